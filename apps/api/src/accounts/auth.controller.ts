@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { AccountsService, LoginLimiter, Principal, TokenService } from '@app/accounts';
+import { Unauthenticated } from '@app/domain';
+import { Caller, Public } from '../http/auth.guard';
+import { LoginDto, TokenDto, UserDto, mapUser } from './dto/accounts.dto';
+
+@ApiTags('accounts')
+@Controller('v1')
+export class AuthController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly tokens: TokenService,
+    private readonly limiter: LoginLimiter,
+  ) {}
+
+  @Public()
+  @Post('auth/login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange email and password for a short-lived access token' })
+  @ApiOkResponse({ type: TokenDto })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this account or address; see Retry-After' })
+  async login(@Body() body: LoginDto, @Ip() address: string): Promise<TokenDto> {
+    await this.limiter.check(body.email, address);
+    const user = await this.accounts.authenticate(body.email, body.password);
+    if (!user) {
+      await this.limiter.recordFailure(body.email, address);
+      throw new Unauthenticated('The email or password is wrong.');
+    }
+    await this.limiter.recordSuccess(body.email);
+    return this.tokens.issue(user);
+  }
+
+  @ApiBearerAuth()
+  @Get('me')
+  @ApiOperation({ summary: 'The caller, with organisation' })
+  @ApiOkResponse({ type: UserDto })
+  async me(@Caller() caller: Principal): Promise<UserDto> {
+    return mapUser(await this.accounts.getUser(caller.userId));
+  }
+}

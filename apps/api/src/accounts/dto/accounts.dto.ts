@@ -1,0 +1,97 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ORGANISATION_KINDS, OrganisationEntity, OrganisationKind, UserEntity, UserRole } from '@app/accounts';
+
+export class LoginDto {
+  @ApiProperty({ example: 'admin@cocommission.local' })
+  @IsString()
+  @MaxLength(320)
+  email!: string;
+
+  @ApiProperty({ example: 'cocommission-admin' })
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class TokenDto {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType!: string;
+  @ApiProperty({ description: 'Seconds until the token expires' }) expiresIn!: number;
+}
+
+export class CreateOrganisationDto {
+  @ApiProperty({ example: 'Northshire County Council' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ enum: ORGANISATION_KINDS })
+  @IsIn(ORGANISATION_KINDS)
+  kind!: OrganisationKind;
+}
+
+export class OrganisationDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORGANISATION_KINDS }) kind!: OrganisationKind;
+  @ApiProperty() createdAt!: string;
+}
+
+export const mapOrganisation = (o: OrganisationEntity): OrganisationDto => ({
+  id: o.id,
+  name: o.name,
+  kind: o.kind,
+  createdAt: o.createdAt.toISOString(),
+});
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'jo.bloggs@northshire.gov.uk' })
+  @IsEmail()
+  @MaxLength(320)
+  email!: string;
+
+  @ApiProperty({ example: 'Jo Bloggs' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ minLength: 12, description: 'At least 12 characters' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  password!: string;
+
+  @ApiProperty()
+  @IsUUID()
+  organisationId!: string;
+}
+
+export class UserDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['admin', 'member'] }) role!: UserRole;
+  @ApiPropertyOptional({ nullable: true, type: String }) organisationId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: OrganisationDto }) organisation!: OrganisationDto | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export const mapUser = (u: UserEntity): UserDto => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  organisationId: u.organisationId,
+  organisation: u.organisation ? mapOrganisation(u.organisation) : null,
+  createdAt: u.createdAt.toISOString(),
+});
+
+export class ListUsersQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from '@app/accounts';
+import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { PartnershipsModule } from '@app/partnerships';
+import { QueueModule } from '@app/queue';
+import { AuthController } from './accounts/auth.controller';
+import { OrganisationsController } from './accounts/organisations.controller';
+import { AdminBootstrap } from './accounts/admin.bootstrap';
+import { HealthController } from './health/health.controller';
+import { AuthGuard } from './http/auth.guard';
+import { ProblemFilter } from './http/problem.filter';
+import { validationPipe } from './http/validation';
+import { PartnershipsController } from './partnerships/partnerships.controller';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export const loggerModule = LoggerModule.forRootAsync({
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig) => ({
+    pinoHttp: {
+      level: config.logLevel,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      // Never log a password or a token.
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.password',
+          '*.accessToken',
+        ],
+        censor: '[redacted]',
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/health' },
+    },
+  }),
+});
+
+@Module({
+  imports: [
+    AppConfigModule,
+    loggerModule,
+    DatabaseModule,
+    QueueModule,
+    TerminusModule.forRoot({ logger: false }),
+    AccountsModule,
+    PartnershipsModule,
+  ],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController],
+  providers: [
+    AdminBootstrap,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_PIPE, useFactory: validationPipe },
+    { provide: APP_FILTER, useClass: ProblemFilter },
+  ],
+})
+export class AppModule {}

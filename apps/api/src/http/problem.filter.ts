@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, DomainErrorCode, RateLimited, ValidationFailed, VersionConflict } from '@app/domain';
+import { PROBLEM_CONTENT_TYPE, Problem, problem } from './problem';
+
+const STATUS_OF: Record<DomainErrorCode, number> = {
+  ValidationFailed: 400,
+  Unauthenticated: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  VersionConflict: 409,
+  TransitionRefused: 422,
+  RateLimited: 429,
+};
+
+/** Every error leaves as application/problem+json (RFC 9457); nothing leaks a stack trace. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const body = this.toProblem(exception, response);
+    if (body.status >= 500 && body.status !== 503) {
+      this.logger.error({ err: exception, path: request.originalUrl }, 'Unhandled error');
+    }
+    sendProblem(response, body, request);
+  }
+
+  private toProblem(exception: unknown, response: Response): Problem {
+    if (exception instanceof DomainError) {
+      const status = STATUS_OF[exception.code];
+      if (exception instanceof RateLimited) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      if (exception.code === 'Unauthenticated') response.setHeader('WWW-Authenticate', 'Bearer');
+      return problem(status, exception.message, {
+        code: exception.code,
+        ...(exception instanceof ValidationFailed && { errors: exception.errors }),
+        ...(exception instanceof VersionConflict &&
+          exception.currentVersion !== undefined && { currentVersion: exception.currentVersion }),
+      });
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      const detail =
+        typeof payload === 'string'
+          ? payload
+          : Array.isArray((payload as { message?: unknown }).message)
+            ? ((payload as { message: string[] }).message.join('; '))
+            : String((payload as { message?: unknown }).message ?? exception.message);
+      // Terminus puts the health details in its 503 response: keep them.
+      const checks = typeof payload === 'object' && payload && 'details' in payload ? { checks: payload } : {};
+      return problem(status, status === 503 && checks.checks ? 'A dependency is not answering.' : detail, checks);
+    }
+    return problem(500, 'Something went wrong on our side. It has been logged.');
+  }
+}
+
+export function sendProblem(response: Response, body: Problem, request?: Request): void {
+  if (response.headersSent) return;
+  const requestId = request?.id;
+  response
+    .status(body.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(requestId ? { ...body, requestId: String(requestId) } : body));
+}

@@ -1,0 +1,242 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import {
+  AnchorEntity,
+  METRIC_DIRECTIONS,
+  MetricDirection,
+  OutcomeEntity,
+  PartnershipAggregate,
+  PartnershipEntity,
+  TableDeclarationEntity,
+} from '@app/partnerships';
+import { ORGANISATION_KINDS, OrganisationKind } from '@app/accounts';
+
+const Text = (max: number) => (target: object, key: string) => {
+  IsString()(target, key);
+  MinLength(1)(target, key);
+  MaxLength(max)(target, key);
+};
+
+export class CreatePartnershipDto {
+  @ApiProperty({ example: 'Northshire Healthy Lives Partnership' })
+  @Text(200)
+  name!: string;
+
+  @ApiProperty({ type: [String], description: 'Member organisations. A commissioner creating it is added itself.' })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsUUID('all', { each: true })
+  memberOrganisationIds!: string[];
+
+  @ApiPropertyOptional({ example: 'Everyone in Northshire lives well and independently for longer' })
+  @IsOptional()
+  @Text(5000)
+  destination?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['Decisions are made with residents, not for them'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(2000, { each: true })
+  principles?: string[];
+}
+
+export class UpdatePartnershipDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Text(200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Text(5000)
+  destination?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(2000, { each: true })
+  principles?: string[];
+}
+
+export class AddMembersDto {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @IsUUID('all', { each: true })
+  organisationIds!: string[];
+}
+
+export class TableDto {
+  @ApiProperty({ type: [String], example: ['Community transport budget', 'Staff time for co-design'] })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(1000, { each: true })
+  on!: string[];
+
+  @ApiProperty({ type: [String], example: ['Statutory safeguarding duties'] })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(1000, { each: true })
+  off!: string[];
+}
+
+export class MetricInputDto {
+  @ApiProperty({ example: 'Emergency admissions of over-65s' }) @Text(200) name!: string;
+  @ApiProperty({ example: 'per 1,000 population' }) @Text(100) unit!: string;
+  @ApiProperty({ example: 24.5 }) @IsNumber({ allowNaN: false, allowInfinity: false }) baseline!: number;
+  @ApiProperty({ example: 20 }) @IsNumber({ allowNaN: false, allowInfinity: false }) target!: number;
+  @ApiProperty({ enum: METRIC_DIRECTIONS }) @IsIn(METRIC_DIRECTIONS) direction!: MetricDirection;
+}
+
+export class CreateOutcomeDto {
+  @ApiProperty({ example: 'Older people stay well at home' })
+  @Text(500)
+  title!: string;
+
+  @ApiProperty({ type: [MetricInputDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => MetricInputDto)
+  metrics!: MetricInputDto[];
+}
+
+export class CreateAnchorDto {
+  @ApiProperty({ example: 'Council budget set' })
+  @Text(200)
+  name!: string;
+
+  @ApiProperty({ example: '2027-02-24', description: 'ISO 8601 date or date-time' })
+  @IsISO8601({ strict: true })
+  date!: string;
+}
+
+export class UpdateAnchorDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Text(200)
+  name?: string;
+
+  @ApiProperty({ example: '2027-03-03', description: 'ISO 8601 date or date-time' })
+  @IsISO8601({ strict: true })
+  date!: string;
+}
+
+export class TableDeclarationDto {
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: [String] }) on!: string[];
+  @ApiProperty({ type: [String] }) off!: string[];
+  @ApiProperty() declaredByUserId!: string;
+  @ApiProperty() declaredAt!: string;
+}
+
+export const mapDeclaration = (d: TableDeclarationEntity): TableDeclarationDto => ({
+  organisationId: d.organisationId,
+  version: d.version,
+  on: d.on,
+  off: d.off,
+  declaredByUserId: d.declaredByUserId,
+  declaredAt: d.declaredAt.toISOString(),
+});
+
+export class MetricDto extends MetricInputDto {
+  @ApiProperty() id!: string;
+}
+
+export class OutcomeDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ type: [MetricDto] }) metrics!: MetricDto[];
+  @ApiProperty() createdAt!: string;
+}
+
+export const mapOutcome = (o: OutcomeEntity): OutcomeDto => ({
+  id: o.id,
+  title: o.title,
+  metrics: o.metrics,
+  createdAt: o.createdAt.toISOString(),
+});
+
+export class AnchorDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() date!: string;
+}
+
+export const mapAnchor = (a: AnchorEntity): AnchorDto => ({ id: a.id, name: a.name, date: a.date.toISOString() });
+
+export class MemberDto {
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORGANISATION_KINDS }) kind!: OrganisationKind;
+  @ApiProperty() joinedAt!: string;
+  @ApiPropertyOptional({ type: TableDeclarationDto, nullable: true, description: 'The latest declaration' })
+  table!: TableDeclarationDto | null;
+}
+
+export class PartnershipSummaryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) destination!: string | null;
+  @ApiProperty({ type: [String] }) principles!: string[];
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class PartnershipDto extends PartnershipSummaryDto {
+  @ApiProperty({ type: [MemberDto] }) members!: MemberDto[];
+  @ApiProperty({ type: [OutcomeDto] }) outcomes!: OutcomeDto[];
+  @ApiProperty({ type: [AnchorDto] }) anchors!: AnchorDto[];
+}
+
+export const mapPartnershipSummary = (p: PartnershipEntity): PartnershipSummaryDto => ({
+  id: p.id,
+  name: p.name,
+  destination: p.destination,
+  principles: p.principles,
+  createdAt: p.createdAt.toISOString(),
+  updatedAt: p.updatedAt.toISOString(),
+});
+
+export const mapPartnership = (a: PartnershipAggregate): PartnershipDto => ({
+  ...mapPartnershipSummary(a.partnership),
+  members: a.members.map((m) => {
+    const latest = a.declarations.find((d) => d.organisationId === m.organisationId);
+    return {
+      organisationId: m.organisationId,
+      name: m.organisation?.name ?? '',
+      kind: m.organisation?.kind ?? 'community',
+      joinedAt: m.joinedAt.toISOString(),
+      table: latest ? mapDeclaration(latest) : null,
+    };
+  }),
+  outcomes: a.outcomes.map(mapOutcome),
+  anchors: a.anchors.map(mapAnchor),
+});

@@ -1,0 +1,132 @@
+import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Principal } from '@app/accounts';
+import { PartnershipsService } from '@app/partnerships';
+import { Caller } from '../http/auth.guard';
+import { IdPipe } from '../http/id.pipe';
+import {
+  AddMembersDto,
+  AnchorDto,
+  CreateAnchorDto,
+  CreateOutcomeDto,
+  CreatePartnershipDto,
+  OutcomeDto,
+  PartnershipDto,
+  PartnershipSummaryDto,
+  TableDeclarationDto,
+  TableDto,
+  UpdateAnchorDto,
+  UpdatePartnershipDto,
+  mapAnchor,
+  mapDeclaration,
+  mapOutcome,
+  mapPartnership,
+  mapPartnershipSummary,
+} from './dto/partnerships.dto';
+
+const PartnershipId = () => Param('id', new IdPipe('partnership'));
+
+@ApiTags('partnerships')
+@ApiBearerAuth()
+@Controller('v1/partnerships')
+export class PartnershipsController {
+  constructor(private readonly partnerships: PartnershipsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a partnership (admin or a commissioner user)' })
+  @ApiCreatedResponse({ type: PartnershipDto })
+  async create(@Caller() caller: Principal, @Body() body: CreatePartnershipDto): Promise<PartnershipDto> {
+    return mapPartnership(await this.partnerships.create(caller, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "Partnerships the caller's organisation belongs to" })
+  @ApiOkResponse({ type: [PartnershipSummaryDto] })
+  async list(@Caller() caller: Principal): Promise<PartnershipSummaryDto[]> {
+    return (await this.partnerships.list(caller)).map(mapPartnershipSummary);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: PartnershipDto })
+  async get(@Caller() caller: Principal, @PartnershipId() id: string): Promise<PartnershipDto> {
+    return mapPartnership(await this.partnerships.get(caller, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change the name, destination or principles (a commissioner member)' })
+  @ApiOkResponse({ type: PartnershipDto })
+  async update(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Body() body: UpdatePartnershipDto,
+  ): Promise<PartnershipDto> {
+    return mapPartnership(await this.partnerships.update(caller, id, body));
+  }
+
+  @Post(':id/members')
+  @ApiOperation({ summary: 'Invite organisations into the partnership (a commissioner member)' })
+  @ApiCreatedResponse({ type: PartnershipDto })
+  async addMembers(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Body() body: AddMembersDto,
+  ): Promise<PartnershipDto> {
+    return mapPartnership(await this.partnerships.addMembers(caller, id, body.organisationIds));
+  }
+
+  @Put(':id/table')
+  @ApiOperation({ summary: "Declare what the caller's organisation puts on and keeps off the table (a new version)" })
+  @ApiOkResponse({ type: TableDeclarationDto })
+  async declareTable(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Body() body: TableDto,
+  ): Promise<TableDeclarationDto> {
+    return mapDeclaration(await this.partnerships.declareTable(caller, id, body.on, body.off));
+  }
+
+  @Get(':id/table/:organisationId')
+  @ApiOperation({ summary: "Every version of a member's declaration, newest first" })
+  @ApiOkResponse({ type: [TableDeclarationDto] })
+  async tableHistory(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Param('organisationId', new IdPipe('member')) organisationId: string,
+  ): Promise<TableDeclarationDto[]> {
+    return (await this.partnerships.tableHistory(caller, id, organisationId)).map(mapDeclaration);
+  }
+
+  @Post(':id/outcomes')
+  @ApiOperation({ summary: 'Add an outcome with its metrics to the shared outcome framework (a member)' })
+  @ApiCreatedResponse({ type: OutcomeDto })
+  async addOutcome(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Body() body: CreateOutcomeDto,
+  ): Promise<OutcomeDto> {
+    return mapOutcome(await this.partnerships.addOutcome(caller, id, body.title, body.metrics));
+  }
+
+  @Post(':id/anchors')
+  @ApiOperation({ summary: 'Add a dated anchor to the calendar (a commissioner member)' })
+  @ApiCreatedResponse({ type: AnchorDto })
+  async addAnchor(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Body() body: CreateAnchorDto,
+  ): Promise<AnchorDto> {
+    return mapAnchor(await this.partnerships.addAnchor(caller, id, body.name, new Date(body.date)));
+  }
+
+  @Patch(':id/anchors/:anchorId')
+  @ApiOperation({ summary: 'Move an anchor (a commissioner member); aligned milestones move with it' })
+  @ApiOkResponse({ type: AnchorDto })
+  async moveAnchor(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Param('anchorId', new IdPipe('anchor')) anchorId: string,
+    @Body() body: UpdateAnchorDto,
+  ): Promise<AnchorDto> {
+    return mapAnchor(await this.partnerships.moveAnchor(caller, id, anchorId, { name: body.name, date: new Date(body.date) }));
+  }
+}

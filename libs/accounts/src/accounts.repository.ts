@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { OrganisationEntity, OrganisationKind } from './organisation.entity';
+import { UserEntity, UserRole } from './user.entity';
+
+const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === UNIQUE_VIOLATION;
+
+@Injectable()
+export class AccountsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private get organisations() {
+    return this.dataSource.getRepository(OrganisationEntity);
+  }
+
+  private get users() {
+    return this.dataSource.getRepository(UserEntity);
+  }
+
+  insertOrganisation(name: string, kind: OrganisationKind): Promise<OrganisationEntity> {
+    return this.organisations.save(this.organisations.create({ name, kind }));
+  }
+
+  findOrganisation(id: string): Promise<OrganisationEntity | null> {
+    return this.organisations.findOneBy({ id });
+  }
+
+  findOrganisations(ids: string[]): Promise<OrganisationEntity[]> {
+    return ids.length ? this.organisations.findBy({ id: In(ids) }) : Promise.resolve([]);
+  }
+
+  listOrganisations(): Promise<OrganisationEntity[]> {
+    return this.organisations.find({ order: { name: 'ASC' } });
+  }
+
+  /** Returns undefined when the email is taken. */
+  async insertUser(user: {
+    email: string;
+    name: string;
+    passwordHash: string;
+    role: UserRole;
+    organisationId: string | null;
+  }): Promise<UserEntity | undefined> {
+    try {
+      const saved = await this.users.save(this.users.create(user));
+      return (await this.findUser(saved.id)) ?? undefined;
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+
+  findUser(id: string): Promise<UserEntity | null> {
+    return this.users.findOne({ where: { id }, relations: { organisation: true } });
+  }
+
+  findUsers(ids: string[]): Promise<UserEntity[]> {
+    return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
+  }
+
+  listUsers(organisationId?: string): Promise<UserEntity[]> {
+    return this.users.find({
+      where: organisationId ? { organisationId } : {},
+      relations: { organisation: true },
+      order: { email: 'ASC' },
+    });
+  }
+
+  /** With the password hash, for login only. */
+  findUserForLogin(email: string): Promise<UserEntity | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .leftJoinAndSelect('u.organisation', 'o')
+      .where('u.email = :email', { email })
+      .getOne();
+  }
+
+  async anyUserExists(): Promise<boolean> {
+    return (await this.users.count({ take: 1 })) > 0;
+  }
+}

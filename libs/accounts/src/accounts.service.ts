@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Conflict, NotFound, ValidationFailed } from '@app/domain';
+import { AccountsRepository } from './accounts.repository';
+import { OrganisationEntity, OrganisationKind } from './organisation.entity';
+import { decoyHash, passwordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  password: string;
+  organisationId: string;
+}
+
+@Injectable()
+export class AccountsService {
+  private readonly logger = new Logger(AccountsService.name);
+
+  constructor(private readonly accounts: AccountsRepository) {}
+
+  createOrganisation(name: string, kind: OrganisationKind): Promise<OrganisationEntity> {
+    return this.accounts.insertOrganisation(name.trim(), kind);
+  }
+
+  listOrganisations(): Promise<OrganisationEntity[]> {
+    return this.accounts.listOrganisations();
+  }
+
+  findOrganisations(ids: string[]): Promise<OrganisationEntity[]> {
+    return this.accounts.findOrganisations(ids);
+  }
+
+  findUsers(ids: string[]): Promise<UserEntity[]> {
+    return this.accounts.findUsers(ids);
+  }
+
+  async getOrganisation(id: string): Promise<OrganisationEntity> {
+    const organisation = await this.accounts.findOrganisation(id);
+    if (!organisation) throw new NotFound('organisation');
+    return organisation;
+  }
+
+  async createUser(input: NewUser): Promise<UserEntity> {
+    const organisation = await this.accounts.findOrganisation(input.organisationId);
+    if (!organisation) {
+      throw new ValidationFailed([{ field: 'organisationId', message: 'no organisation has this id' }]);
+    }
+    const user = await this.accounts.insertUser({
+      email: input.email.trim().toLowerCase(),
+      name: input.name.trim(),
+      passwordHash: await passwordHasher.hash(input.password),
+      role: 'member',
+      organisationId: organisation.id,
+    });
+    if (!user) throw new Conflict('A user with this email already exists.');
+    return user;
+  }
+
+  async getUser(id: string): Promise<UserEntity> {
+    const user = await this.accounts.findUser(id);
+    if (!user) throw new NotFound('user');
+    return user;
+  }
+
+  listUsers(organisationId?: string): Promise<UserEntity[]> {
+    return this.accounts.listUsers(organisationId);
+  }
+
+  /** The user whose email and password match, or undefined; takes as long either way. */
+  async authenticate(email: string, password: string): Promise<UserEntity | undefined> {
+    const user = await this.accounts.findUserForLogin(email.trim().toLowerCase());
+    const ok = await passwordHasher.verify(user?.passwordHash ?? (await decoyHash()), password);
+    return user && ok ? user : undefined;
+  }
+
+  /** On first start, when no user exists, creates the platform admin from the environment. */
+  async bootstrapAdmin(email: string, password: string): Promise<boolean> {
+    if (await this.accounts.anyUserExists()) return false;
+    const created = await this.accounts.insertUser({
+      email: email.toLowerCase(),
+      name: 'Platform administrator',
+      passwordHash: await passwordHasher.hash(password),
+      role: 'admin',
+      organisationId: null,
+    });
+    if (created) this.logger.log(`Created the platform admin ${created.email}`);
+    return Boolean(created);
+  }
+}

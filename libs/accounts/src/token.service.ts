@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { Unauthenticated } from '@app/domain';
+import { ORGANISATION_KINDS, OrganisationKind } from './organisation.entity';
+import { Principal } from './principal';
+import { USER_ROLES, UserEntity, UserRole } from './user.entity';
+
+interface Claims {
+  sub: string;
+  role: UserRole;
+  org: string | null;
+  kind: OrganisationKind | null;
+}
+
+/** Short-lived HS256 access tokens. Verification pins the algorithm: `alg: none` is refused. */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  issue(user: UserEntity): { accessToken: string; tokenType: 'Bearer'; expiresIn: number } {
+    const claims: Claims = {
+      sub: user.id,
+      role: user.role,
+      org: user.organisationId,
+      kind: user.organisation?.kind ?? null,
+    };
+    const accessToken = this.jwt.sign(claims, {
+      secret: this.config.jwt.secret,
+      algorithm: 'HS256',
+      expiresIn: this.config.jwt.ttlSeconds,
+    });
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwt.ttlSeconds };
+  }
+
+  verify(token: string): Principal {
+    let claims: Partial<Claims>;
+    try {
+      claims = this.jwt.verify<Claims>(token, { secret: this.config.jwt.secret, algorithms: ['HS256'] });
+    } catch {
+      throw new Unauthenticated('The access token is invalid or has expired. Log in again.');
+    }
+    const valid =
+      typeof claims.sub === 'string' &&
+      USER_ROLES.includes(claims.role as UserRole) &&
+      (claims.org === null || typeof claims.org === 'string') &&
+      (claims.kind === null || ORGANISATION_KINDS.includes(claims.kind as OrganisationKind));
+    if (!valid) throw new Unauthenticated('The access token is invalid or has expired. Log in again.');
+    return {
+      userId: claims.sub!,
+      role: claims.role!,
+      organisationId: claims.org ?? null,
+      organisationKind: claims.kind ?? null,
+    };
+  }
+}

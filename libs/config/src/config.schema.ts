@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** Values that are fine on a developer's machine and refused in production. */
+export const DEV_DEFAULTS = {
+  adminEmail: 'admin@cocommission.local',
+  adminPassword: 'cocommission-admin',
+  jwtSecret: 'cocommission-development-secret-do-not-use-in-production',
+} as const;
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+
+export const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(3000, 0).pipe(z.number().max(65535)),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/cocommission'),
+  DATABASE_POOL_SIZE: int(20, 1),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, "_", "." and "-"')
+    .default('cocommission'),
+  ADMIN_EMAIL: z.string().email().default(DEV_DEFAULTS.adminEmail),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').default(DEV_DEFAULTS.adminPassword),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_DEFAULTS.jwtSecret),
+  JWT_TTL_SECONDS: int(900, 60),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int(100, 1),
+  LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1),
+  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('256kb'),
+  TRUST_PROXY: booleanish,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: int(10000, 0),
+  PUBLIC_URL: z.string().url().optional(),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface AppConfig {
+  env: Environment['NODE_ENV'];
+  port: number;
+  database: { url: string; poolSize: number };
+  redis: { url: string; prefix: string };
+  admin: { email: string; password: string };
+  jwt: { secret: string; ttlSeconds: number };
+  login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  http: { bodyLimit: string; trustProxy: boolean; publicUrl: string };
+  logLevel: Environment['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration refused:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Production must never run on a secret or password that is printed in this repository. */
+function productionProblems(raw: Record<string, string | undefined>, env: Environment): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  for (const name of ['JWT_SECRET', 'ADMIN_PASSWORD', 'ADMIN_EMAIL'] as const) {
+    if (!raw[name]) problems.push(`${name} is required when NODE_ENV=production`);
+  }
+  if (env.JWT_SECRET === DEV_DEFAULTS.jwtSecret) problems.push('JWT_SECRET is the development default');
+  if (env.ADMIN_PASSWORD === DEV_DEFAULTS.adminPassword) problems.push('ADMIN_PASSWORD is the development default');
+  return problems;
+}
+
+/**
+ * Validates the environment once and returns typed settings. Empty strings count as unset,
+ * so `PORT=` in a .env file falls back to the default instead of failing.
+ */
+export function parseConfig(raw: Record<string, string | undefined>): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+  const result = environmentSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'} ${i.message}`));
+  }
+  const env = result.data;
+  const problems = productionProblems(cleaned, env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+    admin: { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD },
+    jwt: { secret: env.JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
+    login: {
+      maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+    },
+    http: {
+      bodyLimit: env.BODY_LIMIT,
+      trustProxy: env.TRUST_PROXY,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    },
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,20 @@
+import { OrganisationEntity } from '@app/accounts/organisation.entity';
+import { UserEntity } from '@app/accounts/user.entity';
+import {
+  AnchorEntity,
+  OutcomeEntity,
+  PartnershipEntity,
+  PartnershipMemberEntity,
+  TableDeclarationEntity,
+} from '@app/partnerships/partnership.entity';
+
+/** Every entity, listed once, for the Nest module and the TypeORM CLI alike. */
+export const ENTITIES = [
+  OrganisationEntity,
+  UserEntity,
+  PartnershipEntity,
+  PartnershipMemberEntity,
+  TableDeclarationEntity,
+  OutcomeEntity,
+  AnchorEntity,
+];

@@ -1,0 +1,76 @@
+/**
+ * Errors the libraries raise. Each carries a code; the API's exception filter maps codes to
+ * problem+json. Libraries never throw HTTP exceptions.
+ */
+export type DomainErrorCode =
+  | 'ValidationFailed'
+  | 'Unauthenticated'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Conflict'
+  | 'VersionConflict'
+  | 'TransitionRefused'
+  | 'RateLimited';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  readonly code = 'ValidationFailed';
+  constructor(readonly errors: FieldProblem[], message = 'The request has invalid fields.') {
+    super(message);
+  }
+}
+
+export class Unauthenticated extends DomainError {
+  readonly code = 'Unauthenticated';
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'Forbidden';
+}
+
+export class NotFound extends DomainError {
+  readonly code = 'NotFound';
+  constructor(readonly resource: string) {
+    super(`No ${resource} with that id exists, or you may not see it.`);
+  }
+}
+
+/** A uniqueness or state clash that is not about versions (an email already in use). */
+export class Conflict extends DomainError {
+  readonly code = 'Conflict';
+}
+
+export class VersionConflict extends DomainError {
+  readonly code = 'VersionConflict';
+  constructor(readonly currentVersion: number | undefined, message?: string) {
+    super(
+      message ??
+        (currentVersion === undefined
+          ? 'Someone else changed this first. Reload and try again.'
+          : `The version you sent is stale: the current version is ${currentVersion}.`),
+    );
+  }
+}
+
+export class TransitionRefused extends DomainError {
+  readonly code = 'TransitionRefused';
+}
+
+export class RateLimited extends DomainError {
+  readonly code = 'RateLimited';
+  constructor(readonly retryAfterSeconds: number, message: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './partnership.entity';
+export * from './partnerships.repository';
+export * from './partnerships.service';
+export * from './partnerships.module';

@@ -1,0 +1,169 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  OneToMany,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { OrganisationEntity } from '@app/accounts/organisation.entity';
+
+@Entity('partnerships')
+export class PartnershipEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** The shared destination the partners agree on (seed 004). */
+  @Column({ type: 'text', nullable: true })
+  destination!: string | null;
+
+  /** Written principles the partners agree to work by. */
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  principles!: string[];
+
+  @Column({ name: 'created_by_user_id', type: 'uuid' })
+  createdByUserId!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @OneToMany(() => PartnershipMemberEntity, (m) => m.partnership)
+  members?: PartnershipMemberEntity[];
+}
+
+@Entity('partnership_members')
+@Index('partnership_members_organisation_idx', ['organisationId'])
+export class PartnershipMemberEntity {
+  @PrimaryColumn({ name: 'partnership_id', type: 'uuid' })
+  partnershipId!: string;
+
+  @PrimaryColumn({ name: 'organisation_id', type: 'uuid' })
+  organisationId!: string;
+
+  @CreateDateColumn({ name: 'joined_at', type: 'timestamptz' })
+  joinedAt!: Date;
+
+  @ManyToOne(() => PartnershipEntity, (p) => p.members, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id' })
+  partnership?: PartnershipEntity;
+
+  @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  organisation?: OrganisationEntity;
+}
+
+/**
+ * What a member puts on and keeps off the table. Every declaration is a new version; earlier
+ * ones stay readable.
+ */
+@Entity('table_declarations')
+@Index('table_declarations_version_key', ['partnershipId', 'organisationId', 'version'], { unique: true })
+export class TableDeclarationEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'partnership_id', type: 'uuid' })
+  partnershipId!: string;
+
+  @Column({ name: 'organisation_id', type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'int' })
+  version!: number;
+
+  @Column({ name: 'on_table', type: 'jsonb' })
+  on!: string[];
+
+  @Column({ name: 'off_table', type: 'jsonb' })
+  off!: string[];
+
+  @Column({ name: 'declared_by_user_id', type: 'uuid' })
+  declaredByUserId!: string;
+
+  @CreateDateColumn({ name: 'declared_at', type: 'timestamptz' })
+  declaredAt!: Date;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id' })
+  partnership?: PartnershipEntity;
+
+  @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id' })
+  organisation?: OrganisationEntity;
+}
+
+export const METRIC_DIRECTIONS = ['increase', 'decrease'] as const;
+export type MetricDirection = (typeof METRIC_DIRECTIONS)[number];
+
+export interface Metric {
+  id: string;
+  name: string;
+  unit: string;
+  baseline: number;
+  target: number;
+  direction: MetricDirection;
+}
+
+/** One outcome of the partnership's shared outcome framework, with its common metrics. */
+@Entity('outcomes')
+@Index('outcomes_partnership_idx', ['partnershipId'])
+export class OutcomeEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'partnership_id', type: 'uuid' })
+  partnershipId!: string;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'jsonb' })
+  metrics!: Metric[];
+
+  @Column({ name: 'created_by_user_id', type: 'uuid' })
+  createdByUserId!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id' })
+  partnership?: PartnershipEntity;
+}
+
+/** A dated event of the partnership's calendar that cycles align to. */
+@Entity('anchors')
+@Index('anchors_partnership_idx', ['partnershipId'])
+export class AnchorEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'partnership_id', type: 'uuid' })
+  partnershipId!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'timestamptz' })
+  date!: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id' })
+  partnership?: PartnershipEntity;
+}

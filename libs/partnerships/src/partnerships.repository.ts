@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  AnchorEntity,
+  Metric,
+  OutcomeEntity,
+  PartnershipEntity,
+  PartnershipMemberEntity,
+  TableDeclarationEntity,
+} from './partnership.entity';
+
+export interface PartnershipAggregate {
+  partnership: PartnershipEntity;
+  members: PartnershipMemberEntity[];
+  declarations: TableDeclarationEntity[];
+  outcomes: OutcomeEntity[];
+  anchors: AnchorEntity[];
+}
+
+@Injectable()
+export class PartnershipsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async insert(
+    manager: EntityManager,
+    partnership: Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'createdByUserId'>,
+    organisationIds: string[],
+  ): Promise<string> {
+    const saved = await manager.save(manager.create(PartnershipEntity, partnership));
+    await this.addMembers(manager, saved.id, organisationIds);
+    return saved.id;
+  }
+
+  async addMembers(manager: EntityManager, partnershipId: string, organisationIds: string[]): Promise<void> {
+    if (!organisationIds.length) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(PartnershipMemberEntity)
+      .values(organisationIds.map((organisationId) => ({ partnershipId, organisationId })))
+      .orIgnore()
+      .execute();
+  }
+
+  async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles'>>) {
+    await this.dataSource.getRepository(PartnershipEntity).update({ id }, changes);
+  }
+
+  async isMember(partnershipId: string, organisationId: string): Promise<boolean> {
+    return this.dataSource.getRepository(PartnershipMemberEntity).exists({ where: { partnershipId, organisationId } });
+  }
+
+  exists(id: string): Promise<boolean> {
+    return this.dataSource.getRepository(PartnershipEntity).exists({ where: { id } });
+  }
+
+  /** The whole partnership with members (and their organisations), declarations, outcomes and anchors. */
+  async load(id: string): Promise<PartnershipAggregate | undefined> {
+    const partnership = await this.dataSource.getRepository(PartnershipEntity).findOneBy({ id });
+    if (!partnership) return undefined;
+    const [members, declarations, outcomes, anchors] = await Promise.all([
+      this.dataSource.getRepository(PartnershipMemberEntity).find({
+        where: { partnershipId: id },
+        relations: { organisation: true },
+        order: { joinedAt: 'ASC', organisationId: 'ASC' },
+      }),
+      this.latestDeclarations(id),
+      this.dataSource.getRepository(OutcomeEntity).find({ where: { partnershipId: id }, order: { createdAt: 'ASC' } }),
+      this.dataSource.getRepository(AnchorEntity).find({ where: { partnershipId: id }, order: { date: 'ASC' } }),
+    ]);
+    return { partnership, members, declarations, outcomes, anchors };
+  }
+
+  /** Partnerships visible to an organisation (or all, for admins), newest first. */
+  list(organisationId: string | null): Promise<PartnershipEntity[]> {
+    const query = this.dataSource.getRepository(PartnershipEntity).createQueryBuilder('p').orderBy('p.created_at', 'DESC');
+    if (organisationId !== null) {
+      query.innerJoin(PartnershipMemberEntity, 'm', 'm.partnership_id = p.id AND m.organisation_id = :organisationId', {
+        organisationId,
+      });
+    }
+    return query.getMany();
+  }
+
+  private latestDeclarations(partnershipId: string): Promise<TableDeclarationEntity[]> {
+    return this.dataSource
+      .getRepository(TableDeclarationEntity)
+      .createQueryBuilder('d')
+      .distinctOn(['d.organisation_id'])
+      .where('d.partnership_id = :partnershipId', { partnershipId })
+      .orderBy('d.organisation_id')
+      .addOrderBy('d.version', 'DESC')
+      .getMany();
+  }
+
+  declarationHistory(partnershipId: string, organisationId: string): Promise<TableDeclarationEntity[]> {
+    return this.dataSource
+      .getRepository(TableDeclarationEntity)
+      .find({ where: { partnershipId, organisationId }, order: { version: 'DESC' } });
+  }
+
+  /** Appends the next version; the member row is locked so two declarations never clash. */
+  declare(
+    partnershipId: string,
+    organisationId: string,
+    declaredByUserId: string,
+    on: string[],
+    off: string[],
+  ): Promise<TableDeclarationEntity> {
+    return this.transaction(async (manager) => {
+      await manager
+        .getRepository(PartnershipMemberEntity)
+        .createQueryBuilder('m')
+        .setLock('pessimistic_write')
+        .where('m.partnership_id = :partnershipId AND m.organisation_id = :organisationId', {
+          partnershipId,
+          organisationId,
+        })
+        .getOne();
+      const latest = await manager
+        .getRepository(TableDeclarationEntity)
+        .findOne({ where: { partnershipId, organisationId }, order: { version: 'DESC' } });
+      return manager.save(
+        manager.create(TableDeclarationEntity, {
+          partnershipId,
+          organisationId,
+          declaredByUserId,
+          on,
+          off,
+          version: (latest?.version ?? 0) + 1,
+        }),
+      );
+    });
+  }
+
+  insertOutcome(outcome: { partnershipId: string; title: string; metrics: Metric[]; createdByUserId: string }) {
+    const repository = this.dataSource.getRepository(OutcomeEntity);
+    return repository.save(repository.create(outcome));
+  }
+
+  insertAnchor(anchor: { partnershipId: string; name: string; date: Date }) {
+    const repository = this.dataSource.getRepository(AnchorEntity);
+    return repository.save(repository.create(anchor));
+  }
+
+  findAnchor(partnershipId: string, id: string): Promise<AnchorEntity | null> {
+    return this.dataSource.getRepository(AnchorEntity).findOneBy({ id, partnershipId });
+  }
+
+  async updateAnchor(anchor: AnchorEntity, changes: { name?: string; date?: Date }): Promise<AnchorEntity> {
+    return this.dataSource.getRepository(AnchorEntity).save({ ...anchor, ...changes });
+  }
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AccountsService, Principal, isAdmin } from '@app/accounts';
+import { Forbidden, NotFound, ValidationFailed } from '@app/domain';
+import { AnchorEntity, Metric, OutcomeEntity, PartnershipEntity, TableDeclarationEntity } from './partnership.entity';
+import { PartnershipAggregate, PartnershipsRepository } from './partnerships.repository';
+
+export interface NewPartnership {
+  name: string;
+  memberOrganisationIds: string[];
+  destination?: string;
+  principles?: string[];
+}
+
+export interface PartnershipChanges {
+  name?: string;
+  destination?: string | null;
+  principles?: string[];
+}
+
+/**
+ * Partnerships are the tenancy boundary: anyone whose organisation is not a member (admins
+ * aside) is told the partnership does not exist.
+ */
+@Injectable()
+export class PartnershipsService {
+  constructor(
+    private readonly partnerships: PartnershipsRepository,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  async create(principal: Principal, input: NewPartnership): Promise<PartnershipAggregate> {
+    if (!isAdmin(principal) && principal.organisationKind !== 'commissioner') {
+      throw new Forbidden('Only commissioners and platform admins open partnerships.');
+    }
+    const memberIds = unique([...input.memberOrganisationIds, ...(principal.organisationId ? [principal.organisationId] : [])]);
+    await this.requireOrganisations(memberIds, 'memberOrganisationIds');
+    const id = await this.partnerships.transaction((manager) =>
+      this.partnerships.insert(
+        manager,
+        {
+          name: input.name.trim(),
+          destination: input.destination?.trim() || null,
+          principles: input.principles ?? [],
+          createdByUserId: principal.userId,
+        },
+        memberIds,
+      ),
+    );
+    return this.get(principal, id);
+  }
+
+  async get(principal: Principal, id: string): Promise<PartnershipAggregate> {
+    await this.requireVisible(principal, id);
+    const aggregate = await this.partnerships.load(id);
+    if (!aggregate) throw new NotFound('partnership');
+    return aggregate;
+  }
+
+  list(principal: Principal): Promise<PartnershipEntity[]> {
+    return this.partnerships.list(isAdmin(principal) ? null : principal.organisationId);
+  }
+
+  async update(principal: Principal, id: string, changes: PartnershipChanges): Promise<PartnershipAggregate> {
+    await this.requireCommissionerMember(principal, id, 'change the destination and principles');
+    await this.partnerships.update(id, {
+      ...(changes.name !== undefined && { name: changes.name.trim() }),
+      ...(changes.destination !== undefined && { destination: changes.destination?.trim() || null }),
+      ...(changes.principles !== undefined && { principles: changes.principles }),
+    });
+    return this.get(principal, id);
+  }
+
+  async addMembers(principal: Principal, id: string, organisationIds: string[]): Promise<PartnershipAggregate> {
+    await this.requireCommissionerMember(principal, id, 'invite organisations');
+    await this.requireOrganisations(unique(organisationIds), 'organisationIds');
+    await this.partnerships.transaction((manager) => this.partnerships.addMembers(manager, id, unique(organisationIds)));
+    return this.get(principal, id);
+  }
+
+  async declareTable(principal: Principal, id: string, on: string[], off: string[]): Promise<TableDeclarationEntity> {
+    await this.requireVisible(principal, id);
+    if (!principal.organisationId) {
+      throw new Forbidden('Only a member organisation can say what it puts on and off the table.');
+    }
+    const overlap = on.filter((item) => off.includes(item));
+    if (overlap.length) {
+      throw new ValidationFailed([{ field: 'off', message: `cannot also be on the table: ${overlap.join(', ')}` }]);
+    }
+    return this.partnerships.declare(id, principal.organisationId, principal.userId, on, off);
+  }
+
+  async tableHistory(principal: Principal, id: string, organisationId: string): Promise<TableDeclarationEntity[]> {
+    await this.requireVisible(principal, id);
+    if (!(await this.partnerships.isMember(id, organisationId))) throw new NotFound('member');
+    return this.partnerships.declarationHistory(id, organisationId);
+  }
+
+  async addOutcome(
+    principal: Principal,
+    id: string,
+    title: string,
+    metrics: Omit<Metric, 'id'>[],
+  ): Promise<OutcomeEntity> {
+    await this.requireMember(principal, id, 'add to the shared outcome framework');
+    return this.partnerships.insertOutcome({
+      partnershipId: id,
+      title: title.trim(),
+      metrics: metrics.map((m) => ({ id: randomUUID(), ...m })),
+      createdByUserId: principal.userId,
+    });
+  }
+
+  async addAnchor(principal: Principal, id: string, name: string, date: Date): Promise<AnchorEntity> {
+    await this.requireCommissionerMember(principal, id, 'set anchors on the calendar');
+    return this.partnerships.insertAnchor({ partnershipId: id, name: name.trim(), date });
+  }
+
+  async moveAnchor(
+    principal: Principal,
+    id: string,
+    anchorId: string,
+    changes: { name?: string; date: Date },
+  ): Promise<AnchorEntity> {
+    await this.requireCommissionerMember(principal, id, 'move anchors on the calendar');
+    const anchor = await this.partnerships.findAnchor(id, anchorId);
+    if (!anchor) throw new NotFound('anchor');
+    return this.partnerships.updateAnchor(anchor, { date: changes.date, ...(changes.name && { name: changes.name.trim() }) });
+  }
+
+  async getAnchor(principal: Principal, id: string, anchorId: string): Promise<AnchorEntity> {
+    await this.requireVisible(principal, id);
+    const anchor = await this.partnerships.findAnchor(id, anchorId);
+    if (!anchor) throw new NotFound('anchor');
+    return anchor;
+  }
+
+  /** 404 unless the caller's organisation is a member (admins see everything). */
+  async requireVisible(principal: Principal, id: string): Promise<void> {
+    const visible = isAdmin(principal)
+      ? await this.partnerships.exists(id)
+      : principal.organisationId !== null && (await this.partnerships.isMember(id, principal.organisationId));
+    if (!visible) throw new NotFound('partnership');
+  }
+
+  private async requireMember(principal: Principal, id: string, action: string): Promise<void> {
+    await this.requireVisible(principal, id);
+    if (isAdmin(principal)) throw new Forbidden(`Only member organisations ${action}.`);
+  }
+
+  private async requireCommissionerMember(principal: Principal, id: string, action: string): Promise<void> {
+    await this.requireVisible(principal, id);
+    if (principal.organisationKind !== 'commissioner') {
+      throw new Forbidden(`Only commissioners of the partnership ${action}.`);
+    }
+  }
+
+  private async requireOrganisations(ids: string[], field: string): Promise<void> {
+    const found = await this.accounts.findOrganisations(ids);
+    const missing = ids.filter((id) => !found.some((o) => o.id === id));
+    if (missing.length) {
+      throw new ValidationFailed([{ field, message: `no organisation has the id ${missing.join(', ')}` }]);
+    }
+  }
+}
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/*
+ * npm start            build if needed, create the database if missing, migrate, run API + worker
+ * npm run start:api    the same, API only
+ * npm run start:worker the same, worker only
+ * npm run migration:run  build if needed, create the database if missing, migrate
+ */
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const mode = process.argv[2] ?? 'all';
+const entry = (app, file) => join(root, 'dist/apps', app, 'apps', app, 'src', `${file}.js`);
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const item of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, item.name);
+    if (item.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (item.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfNeeded(app) {
+  const main = entry(app, 'main');
+  const sources = Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs')), statSync(join(root, 'package-lock.json')).mtimeMs);
+  if (existsSync(main) && statSync(main).mtimeMs >= sources) return;
+  console.log(`[start] building ${app}...`);
+  const result = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', app], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function run(file, args = []) {
+  return spawn(process.execPath, ['--enable-source-maps', file, ...args], { cwd: root, stdio: 'inherit', env: process.env });
+}
+
+const apps = { all: ['api', 'worker'], api: ['api'], worker: ['worker'], migrate: [] }[mode];
+if (!apps) {
+  console.error(`unknown mode ${mode}: use all, api, worker or migrate`);
+  process.exit(64);
+}
+buildIfNeeded('api');
+for (const app of apps) buildIfNeeded(app);
+
+const migration = spawnSync(process.execPath, ['--enable-source-maps', entry('api', 'migrate')], { cwd: root, stdio: 'inherit' });
+if (migration.status !== 0) process.exit(migration.status ?? 1);
+if (mode === 'migrate') process.exit(0);
+
+const children = apps.map((app) => ({ app, child: run(entry(app, 'main')) }));
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  for (const { child } of children) if (child.exitCode === null) child.kill(signal);
+}
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stop(signal));
+let remaining = children.length;
+let exitCode = 0;
+for (const { app, child } of children) {
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${app} stopped (${signal ?? code}); stopping the rest`);
+      exitCode = code || 1;
+      stop('SIGTERM');
+    }
+    if (--remaining === 0) process.exit(exitCode);
+  });
+}
