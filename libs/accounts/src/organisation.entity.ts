@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export const ORGANISATION_KINDS = ['commissioner', 'provider', 'community'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 @Entity('organisations')
+@Check('organisations_kind_check', `"kind" IN ('commissioner', 'provider', 'community')`)
 export class OrganisationEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -1,10 +1,13 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { OrganisationEntity } from './organisation.entity';
 
 export const USER_ROLES = ['admin', 'member'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 @Entity('users')
+@Check('users_role_check', `"role" IN ('admin', 'member')`)
+@Check('users_member_has_organisation', `"role" = 'admin' OR "organisation_id" IS NOT NULL`)
+@Index('users_organisation_idx', ['organisationId'])
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -28,7 +31,7 @@ export class UserEntity {
   organisationId!: string | null;
 
   @ManyToOne(() => OrganisationEntity, { nullable: true, onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'users_organisation_fkey' })
   organisation?: OrganisationEntity | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

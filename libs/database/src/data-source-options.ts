@@ -11,7 +11,8 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // TypeORM's own logger prints query parameters, password hashes included: errors are logged by the API instead.
+    logging: false,
     extra: { max: poolSize, application_name: 'cocommission' },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -11,6 +12,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
+import { UserEntity } from '@app/accounts/user.entity';
 
 @Entity('partnerships')
 export class PartnershipEntity {
@@ -25,11 +27,15 @@ export class PartnershipEntity {
   destination!: string | null;
 
   /** Written principles the partners agree to work by. */
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ type: 'jsonb', default: [] })
   principles!: string[];
 
   @Column({ name: 'created_by_user_id', type: 'uuid' })
   createdByUserId!: string;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'created_by_user_id', foreignKeyConstraintName: 'partnerships_created_by_fkey' })
+  createdBy?: UserEntity;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
@@ -54,11 +60,11 @@ export class PartnershipMemberEntity {
   joinedAt!: Date;
 
   @ManyToOne(() => PartnershipEntity, (p) => p.members, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'partnership_id' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'partnership_members_partnership_fkey' })
   partnership?: PartnershipEntity;
 
   @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'partnership_members_organisation_fkey' })
   organisation?: OrganisationEntity;
 }
 
@@ -67,6 +73,7 @@ export class PartnershipMemberEntity {
  * ones stay readable.
  */
 @Entity('table_declarations')
+@Check('table_declarations_version_check', `"version" > 0`)
 @Index('table_declarations_version_key', ['partnershipId', 'organisationId', 'version'], { unique: true })
 export class TableDeclarationEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -93,13 +100,17 @@ export class TableDeclarationEntity {
   @CreateDateColumn({ name: 'declared_at', type: 'timestamptz' })
   declaredAt!: Date;
 
-  @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'partnership_id' })
-  partnership?: PartnershipEntity;
+  /** Only a member declares: the row points at the membership, not just the partnership. */
+  @ManyToOne(() => PartnershipMemberEntity, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'partnership_id', referencedColumnName: 'partnershipId', foreignKeyConstraintName: 'table_declarations_member_fkey' },
+    { name: 'organisation_id', referencedColumnName: 'organisationId', foreignKeyConstraintName: 'table_declarations_member_fkey' },
+  ])
+  member?: PartnershipMemberEntity;
 
-  @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'organisation_id' })
-  organisation?: OrganisationEntity;
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'declared_by_user_id', foreignKeyConstraintName: 'table_declarations_declared_by_fkey' })
+  declaredBy?: UserEntity;
 }
 
 export const METRIC_DIRECTIONS = ['increase', 'decrease'] as const;
@@ -137,8 +148,12 @@ export class OutcomeEntity {
   createdAt!: Date;
 
   @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'partnership_id' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'outcomes_partnership_fkey' })
   partnership?: PartnershipEntity;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'created_by_user_id', foreignKeyConstraintName: 'outcomes_created_by_fkey' })
+  createdBy?: UserEntity;
 }
 
 /** A dated event of the partnership's calendar that cycles align to. */
@@ -164,6 +179,6 @@ export class AnchorEntity {
   updatedAt!: Date;
 
   @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'partnership_id' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'anchors_partnership_fkey' })
   partnership?: PartnershipEntity;
 }

@@ -8,7 +8,7 @@ import IORedis, { RedisOptions } from 'ioredis';
 export function redisOptions(purpose: 'worker' | 'client'): RedisOptions {
   return {
     maxRetriesPerRequest: purpose === 'worker' ? null : 1,
-    enableOfflineQueue: purpose === 'worker',
+    enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 200, 5000),
     lazyConnect: false,
   };

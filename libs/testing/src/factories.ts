@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { loadConfig } from '@app/config';
+import { OrganisationKind } from '@app/accounts';
+import { Agent, agent } from './test-app';
+
+export const TEST_PASSWORD = 'correct-horse-battery-staple';
+const unique = () => randomUUID().slice(0, 8);
+
+export async function login(http: App, email: string, password: string): Promise<string> {
+  const res = await request(http)
+    .post('/v1/auth/login')
+    .set('X-Forwarded-For', `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.1`)
+    .send({ email, password });
+  if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accessToken as string;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  organisationId: string;
+  as: Agent;
+}
+
+export interface TestOrganisation {
+  id: string;
+  name: string;
+  kind: OrganisationKind;
+}
+
+/** Small factories over the public API, so that tests read like the product's own use. */
+export class Factory {
+  private constructor(
+    readonly http: App,
+    readonly admin: Agent,
+  ) {}
+
+  static async create(http: App): Promise<Factory> {
+    const config = loadConfig();
+    return new Factory(http, agent(http, await login(http, config.admin.email, config.admin.password)));
+  }
+
+  anonymous(): Agent {
+    return agent(this.http);
+  }
+
+  async organisation(kind: OrganisationKind, name = `${kind} ${unique()}`): Promise<TestOrganisation> {
+    const res = await this.admin.post('/v1/organisations', { name, kind });
+    if (res.status !== 201) throw new Error(`organisation: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async user(organisation: { id: string }, name = `User ${unique()}`): Promise<TestUser> {
+    const email = `${unique()}@example.org`;
+    const res = await this.admin.post('/v1/users', { email, name, password: TEST_PASSWORD, organisationId: organisation.id });
+    if (res.status !== 201) throw new Error(`user: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: res.body.id, email, organisationId: organisation.id, as: agent(this.http, await login(this.http, email, TEST_PASSWORD)) };
+  }
+
+  /** A commissioner, a provider and a community organisation, each with one user, in one partnership. */
+  async partnership() {
+    const [council, provider, community] = await Promise.all([
+      this.organisation('commissioner'),
+      this.organisation('provider'),
+      this.organisation('community'),
+    ]);
+    const [commissioner, providerUser, communityUser] = await Promise.all([
+      this.user(council),
+      this.user(provider),
+      this.user(community),
+    ]);
+    const res = await commissioner.as.post('/v1/partnerships', {
+      name: `Partnership ${unique()}`,
+      memberOrganisationIds: [provider.id, community.id],
+    });
+    if (res.status !== 201) throw new Error(`partnership: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: res.body.id as string, council, provider, community, commissioner, providerUser, communityUser };
+  }
+}

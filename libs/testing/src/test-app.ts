@@ -1,0 +1,38 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { loadConfig } from '@app/config';
+import { AppModule } from '../../../apps/api/src/app.module';
+import { configureApp } from '../../../apps/api/src/bootstrap';
+
+export interface TestApi {
+  app: NestExpressApplication;
+  http: App;
+  close(): Promise<void>;
+}
+
+/** The real API module, wired exactly as main.ts wires it, on the run's own database. */
+export async function createTestApi(): Promise<TestApi> {
+  const config = loadConfig();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  configureApp(app, config);
+  await app.init();
+  return { app, http: app.getHttpServer(), close: () => app.close() };
+}
+
+export type Agent = ReturnType<typeof agent>;
+
+/** supertest with a bearer token (or none). */
+export function agent(http: App, token?: string) {
+  const auth = (r: request.Test) => (token ? r.set('Authorization', `Bearer ${token}`) : r);
+  return {
+    token,
+    get: (url: string) => auth(request(http).get(url)),
+    post: (url: string, body?: object) => auth(request(http).post(url)).send(body),
+    put: (url: string, body?: object) => auth(request(http).put(url)).send(body),
+    patch: (url: string, body?: object) => auth(request(http).patch(url)).send(body),
+    delete: (url: string) => auth(request(http).delete(url)),
+  };
+}

@@ -1,0 +1,109 @@
+import request from 'supertest';
+import { Factory, TestApi, createTestApi } from '@app/testing';
+
+describe('errors are problem+json', () => {
+  let api: TestApi;
+  let factory: Factory;
+  let token: string;
+
+  beforeAll(async () => {
+    api = await createTestApi();
+    factory = await Factory.create(api.http);
+    token = factory.admin.token!;
+  });
+  afterAll(() => api.close());
+
+  const post = (url: string) => request(api.http).post(url).set('Authorization', `Bearer ${token}`);
+  const expectProblem = (res: request.Response, status: number) => {
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toEqual(
+      expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
+    );
+    expect(JSON.stringify(res.body)).not.toMatch(/ at .*\.(ts|js):\d+/);
+  };
+
+  it('names each invalid field', async () => {
+    const res = await post('/v1/organisations').send({ name: '', kind: 'charity' });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'name' }),
+        expect.objectContaining({ field: 'kind' }),
+      ]),
+    );
+  });
+
+  it('names nested fields with a path', async () => {
+    const { commissioner, id } = await factory.partnership();
+    const res = await commissioner.as.post(`/v1/partnerships/${id}/outcomes`, {
+      title: 'Outcome',
+      metrics: [{ name: 'm', unit: 'u', baseline: 'high', target: 1, direction: 'up' }],
+    });
+    expectProblem(res, 400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['metrics.0.baseline', 'metrics.0.direction']),
+    );
+  });
+
+  it('refuses unknown fields', async () => {
+    const res = await post('/v1/organisations').send({ name: 'A', kind: 'provider', budget: 1000 });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ field: 'budget', message: 'is not a field of this request' }]);
+  });
+
+  it('refuses broken JSON with 400', async () => {
+    const res = await post('/v1/organisations').set('Content-Type', 'application/json').send('{"name": "A",');
+    expectProblem(res, 400);
+  });
+
+  it('refuses a JSON array, a bare string or an empty body as the body', async () => {
+    expectProblem(await post('/v1/organisations').send([{ name: 'A', kind: 'provider' }]), 400);
+    expectProblem(await post('/v1/organisations').set('Content-Type', 'application/json').send('"A"'), 400);
+    expectProblem(await post('/v1/organisations'), 400);
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const res = await post('/v1/organisations').set('Content-Type', 'text/plain').send('name=A');
+    expectProblem(res, 415);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const res = await post('/v1/organisations').send({ name: 'x'.repeat(2_000_000), kind: 'provider' });
+    expectProblem(res, 413);
+  });
+
+  it('answers unknown routes and malformed ids with 404', async () => {
+    expectProblem(await request(api.http).get('/v1/nothing-here').set('Authorization', `Bearer ${token}`), 404);
+    expectProblem(await request(api.http).get('/v1/partnerships/not-a-uuid').set('Authorization', `Bearer ${token}`), 404);
+    expectProblem(await request(api.http).get('/v1/organisations/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${token}`), 404);
+  });
+
+  it('refuses wrongly typed query parameters with 400', async () => {
+    const res = await request(api.http).get('/v1/users?organisationId=42').set('Authorization', `Bearer ${token}`);
+    expectProblem(res, 400);
+    expect(res.body.errors[0].field).toBe('organisationId');
+  });
+
+  it('changes nothing when it refuses', async () => {
+    const before = (await factory.admin.get('/v1/organisations')).body.length;
+    await post('/v1/organisations').send({ name: 'Should not exist', kind: 'provider', extra: true }).expect(400);
+    await post('/v1/organisations').send({ name: 'Should not exist', kind: 'nope' }).expect(400);
+    expect((await factory.admin.get('/v1/organisations')).body.length).toBe(before);
+  });
+
+  it('sends security headers and hides the framework', async () => {
+    const res = await request(api.http).get('/health');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['x-request-id']).toBeDefined();
+  });
+
+  it('echoes a well-formed request id and makes one otherwise', async () => {
+    const given = await request(api.http).get('/health').set('X-Request-Id', 'abc-123');
+    expect(given.headers['x-request-id']).toBe('abc-123');
+    const bad = await request(api.http).get('/health').set('X-Request-Id', 'no spaces <allowed>');
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,52 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { TestApi, createTestApi } from '@app/testing';
+
+describe('operations', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await createTestApi();
+  });
+  afterAll(() => api.close());
+
+  it('GET /health answers 200 when PostgreSQL and Redis answer, without a token', async () => {
+    const res = await request(api.http).get('/health').expect(200);
+    expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
+  });
+
+  it('serves Swagger UI at /docs and OpenAPI 3 at /docs-json describing every route', async () => {
+    const ui = await request(api.http).get('/docs').expect(200);
+    expect(ui.text).toMatch(/swagger/i);
+    const doc = await request(api.http).get('/docs-json').expect(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/v1/auth/login',
+        '/v1/me',
+        '/v1/organisations',
+        '/v1/users',
+        '/v1/partnerships',
+        '/v1/partnerships/{id}',
+        '/v1/partnerships/{id}/table',
+        '/v1/partnerships/{id}/outcomes',
+        '/v1/partnerships/{id}/anchors',
+        '/v1/partnerships/{id}/anchors/{anchorId}',
+      ]),
+    );
+    expect(doc.body.components.securitySchemes.bearer).toBeDefined();
+  });
+
+  it('GET /health answers 503 problem+json when the database is gone', async () => {
+    const separate = await createTestApi();
+    try {
+      await separate.app.get(DataSource).destroy();
+      const res = await request(separate.http).get('/health').expect(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.checks.error.database.status).toBe('down');
+    } finally {
+      await separate.close().catch(() => undefined);
+    }
+  });
+});

@@ -1,0 +1,24 @@
+import 'tsconfig-paths/register'; // globalSetup runs outside Jest's module mapper
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrate } from '@app/database';
+
+/**
+ * One database and one Redis key prefix per test run, so that runs never touch each other or a
+ * running service. The names reach the test workers through a file (and this process's env).
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.TEST_RUN_ID) return; // both service projects share one run
+  const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const base = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  base.pathname = `/cocommission_${id}`;
+  process.env.TEST_RUN_ID = id;
+  process.env.DATABASE_URL = base.toString();
+  process.env.QUEUE_PREFIX = `cocommission_${id}`;
+  await migrate(process.env.DATABASE_URL);
+  writeFileSync(
+    join(__dirname, '.run.json'),
+    JSON.stringify({ id, DATABASE_URL: process.env.DATABASE_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX }),
+  );
+}

@@ -1,0 +1,26 @@
+import 'tsconfig-paths/register'; // globalSetup runs outside Jest's module mapper
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { dropDatabase } from '@app/database';
+
+/** Drops the run's database and deletes its Redis keys. Runs once, after the last project. */
+export default async function globalTeardown(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  const prefix = process.env.QUEUE_PREFIX;
+  if (!process.env.TEST_RUN_ID || !url || !prefix || process.env.TEST_RUN_TORN_DOWN) return;
+  process.env.TEST_RUN_TORN_DOWN = '1';
+  if (process.env.KEEP_TEST_DATABASE !== '1') await dropDatabase(url);
+  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  rmSync(join(__dirname, '.run.json'), { force: true });
+}
