@@ -1,0 +1,229 @@
+/** The cycle's vocabulary: who acts, what they send, what the cycle remembers. Pure data. */
+
+export const CO_OWNER_ROLES = ['commissioner', 'provider', 'community'] as const;
+export type CoOwnerRole = (typeof CO_OWNER_ROLES)[number];
+
+export const CYCLE_STATES = [
+  'draft',
+  'framing',
+  'options',
+  'deciding',
+  'delivering',
+  'reviewing',
+  'escalated',
+  'cancelled',
+  'closed',
+] as const;
+export type CycleState = (typeof CYCLE_STATES)[number];
+/** States a cycle can escalate from and return to. */
+export type WorkingState = Exclude<CycleState, 'escalated' | 'cancelled' | 'closed'>;
+export const FINAL_STATES: readonly CycleState[] = ['cancelled', 'closed'];
+
+export interface CoOwner {
+  organisationId: string;
+  role: CoOwnerRole;
+}
+
+/** Who sends an event. Milestones act as the system. */
+export interface Actor {
+  userId: string | null;
+  organisationId: string | null;
+  system?: boolean;
+}
+
+export interface CycleMetric {
+  id: string;
+  name: string;
+  outcomeId: string;
+}
+
+export interface Revision {
+  number: number;
+  statement: string;
+  authorOrganisationId: string | null;
+  authorUserId: string | null;
+  carriedForward: boolean;
+  at: string;
+}
+export interface ProblemEndorsement {
+  revision: number;
+  organisationId: string;
+  userId: string;
+  at: string;
+}
+export interface ProblemObjection extends ProblemEndorsement {
+  reason: string;
+}
+
+export type OptionStatus = 'live' | 'withdrawn';
+export interface CycleOption {
+  id: string;
+  title: string;
+  summary: string;
+  status: OptionStatus;
+  authorOrganisationIds: string[];
+  submittedByUserId: string;
+  amendments: number;
+  at: string;
+}
+
+export interface Appraisal {
+  optionId: string;
+  organisationId: string;
+  userId: string;
+  scores: { outcomeId: string; score: number }[];
+  comment: string | null;
+  at: string;
+}
+
+export type ProposalStatus = 'open' | 'accepted' | 'blocked' | 'superseded';
+export interface Consent {
+  organisationId: string;
+  userId: string;
+  at: string;
+}
+export interface Objection extends Consent {
+  reason: string;
+}
+export interface Proposal {
+  id: string;
+  optionIds: string[];
+  rationale: string;
+  proposedByOrganisationId: string;
+  proposedByUserId: string;
+  status: ProposalStatus;
+  consents: Consent[];
+  objections: Objection[];
+  at: string;
+}
+
+export interface Reading {
+  metric: string;
+  value: number;
+}
+export interface ProgressEntry {
+  note: string;
+  readings: Reading[];
+  organisationId: string;
+  userId: string;
+  at: string;
+}
+
+export type Recommendation = 'continue' | 'adapt' | 'stop';
+export interface Learning {
+  insight: string;
+  evidence: string | null;
+  recommendation: Recommendation;
+  /** Whether a co-owner or the review panel wrote it (a panel member of a co-owner counts as panel). */
+  writtenBy: 'co-owner' | 'panel';
+  organisationId: string | null;
+  userId: string;
+  at: string;
+}
+
+export type SignOffOutcome = 'close' | 'iterate';
+export interface SignOff {
+  userId: string;
+  outcome: SignOffOutcome;
+  at: string;
+}
+
+export interface Escalation {
+  reason: string;
+  from: WorkingState;
+  raisedByUserId: string | null;
+  raisedByOrganisationId: string | null;
+  /** Set when a milestone raised it. */
+  milestone: MilestoneEventType | null;
+  at: string;
+  resolution: string | null;
+  resolvedByUserId: string | null;
+  resolvedAt: string | null;
+}
+
+export interface CycleContext {
+  coOwners: CoOwner[];
+  panelUserIds: string[];
+  facilitatorUserIds: string[];
+  outcomeIds: string[];
+  metrics: CycleMetric[];
+  problem: { revisions: Revision[]; endorsements: ProblemEndorsement[]; objections: ProblemObjection[] };
+  options: CycleOption[];
+  appraisals: Appraisal[];
+  proposals: Proposal[];
+  progress: ProgressEntry[];
+  learnings: Learning[];
+  signOffs: SignOff[];
+  escalations: Escalation[];
+  cancellation: { reason: string; userId: string | null; organisationId: string | null; at: string } | null;
+  closure: { outcome: SignOffOutcome; close: number; iterate: number; at: string } | null;
+}
+
+export interface CycleInput {
+  coOwners: CoOwner[];
+  panelUserIds: string[];
+  facilitatorUserIds: string[];
+  outcomeIds: string[];
+  metrics: CycleMetric[];
+  /** The previous iteration's last problem statement, carried forward as revision 1. */
+  carriedStatement?: { statement: string; at: string };
+}
+
+interface Base {
+  actor: Actor;
+  /** ISO time the service accepted the event at. */
+  at: string;
+}
+
+export type UserEvent =
+  | ({ type: 'LAUNCH' } & Base)
+  | ({ type: 'REVISE_PROBLEM'; statement: string } & Base)
+  | ({ type: 'ENDORSE_PROBLEM'; revision: number } & Base)
+  | ({ type: 'OBJECT_PROBLEM'; revision: number; reason: string } & Base)
+  | ({ type: 'SUBMIT_OPTION'; optionId: string; title: string; summary: string; coAuthorOrganisationIds?: string[] } & Base)
+  | ({ type: 'AMEND_OPTION'; optionId: string; title?: string; summary?: string } & Base)
+  | ({ type: 'WITHDRAW_OPTION'; optionId: string } & Base)
+  | ({ type: 'CLOSE_OPTIONS' } & Base)
+  | ({ type: 'APPRAISE_OPTION'; optionId: string; scores: { outcomeId: string; score: number }[]; comment?: string } & Base)
+  | ({ type: 'PROPOSE_DECISION'; proposalId: string; optionIds: string[]; rationale: string } & Base)
+  | ({ type: 'CONSENT'; proposalId: string } & Base)
+  | ({ type: 'OBJECT'; proposalId: string; reason: string } & Base)
+  | ({ type: 'RECORD_PROGRESS'; note: string; readings?: Reading[] } & Base)
+  | ({ type: 'START_REVIEW' } & Base)
+  | ({ type: 'RECORD_LEARNING'; insight: string; evidence?: string; recommendation: Recommendation } & Base)
+  | ({ type: 'SIGN_OFF_REVIEW'; outcome: SignOffOutcome } & Base)
+  | ({ type: 'ESCALATE'; reason: string } & Base)
+  | ({ type: 'RESOLVE_ESCALATION'; resolution: string } & Base)
+  | ({ type: 'CANCEL'; reason: string } & Base);
+
+export const MILESTONE_EVENT_TYPES = ['FRAMING_DUE', 'OPTIONS_DUE', 'DECISION_DUE', 'REVIEW_START', 'REVIEW_DUE'] as const;
+export type MilestoneEventType = (typeof MILESTONE_EVENT_TYPES)[number];
+export type MilestoneEvent = { type: MilestoneEventType; milestoneId?: string } & Base;
+
+export type CycleEvent = UserEvent | MilestoneEvent;
+export type CycleEventType = CycleEvent['type'];
+export type UserEventType = UserEvent['type'];
+
+export const USER_EVENT_TYPES: readonly UserEventType[] = [
+  'LAUNCH',
+  'REVISE_PROBLEM',
+  'ENDORSE_PROBLEM',
+  'OBJECT_PROBLEM',
+  'SUBMIT_OPTION',
+  'AMEND_OPTION',
+  'WITHDRAW_OPTION',
+  'CLOSE_OPTIONS',
+  'APPRAISE_OPTION',
+  'PROPOSE_DECISION',
+  'CONSENT',
+  'OBJECT',
+  'RECORD_PROGRESS',
+  'START_REVIEW',
+  'RECORD_LEARNING',
+  'SIGN_OFF_REVIEW',
+  'ESCALATE',
+  'RESOLVE_ESCALATION',
+  'CANCEL',
+];
+
+export type EventOf<T extends CycleEventType> = Extract<CycleEvent, { type: T }>;

@@ -1,0 +1,3 @@
+export * from './cycle.types';
+export * from './cycle.rules';
+export * from './cycle.engine';
