@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from '@app/accounts';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
+import { CyclesModule } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
 import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
@@ -16,6 +17,7 @@ import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { PartnershipsController } from './partnerships/partnerships.controller';
+import { CyclesController } from './cycles/cycles.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -56,8 +58,9 @@ export const loggerModule = LoggerModule.forRootAsync({
     TerminusModule.forRoot({ logger: false }),
     AccountsModule,
     PartnershipsModule,
+    CyclesModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CyclesController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

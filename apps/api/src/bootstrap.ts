@@ -14,7 +14,12 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /** Body parsing that answers problem+json: 400 for broken JSON, 413 too large, 415 not JSON. */
 function jsonBodies(limit: string) {
-  const parse = express.json({ limit, strict: true, type: JSON_TYPES });
+  // PostgreSQL cannot store U+0000 in text or jsonb: refuse it at the door, as bad JSON.
+  const reviver = (_key: string, value: unknown) => {
+    if (typeof value === 'string' && value.includes('\u0000')) throw new SyntaxError('NUL characters are not accepted');
+    return value;
+  };
+  const parse = express.json({ limit, strict: true, type: JSON_TYPES, reviver });
   return [
     (req: Request, res: Response, next: NextFunction) => {
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;

@@ -1,5 +1,6 @@
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';
+import { CycleEntity, CycleHistoryEntity } from '@app/cycles/cycle.entity';
 import {
   AnchorEntity,
   OutcomeEntity,
@@ -17,4 +18,6 @@ export const ENTITIES = [
   TableDeclarationEntity,
   OutcomeEntity,
   AnchorEntity,
+  CycleEntity,
+  CycleHistoryEntity,
 ];

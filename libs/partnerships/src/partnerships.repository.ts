@@ -55,6 +55,19 @@ export class PartnershipsRepository {
     return this.dataSource.getRepository(PartnershipMemberEntity).exists({ where: { partnershipId, organisationId } });
   }
 
+  async memberKinds(partnershipId: string): Promise<{ organisationId: string; kind: string }[]> {
+    const rows: { organisation_id: string; kind: string }[] = await this.dataSource.query(
+      `SELECT m.organisation_id, o.kind FROM partnership_members m JOIN organisations o ON o.id = m.organisation_id
+       WHERE m.partnership_id = $1`,
+      [partnershipId],
+    );
+    return rows.map((r) => ({ organisationId: r.organisation_id, kind: r.kind }));
+  }
+
+  outcomes(partnershipId: string): Promise<OutcomeEntity[]> {
+    return this.dataSource.getRepository(OutcomeEntity).find({ where: { partnershipId }, order: { createdAt: 'ASC' } });
+  }
+
   exists(id: string): Promise<boolean> {
     return this.dataSource.getRepository(PartnershipEntity).exists({ where: { id } });
   }

@@ -135,6 +135,15 @@ export class PartnershipsService {
     return anchor;
   }
 
+  /** Member organisations with their kinds (no visibility check: callers have made it). */
+  memberKinds(id: string): Promise<{ organisationId: string; kind: string }[]> {
+    return this.partnerships.memberKinds(id);
+  }
+
+  outcomes(id: string): Promise<OutcomeEntity[]> {
+    return this.partnerships.outcomes(id);
+  }
+
   /** 404 unless the caller's organisation is a member (admins see everything). */
   async requireVisible(principal: Principal, id: string): Promise<void> {
     const visible = isAdmin(principal)

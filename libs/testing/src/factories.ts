@@ -79,3 +79,71 @@ export class Factory {
     return { id: res.body.id as string, council, provider, community, commissioner, providerUser, communityUser };
   }
 }
+
+/**
+ * A realistic collaboration: a county council and an ICB commissioning, a provider charity and a
+ * residents' forum co-owning, a review panel of residents and a council officer, and
+ * a neutral facilitator, with one outcome and its metric. panel[1] speaks for no co-owner (a
+ * resident from a lived-experience network); panel[0] is a forum resident, panel[2] a council officer.
+ */
+export async function collaboration(factory: Factory) {
+  const [council, icb, charity, forum, mediation, livedExperience] = await Promise.all([
+    factory.organisation('commissioner', 'Northshire County Council'),
+    factory.organisation('commissioner', 'Northshire ICB'),
+    factory.organisation('provider', 'Age Well Northshire'),
+    factory.organisation('community', "Northshire Residents' Forum"),
+    factory.organisation('community', 'Northshire Mediation Service'),
+    factory.organisation('community', 'Northshire Lived Experience Network'),
+  ]);
+  const [councilUser, icbUser, charityUser, forumUser, panelResident, panelResident2, panelOfficer, facilitator] =
+    await Promise.all([
+      factory.user(council),
+      factory.user(icb),
+      factory.user(charity),
+      factory.user(forum),
+      factory.user(forum),
+      factory.user(livedExperience),
+      factory.user(council),
+      factory.user(mediation),
+    ]);
+  const partnership = await councilUser.as
+    .post('/v1/partnerships', { name: `Healthy Lives ${unique()}`, memberOrganisationIds: [icb.id, charity.id, forum.id, mediation.id, livedExperience.id] })
+    .expect(201);
+  const outcome = await councilUser.as
+    .post(`/v1/partnerships/${partnership.body.id}/outcomes`, {
+      title: 'Older people stay well at home',
+      metrics: [{ name: 'Emergency admissions 65+', unit: 'per 1,000', baseline: 24.5, target: 20, direction: 'decrease' }],
+    })
+    .expect(201);
+  const cycleBody = {
+    partnershipId: partnership.body.id as string,
+    title: 'Staying well at home this winter',
+    commissionerOrganisationIds: [council.id, icb.id],
+    providerOrganisationIds: [charity.id],
+    communityOrganisationIds: [forum.id],
+    panelUserIds: [panelResident.id, panelResident2.id, panelOfficer.id],
+    facilitatorUserIds: [facilitator.id],
+    outcomeIds: [outcome.body.id as string],
+  };
+  const coOwners = [councilUser, icbUser, charityUser, forumUser];
+  const panel = [panelResident, panelResident2, panelOfficer];
+  return {
+    partnershipId: partnership.body.id as string,
+    outcome: outcome.body as { id: string; metrics: { id: string; name: string }[] },
+    orgs: { council, icb, charity, forum, mediation, livedExperience },
+    councilUser,
+    icbUser,
+    charityUser,
+    forumUser,
+    panel,
+    facilitator,
+    coOwners,
+    cycleBody,
+    async newCycle(overrides: Partial<typeof cycleBody> = {}): Promise<string> {
+      const res = await councilUser.as.post('/v1/cycles', { ...cycleBody, ...overrides });
+      if (res.status !== 201) throw new Error(`cycle: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.id;
+    },
+  };
+}
+export type Collaboration = Awaited<ReturnType<typeof collaboration>>;

@@ -1,0 +1,117 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Principal } from '@app/accounts';
+import { CyclesService, EventInput } from '@app/cycles';
+import { ValidationFailed } from '@app/domain';
+import { Caller } from '../http/auth.guard';
+import { IdPipe } from '../http/id.pipe';
+import {
+  CreateCycleDto,
+  CycleDto,
+  CyclePageDto,
+  HistoryEntryDto,
+  ListCyclesQuery,
+  VerifyDto,
+  mapCycle,
+  mapCycleSummary,
+  mapHistoryEntry,
+} from './dto/cycles.dto';
+import { EventPipe } from './dto/event.pipe';
+import { EVENT_DTOS } from './dto/events.dto';
+
+const CycleId = () => Param('id', new IdPipe('cycle'));
+const EVENT_MODELS = [...new Set(Object.values(EVENT_DTOS))];
+
+/** `If-Match: 3`, `"3"` or `W/"3"`. */
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) throw new ValidationFailed([{ field: 'If-Match', message: 'must be the cycle version, a whole number' }]);
+  return Number(match[1]);
+}
+
+@ApiTags('cycles')
+@ApiBearerAuth()
+@Controller('v1/cycles')
+export class CyclesController {
+  constructor(private readonly cycles: CyclesService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a cycle in draft (a commissioner member of the partnership)' })
+  @ApiCreatedResponse({ type: CycleDto })
+  async create(@Caller() caller: Principal, @Body() body: CreateCycleDto, @Res({ passthrough: true }) res: Response) {
+    const cycle = mapCycle(await this.cycles.create(caller, body));
+    res.setHeader('ETag', `"${cycle.version}"`);
+    return cycle;
+  }
+
+  @Get()
+  @ApiOperation({ summary: "Cycles of the caller's partnerships, newest first" })
+  @ApiOkResponse({ type: CyclePageDto })
+  async list(@Caller() caller: Principal, @Query() query: ListCyclesQuery): Promise<CyclePageDto> {
+    const page = await this.cycles.list(caller, { ...query, limit: query.limit ?? 20 });
+    return { items: page.items.map(mapCycleSummary), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: CycleDto })
+  async get(@Caller() caller: Principal, @CycleId() id: string, @Res({ passthrough: true }) res: Response) {
+    const cycle = mapCycle(await this.cycles.get(caller, id));
+    res.setHeader('ETag', `"${cycle.version}"`);
+    return cycle;
+  }
+
+  @Post(':id/events')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send an event to the cycle',
+    description:
+      'The body is `{ type, ...fields }`; each type has its own fields (see the schemas). 403 when the caller may not ' +
+      'send it, 422 with the reason when the rules refuse it now, 409 when If-Match is stale.',
+  })
+  @ApiExtraModels(...EVENT_MODELS)
+  @ApiBody({
+    schema: {
+      oneOf: EVENT_MODELS.map((model) => ({ $ref: getSchemaPath(model) })),
+      discriminator: { propertyName: 'type' },
+    },
+  })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; 409 if the cycle has moved on' })
+  @ApiOkResponse({ type: CycleDto })
+  async send(
+    @Caller() caller: Principal,
+    @CycleId() id: string,
+    @Body(EventPipe) event: EventInput,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CycleDto> {
+    const cycle = mapCycle(await this.cycles.send(caller, id, event, parseIfMatch(ifMatch)));
+    res.setHeader('ETag', `"${cycle.version}"`);
+    return cycle;
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Accepted events, oldest first' })
+  @ApiOkResponse({ type: [HistoryEntryDto] })
+  async history(@Caller() caller: Principal, @CycleId() id: string): Promise<HistoryEntryDto[]> {
+    return (await this.cycles.history(caller, id)).map(mapHistoryEntry);
+  }
+
+  @Get(':id/history/verify')
+  @ApiOperation({ summary: 'Whether the hash chain of the history is intact, and where it breaks if not' })
+  @ApiOkResponse({ type: VerifyDto })
+  verify(@Caller() caller: Principal, @CycleId() id: string): Promise<VerifyDto> {
+    return this.cycles.verify(caller, id);
+  }
+}

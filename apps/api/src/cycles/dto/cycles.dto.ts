@@ -1,0 +1,166 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Max, Min, MinLength, IsString, MaxLength } from 'class-validator';
+import { CycleHistoryEntity, CycleRecord } from '@app/cycles';
+import { CYCLE_STATES, CycleState, USER_EVENT_TYPES } from '@app/domain';
+import type { CycleSummaryRow } from '@app/cycles';
+
+const Ids = () => (target: object, key: string) => {
+  IsArray()(target, key);
+  ArrayMaxSize(200)(target, key);
+  IsUUID('all', { each: true })(target, key);
+};
+
+export class CreateCycleDto {
+  @ApiProperty() @IsUUID() partnershipId!: string;
+  @ApiProperty({ example: 'Staying well at home this winter' }) @IsString() @MinLength(1) @MaxLength(300) title!: string;
+  @ApiProperty({ type: [String], description: "Commissioning co-owners; the caller's organisation is added" })
+  @Ids()
+  commissionerOrganisationIds!: string[];
+  @ApiProperty({ type: [String] }) @Ids() providerOrganisationIds!: string[];
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @Ids() communityOrganisationIds?: string[];
+  @ApiProperty({ type: [String], description: 'Review panel members (users of member organisations)' }) @Ids() panelUserIds!: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Neutral facilitators who resolve escalations' })
+  @IsOptional()
+  @Ids()
+  facilitatorUserIds?: string[];
+  @ApiPropertyOptional({ type: [String], description: "Outcomes of the partnership's shared framework" })
+  @IsOptional()
+  @Ids()
+  outcomeIds?: string[];
+}
+
+export class ListCyclesQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() partnershipId?: string;
+  @ApiPropertyOptional({ enum: CYCLE_STATES }) @IsOptional() @IsIn(CYCLE_STATES) state?: CycleState;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
+}
+
+export class CoOwnerDto {
+  @ApiProperty() organisationId!: string;
+  @ApiProperty({ enum: ['commissioner', 'provider', 'community'] }) role!: string;
+}
+
+export class CycleSummaryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() partnershipId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() iteration!: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) previousCycleId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCycleId!: string | null;
+  @ApiProperty({ enum: CYCLE_STATES }) state!: string;
+  @ApiProperty({ description: 'Send it back in If-Match to write only over this version' }) version!: number;
+  @ApiProperty({ type: [CoOwnerDto] }) coOwners!: CoOwnerDto[];
+  @ApiProperty({ type: [String] }) panelUserIds!: string[];
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class CyclePageDto {
+  @ApiProperty({ type: [CycleSummaryDto] }) items!: CycleSummaryDto[];
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class CycleDto extends CycleSummaryDto {
+  @ApiProperty() machineVersion!: number;
+  @ApiProperty({ type: [String] }) facilitatorUserIds!: string[];
+  @ApiProperty({ type: [String] }) outcomeIds!: string[];
+  @ApiProperty({ description: 'Metrics of the linked outcomes: readings refer to them by id or name' }) metrics!: object[];
+  @ApiProperty({ description: '{ revisions: [{ number, statement, ... }], latestRevision, endorsements, objections }' })
+  problem!: object;
+  @ApiProperty({ description: '[{ id, title, summary, status, authorOrganisationIds, ... }]' }) options!: object[];
+  @ApiProperty({ description: '[{ optionId, organisationId, scores: [{ outcomeId, score }], comment }]' }) appraisals!: object[];
+  @ApiProperty({ description: '{ proposals: [{ id, optionIds, rationale, status, consents, objections }] }' }) decision!: object;
+  @ApiProperty({ description: '[{ note, readings: [{ metric, value }], organisationId, userId, at }]' }) progress!: object[];
+  @ApiProperty({ description: '{ learnings, signOffs, outcome }' }) review!: object;
+  @ApiPropertyOptional({ nullable: true, description: 'The escalation waiting for a facilitator' }) escalation!: object | null;
+  @ApiProperty() escalations!: object[];
+  @ApiPropertyOptional({ nullable: true }) cancellation!: object | null;
+  @ApiPropertyOptional({ nullable: true, description: "The previous iteration's learning, for iteration 2 onwards" })
+  inheritedLearning!: object | null;
+  @ApiProperty({ description: 'Scheduled milestones' }) milestones!: object[];
+  @ApiProperty({ enum: USER_EVENT_TYPES, isArray: true, description: 'What the caller may send now' }) nextEvents!: string[];
+}
+
+export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
+  id: c.id,
+  partnershipId: c.partnershipId,
+  title: c.title,
+  iteration: c.iteration,
+  previousCycleId: c.previousCycleId,
+  nextCycleId: c.nextCycleId,
+  state: c.state,
+  version: c.version,
+  coOwners: c.coOwners,
+  panelUserIds: c.panelUserIds,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export function mapCycle({ row, snapshot, nextEvents }: CycleRecord): CycleDto {
+  const c = snapshot.context;
+  const current = row.state === 'escalated' ? (c.escalations.at(-1) ?? null) : null;
+  return {
+    ...mapCycleSummary({ ...row, coOwners: c.coOwners, panelUserIds: c.panelUserIds }),
+    machineVersion: row.machineVersion,
+    facilitatorUserIds: c.facilitatorUserIds,
+    outcomeIds: c.outcomeIds,
+    metrics: c.metrics,
+    problem: {
+      revisions: c.problem.revisions,
+      latestRevision: c.problem.revisions.length || null,
+      endorsements: c.problem.endorsements,
+      objections: c.problem.objections,
+    },
+    options: c.options,
+    appraisals: c.appraisals,
+    decision: { proposals: c.proposals },
+    progress: c.progress,
+    review: { learnings: c.learnings, signOffs: c.signOffs, outcome: c.closure },
+    escalation: current,
+    escalations: c.escalations,
+    cancellation: c.cancellation,
+    inheritedLearning: row.inheritedLearning,
+    milestones: [],
+    nextEvents,
+  };
+}
+
+export class HistoryEntryDto {
+  @ApiProperty() seq!: number;
+  @ApiProperty() type!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) actorUserId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) organisationId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) fromState!: string | null;
+  @ApiProperty() toState!: string;
+  @ApiProperty() payload!: object;
+  @ApiProperty() at!: string;
+  @ApiProperty() prevHash!: string;
+  @ApiProperty({ description: "SHA-256 of prevHash and this entry's content" }) hash!: string;
+}
+
+export const mapHistoryEntry = (e: CycleHistoryEntity): HistoryEntryDto => ({
+  seq: e.seq,
+  type: e.type,
+  actorUserId: e.actorUserId,
+  organisationId: e.organisationId,
+  fromState: e.fromState,
+  toState: e.toState,
+  payload: e.payload,
+  at: e.at.toISOString(),
+  prevHash: e.prevHash,
+  hash: e.hash,
+});
+
+export class VerifyDto {
+  @ApiProperty() intact!: boolean;
+  @ApiPropertyOptional({ description: 'The first entry that does not hold, when broken' }) brokenAtSeq?: number;
+  @ApiProperty() length!: number;
+}

@@ -1,0 +1,119 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { PartnershipEntity } from '@app/partnerships/partnership.entity';
+import { UserEntity } from '@app/accounts/user.entity';
+
+@Entity('cycles')
+@Index('cycles_partnership_created_idx', ['partnershipId', 'createdAt', 'id'])
+@Index('cycles_partnership_state_idx', ['partnershipId', 'state'])
+@Index('cycles_created_idx', ['createdAt', 'id'])
+@Check('cycles_version_check', `"version" > 0`)
+@Check('cycles_iteration_check', `"iteration" > 0`)
+export class CycleEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'partnership_id', type: 'uuid' })
+  partnershipId!: string;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'cycles_partnership_fkey' })
+  partnership?: PartnershipEntity;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'int' })
+  iteration!: number;
+
+  @Column({ name: 'previous_cycle_id', type: 'uuid', nullable: true })
+  previousCycleId!: string | null;
+
+  @ManyToOne(() => CycleEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'previous_cycle_id', foreignKeyConstraintName: 'cycles_previous_fkey' })
+  previous?: CycleEntity;
+
+  @Column({ name: 'next_cycle_id', type: 'uuid', nullable: true })
+  nextCycleId!: string | null;
+
+  @ManyToOne(() => CycleEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'next_cycle_id', foreignKeyConstraintName: 'cycles_next_fkey' })
+  next?: CycleEntity;
+
+  /** Copied from the snapshot, for filtering. */
+  @Column({ type: 'text' })
+  state!: string;
+
+  /** The machine's persisted snapshot (context included). */
+  @Column({ type: 'jsonb' })
+  snapshot!: Record<string, any>;
+
+  @Column({ name: 'machine_version', type: 'int' })
+  machineVersion!: number;
+
+  /** Equals the number of history entries; bumped by compare-and-set on every accepted event. */
+  @Column({ type: 'int' })
+  version!: number;
+
+  /** Hash of the latest history entry: the next entry chains on it. */
+  @Column({ name: 'history_hash', type: 'text' })
+  historyHash!: string;
+
+  /** The learning of the previous iteration, readable from this one. */
+  @Column({ name: 'inherited_learning', type: 'jsonb', nullable: true })
+  inheritedLearning!: Record<string, any> | null;
+
+  @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
+  createdByUserId!: string | null;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'created_by_user_id', foreignKeyConstraintName: 'cycles_created_by_fkey' })
+  createdBy?: UserEntity;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** Append-only and hash-chained: the database refuses UPDATE, DELETE and TRUNCATE. */
+@Entity('cycle_history')
+@Check('cycle_history_seq_check', `"seq" > 0`)
+export class CycleHistoryEntity {
+  @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
+  cycleId!: string;
+
+  @PrimaryColumn({ type: 'int' })
+  seq!: number;
+
+  @ManyToOne(() => CycleEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'cycle_id', foreignKeyConstraintName: 'cycle_history_cycle_fkey' })
+  cycle?: CycleEntity;
+
+  @Column({ type: 'text' })
+  type!: string;
+
+  @Column({ name: 'actor_user_id', type: 'uuid', nullable: true })
+  actorUserId!: string | null;
+
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId!: string | null;
+
+  @Column({ name: 'from_state', type: 'text', nullable: true })
+  fromState!: string | null;
+
+  @Column({ name: 'to_state', type: 'text' })
+  toState!: string;
+
+  @Column({ type: 'jsonb' })
+  payload!: Record<string, any>;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
+}

@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+
+export interface CycleListFilter {
+  /** null: every partnership (admins); otherwise only partnerships this organisation belongs to. */
+  visibleToOrganisationId: string | null;
+  partnershipId?: string;
+  state?: string;
+  /** Keyset: rows strictly older than this one (created_at as exact text, microseconds kept). */
+  after?: { createdAt: string; id: string };
+  limit: number;
+}
+
+export interface CycleSummaryRow {
+  id: string;
+  partnershipId: string;
+  title: string;
+  iteration: number;
+  previousCycleId: string | null;
+  nextCycleId: string | null;
+  state: string;
+  version: number;
+  coOwners: { organisationId: string; role: string }[];
+  panelUserIds: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+@Injectable()
+export class CyclesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  find(id: string): Promise<CycleEntity | null> {
+    return this.dataSource.getRepository(CycleEntity).findOneBy({ id });
+  }
+
+  /** The row, locked until the transaction ends: writers of one cycle queue behind each other. */
+  findForUpdate(manager: EntityManager, id: string): Promise<CycleEntity | null> {
+    return manager.getRepository(CycleEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async insert(manager: EntityManager, cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
+    await manager.insert(CycleEntity, cycle);
+  }
+
+  /**
+   * Compare-and-set (TypeORM's save() does not check versions): writes only when nobody else
+   * wrote since `expectedVersion` was read. Returns false when the race was lost.
+   */
+  async compareAndSet(
+    manager: EntityManager,
+    id: string,
+    expectedVersion: number,
+    changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number },
+  ): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE cycles SET snapshot = $3, state = $4, history_hash = $5, machine_version = $6,
+         version = version + 1, updated_at = now()
+       WHERE id = $1 AND version = $2`,
+      [id, expectedVersion, changes.snapshot, changes.state, changes.historyHash, changes.machineVersion],
+    );
+    return (result as [unknown, number])[1] === 1;
+  }
+
+  async linkNext(manager: EntityManager, id: string, nextCycleId: string): Promise<void> {
+    await manager.query('UPDATE cycles SET next_cycle_id = $2 WHERE id = $1', [id, nextCycleId]);
+  }
+
+  async appendHistory(manager: EntityManager, entry: CycleHistoryEntity): Promise<void> {
+    await manager.insert(CycleHistoryEntity, entry);
+  }
+
+  history(cycleId: string): Promise<CycleHistoryEntity[]> {
+    return this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
+  }
+
+  async list(filter: CycleListFilter): Promise<CycleSummaryRow[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    if (filter.visibleToOrganisationId !== null) {
+      where.push(
+        `c.partnership_id IN (SELECT partnership_id FROM partnership_members WHERE organisation_id = ${param(filter.visibleToOrganisationId)})`,
+      );
+    }
+    if (filter.partnershipId) where.push(`c.partnership_id = ${param(filter.partnershipId)}`);
+    if (filter.state) where.push(`c.state = ${param(filter.state)}`);
+    if (filter.after) {
+      where.push(`(c.created_at, c.id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`);
+    }
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.version,
+              c.snapshot->'context'->'coOwners' AS co_owners, c.snapshot->'context'->'panelUserIds' AS panel_user_ids,
+              c.created_at, c.updated_at
+       FROM cycles c
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY c.created_at DESC, c.id DESC
+       LIMIT ${param(filter.limit)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      partnershipId: r.partnership_id,
+      title: r.title,
+      iteration: r.iteration,
+      previousCycleId: r.previous_cycle_id,
+      nextCycleId: r.next_cycle_id,
+      state: r.state,
+      version: r.version,
+      coOwners: r.co_owners,
+      panelUserIds: r.panel_user_ids,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  /** The exact creation time of a cycle, for keyset pagination (microseconds kept). */
+  async cursorOf(id: string): Promise<{ createdAt: string; id: string } | undefined> {
+    const rows: { created_at: string }[] = await this.dataSource.query(
+      `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at FROM cycles WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? { createdAt: rows[0].created_at, id } : undefined;
+  }
+}

@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AccountsService, Principal, isAdmin } from '@app/accounts';
+import {
+  Actor,
+  CYCLE_MACHINE_VERSION,
+  CoOwner,
+  CycleEvent,
+  CycleInput,
+  CycleSnapshot,
+  CycleState,
+  FieldProblem,
+  Forbidden,
+  MilestoneEventType,
+  NotFound,
+  TransitionRefused,
+  UserEventType,
+  ValidationFailed,
+  VersionConflict,
+  decide,
+  nextEvents,
+  persistCycle,
+  restoreCycle,
+  startCycle,
+  stateOf,
+} from '@app/domain';
+import { PartnershipsService } from '@app/partnerships';
+import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import { CycleSummaryRow, CyclesRepository } from './cycles.repository';
+import { ChainVerdict, GENESIS_HASH, chainHash, verifyChain } from './history-chain';
+
+export interface NewCycle {
+  partnershipId: string;
+  title: string;
+  commissionerOrganisationIds: string[];
+  providerOrganisationIds: string[];
+  communityOrganisationIds?: string[];
+  panelUserIds: string[];
+  facilitatorUserIds?: string[];
+  outcomeIds?: string[];
+}
+
+/** An event as a client sends it: its type and fields, without actor or time. */
+export type EventInput = { type: string } & Record<string, unknown>;
+
+export interface CycleRecord {
+  row: CycleEntity;
+  snapshot: CycleSnapshot;
+  /** The event types the caller may send now (from the machine). */
+  nextEvents: UserEventType[];
+}
+
+export interface CyclePage {
+  items: CycleSummaryRow[];
+  nextCursor: string | null;
+}
+
+type Applied =
+  | { outcome: 'applied'; row: CycleEntity }
+  | { outcome: 'refused'; kind: 'forbidden' | 'refused' | 'moot'; reason: string }
+  | { outcome: 'lost-race' };
+
+@Injectable()
+export class CyclesService {
+  constructor(
+    private readonly cycles: CyclesRepository,
+    private readonly partnerships: PartnershipsService,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  async create(principal: Principal, input: NewCycle): Promise<CycleRecord> {
+    await this.partnerships.requireVisible(principal, input.partnershipId);
+    if (principal.organisationKind !== 'commissioner' || !principal.organisationId) {
+      throw new Forbidden('Only commissioners of the partnership open cycles.');
+    }
+    const coOwners = await this.coOwners(input, principal.organisationId);
+    await this.requireMemberUsers(input.partnershipId, input.panelUserIds, 'panelUserIds');
+    await this.requireMemberUsers(input.partnershipId, input.facilitatorUserIds ?? [], 'facilitatorUserIds');
+    const outcomeIds = unique(input.outcomeIds ?? []);
+    const outcomes = (await this.partnerships.outcomes(input.partnershipId)).filter((o) => outcomeIds.includes(o.id));
+    const missing = outcomeIds.filter((id) => !outcomes.some((o) => o.id === id));
+    if (missing.length) {
+      throw new ValidationFailed([{ field: 'outcomeIds', message: `not outcomes of this partnership: ${missing.join(', ')}` }]);
+    }
+    const snapshot = startCycle({
+      coOwners,
+      panelUserIds: unique(input.panelUserIds),
+      facilitatorUserIds: unique(input.facilitatorUserIds ?? []),
+      outcomeIds,
+      metrics: outcomes.flatMap((o) => o.metrics.map((m) => ({ id: m.id, name: m.name, outcomeId: o.id }))),
+    });
+    const id = await this.cycles.transaction((manager) =>
+      this.insertCycle(manager, {
+        partnershipId: input.partnershipId,
+        title: input.title.trim(),
+        iteration: 1,
+        previousCycleId: null,
+        snapshot,
+        inheritedLearning: null,
+        actor: { userId: principal.userId, organisationId: principal.organisationId },
+        at: new Date(),
+      }),
+    );
+    return this.get(principal, id);
+  }
+
+  async get(principal: Principal, id: string): Promise<CycleRecord> {
+    const row = await this.loadVisible(principal, id);
+    return this.record(row, principal);
+  }
+
+  async list(
+    principal: Principal,
+    query: { partnershipId?: string; state?: CycleState; limit: number; cursor?: string },
+  ): Promise<CyclePage> {
+    if (query.partnershipId) await this.partnerships.requireVisible(principal, query.partnershipId);
+    let after: { createdAt: string; id: string } | undefined;
+    if (query.cursor) {
+      after = await this.cycles.cursorOf(query.cursor);
+      if (!after) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+    }
+    const visibleTo = isAdmin(principal) ? null : principal.organisationId;
+    if (!isAdmin(principal) && !visibleTo) return { items: [], nextCursor: null };
+    const rows = await this.cycles.list({
+      visibleToOrganisationId: visibleTo,
+      partnershipId: query.partnershipId,
+      state: query.state,
+      after,
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].id : null };
+  }
+
+  async history(principal: Principal, id: string): Promise<CycleHistoryEntity[]> {
+    await this.loadVisible(principal, id);
+    return this.cycles.history(id);
+  }
+
+  async verify(principal: Principal, id: string): Promise<ChainVerdict> {
+    await this.loadVisible(principal, id);
+    return verifyChain(await this.cycles.history(id));
+  }
+
+  /**
+   * Sends a person's event. With `expectedVersion` (If-Match) a stale version is a conflict;
+   * without it, a write that loses a race is decided again on the fresh state.
+   */
+  async send(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
+    const row = await this.loadVisible(principal, id);
+    if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
+    const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
+    const event = () => ({ ...withGeneratedIds(input), actor, at: new Date().toISOString() }) as CycleEvent;
+    const applied = await this.applyWithRetry(row, event, expectedVersion === undefined);
+    if (applied.outcome === 'applied') return this.record(applied.row, principal);
+    if (applied.outcome === 'refused') {
+      throw applied.kind === 'forbidden' ? new Forbidden(applied.reason) : new TransitionRefused(applied.reason);
+    }
+    throw new VersionConflict(expectedVersion === undefined ? undefined : (await this.mustFind(id)).version);
+  }
+
+  /**
+   * Sends a milestone's event as the system, through the same path as people's events. Returns
+   * `moot` when the cycle's moment for it has passed.
+   */
+  async sendSystemEvent(
+    cycleId: string,
+    type: MilestoneEventType,
+    payload: Record<string, unknown> = {},
+  ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string }> {
+    const row = await this.mustFind(cycleId);
+    const event = () =>
+      ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: new Date().toISOString() }) as CycleEvent;
+    const applied = await this.applyWithRetry(row, event, true);
+    if (applied.outcome === 'applied') return { outcome: 'applied', state: applied.row.state as CycleState };
+    if (applied.outcome === 'refused') return { outcome: 'moot', reason: applied.reason };
+    throw new VersionConflict(undefined);
+  }
+
+  /**
+   * First an optimistic compare-and-set on the version read. A write that loses the race is
+   * decided again on the fresh state, this time holding the row's lock, so it cannot lose twice.
+   */
+  private async applyWithRetry(row: CycleEntity, event: () => CycleEvent, retry: boolean): Promise<Applied> {
+    const first = await this.cycles.transaction((manager) => this.write(manager, row, event()));
+    if (first.outcome !== 'lost-race' || !retry) return first;
+    return this.cycles.transaction(async (manager) => {
+      const fresh = await this.cycles.findForUpdate(manager, row.id);
+      if (!fresh) throw new NotFound('cycle');
+      return this.write(manager, fresh, event());
+    });
+  }
+
+  // ----- the write path ------------------------------------------------------------------------
+
+  /** Decides the event on `row` and, if accepted, writes snapshot, history and effects with `manager`. */
+  private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent): Promise<Applied> {
+    const snapshot = restoreCycle(row.snapshot);
+    const decision = decide(snapshot, event);
+    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason };
+    const at = new Date(event.at);
+    const { type, actor, at: _at, ...payload } = event as CycleEvent & Record<string, unknown>;
+    const entry = this.entry(row.id, row.version + 1, row.historyHash, {
+      type,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      fromState: row.state,
+      toState: decision.state,
+      payload,
+      at,
+    });
+    const persisted = persistCycle(decision.snapshot);
+    const won = await this.cycles.compareAndSet(manager, row.id, row.version, {
+      snapshot: persisted,
+      state: decision.state,
+      historyHash: entry.hash,
+      machineVersion: CYCLE_MACHINE_VERSION,
+    });
+    if (!won) return { outcome: 'lost-race' };
+    await this.cycles.appendHistory(manager, entry);
+    let nextCycleId: string | null = row.nextCycleId;
+    if (decision.effects.some((e) => e.type === 'openNextIteration')) {
+      nextCycleId = await this.openNextIteration(manager, row, decision.snapshot, actor, at);
+      await this.cycles.linkNext(manager, row.id, nextCycleId);
+    }
+    return {
+      outcome: 'applied',
+      row: {
+        ...row,
+        snapshot: persisted,
+        state: decision.state,
+        version: row.version + 1,
+        historyHash: entry.hash,
+        nextCycleId,
+        updatedAt: at,
+      },
+    };
+  }
+
+  /** Iteration n+1: same partnership, co-owners, panel and outcomes; the last problem statement
+   *  as its first revision; the learning readable from it. In the closing transaction. */
+  private openNextIteration(
+    manager: EntityManager,
+    row: CycleEntity,
+    closed: CycleSnapshot,
+    actor: Actor,
+    at: Date,
+  ): Promise<string> {
+    const context = closed.context;
+    const last = context.problem.revisions.at(-1);
+    const snapshot = startCycle({
+      coOwners: context.coOwners,
+      panelUserIds: context.panelUserIds,
+      facilitatorUserIds: context.facilitatorUserIds,
+      outcomeIds: context.outcomeIds,
+      metrics: context.metrics,
+      carriedStatement: last ? { statement: last.statement, at: at.toISOString() } : undefined,
+    });
+    return this.insertCycle(manager, {
+      partnershipId: row.partnershipId,
+      title: row.title,
+      iteration: row.iteration + 1,
+      previousCycleId: row.id,
+      snapshot,
+      inheritedLearning: {
+        fromCycleId: row.id,
+        iteration: row.iteration,
+        learnings: context.learnings,
+        signOffs: context.signOffs,
+        closure: context.closure,
+      },
+      actor,
+      at,
+    });
+  }
+
+  private async insertCycle(
+    manager: EntityManager,
+    cycle: {
+      partnershipId: string;
+      title: string;
+      iteration: number;
+      previousCycleId: string | null;
+      snapshot: CycleSnapshot;
+      inheritedLearning: Record<string, unknown> | null;
+      actor: Actor;
+      at: Date;
+    },
+  ): Promise<string> {
+    const id = randomUUID();
+    const entry = this.entry(id, 1, GENESIS_HASH, {
+      type: 'CREATED',
+      actorUserId: cycle.actor.userId,
+      organisationId: cycle.actor.organisationId,
+      fromState: null,
+      toState: stateOf(cycle.snapshot),
+      payload: { title: cycle.title, iteration: cycle.iteration, previousCycleId: cycle.previousCycleId },
+      at: cycle.at,
+    });
+    await this.cycles.insert(manager, {
+      id,
+      partnershipId: cycle.partnershipId,
+      title: cycle.title,
+      iteration: cycle.iteration,
+      previousCycleId: cycle.previousCycleId,
+      nextCycleId: null,
+      state: stateOf(cycle.snapshot),
+      snapshot: persistCycle(cycle.snapshot),
+      machineVersion: CYCLE_MACHINE_VERSION,
+      version: 1,
+      historyHash: entry.hash,
+      inheritedLearning: cycle.inheritedLearning,
+      createdByUserId: cycle.actor.userId,
+    });
+    await this.cycles.appendHistory(manager, entry);
+    return id;
+  }
+
+  private entry(
+    cycleId: string,
+    seq: number,
+    prevHash: string,
+    content: Omit<CycleHistoryEntity, 'cycleId' | 'seq' | 'prevHash' | 'hash' | 'cycle'>,
+  ): CycleHistoryEntity {
+    const full = { cycleId, seq, ...content };
+    return { ...full, prevHash, hash: chainHash(prevHash, full) };
+  }
+
+  // ----- reading -------------------------------------------------------------------------------
+
+  private record(row: CycleEntity, principal: Principal): CycleRecord {
+    const snapshot = restoreCycle(row.snapshot);
+    return {
+      row,
+      snapshot,
+      nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }),
+    };
+  }
+
+  private async mustFind(id: string): Promise<CycleEntity> {
+    const row = await this.cycles.find(id);
+    if (!row) throw new NotFound('cycle');
+    return row;
+  }
+
+  /** The cycle, if the caller's organisation belongs to its partnership (admins see all). */
+  private async loadVisible(principal: Principal, id: string): Promise<CycleEntity> {
+    const row = await this.mustFind(id);
+    try {
+      await this.partnerships.requireVisible(principal, row.partnershipId);
+    } catch (error) {
+      if (error instanceof NotFound) throw new NotFound('cycle');
+      throw error;
+    }
+    return row;
+  }
+
+  // ----- validation of a new cycle ------------------------------------------------------------
+
+  private async coOwners(input: NewCycle, callerOrganisationId: string): Promise<CoOwner[]> {
+    const members = new Map((await this.partnerships.memberKinds(input.partnershipId)).map((m) => [m.organisationId, m.kind]));
+    const problems: FieldProblem[] = [];
+    const roles: [keyof NewCycle & string, CoOwner['role'], string[]][] = [
+      ['commissionerOrganisationIds', 'commissioner', unique([callerOrganisationId, ...input.commissionerOrganisationIds])],
+      ['providerOrganisationIds', 'provider', unique(input.providerOrganisationIds)],
+      ['communityOrganisationIds', 'community', unique(input.communityOrganisationIds ?? [])],
+    ];
+    const seen = new Set<string>();
+    const coOwners: CoOwner[] = [];
+    for (const [field, role, ids] of roles) {
+      for (const organisationId of ids) {
+        const kind = members.get(organisationId);
+        if (!kind) problems.push({ field, message: `${organisationId} is not a member of the partnership` });
+        else if (role === 'commissioner' && kind !== 'commissioner') {
+          problems.push({ field, message: `${organisationId} is a ${kind} organisation, not a commissioner` });
+        } else if (role !== 'commissioner' && kind === 'commissioner') {
+          problems.push({ field, message: `${organisationId} is a commissioner; name it among the commissioners` });
+        } else if (seen.has(organisationId)) {
+          problems.push({ field, message: `${organisationId} already has another role in this cycle` });
+        }
+        seen.add(organisationId);
+        coOwners.push({ organisationId, role });
+      }
+    }
+    if (problems.length) throw new ValidationFailed(problems);
+    return coOwners;
+  }
+
+  private async requireMemberUsers(partnershipId: string, userIds: string[], field: string): Promise<void> {
+    if (!userIds.length) return;
+    const members = new Set((await this.partnerships.memberKinds(partnershipId)).map((m) => m.organisationId));
+    const users = await this.accounts.findUsers(unique(userIds));
+    const outside = unique(userIds).filter((id) => {
+      const user = users.find((u) => u.id === id);
+      return !user || !user.organisationId || !members.has(user.organisationId);
+    });
+    if (outside.length) {
+      throw new ValidationFailed([{ field, message: `not users of member organisations: ${outside.join(', ')}` }]);
+    }
+  }
+}
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** Options and proposals get their ids when they are sent. */
+function withGeneratedIds(input: EventInput): EventInput {
+  if (input.type === 'SUBMIT_OPTION') return { ...input, optionId: randomUUID() };
+  if (input.type === 'PROPOSE_DECISION') return { ...input, proposalId: randomUUID() };
+  return input;
+}

@@ -1,0 +1,430 @@
+import { DataSource } from 'typeorm';
+import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi } from '@app/testing';
+
+describe('cycles over HTTP', () => {
+  let api: TestApi;
+  let factory: Factory;
+  let c: Collaboration;
+
+  beforeAll(async () => {
+    api = await createTestApi();
+    factory = await Factory.create(api.http);
+    c = await collaboration(factory);
+  });
+  afterAll(() => api.close());
+
+  const send = (as: Agent, id: string, body: object) => as.post(`/v1/cycles/${id}/events`, body);
+  const ok = async (as: Agent, id: string, body: object) => {
+    const res = await send(as, id, body);
+    if (res.status !== 200) throw new Error(`${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  async function toFraming(id: string) {
+    await ok(c.councilUser.as, id, { type: 'LAUNCH' });
+    return ok(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Too many older people are admitted to hospital in winter.' });
+  }
+  async function toOptions(id: string) {
+    await toFraming(id);
+    let view;
+    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    return view;
+  }
+  async function toDeciding(id: string) {
+    await toOptions(id);
+    const v = await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Winter calls', summary: 'Weekly calls', coAuthorOrganisationIds: [c.orgs.forum.id] });
+    await ok(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' });
+    return v.options[0].id as string;
+  }
+  async function toDelivering(id: string) {
+    const optionId = await toDeciding(id);
+    const v = await ok(c.icbUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Quickest to start' });
+    const proposalId = v.decision.proposals[0].id;
+    let view;
+    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'CONSENT', proposalId });
+    return view;
+  }
+  async function toReviewing(id: string) {
+    await toDelivering(id);
+    return ok(c.councilUser.as, id, { type: 'START_REVIEW' });
+  }
+
+  it('walks the whole lifecycle, from draft to closed with its next iteration', async () => {
+    const created = await c.councilUser.as.post('/v1/cycles', c.cycleBody).expect(201);
+    const id = created.body.id;
+    expect(created.headers.etag).toBe('"1"');
+    expect(created.body).toMatchObject({
+      state: 'draft',
+      version: 1,
+      iteration: 1,
+      previousCycleId: null,
+      partnershipId: c.partnershipId,
+      coOwners: expect.arrayContaining([
+        { organisationId: c.orgs.council.id, role: 'commissioner' },
+        { organisationId: c.orgs.charity.id, role: 'provider' },
+        { organisationId: c.orgs.forum.id, role: 'community' },
+      ]),
+      nextEvents: ['LAUNCH', 'ESCALATE', 'CANCEL'],
+      milestones: [],
+    });
+
+    let view = await toFraming(id);
+    expect(view).toMatchObject({ state: 'framing', problem: { latestRevision: 1 } });
+    view = await ok(c.forumUser.as, id, { type: 'OBJECT_PROBLEM', revision: 1, reason: 'Residents living alone are missing' });
+    view = await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Older people living alone are admitted to hospital in winter.' });
+    expect(view.problem.latestRevision).toBe(2);
+    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'ENDORSE_PROBLEM', revision: 2 });
+    expect(view.state).toBe('options');
+
+    view = await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Winter calls', summary: 'Volunteers call weekly', coAuthorOrganisationIds: [c.orgs.forum.id] });
+    const optionId = view.options[0].id;
+    expect(view.options[0]).toMatchObject({ title: 'Winter calls', status: 'live', authorOrganisationIds: [c.orgs.charity.id, c.orgs.forum.id] });
+    view = await ok(c.icbUser.as, id, { type: 'SUBMIT_OPTION', title: 'Hospital at home', summary: 'Virtual wards' });
+    view = await ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, summary: 'Volunteers and neighbours call weekly' });
+    view = await ok(c.icbUser.as, id, { type: 'WITHDRAW_OPTION', optionId: view.options[1].id });
+    view = await ok(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' });
+    expect(view.state).toBe('deciding');
+
+    view = await ok(c.forumUser.as, id, { type: 'APPRAISE_OPTION', optionId, scores: [{ outcomeId: c.outcome.id, score: 4 }], comment: 'Residents like it' });
+    expect(view.appraisals).toHaveLength(1);
+    view = await ok(c.icbUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Best value' });
+    const first = view.decision.proposals[0].id;
+    view = await ok(c.charityUser.as, id, { type: 'OBJECT', proposalId: first, reason: 'Cannot recruit volunteers before January' });
+    expect(view.decision.proposals[0]).toMatchObject({ status: 'blocked', objections: [expect.objectContaining({ organisationId: c.orgs.charity.id })] });
+    view = await ok(c.charityUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Start in February' });
+    const second = view.decision.proposals[1].id;
+    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'CONSENT', proposalId: second });
+    expect(view.state).toBe('delivering');
+    expect(view.decision.proposals[1].status).toBe('accepted');
+
+    view = await ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }] });
+    view = await ok(c.councilUser.as, id, { type: 'RECORD_PROGRESS', note: 'March figures', readings: [{ metric: 'Emergency admissions 65+', value: 21.7 }] });
+    expect(view.progress).toHaveLength(2);
+    view = await ok(c.councilUser.as, id, { type: 'START_REVIEW' });
+    expect(view.state).toBe('reviewing');
+
+    view = await ok(c.charityUser.as, id, { type: 'RECORD_LEARNING', insight: 'Calls cut admissions', evidence: 'ICB data', recommendation: 'continue' });
+    view = await ok(c.panel[0].as, id, { type: 'RECORD_LEARNING', insight: 'Men living alone were missed', recommendation: 'adapt' });
+    expect(view.review.learnings.map((l: { writtenBy: string }) => l.writtenBy)).toEqual(['co-owner', 'panel']);
+    view = await ok(c.panel[0].as, id, { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
+    view = await ok(c.panel[1].as, id, { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
+    view = await ok(c.panel[2].as, id, { type: 'SIGN_OFF_REVIEW', outcome: 'close' });
+    expect(view).toMatchObject({ state: 'closed', review: { outcome: { outcome: 'iterate', iterate: 2, close: 1 } }, nextEvents: [] });
+    expect(view.nextCycleId).toEqual(expect.any(String));
+
+    const next = (await c.forumUser.as.get(`/v1/cycles/${view.nextCycleId}`).expect(200)).body;
+    expect(next).toMatchObject({
+      state: 'draft',
+      iteration: 2,
+      previousCycleId: id,
+      version: 1,
+      coOwners: view.coOwners,
+      panelUserIds: view.panelUserIds,
+      facilitatorUserIds: view.facilitatorUserIds,
+      outcomeIds: [c.outcome.id],
+      problem: {
+        latestRevision: 1,
+        revisions: [expect.objectContaining({ statement: 'Older people living alone are admitted to hospital in winter.', carriedForward: true })],
+      },
+      inheritedLearning: {
+        fromCycleId: id,
+        learnings: [expect.objectContaining({ insight: 'Calls cut admissions' }), expect.objectContaining({ insight: 'Men living alone were missed' })],
+      },
+    });
+
+    const history = (await c.icbUser.as.get(`/v1/cycles/${id}/history`).expect(200)).body;
+    expect(history).toHaveLength(view.version);
+    expect(history[0]).toMatchObject({ seq: 1, type: 'CREATED', fromState: null, toState: 'draft', actorUserId: c.councilUser.id });
+    expect(history[1]).toMatchObject({ seq: 2, type: 'LAUNCH', fromState: 'draft', toState: 'framing', organisationId: c.orgs.council.id });
+    expect(history.at(-1)).toMatchObject({ type: 'SIGN_OFF_REVIEW', fromState: 'reviewing', toState: 'closed', payload: { outcome: 'close' } });
+    expect(history.find((h: { type: string }) => h.type === 'SUBMIT_OPTION').payload).toMatchObject({ optionId, title: 'Winter calls' });
+    await c.icbUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: view.version });
+    const nextHistory = (await c.icbUser.as.get(`/v1/cycles/${view.nextCycleId}/history`).expect(200)).body;
+    expect(nextHistory).toEqual([expect.objectContaining({ seq: 1, type: 'CREATED', payload: { title: next.title, iteration: 2, previousCycleId: id } })]);
+  });
+
+  it('escalates from where it is and a facilitator returns it there; a commissioner cancels', async () => {
+    const id = await c.newCycle();
+    await toOptions(id);
+    let view = await ok(c.forumUser.as, id, { type: 'ESCALATE', reason: 'The council wants to decide alone' });
+    expect(view).toMatchObject({ state: 'escalated', escalation: { from: 'options', reason: 'The council wants to decide alone' } });
+    expect(view.nextEvents).toEqual([]);
+    const facilitatorView = (await c.facilitator.as.get(`/v1/cycles/${id}`).expect(200)).body;
+    expect(facilitatorView.nextEvents).toEqual(['RESOLVE_ESCALATION']);
+    await send(c.councilUser.as, id, { type: 'RESOLVE_ESCALATION', resolution: 'x' }).expect(403);
+    view = await ok(c.facilitator.as, id, { type: 'RESOLVE_ESCALATION', resolution: 'Agreed a joint panel decides' });
+    expect(view).toMatchObject({ state: 'options', escalation: null });
+    expect(view.escalations[0]).toMatchObject({ resolution: 'Agreed a joint panel decides', resolvedByUserId: c.facilitator.id });
+
+    await send(c.charityUser.as, id, { type: 'CANCEL', reason: 'x' }).expect(403);
+    view = await ok(c.icbUser.as, id, { type: 'CANCEL', reason: 'Funding moved to the new unitary' });
+    expect(view).toMatchObject({ state: 'cancelled', cancellation: { reason: 'Funding moved to the new unitary' }, nextEvents: [] });
+    const refused = await send(c.councilUser.as, id, { type: 'LAUNCH' }).expect(422);
+    expect(refused.body.detail).toBe('The cycle is cancelled, so LAUNCH is not possible now.');
+  });
+
+  describe('creating cycles', () => {
+    it('only a commissioner member creates one; others get 403, outsiders 404', async () => {
+      await c.charityUser.as.post('/v1/cycles', c.cycleBody).expect(403);
+      const outsider = await factory.user(await factory.organisation('commissioner'));
+      await outsider.as.post('/v1/cycles', c.cycleBody).expect(404);
+    });
+
+    it('names each field that does not fit the partnership', async () => {
+      const stranger = await factory.organisation('provider');
+      const strangerUser = await factory.user(stranger);
+      const res = await c.councilUser.as
+        .post('/v1/cycles', {
+          ...c.cycleBody,
+          providerOrganisationIds: [stranger.id],
+          communityOrganisationIds: [c.orgs.icb.id],
+        })
+        .expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['communityOrganisationIds', 'providerOrganisationIds']);
+      const panel = await c.councilUser.as.post('/v1/cycles', { ...c.cycleBody, panelUserIds: [strangerUser.id] }).expect(400);
+      expect(panel.body.errors[0].field).toBe('panelUserIds');
+      const outcome = await c.councilUser.as.post('/v1/cycles', { ...c.cycleBody, outcomeIds: [strangerUser.id] }).expect(400);
+      expect(outcome.body.errors[0].field).toBe('outcomeIds');
+      const shape = await c.councilUser.as.post('/v1/cycles', { ...c.cycleBody, panelUserIds: 'everyone', extra: 1 }).expect(400);
+      expect(shape.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['panelUserIds', 'extra']));
+    });
+
+    it('a cycle of commissioners alone cannot launch (422 with the reason)', async () => {
+      const id = await c.newCycle({ providerOrganisationIds: [], communityOrganisationIds: [] });
+      const res = await send(c.councilUser.as, id, { type: 'LAUNCH' }).expect(422);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.detail).toBe('A cycle owned by commissioners alone is not collaborative: it needs at least one provider or community co-owner.');
+    });
+  });
+
+  describe('who may send what (403)', () => {
+    let ids: Record<string, string>;
+    let optionId: string;
+    let proposalId: string;
+
+    beforeAll(async () => {
+      const [draft, framing, options, deciding, delivering, reviewing, escalated] = await Promise.all(
+        Array.from({ length: 7 }, () => c.newCycle()),
+      );
+      await toFraming(framing);
+      const opts = await toOptions(options);
+      expect(opts.state).toBe('options');
+      const o = await ok(c.charityUser.as, options, { type: 'SUBMIT_OPTION', title: 'T', summary: 'S' });
+      optionId = o.options[0].id;
+      const dOption = await toDeciding(deciding);
+      const p = await ok(c.icbUser.as, deciding, { type: 'PROPOSE_DECISION', optionIds: [dOption], rationale: 'r' });
+      proposalId = p.decision.proposals[0].id;
+      await toDelivering(delivering);
+      await toReviewing(reviewing);
+      await toFraming(escalated);
+      await ok(c.forumUser.as, escalated, { type: 'ESCALATE', reason: 'r' });
+      ids = { draft, framing, options, deciding, delivering, reviewing, escalated };
+    });
+
+    const outsiderOfCycle = () => c.facilitator; // a member of the partnership, not a co-owner
+    const cases: [string, string, () => object, () => Agent[]][] = [
+      ['LAUNCH', 'draft', () => ({ type: 'LAUNCH' }), () => [c.charityUser.as, c.forumUser.as, outsiderOfCycle().as, c.panel[1].as]],
+      ['REVISE_PROBLEM', 'framing', () => ({ type: 'REVISE_PROBLEM', statement: 's' }), () => [outsiderOfCycle().as, c.panel[1].as]],
+      ['ENDORSE_PROBLEM', 'framing', () => ({ type: 'ENDORSE_PROBLEM', revision: 1 }), () => [outsiderOfCycle().as]],
+      ['OBJECT_PROBLEM', 'framing', () => ({ type: 'OBJECT_PROBLEM', revision: 1, reason: 'r' }), () => [outsiderOfCycle().as]],
+      ['SUBMIT_OPTION', 'options', () => ({ type: 'SUBMIT_OPTION', title: 't', summary: 's' }), () => [outsiderOfCycle().as]],
+      ['AMEND_OPTION', 'options', () => ({ type: 'AMEND_OPTION', optionId, title: 't' }), () => [c.councilUser.as, c.forumUser.as, outsiderOfCycle().as]],
+      ['WITHDRAW_OPTION', 'options', () => ({ type: 'WITHDRAW_OPTION', optionId }), () => [c.councilUser.as, c.icbUser.as, outsiderOfCycle().as]],
+      ['CLOSE_OPTIONS', 'options', () => ({ type: 'CLOSE_OPTIONS' }), () => [c.charityUser.as, c.forumUser.as, outsiderOfCycle().as]],
+      ['APPRAISE_OPTION', 'deciding', () => ({ type: 'APPRAISE_OPTION', optionId, scores: [] }), () => [outsiderOfCycle().as]],
+      ['PROPOSE_DECISION', 'deciding', () => ({ type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'r' }), () => [outsiderOfCycle().as]],
+      ['CONSENT', 'deciding', () => ({ type: 'CONSENT', proposalId }), () => [outsiderOfCycle().as, c.panel[1].as]],
+      ['OBJECT', 'deciding', () => ({ type: 'OBJECT', proposalId, reason: 'r' }), () => [outsiderOfCycle().as]],
+      ['RECORD_PROGRESS', 'delivering', () => ({ type: 'RECORD_PROGRESS', note: 'n' }), () => [outsiderOfCycle().as, c.panel[1].as]],
+      ['START_REVIEW', 'delivering', () => ({ type: 'START_REVIEW' }), () => [c.charityUser.as, c.forumUser.as]],
+      ['RECORD_LEARNING', 'reviewing', () => ({ type: 'RECORD_LEARNING', insight: 'i', recommendation: 'stop' }), () => [outsiderOfCycle().as]],
+      ['SIGN_OFF_REVIEW', 'reviewing', () => ({ type: 'SIGN_OFF_REVIEW', outcome: 'close' }), () => [c.councilUser.as, c.charityUser.as]],
+      ['ESCALATE', 'framing', () => ({ type: 'ESCALATE', reason: 'r' }), () => [outsiderOfCycle().as, c.panel[1].as]],
+      ['RESOLVE_ESCALATION', 'escalated', () => ({ type: 'RESOLVE_ESCALATION', resolution: 'r' }), () => [c.councilUser.as, c.forumUser.as]],
+      ['CANCEL', 'framing', () => ({ type: 'CANCEL', reason: 'r' }), () => [c.charityUser.as, c.forumUser.as, c.panel[1].as]],
+    ];
+
+    it.each(cases)('%s in %s is refused with 403 to those the rules do not name, and nothing changes', async (_type, state, body, who) => {
+      const id = ids[state];
+      const before = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version;
+      for (const as of who()) {
+        const res = await send(as, id, body());
+        expect(res.status).toBe(403);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+        expect(res.body.detail).toEqual(expect.any(String));
+      }
+      expect((await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version).toBe(before);
+    });
+
+    it('milestone events sent by people get 403', async () => {
+      for (const type of ['FRAMING_DUE', 'OPTIONS_DUE', 'DECISION_DUE', 'REVIEW_START', 'REVIEW_DUE']) {
+        await send(c.councilUser.as, ids.framing, { type }).expect(403);
+      }
+    });
+
+    it('a platform admin without an organisation may read but not act', async () => {
+      await factory.admin.get(`/v1/cycles/${ids.framing}`).expect(200);
+      await send(factory.admin, ids.framing, { type: 'ENDORSE_PROBLEM', revision: 1 }).expect(403);
+    });
+
+    it('users of organisations outside the partnership get 404 for everything', async () => {
+      const outsider = await factory.user(await factory.organisation('commissioner'));
+      await outsider.as.get(`/v1/cycles/${ids.framing}`).expect(404);
+      await outsider.as.get(`/v1/cycles/${ids.framing}/history`).expect(404);
+      await outsider.as.get(`/v1/cycles/${ids.framing}/history/verify`).expect(404);
+      await send(outsider.as, ids.framing, { type: 'ESCALATE', reason: 'r' }).expect(404);
+      const list = await outsider.as.get('/v1/cycles').expect(200);
+      expect(list.body.items).toEqual([]);
+      await outsider.as.get(`/v1/cycles?partnershipId=${c.partnershipId}`).expect(404);
+    });
+  });
+
+  describe('refusals by the rules (422) and bad input (400)', () => {
+    it('says why, in words, and changes nothing', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      await ok(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'v2' });
+      await ok(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'v3' });
+      const before = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body;
+      const stale = await send(c.icbUser.as, id, { type: 'ENDORSE_PROBLEM', revision: 2 }).expect(422);
+      expect(stale.body).toMatchObject({ status: 422, detail: 'Revision 2 is no longer the latest; revision 3 is.' });
+      await ok(c.icbUser.as, id, { type: 'ENDORSE_PROBLEM', revision: 3 });
+      const twice = await send(c.icbUser.as, id, { type: 'ENDORSE_PROBLEM', revision: 3 }).expect(422);
+      expect(twice.body.detail).toBe('Your organisation has already endorsed revision 3.');
+      const early = await send(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' }).expect(422);
+      expect(early.body.detail).toBe('The cycle is framing the problem, so CLOSE_OPTIONS is not possible now.');
+      const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`)).body;
+      expect(history).toHaveLength(before.version + 1);
+    });
+
+    it('refuses to close the options window with no live option', async () => {
+      const id = await c.newCycle();
+      await toOptions(id);
+      const res = await send(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' }).expect(422);
+      expect(res.body.detail).toBe('There is no live option: the window cannot close without one.');
+    });
+
+    it('refuses unknown types, missing, mistyped and unknown fields with 400 naming them', async () => {
+      const id = await c.newCycle();
+      const unknown = await send(c.councilUser.as, id, { type: 'APPROVE' }).expect(400);
+      expect(unknown.body.errors[0].field).toBe('type');
+      await send(c.councilUser.as, id, {}).expect(400);
+      const missing = await send(c.councilUser.as, id, { type: 'REVISE_PROBLEM' }).expect(400);
+      expect(missing.body.errors[0].field).toBe('statement');
+      const typed = await send(c.councilUser.as, id, { type: 'ENDORSE_PROBLEM', revision: 'latest' }).expect(400);
+      expect(typed.body.errors[0].field).toBe('revision');
+      const extra = await send(c.councilUser.as, id, { type: 'LAUNCH', actor: { userId: 'someone-else' } }).expect(400);
+      expect(extra.body.errors).toEqual([{ field: 'actor', message: 'is not a field of this request' }]);
+      const nested = await send(c.councilUser.as, id, { type: 'APPRAISE_OPTION', optionId: id, scores: [{ outcomeId: id, score: 9 }] }).expect(400);
+      expect(nested.body.errors[0].field).toBe('scores.0.score');
+      const long = await send(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'x'.repeat(20001) }).expect(400);
+      expect(long.body.errors[0].field).toBe('statement');
+      const amend = await send(c.charityUser.as, id, { type: 'AMEND_OPTION', optionId: id }).expect(400);
+      expect(amend.body.errors[0].field).toBe('title');
+      await send(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'has a \u0000 NUL' }).expect(400);
+      expect((await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version).toBe(1);
+    });
+  });
+
+  describe('concurrency', () => {
+    it('a stale If-Match gets 409 and changes nothing; a fresh one is accepted', async () => {
+      const id = await c.newCycle();
+      await c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).set('If-Match', '"1"').expect(200);
+      const stale = await c.charityUser.as
+        .post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' })
+        .set('If-Match', '"1"')
+        .expect(409);
+      expect(stale.body).toMatchObject({ status: 409, currentVersion: 2 });
+      const fresh = await c.charityUser.as
+        .post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' })
+        .set('If-Match', '2')
+        .expect(200);
+      expect(fresh.headers.etag).toBe('"3"');
+      await c.charityUser.as.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' }).set('If-Match', 'latest').expect(400);
+    });
+
+    it('five organisations endorsing at the same instant all land, and the cycle moves on exactly once', async () => {
+      const extra = await factory.organisation('provider', 'Northshire Carers Centre');
+      const extraUser = await factory.user(extra);
+      await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [extra.id] }).expect(201);
+      const id = await c.newCycle({ providerOrganisationIds: [c.orgs.charity.id, extra.id] });
+      await toFraming(id);
+      const five = [...c.coOwners, extraUser];
+      const results = await Promise.all(five.map((u) => send(u.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 })));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      const view = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body;
+      expect(view.state).toBe('options');
+      expect(view.problem.endorsements).toHaveLength(5);
+      const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`)).body;
+      expect(history.filter((h: { type: string }) => h.type === 'ENDORSE_PROBLEM')).toHaveLength(5);
+      expect(history.filter((h: { toState: string; fromState: string }) => h.toState === 'options' && h.fromState === 'framing')).toHaveLength(1);
+      expect(history).toHaveLength(view.version);
+      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: view.version });
+    });
+
+    it('twenty progress updates sent at once all land, none lost', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      const before = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          send(c.coOwners[i % 4].as, id, { type: 'RECORD_PROGRESS', note: `update ${i}`, readings: [{ metric: c.outcome.metrics[0].id, value: i }] }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+      const view = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body;
+      expect(view.version).toBe(before + 20);
+      expect(view.progress.map((p: { note: string }) => p.note).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `update ${i}`).sort());
+      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: view.version });
+    });
+  });
+
+  describe('history', () => {
+    it('the database refuses to change or delete history', async () => {
+      const id = await c.newCycle();
+      const db = api.app.get(DataSource);
+      await expect(db.query(`UPDATE cycle_history SET type = 'X' WHERE cycle_id = $1`, [id])).rejects.toThrow(/append-only/);
+      await expect(db.query(`DELETE FROM cycle_history WHERE cycle_id = $1`, [id])).rejects.toThrow(/append-only/);
+      await expect(db.query(`TRUNCATE cycle_history CASCADE`)).rejects.toThrow(/append-only/);
+    });
+
+    it('verify reports where a row altered behind the application breaks the chain', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'The real statement' });
+      const db = api.app.get(DataSource);
+      // A superuser can switch triggers off; the chain still tells.
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE cycle_history SET payload = '{"statement":"A forged statement"}' WHERE cycle_id = $1 AND seq = 3`, [id]);
+      });
+      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: false, brokenAtSeq: 3, length: 4 });
+    });
+  });
+
+  describe('listing', () => {
+    it('pages newest first with a cursor, filtered by partnership and state', async () => {
+      const mine = await collaboration(factory);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await mine.newCycle({ title: `Cycle ${i}` }));
+      await mine.councilUser.as.post(`/v1/cycles/${ids[1]}/events`, { type: 'LAUNCH' }).expect(200);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const url: string = `/v1/cycles?partnershipId=${mine.partnershipId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = (await mine.forumUser.as.get(url).expect(200)).body;
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((x: { id: string }) => x.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual([...ids].reverse());
+      const framing = (await mine.forumUser.as.get(`/v1/cycles?partnershipId=${mine.partnershipId}&state=framing`).expect(200)).body;
+      expect(framing.items.map((x: { id: string }) => x.id)).toEqual([ids[1]]);
+      await mine.forumUser.as.get('/v1/cycles?state=flying').expect(400);
+      await mine.forumUser.as.get('/v1/cycles?limit=1000').expect(400);
+      await mine.forumUser.as.get('/v1/cycles?cursor=00000000-0000-4000-8000-000000000000').expect(400);
+      const everything = (await mine.forumUser.as.get('/v1/cycles?limit=100').expect(200)).body;
+      expect(everything.items.every((x: { partnershipId: string }) => x.partnershipId === mine.partnershipId)).toBe(true);
+    });
+  });
+});
