@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/*
+ * npm run demo: against a running service (DEMO_URL, default http://localhost:$PORT or :3000),
+ * sets up a realistic partnership and walks one cycle from draft to closed and its next
+ * iteration, printing each step. Exits non-zero on any unexpected answer, so CI uses it as a
+ * smoke test. Uses ADMIN_EMAIL / ADMIN_PASSWORD (or their development defaults).
+ */
+'use strict';
+
+const base = (process.env.DEMO_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+const adminEmail = process.env.ADMIN_EMAIL ?? 'admin@cocommission.local';
+const adminPassword = process.env.ADMIN_PASSWORD ?? 'cocommission-admin';
+const password = process.env.DEMO_PASSWORD ?? 'demo-password-2027';
+const stamp = Date.now().toString(36);
+
+async function call(token, method, path, body, expected = [200, 201]) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (!expected.includes(res.status)) {
+    throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+  }
+  return json;
+}
+
+const login = async (email, pw) => (await call(undefined, 'POST', '/v1/auth/login', { email, password: pw }, [200])).accessToken;
+
+function step(text) {
+  console.log(`  ${text}`);
+}
+
+async function main() {
+  console.log(`Cocommission demo against ${base}\n`);
+  await call(undefined, 'GET', '/health', undefined, [200]);
+  const admin = await login(adminEmail, adminPassword);
+
+  const org = (name, kind) => call(admin, 'POST', '/v1/organisations', { name, kind });
+  const orgs = {
+    council: await org('Northshire County Council', 'commissioner'),
+    icb: await org('Northshire and Vale Integrated Care Board', 'commissioner'),
+    ageWell: await org('Age Well Northshire (charity)', 'provider'),
+    carers: await org('Northshire Carers Centre (charity)', 'provider'),
+    forum: await org("Northshire Residents' Forum", 'community'),
+    mediation: await org('Northshire Community Mediation', 'community'),
+  };
+  step('Organisations created: county council and ICB commissioning, two voluntary-sector providers, a residents\' forum, a mediation service');
+
+  const people = {};
+  const person = async (key, name, organisation) => {
+    const email = `${key}+${stamp}@demo.cocommission.org`;
+    const user = await call(admin, 'POST', '/v1/users', { email, name, password, organisationId: organisation.id });
+    people[key] = { ...user, email, token: await login(email, password) };
+  };
+  await person('priya', 'Priya Shah, Head of Commissioning (council)', orgs.council);
+  await person('tom', 'Tom Okafor, Place Director (ICB)', orgs.icb);
+  await person('helen', 'Helen Price, CEO, Age Well Northshire', orgs.ageWell);
+  await person('sam', 'Sam Hughes, Carers Centre manager', orgs.carers);
+  await person('maria', 'Maria Lopez, Residents\' Forum chair', orgs.forum);
+  await person('john', 'John Reid, resident with lived experience (review panel)', orgs.forum);
+  await person('aisha', 'Aisha Begum, council public health officer (review panel)', orgs.council);
+  await person('david', 'David Moss, independent facilitator', orgs.mediation);
+  step(`Users created (password for all: ${password}):`);
+  for (const p of Object.values(people)) step(`  ${p.email}  ${p.name}`);
+
+  const partnership = await call(people.priya.token, 'POST', '/v1/partnerships', {
+    name: 'Northshire Healthy Ageing Partnership',
+    memberOrganisationIds: [orgs.icb.id, orgs.ageWell.id, orgs.carers.id, orgs.forum.id, orgs.mediation.id],
+    destination: 'Older people in Northshire live well and independently at home for longer',
+    principles: ['Residents shape decisions, not just respond to them', 'Open books between partners', 'Learn and adapt together'],
+  });
+  step(`Partnership "${partnership.name}" with ${partnership.members.length} members`);
+  await call(people.priya.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['£400k prevention budget', 'Public health data'], off: ['Statutory adult social care assessments'] });
+  await call(people.tom.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['Winter pressures funding', 'Community nursing time'], off: ['Acute hospital contracts'] });
+  await call(people.helen.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['120 trained volunteers', 'Befriending service'], off: ['Our charity reserves'] });
+  await call(people.maria.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['Residents\' insight and survey network'], off: [] });
+  step('Members declared what is on and off the table');
+  const outcome = await call(people.tom.token, 'POST', `/v1/partnerships/${partnership.id}/outcomes`, {
+    title: 'Older people stay well at home through winter',
+    metrics: [
+      { name: 'Emergency admissions 65+', unit: 'per 1,000 population', baseline: 24.5, target: 20, direction: 'decrease' },
+      { name: 'Feel in control of their care', unit: '%', baseline: 61, target: 75, direction: 'increase' },
+    ],
+  });
+  await call(people.priya.token, 'POST', `/v1/partnerships/${partnership.id}/anchors`, { name: 'Council budget set', date: '2027-02-24' });
+  await call(people.tom.token, 'POST', `/v1/partnerships/${partnership.id}/anchors`, { name: 'ICB operational plan due', date: '2027-03-31' });
+  step('Shared outcome framework and calendar anchors set');
+
+  let cycle = await call(people.priya.token, 'POST', '/v1/cycles', {
+    partnershipId: partnership.id,
+    title: 'Staying well at home this winter',
+    commissionerOrganisationIds: [orgs.council.id, orgs.icb.id],
+    providerOrganisationIds: [orgs.ageWell.id, orgs.carers.id],
+    communityOrganisationIds: [orgs.forum.id],
+    panelUserIds: [people.john.id, people.aisha.id],
+    facilitatorUserIds: [people.david.id],
+    outcomeIds: [outcome.id],
+  });
+  console.log(`\nCycle "${cycle.title}" (iteration ${cycle.iteration})`);
+  const coOwners = ['priya', 'tom', 'helen', 'sam', 'maria'];
+  const send = async (who, event, note) => {
+    cycle = await call(people[who].token, 'POST', `/v1/cycles/${cycle.id}/events`, event, [200]);
+    step(`${event.type.padEnd(18)} by ${people[who].name.split(',')[0].padEnd(12)} -> ${cycle.state}${note ? `  (${note})` : ''}`);
+  };
+
+  await send('priya', { type: 'LAUNCH' });
+  await send('helen', { type: 'REVISE_PROBLEM', statement: 'Too many older people are admitted to hospital in winter because they are isolated and problems are noticed late.' });
+  await send('maria', { type: 'OBJECT_PROBLEM', revision: 1, reason: 'Residents tell us cold homes matter as much as isolation.' });
+  await send('maria', { type: 'REVISE_PROBLEM', statement: 'Too many older people are admitted to hospital in winter because they are isolated, live in cold homes, and problems are noticed late.' });
+  for (const who of coOwners) await send(who, { type: 'ENDORSE_PROBLEM', revision: 2 });
+  await send('helen', { type: 'SUBMIT_OPTION', title: 'Winter wellbeing calls', summary: 'Volunteers call isolated residents weekly and refer early.', coAuthorOrganisationIds: [orgs.forum.id] });
+  const callsOption = cycle.options[0].id;
+  await send('sam', { type: 'SUBMIT_OPTION', title: 'Warm homes checks', summary: 'Carers and volunteers check heating and fuel debt.' });
+  const warmOption = cycle.options[1].id;
+  await send('priya', { type: 'CLOSE_OPTIONS' });
+  await send('maria', { type: 'APPRAISE_OPTION', optionId: callsOption, scores: [{ outcomeId: outcome.id, score: 4 }], comment: 'Residents trust the charity' });
+  await send('tom', { type: 'PROPOSE_DECISION', optionIds: [callsOption], rationale: 'Quickest to mobilise' });
+  await send('sam', { type: 'ESCALATE', reason: 'Cold homes would be left out; we cannot agree.' });
+  await send('david', { type: 'RESOLVE_ESCALATION', resolution: 'Partners agree to fund both options jointly, from the council and ICB pots.' });
+  await send('sam', { type: 'OBJECT', proposalId: cycle.decision.proposals[0].id, reason: 'Both options, as agreed with the facilitator.' });
+  await send('helen', { type: 'PROPOSE_DECISION', optionIds: [callsOption, warmOption], rationale: 'Both, jointly funded, as agreed.' });
+  const proposal = cycle.decision.proposals[1].id;
+  for (const who of coOwners) await send(who, { type: 'CONSENT', proposalId: proposal });
+  await send('helen', { type: 'RECORD_PROGRESS', note: '1,240 calls made; 86 early referrals', readings: [{ metric: 'Emergency admissions 65+', value: 22.9 }] });
+  await send('priya', { type: 'RECORD_PROGRESS', note: 'Quarter 4 figures', readings: [{ metric: 'Emergency admissions 65+', value: 21.4 }, { metric: 'Feel in control of their care', value: 68 }] });
+  await send('priya', { type: 'START_REVIEW' });
+  await send('helen', { type: 'RECORD_LEARNING', insight: 'Weekly calls caught problems early', evidence: 'Referral log', recommendation: 'continue' });
+  await send('john', { type: 'RECORD_LEARNING', insight: 'Men living alone rarely answered calls from unknown numbers', evidence: 'Forum listening sessions', recommendation: 'adapt' });
+  await send('john', { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
+  await send('aisha', { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
+
+  const verify = await call(people.tom.token, 'GET', `/v1/cycles/${cycle.id}/history/verify`);
+  const next = await call(people.priya.token, 'GET', `/v1/cycles/${cycle.nextCycleId}`);
+  console.log(`\nCycle closed (review outcome: ${cycle.review.outcome.outcome}); history of ${cycle.version} entries intact: ${verify.intact}`);
+  console.log(`Next iteration ${next.iteration} is in ${next.state}: ${next.id}`);
+  console.log(`  carried problem statement: "${next.problem.revisions[0].statement}"`);
+  console.log(`  learning carried: ${next.inheritedLearning.learnings.length} entries`);
+  if (cycle.state !== 'closed' || next.state !== 'draft' || !verify.intact) throw new Error('the demo did not end as expected');
+}
+
+main().catch((error) => {
+  console.error(`\ndemo failed: ${error.message}`);
+  process.exit(1);
+});
