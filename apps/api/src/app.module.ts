@@ -7,6 +7,7 @@ import { AccountsModule } from '@app/accounts';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
 import { CyclesModule } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
+import { MilestonesModule } from '@app/milestones';
 import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
 import { AuthController } from './accounts/auth.controller';
@@ -18,6 +19,9 @@ import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from './http/validation';
 import { PartnershipsController } from './partnerships/partnerships.controller';
 import { CyclesController } from './cycles/cycles.controller';
+import { MilestonesController } from './cycles/milestones.controller';
+import { CalendarController } from './partnerships/calendar.controller';
+import { MeController } from './accounts/me.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -59,8 +63,9 @@ export const loggerModule = LoggerModule.forRootAsync({
     AccountsModule,
     PartnershipsModule,
     CyclesModule,
+    MilestonesModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CyclesController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,10 +1,15 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
-import { QueueModule } from '@app/queue';
+import { MilestonesModule } from '@app/milestones';
+import { MILESTONE_QUEUE, QueueModule } from '@app/queue';
+import { MilestoneWorker } from './milestone.worker';
+import { OutboxRelay } from './outbox.relay';
+import { Reconciler } from './reconciler';
 
-/** The background role: no HTTP, BullMQ processors over the same libraries as the API. */
+/** The background role: no HTTP; the milestone worker, the outbox relay and the reconciler. */
 @Module({
   imports: [
     AppConfigModule,
@@ -14,6 +19,9 @@ import { QueueModule } from '@app/queue';
     }),
     DatabaseModule,
     QueueModule,
+    BullModule.registerQueue({ name: MILESTONE_QUEUE }),
+    MilestonesModule,
   ],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler],
 })
 export class WorkerModule {}

@@ -78,6 +78,14 @@ export class AccountsRepository {
       .getOne();
   }
 
+  async setCalendarTokenHash(userId: string, hash: string): Promise<void> {
+    await this.users.update({ id: userId }, { calendarTokenHash: hash });
+  }
+
+  findUserByCalendarTokenHash(hash: string): Promise<UserEntity | null> {
+    return this.users.findOne({ where: { calendarTokenHash: hash }, relations: { organisation: true } });
+  }
+
   async anyUserExists(): Promise<boolean> {
     return (await this.users.count({ take: 1 })) > 0;
   }

@@ -1,7 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Conflict, NotFound, ValidationFailed } from '@app/domain';
 import { AccountsRepository } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
+import { Principal } from './principal';
 import { decoyHash, passwordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 
@@ -73,6 +75,22 @@ export class AccountsService {
     return user && ok ? user : undefined;
   }
 
+  /**
+   * A long-lived secret for calendar apps, which cannot send a bearer token: it only opens the
+   * user's calendar feeds. A new one replaces the old. Only its hash is stored.
+   */
+  async issueCalendarToken(userId: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.accounts.setCalendarTokenHash(userId, sha256(token));
+    return token;
+  }
+
+  async principalForCalendarToken(token: string): Promise<Principal | undefined> {
+    const user = await this.accounts.findUserByCalendarTokenHash(sha256(token));
+    if (!user) return undefined;
+    return { userId: user.id, role: user.role, organisationId: user.organisationId, organisationKind: user.organisation?.kind ?? null };
+  }
+
   /** On first start, when no user exists, creates the platform admin from the environment. */
   async bootstrapAdmin(email: string, password: string): Promise<boolean> {
     if (await this.accounts.anyUserExists()) return false;
@@ -87,3 +105,5 @@ export class AccountsService {
     return Boolean(created);
   }
 }
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -8,6 +8,7 @@ export type UserRole = (typeof USER_ROLES)[number];
 @Check('users_role_check', `"role" IN ('admin', 'member')`)
 @Check('users_member_has_organisation', `"role" = 'admin' OR "organisation_id" IS NOT NULL`)
 @Index('users_organisation_idx', ['organisationId'])
+@Index('users_calendar_token_key', ['calendarTokenHash'], { unique: true, where: '"calendar_token_hash" IS NOT NULL' })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -33,6 +34,10 @@ export class UserEntity {
   @ManyToOne(() => OrganisationEntity, { nullable: true, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'users_organisation_fkey' })
   organisation?: OrganisationEntity | null;
+
+  /** SHA-256 of the user's calendar feed token (for calendar apps that cannot send a bearer token). */
+  @Column({ name: 'calendar_token_hash', type: 'text', nullable: true, select: false })
+  calendarTokenHash!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -45,6 +45,13 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   PUBLIC_URL: z.string().url().optional(),
+  WORKER_CONCURRENCY: int(20, 1),
+  MILESTONE_ATTEMPTS: int(5, 1),
+  MILESTONE_BACKOFF_MS: int(2000, 1),
+  WORKER_LOCK_DURATION_MS: int(30000, 1000),
+  WORKER_STALLED_INTERVAL_MS: int(30000, 500),
+  RELAY_INTERVAL_MS: int(200, 10),
+  RECONCILE_INTERVAL_MS: int(300000, 1000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -60,6 +67,15 @@ export interface AppConfig {
   http: { bodyLimit: string; trustProxy: boolean; publicUrl: string };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  worker: {
+    concurrency: number;
+    attempts: number;
+    backoffMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    relayIntervalMs: number;
+    reconcileIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -113,5 +129,14 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      attempts: env.MILESTONE_ATTEMPTS,
+      backoffMs: env.MILESTONE_BACKOFF_MS,
+      lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+      relayIntervalMs: env.RELAY_INTERVAL_MS,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    },
   };
 }

@@ -56,6 +56,9 @@ export interface CyclePage {
   nextCursor: string | null;
 }
 
+/** Work that must commit or roll back with an event. */
+export type InTransaction = (manager: EntityManager, state: CycleState) => Promise<void>;
+
 type Applied =
   | { outcome: 'applied'; row: CycleEntity }
   | { outcome: 'refused'; kind: 'forbidden' | 'refused' | 'moot'; reason: string }
@@ -168,11 +171,13 @@ export class CyclesService {
     cycleId: string,
     type: MilestoneEventType,
     payload: Record<string, unknown> = {},
+    /** Runs in the transaction that applies the event (mark the milestone fired); throw to undo. */
+    alongside?: InTransaction,
   ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string }> {
     const row = await this.mustFind(cycleId);
     const event = () =>
       ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: new Date().toISOString() }) as CycleEvent;
-    const applied = await this.applyWithRetry(row, event, true);
+    const applied = await this.applyWithRetry(row, event, true, alongside);
     if (applied.outcome === 'applied') return { outcome: 'applied', state: applied.row.state as CycleState };
     if (applied.outcome === 'refused') return { outcome: 'moot', reason: applied.reason };
     throw new VersionConflict(undefined);
@@ -182,20 +187,72 @@ export class CyclesService {
    * First an optimistic compare-and-set on the version read. A write that loses the race is
    * decided again on the fresh state, this time holding the row's lock, so it cannot lose twice.
    */
-  private async applyWithRetry(row: CycleEntity, event: () => CycleEvent, retry: boolean): Promise<Applied> {
-    const first = await this.cycles.transaction((manager) => this.write(manager, row, event()));
+  private async applyWithRetry(
+    row: CycleEntity,
+    event: () => CycleEvent,
+    retry: boolean,
+    alongside?: InTransaction,
+  ): Promise<Applied> {
+    const first = await this.cycles.transaction((manager) => this.write(manager, row, event(), alongside));
     if (first.outcome !== 'lost-race' || !retry) return first;
     return this.cycles.transaction(async (manager) => {
       const fresh = await this.cycles.findForUpdate(manager, row.id);
       if (!fresh) throw new NotFound('cycle');
-      return this.write(manager, fresh, event());
+      return this.write(manager, fresh, event(), alongside);
     });
+  }
+
+  /**
+   * Records something that happened to the cycle without moving it (a milestone scheduled, moved
+   * or cancelled), in the caller's transaction: the row is locked, the version bumped and the
+   * entry chained like any other.
+   */
+  async recordEntry(
+    manager: EntityManager,
+    cycleId: string,
+    entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
+  ): Promise<CycleEntity> {
+    const row = await this.cycles.findForUpdate(manager, cycleId);
+    if (!row) throw new NotFound('cycle');
+    const chained = this.entry(row.id, row.version + 1, row.historyHash, {
+      type: entry.type,
+      actorUserId: entry.actor.userId,
+      organisationId: entry.actor.organisationId,
+      fromState: row.state,
+      toState: row.state,
+      payload: entry.payload,
+      at: entry.at,
+    });
+    const won = await this.cycles.compareAndSet(manager, row.id, row.version, {
+      snapshot: row.snapshot,
+      state: row.state,
+      historyHash: chained.hash,
+      machineVersion: row.machineVersion,
+    });
+    if (!won) throw new VersionConflict(undefined);
+    await this.cycles.appendHistory(manager, chained);
+    return { ...row, version: row.version + 1, historyHash: chained.hash };
+  }
+
+  /** Takes the cycle's row lock in the caller's transaction, so that locks are taken in one order. */
+  async lockForEntry(manager: EntityManager, cycleId: string): Promise<void> {
+    if (!(await this.cycles.findForUpdate(manager, cycleId))) throw new NotFound('cycle');
+  }
+
+  /** The cycle as stored, for other features' services (no visibility check). */
+  find(id: string): Promise<CycleEntity | null> {
+    return this.cycles.find(id);
+  }
+
+  /** The cycle, if the caller may see it, with its snapshot and the caller's next events. */
+  async visible(principal: Principal, id: string): Promise<CycleRecord> {
+    return this.record(await this.loadVisible(principal, id), principal);
   }
 
   // ----- the write path ------------------------------------------------------------------------
 
   /** Decides the event on `row` and, if accepted, writes snapshot, history and effects with `manager`. */
-  private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent): Promise<Applied> {
+  private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
     const snapshot = restoreCycle(row.snapshot);
     const decision = decide(snapshot, event);
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason };
@@ -224,6 +281,7 @@ export class CyclesService {
       nextCycleId = await this.openNextIteration(manager, row, decision.snapshot, actor, at);
       await this.cycles.linkNext(manager, row.id, nextCycleId);
     }
+    if (alongside) await alongside(manager, decision.state);
     return {
       outcome: 'applied',
       row: {

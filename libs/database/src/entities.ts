@@ -1,6 +1,7 @@
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 import { CycleEntity, CycleHistoryEntity } from '@app/cycles/cycle.entity';
+import { IncidentEntity, MilestoneEntity, NotificationEntity, OutboxEntity } from '@app/milestones/milestone.entity';
 import {
   AnchorEntity,
   OutcomeEntity,
@@ -20,4 +21,8 @@ export const ENTITIES = [
   AnchorEntity,
   CycleEntity,
   CycleHistoryEntity,
+  MilestoneEntity,
+  OutboxEntity,
+  NotificationEntity,
+  IncidentEntity,
 ];

@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './cycle';
+export * from './calendar/working-days';

@@ -30,6 +30,10 @@ export class PartnershipEntity {
   @Column({ type: 'jsonb', default: [] })
   principles!: string[];
 
+  /** Days before each milestone that its participants are reminded. */
+  @Column({ name: 'reminder_days', type: 'jsonb', default: [7, 1] })
+  reminderDays!: number[];
+
   @Column({ name: 'created_by_user_id', type: 'uuid' })
   createdByUserId!: string;
 

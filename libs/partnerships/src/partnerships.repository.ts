@@ -47,7 +47,7 @@ export class PartnershipsRepository {
       .execute();
   }
 
-  async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles'>>) {
+  async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'reminderDays'>>) {
     await this.dataSource.getRepository(PartnershipEntity).update({ id }, changes);
   }
 
@@ -165,7 +165,7 @@ export class PartnershipsRepository {
     return this.dataSource.getRepository(AnchorEntity).findOneBy({ id, partnershipId });
   }
 
-  async updateAnchor(anchor: AnchorEntity, changes: { name?: string; date?: Date }): Promise<AnchorEntity> {
-    return this.dataSource.getRepository(AnchorEntity).save({ ...anchor, ...changes });
+  async updateAnchor(manager: EntityManager, anchor: AnchorEntity, changes: { name?: string; date?: Date }): Promise<AnchorEntity> {
+    return manager.getRepository(AnchorEntity).save({ ...anchor, ...changes });
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Forbidden, NotFound, ValidationFailed } from '@app/domain';
 import { AnchorEntity, Metric, OutcomeEntity, PartnershipEntity, TableDeclarationEntity } from './partnership.entity';
@@ -116,16 +117,23 @@ export class PartnershipsService {
     return this.partnerships.insertAnchor({ partnershipId: id, name: name.trim(), date });
   }
 
-  async moveAnchor(
-    principal: Principal,
-    id: string,
-    anchorId: string,
-    changes: { name?: string; date: Date },
-  ): Promise<AnchorEntity> {
+  /** The anchor a commissioner member may move (the move itself is the milestones' use case). */
+  async anchorToMove(principal: Principal, id: string, anchorId: string): Promise<AnchorEntity> {
     await this.requireCommissionerMember(principal, id, 'move anchors on the calendar');
     const anchor = await this.partnerships.findAnchor(id, anchorId);
     if (!anchor) throw new NotFound('anchor');
-    return this.partnerships.updateAnchor(anchor, { date: changes.date, ...(changes.name && { name: changes.name.trim() }) });
+    return anchor;
+  }
+
+  saveAnchor(manager: EntityManager, anchor: AnchorEntity, changes: { name?: string; date: Date }): Promise<AnchorEntity> {
+    return this.partnerships.updateAnchor(manager, anchor, { date: changes.date, ...(changes.name && { name: changes.name.trim() }) });
+  }
+
+  /** Calendar feeds and reminders read this; commissioner members change it. */
+  async setReminderDays(principal: Principal, id: string, days: number[]): Promise<PartnershipAggregate> {
+    await this.requireCommissionerMember(principal, id, 'change reminders');
+    await this.partnerships.update(id, { reminderDays: [...new Set(days)].sort((a, b) => b - a) });
+    return this.get(principal, id);
   }
 
   async getAnchor(principal: Principal, id: string, anchorId: string): Promise<AnchorEntity> {
@@ -157,7 +165,7 @@ export class PartnershipsService {
     if (isAdmin(principal)) throw new Forbidden(`Only member organisations ${action}.`);
   }
 
-  private async requireCommissionerMember(principal: Principal, id: string, action: string): Promise<void> {
+  async requireCommissionerMember(principal: Principal, id: string, action: string): Promise<void> {
     await this.requireVisible(principal, id);
     if (principal.organisationKind !== 'commissioner') {
       throw new Forbidden(`Only commissioners of the partnership ${action}.`);

@@ -1,2 +1,3 @@
 export * from './redis';
 export * from './queue.module';
+export * from './jobs';

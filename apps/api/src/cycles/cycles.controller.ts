@@ -12,7 +12,8 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
-import { CyclesService, EventInput } from '@app/cycles';
+import { CycleRecord, CyclesService, EventInput } from '@app/cycles';
+import { MilestonesService } from '@app/milestones';
 import { ValidationFailed } from '@app/domain';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '../http/id.pipe';
@@ -45,15 +46,22 @@ function parseIfMatch(header: string | undefined): number | undefined {
 @ApiBearerAuth()
 @Controller('v1/cycles')
 export class CyclesController {
-  constructor(private readonly cycles: CyclesService) {}
+  constructor(
+    private readonly cycles: CyclesService,
+    private readonly milestones: MilestonesService,
+  ) {}
+
+  private async view(record: CycleRecord, res: Response): Promise<CycleDto> {
+    const cycle = mapCycle(record, await this.milestones.forCycle(record.row.id));
+    res.setHeader('ETag', `"${cycle.version}"`);
+    return cycle;
+  }
 
   @Post()
   @ApiOperation({ summary: 'Open a cycle in draft (a commissioner member of the partnership)' })
   @ApiCreatedResponse({ type: CycleDto })
   async create(@Caller() caller: Principal, @Body() body: CreateCycleDto, @Res({ passthrough: true }) res: Response) {
-    const cycle = mapCycle(await this.cycles.create(caller, body));
-    res.setHeader('ETag', `"${cycle.version}"`);
-    return cycle;
+    return this.view(await this.cycles.create(caller, body), res);
   }
 
   @Get()
@@ -67,9 +75,7 @@ export class CyclesController {
   @Get(':id')
   @ApiOkResponse({ type: CycleDto })
   async get(@Caller() caller: Principal, @CycleId() id: string, @Res({ passthrough: true }) res: Response) {
-    const cycle = mapCycle(await this.cycles.get(caller, id));
-    res.setHeader('ETag', `"${cycle.version}"`);
-    return cycle;
+    return this.view(await this.cycles.get(caller, id), res);
   }
 
   @Post(':id/events')
@@ -96,9 +102,7 @@ export class CyclesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CycleDto> {
-    const cycle = mapCycle(await this.cycles.send(caller, id, event, parseIfMatch(ifMatch)));
-    res.setHeader('ETag', `"${cycle.version}"`);
-    return cycle;
+    return this.view(await this.cycles.send(caller, id, event, parseIfMatch(ifMatch)), res);
   }
 
   @Get(':id/history')

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@app/accounts';
+import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '../http/id.pipe';
@@ -13,6 +14,7 @@ import {
   OutcomeDto,
   PartnershipDto,
   PartnershipSummaryDto,
+  RemindersDto,
   TableDeclarationDto,
   TableDto,
   UpdateAnchorDto,
@@ -30,7 +32,10 @@ const PartnershipId = () => Param('id', new IdPipe('partnership'));
 @ApiBearerAuth()
 @Controller('v1/partnerships')
 export class PartnershipsController {
-  constructor(private readonly partnerships: PartnershipsService) {}
+  constructor(
+    private readonly partnerships: PartnershipsService,
+    private readonly milestones: MilestonesService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Open a partnership (admin or a commissioner user)' })
@@ -119,14 +124,29 @@ export class PartnershipsController {
   }
 
   @Patch(':id/anchors/:anchorId')
-  @ApiOperation({ summary: 'Move an anchor (a commissioner member); aligned milestones move with it' })
+  @ApiOperation({
+    summary: 'Move an anchor (a commissioner member)',
+    description: 'Every scheduled milestone aligned to it, in every cycle, moves with it in one transaction; each cycle records the move.',
+  })
   @ApiOkResponse({ type: AnchorDto })
   async moveAnchor(
     @Caller() caller: Principal,
     @PartnershipId() id: string,
     @Param('anchorId', new IdPipe('anchor')) anchorId: string,
     @Body() body: UpdateAnchorDto,
-  ): Promise<AnchorDto> {
-    return mapAnchor(await this.partnerships.moveAnchor(caller, id, anchorId, { name: body.name, date: new Date(body.date) }));
+  ): Promise<AnchorDto & { movedMilestones: number }> {
+    const { anchor, moved } = await this.milestones.moveAnchor(caller, id, anchorId, { name: body.name, date: new Date(body.date) });
+    return { ...mapAnchor(anchor), movedMilestones: moved };
+  }
+
+  @Put(':id/reminders')
+  @ApiOperation({ summary: 'Days before each milestone that participants are reminded (a commissioner member)' })
+  @ApiOkResponse({ type: PartnershipDto })
+  async setReminders(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Body() body: RemindersDto,
+  ): Promise<PartnershipDto> {
+    return mapPartnership(await this.partnerships.setReminderDays(caller, id, body.days));
   }
 }

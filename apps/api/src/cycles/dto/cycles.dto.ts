@@ -4,6 +4,8 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Max, Min, MinLe
 import { CycleHistoryEntity, CycleRecord } from '@app/cycles';
 import { CYCLE_STATES, CycleState, USER_EVENT_TYPES } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
+import type { MilestoneEntity } from '@app/milestones';
+import { mapMilestone } from './milestones.dto';
 
 const Ids = () => (target: object, key: string) => {
   IsArray()(target, key);
@@ -104,7 +106,7 @@ export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-export function mapCycle({ row, snapshot, nextEvents }: CycleRecord): CycleDto {
+export function mapCycle({ row, snapshot, nextEvents }: CycleRecord, milestones: MilestoneEntity[]): CycleDto {
   const c = snapshot.context;
   const current = row.state === 'escalated' ? (c.escalations.at(-1) ?? null) : null;
   return {
@@ -128,7 +130,7 @@ export function mapCycle({ row, snapshot, nextEvents }: CycleRecord): CycleDto {
     escalations: c.escalations,
     cancellation: c.cancellation,
     inheritedLearning: row.inheritedLearning,
-    milestones: [],
+    milestones: milestones.map(mapMilestone),
     nextEvents,
   };
 }

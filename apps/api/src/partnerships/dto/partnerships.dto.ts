@@ -4,6 +4,9 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsInt,
+  Max,
+  Min,
   IsIn,
   IsISO8601,
   IsNumber,
@@ -206,6 +209,8 @@ export class PartnershipSummaryDto {
   @ApiProperty() name!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) destination!: string | null;
   @ApiProperty({ type: [String] }) principles!: string[];
+  @ApiProperty({ type: [Number], description: 'Days before each milestone that participants are reminded' })
+  reminderDays!: number[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -221,6 +226,7 @@ export const mapPartnershipSummary = (p: PartnershipEntity): PartnershipSummaryD
   name: p.name,
   destination: p.destination,
   principles: p.principles,
+  reminderDays: p.reminderDays,
   createdAt: p.createdAt.toISOString(),
   updatedAt: p.updatedAt.toISOString(),
 });
@@ -240,3 +246,13 @@ export const mapPartnership = (a: PartnershipAggregate): PartnershipDto => ({
   outcomes: a.outcomes.map(mapOutcome),
   anchors: a.anchors.map(mapAnchor),
 });
+
+export class RemindersDto {
+  @ApiProperty({ type: [Number], example: [7, 1], description: 'Whole days, 1 to 90; empty for no reminders' })
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(90, { each: true })
+  days!: number[];
+}

@@ -1,0 +1,48 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { AccountsService, Principal } from '@app/accounts';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { MilestonesService } from '@app/milestones';
+import { Caller } from '../http/auth.guard';
+import { IdPipe } from '../http/id.pipe';
+import { NotificationDto, NotificationPageDto, NotificationQuery, mapNotification } from '../cycles/dto/milestones.dto';
+
+class CalendarTokenDto {
+  @ApiProperty({ description: 'Shown once; a new one replaces it' }) token!: string;
+  @ApiProperty({ example: 'http://localhost:3000/v1/partnerships/{partnershipId}/calendar.ics?token=…' }) feedUrl!: string;
+}
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@Controller('v1/me')
+export class MeController {
+  constructor(
+    private readonly milestones: MilestonesService,
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('notifications')
+  @ApiOperation({ summary: 'Your notifications, newest first' })
+  @ApiOkResponse({ type: NotificationPageDto })
+  async notifications(@Caller() caller: Principal, @Query() query: NotificationQuery): Promise<NotificationPageDto> {
+    const page = await this.milestones.notifications(caller.userId, query.limit ?? 20, query.cursor);
+    return { items: page.items.map(mapNotification), nextCursor: page.nextCursor, unread: page.unread };
+  }
+
+  @Post('notifications/:id/read')
+  @HttpCode(200)
+  @ApiOkResponse({ type: NotificationDto })
+  async read(@Caller() caller: Principal, @Param('id', new IdPipe('notification')) id: string): Promise<NotificationDto> {
+    return mapNotification(await this.milestones.markRead(caller.userId, id));
+  }
+
+  @Post('calendar-token')
+  @ApiOperation({ summary: 'A secret for subscribing to calendar feeds from Outlook or Google Calendar' })
+  @ApiOkResponse({ type: CalendarTokenDto })
+  async calendarToken(@Caller() caller: Principal): Promise<CalendarTokenDto> {
+    const token = await this.accounts.issueCalendarToken(caller.userId);
+    const base = this.config.http.publicUrl.replace(/\/$/, '');
+    return { token, feedUrl: `${base}/v1/partnerships/{partnershipId}/calendar.ics?token=${token}` };
+  }
+}

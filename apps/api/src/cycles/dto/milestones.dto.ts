@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity, NotificationEntity } from '@app/milestones';
+
+export class CreateMilestoneDto {
+  @ApiProperty({ enum: MILESTONE_KINDS }) @IsIn(MILESTONE_KINDS) kind!: (typeof MILESTONE_KINDS)[number];
+
+  @ApiPropertyOptional({ description: 'An absolute time (ISO 8601); or give anchorId with an offset' })
+  @ValidateIf((o: CreateMilestoneDto) => o.anchorId === undefined || o.dueAt !== undefined)
+  @IsISO8601({ strict: true })
+  dueAt?: string;
+
+  @ApiPropertyOptional({ description: 'A partnership anchor to align to' })
+  @ValidateIf((o: CreateMilestoneDto) => o.dueAt === undefined || o.anchorId !== undefined)
+  @IsUUID()
+  anchorId?: string;
+
+  @ApiPropertyOptional({ description: 'Calendar days from the anchor (negative: before it)' })
+  @ValidateIf((o: CreateMilestoneDto) => o.anchorId !== undefined && o.offsetWorkingDays === undefined)
+  @IsInt()
+  @Min(-730)
+  @Max(730)
+  offsetDays?: number;
+
+  @ApiPropertyOptional({ description: 'Working days in England from the anchor (weekends and bank holidays skipped)' })
+  @IsOptional()
+  @IsInt()
+  @Min(-500)
+  @Max(500)
+  offsetWorkingDays?: number;
+}
+
+export class MilestoneDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() cycleId!: string;
+  @ApiProperty({ enum: MILESTONE_KINDS }) kind!: string;
+  @ApiProperty() dueAt!: string;
+  @ApiProperty({ enum: ['scheduled', 'fired', 'moot', 'cancelled'] }) status!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) anchorId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) offsetDays!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) offsetWorkingDays!: number | null;
+  @ApiProperty({ description: 'Every change of status or date, with its time' }) changes!: object[];
+}
+
+export const mapMilestone = (m: MilestoneEntity): MilestoneDto => ({
+  id: m.id,
+  cycleId: m.cycleId,
+  kind: m.kind,
+  dueAt: m.dueAt.toISOString(),
+  status: m.status,
+  anchorId: m.anchorId,
+  offsetDays: m.offsetDays,
+  offsetWorkingDays: m.offsetWorkingDays,
+  changes: m.changes,
+});
+
+export class IncidentDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() cycleId!: string;
+  @ApiProperty() milestoneId!: string;
+  @ApiProperty() error!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty() at!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) retriedAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) retriedByUserId!: string | null;
+}
+
+export const mapIncident = (i: IncidentEntity): IncidentDto => ({
+  id: i.id,
+  cycleId: i.cycleId,
+  milestoneId: i.milestoneId,
+  error: i.error,
+  attempts: i.attempts,
+  at: i.createdAt.toISOString(),
+  retriedAt: i.retriedAt?.toISOString() ?? null,
+  retriedByUserId: i.retriedByUserId,
+});
+
+export class NotificationDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() kind!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) cycleId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) milestoneId!: string | null;
+  @ApiProperty() text!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty() read!: boolean;
+}
+
+export const mapNotification = (n: NotificationEntity): NotificationDto => ({
+  id: n.id,
+  kind: n.kind,
+  cycleId: n.cycleId,
+  milestoneId: n.milestoneId,
+  text: n.text,
+  at: n.createdAt.toISOString(),
+  read: n.readAt !== null,
+});
+
+export class NotificationPageDto {
+  @ApiProperty({ type: [NotificationDto] }) items!: NotificationDto[];
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ description: 'Unread notifications in all' }) unread!: number;
+}
+
+export class NotificationQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() cursor?: string;
+}

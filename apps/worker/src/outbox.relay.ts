@@ -1,0 +1,85 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { MilestoneJobsService } from '@app/milestones';
+import { FireJobData, JOB, MILESTONE_QUEUE, OutboxMessage, RemindJobData, fireJobId, remindJobId } from '@app/queue';
+
+const BATCH = 500;
+
+/** The job a schedule message asks for, with its fixed id and the delay left until it is due. */
+export function jobOf(message: Extract<OutboxMessage, { topic: 'schedule' }>['payload'], attempts: number, backoffMs: number) {
+  const jobId =
+    message.name === JOB.fire ? fireJobId(message.data as FireJobData) : remindJobId(message.data as RemindJobData);
+  return {
+    name: message.name,
+    data: message.data,
+    opts: {
+      jobId,
+      delay: Math.max(0, new Date(message.runAt).getTime() - Date.now()),
+      attempts,
+      backoff: { type: 'exponential' as const, delay: backoffMs },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  };
+}
+
+/**
+ * Turns outbox rows into BullMQ jobs. Rows are claimed in a transaction (SKIP LOCKED, so several
+ * workers share the work) and deleted only once Redis has the jobs: a crash in between leaves the
+ * rows for the next pass, and the fixed job ids make the second add a no-op.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly jobs: MilestoneJobsService,
+    @InjectQueue(MILESTONE_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Relays until the outbox is empty; returns how many messages went to Redis. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const relayed = await this.jobs.relay(BATCH, (messages) => this.deliver(messages));
+      total += relayed;
+      if (relayed < BATCH) return total;
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.drain()
+        .catch((error: Error) => this.logger.warn(`Relay pass failed, will try again: ${error.message}`))
+        .then(() => this.schedule(this.config.worker.relayIntervalMs));
+    }, delay);
+  }
+
+  private async deliver(messages: OutboxMessage[]): Promise<void> {
+    const { attempts, backoffMs } = this.config.worker;
+    const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, attempts, backoffMs)] : []));
+    const removals = messages.flatMap((m) => (m.topic === 'unschedule' ? m.payload.jobIds : []));
+    for (const jobId of removals) {
+      // A job running right now cannot be removed; its handler finds the revision moved on.
+      await this.queue.remove(jobId).catch(() => undefined);
+    }
+    if (adds.length) await this.queue.addBulk(adds);
+  }
+}

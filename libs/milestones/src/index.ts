@@ -1,0 +1,6 @@
+export * from './milestone.entity';
+export * from './milestones.repository';
+export * from './milestones.service';
+export * from './milestone-jobs.service';
+export * from './milestones.module';
+export * from './schedule';

@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { OutboxMessage } from '@app/queue';
+import { IncidentEntity, MilestoneChange, MilestoneEntity, NotificationEntity, OutboxEntity } from './milestone.entity';
+
+export interface ScheduledMilestone {
+  id: string;
+  cycleId: string;
+  kind: MilestoneEntity['kind'];
+  dueAt: Date;
+  revision: number;
+  reminderDays: number[];
+}
+
+const affected = (result: unknown): number => (result as [unknown, number])[1];
+
+@Injectable()
+export class MilestonesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async insert(manager: EntityManager, milestone: Partial<MilestoneEntity>): Promise<MilestoneEntity> {
+    return manager.save(manager.create(MilestoneEntity, milestone));
+  }
+
+  find(id: string): Promise<MilestoneEntity | null> {
+    return this.dataSource.getRepository(MilestoneEntity).findOneBy({ id });
+  }
+
+  forCycle(cycleId: string): Promise<MilestoneEntity[]> {
+    return this.dataSource.getRepository(MilestoneEntity).find({ where: { cycleId }, order: { dueAt: 'ASC', id: 'ASC' } });
+  }
+
+  forPartnership(partnershipId: string): Promise<(MilestoneEntity & { cycleTitle: string; cycleState: string })[]> {
+    return this.dataSource
+      .getRepository(MilestoneEntity)
+      .createQueryBuilder('m')
+      .innerJoin('m.cycle', 'c')
+      .addSelect(['c.title', 'c.state'])
+      .where('m.partnership_id = :partnershipId', { partnershipId })
+      .orderBy('m.due_at', 'ASC')
+      .addOrderBy('m.id', 'ASC')
+      .getMany()
+      .then((rows) => rows.map((m) => Object.assign(m, { cycleTitle: m.cycle!.title, cycleState: m.cycle!.state })));
+  }
+
+  /** Changes status only from `scheduled` at this revision: a second delivery changes nothing. */
+  async settle(
+    manager: EntityManager,
+    id: string,
+    revision: number,
+    status: 'fired' | 'moot' | 'cancelled',
+    change: MilestoneChange,
+  ): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE milestones SET status = $3, changes = changes || $4::jsonb, updated_at = now()
+       WHERE id = $1 AND revision = $2 AND status = 'scheduled'`,
+      [id, revision, status, JSON.stringify([change])],
+    );
+    return affected(result) === 1;
+  }
+
+  /** Which cycles an anchor move touches (read before taking locks). */
+  alignedScheduledIds(manager: EntityManager, anchorId: string): Promise<{ id: string; cycleId: string }[]> {
+    return manager
+      .query(`SELECT id, cycle_id FROM milestones WHERE anchor_id = $1 AND status = 'scheduled'`, [anchorId])
+      .then((rows: { id: string; cycle_id: string }[]) => rows.map((r) => ({ id: r.id, cycleId: r.cycle_id })));
+  }
+
+  /** Scheduled milestones aligned to an anchor, locked for the move. */
+  alignedScheduled(manager: EntityManager, anchorId: string): Promise<MilestoneEntity[]> {
+    return manager
+      .getRepository(MilestoneEntity)
+      .createQueryBuilder('m')
+      .setLock('pessimistic_write')
+      .where('m.anchor_id = :anchorId AND m.status = :status', { anchorId, status: 'scheduled' })
+      .orderBy('m.id')
+      .getMany();
+  }
+
+  /** Moves milestones to new dates in one statement, each to its next revision. */
+  async move(manager: EntityManager, moves: { id: string; dueAt: Date; change: MilestoneChange }[]): Promise<void> {
+    if (!moves.length) return;
+    await manager.query(
+      `UPDATE milestones m SET due_at = v.due_at, revision = m.revision + 1,
+         changes = m.changes || jsonb_build_array(v.change), updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, due_at timestamptz, change jsonb)
+       WHERE m.id = v.id`,
+      [JSON.stringify(moves.map((m) => ({ id: m.id, due_at: m.dueAt.toISOString(), change: m.change })))],
+    );
+  }
+
+  async bumpRevision(manager: EntityManager, id: string): Promise<number> {
+    // UPDATE ... RETURNING answers [rows, affected].
+    const [rows]: [{ revision: number }[], number] = await manager.query(
+      `UPDATE milestones SET revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision`,
+      [id],
+    );
+    return rows[0].revision;
+  }
+
+  async enqueue(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
+    if (!messages.length) return;
+    await manager.query(
+      `INSERT INTO outbox (topic, payload) SELECT m->>'topic', m->'payload' FROM jsonb_array_elements($1::jsonb) AS m`,
+      [JSON.stringify(messages)],
+    );
+  }
+
+  /** Takes up to `limit` outbox messages; they are gone once the transaction commits. */
+  async claimOutbox(manager: EntityManager, limit: number): Promise<OutboxMessage[]> {
+    // DELETE ... RETURNING answers [rows, affected].
+    const [rows]: [Pick<OutboxEntity, 'topic' | 'payload'>[], number] = await manager.query(
+      `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING topic, payload`,
+      [limit],
+    );
+    return rows.map((r) => ({ topic: r.topic, payload: r.payload }) as OutboxMessage);
+  }
+
+  /** Scheduled milestones without an open incident, in id order, for the reconciler. */
+  async scheduledBatch(afterId: string | null, limit: number): Promise<ScheduledMilestone[]> {
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT m.id, m.cycle_id, m.kind, m.due_at, m.revision, p.reminder_days
+       FROM milestones m JOIN partnerships p ON p.id = m.partnership_id
+       WHERE m.status = 'scheduled' AND ($1::uuid IS NULL OR m.id > $1::uuid)
+         AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.milestone_id = m.id AND i.retried_at IS NULL)
+       ORDER BY m.id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      cycleId: r.cycle_id,
+      kind: r.kind,
+      dueAt: r.due_at,
+      revision: r.revision,
+      reminderDays: r.reminder_days,
+    }));
+  }
+
+  async reminderDays(partnershipId: string): Promise<number[]> {
+    const rows: { reminder_days: number[] }[] = await this.dataSource.query(
+      'SELECT reminder_days FROM partnerships WHERE id = $1',
+      [partnershipId],
+    );
+    return rows[0]?.reminder_days ?? [];
+  }
+
+  /** Everyone taking part in a cycle: users of its co-owners, its panel and its facilitators. */
+  async participants(cycleId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT u.id FROM cycles c, users u
+       WHERE c.id = $1 AND (
+         u.organisation_id IN (SELECT (o->>'organisationId')::uuid FROM jsonb_array_elements(c.snapshot->'context'->'coOwners') o)
+         OR u.id::text IN (SELECT jsonb_array_elements_text(c.snapshot->'context'->'panelUserIds'))
+         OR u.id::text IN (SELECT jsonb_array_elements_text(c.snapshot->'context'->'facilitatorUserIds')))`,
+      [cycleId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async notify(rows: Omit<NotificationEntity, 'id' | 'createdAt' | 'readAt' | 'user'>[]): Promise<void> {
+    if (!rows.length) return;
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(NotificationEntity)
+      .values(rows)
+      .orIgnore()
+      .execute();
+  }
+
+  notifications(userId: string, before: { createdAt: string; id: string } | undefined, limit: number): Promise<NotificationEntity[]> {
+    const query = this.dataSource
+      .getRepository(NotificationEntity)
+      .createQueryBuilder('n')
+      .where('n.user_id = :userId', { userId })
+      .orderBy('n.created_at', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .limit(limit);
+    if (before) query.andWhere('(n.created_at, n.id) < (:createdAt::timestamptz, :id::uuid)', before);
+    return query.getMany();
+  }
+
+  async notificationCursor(userId: string, id: string): Promise<{ createdAt: string; id: string } | undefined> {
+    const rows: { created_at: string }[] = await this.dataSource.query(
+      `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at FROM notifications WHERE id = $1 AND user_id = $2`,
+      [id, userId],
+    );
+    return rows[0] ? { createdAt: rows[0].created_at, id } : undefined;
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    return this.dataSource.getRepository(NotificationEntity).count({ where: { userId, readAt: IsNull() } });
+  }
+
+  async markRead(userId: string, id: string): Promise<NotificationEntity | null> {
+    await this.dataSource.query(`UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2`, [id, userId]);
+    return this.dataSource.getRepository(NotificationEntity).findOneBy({ id, userId });
+  }
+
+  async openIncident(milestoneId: string): Promise<IncidentEntity | null> {
+    return this.dataSource.getRepository(IncidentEntity).findOneBy({ milestoneId, retriedAt: IsNull() });
+  }
+
+  async insertIncident(incident: Pick<IncidentEntity, 'cycleId' | 'milestoneId' | 'error' | 'attempts'>): Promise<void> {
+    await this.dataSource.getRepository(IncidentEntity).insert(incident);
+  }
+
+  incidents(cycleId: string): Promise<IncidentEntity[]> {
+    return this.dataSource.getRepository(IncidentEntity).find({ where: { cycleId }, order: { createdAt: 'DESC' } });
+  }
+
+  findIncident(cycleId: string, id: string): Promise<IncidentEntity | null> {
+    return this.dataSource.getRepository(IncidentEntity).findOneBy({ id, cycleId });
+  }
+
+  async markRetried(manager: EntityManager, id: string, userId: string): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE incidents SET retried_at = now(), retried_by_user_id = $2 WHERE id = $1 AND retried_at IS NULL`,
+      [id, userId],
+    );
+    return affected(result) === 1;
+  }
+}

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Principal, isAdmin } from '@app/accounts';
+import { CycleRecord, CyclesService } from '@app/cycles';
+import {
+  FINAL_STATES,
+  Forbidden,
+  NotFound,
+  TransitionRefused,
+  ValidationFailed,
+  addDays,
+  addWorkingDays,
+} from '@app/domain';
+import { AnchorEntity, PartnershipsService } from '@app/partnerships';
+import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind, NotificationEntity } from './milestone.entity';
+import { MilestonesRepository } from './milestones.repository';
+import { CalendarAnchor, CalendarMilestone, Conflict, calendarConflicts, scheduleMessages, unscheduleMessage } from './schedule';
+
+export type NewMilestone =
+  | { kind: MilestoneKind; dueAt: string }
+  | { kind: MilestoneKind; anchorId: string; offsetDays: number }
+  | { kind: MilestoneKind; anchorId: string; offsetWorkingDays: number };
+
+export interface Calendar {
+  anchors: CalendarAnchor[];
+  milestones: CalendarMilestone[];
+  conflicts: Conflict[];
+}
+
+/** Up to a minute in the past is accepted (clocks and round trips); earlier is a mistake. */
+const PAST_TOLERANCE_MS = 60_000;
+
+const alignedDue = (anchorDate: Date, m: { offsetDays?: number | null; offsetWorkingDays?: number | null }) =>
+  m.offsetWorkingDays !== undefined && m.offsetWorkingDays !== null
+    ? addWorkingDays(anchorDate, m.offsetWorkingDays)
+    : addDays(anchorDate, m.offsetDays ?? 0);
+
+@Injectable()
+export class MilestonesService {
+  constructor(
+    private readonly milestones: MilestonesRepository,
+    private readonly cycles: CyclesService,
+    private readonly partnerships: PartnershipsService,
+  ) {}
+
+  forCycle(cycleId: string): Promise<MilestoneEntity[]> {
+    return this.milestones.forCycle(cycleId);
+  }
+
+  async forVisibleCycle(principal: Principal, cycleId: string): Promise<MilestoneEntity[]> {
+    await this.cycles.visible(principal, cycleId);
+    return this.milestones.forCycle(cycleId);
+  }
+
+  async schedule(principal: Principal, cycleId: string, input: NewMilestone): Promise<MilestoneEntity> {
+    const cycle = await this.commissionerOf(principal, cycleId, 'schedule milestones');
+    const now = new Date();
+    let dueAt: Date;
+    let anchor: AnchorEntity | undefined;
+    if ('anchorId' in input) {
+      anchor = await this.partnerships.getAnchor(principal, cycle.row.partnershipId, input.anchorId).catch((error: unknown) => {
+        if (error instanceof NotFound) {
+          throw new ValidationFailed([{ field: 'anchorId', message: "is not an anchor of this cycle's partnership" }]);
+        }
+        throw error;
+      });
+      dueAt = alignedDue(anchor.date, input as { offsetDays?: number; offsetWorkingDays?: number });
+    } else {
+      dueAt = new Date(input.dueAt);
+    }
+    if (dueAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
+      const field = 'dueAt' in input ? 'dueAt' : 'anchorId';
+      throw new ValidationFailed([{ field, message: `falls in the past (${dueAt.toISOString()})` }]);
+    }
+    const id = randomUUID();
+    const aligned = 'anchorId' in input ? input : undefined;
+    const milestone = {
+      id,
+      cycleId,
+      partnershipId: cycle.row.partnershipId,
+      kind: input.kind,
+      dueAt,
+      anchorId: aligned?.anchorId ?? null,
+      offsetDays: aligned && 'offsetDays' in aligned ? aligned.offsetDays : null,
+      offsetWorkingDays: aligned && 'offsetWorkingDays' in aligned ? aligned.offsetWorkingDays : null,
+      status: 'scheduled' as const,
+      revision: 1,
+      changes: [{ status: 'scheduled' as const, at: now.toISOString(), dueAt: dueAt.toISOString() }],
+      createdByUserId: principal.userId,
+    };
+    const reminderDays = await this.milestones.reminderDays(cycle.row.partnershipId);
+    return this.milestones.transaction(async (manager) => {
+      await this.cycles.recordEntry(manager, cycleId, {
+        type: 'MILESTONE_SCHEDULED',
+        actor: { userId: principal.userId, organisationId: principal.organisationId },
+        payload: {
+          milestoneId: id,
+          kind: input.kind,
+          dueAt: dueAt.toISOString(),
+          ...(anchor && { anchorId: anchor.id, anchorName: anchor.name }),
+          ...(milestone.offsetDays !== null && { offsetDays: milestone.offsetDays }),
+          ...(milestone.offsetWorkingDays !== null && { offsetWorkingDays: milestone.offsetWorkingDays }),
+        },
+        at: now,
+      });
+      const saved = await this.milestones.insert(manager, milestone);
+      await this.milestones.enqueue(manager, scheduleMessages(saved, reminderDays, now));
+      return saved;
+    });
+  }
+
+  async cancel(principal: Principal, cycleId: string, milestoneId: string): Promise<MilestoneEntity> {
+    await this.commissionerOf(principal, cycleId, 'cancel milestones');
+    const milestone = await this.milestones.find(milestoneId);
+    if (!milestone || milestone.cycleId !== cycleId) throw new NotFound('milestone');
+    const refusal = notScheduled(milestone);
+    if (refusal) throw new TransitionRefused(refusal);
+    const now = new Date();
+    const reminderDays = await this.milestones.reminderDays(milestone.partnershipId);
+    await this.milestones.transaction(async (manager) => {
+      await this.cycles.recordEntry(manager, cycleId, {
+        type: 'MILESTONE_CANCELLED',
+        actor: { userId: principal.userId, organisationId: principal.organisationId },
+        payload: { milestoneId, kind: milestone.kind, dueAt: milestone.dueAt.toISOString() },
+        at: now,
+      });
+      const cancelled = await this.milestones.settle(manager, milestoneId, milestone.revision, 'cancelled', {
+        status: 'cancelled',
+        at: now.toISOString(),
+      });
+      if (!cancelled) throw new TransitionRefused('The milestone changed meanwhile (it fired or moved). Reload and try again.');
+      await this.milestones.enqueue(manager, [unscheduleMessage(milestone, reminderDays)]);
+    });
+    return (await this.milestones.find(milestoneId))!;
+  }
+
+  /**
+   * Moves an anchor and, in the same transaction, every scheduled milestone aligned to it in every
+   * cycle of the partnership: old jobs removed and new ones queued through the outbox, and the move
+   * recorded in each affected cycle's history.
+   */
+  async moveAnchor(
+    principal: Principal,
+    partnershipId: string,
+    anchorId: string,
+    changes: { name?: string; date: Date },
+  ): Promise<{ anchor: AnchorEntity; moved: number }> {
+    const anchor = await this.partnerships.anchorToMove(principal, partnershipId, anchorId);
+    const now = new Date();
+    const reminderDays = await this.milestones.reminderDays(partnershipId);
+    return this.milestones.transaction(async (manager) => {
+      // Lock cycles before milestones, the order every writer uses.
+      const before = await this.milestones.alignedScheduledIds(manager, anchorId);
+      const cycleIds = [...new Set(before.map((m) => m.cycleId))].sort();
+      const actor = { userId: principal.userId, organisationId: principal.organisationId };
+      for (const cycleId of cycleIds) await this.cycles.lockForEntry(manager, cycleId);
+      const aligned = (await this.milestones.alignedScheduled(manager, anchorId)).filter((m) => cycleIds.includes(m.cycleId));
+      const saved = await this.partnerships.saveAnchor(manager, anchor, changes);
+      const moves = aligned.map((m) => {
+        const dueAt = alignedDue(saved.date, m);
+        const change: MilestoneChange = {
+          status: 'moved',
+          at: now.toISOString(),
+          dueAt: dueAt.toISOString(),
+          note: `"${saved.name}" moved from ${anchor.date.toISOString()} to ${saved.date.toISOString()}`,
+        };
+        return { milestone: m, dueAt, change };
+      });
+      await this.milestones.move(manager, moves.map(({ milestone, dueAt, change }) => ({ id: milestone.id, dueAt, change })));
+      await this.milestones.enqueue(manager, [
+        ...moves.map(({ milestone }) => unscheduleMessage(milestone, reminderDays)),
+        ...moves.flatMap(({ milestone, dueAt }) =>
+          scheduleMessages({ id: milestone.id, revision: milestone.revision + 1, dueAt }, reminderDays, now),
+        ),
+      ]);
+      for (const cycleId of cycleIds) {
+        const ofCycle = moves.filter(({ milestone }) => milestone.cycleId === cycleId);
+        if (!ofCycle.length) continue;
+        await this.cycles.recordEntry(manager, cycleId, {
+          type: 'MILESTONES_MOVED',
+          actor,
+          payload: {
+            anchorId,
+            anchorName: saved.name,
+            from: anchor.date.toISOString(),
+            to: saved.date.toISOString(),
+            milestones: ofCycle.map(({ milestone, dueAt }) => ({
+              id: milestone.id,
+              kind: milestone.kind,
+              from: milestone.dueAt.toISOString(),
+              to: dueAt.toISOString(),
+            })),
+          },
+          at: now,
+        });
+      }
+      return { anchor: saved, moved: moves.length };
+    });
+  }
+
+  async calendar(principal: Principal, partnershipId: string): Promise<Calendar> {
+    const partnership = await this.partnerships.get(principal, partnershipId);
+    const anchors = partnership.anchors.map((a) => ({ id: a.id, name: a.name, date: a.date }));
+    const milestones: CalendarMilestone[] = (await this.milestones.forPartnership(partnershipId)).map((m) => ({
+      id: m.id,
+      cycleId: m.cycleId,
+      cycleTitle: m.cycleTitle,
+      kind: m.kind,
+      dueAt: m.dueAt,
+      status: m.status,
+      anchorId: m.anchorId,
+      offsetDays: m.offsetDays,
+      offsetWorkingDays: m.offsetWorkingDays,
+    }));
+    return { anchors, milestones, conflicts: calendarConflicts(milestones, anchors) };
+  }
+
+  async incidents(principal: Principal, cycleId: string): Promise<IncidentEntity[]> {
+    await this.cycles.visible(principal, cycleId);
+    return this.milestones.incidents(cycleId);
+  }
+
+  /** Tries a failed milestone again: a new revision, so a new job, fired at once if overdue. */
+  async retryIncident(principal: Principal, cycleId: string, incidentId: string): Promise<IncidentEntity> {
+    await this.commissionerOf(principal, cycleId, 'retry failed milestones');
+    const incident = await this.milestones.findIncident(cycleId, incidentId);
+    if (!incident) throw new NotFound('incident');
+    if (incident.retriedAt) throw new TransitionRefused('This incident has already been retried.');
+    const milestone = await this.milestones.find(incident.milestoneId);
+    const reminderDays = milestone ? await this.milestones.reminderDays(milestone.partnershipId) : [];
+    await this.milestones.transaction(async (manager) => {
+      if (!(await this.milestones.markRetried(manager, incidentId, principal.userId))) {
+        throw new TransitionRefused('This incident has already been retried.');
+      }
+      if (milestone?.status === 'scheduled') {
+        const revision = await this.milestones.bumpRevision(manager, milestone.id);
+        await this.milestones.enqueue(manager, scheduleMessages({ ...milestone, revision }, reminderDays, new Date()));
+      }
+    });
+    return (await this.milestones.findIncident(cycleId, incidentId))!;
+  }
+
+  async notifications(userId: string, limit: number, cursor?: string): Promise<{ items: NotificationEntity[]; nextCursor: string | null; unread: number }> {
+    let before: { createdAt: string; id: string } | undefined;
+    if (cursor) {
+      before = await this.milestones.notificationCursor(userId, cursor);
+      if (!before) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+    }
+    const rows = await this.milestones.notifications(userId, before, limit + 1);
+    const items = rows.slice(0, limit);
+    return {
+      items,
+      nextCursor: rows.length > limit ? items[items.length - 1].id : null,
+      unread: await this.milestones.unreadCount(userId),
+    };
+  }
+
+  async markRead(userId: string, id: string): Promise<NotificationEntity> {
+    const notification = await this.milestones.markRead(userId, id);
+    if (!notification) throw new NotFound('notification');
+    return notification;
+  }
+
+  private async commissionerOf(principal: Principal, cycleId: string, what: string): Promise<CycleRecord> {
+    const cycle = await this.cycles.visible(principal, cycleId);
+    const role = cycle.snapshot.context.coOwners.find((c) => c.organisationId === principal.organisationId)?.role;
+    if (role !== 'commissioner' || isAdmin(principal)) {
+      throw new Forbidden(`Only the cycle's commissioners ${what}.`);
+    }
+    if (FINAL_STATES.includes(cycle.row.state as (typeof FINAL_STATES)[number])) {
+      throw new TransitionRefused(`The cycle is ${cycle.row.state}: its milestones no longer apply.`);
+    }
+    return cycle;
+  }
+}
+
+function notScheduled(m: MilestoneEntity): string | undefined {
+  if (m.status === 'scheduled') return undefined;
+  return m.status === 'fired'
+    ? 'This milestone has already fired.'
+    : m.status === 'moot'
+      ? 'This milestone came when it no longer applied and was recorded as moot.'
+      : 'This milestone is already cancelled.';
+}

@@ -1,0 +1,26 @@
+/** The milestone queue: its name, its jobs, their payloads and their fixed ids. */
+export const MILESTONE_QUEUE = 'milestones';
+
+export const JOB = { fire: 'fire', remind: 'remind' } as const;
+export type JobName = (typeof JOB)[keyof typeof JOB];
+
+export interface FireJobData {
+  milestoneId: string;
+  revision: number;
+}
+
+export interface RemindJobData {
+  milestoneId: string;
+  revision: number;
+  days: number;
+}
+
+/** Fixed ids: adding the same job twice adds it once. A moved milestone has a new revision, so
+ *  a new id. (BullMQ ids may not contain ':'.) */
+export const fireJobId = (d: FireJobData) => `fire.${d.milestoneId}.${d.revision}`;
+export const remindJobId = (d: RemindJobData) => `remind.${d.milestoneId}.${d.revision}.${d.days}`;
+
+/** What the outbox asks the relay to do in Redis. */
+export type OutboxMessage =
+  | { topic: 'schedule'; payload: { name: JobName; data: FireJobData | RemindJobData; runAt: string } }
+  | { topic: 'unschedule'; payload: { jobIds: string[] } };
