@@ -63,7 +63,9 @@ export class MilestoneJobsService {
     const cycle = await this.cycles.find(milestone.cycleId);
     if (!cycle) return 0;
     const users = await this.milestones.participants(milestone.cycleId);
-    const when = left >= DAY ? `in ${Math.round(left / DAY)} day${Math.round(left / DAY) === 1 ? '' : 's'}` : 'within a day';
+    const days = Math.round(left / DAY);
+    const hours = Math.max(1, Math.round(left / (DAY / 24)));
+    const when = days >= 1 ? `in ${days} day${days === 1 ? '' : 's'}` : `in ${hours} hour${hours === 1 ? '' : 's'}`;
     const text = `${LABEL[milestone.kind]} for "${cycle.title}" ${when}, on ${milestone.dueAt.toUTCString()}.`;
     await this.milestones.notify(
       users.map((userId) => ({

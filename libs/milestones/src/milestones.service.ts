@@ -30,7 +30,7 @@ export interface Calendar {
 /** Up to a minute in the past is accepted (clocks and round trips); earlier is a mistake. */
 const PAST_TOLERANCE_MS = 60_000;
 
-const alignedDue = (anchorDate: Date, m: { offsetDays?: number | null; offsetWorkingDays?: number | null }) =>
+const alignedDue = (anchorDate: Date, m: { offsetDays?: number | null; offsetWorkingDays?: number | null }): Date =>
   m.offsetWorkingDays !== undefined && m.offsetWorkingDays !== null
     ? addWorkingDays(anchorDate, m.offsetWorkingDays)
     : addDays(anchorDate, m.offsetDays ?? 0);
@@ -57,23 +57,23 @@ export class MilestonesService {
     const now = new Date();
     let dueAt: Date;
     let anchor: AnchorEntity | undefined;
-    if ('anchorId' in input) {
-      anchor = await this.partnerships.getAnchor(principal, cycle.row.partnershipId, input.anchorId).catch((error: unknown) => {
+    const aligned = 'anchorId' in input && input.anchorId !== undefined ? input : undefined;
+    if (aligned) {
+      anchor = await this.partnerships.getAnchor(principal, cycle.row.partnershipId, aligned.anchorId).catch((error: unknown) => {
         if (error instanceof NotFound) {
           throw new ValidationFailed([{ field: 'anchorId', message: "is not an anchor of this cycle's partnership" }]);
         }
         throw error;
       });
-      dueAt = alignedDue(anchor.date, input as { offsetDays?: number; offsetWorkingDays?: number });
+      dueAt = alignedDue(anchor.date, aligned as { offsetDays?: number; offsetWorkingDays?: number });
     } else {
-      dueAt = new Date(input.dueAt);
+      dueAt = new Date((input as { dueAt: string }).dueAt);
     }
     if (dueAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
-      const field = 'dueAt' in input ? 'dueAt' : 'anchorId';
+      const field = aligned ? 'anchorId' : 'dueAt';
       throw new ValidationFailed([{ field, message: `falls in the past (${dueAt.toISOString()})` }]);
     }
     const id = randomUUID();
-    const aligned = 'anchorId' in input ? input : undefined;
     const milestone = {
       id,
       cycleId,
@@ -81,8 +81,8 @@ export class MilestonesService {
       kind: input.kind,
       dueAt,
       anchorId: aligned?.anchorId ?? null,
-      offsetDays: aligned && 'offsetDays' in aligned ? aligned.offsetDays : null,
-      offsetWorkingDays: aligned && 'offsetWorkingDays' in aligned ? aligned.offsetWorkingDays : null,
+      offsetDays: aligned && 'offsetDays' in aligned ? (aligned.offsetDays ?? null) : null,
+      offsetWorkingDays: aligned && 'offsetWorkingDays' in aligned ? (aligned.offsetWorkingDays ?? null) : null,
       status: 'scheduled' as const,
       revision: 1,
       changes: [{ status: 'scheduled' as const, at: now.toISOString(), dueAt: dueAt.toISOString() }],
