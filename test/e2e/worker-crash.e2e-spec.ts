@@ -1,0 +1,91 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { dropDatabase, migrate } from '@app/database';
+import { Collaboration, Factory, TestApi, collaboration, createTestApi, fastWorkerEnvironment, waitFor } from '@app/testing';
+
+/**
+ * A real worker process, killed with SIGKILL in the middle of a milestone storm and started
+ * again: every milestone is applied exactly once. This file has a database and a queue prefix of
+ * its own, so that no other test's worker takes its jobs.
+ */
+describe('a worker killed mid-storm and restarted', () => {
+  const root = join(__dirname, '../..');
+  let api: TestApi;
+  let factory: Factory;
+  let c: Collaboration;
+  let databaseUrl: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    fastWorkerEnvironment();
+    databaseUrl = `${process.env.DATABASE_URL}_crash`;
+    process.env.DATABASE_URL = databaseUrl;
+    process.env.QUEUE_PREFIX = `${process.env.QUEUE_PREFIX}_crash`;
+    await migrate(databaseUrl);
+    api = await createTestApi();
+    factory = await Factory.create(api.http);
+    c = await collaboration(factory);
+  });
+
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await api.close();
+    await dropDatabase(databaseUrl);
+  });
+
+  function startWorker(): ChildProcess {
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'apps/worker/src/main.ts'],
+      {
+        cwd: root,
+        env: { ...process.env, TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    children.push(child);
+    return child;
+  }
+
+  const firedCount = async (db: DataSource, ids: string[]) =>
+    Number((await db.query(`SELECT count(*) AS n FROM milestones WHERE status = 'fired' AND cycle_id = ANY($1::uuid[])`, [ids]))[0].n);
+
+  it('applies every milestone exactly once', async () => {
+    const db = api.app.get(DataSource);
+    const ids: string[] = [];
+    for (let batch = 0; batch < 12; batch++) {
+      ids.push(...(await Promise.all(Array.from({ length: 10 }, () => c.newCycle()))));
+    }
+    await Promise.all(ids.map((id) => c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).expect(200)));
+    const due = new Date(Date.now() + 2000).toISOString();
+    await Promise.all(ids.map((id) => c.councilUser.as.post(`/v1/cycles/${id}/milestones`, { kind: 'framingDue', dueAt: due }).expect(201)));
+
+    const first = startWorker();
+    await waitFor(async () => (await firedCount(db, ids)) >= 10, 20000, 'the storm to start');
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const atKill = await firedCount(db, ids);
+    expect(atKill).toBeLessThan(ids.length);
+
+    const second = startWorker();
+    await waitFor(async () => (await firedCount(db, ids)) === ids.length, 40000, 'every milestone to fire');
+    const perCycle: { n: string }[] = await db.query(
+      `SELECT count(*) AS n FROM cycle_history WHERE type = 'FRAMING_DUE' AND cycle_id = ANY($1::uuid[]) GROUP BY cycle_id`,
+      [ids],
+    );
+    expect(perCycle).toHaveLength(ids.length);
+    expect(perCycle.every((r) => Number(r.n) === 1)).toBe(true);
+    const states: { state: string; n: string }[] = await db.query(
+      `SELECT state, count(*) AS n FROM cycles WHERE id = ANY($1::uuid[]) GROUP BY state`,
+      [ids],
+    );
+    expect(states).toEqual([{ state: 'escalated', n: String(ids.length) }]);
+    await c.councilUser.as.get(`/v1/cycles/${ids[0]}/history/verify`).expect(200, { intact: true, length: 4 });
+
+    // SIGTERM: the worker finishes what it holds and exits cleanly.
+    second.kill('SIGTERM');
+    const code = await new Promise((resolve) => second.once('exit', (exitCode) => resolve(exitCode)));
+    expect(code).toBe(0);
+  }, 90000);
+});
