@@ -1,0 +1,13 @@
+/** On SIGTERM or SIGINT: close the app (HTTP drained, workers closed, connections ended), then
+ *  exit 0; exit 1 if that takes longer than `timeoutMs` or fails. */
+export function exitGracefully(app: { close(): Promise<void> }, timeoutMs: number): void {
+  const stop = () => {
+    setTimeout(() => process.exit(1), timeoutMs).unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
