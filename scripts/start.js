@@ -44,6 +44,7 @@ if (!apps) {
 }
 buildIfNeeded('api');
 for (const app of apps) buildIfNeeded(app);
+if (mode === 'migrate' && process.argv.includes('--build-worker')) buildIfNeeded('worker');
 
 const migration = spawnSync(process.execPath, ['--enable-source-maps', entry('api', 'migrate')], { cwd: root, stdio: 'inherit' });
 if (migration.status !== 0) process.exit(migration.status ?? 1);

@@ -1,3 +1,4 @@
+import { KeyObject, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -16,10 +17,15 @@ interface Claims {
 /** Short-lived HS256 access tokens. Verification pins the algorithm: `alg: none` is refused. */
 @Injectable()
 export class TokenService {
+  /** Made once: jsonwebtoken would otherwise build a key object from the string on every call. */
+  private readonly key: KeyObject;
+
   constructor(
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(config.jwt.secret));
+  }
 
   issue(user: UserEntity): { accessToken: string; tokenType: 'Bearer'; expiresIn: number } {
     const claims: Claims = {
@@ -39,7 +45,7 @@ export class TokenService {
   verify(token: string): Principal {
     let claims: Partial<Claims>;
     try {
-      claims = this.jwt.verify<Claims>(token, { secret: this.config.jwt.secret, algorithms: ['HS256'] });
+      claims = this.jwt.verify<Claims>(token, { secret: this.key as unknown as string, algorithms: ['HS256'] });
     } catch {
       throw new Unauthenticated('The access token is invalid or has expired. Log in again.');
     }

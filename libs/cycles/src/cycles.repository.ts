@@ -36,6 +36,59 @@ export class CyclesRepository {
     return this.dataSource.transaction(work);
   }
 
+  /** The cycle and whether an organisation belongs to its partnership, in one round trip. */
+  async findWithMembership(id: string, organisationId: string | null): Promise<{ row: CycleEntity; member: boolean } | undefined> {
+    const { entities, raw } = await this.dataSource
+      .getRepository(CycleEntity)
+      .createQueryBuilder('c')
+      .addSelect(
+        'EXISTS (SELECT 1 FROM partnership_members m WHERE m.partnership_id = c.partnership_id AND m.organisation_id = :organisationId)',
+        'member',
+      )
+      .where('c.id = :id', { id, organisationId })
+      .getRawAndEntities();
+    return entities[0] ? { row: entities[0], member: Boolean(raw[0].member) } : undefined;
+  }
+
+  /**
+   * Compare-and-set and the history entry in one statement (atomic on its own, one round trip).
+   * Returns false when the race was lost.
+   */
+  async compareAndSetWithHistory(
+    id: string,
+    expectedVersion: number,
+    changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number },
+    entry: CycleHistoryEntity,
+  ): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH moved AS (
+         UPDATE cycles SET snapshot = $3, state = $4, history_hash = $5, machine_version = $6,
+           version = version + 1, updated_at = now()
+         WHERE id = $1 AND version = $2 RETURNING id)
+       INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash)
+       SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM moved RETURNING seq`,
+      [
+        id,
+        expectedVersion,
+        changes.snapshot,
+        changes.state,
+        changes.historyHash,
+        changes.machineVersion,
+        entry.seq,
+        entry.type,
+        entry.actorUserId,
+        entry.organisationId,
+        entry.fromState,
+        entry.toState,
+        entry.payload,
+        entry.at,
+        entry.prevHash,
+        entry.hash,
+      ],
+    );
+    return rows.length === 1;
+  }
+
   find(id: string): Promise<CycleEntity | null> {
     return this.dataSource.getRepository(CycleEntity).findOneBy({ id });
   }

@@ -193,7 +193,7 @@ export class CyclesService {
     retry: boolean,
     alongside?: InTransaction,
   ): Promise<Applied> {
-    const first = await this.cycles.transaction((manager) => this.write(manager, row, event(), alongside));
+    const first = await this.writeOptimistic(row, event(), alongside);
     if (first.outcome !== 'lost-race' || !retry) return first;
     return this.cycles.transaction(async (manager) => {
       const fresh = await this.cycles.findForUpdate(manager, row.id);
@@ -251,22 +251,59 @@ export class CyclesService {
 
   // ----- the write path ------------------------------------------------------------------------
 
+  /**
+   * The common case in one statement (compare-and-set and history together); effects and work
+   * alongside need a transaction.
+   */
+  private async writeOptimistic(row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
+    const snapshot = restoreCycle(row.snapshot);
+    const decision = decide(snapshot, event);
+    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason };
+    if (decision.effects.length || alongside) return this.cycles.transaction((manager) => this.write(manager, row, event, alongside));
+    const entry = this.historyEntryOf(row, event, decision.state);
+    const persisted = persistCycle(decision.snapshot);
+    const won = await this.cycles.compareAndSetWithHistory(
+      row.id,
+      row.version,
+      { snapshot: persisted, state: decision.state, historyHash: entry.hash, machineVersion: CYCLE_MACHINE_VERSION },
+      entry,
+    );
+    if (!won) return { outcome: 'lost-race' };
+    return this.applied(row, persisted, decision.state, entry, row.nextCycleId);
+  }
+
+  private historyEntryOf(row: CycleEntity, event: CycleEvent, toState: CycleState): CycleHistoryEntity {
+    const { type, actor, at, ...payload } = event as CycleEvent & Record<string, unknown>;
+    return this.entry(row.id, row.version + 1, row.historyHash, {
+      type,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      fromState: row.state,
+      toState,
+      payload,
+      at: new Date(at),
+    });
+  }
+
+  private applied(
+    row: CycleEntity,
+    snapshot: Record<string, unknown>,
+    state: CycleState,
+    entry: CycleHistoryEntity,
+    nextCycleId: string | null,
+  ): Applied {
+    return {
+      outcome: 'applied',
+      row: { ...row, snapshot, state, version: row.version + 1, historyHash: entry.hash, nextCycleId, updatedAt: entry.at },
+    };
+  }
+
   /** Decides the event on `row` and, if accepted, writes snapshot, history and effects with `manager`. */
   private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
     const snapshot = restoreCycle(row.snapshot);
     const decision = decide(snapshot, event);
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason };
-    const at = new Date(event.at);
-    const { type, actor, at: _at, ...payload } = event as CycleEvent & Record<string, unknown>;
-    const entry = this.entry(row.id, row.version + 1, row.historyHash, {
-      type,
-      actorUserId: actor.userId,
-      organisationId: actor.organisationId,
-      fromState: row.state,
-      toState: decision.state,
-      payload,
-      at,
-    });
+    const entry = this.historyEntryOf(row, event, decision.state);
     const persisted = persistCycle(decision.snapshot);
     const won = await this.cycles.compareAndSet(manager, row.id, row.version, {
       snapshot: persisted,
@@ -278,23 +315,13 @@ export class CyclesService {
     await this.cycles.appendHistory(manager, entry);
     let nextCycleId: string | null = row.nextCycleId;
     if (decision.effects.some((e) => e.type === 'openNextIteration')) {
-      nextCycleId = await this.openNextIteration(manager, row, decision.snapshot, actor, at);
+      nextCycleId = await this.openNextIteration(manager, row, decision.snapshot, event.actor, entry.at);
       await this.cycles.linkNext(manager, row.id, nextCycleId);
     }
     if (alongside) await alongside(manager, decision.state);
-    return {
-      outcome: 'applied',
-      row: {
-        ...row,
-        snapshot: persisted,
-        state: decision.state,
-        version: row.version + 1,
-        historyHash: entry.hash,
-        nextCycleId,
-        updatedAt: at,
-      },
-    };
+    return this.applied(row, persisted, decision.state, entry, nextCycleId);
   }
+
 
   /** Iteration n+1: same partnership, co-owners, panel and outcomes; the last problem statement
    *  as its first revision; the learning readable from it. In the closing transaction. */
@@ -404,14 +431,9 @@ export class CyclesService {
 
   /** The cycle, if the caller's organisation belongs to its partnership (admins see all). */
   private async loadVisible(principal: Principal, id: string): Promise<CycleEntity> {
-    const row = await this.mustFind(id);
-    try {
-      await this.partnerships.requireVisible(principal, row.partnershipId);
-    } catch (error) {
-      if (error instanceof NotFound) throw new NotFound('cycle');
-      throw error;
-    }
-    return row;
+    const found = await this.cycles.findWithMembership(id, principal.organisationId);
+    if (!found || !(found.member || isAdmin(principal))) throw new NotFound('cycle');
+    return found.row;
   }
 
   // ----- validation of a new cycle ------------------------------------------------------------
