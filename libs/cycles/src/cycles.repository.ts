@@ -98,6 +98,33 @@ export class CyclesRepository {
     return manager.getRepository(CycleEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
+  /** Rows of several cycles, locked in id order (the order every writer takes them in). */
+  lockMany(manager: EntityManager, ids: string[]): Promise<CycleEntity[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return manager
+      .getRepository(CycleEntity)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.id IN (:...ids)', { ids })
+      .orderBy('c.id')
+      .getMany();
+  }
+
+  /** New versions and chain heads of cycles whose rows the caller holds locked. */
+  async advanceMany(manager: EntityManager, heads: { id: string; version: number; historyHash: string }[]): Promise<void> {
+    if (!heads.length) return;
+    await manager.query(
+      `UPDATE cycles c SET version = v.version, history_hash = v.history_hash, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, version int, history_hash text) WHERE c.id = v.id`,
+      [JSON.stringify(heads.map((h) => ({ id: h.id, version: h.version, history_hash: h.historyHash })))],
+    );
+  }
+
+  async appendHistoryMany(manager: EntityManager, entries: CycleHistoryEntity[]): Promise<void> {
+    if (!entries.length) return;
+    await manager.createQueryBuilder().insert().into(CycleHistoryEntity).values(entries).execute();
+  }
+
   async insert(manager: EntityManager, cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
     await manager.insert(CycleEntity, cycle);
   }
@@ -133,30 +160,40 @@ export class CyclesRepository {
     return this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
   }
 
+  /**
+   * Newest first, keyset-paginated. For a member organisation the newest of each of its
+   * partnerships are taken through the (partnership, created_at) index and merged, so that a page
+   * costs the same however many cycles other partnerships hold.
+   */
   async list(filter: CycleListFilter): Promise<CycleSummaryRow[]> {
     const params: unknown[] = [];
-    const where: string[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
-    if (filter.visibleToOrganisationId !== null) {
-      where.push(
-        `c.partnership_id IN (SELECT partnership_id FROM partnership_members WHERE organisation_id = ${param(filter.visibleToOrganisationId)})`,
-      );
-    }
-    if (filter.partnershipId) where.push(`c.partnership_id = ${param(filter.partnershipId)}`);
-    if (filter.state) where.push(`c.state = ${param(filter.state)}`);
+    const conditions: string[] = [];
+    if (filter.state) conditions.push(`c.state = ${param(filter.state)}`);
     if (filter.after) {
-      where.push(`(c.created_at, c.id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`);
+      conditions.push(`(c.created_at, c.id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`);
     }
-    const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.version,
-              c.snapshot->'context'->'coOwners' AS co_owners, c.snapshot->'context'->'panelUserIds' AS panel_user_ids,
-              c.created_at, c.updated_at
-       FROM cycles c
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY c.created_at DESC, c.id DESC
-       LIMIT ${param(filter.limit)}`,
-      params,
-    );
+    const limit = param(filter.limit);
+    const columns = `c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.version,
+      c.snapshot->'context'->'coOwners' AS co_owners, c.snapshot->'context'->'panelUserIds' AS panel_user_ids,
+      c.created_at, c.updated_at`;
+    let sql: string;
+    if (filter.visibleToOrganisationId === null) {
+      if (filter.partnershipId) conditions.push(`c.partnership_id = ${param(filter.partnershipId)}`);
+      sql = `SELECT ${columns} FROM cycles c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+             ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
+    } else {
+      const partnerships = filter.partnershipId
+        ? `SELECT partnership_id FROM partnership_members WHERE organisation_id = ${param(filter.visibleToOrganisationId)} AND partnership_id = ${param(filter.partnershipId)}`
+        : `SELECT partnership_id FROM partnership_members WHERE organisation_id = ${param(filter.visibleToOrganisationId)}`;
+      sql = `SELECT c.* FROM (${partnerships}) m
+             CROSS JOIN LATERAL (
+               SELECT ${columns} FROM cycles c
+               WHERE c.partnership_id = m.partnership_id ${conditions.map((x) => `AND ${x}`).join(' ')}
+               ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}) c
+             ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
+    }
+    const rows: Record<string, any>[] = await this.dataSource.query(sql, params);
     return rows.map((r) => ({
       id: r.id,
       partnershipId: r.partnership_id,

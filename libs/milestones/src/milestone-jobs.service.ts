@@ -44,9 +44,11 @@ export class MilestoneJobsService {
         },
       );
       if (result.outcome === 'applied') return 'fired';
-      const settled = await this.milestones.transaction((manager) =>
-        this.milestones.settle(manager, milestone.id, milestone.revision, 'moot', { status: 'moot', at: at(), note: result.reason }),
-      );
+      const settled = await this.milestones.settleAlone(milestone.id, milestone.revision, 'moot', {
+        status: 'moot',
+        at: at(),
+        note: result.reason,
+      });
       return settled ? 'moot' : 'stale';
     } catch (error) {
       if (error instanceof AlreadySettled) return 'stale';

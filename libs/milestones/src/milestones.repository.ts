@@ -27,6 +27,11 @@ export class MilestonesRepository {
     return manager.save(manager.create(MilestoneEntity, milestone));
   }
 
+  /** `settle` on its own (one statement needs no transaction). */
+  settleAlone(id: string, revision: number, status: 'moot', change: MilestoneChange): Promise<boolean> {
+    return this.settle(this.dataSource, id, revision, status, change);
+  }
+
   find(id: string): Promise<MilestoneEntity | null> {
     return this.dataSource.getRepository(MilestoneEntity).findOneBy({ id });
   }
@@ -50,7 +55,7 @@ export class MilestonesRepository {
 
   /** Changes status only from `scheduled` at this revision: a second delivery changes nothing. */
   async settle(
-    manager: EntityManager,
+    manager: EntityManager | DataSource,
     id: string,
     revision: number,
     status: 'fired' | 'moot' | 'cancelled',

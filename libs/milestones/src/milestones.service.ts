@@ -153,7 +153,7 @@ export class MilestonesService {
       const before = await this.milestones.alignedScheduledIds(manager, anchorId);
       const cycleIds = [...new Set(before.map((m) => m.cycleId))].sort();
       const actor = { userId: principal.userId, organisationId: principal.organisationId };
-      for (const cycleId of cycleIds) await this.cycles.lockForEntry(manager, cycleId);
+      await this.cycles.lockForEntries(manager, cycleIds);
       const aligned = (await this.milestones.alignedScheduled(manager, anchorId)).filter((m) => cycleIds.includes(m.cycleId));
       const saved = await this.partnerships.saveAnchor(manager, anchor, changes);
       const moves = aligned.map((m) => {
@@ -173,27 +173,33 @@ export class MilestonesService {
           scheduleMessages({ id: milestone.id, revision: milestone.revision + 1, dueAt }, reminderDays, now),
         ),
       ]);
-      for (const cycleId of cycleIds) {
-        const ofCycle = moves.filter(({ milestone }) => milestone.cycleId === cycleId);
-        if (!ofCycle.length) continue;
-        await this.cycles.recordEntry(manager, cycleId, {
-          type: 'MILESTONES_MOVED',
-          actor,
-          payload: {
-            anchorId,
-            anchorName: saved.name,
-            from: anchor.date.toISOString(),
-            to: saved.date.toISOString(),
-            milestones: ofCycle.map(({ milestone, dueAt }) => ({
-              id: milestone.id,
-              kind: milestone.kind,
-              from: milestone.dueAt.toISOString(),
-              to: dueAt.toISOString(),
-            })),
-          },
-          at: now,
-        });
-      }
+      await this.cycles.recordEntries(
+        manager,
+        cycleIds.flatMap((cycleId) => {
+          const ofCycle = moves.filter(({ milestone }) => milestone.cycleId === cycleId);
+          if (!ofCycle.length) return [];
+          return [
+            {
+              cycleId,
+              type: 'MILESTONES_MOVED',
+              actor,
+              payload: {
+                anchorId,
+                anchorName: saved.name,
+                from: anchor.date.toISOString(),
+                to: saved.date.toISOString(),
+                milestones: ofCycle.map(({ milestone, dueAt }) => ({
+                  id: milestone.id,
+                  kind: milestone.kind,
+                  from: milestone.dueAt.toISOString(),
+                  to: dueAt.toISOString(),
+                })),
+              },
+              at: now,
+            },
+          ];
+        }),
+      );
       return { anchor: saved, moved: moves.length };
     });
   }
