@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@app/config';
+import { exitGracefully, loadConfig, runMain } from '@app/config';
 import { createApi } from './bootstrap';
-import { exitGracefully } from '@app/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -10,11 +9,4 @@ async function main(): Promise<void> {
   exitGracefully(app, config.shutdownTimeoutMs);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(78);
-  }
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, exitGracefully, loadConfig } from '@app/config';
+import { exitGracefully, loadConfig, runMain } from '@app/config';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
@@ -14,11 +14,4 @@ async function main(): Promise<void> {
   app.get(Logger).log('Worker ready');
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(78);
-  }
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

@@ -1,3 +1,5 @@
+import { ConfigError } from './config.schema';
+
 /** On SIGTERM or SIGINT: close the app (HTTP drained, workers closed, connections ended), then
  *  exit 0; exit 1 if that takes longer than `timeoutMs` or fails. */
 export function exitGracefully(app: { close(): Promise<void> }, timeoutMs: number): void {
@@ -10,4 +12,12 @@ export function exitGracefully(app: { close(): Promise<void> }, timeoutMs: numbe
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** Runs a process's main: a configuration problem exits 78 with its message, anything else 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  });
 }

@@ -7,7 +7,6 @@ import {
   CYCLE_MACHINE_VERSION,
   CoOwner,
   CycleEvent,
-  CycleInput,
   CycleSnapshot,
   CycleState,
   FieldProblem,
@@ -211,27 +210,8 @@ export class CyclesService {
     manager: EntityManager,
     cycleId: string,
     entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
-  ): Promise<CycleEntity> {
-    const row = await this.cycles.findForUpdate(manager, cycleId);
-    if (!row) throw new NotFound('cycle');
-    const chained = this.entry(row.id, row.version + 1, row.historyHash, {
-      type: entry.type,
-      actorUserId: entry.actor.userId,
-      organisationId: entry.actor.organisationId,
-      fromState: row.state,
-      toState: row.state,
-      payload: entry.payload,
-      at: entry.at,
-    });
-    const won = await this.cycles.compareAndSet(manager, row.id, row.version, {
-      snapshot: row.snapshot,
-      state: row.state,
-      historyHash: chained.hash,
-      machineVersion: row.machineVersion,
-    });
-    if (!won) throw new VersionConflict(undefined);
-    await this.cycles.appendHistory(manager, chained);
-    return { ...row, version: row.version + 1, historyHash: chained.hash };
+  ): Promise<void> {
+    await this.recordEntries(manager, [{ cycleId, ...entry }]);
   }
 
   /** Takes the rows' locks in the caller's transaction, in id order, as every writer does. */

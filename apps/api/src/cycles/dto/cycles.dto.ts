@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Max, Min, MinLength, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, MinLength, IsString, MaxLength } from 'class-validator';
 import { CycleHistoryEntity, CycleRecord } from '@app/cycles';
 import { CYCLE_STATES, CycleState, USER_EVENT_TYPES } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
+import { PageLimit } from '../../http/validators';
 import type { MilestoneEntity } from '@app/milestones';
 import { mapMilestone } from './milestones.dto';
 
@@ -36,11 +36,7 @@ export class ListCyclesQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() partnershipId?: string;
   @ApiPropertyOptional({ enum: CYCLE_STATES }) @IsOptional() @IsIn(CYCLE_STATES) state?: CycleState;
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
 }

@@ -8,22 +8,15 @@ import {
   IsInt,
   IsNumber,
   IsOptional,
-  IsString,
   IsUUID,
   Max,
-  MaxLength,
   Min,
-  MinLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { MILESTONE_EVENT_TYPES } from '@app/domain';
+import { Text } from '../../http/validators';
 
-const Text = (max: number) => (target: object, key: string) => {
-  IsString()(target, key);
-  MinLength(1)(target, key);
-  MaxLength(max)(target, key);
-};
 const TypeIs = (type: string) => (target: object, key: string) => {
   ApiProperty({ enum: [type] })(target, key);
   IsIn([type])(target, key);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { PageLimit } from '../../http/validators';
 import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity, NotificationEntity } from '@app/milestones';
 
 export class CreateMilestoneDto {
@@ -105,11 +105,7 @@ export class NotificationPageDto {
 
 export class NotificationQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsUUID() cursor?: string;
 }

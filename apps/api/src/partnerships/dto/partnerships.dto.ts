@@ -11,10 +11,7 @@ import {
   IsISO8601,
   IsNumber,
   IsOptional,
-  IsString,
   IsUUID,
-  MaxLength,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -27,12 +24,8 @@ import {
   TableDeclarationEntity,
 } from '@app/partnerships';
 import { ORGANISATION_KINDS, OrganisationKind } from '@app/accounts';
+import { Text, TextList } from '../../http/validators';
 
-const Text = (max: number) => (target: object, key: string) => {
-  IsString()(target, key);
-  MinLength(1)(target, key);
-  MaxLength(max)(target, key);
-};
 
 export class CreatePartnershipDto {
   @ApiProperty({ example: 'Northshire Healthy Lives Partnership' })
@@ -52,11 +45,7 @@ export class CreatePartnershipDto {
 
   @ApiPropertyOptional({ type: [String], example: ['Decisions are made with residents, not for them'] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(2000, { each: true })
+  @TextList(100, 2000)
   principles?: string[];
 }
 
@@ -73,11 +62,7 @@ export class UpdatePartnershipDto {
 
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(2000, { each: true })
+  @TextList(100, 2000)
   principles?: string[];
 }
 
@@ -92,19 +77,11 @@ export class AddMembersDto {
 
 export class TableDto {
   @ApiProperty({ type: [String], example: ['Community transport budget', 'Staff time for co-design'] })
-  @IsArray()
-  @ArrayMaxSize(200)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(1000, { each: true })
+  @TextList(200, 1000)
   on!: string[];
 
   @ApiProperty({ type: [String], example: ['Statutory safeguarding duties'] })
-  @IsArray()
-  @ArrayMaxSize(200)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(1000, { each: true })
+  @TextList(200, 1000)
   off!: string[];
 }
 

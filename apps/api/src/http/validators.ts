@@ -1,0 +1,13 @@
+import { applyDecorators } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+/** A non-empty string of at most `max` characters. */
+export const Text = (max: number) => applyDecorators(IsString(), MinLength(1), MaxLength(max));
+
+/** A list of at most `items` non-empty strings of at most `max` characters each. */
+export const TextList = (items: number, max: number) =>
+  applyDecorators(IsArray(), ArrayMaxSize(items), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(max, { each: true }));
+
+/** `?limit=` of a paginated list: 1 to 100. */
+export const PageLimit = () => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(100));
