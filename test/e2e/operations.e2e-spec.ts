@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { TestApi, createTestApi } from '@app/testing';
+import { Factory, TestApi, createTestApi } from '@app/testing';
 
 describe('operations', () => {
   let api: TestApi;
@@ -41,8 +41,13 @@ describe('operations', () => {
   it('GET /health answers 503 problem+json when the database is gone', async () => {
     const separate = await createTestApi();
     try {
+      const factory = await Factory.create(separate.http);
       await separate.app.get(DataSource).destroy();
       const res = await request(separate.http).get('/health').expect(503);
+      // Any route that needs the database answers 503 (never 500) and says nothing changed.
+      const me = await factory.admin.get('/v1/me').expect(503);
+      expect(me.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(me.headers['retry-after']).toBe('5');
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.body.checks.error.database.status).toBe('down');
     } finally {

@@ -167,13 +167,14 @@ export class CyclesService {
    * `moot` when the cycle's moment for it has passed.
    */
   async sendSystemEvent(
-    cycleId: string,
+    /** The cycle's id, or its row when the caller has just read it. */
+    cycle: string | CycleEntity,
     type: MilestoneEventType,
     payload: Record<string, unknown> = {},
     /** Runs in the transaction that applies the event (mark the milestone fired); throw to undo. */
     alongside?: InTransaction,
   ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string }> {
-    const row = await this.mustFind(cycleId);
+    const row = typeof cycle === 'string' ? await this.mustFind(cycle) : cycle;
     const event = () =>
       ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: new Date().toISOString() }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, true, alongside);

@@ -26,12 +26,12 @@ export class MilestoneJobsService {
 
   /** Sends the milestone's event down the same path as people's events, with the system as actor. */
   async fire(job: FireJobData): Promise<FireOutcome> {
-    const milestone = await this.milestones.find(job.milestoneId);
-    if (!milestone || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
+    const milestone = await this.milestones.findWithCycle(job.milestoneId);
+    if (!milestone?.cycle || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
     const at = () => new Date().toISOString();
     try {
       const result = await this.cycles.sendSystemEvent(
-        milestone.cycleId,
+        milestone.cycle,
         EVENT_OF[milestone.kind],
         { milestoneId: milestone.id },
         async (manager, state) => {

@@ -32,6 +32,11 @@ export class MilestonesRepository {
     return this.settle(this.dataSource, id, revision, status, change);
   }
 
+  /** The milestone with its cycle, in one round trip. */
+  findWithCycle(id: string): Promise<MilestoneEntity | null> {
+    return this.dataSource.getRepository(MilestoneEntity).findOne({ where: { id }, relations: { cycle: true } });
+  }
+
   find(id: string): Promise<MilestoneEntity | null> {
     return this.dataSource.getRepository(MilestoneEntity).findOneBy({ id });
   }

@@ -55,6 +55,10 @@ export class ProblemFilter implements ExceptionFilter {
       const checks = typeof payload === 'object' && payload && 'details' in payload ? { checks: payload } : {};
       return problem(status, status === 503 && checks.checks ? 'A dependency is not answering.' : detail, checks);
     }
+    if (isUnavailable(exception)) {
+      response.setHeader('Retry-After', '5');
+      return problem(503, 'The database or Redis is not answering right now. Nothing was changed; try again shortly.');
+    }
     return problem(500, 'Something went wrong on our side. It has been logged.');
   }
 }
@@ -66,4 +70,15 @@ export function sendProblem(response: Response, body: Problem, request?: Request
     .status(body.status)
     .type(PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify(requestId ? { ...body, requestId: String(requestId) } : body));
+}
+
+/** PostgreSQL or Redis going away (restart, failover, network): 503, never 500. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string }; message?: string };
+  const code = e?.code ?? e?.driverError?.code;
+  return (
+    (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+    /Connection terminated|connection is closed|is not established|the database system is (starting up|shutting down)|Cannot use a pool after calling end|Driver not Connected/i.test(e?.message ?? '')
+  );
 }
