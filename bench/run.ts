@@ -3,37 +3,19 @@
  * each figure with its target and PASS/FAIL, saves the run under bench/results/, cleans up.
  * BENCH_QUICK=1 shortens every phase (for a smoke run); the figures then mean little.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { bullConnection } from '@app/queue';
+import { Service, apiEntry, parallel, root, scheduleStorm, seed, sleep, stop, stormOutcome, workerEntry } from './harness';
 import { call, load, percentile } from './http';
 
-const root = join(__dirname, '..');
 const quick = process.env.BENCH_QUICK === '1';
-const stamp = `${Date.now().toString(36)}`;
-const port = Number(process.env.BENCH_PORT ?? 3950);
-const base = `http://127.0.0.1:${port}`;
-const dbName = `cocommission_bench_${stamp}`;
-const pgBase = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
-const databaseUrl = `${pgBase}/${dbName}`;
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `cocommission_bench_${stamp}`;
-const env = {
-  ...process.env,
-  PORT: String(port),
-  DATABASE_URL: databaseUrl,
-  QUEUE_PREFIX: prefix,
-  LOG_LEVEL: 'warn',
-  NODE_ENV: 'development',
-  WORKER_CONCURRENCY: '50',
-};
-const apiEntry = join(root, 'dist/apps/api/apps/api/src/main.js');
-const workerEntry = join(root, 'dist/apps/worker/apps/worker/src/main.js');
+const svc = new Service('bench', Number(process.env.BENCH_PORT ?? 3950));
+const base = svc.base;
 
 interface Figure {
   name: string;
@@ -45,122 +27,32 @@ interface Figure {
 const figures: Figure[] = [];
 function record(name: string, value: number, unit: string, target?: { op: '>=' | '<='; value: number }) {
   const pass = target ? (target.op === '>=' ? value >= target.value : value <= target.value) : undefined;
-  figures.push({ name, value: Math.round(value * 100) / 100, unit, target: target && `${target.op} ${target.value}`, pass });
+  const rounded = Math.round(value * 100) / 100;
+  figures.push({ name, value: rounded, unit, target: target && `${target.op} ${target.value}`, pass });
   const verdict = pass === undefined ? '' : pass ? 'PASS' : 'FAIL';
-  console.log(`  ${name.padEnd(46)} ${String(Math.round(value * 100) / 100).padStart(10)} ${unit.padEnd(9)} ${(target ? `${target.op} ${target.value}` : '').padEnd(10)} ${verdict}`);
-}
-
-const children: ChildProcess[] = [];
-function start(entry: string, extra: Record<string, string> = {}): ChildProcess {
-  const profile = process.env.BENCH_PROFILE && entry === apiEntry ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : [];
-  const child = spawn(process.execPath, [...profile, entry], { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr?.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(d));
-  // Read what it prints, so that a full pipe never blocks its writes.
-  child.stdout?.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stdout.write(d));
-  children.push(child);
-  return child;
-}
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
-}
-async function healthy(timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await call(base, 'GET', '/health')).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the API did not become healthy');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  console.log(`  ${name.padEnd(50)} ${String(rounded).padStart(10)} ${unit.padEnd(10)} ${(target ? `${target.op} ${target.value}` : '').padEnd(10)} ${verdict}`);
 }
 const rssMb = (pid: number) => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function must(path: string, body: unknown, token?: string, method = 'POST') {
-  const res = await call(base, method, path, body, token);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-const login = async (email: string, password: string) => (await must('/v1/auth/login', { email, password })).accessToken as string;
-
-async function parallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : [];
 
 async function main() {
   console.log(`Cocommission benchmark on ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ' (QUICK: figures indicative only)' : ''}\n`);
-  const build = spawnSync(process.execPath, [join(root, 'scripts/start.js'), 'migrate', '--build-worker'], { cwd: root, env, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('build or migration failed');
-  const pg = new Client({ connectionString: databaseUrl });
+  svc.prepare();
+  const pg = new Client({ connectionString: svc.databaseUrl });
   await pg.connect();
 
   // ---- 5. cold start to healthy ------------------------------------------------------------
   const coldStarted = performance.now();
-  const apiProcess = start(apiEntry);
-  await healthy();
+  const apiProcess = svc.start(apiEntry, {}, profile);
+  await svc.healthy();
   record('cold start to healthy', performance.now() - coldStarted, 'ms', { op: '<=', value: 5000 });
 
   // ---- seed: a partnership, people, cycles in delivering ------------------------------------
-  const admin = await login('admin@cocommission.local', 'cocommission-admin');
-  const org = (name: string, kind: string) => must('/v1/organisations', { name, kind }, admin);
-  const [council, icb, charity, forum] = await Promise.all([
-    org('Bench Council', 'commissioner'),
-    org('Bench ICB', 'commissioner'),
-    org('Bench Charity', 'provider'),
-    org('Bench Forum', 'community'),
-  ]);
-  const person = async (o: { id: string }, n: string) => {
-    const email = `${n}@bench.example`;
-    const u = await must('/v1/users', { email, name: n, password: 'bench-password-1', organisationId: o.id }, admin);
-    return { id: u.id as string, token: await login(email, 'bench-password-1') };
-  };
-  const [councilUser, icbUser, charityUser, forumUser, panel] = await Promise.all([
-    person(council, 'council'),
-    person(icb, 'icb'),
-    person(charity, 'charity'),
-    person(forum, 'forum'),
-    person(forum, 'panel'),
-  ]);
-  const coOwners = [councilUser, icbUser, charityUser, forumUser];
-  const partnership = await must('/v1/partnerships', { name: 'Bench partnership', memberOrganisationIds: [icb.id, charity.id, forum.id] }, councilUser.token);
-  const outcome = await must(`/v1/partnerships/${partnership.id}/outcomes`, {
-    title: 'Outcome',
-    metrics: [{ name: 'Admissions', unit: 'per 1,000', baseline: 24, target: 20, direction: 'decrease' }],
-  }, councilUser.token);
-  const cycleBody = {
-    partnershipId: partnership.id,
-    title: 'Bench cycle',
-    commissionerOrganisationIds: [council.id, icb.id],
-    providerOrganisationIds: [charity.id],
-    communityOrganisationIds: [forum.id],
-    panelUserIds: [panel.id],
-    outcomeIds: [outcome.id],
-  };
-  const send = (id: string, token: string, event: object) => must(`/v1/cycles/${id}/events`, event, token);
-  async function toDelivering(): Promise<string> {
-    const id = (await must('/v1/cycles', cycleBody, councilUser.token)).id as string;
-    await send(id, councilUser.token, { type: 'LAUNCH' });
-    await send(id, charityUser.token, { type: 'REVISE_PROBLEM', statement: 'The problem' });
-    for (const u of coOwners) await send(id, u.token, { type: 'ENDORSE_PROBLEM', revision: 1 });
-    const v = await send(id, charityUser.token, { type: 'SUBMIT_OPTION', title: 'Option', summary: 'Summary' });
-    await send(id, councilUser.token, { type: 'CLOSE_OPTIONS' });
-    const p = await send(id, icbUser.token, { type: 'PROPOSE_DECISION', optionIds: [v.options[0].id], rationale: 'r' });
-    for (const u of coOwners) await send(id, u.token, { type: 'CONSENT', proposalId: p.decision.proposals[0].id });
-    return id;
-  }
+  const { must, admin, councilUser, forumUser, coOwners, partnership, cycleBody, send, inDelivering } = await seed(base);
   const cycleCount = quick ? 32 : 256;
   const delivering: string[] = [];
   await parallel(Array.from({ length: cycleCount }), 16, async () => {
-    delivering.push(await toDelivering());
+    delivering.push(await inDelivering());
   });
 
   // ---- 1. event write path ------------------------------------------------------------------
@@ -189,7 +81,7 @@ async function main() {
   record('non-200 answers', errors, 'answers', { op: '<=', value: 0 });
   record('API resident memory under load (peak)', rssPeak, 'MB', { op: '<=', value: 300 });
 
-  const pgbenchDb = `${dbName}_pgbench`;
+  const pgbenchDb = `${svc.dbName}_pgbench`;
   await pg.query(`CREATE DATABASE "${pgbenchDb}"`);
   execFileSync('pgbench', ['-i', '-q', '-s', '10', '-h', '127.0.0.1', '-U', 'postgres', pgbenchDb], { stdio: 'ignore' });
   const pgbenchOut = execFileSync('pgbench', ['-N', '-c', '16', '-j', '2', '-T', quick ? '5' : '20', '-h', '127.0.0.1', '-U', 'postgres', pgbenchDb]).toString();
@@ -200,7 +92,7 @@ async function main() {
 
   if (process.env.BENCH_PROFILE) {
     await stop(apiProcess);
-    await cleanup();
+    await svc.cleanup();
     console.log('profile written to bench/results');
     process.exit(0);
   }
@@ -234,7 +126,7 @@ async function main() {
   const framingTemplate = await must('/v1/cycles', cycleBody, councilUser.token);
   await send(framingTemplate.id, councilUser.token, { type: 'LAUNCH' });
   const framingRow = (await pg.query(`SELECT * FROM cycles WHERE id = $1`, [framingTemplate.id])).rows[0];
-  const other_partnerships = await Promise.all(
+  const otherPartnerships = await Promise.all(
     Array.from({ length: 9 }, (_, i) => must('/v1/partnerships', { name: `Other ${i}`, memberOrganisationIds: [] }, admin)),
   );
   const seedStarted = performance.now();
@@ -244,8 +136,8 @@ async function main() {
      SELECT $1, 'Synthetic ' || g, 1, $2, $3, $4, 1, $5, $6 FROM generate_series(1, $7) g`,
     [partnership.id, framingRow.state, framingRow.snapshot, framingRow.machine_version, framingRow.history_hash, councilUser.id, calendarCycles],
   );
-  const perOther = Math.ceil((total - calendarCycles) / other_partnerships.length);
-  for (const p of other_partnerships) {
+  const perOther = Math.ceil((total - calendarCycles) / otherPartnerships.length);
+  for (const p of otherPartnerships) {
     await pg.query(
       `INSERT INTO cycles (partnership_id, title, iteration, state, snapshot, machine_version, version, history_hash, created_by_user_id)
        SELECT $1, 'Elsewhere ' || g, 1, $2, $3, $4, 1, $5, $6 FROM generate_series(1, $7) g`,
@@ -290,18 +182,9 @@ async function main() {
   );
   await pg.query('DELETE FROM outbox');
   const scheduled = Number((await pg.query(`SELECT count(*) FROM milestones WHERE status = 'scheduled'`)).rows[0].count);
-  const redis = new IORedis(redisUrl);
-  const wipe = async () => {
-    let c = '0';
-    do {
-      const [n, keys] = await redis.scan(c, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-      if (keys.length) await redis.unlink(...keys);
-      c = n;
-    } while (c !== '0');
-  };
-  await wipe();
+  await svc.wipeRedis();
   const reconcileStarted = performance.now();
-  const reconciler = start(workerEntry, { LOG_LEVEL: 'info', RECONCILE_INTERVAL_MS: '3600000' });
+  const reconciler = svc.start(workerEntry, { LOG_LEVEL: 'info', RECONCILE_INTERVAL_MS: '3600000' });
   const reconcileMs = await new Promise<number>((resolve, reject) => {
     let buffer = '';
     reconciler.stdout!.on('data', (d: Buffer) => {
@@ -314,42 +197,31 @@ async function main() {
   record(`reconcile ${scheduled} scheduled milestones after a wipe`, reconcileMs / 1000, 's', { op: '<=', value: 60 });
   await stop(reconciler);
   await pg.query(`UPDATE milestones SET status = 'cancelled' WHERE status = 'scheduled'`);
-  await wipe();
+  await svc.wipeRedis();
 
   // ---- 3. milestone storm -------------------------------------------------------------------
   console.log('\n3. Milestone storm: 10,000 milestones due in the same second across 1,000 cycles');
   const storm = quick ? 2000 : 10_000;
   const dueAt = new Date(Date.now() + (quick ? 8000 : 20000));
-  await pg.query(
-    `WITH c AS (SELECT id, partnership_id FROM cycles WHERE partnership_id = $1 AND title LIKE 'Synthetic %'),
-          m AS (INSERT INTO milestones (cycle_id, partnership_id, kind, due_at, status, revision, changes)
-                SELECT c.id, c.partnership_id, (ARRAY['framingDue','optionsClose','decisionDue','reviewStart','reviewDue'])[1 + (g % 5)], $2, 'scheduled', 1, '[]'
-                FROM c, generate_series(0, $3 - 1) g RETURNING id)
-     INSERT INTO outbox (topic, payload)
-     SELECT 'schedule', jsonb_build_object('name', 'fire', 'data', jsonb_build_object('milestoneId', m.id, 'revision', 1), 'runAt', $2::timestamptz) FROM m`,
-    [partnership.id, dueAt.toISOString(), storm / calendarCycles],
-  );
-  const stormWorkers = [start(workerEntry), start(workerEntry)];
-  const stormIds = (await pg.query(`SELECT id FROM milestones WHERE due_at = $1`, [dueAt])).rows.map((r) => r.id);
+  const synthetic = (await pg.query(`SELECT id FROM cycles WHERE partnership_id = $1 AND title LIKE 'Synthetic %'`, [partnership.id])).rows.map((r) => r.id as string);
+  const stormIds = await scheduleStorm(pg, synthetic, storm / calendarCycles, dueAt);
+  const stormWorkers = [svc.start(workerEntry), svc.start(workerEntry)];
   for (;;) {
-    const left = Number((await pg.query(`SELECT count(*) FROM milestones WHERE due_at = $1 AND status = 'scheduled'`, [dueAt])).rows[0].count);
+    const { left } = await stormOutcome(pg, stormIds);
     if (!left) break;
     if (Date.now() > dueAt.getTime() + 120_000) throw new Error(`${left} storm milestones never settled`);
     await sleep(250);
   }
   const lateness = (await pg.query(
-    `SELECT extract(epoch FROM ((changes->-1->>'at')::timestamptz - due_at)) * 1000 AS ms, status FROM milestones WHERE due_at = $1`,
-    [dueAt],
+    `SELECT extract(epoch FROM ((changes->-1->>'at')::timestamptz - due_at)) * 1000 AS ms, status FROM milestones WHERE id = ANY($1::uuid[])`,
+    [stormIds],
   )).rows.map((r) => ({ ms: Number(r.ms), status: r.status as string }));
   const fired = lateness.filter((l) => l.status === 'fired').length;
   const applied = Number((await pg.query(
     `SELECT count(*) FROM cycle_history WHERE payload->>'milestoneId' = ANY($1::text[])`,
     [stormIds],
   )).rows[0].count);
-  const twice = Number((await pg.query(
-    `SELECT count(*) FROM (SELECT payload->>'milestoneId' FROM cycle_history WHERE payload->>'milestoneId' = ANY($1::text[]) GROUP BY 1 HAVING count(*) > 1) d`,
-    [stormIds],
-  )).rows[0].count);
+  const { twice } = await stormOutcome(pg, stormIds);
   record('storm milestones settled (fired or moot)', lateness.length, 'milestones', { op: '>=', value: storm });
   record('storm events applied = milestones fired', applied - fired, 'difference', { op: '<=', value: 0 });
   record('storm milestones applied twice', twice, 'milestones', { op: '<=', value: 0 });
@@ -360,7 +232,7 @@ async function main() {
   await Promise.all(stormWorkers.map(stop));
 
   // Raw BullMQ: 10,000 no-op delayed jobs due at one instant, two workers at the same concurrency.
-  const rawQueue = new Queue('raw', { connection: bullConnection(redisUrl), prefix });
+  const rawQueue = new Queue('raw', { connection: bullConnection(svc.redisUrl), prefix: svc.prefix });
   const rawDue = Date.now() + (quick ? 5000 : 10000);
   await rawQueue.addBulk(Array.from({ length: storm }, (_, i) => ({ name: 'noop', data: { i }, opts: { delay: rawDue - Date.now(), removeOnComplete: false } })));
   const rawLateness: number[] = [];
@@ -368,7 +240,7 @@ async function main() {
     () =>
       new Worker('raw', async () => {
         rawLateness.push(Date.now() - rawDue);
-      }, { connection: bullConnection(redisUrl), prefix, concurrency: 50 }),
+      }, { connection: bullConnection(svc.redisUrl), prefix: svc.prefix, concurrency: 50 }),
   );
   while (rawLateness.length < storm) await sleep(100);
   await Promise.all(rawWorkers.map((w) => w.close()));
@@ -378,8 +250,7 @@ async function main() {
 
   await stop(apiProcess);
   await pg.end();
-  redis.disconnect();
-  await cleanup();
+  await svc.cleanup();
 
   const failed = figures.filter((f) => f.pass === false);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
@@ -388,25 +259,8 @@ async function main() {
   console.log(`\n${figures.filter((f) => f.pass).length} PASS, ${failed.length} FAIL; saved ${file}`);
 }
 
-async function cleanup() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  const admin = new Client({ connectionString: `${pgBase}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}_pgbench" WITH (FORCE)`);
-  await admin.end();
-  const redis = new IORedis(redisUrl);
-  let c = '0';
-  do {
-    const [n, keys] = await redis.scan(c, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-    if (keys.length) await redis.unlink(...keys);
-    c = n;
-  } while (c !== '0');
-  redis.disconnect();
-}
-
 main().catch(async (error) => {
   console.error(`\nbench failed: ${(error as Error).stack ?? error}`);
-  await cleanup().catch(() => undefined);
+  await svc.cleanup().catch(() => undefined);
   process.exit(1);
 });
