@@ -34,7 +34,13 @@ export class MilestonesRepository {
 
   /** The milestone with its cycle, in one round trip. */
   findWithCycle(id: string): Promise<MilestoneEntity | null> {
-    return this.dataSource.getRepository(MilestoneEntity).findOne({ where: { id }, relations: { cycle: true } });
+    // A query builder, not findOne({ relations }): that adds a second, DISTINCT query for the limit.
+    return this.dataSource
+      .getRepository(MilestoneEntity)
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.cycle', 'c')
+      .where('m.id = :id', { id })
+      .getOne();
   }
 
   find(id: string): Promise<MilestoneEntity | null> {
