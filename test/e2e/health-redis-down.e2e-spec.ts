@@ -17,4 +17,10 @@ describe('health with Redis down', () => {
     expect(res.body.checks.error.redis.status).toBe('down');
     expect(res.body.checks.info.database.status).toBe('up');
   });
+
+  it('a login, which needs Redis for its limits, answers 503 (never 500)', async () => {
+    const res = await request(api.http).post('/v1/auth/login').send({ email: 'a@b.c', password: 'whatever-password' });
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
 });

@@ -79,6 +79,6 @@ function isUnavailable(error: unknown): boolean {
   const code = e?.code ?? e?.driverError?.code;
   return (
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|connection is closed|is not established|the database system is (starting up|shutting down)|Cannot use a pool after calling end|Driver not Connected/i.test(e?.message ?? '')
+    /Connection terminated|connection is closed|is not established|the database system is (starting up|shutting down)|Cannot use a pool after calling end|Driver not Connected|max retries per request|Stream isn't writeable/i.test(e?.message ?? '')
   );
 }
