@@ -5,7 +5,6 @@ import { UserEntity } from '@app/accounts/user.entity';
 @Entity('cycles')
 @Index('cycles_partnership_created_idx', ['partnershipId', 'createdAt', 'id'])
 @Index('cycles_partnership_state_idx', ['partnershipId', 'state'])
-@Index('cycles_created_idx', ['createdAt', 'id'])
 @Check('cycles_version_check', `"version" > 0`)
 @Check('cycles_iteration_check', `"iteration" > 0`)
 export class CycleEntity {

@@ -160,11 +160,7 @@ export class CyclesRepository {
     return this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
   }
 
-  /**
-   * Newest first, keyset-paginated. For a member organisation the newest of each of its
-   * partnerships are taken through the (partnership, created_at) index and merged, so that a page
-   * costs the same however many cycles other partnerships hold.
-   */
+  /** Newest first, keyset-paginated. */
   async list(filter: CycleListFilter): Promise<CycleSummaryRow[]> {
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
@@ -177,22 +173,20 @@ export class CyclesRepository {
     const columns = `c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.version,
       c.snapshot->'context'->'coOwners' AS co_owners, c.snapshot->'context'->'panelUserIds' AS panel_user_ids,
       c.created_at, c.updated_at`;
-    let sql: string;
-    if (filter.visibleToOrganisationId === null) {
-      if (filter.partnershipId) conditions.push(`c.partnership_id = ${param(filter.partnershipId)}`);
-      sql = `SELECT ${columns} FROM cycles c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-             ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
-    } else {
-      const partnerships = filter.partnershipId
-        ? `SELECT partnership_id FROM partnership_members WHERE organisation_id = ${param(filter.visibleToOrganisationId)} AND partnership_id = ${param(filter.partnershipId)}`
-        : `SELECT partnership_id FROM partnership_members WHERE organisation_id = ${param(filter.visibleToOrganisationId)}`;
-      sql = `SELECT c.* FROM (${partnerships}) m
-             CROSS JOIN LATERAL (
-               SELECT ${columns} FROM cycles c
-               WHERE c.partnership_id = m.partnership_id ${conditions.map((x) => `AND ${x}`).join(' ')}
-               ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}) c
-             ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
-    }
+    // The newest of each visible partnership through its (partnership_id, created_at, id) index,
+    // merged: a page costs the same however many cycles other partnerships hold.
+    const partnerships =
+      filter.visibleToOrganisationId === null
+        ? `SELECT id AS partnership_id FROM partnerships${filter.partnershipId ? ` WHERE id = ${param(filter.partnershipId)}` : ''}`
+        : `SELECT partnership_id FROM partnership_members WHERE organisation_id = ${param(filter.visibleToOrganisationId)}${
+            filter.partnershipId ? ` AND partnership_id = ${param(filter.partnershipId)}` : ''
+          }`;
+    const sql = `SELECT c.* FROM (${partnerships}) m
+      CROSS JOIN LATERAL (
+        SELECT ${columns} FROM cycles c
+        WHERE c.partnership_id = m.partnership_id ${conditions.map((x) => `AND ${x}`).join(' ')}
+        ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}) c
+      ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
     const rows: Record<string, any>[] = await this.dataSource.query(sql, params);
     return rows.map((r) => ({
       id: r.id,
