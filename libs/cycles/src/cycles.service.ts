@@ -76,9 +76,10 @@ export class CyclesService {
     if (principal.organisationKind !== 'commissioner' || !principal.organisationId) {
       throw new Forbidden('Only commissioners of the partnership open cycles.');
     }
-    const coOwners = await this.coOwners(input, principal.organisationId);
-    await this.requireMemberUsers(input.partnershipId, input.panelUserIds, 'panelUserIds');
-    await this.requireMemberUsers(input.partnershipId, input.facilitatorUserIds ?? [], 'facilitatorUserIds');
+    const members = new Map((await this.partnerships.memberKinds(input.partnershipId)).map((m) => [m.organisationId, m.kind]));
+    const coOwners = this.coOwners(input, principal.organisationId, members);
+    await this.requireMemberUsers(members, input.panelUserIds, 'panelUserIds');
+    await this.requireMemberUsers(members, input.facilitatorUserIds ?? [], 'facilitatorUserIds');
     const outcomeIds = unique(input.outcomeIds ?? []);
     const outcomes = (await this.partnerships.outcomes(input.partnershipId)).filter((o) => outcomeIds.includes(o.id));
     const missing = outcomeIds.filter((id) => !outcomes.some((o) => o.id === id));
@@ -447,8 +448,7 @@ export class CyclesService {
 
   // ----- validation of a new cycle ------------------------------------------------------------
 
-  private async coOwners(input: NewCycle, callerOrganisationId: string): Promise<CoOwner[]> {
-    const members = new Map((await this.partnerships.memberKinds(input.partnershipId)).map((m) => [m.organisationId, m.kind]));
+  private coOwners(input: NewCycle, callerOrganisationId: string, members: Map<string, string>): CoOwner[] {
     const problems: FieldProblem[] = [];
     const roles: [keyof NewCycle & string, CoOwner['role'], string[]][] = [
       ['commissionerOrganisationIds', 'commissioner', unique([callerOrganisationId, ...input.commissionerOrganisationIds])],
@@ -476,9 +476,8 @@ export class CyclesService {
     return coOwners;
   }
 
-  private async requireMemberUsers(partnershipId: string, userIds: string[], field: string): Promise<void> {
+  private async requireMemberUsers(members: Map<string, string>, userIds: string[], field: string): Promise<void> {
     if (!userIds.length) return;
-    const members = new Set((await this.partnerships.memberKinds(partnershipId)).map((m) => m.organisationId));
     const users = await this.accounts.findUsers(unique(userIds));
     const outside = unique(userIds).filter((id) => {
       const user = users.find((u) => u.id === id);
