@@ -60,7 +60,7 @@ export type InTransaction = (manager: EntityManager, state: CycleState) => Promi
 
 type Applied =
   | { outcome: 'applied'; row: CycleEntity }
-  | { outcome: 'refused'; kind: 'forbidden' | 'refused' | 'moot'; reason: string }
+  | { outcome: 'refused'; kind: 'forbidden' | 'refused' | 'moot'; reason: string; version: number }
   | { outcome: 'lost-race' };
 
 @Injectable()
@@ -165,7 +165,7 @@ export class CyclesService {
 
   /**
    * Sends a milestone's event as the system, through the same path as people's events. Returns
-   * `moot` when the cycle's moment for it has passed.
+   * `moot` when the cycle's moment for it has passed, with the cycle version that says so.
    */
   async sendSystemEvent(
     /** The cycle's id, or its row when the caller has just read it. */
@@ -174,13 +174,14 @@ export class CyclesService {
     payload: Record<string, unknown> = {},
     /** Runs in the transaction that applies the event (mark the milestone fired); throw to undo. */
     alongside?: InTransaction,
-  ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string }> {
+  ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string; cycleVersion: number }> {
     const row = typeof cycle === 'string' ? await this.mustFind(cycle) : cycle;
     const event = () =>
       ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: new Date().toISOString() }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, true, alongside);
     if (applied.outcome === 'applied') return { outcome: 'applied', state: applied.row.state as CycleState };
-    if (applied.outcome === 'refused') return { outcome: 'moot', reason: applied.reason };
+    // Moot as of this version of the cycle: the caller settles it only if the cycle has not moved since.
+    if (applied.outcome === 'refused') return { outcome: 'moot', reason: applied.reason, cycleVersion: applied.version };
     throw new VersionConflict(undefined);
   }
 
@@ -268,7 +269,7 @@ export class CyclesService {
   private async writeOptimistic(row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
     const snapshot = restoreCycle(row.snapshot);
     const decision = decide(snapshot, event);
-    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason };
+    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
     if (decision.effects.length || alongside) return this.cycles.transaction((manager) => this.write(manager, row, event, alongside));
     const entry = this.historyEntryOf(row, event, decision.state);
     const persisted = persistCycle(decision.snapshot);
@@ -312,7 +313,7 @@ export class CyclesService {
   private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
     const snapshot = restoreCycle(row.snapshot);
     const decision = decide(snapshot, event);
-    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason };
+    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
     const entry = this.historyEntryOf(row, event, decision.state);
     const persisted = persistCycle(decision.snapshot);
     const won = await this.cycles.compareAndSet(manager, row.id, row.version, {

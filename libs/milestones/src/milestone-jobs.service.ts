@@ -24,35 +24,41 @@ export class MilestoneJobsService {
     private readonly cycles: CyclesService,
   ) {}
 
-  /** Sends the milestone's event down the same path as people's events, with the system as actor. */
+  /**
+   * Sends the milestone's event down the same path as people's events, with the system as actor,
+   * and settles the milestone in the same transaction. A milestone found moot is settled only if
+   * the cycle has not moved meanwhile; otherwise it is decided again on the fresh cycle.
+   */
   async fire(job: FireJobData): Promise<FireOutcome> {
-    const milestone = await this.milestones.findWithCycle(job.milestoneId);
-    if (!milestone?.cycle || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
-    const at = () => new Date().toISOString();
-    try {
-      const result = await this.cycles.sendSystemEvent(
-        milestone.cycle,
-        EVENT_OF[milestone.kind],
-        { milestoneId: milestone.id },
-        async (manager, state) => {
-          const settled = await this.milestones.settle(manager, milestone.id, milestone.revision, 'fired', {
-            status: 'fired',
-            at: at(),
-            note: `the cycle moved to ${state}`,
-          });
-          if (!settled) throw new AlreadySettled();
-        },
-      );
-      if (result.outcome === 'applied') return 'fired';
-      const settled = await this.milestones.settleAlone(milestone.id, milestone.revision, 'moot', {
-        status: 'moot',
-        at: at(),
-        note: result.reason,
-      });
-      return settled ? 'moot' : 'stale';
-    } catch (error) {
-      if (error instanceof AlreadySettled) return 'stale';
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const milestone = await this.milestones.findWithCycle(job.milestoneId);
+      if (!milestone?.cycle || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
+      const at = () => new Date().toISOString();
+      try {
+        const result = await this.cycles.sendSystemEvent(
+          milestone.cycle,
+          EVENT_OF[milestone.kind],
+          { milestoneId: milestone.id },
+          async (manager, state) => {
+            const settled = await this.milestones.settle(manager, milestone.id, milestone.revision, 'fired', {
+              status: 'fired',
+              at: at(),
+              note: `the cycle moved to ${state}`,
+            });
+            if (!settled) throw new AlreadySettled();
+          },
+        );
+        if (result.outcome === 'applied') return 'fired';
+        const change = { status: 'moot' as const, at: at(), note: result.reason };
+        if (await this.milestones.settleMoot(milestone.id, milestone.revision, milestone.cycleId, result.cycleVersion, change)) {
+          return 'moot';
+        }
+        // The cycle moved (or the milestone settled) since the read: decide again.
+        if (attempt >= 10) throw new Error(`milestone ${milestone.id}: the cycle kept moving while deciding it`);
+      } catch (error) {
+        if (error instanceof AlreadySettled) return 'stale';
+        throw error;
+      }
     }
   }
 

@@ -27,9 +27,19 @@ export class MilestonesRepository {
     return manager.save(manager.create(MilestoneEntity, milestone));
   }
 
-  /** `settle` on its own (one statement needs no transaction). */
-  settleAlone(id: string, revision: number, status: 'moot', change: MilestoneChange): Promise<boolean> {
-    return this.settle(this.dataSource, id, revision, status, change);
+  /**
+   * Moot, but only while the cycle is still at the version that made it moot: the share lock waits
+   * for a writer of the cycle and then sees its new version, so a decision on a stale read never
+   * settles. One statement, no transaction.
+   */
+  async settleMoot(id: string, revision: number, cycleId: string, cycleVersion: number, change: MilestoneChange): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `WITH c AS (SELECT id FROM cycles WHERE id = $3 AND version = $4 FOR SHARE)
+       UPDATE milestones SET status = 'moot', changes = changes || $5::jsonb, updated_at = now()
+       WHERE id = $1 AND revision = $2 AND status = 'scheduled' AND EXISTS (SELECT 1 FROM c)`,
+      [id, revision, cycleId, cycleVersion, JSON.stringify([change])],
+    );
+    return affected(result) === 1;
   }
 
   /** The milestone with its cycle, in one round trip. */
@@ -66,7 +76,7 @@ export class MilestonesRepository {
 
   /** Changes status only from `scheduled` at this revision: a second delivery changes nothing. */
   async settle(
-    manager: EntityManager | DataSource,
+    manager: EntityManager,
     id: string,
     revision: number,
     status: 'fired' | 'moot' | 'cancelled',
