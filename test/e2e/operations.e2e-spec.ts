@@ -36,6 +36,11 @@ describe('operations', () => {
       ]),
     );
     expect(doc.body.components.securitySchemes.bearer).toBeDefined();
+    // Each event type's fields are a schema of the events body.
+    const body = doc.body.paths['/v1/cycles/{id}/events'].post.requestBody.content['application/json'].schema;
+    expect(body.oneOf.length).toBeGreaterThanOrEqual(19);
+    expect(doc.body.components.schemas.ReviseProblemEvent.properties.statement).toMatchObject({ maxLength: 20000 });
+    expect(doc.body.components.schemas.AppraiseOptionEvent.required).toEqual(expect.arrayContaining(['optionId', 'scores']));
   });
 
   it('GET /health answers 503 problem+json when the database is gone', async () => {
