@@ -13,12 +13,15 @@ export default async function globalTeardown(): Promise<void> {
   if (process.env.KEEP_TEST_DATABASE !== '1') await dropDatabase(url);
   const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // The run's own keys, and those of test files with a prefix of their own (`<prefix>_crash`).
+    for (const pattern of [`${prefix}:*`, `${prefix}_*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        if (keys.length) await redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }
