@@ -16,8 +16,3 @@ export function loadConfig(): AppConfig {
   cached = parseConfig(process.env);
   return cached;
 }
-
-/** Tests that change the environment between apps call this. */
-export function resetConfigCache(): void {
-  cached = undefined;
-}
