@@ -36,8 +36,8 @@ async function waitSettled(pg: Client, ids: string[], timeoutMs: number) {
 /** Events with unique notes: which were accepted, and how often each is in the database. */
 async function eventOutcome(pg: Client, accepted: Set<string>) {
   const found = await pg.query(
-    `SELECT p->>'note' AS note, count(*) AS n FROM cycles, jsonb_array_elements(snapshot->'context'->'progress') p
-     WHERE p->>'note' LIKE 'fault-%' GROUP BY 1`,
+    `SELECT payload->>'note' AS note, count(*) AS n FROM cycle_history
+     WHERE type = 'RECORD_PROGRESS' AND payload->>'note' LIKE 'fault-%' GROUP BY 1`,
   );
   const counts = new Map(found.rows.map((r) => [r.note as string, Number(r.n)]));
   return {

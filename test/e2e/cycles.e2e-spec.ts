@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi } from '@app/testing';
 
 describe('cycles over HTTP', () => {
@@ -99,7 +100,12 @@ describe('cycles over HTTP', () => {
 
     view = await ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }] });
     view = await ok(c.councilUser.as, id, { type: 'RECORD_PROGRESS', note: 'March figures', readings: [{ metric: 'Emergency admissions 65+', value: 21.7 }] });
-    expect(view.progress).toHaveLength(2);
+    expect(view.progress).toEqual([
+      { note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }], organisationId: c.orgs.charity.id, userId: c.charityUser.id, at: expect.any(String) },
+      expect.objectContaining({ note: 'March figures', organisationId: c.orgs.council.id, userId: c.councilUser.id }),
+    ]);
+    // What the event answered is what a later read shows (progress comes from the history).
+    expect((await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body).toEqual(view);
     view = await ok(c.councilUser.as, id, { type: 'START_REVIEW' });
     expect(view.state).toBe('reviewing');
 
@@ -372,10 +378,36 @@ describe('cycles over HTTP', () => {
         ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+      // Each answer shows its own update, whether it won its race or was decided again.
+      results.forEach((r, i) => expect(r.body.progress.map((p: { note: string }) => p.note)).toContain(`update ${i}`));
       const view = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body;
       expect(view.version).toBe(before + 20);
       expect(view.progress.map((p: { note: string }) => p.note).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `update ${i}`).sort());
       await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: view.version });
+    });
+
+    it('progress lives in the history, not the snapshot; machine version 1 snapshots convert both ways', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      await ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: 'First', readings: [{ metric: c.outcome.metrics[0].id, value: 3 }] });
+      const view = await ok(c.councilUser.as, id, { type: 'RECORD_PROGRESS', note: 'Second' });
+      const runner = api.app.get(DataSource).createQueryRunner();
+      const stored = async () =>
+        (await runner.query(`SELECT snapshot, machine_version FROM cycles WHERE id = $1`, [id]))[0] as { snapshot: any; machine_version: number };
+      await runner.startTransaction();
+      try {
+        expect(await stored()).toMatchObject({ machine_version: 2, snapshot: { context: expect.not.objectContaining({ progress: expect.anything() }) } });
+        const migration = new ProgressFromHistory1763940000000();
+        await migration.down(runner);
+        expect(await stored()).toMatchObject({ machine_version: 1, snapshot: { context: { progress: view.progress } } });
+        await migration.up(runner);
+        const after = await stored();
+        expect(after.machine_version).toBe(2);
+        expect(after.snapshot.context.progress).toBeUndefined();
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
     });
   });
 

@@ -1,7 +1,116 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Batcher } from '@app/database/batcher';
+import { preparedStatement } from '@app/database/prepared';
+import type { ProgressEntry } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+
+/** A milestone of the cycle as its view shows it (the milestones feature owns the table). */
+export interface CycleMilestoneView {
+  id: string;
+  cycleId: string;
+  kind: string;
+  dueAt: string;
+  status: string;
+  anchorId: string | null;
+  offsetDays: number | null;
+  offsetWorkingDays: number | null;
+  changes: unknown[];
+}
+
+export interface CycleView {
+  row: CycleEntity;
+  /** Whether the organisation asked about belongs to the cycle's partnership. */
+  member: boolean;
+  milestones: CycleMilestoneView[];
+  /** Its progress updates, oldest first, from its history. */
+  progress: ProgressEntry[];
+}
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/** The cycle, whether an organisation belongs to its partnership, its milestones and its progress
+ *  updates (from the history: the snapshot does not keep them): one round trip. */
+const READ_VIEW = `
+  SELECT c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.snapshot,
+    c.machine_version, c.version, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at,
+    EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $2) AS member,
+    COALESCE((SELECT json_agg(json_build_object(
+        'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
+        'status', m.status, 'anchorId', m.anchor_id, 'offsetDays', m.offset_days,
+        'offsetWorkingDays', m.offset_working_days, 'changes', m.changes) ORDER BY m.due_at, m.id)
+      FROM milestones m WHERE m.cycle_id = c.id), '[]') AS milestones,
+    COALESCE((SELECT json_agg(json_build_object(
+        'note', h.payload->'note', 'readings', COALESCE(h.payload->'readings', '[]'::jsonb),
+        'organisationId', h.organisation_id, 'userId', h.actor_user_id,
+        'at', to_char(h.at AT TIME ZONE 'UTC', ${ISO})) ORDER BY h.seq)
+      FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'), '[]') AS progress
+  FROM cycles c WHERE c.id = $1`;
+
+/**
+ * A batch of events, each a compare-and-set of its cycle and its history entry, in one statement
+ * (atomic on its own, one round trip, one commit). Rows are locked in id order, as every writer
+ * takes them; a cycle whose version moved on is left alone, and the ids that moved come back.
+ */
+const WRITE_EVENTS = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+      id uuid, expected int, snapshot jsonb, state text, hash text, machine_version int, seq int, type text,
+      actor_user_id uuid, organisation_id uuid, from_state text, to_state text, payload jsonb, at timestamptz, prev_hash text)),
+  locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM input) ORDER BY c.id FOR UPDATE),
+  moved AS (
+    UPDATE cycles c SET snapshot = i.snapshot, state = i.state, history_hash = i.hash, machine_version = i.machine_version,
+      version = c.version + 1, updated_at = i.at
+    FROM input i WHERE c.id = i.id AND c.version = i.expected AND c.id IN (SELECT id FROM locked)
+    RETURNING c.id)
+  INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash)
+  SELECT i.id, i.seq, i.type, i.actor_user_id, i.organisation_id, i.from_state, i.to_state, i.payload, i.at, i.prev_hash, i.hash
+  FROM input i JOIN moved m ON m.id = i.id
+  RETURNING cycle_id AS id`;
+
+export interface EventWrite {
+  id: string;
+  expectedVersion: number;
+  changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number };
+  entry: CycleHistoryEntity;
+}
+
+interface CycleRow {
+  id: string;
+  partnership_id: string;
+  title: string;
+  iteration: number;
+  previous_cycle_id: string | null;
+  next_cycle_id: string | null;
+  state: string;
+  snapshot: Record<string, any>;
+  machine_version: number;
+  version: number;
+  history_hash: string;
+  inherited_learning: Record<string, any> | null;
+  created_by_user_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toEntity = (r: CycleRow): CycleEntity => ({
+  id: r.id,
+  partnershipId: r.partnership_id,
+  title: r.title,
+  iteration: r.iteration,
+  previousCycleId: r.previous_cycle_id,
+  nextCycleId: r.next_cycle_id,
+  state: r.state,
+  snapshot: r.snapshot,
+  machineVersion: r.machine_version,
+  version: r.version,
+  historyHash: r.history_hash,
+  inheritedLearning: r.inherited_learning,
+  createdByUserId: r.created_by_user_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
 export interface CycleListFilter {
   /** null: every partnership (admins); otherwise only partnerships this organisation belongs to. */
@@ -30,63 +139,55 @@ export interface CycleSummaryRow {
 
 @Injectable()
 export class CyclesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly readView;
+  private readonly writeEvents;
+  /** Events that arrive while others are being written go together: one statement, one commit. */
+  private readonly eventWrites = new Batcher<EventWrite, boolean>((batch) => this.writeBatch(batch), {
+    maxBatch: 64,
+    maxInFlight: 4,
+    key: (write) => write.id,
+  });
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.readView = preparedStatement<CycleRow & Omit<CycleView, 'row'>>(dataSource, 'cycle_view', READ_VIEW);
+    this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
+  }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
 
-  /** The cycle and whether an organisation belongs to its partnership, in one round trip. */
-  async findWithMembership(id: string, organisationId: string | null): Promise<{ row: CycleEntity; member: boolean } | undefined> {
-    const { entities, raw } = await this.dataSource
-      .getRepository(CycleEntity)
-      .createQueryBuilder('c')
-      .addSelect(
-        'EXISTS (SELECT 1 FROM partnership_members m WHERE m.partnership_id = c.partnership_id AND m.organisation_id = :organisationId)',
-        'member',
-      )
-      .where('c.id = :id', { id, organisationId })
-      .getRawAndEntities();
-    return entities[0] ? { row: entities[0], member: Boolean(raw[0].member) } : undefined;
+  /** The cycle with its milestones, and whether an organisation belongs to its partnership. */
+  async view(id: string, organisationId: string | null): Promise<CycleView | undefined> {
+    const [r] = await this.readView([id, organisationId]);
+    return r ? { row: toEntity(r), member: r.member, milestones: r.milestones, progress: r.progress } : undefined;
   }
 
-  /**
-   * Compare-and-set and the history entry in one statement (atomic on its own, one round trip).
-   * Returns false when the race was lost.
-   */
-  async compareAndSetWithHistory(
-    id: string,
-    expectedVersion: number,
-    changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number },
-    entry: CycleHistoryEntity,
-  ): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `WITH moved AS (
-         UPDATE cycles SET snapshot = $3, state = $4, history_hash = $5, machine_version = $6,
-           version = version + 1, updated_at = now()
-         WHERE id = $1 AND version = $2 RETURNING id)
-       INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash)
-       SELECT id, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM moved RETURNING seq`,
-      [
-        id,
-        expectedVersion,
-        changes.snapshot,
-        changes.state,
-        changes.historyHash,
-        changes.machineVersion,
-        entry.seq,
-        entry.type,
-        entry.actorUserId,
-        entry.organisationId,
-        entry.fromState,
-        entry.toState,
-        entry.payload,
-        entry.at,
-        entry.prevHash,
-        entry.hash,
-      ],
-    );
-    return rows.length === 1;
+  /** Compare-and-set and the history entry (batched with others). Returns false when the race was lost. */
+  compareAndSetWithHistory(write: EventWrite): Promise<boolean> {
+    return this.eventWrites.add(write);
+  }
+
+  private async writeBatch(batch: EventWrite[]): Promise<boolean[]> {
+    const input = batch.map(({ id, expectedVersion, changes, entry }) => ({
+      id,
+      expected: expectedVersion,
+      snapshot: changes.snapshot,
+      state: changes.state,
+      hash: changes.historyHash,
+      machine_version: changes.machineVersion,
+      seq: entry.seq,
+      type: entry.type,
+      actor_user_id: entry.actorUserId,
+      organisation_id: entry.organisationId,
+      from_state: entry.fromState,
+      to_state: entry.toState,
+      payload: entry.payload,
+      at: entry.at,
+      prev_hash: entry.prevHash,
+    }));
+    const moved = new Set((await this.writeEvents([JSON.stringify(input)])).map((r) => r.id));
+    return batch.map((write) => moved.has(write.id));
   }
 
   find(id: string): Promise<CycleEntity | null> {
@@ -137,13 +238,13 @@ export class CyclesRepository {
     manager: EntityManager,
     id: string,
     expectedVersion: number,
-    changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number },
+    changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number; at: Date },
   ): Promise<boolean> {
     const result = await manager.query(
       `UPDATE cycles SET snapshot = $3, state = $4, history_hash = $5, machine_version = $6,
-         version = version + 1, updated_at = now()
+         version = version + 1, updated_at = $7
        WHERE id = $1 AND version = $2`,
-      [id, expectedVersion, changes.snapshot, changes.state, changes.historyHash, changes.machineVersion],
+      [id, expectedVersion, changes.snapshot, changes.state, changes.historyHash, changes.machineVersion, changes.at],
     );
     return (result as [unknown, number])[1] === 1;
   }

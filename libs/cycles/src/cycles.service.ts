@@ -13,6 +13,7 @@ import {
   Forbidden,
   MilestoneEventType,
   NotFound,
+  ProgressEntry,
   TransitionRefused,
   UserEventType,
   ValidationFailed,
@@ -26,7 +27,7 @@ import {
 } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import { CycleSummaryRow, CyclesRepository } from './cycles.repository';
+import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository } from './cycles.repository';
 import { ChainVerdict, GENESIS_HASH, chainHash, verifyChain } from './history-chain';
 
 export interface NewCycle {
@@ -48,6 +49,10 @@ export interface CycleRecord {
   snapshot: CycleSnapshot;
   /** The event types the caller may send now (from the machine). */
   nextEvents: UserEventType[];
+  /** Its milestones, as read with the cycle. */
+  milestones: CycleMilestoneView[];
+  /** Its progress updates, oldest first. */
+  progress: ProgressEntry[];
 }
 
 export interface CyclePage {
@@ -59,7 +64,7 @@ export interface CyclePage {
 export type InTransaction = (manager: EntityManager, state: CycleState) => Promise<void>;
 
 type Applied =
-  | { outcome: 'applied'; row: CycleEntity }
+  | { outcome: 'applied'; row: CycleEntity; entry: CycleHistoryEntity; retried?: boolean }
   | { outcome: 'refused'; kind: 'forbidden' | 'refused' | 'moot'; reason: string; version: number }
   | { outcome: 'lost-race' };
 
@@ -109,8 +114,8 @@ export class CyclesService {
   }
 
   async get(principal: Principal, id: string): Promise<CycleRecord> {
-    const row = await this.loadVisible(principal, id);
-    return this.record(row, principal);
+    const { row, milestones, progress } = await this.loadVisible(principal, id);
+    return this.record(row, principal, milestones, progress);
   }
 
   async list(
@@ -151,12 +156,17 @@ export class CyclesService {
    * without it, a write that loses a race is decided again on the fresh state.
    */
   async send(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
-    const row = await this.loadVisible(principal, id);
+    const { row, milestones, progress } = await this.loadVisible(principal, id);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
     const event = () => ({ ...withGeneratedIds(input), actor, at: new Date().toISOString() }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, expectedVersion === undefined);
-    if (applied.outcome === 'applied') return this.record(applied.row, principal);
+    if (applied.outcome === 'applied') {
+      // Someone else's event landed first: read everything again rather than guess what it added.
+      if (applied.retried) return this.get(principal, id);
+      // As read, plus this event (a person's event never changes milestones).
+      return this.record(applied.row, principal, milestones, [...progress, ...progressOf(applied.entry)]);
+    }
     if (applied.outcome === 'refused') {
       throw applied.kind === 'forbidden' ? new Forbidden(applied.reason) : new TransitionRefused(applied.reason);
     }
@@ -200,7 +210,8 @@ export class CyclesService {
     return this.cycles.transaction(async (manager) => {
       const fresh = await this.cycles.findForUpdate(manager, row.id);
       if (!fresh) throw new NotFound('cycle');
-      return this.write(manager, fresh, event(), alongside);
+      const second = await this.write(manager, fresh, event(), alongside);
+      return second.outcome === 'applied' ? { ...second, retried: true } : second;
     });
   }
 
@@ -257,7 +268,8 @@ export class CyclesService {
 
   /** The cycle, if the caller may see it, with its snapshot and the caller's next events. */
   async visible(principal: Principal, id: string): Promise<CycleRecord> {
-    return this.record(await this.loadVisible(principal, id), principal);
+    const { row, milestones, progress } = await this.loadVisible(principal, id);
+    return this.record(row, principal, milestones, progress);
   }
 
   // ----- the write path ------------------------------------------------------------------------
@@ -273,12 +285,12 @@ export class CyclesService {
     if (decision.effects.length || alongside) return this.cycles.transaction((manager) => this.write(manager, row, event, alongside));
     const entry = this.historyEntryOf(row, event, decision.state);
     const persisted = persistCycle(decision.snapshot);
-    const won = await this.cycles.compareAndSetWithHistory(
-      row.id,
-      row.version,
-      { snapshot: persisted, state: decision.state, historyHash: entry.hash, machineVersion: CYCLE_MACHINE_VERSION },
+    const won = await this.cycles.compareAndSetWithHistory({
+      id: row.id,
+      expectedVersion: row.version,
+      changes: { snapshot: persisted, state: decision.state, historyHash: entry.hash, machineVersion: CYCLE_MACHINE_VERSION },
       entry,
-    );
+    });
     if (!won) return { outcome: 'lost-race' };
     return this.applied(row, persisted, decision.state, entry, row.nextCycleId);
   }
@@ -306,6 +318,7 @@ export class CyclesService {
     return {
       outcome: 'applied',
       row: { ...row, snapshot, state, version: row.version + 1, historyHash: entry.hash, nextCycleId, updatedAt: entry.at },
+      entry,
     };
   }
 
@@ -321,6 +334,7 @@ export class CyclesService {
       state: decision.state,
       historyHash: entry.hash,
       machineVersion: CYCLE_MACHINE_VERSION,
+      at: entry.at,
     });
     if (!won) return { outcome: 'lost-race' };
     await this.cycles.appendHistory(manager, entry);
@@ -425,12 +439,14 @@ export class CyclesService {
 
   // ----- reading -------------------------------------------------------------------------------
 
-  private record(row: CycleEntity, principal: Principal): CycleRecord {
+  private record(row: CycleEntity, principal: Principal, milestones: CycleMilestoneView[], progress: ProgressEntry[]): CycleRecord {
     const snapshot = restoreCycle(row.snapshot);
     return {
       row,
       snapshot,
       nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }),
+      milestones,
+      progress,
     };
   }
 
@@ -441,10 +457,10 @@ export class CyclesService {
   }
 
   /** The cycle, if the caller's organisation belongs to its partnership (admins see all). */
-  private async loadVisible(principal: Principal, id: string): Promise<CycleEntity> {
-    const found = await this.cycles.findWithMembership(id, principal.organisationId);
+  private async loadVisible(principal: Principal, id: string): Promise<CycleView> {
+    const found = await this.cycles.view(id, principal.organisationId);
     if (!found || !(found.member || isAdmin(principal))) throw new NotFound('cycle');
-    return found.row;
+    return found;
   }
 
   // ----- validation of a new cycle ------------------------------------------------------------
@@ -491,6 +507,13 @@ export class CyclesService {
 }
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** The progress update a history entry records, as the view shows it (none for other events). */
+function progressOf(entry: CycleHistoryEntity): ProgressEntry[] {
+  if (entry.type !== 'RECORD_PROGRESS') return [];
+  const { note, readings } = entry.payload as { note: string; readings?: ProgressEntry['readings'] };
+  return [{ note, readings: readings ?? [], organisationId: entry.organisationId!, userId: entry.actorUserId!, at: entry.at.toISOString() }];
+}
 
 /** Options and proposals get their ids when they are sent. */
 function withGeneratedIds(input: EventInput): EventInput {

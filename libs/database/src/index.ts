@@ -3,3 +3,5 @@ export * from './data-source-options';
 export * from './ensure-database';
 export * from './migrate';
 export * from './entities';
+export * from './prepared';
+export * from './batcher';

@@ -13,7 +13,6 @@ import {
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
 import { CycleRecord, CyclesService, EventInput } from '@app/cycles';
-import { MilestonesService } from '@app/milestones';
 import { ValidationFailed } from '@app/domain';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '../http/id.pipe';
@@ -46,13 +45,10 @@ function parseIfMatch(header: string | undefined): number | undefined {
 @ApiBearerAuth()
 @Controller('v1/cycles')
 export class CyclesController {
-  constructor(
-    private readonly cycles: CyclesService,
-    private readonly milestones: MilestonesService,
-  ) {}
+  constructor(private readonly cycles: CyclesService) {}
 
-  private async view(record: CycleRecord, res: Response): Promise<CycleDto> {
-    const cycle = mapCycle(record, await this.milestones.forCycle(record.row.id));
+  private view(record: CycleRecord, res: Response): CycleDto {
+    const cycle = mapCycle(record);
     res.setHeader('ETag', `"${cycle.version}"`);
     return cycle;
   }

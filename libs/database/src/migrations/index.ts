@@ -2,7 +2,14 @@ import { Foundation1763900000000 } from './1763900000000-foundation';
 import { Cycles1763910000000 } from './1763910000000-cycles';
 import { Milestones1763920000000 } from './1763920000000-milestones';
 import { CycleListIndex1763930000000 } from './1763930000000-cycle-list-index';
+import { ProgressFromHistory1763940000000 } from './1763940000000-progress-from-history';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Foundation1763900000000, Cycles1763910000000, Milestones1763920000000, CycleListIndex1763930000000];
+export const MIGRATIONS: Function[] = [
+  Foundation1763900000000,
+  Cycles1763910000000,
+  Milestones1763920000000,
+  CycleListIndex1763930000000,
+  ProgressFromHistory1763940000000,
+];

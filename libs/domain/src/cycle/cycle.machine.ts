@@ -11,7 +11,9 @@ import {
 import { CycleContext, CycleEvent, CycleInput, WorkingState } from './cycle.types';
 
 /** Bump when a change to the machine needs running cycles' snapshots migrated. */
-export const CYCLE_MACHINE_VERSION = 1;
+export const CYCLE_MACHINE_VERSION = 2;
+// 2: progress updates left the context (they grew every snapshot rewritten on each event); the
+//    cycle's history holds them, and the view reads them from there.
 
 const WORKING_STATES: WorkingState[] = ['draft', 'framing', 'options', 'deciding', 'delivering', 'reviewing'];
 
@@ -40,7 +42,6 @@ const initialContext = (input: CycleInput): CycleContext => ({
   options: [],
   appraisals: [],
   proposals: [],
-  progress: [],
   learnings: [],
   signOffs: [],
   escalations: [],
@@ -86,9 +87,15 @@ const stays = { guard: 'allowed', actions: 'record' } as const;
 const milestoneEscalates = (from: WorkingState) =>
   ({ guard: 'allowed', target: '#cycle.escalated', actions: { type: 'escalate', params: { from } } }) as const;
 
+/**
+ * XState builds a throwaway actor, with no input, for every `can()` and `transition()`: answer it
+ * with an empty context rather than a TypeError, whose stack trace costs more than the transition.
+ */
+const NO_INPUT: CycleInput = { coOwners: [], panelUserIds: [], facilitatorUserIds: [], outcomeIds: [], metrics: [] };
+
 export const cycleMachine = machineSetup.createMachine({
   id: 'cycle',
-  context: ({ input }) => initialContext(input),
+  context: ({ input }) => initialContext(input ?? NO_INPUT),
   initial: 'draft',
   states: {
     draft: {

@@ -114,8 +114,7 @@ export function record(context: CycleContext, event: CycleEvent): CycleContext {
             : p,
         ),
       };
-    case 'RECORD_PROGRESS':
-      return { ...context, progress: [...context.progress, { note: event.note, readings: event.readings ?? [], ...who(event) }] };
+    // RECORD_PROGRESS changes nothing the rules read: its history entry is the record.
     case 'RECORD_LEARNING': {
       const panel = event.actor.userId !== null && context.panelUserIds.includes(event.actor.userId);
       return {

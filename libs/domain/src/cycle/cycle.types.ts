@@ -101,6 +101,7 @@ export interface Reading {
   metric: string;
   value: number;
 }
+/** A progress update as the cycle's view shows it; read from the history, not kept in the snapshot. */
 export interface ProgressEntry {
   note: string;
   readings: Reading[];
@@ -151,7 +152,6 @@ export interface CycleContext {
   options: CycleOption[];
   appraisals: Appraisal[];
   proposals: Proposal[];
-  progress: ProgressEntry[];
   learnings: Learning[];
   signOffs: SignOff[];
   escalations: Escalation[];

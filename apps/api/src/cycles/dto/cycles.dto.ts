@@ -4,8 +4,6 @@ import { CycleHistoryEntity, CycleRecord } from '@app/cycles';
 import { CYCLE_STATES, CycleState, USER_EVENT_TYPES } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
 import { PageLimit } from '../../http/validators';
-import type { MilestoneEntity } from '@app/milestones';
-import { mapMilestone } from './milestones.dto';
 
 const Ids = () => (target: object, key: string) => {
   IsArray()(target, key);
@@ -102,7 +100,7 @@ export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-export function mapCycle({ row, snapshot, nextEvents }: CycleRecord, milestones: MilestoneEntity[]): CycleDto {
+export function mapCycle({ row, snapshot, nextEvents, milestones, progress }: CycleRecord): CycleDto {
   const c = snapshot.context;
   const current = row.state === 'escalated' ? (c.escalations.at(-1) ?? null) : null;
   return {
@@ -120,13 +118,13 @@ export function mapCycle({ row, snapshot, nextEvents }: CycleRecord, milestones:
     options: c.options,
     appraisals: c.appraisals,
     decision: { proposals: c.proposals },
-    progress: c.progress,
+    progress,
     review: { learnings: c.learnings, signOffs: c.signOffs, outcome: c.closure },
     escalation: current,
     escalations: c.escalations,
     cancellation: c.cancellation,
     inheritedLearning: row.inheritedLearning,
-    milestones: milestones.map(mapMilestone),
+    milestones,
     nextEvents,
   };
 }
