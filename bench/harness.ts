@@ -38,7 +38,7 @@ export class Service {
       QUEUE_PREFIX: this.prefix,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
-      WORKER_CONCURRENCY: '50',
+      WORKER_CONCURRENCY: '100',
       ...this.extraEnv,
       ...extra,
     };

@@ -92,6 +92,7 @@ async function main() {
 
   if (process.env.BENCH_PROFILE) {
     await stop(apiProcess);
+    await pg.end();
     await svc.cleanup();
     console.log('profile written to bench/results');
     process.exit(0);
@@ -231,7 +232,7 @@ async function main() {
   record('storm lateness max', Math.max(...ms), 'ms');
   await Promise.all(stormWorkers.map(stop));
 
-  // Raw BullMQ: 10,000 no-op delayed jobs due at one instant, two workers at the same concurrency.
+  // Raw BullMQ: 10,000 no-op delayed jobs due at one instant, two workers at the product's concurrency (100).
   const rawQueue = new Queue('raw', { connection: bullConnection(svc.redisUrl), prefix: svc.prefix });
   const rawDue = Date.now() + (quick ? 5000 : 10000);
   await rawQueue.addBulk(Array.from({ length: storm }, (_, i) => ({ name: 'noop', data: { i }, opts: { delay: rawDue - Date.now(), removeOnComplete: false } })));
@@ -240,7 +241,7 @@ async function main() {
     () =>
       new Worker('raw', async () => {
         rawLateness.push(Date.now() - rawDue);
-      }, { connection: bullConnection(svc.redisUrl), prefix: svc.prefix, concurrency: 50 }),
+      }, { connection: bullConnection(svc.redisUrl), prefix: svc.prefix, concurrency: 100 }),
   );
   while (rawLateness.length < storm) await sleep(100);
   await Promise.all(rawWorkers.map((w) => w.close()));

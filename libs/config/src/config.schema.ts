@@ -45,7 +45,7 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   PUBLIC_URL: z.string().url().optional(),
-  WORKER_CONCURRENCY: int(20, 1),
+  WORKER_CONCURRENCY: int(100, 1),
   MILESTONE_ATTEMPTS: int(5, 1),
   MILESTONE_BACKOFF_MS: int(2000, 1),
   WORKER_LOCK_DURATION_MS: int(30000, 1000),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { Batcher } from '@app/database/batcher';
 import type { OutboxMessage } from '@app/queue';
 import { IncidentEntity, MilestoneChange, MilestoneEntity, NotificationEntity, OutboxEntity } from './milestone.entity';
 
@@ -15,8 +16,28 @@ export interface ScheduledMilestone {
 
 const affected = (result: unknown): number => (result as [unknown, number])[1];
 
+interface MootSettlement {
+  id: string;
+  revision: number;
+  cycleId: string;
+  cycleVersion: number;
+  change: MilestoneChange;
+}
+
+/** A storm of due milestones reads and settles in batches: one round trip for many jobs. */
+const BATCHES = { maxBatch: 200, maxInFlight: 4 };
+
 @Injectable()
 export class MilestonesRepository {
+  private readonly reads = new Batcher<string, MilestoneEntity | null>((ids) => this.findManyWithCycle(ids), {
+    ...BATCHES,
+    key: (id) => id,
+  });
+  private readonly mootSettlements = new Batcher<MootSettlement, boolean>((batch) => this.settleMootBatch(batch), {
+    ...BATCHES,
+    key: (m) => m.id,
+  });
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -30,27 +51,44 @@ export class MilestonesRepository {
   /**
    * Moot, but only while the cycle is still at the version that made it moot: the share lock waits
    * for a writer of the cycle and then sees its new version, so a decision on a stale read never
-   * settles. One statement, no transaction.
+   * settles. One statement for a batch of them, no transaction.
    */
-  async settleMoot(id: string, revision: number, cycleId: string, cycleVersion: number, change: MilestoneChange): Promise<boolean> {
-    const result = await this.dataSource.query(
-      `WITH c AS (SELECT id FROM cycles WHERE id = $3 AND version = $4 FOR SHARE)
-       UPDATE milestones SET status = 'moot', changes = changes || $5::jsonb, updated_at = now()
-       WHERE id = $1 AND revision = $2 AND status = 'scheduled' AND EXISTS (SELECT 1 FROM c)`,
-      [id, revision, cycleId, cycleVersion, JSON.stringify([change])],
-    );
-    return affected(result) === 1;
+  settleMoot(id: string, revision: number, cycleId: string, cycleVersion: number, change: MilestoneChange): Promise<boolean> {
+    return this.mootSettlements.add({ id, revision, cycleId, cycleVersion, change });
   }
 
-  /** The milestone with its cycle, in one round trip. */
+  private async settleMootBatch(batch: MootSettlement[]): Promise<boolean[]> {
+    const input = batch.map((m) => ({ id: m.id, revision: m.revision, cycle_id: m.cycleId, cycle_version: m.cycleVersion, change: m.change }));
+    const rows: { id: string }[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, cycle_id uuid, cycle_version int, change jsonb)),
+       still AS (
+         SELECT c.id, c.version FROM cycles c WHERE c.id IN (SELECT cycle_id FROM input) ORDER BY c.id FOR SHARE)
+       UPDATE milestones m SET status = 'moot', changes = m.changes || jsonb_build_array(i.change), updated_at = now()
+       FROM input i JOIN still ON still.id = i.cycle_id AND still.version = i.cycle_version
+       WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'
+       RETURNING m.id`,
+      [JSON.stringify(input)],
+    );
+    const settled = new Set(rows.map((r) => r.id));
+    return batch.map((m) => settled.has(m.id));
+  }
+
+  /** The milestone with its cycle (read in batches with other jobs' milestones). */
   findWithCycle(id: string): Promise<MilestoneEntity | null> {
-    // A query builder, not findOne({ relations }): that adds a second, DISTINCT query for the limit.
-    return this.dataSource
+    return this.reads.add(id);
+  }
+
+  private async findManyWithCycle(ids: string[]): Promise<(MilestoneEntity | null)[]> {
+    // A query builder, not find({ relations }): that adds a second, DISTINCT query.
+    const found = await this.dataSource
       .getRepository(MilestoneEntity)
       .createQueryBuilder('m')
       .innerJoinAndSelect('m.cycle', 'c')
-      .where('m.id = :id', { id })
-      .getOne();
+      .where('m.id IN (:...ids)', { ids })
+      .getMany();
+    const byId = new Map(found.map((m) => [m.id, m]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   find(id: string): Promise<MilestoneEntity | null> {
