@@ -455,6 +455,12 @@ describe('cycles over HTTP', () => {
       await mine.forumUser.as.get('/v1/cycles?state=flying').expect(400);
       await mine.forumUser.as.get('/v1/cycles?limit=1000').expect(400);
       await mine.forumUser.as.get('/v1/cycles?cursor=00000000-0000-4000-8000-000000000000').expect(400);
+      // A cycle of a partnership the caller is not in, or of another partnership than the one asked for, is no cursor.
+      const elsewhere = await c.newCycle();
+      await mine.forumUser.as.get(`/v1/cycles?cursor=${elsewhere}`).expect(400);
+      const second = await mine.councilUser.as.post('/v1/partnerships', { name: 'Second', memberOrganisationIds: [mine.orgs.forum.id] }).expect(201);
+      await mine.forumUser.as.get(`/v1/cycles?partnershipId=${second.body.id}&cursor=${ids[2]}`).expect(400);
+      await mine.forumUser.as.get(`/v1/cycles?partnershipId=${mine.partnershipId}&cursor=${ids[2]}`).expect(200);
       const everything = (await mine.forumUser.as.get('/v1/cycles?limit=100').expect(200)).body;
       expect(everything.items.every((x: { partnershipId: string }) => x.partnershipId === mine.partnershipId)).toBe(true);
     });

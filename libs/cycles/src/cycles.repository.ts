@@ -305,12 +305,22 @@ export class CyclesRepository {
     }));
   }
 
-  /** The exact creation time of a cycle, for keyset pagination (microseconds kept). */
-  async cursorOf(id: string): Promise<{ createdAt: string; id: string } | undefined> {
-    const rows: { created_at: string }[] = await this.dataSource.query(
-      `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at FROM cycles WHERE id = $1`,
-      [id],
+  /**
+   * The exact creation time of a cycle, for keyset pagination (microseconds kept), with its
+   * partnership and whether an organisation belongs to it (a cursor must be one the caller could see).
+   */
+  async cursorOf(
+    id: string,
+    organisationId: string | null,
+  ): Promise<{ createdAt: string; id: string; partnershipId: string; member: boolean } | undefined> {
+    const rows: { created_at: string; partnership_id: string; member: boolean }[] = await this.dataSource.query(
+      `SELECT to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, c.partnership_id,
+         EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $2) AS member
+       FROM cycles c WHERE c.id = $1`,
+      [id, organisationId],
     );
-    return rows[0] ? { createdAt: rows[0].created_at, id } : undefined;
+    const r = rows[0];
+    return r ? { createdAt: r.created_at, id, partnershipId: r.partnership_id, member: r.member } : undefined;
   }
+
 }

@@ -125,8 +125,12 @@ export class CyclesService {
     if (query.partnershipId) await this.partnerships.requireVisible(principal, query.partnershipId);
     let after: { createdAt: string; id: string } | undefined;
     if (query.cursor) {
-      after = await this.cycles.cursorOf(query.cursor);
-      if (!after) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+      // A cursor is a cycle of this list: one the caller can see, of the partnership asked for.
+      const position = await this.cycles.cursorOf(query.cursor, principal.organisationId);
+      const fits =
+        position && (position.member || isAdmin(principal)) && (!query.partnershipId || position.partnershipId === query.partnershipId);
+      if (!fits) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+      after = { createdAt: position.createdAt, id: position.id };
     }
     const visibleTo = isAdmin(principal) ? null : principal.organisationId;
     if (!isAdmin(principal) && !visibleTo) return { items: [], nextCursor: null };
