@@ -109,6 +109,43 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     expect((await cycle(id)).state).toBe('escalated');
   });
 
+  it('a storm is swept in bulk: each cycle’s due milestones in order, each on the state the one before left', async () => {
+    const [a, b] = [await framing(), await framing()];
+    const later = inMs(60_000); // far enough that no job runs during the test: the sweep does it all
+    const reviewDue = (await schedule(a, { kind: 'reviewDue', dueAt: later }).expect(201)).body;
+    const framingDue = (await schedule(a, { kind: 'framingDue', dueAt: later }).expect(201)).body;
+    const secondFramingDue = (await schedule(a, { kind: 'framingDue', dueAt: later }).expect(201)).body;
+    const optionsClose = (await schedule(b, { kind: 'optionsClose', dueAt: later }).expect(201)).body;
+    const db = api.app.get(DataSource);
+    const dueAgo = async (id: string, seconds: number) => db.query(`UPDATE milestones SET due_at = now() - make_interval(secs => $2) WHERE id = $1`, [id, seconds]);
+    await dueAgo(reviewDue.id, 3);
+    await dueAgo(framingDue.id, 2);
+    await dueAgo(secondFramingDue.id, 1);
+    await dueAgo(optionsClose.id, 1);
+    const before = { a: (await cycle(a)).version, b: (await cycle(b)).version };
+
+    await worker.app.get(MilestoneJobsService).sweepNow();
+
+    const [viewA, viewB] = [await cycle(a), await cycle(b)];
+    expect(viewA.state).toBe('escalated');
+    expect(viewB.state).toBe('framing');
+    const status = (view: { milestones: { id: string; status: string; changes: { note?: string }[] }[] }, id: string) =>
+      view.milestones.find((m) => m.id === id)!;
+    expect(status(viewA, reviewDue.id).status).toBe('moot'); // due first, while the cycle was framing
+    expect(status(viewA, framingDue.id).status).toBe('fired');
+    expect(status(viewA, secondFramingDue.id)).toMatchObject({ status: 'moot', changes: expect.arrayContaining([expect.objectContaining({ note: expect.stringMatching(/escalated/) })]) });
+    expect(status(viewB, optionsClose.id).status).toBe('moot');
+    // One event written for cycle a, chained like any other; nothing for b.
+    expect(viewA.version).toBe(before.a + 1);
+    expect(viewB.version).toBe(before.b);
+    const history = (await c.councilUser.as.get(`/v1/cycles/${a}/history`)).body;
+    expect(history.at(-1)).toMatchObject({ type: 'FRAMING_DUE', actorUserId: null, payload: { milestoneId: framingDue.id } });
+    await c.councilUser.as.get(`/v1/cycles/${a}/history/verify`).expect(200, { intact: true, length: viewA.version });
+    // Their jobs, when they come, find nothing to do.
+    const jobs = worker.app.get(MilestoneJobsService);
+    for (const m of [reviewDue, framingDue, secondFramingDue, optionsClose]) expect(await jobs.fire({ milestoneId: m.id, revision: 1 })).toBe('stale');
+  });
+
   describe('scheduling and cancelling', () => {
     it('only commissioners of the cycle schedule; others 403, outsiders 404', async () => {
       const id = await framing();
@@ -192,6 +229,21 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
       await queue.close();
     }
     await waitFor(async () => (await cycle(id)).state === 'escalated', 15000, 'the cycle to escalate');
+  });
+
+  it('the sweeper settles a milestone when it comes due, even with its job gone and no reconcile yet', async () => {
+    const id = await framing();
+    const created = (await schedule(id, { kind: 'framingDue', dueAt: inMs(2000) }).expect(201)).body;
+    await worker.drainOutbox();
+    const queue = testQueue();
+    try {
+      await waitFor(async () => (await queue.getDelayedCount()) > 0, 5000, 'the job in Redis');
+      await wipeQueueKeys();
+    } finally {
+      await queue.close();
+    }
+    await waitFor(async () => (await cycle(id)).state === 'escalated', 8000, 'the sweeper to fire it');
+    expect((await milestoneOf(id, created.id)).status).toBe('fired');
   });
 
   it('overdue milestones fire at once when reconciled', async () => {

@@ -40,7 +40,8 @@ describe('a worker killed mid-storm and restarted', () => {
       ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'apps/worker/src/main.ts'],
       {
         cwd: root,
-        env: { ...process.env, TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', LOG_LEVEL: 'silent' },
+        // Small sweeps, so that the kill lands between (or inside) them.
+        env: { ...process.env, TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', MILESTONE_SWEEP_BATCH: '5', LOG_LEVEL: 'silent' },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );

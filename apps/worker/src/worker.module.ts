@@ -8,8 +8,9 @@ import { MILESTONE_QUEUE, QueueModule } from '@app/queue';
 import { MilestoneWorker } from './milestone.worker';
 import { OutboxRelay } from './outbox.relay';
 import { Reconciler } from './reconciler';
+import { Sweeper } from './sweeper';
 
-/** The background role: no HTTP; the milestone worker, the outbox relay and the reconciler. */
+/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay and the reconciler. */
 @Module({
   imports: [
     AppConfigModule,
@@ -22,6 +23,6 @@ import { Reconciler } from './reconciler';
     BullModule.registerQueue({ name: MILESTONE_QUEUE }),
     MilestonesModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper],
 })
 export class WorkerModule {}

@@ -46,6 +46,7 @@ export const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   PUBLIC_URL: z.string().url().optional(),
   WORKER_CONCURRENCY: int(100, 1),
+  MILESTONE_SWEEP_BATCH: int(1000, 1),
   MILESTONE_ATTEMPTS: int(5, 1),
   MILESTONE_BACKOFF_MS: int(2000, 1),
   WORKER_LOCK_DURATION_MS: int(30000, 1000),
@@ -69,6 +70,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   worker: {
     concurrency: number;
+    /** Due milestones settled in bulk per transaction. */
+    sweepBatch: number;
     attempts: number;
     backoffMs: number;
     lockDurationMs: number;
@@ -131,6 +134,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
+      sweepBatch: env.MILESTONE_SWEEP_BATCH,
       attempts: env.MILESTONE_ATTEMPTS,
       backoffMs: env.MILESTONE_BACKOFF_MS,
       lockDurationMs: env.WORKER_LOCK_DURATION_MS,

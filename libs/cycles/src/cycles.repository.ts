@@ -221,6 +221,22 @@ export class CyclesRepository {
     );
   }
 
+  /** New snapshots, states, versions and chain heads of cycles whose rows the caller holds locked. */
+  async writeLocked(
+    manager: EntityManager,
+    cycles: { id: string; snapshot: Record<string, unknown>; state: string; version: number; historyHash: string; at: Date }[],
+    machineVersion: number,
+  ): Promise<void> {
+    if (!cycles.length) return;
+    await manager.query(
+      `UPDATE cycles c SET snapshot = v.snapshot, state = v.state, version = v.version, history_hash = v.history_hash,
+         machine_version = $2, updated_at = v.at
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, snapshot jsonb, state text, version int, history_hash text, at timestamptz)
+       WHERE c.id = v.id`,
+      [JSON.stringify(cycles.map((c) => ({ ...c, history_hash: c.historyHash }))), machineVersion],
+    );
+  }
+
   async appendHistoryMany(manager: EntityManager, entries: CycleHistoryEntity[]): Promise<void> {
     if (!entries.length) return;
     await manager.createQueryBuilder().insert().into(CycleHistoryEntity).values(entries).execute();

@@ -60,6 +60,16 @@ export interface CyclePage {
   nextCursor: string | null;
 }
 
+/** Milestone events for one cycle, in the order they are due. */
+export interface SystemEventPlan {
+  cycleId: string;
+  events: { key: string; type: MilestoneEventType; payload: Record<string, unknown> }[];
+}
+
+export type SystemEventOutcome = { key: string; outcome: 'applied'; state: CycleState } | { key: string; outcome: 'moot'; reason: string };
+
+const SYSTEM: Actor = { userId: null, organisationId: null, system: true };
+
 /** Work that must commit or roll back with an event. */
 export type InTransaction = (manager: EntityManager, state: CycleState) => Promise<void>;
 
@@ -230,6 +240,57 @@ export class CyclesService {
     entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
   ): Promise<void> {
     await this.recordEntries(manager, [{ cycleId, ...entry }]);
+  }
+
+  /**
+   * Milestone events of many cycles at once (a storm), in the caller's transaction: takes the
+   * cycles' locks in id order, decides each cycle's events in turn (each on the state the one
+   * before it left), and writes every cycle that moved, with its history entries, in a few
+   * statements. A cycle whose events would do more than change its state (open an iteration) is
+   * left out of the answer, for the one-at-a-time path.
+   */
+  async applySystemEvents(manager: EntityManager, plans: SystemEventPlan[]): Promise<Map<string, SystemEventOutcome[]>> {
+    const rows = new Map(
+      (await this.cycles.lockMany(manager, [...new Set(plans.map((p) => p.cycleId))].sort())).map((r) => [r.id, r]),
+    );
+    const answers = new Map<string, SystemEventOutcome[]>();
+    const moved: { id: string; snapshot: Record<string, unknown>; state: string; version: number; historyHash: string; at: Date }[] = [];
+    const entries: CycleHistoryEntity[] = [];
+    for (const plan of plans) {
+      const row = rows.get(plan.cycleId);
+      if (!row) continue;
+      let snapshot = restoreCycle(row.snapshot);
+      let head: CycleEntity = row;
+      const outcomes: SystemEventOutcome[] = [];
+      const written: CycleHistoryEntity[] = [];
+      let needsOneByOne = false;
+      for (const { key, type, payload } of plan.events) {
+        const event = { type, ...payload, actor: SYSTEM, at: new Date().toISOString() } as CycleEvent;
+        const decision = decide(snapshot, event);
+        if (!decision.accepted) {
+          outcomes.push({ key, outcome: 'moot', reason: decision.reason });
+          continue;
+        }
+        if (decision.effects.length) {
+          needsOneByOne = true;
+          break;
+        }
+        const entry = this.historyEntryOf(head, event, decision.state);
+        written.push(entry);
+        snapshot = decision.snapshot;
+        head = { ...head, version: head.version + 1, historyHash: entry.hash, state: decision.state };
+        outcomes.push({ key, outcome: 'applied', state: decision.state });
+      }
+      if (needsOneByOne) continue;
+      answers.set(plan.cycleId, outcomes);
+      if (written.length) {
+        moved.push({ id: row.id, snapshot: persistCycle(snapshot), state: head.state, version: head.version, historyHash: head.historyHash, at: written[written.length - 1].at });
+        entries.push(...written);
+      }
+    }
+    await this.cycles.writeLocked(manager, moved, CYCLE_MACHINE_VERSION);
+    await this.cycles.appendHistoryMany(manager, entries);
+    return answers;
   }
 
   /** Takes the rows' locks in the caller's transaction, in id order, as every writer does. */

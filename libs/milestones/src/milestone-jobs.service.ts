@@ -1,13 +1,20 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { EntityManager } from 'typeorm';
-import { CyclesService } from '@app/cycles';
+import { CyclesService, SystemEventPlan } from '@app/cycles';
 import type { FireJobData, OutboxMessage, RemindJobData } from '@app/queue';
+import { MilestoneChange } from './milestone.entity';
 import { MilestonesRepository, ScheduledMilestone } from './milestones.repository';
 import { EVENT_OF, LABEL, scheduleMessages } from './schedule';
 
 class AlreadySettled extends Error {}
 
 const DAY = 24 * 60 * 60 * 1000;
+/** A job starts a new sweep only if none started this recently (the last one saw what was due). */
+const SWEEP_GAP_MS = 250;
+/** After a failed sweep, jobs settle their milestones one at a time for this long (and a milestone
+ *  that cannot be written becomes an incident, which sweeps then leave alone). */
+const SWEEP_BACKOFF_MS = 5000;
 
 export type FireOutcome = 'fired' | 'moot' | 'stale';
 
@@ -18,10 +25,14 @@ export type FireOutcome = 'fired' | 'moot' | 'stale';
 @Injectable()
 export class MilestoneJobsService {
   private readonly logger = new Logger('Milestones');
+  private sweeping?: Promise<void>;
+  private lastSweep = 0;
+  private sweepsPausedUntil = 0;
 
   constructor(
     private readonly milestones: MilestonesRepository,
     private readonly cycles: CyclesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -30,6 +41,7 @@ export class MilestoneJobsService {
    * the cycle has not moved meanwhile; otherwise it is decided again on the fresh cycle.
    */
   async fire(job: FireJobData): Promise<FireOutcome> {
+    await this.sweepDue();
     for (let attempt = 1; ; attempt++) {
       const milestone = await this.milestones.findWithCycle(job.milestoneId);
       if (!milestone?.cycle || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
@@ -60,6 +72,82 @@ export class MilestoneJobsService {
         throw error;
       }
     }
+  }
+
+  /**
+   * Settles every milestone due by now in bulk: per cycle, its due milestones in order, each
+   * decided on the state the one before it left, written with their history entries and the
+   * milestones' new status in one transaction per pass. The first job of a storm pays for all of
+   * it; every other job then finds its milestone settled. Best effort: on any failure the
+   * milestones stay scheduled and their own jobs settle them one at a time (with retries, then an
+   * incident), as they do for a cycle that would open its next iteration.
+   */
+  async sweepDue(): Promise<void> {
+    if (this.sweeping) return this.sweeping;
+    if (Date.now() - this.lastSweep < SWEEP_GAP_MS) return;
+    await this.sweepNow();
+  }
+
+  /** Sweeps now, whenever the last sweep was (after the one under way, if any); answers how many it settled. */
+  async sweepNow(): Promise<number> {
+    while (this.sweeping) await this.sweeping;
+    if (Date.now() < this.sweepsPausedUntil) return 0;
+    this.lastSweep = Date.now();
+    let settled = 0;
+    this.sweeping = this.sweepAll()
+      .then((count) => {
+        settled = count;
+      })
+      .catch((error: unknown) => {
+        this.sweepsPausedUntil = Date.now() + SWEEP_BACKOFF_MS;
+        this.logger.warn(`Sweeping due milestones failed; their jobs settle them one at a time: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.sweeping = undefined;
+      });
+    await this.sweeping;
+    return settled;
+  }
+
+  /** When the next milestone a sweep would settle is due (null when none is scheduled). */
+  nextDueAt(): Promise<Date | null> {
+    return this.milestones.nextDueAt();
+  }
+
+  private async sweepAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { seen, settled } = await this.sweepOnce();
+      total += settled;
+      if (seen < this.config.worker.sweepBatch || settled === 0) return total;
+    }
+  }
+
+  private sweepOnce(): Promise<{ seen: number; settled: number }> {
+    return this.milestones.transaction(async (manager) => {
+      await this.milestones.lockSweep(manager);
+      const due = await this.milestones.dueCycleIds(manager, this.config.worker.sweepBatch);
+      if (!due.ids.length) return { seen: 0, settled: 0 };
+      // Cycles before milestones, in id order: the order every writer takes them in.
+      await this.cycles.lockForEntries(manager, due.ids);
+      const milestones = await this.milestones.lockDue(manager, due.ids);
+      const plans = new Map<string, SystemEventPlan>();
+      for (const m of milestones) {
+        const plan = plans.get(m.cycleId) ?? { cycleId: m.cycleId, events: [] };
+        plan.events.push({ key: m.id, type: EVENT_OF[m.kind], payload: { milestoneId: m.id } });
+        plans.set(m.cycleId, plan);
+      }
+      const answers = await this.cycles.applySystemEvents(manager, [...plans.values()]);
+      const revisions = new Map(milestones.map((m) => [m.id, m.revision]));
+      const at = new Date().toISOString();
+      const settlements = [...answers.values()].flat().map((o) => {
+        const change: MilestoneChange =
+          o.outcome === 'applied' ? { status: 'fired', at, note: `the cycle moved to ${o.state}` } : { status: 'moot', at, note: o.reason };
+        return { id: o.key, revision: revisions.get(o.key)!, status: change.status as 'fired' | 'moot', change };
+      });
+      await this.milestones.settleMany(manager, settlements);
+      return { seen: due.milestones, settled: settlements.length };
+    });
   }
 
   /** Tells every participant of the cycle that the milestone is coming. */

@@ -24,6 +24,12 @@ interface MootSettlement {
   change: MilestoneChange;
 }
 
+/** A milestone whose failure waits for a commissioner is left alone until they retry it. */
+const NO_OPEN_INCIDENT = `NOT EXISTS (SELECT 1 FROM incidents i WHERE i.milestone_id = m.id AND i.retried_at IS NULL)`;
+
+/** Key of the advisory lock a sweep of due milestones holds for its transaction. */
+const SWEEP_LOCK = 7_301_640_213;
+
 /** A storm of due milestones reads and settles in batches: one round trip for many jobs. */
 const BATCHES = { maxBatch: 200, maxInFlight: 4 };
 
@@ -110,6 +116,52 @@ export class MilestonesRepository {
       .addOrderBy('m.id', 'ASC')
       .getMany()
       .then((rows) => rows.map((m) => Object.assign(m, { cycleTitle: m.cycle!.title, cycleState: m.cycle!.state })));
+  }
+
+  /** One process sweeps at a time: another waits for it, then finds little left to do. */
+  async lockSweep(manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock($1)`, [SWEEP_LOCK]);
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT m.due_at FROM milestones m WHERE m.status = 'scheduled' AND ${NO_OPEN_INCIDENT} ORDER BY m.due_at LIMIT 1`,
+    );
+    return row ? new Date(row.due_at) : null;
+  }
+
+  /** Cycles of the scheduled milestones due by now, soonest first (a plain read: locks come next). */
+  async dueCycleIds(manager: EntityManager, limit: number): Promise<{ ids: string[]; milestones: number }> {
+    const rows: { cycle_id: string }[] = await manager.query(
+      `SELECT m.cycle_id FROM milestones m WHERE m.status = 'scheduled' AND m.due_at <= now() AND ${NO_OPEN_INCIDENT}
+       ORDER BY m.due_at, m.id LIMIT $1`,
+      [limit],
+    );
+    return { ids: [...new Set(rows.map((r) => r.cycle_id))], milestones: rows.length };
+  }
+
+  /** The scheduled milestones of these cycles due by now, locked, in the order they are due. */
+  lockDue(manager: EntityManager, cycleIds: string[]): Promise<{ id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number }[]> {
+    return manager.query(
+      `SELECT m.id, m.cycle_id AS "cycleId", m.kind, m.revision FROM milestones m
+       WHERE m.cycle_id = ANY($1::uuid[]) AND m.status = 'scheduled' AND m.due_at <= now() AND ${NO_OPEN_INCIDENT}
+       ORDER BY m.due_at, m.id FOR UPDATE OF m`,
+      [cycleIds],
+    );
+  }
+
+  /** Settles many milestones in the caller's transaction (each only from `scheduled` at its revision). */
+  async settleMany(
+    manager: EntityManager,
+    settlements: { id: string; revision: number; status: 'fired' | 'moot'; change: MilestoneChange }[],
+  ): Promise<void> {
+    if (!settlements.length) return;
+    await manager.query(
+      `UPDATE milestones m SET status = i.status, changes = m.changes || jsonb_build_array(i.change), updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, status text, change jsonb)
+       WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'`,
+      [JSON.stringify(settlements)],
+    );
   }
 
   /** Changes status only from `scheduled` at this revision: a second delivery changes nothing. */
