@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
 import { FireJobData, JOB, MILESTONE_QUEUE, OutboxMessage, RemindJobData, fireJobId, remindJobId } from '@app/queue';
+import { RepeatingPass } from './repeating-pass';
 
 const BATCH = 500;
 
@@ -33,9 +34,10 @@ export function jobOf(message: Extract<OutboxMessage, { topic: 'schedule' }>['pa
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly passes = new RepeatingPass(async () => {
+    await this.drain().catch((error: Error) => this.logger.warn(`Relay pass failed, will try again: ${error.message}`));
+    return this.config.worker.relayIntervalMs;
+  });
 
   constructor(
     private readonly jobs: MilestoneJobsService,
@@ -44,13 +46,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.passes.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** Relays until the outbox is empty; returns how many messages went to Redis. */
@@ -61,15 +61,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       total += relayed;
       if (relayed < BATCH) return total;
     }
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.drain()
-        .catch((error: Error) => this.logger.warn(`Relay pass failed, will try again: ${error.message}`))
-        .then(() => this.schedule(this.config.worker.relayIntervalMs));
-    }, delay);
   }
 
   private async deliver(messages: OutboxMessage[]): Promise<void> {

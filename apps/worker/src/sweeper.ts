@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MilestoneJobsService } from '@app/milestones';
+import { RepeatingPass } from './repeating-pass';
 
 /** How often the sweeper asks PostgreSQL when the next milestone is due (new ones, moved ones). */
 const LOOK_AHEAD_MS = 500;
@@ -13,30 +14,20 @@ const LOOK_AHEAD_MS = 500;
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Sweeper');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly passes = new RepeatingPass(() => this.tick());
 
   constructor(private readonly jobs: MilestoneJobsService) {}
 
   onApplicationBootstrap(): void {
-    this.next(0);
+    this.passes.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
-  private next(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick();
-    }, delayMs);
-  }
-
-  private async tick(): Promise<void> {
+  /** Sweeps if something is due; answers how long to wait before looking again. */
+  private async tick(): Promise<number> {
     let wait = LOOK_AHEAD_MS;
     try {
       const due = await this.jobs.nextDueAt();
@@ -50,6 +41,6 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     } catch (error) {
       this.logger.warn(`Could not look for due milestones, will try again: ${(error as Error).message}`);
     }
-    this.next(wait);
+    return wait;
   }
 }

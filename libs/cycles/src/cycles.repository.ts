@@ -94,7 +94,8 @@ interface CycleRow {
   updated_at: Date;
 }
 
-const toEntity = (r: CycleRow): CycleEntity => ({
+/** The columns a cycle's summary and its whole row share, from snake_case. */
+const commonFields = (r: Pick<CycleRow, 'id' | 'partnership_id' | 'title' | 'iteration' | 'previous_cycle_id' | 'next_cycle_id' | 'state' | 'version' | 'created_at' | 'updated_at'>) => ({
   id: r.id,
   partnershipId: r.partnership_id,
   title: r.title,
@@ -102,14 +103,18 @@ const toEntity = (r: CycleRow): CycleEntity => ({
   previousCycleId: r.previous_cycle_id,
   nextCycleId: r.next_cycle_id,
   state: r.state,
+  version: r.version,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toEntity = (r: CycleRow): CycleEntity => ({
+  ...commonFields(r),
   snapshot: r.snapshot,
   machineVersion: r.machine_version,
-  version: r.version,
   historyHash: r.history_hash,
   inheritedLearning: r.inherited_learning,
   createdByUserId: r.created_by_user_id,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
 });
 
 export interface CycleListFilter {
@@ -305,20 +310,7 @@ export class CyclesRepository {
         ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}) c
       ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
     const rows: Record<string, any>[] = await this.dataSource.query(sql, params);
-    return rows.map((r) => ({
-      id: r.id,
-      partnershipId: r.partnership_id,
-      title: r.title,
-      iteration: r.iteration,
-      previousCycleId: r.previous_cycle_id,
-      nextCycleId: r.next_cycle_id,
-      state: r.state,
-      version: r.version,
-      coOwners: r.co_owners,
-      panelUserIds: r.panel_user_ids,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    }));
+    return rows.map((r) => ({ ...commonFields(r as CycleRow), coOwners: r.co_owners, panelUserIds: r.panel_user_ids }));
   }
 
   /**
