@@ -3,6 +3,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { flags as NODE_FLAGS } from '../scripts/node-flags.json';
 import { call } from './http';
 
 export const root = join(__dirname, '..');
@@ -55,7 +56,8 @@ export class Service {
   }
 
   start(entry: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess {
-    const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: root, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    // The flags the product starts its processes with (scripts/start.js), so that we measure those.
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, entry], { cwd: root, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
     // Read what it prints, so that a full pipe never blocks its writes.
     child.stdout?.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stdout.write(d));
     child.stderr?.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(d));

@@ -9,6 +9,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
+const { flags: NODE_FLAGS } = require('./node-flags.json');
 
 const root = join(__dirname, '..');
 const mode = process.argv[2] ?? 'all';
@@ -34,7 +35,7 @@ function buildIfNeeded(app) {
 }
 
 function run(file, args = []) {
-  return spawn(process.execPath, ['--enable-source-maps', file, ...args], { cwd: root, stdio: 'inherit', env: process.env });
+  return spawn(process.execPath, [...NODE_FLAGS, file, ...args], { cwd: root, stdio: 'inherit', env: process.env });
 }
 
 const apps = { all: ['api', 'worker'], api: ['api'], worker: ['worker'], migrate: [] }[mode];
@@ -46,7 +47,7 @@ buildIfNeeded('api');
 for (const app of apps) buildIfNeeded(app);
 if (mode === 'migrate' && process.argv.includes('--build-worker')) buildIfNeeded('worker');
 
-const migration = spawnSync(process.execPath, ['--enable-source-maps', entry('api', 'migrate')], { cwd: root, stdio: 'inherit' });
+const migration = spawnSync(process.execPath, [...NODE_FLAGS, entry('api', 'migrate')], { cwd: root, stdio: 'inherit' });
 if (migration.status !== 0) process.exit(migration.status ?? 1);
 if (mode === 'migrate') process.exit(0);
 
