@@ -8,16 +8,24 @@ import { RepeatingPass } from './repeating-pass';
 
 const BATCH = 500;
 
-/** The job a schedule message asks for, with its fixed id and the delay left until it is due. */
-export function jobOf(message: Extract<OutboxMessage, { topic: 'schedule' }>['payload'], attempts: number, backoffMs: number) {
-  const jobId =
-    message.name === JOB.fire ? fireJobId(message.data as FireJobData) : remindJobId(message.data as RemindJobData);
+/**
+ * The job a schedule message asks for, with its fixed id and the delay left until it is due. A
+ * fire job waits a grace period past the milestone's time: the sweeper settles milestones as they
+ * come due, and the job is the durable backstop (retries, incidents) that then finds it settled
+ * rather than competing with the sweep.
+ */
+export function jobOf(
+  message: Extract<OutboxMessage, { topic: 'schedule' }>['payload'],
+  { attempts, backoffMs, fireGraceMs }: Pick<AppConfig['worker'], 'attempts' | 'backoffMs' | 'fireGraceMs'>,
+) {
+  const fire = message.name === JOB.fire;
+  const jobId = fire ? fireJobId(message.data as FireJobData) : remindJobId(message.data as RemindJobData);
   return {
     name: message.name,
     data: message.data,
     opts: {
       jobId,
-      delay: Math.max(0, new Date(message.runAt).getTime() - Date.now()),
+      delay: Math.max(0, new Date(message.runAt).getTime() + (fire ? fireGraceMs : 0) - Date.now()),
       attempts,
       backoff: { type: 'exponential' as const, delay: backoffMs },
       removeOnComplete: true,
@@ -64,8 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async deliver(messages: OutboxMessage[]): Promise<void> {
-    const { attempts, backoffMs } = this.config.worker;
-    const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, attempts, backoffMs)] : []));
+    const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, this.config.worker)] : []));
     const removals = messages.flatMap((m) => (m.topic === 'unschedule' ? m.payload.jobIds : []));
     for (const jobId of removals) {
       // A job running right now cannot be removed; its handler finds the revision moved on.

@@ -37,10 +37,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Adds the jobs of every scheduled milestone; returns how many jobs it asked for. */
   async reconcile(): Promise<number> {
-    const { attempts, backoffMs } = this.config.worker;
     let count = 0;
     for await (const messages of this.jobs.expectedJobs(1000)) {
-      const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, attempts, backoffMs)] : []));
+      const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, this.config.worker)] : []));
       await this.queue.addBulk(adds);
       count += adds.length;
     }

@@ -9,7 +9,7 @@ const LOOK_AHEAD_MS = 500;
  * Settles milestones the moment they come due, without waiting for their jobs: it asks
  * PostgreSQL when the next one is due, sleeps until then and sweeps every due milestone in bulk.
  * The jobs stay as they were — the durable schedule, with retries and incidents — and find their
- * milestones settled. Several workers may sweep: one at a time, under an advisory lock.
+ * milestones settled. Several workers sweep side by side, each taking cycles the others do not hold.
  */
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {

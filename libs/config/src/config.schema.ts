@@ -46,7 +46,8 @@ export const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   PUBLIC_URL: z.string().url().optional(),
   WORKER_CONCURRENCY: int(100, 1),
-  MILESTONE_SWEEP_BATCH: int(1000, 1),
+  MILESTONE_SWEEP_BATCH: int(500, 1),
+  MILESTONE_JOB_GRACE_MS: int(2000, 0),
   MILESTONE_ATTEMPTS: int(5, 1),
   MILESTONE_BACKOFF_MS: int(2000, 1),
   WORKER_LOCK_DURATION_MS: int(30000, 1000),
@@ -70,8 +71,10 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   worker: {
     concurrency: number;
-    /** Due milestones settled in bulk per transaction. */
+    /** Cycles whose due milestones a sweep settles per transaction. */
     sweepBatch: number;
+    /** How long after a milestone is due its job runs (the sweeper settles it first). */
+    fireGraceMs: number;
     attempts: number;
     backoffMs: number;
     lockDurationMs: number;
@@ -135,6 +138,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       sweepBatch: env.MILESTONE_SWEEP_BATCH,
+      fireGraceMs: env.MILESTONE_JOB_GRACE_MS,
       attempts: env.MILESTONE_ATTEMPTS,
       backoffMs: env.MILESTONE_BACKOFF_MS,
       lockDurationMs: env.WORKER_LOCK_DURATION_MS,

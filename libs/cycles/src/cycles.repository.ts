@@ -30,11 +30,13 @@ export interface CycleView {
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.snapshot,
+  c.machine_version, c.version, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at`;
+
 /** The cycle, whether an organisation belongs to its partnership, its milestones and its progress
  *  updates (from the history: the snapshot does not keep them): one round trip. */
 const READ_VIEW = `
-  SELECT c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.snapshot,
-    c.machine_version, c.version, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at,
+  SELECT ${CYCLE_COLUMNS},
     EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $2) AS member,
     COALESCE((SELECT json_agg(json_build_object(
         'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
@@ -205,15 +207,14 @@ export class CyclesRepository {
   }
 
   /** Rows of several cycles, locked in id order (the order every writer takes them in). */
-  lockMany(manager: EntityManager, ids: string[]): Promise<CycleEntity[]> {
-    if (!ids.length) return Promise.resolve([]);
-    return manager
-      .getRepository(CycleEntity)
-      .createQueryBuilder('c')
-      .setLock('pessimistic_write')
-      .where('c.id IN (:...ids)', { ids })
-      .orderBy('c.id')
-      .getMany();
+  async lockMany(manager: EntityManager, ids: string[]): Promise<CycleEntity[]> {
+    if (!ids.length) return [];
+    // Plain SQL: a storm locks hundreds of rows with their snapshots, too many to hydrate through TypeORM.
+    const rows: CycleRow[] = await manager.query(
+      `SELECT ${CYCLE_COLUMNS} FROM cycles c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE`,
+      [ids],
+    );
+    return rows.map(toEntity);
   }
 
   /** New versions and chain heads of cycles whose rows the caller holds locked. */
@@ -244,7 +245,29 @@ export class CyclesRepository {
 
   async appendHistoryMany(manager: EntityManager, entries: CycleHistoryEntity[]): Promise<void> {
     if (!entries.length) return;
-    await manager.createQueryBuilder().insert().into(CycleHistoryEntity).values(entries).execute();
+    await manager.query(
+      `INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash)
+       SELECT cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash
+       FROM jsonb_to_recordset($1::jsonb) AS e(cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid,
+         from_state text, to_state text, payload jsonb, at timestamptz, prev_hash text, hash text)`,
+      [
+        JSON.stringify(
+          entries.map((e) => ({
+            cycle_id: e.cycleId,
+            seq: e.seq,
+            type: e.type,
+            actor_user_id: e.actorUserId,
+            organisation_id: e.organisationId,
+            from_state: e.fromState,
+            to_state: e.toState,
+            payload: e.payload,
+            at: e.at,
+            prev_hash: e.prevHash,
+            hash: e.hash,
+          })),
+        ),
+      ],
+    );
   }
 
   async insert(manager: EntityManager, cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {

@@ -77,7 +77,7 @@ export class MilestoneJobsService {
   /**
    * Settles every milestone due by now in bulk: per cycle, its due milestones in order, each
    * decided on the state the one before it left, written with their history entries and the
-   * milestones' new status in one transaction per pass. The first job of a storm pays for all of
+   * milestones' new status in one transaction per pass of cycles (workers take different cycles). The first job of a storm pays for all of
    * it; every other job then finds its milestone settled. Best effort: on any failure the
    * milestones stay scheduled and their own jobs settle them one at a time (with retries, then an
    * incident), as they do for a cycle that would open its next iteration.
@@ -125,12 +125,10 @@ export class MilestoneJobsService {
 
   private sweepOnce(): Promise<{ seen: number; settled: number }> {
     return this.milestones.transaction(async (manager) => {
-      await this.milestones.lockSweep(manager);
-      const due = await this.milestones.dueCycleIds(manager, this.config.worker.sweepBatch);
-      if (!due.ids.length) return { seen: 0, settled: 0 };
-      // Cycles before milestones, in id order: the order every writer takes them in.
-      await this.cycles.lockForEntries(manager, due.ids);
-      const milestones = await this.milestones.lockDue(manager, due.ids);
+      // Cycles before milestones: the order every writer takes them in.
+      const cycleIds = await this.milestones.claimDueCycles(manager, this.config.worker.sweepBatch);
+      if (!cycleIds.length) return { seen: 0, settled: 0 };
+      const milestones = await this.milestones.lockDue(manager, cycleIds);
       const plans = new Map<string, SystemEventPlan>();
       for (const m of milestones) {
         const plan = plans.get(m.cycleId) ?? { cycleId: m.cycleId, events: [] };
@@ -146,7 +144,7 @@ export class MilestoneJobsService {
         return { id: o.key, revision: revisions.get(o.key)!, status: change.status as 'fired' | 'moot', change };
       });
       await this.milestones.settleMany(manager, settlements);
-      return { seen: due.milestones, settled: settlements.length };
+      return { seen: cycleIds.length, settled: settlements.length };
     });
   }
 

@@ -27,9 +27,6 @@ interface MootSettlement {
 /** A milestone whose failure waits for a commissioner is left alone until they retry it. */
 const NO_OPEN_INCIDENT = `NOT EXISTS (SELECT 1 FROM incidents i WHERE i.milestone_id = m.id AND i.retried_at IS NULL)`;
 
-/** Key of the advisory lock a sweep of due milestones holds for its transaction. */
-const SWEEP_LOCK = 7_301_640_213;
-
 /** A storm of due milestones reads and settles in batches: one round trip for many jobs. */
 const BATCHES = { maxBatch: 200, maxInFlight: 4 };
 
@@ -118,11 +115,7 @@ export class MilestonesRepository {
       .then((rows) => rows.map((m) => Object.assign(m, { cycleTitle: m.cycle!.title, cycleState: m.cycle!.state })));
   }
 
-  /** One process sweeps at a time: another waits for it, then finds little left to do. */
-  async lockSweep(manager: EntityManager): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock($1)`, [SWEEP_LOCK]);
-  }
-
+  /** When the next milestone a sweep would settle is due. */
   async nextDueAt(): Promise<Date | null> {
     const [row] = await this.dataSource.query(
       `SELECT m.due_at FROM milestones m WHERE m.status = 'scheduled' AND ${NO_OPEN_INCIDENT} ORDER BY m.due_at LIMIT 1`,
@@ -130,14 +123,20 @@ export class MilestonesRepository {
     return row ? new Date(row.due_at) : null;
   }
 
-  /** Cycles of the scheduled milestones due by now, soonest first (a plain read: locks come next). */
-  async dueCycleIds(manager: EntityManager, limit: number): Promise<{ ids: string[]; milestones: number }> {
-    const rows: { cycle_id: string }[] = await manager.query(
-      `SELECT m.cycle_id FROM milestones m WHERE m.status = 'scheduled' AND m.due_at <= now() AND ${NO_OPEN_INCIDENT}
-       ORDER BY m.due_at, m.id LIMIT $1`,
+  /**
+   * Cycles with milestones due by now, earliest first, locked for this transaction. Cycles another
+   * sweep (or a writer) holds are skipped, not waited for: several workers sweep side by side.
+   */
+  async claimDueCycles(manager: EntityManager, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `WITH due AS (
+         SELECT m.cycle_id, min(m.due_at) AS first FROM milestones m
+         WHERE m.status = 'scheduled' AND m.due_at <= now() AND ${NO_OPEN_INCIDENT} GROUP BY m.cycle_id)
+       SELECT c.id FROM cycles c JOIN due ON due.cycle_id = c.id
+       ORDER BY due.first, c.id LIMIT $1 FOR UPDATE OF c SKIP LOCKED`,
       [limit],
     );
-    return { ids: [...new Set(rows.map((r) => r.cycle_id))], milestones: rows.length };
+    return rows.map((r) => r.id);
   }
 
   /** The scheduled milestones of these cycles due by now, locked, in the order they are due. */
