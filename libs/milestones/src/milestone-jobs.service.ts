@@ -199,7 +199,7 @@ export class MilestoneJobsService {
       const batch: ScheduledMilestone[] = await this.milestones.scheduledBatch(after, batchSize);
       if (!batch.length) return;
       const now = new Date();
-      yield batch.flatMap((m) => scheduleMessages(m, m.reminderDays, now, true));
+      yield batch.flatMap((m) => scheduleMessages(m, m.reminderDays, now, m.scheduledAt));
       after = batch[batch.length - 1].id;
     }
   }

@@ -12,6 +12,8 @@ export interface ScheduledMilestone {
   dueAt: Date;
   revision: number;
   reminderDays: number[];
+  /** When this revision was scheduled (created, moved or retried). */
+  scheduledAt: Date;
 }
 
 const affected = (result: unknown): number => (result as [unknown, number])[1];
@@ -240,7 +242,7 @@ export class MilestonesRepository {
   /** Scheduled milestones without an open incident, in id order, for the reconciler. */
   async scheduledBatch(afterId: string | null, limit: number): Promise<ScheduledMilestone[]> {
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT m.id, m.cycle_id, m.kind, m.due_at, m.revision, p.reminder_days
+      `SELECT m.id, m.cycle_id, m.kind, m.due_at, m.revision, m.updated_at, p.reminder_days
        FROM milestones m JOIN partnerships p ON p.id = m.partnership_id
        WHERE m.status = 'scheduled' AND ($1::uuid IS NULL OR m.id > $1::uuid)
          AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.milestone_id = m.id AND i.retried_at IS NULL)
@@ -254,6 +256,7 @@ export class MilestonesRepository {
       dueAt: r.due_at,
       revision: r.revision,
       reminderDays: r.reminder_days,
+      scheduledAt: r.updated_at,
     }));
   }
 

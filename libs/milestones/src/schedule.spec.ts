@@ -16,15 +16,24 @@ describe('scheduleMessages', () => {
 
   it('leaves out reminders already past, or catches up with the latest one after an outage', () => {
     expect(scheduleMessages(m(3), [7, 1], now)).toHaveLength(2);
-    const caughtUp = scheduleMessages(m(0.5), [7, 1], now, true);
+    const scheduledLongAgo = new Date(now.getTime() - 30 * DAY);
+    const caughtUp = scheduleMessages(m(0.5), [7, 1], now, scheduledLongAgo);
     expect(caughtUp.map((x) => x.topic === 'schedule' && x.payload.data)).toEqual([
       { milestoneId: 'm1', revision: 2 },
       { milestoneId: 'm1', revision: 2, days: 1 },
     ]);
   });
 
+  it('does not catch up a reminder whose moment had passed before the milestone was scheduled', () => {
+    // Scheduled 2 hours ago for 12 hours from now: the 1-day reminder was never owed.
+    const scheduledRecently = new Date(now.getTime() - 2 * 3_600_000);
+    expect(scheduleMessages(m(0.5), [7, 1], now, scheduledRecently)).toHaveLength(1);
+    // Scheduled 3 days ago for 12 hours from now: the 1-day reminder was owed and is caught up.
+    expect(scheduleMessages(m(0.5), [7, 1], now, new Date(now.getTime() - 3 * DAY))).toHaveLength(2);
+  });
+
   it('an overdue milestone fires at once, without reminders', () => {
-    expect(scheduleMessages(m(-1), [7, 1], now, true)).toHaveLength(1);
+    expect(scheduleMessages(m(-1), [7, 1], now, new Date(now.getTime() - 30 * DAY))).toHaveLength(1);
   });
 
   it('unschedules every job of a revision', () => {

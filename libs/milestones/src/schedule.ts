@@ -31,10 +31,12 @@ interface Schedulable {
 
 /**
  * The fire job and the reminder jobs of a milestone. Reminders whose moment has passed are left
- * out, except (with `catchUp`) the latest of them while the milestone is still ahead: after an
- * outage, participants get the one reminder that still makes sense.
+ * out, except (with `catchUpSince`, the moment this revision was scheduled) the latest one that was
+ * once due to be sent, while the milestone is still ahead: after an outage, participants get the
+ * one reminder that still makes sense. A reminder whose moment had passed before the milestone was
+ * scheduled was never owed, so it is not caught up either.
  */
-export function scheduleMessages(m: Schedulable, reminderDays: number[], now: Date, catchUp = false): OutboxMessage[] {
+export function scheduleMessages(m: Schedulable, reminderDays: number[], now: Date, catchUpSince?: Date): OutboxMessage[] {
   const fire: OutboxMessage = {
     topic: 'schedule',
     payload: { name: JOB.fire, data: { milestoneId: m.id, revision: m.revision }, runAt: m.dueAt.toISOString() },
@@ -44,8 +46,8 @@ export function scheduleMessages(m: Schedulable, reminderDays: number[], now: Da
     .sort((a, b) => b - a)
     .map((days) => ({ days, at: new Date(m.dueAt.getTime() - days * DAY) }));
   const future = reminders.filter((r) => r.at.getTime() > now.getTime());
-  const missed = reminders.filter((r) => r.at.getTime() <= now.getTime());
-  const chosen = catchUp && missed.length ? [...future, missed[missed.length - 1]] : future;
+  const missed = reminders.filter((r) => r.at.getTime() <= now.getTime() && catchUpSince && r.at.getTime() > catchUpSince.getTime());
+  const chosen = missed.length ? [...future, missed[missed.length - 1]] : future;
   return [
     fire,
     ...chosen.map(
