@@ -2,6 +2,8 @@
  * npm run bench: starts the service on a database and queue prefix of its own, measures, prints
  * each figure with its target and PASS/FAIL, saves the run under bench/results/, cleans up.
  * BENCH_QUICK=1 shortens every phase (for a smoke run); the figures then mean little.
+ * BENCH_WRITE_ONLY=1 stops after the event write path (and its pgbench reference); BENCH_PROFILE=1
+ * does too, and writes a CPU profile of the API under that load to bench/results/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -90,11 +92,11 @@ async function main() {
   record('pgbench -N (16 clients) reference', tps, 'tps');
   record('events/s ÷ pgbench tps', eventsPerSecond / tps, 'ratio', { op: '>=', value: 0.5 });
 
-  if (process.env.BENCH_PROFILE) {
+  if (process.env.BENCH_PROFILE || process.env.BENCH_WRITE_ONLY) {
     await stop(apiProcess);
     await pg.end();
     await svc.cleanup();
-    console.log('profile written to bench/results');
+    if (process.env.BENCH_PROFILE) console.log('profile written to bench/results');
     process.exit(0);
   }
 

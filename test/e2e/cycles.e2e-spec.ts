@@ -368,6 +368,23 @@ describe('cycles over HTTP', () => {
       await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: view.version });
     });
 
+    it('reads that go to the database together each get their own cycle, and only what the caller may see', async () => {
+      const ids = [await c.newCycle(), await c.newCycle(), await c.newCycle()];
+      const outsider = await factory.user(await factory.organisation('provider'));
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const [a, b, stranger, none, cc] = await Promise.all([
+        c.councilUser.as.get(`/v1/cycles/${ids[0]}`),
+        c.charityUser.as.get(`/v1/cycles/${ids[1]}`),
+        outsider.as.get(`/v1/cycles/${ids[1]}`),
+        c.councilUser.as.get(`/v1/cycles/${missing}`),
+        c.forumUser.as.get(`/v1/cycles/${ids[2]}`),
+      ]);
+      expect([a.status, b.status, stranger.status, none.status, cc.status]).toEqual([200, 200, 404, 404, 200]);
+      expect([a.body.id, b.body.id, cc.body.id]).toEqual(ids);
+      expect(a.body.nextEvents).toContain('LAUNCH');
+      expect(b.body.nextEvents).not.toContain('LAUNCH');
+    });
+
     it('twenty progress updates sent at once all land, none lost', async () => {
       const id = await c.newCycle();
       await toDelivering(id);

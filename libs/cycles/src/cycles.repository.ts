@@ -33,11 +33,12 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.snapshot,
   c.machine_version, c.version, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at`;
 
-/** The cycle, whether an organisation belongs to its partnership, its milestones and its progress
- *  updates (from the history: the snapshot does not keep them): one round trip. */
-const READ_VIEW = `
-  SELECT ${CYCLE_COLUMNS},
-    EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $2) AS member,
+/** Cycles, whether an organisation belongs to each one's partnership, their milestones and their
+ *  progress updates (from the history: the snapshot does not keep them), for a batch of reads
+ *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row. */
+const READ_VIEWS = `
+  SELECT i.n, ${CYCLE_COLUMNS},
+    EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = i.org) AS member,
     COALESCE((SELECT json_agg(json_build_object(
         'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
         'status', m.status, 'anchorId', m.anchor_id, 'offsetDays', m.offset_days,
@@ -48,7 +49,8 @@ const READ_VIEW = `
         'organisationId', h.organisation_id, 'userId', h.actor_user_id,
         'at', to_char(h.at AT TIME ZONE 'UTC', ${ISO})) ORDER BY h.seq)
       FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'), '[]') AS progress
-  FROM cycles c WHERE c.id = $1`;
+  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS i(id, org, n)
+  JOIN cycles c ON c.id = i.id`;
 
 /**
  * A batch of events, each a compare-and-set of its cycle and its history entry, in one statement
@@ -146,8 +148,13 @@ export interface CycleSummaryRow {
 
 @Injectable()
 export class CyclesRepository {
-  private readonly readView;
+  private readonly readViews;
   private readonly writeEvents;
+  /** Reads that arrive while others are on their way go together: one statement, one round trip. */
+  private readonly viewReads = new Batcher<{ id: string; organisationId: string | null }, CycleView | undefined>(
+    (batch) => this.readBatch(batch),
+    { maxBatch: 64, maxInFlight: 4 },
+  );
   /** Events that arrive while others are being written go together: one statement, one commit. */
   private readonly eventWrites = new Batcher<EventWrite, boolean>((batch) => this.writeBatch(batch), {
     maxBatch: 64,
@@ -156,7 +163,7 @@ export class CyclesRepository {
   });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.readView = preparedStatement<CycleRow & Omit<CycleView, 'row'>>(dataSource, 'cycle_view', READ_VIEW);
+    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row'> & { n: string }>(dataSource, 'cycle_views', READ_VIEWS);
     this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
   }
 
@@ -165,9 +172,15 @@ export class CyclesRepository {
   }
 
   /** The cycle with its milestones, and whether an organisation belongs to its partnership. */
-  async view(id: string, organisationId: string | null): Promise<CycleView | undefined> {
-    const [r] = await this.readView([id, organisationId]);
-    return r ? { row: toEntity(r), member: r.member, milestones: r.milestones, progress: r.progress } : undefined;
+  view(id: string, organisationId: string | null): Promise<CycleView | undefined> {
+    return this.viewReads.add({ id, organisationId });
+  }
+
+  private async readBatch(batch: { id: string; organisationId: string | null }[]): Promise<(CycleView | undefined)[]> {
+    const rows = await this.readViews([batch.map((b) => b.id), batch.map((b) => b.organisationId)]);
+    const views: (CycleView | undefined)[] = batch.map(() => undefined);
+    for (const r of rows) views[Number(r.n) - 1] = { row: toEntity(r), member: r.member, milestones: r.milestones, progress: r.progress };
+    return views;
   }
 
   /** Compare-and-set and the history entry (batched with others). Returns false when the race was lost. */

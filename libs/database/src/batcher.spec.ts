@@ -36,6 +36,19 @@ describe('Batcher', () => {
     expect(await Promise.all(rest)).toEqual(['ok:b', 'ok:c', 'ok:d']);
   });
 
+  it('without a key, items for the same record share a batch (reads)', async () => {
+    const r = recorder();
+    const b = new Batcher(r.run, { maxBatch: 10, maxInFlight: 1 });
+    const first = b.add('a.1');
+    await tick();
+    const rest = ['a.2', 'a.3'].map((i) => b.add(i));
+    await r.release();
+    expect(r.batches).toEqual([['a.1'], ['a.2', 'a.3']]);
+    await r.release();
+    expect(await first).toBe('ok:a.1');
+    expect(await Promise.all(rest)).toEqual(['ok:a.2', 'ok:a.3']);
+  });
+
   it('never puts two writes with one key in a batch, nor sends one while its key is on its way', async () => {
     const r = recorder();
     const b = new Batcher(r.run, { maxBatch: 10, maxInFlight: 4, key });

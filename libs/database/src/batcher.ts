@@ -13,8 +13,8 @@ export interface BatcherOptions<I> {
   maxBatch: number;
   /** At most this many batches on their way at once. */
   maxInFlight: number;
-  /** Items with the same key never go in the same batch. */
-  key: (item: I) => string;
+  /** Items with the same key never go in the same batch (without it, any items may). */
+  key?: (item: I) => string;
 }
 
 interface Waiting<I, O> {
@@ -62,10 +62,12 @@ export class Batcher<I, O> {
     const batch: Waiting<I, O>[] = [];
     const later: Waiting<I, O>[] = [];
     for (const w of this.waiting) {
-      const key = this.options.key(w.item);
-      if (batch.length < this.options.maxBatch && !this.busyKeys.has(key)) {
-        this.busyKeys.add(key);
-        keys.push(key);
+      const key = this.options.key?.(w.item);
+      if (batch.length < this.options.maxBatch && (key === undefined || !this.busyKeys.has(key))) {
+        if (key !== undefined) {
+          this.busyKeys.add(key);
+          keys.push(key);
+        }
         batch.push(w);
       } else {
         later.push(w);
