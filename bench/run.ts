@@ -6,7 +6,7 @@
  * does too, and writes a CPU profile of the API under that load to bench/results/.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -34,6 +34,27 @@ function record(name: string, value: number, unit: string, target?: { op: '>=' |
   const verdict = pass === undefined ? '' : pass ? 'PASS' : 'FAIL';
   console.log(`  ${name.padEnd(50)} ${String(rounded).padStart(10)} ${unit.padEnd(10)} ${(target ? `${target.op} ${target.value}` : '').padEnd(10)} ${verdict}`);
 }
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // gone
+  }
+}
+/** CPU seconds of every PostgreSQL process so far (backends come and go: count the living). */
+const postgresCpuSeconds = () =>
+  readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .reduce((sum, d) => sum + cpuSeconds(Number(d)), 0);
 const rssMb = (pid: number) => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
 const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : [];
 
@@ -67,6 +88,7 @@ async function main() {
     rssPeak = Math.max(rssPeak, rssMb(apiProcess.pid!));
   }, 500);
   const loadStarted = performance.now();
+  const cpuBefore = { api: cpuSeconds(apiProcess.pid!), postgres: postgresCpuSeconds(), load: process.cpuUsage() };
   await load(32, seconds, async (client) => {
     const id = delivering[Math.floor(Math.random() * delivering.length)];
     const u = coOwners[client % coOwners.length];
@@ -77,10 +99,16 @@ async function main() {
   clearInterval(rssTimer);
   const elapsed = (performance.now() - loadStarted) / 1000;
   const eventsPerSecond = latencies.length / elapsed;
+  const loadCpu = process.cpuUsage(cpuBefore.load);
+  const perEvent = (cpuSecondsUsed: number) => (cpuSecondsUsed * 1000) / latencies.length;
   record('events/s', eventsPerSecond, 'events/s', { op: '>=', value: 1000 });
   record('p50 latency', percentile(latencies, 50), 'ms');
   record('p99 latency', percentile(latencies, 99), 'ms', { op: '<=', value: 50 });
   record('non-200 answers', errors, 'answers', { op: '<=', value: 0 });
+  // Where the two cores went, per event: steadier than events/s on a noisy machine.
+  record('CPU per event: API process', perEvent(cpuSeconds(apiProcess.pid!) - cpuBefore.api), 'ms');
+  record('CPU per event: PostgreSQL (all processes)', perEvent(postgresCpuSeconds() - cpuBefore.postgres), 'ms');
+  record('CPU per event: load generator', perEvent((loadCpu.user + loadCpu.system) / 1e6), 'ms');
   record('API resident memory under load (peak)', rssPeak, 'MB', { op: '<=', value: 300 });
 
   const pgbenchDb = `${svc.dbName}_pgbench`;

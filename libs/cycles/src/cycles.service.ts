@@ -29,6 +29,7 @@ import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository } from './cycles.repository';
 import { ChainVerdict, GENESIS_HASH, chainHash, verifyChain } from './history-chain';
+import { Lanes } from './lanes';
 
 export interface NewCycle {
   partnershipId: string;
@@ -80,6 +81,9 @@ type Applied =
 
 @Injectable()
 export class CyclesService {
+  /** This process's events to one cycle go one after another (see Lanes). */
+  private readonly lanes = new Lanes();
+
   constructor(
     private readonly cycles: CyclesRepository,
     private readonly partnerships: PartnershipsService,
@@ -169,7 +173,11 @@ export class CyclesService {
    * Sends a person's event. With `expectedVersion` (If-Match) a stale version is a conflict;
    * without it, a write that loses a race is decided again on the fresh state.
    */
-  async send(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
+  send(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
+    return this.lanes.run(id, () => this.sendNow(principal, id, input, expectedVersion));
+  }
+
+  private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
     const { row, milestones, progress } = await this.loadVisible(principal, id);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
