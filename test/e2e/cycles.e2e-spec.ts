@@ -385,6 +385,36 @@ describe('cycles over HTTP', () => {
       expect(b.body.nextEvents).not.toContain('LAUNCH');
     });
 
+    it('an event to a cycle another transaction holds waits alone: events to other cycles go on meanwhile', async () => {
+      const [held, free] = [await c.newCycle(), await c.newCycle()];
+      await Promise.all([toDelivering(held), toDelivering(free)]);
+      const runner = api.app.get(DataSource).createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        await runner.query('SELECT id FROM cycles WHERE id = $1 FOR UPDATE', [held]);
+        const version = (await c.councilUser.as.get(`/v1/cycles/${held}`)).body.version;
+        // With If-Match too: a lock is not a conflict.
+        const waiting = send(c.charityUser.as, held, { type: 'RECORD_PROGRESS', note: 'behind the lock' })
+          .set('If-Match', `"${version}"`)
+          .then((r) => r);
+        const other = await send(c.icbUser.as, free, { type: 'RECORD_PROGRESS', note: 'not held' });
+        expect(other.status).toBe(200);
+        let settled = false;
+        void waiting.then(() => (settled = true));
+        await new Promise((r) => setTimeout(r, 100));
+        expect(settled).toBe(false);
+        await runner.commitTransaction();
+        const res = await waiting;
+        expect(res.status).toBe(200);
+        expect(res.body.progress.map((p: { note: string }) => p.note)).toContain('behind the lock');
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+      await c.councilUser.as.get(`/v1/cycles/${held}/history/verify`).expect(200);
+    });
+
     it('twenty progress updates sent at once all land, none lost', async () => {
       const id = await c.newCycle();
       await toDelivering(id);

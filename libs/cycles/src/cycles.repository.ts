@@ -55,14 +55,16 @@ const READ_VIEWS = `
 /**
  * A batch of events, each a compare-and-set of its cycle and its history entry, in one statement
  * (atomic on its own, one round trip, one commit). Rows are locked in id order, as every writer
- * takes them; a cycle whose version moved on is left alone, and the ids that moved come back.
+ * takes them; a cycle whose version moved on is left alone, and the ids that moved come back. A
+ * row another transaction holds (a milestone sweep) is skipped, not waited for: its event goes
+ * the slow way, in a transaction of its own, and the rest of the batch does not queue behind it.
  */
 const WRITE_EVENTS = `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
       id uuid, expected int, snapshot jsonb, state text, hash text, machine_version int, seq int, type text,
       actor_user_id uuid, organisation_id uuid, from_state text, to_state text, payload jsonb, at timestamptz, prev_hash text)),
-  locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM input) ORDER BY c.id FOR UPDATE),
+  locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM input) ORDER BY c.id FOR UPDATE SKIP LOCKED),
   moved AS (
     UPDATE cycles c SET snapshot = i.snapshot, state = i.state, history_hash = i.hash, machine_version = i.machine_version,
       version = c.version + 1, updated_at = i.at
@@ -150,15 +152,17 @@ export interface CycleSummaryRow {
 export class CyclesRepository {
   private readonly readViews;
   private readonly writeEvents;
+  // One batch on its way at a time: what arrives meanwhile makes the next batch bigger, so the
+  // round trips (each wakes a PostgreSQL backend, costly on a VM) are shared by more requests.
   /** Reads that arrive while others are on their way go together: one statement, one round trip. */
   private readonly viewReads = new Batcher<{ id: string; organisationId: string | null }, CycleView | undefined>(
     (batch) => this.readBatch(batch),
-    { maxBatch: 64, maxInFlight: 4 },
+    { maxBatch: 64, maxInFlight: 1 },
   );
   /** Events that arrive while others are being written go together: one statement, one commit. */
   private readonly eventWrites = new Batcher<EventWrite, boolean>((batch) => this.writeBatch(batch), {
     maxBatch: 64,
-    maxInFlight: 4,
+    maxInFlight: 1,
     key: (write) => write.id,
   });
 

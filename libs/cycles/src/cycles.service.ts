@@ -182,7 +182,7 @@ export class CyclesService {
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
     const event = () => ({ ...withGeneratedIds(input), actor, at: new Date().toISOString() }) as CycleEvent;
-    const applied = await this.applyWithRetry(row, event, expectedVersion === undefined);
+    const applied = await this.applyWithRetry(row, event, expectedVersion);
     if (applied.outcome === 'applied') {
       // Someone else's event landed first: read everything again rather than guess what it added.
       if (applied.retried) return this.get(principal, id);
@@ -210,7 +210,7 @@ export class CyclesService {
     const row = typeof cycle === 'string' ? await this.mustFind(cycle) : cycle;
     const event = () =>
       ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: new Date().toISOString() }) as CycleEvent;
-    const applied = await this.applyWithRetry(row, event, true, alongside);
+    const applied = await this.applyWithRetry(row, event, undefined, alongside);
     if (applied.outcome === 'applied') return { outcome: 'applied', state: applied.row.state as CycleState };
     // Moot as of this version of the cycle: the caller settles it only if the cycle has not moved since.
     if (applied.outcome === 'refused') return { outcome: 'moot', reason: applied.reason, cycleVersion: applied.version };
@@ -218,20 +218,23 @@ export class CyclesService {
   }
 
   /**
-   * First an optimistic compare-and-set on the version read. A write that loses the race is
-   * decided again on the fresh state, this time holding the row's lock, so it cannot lose twice.
+   * First an optimistic compare-and-set on the version read. A write that loses the race (or
+   * finds the row held by another transaction) is tried again holding the row's lock, so it
+   * cannot lose twice: decided again on the fresh state, or, with `expectedVersion` (If-Match),
+   * refused as a conflict if the cycle has moved on.
    */
   private async applyWithRetry(
     row: CycleEntity,
     event: () => CycleEvent,
-    retry: boolean,
+    expectedVersion: number | undefined,
     alongside?: InTransaction,
   ): Promise<Applied> {
     const first = await this.writeOptimistic(row, event(), alongside);
-    if (first.outcome !== 'lost-race' || !retry) return first;
+    if (first.outcome !== 'lost-race') return first;
     return this.cycles.transaction(async (manager) => {
       const fresh = await this.cycles.findForUpdate(manager, row.id);
       if (!fresh) throw new NotFound('cycle');
+      if (expectedVersion !== undefined && fresh.version !== expectedVersion) return { outcome: 'lost-race' } as const;
       const second = await this.write(manager, fresh, event(), alongside);
       return second.outcome === 'applied' ? { ...second, retried: true } : second;
     });
