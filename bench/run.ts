@@ -131,7 +131,7 @@ async function main() {
   // ---- 2. one hot cycle ---------------------------------------------------------------------
   console.log('\n2. One hot cycle: 32 clients on one cycle');
   const hot = delivering[0];
-  const before = (await call(base, 'GET', `/v1/cycles/${hot}`, undefined, councilUser.token)).body.progress.length;
+  const before = (await call(base, 'GET', `/v1/cycles/${hot}`, undefined, councilUser.token)).body.progressCount;
   let accepted = 0;
   let conflicts = 0;
   let other = 0;
@@ -143,7 +143,7 @@ async function main() {
     else other++;
   });
   const hotSeconds = (performance.now() - hotStarted) / 1000;
-  const after = (await call(base, 'GET', `/v1/cycles/${hot}`, undefined, councilUser.token)).body.progress.length;
+  const after = (await call(base, 'GET', `/v1/cycles/${hot}`, undefined, councilUser.token)).body.progressCount;
   record('hot cycle events/s', accepted / hotSeconds, 'events/s');
   record('hot cycle 409 answers', conflicts, 'answers');
   record('hot cycle lost events', accepted - (after - before), 'events', { op: '<=', value: 0 });

@@ -101,7 +101,7 @@ describe('cycles over HTTP', () => {
     view = await ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }] });
     view = await ok(c.councilUser.as, id, { type: 'RECORD_PROGRESS', note: 'March figures', readings: [{ metric: 'Emergency admissions 65+', value: 21.7 }] });
     expect(view.progress).toEqual([
-      { note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }], organisationId: c.orgs.charity.id, userId: c.charityUser.id, at: expect.any(String) },
+      { seq: expect.any(Number), note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }], organisationId: c.orgs.charity.id, userId: c.charityUser.id, at: expect.any(String) },
       expect.objectContaining({ note: 'March figures', organisationId: c.orgs.council.id, userId: c.councilUser.id }),
     ]);
     // What the event answered is what a later read shows (progress comes from the history).
@@ -415,6 +415,38 @@ describe('cycles over HTTP', () => {
       await c.councilUser.as.get(`/v1/cycles/${held}/history/verify`).expect(200);
     });
 
+    it('the view carries the 20 newest progress updates and the count; the progress route pages through them all', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      let view;
+      for (let i = 1; i <= 23; i++) view = await ok(c.coOwners[i % 4].as, id, { type: 'RECORD_PROGRESS', note: `week ${i}` });
+      // The event's answer is what a later read shows.
+      const read = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body;
+      expect(view.progress).toEqual(read.progress);
+      expect(read.progressCount).toBe(23);
+      expect(read.progress.map((p: { note: string }) => p.note)).toEqual(Array.from({ length: 20 }, (_, i) => `week ${i + 4}`));
+      const first = await c.forumUser.as.get(`/v1/cycles/${id}/progress?limit=10`).expect(200);
+      expect(first.body.items.map((p: { note: string }) => p.note)).toEqual(Array.from({ length: 10 }, (_, i) => `week ${i + 1}`));
+      const notes: string[] = [];
+      for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
+        const page: { body: { items: { note: string }[]; nextCursor: string | null } } = await c.forumUser.as
+          .get(`/v1/cycles/${id}/progress?limit=10${cursor ? `&cursor=${cursor}` : ''}`)
+          .expect(200);
+        notes.push(...page.body.items.map((p) => p.note));
+        cursor = page.body.nextCursor;
+      }
+      expect(notes).toEqual(Array.from({ length: 23 }, (_, i) => `week ${i + 1}`));
+      const all = (await c.forumUser.as.get(`/v1/cycles/${id}/progress`).expect(200)).body;
+      expect(all).toMatchObject({ nextCursor: null });
+      expect(all.items.slice(-20)).toEqual(read.progress);
+      for (const bad of ['cursor=abc', 'cursor=-1', 'limit=0', 'limit=101', 'other=1']) {
+        const res = await c.forumUser.as.get(`/v1/cycles/${id}/progress?${bad}`).expect(400);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+      }
+      const outsider = await factory.user(await factory.organisation('provider'));
+      await outsider.as.get(`/v1/cycles/${id}/progress`).expect(404);
+    });
+
     it('twenty progress updates sent at once all land, none lost', async () => {
       const id = await c.newCycle();
       await toDelivering(id);
@@ -446,7 +478,9 @@ describe('cycles over HTTP', () => {
         expect(await stored()).toMatchObject({ machine_version: 2, snapshot: { context: expect.not.objectContaining({ progress: expect.anything() }) } });
         const migration = new ProgressFromHistory1763940000000();
         await migration.down(runner);
-        expect(await stored()).toMatchObject({ machine_version: 1, snapshot: { context: { progress: view.progress } } });
+        // Machine version 1 kept the updates without their history position.
+        const kept = view.progress.map(({ seq: _seq, ...update }: { seq: number }) => update);
+        expect(await stored()).toMatchObject({ machine_version: 1, snapshot: { context: { progress: kept } } });
         await migration.up(runner);
         const after = await stored();
         expect(after.machine_version).toBe(2);

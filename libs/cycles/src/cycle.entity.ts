@@ -77,6 +77,7 @@ export class CycleEntity {
 
 /** Append-only and hash-chained: the database refuses UPDATE, DELETE and TRUNCATE. */
 @Entity('cycle_history')
+@Index('cycle_history_progress_idx', ['cycleId', 'seq'], { where: `"type" = 'RECORD_PROGRESS'` })
 @Check('cycle_history_seq_check', `"seq" > 0`)
 export class CycleHistoryEntity {
   @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })

@@ -24,17 +24,29 @@ export interface CycleView {
   /** Whether the organisation asked about belongs to the cycle's partnership. */
   member: boolean;
   milestones: CycleMilestoneView[];
-  /** Its progress updates, oldest first, from its history. */
+  /** Its newest progress updates (RECENT_PROGRESS at most), oldest first, from its history. */
   progress: ProgressEntry[];
+  /** How many progress updates it has in all. */
+  progressCount: number;
 }
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
+/** How many progress updates a cycle's view carries, the newest; the rest are a page away
+ *  (`progressPage`). A cycle in delivery for years must not answer every event with all of them. */
+export const RECENT_PROGRESS = 20;
+
+/** A progress update as the views show it, from its history entry `h`. */
+const PROGRESS_ENTRY = `json_build_object('seq', h.seq, 'note', h.payload->'note',
+  'readings', COALESCE(h.payload->'readings', '[]'::jsonb), 'organisationId', h.organisation_id,
+  'userId', h.actor_user_id, 'at', to_char(h.at AT TIME ZONE 'UTC', ${ISO}))`;
+
 const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.snapshot,
   c.machine_version, c.version, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at`;
 
-/** Cycles, whether an organisation belongs to each one's partnership, their milestones and their
- *  progress updates (from the history: the snapshot does not keep them), for a batch of reads
+/** Cycles, whether an organisation belongs to each one's partnership, their milestones, their
+ *  newest progress updates and how many there are (from the history: the snapshot does not keep
+ *  them; the partial index cycle_history_progress_idx finds them), for a batch of reads
  *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row. */
 const READ_VIEWS = `
   SELECT i.n, ${CYCLE_COLUMNS},
@@ -44,11 +56,10 @@ const READ_VIEWS = `
         'status', m.status, 'anchorId', m.anchor_id, 'offsetDays', m.offset_days,
         'offsetWorkingDays', m.offset_working_days, 'changes', m.changes) ORDER BY m.due_at, m.id)
       FROM milestones m WHERE m.cycle_id = c.id), '[]') AS milestones,
-    COALESCE((SELECT json_agg(json_build_object(
-        'note', h.payload->'note', 'readings', COALESCE(h.payload->'readings', '[]'::jsonb),
-        'organisationId', h.organisation_id, 'userId', h.actor_user_id,
-        'at', to_char(h.at AT TIME ZONE 'UTC', ${ISO})) ORDER BY h.seq)
-      FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'), '[]') AS progress
+    COALESCE((SELECT json_agg(${PROGRESS_ENTRY} ORDER BY h.seq) FROM (
+        SELECT * FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
+        ORDER BY h.seq DESC LIMIT ${RECENT_PROGRESS}) h), '[]') AS progress,
+    (SELECT count(*)::int FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS') AS progress_count
   FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS i(id, org, n)
   JOIN cycles c ON c.id = i.id`;
 
@@ -167,7 +178,7 @@ export class CyclesRepository {
   });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row'> & { n: string }>(dataSource, 'cycle_views', READ_VIEWS);
+    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; progress_count: number }>(dataSource, 'cycle_views', READ_VIEWS);
     this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
   }
 
@@ -183,7 +194,13 @@ export class CyclesRepository {
   private async readBatch(batch: { id: string; organisationId: string | null }[]): Promise<(CycleView | undefined)[]> {
     const rows = await this.readViews([batch.map((b) => b.id), batch.map((b) => b.organisationId)]);
     const views: (CycleView | undefined)[] = batch.map(() => undefined);
-    for (const r of rows) views[Number(r.n) - 1] = { row: toEntity(r), member: r.member, milestones: r.milestones, progress: r.progress };
+    for (const r of rows) views[Number(r.n) - 1] = {
+        row: toEntity(r),
+        member: r.member,
+        milestones: r.milestones,
+        progress: r.progress,
+        progressCount: r.progress_count,
+      };
     return views;
   }
 
@@ -316,6 +333,16 @@ export class CyclesRepository {
 
   async appendHistory(manager: EntityManager, entry: CycleHistoryEntity): Promise<void> {
     await manager.insert(CycleHistoryEntity, entry);
+  }
+
+  /** Progress updates after the one at `afterSeq`, oldest first, `limit` at most. */
+  async progressPage(cycleId: string, afterSeq: number, limit: number): Promise<ProgressEntry[]> {
+    const rows: { entry: ProgressEntry }[] = await this.dataSource.query(
+      `SELECT ${PROGRESS_ENTRY} AS entry FROM cycle_history h
+       WHERE h.cycle_id = $1 AND h.type = 'RECORD_PROGRESS' AND h.seq > $2 ORDER BY h.seq LIMIT $3`,
+      [cycleId, afterSeq, limit],
+    );
+    return rows.map((r) => r.entry);
   }
 
   history(cycleId: string): Promise<CycleHistoryEntity[]> {

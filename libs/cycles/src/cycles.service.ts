@@ -27,7 +27,7 @@ import {
 } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository } from './cycles.repository';
+import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
 import { ChainVerdict, GENESIS_HASH, chainHash, verifyChain } from './history-chain';
 import { Lanes } from './lanes';
 
@@ -52,8 +52,15 @@ export interface CycleRecord {
   nextEvents: UserEventType[];
   /** Its milestones, as read with the cycle. */
   milestones: CycleMilestoneView[];
-  /** Its progress updates, oldest first. */
+  /** Its newest progress updates (RECENT_PROGRESS at most), oldest first. */
   progress: ProgressEntry[];
+  /** How many progress updates it has in all. */
+  progressCount: number;
+}
+
+export interface ProgressPage {
+  items: ProgressEntry[];
+  nextCursor: string | null;
 }
 
 export interface CyclePage {
@@ -128,8 +135,8 @@ export class CyclesService {
   }
 
   async get(principal: Principal, id: string): Promise<CycleRecord> {
-    const { row, milestones, progress } = await this.loadVisible(principal, id);
-    return this.record(row, principal, milestones, progress);
+    const { row, ...read } = await this.loadVisible(principal, id);
+    return this.record(row, principal, read);
   }
 
   async list(
@@ -164,6 +171,19 @@ export class CyclesService {
     return this.cycles.history(id);
   }
 
+  /** Every progress update, oldest first, a page at a time (the view carries only the newest). */
+  async progress(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ProgressPage> {
+    await this.loadVisible(principal, id);
+    // A cursor is the history position of the last update of the page before.
+    if (page.cursor !== undefined && !/^\d{1,9}$/.test(page.cursor)) {
+      throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+    }
+    const after = page.cursor === undefined ? 0 : Number(page.cursor);
+    const rows = await this.cycles.progressPage(id, after, page.limit + 1);
+    const items = rows.slice(0, page.limit);
+    return { items, nextCursor: rows.length > page.limit ? String(items[items.length - 1].seq) : null };
+  }
+
   async verify(principal: Principal, id: string): Promise<ChainVerdict> {
     await this.loadVisible(principal, id);
     return verifyChain(await this.cycles.history(id));
@@ -178,7 +198,7 @@ export class CyclesService {
   }
 
   private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
-    const { row, milestones, progress } = await this.loadVisible(principal, id);
+    const { row, ...read } = await this.loadVisible(principal, id);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
     const event = () => ({ ...withGeneratedIds(input), actor, at: new Date().toISOString() }) as CycleEvent;
@@ -187,7 +207,7 @@ export class CyclesService {
       // Someone else's event landed first: read everything again rather than guess what it added.
       if (applied.retried) return this.get(principal, id);
       // As read, plus this event (a person's event never changes milestones).
-      return this.record(applied.row, principal, milestones, [...progress, ...progressOf(applied.entry)]);
+      return this.record(applied.row, principal, withEntry(read, applied.entry));
     }
     if (applied.outcome === 'refused') {
       throw applied.kind === 'forbidden' ? new Forbidden(applied.reason) : new TransitionRefused(applied.reason);
@@ -344,8 +364,8 @@ export class CyclesService {
 
   /** The cycle, if the caller may see it, with its snapshot and the caller's next events. */
   async visible(principal: Principal, id: string): Promise<CycleRecord> {
-    const { row, milestones, progress } = await this.loadVisible(principal, id);
-    return this.record(row, principal, milestones, progress);
+    const { row, ...read } = await this.loadVisible(principal, id);
+    return this.record(row, principal, read);
   }
 
   // ----- the write path ------------------------------------------------------------------------
@@ -515,7 +535,7 @@ export class CyclesService {
 
   // ----- reading -------------------------------------------------------------------------------
 
-  private record(row: CycleEntity, principal: Principal, milestones: CycleMilestoneView[], progress: ProgressEntry[]): CycleRecord {
+  private record(row: CycleEntity, principal: Principal, { milestones, progress, progressCount }: ReadAlong): CycleRecord {
     const snapshot = restoreCycle(row.snapshot);
     return {
       row,
@@ -523,6 +543,7 @@ export class CyclesService {
       nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }),
       milestones,
       progress,
+      progressCount,
     };
   }
 
@@ -584,11 +605,22 @@ export class CyclesService {
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
-/** The progress update a history entry records, as the view shows it (none for other events). */
-function progressOf(entry: CycleHistoryEntity): ProgressEntry[] {
-  if (entry.type !== 'RECORD_PROGRESS') return [];
+/** What is read with a cycle's row for its view. */
+type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount'>;
+
+/** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
+function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {
+  if (entry.type !== 'RECORD_PROGRESS') return read;
   const { note, readings } = entry.payload as { note: string; readings?: ProgressEntry['readings'] };
-  return [{ note, readings: readings ?? [], organisationId: entry.organisationId!, userId: entry.actorUserId!, at: entry.at.toISOString() }];
+  const added: ProgressEntry = {
+    seq: entry.seq,
+    note,
+    readings: readings ?? [],
+    organisationId: entry.organisationId!,
+    userId: entry.actorUserId!,
+    at: entry.at.toISOString(),
+  };
+  return { ...read, progress: [...read.progress, added].slice(-RECENT_PROGRESS), progressCount: read.progressCount + 1 };
 }
 
 /** Options and proposals get their ids when they are sent. */

@@ -22,6 +22,8 @@ import {
   CyclePageDto,
   HistoryEntryDto,
   ListCyclesQuery,
+  ProgressPageDto,
+  ProgressQuery,
   VerifyDto,
   mapCycle,
   mapCycleSummary,
@@ -106,6 +108,13 @@ export class CyclesController {
   @ApiOkResponse({ type: [HistoryEntryDto] })
   async history(@Caller() caller: Principal, @CycleId() id: string): Promise<HistoryEntryDto[]> {
     return (await this.cycles.history(caller, id)).map(mapHistoryEntry);
+  }
+
+  @Get(':id/progress')
+  @ApiOperation({ summary: 'Every progress update, oldest first, a page at a time (the cycle view carries the 20 newest)' })
+  @ApiOkResponse({ type: ProgressPageDto })
+  progress(@Caller() caller: Principal, @CycleId() id: string, @Query() query: ProgressQuery): Promise<ProgressPageDto> {
+    return this.cycles.progress(caller, id, { cursor: query.cursor, limit: query.limit ?? 100 });
   }
 
   @Get(':id/history/verify')

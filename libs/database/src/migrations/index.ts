@@ -3,6 +3,7 @@ import { Cycles1763910000000 } from './1763910000000-cycles';
 import { Milestones1763920000000 } from './1763920000000-milestones';
 import { CycleListIndex1763930000000 } from './1763930000000-cycle-list-index';
 import { ProgressFromHistory1763940000000 } from './1763940000000-progress-from-history';
+import { ProgressIndex1763950000000 } from './1763950000000-progress-index';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -12,4 +13,5 @@ export const MIGRATIONS: Function[] = [
   Milestones1763920000000,
   CycleListIndex1763930000000,
   ProgressFromHistory1763940000000,
+  ProgressIndex1763950000000,
 ];

@@ -103,6 +103,8 @@ export interface Reading {
 }
 /** A progress update as the cycle's view shows it; read from the history, not kept in the snapshot. */
 export interface ProgressEntry {
+  /** The history entry that recorded it. */
+  seq: number;
   note: string;
   readings: Reading[];
   organisationId: string;

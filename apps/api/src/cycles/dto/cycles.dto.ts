@@ -39,6 +39,32 @@ export class ListCyclesQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
 }
 
+export class ProgressQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 })
+  @PageLimit()
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
+}
+
+export class ReadingDto {
+  @ApiProperty({ description: 'Metric id or name' }) metric!: string;
+  @ApiProperty() value!: number;
+}
+
+export class ProgressEntryDto {
+  @ApiProperty({ description: 'Position of the update in the cycle history' }) seq!: number;
+  @ApiProperty() note!: string;
+  @ApiProperty({ type: [ReadingDto] }) readings!: ReadingDto[];
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() userId!: string;
+  @ApiProperty() at!: string;
+}
+
+export class ProgressPageDto {
+  @ApiProperty({ type: [ProgressEntryDto] }) items!: ProgressEntryDto[];
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
 export class CoOwnerDto {
   @ApiProperty() organisationId!: string;
   @ApiProperty({ enum: ['commissioner', 'provider', 'community'] }) role!: string;
@@ -74,7 +100,9 @@ export class CycleDto extends CycleSummaryDto {
   @ApiProperty({ description: '[{ id, title, summary, status, authorOrganisationIds, ... }]' }) options!: object[];
   @ApiProperty({ description: '[{ optionId, organisationId, scores: [{ outcomeId, score }], comment }]' }) appraisals!: object[];
   @ApiProperty({ description: '{ proposals: [{ id, optionIds, rationale, status, consents, objections }] }' }) decision!: object;
-  @ApiProperty({ description: '[{ note, readings: [{ metric, value }], organisationId, userId, at }]' }) progress!: object[];
+  @ApiProperty({ type: () => [ProgressEntryDto], description: 'The 20 newest progress updates, oldest first; GET /v1/cycles/{id}/progress has them all' })
+  progress!: ProgressEntryDto[];
+  @ApiProperty({ description: 'How many progress updates the cycle has in all' }) progressCount!: number;
   @ApiProperty({ description: '{ learnings, signOffs, outcome }' }) review!: object;
   @ApiPropertyOptional({ nullable: true, description: 'The escalation waiting for a facilitator' }) escalation!: object | null;
   @ApiProperty() escalations!: object[];
@@ -100,7 +128,7 @@ export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-export function mapCycle({ row, snapshot, nextEvents, milestones, progress }: CycleRecord): CycleDto {
+export function mapCycle({ row, snapshot, nextEvents, milestones, progress, progressCount }: CycleRecord): CycleDto {
   const c = snapshot.context;
   const current = row.state === 'escalated' ? (c.escalations.at(-1) ?? null) : null;
   return {
@@ -119,6 +147,7 @@ export function mapCycle({ row, snapshot, nextEvents, milestones, progress }: Cy
     appraisals: c.appraisals,
     decision: { proposals: c.proposals },
     progress,
+    progressCount,
     review: { learnings: c.learnings, signOffs: c.signOffs, outcome: c.closure },
     escalation: current,
     escalations: c.escalations,
