@@ -30,7 +30,7 @@ import {
   mapHistoryEntry,
 } from './dto/cycles.dto';
 import { EventPipe } from './dto/event.pipe';
-import { EVENT_DTOS } from './dto/events.dto';
+import { EVENT_DTOS } from '@app/http';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
 const EVENT_MODELS = [...new Set(Object.values(EVENT_DTOS))];

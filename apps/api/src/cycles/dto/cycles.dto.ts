@@ -3,7 +3,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, MinLength, IsString, M
 import { CycleHistoryEntity, CycleRecord } from '@app/cycles';
 import { CYCLE_STATES, CycleState, USER_EVENT_TYPES } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
-import { PageLimit } from '../../http/validators';
+import { PageLimit } from '@app/http';
 
 const Ids = () => (target: object, key: string) => {
   IsArray()(target, key);

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
-import { PageLimit } from '../../http/validators';
+import { PageLimit } from '@app/http';
 import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity, NotificationEntity } from '@app/milestones';
 
 export class CreateMilestoneDto {

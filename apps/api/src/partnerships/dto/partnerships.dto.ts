@@ -24,7 +24,7 @@ import {
   TableDeclarationEntity,
 } from '@app/partnerships';
 import { ORGANISATION_KINDS, OrganisationKind } from '@app/accounts';
-import { Text, TextList } from '../../http/validators';
+import { Text, TextList } from '@app/http';
 
 
 export class CreatePartnershipDto {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Type, plainToInstance } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -13,9 +13,12 @@ import {
   Min,
   ValidateIf,
   ValidateNested,
+  validate,
 } from 'class-validator';
-import { MILESTONE_EVENT_TYPES } from '@app/domain';
-import { Text } from '../../http/validators';
+import type { EventInput } from '@app/cycles';
+import { MILESTONE_EVENT_TYPES, ValidationFailed } from '@app/domain';
+import { fieldProblems } from './validation';
+import { Text } from './validators';
 
 const TypeIs = (type: string) => (target: object, key: string) => {
   ApiProperty({ enum: [type] })(target, key);
@@ -161,3 +164,20 @@ export const EVENT_DTOS = {
   CANCEL: CancelEvent,
   ...Object.fromEntries(MILESTONE_EVENT_TYPES.map((t) => [t, MilestoneEventDto])),
 } as Record<string, new () => object>;
+
+/** Validates `{ type, ...fields }` against the fields of that event type (unknown fields refused):
+ *  the API's event pipe and the web app's event forms alike. */
+export async function validateEvent(body: unknown): Promise<EventInput> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationFailed([{ field: 'body', message: 'must be a JSON object with a type' }]);
+  }
+  const type = (body as { type?: unknown }).type;
+  const dto = typeof type === 'string' ? EVENT_DTOS[type] : undefined;
+  if (!dto) {
+    throw new ValidationFailed([{ field: 'type', message: `must be one of ${Object.keys(EVENT_DTOS).join(', ')}` }]);
+  }
+  const instance = plainToInstance(dto, body);
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  if (errors.length) throw new ValidationFailed(fieldProblems(errors));
+  return { ...(instance as EventInput) };
+}

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { pinoHttpOptions } from './app.module';
+import { pinoHttpOptions } from './logging';
 
 describe('structured logs', () => {
   it('never write a password, a token or an authorization header', () => {

@@ -1,0 +1,4 @@
+export * from './events.dto';
+export * from './logging';
+export * from './validation';
+export * from './validators';
