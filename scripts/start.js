@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /*
- * npm start            build if needed, create the database if missing, migrate, run API + worker
+ * npm start            build if needed, create the database if missing, migrate, run API + worker + web app
  * npm run start:api    the same, API only
  * npm run start:worker the same, worker only
+ * npm run start:web    the same, web app only
  * npm run migration:run  build if needed, create the database if missing, migrate
  */
 'use strict';
@@ -38,9 +39,9 @@ function run(file, args = []) {
   return spawn(process.execPath, [...NODE_FLAGS, file, ...args], { cwd: root, stdio: 'inherit', env: process.env });
 }
 
-const apps = { all: ['api', 'worker'], api: ['api'], worker: ['worker'], migrate: [] }[mode];
+const apps = { all: ['api', 'worker', 'web'], api: ['api'], worker: ['worker'], web: ['web'], migrate: [] }[mode];
 if (!apps) {
-  console.error(`unknown mode ${mode}: use all, api, worker or migrate`);
+  console.error(`unknown mode ${mode}: use all, api, worker, web or migrate`);
   process.exit(64);
 }
 buildIfNeeded('api');

@@ -4,10 +4,11 @@ import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { LoginLimiter } from './login-limiter';
 import { TokenService } from './token.service';
+import { WebSessionsService } from './web-sessions.service';
 
 @Module({
   imports: [JwtModule.register({})],
-  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter],
-  exports: [AccountsService, TokenService, LoginLimiter],
+  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WebSessionsService],
+  exports: [AccountsService, TokenService, LoginLimiter, WebSessionsService],
 })
 export class AccountsModule {}

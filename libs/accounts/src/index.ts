@@ -5,3 +5,5 @@ export * from './accounts.service';
 export * from './token.service';
 export * from './login-limiter';
 export * from './accounts.module';
+export * from './web-session.entity';
+export * from './web-sessions.service';

@@ -26,6 +26,8 @@ const url = (protocols: string[]) =>
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: int(3000, 0).pipe(z.number().max(65535)),
+  WEB_PORT: int(3001, 0).pipe(z.number().max(65535)),
+  WEB_SESSION_TTL_SECONDS: int(28800, 60),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/cocommission'),
   DATABASE_POOL_SIZE: int(20, 1),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -61,6 +63,7 @@ export type Environment = z.infer<typeof environmentSchema>;
 export interface AppConfig {
   env: Environment['NODE_ENV'];
   port: number;
+  web: { port: number; sessionTtlSeconds: number };
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
   admin: { email: string; password: string };
@@ -119,6 +122,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
   return {
     env: env.NODE_ENV,
     port: env.PORT,
+    web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
     admin: { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD },

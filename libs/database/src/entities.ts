@@ -1,5 +1,6 @@
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';
+import { WebSessionEntity } from '@app/accounts/web-session.entity';
 import { CycleEntity, CycleHistoryEntity } from '@app/cycles/cycle.entity';
 import { IncidentEntity, MilestoneEntity, NotificationEntity, OutboxEntity } from '@app/milestones/milestone.entity';
 import {
@@ -14,6 +15,7 @@ import {
 export const ENTITIES = [
   OrganisationEntity,
   UserEntity,
+  WebSessionEntity,
   PartnershipEntity,
   PartnershipMemberEntity,
   TableDeclarationEntity,

@@ -2,3 +2,4 @@ export * from './events.dto';
 export * from './logging';
 export * from './validation';
 export * from './validators';
+export * from './id.pipe';

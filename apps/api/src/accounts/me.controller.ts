@@ -4,7 +4,7 @@ import { AccountsService, Principal } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestonesService } from '@app/milestones';
 import { Caller } from '../http/auth.guard';
-import { IdPipe } from '../http/id.pipe';
+import { IdPipe } from '@app/http';
 import { NotificationDto, NotificationPageDto, NotificationQuery, mapNotification } from '../cycles/dto/milestones.dto';
 
 class CalendarTokenDto {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '@app/accounts';
 import { AdminOnly } from '../http/auth.guard';
-import { IdPipe } from '../http/id.pipe';
+import { IdPipe } from '@app/http';
 import {
   CreateOrganisationDto,
   CreateUserDto,

@@ -15,7 +15,7 @@ import { Principal } from '@app/accounts';
 import { CycleRecord, CyclesService, EventInput } from '@app/cycles';
 import { ValidationFailed } from '@app/domain';
 import { Caller } from '../http/auth.guard';
-import { IdPipe } from '../http/id.pipe';
+import { IdPipe } from '@app/http';
 import {
   CreateCycleDto,
   CycleDto,

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Principal } from '@app/accounts';
 import { MilestonesService, NewMilestone } from '@app/milestones';
 import { Caller } from '../http/auth.guard';
-import { IdPipe } from '../http/id.pipe';
+import { IdPipe } from '@app/http';
 import { CreateMilestoneDto, IncidentDto, MilestoneDto, mapIncident, mapMilestone } from './dto/milestones.dto';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));

@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { Unauthenticated } from '@app/domain';
 import { Calendar, LABEL, MilestonesService } from '@app/milestones';
 import { Caller, Public } from '../http/auth.guard';
-import { IdPipe } from '../http/id.pipe';
+import { IdPipe } from '@app/http';
 
 class CalendarMilestoneDto {
   @ApiProperty() id!: string;

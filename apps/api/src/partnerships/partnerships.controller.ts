@@ -4,7 +4,7 @@ import { Principal } from '@app/accounts';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
 import { Caller } from '../http/auth.guard';
-import { IdPipe } from '../http/id.pipe';
+import { IdPipe } from '@app/http';
 import {
   AddMembersDto,
   AnchorDto,

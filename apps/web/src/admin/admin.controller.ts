@@ -1,0 +1,76 @@
+import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AccountsService, ORGANISATION_KINDS, OrganisationKind, WebSession } from '@app/accounts';
+import { Conflict, ValidationFailed } from '@app/domain';
+import { LayoutService } from '../http/layout.service';
+import { AdminPage, Session } from '../http/session.guard';
+import type { FormError } from '../views/filters';
+
+const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Platform admins manage organisations and their users. */
+@AdminPage()
+@Controller('admin')
+export class AdminController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly layout: LayoutService,
+  ) {}
+
+  @Get()
+  async index(@Session() session: WebSession, @Query('done') done: string | undefined, @Res() res: Response) {
+    await this.render(res, 200, session, { done: done === 'organisation' ? 'The organisation is added' : done === 'user' ? 'The user is added' : undefined });
+  }
+
+  @Post('organisations')
+  async addOrganisation(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const name = str(body.name);
+    const kind = str(body.kind);
+    const errors: FormError[] = [];
+    if (!name || name.length > 300) errors.push({ field: 'org-name', text: 'Enter the organisation’s name (300 characters at most)' });
+    if (!ORGANISATION_KINDS.includes(kind as OrganisationKind)) errors.push({ field: 'org-kind', text: 'Choose what kind of organisation it is' });
+    if (errors.length) return this.render(res, 400, session, { errors, values: body });
+    await this.accounts.createOrganisation(name, kind as OrganisationKind);
+    res.redirect(303, '/admin?done=organisation');
+  }
+
+  @Post('users')
+  async addUser(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const input = { name: str(body.name), email: str(body.email), password: typeof body.password === 'string' ? body.password : '', organisationId: str(body.organisationId) };
+    const errors: FormError[] = [];
+    if (!input.name || input.name.length > 200) errors.push({ field: 'user-name', text: 'Enter the person’s name (200 characters at most)' });
+    if (!EMAIL.test(input.email) || input.email.length > 320) errors.push({ field: 'user-email', text: 'Enter an email address like name@example.org' });
+    if (input.password.length < 12 || input.password.length > 200) errors.push({ field: 'user-password', text: 'The password must be 12 to 200 characters' });
+    if (!input.organisationId) errors.push({ field: 'user-organisation', text: 'Choose the person’s organisation' });
+    if (!errors.length) {
+      try {
+        await this.accounts.createUser(input);
+        return res.redirect(303, '/admin?done=user');
+      } catch (error) {
+        if (error instanceof Conflict) errors.push({ field: 'user-email', text: 'A user with this email address already exists' });
+        else if (error instanceof ValidationFailed) errors.push({ field: 'user-organisation', text: 'Choose the person’s organisation' });
+        else throw error;
+      }
+    }
+    await this.render(res, 400, session, { errors, values: { ...body, password: '' } });
+  }
+
+  private async render(res: Response, status: number, session: WebSession, extra: { done?: string; errors?: FormError[]; values?: Record<string, unknown> }) {
+    const [organisations, users] = await Promise.all([this.accounts.listOrganisations(), this.accounts.listUsers()]);
+    const orgName = new Map(organisations.map((o) => [o.id, o.name]));
+    const values = extra.values ?? {};
+    res.status(status).render('admin', {
+      ...(await this.layout.of(session)),
+      section: 'admin',
+      title: 'Organisations and users',
+      organisations,
+      users: users.map((u) => ({ ...u, organisationName: u.organisationId ? orgName.get(u.organisationId) : 'Platform admin' })),
+      kinds: ORGANISATION_KINDS.map((k) => ({ value: k, text: k[0].toUpperCase() + k.slice(1), checked: values.kind === k })),
+      organisationItems: [{ value: '', text: 'Choose an organisation' }, ...organisations.map((o) => ({ value: o.id, text: o.name }))],
+      values,
+      done: extra.done,
+      errors: extra.errors ?? [],
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import nunjucks from 'nunjucks';
+import { AppConfig, loadConfig } from '@app/config';
+import { registerFilters } from './views/filters';
+import { WebModule } from './web.module';
+
+/** The repository's root, from wherever this file runs (sources under ts-node, or dist/). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('no package.json above ' + __dirname);
+    dir = up;
+  }
+  return dir;
+}
+
+/** Everything the web app needs around its module: used by main.ts and by the tests alike. */
+export function configureWeb(app: NestExpressApplication, config: AppConfig): void {
+  const root = projectRoot();
+  const govuk = join(root, 'node_modules/govuk-frontend/dist');
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The GOV.UK template's one inline script marks the body as JavaScript-enabled.
+          'script-src': ["'self'", "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"],
+          'img-src': ["'self'", 'data:'],
+          'form-action': ["'self'"],
+        },
+      },
+    }),
+  );
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimit, parameterLimit: 200 }));
+  app.use('/assets', express.static(join(govuk, 'govuk/assets'), { maxAge: '1d' }));
+  app.use('/styles', express.static(join(govuk, 'govuk'), { index: false, maxAge: '1d' }));
+  app.use('/static', express.static(join(root, 'apps/web/static'), { maxAge: '1h' }));
+  const env = nunjucks.configure([join(root, 'apps/web/views'), govuk], {
+    autoescape: true,
+    express: app.getHttpAdapter().getInstance(),
+    noCache: config.env !== 'production',
+  });
+  registerFilters(env);
+  app.setViewEngine('njk');
+}
+
+export async function createWeb(config: AppConfig = loadConfig()): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(WebModule, { bodyParser: false, bufferLogs: true });
+  configureWeb(app, config);
+  return app;
+}

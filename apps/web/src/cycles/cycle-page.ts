@@ -1,0 +1,154 @@
+import { diffWords } from 'diff';
+import type { CycleRecord } from '@app/cycles';
+import type { CycleContext, CycleState } from '@app/domain';
+import type { OutcomeEntity } from '@app/partnerships';
+import { EventForm, eventForms } from './event-forms';
+
+/** The lifecycle as the picture on the page shows it, in order. */
+const PATH: { state: CycleState; label: string }[] = [
+  { state: 'draft', label: 'Draft' },
+  { state: 'framing', label: 'Framing the problem' },
+  { state: 'options', label: 'Options' },
+  { state: 'deciding', label: 'Deciding' },
+  { state: 'delivering', label: 'Delivering' },
+  { state: 'reviewing', label: 'Learning review' },
+  { state: 'closed', label: 'Closed' },
+];
+export const STATE_LABELS: Record<CycleState, string> = {
+  ...(Object.fromEntries(PATH.map((p) => [p.state, p.label])) as Record<CycleState, string>),
+  escalated: 'Escalated',
+  cancelled: 'Cancelled',
+};
+
+export interface Names {
+  org: (id: string | null | undefined) => string;
+  user: (id: string | null | undefined) => string;
+}
+
+/** Where the cycle is on its path: steps before it done, it current (escalated: where it came from). */
+export function lifecycle(state: CycleState, context: CycleContext) {
+  const at = state === 'escalated' ? (context.escalations.at(-1)?.from ?? 'draft') : state;
+  const index = PATH.findIndex((p) => p.state === at);
+  const steps = PATH.map((p, i) => ({
+    label: p.label,
+    status: state === 'cancelled' ? (i === 0 ? 'done' : 'todo') : i < index ? 'done' : i === index ? (state === 'escalated' ? 'paused' : 'current') : 'todo',
+  }));
+  return { steps, escalated: state === 'escalated', cancelled: state === 'cancelled' };
+}
+
+/** What the caller's organisation (or the caller) is awaited for, in words; null when nothing. */
+export function waitingFor(record: Pick<CycleRecord, 'snapshot' | 'nextEvents'>, userId: string, organisationId: string | null): string | null {
+  const c = record.snapshot.context;
+  const state = record.snapshot.value as CycleState;
+  const next = new Set(record.nextEvents);
+  const latest = c.problem.revisions.at(-1);
+  switch (state) {
+    case 'draft':
+      return next.has('LAUNCH') ? 'Ready for you to launch' : null;
+    case 'framing':
+      if (!latest) return next.has('REVISE_PROBLEM') ? 'No problem statement yet: write the first revision' : null;
+      if (next.has('ENDORSE_PROBLEM')) return `Your organisation has not endorsed revision ${latest.number}`;
+      return null;
+    case 'options':
+      return next.has('SUBMIT_OPTION') ? 'Options are open: submit or co-author an option' : null;
+    case 'deciding': {
+      const open = c.proposals.find((p) => p.status === 'open');
+      if (open && next.has('CONSENT')) return `Your organisation has not responded to proposal ${c.proposals.indexOf(open) + 1}`;
+      return next.has('PROPOSE_DECISION') ? 'No open proposal: propose a decision' : null;
+    }
+    case 'delivering':
+      return next.has('RECORD_PROGRESS') ? 'Record progress and metric readings' : null;
+    case 'reviewing':
+      if (next.has('SIGN_OFF_REVIEW')) return 'You have not signed off the learning review';
+      return next.has('RECORD_LEARNING') ? 'Record what was learned' : null;
+    case 'escalated':
+      return next.has('RESOLVE_ESCALATION') ? 'Waiting for you to resolve the escalation' : null;
+    default:
+      return organisationId || userId ? null : null;
+  }
+}
+
+/** Word-level differences between two revisions, as HTML-safe parts. */
+export function revisionDiff(before: string, after: string) {
+  return diffWords(before, after).map((part) => ({ text: part.value, kind: part.added ? 'added' : part.removed ? 'removed' : 'same' }));
+}
+
+/** Everything the cycle page shows, with names instead of ids. */
+export function cyclePage(record: CycleRecord, names: Names, outcomes: OutcomeEntity[], caller: { userId: string; organisationId: string | null }) {
+  const c = record.snapshot.context;
+  const state = record.snapshot.value as CycleState;
+  const latest = c.problem.revisions.at(-1);
+  const coOwners = c.coOwners.map((o) => {
+    const endorsed = latest && c.problem.endorsements.find((e) => e.revision === latest.number && e.organisationId === o.organisationId);
+    const objected = latest && c.problem.objections.find((e) => e.revision === latest.number && e.organisationId === o.organisationId);
+    return {
+      name: names.org(o.organisationId),
+      role: o.role,
+      problem: endorsed ? 'endorsed' : objected ? 'objected' : 'waiting',
+      objection: objected?.reason ?? null,
+    };
+  });
+  const revisions = c.problem.revisions.map((r, i) => ({
+    ...r,
+    author: r.carriedForward ? 'Carried forward from the previous iteration' : `${names.user(r.authorUserId)}, ${names.org(r.authorOrganisationId)}`,
+    diff: i > 0 ? revisionDiff(c.problem.revisions[i - 1].statement, r.statement) : null,
+  }));
+  const optionTitle = (id: string) => c.options.find((o) => o.id === id)?.title ?? 'an option';
+  const outcomeTitle = (id: string) => outcomes.find((o) => o.id === id)?.title ?? 'an outcome';
+  const forms: EventForm[] = eventForms(record.nextEvents, {
+    context: c,
+    organisationId: caller.organisationId,
+    orgName: (id) => names.org(id),
+    outcomeTitle,
+  });
+  const metrics = c.metrics.map((m) => {
+    const outcome = outcomes.find((o) => o.id === m.outcomeId);
+    const definition = outcome?.metrics.find((x) => x.id === m.id);
+    const readings = record.progress.flatMap((p) =>
+      p.readings.filter((r) => r.metric === m.id || r.metric === m.name).map((r) => ({ value: r.value, at: p.at, by: names.org(p.organisationId) })),
+    );
+    return { ...m, unit: definition?.unit ?? '', baseline: definition?.baseline ?? null, target: definition?.target ?? null, direction: definition?.direction ?? null, readings };
+  });
+  return {
+    state,
+    stateLabel: STATE_LABELS[state],
+    lifecycle: lifecycle(state, c),
+    waiting: waitingFor(record, caller.userId, caller.organisationId),
+    coOwners,
+    latestRevision: latest?.number ?? null,
+    revisions: [...revisions].reverse(),
+    options: c.options.map((o) => ({ ...o, authors: o.authorOrganisationIds.map((id) => names.org(id)).join(', ') })),
+    appraisals: c.appraisals.map((a) => ({
+      option: optionTitle(a.optionId),
+      organisation: names.org(a.organisationId),
+      scores: a.scores.map((s) => `${outcomeTitle(s.outcomeId)}: ${s.score}`).join('; '),
+      comment: a.comment,
+    })),
+    proposals: c.proposals.map((p, i) => ({
+      number: i + 1,
+      status: p.status,
+      options: p.optionIds.map(optionTitle).join(', '),
+      rationale: p.rationale,
+      proposedBy: names.org(p.proposedByOrganisationId),
+      responses: c.coOwners.map((o) => {
+        const objection = p.objections.find((x) => x.organisationId === o.organisationId);
+        const consent = p.consents.find((x) => x.organisationId === o.organisationId);
+        return { name: names.org(o.organisationId), response: consent ? 'consented' : objection ? 'objected' : 'waiting', reason: objection?.reason ?? null };
+      }),
+    })),
+    progress: [...record.progress].reverse().map((p) => ({ ...p, by: `${names.user(p.userId)}, ${names.org(p.organisationId)}` })),
+    progressCount: record.progressCount,
+    metrics,
+    learnings: c.learnings.map((l) => ({ ...l, by: `${names.user(l.userId)}${l.organisationId ? `, ${names.org(l.organisationId)}` : ''}` })),
+    panel: c.panelUserIds.map((id) => {
+      const signOff = c.signOffs.find((s) => s.userId === id);
+      return { name: names.user(id), signOff: signOff?.outcome ?? null };
+    }),
+    escalation: state === 'escalated' ? (c.escalations.at(-1) ?? null) : null,
+    escalations: c.escalations.map((e) => ({ ...e, raisedBy: e.milestone ? `the ${e.milestone} milestone` : names.org(e.raisedByOrganisationId) })),
+    cancellation: c.cancellation,
+    closure: c.closure,
+    facilitators: c.facilitatorUserIds.map((id) => names.user(id)),
+    forms,
+  };
+}

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { WebSession } from '@app/accounts';
+import { MilestonesService } from '@app/milestones';
+
+export interface Layout {
+  user?: { id: string; name: string; email: string; organisationName: string | null; isAdmin: boolean };
+  csrfToken?: string;
+  unread: number;
+}
+
+/** What every page's frame shows: who is signed in, the form token, unread notifications. */
+@Injectable()
+export class LayoutService {
+  constructor(private readonly milestones: MilestonesService) {}
+
+  async of(session: WebSession | undefined): Promise<Layout> {
+    if (!session) return { unread: 0 };
+    const { user } = session;
+    const { unread } = await this.milestones.notifications(user.id, 1);
+    return {
+      user: { id: user.id, name: user.name, email: user.email, organisationName: user.organisation?.name ?? null, isAdmin: user.role === 'admin' },
+      csrfToken: session.csrfToken,
+      unread,
+    };
+  }
+}

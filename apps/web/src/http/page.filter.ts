@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError, Forbidden, NotFound, RateLimited, Unauthenticated, ValidationFailed } from '@app/domain';
+import { WebRequest } from './session.guard';
+import { LayoutService } from './layout.service';
+
+/** Errors as pages: sign-in when the session is missing, 404 and 403 pages, and a 500 page that leaks nothing. */
+@Catch()
+export class PageFilter implements ExceptionFilter {
+  private readonly logger = new Logger(PageFilter.name);
+
+  constructor(private readonly layout: LayoutService) {}
+
+  async catch(error: unknown, host: ArgumentsHost): Promise<void> {
+    const http = host.switchToHttp();
+    const req = http.getRequest<WebRequest>();
+    const res = http.getResponse<Response>();
+    if (error instanceof Unauthenticated) {
+      const back = req.method === 'GET' && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+      return res.redirect(303, `/sign-in${back}`);
+    }
+    let status = 500;
+    let title = 'Sorry, there is a problem with the service';
+    let detail = 'Try again later. Nothing you sent was lost or half-done.';
+    if (error instanceof NotFound || (error instanceof HttpException && error.getStatus() === 404)) {
+      status = 404;
+      title = 'Page not found';
+      detail = 'If you typed the web address, check it is correct. You may not have access to this page.';
+    } else if (error instanceof Forbidden) {
+      status = 403;
+      title = 'You cannot do this';
+      detail = error.message;
+    } else if (error instanceof RateLimited) {
+      status = 429;
+      title = 'Too many attempts';
+      detail = error.message;
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    } else if (error instanceof ValidationFailed || error instanceof DomainError) {
+      status = error instanceof ValidationFailed ? 400 : 422;
+      title = 'There is a problem';
+      detail = error.message;
+    } else if (error instanceof HttpException && error.getStatus() < 500) {
+      status = error.getStatus();
+      title = 'There is a problem';
+      detail = error.message;
+    } else {
+      this.logger.error(error);
+    }
+    const frame = await this.layout.of(req.session).catch(() => ({ unread: 0 }));
+    res.status(status).render('error', { ...frame, title, detail, status });
+  }
+}

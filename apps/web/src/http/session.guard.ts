@@ -1,0 +1,58 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { WebSession, WebSessionsService, sameToken } from '@app/accounts';
+import { Forbidden, Unauthenticated } from '@app/domain';
+
+export const SESSION_COOKIE = 'cocommission_session';
+const PUBLIC = 'cocommission:web-public';
+const ADMIN_ONLY = 'cocommission:web-admin-only';
+
+/** The page needs no sign-in (the sign-in page itself). */
+export const PublicPage = () => SetMetadata(PUBLIC, true);
+/** Only platform admins may open the page. */
+export const AdminPage = () => SetMetadata(ADMIN_ONLY, true);
+
+export type WebRequest = Request & { session?: WebSession };
+
+/** Thrown when a form comes back without its session's token (a cross-site request, or an old page). */
+export class CsrfRefused extends Forbidden {
+  constructor() {
+    super('This form has expired. Go back, reload the page and try again.');
+  }
+}
+
+/**
+ * Every page but the public ones needs a session (from its httpOnly cookie); every form sent to
+ * one must carry the session's token (`_csrf`), which a page of another site cannot read.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: WebSessionsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<WebRequest>();
+    const session = await this.sessions.resume(request.cookies?.[SESSION_COOKIE]);
+    if (!session) throw new Unauthenticated('Sign in to continue.');
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !sameToken(request.body?._csrf, session.csrfToken)) {
+      throw new CsrfRefused();
+    }
+    request.session = session;
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && session.user.role !== 'admin') {
+      throw new Forbidden('Only platform admins may open this page.');
+    }
+    return true;
+  }
+}
+
+/** The signed-in user's session. */
+export const Session = createParamDecorator((_: unknown, context: ExecutionContext): WebSession => {
+  const session = context.switchToHttp().getRequest<WebRequest>().session;
+  if (!session) throw new Unauthenticated('Sign in to continue.');
+  return session;
+});

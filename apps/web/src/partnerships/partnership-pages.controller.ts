@@ -1,0 +1,176 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AccountsService, WebSession } from '@app/accounts';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { CyclesService } from '@app/cycles';
+import { ValidationFailed } from '@app/domain';
+import { IdPipe } from '@app/http';
+import { MilestonesService } from '@app/milestones';
+import { PartnershipsService } from '@app/partnerships';
+import { LayoutService } from '../http/layout.service';
+import { Session } from '../http/session.guard';
+import type { FormError } from '../views/filters';
+
+const PartnershipId = () => Param('id', new IdPipe('partnership'));
+const lines = (value: unknown) =>
+  (typeof value === 'string' ? value : '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : typeof value === 'string' && value ? [value] : []);
+
+@Controller('partnerships')
+export class PartnershipPagesController {
+  constructor(
+    private readonly partnerships: PartnershipsService,
+    private readonly milestones: MilestonesService,
+    private readonly cycles: CyclesService,
+    private readonly accounts: AccountsService,
+    private readonly layout: LayoutService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async index(@Session() session: WebSession, @Res() res: Response) {
+    const partnerships = await this.partnerships.list(session.principal);
+    res.render('partnerships', { ...(await this.layout.of(session)), section: 'partnerships', title: 'Partnerships', partnerships });
+  }
+
+  @Get(':id')
+  async page(@Session() session: WebSession, @PartnershipId() id: string, @Query('done') done: string | undefined, @Res() res: Response) {
+    await this.render(res, 200, session, id, { done });
+  }
+
+  /** The caller's organisation declares what it puts on the table and keeps off it (a new version). */
+  @Post(':id/table')
+  async declare(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    try {
+      await this.partnerships.declareTable(session.principal, id, lines(body.on), lines(body.off));
+      res.redirect(303, `/partnerships/${id}?done=table#table`);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: e.field === 'off' ? 'off' : 'on', text: `${e.field}: ${e.message}` })) });
+    }
+  }
+
+  /** A secret link for Outlook or Google Calendar (a new one replaces the old). */
+  @Post(':id/calendar-link')
+  async calendarLink(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
+    await this.partnerships.requireVisible(session.principal, id);
+    const token = await this.accounts.issueCalendarToken(session.principal.userId);
+    const link = `${this.config.http.publicUrl}/v1/partnerships/${id}/calendar.ics?token=${encodeURIComponent(token)}`;
+    await this.render(res, 200, session, id, { calendarLink: link });
+  }
+
+  @Get(':id/cycles/new')
+  async newCycle(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
+    await this.renderNewCycle(res, 200, session, id, {});
+  }
+
+  @Post(':id/cycles')
+  async createCycle(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const title = typeof body.title === 'string' ? body.title.trim() : '';
+    const errors: FormError[] = [];
+    if (!title) errors.push({ field: 'title', text: 'Enter a title for the cycle' });
+    if (title.length > 300) errors.push({ field: 'title', text: 'The title must be 300 characters or fewer' });
+    if (!errors.length) {
+      try {
+        const record = await this.cycles.create(session.principal, {
+          partnershipId: id,
+          title,
+          commissionerOrganisationIds: list(body.commissionerOrganisationIds),
+          providerOrganisationIds: list(body.providerOrganisationIds),
+          communityOrganisationIds: list(body.communityOrganisationIds),
+          panelUserIds: list(body.panelUserIds),
+          facilitatorUserIds: list(body.facilitatorUserIds),
+          outcomeIds: list(body.outcomeIds),
+        });
+        return res.redirect(303, `/cycles/${record.row.id}`);
+      } catch (error) {
+        if (!(error instanceof ValidationFailed)) throw error;
+        errors.push(...error.errors.map((e) => ({ field: e.field, text: e.message.replace(/[0-9a-f-]{36}/g, 'an organisation') })));
+      }
+    }
+    await this.renderNewCycle(res, 400, session, id, { errors, values: body });
+  }
+
+  private async renderNewCycle(res: Response, status: number, session: WebSession, id: string, extra: { errors?: FormError[]; values?: Record<string, unknown> }) {
+    const aggregate = await this.partnerships.get(session.principal, id);
+    const users = (await Promise.all(aggregate.members.map((m) => this.accounts.listUsers(m.organisationId)))).flat();
+    const members = aggregate.members.map((m) => ({ value: m.organisationId, text: m.organisation?.name ?? m.organisationId, kind: m.organisation?.kind }));
+    const chosen = (name: string) => new Set(list(extra.values?.[name]));
+    const items = (name: string, all: { value: string; text: string }[]) => all.map((i) => ({ value: i.value, text: i.text, checked: chosen(name).has(i.value) }));
+    const people = users.map((u) => ({ value: u.id, text: `${u.name} (${members.find((m) => m.value === u.organisationId)?.text ?? ''})` }));
+    res.status(status).render('new-cycle', {
+      ...(await this.layout.of(session)),
+      section: 'partnerships',
+      title: 'Open a cycle',
+      partnership: aggregate.partnership,
+      errors: extra.errors ?? [],
+      titleValue: typeof extra.values?.title === 'string' ? extra.values.title : '',
+      commissioners: items('commissionerOrganisationIds', members.filter((m) => m.kind === 'commissioner' && m.value !== session.principal.organisationId)),
+      providers: items('providerOrganisationIds', members.filter((m) => m.kind === 'provider')),
+      community: items('communityOrganisationIds', members.filter((m) => m.kind === 'community')),
+      panel: items('panelUserIds', people),
+      facilitators: items('facilitatorUserIds', people),
+      outcomes: items('outcomeIds', aggregate.outcomes.map((o) => ({ value: o.id, text: o.title }))),
+    });
+  }
+
+  private async render(
+    res: Response,
+    status: number,
+    session: WebSession,
+    id: string,
+    extra: { done?: string; errors?: FormError[]; calendarLink?: string },
+  ) {
+    const aggregate = await this.partnerships.get(session.principal, id);
+    const [calendar, histories, cycles] = await Promise.all([
+      this.milestones.calendar(session.principal, id),
+      Promise.all(aggregate.members.map((m) => this.partnerships.tableHistory(session.principal, id, m.organisationId))),
+      this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
+    ]);
+    const members = aggregate.members.map((m, i) => {
+      const versions = [...histories[i]].sort((a, b) => b.version - a.version);
+      return { name: m.organisation?.name ?? 'an organisation', kind: m.organisation?.kind, isMine: m.organisationId === session.principal.organisationId, latest: versions[0] ?? null, earlier: versions.slice(1) };
+    });
+    const conflicted = new Set(calendar.conflicts.flatMap((c) => c.milestoneIds));
+    const anchorName = (anchorId: string | null) => aggregate.anchors.find((a) => a.id === anchorId)?.name ?? null;
+    // The timeline: anchors and milestones in date order, each milestone with its alignment.
+    const timeline = [
+      ...calendar.anchors.map((a) => ({ date: a.date, kind: 'anchor', text: a.name, detail: 'Anchor', conflict: false, cycleId: null as string | null })),
+      ...calendar.milestones
+        .filter((m) => m.status !== 'cancelled')
+        .map((m) => ({
+          date: m.dueAt,
+          kind: 'milestone',
+          text: `${m.cycleTitle}: ${m.kind}`,
+          detail:
+            (m.anchorId
+              ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName(m.anchorId)}”`
+              : 'Fixed date') + ` · ${m.status}`,
+          conflict: conflicted.has(m.id),
+          cycleId: m.cycleId,
+        })),
+    ].sort((a, b) => new Date(a.date).getTime() - new Date(b.date).getTime());
+    const mine = members.find((m) => m.isMine)?.latest;
+    res.status(status).render('partnership', {
+      ...(await this.layout.of(session)),
+      section: 'partnerships',
+      title: aggregate.partnership.name,
+      partnership: aggregate.partnership,
+      members,
+      outcomes: aggregate.outcomes,
+      timeline,
+      conflicts: calendar.conflicts,
+      cycles: cycles.items,
+      canOpenCycle: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine),
+      isMember: members.some((m) => m.isMine),
+      onValue: (mine?.on ?? []).join('\n'),
+      offValue: (mine?.off ?? []).join('\n'),
+      done: extra.done === 'table' ? 'Your organisation’s declaration is saved' : undefined,
+      errors: extra.errors ?? [],
+      calendarLink: extra.calendarLink,
+    });
+  }
+}

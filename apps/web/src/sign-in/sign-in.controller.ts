@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { Body, Controller, Get, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AccountsService, LoginLimiter, WebSessionsService, sameToken } from '@app/accounts';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { RateLimited } from '@app/domain';
+import { CsrfRefused, PublicPage, SESSION_COOKIE, Session, WebRequest } from '../http/session.guard';
+import { WebSession } from '@app/accounts';
+
+/** Before sign-in there is no session: the form's token is also set as a cookie (double submit). */
+const SIGN_IN_COOKIE = 'cocommission_sign_in';
+
+/** Only a path of this site: never send someone elsewhere after signing in. */
+const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/');
+
+@Controller()
+export class SignInController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly limiter: LoginLimiter,
+    private readonly sessions: WebSessionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private cookieOptions(maxAgeMs: number) {
+    return { httpOnly: true, sameSite: 'lax' as const, secure: this.config.env === 'production', path: '/', maxAge: maxAgeMs };
+  }
+
+  private form(res: Response, status: number, view: { next: string; email?: string; errors?: { field: string; text: string }[]; signedOut?: boolean }) {
+    const token = randomBytes(24).toString('base64url');
+    res.cookie(SIGN_IN_COOKIE, token, this.cookieOptions(60 * 60 * 1000));
+    res.status(status).render('sign-in', { ...view, signInToken: token, unread: 0 });
+  }
+
+  @PublicPage()
+  @Get('sign-in')
+  signInPage(@Query('next') next: string | undefined, @Query('signed-out') signedOut: string | undefined, @Res() res: Response) {
+    this.form(res, 200, { next: safeNext(next), signedOut: signedOut !== undefined });
+  }
+
+  @PublicPage()
+  @Post('sign-in')
+  async signIn(@Body() body: Record<string, unknown>, @Req() req: WebRequest, @Ip() address: string, @Res() res: Response) {
+    const next = safeNext(body.next);
+    const cookieToken = req.cookies?.[SIGN_IN_COOKIE];
+    if (typeof cookieToken !== 'string' || !sameToken(body._csrf, cookieToken)) throw new CsrfRefused();
+    const email = typeof body.email === 'string' ? body.email.trim().slice(0, 320) : '';
+    const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
+    const errors: { field: string; text: string }[] = [];
+    if (!email) errors.push({ field: 'email', text: 'Enter your email address' });
+    if (!password) errors.push({ field: 'password', text: 'Enter your password' });
+    if (errors.length) return this.form(res, 400, { next, email, errors });
+    try {
+      await this.limiter.check(email, address);
+    } catch (error) {
+      if (error instanceof RateLimited) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        return this.form(res, 429, { next, email, errors: [{ field: 'email', text: error.message }] });
+      }
+      throw error;
+    }
+    const user = await this.accounts.authenticate(email, password);
+    if (!user) {
+      await this.limiter.recordFailure(email, address);
+      return this.form(res, 401, { next, email, errors: [{ field: 'email', text: 'The email address or password is wrong' }] });
+    }
+    await this.limiter.recordSuccess(email);
+    const session = await this.sessions.start(user);
+    res.clearCookie(SIGN_IN_COOKIE, { path: '/' });
+    res.cookie(SESSION_COOKIE, session.token, this.cookieOptions(session.expiresAt.getTime() - Date.now()));
+    res.redirect(303, next);
+  }
+
+  @Post('sign-out')
+  async signOut(@Session() _session: WebSession, @Req() req: WebRequest, @Res() res: Response) {
+    await this.sessions.end(req.cookies?.[SESSION_COOKIE]);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/sign-in?signed-out');
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccountsModule } from '@app/accounts';
+import { AppConfigModule } from '@app/config';
+import { CyclesModule } from '@app/cycles';
+import { DatabaseModule } from '@app/database';
+import { loggerModule } from '@app/http';
+import { MilestonesModule } from '@app/milestones';
+import { PartnershipsModule } from '@app/partnerships';
+import { QueueModule } from '@app/queue';
+import { AdminController } from './admin/admin.controller';
+import { CyclePagesController } from './cycles/cycle-pages.controller';
+import { LayoutService } from './http/layout.service';
+import { NamesService } from './http/names.service';
+import { PageFilter } from './http/page.filter';
+import { SessionGuard } from './http/session.guard';
+import { NotificationsController } from './notifications/notifications.controller';
+import { PartnershipPagesController } from './partnerships/partnership-pages.controller';
+import { SignInController } from './sign-in/sign-in.controller';
+import { WorkController } from './work/work.controller';
+
+/** The web app: GOV.UK-styled pages over the same library services as the API. */
+@Module({
+  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule],
+  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController],
+  providers: [LayoutService, NamesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
+})
+export class WebModule {}

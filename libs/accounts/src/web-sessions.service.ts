@@ -1,0 +1,66 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, LessThan } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { Principal } from './principal';
+import { UserEntity } from './user.entity';
+import { WebSessionEntity } from './web-session.entity';
+
+export interface WebSession {
+  principal: Principal;
+  user: UserEntity;
+  csrfToken: string;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const secret = () => randomBytes(32).toString('base64url');
+
+/** Sign-in sessions of the web app, kept in PostgreSQL: a restart or a Redis flush signs nobody out. */
+@Injectable()
+export class WebSessionsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A new session for the user: the cookie's secret (only its hash is stored) and the form token. */
+  async start(user: UserEntity): Promise<{ token: string; csrfToken: string; expiresAt: Date }> {
+    const token = secret();
+    const csrfToken = secret();
+    const expiresAt = new Date(Date.now() + this.config.web.sessionTtlSeconds * 1000);
+    const sessions = this.dataSource.getRepository(WebSessionEntity);
+    await sessions.insert({ tokenHash: sha256(token), userId: user.id, csrfToken, expiresAt });
+    // Sessions that ran out are cleared as new ones start: no job needed.
+    await sessions.delete({ expiresAt: LessThan(new Date()) });
+    return { token, csrfToken, expiresAt };
+  }
+
+  /** The session the cookie's secret opens, if it has not run out and its user still exists. */
+  async resume(token: string | undefined): Promise<WebSession | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const session = await this.dataSource.getRepository(WebSessionEntity).findOne({
+      where: { tokenHash: sha256(token) },
+      relations: { user: { organisation: true } },
+    });
+    if (!session?.user || session.expiresAt.getTime() <= Date.now()) return undefined;
+    const user = session.user;
+    return {
+      user,
+      csrfToken: session.csrfToken,
+      principal: { userId: user.id, role: user.role, organisationId: user.organisationId, organisationKind: user.organisation?.kind ?? null },
+    };
+  }
+
+  async end(token: string | undefined): Promise<void> {
+    if (token) await this.dataSource.getRepository(WebSessionEntity).delete({ tokenHash: sha256(token) });
+  }
+}
+
+/** Compares a form's token with the session's in constant time. */
+export function sameToken(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
