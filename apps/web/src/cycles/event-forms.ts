@@ -33,7 +33,7 @@ export interface FormContext {
   outcomeTitle: (id: string) => string;
 }
 
-const field = (type: string, f: Omit<FormField, 'id'>): FormField => ({ ...f, id: `${type}-${f.name}` });
+const field = (type: string, f: Omit<FormField, 'id'>): FormField => ({ ...f, id: `event-${type}-${f.name}` });
 const reason = (type: string, label: string): FormField => field(type, { name: 'reason', kind: 'textarea', label });
 
 /** The forms of the events the caller may send now (the machine's `nextEvents`), in that order. */

@@ -1,0 +1,85 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+import { loadConfig } from '@app/config';
+import { configureWeb } from '../../../apps/web/src/bootstrap';
+import { WebModule } from '../../../apps/web/src/web.module';
+
+/** Debian's Chromium (`.ci/run` installs it): browsers are not downloaded here. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(__dirname, '../../../test-output/screenshots');
+
+export interface TestWeb {
+  app: NestExpressApplication;
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The real web module on a free port of its own, and a headless Chromium to drive it. */
+export async function createTestWeb(): Promise<TestWeb> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium package (bash .ci/run does) or set CHROMIUM_PATH`);
+  const config = loadConfig();
+  const moduleRef = await Test.createTestingModule({ imports: [WebModule] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  configureWeb(app, config);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    app,
+    base: `http://127.0.0.1:${port}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      await app.close();
+    },
+  };
+}
+
+/** A signed-in browser context of its own (cookies apart) for one user. */
+export async function signedIn(web: TestWeb, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await web.browser.newContext({ baseURL: web.base, viewport: { width: 1100, height: 900 } });
+  // Fail within the test's time, with the step that waited.
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+  return { context, page };
+}
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core on the page as it is now, against WCAG 2.2 A and AA: the serious and critical violations. */
+export async function accessibilityProblems(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, as the page's Content-Security-Policy would refuse an injected script.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** A full-page screenshot for a reviewer, under test-output/screenshots (git-ignored). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,249 @@
+import { Page } from 'playwright-core';
+import request from 'supertest';
+import { Factory, TEST_PASSWORD, TestApi, TestUser, createTestApi } from '@app/testing';
+import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn } from '@app/testing/test-web';
+
+/**
+ * The web app in headless Chromium: five people, each in a browser context of their own, take a
+ * cycle from draft to its next iteration without the API; every page passes axe-core (WCAG 2.2
+ * AA, no serious or critical violation); screenshots land in test-output/screenshots.
+ */
+describe('the web app in a browser', () => {
+  let api: TestApi;
+  let web: TestWeb;
+  let factory: Factory;
+  const people: Record<'priya' | 'helen' | 'maria' | 'john' | 'david' | 'admin', { user?: TestUser; page: Page }> = {} as never;
+  let partnershipId: string;
+  let cycleUrl = '';
+
+  const expectAccessible = async (page: Page, name: string) => {
+    await screenshot(page, name);
+    const problems = await accessibilityProblems(page);
+    expect({ page: name, problems }).toEqual({ page: name, problems: [] });
+  };
+  const send = async (who: keyof typeof people, heading: string, fill: (page: Page) => Promise<void> = async () => undefined) => {
+    const { page } = people[who];
+    await page.goto(cycleUrl);
+    const form = page.locator('section.app-form', { has: page.getByRole('heading', { name: heading, exact: true }) });
+    if (process.env.WEB_DEBUG) console.log(who, heading, await page.locator('#forms').innerText());
+    await fill(page);
+    await form.locator('button[type=submit]').click();
+    await expect(page.locator('.govuk-notification-banner--success')).toBeVisible();
+  };
+  const expectStage = async (page: Page, stage: string) => {
+    await page.goto(cycleUrl);
+    await expect(page.locator('.app-lifecycle__current')).toContainText(stage);
+  };
+  // Playwright locators with Jest's expect: a small poll, as the page may still be loading.
+  const toBeVisible = async (locator: ReturnType<Page['locator']>) => locator.first().waitFor({ state: 'visible', timeout: 5000 });
+  const expect = Object.assign(
+    (actual: unknown) => {
+      if (actual && typeof actual === 'object' && 'waitFor' in (actual as object)) {
+        const locator = actual as ReturnType<Page['locator']>;
+        return {
+          toBeVisible: () => toBeVisible(locator),
+          toContainText: async (text: string) => {
+            await toBeVisible(locator);
+            globalThis.expect(await locator.first().innerText()).toContain(text);
+          },
+        };
+      }
+      return globalThis.expect(actual);
+    },
+    globalThis.expect,
+  ) as unknown as typeof globalThis.expect & ((l: ReturnType<Page['locator']>) => { toBeVisible(): Promise<void>; toContainText(t: string): Promise<void> });
+
+  beforeAll(async () => {
+    api = await createTestApi();
+    web = await createTestWeb();
+    factory = await Factory.create(api.http);
+    const [council, charity, forum, mediation] = await Promise.all([
+      factory.organisation('commissioner', 'Northshire County Council'),
+      factory.organisation('provider', 'Age Well Northshire'),
+      factory.organisation('community', "Northshire Residents' Forum"),
+      factory.organisation('community', 'Northshire Mediation Service'),
+    ]);
+    const [priya, helen, maria, john, david] = await Promise.all([
+      factory.user(council, 'Priya Shah'),
+      factory.user(charity, 'Helen Price'),
+      factory.user(forum, 'Maria Lopez'),
+      factory.user(forum, 'John Reid'),
+      factory.user(mediation, 'David Moss'),
+    ]);
+    const partnership = await priya.as
+      .post('/v1/partnerships', { name: 'Northshire Healthy Ageing', memberOrganisationIds: [charity.id, forum.id, mediation.id], destination: 'Older people live well at home' })
+      .expect(201);
+    partnershipId = partnership.body.id;
+    await priya.as
+      .post(`/v1/partnerships/${partnershipId}/outcomes`, {
+        title: 'Older people stay well at home',
+        metrics: [{ name: 'Emergency admissions 65+', unit: 'per 1,000', baseline: 24.5, target: 20, direction: 'decrease' }],
+      })
+      .expect(201);
+    await priya.as.post(`/v1/partnerships/${partnershipId}/anchors`, { name: 'Council budget set', date: new Date(Date.now() + 60 * 86_400_000).toISOString() }).expect(201);
+    for (const [key, user] of Object.entries({ priya, helen, maria, john, david })) {
+      people[key as 'priya'] = { user, page: (await signedIn(web, user.email, TEST_PASSWORD)).page };
+    }
+    const { loadConfig } = await import('@app/config');
+    const config = loadConfig();
+    people.admin = { page: (await signedIn(web, config.admin.email, config.admin.password)).page };
+  }, 60000);
+
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+  });
+
+  it('refuses pages without a session and forms without their token', async () => {
+    await request(web.app.getHttpServer()).get('/').expect(303).expect('location', '/sign-in');
+    await request(web.app.getHttpServer()).get(`/partnerships/${partnershipId}`).expect(303);
+    const context = await web.browser.newContext({ baseURL: web.base });
+    const page = await context.newPage();
+    await page.goto('/sign-in');
+    await expectAccessible(page, '01-sign-in');
+    await page.fill('#email', people.priya.user!.email);
+    await page.fill('#password', 'not the password');
+    await page.click('button:has-text("Sign in")');
+    await expect(page.locator('.govuk-error-summary')).toContainText('The email address or password is wrong');
+    await expectAccessible(page, '02-sign-in-error');
+    // A form posted without the session's token (as another site would) changes nothing.
+    const cookies = await people.priya.page.context().cookies();
+    const session = cookies.find((c) => c.name === 'cocommission_session')!;
+    await request(web.app.getHttpServer())
+      .post(`/partnerships/${partnershipId}/table`)
+      .set('Cookie', `cocommission_session=${session.value}`)
+      .type('form')
+      .send({ on: 'Everything' })
+      .expect(403);
+    // The checker itself finds what it should (an image without a text alternative is critical).
+    await page.setContent('<html lang="en"><head><title>t</title></head><body><main><img src="/assets/images/favicon.svg"></main></body></html>');
+    globalThis.expect((await accessibilityProblems(page)).map((p) => p.id)).toContain('image-alt');
+    await context.close();
+  });
+
+  it('takes a cycle from draft to its next iteration, as five people in their own browsers', async () => {
+    const { priya, helen, maria, john, david } = people;
+    // Priya (council) opens a cycle from the partnership page.
+    await priya.page.goto(`/partnerships/${partnershipId}`);
+    await expectAccessible(priya.page, '03-partnership');
+    await priya.page.click('a:has-text("Open a cycle")');
+    await priya.page.click('button:has-text("Open the cycle in draft")');
+    await expect(priya.page.locator('.govuk-error-summary')).toContainText('Enter a title for the cycle');
+    await expectAccessible(priya.page, '04-new-cycle-errors');
+    await priya.page.fill('#title', 'Staying well at home this winter');
+    await priya.page.check(`input[name=providerOrganisationIds]`);
+    await priya.page.check(`input[name=communityOrganisationIds][value="${maria.user!.organisationId}"]`);
+    await priya.page.check(`input[name=panelUserIds][value="${john.user!.id}"]`);
+    await priya.page.check(`input[name=facilitatorUserIds][value="${david.user!.id}"]`);
+    await priya.page.check('input[name=outcomeIds]');
+    await priya.page.click('button:has-text("Open the cycle in draft")');
+    await priya.page.waitForURL(/\/cycles\/[0-9a-f-]{36}$/);
+    cycleUrl = new URL(priya.page.url()).pathname;
+    await expectAccessible(priya.page, '05-cycle-draft');
+
+    // Helen's work page says what waits for her once the cycle is launched and framed.
+    await send('priya', 'Launch the cycle');
+    await send('helen', 'Write the problem definition', (p) => p.fill('#event-REVISE_PROBLEM-statement', 'Older people are admitted to hospital in winter.'));
+    await helen.page.goto('/');
+    await expect(helen.page.locator('main')).toContainText('Your organisation has not endorsed revision 1');
+    await expectAccessible(helen.page, '06-your-work');
+
+    // A blank revision is refused with the GOV.UK error summary, linked to the field.
+    await maria.page.goto(cycleUrl);
+    await maria.page.fill('#event-REVISE_PROBLEM-statement', '');
+    await maria.page.click('#event-REVISE_PROBLEM-submit');
+    await expect(maria.page.locator('.govuk-error-summary a[href="#event-REVISE_PROBLEM-statement"]')).toBeVisible();
+    await expectAccessible(maria.page, '07-cycle-error-summary');
+    // Maria objects, then writes revision 2; the difference is shown.
+    await send('maria', 'Object to revision 1', (p) => p.fill('#event-OBJECT_PROBLEM-reason', 'It leaves out cold homes.'));
+    await send('maria', 'Write revision 2 of the problem', (p) =>
+      p.fill('#event-REVISE_PROBLEM-statement', 'Older people are admitted to hospital in winter because they live in cold homes.'),
+    );
+    await maria.page.click('summary:has-text("What changed from revision 1")');
+    await expect(maria.page.locator('.app-diff')).toContainText('because they live in cold homes');
+    globalThis.expect(await maria.page.locator('.app-diff ins').allInnerTexts()).not.toHaveLength(0);
+    for (const who of ['priya', 'helen', 'maria'] as const) await send(who, 'Endorse revision 2');
+    await expectStage(priya.page, 'Options');
+
+    // Options: Helen submits one with Maria's organisation; Priya closes the window.
+    await send('helen', 'Submit an option', async (p) => {
+      await p.fill('#event-SUBMIT_OPTION-title', 'Winter wellbeing calls');
+      await p.fill('#event-SUBMIT_OPTION-summary', 'Volunteers call isolated older people weekly.');
+      await p.check(`input[name=coAuthorOrganisationIds][value="${maria.user!.organisationId}"]`);
+    });
+    await send('priya', 'Close the options window');
+    await expectStage(priya.page, 'Deciding');
+
+    // Deciding: Maria appraises; Helen proposes; Maria escalates, David resolves; all consent.
+    await send('maria', 'Appraise an option', async (p) => {
+      await p.selectOption('select[name^=score_]', '4');
+    });
+    await send('helen', 'Propose a decision', async (p) => {
+      await p.check('input[name=optionIds]');
+      await p.fill('#event-PROPOSE_DECISION-rationale', 'Quickest to start before winter.');
+    });
+    await send('maria', 'Escalate a disagreement', (p) => p.fill('#event-ESCALATE-reason', 'We need to agree who funds the volunteers.'));
+    await david.page.goto('/');
+    await expect(david.page.locator('main')).toContainText('Waiting for you to resolve the escalation');
+    await send('david', 'Resolve the escalation', (p) => p.fill('#event-RESOLVE_ESCALATION-resolution', 'The ICB funds the first year.'));
+    for (const who of ['priya', 'helen', 'maria'] as const) await send(who, 'Consent to the proposal');
+    await expectStage(priya.page, 'Delivering');
+
+    // Delivering: Helen records progress with a reading; Priya starts the review.
+    await send('helen', 'Record progress', async (p) => {
+      await p.fill('#event-RECORD_PROGRESS-note', '1,240 calls made.');
+      await p.fill('input[name^=reading_]', '22.9');
+    });
+    await expect(helen.page.locator('main')).toContainText('22.9 per 1,000');
+    await expectAccessible(helen.page, '08-cycle-delivering');
+    await send('priya', 'Start the learning review');
+
+    // Review: John (panel) and Helen record learning; John signs off to iterate.
+    await send('john', 'Record learning', async (p) => {
+      await p.fill('#event-RECORD_LEARNING-insight', 'Calls from people we know matter most.');
+      await p.check('#event-RECORD_LEARNING-recommendation');
+    });
+    await send('helen', 'Record learning', async (p) => {
+      await p.fill('#event-RECORD_LEARNING-insight', 'Referrals came late in the season.');
+      await p.check('input[name=recommendation][value=adapt]');
+    });
+    await send('john', 'Sign off the learning review', (p) => p.check('#event-SIGN_OFF_REVIEW-outcome'));
+    await john.page.goto(cycleUrl);
+    await expect(john.page.locator('.app-lifecycle__current')).toContainText('Closed');
+    await expect(john.page.locator('main')).toContainText('Verified');
+    await expectAccessible(john.page, '09-cycle-closed');
+
+    // The next iteration is in draft, with the last problem statement carried forward.
+    await priya.page.goto(cycleUrl);
+    await priya.page.click('a:has-text("next iteration")');
+    await expect(priya.page.locator('.app-lifecycle__current')).toContainText('Draft');
+    await expect(priya.page.locator('main')).toContainText('because they live in cold homes');
+    await expect(priya.page.locator('main')).toContainText('iteration 2');
+  }, 180000);
+
+  it('shows the partnership calendar, notifications and the admin pages accessibly', async () => {
+    const { maria, admin } = people;
+    await maria.page.goto(`/partnerships/${partnershipId}`);
+    await maria.page.fill('#on', 'Volunteer time\nMeeting rooms');
+    await maria.page.fill('#off', 'Money');
+    await maria.page.click('button:has-text("Save a new version")');
+    await expect(maria.page.locator('.govuk-notification-banner--success')).toBeVisible();
+    await maria.page.click('button:has-text("Get a subscription link")');
+    await expect(maria.page.locator('main')).toContainText('/calendar.ics?token=');
+    await expect(maria.page.locator('main')).toContainText('Council budget set');
+    await expectAccessible(maria.page, '10-partnership-calendar');
+    await maria.page.goto('/notifications');
+    await expectAccessible(maria.page, '11-notifications');
+    await admin.page.goto('/admin');
+    await admin.page.click('button:has-text("Add user")');
+    await expect(admin.page.locator('.govuk-error-summary')).toContainText('Enter the person’s name');
+    await expectAccessible(admin.page, '12-admin-errors');
+    await admin.page.fill('#org-name', 'Northshire Hospice');
+    await admin.page.check('input[name=kind][value=provider]');
+    await admin.page.click('button:has-text("Add organisation")');
+    await expect(admin.page.locator('main')).toContainText('Northshire Hospice');
+    // People who are not admins get a 403 page.
+    const res = await maria.page.goto('/admin');
+    globalThis.expect(res?.status()).toBe(403);
+  });
+});
