@@ -1,4 +1,4 @@
-import { Page } from 'playwright-core';
+import { Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { Factory, TEST_PASSWORD, TestApi, TestUser, createTestApi } from '@app/testing';
 import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn } from '@app/testing/test-web';
@@ -28,30 +28,18 @@ describe('the web app in a browser', () => {
     if (process.env.WEB_DEBUG) console.log(who, heading, await page.locator('#forms').innerText());
     await fill(page);
     await form.locator('button[type=submit]').click();
-    await expect(page.locator('.govuk-notification-banner--success')).toBeVisible();
+    await visible(page.locator('.govuk-notification-banner--success'));
   };
   const expectStage = async (page: Page, stage: string) => {
     await page.goto(cycleUrl);
-    await expect(page.locator('.app-lifecycle__current')).toContainText(stage);
+    await containsText(page.locator('.app-lifecycle__current'), stage);
   };
-  // Playwright locators with Jest's expect: a small poll, as the page may still be loading.
-  const toBeVisible = async (locator: ReturnType<Page['locator']>) => locator.first().waitFor({ state: 'visible', timeout: 5000 });
-  const expect = Object.assign(
-    (actual: unknown) => {
-      if (actual && typeof actual === 'object' && 'waitFor' in (actual as object)) {
-        const locator = actual as ReturnType<Page['locator']>;
-        return {
-          toBeVisible: () => toBeVisible(locator),
-          toContainText: async (text: string) => {
-            await toBeVisible(locator);
-            globalThis.expect(await locator.first().innerText()).toContain(text);
-          },
-        };
-      }
-      return globalThis.expect(actual);
-    },
-    globalThis.expect,
-  ) as unknown as typeof globalThis.expect & ((l: ReturnType<Page['locator']>) => { toBeVisible(): Promise<void>; toContainText(t: string): Promise<void> });
+  // Playwright locators: wait (a little) for what the page should show.
+  const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 5000 });
+  const containsText = async (locator: Locator, text: string) => {
+    await visible(locator);
+    expect(await locator.first().innerText()).toContain(text);
+  };
 
   beforeAll(async () => {
     api = await createTestApi();
@@ -104,7 +92,7 @@ describe('the web app in a browser', () => {
     await page.fill('#email', people.priya.user!.email);
     await page.fill('#password', 'not the password');
     await page.click('button:has-text("Sign in")');
-    await expect(page.locator('.govuk-error-summary')).toContainText('The email address or password is wrong');
+    await containsText(page.locator('.govuk-error-summary'), 'The email address or password is wrong');
     await expectAccessible(page, '02-sign-in-error');
     // A form posted without the session's token (as another site would) changes nothing.
     const cookies = await people.priya.page.context().cookies();
@@ -117,7 +105,7 @@ describe('the web app in a browser', () => {
       .expect(403);
     // The checker itself finds what it should (an image without a text alternative is critical).
     await page.setContent('<html lang="en"><head><title>t</title></head><body><main><img src="/assets/images/favicon.svg"></main></body></html>');
-    globalThis.expect((await accessibilityProblems(page)).map((p) => p.id)).toContain('image-alt');
+    expect((await accessibilityProblems(page)).map((p) => p.id)).toContain('image-alt');
     await context.close();
   });
 
@@ -128,7 +116,7 @@ describe('the web app in a browser', () => {
     await expectAccessible(priya.page, '03-partnership');
     await priya.page.click('a:has-text("Open a cycle")');
     await priya.page.click('button:has-text("Open the cycle in draft")');
-    await expect(priya.page.locator('.govuk-error-summary')).toContainText('Enter a title for the cycle');
+    await containsText(priya.page.locator('.govuk-error-summary'), 'Enter a title for the cycle');
     await expectAccessible(priya.page, '04-new-cycle-errors');
     await priya.page.fill('#title', 'Staying well at home this winter');
     await priya.page.check(`input[name=providerOrganisationIds]`);
@@ -145,14 +133,14 @@ describe('the web app in a browser', () => {
     await send('priya', 'Launch the cycle');
     await send('helen', 'Write the problem definition', (p) => p.fill('#event-REVISE_PROBLEM-statement', 'Older people are admitted to hospital in winter.'));
     await helen.page.goto('/');
-    await expect(helen.page.locator('main')).toContainText('Your organisation has not endorsed revision 1');
+    await containsText(helen.page.locator('main'), 'Your organisation has not endorsed revision 1');
     await expectAccessible(helen.page, '06-your-work');
 
     // A blank revision is refused with the GOV.UK error summary, linked to the field.
     await maria.page.goto(cycleUrl);
     await maria.page.fill('#event-REVISE_PROBLEM-statement', '');
     await maria.page.click('#event-REVISE_PROBLEM-submit');
-    await expect(maria.page.locator('.govuk-error-summary a[href="#event-REVISE_PROBLEM-statement"]')).toBeVisible();
+    await visible(maria.page.locator('.govuk-error-summary a[href="#event-REVISE_PROBLEM-statement"]'));
     await expectAccessible(maria.page, '07-cycle-error-summary');
     // Maria objects, then writes revision 2; the difference is shown.
     await send('maria', 'Object to revision 1', (p) => p.fill('#event-OBJECT_PROBLEM-reason', 'It leaves out cold homes.'));
@@ -160,8 +148,8 @@ describe('the web app in a browser', () => {
       p.fill('#event-REVISE_PROBLEM-statement', 'Older people are admitted to hospital in winter because they live in cold homes.'),
     );
     await maria.page.click('summary:has-text("What changed from revision 1")');
-    await expect(maria.page.locator('.app-diff')).toContainText('because they live in cold homes');
-    globalThis.expect(await maria.page.locator('.app-diff ins').allInnerTexts()).not.toHaveLength(0);
+    await containsText(maria.page.locator('.app-diff'), 'because they live in cold homes');
+    expect(await maria.page.locator('.app-diff ins').allInnerTexts()).not.toHaveLength(0);
     for (const who of ['priya', 'helen', 'maria'] as const) await send(who, 'Endorse revision 2');
     await expectStage(priya.page, 'Options');
 
@@ -184,7 +172,7 @@ describe('the web app in a browser', () => {
     });
     await send('maria', 'Escalate a disagreement', (p) => p.fill('#event-ESCALATE-reason', 'We need to agree who funds the volunteers.'));
     await david.page.goto('/');
-    await expect(david.page.locator('main')).toContainText('Waiting for you to resolve the escalation');
+    await containsText(david.page.locator('main'), 'Waiting for you to resolve the escalation');
     await send('david', 'Resolve the escalation', (p) => p.fill('#event-RESOLVE_ESCALATION-resolution', 'The ICB funds the first year.'));
     for (const who of ['priya', 'helen', 'maria'] as const) await send(who, 'Consent to the proposal');
     await expectStage(priya.page, 'Delivering');
@@ -194,7 +182,7 @@ describe('the web app in a browser', () => {
       await p.fill('#event-RECORD_PROGRESS-note', '1,240 calls made.');
       await p.fill('input[name^=reading_]', '22.9');
     });
-    await expect(helen.page.locator('main')).toContainText('22.9 per 1,000');
+    await containsText(helen.page.locator('main'), '22.9 per 1,000');
     await expectAccessible(helen.page, '08-cycle-delivering');
     await send('priya', 'Start the learning review');
 
@@ -209,16 +197,16 @@ describe('the web app in a browser', () => {
     });
     await send('john', 'Sign off the learning review', (p) => p.check('#event-SIGN_OFF_REVIEW-outcome'));
     await john.page.goto(cycleUrl);
-    await expect(john.page.locator('.app-lifecycle__current')).toContainText('Closed');
-    await expect(john.page.locator('main')).toContainText('Verified');
+    await containsText(john.page.locator('.app-lifecycle__current'), 'Closed');
+    await containsText(john.page.locator('main'), 'Verified');
     await expectAccessible(john.page, '09-cycle-closed');
 
     // The next iteration is in draft, with the last problem statement carried forward.
     await priya.page.goto(cycleUrl);
     await priya.page.click('a:has-text("next iteration")');
-    await expect(priya.page.locator('.app-lifecycle__current')).toContainText('Draft');
-    await expect(priya.page.locator('main')).toContainText('because they live in cold homes');
-    await expect(priya.page.locator('main')).toContainText('iteration 2');
+    await containsText(priya.page.locator('.app-lifecycle__current'), 'Draft');
+    await containsText(priya.page.locator('main'), 'because they live in cold homes');
+    await containsText(priya.page.locator('main'), 'iteration 2');
   }, 180000);
 
   it('shows the partnership calendar, notifications and the admin pages accessibly', async () => {
@@ -227,23 +215,23 @@ describe('the web app in a browser', () => {
     await maria.page.fill('#on', 'Volunteer time\nMeeting rooms');
     await maria.page.fill('#off', 'Money');
     await maria.page.click('button:has-text("Save a new version")');
-    await expect(maria.page.locator('.govuk-notification-banner--success')).toBeVisible();
+    await visible(maria.page.locator('.govuk-notification-banner--success'));
     await maria.page.click('button:has-text("Get a subscription link")');
-    await expect(maria.page.locator('main')).toContainText('/calendar.ics?token=');
-    await expect(maria.page.locator('main')).toContainText('Council budget set');
+    await containsText(maria.page.locator('main'), '/calendar.ics?token=');
+    await containsText(maria.page.locator('main'), 'Council budget set');
     await expectAccessible(maria.page, '10-partnership-calendar');
     await maria.page.goto('/notifications');
     await expectAccessible(maria.page, '11-notifications');
     await admin.page.goto('/admin');
     await admin.page.click('button:has-text("Add user")');
-    await expect(admin.page.locator('.govuk-error-summary')).toContainText('Enter the person’s name');
+    await containsText(admin.page.locator('.govuk-error-summary'), 'Enter the person’s name');
     await expectAccessible(admin.page, '12-admin-errors');
     await admin.page.fill('#org-name', 'Northshire Hospice');
     await admin.page.check('input[name=kind][value=provider]');
     await admin.page.click('button:has-text("Add organisation")');
-    await expect(admin.page.locator('main')).toContainText('Northshire Hospice');
+    await containsText(admin.page.locator('main'), 'Northshire Hospice');
     // People who are not admins get a 403 page.
     const res = await maria.page.goto('/admin');
-    globalThis.expect(res?.status()).toBe(403);
+    expect(res?.status()).toBe(403);
   });
 });
