@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Smoke test: start the service as a newcomer would (build, create database, migrate, run API and
-# worker) on a database and queue prefix of its own, run `npm run demo` against it, then stop it
+# Smoke test: start the service as a newcomer would (build, create database, migrate, run API,
+# worker and web app) on a database and queue prefix of its own, run `npm run demo` against it, then stop it
 # with SIGTERM and check it drains and exits. Cleans up after itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run="smoke_$(date +%s)_$$"
 export PORT="${SMOKE_PORT:-3917}"
+export WEB_PORT="${SMOKE_WEB_PORT:-3918}"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/cocommission_${run}"
 export QUEUE_PREFIX="cocommission_${run}"
 export LOG_LEVEL=warn
@@ -28,6 +29,9 @@ for _ in $(seq 1 180); do
 done
 curl -fs "http://127.0.0.1:${PORT}/health" >/dev/null || { cat "$log"; echo "smoke: /health never answered" >&2; exit 1; }
 curl -fs "http://127.0.0.1:${PORT}/docs" >/dev/null
+for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:${WEB_PORT}/sign-in" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fs "http://127.0.0.1:${WEB_PORT}/sign-in" | grep -q "Sign in to Cocommission" || { cat "$log"; echo "smoke: the web app's sign-in page did not answer" >&2; exit 1; }
+curl -fs "http://127.0.0.1:${WEB_PORT}/styles/govuk-frontend.min.css" >/dev/null
 
 node scripts/demo.js
 
