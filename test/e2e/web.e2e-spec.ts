@@ -183,6 +183,9 @@ describe('the web app in a browser', () => {
       await p.fill('input[name^=reading_]', '22.9');
     });
     await containsText(helen.page.locator('main'), '22.9 per 1,000');
+    // The chart is an SVG drawn on the server, with its text alternative.
+    await visible(helen.page.locator('figure.app-chart svg'));
+    await containsText(helen.page.locator('figure.app-chart figcaption'), 'the latest 22.9 per 1,000');
     await expectAccessible(helen.page, '08-cycle-delivering');
     await send('priya', 'Start the learning review');
 

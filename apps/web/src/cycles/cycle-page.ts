@@ -136,7 +136,11 @@ export function cyclePage(record: CycleRecord, names: Names, outcomes: OutcomeEn
         return { name: names.org(o.organisationId), response: consent ? 'consented' : objection ? 'objected' : 'waiting', reason: objection?.reason ?? null };
       }),
     })),
-    progress: [...record.progress].reverse().map((p) => ({ ...p, by: `${names.user(p.userId)}, ${names.org(p.organisationId)}` })),
+    progress: [...record.progress].reverse().map((p) => ({
+      ...p,
+      readings: p.readings.map((r) => ({ ...r, metric: c.metrics.find((m) => m.id === r.metric)?.name ?? r.metric })),
+      by: `${names.user(p.userId)}, ${names.org(p.organisationId)}`,
+    })),
     progressCount: record.progressCount,
     metrics,
     learnings: c.learnings.map((l) => ({ ...l, by: `${names.user(l.userId)}${l.organisationId ? `, ${names.org(l.organisationId)}` : ''}` })),

@@ -12,6 +12,7 @@ import { Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
 import { cyclePage } from './cycle-page';
 import { eventFromForm, formErrors } from './event-forms';
+import { metricChartSvg } from './metric-chart';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
 const DONE: Record<string, string> = {
@@ -100,6 +101,7 @@ export class CyclePagesController {
       this.layout.of(session),
     ]);
     const view = cyclePage(record, names, outcomes, session.principal);
+    const charts = await Promise.all(view.metrics.map((m) => metricChartSvg(m)));
     let errors: FormError[] = [];
     if (extra.failed) {
       const form = view.forms.find((f) => f.type === extra.failed!.type);
@@ -114,6 +116,7 @@ export class CyclePagesController {
       cycle: record.row,
       partnership: partnership.partnership,
       view,
+      charts,
       verdict,
       milestones: record.milestones,
       done: extra.done,
