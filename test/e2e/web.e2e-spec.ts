@@ -127,6 +127,16 @@ describe('the web app in a browser', () => {
     await priya.page.click('button:has-text("Open the cycle in draft")');
     await priya.page.waitForURL(/\/cycles\/[0-9a-f-]{36}$/);
     cycleUrl = new URL(priya.page.url()).pathname;
+    // Priya aligns the framing deadline to the partnership's budget anchor.
+    await priya.page.selectOption('#milestone-kind', 'framingDue');
+    await priya.page.click('button:has-text("Schedule milestone")');
+    await containsText(priya.page.locator('.govuk-error-summary'), 'Enter a real date');
+    await priya.page.selectOption('#milestone-kind', 'framingDue');
+    await priya.page.selectOption('#milestone-anchor', { label: 'Council budget set' });
+    await priya.page.fill('#milestone-offset', '-10');
+    await priya.page.check('input[name=unit][value=working]');
+    await priya.page.click('button:has-text("Schedule milestone")');
+    await containsText(priya.page.locator('#milestones ~ table, main'), '-10 working days from “Council budget set”');
     await expectAccessible(priya.page, '05-cycle-draft');
 
     // Helen's work page says what waits for her once the cycle is launched and framed.
@@ -222,7 +232,19 @@ describe('the web app in a browser', () => {
     await maria.page.click('button:has-text("Get a subscription link")');
     await containsText(maria.page.locator('main'), '/calendar.ics?token=');
     await containsText(maria.page.locator('main'), 'Council budget set');
+    await containsText(maria.page.locator('main'), 'Staying well at home this winter: framingDue');
     await expectAccessible(maria.page, '10-partnership-calendar');
+    // Priya moves the anchor a week later; the aligned milestone moves with it.
+    const { priya } = people;
+    await priya.page.goto(`/partnerships/${partnershipId}`);
+    const later = new Date(Date.now() + 67 * 86_400_000);
+    const move = priya.page.locator('form[action*="/anchors/"]').first();
+    await move.locator('input[name=date-day]').fill(String(later.getUTCDate()));
+    await move.locator('input[name=date-month]').fill(String(later.getUTCMonth() + 1));
+    await move.locator('input[name=date-year]').fill(String(later.getUTCFullYear()));
+    await move.locator('button').click();
+    await containsText(priya.page.locator('.govuk-notification-banner--success'), 'and 1 aligned milestone with it');
+    await expectAccessible(priya.page, '10b-partnership-commissioner');
     await maria.page.goto('/notifications');
     await expectAccessible(maria.page, '11-notifications');
     await admin.page.goto('/admin');

@@ -13,9 +13,12 @@ import type { FormError } from '../views/filters';
 import { cyclePage } from './cycle-page';
 import { eventFromForm, formErrors } from './event-forms';
 import { metricChartSvg } from './metric-chart';
+import { MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_LABELS, milestoneFromForm } from './milestone-form';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
 const DONE: Record<string, string> = {
+  MILESTONE: 'The milestone is scheduled',
+  MILESTONE_CANCELLED: 'The milestone is cancelled',
   LAUNCH: 'The cycle is launched',
   REVISE_PROBLEM: 'The new revision is saved',
   ENDORSE_PROBLEM: 'Your organisation’s endorsement is recorded',
@@ -72,12 +75,46 @@ export class CyclePagesController {
     }
   }
 
+  /** A commissioner of the cycle schedules a milestone: on a date, or aligned to an anchor. */
+  @Post(':id/milestones')
+  async schedule(@Session() session: WebSession, @CycleId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const { input, errors } = milestoneFromForm(body);
+    if (input) {
+      try {
+        await this.milestones.schedule(session.principal, id, input);
+        return res.redirect(303, `/cycles/${id}?done=MILESTONE#milestones`);
+      } catch (error) {
+        if (error instanceof ValidationFailed) errors.push(...error.errors.map((e) => ({ field: MILESTONE_FIELDS[e.field] ?? 'milestone-kind', text: e.message })));
+        else if (error instanceof Forbidden) errors.push({ field: 'milestone-kind', text: error.message });
+        else throw error;
+      }
+    }
+    const record = await this.cycles.get(session.principal, id);
+    await this.render(res, 400, session, record, { milestoneErrors: errors, milestoneValues: body });
+  }
+
+  @Post(':id/milestones/:milestoneId/cancel')
+  async cancelMilestone(
+    @Session() session: WebSession,
+    @CycleId() id: string,
+    @Param('milestoneId', new IdPipe('milestone')) milestoneId: string,
+    @Res() res: Response,
+  ) {
+    await this.milestones.cancel(session.principal, id, milestoneId);
+    res.redirect(303, `/cycles/${id}?done=MILESTONE_CANCELLED#milestones`);
+  }
+
   private async render(
     res: Response,
     status: number,
     session: WebSession,
     record: CycleRecord,
-    extra: { done?: string; failed?: { type: string; problems: { field: string; message: string }[]; values: Record<string, unknown> } },
+    extra: {
+      done?: string;
+      failed?: { type: string; problems: { field: string; message: string }[]; values: Record<string, unknown> };
+      milestoneErrors?: FormError[];
+      milestoneValues?: Record<string, unknown>;
+    },
   ) {
     const c = record.snapshot.context;
     const userIds = [
@@ -109,6 +146,9 @@ export class CyclePagesController {
       // Keep what was typed.
       if (form) for (const f of form.fields) if (f.kind !== 'hidden' && typeof extra.failed.values[f.name] === 'string') f.value = extra.failed.values[f.name] as string;
     }
+    errors.push(...(extra.milestoneErrors ?? []));
+    const canSchedule = c.coOwners.some((o) => o.organisationId === session.principal.organisationId && o.role === 'commissioner');
+    const anchorName = new Map(partnership.anchors.map((a) => [a.id, a.name]));
     res.status(status).render('cycle', {
       ...frame,
       section: 'work',
@@ -118,7 +158,19 @@ export class CyclePagesController {
       view,
       charts,
       verdict,
-      milestones: record.milestones,
+      milestones: record.milestones.map((m) => ({
+        ...m,
+        alignment: m.anchorId
+          ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName.get(m.anchorId) ?? 'an anchor'}”`
+          : 'Fixed date',
+      })),
+      canSchedule,
+      milestoneKinds: MILESTONE_KINDS.map((k) => ({ value: k, text: MILESTONE_LABELS[k], selected: extra.milestoneValues?.kind === k })),
+      anchorItems: [
+        { value: '', text: 'No anchor: a fixed date' },
+        ...partnership.anchors.map((a) => ({ value: a.id, text: a.name, selected: extra.milestoneValues?.anchorId === a.id })),
+      ],
+      milestoneValues: extra.milestoneValues ?? {},
       done: extra.done,
       errors,
       failedType: extra.failed?.type,

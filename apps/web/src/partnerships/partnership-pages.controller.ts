@@ -10,6 +10,7 @@ import { PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
+import { dateFromForm } from '../views/dates';
 
 const PartnershipId = () => Param('id', new IdPipe('partnership'));
 const lines = (value: unknown) =>
@@ -18,6 +19,13 @@ const lines = (value: unknown) =>
     .map((l) => l.trim())
     .filter(Boolean);
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : typeof value === 'string' && value ? [value] : []);
+
+const doneText = (done: string | undefined) => {
+  if (done === 'table') return 'Your organisation’s declaration is saved';
+  if (done === 'anchor') return 'The anchor is added';
+  const moved = /^moved-(\d+)$/.exec(done ?? '');
+  return moved ? `The anchor is moved, and ${moved[1]} aligned milestone${moved[1] === '1' ? '' : 's'} with it` : undefined;
+};
 
 @Controller('partnerships')
 export class PartnershipPagesController {
@@ -51,6 +59,35 @@ export class PartnershipPagesController {
       if (!(error instanceof ValidationFailed)) throw error;
       await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: e.field === 'off' ? 'off' : 'on', text: `${e.field}: ${e.message}` })) });
     }
+  }
+
+  /** A commissioner member adds a dated anchor (a budget, a planning round) that cycles align to. */
+  @Post(':id/anchors')
+  async addAnchor(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const name = typeof body.name === 'string' ? body.name.trim() : '';
+    const date = dateFromForm(body, 'anchor-date');
+    const errors: FormError[] = [...date.errors];
+    if (!name || name.length > 200) errors.unshift({ field: 'anchor-name', text: 'Enter the anchor’s name (200 characters at most)' });
+    if (!errors.length) {
+      await this.partnerships.addAnchor(session.principal, id, name, date.value!);
+      return res.redirect(303, `/partnerships/${id}?done=anchor#calendar`);
+    }
+    await this.render(res, 400, session, id, { errors, values: body });
+  }
+
+  /** Moving an anchor moves every milestone aligned to it, in every cycle. */
+  @Post(':id/anchors/:anchorId')
+  async moveAnchor(
+    @Session() session: WebSession,
+    @PartnershipId() id: string,
+    @Param('anchorId', new IdPipe('anchor')) anchorId: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    const date = dateFromForm(body, `move-${anchorId}`);
+    if (date.errors.length) return this.render(res, 400, session, id, { errors: date.errors, values: body });
+    const { moved } = await this.milestones.moveAnchor(session.principal, id, anchorId, { date: date.value! });
+    res.redirect(303, `/partnerships/${id}?done=moved-${moved}#calendar`);
   }
 
   /** A secret link for Outlook or Google Calendar (a new one replaces the old). */
@@ -122,7 +159,7 @@ export class PartnershipPagesController {
     status: number,
     session: WebSession,
     id: string,
-    extra: { done?: string; errors?: FormError[]; calendarLink?: string },
+    extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown> },
   ) {
     const aggregate = await this.partnerships.get(session.principal, id);
     const [calendar, histories, cycles] = await Promise.all([
@@ -168,7 +205,9 @@ export class PartnershipPagesController {
       isMember: members.some((m) => m.isMine),
       onValue: (mine?.on ?? []).join('\n'),
       offValue: (mine?.off ?? []).join('\n'),
-      done: extra.done === 'table' ? 'Your organisation’s declaration is saved' : undefined,
+      done: doneText(extra.done),
+      anchors: aggregate.anchors,
+      values: extra.values ?? {},
       errors: extra.errors ?? [],
       calendarLink: extra.calendarLink,
     });

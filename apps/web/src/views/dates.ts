@@ -1,0 +1,20 @@
+import type { FormError } from './filters';
+
+/** 09:00 in England on a calendar day, as an instant (GMT or BST, whichever is in force). */
+export function nineInEngland(year: number, month: number, day: number): Date {
+  const utcGuess = new Date(Date.UTC(year, month - 1, day, 9));
+  const london = new Date(utcGuess.toLocaleString('en-US', { timeZone: 'Europe/London' }));
+  const utc = new Date(utcGuess.toLocaleString('en-US', { timeZone: 'UTC' }));
+  return new Date(utcGuess.getTime() - (london.getTime() - utc.getTime()));
+}
+
+/** A GOV.UK date input (`<prefix>-day`, `-month`, `-year`) as 9am that day in England. */
+export function dateFromForm(form: Record<string, unknown>, id: string, prefix = 'date'): { value?: Date; errors: FormError[] } {
+  const [day, month, year] = ['day', 'month', 'year'].map((k) => {
+    const raw = form[`${prefix}-${k}`];
+    return typeof raw === 'string' && /^\d{1,4}$/.test(raw.trim()) ? Number(raw) : NaN;
+  });
+  const date = Number.isInteger(day) && Number.isInteger(month) && Number.isInteger(year) ? nineInEngland(year, month, day) : null;
+  const real = date && date.getUTCDate() === day && date.getUTCMonth() === month - 1 && year >= 2000 && year <= 2100;
+  return real ? { value: date, errors: [] } : { errors: [{ field: id, text: 'Enter a real date, for example 27 3 2027' }] };
+}
