@@ -212,6 +212,8 @@ describe('the web app in a browser', () => {
     await john.page.goto(cycleUrl);
     await containsText(john.page.locator('.app-lifecycle__current'), 'Closed');
     await containsText(john.page.locator('main'), 'Verified');
+    await john.page.click('summary:has-text("Show the history")');
+    await containsText(john.page.locator('details table'), 'SIGN_OFF_REVIEW');
     await expectAccessible(john.page, '09-cycle-closed');
 
     // The next iteration is in draft, with the last problem statement carried forward.
@@ -245,6 +247,14 @@ describe('the web app in a browser', () => {
     await move.locator('button').click();
     await containsText(priya.page.locator('.govuk-notification-banner--success'), 'and 1 aligned milestone with it');
     await expectAccessible(priya.page, '10b-partnership-commissioner');
+    // Without JavaScript, too: sign in and save a declaration with plain HTML forms.
+    const plain = await signedIn(web, maria.user!.email, TEST_PASSWORD, { javaScript: false });
+    await plain.page.goto(`/partnerships/${partnershipId}`);
+    await plain.page.fill('#on', 'Volunteer time\nMeeting rooms\nA community hall');
+    await plain.page.click('button:has-text("Save a new version")');
+    await containsText(plain.page.locator('.govuk-notification-banner--success'), 'declaration is saved');
+    await containsText(plain.page.locator('main'), 'Earlier versions (1)');
+    await plain.context.close();
     await maria.page.goto('/notifications');
     await expectAccessible(maria.page, '11-notifications');
     await admin.page.goto('/admin');

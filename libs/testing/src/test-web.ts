@@ -45,8 +45,8 @@ export async function createTestWeb(): Promise<TestWeb> {
 }
 
 /** A signed-in browser context of its own (cookies apart) for one user. */
-export async function signedIn(web: TestWeb, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await web.browser.newContext({ baseURL: web.base, viewport: { width: 1100, height: 900 } });
+export async function signedIn(web: TestWeb, email: string, password: string, options: { javaScript?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await web.browser.newContext({ baseURL: web.base, viewport: { width: 1100, height: 900 }, javaScriptEnabled: options.javaScript ?? true });
   // Fail within the test's time, with the step that waited.
   context.setDefaultTimeout(10000);
   const page = await context.newPage();

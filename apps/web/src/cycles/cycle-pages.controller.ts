@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { CycleRecord, CyclesService } from '@app/cycles';
-import { Forbidden, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
+import { CycleRecord, CyclesService, verifyChain } from '@app/cycles';
+import { CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
 import { IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
@@ -10,7 +10,7 @@ import { LayoutService } from '../http/layout.service';
 import { NamesService } from '../http/names.service';
 import { Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
-import { cyclePage } from './cycle-page';
+import { STATE_LABELS, cyclePage } from './cycle-page';
 import { eventFromForm, formErrors } from './event-forms';
 import { metricChartSvg } from './metric-chart';
 import { MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_LABELS, milestoneFromForm } from './milestone-form';
@@ -130,11 +130,12 @@ export class CyclePagesController {
       ...c.escalations.map((e) => e.raisedByOrganisationId),
       ...c.appraisals.map((a) => a.organisationId),
     ];
-    const [names, outcomes, partnership, verdict, frame] = await Promise.all([
-      this.names.of(organisationIds, userIds),
+    const history = await this.cycles.history(session.principal, record.row.id);
+    const verdict = verifyChain(history);
+    const [names, outcomes, partnership, frame] = await Promise.all([
+      this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
       this.partnerships.outcomes(record.row.partnershipId),
       this.partnerships.get(session.principal, record.row.partnershipId),
-      this.cycles.verify(session.principal, record.row.id),
       this.layout.of(session),
     ]);
     const view = cyclePage(record, names, outcomes, session.principal);
@@ -158,6 +159,13 @@ export class CyclePagesController {
       view,
       charts,
       verdict,
+      history: [...history].reverse().map((h) => ({
+        seq: h.seq,
+        type: h.type,
+        by: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}` : 'the system (a milestone)',
+        move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
+        at: h.at,
+      })),
       milestones: record.milestones.map((m) => ({
         ...m,
         alignment: m.anchorId
