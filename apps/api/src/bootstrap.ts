@@ -3,9 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { AppConfig, loadConfig } from '@app/config';
+import { hardenApp } from '@app/http';
 import { AppModule } from './app.module';
 import { problem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
@@ -58,20 +57,11 @@ export function openApiDocument(app: INestApplication) {
 
 /** Everything the API needs around its module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
-  app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.http.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // Swagger UI draws with inline styles and data: images.
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-        },
-      },
-    }),
-  );
+  hardenApp(app, config, {
+    // Swagger UI draws with inline styles and data: images.
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'img-src': ["'self'", 'data:'],
+  });
   app.use(...jsonBodies(config.http.bodyLimit));
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

@@ -4,10 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import nunjucks from 'nunjucks';
 import { AppConfig, loadConfig } from '@app/config';
+import { hardenApp } from '@app/http';
 import { registerFilters } from './views/filters';
 import { WebModule } from './web.module';
 
@@ -26,21 +25,12 @@ function projectRoot(): string {
 export function configureWeb(app: NestExpressApplication, config: AppConfig): void {
   const root = projectRoot();
   const govuk = join(root, 'node_modules/govuk-frontend/dist');
-  app.useLogger(app.get(Logger));
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.http.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // The GOV.UK template's one inline script marks the body as JavaScript-enabled.
-          'script-src': ["'self'", "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"],
-          'img-src': ["'self'", 'data:'],
-          'form-action': ["'self'"],
-        },
-      },
-    }),
-  );
+  hardenApp(app, config, {
+    // The GOV.UK template's one inline script marks the body as JavaScript-enabled.
+    'script-src': ["'self'", "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"],
+    'img-src': ["'self'", 'data:'],
+    'form-action': ["'self'"],
+  });
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimit, parameterLimit: 200 }));
   app.use('/assets', express.static(join(govuk, 'govuk/assets'), { maxAge: '1d' }));

@@ -3,3 +3,4 @@ export * from './logging';
 export * from './validation';
 export * from './validators';
 export * from './id.pipe';
+export * from './harden';
