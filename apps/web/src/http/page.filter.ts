@@ -4,6 +4,12 @@ import { DomainError, Forbidden, NotFound, RateLimited, Unauthenticated, Validat
 import { WebRequest } from './session.guard';
 import { LayoutService } from './layout.service';
 
+/** The 4xx status an error of Express or a body parser carries, if any. */
+function clientStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
 /** Errors as pages: sign-in when the session is missing, 404 and 403 pages, and a 500 page that leaks nothing. */
 @Catch()
 export class PageFilter implements ExceptionFilter {
@@ -43,6 +49,11 @@ export class PageFilter implements ExceptionFilter {
       status = error.getStatus();
       title = 'There is a problem';
       detail = error.message;
+    } else if (clientStatus(error)) {
+      // What Express and its body parser refuse (a form too large, a broken address): the sender's mistake.
+      status = clientStatus(error)!;
+      title = status === 413 ? 'The form is too large' : 'There is a problem';
+      detail = status === 413 ? 'Send less text, or fewer items, and try again.' : 'The request could not be read. Go back and try again.';
     } else {
       this.logger.error(error);
     }

@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import request from 'supertest';
+import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, createTestApi } from '@app/testing';
+import { TestWeb, createTestWeb } from '@app/testing/test-web';
+
+/**
+ * Random forms, with the session's token, to every form of the web app (and random ids in their
+ * addresses): never a 5xx, always an HTML page or a redirect. Plus what a browser or proxy may
+ * send that is broken: bodies too large, broken percent-encoding, unknown pages.
+ */
+describe('fuzzing the web app’s forms', () => {
+  let api: TestApi;
+  let web: TestWeb;
+  let c: Collaboration;
+  let cookie: string;
+  let csrf: string;
+  let ids: Record<string, string>;
+
+  /** Signs in over plain HTTP, as a browser would: the sign-in token, then the session cookie and its form token. */
+  async function signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }> {
+    const http = web.app.getHttpServer();
+    const form = await request(http).get('/sign-in').expect(200);
+    const signInCookie = String(form.headers['set-cookie']).split(';')[0];
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+    const res = await request(http).post('/sign-in').set('Cookie', signInCookie).type('form').send({ _csrf: token, email, password, next: '/' }).expect(303);
+    const session = (res.headers['set-cookie'] as unknown as string[]).find((h) => h.startsWith('cocommission_session='))!.split(';')[0];
+    const page = await request(http).get('/').set('Cookie', session).expect(200);
+    return { cookie: session, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] };
+  }
+
+  beforeAll(async () => {
+    api = await createTestApi();
+    web = await createTestWeb();
+    const factory = await Factory.create(api.http);
+    c = await collaboration(factory);
+    const cycleId = await c.newCycle();
+    const anchor = (await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name: 'A', date: '2027-05-01' })).body;
+    ids = { cycle: cycleId, partnership: c.partnershipId, anchor: anchor.id };
+    ({ cookie, csrf } = await signIn(c.councilUser.email, TEST_PASSWORD));
+  }, 60000);
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+  });
+
+  const routes = [
+    '/cycles/:cycle/events',
+    '/cycles/:cycle/milestones',
+    '/cycles/:cycle/milestones/:id/cancel',
+    '/partnerships/:partnership/table',
+    '/partnerships/:partnership/anchors',
+    '/partnerships/:partnership/anchors/:anchor',
+    '/partnerships/:partnership/cycles',
+    '/admin/organisations',
+    '/admin/users',
+    '/notifications/:id/read',
+  ];
+  const garbageId = fc.constantFrom('not-a-uuid', '00000000-0000-4000-8000-000000000000', '%20', '..', 'x'.repeat(300));
+  const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '99999999999', 'NaN', '31', '2', '2027', 'LAUNCH', 'RECORD_PROGRESS', 'framingDue'), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }));
+  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', '__proto__');
+
+  it('answers every random form with a page or a redirect, never a 5xx', async () => {
+    const http = web.app.getHttpServer();
+    await fc.assert(
+      fc.asyncProperty(fc.nat(routes.length - 1), fc.dictionary(field, value, { maxKeys: 8 }), fc.boolean(), garbageId, async (r, form, realIds, garbage) => {
+        const path = routes[r].replace(/:(\w+)/g, (_, name: string) => (realIds && ids[name] ? ids[name] : garbage));
+        const res = await request(http).post(path).set('Cookie', cookie).type('form').send({ ...form, _csrf: csrf });
+        expect({ path, form, status: res.status }).toEqual({ path, form, status: expect.any(Number) });
+        expect(res.status).toBeLessThan(500);
+        if (res.status !== 303) expect(res.headers['content-type']).toContain('text/html');
+      }),
+      { numRuns: 150 },
+    );
+  }, 120000);
+
+  it('turns broken requests into 4xx pages', async () => {
+    const http = web.app.getHttpServer();
+    await request(http).post('/partnerships/' + ids.partnership + '/table').set('Cookie', cookie).type('form').send({ _csrf: csrf, on: 'x'.repeat(400_000) }).expect(413);
+    await request(http).get('/cycles/%E0%A4%A').set('Cookie', cookie).expect((res) => expect(res.status).toBeLessThan(500));
+    await request(http).get('/no/such/page').set('Cookie', cookie).expect(404).expect('content-type', /text\/html/);
+    await request(http).get('/cycles/00000000-0000-4000-8000-000000000000').set('Cookie', cookie).expect(404);
+    await request(http).post(`/partnerships/${ids.partnership}/table`).set('Cookie', cookie).type('form').send({ on: 'x' }).expect(403);
+    await request(http).get('/').set('Cookie', 'cocommission_session=forged').expect(303).expect('location', '/sign-in');
+  });
+});
