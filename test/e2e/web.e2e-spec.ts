@@ -137,6 +137,12 @@ describe('the web app in a browser', () => {
     await priya.page.check('input[name=unit][value=working]');
     await priya.page.click('button:has-text("Schedule milestone")');
     await containsText(priya.page.locator('#milestones ~ table, main'), '-10 working days from “Council budget set”');
+    // A decision deadline before the framing deadline: the calendar will flag it.
+    await priya.page.selectOption('#milestone-kind', 'decisionDue');
+    await priya.page.selectOption('#milestone-anchor', { label: 'Council budget set' });
+    await priya.page.fill('#milestone-offset', '-30');
+    await priya.page.click('button:has-text("Schedule milestone")');
+    await visible(priya.page.locator('.govuk-notification-banner--success'));
     await expectAccessible(priya.page, '05-cycle-draft');
 
     // Helen's work page says what waits for her once the cycle is launched and framed.
@@ -235,6 +241,8 @@ describe('the web app in a browser', () => {
     await containsText(maria.page.locator('main'), '/calendar.ics?token=');
     await containsText(maria.page.locator('main'), 'Council budget set');
     await containsText(maria.page.locator('main'), 'Staying well at home this winter: framingDue');
+    await containsText(maria.page.locator('.govuk-warning-text'), 'alignment conflict');
+    await visible(maria.page.locator('.app-timeline .app-conflict .govuk-tag--red'));
     await expectAccessible(maria.page, '10-partnership-calendar');
     // Priya moves the anchor a week later; the aligned milestone moves with it.
     const { priya } = people;
@@ -245,7 +253,7 @@ describe('the web app in a browser', () => {
     await move.locator('input[name=date-month]').fill(String(later.getUTCMonth() + 1));
     await move.locator('input[name=date-year]').fill(String(later.getUTCFullYear()));
     await move.locator('button').click();
-    await containsText(priya.page.locator('.govuk-notification-banner--success'), 'and 1 aligned milestone with it');
+    await containsText(priya.page.locator('.govuk-notification-banner--success'), 'and 2 aligned milestones with it');
     await expectAccessible(priya.page, '10b-partnership-commissioner');
     // Without JavaScript, too: sign in and save a declaration with plain HTML forms.
     const plain = await signedIn(web, maria.user!.email, TEST_PASSWORD, { javaScript: false });
