@@ -56,7 +56,11 @@ const postgresCpuSeconds = () =>
     })
     .reduce((sum, d) => sum + cpuSeconds(Number(d)), 0);
 const rssMb = (pid: number) => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
-const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : [];
+// BENCH_NODE_ARGS: more Node flags for the API (for instance --trace-gc, with BENCH_VERBOSE=1 to see it).
+const profile = [
+  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : []),
+  ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+];
 
 async function main() {
   console.log(`Cocommission benchmark on ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ' (QUICK: figures indicative only)' : ''}\n`);

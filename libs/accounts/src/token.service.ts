@@ -7,6 +7,8 @@ import { ORGANISATION_KINDS, OrganisationKind } from './organisation.entity';
 import { Principal } from './principal';
 import { USER_ROLES, UserEntity, UserRole } from './user.entity';
 
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 interface Claims {
   sub: string;
   role: UserRole;
@@ -19,6 +21,9 @@ interface Claims {
 export class TokenService {
   /** Made once: jsonwebtoken would otherwise build a key object from the string on every call. */
   private readonly key: KeyObject;
+  /** Tokens already verified, until they expire: a client sends the same token with every request.
+   *  Bounded; emptied when full (a token is then simply verified again). */
+  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
 
   constructor(
     private readonly jwt: JwtService,
@@ -43,6 +48,16 @@ export class TokenService {
   }
 
   verify(token: string): Principal {
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known.principal;
+    const principal = this.verifyAfresh(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.clear();
+    const exp = (this.jwt.decode<{ exp?: number }>(token) ?? {}).exp;
+    if (typeof exp === 'number') this.verified.set(token, { principal, expiresAtMs: exp * 1000 });
+    return principal;
+  }
+
+  private verifyAfresh(token: string): Principal {
     let claims: Partial<Claims>;
     try {
       claims = this.jwt.verify<Claims>(token, { secret: this.key as unknown as string, algorithms: ['HS256'] });
