@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
+import { CyclesService } from '@app/cycles';
 import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi } from '@app/testing';
 
 describe('cycles over HTTP', () => {
@@ -445,6 +446,23 @@ describe('cycles over HTTP', () => {
       }
       const outsider = await factory.user(await factory.organisation('provider'));
       await outsider.as.get(`/v1/cycles/${id}/progress`).expect(404);
+    });
+
+    it('finds the cycles a person is involved in: co-owner organisations, panel members, facilitators, and no one else', async () => {
+      const id = await c.newCycle();
+      const service = api.app.get(CyclesService);
+      const principal = (u: { id: string; organisationId: string }, kind: 'commissioner' | 'provider' | 'community') => ({
+        userId: u.id,
+        role: 'member' as const,
+        organisationId: u.organisationId,
+        organisationKind: kind,
+      });
+      const ids = async (p: ReturnType<typeof principal>) => (await service.involving(p, 500)).map((r) => r.row.id);
+      expect(await ids(principal(c.charityUser, 'provider'))).toContain(id);
+      expect(await ids(principal(c.panel[1], 'community'))).toContain(id); // a panel member whose organisation co-owns nothing
+      expect(await ids(principal(c.facilitator, 'community'))).toContain(id);
+      const colleague = await factory.user(c.orgs.mediation); // the facilitator's organisation, not involved itself
+      expect(await ids(principal(colleague, 'community'))).not.toContain(id);
     });
 
     it('twenty progress updates sent at once all land, none lost', async () => {

@@ -349,6 +349,23 @@ export class CyclesRepository {
     return this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
   }
 
+  /**
+   * Cycles an organisation co-owns, or a user reviews or facilitates, newest first: only in
+   * partnerships the organisation belongs to (what it may see).
+   */
+  async involving(organisationId: string, userId: string, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT c.id FROM cycles c
+       JOIN partnership_members pm ON pm.partnership_id = c.partnership_id AND pm.organisation_id = $1
+       WHERE c.snapshot->'context'->'coOwners' @> jsonb_build_array(jsonb_build_object('organisationId', $1::text))
+          OR c.snapshot->'context'->'panelUserIds' @> jsonb_build_array($2::text)
+          OR c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array($2::text)
+       ORDER BY c.created_at DESC, c.id DESC LIMIT $3`,
+      [organisationId, userId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Newest first, keyset-paginated. */
   async list(filter: CycleListFilter): Promise<CycleSummaryRow[]> {
     const params: unknown[] = [];

@@ -166,6 +166,13 @@ export class CyclesService {
     return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].id : null };
   }
 
+  /** The cycles the caller's organisation co-owns or the caller reviews or facilitates, newest first. */
+  async involving(principal: Principal, limit: number): Promise<CycleRecord[]> {
+    if (!principal.organisationId) return [];
+    const ids = await this.cycles.involving(principal.organisationId, principal.userId, limit);
+    return Promise.all(ids.map((id) => this.get(principal, id)));
+  }
+
   async history(principal: Principal, id: string): Promise<CycleHistoryEntity[]> {
     await this.loadVisible(principal, id);
     return this.cycles.history(id);

@@ -246,6 +246,11 @@ export class MilestonesService {
     return (await this.milestones.findIncident(cycleId, incidentId))!;
   }
 
+  /** How many of the user's notifications are unread (the web app's header shows it). */
+  unreadCount(userId: string): Promise<number> {
+    return this.milestones.unreadCount(userId);
+  }
+
   async notifications(userId: string, limit: number, cursor?: string): Promise<{ items: NotificationEntity[]; nextCursor: string | null; unread: number }> {
     let before: { createdAt: string; id: string } | undefined;
     if (cursor) {

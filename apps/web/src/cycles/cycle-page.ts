@@ -37,7 +37,7 @@ export function lifecycle(state: CycleState, context: CycleContext) {
 }
 
 /** What the caller's organisation (or the caller) is awaited for, in words; null when nothing. */
-export function waitingFor(record: Pick<CycleRecord, 'snapshot' | 'nextEvents'>, userId: string, organisationId: string | null): string | null {
+export function waitingFor(record: Pick<CycleRecord, 'snapshot' | 'nextEvents'>): string | null {
   const c = record.snapshot.context;
   const state = record.snapshot.value as CycleState;
   const next = new Set(record.nextEvents);
@@ -64,7 +64,7 @@ export function waitingFor(record: Pick<CycleRecord, 'snapshot' | 'nextEvents'>,
     case 'escalated':
       return next.has('RESOLVE_ESCALATION') ? 'Waiting for you to resolve the escalation' : null;
     default:
-      return organisationId || userId ? null : null;
+      return null;
   }
 }
 
@@ -113,7 +113,7 @@ export function cyclePage(record: CycleRecord, names: Names, outcomes: OutcomeEn
     state,
     stateLabel: STATE_LABELS[state],
     lifecycle: lifecycle(state, c),
-    waiting: waitingFor(record, caller.userId, caller.organisationId),
+    waiting: waitingFor(record),
     coOwners,
     latestRevision: latest?.number ?? null,
     revisions: [...revisions].reverse(),

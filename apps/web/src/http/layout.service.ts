@@ -16,7 +16,7 @@ export class LayoutService {
   async of(session: WebSession | undefined): Promise<Layout> {
     if (!session) return { unread: 0 };
     const { user } = session;
-    const { unread } = await this.milestones.notifications(user.id, 1);
+    const unread = await this.milestones.unreadCount(user.id);
     return {
       user: { id: user.id, name: user.name, email: user.email, organisationName: user.organisation?.name ?? null, isAdmin: user.role === 'admin' },
       csrfToken: session.csrfToken,

@@ -7,8 +7,8 @@ import { STATE_LABELS, waitingFor } from '../cycles/cycle-page';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
 
-/** How many of the newest visible cycles the page looks through. */
-const LOOK_AT = 100;
+/** At most this many cycles, the newest. */
+const SHOWN = 200;
 
 @Controller()
 export class WorkController {
@@ -21,20 +21,13 @@ export class WorkController {
   @Get()
   async work(@Session() session: WebSession, @Res() res: Response) {
     const { principal } = session;
-    const page = await this.cycles.list(principal, { limit: LOOK_AT });
-    const records = await Promise.all(page.items.map((c) => this.cycles.get(principal, c.id)));
-    const rows = records
-      .filter(({ snapshot: { context: c } }) =>
-        c.coOwners.some((o) => o.organisationId === principal.organisationId) ||
-        c.panelUserIds.includes(principal.userId) ||
-        c.facilitatorUserIds.includes(principal.userId),
-      )
+    const rows = (await this.cycles.involving(principal, SHOWN))
       .map((record) => ({
         id: record.row.id,
         title: record.row.title,
         iteration: record.row.iteration,
         state: STATE_LABELS[record.row.state as CycleState],
-        waiting: waitingFor(record, principal.userId, principal.organisationId),
+        waiting: waitingFor(record),
         updatedAt: record.row.updatedAt,
       }));
     const waiting = rows.filter((r) => r.waiting);
