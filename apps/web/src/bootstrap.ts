@@ -30,6 +30,9 @@ export function configureWeb(app: NestExpressApplication, config: AppConfig): vo
     'script-src': ["'self'", "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"],
     'img-src': ["'self'", 'data:'],
     'form-action': ["'self'"],
+    // Outside production the app is often opened over plain HTTP by address (a laptop, a test
+    // server): upgrading its styles and scripts to HTTPS would leave the pages bare.
+    'upgrade-insecure-requests': config.env === 'production' ? [] : null,
   });
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimit, parameterLimit: 200 }));

@@ -5,9 +5,10 @@ import type { AppConfig } from '@app/config';
 
 /**
  * What every HTTP app of ours starts with: structured logs, no `x-powered-by`, the proxy setting,
- * and helmet's headers with the app's own additions to the Content-Security-Policy.
+ * and helmet's headers with the app's own additions to the Content-Security-Policy (null drops one
+ * of helmet's defaults).
  */
-export function hardenApp(app: NestExpressApplication, config: AppConfig, csp: Record<string, string[]>): void {
+export function hardenApp(app: NestExpressApplication, config: AppConfig, csp: Record<string, string[] | null>): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
