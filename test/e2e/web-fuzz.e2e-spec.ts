@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, createTestApi } from '@app/testing';
 import { TestWeb, createTestWeb } from '@app/testing/test-web';
 
@@ -72,6 +73,21 @@ describe('fuzzing the web app’s forms', () => {
       { numRuns: 150 },
     );
   }, 120000);
+
+  it('ends sessions: on sign-out, when they run out, and only for the session signed out', async () => {
+    const http = web.app.getHttpServer();
+    const db = api.app.get(DataSource);
+    const first = await signIn(c.charityUser.email, TEST_PASSWORD);
+    const second = await signIn(c.charityUser.email, TEST_PASSWORD);
+    await request(http).post('/sign-out').set('Cookie', first.cookie).type('form').send({ _csrf: first.csrf }).expect(303).expect('location', '/sign-in?signed-out');
+    await request(http).get('/').set('Cookie', first.cookie).expect(303).expect('location', '/sign-in');
+    await request(http).get('/').set('Cookie', second.cookie).expect(200);
+    // Only a hash of the cookie's secret is stored.
+    const secret = decodeURIComponent(second.cookie.split('=')[1]);
+    expect(await db.query('SELECT 1 FROM web_sessions WHERE token_hash = $1', [secret])).toHaveLength(0);
+    await db.query(`UPDATE web_sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [c.charityUser.id]);
+    await request(http).get('/').set('Cookie', second.cookie).expect(303).expect('location', '/sign-in');
+  });
 
   it('turns broken requests into 4xx pages', async () => {
     const http = web.app.getHttpServer();
