@@ -157,6 +157,7 @@ describe('the web app in a browser', () => {
     await maria.page.fill('#event-REVISE_PROBLEM-statement', '');
     await maria.page.click('#event-REVISE_PROBLEM-submit');
     await visible(maria.page.locator('.govuk-error-summary a[href="#event-REVISE_PROBLEM-statement"]'));
+    await containsText(maria.page.locator('.govuk-error-summary'), 'Enter the problem statement');
     await expectAccessible(maria.page, '07-cycle-error-summary');
     // Maria objects, then writes revision 2; the difference is shown.
     await send('maria', 'Object to revision 1', (p) => p.fill('#event-OBJECT_PROBLEM-reason', 'It leaves out cold homes.'));

@@ -11,6 +11,8 @@ export interface FormField {
   hint?: string;
   value?: string;
   items?: { value: string; text: string }[];
+  /** The error when it is left empty, in the GOV.UK style. */
+  missing?: string;
 }
 
 export interface EventForm {
@@ -34,7 +36,7 @@ export interface FormContext {
 }
 
 const field = (type: string, f: Omit<FormField, 'id'>): FormField => ({ ...f, id: `event-${type}-${f.name}` });
-const reason = (type: string, label: string): FormField => field(type, { name: 'reason', kind: 'textarea', label });
+const reason = (type: string, label: string, missing = 'Enter the reason'): FormField => field(type, { name: 'reason', kind: 'textarea', label, missing });
 
 /** The forms of the events the caller may send now (the machine's `nextEvents`), in that order. */
 export function eventForms(nextEvents: UserEventType[], page: FormContext): EventForm[] {
@@ -57,7 +59,7 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         heading: latest ? `Write revision ${latest.number + 1} of the problem` : 'Write the problem definition',
         description: 'A new revision clears every endorsement: each co-owner then endorses it or objects.',
         button: 'Save revision',
-        fields: [field(type, { name: 'statement', kind: 'textarea', label: 'Problem statement', value: latest?.statement })],
+        fields: [field(type, { name: 'statement', kind: 'textarea', label: 'Problem statement', value: latest?.statement, missing: 'Enter the problem statement' })],
       };
     case 'ENDORSE_PROBLEM':
       return {
@@ -74,7 +76,7 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         button: 'Record objection',
         fields: [
           field(type, { name: 'revision', kind: 'hidden', label: 'Revision', value: String(latest?.number ?? '') }),
-          reason(type, 'Why does your organisation object?'),
+          reason(type, 'Why does your organisation object?', 'Enter why your organisation objects'),
         ],
       };
     case 'SUBMIT_OPTION':
@@ -83,8 +85,8 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         heading: 'Submit an option',
         button: 'Submit option',
         fields: [
-          field(type, { name: 'title', kind: 'text', label: 'Title' }),
-          field(type, { name: 'summary', kind: 'textarea', label: 'Summary' }),
+          field(type, { name: 'title', kind: 'text', label: 'Title', missing: 'Enter a title for the option' }),
+          field(type, { name: 'summary', kind: 'textarea', label: 'Summary', missing: 'Enter a summary of the option' }),
           field(type, {
             name: 'coAuthorOrganisationIds',
             kind: 'checkboxes',
@@ -141,8 +143,8 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         heading: 'Propose a decision',
         button: 'Propose decision',
         fields: [
-          field(type, { name: 'optionIds', kind: 'checkboxes', label: 'Options to go ahead with', items: optionItems(live) }),
-          field(type, { name: 'rationale', kind: 'textarea', label: 'Rationale' }),
+          field(type, { name: 'optionIds', kind: 'checkboxes', label: 'Options to go ahead with', items: optionItems(live), missing: 'Choose at least one option' }),
+          field(type, { name: 'rationale', kind: 'textarea', label: 'Rationale', missing: 'Enter the rationale for the decision' }),
         ],
       };
     case 'CONSENT':
@@ -160,7 +162,7 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         description: 'An objection blocks this proposal; a new one may follow.',
         button: 'Object',
         warning: true,
-        fields: [field(type, { name: 'proposalId', kind: 'hidden', label: 'Proposal', value: open?.id }), reason(type, 'Why does your organisation object?')],
+        fields: [field(type, { name: 'proposalId', kind: 'hidden', label: 'Proposal', value: open?.id }), reason(type, 'Why does your organisation object?', 'Enter why your organisation objects')],
       };
     case 'RECORD_PROGRESS':
       return {
@@ -168,7 +170,7 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         heading: 'Record progress',
         button: 'Record progress',
         fields: [
-          field(type, { name: 'note', kind: 'textarea', label: 'What has happened?' }),
+          field(type, { name: 'note', kind: 'textarea', label: 'What has happened?', missing: 'Enter what has happened' }),
           ...c.metrics.map((m) => field(type, { name: `reading_${m.id}`, kind: 'number', label: `${m.name} (optional)`, hint: 'The latest reading' })),
         ],
       };
@@ -180,12 +182,13 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         heading: 'Record learning',
         button: 'Record learning',
         fields: [
-          field(type, { name: 'insight', kind: 'textarea', label: 'What did we learn?' }),
+          field(type, { name: 'insight', kind: 'textarea', label: 'What did we learn?', missing: 'Enter what was learned' }),
           field(type, { name: 'evidence', kind: 'textarea', label: 'Evidence (optional)' }),
           field(type, {
             name: 'recommendation',
             kind: 'radios',
             label: 'Recommendation',
+            missing: 'Choose a recommendation',
             items: [
               { value: 'continue', text: 'Continue' },
               { value: 'adapt', text: 'Adapt' },
@@ -205,6 +208,7 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
             name: 'outcome',
             kind: 'radios',
             label: 'What should happen next?',
+            missing: 'Choose whether to iterate or close',
             items: [
               { value: 'iterate', text: 'Iterate: start the next cycle with this learning' },
               { value: 'close', text: 'Close: the work is done' },
@@ -219,12 +223,12 @@ function formOf(type: UserEventType, { context: c, organisationId, orgName, outc
         description: 'A facilitator resolves it; the cycle then returns to where it was.',
         button: 'Escalate',
         warning: true,
-        fields: [reason(type, 'What is the disagreement?')],
+        fields: [reason(type, 'What is the disagreement?', 'Enter what the disagreement is')],
       };
     case 'RESOLVE_ESCALATION':
-      return { ...base, heading: 'Resolve the escalation', button: 'Resolve', fields: [field(type, { name: 'resolution', kind: 'textarea', label: 'Resolution' })] };
+      return { ...base, heading: 'Resolve the escalation', button: 'Resolve', fields: [field(type, { name: 'resolution', kind: 'textarea', label: 'Resolution', missing: 'Enter the resolution' })] };
     case 'CANCEL':
-      return { ...base, heading: 'Cancel the cycle', description: 'A cancelled cycle cannot be reopened.', button: 'Cancel cycle', warning: true, fields: [reason(type, 'Why cancel?')] };
+      return { ...base, heading: 'Cancel the cycle', description: 'A cancelled cycle cannot be reopened.', button: 'Cancel cycle', warning: true, fields: [reason(type, 'Why cancel?', 'Enter why the cycle is cancelled')] };
   }
 }
 
@@ -296,7 +300,20 @@ export function formErrors(form: EventForm, problems: { field: string; message: 
     const top = p.field.split('.')[0];
     const match = form.fields.find((f) => f.name === top && f.kind !== 'hidden');
     const target = match ?? form.fields.find((f) => f.kind !== 'hidden');
-    const label = match?.label ?? form.heading;
-    return { field: target?.id ?? `${form.id}-submit`, text: `${label}: ${p.message}` };
+    const label = (match?.label ?? form.heading).replace(/ \(optional\)$/, '');
+    const empty = /longer than or equal to 1 character|should not be empty|must be a string|must be one of the following|must contain at least 1 element/.test(p.message);
+    return { field: target?.id ?? `${form.id}-submit`, text: empty && match?.missing ? match.missing : plainMessage(label, p.message) };
   });
+}
+
+/** class-validator's wording, in the GOV.UK error style where one fits ("Enter the reason"). */
+function plainMessage(label: string, message: string): string {
+  const what = label.charAt(0).toLowerCase() + label.slice(1);
+  if (/longer than or equal to 1 character|should not be empty|must be a string|must be one of the following values/.test(message)) {
+    return /must be one of/.test(message) ? `Choose ${what.replace(/\?$/, '')}` : `Enter ${what.replace(/\?$/, '')}`;
+  }
+  const longest = /shorter than or equal to (\d+) characters/.exec(message);
+  if (longest) return `${label} must be ${longest[1]} characters or fewer`;
+  if (/must be a number|must not be less|must not be greater|must be an integer/.test(message)) return `${label}: ${message.replace(/^\S+ /, '')}`;
+  return `${label}: ${message}`;
 }

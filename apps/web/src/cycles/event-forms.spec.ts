@@ -1,0 +1,56 @@
+import { ValidationFailed } from '@app/domain';
+import { validateEvent } from '@app/http';
+import { eventForms, eventFromForm, formErrors } from './event-forms';
+import type { CycleContext } from '@app/domain';
+
+const context = {
+  coOwners: [
+    { organisationId: 'org-a', role: 'commissioner' },
+    { organisationId: 'org-b', role: 'provider' },
+  ],
+  panelUserIds: [],
+  facilitatorUserIds: [],
+  outcomeIds: ['outcome-1'],
+  metrics: [{ id: 'metric-1', name: 'Admissions', outcomeId: 'outcome-1' }],
+  problem: { revisions: [], endorsements: [], objections: [] },
+  options: [],
+  appraisals: [],
+  proposals: [],
+  learnings: [],
+  signOffs: [],
+  escalations: [],
+  cancellation: null,
+  closure: null,
+} as unknown as CycleContext;
+const page = { context, organisationId: 'org-a', orgName: (id: string) => id.toUpperCase(), outcomeTitle: () => 'Stay well' };
+
+describe('event forms', () => {
+  it('offer one form per event the machine allows, in its order', () => {
+    expect(eventForms(['REVISE_PROBLEM', 'ESCALATE'], page).map((f) => [f.type, f.heading])).toEqual([
+      ['REVISE_PROBLEM', 'Write the problem definition'],
+      ['ESCALATE', 'Escalate a disagreement'],
+    ]);
+    const option = eventForms(['SUBMIT_OPTION'], page)[0];
+    expect(option.fields.find((f) => f.name === 'coAuthorOrganisationIds')?.items).toEqual([{ value: 'org-b', text: 'ORG-B' }]);
+  });
+
+  it('turn form strings into the event the API validates: numbers, lists, blank optional boxes left out', async () => {
+    expect(await validateEvent(eventFromForm('RECORD_PROGRESS', { note: 'Week 1', 'reading_metric-1': '22.5', _csrf: 'x' }))).toEqual({
+      type: 'RECORD_PROGRESS',
+      note: 'Week 1',
+      readings: [{ metric: 'metric-1', value: 22.5 }],
+    });
+    expect(eventFromForm('RECORD_PROGRESS', { note: 'Week 1', 'reading_metric-1': ' ' })).toEqual({ type: 'RECORD_PROGRESS', note: 'Week 1' });
+    expect(eventFromForm('PROPOSE_DECISION', { optionIds: 'one', rationale: 'r' })).toEqual({ type: 'PROPOSE_DECISION', optionIds: ['one'], rationale: 'r' });
+    expect(eventFromForm('ENDORSE_PROBLEM', { revision: '3' })).toEqual({ type: 'ENDORSE_PROBLEM', revision: 3 });
+  });
+
+  it('put what the validation refuses on the form’s fields, in plain words', async () => {
+    const form = eventForms(['RECORD_PROGRESS'], page)[0];
+    const refused = await validateEvent(eventFromForm('RECORD_PROGRESS', { note: '', 'reading_metric-1': 'lots' })).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationFailed);
+    const errors = formErrors(form, (refused as ValidationFailed).errors);
+    expect(errors).toContainEqual({ field: 'event-RECORD_PROGRESS-note', text: 'Enter what has happened' });
+    expect(errors.every((e) => e.field.startsWith('event-RECORD_PROGRESS-'))).toBe(true);
+  });
+});
