@@ -48,6 +48,8 @@ describe('fuzzing the web app’s forms', () => {
     '/cycles/:cycle/events',
     '/cycles/:cycle/milestones',
     '/cycles/:cycle/milestones/:id/cancel',
+    '/partnerships',
+    '/partnerships/:partnership/outcomes',
     '/partnerships/:partnership/table',
     '/partnerships/:partnership/anchors',
     '/partnerships/:partnership/anchors/:anchor',
@@ -58,7 +60,7 @@ describe('fuzzing the web app’s forms', () => {
   ];
   const garbageId = fc.constantFrom('not-a-uuid', '00000000-0000-4000-8000-000000000000', '%20', '..', 'x'.repeat(300));
   const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '99999999999', 'NaN', '31', '2', '2027', 'LAUNCH', 'RECORD_PROGRESS', 'framingDue'), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }));
-  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', '__proto__');
+  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', 'memberOrganisationIds', 'destination', 'principles', 'metric', 'baseline', 'target', 'direction', '__proto__');
 
   it('answers every random form with a page or a redirect, never a 5xx', async () => {
     const http = web.app.getHttpServer();

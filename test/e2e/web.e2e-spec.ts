@@ -274,6 +274,33 @@ describe('the web app in a browser', () => {
     await admin.page.check('input[name=kind][value=provider]');
     await admin.page.click('button:has-text("Add organisation")');
     await containsText(admin.page.locator('main'), 'Northshire Hospice');
+    // The admin opens a partnership with the new organisation and Maria's forum; Maria sees it.
+    await admin.page.goto('/partnerships');
+    await admin.page.click('button:has-text("Open partnership")');
+    await containsText(admin.page.locator('.govuk-error-summary'), 'Enter the partnership’s name');
+    await admin.page.fill('#partnership-name', 'Northshire Hospice at Home');
+    await admin.page.check('input[name=memberOrganisationIds] >> nth=0');
+    await admin.page.check(`input[name=memberOrganisationIds][value="${maria.user!.organisationId}"]`);
+    await admin.page.fill('#partnership-principles', 'Decide together\nShare data openly');
+    await admin.page.click('button:has-text("Open partnership")');
+    await containsText(admin.page.locator('h1'), 'Northshire Hospice at Home');
+    await containsText(admin.page.locator('main'), 'Share data openly');
+    await maria.page.goto('/partnerships');
+    await containsText(maria.page.locator('main'), 'Northshire Hospice at Home');
+    await expectAccessible(maria.page, '13-partnerships');
+    // A member adds an outcome with its metric to the shared framework.
+    await maria.page.click('a:has-text("Northshire Hospice at Home")');
+    await maria.page.fill('#outcome-title', 'People die where they choose');
+    await maria.page.click('button:has-text("Add outcome")');
+    await containsText(maria.page.locator('.govuk-error-summary'), 'Enter the name of the metric');
+    await maria.page.fill('#outcome-metric', 'Deaths at usual place of residence');
+    await maria.page.fill('#outcome-unit', '%');
+    await maria.page.fill('#outcome-baseline', '46');
+    await maria.page.fill('#outcome-target', '55.5');
+    await maria.page.check('input[name=direction][value=increase]');
+    await maria.page.click('button:has-text("Add outcome")');
+    await containsText(maria.page.locator('.govuk-notification-banner--success'), 'The outcome is added');
+    await containsText(maria.page.locator('#outcomes ~ table, main'), 'Deaths at usual place of residence');
     // People who are not admins get a 403 page.
     const res = await maria.page.goto('/admin');
     expect(res?.status()).toBe(403);

@@ -23,6 +23,7 @@ const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter(
 const doneText = (done: string | undefined) => {
   if (done === 'table') return 'Your organisation’s declaration is saved';
   if (done === 'anchor') return 'The anchor is added';
+  if (done === 'outcome') return 'The outcome is added to the shared framework';
   const moved = /^moved-(\d+)$/.exec(done ?? '');
   return moved ? `The anchor is moved, and ${moved[1]} aligned milestone${moved[1] === '1' ? '' : 's'} with it` : undefined;
 };
@@ -40,8 +41,53 @@ export class PartnershipPagesController {
 
   @Get()
   async index(@Session() session: WebSession, @Res() res: Response) {
-    const partnerships = await this.partnerships.list(session.principal);
-    res.render('partnerships', { ...(await this.layout.of(session)), section: 'partnerships', title: 'Partnerships', partnerships });
+    await this.renderIndex(res, 200, session, {});
+  }
+
+  /** Admins and commissioners open a partnership with the organisations they choose. */
+  @Post()
+  async create(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const name = typeof body.name === 'string' ? body.name.trim() : '';
+    const destination = typeof body.destination === 'string' ? body.destination.trim() : '';
+    const errors: FormError[] = [];
+    if (!name || name.length > 300) errors.push({ field: 'partnership-name', text: 'Enter the partnership’s name (300 characters at most)' });
+    if (destination.length > 5000) errors.push({ field: 'partnership-destination', text: 'The shared destination must be 5,000 characters or fewer' });
+    const principles = lines(body.principles);
+    if (principles.length > 50 || principles.some((p) => p.length > 1000)) errors.push({ field: 'partnership-principles', text: 'Write at most 50 principles of 1,000 characters each' });
+    if (!errors.length) {
+      try {
+        const created = await this.partnerships.create(session.principal, {
+          name,
+          memberOrganisationIds: list(body.memberOrganisationIds),
+          destination: destination || undefined,
+          principles,
+        });
+        return res.redirect(303, `/partnerships/${created.partnership.id}`);
+      } catch (error) {
+        if (!(error instanceof ValidationFailed)) throw error;
+        errors.push({ field: 'partnership-members', text: 'Choose organisations from the list' });
+      }
+    }
+    await this.renderIndex(res, 400, session, { errors, values: body });
+  }
+
+  private async renderIndex(res: Response, status: number, session: WebSession, extra: { errors?: FormError[]; values?: Record<string, unknown> }) {
+    const { principal } = session;
+    const canCreate = principal.role === 'admin' || principal.organisationKind === 'commissioner';
+    const chosen = new Set(list(extra.values?.memberOrganisationIds));
+    const organisations = canCreate ? await this.accounts.listOrganisations() : [];
+    res.status(status).render('partnerships', {
+      ...(await this.layout.of(session)),
+      section: 'partnerships',
+      title: 'Partnerships',
+      partnerships: await this.partnerships.list(principal),
+      canCreate,
+      organisationItems: organisations
+        .filter((o) => o.id !== principal.organisationId)
+        .map((o) => ({ value: o.id, text: `${o.name} (${o.kind})`, checked: chosen.has(o.id) })),
+      errors: extra.errors ?? [],
+      values: extra.values ?? {},
+    });
   }
 
   @Get(':id')
@@ -59,6 +105,26 @@ export class PartnershipPagesController {
       if (!(error instanceof ValidationFailed)) throw error;
       await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: e.field === 'off' ? 'off' : 'on', text: `${e.field}: ${e.message}` })) });
     }
+  }
+
+  /** A member adds an outcome to the shared framework, with one metric (more can follow). */
+  @Post(':id/outcomes')
+  async addOutcome(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
+    const number = (name: string) => (/^-?\d+(\.\d+)?$/.test(text(name)) ? Number(text(name)) : NaN);
+    const errors: FormError[] = [];
+    if (!text('title') || text('title').length > 300) errors.push({ field: 'outcome-title', text: 'Enter the outcome (300 characters at most)' });
+    if (!text('metric') || text('metric').length > 200) errors.push({ field: 'outcome-metric', text: 'Enter the name of the metric' });
+    if (!text('unit') || text('unit').length > 50) errors.push({ field: 'outcome-unit', text: 'Enter the unit, for example “per 1,000 people” or “%”' });
+    if (Number.isNaN(number('baseline'))) errors.push({ field: 'outcome-baseline', text: 'Enter the baseline as a number' });
+    if (Number.isNaN(number('target'))) errors.push({ field: 'outcome-target', text: 'Enter the target as a number' });
+    const direction = text('direction');
+    if (direction !== 'increase' && direction !== 'decrease') errors.push({ field: 'outcome-direction', text: 'Choose whether higher or lower is better' });
+    if (errors.length) return this.render(res, 400, session, id, { errors, values: body });
+    await this.partnerships.addOutcome(session.principal, id, text('title'), [
+      { name: text('metric'), unit: text('unit'), baseline: number('baseline'), target: number('target'), direction: direction as 'increase' | 'decrease' },
+    ]);
+    res.redirect(303, `/partnerships/${id}?done=outcome#outcomes`);
   }
 
   /** A commissioner member adds a dated anchor (a budget, a planning round) that cycles align to. */
