@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { Response } from 'express';
 import { AccountsService, ORGANISATION_KINDS, OrganisationKind, WebSession } from '@app/accounts';
 import { Conflict, ValidationFailed } from '@app/domain';
@@ -42,7 +43,7 @@ export class AdminController {
     if (!input.name || input.name.length > 200) errors.push({ field: 'user-name', text: 'Enter the person’s name (200 characters at most)' });
     if (!EMAIL.test(input.email) || input.email.length > 320) errors.push({ field: 'user-email', text: 'Enter an email address like name@example.org' });
     if (input.password.length < 12 || input.password.length > 200) errors.push({ field: 'user-password', text: 'The password must be 12 to 200 characters' });
-    if (!input.organisationId) errors.push({ field: 'user-organisation', text: 'Choose the person’s organisation' });
+    if (!isUUID(input.organisationId)) errors.push({ field: 'user-organisation', text: 'Choose the person’s organisation' });
     if (!errors.length) {
       try {
         await this.accounts.createUser(input);

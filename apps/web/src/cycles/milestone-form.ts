@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import type { NewMilestone } from '@app/milestones';
 import { MILESTONE_KINDS, MilestoneKind } from '@app/milestones';
 import { dateFromForm } from '../views/dates';
@@ -30,6 +31,7 @@ export function milestoneFromForm(form: Record<string, unknown>): { input?: NewM
   const kind = str(form.kind) as MilestoneKind;
   if (!MILESTONE_KINDS.includes(kind)) errors.push({ field: 'milestone-kind', text: 'Choose which milestone it is' });
   const anchorId = str(form.anchorId);
+  if (anchorId && !isUUID(anchorId)) errors.push({ field: 'milestone-anchor', text: 'Choose an anchor from the list' });
   if (anchorId) {
     const offset = str(form.offset);
     if (!/^-?\d{1,4}$/.test(offset)) errors.push({ field: 'milestone-offset', text: 'Enter the offset as a whole number of days, negative for before the anchor' });

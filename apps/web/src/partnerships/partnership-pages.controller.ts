@@ -4,6 +4,7 @@ import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CyclesService } from '@app/cycles';
 import { ValidationFailed } from '@app/domain';
+import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
@@ -19,6 +20,10 @@ const lines = (value: unknown) =>
     .map((l) => l.trim())
     .filter(Boolean);
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v) => typeof v === 'string') : typeof value === 'string' && value ? [value] : []);
+/** Fields that hold ids of a list the page offered: anything else was not chosen from it. */
+const ID_FIELDS = ['memberOrganisationIds', 'commissionerOrganisationIds', 'providerOrganisationIds', 'communityOrganisationIds', 'panelUserIds', 'facilitatorUserIds', 'outcomeIds'];
+const notFromTheList = (body: Record<string, unknown>): FormError[] =>
+  ID_FIELDS.filter((f) => list(body[f]).some((id) => !isUUID(id))).map((f) => ({ field: f === 'memberOrganisationIds' ? 'partnership-members' : f, text: 'Choose from the list' }));
 
 const doneText = (done: string | undefined) => {
   if (done === 'table') return 'Your organisation’s declaration is saved';
@@ -54,6 +59,7 @@ export class PartnershipPagesController {
     if (destination.length > 5000) errors.push({ field: 'partnership-destination', text: 'The shared destination must be 5,000 characters or fewer' });
     const principles = lines(body.principles);
     if (principles.length > 50 || principles.some((p) => p.length > 1000)) errors.push({ field: 'partnership-principles', text: 'Write at most 50 principles of 1,000 characters each' });
+    errors.push(...notFromTheList(body));
     if (!errors.length) {
       try {
         const created = await this.partnerships.create(session.principal, {
@@ -176,6 +182,7 @@ export class PartnershipPagesController {
     const errors: FormError[] = [];
     if (!title) errors.push({ field: 'title', text: 'Enter a title for the cycle' });
     if (title.length > 300) errors.push({ field: 'title', text: 'The title must be 300 characters or fewer' });
+    errors.push(...notFromTheList(body));
     if (!errors.length) {
       try {
         const record = await this.cycles.create(session.principal, {
