@@ -19,6 +19,6 @@ describe('the milestone form', () => {
       dueAt: '2027-03-27T09:00:00.000Z',
     });
     expect(milestoneFromForm({ kind: 'decisionDue', 'date-day': '31', 'date-month': '2', 'date-year': '2027' }).errors.map((e) => e.field)).toEqual(['milestone-date']);
-    expect(milestoneFromForm({ kind: 'nonsense', anchorId: 'x', offset: 'soon' }).errors.map((e) => e.field)).toEqual(['milestone-kind', 'milestone-offset']);
+    expect(milestoneFromForm({ kind: 'nonsense', anchorId: 'x', offset: 'soon' }).errors.map((e) => e.field)).toEqual(['milestone-kind', 'milestone-anchor', 'milestone-offset']);
   });
 });
