@@ -1,9 +1,9 @@
-import { ValidationFailed } from '@app/domain';
+import { ValidationFailed, startCycle } from '@app/domain';
 import { validateEvent } from '@app/http';
 import { eventForms, eventFromForm, formErrors } from './event-forms';
 import type { CycleContext } from '@app/domain';
 
-const context = {
+const context: CycleContext = startCycle({
   coOwners: [
     { organisationId: 'org-a', role: 'commissioner' },
     { organisationId: 'org-b', role: 'provider' },
@@ -12,16 +12,7 @@ const context = {
   facilitatorUserIds: [],
   outcomeIds: ['outcome-1'],
   metrics: [{ id: 'metric-1', name: 'Admissions', outcomeId: 'outcome-1' }],
-  problem: { revisions: [], endorsements: [], objections: [] },
-  options: [],
-  appraisals: [],
-  proposals: [],
-  learnings: [],
-  signOffs: [],
-  escalations: [],
-  cancellation: null,
-  closure: null,
-} as unknown as CycleContext;
+}).context;
 const page = { context, organisationId: 'org-a', orgName: (id: string) => id.toUpperCase(), outcomeTitle: () => 'Stay well' };
 
 describe('event forms', () => {
