@@ -12,13 +12,15 @@ import {
   createTestApi,
   createTestWorker,
   fastWorkerEnvironment,
+  fromNow,
+  testClock,
   testQueue,
   waitFor,
   wipeQueueKeys,
 } from '@app/testing';
 
 const DAY = 86_400_000;
-const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+const inMs = fromNow;
 
 describe('milestones with a real worker, Redis and PostgreSQL', () => {
   let api: TestApi;
@@ -104,7 +106,7 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     const stale = (await cycle(id)).version; // in options: decisionDue would be moot here
     await ok(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' }); // now deciding: it would escalate
     const repository = worker.app.get(MilestonesRepository);
-    expect(await repository.settleMoot(decision.id, 1, id, stale, { status: 'moot', at: new Date().toISOString() })).toBe(false);
+    expect(await repository.settleMoot(decision.id, 1, id, stale, { status: 'moot', at: testClock().now().toISOString() })).toBe(false);
     expect(await worker.app.get(MilestoneJobsService).fire({ milestoneId: decision.id, revision: 1 })).toBe('fired');
     expect((await cycle(id)).state).toBe('escalated');
   });
@@ -117,7 +119,7 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     const secondFramingDue = (await schedule(a, { kind: 'framingDue', dueAt: later }).expect(201)).body;
     const optionsClose = (await schedule(b, { kind: 'optionsClose', dueAt: later }).expect(201)).body;
     const db = api.app.get(DataSource);
-    const dueAgo = async (id: string, seconds: number) => db.query(`UPDATE milestones SET due_at = now() - make_interval(secs => $2) WHERE id = $1`, [id, seconds]);
+    const dueAgo = async (id: string, seconds: number) => db.query(`UPDATE milestones SET due_at = $2 WHERE id = $1`, [id, inMs(-seconds * 1000)]);
     await dueAgo(reviewDue.id, 3);
     await dueAgo(framingDue.id, 2);
     await dueAgo(secondFramingDue.id, 1);
@@ -187,15 +189,16 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
       const [a, b] = [await framing(), await framing()];
       const working = await schedule(a, { kind: 'framingDue', anchorId: anchor.id, offsetWorkingDays: -10 }).expect(201);
       expect(working.body.dueAt).toBe('2027-02-10T10:00:00.000Z');
-      const calendarDays = await schedule(b, { kind: 'framingDue', anchorId: anchor.id, offsetDays: -14 }).expect(201);
-      expect(calendarDays.body.dueAt).toBe('2027-02-10T10:00:00.000Z');
+      const calendarDays = await schedule(b, { kind: 'framingDue', anchorId: anchor.id, offsetDays: -7 }).expect(201);
+      expect(calendarDays.body.dueAt).toBe('2027-02-17T10:00:00.000Z');
 
-      // Move the anchor to just ahead: both milestones now come due within seconds.
-      const soon = new Date(Date.now() + 14 * DAY + 2500).toISOString();
+      // Move the anchor a week and 2.5 s ahead: b then comes due in 2.5 s, and a (10 working days,
+      // at least 14 calendar days, before the anchor) lands in the past, whatever the day today.
+      const soon = inMs(7 * DAY + 2500);
       const moved = await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}/anchors/${anchor.id}`, { date: soon }).expect(200);
       expect(moved.body).toMatchObject({ id: anchor.id, movedMilestones: 2 });
       const bView = await cycle(b);
-      expect(new Date(bView.milestones[0].dueAt).getTime()).toBe(new Date(soon).getTime() - 14 * DAY);
+      expect(new Date(bView.milestones[0].dueAt).getTime()).toBe(new Date(soon).getTime() - 7 * DAY);
       for (const id of [a, b]) {
         const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`)).body;
         expect(history.at(-1)).toMatchObject({ type: 'MILESTONES_MOVED', payload: { anchorId: anchor.id, to: new Date(soon).toISOString() } });

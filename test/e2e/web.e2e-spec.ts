@@ -1,6 +1,6 @@
 import { Locator, Page } from 'playwright-core';
 import request from 'supertest';
-import { Factory, TEST_PASSWORD, TestApi, TestUser, createTestApi } from '@app/testing';
+import { Factory, TEST_PASSWORD, TestApi, TestUser, createTestApi, fromNow } from '@app/testing';
 import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn } from '@app/testing/test-web';
 
 /**
@@ -68,7 +68,7 @@ describe('the web app in a browser', () => {
         metrics: [{ name: 'Emergency admissions 65+', unit: 'per 1,000', baseline: 24.5, target: 20, direction: 'decrease' }],
       })
       .expect(201);
-    await priya.as.post(`/v1/partnerships/${partnershipId}/anchors`, { name: 'Council budget set', date: new Date(Date.now() + 60 * 86_400_000).toISOString() }).expect(201);
+    await priya.as.post(`/v1/partnerships/${partnershipId}/anchors`, { name: 'Council budget set', date: fromNow(60 * 86_400_000) }).expect(201);
     for (const [key, user] of Object.entries({ priya, helen, maria, john, david })) {
       people[key as 'priya'] = { user, page: (await signedIn(web, user.email, TEST_PASSWORD)).page };
     }
@@ -248,7 +248,7 @@ describe('the web app in a browser', () => {
     // Priya moves the anchor a week later; the aligned milestone moves with it.
     const { priya } = people;
     await priya.page.goto(`/partnerships/${partnershipId}`);
-    const later = new Date(Date.now() + 67 * 86_400_000);
+    const later = new Date(fromNow(67 * 86_400_000));
     const move = priya.page.locator('form[action*="/anchors/"]').first();
     await move.locator('input[name=date-day]').fill(String(later.getUTCDate()));
     await move.locator('input[name=date-month]').fill(String(later.getUTCMonth() + 1));

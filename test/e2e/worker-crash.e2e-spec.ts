@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dropDatabase, migrate } from '@app/database';
-import { Collaboration, Factory, TestApi, collaboration, createTestApi, fastWorkerEnvironment, waitFor } from '@app/testing';
+import { Collaboration, Factory, TestApi, collaboration, createTestApi, fastWorkerEnvironment, fromNow, testClock, waitFor } from '@app/testing';
 
 /**
  * A real worker process, killed with SIGKILL in the middle of a milestone storm and started
@@ -41,7 +41,8 @@ describe('a worker killed mid-storm and restarted', () => {
       {
         cwd: root,
         // Small sweeps: many passes, each its own transaction.
-        env: { ...process.env, TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', MILESTONE_SWEEP_BATCH: '5', LOG_LEVEL: 'silent' },
+        // The child's clock starts where this process's is now (CLOCK_START is read at process start).
+        env: { ...process.env, ...(process.env.CLOCK_START && { CLOCK_START: testClock().now().toISOString() }), TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', MILESTONE_SWEEP_BATCH: '5', LOG_LEVEL: 'silent' },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
@@ -59,7 +60,7 @@ describe('a worker killed mid-storm and restarted', () => {
       ids.push(...(await Promise.all(Array.from({ length: 10 }, () => c.newCycle()))));
     }
     await Promise.all(ids.map((id) => c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).expect(200)));
-    const due = new Date(Date.now() + 2000).toISOString();
+    const due = fromNow(2000);
     await Promise.all(ids.map((id) => c.councilUser.as.post(`/v1/cycles/${id}/milestones`, { kind: 'framingDue', dueAt: due }).expect(201)));
 
     // Twenty cycles are held by a transaction of the test's: the sweeps pass them by and their

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The run's own database and queue prefix, from global-setup.
-const run = JSON.parse(readFileSync(join(__dirname, '.run.json'), 'utf8')) as Record<string, string>;
+const run = JSON.parse(readFileSync(join(__dirname, '.run.json'), 'utf8')) as Record<string, string> & { clockOffsetMs: number };
 process.env.DATABASE_URL = run.DATABASE_URL;
 process.env.QUEUE_PREFIX = run.QUEUE_PREFIX;
 process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.TRUST_PROXY = 'true';
 process.env.DATABASE_POOL_SIZE = '5';
+// The config reads CLOCK_START as the moment this process started (see config.schema.ts).
+if (run.clockOffsetMs) process.env.CLOCK_START = new Date(performance.timeOrigin + run.clockOffsetMs).toISOString();
+else delete process.env.CLOCK_START;

@@ -16,9 +16,14 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_RUN_ID = id;
   process.env.DATABASE_URL = base.toString();
   process.env.QUEUE_PREFIX = `cocommission_${id}`;
+  // `npm run test:calendar` runs the suite as if it were another moment: every process's clock
+  // is moved by the same amount, so they agree with each other to the millisecond.
+  const clockStart = process.env.TEST_CLOCK_START;
+  const clockOffsetMs = clockStart ? Date.parse(clockStart) - Date.now() : 0;
+  if (Number.isNaN(clockOffsetMs)) throw new Error(`TEST_CLOCK_START=${clockStart} is not an ISO 8601 instant`);
   await migrate(process.env.DATABASE_URL);
   writeFileSync(
     join(__dirname, '.run.json'),
-    JSON.stringify({ id, DATABASE_URL: process.env.DATABASE_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX }),
+    JSON.stringify({ id, DATABASE_URL: process.env.DATABASE_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX, clockOffsetMs }),
   );
 }

@@ -17,6 +17,7 @@ const BATCH = 500;
 export function jobOf(
   message: Extract<OutboxMessage, { topic: 'schedule' }>['payload'],
   { attempts, backoffMs, fireGraceMs }: Pick<AppConfig['worker'], 'attempts' | 'backoffMs' | 'fireGraceMs'>,
+  now: Date,
 ) {
   const fire = message.name === JOB.fire;
   const jobId = fire ? fireJobId(message.data as FireJobData) : remindJobId(message.data as RemindJobData);
@@ -25,7 +26,7 @@ export function jobOf(
     data: message.data,
     opts: {
       jobId,
-      delay: Math.max(0, new Date(message.runAt).getTime() + (fire ? fireGraceMs : 0) - Date.now()),
+      delay: Math.max(0, new Date(message.runAt).getTime() + (fire ? fireGraceMs : 0) - now.getTime()),
       attempts,
       backoff: { type: 'exponential' as const, delay: backoffMs },
       removeOnComplete: true,
@@ -72,7 +73,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async deliver(messages: OutboxMessage[]): Promise<void> {
-    const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, this.config.worker)] : []));
+    const now = this.jobs.now();
+    const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, this.config.worker, now)] : []));
     const removals = messages.flatMap((m) => (m.topic === 'unschedule' ? m.payload.jobIds : []));
     for (const jobId of removals) {
       // A job running right now cannot be removed; its handler finds the revision moved on.

@@ -39,7 +39,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   async reconcile(): Promise<number> {
     let count = 0;
     for await (const messages of this.jobs.expectedJobs(1000)) {
-      const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, this.config.worker)] : []));
+      const now = this.jobs.now();
+      const adds = messages.flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, this.config.worker, now)] : []));
       await this.queue.addBulk(adds);
       count += adds.length;
     }

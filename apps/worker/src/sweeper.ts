@@ -30,8 +30,7 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private async tick(): Promise<number> {
     let wait = LOOK_AHEAD_MS;
     try {
-      const due = await this.jobs.nextDueAt();
-      const until = due ? due.getTime() - Date.now() : Infinity;
+      const until = (await this.jobs.msUntilNextDue()) ?? Infinity;
       if (until <= 0) {
         // Swept something: look again at once; nothing it could settle is due: wait.
         wait = (await this.jobs.sweepNow()) > 0 ? 0 : LOOK_AHEAD_MS;

@@ -56,6 +56,7 @@ export const environmentSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: int(30000, 500),
   RELAY_INTERVAL_MS: int(200, 10),
   RECONCILE_INTERVAL_MS: int(300000, 1000),
+  CLOCK_START: z.iso.datetime({ offset: true }).optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -72,6 +73,8 @@ export interface AppConfig {
   http: { bodyLimit: string; trustProxy: boolean; publicUrl: string };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
+  clock: { offsetMs: number };
   worker: {
     concurrency: number;
     /** Cycles whose due milestones a sweep settles per transaction. */
@@ -103,6 +106,7 @@ function productionProblems(raw: Record<string, string | undefined>, env: Enviro
   }
   if (env.JWT_SECRET === DEV_DEFAULTS.jwtSecret) problems.push('JWT_SECRET is the development default');
   if (env.ADMIN_PASSWORD === DEV_DEFAULTS.adminPassword) problems.push('ADMIN_PASSWORD is the development default');
+  if (env.CLOCK_START) problems.push('CLOCK_START sets the clock to another moment: tests and demos only, never in production');
   return problems;
 }
 
@@ -139,6 +143,8 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    // The clock reads CLOCK_START at the moment this process started, and runs on from there.
+    clock: { offsetMs: env.CLOCK_START ? Math.round(Date.parse(env.CLOCK_START) - performance.timeOrigin) : 0 },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       sweepBatch: env.MILESTONE_SWEEP_BATCH,

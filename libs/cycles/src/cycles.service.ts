@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK } from '@app/config';
 import { EntityManager } from 'typeorm';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import {
   Actor,
   CYCLE_MACHINE_VERSION,
+  type Clock,
   CoOwner,
   CycleEvent,
   CycleSnapshot,
@@ -95,6 +97,7 @@ export class CyclesService {
     private readonly cycles: CyclesRepository,
     private readonly partnerships: PartnershipsService,
     private readonly accounts: AccountsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async create(principal: Principal, input: NewCycle): Promise<CycleRecord> {
@@ -128,7 +131,7 @@ export class CyclesService {
         snapshot,
         inheritedLearning: null,
         actor: { userId: principal.userId, organisationId: principal.organisationId },
-        at: new Date(),
+        at: this.clock.now(),
       }),
     );
     return this.get(principal, id);
@@ -208,7 +211,7 @@ export class CyclesService {
     const { row, ...read } = await this.loadVisible(principal, id);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
-    const event = () => ({ ...withGeneratedIds(input), actor, at: new Date().toISOString() }) as CycleEvent;
+    const event = () => ({ ...withGeneratedIds(input), actor, at: this.clock.now().toISOString() }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, expectedVersion);
     if (applied.outcome === 'applied') {
       // Someone else's event landed first: read everything again rather than guess what it added.
@@ -236,7 +239,7 @@ export class CyclesService {
   ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string; cycleVersion: number }> {
     const row = typeof cycle === 'string' ? await this.mustFind(cycle) : cycle;
     const event = () =>
-      ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: new Date().toISOString() }) as CycleEvent;
+      ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: this.clock.now().toISOString() }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, undefined, alongside);
     if (applied.outcome === 'applied') return { outcome: 'applied', state: applied.row.state as CycleState };
     // Moot as of this version of the cycle: the caller settles it only if the cycle has not moved since.
@@ -303,7 +306,7 @@ export class CyclesService {
       const written: CycleHistoryEntity[] = [];
       let needsOneByOne = false;
       for (const { key, type, payload } of plan.events) {
-        const event = { type, ...payload, actor: SYSTEM, at: new Date().toISOString() } as CycleEvent;
+        const event = { type, ...payload, actor: SYSTEM, at: this.clock.now().toISOString() } as CycleEvent;
         const decision = decide(snapshot, event);
         if (!decision.accepted) {
           outcomes.push({ key, outcome: 'moot', reason: decision.reason });
@@ -547,7 +550,7 @@ export class CyclesService {
     return {
       row,
       snapshot,
-      nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }),
+      nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }, this.clock.now().toISOString()),
       milestones,
       progress,
       progressCount,

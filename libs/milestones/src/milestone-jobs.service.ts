@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
+import type { Clock } from '@app/domain';
 import { EntityManager } from 'typeorm';
 import { CyclesService, SystemEventPlan } from '@app/cycles';
 import type { FireJobData, OutboxMessage, RemindJobData } from '@app/queue';
@@ -33,6 +34,7 @@ export class MilestoneJobsService {
     private readonly milestones: MilestonesRepository,
     private readonly cycles: CyclesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -45,7 +47,7 @@ export class MilestoneJobsService {
     for (let attempt = 1; ; attempt++) {
       const milestone = await this.milestones.findWithCycle(job.milestoneId);
       if (!milestone?.cycle || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
-      const at = () => new Date().toISOString();
+      const at = () => this.clock.now().toISOString();
       try {
         const result = await this.cycles.sendSystemEvent(
           milestone.cycle,
@@ -109,9 +111,15 @@ export class MilestoneJobsService {
     return settled;
   }
 
-  /** When the next milestone a sweep would settle is due (null when none is scheduled). */
-  nextDueAt(): Promise<Date | null> {
-    return this.milestones.nextDueAt();
+  /** How long until the next milestone a sweep would settle is due (null when none is scheduled). */
+  async msUntilNextDue(): Promise<number | null> {
+    const due = await this.milestones.nextDueAt();
+    return due ? due.getTime() - this.clock.now().getTime() : null;
+  }
+
+  /** The services' time now, for the worker's delays. */
+  now(): Date {
+    return this.clock.now();
   }
 
   private async sweepAll(): Promise<number> {
@@ -126,9 +134,10 @@ export class MilestoneJobsService {
   private sweepOnce(): Promise<{ seen: number; settled: number }> {
     return this.milestones.transaction(async (manager) => {
       // Cycles before milestones: the order every writer takes them in.
-      const cycleIds = await this.milestones.claimDueCycles(manager, this.config.worker.sweepBatch);
+      const now = this.clock.now();
+      const cycleIds = await this.milestones.claimDueCycles(manager, now, this.config.worker.sweepBatch);
       if (!cycleIds.length) return { seen: 0, settled: 0 };
-      const milestones = await this.milestones.lockDue(manager, cycleIds);
+      const milestones = await this.milestones.lockDue(manager, cycleIds, now);
       const plans = new Map<string, SystemEventPlan>();
       for (const m of milestones) {
         const plan = plans.get(m.cycleId) ?? { cycleId: m.cycleId, events: [] };
@@ -137,7 +146,7 @@ export class MilestoneJobsService {
       }
       const answers = await this.cycles.applySystemEvents(manager, [...plans.values()]);
       const revisions = new Map(milestones.map((m) => [m.id, m.revision]));
-      const at = new Date().toISOString();
+      const at = this.clock.now().toISOString();
       const settlements = [...answers.values()].flat().map((o) => {
         const change: MilestoneChange =
           o.outcome === 'applied' ? { status: 'fired', at, note: `the cycle moved to ${o.state}` } : { status: 'moot', at, note: o.reason };
@@ -152,7 +161,7 @@ export class MilestoneJobsService {
   async remind(job: RemindJobData): Promise<number> {
     const milestone = await this.milestones.find(job.milestoneId);
     if (!milestone || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 0;
-    const left = milestone.dueAt.getTime() - Date.now();
+    const left = milestone.dueAt.getTime() - this.clock.now().getTime();
     if (left <= 0) return 0;
     const cycle = await this.cycles.find(milestone.cycleId);
     if (!cycle) return 0;
@@ -198,7 +207,7 @@ export class MilestoneJobsService {
     for (;;) {
       const batch: ScheduledMilestone[] = await this.milestones.scheduledBatch(after, batchSize);
       if (!batch.length) return;
-      const now = new Date();
+      const now = this.clock.now();
       yield batch.flatMap((m) => scheduleMessages(m, m.reminderDays, now, m.scheduledAt));
       after = batch[batch.length - 1].id;
     }

@@ -129,25 +129,25 @@ export class MilestonesRepository {
    * Cycles with milestones due by now, earliest first, locked for this transaction. Cycles another
    * sweep (or a writer) holds are skipped, not waited for: several workers sweep side by side.
    */
-  async claimDueCycles(manager: EntityManager, limit: number): Promise<string[]> {
+  async claimDueCycles(manager: EntityManager, now: Date, limit: number): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `WITH due AS (
          SELECT m.cycle_id, min(m.due_at) AS first FROM milestones m
-         WHERE m.status = 'scheduled' AND m.due_at <= now() AND ${NO_OPEN_INCIDENT} GROUP BY m.cycle_id)
+         WHERE m.status = 'scheduled' AND m.due_at <= $2 AND ${NO_OPEN_INCIDENT} GROUP BY m.cycle_id)
        SELECT c.id FROM cycles c JOIN due ON due.cycle_id = c.id
        ORDER BY due.first, c.id LIMIT $1 FOR UPDATE OF c SKIP LOCKED`,
-      [limit],
+      [limit, now],
     );
     return rows.map((r) => r.id);
   }
 
   /** The scheduled milestones of these cycles due by now, locked, in the order they are due. */
-  lockDue(manager: EntityManager, cycleIds: string[]): Promise<{ id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number }[]> {
+  lockDue(manager: EntityManager, cycleIds: string[], now: Date): Promise<{ id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number }[]> {
     return manager.query(
       `SELECT m.id, m.cycle_id AS "cycleId", m.kind, m.revision FROM milestones m
-       WHERE m.cycle_id = ANY($1::uuid[]) AND m.status = 'scheduled' AND m.due_at <= now() AND ${NO_OPEN_INCIDENT}
+       WHERE m.cycle_id = ANY($1::uuid[]) AND m.status = 'scheduled' AND m.due_at <= $2 AND ${NO_OPEN_INCIDENT}
        ORDER BY m.due_at, m.id FOR UPDATE OF m`,
-      [cycleIds],
+      [cycleIds, now],
     );
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK } from '@app/config';
 import { Principal, isAdmin } from '@app/accounts';
 import { CycleRecord, CyclesService } from '@app/cycles';
 import {
@@ -10,6 +11,7 @@ import {
   ValidationFailed,
   addDays,
   addWorkingDays,
+  type Clock,
 } from '@app/domain';
 import { AnchorEntity, PartnershipsService } from '@app/partnerships';
 import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind, NotificationEntity } from './milestone.entity';
@@ -41,6 +43,7 @@ export class MilestonesService {
     private readonly milestones: MilestonesRepository,
     private readonly cycles: CyclesService,
     private readonly partnerships: PartnershipsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   forCycle(cycleId: string): Promise<MilestoneEntity[]> {
@@ -54,7 +57,7 @@ export class MilestonesService {
 
   async schedule(principal: Principal, cycleId: string, input: NewMilestone): Promise<MilestoneEntity> {
     const cycle = await this.commissionerOf(principal, cycleId, 'schedule milestones');
-    const now = new Date();
+    const now = this.clock.now();
     let dueAt: Date;
     let anchor: AnchorEntity | undefined;
     const aligned = 'anchorId' in input && input.anchorId !== undefined ? input : undefined;
@@ -115,7 +118,7 @@ export class MilestonesService {
     if (!milestone || milestone.cycleId !== cycleId) throw new NotFound('milestone');
     const refusal = notScheduled(milestone);
     if (refusal) throw new TransitionRefused(refusal);
-    const now = new Date();
+    const now = this.clock.now();
     const reminderDays = await this.milestones.reminderDays(milestone.partnershipId);
     await this.milestones.transaction(async (manager) => {
       await this.cycles.recordEntry(manager, cycleId, {
@@ -146,7 +149,7 @@ export class MilestonesService {
     changes: { name?: string; date: Date },
   ): Promise<{ anchor: AnchorEntity; moved: number }> {
     const anchor = await this.partnerships.anchorToMove(principal, partnershipId, anchorId);
-    const now = new Date();
+    const now = this.clock.now();
     const reminderDays = await this.milestones.reminderDays(partnershipId);
     return this.milestones.transaction(async (manager) => {
       // Lock cycles before milestones, the order every writer uses.
@@ -240,7 +243,7 @@ export class MilestonesService {
       }
       if (milestone?.status === 'scheduled') {
         const revision = await this.milestones.bumpRevision(manager, milestone.id);
-        await this.milestones.enqueue(manager, scheduleMessages({ ...milestone, revision }, reminderDays, new Date()));
+        await this.milestones.enqueue(manager, scheduleMessages({ ...milestone, revision }, reminderDays, this.clock.now()));
       }
     });
     return (await this.milestones.findIncident(cycleId, incidentId))!;

@@ -2,7 +2,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { loadConfig } from '@app/config';
+import { clockOf, loadConfig } from '@app/config';
+import type { Clock } from '@app/domain';
 import { AppModule } from '../../../apps/api/src/app.module';
 import { configureApp } from '../../../apps/api/src/bootstrap';
 
@@ -21,6 +22,14 @@ export async function createTestApi(): Promise<TestApi> {
   await app.init();
   return { app, http: app.getHttpServer(), close: () => app.close() };
 }
+
+/** The clock the services of this run read (moved to TEST_CLOCK_START by `npm run test:calendar`). */
+export function testClock(): Clock {
+  return clockOf(loadConfig());
+}
+
+/** An ISO instant `ms` from the run's now (negative: in the past). */
+export const fromNow = (ms: number): string => new Date(testClock().now().getTime() + ms).toISOString();
 
 export type Agent = ReturnType<typeof agent>;
 

@@ -1,12 +1,7 @@
+import { nineInEngland } from '@app/domain';
 import type { FormError } from './filters';
 
-/** 09:00 in England on a calendar day, as an instant (GMT or BST, whichever is in force). */
-export function nineInEngland(year: number, month: number, day: number): Date {
-  const utcGuess = new Date(Date.UTC(year, month - 1, day, 9));
-  const london = new Date(utcGuess.toLocaleString('en-US', { timeZone: 'Europe/London' }));
-  const utc = new Date(utcGuess.toLocaleString('en-US', { timeZone: 'UTC' }));
-  return new Date(utcGuess.getTime() - (london.getTime() - utc.getTime()));
-}
+export { nineInEngland };
 
 /** A GOV.UK date input (`<prefix>-day`, `-month`, `-year`) as 9am that day in England. */
 export function dateFromForm(form: Record<string, unknown>, id: string, prefix = 'date'): { value?: Date; errors: FormError[] } {
