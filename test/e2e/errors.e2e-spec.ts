@@ -85,7 +85,26 @@ describe('errors are problem+json', () => {
     expect(res.body.errors[0].field).toBe('organisationId');
   });
 
-  it('changes nothing when it refuses', async () => {
+  it('refuses event types that are names every object has, and repeated query parameters, with 400', async () => {
+    const { commissioner, id: partnershipId, provider } = await factory.partnership();
+    const cycleId = (
+      await commissioner.as
+        .post('/v1/cycles', { partnershipId, title: 'T', commissionerOrganisationIds: [commissioner.organisationId], providerOrganisationIds: [provider.id], panelUserIds: [commissioner.id] })
+        .expect(201)
+    ).body.id;
+    for (const raw of ['{"type":"toString"}', '{"type":"__proto__"}', '{"type":"constructor"}', '{"type":"hasOwnProperty"}']) {
+      const res = await request(api.http).post(`/v1/cycles/${cycleId}/events`).set('Authorization', `Bearer ${commissioner.as.token}`).set('Content-Type', 'application/json').send(raw);
+      expectProblem(res, 400);
+      expect(res.body.errors[0].field).toBe('type');
+    }
+    const feed = await request(api.http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token=a&token=b`);
+    expectProblem(feed, 400);
+    expect(feed.body.errors).toEqual([{ field: 'token', message: 'must be given once, as text' }]);
+    // Express reads query strings flat: `token[x]` is another parameter, so no token was sent.
+    expectProblem(await request(api.http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token[x]=a`), 401);
+  });
+
+    it('changes nothing when it refuses', async () => {
     const before = (await factory.admin.get('/v1/organisations')).body.length;
     await post('/v1/organisations').send({ name: 'Should not exist', kind: 'provider', extra: true }).expect(400);
     await post('/v1/organisations').send({ name: 'Should not exist', kind: 'nope' }).expect(400);

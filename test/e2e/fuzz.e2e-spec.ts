@@ -7,6 +7,8 @@ import { Collaboration, Factory, TestApi, collaboration, createTestApi } from '@
  * Random malformed bodies, ids and tokens against every route of the OpenAPI document: never a
  * 5xx, every error problem+json, nothing changed. Then random (mostly well-formed) events by
  * random members: the history always has as many entries as the version says, and verifies.
+ * Prototype keys (`__proto__`, `toString`, ...) go wherever a name goes, and query parameters
+ * come repeated (`?token=a&token=b` arrives as an array).
  */
 describe('fuzzing every route', () => {
   let api: TestApi;
@@ -51,10 +53,28 @@ describe('fuzzing every route', () => {
 
   const garbageId = fc.constantFrom('not-a-uuid', '00000000-0000-4000-8000-000000000000', '%20', '..', '1', 'x'.repeat(300), "'; DROP TABLE cycles; --");
   const json = fc.jsonValue({ maxDepth: 3 });
+  const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'];
+  const queryKey = fc.constantFrom('token', 'limit', 'cursor', 'state', 'partnershipId', ...PROTOTYPE_KEYS, 'constructor[prototype]', 'token[x]');
+  const queryValue = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('1', '-1', 'draft', 'x'.repeat(300), ...PROTOTYPE_KEYS));
+  /** A query string in which a parameter may come several times. */
+  const query = fc
+    .array(fc.tuple(queryKey, fc.array(queryValue, { minLength: 1, maxLength: 3 })), { maxLength: 4 })
+    .map((pairs) => pairs.flatMap(([key, values]) => values.map((v) => `${encodeURIComponent(key)}=${encodeURIComponent(v)}`)).join('&'));
+  /** Bodies written by hand: JSON.stringify drops a `__proto__` key that JSON.parse would keep. */
+  const rawBody = fc.constantFrom(
+    '{"type":"toString"}',
+    '{"type":"__proto__"}',
+    '{"type":"constructor"}',
+    '{"type":"hasOwnProperty"}',
+    '{"__proto__":{"type":"LAUNCH"}}',
+    '{"type":"LAUNCH","__proto__":{"admin":true}}',
+    '{"constructor":{"prototype":{"x":1}},"name":"x"}',
+    '{"type":"REVISE_PROBLEM","statement":{"__proto__":"x"}}',
+  );
   const body = fc.oneof(
     json,
     fc.dictionary(fc.constantFrom('type', 'name', 'kind', 'email', 'password', 'statement', 'revision', 'date', 'memberOrganisationIds', 'on', 'off', 'metrics', 'dueAt', 'anchorId', 'offsetDays', 'partnershipId', 'title', 'extra', '__proto__', 'constructor'), json),
-    fc.record({ type: fc.constantFrom('LAUNCH', 'REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'SUBMIT_OPTION', 'CONSENT', 'FRAMING_DUE', 'NOPE'), junk: json }),
+    fc.record({ type: fc.constantFrom('LAUNCH', 'REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'SUBMIT_OPTION', 'CONSENT', 'FRAMING_DUE', 'NOPE', ...PROTOTYPE_KEYS), junk: json }),
   );
   const token = (valid: string) => fc.constantFrom(valid, '', 'Bearer', `Bearer ${valid}x`, 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', `Basic ${valid}`);
 
@@ -67,23 +87,24 @@ describe('fuzzing every route', () => {
         garbageId,
         body,
         token(c.councilUser.as.token!),
-        fc.boolean(),
-        async (routeIndex, realIds, badId, payload, auth, rawText) => {
+        fc.constantFrom('json', 'broken', 'raw'),
+        query,
+        rawBody,
+        async (routeIndex, realIds, badId, payload, auth, form, search, raw) => {
           const route = routes[routeIndex];
           const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => (realIds ? (ids[name] ?? ids.id) : encodeURIComponent(badId)));
-          let req = request(api.http)[route.method as 'get'](path);
+          let req = request(api.http)[route.method as 'get'](search ? `${path}?${search}` : path);
           if (auth) req = req.set('Authorization', auth);
           if (route.method !== 'get' && route.method !== 'delete') {
-            req = rawText
-              ? req.set('Content-Type', 'application/json').send(`${JSON.stringify(payload)}}`)
-              : req.set('Content-Type', 'application/json').send(JSON.stringify(payload));
+            const text = { json: JSON.stringify(payload), broken: `${JSON.stringify(payload)}}`, raw }[form];
+            req = req.set('Content-Type', 'application/json').send(text);
           }
           const res = await req;
           expect(res.status).toBeLessThan(500);
           if (res.status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 800 },
     );
     expect(await fingerprint()).toBe(before);
   }, 120000);

@@ -7,7 +7,8 @@ import { TestWeb, createTestWeb } from '@app/testing/test-web';
 /**
  * Random forms, with the session's token, to every form of the web app (and random ids in their
  * addresses): never a 5xx, always an HTML page or a redirect. Plus what a browser or proxy may
- * send that is broken: bodies too large, broken percent-encoding, unknown pages.
+ * send that is broken: bodies too large, broken percent-encoding, unknown pages. Prototype keys
+ * (`__proto__`, `toString`, ...) go wherever a name goes, and query parameters come repeated.
  */
 describe('fuzzing the web app’s forms', () => {
   let api: TestApi;
@@ -58,9 +59,10 @@ describe('fuzzing the web app’s forms', () => {
     '/admin/users',
     '/notifications/:id/read',
   ];
+  const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'];
   const garbageId = fc.constantFrom('not-a-uuid', '00000000-0000-4000-8000-000000000000', '%20', '..', 'x'.repeat(300));
-  const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '99999999999', 'NaN', '31', '2', '2027', 'LAUNCH', 'RECORD_PROGRESS', 'framingDue'), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }));
-  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', 'memberOrganisationIds', 'providerOrganisationIds', 'communityOrganisationIds', 'facilitatorUserIds', 'outcomeIds', 'coAuthorOrganisationIds', 'destination', 'principles', 'metric', 'baseline', 'target', 'direction', '__proto__');
+  const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '99999999999', 'NaN', '31', '2', '2027', 'LAUNCH', 'RECORD_PROGRESS', 'framingDue', ...PROTOTYPE_KEYS), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }));
+  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', 'memberOrganisationIds', 'providerOrganisationIds', 'communityOrganisationIds', 'facilitatorUserIds', 'outcomeIds', 'coAuthorOrganisationIds', 'destination', 'principles', 'metric', 'baseline', 'target', 'direction', 'next', ...PROTOTYPE_KEYS);
 
   it('answers every random form with a page or a redirect, never a 5xx', async () => {
     const http = web.app.getHttpServer();
@@ -73,6 +75,25 @@ describe('fuzzing the web app’s forms', () => {
         if (res.status !== 303) expect(res.headers['content-type']).toContain('text/html');
       }),
       { numRuns: 300 },
+    );
+  }, 120000);
+
+  it('answers every page with repeated or prototype-named query parameters with a page or a redirect, never a 5xx', async () => {
+    const http = web.app.getHttpServer();
+    const pages = ['/', '/cycles/:cycle', '/partnerships', '/partnerships/:partnership', '/partnerships/:partnership/cycles/new', '/notifications', '/admin', '/sign-in'];
+    const queryKey = fc.constantFrom('next', 'cursor', 'page', 'tab', 'signed-out', 'error', ...PROTOTYPE_KEYS, 'next[x]');
+    const query = fc
+      .array(fc.tuple(queryKey, fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('/', '//evil.example', ...PROTOTYPE_KEYS)), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 4 })
+      .map((pairs) => pairs.flatMap(([key, values]) => values.map((v) => `${encodeURIComponent(key)}=${encodeURIComponent(v)}`)).join('&'));
+    await fc.assert(
+      fc.asyncProperty(fc.nat(pages.length - 1), query, async (p, search) => {
+        const path = `${pages[p].replace(/:(\w+)/g, (_, name: string) => ids[name])}?${search}`;
+        const res = await request(http).get(path).set('Cookie', cookie);
+        expect({ path, status: res.status }).toEqual({ path, status: expect.any(Number) });
+        expect(res.status).toBeLessThan(500);
+        if (res.status !== 303 && res.status !== 302) expect(res.headers['content-type']).toContain('text/html');
+      }),
+      { numRuns: 80 },
     );
   }, 120000);
 

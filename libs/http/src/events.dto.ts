@@ -172,7 +172,8 @@ export async function validateEvent(body: unknown): Promise<EventInput> {
     throw new ValidationFailed([{ field: 'body', message: 'must be a JSON object with a type' }]);
   }
   const type = (body as { type?: unknown }).type;
-  const dto = typeof type === 'string' ? EVENT_DTOS[type] : undefined;
+  // Own keys only: `toString` or `__proto__` is not an event type.
+  const dto = typeof type === 'string' && Object.hasOwn(EVENT_DTOS, type) ? EVENT_DTOS[type] : undefined;
   if (!dto) {
     throw new ValidationFailed([{ field: 'type', message: `must be one of ${Object.keys(EVENT_DTOS).join(', ')}` }]);
   }

@@ -24,3 +24,37 @@ describe('structured logs', () => {
     expect(line).toContain('[redacted]');
   });
 });
+
+describe('request logs of a real server', () => {
+  it('never write the calendar token of a subscription link, however it is sent', async () => {
+    const { createServer } = await import('node:http');
+    const { pinoHttp } = await import('pino-http');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = pinoHttp(pinoHttpOptions({ logLevel: 'info' }), sink);
+    const server = createServer((req, res) => {
+      log(req, res);
+      (req as unknown as { query: unknown }).query = Object.fromEntries(new URL(req.url!, 'http://x').searchParams);
+      res.statusCode = 401;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      for (const query of ['token=s3cret-cal-token', 'token=s3cret-cal-token&token=s3cret-second', 'x=1&Token=s3cret-cal-token', '%74oken=s3cret-cal-token', 'token[x]=s3cret-cal-token']) {
+        await fetch(`http://127.0.0.1:${port}/v1/partnerships/p/calendar.ics?${query}`);
+      }
+    } finally {
+      server.close();
+    }
+    const log_ = lines.join('');
+    expect(lines).toHaveLength(5);
+    expect(log_).toContain('/v1/partnerships/p/calendar.ics?');
+    expect(log_).not.toMatch(/s3cret/);
+  });
+});

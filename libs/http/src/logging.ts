@@ -4,6 +4,25 @@ import type { Options } from 'pino-http';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** Query parameters that carry a secret (the calendar feed's `?token=`, and any like it). */
+const SECRET_PARAMETER = /token|password|secret|signature|key/i;
+
+/** A request's URL with the value of every secret query parameter replaced. */
+export function urlWithoutSecrets(url: string | undefined): string | undefined {
+  const at = url?.indexOf('?') ?? -1;
+  if (!url || at < 0) return url;
+  const query = url.slice(at + 1).split('&').map((pair) => {
+    const name = pair.split('=')[0];
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      // A name that does not decode is judged as written.
+    }
+    return SECRET_PARAMETER.test(decoded) ? `${name}=[redacted]` : pair;
+  });
+  return `${url.slice(0, at)}?${query.join('&')}`;
+}
 
 /** pino-http settings: a request id on every line (echoed as x-request-id), never a password or token. */
 export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
@@ -15,8 +34,20 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
       res.setHeader('x-request-id', id);
       return id;
     },
+    serializers: {
+      req: (req: { url?: string }) => ({ ...req, url: urlWithoutSecrets(req.url) }),
+    },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.accessToken', '*.token'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        'req.query.token',
+        'req.query.password',
+        '*.password',
+        '*.accessToken',
+        '*.token',
+      ],
       censor: '[redacted]',
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

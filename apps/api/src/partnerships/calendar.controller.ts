@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import ical from 'ical-generator';
 import { AccountsService, Principal, TokenService } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Unauthenticated } from '@app/domain';
+import { Unauthenticated, ValidationFailed } from '@app/domain';
 import { Calendar, LABEL, MilestonesService } from '@app/milestones';
 import { Caller, Public } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
@@ -68,7 +68,7 @@ export class CalendarController {
   async ics(
     @Param('id', new IdPipe('partnership')) id: string,
     @Headers('authorization') authorization: string | undefined,
-    @Query('token') token: string | undefined,
+    @Query('token') token: unknown,
     @Res() res: Response,
   ): Promise<void> {
     const caller = await this.callerOf(authorization, token);
@@ -97,7 +97,11 @@ export class CalendarController {
     res.send(feed.toString());
   }
 
-  private async callerOf(authorization: string | undefined, token: string | undefined): Promise<Principal> {
+  private async callerOf(authorization: string | undefined, token: unknown): Promise<Principal> {
+    // `?token=a&token=b` arrives as an array (and `?token[x]=` as an object): one token or none.
+    if (token !== undefined && typeof token !== 'string') {
+      throw new ValidationFailed([{ field: 'token', message: 'must be given once, as text' }]);
+    }
     const [scheme, bearer] = (authorization ?? '').split(' ');
     if (scheme?.toLowerCase() === 'bearer' && bearer) return this.tokens.verify(bearer);
     const principal = token && token.length <= 100 ? await this.accounts.principalForCalendarToken(token) : undefined;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the whole suite as if it were another moment, once per moment named (all four by default):
+#   saturday     Saturday 12 December 2026, 10:00 (a weekend)
+#   christmas    Friday 25 December 2026, 09:00 (a bank holiday)
+#   clocks-back  Sunday 25 October 2026, 01:30 BST (the night the clocks go back: 01:30 happens twice)
+#   year-end     Tuesday 31 March 2026, 23:59 BST (the financial year's last minute)
+# Every process of the run reads the same moved clock (TEST_CLOCK_START → CLOCK_START); real delays
+# (jobs, timeouts) keep their length. `.ci/run` runs one moment; run them all before a release.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A MOMENTS=(
+  [saturday]='2026-12-12T10:00:00Z'
+  [christmas]='2026-12-25T09:00:00Z'
+  [clocks-back]='2026-10-25T01:30:00+01:00'
+  [year-end]='2026-03-31T23:59:00+01:00'
+)
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(saturday christmas clocks-back year-end)
+for name in "${names[@]}"; do
+  [ -n "${MOMENTS[$name]:-}" ] || { echo "test:calendar: unknown moment $name (use: ${!MOMENTS[*]})" >&2; exit 64; }
+done
+
+bash scripts/test-ready.sh
+for name in "${names[@]}"; do
+  echo "test:calendar: the whole suite as if it were ${MOMENTS[$name]} ($name)"
+  TEST_CLOCK_START="${MOMENTS[$name]}" npx jest -c config/jest.config.js
+done
