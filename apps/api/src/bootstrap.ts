@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { AppConfig, loadConfig } from '@app/config';
-import { hardenApp } from '@app/http';
+import { eventSchemaComponents, hardenApp } from '@app/http';
 import { AppModule } from './app.module';
 import { problem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
@@ -52,7 +52,10 @@ export function openApiDocument(app: INestApplication) {
     .setVersion('1')
     .addBearerAuth()
     .build();
-  return SwaggerModule.createDocument(app, options);
+  const document = SwaggerModule.createDocument(app, options);
+  // The events' bodies, from the catalogue's schemas (POST /v1/cycles/:id/events refers to them).
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...eventSchemaComponents() } };
+  return document;
 }
 
 /** Everything the API needs around its module: used by main.ts and by the tests alike. */

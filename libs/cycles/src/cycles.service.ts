@@ -44,8 +44,8 @@ export interface NewCycle {
   outcomeIds?: string[];
 }
 
-/** An event as a client sends it: its type and fields, without actor or time. */
-export type EventInput = { type: string } & Record<string, unknown>;
+export type { EventInput } from '@app/domain';
+import type { EventInput } from '@app/domain';
 
 export interface CycleRecord {
   row: CycleEntity;
@@ -550,7 +550,7 @@ export class CyclesService {
     return {
       row,
       snapshot,
-      nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }, this.clock.now().toISOString()),
+      nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }),
       milestones,
       progress,
       progressCount,

@@ -3,12 +3,10 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
-  ApiExtraModels,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
@@ -30,10 +28,11 @@ import {
   mapHistoryEntry,
 } from './dto/cycles.dto';
 import { EventPipe } from './dto/event.pipe';
-import { EVENT_DTOS } from '@app/http';
+import { eventSchemaName } from '@app/http';
+import { USER_EVENT_TYPES, MILESTONE_EVENT_TYPES } from '@app/domain';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
-const EVENT_MODELS = [...new Set(Object.values(EVENT_DTOS))];
+const EVENT_REFS = [...USER_EVENT_TYPES, ...MILESTONE_EVENT_TYPES].map((type) => ({ $ref: `#/components/schemas/${eventSchemaName(type)}` }));
 
 /** `If-Match: 3`, `"3"` or `W/"3"`. */
 function parseIfMatch(header: string | undefined): number | undefined {
@@ -84,13 +83,7 @@ export class CyclesController {
       'The body is `{ type, ...fields }`; each type has its own fields (see the schemas). 403 when the caller may not ' +
       'send it, 422 with the reason when the rules refuse it now, 409 when If-Match is stale.',
   })
-  @ApiExtraModels(...EVENT_MODELS)
-  @ApiBody({
-    schema: {
-      oneOf: EVENT_MODELS.map((model) => ({ $ref: getSchemaPath(model) })),
-      discriminator: { propertyName: 'type' },
-    },
-  })
+  @ApiBody({ schema: { oneOf: EVENT_REFS, discriminator: { propertyName: 'type' } } })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; 409 if the cycle has moved on' })
   @ApiOkResponse({ type: CycleDto })
   async send(

@@ -3,20 +3,12 @@
  * and side effects, or refused with a reason), list what an actor may send now. Nothing here
  * does I/O; ids and times come in with the events.
  */
-import { getNextTransitions, initialTransition, transition } from 'xstate';
-import { CYCLE_MACHINE_VERSION, cycleMachine } from './cycle.machine';
-import { latestRevision, liveOptions, openProposal, rulesRefuse, whoRefuses } from './cycle.rules';
-import {
-  Actor,
-  CycleContext,
-  CycleEvent,
-  CycleInput,
-  CycleState,
-  MILESTONE_EVENT_TYPES,
-  USER_EVENT_TYPES,
-  UserEvent,
-  UserEventType,
-} from './cycle.types';
+import { initialTransition, transition } from 'xstate';
+import { CATALOGUE, CycleEvent, USER_EVENTS, UserEventType } from './cycle.catalogue';
+import { CYCLE_MACHINE_VERSION, STATE_META, cycleMachine } from './cycle.machine';
+import { whoRefuses } from './cycle.rules';
+import { Actor, CycleContext, CycleInput, CycleState } from './cycle.types';
+import type { Reason } from './event-definition';
 
 export type CycleSnapshot = ReturnType<typeof cycleMachine.resolveState>;
 export type PersistedCycle = Record<string, unknown>;
@@ -42,97 +34,77 @@ export const restoreCycle = (persisted: PersistedCycle): CycleSnapshot =>
 
 export const stateOf = (snapshot: CycleSnapshot): CycleState => snapshot.value as CycleState;
 
-const DESCRIPTIONS: Record<CycleState, string> = {
-  draft: 'still a draft that has not been launched',
-  framing: 'framing the problem',
-  options: 'gathering options',
-  deciding: 'deciding between options',
-  delivering: 'delivering',
-  reviewing: 'in its learning review',
-  escalated: 'escalated and waiting for a facilitator',
-  cancelled: 'cancelled',
-  closed: 'closed',
-};
-
 function stateRefusal(state: CycleState, type: CycleEvent['type']): string {
   if (type === 'ESCALATE' && state === 'escalated') return 'The cycle is already escalated; a facilitator must resolve it first.';
   if (type === 'RESOLVE_ESCALATION') return 'There is no escalation to resolve: the cycle is not escalated.';
-  return `The cycle is ${DESCRIPTIONS[state]}, so ${type} is not possible now.`;
+  return `The cycle is ${STATE_META[state].description}, so ${type} is not possible now.`;
 }
 
-const isMilestoneEvent = (event: CycleEvent) => (MILESTONE_EVENT_TYPES as readonly string[]).includes(event.type);
+/** Whether the sender may send this event at all (403 when not), from its catalogue entry. */
+export function senderRefuses(context: CycleContext, event: CycleEvent): Reason {
+  const entry = CATALOGUE.get(event.type);
+  if (!entry) return `${event.type} is not an event of a cycle.`;
+  return whoRefuses(entry.who, event.type, context, event.actor, event as { optionId?: unknown });
+}
 
-/** Whether the current state has any transition for this event type, guards aside. */
-const stateTakes = (snapshot: CycleSnapshot, type: CycleEvent['type']): boolean =>
-  getNextTransitions(snapshot).some((t) => t.eventType === type);
+/** Whether the event's fields make sense against the cycle as it is (422 when not). */
+export function rulesRefuse(context: CycleContext, event: CycleEvent): Reason {
+  return CATALOGUE.get(event.type)?.rule?.(context, event as never);
+}
 
+/** Whether this state's route for the type stays put without changing the context. */
+function recordsOnly(state: CycleState, type: string): boolean {
+  const entry = CATALOGUE.get(type);
+  const routes = entry?.routes[state];
+  return (Array.isArray(routes) ? routes : routes ? [routes] : []).some((r) => !r.to && !r.when && !r.unless && !entry?.effect);
+}
+
+/** Whether the current state has a route for this event type (guards aside). */
+const stateTakes = (state: CycleState, type: string): boolean => CATALOGUE.get(type)?.routes[state] !== undefined;
+
+/**
+ * Accepts the event (the next snapshot and the side effects) or refuses it, saying why: 403
+ * (`forbidden`) when the sender may not send it, 422 (`refused`) when the state or the rules do
+ * not allow it now, and `moot` for a milestone whose moment has passed. The rules run once, as
+ * the machine's guards; only a refusal runs them again, to put the reason into words.
+ */
 export function decide(snapshot: CycleSnapshot, event: CycleEvent): Decision {
   const state = stateOf(snapshot);
   const context = snapshot.context;
-  const forbidden = whoRefuses(context, event);
-  if (forbidden) return { accepted: false, kind: 'forbidden', reason: forbidden };
-  if (snapshot.status === 'done' || !stateTakes(snapshot, event.type)) {
-    if (isMilestoneEvent(event)) {
-      return { accepted: false, kind: 'moot', reason: `The cycle is ${DESCRIPTIONS[state]}: ${event.type} no longer applies.` };
+  if (snapshot.status === 'done' || !stateTakes(state, event.type)) {
+    const forbidden = senderRefuses(context, event);
+    if (forbidden) return { accepted: false, kind: 'forbidden', reason: forbidden };
+    if (CATALOGUE.get(event.type)?.who.kind === 'milestone') {
+      return { accepted: false, kind: 'moot', reason: `The cycle is ${STATE_META[state].description}: ${event.type} no longer applies.` };
     }
     return { accepted: false, kind: 'refused', reason: stateRefusal(state, event.type) };
   }
-  const refused = rulesRefuse(context, event);
-  if (refused) return { accepted: false, kind: 'refused', reason: refused };
-  if (!snapshot.can(event)) return { accepted: false, kind: 'refused', reason: stateRefusal(state, event.type) };
   const [next, actions] = transition(cycleMachine, snapshot, event);
+  if (next === snapshot) {
+    // XState answers the same snapshot both when nothing was taken and when a route that only
+    // records (no target, no change to the context, such as RECORD_PROGRESS) was.
+    const forbidden = senderRefuses(context, event);
+    if (forbidden) return { accepted: false, kind: 'forbidden', reason: forbidden };
+    const refused = rulesRefuse(context, event);
+    if (refused) return { accepted: false, kind: 'refused', reason: refused };
+    if (!recordsOnly(state, event.type)) return { accepted: false, kind: 'refused', reason: stateRefusal(state, event.type) };
+  }
   const effects = actions.filter((a) => a.type === 'openNextIteration').map(() => ({ type: 'openNextIteration' as const }));
   return { accepted: true, snapshot: next, state: stateOf(next), effects };
 }
 
-/** A plausible event of each type for this actor, to ask the machine whether it would be taken. */
-function probes(context: CycleContext, type: UserEventType, actor: Actor, at: string): UserEvent[] {
-  const base = { actor, at };
-  const text = 'probe';
-  const live = liveOptions(context);
-  switch (type) {
-    case 'REVISE_PROBLEM':
-      return [{ type, statement: text, ...base }];
-    case 'ENDORSE_PROBLEM':
-      return [{ type, revision: latestRevision(context), ...base }];
-    case 'OBJECT_PROBLEM':
-      return [{ type, revision: latestRevision(context), reason: text, ...base }];
-    case 'SUBMIT_OPTION':
-      return [{ type, optionId: '\u0000probe', title: text, summary: text, ...base }];
-    case 'AMEND_OPTION':
-      return live.map((o) => ({ type, optionId: o.id, title: text, ...base }));
-    case 'WITHDRAW_OPTION':
-      return live.map((o) => ({ type, optionId: o.id, ...base }));
-    case 'APPRAISE_OPTION':
-      return live.slice(0, 1).map((o) => ({ type, optionId: o.id, scores: [], ...base }));
-    case 'PROPOSE_DECISION':
-      return live.length ? [{ type, proposalId: '\u0000probe', optionIds: [live[0].id], rationale: text, ...base }] : [];
-    case 'CONSENT': {
-      const open = openProposal(context);
-      return open ? [{ type, proposalId: open.id, ...base }] : [];
-    }
-    case 'OBJECT': {
-      const open = openProposal(context);
-      return open ? [{ type, proposalId: open.id, reason: text, ...base }] : [];
-    }
-    case 'RECORD_PROGRESS':
-      return [{ type, note: text, ...base }];
-    case 'RECORD_LEARNING':
-      return [{ type, insight: text, recommendation: 'continue', ...base }];
-    case 'SIGN_OFF_REVIEW':
-      return [{ type, outcome: 'close', ...base }];
-    case 'ESCALATE':
-    case 'CANCEL':
-      return [{ type, reason: text, ...base }];
-    case 'RESOLVE_ESCALATION':
-      return [{ type, resolution: text, ...base }];
-    default:
-      return [{ type, ...base } as UserEvent];
-  }
-}
-
-/** The event types this actor may send now, as the machine answers `snapshot.can` for each. */
-export function nextEvents(snapshot: CycleSnapshot, actor: Actor, at = new Date().toISOString()): UserEventType[] {
+/**
+ * The event types this actor may send now, from the catalogue: the state has a route for it, the
+ * actor is who may send it, and (where the entry says) there is something for them to answer.
+ */
+export function nextEvents(snapshot: CycleSnapshot, actor: Actor): UserEventType[] {
   if (snapshot.status === 'done') return [];
-  return USER_EVENT_TYPES.filter((type) => probes(snapshot.context, type, actor, at).some((probe) => snapshot.can(probe)));
+  const state = stateOf(snapshot);
+  const context = snapshot.context;
+  return USER_EVENTS.filter((entry) => {
+    if (!stateTakes(state, entry.type)) return false;
+    const offered = (entry as { offered?: (c: CycleContext, a: Actor) => boolean }).offered;
+    if (entry.who.kind === 'optionAuthor') return offered?.(context, actor) ?? false;
+    return whoRefuses(entry.who, entry.type, context, actor) === undefined && (offered?.(context, actor) ?? true);
+  }).map((entry) => entry.type);
 }

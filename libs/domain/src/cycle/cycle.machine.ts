@@ -1,21 +1,34 @@
+/**
+ * The cycle's lifecycle, generated from the event catalogue. Every transition is guarded by who
+ * may send the event (`commissioner`, `coOwner`, `optionAuthor`, `coOwnerOrPanel`, `panelMember`,
+ * `facilitator`, `milestone`) and by its rule (`rule.<TYPE>`), and changes the context with its
+ * effect (`record.<TYPE>`), `escalate`, or nothing. The chart of the machine therefore reads as
+ * "who may do what, from where, to where".
+ */
 import { and, assign, enqueueActions, not, setup } from 'xstate';
-import { acceptOpenProposal, close, escalate, record } from './cycle.record';
-import {
-  everyCoOwnerConsented,
-  everyCoOwnerEndorsed,
-  everyPanelMemberSignedOff,
-  liveOptions,
-  openProposal,
-  refuses,
-} from './cycle.rules';
-import { CycleContext, CycleEvent, CycleInput, WorkingState } from './cycle.types';
+import { CATALOGUE, CycleEvent } from './cycle.catalogue';
+import { acceptOpenProposal, close, escalate } from './cycle.record';
+import { everyCoOwnerConsented, everyCoOwnerEndorsed, everyPanelMemberSignedOff, liveOptions, openProposal, whoRefuses } from './cycle.rules';
+import { CYCLE_STATES, CycleContext, CycleInput, CycleState, WorkingState } from './cycle.types';
+import { Route, WORKING_STATES, WhoKind } from './event-definition';
 
 /** Bump when a change to the machine needs running cycles' snapshots migrated. */
 export const CYCLE_MACHINE_VERSION = 2;
 // 2: progress updates left the context (they grew every snapshot rewritten on each event); the
 //    cycle's history holds them, and the view reads them from there.
 
-const WORKING_STATES: WorkingState[] = ['draft', 'framing', 'options', 'deciding', 'delivering', 'reviewing'];
+/** Each state's name for people, and how a refusal describes it ("The cycle is <description>"). */
+export const STATE_META: Record<CycleState, { label: string; description: string }> = {
+  draft: { label: 'Draft', description: 'still a draft that has not been launched' },
+  framing: { label: 'Framing the problem', description: 'framing the problem' },
+  options: { label: 'Gathering options', description: 'gathering options' },
+  deciding: { label: 'Deciding', description: 'deciding between options' },
+  delivering: { label: 'Delivering', description: 'delivering' },
+  reviewing: { label: 'Learning review', description: 'in its learning review' },
+  escalated: { label: 'Escalated', description: 'escalated and waiting for a facilitator' },
+  cancelled: { label: 'Cancelled', description: 'cancelled' },
+  closed: { label: 'Closed', description: 'closed' },
+};
 
 const initialContext = (input: CycleInput): CycleContext => ({
   coOwners: input.coOwners,
@@ -25,16 +38,7 @@ const initialContext = (input: CycleInput): CycleContext => ({
   metrics: input.metrics,
   problem: {
     revisions: input.carriedStatement
-      ? [
-          {
-            number: 1,
-            statement: input.carriedStatement.statement,
-            authorOrganisationId: null,
-            authorUserId: null,
-            carriedForward: true,
-            at: input.carriedStatement.at,
-          },
-        ]
+      ? [{ number: 1, statement: input.carriedStatement.statement, authorOrganisationId: null, authorUserId: null, carriedForward: true, at: input.carriedStatement.at }]
       : [],
     endorsements: [],
     objections: [],
@@ -49,23 +53,33 @@ const initialContext = (input: CycleInput): CycleContext => ({
   closure: null,
 });
 
+type GuardArgs = { context: CycleContext; event: CycleEvent };
+type Guard = (args: GuardArgs) => boolean;
+const entries = [...CATALOGUE.values()];
+
+const whoGuard =
+  (kind: WhoKind): Guard =>
+  ({ context, event }) =>
+    whoRefuses({ kind, doing: '' } as never, event.type, context, event.actor, event as { optionId?: unknown }) === undefined;
+const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'optionAuthor', 'coOwnerOrPanel', 'panelMember', 'facilitator', 'milestone'];
+
+const guards: Record<string, Guard> = {
+  ...Object.fromEntries(WHO_KINDS.map((kind) => [kind, whoGuard(kind)])),
+  ...Object.fromEntries(
+    entries.filter((e) => e.rule).map((e) => [`rule.${e.type}`, ({ context, event }: GuardArgs) => e.rule!(context, event as never) === undefined]),
+  ),
+  ...Object.fromEntries(WORKING_STATES.map((state) => [`returnsTo.${state}`, ({ context }: GuardArgs) => context.escalations.at(-1)?.from === state])),
+  hasLiveOption: ({ context }) => liveOptions(context).length > 0,
+  everyCoOwnerEndorsed: ({ context }) => everyCoOwnerEndorsed(context),
+  everyCoOwnerConsented: ({ context }) => everyCoOwnerConsented(openProposal(context), context),
+  everyPanelMemberSignedOff: ({ context }) => everyPanelMemberSignedOff(context),
+};
+
 const machineSetup = setup({
-  types: {
-    context: {} as CycleContext,
-    events: {} as CycleEvent,
-    input: {} as CycleInput,
-  },
-  guards: {
-    /** Who may send it, and whether its fields make sense now (cycle.rules.ts). */
-    allowed: ({ context, event }) => refuses(context, event) === undefined,
-    hasLiveOption: ({ context }) => liveOptions(context).length > 0,
-    everyCoOwnerEndorsed: ({ context }) => everyCoOwnerEndorsed(context),
-    everyCoOwnerConsented: ({ context }) => everyCoOwnerConsented(openProposal(context), context),
-    everyPanelMemberSignedOff: ({ context }) => everyPanelMemberSignedOff(context),
-    returnsTo: ({ context }, params: { state: WorkingState }) => context.escalations.at(-1)?.from === params.state,
-  },
+  types: { context: {} as CycleContext, events: {} as CycleEvent, input: {} as CycleInput },
+  guards,
   actions: {
-    record: assign(({ context, event }) => record(context, event)),
+    ...Object.fromEntries(entries.filter((e) => e.effect).map((e) => [`record.${e.type}`, assign(({ context, event }: GuardArgs) => e.effect!(context, event as never))])),
     escalate: assign(({ context, event }, params: { from: WorkingState }) => escalate(context, event, params.from)),
     acceptProposal: assign(({ context }) => acceptOpenProposal(context)),
     close: assign(({ context, event }) => close(context, event.at)),
@@ -74,18 +88,38 @@ const machineSetup = setup({
   },
 });
 
-/** ESCALATE and CANCEL, which every working state takes. */
-const escapes = (from: WorkingState) =>
-  ({
-    ESCALATE: { guard: 'allowed', target: '#cycle.escalated', actions: { type: 'escalate', params: { from } } },
-    CANCEL: { guard: 'allowed', target: '#cycle.cancelled', actions: 'record' },
-  }) as const;
+/** One route of the catalogue as an XState transition, with its guards named. */
+function transitionOf(type: string, from: CycleState, route: Route) {
+  const entry = CATALOGUE.get(type)!;
+  const conditions = [
+    entry.who.kind,
+    ...(entry.rule && !route.skipRule ? [`rule.${type}`] : []),
+    ...(route.when ?? []),
+    ...(route.unless ?? []).map((name) => not(name)),
+  ];
+  const effect = route.effect ?? 'record';
+  const actions =
+    effect === 'escalate' ? { type: 'escalate', params: { from: from as WorkingState } } : effect === 'record' && entry.effect ? `record.${type}` : undefined;
+  // Names checked by setup() at run time; the generated config is typed as a whole below.
+  return { guard: and(conditions as never[]), ...(route.to && { target: route.to === from ? undefined : route.to }), ...(actions && { actions }) };
+}
 
-const stays = { guard: 'allowed', actions: 'record' } as const;
+/** The `on` block of a state: every catalogue entry with a route from it. */
+const onOf = (state: CycleState) =>
+  Object.fromEntries(
+    entries.flatMap((entry) => {
+      const routes = entry.routes[state];
+      if (!routes) return [];
+      return [[entry.type, (Array.isArray(routes) ? routes : [routes]).map((route) => transitionOf(entry.type, state, route))]];
+    }),
+  );
 
-/** A milestone that found no agreement: the cycle needs a facilitator. */
-const milestoneEscalates = (from: WorkingState) =>
-  ({ guard: 'allowed', target: '#cycle.escalated', actions: { type: 'escalate', params: { from } } }) as const;
+/** What a state does on its own once an event has been taken. */
+const ALWAYS: Partial<Record<CycleState, object>> = {
+  framing: { always: { guard: 'everyCoOwnerEndorsed', target: 'options' } },
+  deciding: { always: { guard: 'everyCoOwnerConsented', target: 'delivering', actions: 'acceptProposal' } },
+  reviewing: { always: { guard: 'everyPanelMemberSignedOff', target: 'closed', actions: 'close' } },
+};
 
 /**
  * XState builds a throwaway actor, with no input, for every `can()` and `transition()`: answer it
@@ -93,84 +127,27 @@ const milestoneEscalates = (from: WorkingState) =>
  */
 const NO_INPUT: CycleInput = { coOwners: [], panelUserIds: [], facilitatorUserIds: [], outcomeIds: [], metrics: [] };
 
+const states = Object.fromEntries(
+  CYCLE_STATES.map((state) => [
+    state,
+    {
+      meta: STATE_META[state],
+      ...ALWAYS[state],
+      ...(state === 'cancelled' && { type: 'final' }),
+      ...(state === 'closed' && {
+        type: 'final',
+        entry: enqueueActions(({ context, enqueue }: { context: CycleContext; enqueue: (action: 'openNextIteration') => void }) => {
+          if (context.closure?.outcome === 'iterate') enqueue('openNextIteration');
+        }),
+      }),
+      on: onOf(state),
+    },
+  ]),
+);
+
 export const cycleMachine = machineSetup.createMachine({
   id: 'cycle',
   context: ({ input }) => initialContext(input ?? NO_INPUT),
   initial: 'draft',
-  states: {
-    draft: {
-      on: {
-        LAUNCH: { guard: 'allowed', target: 'framing', actions: 'record' },
-        ...escapes('draft'),
-      },
-    },
-    framing: {
-      always: { guard: 'everyCoOwnerEndorsed', target: 'options' },
-      on: {
-        REVISE_PROBLEM: stays,
-        ENDORSE_PROBLEM: stays,
-        OBJECT_PROBLEM: stays,
-        FRAMING_DUE: milestoneEscalates('framing'),
-        ...escapes('framing'),
-      },
-    },
-    options: {
-      on: {
-        SUBMIT_OPTION: stays,
-        AMEND_OPTION: stays,
-        WITHDRAW_OPTION: stays,
-        CLOSE_OPTIONS: { guard: 'allowed', target: 'deciding', actions: 'record' },
-        OPTIONS_DUE: [
-          { guard: and(['allowed', 'hasLiveOption']), target: 'deciding' },
-          milestoneEscalates('options'),
-        ],
-        ...escapes('options'),
-      },
-    },
-    deciding: {
-      always: { guard: 'everyCoOwnerConsented', target: 'delivering', actions: 'acceptProposal' },
-      on: {
-        APPRAISE_OPTION: stays,
-        PROPOSE_DECISION: stays,
-        CONSENT: stays,
-        OBJECT: stays,
-        DECISION_DUE: milestoneEscalates('deciding'),
-        ...escapes('deciding'),
-      },
-    },
-    delivering: {
-      on: {
-        RECORD_PROGRESS: stays,
-        START_REVIEW: { guard: 'allowed', target: 'reviewing', actions: 'record' },
-        REVIEW_START: { guard: 'allowed', target: 'reviewing' },
-        ...escapes('delivering'),
-      },
-    },
-    reviewing: {
-      always: { guard: 'everyPanelMemberSignedOff', target: 'closed', actions: 'close' },
-      on: {
-        RECORD_LEARNING: stays,
-        SIGN_OFF_REVIEW: stays,
-        REVIEW_DUE: { guard: and(['allowed', not('everyPanelMemberSignedOff')]), target: 'escalated', actions: { type: 'escalate', params: { from: 'reviewing' } } },
-        ...escapes('reviewing'),
-      },
-    },
-    escalated: {
-      on: {
-        RESOLVE_ESCALATION: WORKING_STATES.map((state) => ({
-          guard: and(['allowed', { type: 'returnsTo', params: { state } }]),
-          target: state,
-          actions: 'record',
-        })),
-        CANCEL: { guard: 'allowed', target: 'cancelled', actions: 'record' },
-      },
-    },
-    cancelled: { type: 'final' },
-    closed: {
-      type: 'final',
-      entry: enqueueActions(({ context, enqueue }) => {
-        if (context.closure?.outcome === 'iterate') enqueue('openNextIteration');
-      }),
-    },
-  },
+  states: states as never,
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { Actor, CycleEvent, CycleInput, CycleState, MILESTONE_EVENT_TYPES, USER_EVENT_TYPES } from './cycle.types';
+import { Actor, CycleEvent, CycleInput, CycleState, MILESTONE_EVENT_TYPES } from './cycle.types';
+import { USER_EVENT_TYPES } from './cycle.catalogue';
 import { CycleSnapshot, decide, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
 import { openProposal } from './cycle.rules';
 

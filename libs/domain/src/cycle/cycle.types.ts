@@ -171,61 +171,14 @@ export interface CycleInput {
   carriedStatement?: { statement: string; at: string };
 }
 
-interface Base {
-  actor: Actor;
-  /** ISO time the service accepted the event at. */
-  at: string;
-}
-
-export type UserEvent =
-  | ({ type: 'LAUNCH' } & Base)
-  | ({ type: 'REVISE_PROBLEM'; statement: string } & Base)
-  | ({ type: 'ENDORSE_PROBLEM'; revision: number } & Base)
-  | ({ type: 'OBJECT_PROBLEM'; revision: number; reason: string } & Base)
-  | ({ type: 'SUBMIT_OPTION'; optionId: string; title: string; summary: string; coAuthorOrganisationIds?: string[] } & Base)
-  | ({ type: 'AMEND_OPTION'; optionId: string; title?: string; summary?: string } & Base)
-  | ({ type: 'WITHDRAW_OPTION'; optionId: string } & Base)
-  | ({ type: 'CLOSE_OPTIONS' } & Base)
-  | ({ type: 'APPRAISE_OPTION'; optionId: string; scores: { outcomeId: string; score: number }[]; comment?: string } & Base)
-  | ({ type: 'PROPOSE_DECISION'; proposalId: string; optionIds: string[]; rationale: string } & Base)
-  | ({ type: 'CONSENT'; proposalId: string } & Base)
-  | ({ type: 'OBJECT'; proposalId: string; reason: string } & Base)
-  | ({ type: 'RECORD_PROGRESS'; note: string; readings?: Reading[] } & Base)
-  | ({ type: 'START_REVIEW' } & Base)
-  | ({ type: 'RECORD_LEARNING'; insight: string; evidence?: string; recommendation: Recommendation } & Base)
-  | ({ type: 'SIGN_OFF_REVIEW'; outcome: SignOffOutcome } & Base)
-  | ({ type: 'ESCALATE'; reason: string } & Base)
-  | ({ type: 'RESOLVE_ESCALATION'; resolution: string } & Base)
-  | ({ type: 'CANCEL'; reason: string } & Base);
-
 export const MILESTONE_EVENT_TYPES = ['FRAMING_DUE', 'OPTIONS_DUE', 'DECISION_DUE', 'REVIEW_START', 'REVIEW_DUE'] as const;
 export type MilestoneEventType = (typeof MILESTONE_EVENT_TYPES)[number];
-export type MilestoneEvent = { type: MilestoneEventType; milestoneId?: string } & Base;
-
-export type CycleEvent = UserEvent | MilestoneEvent;
-export type CycleEventType = CycleEvent['type'];
-export type UserEventType = UserEvent['type'];
-
-export const USER_EVENT_TYPES: readonly UserEventType[] = [
-  'LAUNCH',
-  'REVISE_PROBLEM',
-  'ENDORSE_PROBLEM',
-  'OBJECT_PROBLEM',
-  'SUBMIT_OPTION',
-  'AMEND_OPTION',
-  'WITHDRAW_OPTION',
-  'CLOSE_OPTIONS',
-  'APPRAISE_OPTION',
-  'PROPOSE_DECISION',
-  'CONSENT',
-  'OBJECT',
-  'RECORD_PROGRESS',
-  'START_REVIEW',
-  'RECORD_LEARNING',
-  'SIGN_OFF_REVIEW',
-  'ESCALATE',
-  'RESOLVE_ESCALATION',
-  'CANCEL',
-];
-
-export type EventOf<T extends CycleEventType> = Extract<CycleEvent, { type: T }>;
+// The events themselves (their fields, who sends them, what they do) are in cycle.catalogue.ts.
+export type {
+  CycleEvent,
+  CycleEventType,
+  EventFields,
+  MilestoneEvent,
+  UserEvent,
+  UserEventType,
+} from './cycle.catalogue';

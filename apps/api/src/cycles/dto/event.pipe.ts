@@ -1,11 +1,10 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { EventInput } from '@app/cycles';
-import { validateEvent } from '@app/http';
+import { EventInput, parseEvent } from '@app/domain';
 
-/** Validates `{ type, ...fields }` against the fields of that event type (unknown fields refused). */
+/** Validates `{ type, ...fields }` against that event type's fields in the catalogue (unknown fields refused). */
 @Injectable()
-export class EventPipe implements PipeTransform<unknown, Promise<EventInput>> {
-  transform(body: unknown): Promise<EventInput> {
-    return validateEvent(body);
+export class EventPipe implements PipeTransform<unknown, EventInput> {
+  transform(body: unknown): EventInput {
+    return parseEvent(body);
   }
 }
