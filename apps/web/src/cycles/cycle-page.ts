@@ -1,24 +1,12 @@
 import { diffWords } from 'diff';
 import type { CycleRecord } from '@app/cycles';
-import type { CycleContext, CycleState } from '@app/domain';
+import { CYCLE_STATES, CycleContext, CycleState, STATE_META } from '@app/domain';
 import type { OutcomeEntity } from '@app/partnerships';
 import { EventForm, eventForms } from './event-forms';
 
-/** The lifecycle as the picture on the page shows it, in order. */
-const PATH: { state: CycleState; label: string }[] = [
-  { state: 'draft', label: 'Draft' },
-  { state: 'framing', label: 'Framing the problem' },
-  { state: 'options', label: 'Options' },
-  { state: 'deciding', label: 'Deciding' },
-  { state: 'delivering', label: 'Delivering' },
-  { state: 'reviewing', label: 'Learning review' },
-  { state: 'closed', label: 'Closed' },
-];
-export const STATE_LABELS: Record<CycleState, string> = {
-  ...(Object.fromEntries(PATH.map((p) => [p.state, p.label])) as Record<CycleState, string>),
-  escalated: 'Escalated',
-  cancelled: 'Cancelled',
-};
+/** The lifecycle as the picture on the page shows it, in order, named as the machine's states are. */
+const PATH = (['draft', 'framing', 'options', 'deciding', 'delivering', 'reviewing', 'closed'] as const).map((state) => ({ state, label: STATE_META[state].label }));
+export const STATE_LABELS = Object.fromEntries(CYCLE_STATES.map((state) => [state, STATE_META[state].label])) as Record<CycleState, string>;
 
 export interface Names {
   org: (id: string | null | undefined) => string;

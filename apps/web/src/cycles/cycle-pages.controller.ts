@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { CycleRecord, CyclesService, verifyChain } from '@app/cycles';
-import { CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
+import { CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
 import { IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
@@ -16,29 +16,12 @@ import { metricChartSvg } from './metric-chart';
 import { MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_LABELS, milestoneFromForm } from './milestone-form';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
-const DONE: Record<string, string> = {
-  MILESTONE: 'The milestone is scheduled',
-  MILESTONE_CANCELLED: 'The milestone is cancelled',
-  LAUNCH: 'The cycle is launched',
-  REVISE_PROBLEM: 'The new revision is saved',
-  ENDORSE_PROBLEM: 'Your organisation’s endorsement is recorded',
-  OBJECT_PROBLEM: 'Your organisation’s objection is recorded',
-  SUBMIT_OPTION: 'The option is submitted',
-  AMEND_OPTION: 'The option is amended',
-  WITHDRAW_OPTION: 'The option is withdrawn',
-  CLOSE_OPTIONS: 'The options window is closed',
-  APPRAISE_OPTION: 'Your appraisal is saved',
-  PROPOSE_DECISION: 'The decision is proposed',
-  CONSENT: 'Your organisation’s consent is recorded',
-  OBJECT: 'Your organisation’s objection is recorded',
-  RECORD_PROGRESS: 'Progress is recorded',
-  START_REVIEW: 'The learning review has started',
-  RECORD_LEARNING: 'The learning is recorded',
-  SIGN_OFF_REVIEW: 'Your sign-off is recorded',
-  ESCALATE: 'The disagreement is escalated to a facilitator',
-  RESOLVE_ESCALATION: 'The escalation is resolved',
-  CANCEL: 'The cycle is cancelled',
-};
+/** The success banner after a form: the catalogue's for events, these for milestones. */
+const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
+  ['MILESTONE', 'The milestone is scheduled'],
+  ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
+]);
+const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(done)?.form?.done;
 
 @Controller('cycles')
 export class CyclePagesController {
@@ -53,7 +36,7 @@ export class CyclePagesController {
   @Get(':id')
   async page(@Session() session: WebSession, @CycleId() id: string, @Query('done') done: string | undefined, @Res() res: Response) {
     const record = await this.cycles.get(session.principal, id);
-    await this.render(res, 200, session, record, { done: done && DONE[done] });
+    await this.render(res, 200, session, record, { done: done && doneBanner(done) });
   }
 
   @Post(':id/events')

@@ -26,7 +26,7 @@ export const LAUNCH = defineEvent({
   routes: { draft: { to: 'framing', effect: 'none' } },
   rule: (c) => launchRefuses(c),
   offered: (c) => launchRefuses(c) === undefined,
-  form: { heading: 'Launch the cycle', description: 'Co-owners can then write and agree the problem definition.', button: 'Launch' },
+  form: { done: 'The cycle is launched', heading: 'Launch the cycle', description: 'Co-owners can then write and agree the problem definition.', button: 'Launch' },
 });
 
 function launchRefuses(c: CycleContext): string | undefined {
@@ -60,7 +60,7 @@ export const REVISE_PROBLEM = defineEvent({
       ],
     },
   }),
-  form: {
+  form: { done: 'The new revision is saved',
     heading: ({ context }) => (context.problem.revisions.length ? `Write revision ${latestRevision(context) + 1} of the problem` : 'Write the problem definition'),
     description: 'A new revision clears every endorsement: each co-owner then endorses it or objects.',
     button: 'Save revision',
@@ -80,7 +80,7 @@ export const ENDORSE_PROBLEM = defineEvent({
   rule: (c, e) => problemResponseRefuses(c, e.revision, e.actor.organisationId),
   offered: (c, actor) => problemResponseRefuses(c, latestRevision(c), actor.organisationId) === undefined,
   effect: (c, e) => ({ ...c, problem: { ...c.problem, endorsements: [...c.problem.endorsements, { revision: e.revision, ...who(e) }] } }),
-  form: {
+  form: { done: 'Your organisation’s endorsement is recorded',
     heading: ({ context }) => `Endorse revision ${latestRevision(context)}`,
     description: 'Your organisation agrees this is the problem to solve together.',
     button: ({ context }) => `Endorse revision ${latestRevision(context)}`,
@@ -100,7 +100,7 @@ export const OBJECT_PROBLEM = defineEvent({
     ...c,
     problem: { ...c.problem, objections: [...c.problem.objections, { revision: e.revision, reason: e.reason, ...who(e) }] },
   }),
-  form: {
+  form: { done: 'Your organisation’s objection is recorded',
     heading: ({ context }) => `Object to revision ${latestRevision(context)}`,
     button: 'Record objection',
     fields: ({ context }) => [revisionField(context), { name: 'reason', kind: 'textarea', label: 'Why does your organisation object?' }],
@@ -153,7 +153,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
       },
     ],
   }),
-  form: {
+  form: { done: 'The option is submitted',
     heading: 'Submit an option',
     button: 'Submit option',
     fields: ({ context, organisationId, orgName }) => [
@@ -189,7 +189,7 @@ export const AMEND_OPTION = defineEvent({
     ...c,
     options: c.options.map((o) => (o.id === e.optionId ? { ...o, title: e.title ?? o.title, summary: e.summary ?? o.summary, amendments: o.amendments + 1 } : o)),
   }),
-  form: {
+  form: { done: 'The option is amended',
     heading: 'Amend an option',
     description: 'Leave a box empty to keep what it says.',
     button: 'Save changes',
@@ -210,7 +210,7 @@ export const WITHDRAW_OPTION = defineEvent({
   rule: (c, e) => optionRefuses(c, e.optionId, 'withdrawn again'),
   offered: (c, actor) => authorsLiveOption(c, actor.organisationId),
   effect: (c, e) => ({ ...c, options: c.options.map((o) => (o.id === e.optionId ? { ...o, status: 'withdrawn' } : o)) }),
-  form: {
+  form: { done: 'The option is withdrawn',
     heading: 'Withdraw an option',
     button: 'Withdraw option',
     warning: true,
@@ -228,7 +228,7 @@ export const CLOSE_OPTIONS = defineEvent({
   routes: { options: { to: 'deciding', effect: 'none' } },
   rule: (c) => noLiveOption(c),
   offered: (c) => noLiveOption(c) === undefined,
-  form: { heading: 'Close the options window', description: 'Co-owners then appraise the options and decide.', button: 'Close options' },
+  form: { done: 'The options window is closed', heading: 'Close the options window', description: 'Co-owners then appraise the options and decide.', button: 'Close options' },
 });
 
 export const APPRAISE_OPTION = defineEvent({
@@ -261,7 +261,7 @@ export const APPRAISE_OPTION = defineEvent({
       { optionId: e.optionId, scores: e.scores, comment: e.comment ?? null, ...who(e) },
     ],
   }),
-  form: {
+  form: { done: 'Your appraisal is saved',
     heading: 'Appraise an option',
     description: 'Score it against each outcome of the cycle, from 0 (no contribution) to 5 (a great contribution).',
     button: 'Save appraisal',
@@ -319,7 +319,7 @@ export const PROPOSE_DECISION = defineEvent<'PROPOSE_DECISION', {
       },
     ],
   }),
-  form: {
+  form: { done: 'The decision is proposed',
     heading: 'Propose a decision',
     button: 'Propose decision',
     fields: ({ context }) => [
@@ -344,7 +344,7 @@ export const CONSENT = defineEvent({
   rule: (c, e) => proposalRefuses(c, e.proposalId, e.actor.organisationId),
   offered: (c, actor) => canRespond(c, actor.organisationId),
   effect: (c, e) => ({ ...c, proposals: c.proposals.map((p) => (p.id === e.proposalId ? { ...p, consents: [...p.consents, who(e)] } : p)) }),
-  form: {
+  form: { done: 'Your organisation’s consent is recorded',
     heading: 'Consent to the proposal',
     description: 'When every co-owner consents, the cycle moves to delivery.',
     button: 'Consent',
@@ -364,7 +364,7 @@ export const OBJECT = defineEvent({
     ...c,
     proposals: c.proposals.map((p) => (p.id === e.proposalId ? { ...p, status: 'blocked', objections: [...p.objections, { ...who(e), reason: e.reason }] } : p)),
   }),
-  form: {
+  form: { done: 'Your organisation’s objection is recorded',
     heading: 'Object to the proposal',
     description: 'An objection blocks this proposal; a new one may follow.',
     button: 'Object',
@@ -395,7 +395,7 @@ export const RECORD_PROGRESS = defineEvent({
     return unknown.length ? `Readings are of the cycle's outcome metrics; "${unknown[0].metric}" is not one of them.` : undefined;
   },
   // Changes nothing the rules read: its history entry is the record.
-  form: {
+  form: { done: 'Progress is recorded',
     heading: 'Record progress',
     button: 'Record progress',
     fields: ({ context }) => [
@@ -412,7 +412,7 @@ export const START_REVIEW = defineEvent({
   fields: z.strictObject({}),
   who: { kind: 'commissioner', doing: 'start the review' },
   routes: { delivering: { to: 'reviewing', effect: 'none' } },
-  form: { heading: 'Start the learning review', description: 'Co-owners and the panel then record what was learned.', button: 'Start review' },
+  form: { done: 'The learning review has started', heading: 'Start the learning review', description: 'Co-owners and the panel then record what was learned.', button: 'Start review' },
 });
 
 export const RECORD_LEARNING = defineEvent({
@@ -441,7 +441,7 @@ export const RECORD_LEARNING = defineEvent({
       },
     ],
   }),
-  form: {
+  form: { done: 'The learning is recorded',
     heading: 'Record learning',
     button: 'Record learning',
     fields: () => [
@@ -472,7 +472,7 @@ export const SIGN_OFF_REVIEW = defineEvent({
   rule: (c, e) => (signedOff(c, e.actor.userId) ? 'You have already signed off this review.' : undefined),
   offered: (c, actor) => !signedOff(c, actor.userId),
   effect: (c, e) => ({ ...c, signOffs: [...c.signOffs, { userId: e.actor.userId!, outcome: e.outcome, at: e.at }] }),
-  form: {
+  form: { done: 'Your sign-off is recorded',
     heading: 'Sign off the learning review',
     description: 'When every panel member has signed off, the cycle closes; if most chose to iterate, the next iteration opens.',
     button: 'Sign off',
@@ -496,7 +496,7 @@ export const ESCALATE = defineEvent({
   fields: z.strictObject({ reason: reasonField('Enter what the disagreement is') }),
   who: { kind: 'coOwner' },
   routes: fromEvery(WORKING_STATES, () => ({ to: 'escalated', effect: 'escalate' })),
-  form: {
+  form: { done: 'The disagreement is escalated to a facilitator',
     heading: 'Escalate a disagreement',
     description: 'A facilitator resolves it; the cycle then returns to where it was.',
     button: 'Escalate',
@@ -516,7 +516,7 @@ export const RESOLVE_ESCALATION = defineEvent({
     ...c,
     escalations: c.escalations.map((x, i) => (i === c.escalations.length - 1 ? { ...x, resolution: e.resolution, resolvedByUserId: e.actor.userId, resolvedAt: e.at } : x)),
   }),
-  form: { heading: 'Resolve the escalation', button: 'Resolve', fields: () => [{ name: 'resolution', kind: 'textarea', label: 'Resolution' }] },
+  form: { done: 'The escalation is resolved', heading: 'Resolve the escalation', button: 'Resolve', fields: () => [{ name: 'resolution', kind: 'textarea', label: 'Resolution' }] },
 });
 
 export const CANCEL = defineEvent({
@@ -526,7 +526,7 @@ export const CANCEL = defineEvent({
   who: { kind: 'commissioner', doing: 'cancel it' },
   routes: fromEvery([...WORKING_STATES, 'escalated'], () => ({ to: 'cancelled', effect: 'record' })),
   effect: (c, e) => ({ ...c, cancellation: { reason: e.reason, userId: e.actor.userId, organisationId: e.actor.organisationId, at: e.at } }),
-  form: { heading: 'Cancel the cycle', description: 'A cancelled cycle cannot be reopened.', button: 'Cancel cycle', warning: true, fields: () => [{ name: 'reason', kind: 'textarea', label: 'Why cancel?' }] },
+  form: { done: 'The cycle is cancelled', heading: 'Cancel the cycle', description: 'A cancelled cycle cannot be reopened.', button: 'Cancel cycle', warning: true, fields: () => [{ name: 'reason', kind: 'textarea', label: 'Why cancel?' }] },
 });
 
 // ----- milestones: the system sends these -----------------------------------------------------

@@ -21,7 +21,7 @@ export const CYCLE_MACHINE_VERSION = 2;
 export const STATE_META: Record<CycleState, { label: string; description: string }> = {
   draft: { label: 'Draft', description: 'still a draft that has not been launched' },
   framing: { label: 'Framing the problem', description: 'framing the problem' },
-  options: { label: 'Gathering options', description: 'gathering options' },
+  options: { label: 'Options', description: 'gathering options' },
   deciding: { label: 'Deciding', description: 'deciding between options' },
   delivering: { label: 'Delivering', description: 'delivering' },
   reviewing: { label: 'Learning review', description: 'in its learning review' },

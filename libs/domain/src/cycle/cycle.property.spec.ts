@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Actor, CycleEvent, CycleInput, CycleState, MILESTONE_EVENT_TYPES } from './cycle.types';
 import { USER_EVENT_TYPES } from './cycle.catalogue';
-import { CycleSnapshot, decide, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
+import { CycleSnapshot, decide, nextEvents, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
 import { openProposal } from './cycle.rules';
 
 /**
@@ -178,6 +178,56 @@ describe('the cycle machine under random events', () => {
     );
     expect([...reached]).toEqual(
       expect.arrayContaining(['framing', 'options', 'deciding', 'delivering', 'reviewing', 'closed', 'escalated', 'cancelled']),
+    );
+  });
+});
+
+/**
+ * What nextEvents offers (read from the catalogue, without trying events) must be exactly what
+ * the machine accepts: for every actor and every people's event type, a plausible event (fields
+ * from the cycle as it is, as a form would fill them) is accepted if and only if it is offered.
+ */
+function plausible(ctx: CycleSnapshot['context'], type: string, actor: Actor): CycleEvent[] {
+  const base = { type, actor, at: '2027-01-02T00:00:00.000Z' };
+  const live = ctx.options.filter((o) => o.status === 'live');
+  const open = openProposal(ctx);
+  const fields: Record<string, Record<string, unknown>[]> = {
+    REVISE_PROBLEM: [{ statement: 'a' }],
+    ENDORSE_PROBLEM: [{ revision: ctx.problem.revisions.length }],
+    OBJECT_PROBLEM: [{ revision: ctx.problem.revisions.length, reason: 'r' }],
+    SUBMIT_OPTION: [{ optionId: 'new-option', title: 't', summary: 's' }],
+    AMEND_OPTION: live.map((o) => ({ optionId: o.id, title: 't' })),
+    WITHDRAW_OPTION: live.map((o) => ({ optionId: o.id })),
+    APPRAISE_OPTION: live.slice(0, 1).map((o) => ({ optionId: o.id, scores: [] })),
+    PROPOSE_DECISION: live.slice(0, 1).map((o) => ({ proposalId: 'new-proposal', optionIds: [o.id], rationale: 'r' })),
+    CONSENT: open ? [{ proposalId: open.id }] : [],
+    OBJECT: open ? [{ proposalId: open.id, reason: 'r' }] : [],
+    RECORD_PROGRESS: [{ note: 'n' }],
+    RECORD_LEARNING: [{ insight: 'i', recommendation: 'continue' }],
+    SIGN_OFF_REVIEW: [{ outcome: 'close' }],
+    ESCALATE: [{ reason: 'r' }],
+    CANCEL: [{ reason: 'r' }],
+    RESOLVE_ESCALATION: [{ resolution: 'r' }],
+  };
+  return (fields[type] ?? [{}]).map((f) => ({ ...base, ...f }) as CycleEvent);
+}
+
+describe('nextEvents, read from the catalogue', () => {
+  it('offers exactly the event types the machine would accept from that actor now', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 0, maxLength: 60 }), (start, steps) => {
+        let snapshot = scripted(start);
+        steps.forEach((s, index) => {
+          const decision = decide(snapshot, eventOf(s, snapshot, index));
+          if (decision.accepted) snapshot = decision.snapshot;
+        });
+        for (const actor of ACTORS.filter((a) => !a.system)) {
+          const offered = nextEvents(snapshot, actor);
+          const accepted = USER_EVENT_TYPES.filter((type) => plausible(snapshot.context, type, actor).some((e) => decide(snapshot, e).accepted));
+          expect({ state: stateOf(snapshot), actor: actor.userId, offered }).toEqual({ state: stateOf(snapshot), actor: actor.userId, offered: accepted });
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

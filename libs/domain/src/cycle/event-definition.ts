@@ -79,6 +79,8 @@ export interface FormSpec {
   heading: string | ((view: FormView) => string);
   description?: string;
   button: string | ((view: FormView) => string);
+  /** The success banner once it is accepted ("The option is submitted"). */
+  done: string;
   /** Drawn with a warning button (cancelling, escalating, withdrawing, objecting). */
   warning?: boolean;
   fields?: (view: FormView) => FormFieldSpec[];
