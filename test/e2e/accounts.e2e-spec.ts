@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { loadConfig } from '@app/config';
-import { Factory, TEST_PASSWORD, TestApi, createTestApi, agent } from '@app/testing';
+import { Factory, TEST_PASSWORD, TestApi, createTestApi, agent } from '@test/support';
 
 describe('accounts', () => {
   let api: TestApi;

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CyclesService } from '@app/cycles';
-import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi } from '@app/testing';
+import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi } from '@test/support';
 
 describe('cycles over HTTP', () => {
   let api: TestApi;

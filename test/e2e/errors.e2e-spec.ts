@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Factory, TestApi, createTestApi } from '@app/testing';
+import { Factory, TestApi, createTestApi } from '@test/support';
 
 describe('errors are problem+json', () => {
   let api: TestApi;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Collaboration, Factory, TestApi, collaboration, createTestApi } from '@app/testing';
+import { Collaboration, Factory, TestApi, collaboration, createTestApi } from '@test/support';
 
 /**
  * Random malformed bodies, ids and tokens against every route of the OpenAPI document: never a

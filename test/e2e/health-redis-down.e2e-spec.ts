@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { TestApi, createTestApi } from '@app/testing';
+import { TestApi, createTestApi } from '@test/support';
 
 describe('health with Redis down', () => {
   let api: TestApi;

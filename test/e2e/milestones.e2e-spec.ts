@@ -17,7 +17,7 @@ import {
   testQueue,
   waitFor,
   wipeQueueKeys,
-} from '@app/testing';
+} from '@test/support';
 
 const DAY = 86_400_000;
 const inMs = fromNow;

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Factory, TestApi, createTestApi } from '@app/testing';
+import { Factory, TestApi, createTestApi } from '@test/support';
 
 describe('operations', () => {
   let api: TestApi;

@@ -1,4 +1,4 @@
-import { Factory, TestApi, createTestApi } from '@app/testing';
+import { Factory, TestApi, createTestApi } from '@test/support';
 
 describe('partnerships', () => {
   let api: TestApi;

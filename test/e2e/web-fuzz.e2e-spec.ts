@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, createTestApi } from '@app/testing';
-import { TestWeb, createTestWeb } from '@app/testing/test-web';
+import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, createTestApi } from '@test/support';
+import { TestWeb, createTestWeb } from '@test/support/test-web';
 
 /**
  * Random forms, with the session's token, to every form of the web app (and random ids in their

@@ -1,7 +1,7 @@
 import { Locator, Page } from 'playwright-core';
 import request from 'supertest';
-import { Factory, TEST_PASSWORD, TestApi, TestUser, createTestApi, fromNow } from '@app/testing';
-import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn } from '@app/testing/test-web';
+import { Factory, TEST_PASSWORD, TestApi, TestUser, createTestApi, fromNow } from '@test/support';
+import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn } from '@test/support/test-web';
 
 /**
  * The web app in headless Chromium: five people, each in a browser context of their own, take a

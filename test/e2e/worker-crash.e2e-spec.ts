@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dropDatabase, migrate } from '@app/database';
-import { Collaboration, Factory, TestApi, collaboration, createTestApi, fastWorkerEnvironment, fromNow, testClock, waitFor } from '@app/testing';
+import { Collaboration, Factory, TestApi, collaboration, createTestApi, fastWorkerEnvironment, fromNow, testClock, waitFor } from '@test/support';
 
 /**
  * A real worker process, killed with SIGKILL in the middle of a milestone storm and started

@@ -21,6 +21,7 @@ import {
   ValidationFailed,
   VersionConflict,
   decide,
+  definitionOf,
   nextEvents,
   persistCycle,
   restoreCycle,
@@ -633,9 +634,8 @@ function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {
   return { ...read, progress: [...read.progress, added].slice(-RECENT_PROGRESS), progressCount: read.progressCount + 1 };
 }
 
-/** Options and proposals get their ids when they are sent. */
+/** Options and proposals get their ids when they are sent (the catalogue says which field). */
 function withGeneratedIds(input: EventInput): EventInput {
-  if (input.type === 'SUBMIT_OPTION') return { ...input, optionId: randomUUID() };
-  if (input.type === 'PROPOSE_DECISION') return { ...input, proposalId: randomUUID() };
-  return input;
+  const field = definitionOf(input.type)?.generates;
+  return field ? { ...input, [field]: randomUUID() } : input;
 }

@@ -4,8 +4,8 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { clockOf, loadConfig } from '@app/config';
 import type { Clock } from '@app/domain';
-import { AppModule } from '../../../apps/api/src/app.module';
-import { configureApp } from '../../../apps/api/src/bootstrap';
+import { AppModule } from '../../apps/api/src/app.module';
+import { configureApp } from '../../apps/api/src/bootstrap';
 
 export interface TestApi {
   app: NestExpressApplication;

@@ -5,8 +5,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import { loadConfig } from '@app/config';
-import { configureWeb } from '../../../apps/web/src/bootstrap';
-import { WebModule } from '../../../apps/web/src/web.module';
+import { configureWeb } from '../../apps/web/src/bootstrap';
+import { WebModule } from '../../apps/web/src/web.module';
 
 /** Debian's Chromium (`.ci/run` installs it): browsers are not downloaded here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
