@@ -1,6 +1,7 @@
 import { KeyObject, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Unauthenticated } from '@app/domain';
 import { ORGANISATION_KINDS, OrganisationKind } from './organisation.entity';
@@ -21,9 +22,10 @@ interface Claims {
 export class TokenService {
   /** Made once: jsonwebtoken would otherwise build a key object from the string on every call. */
   private readonly key: KeyObject;
-  /** Tokens already verified, until they expire: a client sends the same token with every request.
-   *  Bounded; emptied when full (a token is then simply verified again). */
-  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  /** Tokens already verified, each until it expires: a client sends the same token with every
+   *  request. The least recently used go first when it is full (they are then verified again). */
+  // Expiry is read on the wall clock, as the token's own `exp` is.
+  private readonly verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_KEPT, perf: { now: () => Date.now() }, ttlResolution: 0 });
 
   constructor(
     private readonly jwt: JwtService,
@@ -49,11 +51,11 @@ export class TokenService {
 
   verify(token: string): Principal {
     const known = this.verified.get(token);
-    if (known && known.expiresAtMs > Date.now()) return known.principal;
+    if (known) return known;
     const principal = this.verifyAfresh(token);
-    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.clear();
     const exp = (this.jwt.decode<{ exp?: number }>(token) ?? {}).exp;
-    if (typeof exp === 'number') this.verified.set(token, { principal, expiresAtMs: exp * 1000 });
+    const ttl = typeof exp === 'number' ? exp * 1000 - Date.now() : 0;
+    if (ttl > 0) this.verified.set(token, principal, { ttl });
     return principal;
   }
 

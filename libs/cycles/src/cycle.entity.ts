@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { HashScheme } from './history-chain';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 
@@ -79,6 +80,7 @@ export class CycleEntity {
 @Entity('cycle_history')
 @Index('cycle_history_progress_idx', ['cycleId', 'seq'], { where: `"type" = 'RECORD_PROGRESS'` })
 @Check('cycle_history_seq_check', `"seq" > 0`)
+@Check('cycle_history_hash_scheme_check', `"hash_scheme" IN (1, 2)`)
 export class CycleHistoryEntity {
   @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
   cycleId!: string;
@@ -116,4 +118,8 @@ export class CycleHistoryEntity {
 
   @Column({ type: 'text' })
   hash!: string;
+
+  /** How `hash` was computed (history-chain.ts): 1 before RFC 8785, 2 since. The database fills it in. */
+  @Column({ name: 'hash_scheme', type: 'smallint', default: 2, insert: false, update: false })
+  hashScheme!: HashScheme;
 }

@@ -31,7 +31,7 @@ import {
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
-import { ChainVerdict, GENESIS_HASH, chainHash, verifyChain } from './history-chain';
+import { CURRENT_HASH_SCHEME, ChainVerdict, GENESIS_HASH, chainHash, verifyChain } from './history-chain';
 import { Lanes } from './lanes';
 
 export interface NewCycle {
@@ -538,10 +538,10 @@ export class CyclesService {
     cycleId: string,
     seq: number,
     prevHash: string,
-    content: Omit<CycleHistoryEntity, 'cycleId' | 'seq' | 'prevHash' | 'hash' | 'cycle'>,
+    content: Omit<CycleHistoryEntity, 'cycleId' | 'seq' | 'prevHash' | 'hash' | 'hashScheme' | 'cycle'>,
   ): CycleHistoryEntity {
     const full = { cycleId, seq, ...content };
-    return { ...full, prevHash, hash: chainHash(prevHash, full) };
+    return { ...full, prevHash, hash: chainHash(prevHash, full, CURRENT_HASH_SCHEME), hashScheme: CURRENT_HASH_SCHEME };
   }
 
   // ----- reading -------------------------------------------------------------------------------

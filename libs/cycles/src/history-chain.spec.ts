@@ -1,4 +1,5 @@
-import { GENESIS_HASH, canonicalJson, chainHash, verifyChain } from './history-chain';
+import canonicalize from 'canonicalize';
+import { GENESIS_HASH, legacyCanonicalJson as canonicalJson, chainHash, verifyChain } from './history-chain';
 
 const entry = (seq: number, prevHash: string, payload: Record<string, unknown> = {}) => {
   const content = {
@@ -47,5 +48,24 @@ describe('history chain', () => {
     expect(verifyChain([entries[0], entries[2], entries[3]])).toMatchObject({ intact: false, brokenAtSeq: 2 });
     const forged = entry(2, entries[1].prevHash, { statement: 'forged' });
     expect(verifyChain([entries[0], forged, entries[2], entries[3]])).toMatchObject({ intact: false, brokenAtSeq: 3 });
+  });
+
+  it('hashes new entries in RFC 8785 form, and keeps verifying entries hashed in the earlier scheme', () => {
+    // RFC 8785, section 3.2.2.3: numbers in their shortest ECMAScript form.
+    expect(canonicalize({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001] })).toBe(
+      '{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}',
+    );
+    // Two entries written before RFC 8785 was adopted (scheme 1), then one since (scheme 2).
+    const old: ReturnType<typeof entry>[] = [];
+    let prev = GENESIS_HASH;
+    for (const seq of [1, 2]) {
+      const { prevHash: _p, hash: _h, ...content } = entry(seq, prev, { statement: `v${seq}` });
+      const hash = chainHash(prev, content, 1);
+      old.push({ ...content, prevHash: prev, hash, hashScheme: 1 } as ReturnType<typeof entry>);
+      prev = hash;
+    }
+    const next = entry(3, prev, { statement: 'v3' });
+    expect(verifyChain([...old, { ...next, hashScheme: 2 as const }])).toEqual({ intact: true, length: 3 });
+    expect(verifyChain([...old, { ...next, payload: { statement: 'changed' }, hashScheme: 2 as const }])).toMatchObject({ intact: false, brokenAtSeq: 3 });
   });
 });

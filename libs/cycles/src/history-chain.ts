@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -14,32 +15,45 @@ export interface ChainedContent {
   at: Date;
 }
 
-/** JSON with object keys sorted at every depth, so that PostgreSQL's jsonb reordering of keys
- *  does not change the hash. */
-export function canonicalJson(value: unknown): string {
+/**
+ * How an entry's content becomes the bytes that are hashed. Entries record their scheme, so
+ * chains written under an earlier one keep verifying:
+ * 1. the project's own JSON with sorted keys (entries written before RFC 8785 was adopted);
+ * 2. RFC 8785 JSON Canonicalization (`canonicalize`), for every entry written since.
+ */
+export type HashScheme = 1 | 2;
+export const CURRENT_HASH_SCHEME: HashScheme = 2;
+
+/** Scheme 1, kept to verify the entries it hashed: JSON with object keys sorted at every depth. */
+export function legacyCanonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(legacyCanonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${legacyCanonicalJson(v)}`).join(',')}}`;
 }
 
-/** SHA-256 over the previous entry's hash and this entry's own content. */
-export function chainHash(prevHash: string, content: ChainedContent): string {
-  const body = canonicalJson({ ...content, at: content.at.toISOString() });
+const CANONICAL: Record<HashScheme, (value: unknown) => string> = {
+  1: legacyCanonicalJson,
+  2: (value) => canonicalize(value) ?? 'null',
+};
+
+/** SHA-256 over the previous entry's hash and this entry's own content, in the entry's scheme. */
+export function chainHash(prevHash: string, content: ChainedContent, scheme: HashScheme = CURRENT_HASH_SCHEME): string {
+  const body = CANONICAL[scheme]({ ...content, at: content.at.toISOString() });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
 export type ChainVerdict = { intact: true; length: number } | { intact: false; brokenAtSeq: number; length: number };
 
 /** Walks the chain in order; the first entry whose link or hash does not hold is where it breaks. */
-export function verifyChain(entries: (ChainedContent & { prevHash: string; hash: string })[]): ChainVerdict {
+export function verifyChain(entries: (ChainedContent & { prevHash: string; hash: string; hashScheme?: HashScheme })[]): ChainVerdict {
   let prev = GENESIS_HASH;
   for (const [index, entry] of entries.entries()) {
-    const { prevHash, hash, ...content } = entry;
-    if (entry.seq !== index + 1 || prevHash !== prev || chainHash(prevHash, content) !== hash) {
+    const { prevHash, hash, hashScheme = CURRENT_HASH_SCHEME, ...content } = entry;
+    if (entry.seq !== index + 1 || prevHash !== prev || chainHash(prevHash, content, hashScheme) !== hash) {
       return { intact: false, brokenAtSeq: index + 1, length: entries.length };
     }
     prev = hash;

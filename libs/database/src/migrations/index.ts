@@ -5,6 +5,7 @@ import { CycleListIndex1763930000000 } from './1763930000000-cycle-list-index';
 import { ProgressFromHistory1763940000000 } from './1763940000000-progress-from-history';
 import { ProgressIndex1763950000000 } from './1763950000000-progress-index';
 import { WebSessions1763960000000 } from './1763960000000-web-sessions';
+import { HashScheme1763970000000 } from './1763970000000-hash-scheme';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   ProgressFromHistory1763940000000,
   ProgressIndex1763950000000,
   WebSessions1763960000000,
+  HashScheme1763970000000,
 ];
