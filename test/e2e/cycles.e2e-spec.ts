@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
-import { CyclesService } from '@app/cycles';
+import { CycleQueriesService } from '@app/cycles';
 import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi } from '@test/support';
 
 describe('cycles over HTTP', () => {
@@ -450,7 +450,7 @@ describe('cycles over HTTP', () => {
 
     it('finds the cycles a person is involved in: co-owner organisations, panel members, facilitators, and no one else', async () => {
       const id = await c.newCycle();
-      const service = api.app.get(CyclesService);
+      const service = api.app.get(CycleQueriesService);
       const principal = (u: { id: string; organisationId: string }, kind: 'commissioner' | 'provider' | 'community') => ({
         userId: u.id,
         role: 'member' as const,

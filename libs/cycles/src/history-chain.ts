@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { CycleHistoryEntity } from './cycle.entity';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -59,4 +60,15 @@ export function verifyChain(entries: (ChainedContent & { prevHash: string; hash:
     prev = hash;
   }
   return { intact: true, length: entries.length };
+}
+
+/** A history entry with its link to the one before and its own hash, in the current scheme. */
+export function chainedEntry(
+  cycleId: string,
+  seq: number,
+  prevHash: string,
+  content: Omit<CycleHistoryEntity, 'cycleId' | 'seq' | 'prevHash' | 'hash' | 'hashScheme' | 'cycle'>,
+): CycleHistoryEntity {
+  const full = { cycleId, seq, ...content };
+  return { ...full, prevHash, hash: chainHash(prevHash, full, CURRENT_HASH_SCHEME), hashScheme: CURRENT_HASH_SCHEME };
 }

@@ -1,5 +1,8 @@
 export * from './cycle.entity';
 export * from './cycles.repository';
-export * from './cycles.service';
+export * from './cycle-queries.service';
+export * from './cycle-creation.service';
+export * from './cycle-events.service';
 export * from './cycles.module';
 export * from './history-chain';
+export type { EventInput } from '@app/domain';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
 import { EntityManager } from 'typeorm';
-import { CyclesService, SystemEventPlan } from '@app/cycles';
+import { CycleEventsService, CycleQueriesService, SystemEventPlan } from '@app/cycles';
 import type { FireJobData, OutboxMessage, RemindJobData } from '@app/queue';
 import { MilestoneChange } from './milestone.entity';
 import { MilestonesRepository, ScheduledMilestone } from './milestones.repository';
@@ -32,7 +32,8 @@ export class MilestoneJobsService {
 
   constructor(
     private readonly milestones: MilestonesRepository,
-    private readonly cycles: CyclesService,
+    private readonly cycles: CycleQueriesService,
+    private readonly events: CycleEventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -49,7 +50,7 @@ export class MilestoneJobsService {
       if (!milestone?.cycle || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
       const at = () => this.clock.now().toISOString();
       try {
-        const result = await this.cycles.sendSystemEvent(
+        const result = await this.events.sendSystemEvent(
           milestone.cycle,
           EVENT_OF[milestone.kind],
           { milestoneId: milestone.id },
@@ -144,7 +145,7 @@ export class MilestoneJobsService {
         plan.events.push({ key: m.id, type: EVENT_OF[m.kind], payload: { milestoneId: m.id } });
         plans.set(m.cycleId, plan);
       }
-      const answers = await this.cycles.applySystemEvents(manager, [...plans.values()]);
+      const answers = await this.events.applySystemEvents(manager, [...plans.values()]);
       const revisions = new Map(milestones.map((m) => [m.id, m.revision]));
       const at = this.clock.now().toISOString();
       const settlements = [...answers.values()].flat().map((o) => {

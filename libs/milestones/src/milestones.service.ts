@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
 import { Principal, isAdmin } from '@app/accounts';
-import { CycleRecord, CyclesService } from '@app/cycles';
+import { CycleEventsService, CycleQueriesService, CycleRecord } from '@app/cycles';
 import {
   FINAL_STATES,
   Forbidden,
@@ -41,7 +41,8 @@ const alignedDue = (anchorDate: Date, m: { offsetDays?: number | null; offsetWor
 export class MilestonesService {
   constructor(
     private readonly milestones: MilestonesRepository,
-    private readonly cycles: CyclesService,
+    private readonly cycles: CycleQueriesService,
+    private readonly events: CycleEventsService,
     private readonly partnerships: PartnershipsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -93,7 +94,7 @@ export class MilestonesService {
     };
     const reminderDays = await this.milestones.reminderDays(cycle.row.partnershipId);
     return this.milestones.transaction(async (manager) => {
-      await this.cycles.recordEntry(manager, cycleId, {
+      await this.events.recordEntry(manager, cycleId, {
         type: 'MILESTONE_SCHEDULED',
         actor: { userId: principal.userId, organisationId: principal.organisationId },
         payload: {
@@ -121,7 +122,7 @@ export class MilestonesService {
     const now = this.clock.now();
     const reminderDays = await this.milestones.reminderDays(milestone.partnershipId);
     await this.milestones.transaction(async (manager) => {
-      await this.cycles.recordEntry(manager, cycleId, {
+      await this.events.recordEntry(manager, cycleId, {
         type: 'MILESTONE_CANCELLED',
         actor: { userId: principal.userId, organisationId: principal.organisationId },
         payload: { milestoneId, kind: milestone.kind, dueAt: milestone.dueAt.toISOString() },
@@ -156,7 +157,7 @@ export class MilestonesService {
       const before = await this.milestones.alignedScheduledIds(manager, anchorId);
       const cycleIds = [...new Set(before.map((m) => m.cycleId))].sort();
       const actor = { userId: principal.userId, organisationId: principal.organisationId };
-      await this.cycles.lockForEntries(manager, cycleIds);
+      await this.events.lockForEntries(manager, cycleIds);
       const aligned = (await this.milestones.alignedScheduled(manager, anchorId)).filter((m) => cycleIds.includes(m.cycleId));
       const saved = await this.partnerships.saveAnchor(manager, anchor, changes);
       const moves = aligned.map((m) => {
@@ -176,7 +177,7 @@ export class MilestonesService {
           scheduleMessages({ id: milestone.id, revision: milestone.revision + 1, dueAt }, reminderDays, now),
         ),
       ]);
-      await this.cycles.recordEntries(
+      await this.events.recordEntries(
         manager,
         cycleIds.flatMap((cycleId) => {
           const ofCycle = moves.filter(({ milestone }) => milestone.cycleId === cycleId);

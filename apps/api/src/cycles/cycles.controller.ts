@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
-import { CycleRecord, CyclesService, EventInput } from '@app/cycles';
+import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, EventInput } from '@app/cycles';
 import { ValidationFailed } from '@app/domain';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
@@ -46,7 +46,11 @@ function parseIfMatch(header: string | undefined): number | undefined {
 @ApiBearerAuth()
 @Controller('v1/cycles')
 export class CyclesController {
-  constructor(private readonly cycles: CyclesService) {}
+  constructor(
+    private readonly cycles: CycleQueriesService,
+    private readonly creation: CycleCreationService,
+    private readonly events: CycleEventsService,
+  ) {}
 
   private view(record: CycleRecord, res: Response): CycleDto {
     const cycle = mapCycle(record);
@@ -58,7 +62,7 @@ export class CyclesController {
   @ApiOperation({ summary: 'Open a cycle in draft (a commissioner member of the partnership)' })
   @ApiCreatedResponse({ type: CycleDto })
   async create(@Caller() caller: Principal, @Body() body: CreateCycleDto, @Res({ passthrough: true }) res: Response) {
-    return this.view(await this.cycles.create(caller, body), res);
+    return this.view(await this.creation.create(caller, body), res);
   }
 
   @Get()
@@ -93,7 +97,7 @@ export class CyclesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CycleDto> {
-    return this.view(await this.cycles.send(caller, id, event, parseIfMatch(ifMatch)), res);
+    return this.view(await this.events.send(caller, id, event, parseIfMatch(ifMatch)), res);
   }
 
   @Get(':id/history')

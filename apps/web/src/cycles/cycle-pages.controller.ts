@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { CycleRecord, CyclesService, verifyChain } from '@app/cycles';
+import { CycleEventsService, CycleQueriesService, CycleRecord, verifyChain } from '@app/cycles';
 import { CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
 import { IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
@@ -26,7 +26,8 @@ const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(do
 @Controller('cycles')
 export class CyclePagesController {
   constructor(
-    private readonly cycles: CyclesService,
+    private readonly cycles: CycleQueriesService,
+    private readonly events: CycleEventsService,
     private readonly partnerships: PartnershipsService,
     private readonly milestones: MilestonesService,
     private readonly names: NamesService,
@@ -43,7 +44,7 @@ export class CyclePagesController {
   async send(@Session() session: WebSession, @CycleId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const type = typeof body.type === 'string' ? body.type : '';
     try {
-      await this.cycles.send(session.principal, id, await validateEvent(eventFromForm(type, body)));
+      await this.events.send(session.principal, id, await validateEvent(eventFromForm(type, body)));
       return res.redirect(303, `/cycles/${id}?done=${encodeURIComponent(type)}`);
     } catch (error) {
       const status =

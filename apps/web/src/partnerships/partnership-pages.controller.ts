@@ -2,7 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CyclesService } from '@app/cycles';
+import { CycleCreationService, CycleQueriesService } from '@app/cycles';
 import { ValidationFailed } from '@app/domain';
 import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
@@ -38,7 +38,8 @@ export class PartnershipPagesController {
   constructor(
     private readonly partnerships: PartnershipsService,
     private readonly milestones: MilestonesService,
-    private readonly cycles: CyclesService,
+    private readonly cycles: CycleQueriesService,
+    private readonly creation: CycleCreationService,
     private readonly accounts: AccountsService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -185,7 +186,7 @@ export class PartnershipPagesController {
     errors.push(...notFromTheList(body));
     if (!errors.length) {
       try {
-        const record = await this.cycles.create(session.principal, {
+        const record = await this.creation.create(session.principal, {
           partnershipId: id,
           title,
           commissionerOrganisationIds: list(body.commissionerOrganisationIds),

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { CyclesService } from '@app/cycles';
+import { CycleQueriesService } from '@app/cycles';
 import { CycleState } from '@app/domain';
 import { STATE_LABELS, waitingFor } from '../cycles/cycle-page';
 import { LayoutService } from '../http/layout.service';
@@ -13,7 +13,7 @@ const SHOWN = 200;
 @Controller()
 export class WorkController {
   constructor(
-    private readonly cycles: CyclesService,
+    private readonly cycles: CycleQueriesService,
     private readonly layout: LayoutService,
   ) {}
 

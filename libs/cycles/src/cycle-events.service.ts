@@ -1,0 +1,327 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK } from '@app/config';
+import { EntityManager } from 'typeorm';
+import { Principal } from '@app/accounts';
+import {
+  Actor,
+  CYCLE_MACHINE_VERSION,
+  type Clock,
+  CycleEvent,
+  CycleState,
+  type EventInput,
+  Forbidden,
+  MilestoneEventType,
+  NotFound,
+  ProgressEntry,
+  TransitionRefused,
+  VersionConflict,
+  decide,
+  definitionOf,
+  persistCycle,
+  restoreCycle,
+} from '@app/domain';
+import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import { CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
+import { Lanes } from './lanes';
+import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.service';
+import { CycleCreationService } from './cycle-creation.service';
+import { chainedEntry } from './history-chain';
+
+/** Milestone events for one cycle, in the order they are due. */
+export interface SystemEventPlan {
+  cycleId: string;
+  events: { key: string; type: MilestoneEventType; payload: Record<string, unknown> }[];
+}
+
+export type SystemEventOutcome = { key: string; outcome: 'applied'; state: CycleState } | { key: string; outcome: 'moot'; reason: string };
+
+const SYSTEM: Actor = { userId: null, organisationId: null, system: true };
+
+/** Work that must commit or roll back with an event. */
+export type InTransaction = (manager: EntityManager, state: CycleState) => Promise<void>;
+
+type Applied =
+  | { outcome: 'applied'; row: CycleEntity; entry: CycleHistoryEntity; retried?: boolean }
+  | { outcome: 'refused'; kind: 'forbidden' | 'refused' | 'moot'; reason: string; version: number }
+  | { outcome: 'lost-race' };
+
+/**
+ * The write path: decides events with the machine, chains their history entries and persists
+ * both, for people's events, milestones' events (one at a time or a storm in bulk) and entries
+ * that record without moving the cycle (milestones scheduled, moved, cancelled).
+ */
+@Injectable()
+export class CycleEventsService {
+  constructor(
+    private readonly cycles: CyclesRepository,
+    private readonly queries: CycleQueriesService,
+    private readonly creation: CycleCreationService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+  /** This process's events to one cycle go one after another (see Lanes). */
+  private readonly lanes = new Lanes();
+
+  /**
+   * Sends a person's event. With `expectedVersion` (If-Match) a stale version is a conflict;
+   * without it, a write that loses a race is decided again on the fresh state.
+   */
+  send(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
+    return this.lanes.run(id, () => this.sendNow(principal, id, input, expectedVersion));
+  }
+
+  private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
+    const { row, ...read } = await this.queries.loadVisible(principal, id);
+    if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
+    const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
+    const event = () => ({ ...withGeneratedIds(input), actor, at: this.clock.now().toISOString() }) as CycleEvent;
+    const applied = await this.applyWithRetry(row, event, expectedVersion);
+    if (applied.outcome === 'applied') {
+      // Someone else's event landed first: read everything again rather than guess what it added.
+      if (applied.retried) return this.queries.get(principal, id);
+      // As read, plus this event (a person's event never changes milestones).
+      return this.queries.recordOf(applied.row, principal, withEntry(read, applied.entry));
+    }
+    if (applied.outcome === 'refused') {
+      throw applied.kind === 'forbidden' ? new Forbidden(applied.reason) : new TransitionRefused(applied.reason);
+    }
+    throw new VersionConflict(expectedVersion === undefined ? undefined : (await this.queries.mustFind(id)).version);
+  }
+
+  /**
+   * Sends a milestone's event as the system, through the same path as people's events. Returns
+   * `moot` when the cycle's moment for it has passed, with the cycle version that says so.
+   */
+  async sendSystemEvent(
+    /** The cycle's id, or its row when the caller has just read it. */
+    cycle: string | CycleEntity,
+    type: MilestoneEventType,
+    payload: Record<string, unknown> = {},
+    /** Runs in the transaction that applies the event (mark the milestone fired); throw to undo. */
+    alongside?: InTransaction,
+  ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string; cycleVersion: number }> {
+    const row = typeof cycle === 'string' ? await this.queries.mustFind(cycle) : cycle;
+    const event = () =>
+      ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: this.clock.now().toISOString() }) as CycleEvent;
+    const applied = await this.applyWithRetry(row, event, undefined, alongside);
+    if (applied.outcome === 'applied') return { outcome: 'applied', state: applied.row.state as CycleState };
+    // Moot as of this version of the cycle: the caller settles it only if the cycle has not moved since.
+    if (applied.outcome === 'refused') return { outcome: 'moot', reason: applied.reason, cycleVersion: applied.version };
+    throw new VersionConflict(undefined);
+  }
+
+  /**
+   * First an optimistic compare-and-set on the version read. A write that loses the race (or
+   * finds the row held by another transaction) is tried again holding the row's lock, so it
+   * cannot lose twice: decided again on the fresh state, or, with `expectedVersion` (If-Match),
+   * refused as a conflict if the cycle has moved on.
+   */
+  private async applyWithRetry(
+    row: CycleEntity,
+    event: () => CycleEvent,
+    expectedVersion: number | undefined,
+    alongside?: InTransaction,
+  ): Promise<Applied> {
+    const first = await this.writeOptimistic(row, event(), alongside);
+    if (first.outcome !== 'lost-race') return first;
+    return this.cycles.transaction(async (manager) => {
+      const fresh = await this.cycles.findForUpdate(manager, row.id);
+      if (!fresh) throw new NotFound('cycle');
+      if (expectedVersion !== undefined && fresh.version !== expectedVersion) return { outcome: 'lost-race' } as const;
+      const second = await this.write(manager, fresh, event(), alongside);
+      return second.outcome === 'applied' ? { ...second, retried: true } : second;
+    });
+  }
+
+  /**
+   * Records something that happened to the cycle without moving it (a milestone scheduled, moved
+   * or cancelled), in the caller's transaction: the row is locked, the version bumped and the
+   * entry chained like any other.
+   */
+  async recordEntry(
+    manager: EntityManager,
+    cycleId: string,
+    entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
+  ): Promise<void> {
+    await this.recordEntries(manager, [{ cycleId, ...entry }]);
+  }
+
+  /**
+   * Milestone events of many cycles at once (a storm), in the caller's transaction: takes the
+   * cycles' locks in id order, decides each cycle's events in turn (each on the state the one
+   * before it left), and writes every cycle that moved, with its history entries, in a few
+   * statements. A cycle whose events would do more than change its state (open an iteration) is
+   * left out of the answer, for the one-at-a-time path.
+   */
+  async applySystemEvents(manager: EntityManager, plans: SystemEventPlan[]): Promise<Map<string, SystemEventOutcome[]>> {
+    const rows = new Map(
+      (await this.cycles.lockMany(manager, [...new Set(plans.map((p) => p.cycleId))].sort())).map((r) => [r.id, r]),
+    );
+    const answers = new Map<string, SystemEventOutcome[]>();
+    const moved: { id: string; snapshot: Record<string, unknown>; state: string; version: number; historyHash: string; at: Date }[] = [];
+    const entries: CycleHistoryEntity[] = [];
+    for (const plan of plans) {
+      const row = rows.get(plan.cycleId);
+      if (!row) continue;
+      let snapshot = restoreCycle(row.snapshot);
+      let head: CycleEntity = row;
+      const outcomes: SystemEventOutcome[] = [];
+      const written: CycleHistoryEntity[] = [];
+      let needsOneByOne = false;
+      for (const { key, type, payload } of plan.events) {
+        const event = { type, ...payload, actor: SYSTEM, at: this.clock.now().toISOString() } as CycleEvent;
+        const decision = decide(snapshot, event);
+        if (!decision.accepted) {
+          outcomes.push({ key, outcome: 'moot', reason: decision.reason });
+          continue;
+        }
+        if (decision.effects.length) {
+          needsOneByOne = true;
+          break;
+        }
+        const entry = this.historyEntryOf(head, event, decision.state);
+        written.push(entry);
+        snapshot = decision.snapshot;
+        head = { ...head, version: head.version + 1, historyHash: entry.hash, state: decision.state };
+        outcomes.push({ key, outcome: 'applied', state: decision.state });
+      }
+      if (needsOneByOne) continue;
+      answers.set(plan.cycleId, outcomes);
+      if (written.length) {
+        moved.push({ id: row.id, snapshot: persistCycle(snapshot), state: head.state, version: head.version, historyHash: head.historyHash, at: written[written.length - 1].at });
+        entries.push(...written);
+      }
+    }
+    await this.cycles.writeLocked(manager, moved, CYCLE_MACHINE_VERSION);
+    await this.cycles.appendHistoryMany(manager, entries);
+    return answers;
+  }
+
+  /** Takes the rows' locks in the caller's transaction, in id order, as every writer does. */
+  async lockForEntries(manager: EntityManager, cycleIds: string[]): Promise<void> {
+    await this.cycles.lockMany(manager, [...new Set(cycleIds)].sort());
+  }
+
+  /** `recordEntry` for many cycles at once, in a few statements (an anchor move touches hundreds). */
+  async recordEntries(
+    manager: EntityManager,
+    items: { cycleId: string; type: string; actor: Actor; payload: Record<string, unknown>; at: Date }[],
+  ): Promise<void> {
+    const rows = new Map(
+      (await this.cycles.lockMany(manager, [...new Set(items.map((i) => i.cycleId))].sort())).map((r) => [r.id, { ...r }]),
+    );
+    const entries = items.map((item) => {
+      const row = rows.get(item.cycleId);
+      if (!row) throw new NotFound('cycle');
+      const entry = chainedEntry(row.id, row.version + 1, row.historyHash, {
+        type: item.type,
+        actorUserId: item.actor.userId,
+        organisationId: item.actor.organisationId,
+        fromState: row.state,
+        toState: row.state,
+        payload: item.payload,
+        at: item.at,
+      });
+      row.version += 1;
+      row.historyHash = entry.hash;
+      return entry;
+    });
+    await this.cycles.advanceMany(manager, [...rows.values()]);
+    await this.cycles.appendHistoryMany(manager, entries);
+  }
+
+  /**
+   * The common case in one statement (compare-and-set and history together); effects and work
+   * alongside need a transaction.
+   */
+  private async writeOptimistic(row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
+    const snapshot = restoreCycle(row.snapshot);
+    const decision = decide(snapshot, event);
+    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
+    if (decision.effects.length || alongside) return this.cycles.transaction((manager) => this.write(manager, row, event, alongside));
+    const entry = this.historyEntryOf(row, event, decision.state);
+    const persisted = persistCycle(decision.snapshot);
+    const won = await this.cycles.compareAndSetWithHistory({
+      id: row.id,
+      expectedVersion: row.version,
+      changes: { snapshot: persisted, state: decision.state, historyHash: entry.hash, machineVersion: CYCLE_MACHINE_VERSION },
+      entry,
+    });
+    if (!won) return { outcome: 'lost-race' };
+    return this.applied(row, persisted, decision.state, entry, row.nextCycleId);
+  }
+
+  private historyEntryOf(row: CycleEntity, event: CycleEvent, toState: CycleState): CycleHistoryEntity {
+    const { type, actor, at, ...payload } = event as CycleEvent & Record<string, unknown>;
+    return chainedEntry(row.id, row.version + 1, row.historyHash, {
+      type,
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      fromState: row.state,
+      toState,
+      payload,
+      at: new Date(at),
+    });
+  }
+
+  private applied(
+    row: CycleEntity,
+    snapshot: Record<string, unknown>,
+    state: CycleState,
+    entry: CycleHistoryEntity,
+    nextCycleId: string | null,
+  ): Applied {
+    return {
+      outcome: 'applied',
+      row: { ...row, snapshot, state, version: row.version + 1, historyHash: entry.hash, nextCycleId, updatedAt: entry.at },
+      entry,
+    };
+  }
+
+  /** Decides the event on `row` and, if accepted, writes snapshot, history and effects with `manager`. */
+  private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
+    const snapshot = restoreCycle(row.snapshot);
+    const decision = decide(snapshot, event);
+    if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
+    const entry = this.historyEntryOf(row, event, decision.state);
+    const persisted = persistCycle(decision.snapshot);
+    const won = await this.cycles.compareAndSet(manager, row.id, row.version, {
+      snapshot: persisted,
+      state: decision.state,
+      historyHash: entry.hash,
+      machineVersion: CYCLE_MACHINE_VERSION,
+      at: entry.at,
+    });
+    if (!won) return { outcome: 'lost-race' };
+    await this.cycles.appendHistory(manager, entry);
+    let nextCycleId: string | null = row.nextCycleId;
+    if (decision.effects.some((e) => e.type === 'openNextIteration')) {
+      nextCycleId = await this.creation.openNextIteration(manager, row, decision.snapshot, event.actor, entry.at);
+      await this.cycles.linkNext(manager, row.id, nextCycleId);
+    }
+    if (alongside) await alongside(manager, decision.state);
+    return this.applied(row, persisted, decision.state, entry, nextCycleId);
+  }
+
+}
+
+/** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
+function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {
+  if (entry.type !== 'RECORD_PROGRESS') return read;
+  const { note, readings } = entry.payload as { note: string; readings?: ProgressEntry['readings'] };
+  const added: ProgressEntry = {
+    seq: entry.seq,
+    note,
+    readings: readings ?? [],
+    organisationId: entry.organisationId!,
+    userId: entry.actorUserId!,
+    at: entry.at.toISOString(),
+  };
+  return { ...read, progress: [...read.progress, added].slice(-RECENT_PROGRESS), progressCount: read.progressCount + 1 };
+}
+
+/** Options and proposals get their ids when they are sent (the catalogue says which field). */
+function withGeneratedIds(input: EventInput): EventInput {
+  const field = definitionOf(input.type)?.generates;
+  return field ? { ...input, [field]: randomUUID() } : input;
+}

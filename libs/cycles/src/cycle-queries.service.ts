@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { Principal, isAdmin } from '@app/accounts';
+import { CycleSnapshot, CycleState, NotFound, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
+import { PartnershipsService } from '@app/partnerships';
+import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
+import { ChainVerdict, verifyChain } from './history-chain';
+
+export interface CycleRecord {
+  row: CycleEntity;
+  snapshot: CycleSnapshot;
+  /** The event types the caller may send now (from the machine). */
+  nextEvents: UserEventType[];
+  /** Its milestones, as read with the cycle. */
+  milestones: CycleMilestoneView[];
+  /** Its newest progress updates (RECENT_PROGRESS at most), oldest first. */
+  progress: ProgressEntry[];
+  /** How many progress updates it has in all. */
+  progressCount: number;
+}
+
+export interface ProgressPage {
+  items: ProgressEntry[];
+  nextCursor: string | null;
+}
+
+export interface CyclePage {
+  items: CycleSummaryRow[];
+  nextCursor: string | null;
+}
+
+/** Reading cycles: one, a page of them, those a person is involved in, their history and its verdict. */
+@Injectable()
+export class CycleQueriesService {
+  constructor(
+    private readonly cycles: CyclesRepository,
+    private readonly partnerships: PartnershipsService,
+  ) {}
+
+  async get(principal: Principal, id: string): Promise<CycleRecord> {
+    const { row, ...read } = await this.loadVisible(principal, id);
+    return this.recordOf(row, principal, read);
+  }
+
+  async list(
+    principal: Principal,
+    query: { partnershipId?: string; state?: CycleState; limit: number; cursor?: string },
+  ): Promise<CyclePage> {
+    if (query.partnershipId) await this.partnerships.requireVisible(principal, query.partnershipId);
+    let after: { createdAt: string; id: string } | undefined;
+    if (query.cursor) {
+      // A cursor is a cycle of this list: one the caller can see, of the partnership asked for.
+      const position = await this.cycles.cursorOf(query.cursor, principal.organisationId);
+      const fits =
+        position && (position.member || isAdmin(principal)) && (!query.partnershipId || position.partnershipId === query.partnershipId);
+      if (!fits) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+      after = { createdAt: position.createdAt, id: position.id };
+    }
+    const visibleTo = isAdmin(principal) ? null : principal.organisationId;
+    if (!isAdmin(principal) && !visibleTo) return { items: [], nextCursor: null };
+    const rows = await this.cycles.list({
+      visibleToOrganisationId: visibleTo,
+      partnershipId: query.partnershipId,
+      state: query.state,
+      after,
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].id : null };
+  }
+
+  /** The cycles the caller's organisation co-owns or the caller reviews or facilitates, newest first. */
+  async involving(principal: Principal, limit: number): Promise<CycleRecord[]> {
+    if (!principal.organisationId) return [];
+    const ids = await this.cycles.involving(principal.organisationId, principal.userId, limit);
+    return Promise.all(ids.map((id) => this.get(principal, id)));
+  }
+
+  async history(principal: Principal, id: string): Promise<CycleHistoryEntity[]> {
+    await this.loadVisible(principal, id);
+    return this.cycles.history(id);
+  }
+
+  /** Every progress update, oldest first, a page at a time (the view carries only the newest). */
+  async progress(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ProgressPage> {
+    await this.loadVisible(principal, id);
+    // A cursor is the history position of the last update of the page before.
+    if (page.cursor !== undefined && !/^\d{1,9}$/.test(page.cursor)) {
+      throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+    }
+    const after = page.cursor === undefined ? 0 : Number(page.cursor);
+    const rows = await this.cycles.progressPage(id, after, page.limit + 1);
+    const items = rows.slice(0, page.limit);
+    return { items, nextCursor: rows.length > page.limit ? String(items[items.length - 1].seq) : null };
+  }
+
+  async verify(principal: Principal, id: string): Promise<ChainVerdict> {
+    await this.loadVisible(principal, id);
+    return verifyChain(await this.cycles.history(id));
+  }
+
+  /** The cycle as stored, for other features' services (no visibility check). */
+  find(id: string): Promise<CycleEntity | null> {
+    return this.cycles.find(id);
+  }
+
+  /** The cycle, if the caller may see it, with its snapshot and the caller's next events. */
+  async visible(principal: Principal, id: string): Promise<CycleRecord> {
+    const { row, ...read } = await this.loadVisible(principal, id);
+    return this.recordOf(row, principal, read);
+  }
+
+  recordOf(row: CycleEntity, principal: Principal, { milestones, progress, progressCount }: ReadAlong): CycleRecord {
+    const snapshot = restoreCycle(row.snapshot);
+    return {
+      row,
+      snapshot,
+      nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }),
+      milestones,
+      progress,
+      progressCount,
+    };
+  }
+
+  async mustFind(id: string): Promise<CycleEntity> {
+    const row = await this.cycles.find(id);
+    if (!row) throw new NotFound('cycle');
+    return row;
+  }
+
+  /** The cycle, if the caller's organisation belongs to its partnership (admins see all). */
+  async loadVisible(principal: Principal, id: string): Promise<CycleView> {
+    const found = await this.cycles.view(id, principal.organisationId);
+    if (!found || !(found.member || isAdmin(principal))) throw new NotFound('cycle');
+    return found;
+  }
+}
+
+/** What is read with a cycle's row for its view. */
+export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount'>;
