@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { addDays } from '@app/domain';
 import { MilestoneJobsService, MilestonesRepository } from '@app/milestones';
 import {
   Agent,
@@ -198,7 +199,8 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
       const moved = await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}/anchors/${anchor.id}`, { date: soon }).expect(200);
       expect(moved.body).toMatchObject({ id: anchor.id, movedMilestones: 2 });
       const bView = await cycle(b);
-      expect(new Date(bView.milestones[0].dueAt).getTime()).toBe(new Date(soon).getTime() - 7 * DAY);
+      // Seven days before in England: across the change of the clocks that is not 7 × 24 hours.
+      expect(new Date(bView.milestones[0].dueAt).getTime()).toBe(addDays(new Date(soon), -7).getTime());
       for (const id of [a, b]) {
         const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`)).body;
         expect(history.at(-1)).toMatchObject({ type: 'MILESTONES_MOVED', payload: { anchorId: anchor.id, to: new Date(soon).toISOString() } });

@@ -5,7 +5,6 @@ import { EntityManager } from 'typeorm';
 import { Principal } from '@app/accounts';
 import {
   Actor,
-  CYCLE_MACHINE_VERSION,
   type Clock,
   CycleEvent,
   CycleState,
@@ -18,15 +17,13 @@ import {
   VersionConflict,
   decide,
   definitionOf,
-  persistCycle,
-  restoreCycle,
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
 import { Lanes } from './lanes';
 import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.service';
 import { CycleCreationService } from './cycle-creation.service';
-import { chainedEntry } from './history-chain';
+import { CycleChain } from './cycle-chain';
 
 /** Milestone events for one cycle, in the order they are due. */
 export interface SystemEventPlan {
@@ -149,8 +146,8 @@ export class CycleEventsService {
   /**
    * Milestone events of many cycles at once (a storm), in the caller's transaction: takes the
    * cycles' locks in id order, decides each cycle's events in turn (each on the state the one
-   * before it left), and writes every cycle that moved, with its history entries, in a few
-   * statements. A cycle whose events would do more than change its state (open an iteration) is
+   * before it left), and writes every cycle that moved, with its history entries, in one
+   * statement. A cycle whose events would do more than change its state (open an iteration) is
    * left out of the answer, for the one-at-a-time path.
    */
   async applySystemEvents(manager: EntityManager, plans: SystemEventPlan[]): Promise<Map<string, SystemEventOutcome[]>> {
@@ -158,19 +155,16 @@ export class CycleEventsService {
       (await this.cycles.lockMany(manager, [...new Set(plans.map((p) => p.cycleId))].sort())).map((r) => [r.id, r]),
     );
     const answers = new Map<string, SystemEventOutcome[]>();
-    const moved: { id: string; snapshot: Record<string, unknown>; state: string; version: number; historyHash: string; at: Date }[] = [];
-    const entries: CycleHistoryEntity[] = [];
+    const chains: CycleChain[] = [];
     for (const plan of plans) {
       const row = rows.get(plan.cycleId);
       if (!row) continue;
-      let snapshot = restoreCycle(row.snapshot);
-      let head: CycleEntity = row;
+      const chain = new CycleChain(row);
       const outcomes: SystemEventOutcome[] = [];
-      const written: CycleHistoryEntity[] = [];
       let needsOneByOne = false;
       for (const { key, type, payload } of plan.events) {
         const event = { type, ...payload, actor: SYSTEM, at: this.clock.now().toISOString() } as CycleEvent;
-        const decision = decide(snapshot, event);
+        const decision = chain.decide(event);
         if (!decision.accepted) {
           outcomes.push({ key, outcome: 'moot', reason: decision.reason });
           continue;
@@ -179,21 +173,14 @@ export class CycleEventsService {
           needsOneByOne = true;
           break;
         }
-        const entry = this.historyEntryOf(head, event, decision.state);
-        written.push(entry);
-        snapshot = decision.snapshot;
-        head = { ...head, version: head.version + 1, historyHash: entry.hash, state: decision.state };
+        chain.apply(event, decision);
         outcomes.push({ key, outcome: 'applied', state: decision.state });
       }
       if (needsOneByOne) continue;
       answers.set(plan.cycleId, outcomes);
-      if (written.length) {
-        moved.push({ id: row.id, snapshot: persistCycle(snapshot), state: head.state, version: head.version, historyHash: head.historyHash, at: written[written.length - 1].at });
-        entries.push(...written);
-      }
+      if (chain.entries.length) chains.push(chain);
     }
-    await this.cycles.writeLocked(manager, moved, CYCLE_MACHINE_VERSION);
-    await this.cycles.appendHistoryMany(manager, entries);
+    await this.writeLocked(manager, chains);
     return answers;
   }
 
@@ -202,107 +189,57 @@ export class CycleEventsService {
     await this.cycles.lockMany(manager, [...new Set(cycleIds)].sort());
   }
 
-  /** `recordEntry` for many cycles at once, in a few statements (an anchor move touches hundreds). */
+  /** `recordEntry` for many cycles at once, in one statement (an anchor move touches hundreds). */
   async recordEntries(
     manager: EntityManager,
     items: { cycleId: string; type: string; actor: Actor; payload: Record<string, unknown>; at: Date }[],
   ): Promise<void> {
-    const rows = new Map(
-      (await this.cycles.lockMany(manager, [...new Set(items.map((i) => i.cycleId))].sort())).map((r) => [r.id, { ...r }]),
-    );
-    const entries = items.map((item) => {
-      const row = rows.get(item.cycleId);
-      if (!row) throw new NotFound('cycle');
-      const entry = chainedEntry(row.id, row.version + 1, row.historyHash, {
-        type: item.type,
-        actorUserId: item.actor.userId,
-        organisationId: item.actor.organisationId,
-        fromState: row.state,
-        toState: row.state,
-        payload: item.payload,
-        at: item.at,
-      });
-      row.version += 1;
-      row.historyHash = entry.hash;
-      return entry;
-    });
-    await this.cycles.advanceMany(manager, [...rows.values()]);
-    await this.cycles.appendHistoryMany(manager, entries);
+    const rows = await this.cycles.lockMany(manager, [...new Set(items.map((i) => i.cycleId))].sort());
+    const chains = new Map(rows.map((row) => [row.id, new CycleChain(row)]));
+    for (const item of items) {
+      const chain = chains.get(item.cycleId);
+      if (!chain) throw new NotFound('cycle');
+      chain.record(item);
+    }
+    await this.writeLocked(manager, [...chains.values()]);
+  }
+
+  /** Writes chains of cycles whose rows this transaction holds: every one must move. */
+  private async writeLocked(manager: EntityManager, chains: CycleChain[]): Promise<void> {
+    const moved = await this.cycles.write(manager, chains.map((c) => c.write()));
+    const stuck = chains.filter((c) => !moved.has(c.row.id));
+    if (stuck.length) throw new Error(`cycles ${stuck.map((c) => c.row.id).join(', ')} moved while this transaction held them`);
   }
 
   /**
-   * The common case in one statement (compare-and-set and history together); effects and work
-   * alongside need a transaction.
+   * The common case in one statement, batched with other events (compare-and-set and history
+   * together); effects and work alongside need a transaction.
    */
   private async writeOptimistic(row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
-    const snapshot = restoreCycle(row.snapshot);
-    const decision = decide(snapshot, event);
+    const chain = new CycleChain(row);
+    const decision = chain.decide(event);
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
     if (decision.effects.length || alongside) return this.cycles.transaction((manager) => this.write(manager, row, event, alongside));
-    const entry = this.historyEntryOf(row, event, decision.state);
-    const persisted = persistCycle(decision.snapshot);
-    const won = await this.cycles.compareAndSetWithHistory({
-      id: row.id,
-      expectedVersion: row.version,
-      changes: { snapshot: persisted, state: decision.state, historyHash: entry.hash, machineVersion: CYCLE_MACHINE_VERSION },
-      entry,
-    });
-    if (!won) return { outcome: 'lost-race' };
-    return this.applied(row, persisted, decision.state, entry, row.nextCycleId);
-  }
-
-  private historyEntryOf(row: CycleEntity, event: CycleEvent, toState: CycleState): CycleHistoryEntity {
-    const { type, actor, at, ...payload } = event as CycleEvent & Record<string, unknown>;
-    return chainedEntry(row.id, row.version + 1, row.historyHash, {
-      type,
-      actorUserId: actor.userId,
-      organisationId: actor.organisationId,
-      fromState: row.state,
-      toState,
-      payload,
-      at: new Date(at),
-    });
-  }
-
-  private applied(
-    row: CycleEntity,
-    snapshot: Record<string, unknown>,
-    state: CycleState,
-    entry: CycleHistoryEntity,
-    nextCycleId: string | null,
-  ): Applied {
-    return {
-      outcome: 'applied',
-      row: { ...row, snapshot, state, version: row.version + 1, historyHash: entry.hash, nextCycleId, updatedAt: entry.at },
-      entry,
-    };
+    const entry = chain.apply(event, decision);
+    if (!(await this.cycles.writeBatched(chain.write()))) return { outcome: 'lost-race' };
+    return { outcome: 'applied', row: chain.rowAfter(), entry };
   }
 
   /** Decides the event on `row` and, if accepted, writes snapshot, history and effects with `manager`. */
   private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
-    const snapshot = restoreCycle(row.snapshot);
-    const decision = decide(snapshot, event);
+    const chain = new CycleChain(row);
+    const decision = chain.decide(event);
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
-    const entry = this.historyEntryOf(row, event, decision.state);
-    const persisted = persistCycle(decision.snapshot);
-    const won = await this.cycles.compareAndSet(manager, row.id, row.version, {
-      snapshot: persisted,
-      state: decision.state,
-      historyHash: entry.hash,
-      machineVersion: CYCLE_MACHINE_VERSION,
-      at: entry.at,
-    });
-    if (!won) return { outcome: 'lost-race' };
-    await this.cycles.appendHistory(manager, entry);
+    const entry = chain.apply(event, decision);
+    if (!(await this.cycles.write(manager, [chain.write()])).has(row.id)) return { outcome: 'lost-race' };
     let nextCycleId: string | null = row.nextCycleId;
     if (decision.effects.some((e) => e.type === 'openNextIteration')) {
       nextCycleId = await this.creation.openNextIteration(manager, row, decision.snapshot, event.actor, entry.at);
       await this.cycles.linkNext(manager, row.id, nextCycleId);
     }
     if (alongside) await alongside(manager, decision.state);
-    return this.applied(row, persisted, decision.state, entry, nextCycleId);
+    return { outcome: 'applied', row: chain.rowAfter(nextCycleId), entry };
   }
-
 }
 
 /** What was read, plus the progress update a history entry records (a person's event changes no milestone). */

@@ -64,34 +64,85 @@ const READ_VIEWS = `
   JOIN cycles c ON c.id = i.id`;
 
 /**
- * A batch of events, each a compare-and-set of its cycle and its history entry, in one statement
- * (atomic on its own, one round trip, one commit). Rows are locked in id order, as every writer
- * takes them; a cycle whose version moved on is left alone, and the ids that moved come back. A
- * row another transaction holds (a milestone sweep) is skipped, not waited for: its event goes
- * the slow way, in a transaction of its own, and the rest of the batch does not queue behind it.
+ * The one statement that writes cycles' events, whoever sends them: a compare-and-set of each
+ * cycle's head (its new version, state, chain head and, when it changed, snapshot) and the append
+ * of its history entries, atomic on its own. Rows are locked in id order, as every writer takes
+ * them; a cycle whose version moved on is left alone, and the ids that moved come back. A row
+ * another transaction holds is skipped, not waited for (rows the writer's own transaction holds
+ * are not skipped): a batch of people's events does not queue behind a milestone sweep, and the
+ * skipped event goes the slow way, under the row's lock.
  */
 const WRITE_EVENTS = `
-  WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
-      id uuid, expected int, snapshot jsonb, state text, hash text, machine_version int, seq int, type text,
-      actor_user_id uuid, organisation_id uuid, from_state text, to_state text, payload jsonb, at timestamptz, prev_hash text)),
-  locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM input) ORDER BY c.id FOR UPDATE SKIP LOCKED),
+  WITH heads AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(
+      id uuid, expected int, version int, snapshot jsonb, state text, hash text, machine_version int, at timestamptz)),
+  entries AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(
+      cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid, from_state text, to_state text,
+      payload jsonb, at timestamptz, prev_hash text, hash text)),
+  locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM heads) ORDER BY c.id FOR UPDATE SKIP LOCKED),
   moved AS (
-    UPDATE cycles c SET snapshot = i.snapshot, state = i.state, history_hash = i.hash, machine_version = i.machine_version,
-      version = c.version + 1, updated_at = i.at
-    FROM input i WHERE c.id = i.id AND c.version = i.expected AND c.id IN (SELECT id FROM locked)
+    UPDATE cycles c SET snapshot = coalesce(h.snapshot, c.snapshot), state = h.state, history_hash = h.hash,
+      machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, updated_at = h.at
+    FROM heads h WHERE c.id = h.id AND c.version = h.expected AND c.id IN (SELECT id FROM locked)
     RETURNING c.id)
   INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash)
-  SELECT i.id, i.seq, i.type, i.actor_user_id, i.organisation_id, i.from_state, i.to_state, i.payload, i.at, i.prev_hash, i.hash
-  FROM input i JOIN moved m ON m.id = i.id
+  SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
+  FROM entries e JOIN moved m ON m.id = e.cycle_id
   RETURNING cycle_id AS id`;
 
-export interface EventWrite {
+/**
+ * Where a cycle goes after its events: from version `expectedVersion` to `version`, with its
+ * state and chain head; a snapshot and machine version only when the machine moved it (entries
+ * that only record, such as a milestone scheduled, keep the snapshot).
+ */
+export interface CycleHead {
   id: string;
   expectedVersion: number;
-  changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number };
-  entry: CycleHistoryEntity;
+  version: number;
+  state: string;
+  historyHash: string;
+  snapshot?: Record<string, unknown>;
+  machineVersion?: number;
+  at: Date;
 }
+
+/** One cycle's head and its new history entries. */
+export interface EventWrite {
+  head: CycleHead;
+  entries: CycleHistoryEntity[];
+}
+
+const headParams = (heads: CycleHead[]) =>
+  JSON.stringify(
+    heads.map((h) => ({
+      id: h.id,
+      expected: h.expectedVersion,
+      version: h.version,
+      snapshot: h.snapshot ?? null,
+      state: h.state,
+      hash: h.historyHash,
+      machine_version: h.machineVersion ?? null,
+      at: h.at,
+    })),
+  );
+
+const entryParams = (entries: CycleHistoryEntity[]) =>
+  JSON.stringify(
+    entries.map((e) => ({
+      cycle_id: e.cycleId,
+      seq: e.seq,
+      type: e.type,
+      actor_user_id: e.actorUserId,
+      organisation_id: e.organisationId,
+      from_state: e.fromState,
+      to_state: e.toState,
+      payload: e.payload,
+      at: e.at,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+    })),
+  );
 
 interface CycleRow {
   id: string;
@@ -174,7 +225,7 @@ export class CyclesRepository {
   private readonly eventWrites = new Batcher<EventWrite, boolean>((batch) => this.writeBatch(batch), {
     maxBatch: 64,
     maxInFlight: 1,
-    key: (write) => write.id,
+    key: (write) => write.head.id,
   });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -204,31 +255,22 @@ export class CyclesRepository {
     return views;
   }
 
-  /** Compare-and-set and the history entry (batched with others). Returns false when the race was lost. */
-  compareAndSetWithHistory(write: EventWrite): Promise<boolean> {
+  /** A cycle's events written by the one statement, batched with others'. False when the race was lost. */
+  writeBatched(write: EventWrite): Promise<boolean> {
     return this.eventWrites.add(write);
   }
 
+  /** Cycles' events written by the one statement in the caller's transaction; answers the ids that moved. */
+  async write(manager: EntityManager, writes: EventWrite[]): Promise<Set<string>> {
+    if (!writes.length) return new Set();
+    const rows: { id: string }[] = await manager.query(WRITE_EVENTS, [headParams(writes.map((w) => w.head)), entryParams(writes.flatMap((w) => w.entries))]);
+    return new Set(rows.map((r) => r.id));
+  }
+
   private async writeBatch(batch: EventWrite[]): Promise<boolean[]> {
-    const input = batch.map(({ id, expectedVersion, changes, entry }) => ({
-      id,
-      expected: expectedVersion,
-      snapshot: changes.snapshot,
-      state: changes.state,
-      hash: changes.historyHash,
-      machine_version: changes.machineVersion,
-      seq: entry.seq,
-      type: entry.type,
-      actor_user_id: entry.actorUserId,
-      organisation_id: entry.organisationId,
-      from_state: entry.fromState,
-      to_state: entry.toState,
-      payload: entry.payload,
-      at: entry.at,
-      prev_hash: entry.prevHash,
-    }));
-    const moved = new Set((await this.writeEvents([JSON.stringify(input)])).map((r) => r.id));
-    return batch.map((write) => moved.has(write.id));
+    const rows = await this.writeEvents([headParams(batch.map((w) => w.head)), entryParams(batch.flatMap((w) => w.entries))]);
+    const moved = new Set(rows.map((r) => r.id));
+    return batch.map((write) => moved.has(write.head.id));
   }
 
   find(id: string): Promise<CycleEntity | null> {
@@ -251,80 +293,8 @@ export class CyclesRepository {
     return rows.map(toEntity);
   }
 
-  /** New versions and chain heads of cycles whose rows the caller holds locked. */
-  async advanceMany(manager: EntityManager, heads: { id: string; version: number; historyHash: string }[]): Promise<void> {
-    if (!heads.length) return;
-    await manager.query(
-      `UPDATE cycles c SET version = v.version, history_hash = v.history_hash, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, version int, history_hash text) WHERE c.id = v.id`,
-      [JSON.stringify(heads.map((h) => ({ id: h.id, version: h.version, history_hash: h.historyHash })))],
-    );
-  }
-
-  /** New snapshots, states, versions and chain heads of cycles whose rows the caller holds locked. */
-  async writeLocked(
-    manager: EntityManager,
-    cycles: { id: string; snapshot: Record<string, unknown>; state: string; version: number; historyHash: string; at: Date }[],
-    machineVersion: number,
-  ): Promise<void> {
-    if (!cycles.length) return;
-    await manager.query(
-      `UPDATE cycles c SET snapshot = v.snapshot, state = v.state, version = v.version, history_hash = v.history_hash,
-         machine_version = $2, updated_at = v.at
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, snapshot jsonb, state text, version int, history_hash text, at timestamptz)
-       WHERE c.id = v.id`,
-      [JSON.stringify(cycles.map((c) => ({ ...c, history_hash: c.historyHash }))), machineVersion],
-    );
-  }
-
-  async appendHistoryMany(manager: EntityManager, entries: CycleHistoryEntity[]): Promise<void> {
-    if (!entries.length) return;
-    await manager.query(
-      `INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash)
-       SELECT cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash
-       FROM jsonb_to_recordset($1::jsonb) AS e(cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid,
-         from_state text, to_state text, payload jsonb, at timestamptz, prev_hash text, hash text)`,
-      [
-        JSON.stringify(
-          entries.map((e) => ({
-            cycle_id: e.cycleId,
-            seq: e.seq,
-            type: e.type,
-            actor_user_id: e.actorUserId,
-            organisation_id: e.organisationId,
-            from_state: e.fromState,
-            to_state: e.toState,
-            payload: e.payload,
-            at: e.at,
-            prev_hash: e.prevHash,
-            hash: e.hash,
-          })),
-        ),
-      ],
-    );
-  }
-
   async insert(manager: EntityManager, cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
     await manager.insert(CycleEntity, cycle);
-  }
-
-  /**
-   * Compare-and-set (TypeORM's save() does not check versions): writes only when nobody else
-   * wrote since `expectedVersion` was read. Returns false when the race was lost.
-   */
-  async compareAndSet(
-    manager: EntityManager,
-    id: string,
-    expectedVersion: number,
-    changes: { snapshot: Record<string, unknown>; state: string; historyHash: string; machineVersion: number; at: Date },
-  ): Promise<boolean> {
-    const result = await manager.query(
-      `UPDATE cycles SET snapshot = $3, state = $4, history_hash = $5, machine_version = $6,
-         version = version + 1, updated_at = $7
-       WHERE id = $1 AND version = $2`,
-      [id, expectedVersion, changes.snapshot, changes.state, changes.historyHash, changes.machineVersion, changes.at],
-    );
-    return (result as [unknown, number])[1] === 1;
   }
 
   async linkNext(manager: EntityManager, id: string, nextCycleId: string): Promise<void> {

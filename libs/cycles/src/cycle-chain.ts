@@ -1,0 +1,101 @@
+import { Actor, CYCLE_MACHINE_VERSION, CycleEvent, CycleSnapshot, Decision, decide, persistCycle, restoreCycle } from '@app/domain';
+import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import type { EventWrite } from './cycles.repository';
+import { chainedEntry } from './history-chain';
+
+/**
+ * Decide → chain, for one cycle: events are decided one after another on the state the one
+ * before left, each accepted one chained as a history entry; entries that only record (a milestone
+ * scheduled) are chained without moving the machine. `write()` is then what the one write
+ * statement needs. People's events, milestones' events and bulk sweeps all go through here.
+ */
+export class CycleChain {
+  snapshot: CycleSnapshot;
+  readonly entries: CycleHistoryEntity[] = [];
+  private version: number;
+  private historyHash: string;
+  private state: string;
+  private machineMoved = false;
+  private persisted?: Record<string, unknown>;
+
+  constructor(readonly row: CycleEntity) {
+    this.snapshot = restoreCycle(row.snapshot);
+    this.version = row.version;
+    this.historyHash = row.historyHash;
+    this.state = row.state;
+  }
+
+  /** What the machine says to the event, on the chain's head (nothing is applied yet). */
+  decide(event: CycleEvent): Decision {
+    return decide(this.snapshot, event);
+  }
+
+  /** Applies an accepted decision: its entry chained, the head moved on. */
+  apply(event: CycleEvent, decision: Extract<Decision, { accepted: true }>): CycleHistoryEntity {
+    const { type, actor, at, ...payload } = event as CycleEvent & Record<string, unknown>;
+    const entry = this.append({ type, actor, payload, at: new Date(at) }, decision.state);
+    this.snapshot = decision.snapshot;
+    this.machineMoved = true;
+    this.persisted = undefined;
+    return entry;
+  }
+
+  /** Chains an entry that records something without moving the machine. */
+  record(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }): CycleHistoryEntity {
+    return this.append(item, this.state);
+  }
+
+  /** The cycle's head after the chained entries, and the entries, for the write statement. */
+  write(): EventWrite {
+    const last = this.entries[this.entries.length - 1];
+    return {
+      head: {
+        id: this.row.id,
+        expectedVersion: this.row.version,
+        version: this.version,
+        state: this.state,
+        historyHash: this.historyHash,
+        ...(this.machineMoved && { snapshot: this.persistedSnapshot(), machineVersion: CYCLE_MACHINE_VERSION }),
+        at: last?.at ?? this.row.updatedAt,
+      },
+      entries: this.entries,
+    };
+  }
+
+  /** The row as it will be once written (the snapshot persisted only if the machine moved). */
+  rowAfter(nextCycleId = this.row.nextCycleId): CycleEntity {
+    const last = this.entries[this.entries.length - 1];
+    return {
+      ...this.row,
+      ...(this.machineMoved && { snapshot: this.persistedSnapshot(), machineVersion: CYCLE_MACHINE_VERSION }),
+      state: this.state,
+      version: this.version,
+      historyHash: this.historyHash,
+      nextCycleId,
+      updatedAt: last?.at ?? this.row.updatedAt,
+    };
+  }
+
+  /** The snapshot as stored, made once however often it is asked for. */
+  private persistedSnapshot(): Record<string, unknown> {
+    this.persisted ??= persistCycle(this.snapshot);
+    return this.persisted;
+  }
+
+  private append(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }, toState: string): CycleHistoryEntity {
+    const entry = chainedEntry(this.row.id, this.version + 1, this.historyHash, {
+      type: item.type,
+      actorUserId: item.actor.userId,
+      organisationId: item.actor.organisationId,
+      fromState: this.state,
+      toState,
+      payload: item.payload,
+      at: item.at,
+    });
+    this.entries.push(entry);
+    this.version += 1;
+    this.historyHash = entry.hash;
+    this.state = toState;
+    return entry;
+  }
+}
