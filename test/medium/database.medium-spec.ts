@@ -1,12 +1,13 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
 import { dataSourceOptions, migrate } from '@app/database';
+import { ALL_ENTITIES } from '../../config/data-source';
 
 describe('database', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await new DataSource(dataSourceOptions(loadConfig().database.url, 2)).initialize();
+    dataSource = await new DataSource(dataSourceOptions(loadConfig().database.url, 2, ALL_ENTITIES)).initialize();
   });
   afterAll(() => dataSource.destroy());
 

@@ -1,13 +1,20 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OrganisationEntity } from './organisation.entity';
+import { UserEntity } from './user.entity';
+import { WebSessionEntity } from './web-session.entity';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { LoginLimiter } from './login-limiter';
 import { TokenService } from './token.service';
 import { WebSessionsService } from './web-sessions.service';
 
+/** The tables this feature owns, registered with the data source by its module. */
+export const ACCOUNTS_ENTITIES = [OrganisationEntity, UserEntity, WebSessionEntity];
+
 @Module({
-  imports: [JwtModule.register({})],
+  imports: [JwtModule.register({}), TypeOrmModule.forFeature(ACCOUNTS_ENTITIES)],
   providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WebSessionsService],
   exports: [AccountsService, TokenService, LoginLimiter, WebSessionsService],
 })

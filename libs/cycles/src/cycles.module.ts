@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';
+import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { PartnershipsModule } from '@app/partnerships';
 import { CycleCreationService } from './cycle-creation.service';
 import { CycleEventsService } from './cycle-events.service';
@@ -7,8 +9,11 @@ import { CycleQueriesService } from './cycle-queries.service';
 import { CyclesRepository } from './cycles.repository';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
+/** The tables this feature owns, registered with the data source by its module. */
+export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity];
+
 @Module({
-  imports: [AccountsModule, PartnershipsModule],
+  imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
   providers: [CyclesRepository, CycleQueriesService, CycleCreationService, CycleEventsService],
   exports: [CycleQueriesService, CycleCreationService, CycleEventsService],
 })

@@ -10,6 +10,7 @@ import { dataSourceOptions } from './data-source-options';
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config.database.url, config.database.poolSize),
         migrationsRun: false,
+        autoLoadEntities: true,
         retryAttempts: 3,
         retryDelay: 1000,
       }),

@@ -2,6 +2,5 @@ export * from './database.module';
 export * from './data-source-options';
 export * from './ensure-database';
 export * from './migrate';
-export * from './entities';
 export * from './prepared';
 export * from './batcher';

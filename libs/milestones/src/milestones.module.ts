@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { CyclesModule } from '@app/cycles';
+import { IncidentEntity, MilestoneEntity, NotificationEntity, OutboxEntity } from './milestone.entity';
 import { PartnershipsModule } from '@app/partnerships';
 import { MilestoneJobsService } from './milestone-jobs.service';
 import { MilestonesRepository } from './milestones.repository';
 import { MilestonesService } from './milestones.service';
 
+/** The tables this feature owns, registered with the data source by its module. */
+export const MILESTONES_ENTITIES = [MilestoneEntity, OutboxEntity, NotificationEntity, IncidentEntity];
+
 @Module({
-  imports: [CyclesModule, PartnershipsModule],
+  imports: [CyclesModule, PartnershipsModule, TypeOrmModule.forFeature(MILESTONES_ENTITIES)],
   providers: [MilestonesRepository, MilestonesService, MilestoneJobsService],
   exports: [MilestonesService, MilestoneJobsService],
 })

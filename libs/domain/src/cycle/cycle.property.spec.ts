@@ -114,6 +114,17 @@ function scripted(until: CycleState): CycleSnapshot {
 }
 const STARTS: CycleState[] = ['draft', 'framing', 'options', 'deciding', 'delivering', 'reviewing'];
 
+/** From a scripted start, random steps (the accepted ones applied); `each` sees every state on the way. */
+function walk(start: CycleState, steps: Step[], each?: (snapshot: CycleSnapshot) => void): CycleSnapshot {
+  let snapshot = scripted(start);
+  steps.forEach((s, index) => {
+    const decision = decide(snapshot, eventOf(s, snapshot, index));
+    if (decision.accepted) snapshot = decision.snapshot;
+    each?.(snapshot);
+  });
+  return snapshot;
+}
+
 /** The state the cycle works in: itself, or where an escalation came from. */
 const workingState = (s: CycleSnapshot): CycleState =>
   stateOf(s) === 'escalated' ? s.context.escalations.at(-1)!.from : stateOf(s);
@@ -167,12 +178,7 @@ describe('the cycle machine under random events', () => {
     const reached = new Set<CycleState>();
     fc.assert(
       fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 50, maxLength: 300 }), (start, steps) => {
-        let snapshot = scripted(start);
-        steps.forEach((s, index) => {
-          const decision = decide(snapshot, eventOf(s, snapshot, index));
-          if (decision.accepted) snapshot = decision.snapshot;
-          reached.add(stateOf(snapshot));
-        });
+        walk(start, steps, (snapshot) => reached.add(stateOf(snapshot)));
       }),
       { numRuns: 300, seed: 42 },
     );
@@ -216,11 +222,7 @@ describe('nextEvents, read from the catalogue', () => {
   it('offers exactly the event types the machine would accept from that actor now', () => {
     fc.assert(
       fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 0, maxLength: 60 }), (start, steps) => {
-        let snapshot = scripted(start);
-        steps.forEach((s, index) => {
-          const decision = decide(snapshot, eventOf(s, snapshot, index));
-          if (decision.accepted) snapshot = decision.snapshot;
-        });
+        const snapshot = walk(start, steps);
         for (const actor of ACTORS.filter((a) => !a.system)) {
           const offered = nextEvents(snapshot, actor);
           const accepted = USER_EVENT_TYPES.filter((type) => plausible(snapshot.context, type, actor).some((e) => decide(snapshot, e).accepted));

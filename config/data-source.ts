@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ACCOUNTS_ENTITIES } from '@app/accounts';
+import { loadConfig } from '@app/config';
+import { CYCLES_ENTITIES } from '@app/cycles';
+import { dataSourceOptions } from '@app/database';
+import { MILESTONES_ENTITIES } from '@app/milestones';
+import { PARTNERSHIPS_ENTITIES } from '@app/partnerships';
+
+/** Every feature's entities, for the TypeORM CLI (`npm run migration:generate`) and the schema test. */
+export const ALL_ENTITIES = [...ACCOUNTS_ENTITIES, ...PARTNERSHIPS_ENTITIES, ...CYCLES_ENTITIES, ...MILESTONES_ENTITIES];
+
+export default new DataSource(dataSourceOptions(loadConfig().database.url, 20, ALL_ENTITIES));

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AccountsService, OrganisationKind, Principal } from '@app/accounts';
+import { AppConfigModule } from '@app/config';
+import { CycleCreationService, CycleEventsService, CycleQueriesService, CyclesModule } from '@app/cycles';
+import { DatabaseModule } from '@app/database';
+import { Forbidden, TransitionRefused } from '@app/domain';
+import { PartnershipsService } from '@app/partnerships';
+import { QueueModule } from '@app/queue';
+
+/**
+ * The write path against the real PostgreSQL, without HTTP: how people's events, milestones'
+ * events and recorded entries are decided, chained and written by the one statement.
+ */
+describe('the cycle events service', () => {
+  let app: INestApplicationContext;
+  let events: CycleEventsService;
+  let queries: CycleQueriesService;
+  let db: DataSource;
+  let council: Principal;
+  let charity: Principal;
+  let newCycle: () => Promise<string>;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppConfigModule, DatabaseModule, QueueModule, CyclesModule],
+    }).compile();
+    app = await moduleRef.init();
+    events = app.get(CycleEventsService);
+    queries = app.get(CycleQueriesService);
+    db = app.get(DataSource);
+    const accounts = app.get(AccountsService);
+    const person = async (kind: OrganisationKind): Promise<Principal> => {
+      const organisation = await accounts.createOrganisation(`${kind} ${randomUUID()}`, kind);
+      const user = await accounts.createUser({ email: `${randomUUID()}@example.org`, name: 'Someone', password: 'a long password for tests', organisationId: organisation.id });
+      return { userId: user.id, role: 'member', organisationId: organisation.id, organisationKind: kind };
+    };
+    [council, charity] = [await person('commissioner'), await person('provider')];
+    const partnership = await app.get(PartnershipsService).create(council, { name: 'Medium', memberOrganisationIds: [charity.organisationId!] });
+    newCycle = async () =>
+      (
+        await app.get(CycleCreationService).create(council, {
+          partnershipId: partnership.partnership.id,
+          title: 'Staying well',
+          commissionerOrganisationIds: [],
+          providerOrganisationIds: [charity.organisationId!],
+          panelUserIds: [charity.userId],
+        })
+      ).row.id;
+  });
+  afterAll(() => app.close());
+
+  const history = (id: string) => db.query(`SELECT seq, type, from_state, to_state, hash_scheme FROM cycle_history WHERE cycle_id = $1 ORDER BY seq`, [id]);
+
+  it('decides a person’s event, chains it and writes the cycle and its history together', async () => {
+    const id = await newCycle();
+    const record = await events.send(council, id, { type: 'LAUNCH' });
+    expect(record.row).toMatchObject({ state: 'framing', version: 2 });
+    expect(await history(id)).toEqual([
+      { seq: 1, type: 'CREATED', from_state: null, to_state: 'draft', hash_scheme: 2 },
+      { seq: 2, type: 'LAUNCH', from_state: 'draft', to_state: 'framing', hash_scheme: 2 },
+    ]);
+    expect(await queries.verify(council, id)).toEqual({ intact: true, length: 2 });
+  });
+
+  it('refuses with the reason and writes nothing: 403 for who, 422 for the rules', async () => {
+    const id = await newCycle();
+    await expect(events.send(charity, id, { type: 'LAUNCH' })).rejects.toThrow(Forbidden);
+    await expect(events.send(council, id, { type: 'CLOSE_OPTIONS' })).rejects.toThrow(TransitionRefused);
+    expect((await history(id)).map((h: { type: string }) => h.type)).toEqual(['CREATED']);
+  });
+
+  it('applies a storm of milestone events in bulk: each cycle’s in turn, moot ones left unwritten', async () => {
+    const [framing, draft] = [await newCycle(), await newCycle()];
+    await events.send(council, framing, { type: 'LAUNCH' });
+    const answers = await db.transaction((manager) =>
+      events.applySystemEvents(manager, [
+        { cycleId: framing, events: [{ key: 'a', type: 'FRAMING_DUE', payload: {} }, { key: 'b', type: 'FRAMING_DUE', payload: {} }] },
+        { cycleId: draft, events: [{ key: 'c', type: 'REVIEW_DUE', payload: {} }] },
+      ]),
+    );
+    expect(answers.get(framing)).toEqual([
+      { key: 'a', outcome: 'applied', state: 'escalated' },
+      { key: 'b', outcome: 'moot', reason: expect.stringMatching(/escalated/) },
+    ]);
+    expect(answers.get(draft)).toEqual([{ key: 'c', outcome: 'moot', reason: expect.stringMatching(/draft/) }]);
+    expect((await history(framing)).map((h: { type: string }) => h.type)).toEqual(['CREATED', 'LAUNCH', 'FRAMING_DUE']);
+    expect((await history(draft)).map((h: { type: string }) => h.type)).toEqual(['CREATED']);
+    expect(await queries.verify(council, framing)).toEqual({ intact: true, length: 3 });
+  });
+
+  it('chains recorded entries without moving the machine', async () => {
+    const id = await newCycle();
+    const before = (await queries.get(council, id)).row;
+    await db.transaction((manager) =>
+      events.recordEntries(manager, [
+        { cycleId: id, type: 'MILESTONE_SCHEDULED', actor: { userId: council.userId, organisationId: council.organisationId }, payload: { n: 1 }, at: new Date() },
+        { cycleId: id, type: 'MILESTONE_SCHEDULED', actor: { userId: council.userId, organisationId: council.organisationId }, payload: { n: 2 }, at: new Date() },
+      ]),
+    );
+    const after = (await queries.get(council, id)).row;
+    expect(after).toMatchObject({ version: 3, state: 'draft', snapshot: before.snapshot });
+    expect(await queries.verify(council, id)).toEqual({ intact: true, length: 3 });
+  });
+
+  it('skips a cycle another transaction holds, then writes the event under the row’s lock once it is free', async () => {
+    const id = await newCycle();
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query('SELECT id FROM cycles WHERE id = $1 FOR UPDATE', [id]);
+    let settled = false;
+    const sent = events.send(council, id, { type: 'LAUNCH' }).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false); // waiting for the lock, not lost
+    await holder.commitTransaction();
+    await holder.release();
+    expect((await sent).row).toMatchObject({ state: 'framing', version: 2 });
+    expect(await queries.verify(council, id)).toEqual({ intact: true, length: 2 });
+  });
+});
