@@ -7,6 +7,7 @@ import { AppConfigModule } from '@app/config';
 import { CyclesModule } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
 import { MilestonesModule } from '@app/milestones';
+import { NotificationsModule } from '@app/notifications';
 import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
 import { AuthController } from './accounts/auth.controller';
@@ -33,6 +34,7 @@ import { MeController } from './accounts/me.controller';
     PartnershipsModule,
     CyclesModule,
     MilestonesModule,
+    NotificationsModule,
   ],
   controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController],
   providers: [

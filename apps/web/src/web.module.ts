@@ -6,6 +6,7 @@ import { CyclesModule } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
 import { loggerModule } from '@app/http';
 import { MilestonesModule } from '@app/milestones';
+import { NotificationsModule } from '@app/notifications';
 import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
 import { AdminController } from './admin/admin.controller';
@@ -21,7 +22,7 @@ import { WorkController } from './work/work.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
-  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule],
+  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule],
   controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController],
   providers: [LayoutService, NamesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })

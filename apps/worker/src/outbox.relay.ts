@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
+import { OutboxService } from '@app/outbox';
 import { FireJobData, JOB, MILESTONE_QUEUE, OutboxMessage, RemindJobData, fireJobId, remindJobId } from '@app/queue';
 import { RepeatingPass } from './repeating-pass';
 
@@ -50,6 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly jobs: MilestoneJobsService,
+    private readonly outbox: OutboxService,
     @InjectQueue(MILESTONE_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -66,7 +68,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const relayed = await this.jobs.relay(BATCH, (messages) => this.deliver(messages));
+      const relayed = await this.outbox.relay(BATCH, (messages) => this.deliver(messages));
       total += relayed;
       if (relayed < BATCH) return total;
     }

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MilestonesModule } from '@app/milestones';
+import { OutboxModule } from '@app/outbox';
 import { MILESTONE_QUEUE, QueueModule } from '@app/queue';
 import { MilestoneWorker } from './milestone.worker';
 import { OutboxRelay } from './outbox.relay';
@@ -22,6 +23,7 @@ import { Sweeper } from './sweeper';
     QueueModule,
     BullModule.registerQueue({ name: MILESTONE_QUEUE }),
     MilestonesModule,
+    OutboxModule,
   ],
   providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper],
 })

@@ -60,6 +60,15 @@ export class AccountsRepository {
     return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
+  /** The ids of the users of these organisations and of these users, as far as they exist. */
+  async userIdsOf(organisationIds: string[], userIds: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await this.users.query(
+      'SELECT id FROM users WHERE organisation_id = ANY($1::uuid[]) OR id = ANY($2::uuid[]) ORDER BY id',
+      [organisationIds, userIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
   listUsers(organisationId?: string): Promise<UserEntity[]> {
     return this.users.find({
       where: organisationId ? { organisationId } : {},

@@ -36,6 +36,11 @@ export class AccountsService {
     return this.accounts.findUsers(ids);
   }
 
+  /** Everyone who acts for these organisations, and these people. */
+  userIdsOf(organisationIds: string[], userIds: string[]): Promise<string[]> {
+    return this.accounts.userIdsOf(organisationIds, userIds);
+  }
+
   async getOrganisation(id: string): Promise<OrganisationEntity> {
     const organisation = await this.accounts.findOrganisation(id);
     if (!organisation) throw new NotFound('organisation');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Principal, isAdmin } from '@app/accounts';
+import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { CycleSnapshot, CycleState, NotFound, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
@@ -35,7 +35,17 @@ export class CycleQueriesService {
   constructor(
     private readonly cycles: CyclesRepository,
     private readonly partnerships: PartnershipsService,
+    private readonly accounts: AccountsService,
   ) {}
+
+  /** Everyone taking part in a cycle: the users of its co-owners, its panel and its facilitators. */
+  participants(row: CycleEntity): Promise<string[]> {
+    const { coOwners, panelUserIds, facilitatorUserIds } = restoreCycle(row.snapshot).context;
+    return this.accounts.userIdsOf(
+      coOwners.map((c) => c.organisationId),
+      [...panelUserIds, ...facilitatorUserIds],
+    );
+  }
 
   async get(principal: Principal, id: string): Promise<CycleRecord> {
     const { row, ...read } = await this.loadVisible(principal, id);

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
-import { EntityManager } from 'typeorm';
 import { CycleEventsService, CycleQueriesService, SystemEventPlan } from '@app/cycles';
 import type { FireJobData, OutboxMessage, RemindJobData } from '@app/queue';
+import { NotificationsService } from '@app/notifications';
 import { MilestoneChange } from './milestone.entity';
 import { MilestonesRepository, ScheduledMilestone } from './milestones.repository';
 import { EVENT_OF, LABEL, scheduleMessages } from './schedule';
@@ -35,6 +35,7 @@ export class MilestoneJobsService {
     private readonly cycles: CycleQueriesService,
     private readonly events: CycleEventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly notifications: NotificationsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -166,12 +167,12 @@ export class MilestoneJobsService {
     if (left <= 0) return 0;
     const cycle = await this.cycles.find(milestone.cycleId);
     if (!cycle) return 0;
-    const users = await this.milestones.participants(milestone.cycleId);
+    const users = await this.cycles.participants(cycle);
     const days = Math.round(left / DAY);
     const hours = Math.max(1, Math.round(left / (DAY / 24)));
     const when = days >= 1 ? `in ${days} day${days === 1 ? '' : 's'}` : `in ${hours} hour${hours === 1 ? '' : 's'}`;
     const text = `${LABEL[milestone.kind]} for "${cycle.title}" ${when}, on ${milestone.dueAt.toUTCString()}.`;
-    await this.milestones.notify(
+    await this.notifications.notify(
       users.map((userId) => ({
         userId,
         kind: 'milestone-reminder',
@@ -191,15 +192,6 @@ export class MilestoneJobsService {
     if (await this.milestones.openIncident(milestone.id)) return;
     await this.milestones.insertIncident({ cycleId: milestone.cycleId, milestoneId: milestone.id, error: error.slice(0, 2000), attempts });
     this.logger.error(`Milestone ${milestone.id} of cycle ${milestone.cycleId} failed ${attempts} times: ${error}`);
-  }
-
-  /** Outbox messages, claimed in a transaction: they are gone only if `deliver` succeeds. */
-  relay(limit: number, deliver: (messages: OutboxMessage[]) => Promise<void>): Promise<number> {
-    return this.milestones.transaction(async (manager: EntityManager) => {
-      const messages = await this.milestones.claimOutbox(manager, limit);
-      if (messages.length) await deliver(messages);
-      return messages.length;
-    });
   }
 
   /** The jobs every scheduled milestone should have, in batches, from PostgreSQL alone. */

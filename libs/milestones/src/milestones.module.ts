@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CyclesModule } from '@app/cycles';
-import { IncidentEntity, MilestoneEntity, NotificationEntity, OutboxEntity } from './milestone.entity';
+import { NotificationsModule } from '@app/notifications';
+import { OutboxModule } from '@app/outbox';
+import { IncidentEntity, MilestoneEntity } from './milestone.entity';
 import { PartnershipsModule } from '@app/partnerships';
 import { MilestoneJobsService } from './milestone-jobs.service';
 import { MilestonesRepository } from './milestones.repository';
 import { MilestonesService } from './milestones.service';
 
 /** The tables this feature owns, registered with the data source by its module. */
-export const MILESTONES_ENTITIES = [MilestoneEntity, OutboxEntity, NotificationEntity, IncidentEntity];
+export const MILESTONES_ENTITIES = [MilestoneEntity, IncidentEntity];
 
 @Module({
-  imports: [CyclesModule, PartnershipsModule, TypeOrmModule.forFeature(MILESTONES_ENTITIES)],
+  imports: [CyclesModule, PartnershipsModule, NotificationsModule, OutboxModule, TypeOrmModule.forFeature(MILESTONES_ENTITIES)],
   providers: [MilestonesRepository, MilestonesService, MilestoneJobsService],
   exports: [MilestonesService, MilestoneJobsService],
 })

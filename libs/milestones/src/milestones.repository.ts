@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
-import type { OutboxMessage } from '@app/queue';
-import { IncidentEntity, MilestoneChange, MilestoneEntity, NotificationEntity, OutboxEntity } from './milestone.entity';
+import { IncidentEntity, MilestoneChange, MilestoneEntity } from './milestone.entity';
 
 export interface ScheduledMilestone {
   id: string;
@@ -220,25 +219,6 @@ export class MilestonesRepository {
     return rows[0].revision;
   }
 
-  async enqueue(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
-    if (!messages.length) return;
-    await manager.query(
-      `INSERT INTO outbox (topic, payload) SELECT m->>'topic', m->'payload' FROM jsonb_array_elements($1::jsonb) AS m`,
-      [JSON.stringify(messages)],
-    );
-  }
-
-  /** Takes up to `limit` outbox messages; they are gone once the transaction commits. */
-  async claimOutbox(manager: EntityManager, limit: number): Promise<OutboxMessage[]> {
-    // DELETE ... RETURNING answers [rows, affected].
-    const [rows]: [Pick<OutboxEntity, 'topic' | 'payload'>[], number] = await manager.query(
-      `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING topic, payload`,
-      [limit],
-    );
-    return rows.map((r) => ({ topic: r.topic, payload: r.payload }) as OutboxMessage);
-  }
-
   /** Scheduled milestones without an open incident, in id order, for the reconciler. */
   async scheduledBatch(afterId: string | null, limit: number): Promise<ScheduledMilestone[]> {
     const rows: Record<string, any>[] = await this.dataSource.query(
@@ -266,59 +246,6 @@ export class MilestonesRepository {
       [partnershipId],
     );
     return rows[0]?.reminder_days ?? [];
-  }
-
-  /** Everyone taking part in a cycle: users of its co-owners, its panel and its facilitators. */
-  async participants(cycleId: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT u.id FROM cycles c, users u
-       WHERE c.id = $1 AND (
-         u.organisation_id IN (SELECT (o->>'organisationId')::uuid FROM jsonb_array_elements(c.snapshot->'context'->'coOwners') o)
-         OR u.id::text IN (SELECT jsonb_array_elements_text(c.snapshot->'context'->'panelUserIds'))
-         OR u.id::text IN (SELECT jsonb_array_elements_text(c.snapshot->'context'->'facilitatorUserIds')))`,
-      [cycleId],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  async notify(rows: Omit<NotificationEntity, 'id' | 'createdAt' | 'readAt' | 'user'>[]): Promise<void> {
-    if (!rows.length) return;
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(NotificationEntity)
-      .values(rows)
-      .orIgnore()
-      .execute();
-  }
-
-  notifications(userId: string, before: { createdAt: string; id: string } | undefined, limit: number): Promise<NotificationEntity[]> {
-    const query = this.dataSource
-      .getRepository(NotificationEntity)
-      .createQueryBuilder('n')
-      .where('n.user_id = :userId', { userId })
-      .orderBy('n.created_at', 'DESC')
-      .addOrderBy('n.id', 'DESC')
-      .limit(limit);
-    if (before) query.andWhere('(n.created_at, n.id) < (:createdAt::timestamptz, :id::uuid)', before);
-    return query.getMany();
-  }
-
-  async notificationCursor(userId: string, id: string): Promise<{ createdAt: string; id: string } | undefined> {
-    const rows: { created_at: string }[] = await this.dataSource.query(
-      `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at FROM notifications WHERE id = $1 AND user_id = $2`,
-      [id, userId],
-    );
-    return rows[0] ? { createdAt: rows[0].created_at, id } : undefined;
-  }
-
-  async unreadCount(userId: string): Promise<number> {
-    return this.dataSource.getRepository(NotificationEntity).count({ where: { userId, readAt: IsNull() } });
-  }
-
-  async markRead(userId: string, id: string): Promise<NotificationEntity | null> {
-    await this.dataSource.query(`UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2`, [id, userId]);
-    return this.dataSource.getRepository(NotificationEntity).findOneBy({ id, userId });
   }
 
   async openIncident(milestoneId: string): Promise<IncidentEntity | null> {

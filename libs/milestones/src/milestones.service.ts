@@ -14,7 +14,8 @@ import {
   type Clock,
 } from '@app/domain';
 import { AnchorEntity, PartnershipsService } from '@app/partnerships';
-import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind, NotificationEntity } from './milestone.entity';
+import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind } from './milestone.entity';
+import { OutboxService } from '@app/outbox';
 import { MilestonesRepository } from './milestones.repository';
 import { CalendarAnchor, CalendarMilestone, Conflict, calendarConflicts, scheduleMessages, unscheduleMessage } from './schedule';
 
@@ -44,6 +45,7 @@ export class MilestonesService {
     private readonly cycles: CycleQueriesService,
     private readonly events: CycleEventsService,
     private readonly partnerships: PartnershipsService,
+    private readonly outbox: OutboxService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -108,7 +110,7 @@ export class MilestonesService {
         at: now,
       });
       const saved = await this.milestones.insert(manager, milestone);
-      await this.milestones.enqueue(manager, scheduleMessages(saved, reminderDays, now));
+      await this.outbox.enqueue(manager, scheduleMessages(saved, reminderDays, now));
       return saved;
     });
   }
@@ -133,7 +135,7 @@ export class MilestonesService {
         at: now.toISOString(),
       });
       if (!cancelled) throw new TransitionRefused('The milestone changed meanwhile (it fired or moved). Reload and try again.');
-      await this.milestones.enqueue(manager, [unscheduleMessage(milestone, reminderDays)]);
+      await this.outbox.enqueue(manager, [unscheduleMessage(milestone, reminderDays)]);
     });
     return (await this.milestones.find(milestoneId))!;
   }
@@ -171,7 +173,7 @@ export class MilestonesService {
         return { milestone: m, dueAt, change };
       });
       await this.milestones.move(manager, moves.map(({ milestone, dueAt, change }) => ({ id: milestone.id, dueAt, change })));
-      await this.milestones.enqueue(manager, [
+      await this.outbox.enqueue(manager, [
         ...moves.map(({ milestone }) => unscheduleMessage(milestone, reminderDays)),
         ...moves.flatMap(({ milestone, dueAt }) =>
           scheduleMessages({ id: milestone.id, revision: milestone.revision + 1, dueAt }, reminderDays, now),
@@ -244,36 +246,10 @@ export class MilestonesService {
       }
       if (milestone?.status === 'scheduled') {
         const revision = await this.milestones.bumpRevision(manager, milestone.id);
-        await this.milestones.enqueue(manager, scheduleMessages({ ...milestone, revision }, reminderDays, this.clock.now()));
+        await this.outbox.enqueue(manager, scheduleMessages({ ...milestone, revision }, reminderDays, this.clock.now()));
       }
     });
     return (await this.milestones.findIncident(cycleId, incidentId))!;
-  }
-
-  /** How many of the user's notifications are unread (the web app's header shows it). */
-  unreadCount(userId: string): Promise<number> {
-    return this.milestones.unreadCount(userId);
-  }
-
-  async notifications(userId: string, limit: number, cursor?: string): Promise<{ items: NotificationEntity[]; nextCursor: string | null; unread: number }> {
-    let before: { createdAt: string; id: string } | undefined;
-    if (cursor) {
-      before = await this.milestones.notificationCursor(userId, cursor);
-      if (!before) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
-    }
-    const rows = await this.milestones.notifications(userId, before, limit + 1);
-    const items = rows.slice(0, limit);
-    return {
-      items,
-      nextCursor: rows.length > limit ? items[items.length - 1].id : null,
-      unread: await this.milestones.unreadCount(userId),
-    };
-  }
-
-  async markRead(userId: string, id: string): Promise<NotificationEntity> {
-    const notification = await this.milestones.markRead(userId, id);
-    if (!notification) throw new NotFound('notification');
-    return notification;
   }
 
   private async commissionerOf(principal: Principal, cycleId: string, what: string): Promise<CycleRecord> {

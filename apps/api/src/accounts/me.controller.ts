@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/c
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AccountsService, Principal } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { MilestonesService } from '@app/milestones';
+import { NotificationsService } from '@app/notifications';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
 import { NotificationDto, NotificationPageDto, NotificationQuery, mapNotification } from '../cycles/dto/milestones.dto';
@@ -17,7 +17,7 @@ class CalendarTokenDto {
 @Controller('v1/me')
 export class MeController {
   constructor(
-    private readonly milestones: MilestonesService,
+    private readonly inbox: NotificationsService,
     private readonly accounts: AccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -26,7 +26,7 @@ export class MeController {
   @ApiOperation({ summary: 'Your notifications, newest first' })
   @ApiOkResponse({ type: NotificationPageDto })
   async notifications(@Caller() caller: Principal, @Query() query: NotificationQuery): Promise<NotificationPageDto> {
-    const page = await this.milestones.notifications(caller.userId, query.limit ?? 20, query.cursor);
+    const page = await this.inbox.page(caller.userId, query.limit ?? 20, query.cursor);
     return { items: page.items.map(mapNotification), nextCursor: page.nextCursor, unread: page.unread };
   }
 
@@ -34,7 +34,7 @@ export class MeController {
   @HttpCode(200)
   @ApiOkResponse({ type: NotificationDto })
   async read(@Caller() caller: Principal, @Param('id', new IdPipe('notification')) id: string): Promise<NotificationDto> {
-    return mapNotification(await this.milestones.markRead(caller.userId, id));
+    return mapNotification(await this.inbox.markRead(caller.userId, id));
   }
 
   @Post('calendar-token')

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import { PageLimit } from '@app/http';
-import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity, NotificationEntity } from '@app/milestones';
+import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity } from '@app/milestones';
+import { NotificationEntity } from '@app/notifications';
 
 export class CreateMilestoneDto {
   @ApiProperty({ enum: MILESTONE_KINDS }) @IsIn(MILESTONE_KINDS) kind!: (typeof MILESTONE_KINDS)[number];
