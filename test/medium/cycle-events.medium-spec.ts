@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { AccountsService, OrganisationKind, Principal } from '@app/accounts';
+import { Principal } from '@app/accounts';
 import { AppConfigModule } from '@app/config';
-import { CycleCreationService, CycleEventsService, CycleQueriesService, CyclesModule } from '@app/cycles';
+import { CycleEventsService, CycleQueriesService, CyclesModule } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
 import { Forbidden, TransitionRefused } from '@app/domain';
-import { PartnershipsService } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
+import { servicesCollaboration } from '../support/medium';
 
 /**
  * The write path against the real PostgreSQL, without HTTP: how people's events, milestones'
@@ -31,24 +30,7 @@ describe('the cycle events service', () => {
     events = app.get(CycleEventsService);
     queries = app.get(CycleQueriesService);
     db = app.get(DataSource);
-    const accounts = app.get(AccountsService);
-    const person = async (kind: OrganisationKind): Promise<Principal> => {
-      const organisation = await accounts.createOrganisation(`${kind} ${randomUUID()}`, kind);
-      const user = await accounts.createUser({ email: `${randomUUID()}@example.org`, name: 'Someone', password: 'a long password for tests', organisationId: organisation.id });
-      return { userId: user.id, role: 'member', organisationId: organisation.id, organisationKind: kind };
-    };
-    [council, charity] = [await person('commissioner'), await person('provider')];
-    const partnership = await app.get(PartnershipsService).create(council, { name: 'Medium', memberOrganisationIds: [charity.organisationId!] });
-    newCycle = async () =>
-      (
-        await app.get(CycleCreationService).create(council, {
-          partnershipId: partnership.partnership.id,
-          title: 'Staying well',
-          commissionerOrganisationIds: [],
-          providerOrganisationIds: [charity.organisationId!],
-          panelUserIds: [charity.userId],
-        })
-      ).row.id;
+    ({ council, charity, newCycle } = await servicesCollaboration(app));
   });
   afterAll(() => app.close());
 

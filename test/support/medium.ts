@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { INestApplicationContext } from '@nestjs/common';
+import { AccountsService, OrganisationKind, Principal } from '@app/accounts';
+import { CycleCreationService } from '@app/cycles';
+import { PartnershipsService } from '@app/partnerships';
+
+/**
+ * A commissioner and a provider in a partnership of their own, made through the services (no
+ * HTTP), and a way to open cycles between them: the data of a medium test.
+ */
+export async function servicesCollaboration(app: INestApplicationContext) {
+  const accounts = app.get(AccountsService);
+  const person = async (kind: OrganisationKind): Promise<Principal> => {
+    const organisation = await accounts.createOrganisation(`${kind} ${randomUUID()}`, kind);
+    const user = await accounts.createUser({ email: `${randomUUID()}@example.org`, name: 'Someone', password: 'a long password for tests', organisationId: organisation.id });
+    return { userId: user.id, role: 'member', organisationId: organisation.id, organisationKind: kind };
+  };
+  const council = await person('commissioner');
+  const charity = await person('provider');
+  const partnership = await app.get(PartnershipsService).create(council, { name: `Medium ${randomUUID()}`, memberOrganisationIds: [charity.organisationId!] });
+  const partnershipId = partnership.partnership.id;
+  return {
+    council,
+    charity,
+    partnershipId,
+    /** A draft cycle of the two, with the provider's user on its panel. */
+    async newCycle(): Promise<string> {
+      const record = await app.get(CycleCreationService).create(council, {
+        partnershipId,
+        title: 'Staying well',
+        commissionerOrganisationIds: [],
+        providerOrganisationIds: [charity.organisationId!],
+        panelUserIds: [charity.userId],
+      });
+      return record.row.id;
+    },
+  };
+}
