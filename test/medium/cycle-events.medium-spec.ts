@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Principal } from '@app/accounts';
 import { AppConfigModule } from '@app/config';
 import { CycleEventsService, CycleQueriesService, CyclesModule } from '@app/cycles';
-import { DatabaseModule } from '@app/database';
+import { DatabaseModule, Transactions } from '@app/database';
 import { Forbidden, TransitionRefused } from '@app/domain';
 import { QueueModule } from '@app/queue';
 import { servicesCollaboration } from '../support/medium';
@@ -57,8 +57,8 @@ describe('the cycle events service', () => {
   it('applies a storm of milestone events in bulk: each cycle’s in turn, moot ones left unwritten', async () => {
     const [framing, draft] = [await newCycle(), await newCycle()];
     await events.send(council, framing, { type: 'LAUNCH' });
-    const answers = await db.transaction((manager) =>
-      events.applySystemEvents(manager, [
+    const answers = await app.get(Transactions).run(() =>
+      events.applySystemEvents([
         { cycleId: framing, events: [{ key: 'a', type: 'FRAMING_DUE', payload: {} }, { key: 'b', type: 'FRAMING_DUE', payload: {} }] },
         { cycleId: draft, events: [{ key: 'c', type: 'REVIEW_DUE', payload: {} }] },
       ]),
@@ -76,8 +76,8 @@ describe('the cycle events service', () => {
   it('chains recorded entries without moving the machine', async () => {
     const id = await newCycle();
     const before = (await queries.get(council, id)).row;
-    await db.transaction((manager) =>
-      events.recordEntries(manager, [
+    await app.get(Transactions).run(() =>
+      events.recordEntries([
         { cycleId: id, type: 'MILESTONE_SCHEDULED', actor: { userId: council.userId, organisationId: council.organisationId }, payload: { n: 1 }, at: new Date() },
         { cycleId: id, type: 'MILESTONE_SCHEDULED', actor: { userId: council.userId, organisationId: council.organisationId }, payload: { n: 2 }, at: new Date() },
       ]),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
-import { EntityManager } from 'typeorm';
 import { AccountsService, Principal } from '@app/accounts';
 import {
   Actor,
@@ -21,6 +20,7 @@ import { CycleEntity } from './cycle.entity';
 import { CyclesRepository } from './cycles.repository';
 import { CycleQueriesService, CycleRecord } from './cycle-queries.service';
 import { GENESIS_HASH, chainedEntry } from './history-chain';
+import { Transactions } from '@app/database';
 
 export interface NewCycle {
   partnershipId: string;
@@ -41,6 +41,7 @@ export class CycleCreationService {
     private readonly partnerships: PartnershipsService,
     private readonly accounts: AccountsService,
     private readonly queries: CycleQueriesService,
+    private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -66,8 +67,8 @@ export class CycleCreationService {
       outcomeIds,
       metrics: outcomes.flatMap((o) => o.metrics.map((m) => ({ id: m.id, name: m.name, outcomeId: o.id }))),
     });
-    const id = await this.cycles.transaction((manager) =>
-      this.insertCycle(manager, {
+    const id = await this.transactions.run(() =>
+      this.insertCycle({
         partnershipId: input.partnershipId,
         title: input.title.trim(),
         iteration: 1,
@@ -84,7 +85,6 @@ export class CycleCreationService {
   /** Iteration n+1: same partnership, co-owners, panel and outcomes; the last problem statement
    *  as its first revision; the learning readable from it. In the closing transaction. */
   openNextIteration(
-    manager: EntityManager,
     row: CycleEntity,
     closed: CycleSnapshot,
     actor: Actor,
@@ -100,7 +100,7 @@ export class CycleCreationService {
       metrics: context.metrics,
       carriedStatement: last ? { statement: last.statement, at: at.toISOString() } : undefined,
     });
-    return this.insertCycle(manager, {
+    return this.insertCycle({
       partnershipId: row.partnershipId,
       title: row.title,
       iteration: row.iteration + 1,
@@ -119,7 +119,6 @@ export class CycleCreationService {
   }
 
   private async insertCycle(
-    manager: EntityManager,
     cycle: {
       partnershipId: string;
       title: string;
@@ -141,7 +140,7 @@ export class CycleCreationService {
       payload: { title: cycle.title, iteration: cycle.iteration, previousCycleId: cycle.previousCycleId },
       at: cycle.at,
     });
-    await this.cycles.insert(manager, {
+    await this.cycles.insert({
       id,
       partnershipId: cycle.partnershipId,
       title: cycle.title,
@@ -156,7 +155,7 @@ export class CycleCreationService {
       inheritedLearning: cycle.inheritedLearning,
       createdByUserId: cycle.actor.userId,
     });
-    await this.cycles.appendHistory(manager, entry);
+    await this.cycles.appendHistory(entry);
     return id;
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
-import { EntityManager } from 'typeorm';
 import { Principal } from '@app/accounts';
 import {
   Actor,
@@ -24,6 +23,7 @@ import { Lanes } from './lanes';
 import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.service';
 import { CycleCreationService } from './cycle-creation.service';
 import { CycleChain } from './cycle-chain';
+import { Transactions } from '@app/database';
 
 /** Milestone events for one cycle, in the order they are due. */
 export interface SystemEventPlan {
@@ -36,7 +36,7 @@ export type SystemEventOutcome = { key: string; outcome: 'applied'; state: Cycle
 const SYSTEM: Actor = { userId: null, organisationId: null, system: true };
 
 /** Work that must commit or roll back with an event. */
-export type InTransaction = (manager: EntityManager, state: CycleState) => Promise<void>;
+export type InTransaction = (state: CycleState) => Promise<void>;
 
 type Applied =
   | { outcome: 'applied'; row: CycleEntity; entry: CycleHistoryEntity; retried?: boolean }
@@ -54,6 +54,7 @@ export class CycleEventsService {
     private readonly cycles: CyclesRepository,
     private readonly queries: CycleQueriesService,
     private readonly creation: CycleCreationService,
+    private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
   /** This process's events to one cycle go one after another (see Lanes). */
@@ -121,11 +122,11 @@ export class CycleEventsService {
   ): Promise<Applied> {
     const first = await this.writeOptimistic(row, event(), alongside);
     if (first.outcome !== 'lost-race') return first;
-    return this.cycles.transaction(async (manager) => {
-      const fresh = await this.cycles.findForUpdate(manager, row.id);
+    return this.transactions.run(async () => {
+      const fresh = await this.cycles.findForUpdate(row.id);
       if (!fresh) throw new NotFound('cycle');
       if (expectedVersion !== undefined && fresh.version !== expectedVersion) return { outcome: 'lost-race' } as const;
-      const second = await this.write(manager, fresh, event(), alongside);
+      const second = await this.write(fresh, event(), alongside);
       return second.outcome === 'applied' ? { ...second, retried: true } : second;
     });
   }
@@ -136,11 +137,10 @@ export class CycleEventsService {
    * entry chained like any other.
    */
   async recordEntry(
-    manager: EntityManager,
     cycleId: string,
     entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
   ): Promise<void> {
-    await this.recordEntries(manager, [{ cycleId, ...entry }]);
+    await this.recordEntries([{ cycleId, ...entry }]);
   }
 
   /**
@@ -150,9 +150,9 @@ export class CycleEventsService {
    * statement. A cycle whose events would do more than change its state (open an iteration) is
    * left out of the answer, for the one-at-a-time path.
    */
-  async applySystemEvents(manager: EntityManager, plans: SystemEventPlan[]): Promise<Map<string, SystemEventOutcome[]>> {
+  async applySystemEvents(plans: SystemEventPlan[]): Promise<Map<string, SystemEventOutcome[]>> {
     const rows = new Map(
-      (await this.cycles.lockMany(manager, [...new Set(plans.map((p) => p.cycleId))].sort())).map((r) => [r.id, r]),
+      (await this.cycles.lockMany([...new Set(plans.map((p) => p.cycleId))].sort())).map((r) => [r.id, r]),
     );
     const answers = new Map<string, SystemEventOutcome[]>();
     const chains: CycleChain[] = [];
@@ -180,33 +180,32 @@ export class CycleEventsService {
       answers.set(plan.cycleId, outcomes);
       if (chain.entries.length) chains.push(chain);
     }
-    await this.writeLocked(manager, chains);
+    await this.writeLocked(chains);
     return answers;
   }
 
   /** Takes the rows' locks in the caller's transaction, in id order, as every writer does. */
-  async lockForEntries(manager: EntityManager, cycleIds: string[]): Promise<void> {
-    await this.cycles.lockMany(manager, [...new Set(cycleIds)].sort());
+  async lockForEntries(cycleIds: string[]): Promise<void> {
+    await this.cycles.lockMany([...new Set(cycleIds)].sort());
   }
 
   /** `recordEntry` for many cycles at once, in one statement (an anchor move touches hundreds). */
   async recordEntries(
-    manager: EntityManager,
     items: { cycleId: string; type: string; actor: Actor; payload: Record<string, unknown>; at: Date }[],
   ): Promise<void> {
-    const rows = await this.cycles.lockMany(manager, [...new Set(items.map((i) => i.cycleId))].sort());
+    const rows = await this.cycles.lockMany([...new Set(items.map((i) => i.cycleId))].sort());
     const chains = new Map(rows.map((row) => [row.id, new CycleChain(row)]));
     for (const item of items) {
       const chain = chains.get(item.cycleId);
       if (!chain) throw new NotFound('cycle');
       chain.record(item);
     }
-    await this.writeLocked(manager, [...chains.values()]);
+    await this.writeLocked([...chains.values()]);
   }
 
   /** Writes chains of cycles whose rows this transaction holds: every one must move. */
-  private async writeLocked(manager: EntityManager, chains: CycleChain[]): Promise<void> {
-    const moved = await this.cycles.write(manager, chains.map((c) => c.write()));
+  private async writeLocked(chains: CycleChain[]): Promise<void> {
+    const moved = await this.cycles.write(chains.map((c) => c.write()));
     const stuck = chains.filter((c) => !moved.has(c.row.id));
     if (stuck.length) throw new Error(`cycles ${stuck.map((c) => c.row.id).join(', ')} moved while this transaction held them`);
   }
@@ -219,25 +218,25 @@ export class CycleEventsService {
     const chain = new CycleChain(row);
     const decision = chain.decide(event);
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
-    if (decision.effects.length || alongside) return this.cycles.transaction((manager) => this.write(manager, row, event, alongside));
+    if (decision.effects.length || alongside) return this.transactions.run(() => this.write(row, event, alongside));
     const entry = chain.apply(event, decision);
     if (!(await this.cycles.writeBatched(chain.write()))) return { outcome: 'lost-race' };
     return { outcome: 'applied', row: chain.rowAfter(), entry };
   }
 
-  /** Decides the event on `row` and, if accepted, writes snapshot, history and effects with `manager`. */
-  private async write(manager: EntityManager, row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
+  /** Decides the event on `row` and, if accepted, writes snapshot, history and effects, in the transaction under way. */
+  private async write(row: CycleEntity, event: CycleEvent, alongside?: InTransaction): Promise<Applied> {
     const chain = new CycleChain(row);
     const decision = chain.decide(event);
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
     const entry = chain.apply(event, decision);
-    if (!(await this.cycles.write(manager, [chain.write()])).has(row.id)) return { outcome: 'lost-race' };
+    if (!(await this.cycles.write([chain.write()])).has(row.id)) return { outcome: 'lost-race' };
     let nextCycleId: string | null = row.nextCycleId;
     if (decision.effects.some((e) => e.type === 'openNextIteration')) {
-      nextCycleId = await this.creation.openNextIteration(manager, row, decision.snapshot, event.actor, entry.at);
-      await this.cycles.linkNext(manager, row.id, nextCycleId);
+      nextCycleId = await this.creation.openNextIteration(row, decision.snapshot, event.actor, entry.at);
+      await this.cycles.linkNext(row.id, nextCycleId);
     }
-    if (alongside) await alongside(manager, decision.state);
+    if (alongside) await alongside(decision.state);
     return { outcome: 'applied', row: chain.rowAfter(nextCycleId), entry };
   }
 }

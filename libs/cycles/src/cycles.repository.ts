@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
+import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
 import type { ProgressEntry } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
@@ -228,13 +229,18 @@ export class CyclesRepository {
     key: (write) => write.head.id,
   });
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {
     this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; progress_count: number }>(dataSource, 'cycle_views', READ_VIEWS);
     this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+
+  /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
+  private get manager(): EntityManager {
+    return this.transactions.manager;
   }
 
   /** The cycle with its milestones, and whether an organisation belongs to its partnership. */
@@ -261,9 +267,9 @@ export class CyclesRepository {
   }
 
   /** Cycles' events written by the one statement in the caller's transaction; answers the ids that moved. */
-  async write(manager: EntityManager, writes: EventWrite[]): Promise<Set<string>> {
+  async write(writes: EventWrite[]): Promise<Set<string>> {
     if (!writes.length) return new Set();
-    const rows: { id: string }[] = await manager.query(WRITE_EVENTS, [headParams(writes.map((w) => w.head)), entryParams(writes.flatMap((w) => w.entries))]);
+    const rows: { id: string }[] = await this.manager.query(WRITE_EVENTS, [headParams(writes.map((w) => w.head)), entryParams(writes.flatMap((w) => w.entries))]);
     return new Set(rows.map((r) => r.id));
   }
 
@@ -278,31 +284,31 @@ export class CyclesRepository {
   }
 
   /** The row, locked until the transaction ends: writers of one cycle queue behind each other. */
-  findForUpdate(manager: EntityManager, id: string): Promise<CycleEntity | null> {
-    return manager.getRepository(CycleEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  findForUpdate(id: string): Promise<CycleEntity | null> {
+    return this.manager.getRepository(CycleEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   /** Rows of several cycles, locked in id order (the order every writer takes them in). */
-  async lockMany(manager: EntityManager, ids: string[]): Promise<CycleEntity[]> {
+  async lockMany(ids: string[]): Promise<CycleEntity[]> {
     if (!ids.length) return [];
     // Plain SQL: a storm locks hundreds of rows with their snapshots, too many to hydrate through TypeORM.
-    const rows: CycleRow[] = await manager.query(
+    const rows: CycleRow[] = await this.manager.query(
       `SELECT ${CYCLE_COLUMNS} FROM cycles c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE`,
       [ids],
     );
     return rows.map(toEntity);
   }
 
-  async insert(manager: EntityManager, cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
-    await manager.insert(CycleEntity, cycle);
+  async insert(cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
+    await this.manager.insert(CycleEntity, cycle);
   }
 
-  async linkNext(manager: EntityManager, id: string, nextCycleId: string): Promise<void> {
-    await manager.query('UPDATE cycles SET next_cycle_id = $2 WHERE id = $1', [id, nextCycleId]);
+  async linkNext(id: string, nextCycleId: string): Promise<void> {
+    await this.manager.query('UPDATE cycles SET next_cycle_id = $2 WHERE id = $1', [id, nextCycleId]);
   }
 
-  async appendHistory(manager: EntityManager, entry: CycleHistoryEntity): Promise<void> {
-    await manager.insert(CycleHistoryEntity, entry);
+  async appendHistory(entry: CycleHistoryEntity): Promise<void> {
+    await this.manager.insert(CycleHistoryEntity, entry);
   }
 
   /** Progress updates after the one at `afterSeq`, oldest first, `limit` at most. */

@@ -4,3 +4,4 @@ export * from './ensure-database';
 export * from './migrate';
 export * from './prepared';
 export * from './batcher';
+export * from './transactions';

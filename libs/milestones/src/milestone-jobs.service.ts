@@ -7,6 +7,7 @@ import { NotificationsService } from '@app/notifications';
 import { MilestoneChange } from './milestone.entity';
 import { MilestonesRepository, ScheduledMilestone } from './milestones.repository';
 import { EVENT_OF, LABEL, scheduleMessages } from './schedule';
+import { Transactions } from '@app/database';
 
 class AlreadySettled extends Error {}
 
@@ -36,6 +37,7 @@ export class MilestoneJobsService {
     private readonly events: CycleEventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly notifications: NotificationsService,
+    private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -55,8 +57,8 @@ export class MilestoneJobsService {
           milestone.cycle,
           EVENT_OF[milestone.kind],
           { milestoneId: milestone.id },
-          async (manager, state) => {
-            const settled = await this.milestones.settle(manager, milestone.id, milestone.revision, 'fired', {
+          async (state) => {
+            const settled = await this.milestones.settle(milestone.id, milestone.revision, 'fired', {
               status: 'fired',
               at: at(),
               note: `the cycle moved to ${state}`,
@@ -134,19 +136,19 @@ export class MilestoneJobsService {
   }
 
   private sweepOnce(): Promise<{ seen: number; settled: number }> {
-    return this.milestones.transaction(async (manager) => {
+    return this.transactions.run(async () => {
       // Cycles before milestones: the order every writer takes them in.
       const now = this.clock.now();
-      const cycleIds = await this.milestones.claimDueCycles(manager, now, this.config.worker.sweepBatch);
+      const cycleIds = await this.milestones.claimDueCycles(now, this.config.worker.sweepBatch);
       if (!cycleIds.length) return { seen: 0, settled: 0 };
-      const milestones = await this.milestones.lockDue(manager, cycleIds, now);
+      const milestones = await this.milestones.lockDue(cycleIds, now);
       const plans = new Map<string, SystemEventPlan>();
       for (const m of milestones) {
         const plan = plans.get(m.cycleId) ?? { cycleId: m.cycleId, events: [] };
         plan.events.push({ key: m.id, type: EVENT_OF[m.kind], payload: { milestoneId: m.id } });
         plans.set(m.cycleId, plan);
       }
-      const answers = await this.events.applySystemEvents(manager, [...plans.values()]);
+      const answers = await this.events.applySystemEvents([...plans.values()]);
       const revisions = new Map(milestones.map((m) => [m.id, m.revision]));
       const at = this.clock.now().toISOString();
       const settlements = [...answers.values()].flat().map((o) => {
@@ -154,7 +156,7 @@ export class MilestoneJobsService {
           o.outcome === 'applied' ? { status: 'fired', at, note: `the cycle moved to ${o.state}` } : { status: 'moot', at, note: o.reason };
         return { id: o.key, revision: revisions.get(o.key)!, status: change.status as 'fired' | 'moot', change };
       });
-      await this.milestones.settleMany(manager, settlements);
+      await this.milestones.settleMany(settlements);
       return { seen: cycleIds.length, settled: settlements.length };
     });
   }

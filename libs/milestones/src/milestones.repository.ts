@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Transactions } from '@app/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { IncidentEntity, MilestoneChange, MilestoneEntity } from './milestone.entity';
@@ -42,14 +43,19 @@ export class MilestonesRepository {
     key: (m) => m.id,
   });
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
+  private get manager(): EntityManager {
+    return this.transactions.manager;
   }
 
-  async insert(manager: EntityManager, milestone: Partial<MilestoneEntity>): Promise<MilestoneEntity> {
-    return manager.save(manager.create(MilestoneEntity, milestone));
+
+  async insert(milestone: Partial<MilestoneEntity>): Promise<MilestoneEntity> {
+    return this.manager.save(this.manager.create(MilestoneEntity, milestone));
   }
 
   /**
@@ -128,8 +134,8 @@ export class MilestonesRepository {
    * Cycles with milestones due by now, earliest first, locked for this transaction. Cycles another
    * sweep (or a writer) holds are skipped, not waited for: several workers sweep side by side.
    */
-  async claimDueCycles(manager: EntityManager, now: Date, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await manager.query(
+  async claimDueCycles(now: Date, limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.manager.query(
       `WITH due AS (
          SELECT m.cycle_id, min(m.due_at) AS first FROM milestones m
          WHERE m.status = 'scheduled' AND m.due_at <= $2 AND ${NO_OPEN_INCIDENT} GROUP BY m.cycle_id)
@@ -141,8 +147,8 @@ export class MilestonesRepository {
   }
 
   /** The scheduled milestones of these cycles due by now, locked, in the order they are due. */
-  lockDue(manager: EntityManager, cycleIds: string[], now: Date): Promise<{ id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number }[]> {
-    return manager.query(
+  lockDue(cycleIds: string[], now: Date): Promise<{ id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number }[]> {
+    return this.manager.query(
       `SELECT m.id, m.cycle_id AS "cycleId", m.kind, m.revision FROM milestones m
        WHERE m.cycle_id = ANY($1::uuid[]) AND m.status = 'scheduled' AND m.due_at <= $2 AND ${NO_OPEN_INCIDENT}
        ORDER BY m.due_at, m.id FOR UPDATE OF m`,
@@ -152,11 +158,10 @@ export class MilestonesRepository {
 
   /** Settles many milestones in the caller's transaction (each only from `scheduled` at its revision). */
   async settleMany(
-    manager: EntityManager,
     settlements: { id: string; revision: number; status: 'fired' | 'moot'; change: MilestoneChange }[],
   ): Promise<void> {
     if (!settlements.length) return;
-    await manager.query(
+    await this.manager.query(
       `UPDATE milestones m SET status = i.status, changes = m.changes || jsonb_build_array(i.change), updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, status text, change jsonb)
        WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'`,
@@ -166,13 +171,12 @@ export class MilestonesRepository {
 
   /** Changes status only from `scheduled` at this revision: a second delivery changes nothing. */
   async settle(
-    manager: EntityManager,
     id: string,
     revision: number,
     status: 'fired' | 'moot' | 'cancelled',
     change: MilestoneChange,
   ): Promise<boolean> {
-    const result = await manager.query(
+    const result = await this.manager.query(
       `UPDATE milestones SET status = $3, changes = changes || $4::jsonb, updated_at = now()
        WHERE id = $1 AND revision = $2 AND status = 'scheduled'`,
       [id, revision, status, JSON.stringify([change])],
@@ -181,15 +185,15 @@ export class MilestonesRepository {
   }
 
   /** Which cycles an anchor move touches (read before taking locks). */
-  alignedScheduledIds(manager: EntityManager, anchorId: string): Promise<{ id: string; cycleId: string }[]> {
-    return manager
+  alignedScheduledIds(anchorId: string): Promise<{ id: string; cycleId: string }[]> {
+    return this.manager
       .query(`SELECT id, cycle_id FROM milestones WHERE anchor_id = $1 AND status = 'scheduled'`, [anchorId])
       .then((rows: { id: string; cycle_id: string }[]) => rows.map((r) => ({ id: r.id, cycleId: r.cycle_id })));
   }
 
   /** Scheduled milestones aligned to an anchor, locked for the move. */
-  alignedScheduled(manager: EntityManager, anchorId: string): Promise<MilestoneEntity[]> {
-    return manager
+  alignedScheduled(anchorId: string): Promise<MilestoneEntity[]> {
+    return this.manager
       .getRepository(MilestoneEntity)
       .createQueryBuilder('m')
       .setLock('pessimistic_write')
@@ -199,9 +203,9 @@ export class MilestonesRepository {
   }
 
   /** Moves milestones to new dates in one statement, each to its next revision. */
-  async move(manager: EntityManager, moves: { id: string; dueAt: Date; change: MilestoneChange }[]): Promise<void> {
+  async move(moves: { id: string; dueAt: Date; change: MilestoneChange }[]): Promise<void> {
     if (!moves.length) return;
-    await manager.query(
+    await this.manager.query(
       `UPDATE milestones m SET due_at = v.due_at, revision = m.revision + 1,
          changes = m.changes || jsonb_build_array(v.change), updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, due_at timestamptz, change jsonb)
@@ -210,9 +214,9 @@ export class MilestonesRepository {
     );
   }
 
-  async bumpRevision(manager: EntityManager, id: string): Promise<number> {
+  async bumpRevision(id: string): Promise<number> {
     // UPDATE ... RETURNING answers [rows, affected].
-    const [rows]: [{ revision: number }[], number] = await manager.query(
+    const [rows]: [{ revision: number }[], number] = await this.manager.query(
       `UPDATE milestones SET revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision`,
       [id],
     );
@@ -264,8 +268,8 @@ export class MilestonesRepository {
     return this.dataSource.getRepository(IncidentEntity).findOneBy({ id, cycleId });
   }
 
-  async markRetried(manager: EntityManager, id: string, userId: string): Promise<boolean> {
-    const result = await manager.query(
+  async markRetried(id: string, userId: string): Promise<boolean> {
+    const result = await this.manager.query(
       `UPDATE incidents SET retried_at = now(), retried_by_user_id = $2 WHERE id = $1 AND retried_at IS NULL`,
       [id, userId],
     );

@@ -18,6 +18,7 @@ import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind } from 
 import { OutboxService } from '@app/outbox';
 import { MilestonesRepository } from './milestones.repository';
 import { CalendarAnchor, CalendarMilestone, Conflict, calendarConflicts, scheduleMessages, unscheduleMessage } from './schedule';
+import { Transactions } from '@app/database';
 
 export type NewMilestone =
   | { kind: MilestoneKind; dueAt: string }
@@ -46,6 +47,7 @@ export class MilestonesService {
     private readonly events: CycleEventsService,
     private readonly partnerships: PartnershipsService,
     private readonly outbox: OutboxService,
+    private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -95,8 +97,8 @@ export class MilestonesService {
       createdByUserId: principal.userId,
     };
     const reminderDays = await this.milestones.reminderDays(cycle.row.partnershipId);
-    return this.milestones.transaction(async (manager) => {
-      await this.events.recordEntry(manager, cycleId, {
+    return this.transactions.run(async () => {
+      await this.events.recordEntry(cycleId, {
         type: 'MILESTONE_SCHEDULED',
         actor: { userId: principal.userId, organisationId: principal.organisationId },
         payload: {
@@ -109,8 +111,8 @@ export class MilestonesService {
         },
         at: now,
       });
-      const saved = await this.milestones.insert(manager, milestone);
-      await this.outbox.enqueue(manager, scheduleMessages(saved, reminderDays, now));
+      const saved = await this.milestones.insert(milestone);
+      await this.outbox.enqueue(scheduleMessages(saved, reminderDays, now));
       return saved;
     });
   }
@@ -123,19 +125,19 @@ export class MilestonesService {
     if (refusal) throw new TransitionRefused(refusal);
     const now = this.clock.now();
     const reminderDays = await this.milestones.reminderDays(milestone.partnershipId);
-    await this.milestones.transaction(async (manager) => {
-      await this.events.recordEntry(manager, cycleId, {
+    await this.transactions.run(async () => {
+      await this.events.recordEntry(cycleId, {
         type: 'MILESTONE_CANCELLED',
         actor: { userId: principal.userId, organisationId: principal.organisationId },
         payload: { milestoneId, kind: milestone.kind, dueAt: milestone.dueAt.toISOString() },
         at: now,
       });
-      const cancelled = await this.milestones.settle(manager, milestoneId, milestone.revision, 'cancelled', {
+      const cancelled = await this.milestones.settle(milestoneId, milestone.revision, 'cancelled', {
         status: 'cancelled',
         at: now.toISOString(),
       });
       if (!cancelled) throw new TransitionRefused('The milestone changed meanwhile (it fired or moved). Reload and try again.');
-      await this.outbox.enqueue(manager, [unscheduleMessage(milestone, reminderDays)]);
+      await this.outbox.enqueue([unscheduleMessage(milestone, reminderDays)]);
     });
     return (await this.milestones.find(milestoneId))!;
   }
@@ -154,14 +156,14 @@ export class MilestonesService {
     const anchor = await this.partnerships.anchorToMove(principal, partnershipId, anchorId);
     const now = this.clock.now();
     const reminderDays = await this.milestones.reminderDays(partnershipId);
-    return this.milestones.transaction(async (manager) => {
+    return this.transactions.run(async () => {
       // Lock cycles before milestones, the order every writer uses.
-      const before = await this.milestones.alignedScheduledIds(manager, anchorId);
+      const before = await this.milestones.alignedScheduledIds(anchorId);
       const cycleIds = [...new Set(before.map((m) => m.cycleId))].sort();
       const actor = { userId: principal.userId, organisationId: principal.organisationId };
-      await this.events.lockForEntries(manager, cycleIds);
-      const aligned = (await this.milestones.alignedScheduled(manager, anchorId)).filter((m) => cycleIds.includes(m.cycleId));
-      const saved = await this.partnerships.saveAnchor(manager, anchor, changes);
+      await this.events.lockForEntries(cycleIds);
+      const aligned = (await this.milestones.alignedScheduled(anchorId)).filter((m) => cycleIds.includes(m.cycleId));
+      const saved = await this.partnerships.saveAnchor(anchor, changes);
       const moves = aligned.map((m) => {
         const dueAt = alignedDue(saved.date, m);
         const change: MilestoneChange = {
@@ -172,15 +174,14 @@ export class MilestonesService {
         };
         return { milestone: m, dueAt, change };
       });
-      await this.milestones.move(manager, moves.map(({ milestone, dueAt, change }) => ({ id: milestone.id, dueAt, change })));
-      await this.outbox.enqueue(manager, [
+      await this.milestones.move(moves.map(({ milestone, dueAt, change }) => ({ id: milestone.id, dueAt, change })));
+      await this.outbox.enqueue([
         ...moves.map(({ milestone }) => unscheduleMessage(milestone, reminderDays)),
         ...moves.flatMap(({ milestone, dueAt }) =>
           scheduleMessages({ id: milestone.id, revision: milestone.revision + 1, dueAt }, reminderDays, now),
         ),
       ]);
       await this.events.recordEntries(
-        manager,
         cycleIds.flatMap((cycleId) => {
           const ofCycle = moves.filter(({ milestone }) => milestone.cycleId === cycleId);
           if (!ofCycle.length) return [];
@@ -240,13 +241,13 @@ export class MilestonesService {
     if (incident.retriedAt) throw new TransitionRefused('This incident has already been retried.');
     const milestone = await this.milestones.find(incident.milestoneId);
     const reminderDays = milestone ? await this.milestones.reminderDays(milestone.partnershipId) : [];
-    await this.milestones.transaction(async (manager) => {
-      if (!(await this.milestones.markRetried(manager, incidentId, principal.userId))) {
+    await this.transactions.run(async () => {
+      if (!(await this.milestones.markRetried(incidentId, principal.userId))) {
         throw new TransitionRefused('This incident has already been retried.');
       }
       if (milestone?.status === 'scheduled') {
-        const revision = await this.milestones.bumpRevision(manager, milestone.id);
-        await this.outbox.enqueue(manager, scheduleMessages({ ...milestone, revision }, reminderDays, this.clock.now()));
+        const revision = await this.milestones.bumpRevision(milestone.id);
+        await this.outbox.enqueue(scheduleMessages({ ...milestone, revision }, reminderDays, this.clock.now()));
       }
     });
     return (await this.milestones.findIncident(cycleId, incidentId))!;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { Transactions } from '@app/database';
 import type { OutboxMessage } from '@app/queue';
 import { OutboxRepository } from './outbox.repository';
 
@@ -10,17 +10,20 @@ import { OutboxRepository } from './outbox.repository';
  */
 @Injectable()
 export class OutboxService {
-  constructor(private readonly outbox: OutboxRepository) {}
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly transactions: Transactions,
+  ) {}
 
-  /** Adds messages in the caller's transaction. */
-  enqueue(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
-    return this.outbox.enqueue(manager, messages);
+  /** Adds messages in the transaction under way (Transactions.run). */
+  enqueue(messages: OutboxMessage[]): Promise<void> {
+    return this.outbox.enqueue(messages);
   }
 
   /** Outbox messages, claimed in a transaction: they are gone only if `deliver` succeeds. */
   relay(limit: number, deliver: (messages: OutboxMessage[]) => Promise<void>): Promise<number> {
-    return this.outbox.transaction(async (manager) => {
-      const messages = await this.outbox.claim(manager, limit);
+    return this.transactions.run(async () => {
+      const messages = await this.outbox.claim(limit);
       if (messages.length) await deliver(messages);
       return messages.length;
     });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Transactions } from '@app/database';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   AnchorEntity,
@@ -20,25 +21,29 @@ export interface PartnershipAggregate {
 
 @Injectable()
 export class PartnershipsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+  ) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
+  private get manager(): EntityManager {
+    return this.transactions.manager;
   }
 
+
   async insert(
-    manager: EntityManager,
     partnership: Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'createdByUserId'>,
     organisationIds: string[],
   ): Promise<string> {
-    const saved = await manager.save(manager.create(PartnershipEntity, partnership));
-    await this.addMembers(manager, saved.id, organisationIds);
+    const saved = await this.manager.save(this.manager.create(PartnershipEntity, partnership));
+    await this.addMembers(saved.id, organisationIds);
     return saved.id;
   }
 
-  async addMembers(manager: EntityManager, partnershipId: string, organisationIds: string[]): Promise<void> {
+  async addMembers(partnershipId: string, organisationIds: string[]): Promise<void> {
     if (!organisationIds.length) return;
-    await manager
+    await this.manager
       .createQueryBuilder()
       .insert()
       .into(PartnershipMemberEntity)
@@ -125,8 +130,8 @@ export class PartnershipsRepository {
     on: string[],
     off: string[],
   ): Promise<TableDeclarationEntity> {
-    return this.transaction(async (manager) => {
-      await manager
+    return this.transactions.run(async () => {
+      await this.manager
         .getRepository(PartnershipMemberEntity)
         .createQueryBuilder('m')
         .setLock('pessimistic_write')
@@ -135,11 +140,11 @@ export class PartnershipsRepository {
           organisationId,
         })
         .getOne();
-      const latest = await manager
+      const latest = await this.manager
         .getRepository(TableDeclarationEntity)
         .findOne({ where: { partnershipId, organisationId }, order: { version: 'DESC' } });
-      return manager.save(
-        manager.create(TableDeclarationEntity, {
+      return this.manager.save(
+        this.manager.create(TableDeclarationEntity, {
           partnershipId,
           organisationId,
           declaredByUserId,
@@ -165,7 +170,7 @@ export class PartnershipsRepository {
     return this.dataSource.getRepository(AnchorEntity).findOneBy({ id, partnershipId });
   }
 
-  async updateAnchor(manager: EntityManager, anchor: AnchorEntity, changes: { name?: string; date?: Date }): Promise<AnchorEntity> {
-    return manager.getRepository(AnchorEntity).save({ ...anchor, ...changes });
+  async updateAnchor(anchor: AnchorEntity, changes: { name?: string; date?: Date }): Promise<AnchorEntity> {
+    return this.manager.getRepository(AnchorEntity).save({ ...anchor, ...changes });
   }
 }

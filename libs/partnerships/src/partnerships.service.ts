@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Forbidden, NotFound, ValidationFailed } from '@app/domain';
 import { AnchorEntity, Metric, OutcomeEntity, PartnershipEntity, TableDeclarationEntity } from './partnership.entity';
 import { PartnershipAggregate, PartnershipsRepository } from './partnerships.repository';
+import { Transactions } from '@app/database';
 
 export interface NewPartnership {
   name: string;
@@ -28,6 +28,7 @@ export class PartnershipsService {
   constructor(
     private readonly partnerships: PartnershipsRepository,
     private readonly accounts: AccountsService,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(principal: Principal, input: NewPartnership): Promise<PartnershipAggregate> {
@@ -36,9 +37,8 @@ export class PartnershipsService {
     }
     const memberIds = unique([...input.memberOrganisationIds, ...(principal.organisationId ? [principal.organisationId] : [])]);
     await this.requireOrganisations(memberIds, 'memberOrganisationIds');
-    const id = await this.partnerships.transaction((manager) =>
+    const id = await this.transactions.run(() =>
       this.partnerships.insert(
-        manager,
         {
           name: input.name.trim(),
           destination: input.destination?.trim() || null,
@@ -75,7 +75,7 @@ export class PartnershipsService {
   async addMembers(principal: Principal, id: string, organisationIds: string[]): Promise<PartnershipAggregate> {
     await this.requireCommissionerMember(principal, id, 'invite organisations');
     await this.requireOrganisations(unique(organisationIds), 'organisationIds');
-    await this.partnerships.transaction((manager) => this.partnerships.addMembers(manager, id, unique(organisationIds)));
+    await this.transactions.run(() => this.partnerships.addMembers(id, unique(organisationIds)));
     return this.get(principal, id);
   }
 
@@ -125,8 +125,8 @@ export class PartnershipsService {
     return anchor;
   }
 
-  saveAnchor(manager: EntityManager, anchor: AnchorEntity, changes: { name?: string; date: Date }): Promise<AnchorEntity> {
-    return this.partnerships.updateAnchor(manager, anchor, { date: changes.date, ...(changes.name && { name: changes.name.trim() }) });
+  saveAnchor(anchor: AnchorEntity, changes: { name?: string; date: Date }): Promise<AnchorEntity> {
+    return this.partnerships.updateAnchor(anchor, { date: changes.date, ...(changes.name && { name: changes.name.trim() }) });
   }
 
   /** Calendar feeds and reminders read this; commissioner members change it. */
