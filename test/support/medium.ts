@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplicationContext } from '@nestjs/common';
 import { AccountsService, OrganisationKind, Principal } from '@app/accounts';
+import { loadConfig } from '@app/config';
 import { CycleCreationService } from '@app/cycles';
 import { PartnershipsService } from '@app/partnerships';
 
@@ -10,6 +11,10 @@ import { PartnershipsService } from '@app/partnerships';
  */
 export async function servicesCollaboration(app: INestApplicationContext) {
   const accounts = app.get(AccountsService);
+  // The run's tests share one database, and the API creates its admin only while no user exists:
+  // the admin comes first here too, whichever test file starts first.
+  const { admin } = loadConfig();
+  await accounts.bootstrapAdmin(admin.email, admin.password);
   const person = async (kind: OrganisationKind): Promise<Principal> => {
     const organisation = await accounts.createOrganisation(`${kind} ${randomUUID()}`, kind);
     const user = await accounts.createUser({ email: `${randomUUID()}@example.org`, name: 'Someone', password: 'a long password for tests', organisationId: organisation.id });
