@@ -11,7 +11,7 @@ export interface ScheduledMilestone {
   kind: MilestoneEntity['kind'];
   dueAt: Date;
   revision: number;
-  reminderDays: number[];
+  partnershipId: string;
   /** When this revision was scheduled (created, moved or retried). */
   scheduledAt: Date;
 }
@@ -226,8 +226,8 @@ export class MilestonesRepository {
   /** Scheduled milestones without an open incident, in id order, for the reconciler. */
   async scheduledBatch(afterId: string | null, limit: number): Promise<ScheduledMilestone[]> {
     const rows: Record<string, any>[] = await this.dataSource.query(
-      `SELECT m.id, m.cycle_id, m.kind, m.due_at, m.revision, m.updated_at, p.reminder_days
-       FROM milestones m JOIN partnerships p ON p.id = m.partnership_id
+      `SELECT m.id, m.cycle_id, m.partnership_id, m.kind, m.due_at, m.revision, m.updated_at
+       FROM milestones m
        WHERE m.status = 'scheduled' AND ($1::uuid IS NULL OR m.id > $1::uuid)
          AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.milestone_id = m.id AND i.retried_at IS NULL)
        ORDER BY m.id LIMIT $2`,
@@ -239,17 +239,9 @@ export class MilestonesRepository {
       kind: r.kind,
       dueAt: r.due_at,
       revision: r.revision,
-      reminderDays: r.reminder_days,
+      partnershipId: r.partnership_id,
       scheduledAt: r.updated_at,
     }));
-  }
-
-  async reminderDays(partnershipId: string): Promise<number[]> {
-    const rows: { reminder_days: number[] }[] = await this.dataSource.query(
-      'SELECT reminder_days FROM partnerships WHERE id = $1',
-      [partnershipId],
-    );
-    return rows[0]?.reminder_days ?? [];
   }
 
   async openIncident(milestoneId: string): Promise<IncidentEntity | null> {

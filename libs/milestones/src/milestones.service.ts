@@ -96,7 +96,7 @@ export class MilestonesService {
       changes: [{ status: 'scheduled' as const, at: now.toISOString(), dueAt: dueAt.toISOString() }],
       createdByUserId: principal.userId,
     };
-    const reminderDays = await this.milestones.reminderDays(cycle.row.partnershipId);
+    const reminderDays = await this.partnerships.reminderDays(cycle.row.partnershipId);
     return this.transactions.run(async () => {
       await this.events.recordEntry(cycleId, {
         type: 'MILESTONE_SCHEDULED',
@@ -124,7 +124,7 @@ export class MilestonesService {
     const refusal = notScheduled(milestone);
     if (refusal) throw new TransitionRefused(refusal);
     const now = this.clock.now();
-    const reminderDays = await this.milestones.reminderDays(milestone.partnershipId);
+    const reminderDays = await this.partnerships.reminderDays(milestone.partnershipId);
     await this.transactions.run(async () => {
       await this.events.recordEntry(cycleId, {
         type: 'MILESTONE_CANCELLED',
@@ -155,7 +155,7 @@ export class MilestonesService {
   ): Promise<{ anchor: AnchorEntity; moved: number }> {
     const anchor = await this.partnerships.anchorToMove(principal, partnershipId, anchorId);
     const now = this.clock.now();
-    const reminderDays = await this.milestones.reminderDays(partnershipId);
+    const reminderDays = await this.partnerships.reminderDays(partnershipId);
     return this.transactions.run(async () => {
       // Lock cycles before milestones, the order every writer uses.
       const before = await this.milestones.alignedScheduledIds(anchorId);
@@ -240,7 +240,7 @@ export class MilestonesService {
     if (!incident) throw new NotFound('incident');
     if (incident.retriedAt) throw new TransitionRefused('This incident has already been retried.');
     const milestone = await this.milestones.find(incident.milestoneId);
-    const reminderDays = milestone ? await this.milestones.reminderDays(milestone.partnershipId) : [];
+    const reminderDays = milestone ? await this.partnerships.reminderDays(milestone.partnershipId) : [];
     await this.transactions.run(async () => {
       if (!(await this.milestones.markRetried(incidentId, principal.userId))) {
         throw new TransitionRefused('This incident has already been retried.');

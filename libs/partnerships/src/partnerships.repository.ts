@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transactions } from '@app/database';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import {
   AnchorEntity,
   Metric,
@@ -50,6 +50,13 @@ export class PartnershipsRepository {
       .values(organisationIds.map((organisationId) => ({ partnershipId, organisationId })))
       .orIgnore()
       .execute();
+  }
+
+  /** Each partnership's reminder days (days before a milestone), by partnership id. */
+  async reminderDays(ids: string[]): Promise<Map<string, number[]>> {
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.getRepository(PartnershipEntity).find({ select: { id: true, reminderDays: true }, where: { id: In(ids) } });
+    return new Map(rows.map((r) => [r.id, r.reminderDays]));
   }
 
   async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'reminderDays'>>) {

@@ -144,6 +144,16 @@ export class PartnershipsService {
   }
 
   /** Member organisations with their kinds (no visibility check: callers have made it). */
+  /** How many days before a milestone its reminders go, for each of these partnerships. */
+  reminderDaysOf(ids: string[]): Promise<Map<string, number[]>> {
+    return this.partnerships.reminderDays([...new Set(ids)]);
+  }
+
+  /** How many days before a milestone its reminders go, in this partnership. */
+  async reminderDays(id: string): Promise<number[]> {
+    return (await this.partnerships.reminderDays([id])).get(id) ?? [];
+  }
+
   memberKinds(id: string): Promise<{ organisationId: string; kind: string }[]> {
     return this.partnerships.memberKinds(id);
   }
