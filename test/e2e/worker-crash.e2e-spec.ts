@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dropDatabase, migrate } from '@app/database';
-import { Collaboration, Factory, TestApi, collaboration, createTestApi, fastWorkerEnvironment, fromNow, testClock, waitFor } from '@test/support';
+import { Collaboration, Factory, TestApi, collaboration, createTestApi, fastWorkerEnvironment, fromNow, waitFor } from '@test/support';
 
 /**
  * A real worker process, killed with SIGKILL in the middle of a milestone storm and started
@@ -41,8 +41,8 @@ describe('a worker killed mid-storm and restarted', () => {
       {
         cwd: root,
         // Small sweeps: many passes, each its own transaction.
-        // The child's clock starts where this process's is now (CLOCK_START is read at process start).
-        env: { ...process.env, ...(process.env.CLOCK_START && { CLOCK_START: testClock().now().toISOString() }), TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', MILESTONE_SWEEP_BATCH: '5', LOG_LEVEL: 'silent' },
+        // The child inherits CLOCK_OFFSET_MS: its clock agrees with this process's.
+        env: { ...process.env, TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', MILESTONE_SWEEP_BATCH: '5', LOG_LEVEL: 'silent' },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
@@ -72,6 +72,10 @@ describe('a worker killed mid-storm and restarted', () => {
     await holder.query('SELECT id FROM cycles WHERE id = ANY($1::uuid[]) FOR UPDATE', [held]);
     const first = startWorker();
     try {
+      // Starting a worker from TypeScript takes ~20 s on a slow machine: its relay emptying the
+      // outbox says it is up, and only then does the storm's own time count.
+      const outboxEmpty = async () => (await db.query('SELECT count(*)::int AS n FROM outbox'))[0].n === 0;
+      await waitFor(outboxEmpty, 90000, 'the worker to start (its relay empties the outbox)');
       await waitFor(async () => (await firedCount(db, ids)) >= ids.length - held.length, 20000, 'the storm to reach the held cycles');
       first.kill('SIGKILL');
       await new Promise((resolve) => first.once('exit', resolve));
@@ -83,7 +87,7 @@ describe('a worker killed mid-storm and restarted', () => {
     expect(atKill).toBe(ids.length - held.length);
 
     const second = startWorker();
-    await waitFor(async () => (await firedCount(db, ids)) === ids.length, 40000, 'every milestone to fire');
+    await waitFor(async () => (await firedCount(db, ids)) === ids.length, 90000, 'every milestone to fire (the second worker starts in ~20 s)');
     const perCycle: { n: string }[] = await db.query(
       `SELECT count(*) AS n FROM cycle_history WHERE type = 'FRAMING_DUE' AND cycle_id = ANY($1::uuid[]) GROUP BY cycle_id`,
       [ids],
@@ -101,5 +105,5 @@ describe('a worker killed mid-storm and restarted', () => {
     second.kill('SIGTERM');
     const code = await new Promise((resolve) => second.once('exit', (exitCode) => resolve(exitCode)));
     expect(code).toBe(0);
-  }, 90000);
+  }, 240000);
 });

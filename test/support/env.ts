@@ -9,6 +9,8 @@ process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.TRUST_PROXY = 'true';
 process.env.DATABASE_POOL_SIZE = '5';
-// The config reads CLOCK_START as the moment this process started (see config.schema.ts).
-if (run.clockOffsetMs) process.env.CLOCK_START = new Date(performance.timeOrigin + run.clockOffsetMs).toISOString();
-else delete process.env.CLOCK_START;
+// Every process of the run (Jest's workers, a worker process a test starts) moves its clock by
+// the same amount: `npm run test:calendar` sets it, the system clock does the rest.
+delete process.env.CLOCK_START;
+if (run.clockOffsetMs) process.env.CLOCK_OFFSET_MS = String(run.clockOffsetMs);
+else delete process.env.CLOCK_OFFSET_MS;

@@ -59,4 +59,15 @@ describe('parseConfig', () => {
     });
     expect(config.admin.email).toBe('ops@council.gov.uk');
   });
+
+  it('moves the clock for tests and demos, never in production', () => {
+    expect(parseConfig({}).clock.offsetMs).toBe(0);
+    expect(parseConfig({ CLOCK_OFFSET_MS: '-86400000' }).clock.offsetMs).toBe(-86_400_000);
+    const start = parseConfig({ CLOCK_START: '2020-01-01T00:00:00Z' }).clock.offsetMs;
+    expect(Math.abs(Date.parse('2020-01-01T00:00:00Z') - (Date.now() + start))).toBeLessThan(1000);
+    expect(() => parseConfig({ CLOCK_START: 'tomorrow' })).toThrow(/CLOCK_START/);
+    const production = { NODE_ENV: 'production', ADMIN_EMAIL: 'ops@council.gov.uk', ADMIN_PASSWORD: 'a-long-and-unique-password', JWT_SECRET: 'x'.repeat(48) };
+    expect(() => parseConfig({ ...production, CLOCK_OFFSET_MS: '5' })).toThrow(/CLOCK_OFFSET_MS moves the clock/);
+    expect(() => parseConfig({ ...production, CLOCK_START: '2027-03-31T23:59:00+01:00' })).toThrow(/CLOCK_START sets the clock/);
+  });
 });

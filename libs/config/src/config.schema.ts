@@ -57,6 +57,7 @@ export const environmentSchema = z.object({
   RELAY_INTERVAL_MS: int(200, 10),
   RECONCILE_INTERVAL_MS: int(300000, 1000),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -107,6 +108,7 @@ function productionProblems(raw: Record<string, string | undefined>, env: Enviro
   if (env.JWT_SECRET === DEV_DEFAULTS.jwtSecret) problems.push('JWT_SECRET is the development default');
   if (env.ADMIN_PASSWORD === DEV_DEFAULTS.adminPassword) problems.push('ADMIN_PASSWORD is the development default');
   if (env.CLOCK_START) problems.push('CLOCK_START sets the clock to another moment: tests and demos only, never in production');
+  if (env.CLOCK_OFFSET_MS) problems.push('CLOCK_OFFSET_MS moves the clock: tests and demos only, never in production');
   return problems;
 }
 
@@ -143,8 +145,9 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    // The clock reads CLOCK_START at the moment this process started, and runs on from there.
-    clock: { offsetMs: env.CLOCK_START ? Math.round(Date.parse(env.CLOCK_START) - performance.timeOrigin) : 0 },
+    // CLOCK_OFFSET_MS moves the clock by a fixed amount (every process of a test run alike);
+    // CLOCK_START sets it to a moment as the configuration is read, and it runs on from there.
+    clock: { offsetMs: env.CLOCK_OFFSET_MS ?? (env.CLOCK_START ? Date.parse(env.CLOCK_START) - Date.now() : 0) },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       sweepBatch: env.MILESTONE_SWEEP_BATCH,
