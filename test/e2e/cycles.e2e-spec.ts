@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CycleQueriesService } from '@app/cycles';
-import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi } from '@test/support';
+import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps } from '@test/support';
 
 describe('cycles over HTTP', () => {
   let api: TestApi;
@@ -15,41 +15,14 @@ describe('cycles over HTTP', () => {
   });
   afterAll(() => api.close());
 
-  const send = (as: Agent, id: string, body: object) => as.post(`/v1/cycles/${id}/events`, body);
-  const ok = async (as: Agent, id: string, body: object) => {
-    const res = await send(as, id, body);
-    if (res.status !== 200) throw new Error(`${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-
-  async function toFraming(id: string) {
-    await ok(c.councilUser.as, id, { type: 'LAUNCH' });
-    return ok(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Too many older people are admitted to hospital in winter.' });
-  }
-  async function toOptions(id: string) {
-    await toFraming(id);
-    let view;
-    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
-    return view;
-  }
-  async function toDeciding(id: string) {
-    await toOptions(id);
-    const v = await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Winter calls', summary: 'Weekly calls', coAuthorOrganisationIds: [c.orgs.forum.id] });
-    await ok(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' });
-    return v.options[0].id as string;
-  }
-  async function toDelivering(id: string) {
-    const optionId = await toDeciding(id);
-    const v = await ok(c.icbUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Quickest to start' });
-    const proposalId = v.decision.proposals[0].id;
-    let view;
-    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'CONSENT', proposalId });
-    return view;
-  }
-  async function toReviewing(id: string) {
-    await toDelivering(id);
-    return ok(c.councilUser.as, id, { type: 'START_REVIEW' });
-  }
+  const steps = () => cycleSteps(c);
+  const send = (as: Agent, id: string, body: object) => steps().send(as, id, body);
+  const ok = (as: Agent, id: string, body: object) => steps().ok(as, id, body);
+  const toFraming = (id: string) => steps().toFraming(id);
+  const toOptions = (id: string) => steps().toOptions(id);
+  const toDeciding = (id: string) => steps().toDeciding(id);
+  const toDelivering = (id: string) => steps().toDelivering(id);
+  const toReviewing = (id: string) => steps().toReviewing(id);
 
   it('walks the whole lifecycle, from draft to closed with its next iteration', async () => {
     const created = await c.councilUser.as.post('/v1/cycles', c.cycleBody).expect(201);
@@ -66,7 +39,7 @@ describe('cycles over HTTP', () => {
         { organisationId: c.orgs.charity.id, role: 'provider' },
         { organisationId: c.orgs.forum.id, role: 'community' },
       ]),
-      nextEvents: ['LAUNCH', 'ESCALATE', 'CANCEL'],
+      nextEvents: ['LAUNCH', 'ESCALATE', 'EDIT_DRAFT', 'LEAVE_CYCLE', 'CANCEL'],
       milestones: [],
     });
 
@@ -157,7 +130,7 @@ describe('cycles over HTTP', () => {
     expect(view).toMatchObject({ state: 'escalated', escalation: { from: 'options', reason: 'The council wants to decide alone' } });
     expect(view.nextEvents).toEqual([]);
     const facilitatorView = (await c.facilitator.as.get(`/v1/cycles/${id}`).expect(200)).body;
-    expect(facilitatorView.nextEvents).toEqual(['RESOLVE_ESCALATION']);
+    expect(facilitatorView.nextEvents).toEqual(['RESOLVE_ESCALATION', 'REMOVE_CO_OWNER']);
     await send(c.councilUser.as, id, { type: 'RESOLVE_ESCALATION', resolution: 'x' }).expect(403);
     view = await ok(c.facilitator.as, id, { type: 'RESOLVE_ESCALATION', resolution: 'Agreed a joint panel decides' });
     expect(view).toMatchObject({ state: 'options', escalation: null });

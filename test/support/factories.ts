@@ -147,3 +147,42 @@ export async function collaboration(factory: Factory) {
   };
 }
 export type Collaboration = Awaited<ReturnType<typeof collaboration>>;
+
+/** Sending a collaboration's events over HTTP, and walking a cycle to a stage the way its people would. */
+export function cycleSteps(c: Collaboration) {
+  const send = (as: Agent, id: string, body: object) => as.post(`/v1/cycles/${id}/events`, body);
+  const ok = async (as: Agent, id: string, body: object) => {
+    const res = await send(as, id, body);
+    if (res.status !== 200) throw new Error(`${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  async function toFraming(id: string) {
+    await ok(c.councilUser.as, id, { type: 'LAUNCH' });
+    return ok(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Too many older people are admitted to hospital in winter.' });
+  }
+  async function toOptions(id: string) {
+    await toFraming(id);
+    let view;
+    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    return view;
+  }
+  async function toDeciding(id: string) {
+    await toOptions(id);
+    const v = await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Winter calls', summary: 'Weekly calls', coAuthorOrganisationIds: [c.orgs.forum.id] });
+    await ok(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' });
+    return v.options[0].id as string;
+  }
+  async function toDelivering(id: string) {
+    const optionId = await toDeciding(id);
+    const v = await ok(c.icbUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Quickest to start' });
+    const proposalId = v.decision.proposals[0].id;
+    let view;
+    for (const u of c.coOwners) view = await ok(u.as, id, { type: 'CONSENT', proposalId });
+    return view;
+  }
+  async function toReviewing(id: string) {
+    await toDelivering(id);
+    return ok(c.councilUser.as, id, { type: 'START_REVIEW' });
+  }
+  return { send, ok, toFraming, toOptions, toDeciding, toDelivering, toReviewing };
+}

@@ -13,6 +13,7 @@ import { AdminController } from './admin/admin.controller';
 import { CyclePagesController } from './cycles/cycle-pages.controller';
 import { LayoutService } from './http/layout.service';
 import { NamesService } from './http/names.service';
+import { ChoicesService } from './http/choices.service';
 import { PageFilter } from './http/page.filter';
 import { SessionGuard } from './http/session.guard';
 import { NotificationsController } from './notifications/notifications.controller';
@@ -24,6 +25,6 @@ import { WorkController } from './work/work.controller';
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule],
   controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController],
-  providers: [LayoutService, NamesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
+  providers: [LayoutService, NamesService, ChoicesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

@@ -77,6 +77,10 @@ export class AccountsRepository {
     });
   }
 
+  listUsersOfKind(kind: OrganisationKind): Promise<UserEntity[]> {
+    return this.users.find({ where: { organisation: { kind } }, relations: { organisation: true }, order: { name: 'ASC' } });
+  }
+
   /** With the password hash, for login only. */
   findUserForLogin(email: string): Promise<UserEntity | null> {
     return this.users

@@ -73,6 +73,11 @@ export class AccountsService {
     return this.accounts.listUsers(organisationId);
   }
 
+  /** Users of every organisation of this kind (independent facilitators, whom no partnership lists). */
+  listUsersOfKind(kind: OrganisationKind): Promise<UserEntity[]> {
+    return this.accounts.listUsersOfKind(kind);
+  }
+
   /** The user whose email and password match, or undefined; takes as long either way. */
   async authenticate(email: string, password: string): Promise<UserEntity | undefined> {
     const user = await this.accounts.findUserForLogin(email.trim().toLowerCase());

@@ -1,10 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const ORGANISATION_KINDS = ['commissioner', 'provider', 'community'] as const;
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+import { ORGANISATION_KINDS, OrganisationKind } from '@app/domain';
+
+export { ORGANISATION_KINDS, type OrganisationKind };
 
 @Entity('organisations')
-@Check('organisations_kind_check', `"kind" IN ('commissioner', 'provider', 'community')`)
+@Check('organisations_kind_check', `"kind" IN ('commissioner', 'provider', 'community', 'facilitator')`)
 export class OrganisationEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

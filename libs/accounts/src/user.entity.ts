@@ -1,11 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { OrganisationEntity } from './organisation.entity';
 
-export const USER_ROLES = ['admin', 'member'] as const;
+export const USER_ROLES = ['admin', 'member', 'lead'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 @Entity('users')
-@Check('users_role_check', `"role" IN ('admin', 'member')`)
+@Check('users_role_check', `"role" IN ('admin', 'member', 'lead')`)
 @Check('users_member_has_organisation', `"role" = 'admin' OR "organisation_id" IS NOT NULL`)
 @Index('users_organisation_idx', ['organisationId'])
 @Index('users_calendar_token_key', ['calendarTokenHash'], { unique: true, where: '"calendar_token_hash" IS NOT NULL' })
@@ -38,6 +38,21 @@ export class UserEntity {
   /** SHA-256 of the user's calendar feed token (for calendar apps that cannot send a bearer token). */
   @Column({ name: 'calendar_token_hash', type: 'text', nullable: true, select: false })
   calendarTokenHash!: string | null;
+
+  /** A deactivated user cannot sign in, and every earlier token and session of theirs is refused. */
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  /** Whether they may commit their organisation (endorse, object, consent, pledge, leave) where it names representatives. */
+  @Column({ type: 'boolean', default: false })
+  representative!: boolean;
+
+  /**
+   * Tokens and web sessions carry the generation they were issued in; deactivation and password
+   * changes move it on, and every earlier one is refused from then on.
+   */
+  @Column({ name: 'session_generation', type: 'integer', default: 0 })
+  sessionGeneration!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,4 +1,4 @@
-import { Actor, CYCLE_MACHINE_VERSION, CycleEvent, CycleSnapshot, Decision, decide, persistCycle, restoreCycle } from '@app/domain';
+import { Actor, CYCLE_MACHINE_VERSION, CycleEvent, CycleSnapshot, Decision, decide, definitionOf, persistCycle, restoreCycle } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { EventWrite } from './cycles.repository';
 import { chainedEntry } from './history-chain';
@@ -16,6 +16,7 @@ export class CycleChain {
   private historyHash: string;
   private state: string;
   private machineMoved = false;
+  private title?: string;
   private persisted?: Record<string, unknown>;
 
   constructor(readonly row: CycleEntity) {
@@ -32,7 +33,9 @@ export class CycleChain {
 
   /** Applies an accepted decision: its entry chained, the head moved on. */
   apply(event: CycleEvent, decision: Extract<Decision, { accepted: true }>): CycleHistoryEntity {
-    const { type, actor, at, ...payload } = event as CycleEvent & Record<string, unknown>;
+    // The directory the rules read is looked up again whenever needed: not part of what happened.
+    const { type, actor, at, directory: _, ...payload } = event as CycleEvent & Record<string, unknown>;
+    this.title = definitionOf(type)?.title?.(event as never) || this.title;
     const entry = this.append({ type, actor, payload, at: new Date(at) }, decision.state);
     this.snapshot = decision.snapshot;
     this.machineMoved = true;
@@ -56,6 +59,7 @@ export class CycleChain {
         state: this.state,
         historyHash: this.historyHash,
         ...(this.machineMoved && { snapshot: this.persistedSnapshot(), machineVersion: CYCLE_MACHINE_VERSION }),
+        ...(this.title && { title: this.title }),
         at: last?.at ?? this.row.updatedAt,
       },
       entries: this.entries,
@@ -69,6 +73,7 @@ export class CycleChain {
       ...this.row,
       ...(this.machineMoved && { snapshot: this.persistedSnapshot(), machineVersion: CYCLE_MACHINE_VERSION }),
       state: this.state,
+      title: this.title ?? this.row.title,
       version: this.version,
       historyHash: this.historyHash,
       nextCycleId,

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
-import { AccountsService, Principal } from '@app/accounts';
+import { Principal } from '@app/accounts';
 import {
   Actor,
   CYCLE_MACHINE_VERSION,
   type Clock,
   CoOwner,
   CycleSnapshot,
-  FieldProblem,
   Forbidden,
+  Team,
   ValidationFailed,
+  peopleOf,
   persistCycle,
   startCycle,
   stateOf,
+  teamProblems,
 } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity } from './cycle.entity';
@@ -21,6 +23,7 @@ import { CyclesRepository } from './cycles.repository';
 import { CycleQueriesService, CycleRecord } from './cycle-queries.service';
 import { GENESIS_HASH, chainedEntry } from './history-chain';
 import { Transactions } from '@app/database';
+import { CycleDirectory } from './cycle-directory';
 
 export interface NewCycle {
   partnershipId: string;
@@ -39,7 +42,7 @@ export class CycleCreationService {
   constructor(
     private readonly cycles: CyclesRepository,
     private readonly partnerships: PartnershipsService,
-    private readonly accounts: AccountsService,
+    private readonly directory: CycleDirectory,
     private readonly queries: CycleQueriesService,
     private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -50,22 +53,21 @@ export class CycleCreationService {
     if (principal.organisationKind !== 'commissioner' || !principal.organisationId) {
       throw new Forbidden('Only commissioners of the partnership open cycles.');
     }
-    const members = new Map((await this.partnerships.memberKinds(input.partnershipId)).map((m) => [m.organisationId, m.kind]));
-    const coOwners = this.coOwners(input, principal.organisationId, members);
-    await this.requireMemberUsers(members, input.panelUserIds, 'panelUserIds');
-    await this.requireMemberUsers(members, input.facilitatorUserIds ?? [], 'facilitatorUserIds');
-    const outcomeIds = unique(input.outcomeIds ?? []);
-    const outcomes = (await this.partnerships.outcomes(input.partnershipId)).filter((o) => outcomeIds.includes(o.id));
-    const missing = outcomeIds.filter((id) => !outcomes.some((o) => o.id === id));
-    if (missing.length) {
-      throw new ValidationFailed([{ field: 'outcomeIds', message: `not outcomes of this partnership: ${missing.join(', ')}` }]);
-    }
-    const snapshot = startCycle({
-      coOwners,
+    const team: Team = {
+      coOwners: coOwnersOf(input, principal.organisationId),
       panelUserIds: unique(input.panelUserIds),
       facilitatorUserIds: unique(input.facilitatorUserIds ?? []),
+    };
+    const directory = await this.directory.of(input.partnershipId, peopleOf(team));
+    const problems = teamProblems(team, directory);
+    const outcomeIds = unique(input.outcomeIds ?? []);
+    const missing = outcomeIds.filter((id) => !directory.outcomes[id]);
+    if (missing.length) problems.push({ field: 'outcomeIds', message: `not outcomes of this partnership: ${missing.join(', ')}` });
+    if (problems.length) throw new ValidationFailed(problems);
+    const snapshot = startCycle({
+      ...team,
       outcomeIds,
-      metrics: outcomes.flatMap((o) => o.metrics.map((m) => ({ id: m.id, name: m.name, outcomeId: o.id }))),
+      metrics: outcomeIds.flatMap((outcomeId) => directory.outcomes[outcomeId].map((m) => ({ id: m.id, name: m.name, outcomeId }))),
     });
     const id = await this.transactions.run(() =>
       this.insertCycle({
@@ -158,47 +160,16 @@ export class CycleCreationService {
     await this.cycles.appendHistory(entry);
     return id;
   }
+}
 
-  private coOwners(input: NewCycle, callerOrganisationId: string, members: Map<string, string>): CoOwner[] {
-    const problems: FieldProblem[] = [];
-    const roles: [keyof NewCycle & string, CoOwner['role'], string[]][] = [
-      ['commissionerOrganisationIds', 'commissioner', unique([callerOrganisationId, ...input.commissionerOrganisationIds])],
-      ['providerOrganisationIds', 'provider', unique(input.providerOrganisationIds)],
-      ['communityOrganisationIds', 'community', unique(input.communityOrganisationIds ?? [])],
-    ];
-    const seen = new Set<string>();
-    const coOwners: CoOwner[] = [];
-    for (const [field, role, ids] of roles) {
-      for (const organisationId of ids) {
-        const kind = members.get(organisationId);
-        if (!kind) problems.push({ field, message: `${organisationId} is not a member of the partnership` });
-        else if (role === 'commissioner' && kind !== 'commissioner') {
-          problems.push({ field, message: `${organisationId} is a ${kind} organisation, not a commissioner` });
-        } else if (role !== 'commissioner' && kind === 'commissioner') {
-          problems.push({ field, message: `${organisationId} is a commissioner; name it among the commissioners` });
-        } else if (seen.has(organisationId)) {
-          problems.push({ field, message: `${organisationId} already has another role in this cycle` });
-        }
-        seen.add(organisationId);
-        coOwners.push({ organisationId, role });
-      }
-    }
-    if (problems.length) throw new ValidationFailed(problems);
-    return coOwners;
-  }
-
-  private async requireMemberUsers(members: Map<string, string>, userIds: string[], field: string): Promise<void> {
-    if (!userIds.length) return;
-    const users = await this.accounts.findUsers(unique(userIds));
-    const outside = unique(userIds).filter((id) => {
-      const user = users.find((u) => u.id === id);
-      return !user || !user.organisationId || !members.has(user.organisationId);
-    });
-    if (outside.length) {
-      throw new ValidationFailed([{ field, message: `not users of member organisations: ${outside.join(', ')}` }]);
-    }
-  }
-
+/** The co-owners a new cycle names, role by role; its creator's organisation among the commissioners. */
+function coOwnersOf(input: NewCycle, callerOrganisationId: string): CoOwner[] {
+  const roles: [CoOwner['role'], string[]][] = [
+    ['commissioner', [callerOrganisationId, ...input.commissionerOrganisationIds]],
+    ['provider', input.providerOrganisationIds],
+    ['community', input.communityOrganisationIds ?? []],
+  ];
+  return roles.flatMap(([role, ids]) => unique(ids).map((organisationId) => ({ organisationId, role })));
 }
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];

@@ -16,6 +16,7 @@ import {
   VersionConflict,
   decide,
   definitionOf,
+  restoreCycle,
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
@@ -24,6 +25,7 @@ import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.ser
 import { CycleCreationService } from './cycle-creation.service';
 import { CycleChain } from './cycle-chain';
 import { Transactions } from '@app/database';
+import { CycleDirectory } from './cycle-directory';
 
 /** Milestone events for one cycle, in the order they are due. */
 export interface SystemEventPlan {
@@ -55,6 +57,7 @@ export class CycleEventsService {
     private readonly queries: CycleQueriesService,
     private readonly creation: CycleCreationService,
     private readonly transactions: Transactions,
+    private readonly directory: CycleDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
   /** This process's events to one cycle go one after another (see Lanes). */
@@ -72,7 +75,11 @@ export class CycleEventsService {
     const { row, ...read } = await this.queries.loadVisible(principal, id);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
-    const event = () => ({ ...withGeneratedIds(input), actor, at: this.clock.now().toISOString() }) as CycleEvent;
+    // Entries whose rules read the partnership and the people named get them looked up first.
+    const directory = definitionOf(input.type)?.directory
+      ? await this.directory.forEvent(row.partnershipId, restoreCycle(row.snapshot).context, input)
+      : undefined;
+    const event = () => ({ ...withGeneratedIds(input), actor, at: this.clock.now().toISOString(), ...(directory && { directory }) }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, expectedVersion);
     if (applied.outcome === 'applied') {
       // Someone else's event landed first: read everything again rather than guess what it added.

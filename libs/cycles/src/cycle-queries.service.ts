@@ -61,15 +61,16 @@ export class CycleQueriesService {
     if (query.cursor) {
       // A cursor is a cycle of this list: one the caller can see, of the partnership asked for.
       const position = await this.cycles.cursorOf(query.cursor, principal.organisationId);
-      const fits =
-        position && (position.member || isAdmin(principal)) && (!query.partnershipId || position.partnershipId === query.partnershipId);
+      const visible = position && (await this.cycles.find(position.id));
+      const fits = position && visible && sees(principal, { row: visible, member: position.member }) && (!query.partnershipId || position.partnershipId === query.partnershipId);
       if (!fits) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
       after = { createdAt: position.createdAt, id: position.id };
     }
     const visibleTo = isAdmin(principal) ? null : principal.organisationId;
     if (!isAdmin(principal) && !visibleTo) return { items: [], nextCursor: null };
     const rows = await this.cycles.list({
-      visibleToOrganisationId: visibleTo,
+      visibleToOrganisationId: principal.organisationKind === 'facilitator' ? null : visibleTo,
+      facilitatorUserId: principal.organisationKind === 'facilitator' ? principal.userId : undefined,
       partnershipId: query.partnershipId,
       state: query.state,
       after,
@@ -138,13 +139,25 @@ export class CycleQueriesService {
     return row;
   }
 
-  /** The cycle, if the caller's organisation belongs to its partnership (admins see all). */
+  /**
+   * The cycle, if the caller's organisation belongs to its partnership (admins see all). The users
+   * of an independent facilitator see only the cycles that name them, member or not.
+   */
   async loadVisible(principal: Principal, id: string): Promise<CycleView> {
     const found = await this.cycles.view(id, principal.organisationId);
-    if (!found || !(found.member || isAdmin(principal))) throw new NotFound('cycle');
+    if (!found || !sees(principal, found)) throw new NotFound('cycle');
     return found;
   }
 }
 
 /** What is read with a cycle's row for its view. */
+const sees = (principal: Principal, { row, member }: { row: CycleEntity; member: boolean }): boolean => {
+  if (isAdmin(principal)) return true;
+  if (principal.organisationKind === 'facilitator') return facilitates(row, principal.userId);
+  return member;
+};
+
+const facilitates = (row: CycleEntity, userId: string): boolean =>
+  ((row.snapshot as { context?: { facilitatorUserIds?: string[] } }).context?.facilitatorUserIds ?? []).includes(userId);
+
 export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount'>;

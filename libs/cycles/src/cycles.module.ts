@@ -7,6 +7,7 @@ import { CycleCreationService } from './cycle-creation.service';
 import { CycleEventsService } from './cycle-events.service';
 import { CycleQueriesService } from './cycle-queries.service';
 import { CyclesRepository } from './cycles.repository';
+import { CycleDirectory } from './cycle-directory';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -14,7 +15,7 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleQueriesService, CycleCreationService, CycleEventsService],
+  providers: [CyclesRepository, CycleDirectory, CycleQueriesService, CycleCreationService, CycleEventsService],
   exports: [CycleQueriesService, CycleCreationService, CycleEventsService],
 })
 export class CyclesModule {}

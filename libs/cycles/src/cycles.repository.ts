@@ -66,7 +66,7 @@ const READ_VIEWS = `
 
 /**
  * The one statement that writes cycles' events, whoever sends them: a compare-and-set of each
- * cycle's head (its new version, state, chain head and, when it changed, snapshot) and the append
+ * cycle's head (its new version, state, chain head and, when they changed, snapshot and title) and the append
  * of its history entries, atomic on its own. Rows are locked in id order, as every writer takes
  * them; a cycle whose version moved on is left alone, and the ids that moved come back. A row
  * another transaction holds is skipped, not waited for (rows the writer's own transaction holds
@@ -76,14 +76,14 @@ const READ_VIEWS = `
 const WRITE_EVENTS = `
   WITH heads AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(
-      id uuid, expected int, version int, snapshot jsonb, state text, hash text, machine_version int, at timestamptz)),
+      id uuid, expected int, version int, snapshot jsonb, state text, title text, hash text, machine_version int, at timestamptz)),
   entries AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(
       cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid, from_state text, to_state text,
       payload jsonb, at timestamptz, prev_hash text, hash text)),
   locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM heads) ORDER BY c.id FOR UPDATE SKIP LOCKED),
   moved AS (
-    UPDATE cycles c SET snapshot = coalesce(h.snapshot, c.snapshot), state = h.state, history_hash = h.hash,
+    UPDATE cycles c SET snapshot = coalesce(h.snapshot, c.snapshot), state = h.state, title = coalesce(h.title, c.title), history_hash = h.hash,
       machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, updated_at = h.at
     FROM heads h WHERE c.id = h.id AND c.version = h.expected AND c.id IN (SELECT id FROM locked)
     RETURNING c.id)
@@ -105,6 +105,8 @@ export interface CycleHead {
   historyHash: string;
   snapshot?: Record<string, unknown>;
   machineVersion?: number;
+  /** A new title (a draft's edit). */
+  title?: string;
   at: Date;
 }
 
@@ -122,6 +124,7 @@ const headParams = (heads: CycleHead[]) =>
       version: h.version,
       snapshot: h.snapshot ?? null,
       state: h.state,
+      title: h.title ?? null,
       hash: h.historyHash,
       machine_version: h.machineVersion ?? null,
       at: h.at,
@@ -191,6 +194,8 @@ export interface CycleListFilter {
   visibleToOrganisationId: string | null;
   partnershipId?: string;
   state?: string;
+  /** Only the cycles that name this user as a facilitator (an independent facilitator's list). */
+  facilitatorUserId?: string;
   /** Keyset: rows strictly older than this one (created_at as exact text, microseconds kept). */
   after?: { createdAt: string; id: string };
   limit: number;
@@ -326,15 +331,15 @@ export class CyclesRepository {
   }
 
   /**
-   * Cycles an organisation co-owns, or a user reviews or facilitates, newest first: only in
-   * partnerships the organisation belongs to (what it may see).
+   * Cycles an organisation co-owns, or a user reviews (in partnerships the organisation belongs
+   * to) or facilitates (wherever: an independent facilitator need not be a member), newest first.
    */
   async involving(organisationId: string, userId: string, limit: number): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT c.id FROM cycles c
-       JOIN partnership_members pm ON pm.partnership_id = c.partnership_id AND pm.organisation_id = $1
-       WHERE c.snapshot->'context'->'coOwners' @> jsonb_build_array(jsonb_build_object('organisationId', $1::text))
-          OR c.snapshot->'context'->'panelUserIds' @> jsonb_build_array($2::text)
+       WHERE (EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $1)
+           AND (c.snapshot->'context'->'coOwners' @> jsonb_build_array(jsonb_build_object('organisationId', $1::text))
+             OR c.snapshot->'context'->'panelUserIds' @> jsonb_build_array($2::text)))
           OR c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array($2::text)
        ORDER BY c.created_at DESC, c.id DESC LIMIT $3`,
       [organisationId, userId, limit],
@@ -348,6 +353,7 @@ export class CyclesRepository {
     const param = (value: unknown) => `$${params.push(value)}`;
     const conditions: string[] = [];
     if (filter.state) conditions.push(`c.state = ${param(filter.state)}`);
+    if (filter.facilitatorUserId) conditions.push(`c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array(${param(filter.facilitatorUserId)}::text)`);
     if (filter.after) {
       conditions.push(`(c.created_at, c.id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`);
     }

@@ -59,6 +59,8 @@ export class PartnershipsService {
   }
 
   list(principal: Principal): Promise<PartnershipEntity[]> {
+    // An independent facilitator sees only the cycles that name its people, not partnerships.
+    if (principal.organisationKind === 'facilitator') return Promise.resolve([]);
     return this.partnerships.list(isAdmin(principal) ? null : principal.organisationId);
   }
 
@@ -162,11 +164,13 @@ export class PartnershipsService {
     return this.partnerships.outcomes(id);
   }
 
-  /** 404 unless the caller's organisation is a member (admins see everything). */
+  /** 404 unless the caller's organisation is a member (admins see everything; independent facilitators no partnership). */
   async requireVisible(principal: Principal, id: string): Promise<void> {
     const visible = isAdmin(principal)
       ? await this.partnerships.exists(id)
-      : principal.organisationId !== null && (await this.partnerships.isMember(id, principal.organisationId));
+      : principal.organisationId !== null &&
+        principal.organisationKind !== 'facilitator' &&
+        (await this.partnerships.isMember(id, principal.organisationId));
     if (!visible) throw new NotFound('partnership');
   }
 

@@ -1,6 +1,6 @@
 import { diffWords } from 'diff';
 import type { CycleRecord } from '@app/cycles';
-import { CYCLE_STATES, CycleContext, CycleState, STATE_META } from '@app/domain';
+import { CYCLE_STATES, CycleContext, CycleState, FormChoices, STATE_META } from '@app/domain';
 import type { OutcomeEntity } from '@app/partnerships';
 import { EventForm, eventForms } from './event-forms';
 
@@ -62,7 +62,13 @@ export function revisionDiff(before: string, after: string) {
 }
 
 /** Everything the cycle page shows, with names instead of ids. */
-export function cyclePage(record: CycleRecord, names: Names, outcomes: OutcomeEntity[], caller: { userId: string; organisationId: string | null }) {
+export function cyclePage(
+  record: CycleRecord,
+  names: Names,
+  outcomes: OutcomeEntity[],
+  caller: { userId: string; organisationId: string | null },
+  choices?: FormChoices,
+) {
   const c = record.snapshot.context;
   const state = record.snapshot.value as CycleState;
   const latest = c.problem.revisions.at(-1);
@@ -88,6 +94,7 @@ export function cyclePage(record: CycleRecord, names: Names, outcomes: OutcomeEn
     organisationId: caller.organisationId,
     orgName: (id) => names.org(id),
     outcomeTitle,
+    choices,
   });
   const metrics = c.metrics.map((m) => {
     const outcome = outcomes.find((o) => o.id === m.outcomeId);

@@ -8,6 +8,7 @@ import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
 import { NamesService } from '../http/names.service';
+import { ChoicesService } from '../http/choices.service';
 import { Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
 import { STATE_LABELS, cyclePage } from './cycle-page';
@@ -21,6 +22,7 @@ const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['MILESTONE', 'The milestone is scheduled'],
   ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
 ]);
+const CHOOSES_PEOPLE: ReadonlySet<string> = new Set(['EDIT_DRAFT', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'INVITE_CO_OWNER']);
 const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(done)?.form?.done;
 
 @Controller('cycles')
@@ -31,6 +33,7 @@ export class CyclePagesController {
     private readonly partnerships: PartnershipsService,
     private readonly milestones: MilestonesService,
     private readonly names: NamesService,
+    private readonly choices: ChoicesService,
     private readonly layout: LayoutService,
   ) {}
 
@@ -122,7 +125,9 @@ export class CyclePagesController {
       this.partnerships.get(session.principal, record.row.partnershipId),
       this.layout.of(session),
     ]);
-    const view = cyclePage(record, names, outcomes, session.principal);
+    // Forms that name people choose among the partnership's: read only when one is offered.
+    const choices = record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership) : undefined;
+    const view = cyclePage(record, names, outcomes, session.principal, choices);
     const charts = await Promise.all(view.metrics.map((m) => metricChartSvg(m)));
     let errors: FormError[] = [];
     if (extra.failed) {

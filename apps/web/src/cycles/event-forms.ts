@@ -1,4 +1,4 @@
-import { CycleContext, FormFieldSpec, FormView, UserEventType, definitionOf, startCycle } from '@app/domain';
+import { CycleContext, FormChoices, FormFieldSpec, FormView, UserEventType, definitionOf, startCycle } from '@app/domain';
 import type { FormError } from '../views/filters';
 
 /** One field of an event's form, as the template draws it with the GOV.UK components. */
@@ -22,6 +22,7 @@ export interface FormContext {
   organisationId: string | null;
   orgName: (id: string) => string;
   outcomeTitle: (id: string) => string;
+  choices?: FormChoices;
 }
 
 /** The forms of the events the caller may send now (the machine's `nextEvents`), in that order. */

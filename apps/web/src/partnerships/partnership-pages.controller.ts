@@ -8,6 +8,7 @@ import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
+import { ChoicesService } from '../http/choices.service';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
@@ -41,6 +42,7 @@ export class PartnershipPagesController {
     private readonly cycles: CycleQueriesService,
     private readonly creation: CycleCreationService,
     private readonly accounts: AccountsService,
+    private readonly choices: ChoicesService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -207,11 +209,12 @@ export class PartnershipPagesController {
 
   private async renderNewCycle(res: Response, status: number, session: WebSession, id: string, extra: { errors?: FormError[]; values?: Record<string, unknown> }) {
     const aggregate = await this.partnerships.get(session.principal, id);
-    const users = (await Promise.all(aggregate.members.map((m) => this.accounts.listUsers(m.organisationId)))).flat();
+    const { users } = await this.choices.of(aggregate);
     const members = aggregate.members.map((m) => ({ value: m.organisationId, text: m.organisation?.name ?? m.organisationId, kind: m.organisation?.kind }));
     const chosen = (name: string) => new Set(list(extra.values?.[name]));
     const items = (name: string, all: { value: string; text: string }[]) => all.map((i) => ({ value: i.value, text: i.text, checked: chosen(name).has(i.value) }));
-    const people = users.map((u) => ({ value: u.id, text: `${u.name} (${members.find((m) => m.value === u.organisationId)?.text ?? ''})` }));
+    const person = (u: (typeof users)[number]) => ({ value: u.id, text: `${u.name} (${u.organisationName})` });
+    const memberIds = new Set(members.map((m) => m.value));
     res.status(status).render('new-cycle', {
       ...(await this.layout.of(session)),
       section: 'partnerships',
@@ -222,8 +225,8 @@ export class PartnershipPagesController {
       commissioners: items('commissionerOrganisationIds', members.filter((m) => m.kind === 'commissioner' && m.value !== session.principal.organisationId)),
       providers: items('providerOrganisationIds', members.filter((m) => m.kind === 'provider')),
       community: items('communityOrganisationIds', members.filter((m) => m.kind === 'community')),
-      panel: items('panelUserIds', people),
-      facilitators: items('facilitatorUserIds', people),
+      panel: items('panelUserIds', users.filter((u) => memberIds.has(u.organisationId ?? '')).map(person)),
+      facilitators: items('facilitatorUserIds', users.map(person)),
       outcomes: items('outcomeIds', aggregate.outcomes.map((o) => ({ value: o.id, text: o.title }))),
     });
   }

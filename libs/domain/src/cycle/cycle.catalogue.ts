@@ -7,8 +7,9 @@
  */
 import { z } from 'zod';
 import { openProposal, latestRevision, liveOptions, problemResponseRefuses, proposalRefuses, optionRefuses } from './cycle.rules';
-import { CycleContext, MILESTONE_EVENT_TYPES, MilestoneEventType } from './cycle.types';
-import { EventDefinition, EventOf, WORKING_STATES, defineEvent, fromEvery, id, text } from './event-definition';
+import { CO_OWNER_ROLES, CoOwner, CoOwnerRole, CycleContext, CycleState, MILESTONE_EVENT_TYPES, MilestoneEventType } from './cycle.types';
+import { Directory, ROLE_FIELDS, Team, coOwnersRefuse, roleRefuses, teamProblems } from './cycle.people';
+import { EventDefinition, EventOf, FormFieldSpec, FormView, WORKING_STATES, defineEvent, fromEvery, id, ids, text } from './event-definition';
 
 const who = (event: { actor: { organisationId: string | null; userId: string | null }; at: string }) => ({
   organisationId: event.actor.organisationId!,
@@ -529,6 +530,275 @@ export const CANCEL = defineEvent({
   form: { done: 'The cycle is cancelled', heading: 'Cancel the cycle', description: 'A cancelled cycle cannot be reopened.', button: 'Cancel cycle', warning: true, fields: () => [{ name: 'reason', kind: 'textarea', label: 'Why cancel?' }] },
 });
 
+// ----- a cycle's people ---------------------------------------------------------------------
+
+/** The directory the service looked up for an entry that asks for one (`directory: true`). */
+function directoryOf(event: { type: string; directory?: Directory }): Directory {
+  if (!event.directory) throw new Error(`${event.type} is decided with the partnership's directory, which the service did not give`);
+  return event.directory;
+}
+/** Field problems as sentences (a message that starts with an id keeps it as it is). */
+const sentences = (problems: { message: string }[]) => problems.map((p) => `${capitalised(p.message)}.`).join(' ');
+const capitalised = (message: string) => (/^[a-z]+ /.test(message) ? message.charAt(0).toUpperCase() + message.slice(1) : message);
+/** Only the problems of these fields, as one refusal. */
+const refusalOf = (team: Team, directory: Directory, fields: string[]) =>
+  sentences(teamProblems(team, directory).filter((p) => fields.includes(p.field))) || undefined;
+
+const AFTER_LAUNCH: CycleState[] = ['framing', 'options', 'deciding', 'delivering', 'reviewing', 'escalated'];
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+const userChoices = (view: FormView, fits: (u: { organisationId: string | null }) => boolean = () => true) =>
+  (view.choices?.users ?? []).filter(fits).map((u) => ({ value: u.id, text: u.name, hint: { text: u.organisationName } }));
+const organisationChoices = (view: FormView, kinds: string[]) =>
+  (view.choices?.organisations ?? []).filter((o) => kinds.includes(o.kind)).map((o) => ({ value: o.id, text: o.name }));
+const coOwnerIds = (c: CycleContext, role?: CoOwnerRole) => c.coOwners.filter((o) => !role || o.role === role).map((o) => o.organisationId);
+const peopleField = (name: 'panelUserIds' | 'facilitatorUserIds', label: string, hint: string, view: FormView): FormFieldSpec => ({
+  name,
+  kind: 'checkboxes',
+  label,
+  hint,
+  values: view.context[name],
+  items:
+    name === 'panelUserIds'
+      ? userChoices(view, (u) => view.choices?.organisations.some((o) => o.id === u.organisationId && o.kind !== 'facilitator') ?? false)
+      : userChoices(view, (u) => !coOwnerIds(view.context).includes(u.organisationId ?? '')),
+  parse: 'list',
+});
+
+const draftFields = {
+  title: text(300, 'Enter a title for the cycle', 'The title').optional(),
+  commissionerOrganisationIds: ids('commissioners').optional(),
+  providerOrganisationIds: ids('providers').optional(),
+  communityOrganisationIds: ids('community organisations').optional(),
+  panelUserIds: ids('panel members').optional(),
+  facilitatorUserIds: ids('facilitators').optional(),
+  outcomeIds: ids('outcomes').optional(),
+};
+type DraftEdit = { [K in keyof typeof draftFields]?: K extends 'title' ? string : string[] };
+
+/** The team a draft's edit leaves: each list sent replaces the one it names; the rest stay. */
+function editedTeam(c: CycleContext, e: DraftEdit): Team {
+  const coOwners: CoOwner[] = CO_OWNER_ROLES.flatMap((role) =>
+    [...new Set(e[ROLE_FIELDS[role]] ?? coOwnerIds(c, role))].map((organisationId) => ({ organisationId, role })),
+  );
+  return {
+    coOwners,
+    panelUserIds: [...new Set(e.panelUserIds ?? c.panelUserIds)],
+    facilitatorUserIds: [...new Set(e.facilitatorUserIds ?? c.facilitatorUserIds)],
+  };
+}
+
+export const EDIT_DRAFT = defineEvent({
+  type: 'EDIT_DRAFT',
+  label: 'Edited the draft',
+  fields: z
+    .strictObject(draftFields)
+    .refine((e) => Object.values(e).some((v) => v !== undefined), { message: 'Change at least one thing', path: ['title'] }),
+  who: { kind: 'commissioner', doing: 'edit the draft' },
+  routes: { draft: stay },
+  directory: true,
+  // The parts sent are checked (a title alone always saves), and neutrality whenever co-owners or facilitators change.
+  rule: (c, e) => {
+    const directory = directoryOf(e);
+    const team = editedTeam(c, e);
+    const sent = (Object.keys(draftFields) as (keyof typeof draftFields)[]).filter((field) => e[field] !== undefined);
+    const checked = new Set<string>(sent);
+    if (sent.some((field) => field.endsWith('OrganisationIds'))) [...Object.values(ROLE_FIELDS), 'facilitatorUserIds'].forEach((f) => checked.add(f));
+    const problems = teamProblems(team, directory).filter((p) => checked.has(p.field));
+    const unknown = (e.outcomeIds ?? []).filter((o) => !directory.outcomes[o]);
+    if (unknown.length) problems.push({ field: 'outcomeIds', message: `not outcomes of this partnership: ${unknown.join(', ')}` });
+    if (!problems.length && !team.coOwners.some((o) => o.organisationId === e.actor.organisationId && o.role === 'commissioner')) {
+      return 'Your organisation would no longer be a commissioner of the cycle: another of its commissioners may take it out.';
+    }
+    return sentences(problems) || undefined;
+  },
+  effect: (c, e) => {
+    const outcomeIds = e.outcomeIds ? [...new Set(e.outcomeIds)] : c.outcomeIds;
+    const metrics = e.outcomeIds
+      ? outcomeIds.flatMap((outcomeId) => (directoryOf(e).outcomes[outcomeId] ?? []).map((m) => ({ id: m.id, name: m.name, outcomeId })))
+      : c.metrics;
+    return { ...c, ...editedTeam(c, e), outcomeIds, metrics };
+  },
+  title: (e) => e.title?.trim(),
+  form: {
+    done: 'The draft is saved',
+    heading: 'Edit the draft',
+    description: 'Change the cycle’s title, co-owners, review panel, facilitators and outcomes before it is launched.',
+    button: 'Save draft',
+    fields: (view) => [
+      { name: 'title', kind: 'text', label: 'New title (optional)', hint: 'Leave it empty to keep the title', parse: 'optionalText' },
+      {
+        name: 'commissionerOrganisationIds',
+        kind: 'checkboxes',
+        label: 'Commissioners',
+        values: coOwnerIds(view.context, 'commissioner'),
+        items: organisationChoices(view, ['commissioner']),
+        parse: 'list',
+      },
+      { name: 'providerOrganisationIds', kind: 'checkboxes', label: 'Providers', values: coOwnerIds(view.context, 'provider'), items: organisationChoices(view, ['provider']), parse: 'list' },
+      {
+        name: 'communityOrganisationIds',
+        kind: 'checkboxes',
+        label: 'Community organisations',
+        values: coOwnerIds(view.context, 'community'),
+        items: organisationChoices(view, ['community']),
+        parse: 'list',
+      },
+      peopleField('panelUserIds', 'Review panel', 'They record learning and sign off the review', view),
+      peopleField('facilitatorUserIds', 'Facilitators (optional)', 'Neutral: not of an organisation that co-owns the cycle', view),
+      {
+        name: 'outcomeIds',
+        kind: 'checkboxes',
+        label: 'Outcomes',
+        values: view.context.outcomeIds,
+        items: (view.choices?.outcomes ?? []).map((o) => ({ value: o.id, text: o.title })),
+        parse: 'list',
+      },
+    ],
+  },
+});
+
+export const CHANGE_PANEL = defineEvent({
+  type: 'CHANGE_PANEL',
+  label: 'Changed the review panel',
+  fields: z.strictObject({ panelUserIds: ids('panel members').min(1, 'Choose at least one panel member') }),
+  who: { kind: 'commissioner', doing: 'change the review panel' },
+  routes: fromEvery(AFTER_LAUNCH, () => stay),
+  directory: true,
+  rule: (c, e) => {
+    if (sameSet([...new Set(e.panelUserIds)], c.panelUserIds)) return 'The review panel is unchanged.';
+    return refusalOf({ ...c, panelUserIds: e.panelUserIds }, directoryOf(e), ['panelUserIds']);
+  },
+  // A removed member's sign-off no longer counts; if everyone left has signed off, the review closes.
+  effect: (c, e) => {
+    const panelUserIds = [...new Set(e.panelUserIds)];
+    return { ...c, panelUserIds, signOffs: c.signOffs.filter((s) => panelUserIds.includes(s.userId)) };
+  },
+  form: {
+    done: 'The review panel is changed',
+    heading: 'Change the review panel',
+    description: 'A removed member’s sign-off no longer counts: when everyone left on the panel has signed off, the review closes.',
+    button: 'Save panel',
+    fields: (view) => [peopleField('panelUserIds', 'Review panel', 'They record learning and sign off the review', view)],
+  },
+});
+
+export const CHANGE_FACILITATORS = defineEvent({
+  type: 'CHANGE_FACILITATORS',
+  label: 'Changed the facilitators',
+  fields: z.strictObject({ facilitatorUserIds: ids('facilitators') }),
+  who: { kind: 'commissioner', doing: 'change the facilitators' },
+  routes: fromEvery(AFTER_LAUNCH, () => stay),
+  directory: true,
+  rule: (c, e) => {
+    if (sameSet([...new Set(e.facilitatorUserIds)], c.facilitatorUserIds)) return 'The facilitators are unchanged.';
+    return refusalOf({ ...c, facilitatorUserIds: e.facilitatorUserIds }, directoryOf(e), ['facilitatorUserIds']);
+  },
+  effect: (c, e) => ({ ...c, facilitatorUserIds: [...new Set(e.facilitatorUserIds)] }),
+  form: {
+    done: 'The facilitators are changed',
+    heading: 'Change the facilitators',
+    description: 'Facilitators resolve escalations. With none, a platform admin does.',
+    button: 'Save facilitators',
+    fields: (view) => [peopleField('facilitatorUserIds', 'Facilitators', 'Neutral: not of an organisation that co-owns the cycle', view)],
+  },
+});
+
+export const INVITE_CO_OWNER = defineEvent({
+  type: 'INVITE_CO_OWNER',
+  label: 'Invited a co-owner',
+  fields: z.strictObject({
+    organisationId: id('Choose the organisation to invite'),
+    role: z.enum(CO_OWNER_ROLES, { error: 'Choose the role it takes' }),
+  }),
+  who: { kind: 'commissioner', doing: 'invite co-owners' },
+  routes: fromEvery(['framing', 'options', 'deciding', 'delivering'], () => stay),
+  directory: true,
+  rule: (c, e) => {
+    const directory = directoryOf(e);
+    if (c.coOwners.some((o) => o.organisationId === e.organisationId)) return `${e.organisationId} already co-owns the cycle.`;
+    const refused = roleRefuses(e.organisationId, e.role, directory);
+    if (refused) return `${capitalised(refused)}.`;
+    return refusalOf({ ...c, coOwners: [...c.coOwners, { organisationId: e.organisationId, role: e.role }] }, directory, ['facilitatorUserIds']);
+  },
+  // The invited organisation's endorsement of the latest revision, or consent to the open proposal, is now needed.
+  effect: (c, e) => ({ ...c, coOwners: [...c.coOwners, { organisationId: e.organisationId, role: e.role }] }),
+  form: {
+    done: 'The organisation is invited to co-own the cycle',
+    heading: 'Invite a co-owner',
+    description: 'Its endorsement of the problem, or consent to the open proposal, is then needed like everyone else’s.',
+    button: 'Invite',
+    fields: (view) => [
+      {
+        name: 'organisationId',
+        kind: 'select',
+        label: 'Organisation',
+        items: (view.choices?.organisations ?? [])
+          .filter((o) => o.kind !== 'facilitator' && !coOwnerIds(view.context).includes(o.id))
+          .map((o) => ({ value: o.id, text: o.name })),
+      },
+      {
+        name: 'role',
+        kind: 'radios',
+        label: 'Role',
+        items: CO_OWNER_ROLES.map((role) => ({ value: role, text: role.charAt(0).toUpperCase() + role.slice(1) })),
+      },
+    ],
+  },
+});
+
+const withoutCoOwner = (c: CycleContext, organisationId: string | null) => c.coOwners.filter((o) => o.organisationId !== organisationId);
+
+export const LEAVE_CYCLE = defineEvent({
+  type: 'LEAVE_CYCLE',
+  label: 'Left the cycle',
+  fields: z.strictObject({ reason: reasonField('Enter why your organisation leaves') }),
+  who: { kind: 'coOwner' },
+  // While escalated, the facilitator resolves (and may remove a co-owner).
+  routes: fromEvery(WORKING_STATES, () => stay),
+  rule: (c, e) => {
+    const refused = coOwnersRefuse(withoutCoOwner(c, e.actor.organisationId));
+    return refused && `Your organisation cannot leave: ${refused.charAt(0).toLowerCase()}${refused.slice(1)}`;
+  },
+  offered: (c, actor) => coOwnersRefuse(withoutCoOwner(c, actor.organisationId)) === undefined,
+  // What the cycle waits for is then asked of the others only.
+  effect: (c, e) => ({ ...c, coOwners: withoutCoOwner(c, e.actor.organisationId) }),
+  form: {
+    done: 'Your organisation has left the cycle',
+    heading: 'Leave the cycle',
+    description: 'Your organisation stops co-owning the cycle; its history keeps what it did.',
+    button: 'Leave the cycle',
+    warning: true,
+    fields: () => [{ name: 'reason', kind: 'textarea', label: 'Why does your organisation leave?' }],
+  },
+});
+
+export const REMOVE_CO_OWNER = defineEvent({
+  type: 'REMOVE_CO_OWNER',
+  label: 'Removed a co-owner',
+  fields: z.strictObject({ organisationId: id('Choose the organisation to remove'), reason: reasonField('Enter why it is removed') }),
+  who: { kind: 'facilitator' },
+  routes: { escalated: stay },
+  rule: (c, e) => {
+    if (!c.coOwners.some((o) => o.organisationId === e.organisationId)) return `${e.organisationId} does not co-own the cycle.`;
+    const refused = coOwnersRefuse(withoutCoOwner(c, e.organisationId));
+    return refused && `It cannot be removed: ${refused.charAt(0).toLowerCase()}${refused.slice(1)}`;
+  },
+  offered: (c) => c.coOwners.some((o) => coOwnersRefuse(withoutCoOwner(c, o.organisationId)) === undefined),
+  effect: (c, e) => ({ ...c, coOwners: withoutCoOwner(c, e.organisationId) }),
+  form: {
+    done: 'The organisation is removed from the cycle',
+    heading: 'Remove a co-owner',
+    description: 'Only while resolving an escalation. The cycle keeps at least one commissioner and one provider or community co-owner.',
+    button: 'Remove co-owner',
+    warning: true,
+    fields: (view) => [
+      { name: 'organisationId', kind: 'select', label: 'Organisation', items: view.context.coOwners.map((o) => ({ value: o.organisationId, text: view.orgName(o.organisationId) })) },
+      { name: 'reason', kind: 'textarea', label: 'Why is it removed?' },
+    ],
+  },
+});
+
 // ----- milestones: the system sends these -----------------------------------------------------
 
 const milestoneFields = z.strictObject({ milestoneId: z.uuid().optional() });
@@ -566,6 +836,12 @@ export const USER_EVENTS = [
   SIGN_OFF_REVIEW,
   ESCALATE,
   RESOLVE_ESCALATION,
+  EDIT_DRAFT,
+  INVITE_CO_OWNER,
+  CHANGE_PANEL,
+  CHANGE_FACILITATORS,
+  LEAVE_CYCLE,
+  REMOVE_CO_OWNER,
   CANCEL,
 ] as const;
 export const MILESTONE_EVENTS = [FRAMING_DUE, OPTIONS_DUE, DECISION_DUE, REVIEW_START, REVIEW_DUE] as const;

@@ -4,6 +4,7 @@
  * the web app's forms are all derived from these entries.
  */
 import { z } from 'zod';
+import type { Directory } from './cycle.people';
 import type { Actor, CycleContext, CycleState, WorkingState } from './cycle.types';
 
 export type Reason = string | undefined;
@@ -27,6 +28,8 @@ export interface EventBase {
   actor: Actor;
   /** ISO time the service accepted the event at. */
   at: string;
+  /** The partnership and the people named, for entries that ask for it (`directory: true`). Not kept in the history. */
+  directory?: Directory;
 }
 
 /**
@@ -50,6 +53,15 @@ export interface FormView {
   organisationId: string | null;
   orgName: (id: string) => string;
   outcomeTitle: (id: string) => string;
+  /** The partnership's organisations, its people and its outcomes, for forms that choose among them. */
+  choices?: FormChoices;
+}
+
+export interface FormChoices {
+  organisations: { id: string; name: string; kind: string }[];
+  /** Active users of member organisations and of independent facilitators. */
+  users: { id: string; name: string; organisationId: string | null; organisationName: string }[];
+  outcomes: { id: string; title: string }[];
 }
 
 /** One field of an event's form, drawn with the GOV.UK components. */
@@ -60,7 +72,9 @@ export interface FormFieldSpec {
   label: string;
   hint?: string;
   value?: string;
-  items?: { value: string; text: string }[];
+  /** The ticked boxes of a `checkboxes` field. */
+  values?: string[];
+  items?: { value: string; text: string; hint?: { text: string } }[];
   /** How the form's string becomes the event's value (text by default; blank optional text is left out). */
   parse?: 'number' | 'list' | 'optionalText';
 }
@@ -109,6 +123,10 @@ export interface EventDefinition<T extends string = string, F extends z.ZodRawSh
   form?: FormSpec;
   /** Ids the service gives it when it is sent (an option's or a proposal's). */
   generates?: keyof G & string;
+  /** The service looks up the partnership and the people it names (`event.directory`) before deciding. */
+  directory?: true;
+  /** A new title for the cycle (kept on its row, not in the machine). */
+  title?: (event: EventOf<T, F, G>) => string | undefined;
 }
 
 export type EventOf<T extends string, F extends z.ZodRawShape, G = object> = { type: T } & z.infer<z.ZodObject<F>> & G & EventBase;
@@ -129,6 +147,9 @@ export const text = (max: number, missing: string, label: string) =>
     .refine((value) => value.trim().length > 0, missing);
 
 export const id = (missing: string) => z.uuid({ error: missing });
+
+/** A list of ids, each named by the message when it is not one. */
+export const ids = (what: string, max = 50) => z.array(z.uuid({ error: `Choose ${what} from the list` }), { error: `Choose ${what} from the list` }).max(max);
 
 export const WORKING_STATES: WorkingState[] = ['draft', 'framing', 'options', 'deciding', 'delivering', 'reviewing'];
 

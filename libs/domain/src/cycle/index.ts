@@ -5,3 +5,4 @@ export * from './cycle.rules';
 export * from './cycle.engine';
 export { STATE_META } from './cycle.machine';
 export * from './event-input';
+export * from './cycle.people';

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { AccountsService } from '@app/accounts';
+import type { FormChoices } from '@app/domain';
+import type { PartnershipAggregate } from '@app/partnerships';
+
+/**
+ * What the forms that name a cycle's people choose among: the partnership's organisations, the
+ * active users of its members and of independent facilitators, and its outcomes.
+ */
+@Injectable()
+export class ChoicesService {
+  constructor(private readonly accounts: AccountsService) {}
+
+  async of(aggregate: PartnershipAggregate): Promise<FormChoices> {
+    const organisations = aggregate.members.map((m) => ({ id: m.organisationId, name: m.organisation?.name ?? m.organisationId, kind: m.organisation?.kind ?? 'community' }));
+    const [memberUsers, facilitators] = await Promise.all([
+      Promise.all(aggregate.members.map((m) => this.accounts.listUsers(m.organisationId))).then((lists) => lists.flat()),
+      this.accounts.listUsersOfKind('facilitator'),
+    ]);
+    const seen = new Set<string>();
+    const users = [...memberUsers, ...facilitators]
+      .filter((u) => u.active && !seen.has(u.id) && seen.add(u.id))
+      .map((u) => ({ id: u.id, name: u.name, organisationId: u.organisationId, organisationName: u.organisation?.name ?? '' }));
+    return { organisations, users, outcomes: aggregate.outcomes.map((o) => ({ id: o.id, title: o.title })) };
+  }
+}
