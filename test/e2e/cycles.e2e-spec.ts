@@ -429,6 +429,7 @@ describe('cycles over HTTP', () => {
         role: 'member' as const,
         organisationId: u.organisationId,
         organisationKind: kind,
+        generation: 0,
       });
       const ids = async (p: ReturnType<typeof principal>) => (await service.involving(p, 500)).map((r) => r.row.id);
       expect(await ids(principal(c.charityUser, 'provider'))).toContain(id);

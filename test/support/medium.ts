@@ -18,7 +18,7 @@ export async function servicesCollaboration(app: INestApplicationContext) {
   const person = async (kind: OrganisationKind): Promise<Principal> => {
     const organisation = await accounts.createOrganisation(`${kind} ${randomUUID()}`, kind);
     const user = await accounts.createUser({ email: `${randomUUID()}@example.org`, name: 'Someone', password: 'a long password for tests', organisationId: organisation.id });
-    return { userId: user.id, role: 'member', organisationId: organisation.id, organisationKind: kind };
+    return { userId: user.id, role: 'member', organisationId: organisation.id, organisationKind: kind, generation: 0 };
   };
   const council = await person('commissioner');
   const charity = await person('provider');

@@ -81,14 +81,24 @@ export class AccountsRepository {
     return this.users.find({ where: { organisation: { kind } }, relations: { organisation: true }, order: { name: 'ASC' } });
   }
 
-  /** With the password hash, for login only. */
-  findUserForLogin(email: string): Promise<UserEntity | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .leftJoinAndSelect('u.organisation', 'o')
-      .where('u.email = :email', { email })
-      .getOne();
+  /** With the password hash, for login (by email) and password changes (by id) only. */
+  findUserForLogin(email: string | undefined, id?: string): Promise<UserEntity | null> {
+    const query = this.users.createQueryBuilder('u').addSelect('u.passwordHash').leftJoinAndSelect('u.organisation', 'o');
+    return (email !== undefined ? query.where('u.email = :email', { email }) : query.where('u.id = :id', { id })).getOne();
+  }
+
+  /** Changes a user; `endsSessions` moves their session generation on (earlier tokens and sessions end). */
+  async updateUser(
+    id: string,
+    changes: { active?: boolean; representative?: boolean; role?: UserRole; passwordHash?: string; endsSessions?: boolean },
+  ): Promise<void> {
+    const { endsSessions, ...columns } = changes;
+    await this.users
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ ...columns, ...(endsSessions && { sessionGeneration: () => 'session_generation + 1' }) })
+      .where('id = :id', { id })
+      .execute();
   }
 
   async setCalendarTokenHash(userId: string, hash: string): Promise<void> {

@@ -1,11 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { Conflict, NotFound, ValidationFailed } from '@app/domain';
+import { LRUCache } from 'lru-cache';
+import { Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed } from '@app/domain';
 import { AccountsRepository } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
-import { Principal } from './principal';
+import { Principal, isAdmin, principalOf } from './principal';
 import { decoyHash, passwordHasher } from './password-hasher';
+import { passwordProblem } from './password-policy';
 import { UserEntity } from './user.entity';
+import { WebSessionsService } from './web-sessions.service';
+
+/** What an admin, or a lead of the user's organisation, may change about a user. */
+export interface UserChanges {
+  active?: boolean;
+  representative?: boolean;
+  role?: 'member' | 'lead';
+  /** Admins only. */
+  password?: string;
+}
+
+/** How long a user's standing (active, session generation) is trusted before it is read again. */
+const STANDING_TTL_MS = 1000;
 
 export interface NewUser {
   email: string;
@@ -18,7 +33,79 @@ export interface NewUser {
 export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
 
-  constructor(private readonly accounts: AccountsRepository) {}
+  /**
+   * Each user's standing, read at most once a second per process: a deactivated user's earlier
+   * tokens are refused within a second, without a database read on every request.
+   */
+  private readonly standing = new LRUCache<string, { active: boolean; generation: number }>({ max: 50_000, ttl: STANDING_TTL_MS, ttlResolution: 0 });
+
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly sessions: WebSessionsService,
+  ) {}
+
+  /** 401 unless the caller's token was issued to an active user in their current session generation. */
+  async requireCurrent(principal: Principal): Promise<void> {
+    let standing = this.standing.get(principal.userId);
+    if (!standing) {
+      const user = await this.accounts.findUser(principal.userId);
+      standing = user ? { active: user.active, generation: user.sessionGeneration } : { active: false, generation: -1 };
+      this.standing.set(principal.userId, standing);
+    }
+    if (!standing.active) throw new Unauthenticated('This account has been deactivated.');
+    if (standing.generation !== principal.generation) throw new Unauthenticated('This sign-in has ended (the password changed). Log in again.');
+  }
+
+  /**
+   * An admin changes any user; a lead changes their own organisation's members (active,
+   * representative, role, not a password). Deactivating or setting a password ends every earlier
+   * token and session of the user.
+   */
+  async updateUser(actor: Principal, id: string, changes: UserChanges): Promise<UserEntity> {
+    const user = await this.getUser(id);
+    if (!isAdmin(actor)) {
+      const leads = actor.role === 'lead' && actor.organisationId !== null && actor.organisationId === user.organisationId;
+      if (!leads) throw new Forbidden('Only a platform admin, or a lead of the user’s own organisation, changes a user.');
+      if (changes.password !== undefined) throw new Forbidden('Only a platform admin sets another person’s password.');
+    }
+    if (user.role === 'admin' && (changes.role !== undefined || changes.representative !== undefined)) {
+      throw new ValidationFailed([{ field: changes.role !== undefined ? 'role' : 'representative', message: 'does not apply to a platform admin' }]);
+    }
+    if (changes.active === false && id === actor.userId) throw new ValidationFailed([{ field: 'active', message: 'you cannot deactivate yourself' }]);
+    const problem = changes.password !== undefined ? passwordProblem(changes.password) : undefined;
+    if (problem) throw new ValidationFailed([{ field: 'password', message: problem }]);
+    const endsSessions = (changes.active === false && user.active) || changes.password !== undefined;
+    await this.accounts.updateUser(id, {
+      ...(changes.active !== undefined && { active: changes.active }),
+      ...(changes.representative !== undefined && { representative: changes.representative }),
+      ...(changes.role !== undefined && { role: changes.role }),
+      ...(changes.password !== undefined && { passwordHash: await passwordHasher.hash(changes.password) }),
+      endsSessions,
+    });
+    if (endsSessions) await this.ended(id);
+    this.standing.delete(id);
+    return this.getUser(id);
+  }
+
+  /** The person changes their own password: every other token and session of theirs ends; answers the user for a fresh token. */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<UserEntity> {
+    const user = await this.accounts.findUserForLogin(undefined, principal.userId);
+    if (!user || !(await passwordHasher.verify(user.passwordHash, currentPassword))) {
+      throw new ValidationFailed([{ field: 'currentPassword', message: 'is not your current password' }]);
+    }
+    const problem = passwordProblem(newPassword);
+    if (problem) throw new ValidationFailed([{ field: 'newPassword', message: problem }]);
+    if (newPassword === currentPassword) throw new ValidationFailed([{ field: 'newPassword', message: 'must differ from the current password' }]);
+    await this.accounts.updateUser(user.id, { passwordHash: await passwordHasher.hash(newPassword), endsSessions: true });
+    await this.ended(user.id);
+    return this.getUser(user.id);
+  }
+
+  /** Web sessions deleted and this process's standing forgotten (others read it within a second). */
+  private async ended(userId: string): Promise<void> {
+    this.standing.delete(userId);
+    await this.sessions.endAll(userId);
+  }
 
   createOrganisation(name: string, kind: OrganisationKind): Promise<OrganisationEntity> {
     return this.accounts.insertOrganisation(name.trim(), kind);
@@ -47,7 +134,13 @@ export class AccountsService {
     return organisation;
   }
 
-  async createUser(input: NewUser): Promise<UserEntity> {
+  /** An admin creates users of any organisation; a lead, of their own. */
+  async createUser(input: NewUser, actor?: Principal): Promise<UserEntity> {
+    if (actor && !isAdmin(actor) && !(actor.role === 'lead' && actor.organisationId === input.organisationId)) {
+      throw new Forbidden('Only a platform admin, or a lead of the organisation, creates its users.');
+    }
+    const problem = passwordProblem(input.password);
+    if (problem) throw new ValidationFailed([{ field: 'password', message: problem }]);
     const organisation = await this.accounts.findOrganisation(input.organisationId);
     if (!organisation) {
       throw new ValidationFailed([{ field: 'organisationId', message: 'no organisation has this id' }]);
@@ -78,11 +171,11 @@ export class AccountsService {
     return this.accounts.listUsersOfKind(kind);
   }
 
-  /** The user whose email and password match, or undefined; takes as long either way. */
+  /** The active user whose email and password match, or undefined; takes as long either way. */
   async authenticate(email: string, password: string): Promise<UserEntity | undefined> {
     const user = await this.accounts.findUserForLogin(email.trim().toLowerCase());
     const ok = await passwordHasher.verify(user?.passwordHash ?? (await decoyHash()), password);
-    return user && ok ? user : undefined;
+    return user && ok && user.active ? user : undefined;
   }
 
   /**
@@ -97,8 +190,8 @@ export class AccountsService {
 
   async principalForCalendarToken(token: string): Promise<Principal | undefined> {
     const user = await this.accounts.findUserByCalendarTokenHash(sha256(token));
-    if (!user) return undefined;
-    return { userId: user.id, role: user.role, organisationId: user.organisationId, organisationKind: user.organisation?.kind ?? null };
+    if (!user?.active) return undefined;
+    return principalOf(user);
   }
 
   /** On first start, when no user exists, creates the platform admin from the environment. */

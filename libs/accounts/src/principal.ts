@@ -1,5 +1,5 @@
 import { OrganisationKind } from './organisation.entity';
-import { UserRole } from './user.entity';
+import { UserEntity, UserRole } from './user.entity';
 
 /** Who is acting: read from a verified token, trusted by every service. */
 export interface Principal {
@@ -7,6 +7,16 @@ export interface Principal {
   role: UserRole;
   organisationId: string | null;
   organisationKind: OrganisationKind | null;
+  /** The user's session generation the token or session was issued in (see UserEntity.sessionGeneration). */
+  generation: number;
 }
+
+export const principalOf = (user: UserEntity): Principal => ({
+  userId: user.id,
+  role: user.role,
+  organisationId: user.organisationId,
+  organisationKind: user.organisation?.kind ?? null,
+  generation: user.sessionGeneration,
+});
 
 export const isAdmin = (p: Principal): boolean => p.role === 'admin';

@@ -6,14 +6,14 @@ import type { UserEntity } from './user.entity';
 
 describe('TokenService', () => {
   const config = parseConfig({ JWT_TTL_SECONDS: '60' });
-  const user = { id: '6f1c2b1e-0000-4000-8000-000000000001', role: 'member', organisationId: '6f1c2b1e-0000-4000-8000-000000000002', organisation: { kind: 'provider' } } as UserEntity;
+  const user = { id: '6f1c2b1e-0000-4000-8000-000000000001', role: 'member', organisationId: '6f1c2b1e-0000-4000-8000-000000000002', organisation: { kind: 'provider' }, sessionGeneration: 3 } as UserEntity;
   afterEach(() => jest.useRealTimers());
 
   it('verifies a token once, then remembers it until it expires, and no longer', () => {
     jest.useFakeTimers({ now: new Date('2027-01-10T09:00:00Z') });
     const tokens = new TokenService(new JwtService({}), config);
     const { accessToken } = tokens.issue(user);
-    expect(tokens.verify(accessToken)).toEqual({ userId: user.id, role: 'member', organisationId: user.organisationId, organisationKind: 'provider' });
+    expect(tokens.verify(accessToken)).toEqual({ userId: user.id, role: 'member', organisationId: user.organisationId, organisationKind: 'provider', generation: 3 });
     expect(tokens.verify(accessToken).userId).toBe(user.id);
     jest.setSystemTime(new Date('2027-01-10T09:01:01Z'));
     expect(() => tokens.verify(accessToken)).toThrow(Unauthenticated);

@@ -15,9 +15,15 @@ interface Claims {
   role: UserRole;
   org: string | null;
   kind: OrganisationKind | null;
+  /** The user's session generation when it was issued. */
+  gen: number;
 }
 
-/** Short-lived HS256 access tokens. Verification pins the algorithm: `alg: none` is refused. */
+/**
+ * Short-lived HS256 access tokens. Verification pins the algorithm: `alg: none` is refused. A
+ * verified token says who signed in; whether they still may act (active, same session generation)
+ * is AccountsService.requireCurrent's to say, on every request.
+ */
 @Injectable()
 export class TokenService {
   /** Made once: jsonwebtoken would otherwise build a key object from the string on every call. */
@@ -40,6 +46,7 @@ export class TokenService {
       role: user.role,
       org: user.organisationId,
       kind: user.organisation?.kind ?? null,
+      gen: user.sessionGeneration,
     };
     const accessToken = this.jwt.sign(claims, {
       secret: this.config.jwt.secret,
@@ -70,13 +77,15 @@ export class TokenService {
       typeof claims.sub === 'string' &&
       USER_ROLES.includes(claims.role as UserRole) &&
       (claims.org === null || typeof claims.org === 'string') &&
-      (claims.kind === null || ORGANISATION_KINDS.includes(claims.kind as OrganisationKind));
+      (claims.kind === null || ORGANISATION_KINDS.includes(claims.kind as OrganisationKind)) &&
+      Number.isInteger(claims.gen);
     if (!valid) throw new Unauthenticated('The access token is invalid or has expired. Log in again.');
     return {
       userId: claims.sub!,
       role: claims.role!,
       organisationId: claims.org ?? null,
       organisationKind: claims.kind ?? null,
+      generation: claims.gen!,
     };
   }
 }

@@ -20,6 +20,10 @@ export class WebSessionEntity {
   @Column({ name: 'csrf_token', type: 'text' })
   csrfToken!: string;
 
+  /** The user's session generation when it started: a later one (deactivation, a new password) ends it. */
+  @Column({ type: 'integer', default: 0 })
+  generation!: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

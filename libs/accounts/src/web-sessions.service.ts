@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThan } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Principal } from './principal';
+import { Principal, principalOf } from './principal';
 import { UserEntity } from './user.entity';
 import { WebSessionEntity } from './web-session.entity';
 
@@ -30,13 +30,16 @@ export class WebSessionsService {
     const csrfToken = secret();
     const expiresAt = new Date(Date.now() + this.config.web.sessionTtlSeconds * 1000);
     const sessions = this.dataSource.getRepository(WebSessionEntity);
-    await sessions.insert({ tokenHash: sha256(token), userId: user.id, csrfToken, expiresAt });
+    await sessions.insert({ tokenHash: sha256(token), userId: user.id, csrfToken, expiresAt, generation: user.sessionGeneration });
     // Sessions that ran out are cleared as new ones start: no job needed.
     await sessions.delete({ expiresAt: LessThan(new Date()) });
     return { token, csrfToken, expiresAt };
   }
 
-  /** The session the cookie's secret opens, if it has not run out and its user still exists. */
+  /**
+   * The session the cookie's secret opens, if it has not run out and its user still exists, is
+   * active and has not moved on to a later session generation (deactivated, new password).
+   */
   async resume(token: string | undefined): Promise<WebSession | undefined> {
     if (!token || token.length > 100) return undefined;
     const session = await this.dataSource.getRepository(WebSessionEntity).findOne({
@@ -45,11 +48,13 @@ export class WebSessionsService {
     });
     if (!session?.user || session.expiresAt.getTime() <= Date.now()) return undefined;
     const user = session.user;
-    return {
-      user,
-      csrfToken: session.csrfToken,
-      principal: { userId: user.id, role: user.role, organisationId: user.organisationId, organisationKind: user.organisation?.kind ?? null },
-    };
+    if (!user.active || session.generation !== user.sessionGeneration) return undefined;
+    return { user, csrfToken: session.csrfToken, principal: principalOf(user) };
+  }
+
+  /** Ends every session of the user (deactivated, or their password changed). */
+  async endAll(userId: string): Promise<void> {
+    await this.dataSource.getRepository(WebSessionEntity).delete({ userId });
   }
 
   async end(token: string | undefined): Promise<void> {

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { AccountsService, Principal } from '@app/accounts';
+import { AccountsService, Principal, TokenService } from '@app/accounts';
+import { ChangePasswordDto, TokenDto } from './dto/accounts.dto';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { NotificationsService } from '@app/notifications';
 import { Caller } from '../http/auth.guard';
@@ -19,6 +20,7 @@ export class MeController {
   constructor(
     private readonly inbox: NotificationsService,
     private readonly accounts: AccountsService,
+    private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -35,6 +37,17 @@ export class MeController {
   @ApiOkResponse({ type: NotificationDto })
   async read(@Caller() caller: Principal, @Param('id', new IdPipe('notification')) id: string): Promise<NotificationDto> {
     return mapNotification(await this.inbox.markRead(caller.userId, id));
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Change your password',
+    description: 'Every earlier token and web session of yours is refused from then on; the answer carries a fresh access token.',
+  })
+  @ApiOkResponse({ type: TokenDto })
+  async changePassword(@Caller() caller: Principal, @Body() body: ChangePasswordDto): Promise<TokenDto> {
+    return this.tokens.issue(await this.accounts.changePassword(caller, body.currentPassword, body.newPassword));
   }
 
   @Post('calendar-token')

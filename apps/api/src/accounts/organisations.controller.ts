@@ -1,13 +1,15 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccountsService } from '@app/accounts';
-import { AdminOnly } from '../http/auth.guard';
+import { AccountsService, Principal, isAdmin } from '@app/accounts';
+import { Forbidden } from '@app/domain';
+import { AdminOnly, Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
 import {
   CreateOrganisationDto,
   CreateUserDto,
   ListUsersQuery,
   OrganisationDto,
+  UpdateUserDto,
   UserDto,
   mapOrganisation,
   mapUser,
@@ -40,26 +42,44 @@ export class OrganisationsController {
     return mapOrganisation(await this.accounts.getOrganisation(id));
   }
 
-  @AdminOnly()
   @Post('users')
-  @ApiOperation({ summary: 'Create a user of an organisation (admin)' })
+  @ApiOperation({ summary: 'Create a user of an organisation (admin; a lead, of their own organisation)' })
   @ApiCreatedResponse({ type: UserDto })
-  async createUser(@Body() body: CreateUserDto): Promise<UserDto> {
-    return mapUser(await this.accounts.createUser(body));
+  async createUser(@Caller() caller: Principal, @Body() body: CreateUserDto): Promise<UserDto> {
+    return mapUser(await this.accounts.createUser(body, caller));
   }
 
-  @AdminOnly()
   @Get('users')
-  @ApiOperation({ summary: 'Users, optionally of one organisation (admin)' })
+  @ApiOperation({ summary: 'Users, optionally of one organisation (admin; a lead, of their own organisation)' })
   @ApiOkResponse({ type: [UserDto] })
-  async listUsers(@Query() query: ListUsersQuery): Promise<UserDto[]> {
-    return (await this.accounts.listUsers(query.organisationId)).map(mapUser);
+  async listUsers(@Caller() caller: Principal, @Query() query: ListUsersQuery): Promise<UserDto[]> {
+    const organisationId = isAdmin(caller) ? query.organisationId : this.ownOrganisation(caller, query.organisationId);
+    return (await this.accounts.listUsers(organisationId)).map(mapUser);
   }
 
-  @AdminOnly()
   @Get('users/:id')
   @ApiOkResponse({ type: UserDto })
-  async getUser(@Param('id', new IdPipe('user')) id: string): Promise<UserDto> {
-    return mapUser(await this.accounts.getUser(id));
+  async getUser(@Caller() caller: Principal, @Param('id', new IdPipe('user')) id: string): Promise<UserDto> {
+    const user = await this.accounts.getUser(id);
+    if (!isAdmin(caller)) this.ownOrganisation(caller, user.organisationId ?? undefined);
+    return mapUser(user);
+  }
+
+  @Patch('users/:id')
+  @ApiOperation({
+    summary: 'Deactivate or reactivate a user, name representatives and leads, or set a password',
+    description: 'Admins change anyone; a lead changes the users of their own organisation (not passwords).',
+  })
+  @ApiOkResponse({ type: UserDto })
+  async updateUser(@Caller() caller: Principal, @Param('id', new IdPipe('user')) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
+    return mapUser(await this.accounts.updateUser(caller, id, body));
+  }
+
+  /** A lead reads their own organisation's users; nobody else but admins reads users. */
+  private ownOrganisation(caller: Principal, organisationId: string | undefined): string {
+    if (caller.role !== 'lead' || !caller.organisationId || (organisationId !== undefined && organisationId !== caller.organisationId)) {
+      throw new Forbidden('Only platform admins, and leads for their own organisation, read users.');
+    }
+    return caller.organisationId;
   }
 }

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { Principal, TokenService } from '@app/accounts';
+import { AccountsService, Principal, TokenService } from '@app/accounts';
 import { Forbidden, Unauthenticated } from '@app/domain';
 
 const PUBLIC = 'cocommission:public';
@@ -19,9 +19,10 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly accounts: AccountsService,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -30,6 +31,8 @@ export class AuthGuard implements CanActivate {
       throw new Unauthenticated('Send an access token: Authorization: Bearer <token>.');
     }
     request.principal = this.tokens.verify(token);
+    // Deactivated, or signed in before a password change: refused at once (within a second).
+    await this.accounts.requireCurrent(request.principal);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && request.principal.role !== 'admin') {
       throw new Forbidden('Only platform admins may do this.');
     }

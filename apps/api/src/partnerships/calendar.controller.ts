@@ -103,7 +103,11 @@ export class CalendarController {
       throw new ValidationFailed([{ field: 'token', message: 'must be given once, as text' }]);
     }
     const [scheme, bearer] = (authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() === 'bearer' && bearer) return this.tokens.verify(bearer);
+    if (scheme?.toLowerCase() === 'bearer' && bearer) {
+      const caller = this.tokens.verify(bearer);
+      await this.accounts.requireCurrent(caller);
+      return caller;
+    }
     const principal = token && token.length <= 100 ? await this.accounts.principalForCalendarToken(token) : undefined;
     if (!principal) throw new Unauthenticated('Send an access token, or the calendar token from POST /v1/me/calendar-token.');
     return principal;

@@ -13,6 +13,7 @@ export class AccountLife1763985000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "users" ADD COLUMN "active" boolean NOT NULL DEFAULT true`);
     await q.query(`ALTER TABLE "users" ADD COLUMN "representative" boolean NOT NULL DEFAULT false`);
     await q.query(`ALTER TABLE "users" ADD COLUMN "session_generation" integer NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE "web_sessions" ADD COLUMN "generation" integer NOT NULL DEFAULT 0`);
     await q.query(`ALTER TABLE "users" DROP CONSTRAINT "users_role_check"`);
     await q.query(`ALTER TABLE "users" ADD CONSTRAINT "users_role_check" CHECK ("role" IN ('admin', 'member', 'lead'))`);
     await q.query(`ALTER TABLE "organisations" DROP CONSTRAINT "organisations_kind_check"`);
@@ -26,6 +27,7 @@ export class AccountLife1763985000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "organisations" ADD CONSTRAINT "organisations_kind_check" CHECK ("kind" IN ('commissioner', 'provider', 'community'))`);
     await q.query(`ALTER TABLE "users" DROP CONSTRAINT "users_role_check"`);
     await q.query(`ALTER TABLE "users" ADD CONSTRAINT "users_role_check" CHECK ("role" IN ('admin', 'member'))`);
+    await q.query(`ALTER TABLE "web_sessions" DROP COLUMN "generation"`);
     await q.query(`ALTER TABLE "users" DROP COLUMN "session_generation"`);
     await q.query(`ALTER TABLE "users" DROP COLUMN "representative"`);
     await q.query(`ALTER TABLE "users" DROP COLUMN "active"`);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { ORGANISATION_KINDS, OrganisationEntity, OrganisationKind, UserEntity, UserRole } from '@app/accounts';
 
 export class LoginDto {
@@ -58,9 +58,8 @@ export class CreateUserDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiProperty({ minLength: 12, description: 'At least 12 characters' })
+  @ApiProperty({ minLength: 12, description: 'At least 12 characters, and not one of the most common passwords' })
   @IsString()
-  @MinLength(12)
   @MaxLength(1024)
   password!: string;
 
@@ -73,7 +72,10 @@ export class UserDto {
   @ApiProperty() id!: string;
   @ApiProperty() email!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['admin', 'member'] }) role!: UserRole;
+  @ApiProperty({ enum: ['admin', 'member', 'lead'], description: 'A lead manages the users of their own organisation' }) role!: UserRole;
+  @ApiProperty({ description: 'A deactivated user cannot sign in; their earlier tokens and sessions are refused' }) active!: boolean;
+  @ApiProperty({ description: 'May commit their organisation (endorse, object, consent, pledge, leave) where it names representatives' })
+  representative!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) organisationId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: OrganisationDto }) organisation!: OrganisationDto | null;
   @ApiProperty() createdAt!: string;
@@ -84,6 +86,8 @@ export const mapUser = (u: UserEntity): UserDto => ({
   email: u.email,
   name: u.name,
   role: u.role,
+  active: u.active,
+  representative: u.representative,
   organisationId: u.organisationId,
   organisation: u.organisation ? mapOrganisation(u.organisation) : null,
   createdAt: u.createdAt.toISOString(),
@@ -94,4 +98,39 @@ export class ListUsersQuery {
   @IsOptional()
   @IsUUID()
   organisationId?: string;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ description: 'false deactivates: every earlier token and web session is refused, and login' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ description: 'May commit their organisation where it names representatives' })
+  @IsOptional()
+  @IsBoolean()
+  representative?: boolean;
+
+  @ApiPropertyOptional({ enum: ['member', 'lead'] })
+  @IsOptional()
+  @IsIn(['member', 'lead'])
+  role?: 'member' | 'lead';
+
+  @ApiPropertyOptional({ description: 'Admins only: a new password (at least 12 characters, not a common one); ends the user’s sessions' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(1024)
+  currentPassword!: string;
+
+  @ApiProperty({ minLength: 12, description: 'At least 12 characters, and not one of the most common passwords' })
+  @IsString()
+  @MaxLength(1024)
+  newPassword!: string;
 }
