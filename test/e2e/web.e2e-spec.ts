@@ -118,7 +118,7 @@ describe('the web app in a browser', () => {
     await priya.page.click('button:has-text("Open the cycle in draft")');
     await containsText(priya.page.locator('.govuk-error-summary'), 'Enter a title for the cycle');
     await expectAccessible(priya.page, '04-new-cycle-errors');
-    await priya.page.fill('#title', 'Staying well at home this winter');
+    await priya.page.fill('#title', 'Staying well at home');
     await priya.page.check(`input[name=providerOrganisationIds]`);
     await priya.page.check(`input[name=communityOrganisationIds][value="${maria.user!.organisationId}"]`);
     await priya.page.check(`input[name=panelUserIds][value="${john.user!.id}"]`);
@@ -127,6 +127,9 @@ describe('the web app in a browser', () => {
     await priya.page.click('button:has-text("Open the cycle in draft")');
     await priya.page.waitForURL(/\/cycles\/[0-9a-f-]{36}$/);
     cycleUrl = new URL(priya.page.url()).pathname;
+    // The draft is edited before launch: its title (its people, as chosen, stay ticked).
+    await send('priya', 'Edit the draft', (p) => p.fill('#event-EDIT_DRAFT-title', 'Staying well at home this winter'));
+    await containsText(priya.page.locator('h1'), 'Staying well at home this winter');
     // Priya aligns the framing deadline to the partnership's budget anchor.
     await priya.page.selectOption('#milestone-kind', 'framingDue');
     await priya.page.click('button:has-text("Schedule milestone")');
@@ -215,7 +218,14 @@ describe('the web app in a browser', () => {
       await p.fill('#event-RECORD_LEARNING-insight', 'Referrals came late in the season.');
       await p.check('input[name=recommendation][value=adapt]');
     });
+    // The panel changes mid-review: Maria joins, John signs off, Maria leaves the panel again and
+    // the review closes on the sign-offs of those left.
+    const panelBox = (p: Page, who: TestUser) => p.locator('#event-CHANGE_PANEL').locator(`input[name=panelUserIds][value="${who.id}"]`);
+    await send('priya', 'Change the review panel', (p) => panelBox(p, maria.user!).check());
     await send('john', 'Sign off the learning review', (p) => p.check('#event-SIGN_OFF_REVIEW-outcome'));
+    await expectStage(john.page, 'Learning review');
+    await expectAccessible(priya.page, '08b-cycle-panel-change');
+    await send('priya', 'Change the review panel', (p) => panelBox(p, maria.user!).uncheck());
     await john.page.goto(cycleUrl);
     await containsText(john.page.locator('.app-lifecycle__current'), 'Closed');
     await containsText(john.page.locator('main'), 'Verified');
@@ -304,5 +314,27 @@ describe('the web app in a browser', () => {
     // People who are not admins get a 403 page.
     const res = await maria.page.goto('/admin');
     expect(res?.status()).toBe(403);
+    expect((await maria.page.goto('/people'))?.status()).toBe(403);
+    // The admin names Helen her organisation's representative, from the people pages.
+    await admin.page.goto('/people');
+    await admin.page.click(`a[href="/people/${people.helen.user!.id}"]`);
+    await admin.page.check('input[name=representative][value=yes]');
+    await expectAccessible(admin.page, '14-person');
+    await admin.page.click('button:has-text("Save changes")');
+    await containsText(admin.page.locator('.govuk-notification-banner--success'), 'The changes are saved');
+    await expectAccessible(admin.page, '15-people');
+    // Maria changes her password: a wrong current one is refused; then she stays signed in here.
+    await maria.page.goto('/account');
+    await maria.page.fill('#current-password', 'not my password at all');
+    await maria.page.fill('#new-password', 'three random words together');
+    await maria.page.click('button:has-text("Change password")');
+    await containsText(maria.page.locator('.govuk-error-summary'), 'This is not your current password');
+    await expectAccessible(maria.page, '16-account-errors');
+    await maria.page.fill('#current-password', TEST_PASSWORD);
+    await maria.page.fill('#new-password', 'three random words together');
+    await maria.page.click('button:has-text("Change password")');
+    await containsText(maria.page.locator('.govuk-notification-banner--success'), 'Your password is changed');
+    await maria.page.goto('/notifications');
+    await containsText(maria.page.locator('h1'), 'Notifications');
   });
 });

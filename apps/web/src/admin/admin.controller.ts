@@ -50,7 +50,13 @@ export class AdminController {
         return res.redirect(303, '/admin?done=user');
       } catch (error) {
         if (error instanceof Conflict) errors.push({ field: 'user-email', text: 'A user with this email address already exists' });
-        else if (error instanceof ValidationFailed) errors.push({ field: 'user-organisation', text: 'Choose the person’s organisation' });
+        else if (error instanceof ValidationFailed) {
+          errors.push(
+            ...error.errors.map((e) =>
+              e.field === 'password' ? { field: 'user-password', text: `The password ${e.message}` } : { field: 'user-organisation', text: 'Choose the person’s organisation' },
+            ),
+          );
+        }
         else throw error;
       }
     }

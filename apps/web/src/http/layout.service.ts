@@ -3,7 +3,7 @@ import { WebSession } from '@app/accounts';
 import { NotificationsService } from '@app/notifications';
 
 export interface Layout {
-  user?: { id: string; name: string; email: string; organisationName: string | null; isAdmin: boolean };
+  user?: { id: string; name: string; email: string; organisationName: string | null; isAdmin: boolean; isLead: boolean };
   csrfToken?: string;
   unread: number;
 }
@@ -18,7 +18,7 @@ export class LayoutService {
     const { user } = session;
     const unread = await this.notifications.unreadCount(user.id);
     return {
-      user: { id: user.id, name: user.name, email: user.email, organisationName: user.organisation?.name ?? null, isAdmin: user.role === 'admin' },
+      user: { id: user.id, name: user.name, email: user.email, organisationName: user.organisation?.name ?? null, isAdmin: user.role === 'admin', isLead: user.role === 'lead' },
       csrfToken: session.csrfToken,
       unread,
     };

@@ -1,0 +1,184 @@
+import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AccountsService, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { Conflict, Forbidden, ValidationFailed } from '@app/domain';
+import { IdPipe } from '@app/http';
+import { Param } from '@nestjs/common';
+import { LayoutService } from '../http/layout.service';
+import { SESSION_COOKIE, Session } from '../http/session.guard';
+import type { FormError } from '../views/filters';
+
+const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+const UserId = () => Param('id', new IdPipe('user'));
+const DONE: Record<string, string> = {
+  user: 'The user is added',
+  changed: 'The changes are saved',
+  password: 'Your password is changed. You are still signed in here; every other sign-in has ended.',
+};
+/** The field of the page a service's field problem belongs on. */
+const FIELD_IDS: Record<string, string> = { password: 'password', newPassword: 'new-password', currentPassword: 'current-password' };
+
+/**
+ * People: admins manage every user, an organisation's leads its own (the same AccountsService
+ * rules as the API); everyone changes their own password.
+ */
+@Controller()
+export class PeopleController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly sessions: WebSessionsService,
+    private readonly layout: LayoutService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('people')
+  async list(@Session() session: WebSession, @Query('done') done: string | undefined, @Res() res: Response) {
+    await this.renderList(res, 200, session, { done: done && DONE[done] });
+  }
+
+  /** A lead adds a user of their own organisation (admins add users from the admin page). */
+  @Post('people')
+  async add(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const organisationId = this.organisationManaged(session);
+    const input = { name: str(body.name), email: str(body.email), password: typeof body.password === 'string' ? body.password : '', organisationId: organisationId ?? '' };
+    const errors: FormError[] = [];
+    if (!input.name || input.name.length > 200) errors.push({ field: 'user-name', text: 'Enter the person’s name (200 characters at most)' });
+    if (!/^[^\s@]+@[^\s@]+$/.test(input.email) || input.email.length > 320) errors.push({ field: 'user-email', text: 'Enter an email address like name@example.org' });
+    if (!errors.length) {
+      try {
+        await this.accounts.createUser(input, session.principal);
+        return res.redirect(303, '/people?done=user');
+      } catch (error) {
+        if (error instanceof Conflict) errors.push({ field: 'user-email', text: 'A user with this email address already exists' });
+        else if (error instanceof ValidationFailed) errors.push(...error.errors.map((e) => ({ field: e.field === 'password' ? 'user-password' : 'user-email', text: `The password ${e.message}` })));
+        else throw error;
+      }
+    }
+    await this.renderList(res, 400, session, { errors, values: { ...body, password: '' } });
+  }
+
+  @Get('people/:id')
+  async person(@Session() session: WebSession, @UserId() id: string, @Res() res: Response) {
+    await this.renderPerson(res, 200, session, id, {});
+  }
+
+  @Post('people/:id')
+  async change(@Session() session: WebSession, @UserId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const changes: UserChanges = {
+      active: body.active === 'yes' ? true : body.active === 'no' ? false : undefined,
+      representative: body.representative === 'yes' ? true : body.representative === 'no' ? false : undefined,
+      role: body.role === 'member' || body.role === 'lead' ? body.role : undefined,
+      password: str(body.password) ? String(body.password) : undefined,
+    };
+    try {
+      await this.accounts.updateUser(session.principal, id, changes);
+      return res.redirect(303, isAdmin(session.principal) || session.principal.role === 'lead' ? '/people?done=changed' : '/');
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      const errors = error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? e.field, text: `${e.field === 'password' ? 'The password' : 'This'} ${e.message}` }));
+      await this.renderPerson(res, 400, session, id, { errors });
+    }
+  }
+
+  @Get('account')
+  async account(@Session() session: WebSession, @Query('done') done: string | undefined, @Res() res: Response) {
+    await this.renderAccount(res, 200, session, { done: done && DONE[done] });
+  }
+
+  /** A new password ends every other sign-in; this browser gets a new session of the new generation. */
+  @Post('account/password')
+  async changePassword(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const current = typeof body.currentPassword === 'string' ? body.currentPassword : '';
+    const next = typeof body.newPassword === 'string' ? body.newPassword : '';
+    const errors: FormError[] = [];
+    if (!current) errors.push({ field: 'current-password', text: 'Enter your current password' });
+    if (!next) errors.push({ field: 'new-password', text: 'Enter a new password' });
+    if (!errors.length) {
+      try {
+        const user = await this.accounts.changePassword(session.principal, current, next);
+        const fresh = await this.sessions.start(user);
+        res.cookie(SESSION_COOKIE, fresh.token, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: this.config.env === 'production',
+          path: '/',
+          maxAge: fresh.expiresAt.getTime() - Date.now(),
+        });
+        return res.redirect(303, '/account?done=password');
+      } catch (error) {
+        if (!(error instanceof ValidationFailed)) throw error;
+        errors.push(...error.errors.map((e) => ({ field: FIELD_IDS[e.field], text: `${e.field === 'currentPassword' ? 'This' : 'The new password'} ${e.message}` })));
+      }
+    }
+    await this.renderAccount(res, 400, session, { errors });
+  }
+
+  /** The organisation whose users the caller manages: null for admins (all), a lead's own, else 403. */
+  private organisationManaged(session: WebSession): string | null {
+    if (isAdmin(session.principal)) return null;
+    if (session.principal.role === 'lead' && session.principal.organisationId) return session.principal.organisationId;
+    throw new Forbidden('Only platform admins, and leads for their own organisation, manage users.');
+  }
+
+  private async renderList(res: Response, status: number, session: WebSession, extra: { done?: string; errors?: FormError[]; values?: Record<string, unknown> }) {
+    const organisationId = this.organisationManaged(session);
+    const users = await this.accounts.listUsers(organisationId ?? undefined);
+    res.status(status).render('people', {
+      ...(await this.layout.of(session)),
+      section: 'people',
+      title: organisationId ? `People of ${session.user.organisation?.name ?? 'your organisation'}` : 'People',
+      leadsOne: organisationId !== null,
+      users: users.map((u) => ({
+        id: u.id,
+        name: u.name,
+        email: u.email,
+        organisationName: u.organisation?.name ?? 'Platform admin',
+        role: u.role === 'lead' ? 'Lead' : u.role === 'admin' ? 'Platform admin' : 'Member',
+        representative: u.representative,
+        active: u.active,
+      })),
+      values: extra.values ?? {},
+      done: extra.done,
+      errors: extra.errors ?? [],
+    });
+  }
+
+  private async renderPerson(res: Response, status: number, session: WebSession, id: string, extra: { errors?: FormError[] }) {
+    const organisationId = this.organisationManaged(session);
+    const user = await this.accounts.getUser(id);
+    if (organisationId && user.organisationId !== organisationId) throw new Forbidden('Only platform admins, and leads for their own organisation, manage users.');
+    const yesNo = (value: boolean) => [
+      { value: 'yes', text: 'Yes', checked: value },
+      { value: 'no', text: 'No', checked: !value },
+    ];
+    res.status(status).render('person', {
+      ...(await this.layout.of(session)),
+      section: 'people',
+      title: user.name,
+      person: { id: user.id, name: user.name, email: user.email, organisationName: user.organisation?.name ?? 'Platform admin', isAdmin: user.role === 'admin' },
+      self: user.id === session.user.id,
+      setsPasswords: isAdmin(session.principal),
+      activeItems: [
+        { value: 'yes', text: 'Active: may sign in', checked: user.active },
+        { value: 'no', text: 'Deactivated: every sign-in ends at once', checked: !user.active },
+      ],
+      roleItems: [
+        { value: 'member', text: 'Member', checked: user.role === 'member' },
+        { value: 'lead', text: 'Lead: manages the organisation’s people', checked: user.role === 'lead' },
+      ],
+      representativeItems: yesNo(user.representative),
+      errors: extra.errors ?? [],
+    });
+  }
+
+  private async renderAccount(res: Response, status: number, session: WebSession, extra: { done?: string; errors?: FormError[] }) {
+    res.status(status).render('account', {
+      ...(await this.layout.of(session)),
+      section: 'account',
+      title: 'Your account',
+      done: extra.done,
+      errors: extra.errors ?? [],
+    });
+  }
+}
