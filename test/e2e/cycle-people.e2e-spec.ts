@@ -84,6 +84,24 @@ describe("a cycle's people over HTTP", () => {
     expect(refused.body.detail).toContain('at least one provider or community co-owner');
   });
 
+  it('a representative-only organisation’s other users get 403 with a reason; each entry records whether its actor was a representative', async () => {
+    const id = await c.newCycle();
+    await steps.toFraming(id);
+    const clerk = await factory.user(c.orgs.charity, 'Charity clerk');
+    await factory.admin.patch(`/v1/users/${c.charityUser.id}`, { representative: true }).expect(200);
+    const refused = await steps.send(clerk.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toMatch(/^Your organisation names representatives: only .+ may endorse the problem for it\.$/);
+    expect((await clerk.as.get(`/v1/cycles/${id}`).expect(200)).body.nextEvents).not.toContain('ENDORSE_PROBLEM');
+    await steps.ok(c.charityUser.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    await steps.ok(c.forumUser.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`).expect(200)).body;
+    const endorsements = history.filter((h: { type: string }) => h.type === 'ENDORSE_PROBLEM');
+    expect(endorsements.map((h: { representative: boolean }) => h.representative)).toEqual([true, false]);
+    await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: history.length });
+    await factory.admin.patch(`/v1/users/${c.charityUser.id}`, { representative: false }).expect(200);
+  });
+
   it('an independent facilitator’s users see only the cycles that name them', async () => {
     const mediation = await factory.organisation('facilitator', 'Independent Mediation Ltd');
     const mediator = await factory.user(mediation);

@@ -81,6 +81,11 @@ export class AccountsRepository {
     return this.users.find({ where: { organisation: { kind } }, relations: { organisation: true }, order: { name: 'ASC' } });
   }
 
+  /** The active representatives of an organisation, by name. */
+  async representativesOf(organisationId: string): Promise<{ id: string; name: string }[]> {
+    return this.users.query('SELECT id, name FROM users WHERE organisation_id = $1 AND representative AND active ORDER BY name, id', [organisationId]);
+  }
+
   /** With the password hash, for login (by email) and password changes (by id) only. */
   findUserForLogin(email: string | undefined, id?: string): Promise<UserEntity | null> {
     const query = this.users.createQueryBuilder('u').addSelect('u.passwordHash').leftJoinAndSelect('u.organisation', 'o');

@@ -39,10 +39,26 @@ export class AccountsService {
    */
   private readonly standing = new LRUCache<string, { active: boolean; generation: number }>({ max: 50_000, ttl: STANDING_TTL_MS, ttlResolution: 0 });
 
+  private readonly representatives = new LRUCache<string, { id: string; name: string }[]>({ max: 10_000, ttl: STANDING_TTL_MS, ttlResolution: 0 });
+
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly sessions: WebSessionsService,
   ) {}
+
+  /**
+   * Who commits an organisation: its active representatives' names (none: any of its users may),
+   * and whether this person is one. Read at most once a second per organisation.
+   */
+  async representationOf(userId: string, organisationId: string | null): Promise<{ representative: boolean; representatives: string[] }> {
+    if (!organisationId) return { representative: false, representatives: [] };
+    let representatives = this.representatives.get(organisationId);
+    if (!representatives) {
+      representatives = await this.accounts.representativesOf(organisationId);
+      this.representatives.set(organisationId, representatives);
+    }
+    return { representative: representatives.some((r) => r.id === userId), representatives: representatives.map((r) => r.name) };
+  }
 
   /** 401 unless the caller's token was issued to an active user in their current session generation. */
   async requireCurrent(principal: Principal): Promise<void> {
@@ -84,6 +100,7 @@ export class AccountsService {
     });
     if (endsSessions) await this.ended(id);
     this.standing.delete(id);
+    if (user.organisationId) this.representatives.delete(user.organisationId);
     return this.getUser(id);
   }
 

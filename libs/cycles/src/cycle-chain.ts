@@ -92,6 +92,7 @@ export class CycleChain {
       type: item.type,
       actorUserId: item.actor.userId,
       organisationId: item.actor.organisationId,
+      representative: item.actor.representative ?? false,
       fromState: this.state,
       toState,
       payload: item.payload,

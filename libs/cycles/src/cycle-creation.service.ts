@@ -137,6 +137,7 @@ export class CycleCreationService {
       type: 'CREATED',
       actorUserId: cycle.actor.userId,
       organisationId: cycle.actor.organisationId,
+      representative: cycle.actor.representative ?? false,
       fromState: null,
       toState: stateOf(cycle.snapshot),
       payload: { title: cycle.title, iteration: cycle.iteration, previousCycleId: cycle.previousCycleId },

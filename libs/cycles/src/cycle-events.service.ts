@@ -72,9 +72,8 @@ export class CycleEventsService {
   }
 
   private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
-    const { row, ...read } = await this.queries.loadVisible(principal, id);
+    const [{ row, ...read }, actor] = await Promise.all([this.queries.loadVisible(principal, id), this.queries.actorOf(principal)]);
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
-    const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId };
     // Entries whose rules read the partnership and the people named get them looked up first.
     const directory = definitionOf(input.type)?.directory
       ? await this.directory.forEvent(row.partnershipId, restoreCycle(row.snapshot).context, input)
@@ -85,7 +84,7 @@ export class CycleEventsService {
       // Someone else's event landed first: read everything again rather than guess what it added.
       if (applied.retried) return this.queries.get(principal, id);
       // As read, plus this event (a person's event never changes milestones).
-      return this.queries.recordOf(applied.row, principal, withEntry(read, applied.entry));
+      return this.queries.recordOf(applied.row, actor, withEntry(read, applied.entry));
     }
     if (applied.outcome === 'refused') {
       throw applied.kind === 'forbidden' ? new Forbidden(applied.reason) : new TransitionRefused(applied.reason);

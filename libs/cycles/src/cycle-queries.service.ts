@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
-import { CycleSnapshot, CycleState, NotFound, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
+import { Actor, CycleSnapshot, CycleState, NotFound, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
@@ -48,8 +48,8 @@ export class CycleQueriesService {
   }
 
   async get(principal: Principal, id: string): Promise<CycleRecord> {
-    const { row, ...read } = await this.loadVisible(principal, id);
-    return this.recordOf(row, principal, read);
+    const [{ row, ...read }, actor] = await Promise.all([this.loadVisible(principal, id), this.actorOf(principal)]);
+    return this.recordOf(row, actor, read);
   }
 
   async list(
@@ -117,16 +117,20 @@ export class CycleQueriesService {
 
   /** The cycle, if the caller may see it, with its snapshot and the caller's next events. */
   async visible(principal: Principal, id: string): Promise<CycleRecord> {
-    const { row, ...read } = await this.loadVisible(principal, id);
-    return this.recordOf(row, principal, read);
+    return this.get(principal, id);
   }
 
-  recordOf(row: CycleEntity, principal: Principal, { milestones, progress, progressCount }: ReadAlong): CycleRecord {
+  /** The caller as the machine sees them: with who commits their organisation (its representatives). */
+  async actorOf(principal: Principal): Promise<Actor> {
+    return { userId: principal.userId, organisationId: principal.organisationId, ...(await this.accounts.representationOf(principal.userId, principal.organisationId)) };
+  }
+
+  recordOf(row: CycleEntity, actor: Actor, { milestones, progress, progressCount }: ReadAlong): CycleRecord {
     const snapshot = restoreCycle(row.snapshot);
     return {
       row,
       snapshot,
-      nextEvents: nextEvents(snapshot, { userId: principal.userId, organisationId: principal.organisationId }),
+      nextEvents: nextEvents(snapshot, actor),
       milestones,
       progress,
       progressCount,

@@ -80,7 +80,7 @@ export class CycleEntity {
 @Entity('cycle_history')
 @Index('cycle_history_progress_idx', ['cycleId', 'seq'], { where: `"type" = 'RECORD_PROGRESS'` })
 @Check('cycle_history_seq_check', `"seq" > 0`)
-@Check('cycle_history_hash_scheme_check', `"hash_scheme" IN (1, 2)`)
+@Check('cycle_history_hash_scheme_check', `"hash_scheme" IN (1, 2, 3)`)
 export class CycleHistoryEntity {
   @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
   cycleId!: string;
@@ -110,6 +110,10 @@ export class CycleHistoryEntity {
   @Column({ type: 'jsonb' })
   payload!: Record<string, any>;
 
+  /** Whether the actor was one of their organisation's representatives (hashed from scheme 3). */
+  @Column({ type: 'boolean', default: false })
+  representative!: boolean;
+
   @Column({ type: 'timestamptz' })
   at!: Date;
 
@@ -119,7 +123,7 @@ export class CycleHistoryEntity {
   @Column({ type: 'text' })
   hash!: string;
 
-  /** How `hash` was computed (history-chain.ts): 1 before RFC 8785, 2 since. The database fills it in. */
-  @Column({ name: 'hash_scheme', type: 'smallint', default: 2, insert: false, update: false })
+  /** How `hash` was computed (history-chain.ts): 1 before RFC 8785, 2 since, 3 with `representative`. The database fills it in. */
+  @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
   hashScheme!: HashScheme;
 }

@@ -79,7 +79,7 @@ const WRITE_EVENTS = `
       id uuid, expected int, version int, snapshot jsonb, state text, title text, hash text, machine_version int, at timestamptz)),
   entries AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(
-      cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid, from_state text, to_state text,
+      cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid, representative boolean, from_state text, to_state text,
       payload jsonb, at timestamptz, prev_hash text, hash text)),
   locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM heads) ORDER BY c.id FOR UPDATE SKIP LOCKED),
   moved AS (
@@ -87,8 +87,8 @@ const WRITE_EVENTS = `
       machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, updated_at = h.at
     FROM heads h WHERE c.id = h.id AND c.version = h.expected AND c.id IN (SELECT id FROM locked)
     RETURNING c.id)
-  INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash)
-  SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
+  INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash)
+  SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.representative, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
   FROM entries e JOIN moved m ON m.id = e.cycle_id
   RETURNING cycle_id AS id`;
 
@@ -139,6 +139,7 @@ const entryParams = (entries: CycleHistoryEntity[]) =>
       type: e.type,
       actor_user_id: e.actorUserId,
       organisation_id: e.organisationId,
+      representative: e.representative,
       from_state: e.fromState,
       to_state: e.toState,
       payload: e.payload,

@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import { GENESIS_HASH, legacyCanonicalJson as canonicalJson, chainHash, verifyChain } from './history-chain';
+import { GENESIS_HASH, chainHash, chainedEntry, legacyCanonicalJson as canonicalJson, verifyChain } from './history-chain';
 
 const entry = (seq: number, prevHash: string, payload: Record<string, unknown> = {}) => {
   const content = {
@@ -65,7 +65,18 @@ describe('history chain', () => {
       prev = hash;
     }
     const next = entry(3, prev, { statement: 'v3' });
-    expect(verifyChain([...old, { ...next, hashScheme: 2 as const }])).toEqual({ intact: true, length: 3 });
-    expect(verifyChain([...old, { ...next, payload: { statement: 'changed' }, hashScheme: 2 as const }])).toMatchObject({ intact: false, brokenAtSeq: 3 });
+    expect(verifyChain([...old, { ...next, hashScheme: 3 as const }])).toEqual({ intact: true, length: 3 });
+    expect(verifyChain([...old, { ...next, payload: { statement: 'changed' }, hashScheme: 3 as const }])).toMatchObject({ intact: false, brokenAtSeq: 3 });
+  });
+
+  it('hashes whether the actor was a representative from scheme 3 on, and leaves it out of scheme 2', () => {
+    const { prevHash: _p, hash: _h, ...content } = entry(1, GENESIS_HASH, { statement: 'v1' });
+    const scheme2 = { ...content, representative: false, prevHash: GENESIS_HASH, hash: chainHash(GENESIS_HASH, content, 2), hashScheme: 2 as const };
+    // A scheme 2 row read back with the column's default still verifies.
+    expect(verifyChain([scheme2])).toEqual({ intact: true, length: 1 });
+    const scheme3 = chainedEntry(content.cycleId, 1, GENESIS_HASH, { ...content, representative: true });
+    expect(scheme3.hashScheme).toBe(3);
+    expect(verifyChain([scheme3])).toEqual({ intact: true, length: 1 });
+    expect(verifyChain([{ ...scheme3, representative: false }])).toMatchObject({ intact: false, brokenAtSeq: 1 });
   });
 });

@@ -13,6 +13,8 @@ export interface ChainedContent {
   fromState: string | null;
   toState: string;
   payload: Record<string, unknown>;
+  /** Hashed from scheme 3 on. */
+  representative?: boolean;
   at: Date;
 }
 
@@ -20,10 +22,12 @@ export interface ChainedContent {
  * How an entry's content becomes the bytes that are hashed. Entries record their scheme, so
  * chains written under an earlier one keep verifying:
  * 1. the project's own JSON with sorted keys (entries written before RFC 8785 was adopted);
- * 2. RFC 8785 JSON Canonicalization (`canonicalize`), for every entry written since.
+ * 2. RFC 8785 JSON Canonicalization (`canonicalize`);
+ * 3. the same, with `representative` (whether the actor was their organisation's representative)
+ *    among the content, for every entry written since.
  */
-export type HashScheme = 1 | 2;
-export const CURRENT_HASH_SCHEME: HashScheme = 2;
+export type HashScheme = 1 | 2 | 3;
+export const CURRENT_HASH_SCHEME: HashScheme = 3;
 
 /** Scheme 1, kept to verify the entries it hashed: JSON with object keys sorted at every depth. */
 export function legacyCanonicalJson(value: unknown): string {
@@ -36,14 +40,18 @@ export function legacyCanonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${legacyCanonicalJson(v)}`).join(',')}}`;
 }
 
+const rfc8785 = (value: unknown) => canonicalize(value) ?? 'null';
 const CANONICAL: Record<HashScheme, (value: unknown) => string> = {
   1: legacyCanonicalJson,
-  2: (value) => canonicalize(value) ?? 'null',
+  2: rfc8785,
+  3: rfc8785,
 };
 
 /** SHA-256 over the previous entry's hash and this entry's own content, in the entry's scheme. */
 export function chainHash(prevHash: string, content: ChainedContent, scheme: HashScheme = CURRENT_HASH_SCHEME): string {
-  const body = CANONICAL[scheme]({ ...content, at: content.at.toISOString() });
+  const { representative, ...earlier } = content;
+  const hashed = scheme >= 3 ? { ...earlier, representative: representative ?? false } : earlier;
+  const body = CANONICAL[scheme]({ ...hashed, at: content.at.toISOString() });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 

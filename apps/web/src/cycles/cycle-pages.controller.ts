@@ -151,7 +151,7 @@ export class CyclePagesController {
       history: [...history].reverse().map((h) => ({
         seq: h.seq,
         type: h.type,
-        by: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}` : 'the system (a milestone)',
+        by: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}` : 'the system (a milestone)',
         move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
         at: h.at,
       })),

@@ -7,6 +7,7 @@ import { ProgressIndex1763950000000 } from './1763950000000-progress-index';
 import { WebSessions1763960000000 } from './1763960000000-web-sessions';
 import { HashScheme1763970000000 } from './1763970000000-hash-scheme';
 import { AccountLife1763985000000 } from './1763985000000-account-life';
+import { RepresentativeHistory1763986000000 } from './1763986000000-representative-history';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   WebSessions1763960000000,
   HashScheme1763970000000,
   AccountLife1763985000000,
+  RepresentativeHistory1763986000000,
 ];

@@ -1,7 +1,7 @@
 /**
  * The cycle's lifecycle, generated from the event catalogue. Every transition is guarded by who
- * may send the event (`commissioner`, `coOwner`, `optionAuthor`, `coOwnerOrPanel`, `panelMember`,
- * `facilitator`, `milestone`) and by its rule (`rule.<TYPE>`), and changes the context with its
+ * may send the event (`commissioner`, `coOwner`, `representative`, `optionAuthor`, `coOwnerOrPanel`,
+ * `panelMember`, `facilitator`, `milestone`) and by its rule (`rule.<TYPE>`), and changes the context with its
  * effect (`record.<TYPE>`), `escalate`, or nothing. The chart of the machine therefore reads as
  * "who may do what, from where, to where".
  */
@@ -61,7 +61,7 @@ const whoGuard =
   (kind: WhoKind): Guard =>
   ({ context, event }) =>
     whoRefuses({ kind, doing: '' } as never, event.type, context, event.actor, event as { optionId?: unknown }) === undefined;
-const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'optionAuthor', 'coOwnerOrPanel', 'panelMember', 'facilitator', 'milestone'];
+const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'representative', 'optionAuthor', 'coOwnerOrPanel', 'panelMember', 'facilitator', 'milestone'];
 
 const guards: Record<string, Guard> = {
   ...Object.fromEntries(WHO_KINDS.map((kind) => [kind, whoGuard(kind)])),

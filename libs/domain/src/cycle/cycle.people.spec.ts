@@ -177,6 +177,22 @@ describe("a cycle's people", () => {
     });
   });
 
+  it('where an organisation names representatives, only they commit it', () => {
+    const s = framing();
+    const names = { representatives: ['Helen Price', 'Sam Hughes'] };
+    const clerk = { ...charity, userId: 'u-clerk', representative: false, ...names };
+    const helen = { ...charity, userId: 'u-helen', representative: true, ...names };
+    const refusal = refused(s, clerk, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    expect(refusal).toMatchObject({ kind: 'forbidden', reason: 'Your organisation names representatives: only Helen Price or Sam Hughes may endorse the problem for it.' });
+    expect(refused(s, clerk, { type: 'LEAVE_CYCLE', reason: 'x' }).kind).toBe('forbidden');
+    expect(nextEvents(s, clerk)).not.toContain('ENDORSE_PROBLEM');
+    // Writing a revision is not a commitment: any of its users may.
+    expect(nextEvents(s, clerk)).toContain('REVISE_PROBLEM');
+    expect(send(s, helen, { type: 'ENDORSE_PROBLEM', revision: 1 }).context.problem.endorsements).toHaveLength(1);
+    // An organisation that names none is committed by any of its users.
+    expect(send(s, forum, { type: 'ENDORSE_PROBLEM', revision: 1 }).context.problem.endorsements).toHaveLength(1);
+  });
+
   it('teamProblems names each problem by its field', () => {
     const problems = teamProblems(
       { coOwners: [{ organisationId: 'org-charity', role: 'commissioner' }], panelUserIds: ['u-mediator'], facilitatorUserIds: ['u-nobody'] },

@@ -36,6 +36,13 @@ function notAuthor(context: CycleContext, actor: Actor, optionId: unknown, what:
   return `Only the authors of option "${option.title}" ${what}; your organisation is not one of them.`;
 }
 
+/** Where an organisation names representatives, only they commit it (seed 004: a mandate). */
+function notRepresentative(actor: Actor, what: string): Reason {
+  const names = actor.representatives ?? [];
+  if (!names.length || actor.representative) return undefined;
+  return `Your organisation names representatives: only ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`} may ${what} for it.`;
+}
+
 /**
  * Whether the actor is who may send an event of this type (403 when not). The event is needed
  * only for `optionAuthor` (which option); without it, any live option of theirs will do.
@@ -61,6 +68,8 @@ export function whoRefuses(who: Who, type: string, context: CycleContext, actor:
       return actor.userId !== null && context.facilitatorUserIds.includes(actor.userId) ? undefined : "Only the cycle's facilitators resolve escalations.";
     case 'coOwner':
       return notCoOwner(context, actor, `send ${type}`);
+    case 'representative':
+      return notCoOwner(context, actor, `send ${type}`) ?? notRepresentative(actor, who.doing);
   }
 }
 

@@ -29,6 +29,10 @@ export interface Actor {
   userId: string | null;
   organisationId: string | null;
   system?: boolean;
+  /** Whether the person is one of their organisation's representatives (every history entry records it). */
+  representative?: boolean;
+  /** The names of their organisation's representatives, where it names any: only they commit it. */
+  representatives?: string[];
 }
 
 export interface CycleMetric {

@@ -16,6 +16,7 @@ export type Reason = string | undefined;
 export type Who =
   | { kind: 'commissioner'; doing: string }
   | { kind: 'coOwner' }
+  | { kind: 'representative'; doing: string }
   | { kind: 'optionAuthor'; doing: string }
   | { kind: 'coOwnerOrPanel' }
   | { kind: 'panelMember' }

@@ -163,6 +163,7 @@ export class HistoryEntryDto {
   @ApiProperty() type!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) actorUserId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) organisationId!: string | null;
+  @ApiProperty({ description: "Whether the actor was one of their organisation's representatives" }) representative!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) fromState!: string | null;
   @ApiProperty() toState!: string;
   @ApiProperty() payload!: object;
@@ -176,6 +177,7 @@ export const mapHistoryEntry = (e: CycleHistoryEntity): HistoryEntryDto => ({
   type: e.type,
   actorUserId: e.actorUserId,
   organisationId: e.organisationId,
+  representative: e.representative,
   fromState: e.fromState,
   toState: e.toState,
   payload: e.payload,
