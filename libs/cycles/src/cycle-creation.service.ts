@@ -50,6 +50,7 @@ export class CycleCreationService {
 
   async create(principal: Principal, input: NewCycle): Promise<CycleRecord> {
     await this.partnerships.requireVisible(principal, input.partnershipId);
+    await this.partnerships.requireOpen(input.partnershipId);
     if (principal.organisationKind !== 'commissioner' || !principal.organisationId) {
       throw new Forbidden('Only commissioners of the partnership open cycles.');
     }

@@ -5,6 +5,7 @@ import { Principal } from '@app/accounts';
 import {
   Actor,
   type Clock,
+  Conflict,
   CycleEvent,
   CycleState,
   type EventInput,
@@ -73,6 +74,7 @@ export class CycleEventsService {
 
   private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
     const [{ row, ...read }, actor] = await Promise.all([this.queries.loadVisible(principal, id), this.queries.actorOf(principal)]);
+    if (read.archived) throw new Conflict('The partnership is archived: it and its cycles are read-only.');
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     // Entries whose rules read the partnership and the people named get them looked up first.
     const directory = definitionOf(input.type)?.directory

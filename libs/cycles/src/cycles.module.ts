@@ -8,6 +8,7 @@ import { CycleEventsService } from './cycle-events.service';
 import { CycleQueriesService } from './cycle-queries.service';
 import { CyclesRepository } from './cycles.repository';
 import { CycleDirectory } from './cycle-directory';
+import { PartnershipMembersService } from './partnership-members.service';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -15,7 +16,7 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, CycleQueriesService, CycleCreationService, CycleEventsService],
-  exports: [CycleQueriesService, CycleCreationService, CycleEventsService],
+  providers: [CyclesRepository, CycleDirectory, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
+  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
 })
 export class CyclesModule {}

@@ -24,6 +24,8 @@ export interface CycleView {
   row: CycleEntity;
   /** Whether the organisation asked about belongs to the cycle's partnership. */
   member: boolean;
+  /** Whether its partnership is archived (read-only). */
+  archived: boolean;
   milestones: CycleMilestoneView[];
   /** Its newest progress updates (RECENT_PROGRESS at most), oldest first, from its history. */
   progress: ProgressEntry[];
@@ -52,6 +54,7 @@ const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_
 const READ_VIEWS = `
   SELECT i.n, ${CYCLE_COLUMNS},
     EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = i.org) AS member,
+    EXISTS (SELECT 1 FROM partnerships p WHERE p.id = c.partnership_id AND p.archived_at IS NOT NULL) AS archived,
     COALESCE((SELECT json_agg(json_build_object(
         'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
         'status', m.status, 'anchorId', m.anchor_id, 'offsetDays', m.offset_days,
@@ -260,6 +263,7 @@ export class CyclesRepository {
     for (const r of rows) views[Number(r.n) - 1] = {
         row: toEntity(r),
         member: r.member,
+        archived: r.archived,
         milestones: r.milestones,
         progress: r.progress,
         progressCount: r.progress_count,
@@ -346,6 +350,17 @@ export class CyclesRepository {
       [organisationId, userId, limit],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** The titles of a partnership's unfinished cycles an organisation co-owns. */
+  async unfinishedCoOwnedBy(partnershipId: string, organisationId: string): Promise<string[]> {
+    const rows: { title: string }[] = await this.manager.query(
+      `SELECT c.title FROM cycles c WHERE c.partnership_id = $1 AND c.state NOT IN ('closed', 'cancelled')
+         AND c.snapshot->'context'->'coOwners' @> jsonb_build_array(jsonb_build_object('organisationId', $2::text))
+       ORDER BY c.created_at, c.id`,
+      [partnershipId, organisationId],
+    );
+    return rows.map((r) => r.title);
   }
 
   /** Newest first, keyset-paginated. */

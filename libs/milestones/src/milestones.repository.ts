@@ -169,6 +169,28 @@ export class MilestonesRepository {
     );
   }
 
+  /** A partnership's scheduled milestones, locked, in id order (archiving cancels them). */
+  scheduledOfPartnership(partnershipId: string): Promise<MilestoneEntity[]> {
+    return this.manager
+      .getRepository(MilestoneEntity)
+      .createQueryBuilder('m')
+      .setLock('pessimistic_write')
+      .where('m.partnership_id = :partnershipId AND m.status = :status', { partnershipId, status: 'scheduled' })
+      .orderBy('m.id')
+      .getMany();
+  }
+
+  /** Cancels milestones in one statement (each from `scheduled` at its revision). */
+  async cancelMany(settlements: { id: string; revision: number; change: MilestoneChange }[]): Promise<void> {
+    if (!settlements.length) return;
+    await this.manager.query(
+      `UPDATE milestones m SET status = 'cancelled', changes = m.changes || jsonb_build_array(i.change), updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, change jsonb)
+       WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'`,
+      [JSON.stringify(settlements)],
+    );
+  }
+
   /** Changes status only from `scheduled` at this revision: a second delivery changes nothing. */
   async settle(
     id: string,

@@ -253,8 +253,37 @@ export class MilestonesService {
     return (await this.milestones.findIncident(cycleId, incidentId))!;
   }
 
+  /**
+   * Archives a partnership (a commissioner member): read-only from then on, and in the same
+   * transaction every scheduled milestone of its cycles cancelled, each cancellation in its
+   * cycle's history, their jobs removed through the outbox.
+   */
+  async archivePartnership(principal: Principal, partnershipId: string): Promise<void> {
+    const now = this.clock.now();
+    const reminderDays = await this.partnerships.reminderDays(partnershipId);
+    await this.transactions.run(async () => {
+      await this.partnerships.archive(principal, partnershipId, now);
+      const scheduled = await this.milestones.scheduledOfPartnership(partnershipId);
+      if (!scheduled.length) return;
+      await this.events.recordEntries(
+        scheduled.map((m) => ({
+          cycleId: m.cycleId,
+          type: 'MILESTONE_CANCELLED',
+          actor: { userId: principal.userId, organisationId: principal.organisationId },
+          payload: { milestoneId: m.id, kind: m.kind, dueAt: m.dueAt.toISOString(), reason: 'The partnership was archived.' },
+          at: now,
+        })),
+      );
+      await this.milestones.cancelMany(
+        scheduled.map((m) => ({ id: m.id, revision: m.revision, change: { status: 'cancelled', reason: 'archived', at: now.toISOString() } })),
+      );
+      await this.outbox.enqueue(scheduled.map((m) => unscheduleMessage(m, reminderDays)));
+    });
+  }
+
   private async commissionerOf(principal: Principal, cycleId: string, what: string): Promise<CycleRecord> {
     const cycle = await this.cycles.visible(principal, cycleId);
+    await this.partnerships.requireOpen(cycle.row.partnershipId);
     const role = cycle.snapshot.context.coOwners.find((c) => c.organisationId === principal.organisationId)?.role;
     if (role !== 'commissioner' || isAdmin(principal)) {
       throw new Forbidden(`Only the cycle's commissioners ${what}.`);

@@ -47,6 +47,13 @@ export class PartnershipEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
+  /** When it was archived: read-only from then on, its milestones cancelled. */
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt!: Date | null;
+
+  @Column({ name: 'archived_by_user_id', type: 'uuid', nullable: true })
+  archivedByUserId!: string | null;
+
   @OneToMany(() => PartnershipMemberEntity, (m) => m.partnership)
   members?: PartnershipMemberEntity[];
 }

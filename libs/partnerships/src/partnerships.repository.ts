@@ -63,6 +63,24 @@ export class PartnershipsRepository {
     await this.dataSource.getRepository(PartnershipEntity).update({ id }, changes);
   }
 
+  /** Whether it is archived, read in the caller's transaction (and locked, with `lock`). */
+  async archivedAt(id: string, lock = false): Promise<Date | null | undefined> {
+    const rows: { archived_at: Date | null }[] = await this.manager.query(
+      `SELECT archived_at FROM partnerships WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return rows.length ? rows[0].archived_at : undefined;
+  }
+
+  async archive(id: string, userId: string, at: Date): Promise<void> {
+    await this.manager.query('UPDATE partnerships SET archived_at = $2, archived_by_user_id = $3, updated_at = $2 WHERE id = $1', [id, at, userId]);
+  }
+
+  async removeMember(partnershipId: string, organisationId: string): Promise<boolean> {
+    const result = await this.manager.delete(PartnershipMemberEntity, { partnershipId, organisationId });
+    return (result.affected ?? 0) > 0;
+  }
+
   async isMember(partnershipId: string, organisationId: string): Promise<boolean> {
     return this.dataSource.getRepository(PartnershipMemberEntity).exists({ where: { partnershipId, organisationId } });
   }

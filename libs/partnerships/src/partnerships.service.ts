@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
-import { Forbidden, NotFound, ValidationFailed } from '@app/domain';
+import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed } from '@app/domain';
 import { AnchorEntity, Metric, OutcomeEntity, PartnershipEntity, TableDeclarationEntity } from './partnership.entity';
 import { PartnershipAggregate, PartnershipsRepository } from './partnerships.repository';
 import { Transactions } from '@app/database';
+
+const ARCHIVED = 'The partnership is archived: it and its cycles are read-only.';
 
 export interface NewPartnership {
   name: string;
@@ -86,6 +88,7 @@ export class PartnershipsService {
     if (!principal.organisationId) {
       throw new Forbidden('Only a member organisation can say what it puts on and off the table.');
     }
+    await this.requireOpen(id);
     const overlap = on.filter((item) => off.includes(item));
     if (overlap.length) {
       throw new ValidationFailed([{ field: 'off', message: `cannot also be on the table: ${overlap.join(', ')}` }]);
@@ -174,13 +177,55 @@ export class PartnershipsService {
     if (!visible) throw new NotFound('partnership');
   }
 
+  /** 409 when the partnership is archived: every write to it or its cycles is refused. */
+  async requireOpen(id: string): Promise<void> {
+    if (await this.partnerships.archivedAt(id)) throw new Conflict(ARCHIVED);
+  }
+
+  /**
+   * Archives it (a commissioner member): read-only from then on. In the caller's transaction,
+   * which cancels its milestones; 409 when it already is.
+   */
+  async archive(principal: Principal, id: string, at: Date): Promise<void> {
+    await this.requireCommissionerMember(principal, id, 'archive the partnership');
+    if (await this.partnerships.archivedAt(id, true)) throw new Conflict(ARCHIVED);
+    await this.partnerships.archive(id, principal.userId, at);
+  }
+
+  /**
+   * Removes a member organisation (a commissioner member), in the caller's transaction; `unfinished`
+   * answers the titles of the unfinished cycles it co-owns (the refusal names them). A partnership
+   * keeps at least one commissioner member.
+   */
+  async removeMember(
+    principal: Principal,
+    id: string,
+    organisationId: string,
+    unfinished: () => Promise<string[]>,
+  ): Promise<void> {
+    await this.requireCommissionerMember(principal, id, 'remove member organisations');
+    await this.partnerships.archivedAt(id, true); // held until the removal commits
+    const members = await this.partnerships.memberKinds(id);
+    if (!members.some((m) => m.organisationId === organisationId)) throw new NotFound('member');
+    if (!members.some((m) => m.organisationId !== organisationId && m.kind === 'commissioner')) {
+      throw new TransitionRefused('A partnership keeps at least one commissioner member: invite another before this one leaves.');
+    }
+    const cycles = await unfinished();
+    if (cycles.length) {
+      throw new Conflict(`The organisation still co-owns unfinished cycles: ${cycles.map((t) => `“${t}”`).join(', ')}. It must leave them, or they must end, first.`);
+    }
+    await this.partnerships.removeMember(id, organisationId);
+  }
+
   private async requireMember(principal: Principal, id: string, action: string): Promise<void> {
     await this.requireVisible(principal, id);
+    await this.requireOpen(id);
     if (isAdmin(principal)) throw new Forbidden(`Only member organisations ${action}.`);
   }
 
   async requireCommissionerMember(principal: Principal, id: string, action: string): Promise<void> {
     await this.requireVisible(principal, id);
+    await this.requireOpen(id);
     if (principal.organisationKind !== 'commissioner') {
       throw new Forbidden(`Only commissioners of the partnership ${action}.`);
     }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@app/accounts';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
+import { PartnershipMembersService } from '@app/cycles';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
 import {
@@ -35,6 +36,7 @@ export class PartnershipsController {
   constructor(
     private readonly partnerships: PartnershipsService,
     private readonly milestones: MilestonesService,
+    private readonly members: PartnershipMembersService,
   ) {}
 
   @Post()
@@ -66,6 +68,31 @@ export class PartnershipsController {
     @Body() body: UpdatePartnershipDto,
   ): Promise<PartnershipDto> {
     return mapPartnership(await this.partnerships.update(caller, id, body));
+  }
+
+  @Delete(':id/members/:organisationId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a member organisation (a commissioner member)' })
+  @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'It still co-owns unfinished cycles (named), or the partnership is archived' })
+  async removeMember(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Param('organisationId', new IdPipe('member')) organisationId: string,
+  ): Promise<void> {
+    await this.members.remove(caller, id, organisationId);
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Archive the partnership (a commissioner member)',
+    description: 'Read-only from then on: every write to it or its cycles answers 409. Its scheduled milestones are cancelled.',
+  })
+  @ApiOkResponse({ type: PartnershipDto })
+  async archive(@Caller() caller: Principal, @PartnershipId() id: string): Promise<PartnershipDto> {
+    await this.milestones.archivePartnership(caller, id);
+    return mapPartnership(await this.partnerships.get(caller, id));
   }
 
   @Post(':id/members')

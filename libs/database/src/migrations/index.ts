@@ -8,6 +8,7 @@ import { WebSessions1763960000000 } from './1763960000000-web-sessions';
 import { HashScheme1763970000000 } from './1763970000000-hash-scheme';
 import { AccountLife1763985000000 } from './1763985000000-account-life';
 import { RepresentativeHistory1763986000000 } from './1763986000000-representative-history';
+import { PartnershipArchive1763987000000 } from './1763987000000-partnership-archive';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   HashScheme1763970000000,
   AccountLife1763985000000,
   RepresentativeHistory1763986000000,
+  PartnershipArchive1763987000000,
 ];

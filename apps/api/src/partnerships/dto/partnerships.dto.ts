@@ -188,6 +188,8 @@ export class PartnershipSummaryDto {
   @ApiProperty({ type: [String] }) principles!: string[];
   @ApiProperty({ type: [Number], description: 'Days before each milestone that participants are reminded' })
   reminderDays!: number[];
+  @ApiProperty({ description: 'An archived partnership and its cycles are read-only (writes: 409)' }) archived!: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) archivedAt!: string | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -204,6 +206,8 @@ export const mapPartnershipSummary = (p: PartnershipEntity): PartnershipSummaryD
   destination: p.destination,
   principles: p.principles,
   reminderDays: p.reminderDays,
+  archived: p.archivedAt !== null,
+  archivedAt: p.archivedAt?.toISOString() ?? null,
   createdAt: p.createdAt.toISOString(),
   updatedAt: p.updatedAt.toISOString(),
 });

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { Principal } from '@app/accounts';
+import { Transactions } from '@app/database';
+import { PartnershipsService } from '@app/partnerships';
+import { CyclesRepository } from './cycles.repository';
+
+/** Organisations leave a partnership, but not while they co-own one of its unfinished cycles. */
+@Injectable()
+export class PartnershipMembersService {
+  constructor(
+    private readonly partnerships: PartnershipsService,
+    private readonly cycles: CyclesRepository,
+    private readonly transactions: Transactions,
+  ) {}
+
+  /** 409 naming the unfinished cycles it co-owns; the partnership's row is held while it is checked. */
+  remove(principal: Principal, partnershipId: string, organisationId: string): Promise<void> {
+    return this.transactions.run(() =>
+      this.partnerships.removeMember(principal, partnershipId, organisationId, () => this.cycles.unfinishedCoOwnedBy(partnershipId, organisationId)),
+    );
+  }
+}
