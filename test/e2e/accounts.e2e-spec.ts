@@ -146,6 +146,32 @@ describe('accounts', () => {
       await loginFrom('10.3.99.1', other.email, TEST_PASSWORD).expect(200);
     });
 
+    it('checks at most the limit of passwords when many wrong ones arrive at once', async () => {
+      const user = await factory.user(await factory.organisation('provider'));
+      const limit = loadConfig().login.maxFailuresPerAccount;
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => loginFrom(`10.7.${i}.1`, user.email, `wrong-password-${i}`)),
+      );
+      const statuses = answers.map((res) => res.status);
+      // Every 401 is a password that was checked; a 429 was refused before any check.
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(limit);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(50 - limit);
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      for (const res of answers.filter((r) => r.status === 429)) expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      await loginFrom('10.7.99.1', user.email, TEST_PASSWORD).expect(429);
+    });
+
+    it('counts every spelling of one email against the one account, and signs in with any of them', async () => {
+      const user = await factory.user(await factory.organisation('provider'));
+      const limit = loadConfig().login.maxFailuresPerAccount;
+      const fullWidth = (text: string) => [...text].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join('');
+      const spellings = [`  ${user.email.toUpperCase()} `, fullWidth(user.email), `\t${user.email}\n`, user.email.replace(/^./, (c) => c.toUpperCase())];
+      const token = (await loginFrom('10.8.0.1', fullWidth(user.email.toUpperCase()), TEST_PASSWORD).expect(200)).body.accessToken;
+      expect((await agent(api.http, token).get('/v1/me').expect(200)).body.id).toBe(user.id);
+      for (let i = 0; i < limit; i++) await loginFrom(`10.8.${i + 1}.1`, spellings[i % spellings.length], 'wrong-password').expect(401);
+      await loginFrom('10.8.99.1', user.email, TEST_PASSWORD).expect(429);
+    });
+
     it('a success clears the account count', async () => {
       const user = await factory.user(await factory.organisation('provider'));
       const limit = loadConfig().login.maxFailuresPerAccount;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { Conflict, NotFound, ValidationFailed } from '@app/domain';
+import { Conflict, NotFound, ValidationFailed, normaliseEmail } from '@app/domain';
 import { AccountsRepository } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { Principal } from './principal';
@@ -53,7 +53,7 @@ export class AccountsService {
       throw new ValidationFailed([{ field: 'organisationId', message: 'no organisation has this id' }]);
     }
     const user = await this.accounts.insertUser({
-      email: input.email.trim().toLowerCase(),
+      email: normaliseEmail(input.email),
       name: input.name.trim(),
       passwordHash: await passwordHasher.hash(input.password),
       role: 'member',
@@ -75,7 +75,7 @@ export class AccountsService {
 
   /** The user whose email and password match, or undefined; takes as long either way. */
   async authenticate(email: string, password: string): Promise<UserEntity | undefined> {
-    const user = await this.accounts.findUserForLogin(email.trim().toLowerCase());
+    const user = await this.accounts.findUserForLogin(normaliseEmail(email));
     const ok = await passwordHasher.verify(user?.passwordHash ?? (await decoyHash()), password);
     return user && ok ? user : undefined;
   }
@@ -100,7 +100,7 @@ export class AccountsService {
   async bootstrapAdmin(email: string, password: string): Promise<boolean> {
     if (await this.accounts.anyUserExists()) return false;
     const created = await this.accounts.insertUser({
-      email: email.toLowerCase(),
+      email: normaliseEmail(email),
       name: 'Platform administrator',
       passwordHash: await passwordHasher.hash(password),
       role: 'admin',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseEmail } from '@app/domain';
 
 /** Values that are fine on a developer's machine and refused in production. */
 export const DEV_DEFAULTS = {
@@ -131,7 +132,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
-    admin: { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD },
+    admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD },
     jwt: { secret: env.JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
     login: {
       maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
