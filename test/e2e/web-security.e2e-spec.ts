@@ -1,0 +1,49 @@
+import request from 'supertest';
+import { loadConfig } from '@app/config';
+import { Factory, TestApi, createTestApi } from '@test/support';
+import { TestWeb, createTestWeb } from '@test/support/test-web';
+
+/** What review found at the web app's edge (issue 13): each over plain HTTP, as a browser sends it. */
+describe('the web app, hardened', () => {
+  let api: TestApi;
+  let web: TestWeb;
+  let factory: Factory;
+
+  /** Signs in over plain HTTP: the sign-in token, then the session cookie and its form token. */
+  async function signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }> {
+    const http = web.app.getHttpServer();
+    const form = await request(http).get('/sign-in').expect(200);
+    const signInCookie = String(form.headers['set-cookie']).split(';')[0];
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+    const res = await request(http).post('/sign-in').set('Cookie', signInCookie).type('form').send({ _csrf: token, email, password, next: '/' }).expect(303);
+    const session = (res.headers['set-cookie'] as unknown as string[]).find((h) => h.startsWith('cocommission_session='))!.split(';')[0];
+    const page = await request(http).get('/').set('Cookie', session).expect(200);
+    return { cookie: session, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] };
+  }
+
+  beforeAll(async () => {
+    api = await createTestApi();
+    web = await createTestWeb();
+    factory = await Factory.create(api.http);
+  }, 60000);
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+  });
+
+  it('checks a new user’s email by its length before any pattern (a form of dots once took seconds)', async () => {
+    const config = loadConfig();
+    const admin = await signIn(config.admin.email, config.admin.password);
+    const org = await factory.organisation('provider');
+    await request(web.app.getHttpServer()).get('/admin').set('Cookie', admin.cookie).expect(200); // the page's templates compiled
+    const started = Date.now();
+    const res = await request(web.app.getHttpServer())
+      .post('/admin/users')
+      .set('Cookie', admin.cookie)
+      .type('form')
+      .send({ _csrf: admin.csrf, name: 'Dot', email: `a@${'.'.repeat(100_000)} x`, password: 'a-long-enough-password', organisationId: org.id })
+      .expect(400);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(res.text).toContain('254 characters at most');
+  });
+});
