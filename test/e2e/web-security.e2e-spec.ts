@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { loadConfig } from '@app/config';
-import { Factory, TestApi, createTestApi } from '@test/support';
+import { Factory, TEST_PASSWORD, TestApi, createTestApi } from '@test/support';
 import { TestWeb, createTestWeb } from '@test/support/test-web';
 
 /** What review found at the web app's edge (issue 13): each over plain HTTP, as a browser sends it. */
@@ -45,5 +45,30 @@ describe('the web app, hardened', () => {
       .expect(400);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(res.text).toContain('254 characters at most');
+  });
+
+  it('revokes the calendar subscription link from the partnership page', async () => {
+    const http = web.app.getHttpServer();
+    const { id, commissioner } = await factory.partnership();
+    const me = await signIn(commissioner.email, TEST_PASSWORD);
+    expect((await request(http).get(`/partnerships/${id}`).set('Cookie', me.cookie).expect(200)).text).not.toContain('Revoke my subscription link');
+    const made = await request(http).post(`/partnerships/${id}/calendar-link`).set('Cookie', me.cookie).type('form').send({ _csrf: me.csrf }).expect(200);
+    const token = decodeURIComponent(/calendar\.ics\?token=([^<"\s]+)/.exec(made.text)![1]);
+    expect(made.text).toContain('Revoke my subscription link');
+    const feed = () => request(api.http).get(`/v1/partnerships/${id}/calendar.ics?token=${encodeURIComponent(token)}`);
+    await feed().expect(200);
+    await request(http)
+      .post(`/partnerships/${id}/calendar-link/revoke`)
+      .set('Cookie', me.cookie)
+      .type('form')
+      .send({ _csrf: me.csrf })
+      .expect(303)
+      .expect('location', `/partnerships/${id}?done=calendar-revoked#subscribe`);
+    await feed().expect(401);
+    const after = await request(http).get(`/partnerships/${id}?done=calendar-revoked`).set('Cookie', me.cookie).expect(200);
+    expect(after.text).toContain('Your subscription link is revoked');
+    expect(after.text).not.toContain('Revoke my subscription link');
+    // Without the form's token, nothing is revoked.
+    await request(http).post(`/partnerships/${id}/calendar-link/revoke`).set('Cookie', me.cookie).type('form').send({}).expect(403);
   });
 });

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { Conflict, NotFound, ValidationFailed, normaliseEmail } from '@app/domain';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { addYears } from 'date-fns';
+import { CLOCK } from '@app/config';
+import { type Clock, Conflict, NotFound, ValidationFailed, normaliseEmail } from '@app/domain';
 import { AccountsRepository } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { Principal } from './principal';
@@ -18,7 +20,10 @@ export interface NewUser {
 export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
 
-  constructor(private readonly accounts: AccountsRepository) {}
+  constructor(
+    private readonly accounts: AccountsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   createOrganisation(name: string, kind: OrganisationKind): Promise<OrganisationEntity> {
     return this.accounts.insertOrganisation(name.trim(), kind);
@@ -82,16 +87,29 @@ export class AccountsService {
 
   /**
    * A long-lived secret for calendar apps, which cannot send a bearer token: it only opens the
-   * user's calendar feeds. A new one replaces the old. Only its hash is stored.
+   * user's calendar feeds, for a year from now. A new one replaces the old. Only its hash is stored.
    */
-  async issueCalendarToken(userId: string): Promise<string> {
+  async issueCalendarToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
-    await this.accounts.setCalendarTokenHash(userId, sha256(token));
-    return token;
+    const issuedAt = this.clock.now();
+    await this.accounts.setCalendarToken(userId, { hash: sha256(token), issuedAt });
+    return { token, expiresAt: addYears(issuedAt, CALENDAR_TOKEN_YEARS) };
+  }
+
+  /** The user's calendar token stops opening feeds at once (the subscription link stops working). */
+  async revokeCalendarToken(userId: string): Promise<void> {
+    await this.accounts.setCalendarToken(userId, null);
+  }
+
+  /** When the user's calendar token expires, or null when they have none that still works. */
+  async calendarTokenExpiry(userId: string): Promise<Date | null> {
+    const issuedAt = await this.accounts.calendarTokenIssuedAt(userId);
+    const expiresAt = issuedAt && addYears(issuedAt, CALENDAR_TOKEN_YEARS);
+    return expiresAt && expiresAt > this.clock.now() ? expiresAt : null;
   }
 
   async principalForCalendarToken(token: string): Promise<Principal | undefined> {
-    const user = await this.accounts.findUserByCalendarTokenHash(sha256(token));
+    const user = await this.accounts.findUserByCalendarTokenHash(sha256(token), addYears(this.clock.now(), -CALENDAR_TOKEN_YEARS));
     if (!user) return undefined;
     return { userId: user.id, role: user.role, organisationId: user.organisationId, organisationKind: user.organisation?.kind ?? null };
   }
@@ -110,5 +128,8 @@ export class AccountsService {
     return Boolean(created);
   }
 }
+
+/** How long a calendar token opens feeds after it was issued. */
+const CALENDAR_TOKEN_YEARS = 1;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -39,6 +39,10 @@ export class UserEntity {
   @Column({ name: 'calendar_token_hash', type: 'text', nullable: true, select: false })
   calendarTokenHash!: string | null;
 
+  /** When the calendar token was issued (by the services' clock): it opens feeds for a year from then. */
+  @Column({ name: 'calendar_token_issued_at', type: 'timestamptz', nullable: true, select: false })
+  calendarTokenIssuedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

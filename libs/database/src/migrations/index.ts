@@ -6,6 +6,7 @@ import { ProgressFromHistory1763940000000 } from './1763940000000-progress-from-
 import { ProgressIndex1763950000000 } from './1763950000000-progress-index';
 import { WebSessions1763960000000 } from './1763960000000-web-sessions';
 import { HashScheme1763970000000 } from './1763970000000-hash-scheme';
+import { CalendarTokenIssued1763990000000 } from './1763990000000-calendar-token-issued';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -18,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   ProgressIndex1763950000000,
   WebSessions1763960000000,
   HashScheme1763970000000,
+  CalendarTokenIssued1763990000000,
 ];
