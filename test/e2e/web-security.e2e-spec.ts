@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
+import { AccountsService } from '@app/accounts';
 import { loadConfig } from '@app/config';
 import { Factory, TEST_PASSWORD, TestApi, createTestApi } from '@test/support';
 import { TestWeb, createTestWeb } from '@test/support/test-web';
@@ -70,5 +72,25 @@ describe('the web app, hardened', () => {
     expect(after.text).not.toContain('Revoke my subscription link');
     // Without the form's token, nothing is revoked.
     await request(http).post(`/partnerships/${id}/calendar-link/revoke`).set('Cookie', me.cookie).type('form').send({}).expect(403);
+  });
+
+  it('shows an internal error as a generic page with an incident id; the cause goes only to the log', async () => {
+    const config = loadConfig();
+    const admin = await signIn(config.admin.email, config.admin.password);
+    const cause = new Error('could not read block 7 of relation "organisations": secret detail');
+    const failing = jest.spyOn(web.app.get(AccountsService), 'listOrganisations').mockRejectedValueOnce(cause);
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const res = await request(web.app.getHttpServer()).get('/admin').set('Cookie', admin.cookie).expect(500).expect('content-type', /text\/html/);
+      const incidentId = /class="app-incident">([0-9a-f-]{36})</.exec(res.text)?.[1];
+      expect(incidentId).toBeDefined();
+      expect(res.text).toContain('Sorry, there is a problem with the service');
+      expect(res.text).not.toMatch(/block 7|secret detail|organisations&quot;/);
+      const entry = logged.mock.calls.find((call) => (call[0] as { incidentId?: string })?.incidentId === incidentId);
+      expect(entry?.[0]).toMatchObject({ err: cause, path: '/admin' });
+    } finally {
+      failing.mockRestore();
+      logged.mockRestore();
+    }
   });
 });
