@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { loadConfig } from '@app/config';
-import { Factory, TEST_PASSWORD, TestApi, createTestApi, agent } from '@test/support';
+import { ManualClock } from '@app/domain';
+import { Factory, TEST_PASSWORD, TestApi, createTestApi, agent, testClock } from '@test/support';
 
 describe('accounts', () => {
   let api: TestApi;
@@ -146,6 +147,32 @@ describe('accounts', () => {
       await loginFrom('10.3.99.1', other.email, TEST_PASSWORD).expect(200);
     });
 
+    it('checks at most the limit of passwords when many wrong ones arrive at once', async () => {
+      const user = await factory.user(await factory.organisation('provider'));
+      const limit = loadConfig().login.maxFailuresPerAccount;
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => loginFrom(`10.7.${i}.1`, user.email, `wrong-password-${i}`)),
+      );
+      const statuses = answers.map((res) => res.status);
+      // Every 401 is a password that was checked; a 429 was refused before any check.
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(limit);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(50 - limit);
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      for (const res of answers.filter((r) => r.status === 429)) expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      await loginFrom('10.7.99.1', user.email, TEST_PASSWORD).expect(429);
+    });
+
+    it('counts every spelling of one email against the one account, and signs in with any of them', async () => {
+      const user = await factory.user(await factory.organisation('provider'));
+      const limit = loadConfig().login.maxFailuresPerAccount;
+      const fullWidth = (text: string) => [...text].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join('');
+      const spellings = [`  ${user.email.toUpperCase()} `, fullWidth(user.email), `\t${user.email}\n`, user.email.replace(/^./, (c) => c.toUpperCase())];
+      const token = (await loginFrom('10.8.0.1', fullWidth(user.email.toUpperCase()), TEST_PASSWORD).expect(200)).body.accessToken;
+      expect((await agent(api.http, token).get('/v1/me').expect(200)).body.id).toBe(user.id);
+      for (let i = 0; i < limit; i++) await loginFrom(`10.8.${i + 1}.1`, spellings[i % spellings.length], 'wrong-password').expect(401);
+      await loginFrom('10.8.99.1', user.email, TEST_PASSWORD).expect(429);
+    });
+
     it('a success clears the account count', async () => {
       const user = await factory.user(await factory.organisation('provider'));
       const limit = loadConfig().login.maxFailuresPerAccount;
@@ -171,6 +198,52 @@ describe('accounts', () => {
       const user = await factory.user(await factory.organisation('provider'));
       await loginFrom(address, user.email, TEST_PASSWORD).expect(429);
       await loginFrom('10.6.0.2', user.email, TEST_PASSWORD).expect(200);
+    });
+  });
+
+  describe('calendar tokens', () => {
+    const DAY = 86_400_000;
+    const feed = (http: TestApi['http'], partnershipId: string, token: string) =>
+      request(http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token=${encodeURIComponent(token)}`);
+
+    it('can be revoked: the old subscription link stops working', async () => {
+      const { id, commissioner } = await factory.partnership();
+      const { token } = (await commissioner.as.post('/v1/me/calendar-token').expect(201)).body;
+      await feed(api.http, id, token).expect(200).expect('content-type', /text\/calendar/);
+      await commissioner.as.delete('/v1/me/calendar-token').expect(204);
+      const refused = await feed(api.http, id, token).expect(401);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      // Revoking again, or with no token, is no error; a new token works again.
+      await commissioner.as.delete('/v1/me/calendar-token').expect(204);
+      const fresh = (await commissioner.as.post('/v1/me/calendar-token').expect(201)).body.token;
+      await feed(api.http, id, fresh).expect(200);
+      await feed(api.http, id, token).expect(401);
+      await factory.anonymous().delete('/v1/me/calendar-token').expect(401);
+    });
+
+    it('expire a year after they were issued, by the services’ clock', async () => {
+      const clock = new ManualClock(testClock().now());
+      const timed = await createTestApi({ clock });
+      try {
+        const timedFactory = await Factory.create(timed.http);
+        const { id, commissioner } = await timedFactory.partnership();
+        const issued = (await commissioner.as.post('/v1/me/calendar-token').expect(201)).body;
+        const issuedAt = clock.now();
+        const yearLater = new Date(issuedAt);
+        yearLater.setUTCFullYear(yearLater.getUTCFullYear() + 1);
+        expect(issued.expiresAt).toBe(yearLater.toISOString());
+        clock.advance(364 * DAY);
+        await feed(timed.http, id, issued.token).expect(200);
+        clock.set(new Date(yearLater.getTime() - 1000));
+        await feed(timed.http, id, issued.token).expect(200);
+        clock.set(new Date(yearLater.getTime() + 1000));
+        await feed(timed.http, id, issued.token).expect(401);
+        // A new one runs a year from its own issue.
+        const renewed = (await commissioner.as.post('/v1/me/calendar-token').expect(201)).body.token;
+        await feed(timed.http, id, renewed).expect(200);
+      } finally {
+        await timed.close();
+      }
     });
   });
 });

@@ -503,7 +503,30 @@ describe('cycles over HTTP', () => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = '{"statement":"A forged statement"}' WHERE cycle_id = $1 AND seq = 3`, [id]);
       });
-      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: false, brokenAtSeq: 3, length: 4 });
+      const verdict = await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200);
+      expect(verdict.body).toEqual({ intact: false, brokenAtSeq: 3, length: 4, reason: expect.stringMatching(/Entry 3 was changed/) });
+    });
+
+    it('verify reports the newest entries deleted behind the application, by the cycle’s version and head hash', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'First statement' });
+      await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Second statement' });
+      const { version } = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: version });
+      const db = api.app.get(DataSource);
+      // What is left still links entry to entry: only the cycle's row says there was more.
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`DELETE FROM cycle_history WHERE cycle_id = $1 AND seq > $2`, [id, version - 2]);
+      });
+      const verdict = await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200);
+      expect(verdict.body).toEqual({
+        intact: false,
+        brokenAtSeq: version - 1,
+        length: version - 2,
+        reason: `The cycle is at version ${version} but its history ends at entry ${version - 2}: the newest entries are missing.`,
+      });
     });
   });
 

@@ -1,4 +1,6 @@
+import { InternalServerErrorException, Logger } from '@nestjs/common';
 import request from 'supertest';
+import { AccountsService } from '@app/accounts';
 import { Factory, TestApi, createTestApi } from '@test/support';
 
 describe('errors are problem+json', () => {
@@ -124,5 +126,29 @@ describe('errors are problem+json', () => {
     expect(given.headers['x-request-id']).toBe('abc-123');
     const bad = await request(api.http).get('/health').set('X-Request-Id', 'no spaces <allowed>');
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers an internal error with a generic detail and an incident id; the cause goes only to the log', async () => {
+    const accounts = api.app.get(AccountsService);
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const causes = [
+        new Error('relation "users_archive" does not exist (password=hunter2)'),
+        new InternalServerErrorException('relation "users_archive" does not exist (password=hunter2)'),
+      ];
+      for (const cause of causes) {
+        jest.spyOn(accounts, 'getUser').mockRejectedValueOnce(cause);
+        const res = await factory.admin.get('/v1/me');
+        expectProblem(res, 500);
+        expect(res.body.incidentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(res.body.detail).toBe(`Something went wrong on our side. It has been logged as incident ${res.body.incidentId}: quote it if you report this.`);
+        expect(JSON.stringify(res.body)).not.toMatch(/users_archive|hunter2/);
+        const entry = logged.mock.calls.find((call) => (call[0] as { incidentId?: string })?.incidentId === res.body.incidentId);
+        expect(entry?.[0]).toMatchObject({ err: cause, path: '/v1/me' });
+      }
+    } finally {
+      logged.mockRestore();
+      jest.restoreAllMocks();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import ICAL from 'ical.js';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -273,12 +274,16 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     const fn = `refuse_${milestoneId.replace(/-/g, '')}`;
     await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'storage refused the write'; END $$`);
     await db.query(`CREATE TRIGGER ${fn} BEFORE UPDATE ON milestones FOR EACH ROW WHEN (OLD.id = '${milestoneId}') EXECUTE FUNCTION ${fn}()`);
+    const logged = jest.spyOn(Logger.prototype, 'error');
     try {
       const incidents = await waitFor(async () => {
         const list = (await c.icbUser.as.get(`/v1/cycles/${id}/incidents`).expect(200)).body;
         return list.length > 0 && list;
       }, 15000, 'the incident');
-      expect(incidents[0]).toMatchObject({ milestoneId, attempts: 2, retriedAt: null, error: expect.stringMatching(/storage refused the write/) });
+      // Members see that it failed and the incident's id; the cause only in the worker's log.
+      expect(incidents[0]).toMatchObject({ milestoneId, attempts: 2, retriedAt: null, error: expect.stringContaining(`incident ${incidents[0].id}`) });
+      expect(JSON.stringify(incidents)).not.toMatch(/storage refused|trigger|refuse_/);
+      expect(logged.mock.calls.map((call) => String(call[0]))).toContainEqual(expect.stringMatching(new RegExp(`Incident ${incidents[0].id}: .*storage refused the write`)));
       expect((await cycle(id)).state).toBe('framing');
       expect((await milestoneOf(id, milestoneId)).status).toBe('scheduled');
       // The reconciler leaves a milestone with an open incident alone.
@@ -287,6 +292,7 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
       expect((await cycle(id)).state).toBe('framing');
       await c.charityUser.as.post(`/v1/cycles/${id}/incidents/${incidents[0].id}/retry`).expect(403);
     } finally {
+      logged.mockRestore();
       await db.query(`DROP TRIGGER ${fn} ON milestones`);
       await db.query(`DROP FUNCTION ${fn}()`);
     }

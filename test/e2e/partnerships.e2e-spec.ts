@@ -1,4 +1,4 @@
-import { Factory, TestApi, createTestApi } from '@test/support';
+import { Factory, TestApi, collaboration, createTestApi, fromNow } from '@test/support';
 
 describe('partnerships', () => {
   let api: TestApi;
@@ -176,5 +176,43 @@ describe('partnerships', () => {
     expect(moved.body).toMatchObject({ id: created.body.id, name: 'Council budget set', date: '2027-03-03T10:00:00.000Z' });
     await p.providerUser.as.patch(`/v1/partnerships/${p.id}/anchors/${created.body.id}`, { date: '2027-01-01' }).expect(403);
     await p.commissioner.as.patch(`/v1/partnerships/${p.id}/anchors/00000000-0000-4000-8000-000000000000`, { date: '2027-01-01' }).expect(404);
+  });
+
+  it('refuses an anchor move that would put another commissioner’s scheduled milestone in the past, naming the cycles', async () => {
+    const DAY = 86_400_000;
+    const c = await collaboration(factory);
+    const { council, icb } = c.orgs;
+    // The council commissions one cycle alone, the ICB another.
+    const ours = await c.newCycle({ title: 'Council winter cycle', commissionerOrganisationIds: [council.id] });
+    const theirs = (await c.icbUser.as.post('/v1/cycles', { ...c.cycleBody, title: 'ICB planning cycle', commissionerOrganisationIds: [icb.id] }).expect(201)).body.id;
+    const anchor = (await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name: 'Budget set', date: fromNow(300 * DAY) }).expect(201)).body;
+    const oursDue = (await c.councilUser.as.post(`/v1/cycles/${ours}/milestones`, { kind: 'framingDue', anchorId: anchor.id, offsetDays: -10 }).expect(201)).body;
+    const theirsDue = (await c.icbUser.as.post(`/v1/cycles/${theirs}/milestones`, { kind: 'framingDue', anchorId: anchor.id, offsetDays: -200 }).expect(201)).body;
+    const move = (who: typeof c.councilUser, date: string) => who.as.patch(`/v1/partnerships/${c.partnershipId}/anchors/${anchor.id}`, { date });
+
+    // 100 days from now puts the ICB's milestone 100 days in the past: the council may not.
+    const refused = await move(c.councilUser, fromNow(100 * DAY)).expect(422);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(refused.body.detail).toContain(`"ICB planning cycle" (${theirs})`);
+    expect(refused.body.detail).not.toContain(ours);
+    const milestoneOf = async (cycleId: string) => (await c.councilUser.as.get(`/v1/cycles/${cycleId}`).expect(200)).body.milestones[0];
+    expect((await milestoneOf(theirs)).dueAt).toBe(theirsDue.dueAt);
+    expect((await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(200)).body.anchors[0].date).toBe(anchor.date);
+
+    // Putting both in the past names both; a commissioner of only one of them is still refused.
+    const both = await move(c.councilUser, fromNow(5 * DAY)).expect(422);
+    expect(both.body.detail).toContain(`"ICB planning cycle" (${theirs})`);
+    expect(both.body.detail).toContain(`"Council winter cycle" (${ours})`);
+    await move(c.icbUser, fromNow(5 * DAY)).expect(422);
+
+    // Only its own milestone in the past: the council may (it commissions that cycle), and the
+    // ICB may move its own into the past.
+    const later = fromNow(250 * DAY);
+    await move(c.councilUser, later).expect(200);
+    // Ten days before in England (an hour either way across a change of the clocks).
+    expect(Math.abs(Date.parse((await milestoneOf(ours)).dueAt) - (Date.parse(later) - 10 * DAY))).toBeLessThanOrEqual(3_600_000);
+    await move(c.icbUser, fromNow(150 * DAY)).expect(200);
+    expect((await milestoneOf(theirs)).status).toBe('scheduled');
+    expect((await milestoneOf(ours)).id).toBe(oursDue.id);
   });
 });

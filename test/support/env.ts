@@ -7,7 +7,8 @@ process.env.DATABASE_URL = run.DATABASE_URL;
 process.env.QUEUE_PREFIX = run.QUEUE_PREFIX;
 process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
-process.env.TRUST_PROXY = 'true';
+// supertest and the browser connect from 127.0.0.1: its X-Forwarded-For stands for the client.
+process.env.TRUST_PROXY = 'loopback';
 process.env.DATABASE_POOL_SIZE = '5';
 // Every process of the run (Jest's workers, a worker process a test starts) moves its clock by
 // the same amount: `npm run test:calendar` sets it, the system clock does the rest.

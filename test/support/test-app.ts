@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { clockOf, loadConfig } from '@app/config';
+import { CLOCK, clockOf, loadConfig } from '@app/config';
 import type { Clock } from '@app/domain';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/bootstrap';
@@ -13,10 +13,16 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The real API module, wired exactly as main.ts wires it, on the run's own database. */
-export async function createTestApi(): Promise<TestApi> {
+/**
+ * The real API module, wired exactly as main.ts wires it, on the run's own database; with
+ * `clock` (a ManualClock), its services read the time from that instead (tokens and Redis keep
+ * the wall clock).
+ */
+export async function createTestApi(options: { clock?: Clock } = {}): Promise<TestApi> {
   const config = loadConfig();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule] });
+  if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   await app.init();

@@ -106,12 +106,24 @@ export class AccountsRepository {
       .execute();
   }
 
-  async setCalendarTokenHash(userId: string, hash: string): Promise<void> {
-    await this.users.update({ id: userId }, { calendarTokenHash: hash });
+  /** A new calendar token (its hash and when it was issued), or none: null for both revokes it. */
+  async setCalendarToken(userId: string, token: { hash: string; issuedAt: Date } | null): Promise<void> {
+    await this.users.update({ id: userId }, { calendarTokenHash: token?.hash ?? null, calendarTokenIssuedAt: token?.issuedAt ?? null });
   }
 
-  findUserByCalendarTokenHash(hash: string): Promise<UserEntity | null> {
-    return this.users.findOne({ where: { calendarTokenHash: hash }, relations: { organisation: true } });
+  /** The user whose calendar token has this hash and was issued after `issuedAfter`. */
+  findUserByCalendarTokenHash(hash: string, issuedAfter: Date): Promise<UserEntity | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .leftJoinAndSelect('u.organisation', 'o')
+      .where('u.calendarTokenHash = :hash AND u.calendarTokenIssuedAt > :issuedAfter', { hash, issuedAfter })
+      .getOne();
+  }
+
+  /** When the user's calendar token was issued, or null without one. */
+  async calendarTokenIssuedAt(userId: string): Promise<Date | null> {
+    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, calendarTokenIssuedAt: true } });
+    return user?.calendarTokenIssuedAt ?? null;
   }
 
   async anyUserExists(): Promise<boolean> {

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { addYears } from 'date-fns';
 import { LRUCache } from 'lru-cache';
-import { Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed } from '@app/domain';
+import { CLOCK } from '@app/config';
+import { type Clock, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, normaliseEmail } from '@app/domain';
 import { AccountsRepository } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { Principal, isAdmin, principalOf } from './principal';
@@ -44,6 +46,7 @@ export class AccountsService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly sessions: WebSessionsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -163,7 +166,7 @@ export class AccountsService {
       throw new ValidationFailed([{ field: 'organisationId', message: 'no organisation has this id' }]);
     }
     const user = await this.accounts.insertUser({
-      email: input.email.trim().toLowerCase(),
+      email: normaliseEmail(input.email),
       name: input.name.trim(),
       passwordHash: await passwordHasher.hash(input.password),
       role: 'member',
@@ -190,23 +193,36 @@ export class AccountsService {
 
   /** The active user whose email and password match, or undefined; takes as long either way. */
   async authenticate(email: string, password: string): Promise<UserEntity | undefined> {
-    const user = await this.accounts.findUserForLogin(email.trim().toLowerCase());
+    const user = await this.accounts.findUserForLogin(normaliseEmail(email));
     const ok = await passwordHasher.verify(user?.passwordHash ?? (await decoyHash()), password);
     return user && ok && user.active ? user : undefined;
   }
 
   /**
    * A long-lived secret for calendar apps, which cannot send a bearer token: it only opens the
-   * user's calendar feeds. A new one replaces the old. Only its hash is stored.
+   * user's calendar feeds, for a year from now. A new one replaces the old. Only its hash is stored.
    */
-  async issueCalendarToken(userId: string): Promise<string> {
+  async issueCalendarToken(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const token = randomBytes(32).toString('base64url');
-    await this.accounts.setCalendarTokenHash(userId, sha256(token));
-    return token;
+    const issuedAt = this.clock.now();
+    await this.accounts.setCalendarToken(userId, { hash: sha256(token), issuedAt });
+    return { token, expiresAt: addYears(issuedAt, CALENDAR_TOKEN_YEARS) };
+  }
+
+  /** The user's calendar token stops opening feeds at once (the subscription link stops working). */
+  async revokeCalendarToken(userId: string): Promise<void> {
+    await this.accounts.setCalendarToken(userId, null);
+  }
+
+  /** When the user's calendar token expires, or null when they have none that still works. */
+  async calendarTokenExpiry(userId: string): Promise<Date | null> {
+    const issuedAt = await this.accounts.calendarTokenIssuedAt(userId);
+    const expiresAt = issuedAt && addYears(issuedAt, CALENDAR_TOKEN_YEARS);
+    return expiresAt && expiresAt > this.clock.now() ? expiresAt : null;
   }
 
   async principalForCalendarToken(token: string): Promise<Principal | undefined> {
-    const user = await this.accounts.findUserByCalendarTokenHash(sha256(token));
+    const user = await this.accounts.findUserByCalendarTokenHash(sha256(token), addYears(this.clock.now(), -CALENDAR_TOKEN_YEARS));
     if (!user?.active) return undefined;
     return principalOf(user);
   }
@@ -215,7 +231,7 @@ export class AccountsService {
   async bootstrapAdmin(email: string, password: string): Promise<boolean> {
     if (await this.accounts.anyUserExists()) return false;
     const created = await this.accounts.insertUser({
-      email: email.toLowerCase(),
+      email: normaliseEmail(email),
       name: 'Platform administrator',
       passwordHash: await passwordHasher.hash(password),
       role: 'admin',
@@ -225,5 +241,8 @@ export class AccountsService {
     return Boolean(created);
   }
 }
+
+/** How long a calendar token opens feeds after it was issued. */
+const CALENDAR_TOKEN_YEARS = 1;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

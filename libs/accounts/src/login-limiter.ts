@@ -2,13 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { RateLimited } from '@app/domain';
+import { RateLimited, normaliseEmail } from '@app/domain';
 import { REDIS } from '@app/queue';
 
 /**
- * Failed logins are counted per account (a few tries) and per address (many tries, so that an
- * office of many people behind one address is not locked out by a handful of typos). A success
- * clears the account's count. Built on rate-limiter-flexible's Redis limiter.
+ * Login attempts are counted per account (a few tries) and per address (many tries, so that an
+ * office of many people behind one address is not locked out by a handful of typos). Built on
+ * rate-limiter-flexible's Redis limiter.
+ *
+ * An attempt takes its point before the password is checked (one atomic increment in Redis),
+ * so a burst of parallel guesses cannot all pass a check made before any of them failed: at most
+ * the limit's number of passwords are ever checked per window. A success clears the account's
+ * count and gives the address its point back, so that only failures count against either. The
+ * account is keyed on the normalised email, the one spelling the lookup uses too.
  */
 @Injectable()
 export class LoginLimiter {
@@ -29,30 +35,29 @@ export class LoginLimiter {
     });
   }
 
-  /** Throws RateLimited when the account or the address has used up its failures. */
-  async check(email: string, address: string): Promise<void> {
-    const [account, origin] = await Promise.all([
-      this.perAccount.get(email.toLowerCase()),
-      this.perAddress.get(address),
-    ]);
-    const blocked = [
-      { res: account, limit: this.perAccount.points },
-      { res: origin, limit: this.perAddress.points },
-    ].filter(({ res, limit }) => res !== null && res.consumedPoints >= limit);
-    if (blocked.length) {
-      const wait = Math.max(...blocked.map(({ res }) => Math.ceil((res as RateLimiterRes).msBeforeNext / 1000)), 1);
-      throw new RateLimited(wait, `Too many failed logins. Try again in ${wait} seconds.`);
-    }
+  /**
+   * Takes one attempt from the account's allowance, then from the address's; throws RateLimited
+   * when either is used up (an attempt the address refuses is given back to the account).
+   * Call it before checking the password, and `succeeded` after a right one.
+   */
+  async attempt(email: string, address: string): Promise<void> {
+    const account = normaliseEmail(email);
+    await this.perAccount.consume(account).catch(refused);
+    await this.perAddress.consume(address).catch(async (error: unknown) => {
+      await this.perAccount.reward(account, 1);
+      return refused(error);
+    });
   }
 
-  async recordFailure(email: string, address: string): Promise<void> {
-    await Promise.all([
-      this.perAccount.penalty(email.toLowerCase(), 1),
-      this.perAddress.penalty(address, 1),
-    ]);
+  /** The password was right: the account starts afresh and the address has its attempt back. */
+  async succeeded(email: string, address: string): Promise<void> {
+    await Promise.all([this.perAccount.delete(normaliseEmail(email)), this.perAddress.reward(address, 1)]);
   }
+}
 
-  async recordSuccess(email: string): Promise<void> {
-    await this.perAccount.delete(email.toLowerCase());
-  }
+/** rate-limiter-flexible rejects with a RateLimiterRes when the points are used up (and with an Error when Redis fails). */
+function refused(error: unknown): never {
+  if (!(error instanceof RateLimiterRes)) throw error;
+  const wait = Math.max(Math.ceil(error.msBeforeNext / 1000), 1);
+  throw new RateLimited(wait, `Too many failed logins. Try again in ${wait} seconds.`);
 }

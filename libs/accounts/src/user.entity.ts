@@ -53,6 +53,9 @@ export class UserEntity {
    */
   @Column({ name: 'session_generation', type: 'integer', default: 0 })
   sessionGeneration!: number;
+  /** When the calendar token was issued (by the services' clock): it opens feeds for a year from then. */
+  @Column({ name: 'calendar_token_issued_at', type: 'timestamptz', nullable: true, select: false })
+  calendarTokenIssuedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -74,4 +74,41 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ...production, CLOCK_OFFSET_MS: '5' })).toThrow(/CLOCK_OFFSET_MS moves the clock/);
     expect(() => parseConfig({ ...production, CLOCK_START: '2027-03-31T23:59:00+01:00' })).toThrow(/CLOCK_START sets the clock/);
   });
+
+  it('trusts a number of proxies or a list of their addresses, never every proxy', () => {
+    expect(parseConfig({}).http.trustProxy).toBe(0);
+    expect(parseConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(0);
+    expect(parseConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8,loopback' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+      'loopback',
+    ]);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/255.0.0.0' }).http.trustProxy).toEqual(['10.0.0.0/255.0.0.0']);
+    for (const value of ['true', 'TRUE', 'yes']) {
+      expect(() => parseConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY may not be "true".*number of proxies/);
+    }
+    for (const value of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/8', '1.5', '10.0.0.1,,10.0.0.2']) {
+      expect(() => parseConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be a number of hops or a comma-separated list/);
+    }
+  });
+
+  it('checks the admin email’s length before its pattern', () => {
+    const longest = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.uk`;
+    expect(longest).toHaveLength(254);
+    expect(parseConfig({ ADMIN_EMAIL: longest }).admin.email).toBe(longest);
+    // One character more would still match the pattern: only the length refuses it.
+    try {
+      parseConfig({ ADMIN_EMAIL: `a${longest}` });
+      throw new Error('accepted');
+    } catch (error) {
+      expect((error as ConfigError).problems).toEqual(['ADMIN_EMAIL must be at most 254 characters']);
+    }
+    // A megabyte is refused by its length alone, at once.
+    const started = Date.now();
+    expect(() => parseConfig({ ADMIN_EMAIL: `a@${'.'.repeat(1_000_000)} ` })).toThrow(/ADMIN_EMAIL must be at most 254 characters$/m);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(() => parseConfig({ ADMIN_EMAIL: 'not an email' })).toThrow(/ADMIN_EMAIL must be an email address/);
+  });
 });

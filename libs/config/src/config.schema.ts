@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { MAX_EMAIL_LENGTH, normaliseEmail } from '@app/domain';
 
 /** Values that are fine on a developer's machine and refused in production. */
 export const DEV_DEFAULTS = {
@@ -9,10 +11,51 @@ export const DEV_DEFAULTS = {
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .default('false')
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** The names Express's `trust proxy` (proxy-addr) knows for ranges of addresses. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a subnet (`10.0.0.0/8`, `fd00::/8`, `10.0.0.0/255.0.0.0`) or one of PROXY_RANGES. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  if (/^\d{1,3}$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(prefix) === 4;
+}
+
+/**
+ * Which proxies' `X-Forwarded-For` to believe: how many hops (`1` for one load balancer), or
+ * their addresses and subnets, comma-separated. Never "every proxy" (`true`): any client could
+ * then pick the address that login limits and logs see. `false` or `0`, the default, trusts none.
+ */
+const trustProxy = z
+  .string()
+  .default('0')
+  .transform((value, ctx): number | string[] => {
+    const trimmed = value.trim();
+    if (trimmed === 'false') return 0;
+    if (/^\d+$/.test(trimmed)) return Number(trimmed);
+    if (/^(true|yes|on)$/i.test(trimmed)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'may not be "true": that trusts X-Forwarded-For from anyone, so any client could choose its address. Give the number of proxies in front of the app (e.g. 1) or their addresses or subnets, comma-separated (e.g. 10.0.0.0/8,loopback)',
+      });
+      return z.NEVER;
+    }
+    const entries = trimmed.split(',').map((e) => e.trim());
+    const bad = entries.filter((e) => !isProxyAddress(e));
+    if (bad.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a number of hops or a comma-separated list of addresses, subnets or ${PROXY_RANGES.join('/')}; not ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const url = (protocols: string[]) =>
   z.string().refine((value) => {
@@ -35,7 +78,12 @@ export const environmentSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, "_", "." and "-"')
     .default('cocommission'),
-  ADMIN_EMAIL: z.string().email().default(DEV_DEFAULTS.adminEmail),
+  // The length first: the pattern never sees more than an address can hold.
+  ADMIN_EMAIL: z
+    .string()
+    .max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`)
+    .pipe(z.email('must be an email address'))
+    .default(DEV_DEFAULTS.adminEmail),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').default(DEV_DEFAULTS.adminPassword),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_DEFAULTS.jwtSecret),
   JWT_TTL_SECONDS: int(900, 60),
@@ -43,7 +91,7 @@ export const environmentSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(100, 1),
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('256kb'),
-  TRUST_PROXY: booleanish,
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   PUBLIC_URL: z.string().url().optional(),
@@ -71,7 +119,8 @@ export interface AppConfig {
   admin: { email: string; password: string };
   jwt: { secret: string; ttlSeconds: number };
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
-  http: { bodyLimit: string; trustProxy: boolean; publicUrl: string };
+  /** trustProxy: Express's `trust proxy`, a number of hops or a list of addresses and subnets. */
+  http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
@@ -131,7 +180,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
-    admin: { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD },
+    admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD },
     jwt: { secret: env.JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
     login: {
       maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,

@@ -106,8 +106,15 @@ export class CycleQueriesService {
   }
 
   async verify(principal: Principal, id: string): Promise<ChainVerdict> {
+    return (await this.verifiedHistory(principal, id)).verdict;
+  }
+
+  /** The history and its verdict: each link, and the newest entry against the cycle's version and head hash. */
+  async verifiedHistory(principal: Principal, id: string): Promise<{ history: CycleHistoryEntity[]; verdict: ChainVerdict }> {
     await this.loadVisible(principal, id);
-    return verifyChain(await this.cycles.history(id));
+    const { head, entries } = await this.cycles.historyWithHead(id);
+    if (!head) throw new NotFound('cycle');
+    return { history: entries, verdict: verifyChain(entries, head) };
   }
 
   /** The cycle as stored, for other features' services (no visibility check). */

@@ -6,6 +6,7 @@ import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
 import type { ProgressEntry } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import type { ChainHead } from './history-chain';
 
 /** A milestone of the cycle as its view shows it (the milestones feature owns the table). */
 export interface CycleMilestoneView {
@@ -333,6 +334,18 @@ export class CyclesRepository {
 
   history(cycleId: string): Promise<CycleHistoryEntity[]> {
     return this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
+  }
+
+  /**
+   * The cycle's head (version and newest hash) and its history, read in one snapshot: an event
+   * appended between two separate reads would otherwise look like an entry beyond the head.
+   */
+  historyWithHead(cycleId: string): Promise<{ head: ChainHead | null; entries: CycleHistoryEntity[] }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const head = await manager.getRepository(CycleEntity).findOne({ where: { id: cycleId }, select: { id: true, version: true, historyHash: true } });
+      const entries = await manager.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
+      return { head: head && { version: head.version, historyHash: head.historyHash }, entries };
+    });
   }
 
   /**

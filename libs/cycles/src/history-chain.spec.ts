@@ -40,7 +40,7 @@ describe('history chain', () => {
   it('reports the first entry whose content changed', () => {
     const entries = chain(5);
     entries[2] = { ...entries[2], payload: { statement: 'rewritten' } };
-    expect(verifyChain(entries)).toEqual({ intact: false, brokenAtSeq: 3, length: 5 });
+    expect(verifyChain(entries)).toEqual({ intact: false, brokenAtSeq: 3, length: 5, reason: expect.stringMatching(/Entry 3 was changed/) });
   });
 
   it('reports a removed entry and a re-hashed forgery that breaks the link', () => {
@@ -78,5 +78,36 @@ describe('history chain', () => {
     expect(scheme3.hashScheme).toBe(3);
     expect(verifyChain([scheme3])).toEqual({ intact: true, length: 1 });
     expect(verifyChain([{ ...scheme3, representative: false }])).toMatchObject({ intact: false, brokenAtSeq: 1 });
+  });
+
+  describe('against the cycle’s head (its version and newest hash)', () => {
+    const headOf = (entries: ReturnType<typeof chain>) => ({ version: entries.length, historyHash: entries[entries.length - 1].hash });
+
+    it('an untouched chain ends where the cycle’s row says', () => {
+      const entries = chain(5);
+      expect(verifyChain(entries, headOf(entries))).toEqual({ intact: true, length: 5 });
+    });
+
+    it('reports the newest entries deleted, which no link shows', () => {
+      const entries = chain(5);
+      const head = headOf(entries);
+      expect(verifyChain(entries.slice(0, 3))).toEqual({ intact: true, length: 3 });
+      expect(verifyChain(entries.slice(0, 3), head)).toEqual({
+        intact: false,
+        brokenAtSeq: 4,
+        length: 3,
+        reason: 'The cycle is at version 5 but its history ends at entry 3: the newest entries are missing.',
+      });
+      expect(verifyChain([], head)).toMatchObject({ intact: false, brokenAtSeq: 1, length: 0 });
+    });
+
+    it('reports entries beyond the version, and a newest entry that is not the head', () => {
+      const entries = chain(5);
+      expect(verifyChain(entries, { version: 4, historyHash: entries[3].hash })).toMatchObject({ intact: false, brokenAtSeq: 5, reason: expect.stringMatching(/cycle is at version 4/) });
+      // The newest entry replaced by a well-formed forgery that links to the one before.
+      const forged = [...entries.slice(0, 4), entry(5, entries[3].hash, { statement: 'forged' })];
+      expect(verifyChain(forged)).toEqual({ intact: true, length: 5 });
+      expect(verifyChain(forged, headOf(entries))).toMatchObject({ intact: false, brokenAtSeq: 5, reason: expect.stringMatching(/hash differs from the cycle/) });
+    });
   });
 });

@@ -55,19 +55,49 @@ export function chainHash(prevHash: string, content: ChainedContent, scheme: Has
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
-export type ChainVerdict = { intact: true; length: number } | { intact: false; brokenAtSeq: number; length: number };
+export type ChainVerdict =
+  | { intact: true; length: number }
+  | { intact: false; brokenAtSeq: number; length: number; reason: string };
 
-/** Walks the chain in order; the first entry whose link or hash does not hold is where it breaks. */
-export function verifyChain(entries: (ChainedContent & { prevHash: string; hash: string; hashScheme?: HashScheme })[]): ChainVerdict {
+/** What the cycle's row records of its history: how many entries (its version) and the newest one's hash. */
+export interface ChainHead {
+  version: number;
+  historyHash: string;
+}
+
+/**
+ * Walks the chain in order; the first entry whose link or hash does not hold is where it breaks.
+ * With the cycle's head, the newest entry must also be the one the row points to (its seq is the
+ * row's version, its hash the row's `historyHash`): a chain whose newest entries were deleted is
+ * intact link by link, and only the head tells.
+ */
+export function verifyChain(
+  entries: (ChainedContent & { prevHash: string; hash: string; hashScheme?: HashScheme })[],
+  head?: ChainHead,
+): ChainVerdict {
+  const length = entries.length;
+  const broken = (brokenAtSeq: number, reason: string): ChainVerdict => ({ intact: false, brokenAtSeq, length, reason });
   let prev = GENESIS_HASH;
   for (const [index, entry] of entries.entries()) {
     const { prevHash, hash, hashScheme = CURRENT_HASH_SCHEME, ...content } = entry;
-    if (entry.seq !== index + 1 || prevHash !== prev || chainHash(prevHash, content, hashScheme) !== hash) {
-      return { intact: false, brokenAtSeq: index + 1, length: entries.length };
-    }
+    const seq = index + 1;
+    if (entry.seq !== seq) return broken(seq, `Entry ${seq} is missing: the next entry is numbered ${entry.seq}.`);
+    if (prevHash !== prev) return broken(seq, `Entry ${seq} does not link to the entry before it.`);
+    if (chainHash(prevHash, content, hashScheme) !== hash) return broken(seq, `Entry ${seq} was changed after it was written: its content no longer matches its hash.`);
     prev = hash;
   }
-  return { intact: true, length: entries.length };
+  if (head) {
+    if (length < head.version) {
+      return broken(length + 1, `The cycle is at version ${head.version} but its history ends at entry ${length}: the newest entries are missing.`);
+    }
+    if (length > head.version) {
+      return broken(head.version + 1, `The history has ${length} entries but the cycle is at version ${head.version}: entries were added behind the application.`);
+    }
+    if (prev !== head.historyHash) {
+      return broken(length, `Entry ${length} is not the newest entry the cycle records: its hash differs from the cycle's.`);
+    }
+  }
+  return { intact: true, length };
 }
 
 /** A history entry with its link to the one before and its own hash, in the current scheme. */

@@ -1,4 +1,5 @@
 export * from './errors';
 export * from './cycle';
 export * from './clock';
+export * from './email';
 export * from './calendar/working-days';

@@ -11,6 +11,7 @@ import type { AppConfig } from '@app/config';
 export function hardenApp(app: NestExpressApplication, config: AppConfig, csp: Record<string, string[] | null>): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // A number of hops or a list of addresses, never `true` (the configuration refuses it).
   app.set('trust proxy', config.http.trustProxy);
   app.use(helmet({ contentSecurityPolicy: { directives: csp } }));
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
@@ -5,7 +6,7 @@ import { CycleEventsService, CycleQueriesService, SystemEventPlan } from '@app/c
 import type { FireJobData, OutboxMessage, RemindJobData } from '@app/queue';
 import { NotificationsService } from '@app/notifications';
 import { PartnershipsService } from '@app/partnerships';
-import { MilestoneChange } from './milestone.entity';
+import { MilestoneChange, incidentSummary } from './milestone.entity';
 import { MilestonesRepository, ScheduledMilestone } from './milestones.repository';
 import { EVENT_OF, LABEL, scheduleMessages } from './schedule';
 import { Transactions } from '@app/database';
@@ -194,8 +195,10 @@ export class MilestoneJobsService {
     const milestone = await this.milestones.find(job.milestoneId);
     if (!milestone || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return;
     if (await this.milestones.openIncident(milestone.id)) return;
-    await this.milestones.insertIncident({ cycleId: milestone.cycleId, milestoneId: milestone.id, error: error.slice(0, 2000), attempts });
-    this.logger.error(`Milestone ${milestone.id} of cycle ${milestone.cycleId} failed ${attempts} times: ${error}`);
+    // The cause (a database message, a stack) goes to the log only; the incident says where to find it.
+    const id = randomUUID();
+    await this.milestones.insertIncident({ id, cycleId: milestone.cycleId, milestoneId: milestone.id, error: incidentSummary({ id, attempts }), attempts });
+    this.logger.error(`Incident ${id}: milestone ${milestone.id} of cycle ${milestone.cycleId} failed ${attempts} times: ${error}`);
   }
 
   /** The jobs every scheduled milestone should have, in batches, from PostgreSQL alone. */

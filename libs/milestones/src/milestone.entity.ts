@@ -81,6 +81,11 @@ export class MilestoneEntity {
   updatedAt!: Date;
 }
 
+/** What members are told of an incident: how it failed, and the id under which the worker logged why. */
+export const incidentSummary = (incident: { id: string; attempts: number }): string =>
+  `Handling this milestone failed ${incident.attempts} time${incident.attempts === 1 ? '' : 's'}. ` +
+  `The cause is in the worker's log under incident ${incident.id}; a commissioner can retry it.`;
+
 /** Milestone handling that failed after all its retries: visible, and retried by a commissioner. */
 @Entity('incidents')
 @Index('incidents_cycle_idx', ['cycleId'])
@@ -103,6 +108,7 @@ export class IncidentEntity {
   @JoinColumn({ name: 'milestone_id', foreignKeyConstraintName: 'incidents_milestone_fkey' })
   milestone?: MilestoneEntity;
 
+  /** What anyone who sees the cycle is told (incidentSummary): never the cause, which is only in the worker's log, under this incident's id. */
   @Column({ type: 'text' })
   error!: string;
 

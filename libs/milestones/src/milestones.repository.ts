@@ -270,7 +270,7 @@ export class MilestonesRepository {
     return this.dataSource.getRepository(IncidentEntity).findOneBy({ milestoneId, retriedAt: IsNull() });
   }
 
-  async insertIncident(incident: Pick<IncidentEntity, 'cycleId' | 'milestoneId' | 'error' | 'attempts'>): Promise<void> {
+  async insertIncident(incident: Pick<IncidentEntity, 'id' | 'cycleId' | 'milestoneId' | 'error' | 'attempts'>): Promise<void> {
     await this.dataSource.getRepository(IncidentEntity).insert(incident);
   }
 

@@ -11,6 +11,7 @@ import {
   ValidationFailed,
   addDays,
   addWorkingDays,
+  restoreCycle,
   type Clock,
 } from '@app/domain';
 import { AnchorEntity, PartnershipsService } from '@app/partnerships';
@@ -163,6 +164,7 @@ export class MilestonesService {
       const actor = { userId: principal.userId, organisationId: principal.organisationId };
       await this.events.lockForEntries(cycleIds);
       const aligned = (await this.milestones.alignedScheduled(anchorId)).filter((m) => cycleIds.includes(m.cycleId));
+      await this.refuseOthersMilestonesInThePast(principal, anchor.name, changes.date, aligned, now);
       const saved = await this.partnerships.saveAnchor(anchor, changes);
       const moves = aligned.map((m) => {
         const dueAt = alignedDue(saved.date, m);
@@ -209,6 +211,27 @@ export class MilestonesService {
       );
       return { anchor: saved, moved: moves.length };
     });
+  }
+
+  /**
+   * A new date for an anchor may put milestones aligned to it in the past (they would then fire
+   * at once). Only someone who commissions every cycle that happens to may do that: anyone else
+   * is refused, with the cycles named (API.md, round 2).
+   */
+  private async refuseOthersMilestonesInThePast(principal: Principal, anchorName: string, date: Date, aligned: MilestoneEntity[], now: Date): Promise<void> {
+    const cycleIds = [...new Set(aligned.filter((m) => alignedDue(date, m).getTime() < now.getTime()).map((m) => m.cycleId))].sort();
+    if (!cycleIds.length) return;
+    const cycles = (await Promise.all(cycleIds.map((id) => this.cycles.find(id)))).filter((c) => c !== null);
+    const commissions = (c: (typeof cycles)[number]) =>
+      restoreCycle(c.snapshot).context.coOwners.some((o) => o.organisationId === principal.organisationId && o.role === 'commissioner');
+    const others = cycles.filter((c) => !commissions(c));
+    if (!others.length) return;
+    const name = (c: (typeof cycles)[number]) => `"${c.title}" (${c.id})`;
+    throw new TransitionRefused(
+      `Moving "${anchorName}" to ${date.toISOString().slice(0, 10)} would put scheduled milestones in the past in ${cycles.length === 1 ? 'the cycle' : 'the cycles'} ` +
+        `${cycles.map(name).join(', ')}. Only a commissioner of every one of them may do that, and you are not a commissioner of ${others.map(name).join(', ')}. ` +
+        'Choose a later date, or ask their commissioners.',
+    );
   }
 
   async calendar(principal: Principal, partnershipId: string): Promise<Calendar> {

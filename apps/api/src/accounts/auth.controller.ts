@@ -21,13 +21,11 @@ export class AuthController {
   @ApiOkResponse({ type: TokenDto })
   @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this account or address; see Retry-After' })
   async login(@Body() body: LoginDto, @Ip() address: string): Promise<TokenDto> {
-    await this.limiter.check(body.email, address);
+    // The attempt counts before the password is checked: parallel guesses cannot outrun the limit.
+    await this.limiter.attempt(body.email, address);
     const user = await this.accounts.authenticate(body.email, body.password);
-    if (!user) {
-      await this.limiter.recordFailure(body.email, address);
-      throw new Unauthenticated('The email or password is wrong.');
-    }
-    await this.limiter.recordSuccess(body.email);
+    if (!user) throw new Unauthenticated('The email or password is wrong.');
+    await this.limiter.succeeded(body.email, address);
     return this.tokens.issue(user);
   }
 

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AccountsService, Principal, TokenService } from '@app/accounts';
 import { ChangePasswordDto, TokenDto } from './dto/accounts.dto';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -10,6 +10,7 @@ import { NotificationDto, NotificationPageDto, NotificationQuery, mapNotificatio
 
 class CalendarTokenDto {
   @ApiProperty({ description: 'Shown once; a new one replaces it' }) token!: string;
+  @ApiProperty({ description: 'A year after it was issued; DELETE /v1/me/calendar-token ends it sooner' }) expiresAt!: string;
   @ApiProperty({ example: 'http://localhost:3000/v1/partnerships/{partnershipId}/calendar.ics?token=…' }) feedUrl!: string;
 }
 
@@ -51,11 +52,19 @@ export class MeController {
   }
 
   @Post('calendar-token')
-  @ApiOperation({ summary: 'A secret for subscribing to calendar feeds from Outlook or Google Calendar' })
+  @ApiOperation({ summary: 'A secret for subscribing to calendar feeds from Outlook or Google Calendar, for a year' })
   @ApiOkResponse({ type: CalendarTokenDto })
   async calendarToken(@Caller() caller: Principal): Promise<CalendarTokenDto> {
-    const token = await this.accounts.issueCalendarToken(caller.userId);
+    const { token, expiresAt } = await this.accounts.issueCalendarToken(caller.userId);
     const base = this.config.http.publicUrl.replace(/\/$/, '');
-    return { token, feedUrl: `${base}/v1/partnerships/{partnershipId}/calendar.ics?token=${token}` };
+    return { token, expiresAt: expiresAt.toISOString(), feedUrl: `${base}/v1/partnerships/{partnershipId}/calendar.ics?token=${token}` };
+  }
+
+  @Delete('calendar-token')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke your calendar token: every subscription link made with it stops working' })
+  @ApiNoContentResponse({ description: 'Revoked (also when there was none)' })
+  async revokeCalendarToken(@Caller() caller: Principal): Promise<void> {
+    await this.accounts.revokeCalendarToken(caller.userId);
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorCode, RateLimited, ValidationFailed, VersionConflict } from '@app/domain';
@@ -14,7 +15,11 @@ const STATUS_OF: Record<DomainErrorCode, number> = {
   RateLimited: 429,
 };
 
-/** Every error leaves as application/problem+json (RFC 9457); nothing leaks a stack trace. */
+/**
+ * Every error leaves as application/problem+json (RFC 9457); nothing leaks a stack trace. A 5xx
+ * (but 503, which says what is down) carries a generic detail and an incident id; its cause is
+ * logged with that id, never sent.
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -23,9 +28,14 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request>();
-    const body = this.toProblem(exception, response);
+    let body = this.toProblem(exception, response);
     if (body.status >= 500 && body.status !== 503) {
-      this.logger.error({ err: exception, path: request.originalUrl }, 'Unhandled error');
+      // The cause (a message, SQL, a stack) goes to the log only; the caller gets an id to quote.
+      const incidentId = randomUUID();
+      this.logger.error({ err: exception, path: request.originalUrl, incidentId }, `Unhandled error, incident ${incidentId}`);
+      body = problem(body.status, `Something went wrong on our side. It has been logged as incident ${incidentId}: quote it if you report this.`, {
+        incidentId,
+      });
     }
     sendProblem(response, body, request);
   }
@@ -59,7 +69,7 @@ export class ProblemFilter implements ExceptionFilter {
       response.setHeader('Retry-After', '5');
       return problem(503, 'The database or Redis is not answering right now. Nothing was changed; try again shortly.');
     }
-    return problem(500, 'Something went wrong on our side. It has been logged.');
+    return problem(500, 'Something went wrong on our side.');
   }
 }
 

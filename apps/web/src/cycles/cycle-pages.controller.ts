@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { CycleEventsService, CycleQueriesService, CycleRecord, verifyChain } from '@app/cycles';
+import { CycleEventsService, CycleQueriesService, CycleRecord } from '@app/cycles';
 import { CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
 import { IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
@@ -117,8 +117,7 @@ export class CyclePagesController {
       ...c.escalations.map((e) => e.raisedByOrganisationId),
       ...c.appraisals.map((a) => a.organisationId),
     ];
-    const history = await this.cycles.history(session.principal, record.row.id);
-    const verdict = verifyChain(history);
+    const { history, verdict } = await this.cycles.verifiedHistory(session.principal, record.row.id);
     const [names, outcomes, partnership, frame] = await Promise.all([
       this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
       this.partnerships.outcomes(record.row.partnershipId),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, Forbidden, NotFound, RateLimited, Unauthenticated, ValidationFailed } from '@app/domain';
@@ -10,7 +11,7 @@ function clientStatus(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-/** Errors as pages: sign-in when the session is missing, 404 and 403 pages, and a 500 page that leaks nothing. */
+/** Errors as pages: sign-in when the session is missing, 404 and 403 pages, and a 500 page that leaks nothing but an incident id. */
 @Catch()
 export class PageFilter implements ExceptionFilter {
   private readonly logger = new Logger(PageFilter.name);
@@ -54,10 +55,14 @@ export class PageFilter implements ExceptionFilter {
       status = clientStatus(error)!;
       title = status === 413 ? 'The form is too large' : 'There is a problem';
       detail = status === 413 ? 'Send less text, or fewer items, and try again.' : 'The request could not be read. Go back and try again.';
-    } else {
-      this.logger.error(error);
+    }
+    let incidentId: string | undefined;
+    if (status >= 500) {
+      // The cause goes to the log only, under an id the person can quote.
+      incidentId = randomUUID();
+      this.logger.error({ err: error, path: req.originalUrl, incidentId }, `Unhandled error, incident ${incidentId}`);
     }
     const frame = await this.layout.of(req.session).catch(() => ({ unread: 0 }));
-    res.status(status).render('error', { ...frame, title, detail, status });
+    res.status(status).render('error', { ...frame, title, detail, status, incidentId });
   }
 }

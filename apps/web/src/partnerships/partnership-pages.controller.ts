@@ -30,6 +30,7 @@ const doneText = (done: string | undefined) => {
   if (done === 'table') return 'Your organisation’s declaration is saved';
   if (done === 'anchor') return 'The anchor is added';
   if (done === 'outcome') return 'The outcome is added to the shared framework';
+  if (done === 'calendar-revoked') return 'Your subscription link is revoked: calendar apps that use it get no more updates';
   const moved = /^moved-(\d+)$/.exec(done ?? '');
   return moved ? `The anchor is moved, and ${moved[1]} aligned milestone${moved[1] === '1' ? '' : 's'} with it` : undefined;
 };
@@ -169,9 +170,17 @@ export class PartnershipPagesController {
   @Post(':id/calendar-link')
   async calendarLink(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
     await this.partnerships.requireVisible(session.principal, id);
-    const token = await this.accounts.issueCalendarToken(session.principal.userId);
+    const { token } = await this.accounts.issueCalendarToken(session.principal.userId);
     const link = `${this.config.http.publicUrl}/v1/partnerships/${id}/calendar.ics?token=${encodeURIComponent(token)}`;
     await this.render(res, 200, session, id, { calendarLink: link });
+  }
+
+  /** Revokes the person's calendar token: every subscription link made with it stops working. */
+  @Post(':id/calendar-link/revoke')
+  async revokeCalendarLink(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
+    await this.partnerships.requireVisible(session.principal, id);
+    await this.accounts.revokeCalendarToken(session.principal.userId);
+    res.redirect(303, `/partnerships/${id}?done=calendar-revoked#subscribe`);
   }
 
   @Get(':id/cycles/new')
@@ -239,10 +248,11 @@ export class PartnershipPagesController {
     extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown> },
   ) {
     const aggregate = await this.partnerships.get(session.principal, id);
-    const [calendar, histories, cycles] = await Promise.all([
+    const [calendar, histories, cycles, calendarLinkExpires] = await Promise.all([
       this.milestones.calendar(session.principal, id),
       Promise.all(aggregate.members.map((m) => this.partnerships.tableHistory(session.principal, id, m.organisationId))),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
+      this.accounts.calendarTokenExpiry(session.principal.userId),
     ]);
     const members = aggregate.members.map((m, i) => {
       const versions = [...histories[i]].sort((a, b) => b.version - a.version);
@@ -287,6 +297,7 @@ export class PartnershipPagesController {
       values: extra.values ?? {},
       errors: extra.errors ?? [],
       calendarLink: extra.calendarLink,
+      calendarLinkExpires,
     });
   }
 }

@@ -51,7 +51,8 @@ export class SignInController {
     if (!password) errors.push({ field: 'password', text: 'Enter your password' });
     if (errors.length) return this.form(res, 400, { next, email, errors });
     try {
-      await this.limiter.check(email, address);
+      // The attempt counts before the password is checked: parallel guesses cannot outrun the limit.
+      await this.limiter.attempt(email, address);
     } catch (error) {
       if (error instanceof RateLimited) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
@@ -60,11 +61,8 @@ export class SignInController {
       throw error;
     }
     const user = await this.accounts.authenticate(email, password);
-    if (!user) {
-      await this.limiter.recordFailure(email, address);
-      return this.form(res, 401, { next, email, errors: [{ field: 'email', text: 'The email address or password is wrong' }] });
-    }
-    await this.limiter.recordSuccess(email);
+    if (!user) return this.form(res, 401, { next, email, errors: [{ field: 'email', text: 'The email address or password is wrong' }] });
+    await this.limiter.succeeded(email, address);
     const session = await this.sessions.start(user);
     res.clearCookie(SIGN_IN_COOKIE, { path: '/' });
     res.cookie(SESSION_COOKIE, session.token, this.cookieOptions(session.expiresAt.getTime() - Date.now()));

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { MAX_EMAIL_LENGTH } from '@app/domain';
 import { ORGANISATION_KINDS, OrganisationEntity, OrganisationKind, UserEntity, UserRole } from '@app/accounts';
 
 export class LoginDto {
@@ -47,9 +48,9 @@ export const mapOrganisation = (o: OrganisationEntity): OrganisationDto => ({
 });
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'jo.bloggs@northshire.gov.uk' })
-  @IsEmail()
-  @MaxLength(320)
+  @ApiProperty({ example: 'jo.bloggs@northshire.gov.uk', maxLength: MAX_EMAIL_LENGTH })
+  @IsEmail() // validator.js refuses more than 254 characters before its patterns run
+  @MaxLength(MAX_EMAIL_LENGTH)
   email!: string;
 
   @ApiProperty({ example: 'Jo Bloggs' })

@@ -189,5 +189,6 @@ export const mapHistoryEntry = (e: CycleHistoryEntity): HistoryEntryDto => ({
 export class VerifyDto {
   @ApiProperty() intact!: boolean;
   @ApiPropertyOptional({ description: 'The first entry that does not hold, when broken' }) brokenAtSeq?: number;
+  @ApiPropertyOptional({ description: 'Why, in words, when broken (an entry changed, a link broken, the newest entries missing)' }) reason?: string;
   @ApiProperty() length!: number;
 }

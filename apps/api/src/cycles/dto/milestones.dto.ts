@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import { PageLimit } from '@app/http';
-import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity } from '@app/milestones';
+import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity, incidentSummary } from '@app/milestones';
 import { NotificationEntity } from '@app/notifications';
 
 export class CreateMilestoneDto {
@@ -60,7 +60,8 @@ export class IncidentDto {
   @ApiProperty() id!: string;
   @ApiProperty() cycleId!: string;
   @ApiProperty() milestoneId!: string;
-  @ApiProperty() error!: string;
+  @ApiProperty({ description: 'What failed, in general terms, and the incident id under which the worker logged the cause (never the cause itself)' })
+  error!: string;
   @ApiProperty() attempts!: number;
   @ApiProperty() at!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) retriedAt!: string | null;
@@ -71,7 +72,8 @@ export const mapIncident = (i: IncidentEntity): IncidentDto => ({
   id: i.id,
   cycleId: i.cycleId,
   milestoneId: i.milestoneId,
-  error: i.error,
+  // Worded afresh, so that incidents recorded before causes were kept out of them show none either.
+  error: incidentSummary(i),
   attempts: i.attempts,
   at: i.createdAt.toISOString(),
   retriedAt: i.retriedAt?.toISOString() ?? null,
