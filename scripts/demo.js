@@ -45,9 +45,9 @@ async function main() {
     ageWell: await org('Age Well Northshire (charity)', 'provider'),
     carers: await org('Northshire Carers Centre (charity)', 'provider'),
     forum: await org("Northshire Residents' Forum", 'community'),
-    mediation: await org('Northshire Community Mediation', 'community'),
+    mediation: await org('Northshire Community Mediation', 'facilitator'),
   };
-  step('Organisations created: county council and ICB commissioning, two voluntary-sector providers, a residents\' forum, a mediation service');
+  step('Organisations created: county council and ICB commissioning, two voluntary-sector providers, a residents\' forum, an independent mediation service');
 
   const people = {};
   const person = async (key, name, organisation) => {
@@ -68,7 +68,7 @@ async function main() {
 
   const partnership = await call(people.priya.token, 'POST', '/v1/partnerships', {
     name: 'Northshire Healthy Ageing Partnership',
-    memberOrganisationIds: [orgs.icb.id, orgs.ageWell.id, orgs.carers.id, orgs.forum.id, orgs.mediation.id],
+    memberOrganisationIds: [orgs.icb.id, orgs.ageWell.id, orgs.carers.id, orgs.forum.id],
     destination: 'Older people in Northshire live well and independently at home for longer',
     principles: ['Residents shape decisions, not just respond to them', 'Open books between partners', 'Learn and adapt together'],
   });

@@ -39,6 +39,7 @@ describe('a partnership’s life', () => {
     expect(archived.body).toMatchObject({ archived: true, archivedAt: expect.any(String) });
 
     const cycle = await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200);
+    expect(cycle.body.nextEvents).toEqual([]);
     expect(cycle.body.milestones).toEqual([expect.objectContaining({ id: milestone.body.id, status: 'cancelled' })]);
     const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`).expect(200)).body;
     expect(history.at(-1)).toMatchObject({ type: 'MILESTONE_CANCELLED', payload: expect.objectContaining({ reason: 'The partnership was archived.' }) });

@@ -336,5 +336,15 @@ describe('the web app in a browser', () => {
     await containsText(maria.page.locator('.govuk-notification-banner--success'), 'Your password is changed');
     await maria.page.goto('/notifications');
     await containsText(maria.page.locator('h1'), 'Notifications');
+    // Priya cannot remove the forum while it co-owns the unfinished next iteration; she archives the partnership.
+    await priya.page.goto(`/partnerships/${partnershipId}`);
+    await priya.page.click(`form[action$="/members/${maria.user!.organisationId}/remove"] button`);
+    await containsText(priya.page.locator('.govuk-error-summary'), 'still co-owns unfinished cycles');
+    await expectAccessible(priya.page, '17-partnership-member-refused');
+    await priya.page.click('button:has-text("Archive the partnership")');
+    await containsText(priya.page.locator('.govuk-notification-banner--success'), 'The partnership is archived');
+    await containsText(priya.page.locator('main'), 'it and its cycles are read-only');
+    expect(await priya.page.locator('button:has-text("Archive the partnership")').count()).toBe(0);
+    await expectAccessible(priya.page, '18-partnership-archived');
   });
 });

@@ -132,12 +132,13 @@ export class CycleQueriesService {
     return { userId: principal.userId, organisationId: principal.organisationId, ...(await this.accounts.representationOf(principal.userId, principal.organisationId)) };
   }
 
-  recordOf(row: CycleEntity, actor: Actor, { milestones, progress, progressCount }: ReadAlong): CycleRecord {
+  recordOf(row: CycleEntity, actor: Actor, { milestones, progress, progressCount, archived }: ReadAlong): CycleRecord {
     const snapshot = restoreCycle(row.snapshot);
     return {
       row,
       snapshot,
-      nextEvents: nextEvents(snapshot, actor),
+      // An archived partnership's cycles are read-only: nothing to send.
+      nextEvents: archived ? [] : nextEvents(snapshot, actor),
       milestones,
       progress,
       progressCount,
@@ -171,4 +172,4 @@ const sees = (principal: Principal, { row, member }: { row: CycleEntity; member:
 const facilitates = (row: CycleEntity, userId: string): boolean =>
   ((row.snapshot as { context?: { facilitatorUserIds?: string[] } }).context?.facilitatorUserIds ?? []).includes(userId);
 
-export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount'>;
+export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount' | 'archived'>;

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CycleCreationService, CycleQueriesService } from '@app/cycles';
-import { ValidationFailed } from '@app/domain';
+import { CycleCreationService, CycleQueriesService, PartnershipMembersService } from '@app/cycles';
+import { Conflict, TransitionRefused, ValidationFailed } from '@app/domain';
 import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
@@ -30,6 +30,8 @@ const doneText = (done: string | undefined) => {
   if (done === 'table') return 'Your organisation’s declaration is saved';
   if (done === 'anchor') return 'The anchor is added';
   if (done === 'outcome') return 'The outcome is added to the shared framework';
+  if (done === 'member-removed') return 'The organisation is no longer a member';
+  if (done === 'archived') return 'The partnership is archived';
   if (done === 'calendar-revoked') return 'Your subscription link is revoked: calendar apps that use it get no more updates';
   const moved = /^moved-(\d+)$/.exec(done ?? '');
   return moved ? `The anchor is moved, and ${moved[1]} aligned milestone${moved[1] === '1' ? '' : 's'} with it` : undefined;
@@ -42,6 +44,7 @@ export class PartnershipPagesController {
     private readonly milestones: MilestonesService,
     private readonly cycles: CycleQueriesService,
     private readonly creation: CycleCreationService,
+    private readonly members: PartnershipMembersService,
     private readonly accounts: AccountsService,
     private readonly choices: ChoicesService,
     private readonly layout: LayoutService,
@@ -115,6 +118,30 @@ export class PartnershipPagesController {
       if (!(error instanceof ValidationFailed)) throw error;
       await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: e.field === 'off' ? 'off' : 'on', text: `${e.field}: ${e.message}` })) });
     }
+  }
+
+  /** A commissioner member removes an organisation (refused while it co-owns an unfinished cycle). */
+  @Post(':id/members/:organisationId/remove')
+  async removeMember(
+    @Session() session: WebSession,
+    @PartnershipId() id: string,
+    @Param('organisationId', new IdPipe('member')) organisationId: string,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.members.remove(session.principal, id, organisationId);
+      res.redirect(303, `/partnerships/${id}?done=member-removed#table`);
+    } catch (error) {
+      if (!(error instanceof Conflict || error instanceof TransitionRefused)) throw error;
+      await this.render(res, error instanceof Conflict ? 409 : 422, session, id, { errors: [{ field: 'table', text: error.message }] });
+    }
+  }
+
+  /** A commissioner member archives the partnership: read-only, its milestones cancelled. */
+  @Post(':id/archive')
+  async archive(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
+    await this.milestones.archivePartnership(session.principal, id);
+    res.redirect(303, `/partnerships/${id}?done=archived`);
   }
 
   /** A member adds an outcome to the shared framework, with one metric (more can follow). */
@@ -256,8 +283,9 @@ export class PartnershipPagesController {
     ]);
     const members = aggregate.members.map((m, i) => {
       const versions = [...histories[i]].sort((a, b) => b.version - a.version);
-      return { name: m.organisation?.name ?? 'an organisation', kind: m.organisation?.kind, isMine: m.organisationId === session.principal.organisationId, latest: versions[0] ?? null, earlier: versions.slice(1) };
+      return { organisationId: m.organisationId, name: m.organisation?.name ?? 'an organisation', kind: m.organisation?.kind, isMine: m.organisationId === session.principal.organisationId, latest: versions[0] ?? null, earlier: versions.slice(1) };
     });
+    const archived = aggregate.partnership.archivedAt !== null;
     const conflicted = new Set(calendar.conflicts.flatMap((c) => c.milestoneIds));
     const anchorName = (anchorId: string | null) => aggregate.anchors.find((a) => a.id === anchorId)?.name ?? null;
     // The timeline: anchors and milestones in date order, each milestone with its alignment.
@@ -288,7 +316,9 @@ export class PartnershipPagesController {
       timeline,
       conflicts: calendar.conflicts,
       cycles: cycles.items,
-      canOpenCycle: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine),
+      canOpenCycle: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
+      canManage: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
+      archived,
       isMember: members.some((m) => m.isMine),
       onValue: (mine?.on ?? []).join('\n'),
       offValue: (mine?.off ?? []).join('\n'),
