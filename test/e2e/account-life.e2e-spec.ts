@@ -1,16 +1,13 @@
 import request from 'supertest';
 import { AccountsService, WebSessionsService } from '@app/accounts';
-import { Factory, TEST_PASSWORD, TestApi, agent, createTestApi, login } from '@test/support';
+import { Factory, TEST_PASSWORD, TestApi, agent, startTestApi, login } from '@test/support';
 
 /** Accounts have a life: deactivation, password changes and resets, leads managing their organisation. */
 describe('account life', () => {
   let api: TestApi;
   let factory: Factory;
 
-  beforeAll(async () => {
-    api = await createTestApi();
-    factory = await Factory.create(api.http);
-  });
+  beforeAll(async () => ({ api, factory } = await startTestApi()));
   afterAll(() => api.close());
 
   const sessionOf = async (userId: string) => {

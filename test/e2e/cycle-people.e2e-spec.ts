@@ -1,4 +1,4 @@
-import { Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps } from '@test/support';
+import { Collaboration, Factory, TestApi, collaboration, startTestApi, cycleSteps } from '@test/support';
 
 /** A cycle's people change over HTTP: drafts edited, panels and facilitators changed, co-owners invited and leaving. */
 describe("a cycle's people over HTTP", () => {
@@ -8,8 +8,7 @@ describe("a cycle's people over HTTP", () => {
   let steps: ReturnType<typeof cycleSteps>;
 
   beforeAll(async () => {
-    api = await createTestApi();
-    factory = await Factory.create(api.http);
+    ({ api, factory } = await startTestApi());
     c = await collaboration(factory);
     steps = cycleSteps(c);
   });

@@ -1,14 +1,11 @@
-import { Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps, fromNow } from '@test/support';
+import { Collaboration, Factory, TestApi, collaboration, startTestApi, cycleSteps, fromNow } from '@test/support';
 
 /** Partnerships change: members leave (not while they co-own unfinished cycles), and a partnership is archived. */
 describe('a partnership’s life', () => {
   let api: TestApi;
   let factory: Factory;
 
-  beforeAll(async () => {
-    api = await createTestApi();
-    factory = await Factory.create(api.http);
-  });
+  beforeAll(async () => ({ api, factory } = await startTestApi()));
   afterAll(() => api.close());
 
   it('removes a member only once it co-owns no unfinished cycle (409 naming them); keeps a commissioner', async () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, createTestApi } from '@test/support';
-import { TestWeb, createTestWeb } from '@test/support/test-web';
+import { TestWeb, createTestWeb, signInOverHttp } from '@test/support/test-web';
 
 /**
  * Random forms, with the session's token, to every form of the web app (and random ids in their
@@ -18,17 +18,7 @@ describe('fuzzing the web app’s forms', () => {
   let csrf: string;
   let ids: Record<string, string>;
 
-  /** Signs in over plain HTTP, as a browser would: the sign-in token, then the session cookie and its form token. */
-  async function signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }> {
-    const http = web.app.getHttpServer();
-    const form = await request(http).get('/sign-in').expect(200);
-    const signInCookie = String(form.headers['set-cookie']).split(';')[0];
-    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
-    const res = await request(http).post('/sign-in').set('Cookie', signInCookie).type('form').send({ _csrf: token, email, password, next: '/' }).expect(303);
-    const session = (res.headers['set-cookie'] as unknown as string[]).find((h) => h.startsWith('cocommission_session='))!.split(';')[0];
-    const page = await request(http).get('/').set('Cookie', session).expect(200);
-    return { cookie: session, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] };
-  }
+  const signIn = (email: string, password: string) => signInOverHttp(web, email, password);
 
   beforeAll(async () => {
     api = await createTestApi();

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { AccountsService } from '@app/accounts';
 import { loadConfig } from '@app/config';
 import { Factory, TEST_PASSWORD, TestApi, createTestApi } from '@test/support';
-import { TestWeb, createTestWeb } from '@test/support/test-web';
+import { TestWeb, createTestWeb, signInOverHttp } from '@test/support/test-web';
 
 /** What review found at the web app's edge (issue 13): each over plain HTTP, as a browser sends it. */
 describe('the web app, hardened', () => {
@@ -11,17 +11,7 @@ describe('the web app, hardened', () => {
   let web: TestWeb;
   let factory: Factory;
 
-  /** Signs in over plain HTTP: the sign-in token, then the session cookie and its form token. */
-  async function signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }> {
-    const http = web.app.getHttpServer();
-    const form = await request(http).get('/sign-in').expect(200);
-    const signInCookie = String(form.headers['set-cookie']).split(';')[0];
-    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
-    const res = await request(http).post('/sign-in').set('Cookie', signInCookie).type('form').send({ _csrf: token, email, password, next: '/' }).expect(303);
-    const session = (res.headers['set-cookie'] as unknown as string[]).find((h) => h.startsWith('cocommission_session='))!.split(';')[0];
-    const page = await request(http).get('/').set('Cookie', session).expect(200);
-    return { cookie: session, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] };
-  }
+  const signIn = (email: string, password: string) => signInOverHttp(web, email, password);
 
   beforeAll(async () => {
     api = await createTestApi();

@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { loadConfig } from '@app/config';
 import { OrganisationKind } from '@app/accounts';
-import { Agent, agent } from './test-app';
+import { Agent, TestApi, agent, createTestApi } from './test-app';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
 const unique = () => randomUUID().slice(0, 8);
@@ -185,4 +185,10 @@ export function cycleSteps(c: Collaboration) {
     return ok(c.councilUser.as, id, { type: 'START_REVIEW' });
   }
   return { send, ok, toFraming, toOptions, toDeciding, toDelivering, toReviewing };
+}
+
+/** The API and a factory over it, for a test file's `beforeAll`. */
+export async function startTestApi(): Promise<{ api: TestApi; factory: Factory }> {
+  const api = await createTestApi();
+  return { api, factory: await Factory.create(api.http) };
 }

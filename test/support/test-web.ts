@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -82,4 +83,16 @@ export async function accessibilityProblems(page: Page): Promise<AxeViolation[]>
 /** A full-page screenshot for a reviewer, under test-output/screenshots (git-ignored). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in over plain HTTP, as a browser would: the sign-in token, then the session cookie and its form token. */
+export async function signInOverHttp(web: TestWeb, email: string, password: string): Promise<{ cookie: string; csrf: string }> {
+  const http = web.app.getHttpServer();
+  const form = await request(http).get('/sign-in').expect(200);
+  const signInCookie = String(form.headers['set-cookie']).split(';')[0];
+  const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+  const res = await request(http).post('/sign-in').set('Cookie', signInCookie).type('form').send({ _csrf: token, email, password, next: '/' }).expect(303);
+  const session = (res.headers['set-cookie'] as unknown as string[]).find((h) => h.startsWith('cocommission_session='))!.split(';')[0];
+  const page = await request(http).get('/').set('Cookie', session).expect(200);
+  return { cookie: session, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] };
 }

@@ -158,34 +158,12 @@ export class MilestonesRepository {
 
   /** Settles many milestones in the caller's transaction (each only from `scheduled` at its revision). */
   async settleMany(
-    settlements: { id: string; revision: number; status: 'fired' | 'moot'; change: MilestoneChange }[],
+    settlements: { id: string; revision: number; status: 'fired' | 'moot' | 'cancelled'; change: MilestoneChange }[],
   ): Promise<void> {
     if (!settlements.length) return;
     await this.manager.query(
       `UPDATE milestones m SET status = i.status, changes = m.changes || jsonb_build_array(i.change), updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, status text, change jsonb)
-       WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'`,
-      [JSON.stringify(settlements)],
-    );
-  }
-
-  /** A partnership's scheduled milestones, locked, in id order (archiving cancels them). */
-  scheduledOfPartnership(partnershipId: string): Promise<MilestoneEntity[]> {
-    return this.manager
-      .getRepository(MilestoneEntity)
-      .createQueryBuilder('m')
-      .setLock('pessimistic_write')
-      .where('m.partnership_id = :partnershipId AND m.status = :status', { partnershipId, status: 'scheduled' })
-      .orderBy('m.id')
-      .getMany();
-  }
-
-  /** Cancels milestones in one statement (each from `scheduled` at its revision). */
-  async cancelMany(settlements: { id: string; revision: number; change: MilestoneChange }[]): Promise<void> {
-    if (!settlements.length) return;
-    await this.manager.query(
-      `UPDATE milestones m SET status = 'cancelled', changes = m.changes || jsonb_build_array(i.change), updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, change jsonb)
        WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'`,
       [JSON.stringify(settlements)],
     );
@@ -213,13 +191,14 @@ export class MilestonesRepository {
       .then((rows: { id: string; cycle_id: string }[]) => rows.map((r) => ({ id: r.id, cycleId: r.cycle_id })));
   }
 
-  /** Scheduled milestones aligned to an anchor, locked for the move. */
-  alignedScheduled(anchorId: string): Promise<MilestoneEntity[]> {
+  /** Scheduled milestones aligned to an anchor (for its move), or of a partnership (archived), locked in id order. */
+  lockScheduled(of: { anchorId: string } | { partnershipId: string }): Promise<MilestoneEntity[]> {
+    const [column, value] = 'anchorId' in of ? ['anchor_id', of.anchorId] : ['partnership_id', of.partnershipId];
     return this.manager
       .getRepository(MilestoneEntity)
       .createQueryBuilder('m')
       .setLock('pessimistic_write')
-      .where('m.anchor_id = :anchorId AND m.status = :status', { anchorId, status: 'scheduled' })
+      .where(`m.${column} = :value AND m.status = :status`, { value, status: 'scheduled' })
       .orderBy('m.id')
       .getMany();
   }

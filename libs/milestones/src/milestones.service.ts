@@ -163,7 +163,7 @@ export class MilestonesService {
       const cycleIds = [...new Set(before.map((m) => m.cycleId))].sort();
       const actor = { userId: principal.userId, organisationId: principal.organisationId };
       await this.events.lockForEntries(cycleIds);
-      const aligned = (await this.milestones.alignedScheduled(anchorId)).filter((m) => cycleIds.includes(m.cycleId));
+      const aligned = (await this.milestones.lockScheduled({ anchorId })).filter((m) => cycleIds.includes(m.cycleId));
       await this.refuseOthersMilestonesInThePast(principal, anchor.name, changes.date, aligned, now);
       const saved = await this.partnerships.saveAnchor(anchor, changes);
       const moves = aligned.map((m) => {
@@ -286,7 +286,7 @@ export class MilestonesService {
     const reminderDays = await this.partnerships.reminderDays(partnershipId);
     await this.transactions.run(async () => {
       await this.partnerships.archive(principal, partnershipId, now);
-      const scheduled = await this.milestones.scheduledOfPartnership(partnershipId);
+      const scheduled = await this.milestones.lockScheduled({ partnershipId });
       if (!scheduled.length) return;
       await this.events.recordEntries(
         scheduled.map((m) => ({
@@ -297,8 +297,8 @@ export class MilestonesService {
           at: now,
         })),
       );
-      await this.milestones.cancelMany(
-        scheduled.map((m) => ({ id: m.id, revision: m.revision, change: { status: 'cancelled', reason: 'archived', at: now.toISOString() } })),
+      await this.milestones.settleMany(
+        scheduled.map((m) => ({ id: m.id, revision: m.revision, status: 'cancelled', change: { status: 'cancelled', reason: 'archived', at: now.toISOString() } })),
       );
       await this.outbox.enqueue(scheduled.map((m) => unscheduleMessage(m, reminderDays)));
     });

@@ -546,6 +546,11 @@ const refusalOf = (team: Team, directory: Directory, fields: string[]) =>
 
 const AFTER_LAUNCH: CycleState[] = ['framing', 'options', 'deciding', 'delivering', 'reviewing', 'escalated'];
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+/** A new panel or set of facilitators: refused when unchanged, or when someone on it may not be there. */
+function peopleChangeRefuses(c: CycleContext, e: { directory?: Directory; type: string } & Partial<Record<'panelUserIds' | 'facilitatorUserIds', string[]>>, field: 'panelUserIds' | 'facilitatorUserIds', unchanged: string) {
+  const next = [...new Set(e[field] ?? [])];
+  return sameSet(next, c[field]) ? unchanged : refusalOf({ ...c, [field]: next }, directoryOf(e), [field]);
+}
 
 const userChoices = (view: FormView, fits: (u: { organisationId: string | null }) => boolean = () => true) =>
   (view.choices?.users ?? []).filter(fits).map((u) => ({ value: u.id, text: u.name, hint: { text: u.organisationName } }));
@@ -665,10 +670,7 @@ export const CHANGE_PANEL = defineEvent({
   who: { kind: 'commissioner', doing: 'change the review panel' },
   routes: fromEvery(AFTER_LAUNCH, () => stay),
   directory: true,
-  rule: (c, e) => {
-    if (sameSet([...new Set(e.panelUserIds)], c.panelUserIds)) return 'The review panel is unchanged.';
-    return refusalOf({ ...c, panelUserIds: e.panelUserIds }, directoryOf(e), ['panelUserIds']);
-  },
+  rule: (c, e) => peopleChangeRefuses(c, e, 'panelUserIds', 'The review panel is unchanged.'),
   // A removed member's sign-off no longer counts; if everyone left has signed off, the review closes.
   effect: (c, e) => {
     const panelUserIds = [...new Set(e.panelUserIds)];
@@ -690,10 +692,7 @@ export const CHANGE_FACILITATORS = defineEvent({
   who: { kind: 'commissioner', doing: 'change the facilitators' },
   routes: fromEvery(AFTER_LAUNCH, () => stay),
   directory: true,
-  rule: (c, e) => {
-    if (sameSet([...new Set(e.facilitatorUserIds)], c.facilitatorUserIds)) return 'The facilitators are unchanged.';
-    return refusalOf({ ...c, facilitatorUserIds: e.facilitatorUserIds }, directoryOf(e), ['facilitatorUserIds']);
-  },
+  rule: (c, e) => peopleChangeRefuses(c, e, 'facilitatorUserIds', 'The facilitators are unchanged.'),
   effect: (c, e) => ({ ...c, facilitatorUserIds: [...new Set(e.facilitatorUserIds)] }),
   form: {
     done: 'The facilitators are changed',
