@@ -81,6 +81,34 @@ export class AccountsRepository {
     return this.users.find({ where: { organisation: { kind } }, relations: { organisation: true }, order: { name: 'ASC' } });
   }
 
+  /**
+   * Who acts for each organisation: its active representatives or, where it names none, its active
+   * users; and the active platform admins (for work no one else is named for).
+   */
+  async recipientsOf(organisationIds: string[]): Promise<{ byOrganisation: Map<string, string[]>; admins: string[] }> {
+    const rows: { id: string; organisation_id: string | null }[] = await this.users.query(
+      `SELECT u.id, u.organisation_id FROM users u
+       WHERE u.active AND (u.role = 'admin' OR (u.organisation_id = ANY($1::uuid[]) AND (u.representative OR NOT EXISTS (
+         SELECT 1 FROM users r WHERE r.organisation_id = u.organisation_id AND r.representative AND r.active))))
+       ORDER BY u.id`,
+      [organisationIds],
+    );
+    const byOrganisation = new Map<string, string[]>();
+    const admins: string[] = [];
+    for (const r of rows) {
+      if (!r.organisation_id) admins.push(r.id);
+      else byOrganisation.set(r.organisation_id, [...(byOrganisation.get(r.organisation_id) ?? []), r.id]);
+    }
+    return { byOrganisation, admins };
+  }
+
+  /** Which of these users are active. */
+  async activeOf(userIds: string[]): Promise<Set<string>> {
+    if (!userIds.length) return new Set();
+    const rows: { id: string }[] = await this.users.query('SELECT id FROM users WHERE id = ANY($1::uuid[]) AND active', [userIds]);
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** The active representatives of an organisation, by name. */
   async representativesOf(organisationId: string): Promise<{ id: string; name: string }[]> {
     return this.users.query('SELECT id, name FROM users WHERE organisation_id = $1 AND representative AND active ORDER BY name, id', [organisationId]);

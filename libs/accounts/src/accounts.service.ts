@@ -63,6 +63,15 @@ export class AccountsService {
     return { representative: representatives.some((r) => r.id === userId), representatives: representatives.map((r) => r.name) };
   }
 
+  /** Who acts for each organisation (its representatives, or all its users), and the admins. */
+  recipientsOf(organisationIds: string[]): Promise<{ byOrganisation: Map<string, string[]>; admins: string[] }> {
+    return this.accounts.recipientsOf([...new Set(organisationIds)]);
+  }
+
+  activeOf(userIds: string[]): Promise<Set<string>> {
+    return this.accounts.activeOf([...new Set(userIds)]);
+  }
+
   /** 401 unless the caller's token was issued to an active user in their current session generation. */
   async requireCurrent(principal: Principal): Promise<void> {
     let standing = this.standing.get(principal.userId);

@@ -3,8 +3,11 @@ import { OrganisationEntity } from './organisation.entity';
 
 export const USER_ROLES = ['admin', 'member', 'lead'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+export const EMAIL_PREFERENCES = ['immediate', 'daily', 'off'] as const;
+export type EmailPreference = (typeof EMAIL_PREFERENCES)[number];
 
 @Entity('users')
+@Check('users_email_preference_check', `"email_preference" IN ('immediate', 'daily', 'off')`)
 @Check('users_role_check', `"role" IN ('admin', 'member', 'lead')`)
 @Check('users_member_has_organisation', `"role" = 'admin' OR "organisation_id" IS NOT NULL`)
 @Index('users_organisation_idx', ['organisationId'])
@@ -56,6 +59,10 @@ export class UserEntity {
   /** When the calendar token was issued (by the services' clock): it opens feeds for a year from then. */
   @Column({ name: 'calendar_token_issued_at', type: 'timestamptz', nullable: true, select: false })
   calendarTokenIssuedAt!: Date | null;
+
+  /** How they get notifications by email: each at once, one digest each working morning, or none. */
+  @Column({ name: 'email_preference', type: 'text', default: 'immediate' })
+  emailPreference!: EmailPreference;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -95,6 +95,12 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   PUBLIC_URL: z.string().url().optional(),
+  PUBLIC_WEB_URL: z.string().url().optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://relay.council.gov.uk:587')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(320).default('Cocommission <no-reply@cocommission.local>'),
   WORKER_CONCURRENCY: int(100, 1),
   MILESTONE_SWEEP_BATCH: int(500, 1),
   MILESTONE_JOB_GRACE_MS: int(2000, 0),
@@ -121,6 +127,8 @@ export interface AppConfig {
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   /** trustProxy: Express's `trust proxy`, a number of hops or a list of addresses and subnets. */
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
+  /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
+  mail: { smtpUrl: string | null; from: string; publicWebUrl: string };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
@@ -191,6 +199,11 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       bodyLimit: env.BODY_LIMIT,
       trustProxy: env.TRUST_PROXY,
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL ?? null,
+      from: env.MAIL_FROM,
+      publicWebUrl: (env.PUBLIC_WEB_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/$/, ''),
     },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

@@ -1,4 +1,18 @@
-import { Actor, CYCLE_MACHINE_VERSION, CycleEvent, CycleSnapshot, Decision, decide, definitionOf, persistCycle, restoreCycle } from '@app/domain';
+import {
+  Actor,
+  CYCLE_MACHINE_VERSION,
+  CycleEvent,
+  CycleSnapshot,
+  Decision,
+  Task,
+  decide,
+  definitionOf,
+  isMilestoneEventType,
+  persistCycle,
+  restoreCycle,
+  taskChanges,
+  tasksOf,
+} from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { EventWrite } from './cycles.repository';
 import { chainedEntry } from './history-chain';
@@ -19,8 +33,13 @@ export class CycleChain {
   private title?: string;
   private persisted?: Record<string, unknown>;
 
+  private readonly initial: CycleSnapshot;
+  /** Milestones that came or were cancelled: their reminders are done. */
+  private readonly endedMilestones: string[] = [];
+
   constructor(readonly row: CycleEntity) {
     this.snapshot = restoreCycle(row.snapshot);
+    this.initial = this.snapshot;
     this.version = row.version;
     this.historyHash = row.historyHash;
     this.state = row.state;
@@ -46,6 +65,14 @@ export class CycleChain {
   /** Chains an entry that records something without moving the machine. */
   record(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }): CycleHistoryEntity {
     return this.append(item, this.state);
+  }
+
+  /** The tasks the chained events opened and the keys of those they closed (cycle.tasks.ts). */
+  taskChanges(): { opened: Task[]; closed: string[] } {
+    const ended = this.endedMilestones.map((id) => `milestone.${id}`);
+    if (!this.machineMoved) return { opened: [], closed: ended };
+    const { opened, closed } = taskChanges(tasksOf(this.initial), tasksOf(this.snapshot));
+    return { opened, closed: [...closed, ...ended] };
   }
 
   /** The cycle's head after the chained entries, and the entries, for the write statement. */
@@ -88,6 +115,8 @@ export class CycleChain {
   }
 
   private append(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }, toState: string): CycleHistoryEntity {
+    const milestoneId = item.payload.milestoneId;
+    if (typeof milestoneId === 'string' && (item.type === 'MILESTONE_CANCELLED' || isMilestoneEventType(item.type))) this.endedMilestones.push(milestoneId);
     const entry = chainedEntry(this.row.id, this.version + 1, this.historyHash, {
       type: item.type,
       actorUserId: item.actor.userId,

@@ -15,6 +15,7 @@ import {
   persistCycle,
   startCycle,
   stateOf,
+  tasksOf,
   teamProblems,
 } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
@@ -24,6 +25,7 @@ import { CycleQueriesService, CycleRecord } from './cycle-queries.service';
 import { GENESIS_HASH, chainedEntry } from './history-chain';
 import { Transactions } from '@app/database';
 import { CycleDirectory } from './cycle-directory';
+import { TaskNotes } from './task-notes';
 
 export interface NewCycle {
   partnershipId: string;
@@ -43,6 +45,7 @@ export class CycleCreationService {
     private readonly cycles: CyclesRepository,
     private readonly partnerships: PartnershipsService,
     private readonly directory: CycleDirectory,
+    private readonly taskNotes: TaskNotes,
     private readonly queries: CycleQueriesService,
     private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -160,6 +163,8 @@ export class CycleCreationService {
       createdByUserId: cycle.actor.userId,
     });
     await this.cycles.appendHistory(entry);
+    // A new cycle's own tasks (iteration n+1 waits for its commissioners to launch it).
+    await this.cycles.insertNotes(await this.taskNotes.of({ id, title: cycle.title }, 1, tasksOf(cycle.snapshot)));
     return id;
   }
 }

@@ -27,6 +27,8 @@ import { CycleCreationService } from './cycle-creation.service';
 import { CycleChain } from './cycle-chain';
 import { Transactions } from '@app/database';
 import { CycleDirectory } from './cycle-directory';
+import { TaskNotes } from './task-notes';
+import type { EventWrite } from './cycles.repository';
 
 /** Milestone events for one cycle, in the order they are due. */
 export interface SystemEventPlan {
@@ -59,6 +61,7 @@ export class CycleEventsService {
     private readonly creation: CycleCreationService,
     private readonly transactions: Transactions,
     private readonly directory: CycleDirectory,
+    private readonly taskNotes: TaskNotes,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
   /** This process's events to one cycle go one after another (see Lanes). */
@@ -211,9 +214,24 @@ export class CycleEventsService {
     await this.writeLocked([...chains.values()]);
   }
 
+  /**
+   * What the write statement needs for a chain: its head and entries, and the notifications of
+   * the tasks its events opened and closed (people told when it is their turn, in the same statement).
+   */
+  private async written(chain: CycleChain): Promise<EventWrite> {
+    const write = chain.write();
+    const { opened, closed } = chain.taskChanges();
+    if (!opened.length && !closed.length) return write;
+    return {
+      ...write,
+      notes: await this.taskNotes.of(chain.rowAfter(), write.head.version, opened),
+      closed: closed.map((task_key) => ({ cycle_id: chain.row.id, task_key, at: write.head.at })),
+    };
+  }
+
   /** Writes chains of cycles whose rows this transaction holds: every one must move. */
   private async writeLocked(chains: CycleChain[]): Promise<void> {
-    const moved = await this.cycles.write(chains.map((c) => c.write()));
+    const moved = await this.cycles.write(await Promise.all(chains.map((c) => this.written(c))));
     const stuck = chains.filter((c) => !moved.has(c.row.id));
     if (stuck.length) throw new Error(`cycles ${stuck.map((c) => c.row.id).join(', ')} moved while this transaction held them`);
   }
@@ -228,7 +246,7 @@ export class CycleEventsService {
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
     if (decision.effects.length || alongside) return this.transactions.run(() => this.write(row, event, alongside));
     const entry = chain.apply(event, decision);
-    if (!(await this.cycles.writeBatched(chain.write()))) return { outcome: 'lost-race' };
+    if (!(await this.cycles.writeBatched(await this.written(chain)))) return { outcome: 'lost-race' };
     return { outcome: 'applied', row: chain.rowAfter(), entry };
   }
 
@@ -238,7 +256,7 @@ export class CycleEventsService {
     const decision = chain.decide(event);
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
     const entry = chain.apply(event, decision);
-    if (!(await this.cycles.write([chain.write()])).has(row.id)) return { outcome: 'lost-race' };
+    if (!(await this.cycles.write([await this.written(chain)])).has(row.id)) return { outcome: 'lost-race' };
     let nextCycleId: string | null = row.nextCycleId;
     if (decision.effects.some((e) => e.type === 'openNextIteration')) {
       nextCycleId = await this.creation.openNextIteration(row, decision.snapshot, event.actor, entry.at);

@@ -9,6 +9,7 @@ import { CycleQueriesService } from './cycle-queries.service';
 import { CyclesRepository } from './cycles.repository';
 import { CycleDirectory } from './cycle-directory';
 import { PartnershipMembersService } from './partnership-members.service';
+import { TaskNotes } from './task-notes';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -16,7 +17,7 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
+  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
   exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
 })
 export class CyclesModule {}

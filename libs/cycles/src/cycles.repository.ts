@@ -6,6 +6,7 @@ import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
 import type { ProgressEntry } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import type { ClosedTask, TaskNote } from './task-notes';
 import type { ChainHead } from './history-chain';
 
 /** A milestone of the cycle as its view shows it (the milestones feature owns the table). */
@@ -90,7 +91,18 @@ const WRITE_EVENTS = `
     UPDATE cycles c SET snapshot = coalesce(h.snapshot, c.snapshot), state = h.state, title = coalesce(h.title, c.title), history_hash = h.hash,
       machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, updated_at = h.at
     FROM heads h WHERE c.id = h.id AND c.version = h.expected AND c.id IN (SELECT id FROM locked)
-    RETURNING c.id)
+    RETURNING c.id),
+  notes AS (
+    INSERT INTO notifications (user_id, kind, cycle_id, text, link, task_key, dedupe_key)
+    SELECT n.user_id, n.kind, n.cycle_id, n.text, n.link, n.task_key, n.dedupe_key
+    FROM jsonb_to_recordset($3::jsonb) AS n(user_id uuid, kind text, cycle_id uuid, text text, link text, task_key text, dedupe_key text)
+    JOIN moved m ON m.id = n.cycle_id
+    ON CONFLICT (user_id, dedupe_key) DO NOTHING),
+  done AS (
+    UPDATE notifications x SET state = 'done', done_at = d.at
+    FROM jsonb_to_recordset($4::jsonb) AS d(cycle_id uuid, task_key text, at timestamptz)
+    JOIN moved m ON m.id = d.cycle_id
+    WHERE x.cycle_id = d.cycle_id AND x.task_key = d.task_key AND x.state = 'open')
   INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash)
   SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.representative, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
   FROM entries e JOIN moved m ON m.id = e.cycle_id
@@ -114,11 +126,21 @@ export interface CycleHead {
   at: Date;
 }
 
-/** One cycle's head and its new history entries. */
+/** One cycle's head and its new history entries, with the notifications of the tasks they opened and closed. */
 export interface EventWrite {
   head: CycleHead;
   entries: CycleHistoryEntity[];
+  notes?: TaskNote[];
+  closed?: ClosedTask[];
 }
+
+/** The statement's four recordsets: heads, entries, task notifications, closed tasks. */
+const paramsOf = (writes: EventWrite[]) => [
+  headParams(writes.map((w) => w.head)),
+  entryParams(writes.flatMap((w) => w.entries)),
+  JSON.stringify(writes.flatMap((w) => w.notes ?? [])),
+  JSON.stringify(writes.flatMap((w) => w.closed ?? [])),
+];
 
 const headParams = (heads: CycleHead[]) =>
   JSON.stringify(
@@ -280,12 +302,12 @@ export class CyclesRepository {
   /** Cycles' events written by the one statement in the caller's transaction; answers the ids that moved. */
   async write(writes: EventWrite[]): Promise<Set<string>> {
     if (!writes.length) return new Set();
-    const rows: { id: string }[] = await this.manager.query(WRITE_EVENTS, [headParams(writes.map((w) => w.head)), entryParams(writes.flatMap((w) => w.entries))]);
+    const rows: { id: string }[] = await this.manager.query(WRITE_EVENTS, paramsOf(writes));
     return new Set(rows.map((r) => r.id));
   }
 
   private async writeBatch(batch: EventWrite[]): Promise<boolean[]> {
-    const rows = await this.writeEvents([headParams(batch.map((w) => w.head)), entryParams(batch.flatMap((w) => w.entries))]);
+    const rows = await this.writeEvents(paramsOf(batch));
     const moved = new Set(rows.map((r) => r.id));
     return batch.map((write) => moved.has(write.head.id));
   }
@@ -312,6 +334,18 @@ export class CyclesRepository {
 
   async insert(cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
     await this.manager.insert(CycleEntity, cycle);
+  }
+
+  /** Notifications of a new cycle's tasks (iteration n+1 waiting to be launched), in the caller's transaction. */
+  async insertNotes(notes: TaskNote[]): Promise<void> {
+    if (!notes.length) return;
+    await this.manager.query(
+      `INSERT INTO notifications (user_id, kind, cycle_id, text, link, task_key, dedupe_key)
+       SELECT n.user_id, n.kind, n.cycle_id, n.text, n.link, n.task_key, n.dedupe_key
+       FROM jsonb_to_recordset($1::jsonb) AS n(user_id uuid, kind text, cycle_id uuid, text text, link text, task_key text, dedupe_key text)
+       ON CONFLICT (user_id, dedupe_key) DO NOTHING`,
+      [JSON.stringify(notes)],
+    );
   }
 
   async linkNext(id: string, nextCycleId: string): Promise<void> {

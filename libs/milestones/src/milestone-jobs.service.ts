@@ -184,6 +184,8 @@ export class MilestoneJobsService {
         cycleId: milestone.cycleId,
         milestoneId: milestone.id,
         text,
+        // Open until the milestone comes or is cancelled.
+        taskKey: `milestone.${milestone.id}`,
         dedupeKey: `remind.${milestone.id}.${milestone.revision}.${job.days}`,
       })),
     );

@@ -73,11 +73,17 @@ export class MilestonesRepository {
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, cycle_id uuid, cycle_version int, change jsonb)),
        still AS (
-         SELECT c.id, c.version FROM cycles c WHERE c.id IN (SELECT cycle_id FROM input) ORDER BY c.id FOR SHARE)
-       UPDATE milestones m SET status = 'moot', changes = m.changes || jsonb_build_array(i.change), updated_at = now()
-       FROM input i JOIN still ON still.id = i.cycle_id AND still.version = i.cycle_version
-       WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'
-       RETURNING m.id`,
+         SELECT c.id, c.version FROM cycles c WHERE c.id IN (SELECT cycle_id FROM input) ORDER BY c.id FOR SHARE),
+       moot AS (
+         UPDATE milestones m SET status = 'moot', changes = m.changes || jsonb_build_array(i.change), updated_at = now()
+         FROM input i JOIN still ON still.id = i.cycle_id AND still.version = i.cycle_version
+         WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'
+         RETURNING m.id, m.cycle_id),
+       -- Its reminders are done (the notifications feature's rows, closed with it in one statement).
+       reminded AS (
+         UPDATE notifications n SET state = 'done', done_at = now()
+         FROM moot WHERE n.cycle_id = moot.cycle_id AND n.task_key = 'milestone.' || moot.id AND n.state = 'open')
+       SELECT id FROM moot`,
       [JSON.stringify(input)],
     );
     const settled = new Set(rows.map((r) => r.id));

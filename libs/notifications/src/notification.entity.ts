@@ -1,8 +1,19 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { UserEntity } from '@app/accounts/user.entity';
 
-/** Something a person is told, in the app (and, later, by email). */
+export type NotificationState = 'open' | 'done';
+export type EmailStatus = 'pending' | 'digest' | 'sent' | 'skipped' | 'failed';
+
+/**
+ * Something a person is told, in the app and by email: a task (open until anyone entitled does the
+ * work, then done), a milestone or a reminder. Its email state makes this table the outbox of the
+ * emails it causes.
+ */
 @Entity('notifications')
+@Index('notifications_open_task_idx', ['cycleId', 'taskKey'], { where: `"state" = 'open' AND "task_key" IS NOT NULL` })
+@Index('notifications_email_pending_idx', ['createdAt'], { where: `"email_status" IN ('pending', 'digest')` })
+@Check('notifications_state_check', `"state" IN ('open', 'done')`)
+@Check('notifications_email_status_check', `"email_status" IN ('pending', 'digest', 'sent', 'skipped', 'failed')`)
 @Index('notifications_user_created_idx', ['userId', 'createdAt', 'id'])
 @Index('notifications_dedupe_key', ['userId', 'dedupeKey'], { unique: true })
 export class NotificationEntity {
@@ -27,6 +38,24 @@ export class NotificationEntity {
 
   @Column({ type: 'text' })
   text!: string;
+
+  /** The page where the work is done, from the web app's root (`/cycles/:id`). */
+  @Column({ type: 'text', nullable: true })
+  link!: string | null;
+
+  /** For a task: which work (cycle.tasks.ts), so that the work done closes it for everyone told. */
+  @Column({ name: 'task_key', type: 'text', nullable: true })
+  taskKey!: string | null;
+
+  @Column({ type: 'text', default: 'open' })
+  state!: NotificationState;
+
+  @Column({ name: 'done_at', type: 'timestamptz', nullable: true })
+  doneAt!: Date | null;
+
+  /** pending: to be emailed now; digest: in the next daily digest; then sent, skipped (email off or unset) or failed. */
+  @Column({ name: 'email_status', type: 'text', default: 'pending' })
+  emailStatus!: EmailStatus;
 
   /** Makes creation idempotent: a job delivered twice finds its notification already there. */
   @Column({ name: 'dedupe_key', type: 'text' })

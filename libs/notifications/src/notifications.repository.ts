@@ -1,19 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { NotificationEntity } from './notification.entity';
 
 @Injectable()
 export class NotificationsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async notify(rows: Omit<NotificationEntity, 'id' | 'createdAt' | 'readAt' | 'user'>[]): Promise<void> {
+  async notify(rows: (Pick<NotificationEntity, 'userId' | 'kind' | 'cycleId' | 'milestoneId' | 'text' | 'dedupeKey'> & Partial<NotificationEntity>)[]): Promise<void> {
     if (!rows.length) return;
     await this.dataSource
       .createQueryBuilder()
       .insert()
       .into(NotificationEntity)
-      .values(rows)
+      .values(rows.map((r) => ({ link: r.cycleId ? `/cycles/${r.cycleId}` : null, ...r })))
       .orIgnore()
       .execute();
   }
@@ -40,6 +40,11 @@ export class NotificationsRepository {
 
   async unreadCount(userId: string): Promise<number> {
     return this.dataSource.getRepository(NotificationEntity).count({ where: { userId, readAt: IsNull() } });
+  }
+
+  /** Tasks still waiting for the user. */
+  async openCount(userId: string): Promise<number> {
+    return this.dataSource.getRepository(NotificationEntity).count({ where: { userId, state: 'open', taskKey: Not(IsNull()) } });
   }
 
   async markRead(userId: string, id: string): Promise<NotificationEntity | null> {

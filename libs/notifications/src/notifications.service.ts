@@ -3,7 +3,8 @@ import { NotFound, ValidationFailed } from '@app/domain';
 import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
 
-export type NewNotification = Omit<NotificationEntity, 'id' | 'createdAt' | 'readAt' | 'user'>;
+export type NewNotification = Pick<NotificationEntity, 'userId' | 'kind' | 'cycleId' | 'milestoneId' | 'text' | 'dedupeKey'> &
+  Partial<Pick<NotificationEntity, 'link' | 'taskKey'>>;
 
 /** What people are told: written once (a dedupe key makes a repeat a no-op), listed, read. */
 @Injectable()
@@ -20,7 +21,7 @@ export class NotificationsService {
     return this.notifications.unreadCount(userId);
   }
 
-  async page(userId: string, limit: number, cursor?: string): Promise<{ items: NotificationEntity[]; nextCursor: string | null; unread: number }> {
+  async page(userId: string, limit: number, cursor?: string): Promise<{ items: NotificationEntity[]; nextCursor: string | null; unread: number; open: number }> {
     let before: { createdAt: string; id: string } | undefined;
     if (cursor) {
       before = await this.notifications.cursor(userId, cursor);
@@ -32,6 +33,7 @@ export class NotificationsService {
       items,
       nextCursor: rows.length > limit ? items[items.length - 1].id : null,
       unread: await this.notifications.unreadCount(userId),
+      open: await this.notifications.openCount(userId),
     };
   }
 

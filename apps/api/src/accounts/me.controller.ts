@@ -30,14 +30,14 @@ export class MeController {
   @ApiOkResponse({ type: NotificationPageDto })
   async notifications(@Caller() caller: Principal, @Query() query: NotificationQuery): Promise<NotificationPageDto> {
     const page = await this.inbox.page(caller.userId, query.limit ?? 20, query.cursor);
-    return { items: page.items.map(mapNotification), nextCursor: page.nextCursor, unread: page.unread };
+    return { items: page.items.map((n) => mapNotification(n, this.config.mail.publicWebUrl)), nextCursor: page.nextCursor, unread: page.unread, open: page.open };
   }
 
   @Post('notifications/:id/read')
   @HttpCode(200)
   @ApiOkResponse({ type: NotificationDto })
   async read(@Caller() caller: Principal, @Param('id', new IdPipe('notification')) id: string): Promise<NotificationDto> {
-    return mapNotification(await this.inbox.markRead(caller.userId, id));
+    return mapNotification(await this.inbox.markRead(caller.userId, id), this.config.mail.publicWebUrl);
   }
 
   @Post('password')

@@ -10,6 +10,7 @@ import { AccountLife1763985000000 } from './1763985000000-account-life';
 import { RepresentativeHistory1763986000000 } from './1763986000000-representative-history';
 import { PartnershipArchive1763987000000 } from './1763987000000-partnership-archive';
 import { CalendarTokenIssued1763990000000 } from './1763990000000-calendar-token-issued';
+import { TaskNotifications1763995000000 } from './1763995000000-task-notifications';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -26,4 +27,5 @@ export const MIGRATIONS: Function[] = [
   RepresentativeHistory1763986000000,
   PartnershipArchive1763987000000,
   CalendarTokenIssued1763990000000,
+  TaskNotifications1763995000000,
 ];

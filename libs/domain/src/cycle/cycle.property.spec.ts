@@ -4,6 +4,7 @@ import { USER_EVENT_TYPES } from './cycle.catalogue';
 import { CycleSnapshot, decide, nextEvents, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
 import { openProposal } from './cycle.rules';
 import { Directory } from './cycle.people';
+import { tasksOf } from './cycle.tasks';
 
 /**
  * Random sequences of events by random actors; after every step the lifecycle's invariants hold.
@@ -267,6 +268,28 @@ describe('nextEvents, read from the catalogue', () => {
           const offered = nextEvents(snapshot, actor);
           const accepted = USER_EVENT_TYPES.filter((type) => plausible(snapshot.context, type, actor).some((e) => decide(snapshot, e).accepted));
           expect({ state: stateOf(snapshot), actor: actor.userId, offered }).toEqual({ state: stateOf(snapshot), actor: actor.userId, offered: accepted });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Who is told it is their turn (cycle.tasks.ts) is who the machine would let act: never a task nobody can do. */
+describe('tasks, read from the same cycle as nextEvents', () => {
+  it('offers every task’s assignee one of the events that do it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 0, maxLength: 80 }), (start, steps) => {
+        const snapshot = walk(start, steps);
+        for (const task of tasksOf(snapshot)) {
+          const actor: Actor =
+            'organisationId' in task.assignee
+              ? { userId: 'someone', organisationId: task.assignee.organisationId }
+              : 'userId' in task.assignee
+                ? { userId: task.assignee.userId, organisationId: null }
+                : { userId: 'an-admin', organisationId: null };
+          const offered = nextEvents(snapshot, actor);
+          expect({ task: task.key, offered: task.events.some((e) => offered.includes(e)) }).toEqual({ task: task.key, offered: true });
         }
       }),
       { numRuns: 300 },

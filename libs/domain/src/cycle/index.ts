@@ -6,3 +6,4 @@ export * from './cycle.engine';
 export { STATE_META } from './cycle.machine';
 export * from './event-input';
 export * from './cycle.people';
+export * from './cycle.tasks';

@@ -86,16 +86,20 @@ export class NotificationDto {
   @ApiPropertyOptional({ nullable: true, type: String }) cycleId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) milestoneId!: string | null;
   @ApiProperty() text!: string;
+  @ApiProperty({ enum: ['open', 'done'], description: 'A task stays open until anyone entitled does the work' }) state!: 'open' | 'done';
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The web page where the work is done' }) link!: string | null;
   @ApiProperty() at!: string;
   @ApiProperty() read!: boolean;
 }
 
-export const mapNotification = (n: NotificationEntity): NotificationDto => ({
+export const mapNotification = (n: NotificationEntity, webUrl: string): NotificationDto => ({
   id: n.id,
   kind: n.kind,
   cycleId: n.cycleId,
   milestoneId: n.milestoneId,
   text: n.text,
+  state: n.state,
+  link: n.link && `${webUrl}${n.link}`,
   at: n.createdAt.toISOString(),
   read: n.readAt !== null,
 });
@@ -104,6 +108,7 @@ export class NotificationPageDto {
   @ApiProperty({ type: [NotificationDto] }) items!: NotificationDto[];
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
   @ApiProperty({ description: 'Unread notifications in all' }) unread!: number;
+  @ApiProperty({ description: 'Tasks still waiting for you' }) open!: number;
 }
 
 export class NotificationQuery {
