@@ -52,6 +52,11 @@ const migration = spawnSync(process.execPath, [...NODE_FLAGS, entry('api', 'migr
 if (migration.status !== 0) process.exit(migration.status ?? 1);
 if (mode === 'migrate') process.exit(0);
 
+if (apps.includes('worker')) {
+  // Where notification emails go (the worker sends them).
+  const smtp = process.env.SMTP_URL;
+  console.log(smtp ? `[start] email: through ${new URL(smtp).protocol}//${new URL(smtp).host}, from ${process.env.MAIL_FROM ?? 'Cocommission <no-reply@cocommission.local>'}` : '[start] email: off (SMTP_URL is unset); notifications stay in the app');
+}
 const children = apps.map((app) => ({ app, child: run(entry(app, 'main')) }));
 let stopping = false;
 function stop(signal) {

@@ -1,3 +1,4 @@
+import { NotificationMailService } from '@app/notifications';
 import { Agent, Collaboration, Factory, TestApi, TestUser, collaboration, cycleSteps, startTestApi } from '@test/support';
 
 /** People are told when it is their turn, once each, and the task is done for all when anyone entitled does it. */
@@ -45,6 +46,10 @@ describe('task notifications', () => {
       ]);
       const open = await c.councilUser.as.get('/v1/me/notifications').expect(200);
       expect(open.body.open).toBeGreaterThanOrEqual(1);
+      // With SMTP_URL unset, no email is sent: the relay's pass marks them so and sends nothing.
+      const mail = api.app.get(NotificationMailService);
+      expect(mail.target).toBeNull();
+      expect(await mail.route()).toEqual([]);
     } finally {
       await factory.admin.patch(`/v1/users/${c.charityUser.id}`, { representative: false }).expect(200);
     }

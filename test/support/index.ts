@@ -1,3 +1,4 @@
 export * from './test-app';
 export * from './factories';
 export * from './test-worker';
+export * from './test-relay';

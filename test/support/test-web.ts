@@ -20,15 +20,21 @@ export interface TestWeb {
   close(): Promise<void>;
 }
 
-/** The real web module on a free port of its own, and a headless Chromium to drive it. */
-export async function createTestWeb(): Promise<TestWeb> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium package (bash .ci/run does) or set CHROMIUM_PATH`);
+/** The real web module on a free port of its own (no browser: for tests over plain HTTP). */
+export async function createWebApp(): Promise<{ app: NestExpressApplication; base: string }> {
   const config = loadConfig();
   const moduleRef = await Test.createTestingModule({ imports: [WebModule] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureWeb(app, config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, base: `http://127.0.0.1:${port}` };
+}
+
+/** The real web module on a free port of its own, and a headless Chromium to drive it. */
+export async function createTestWeb(): Promise<TestWeb> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium package (bash .ci/run does) or set CHROMIUM_PATH`);
+  const { app, base } = await createWebApp();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -36,7 +42,7 @@ export async function createTestWeb(): Promise<TestWeb> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     app,
-    base: `http://127.0.0.1:${port}`,
+    base,
     browser,
     close: async () => {
       await browser.close();

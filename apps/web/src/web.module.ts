@@ -21,11 +21,12 @@ import { PartnershipPagesController } from './partnerships/partnership-pages.con
 import { SignInController } from './sign-in/sign-in.controller';
 import { WorkController } from './work/work.controller';
 import { PeopleController } from './people/people.controller';
+import { UnsubscribeController } from './notifications/unsubscribe.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule],
-  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController],
+  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController],
   providers: [LayoutService, NamesService, ChoicesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

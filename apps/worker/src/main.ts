@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { exitGracefully, loadConfig, runMain } from '@app/config';
+import { NotificationMailService } from '@app/notifications';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   await app.init();
   // Workers finish their current jobs and close when the shutdown hooks run.
   exitGracefully(app, config.shutdownTimeoutMs);
-  app.get(Logger).log('Worker ready');
+  const mail = app.get(NotificationMailService).target;
+  app.get(Logger).log(`Worker ready; email ${mail ? `goes through ${mail}` : 'is off (SMTP_URL is unset)'}`);
 }
 
 runMain(main);

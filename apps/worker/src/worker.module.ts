@@ -5,13 +5,15 @@ import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MilestonesModule } from '@app/milestones';
 import { OutboxModule } from '@app/outbox';
-import { MILESTONE_QUEUE, QueueModule } from '@app/queue';
+import { MAIL_QUEUE, MILESTONE_QUEUE, QueueModule } from '@app/queue';
+import { NotificationsModule } from '@app/notifications';
+import { MailWorker } from './mail.worker';
 import { MilestoneWorker } from './milestone.worker';
 import { OutboxRelay } from './outbox.relay';
 import { Reconciler } from './reconciler';
 import { Sweeper } from './sweeper';
 
-/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay and the reconciler. */
+/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler and email. */
 @Module({
   imports: [
     AppConfigModule,
@@ -21,10 +23,11 @@ import { Sweeper } from './sweeper';
     }),
     DatabaseModule,
     QueueModule,
-    BullModule.registerQueue({ name: MILESTONE_QUEUE }),
+    BullModule.registerQueue({ name: MILESTONE_QUEUE }, { name: MAIL_QUEUE }),
     MilestonesModule,
     OutboxModule,
+    NotificationsModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker],
 })
 export class WorkerModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
-import { UserEntity, UserRole } from './user.entity';
+import { EmailPreference, UserEntity, UserRole } from './user.entity';
 
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === UNIQUE_VIOLATION;
@@ -123,7 +123,7 @@ export class AccountsRepository {
   /** Changes a user; `endsSessions` moves their session generation on (earlier tokens and sessions end). */
   async updateUser(
     id: string,
-    changes: { active?: boolean; representative?: boolean; role?: UserRole; passwordHash?: string; endsSessions?: boolean },
+    changes: { active?: boolean; representative?: boolean; role?: UserRole; passwordHash?: string; emailPreference?: EmailPreference; endsSessions?: boolean },
   ): Promise<void> {
     const { endsSessions, ...columns } = changes;
     await this.users

@@ -9,7 +9,7 @@ import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { Principal, isAdmin, principalOf } from './principal';
 import { decoyHash, passwordHasher } from './password-hasher';
 import { passwordProblem } from './password-policy';
-import { UserEntity } from './user.entity';
+import { EmailPreference, UserEntity } from './user.entity';
 import { WebSessionsService } from './web-sessions.service';
 
 /** What an admin, or a lead of the user's organisation, may change about a user. */
@@ -61,6 +61,11 @@ export class AccountsService {
       this.representatives.set(organisationId, representatives);
     }
     return { representative: representatives.some((r) => r.id === userId), representatives: representatives.map((r) => r.name) };
+  }
+
+  /** How the person gets notifications by email (`PUT /v1/me/preferences`, or an unsubscribe link). */
+  async setEmailPreference(userId: string, email: EmailPreference): Promise<void> {
+    await this.accounts.updateUser(userId, { emailPreference: email });
   }
 
   /** Who acts for each organisation (its representatives, or all its users), and the admins. */

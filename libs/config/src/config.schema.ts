@@ -110,6 +110,8 @@ export const environmentSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: int(30000, 500),
   RELAY_INTERVAL_MS: int(200, 10),
   RECONCILE_INTERVAL_MS: int(300000, 1000),
+  MAIL_ATTEMPTS: int(12, 1),
+  MAIL_BACKOFF_MS: int(30000, 1),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
@@ -145,6 +147,9 @@ export interface AppConfig {
     stalledIntervalMs: number;
     relayIntervalMs: number;
     reconcileIntervalMs: number;
+    /** Tries of an email, and the first retry's delay (exponential after). */
+    mailAttempts: number;
+    mailBackoffMs: number;
   };
 }
 
@@ -220,6 +225,8 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
       relayIntervalMs: env.RELAY_INTERVAL_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      mailAttempts: env.MAIL_ATTEMPTS,
+      mailBackoffMs: env.MAIL_BACKOFF_MS,
     },
   };
 }

@@ -1,3 +1,7 @@
 export * from './notification.entity';
 export * from './notifications.service';
 export * from './notifications.module';
+export * from './notification-mail.service';
+export * from './mail/email-content';
+export * from './mail/unsubscribe';
+export * from './mail/mailer';

@@ -67,3 +67,35 @@ export class NotificationEntity {
   @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
   readAt!: Date | null;
 }
+
+/** The delivery log: each try to email a notification (alone or in a digest), and what the relay said. */
+@Entity('notification_deliveries')
+@Index('notification_deliveries_notification_idx', ['notificationId', 'at'])
+@Check('notification_deliveries_channel_check', `"channel" IN ('email', 'digest')`)
+@Check('notification_deliveries_status_check', `"status" IN ('sent', 'refused', 'failed', 'skipped')`)
+export class NotificationDeliveryEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'notification_id', type: 'uuid' })
+  notificationId!: string;
+
+  @ManyToOne(() => NotificationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'notification_id', foreignKeyConstraintName: 'notification_deliveries_notification_fkey' })
+  notification?: NotificationEntity;
+
+  @Column({ type: 'text' })
+  channel!: 'email' | 'digest';
+
+  @Column({ type: 'text' })
+  status!: 'sent' | 'refused' | 'failed' | 'skipped';
+
+  @Column({ type: 'integer' })
+  attempt!: number;
+
+  @Column({ type: 'text', nullable: true })
+  detail!: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  at!: Date;
+}

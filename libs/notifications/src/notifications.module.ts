@@ -1,15 +1,24 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NotificationEntity } from './notification.entity';
+import { AccountsModule } from '@app/accounts';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { NotificationDeliveryEntity, NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
+import { NotificationMailService } from './notification-mail.service';
+import { MAILER, createMailer } from './mail/mailer';
 
 /** The tables this feature owns, registered with the data source by its module. */
-export const NOTIFICATIONS_ENTITIES = [NotificationEntity];
+export const NOTIFICATIONS_ENTITIES = [NotificationEntity, NotificationDeliveryEntity];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(NOTIFICATIONS_ENTITIES)],
-  providers: [NotificationsRepository, NotificationsService],
-  exports: [NotificationsService],
+  imports: [AccountsModule, TypeOrmModule.forFeature(NOTIFICATIONS_ENTITIES)],
+  providers: [
+    NotificationsRepository,
+    NotificationsService,
+    NotificationMailService,
+    { provide: MAILER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createMailer(config) },
+  ],
+  exports: [NotificationsService, NotificationMailService],
 })
 export class NotificationsModule {}

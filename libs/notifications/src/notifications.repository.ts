@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
-import { NotificationEntity } from './notification.entity';
+import { EmailStatus, NotificationDeliveryEntity, NotificationEntity } from './notification.entity';
 
 @Injectable()
 export class NotificationsRepository {
@@ -40,6 +40,53 @@ export class NotificationsRepository {
 
   async unreadCount(userId: string): Promise<number> {
     return this.dataSource.getRepository(NotificationEntity).count({ where: { userId, readAt: IsNull() } });
+  }
+
+  /** New notifications not yet routed to an email or a digest, oldest first. */
+  emailPending(limit: number): Promise<Pick<NotificationEntity, 'id' | 'userId' | 'emailStatus'>[]> {
+    return this.dataSource
+      .getRepository(NotificationEntity)
+      .find({ select: { id: true, userId: true, emailStatus: true }, where: { emailStatus: 'pending' }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit });
+  }
+
+  async setEmailStatus(ids: string[], status: EmailStatus): Promise<void> {
+    if (!ids.length) return;
+    await this.dataSource.query(`UPDATE notifications SET email_status = $2 WHERE id = ANY($1::uuid[]) AND email_status IN ('pending', 'digest')`, [ids, status]);
+  }
+
+  /** The notification, if it still waits to be emailed on its own. */
+  emailToSend(id: string): Promise<NotificationEntity | null> {
+    return this.dataSource.getRepository(NotificationEntity).findOneBy({ id, emailStatus: 'pending' });
+  }
+
+  /** People with notifications waiting for their daily digest. */
+  async digestRecipients(): Promise<string[]> {
+    const rows: { user_id: string }[] = await this.dataSource.query(`SELECT DISTINCT user_id FROM notifications WHERE email_status = 'digest' ORDER BY user_id`);
+    return rows.map((r) => r.user_id);
+  }
+
+  digestItems(userId: string): Promise<NotificationEntity[]> {
+    return this.dataSource.getRepository(NotificationEntity).find({ where: { userId, emailStatus: 'digest' }, order: { createdAt: 'ASC', id: 'ASC' }, take: 200 });
+  }
+
+  /**
+   * Logs a try for each notification and, in the same statement, settles its email state: sent,
+   * skipped or failed (a refusal leaves it waiting for the next try).
+   */
+  async recordDelivery(ids: string[], channel: 'email' | 'digest', status: 'sent' | 'refused' | 'failed' | 'skipped', attempt: number, detail: string | null): Promise<void> {
+    await this.dataSource.query(
+      `WITH logged AS (
+         INSERT INTO notification_deliveries (notification_id, channel, status, attempt, detail)
+         SELECT id, $2, $3, $4, $5 FROM unnest($1::uuid[]) AS id)
+       UPDATE notifications SET email_status = CASE $3 WHEN 'refused' THEN email_status ELSE $3 END
+       WHERE id = ANY($1::uuid[]) AND email_status IN ('pending', 'digest')`,
+      [ids, channel, status, attempt, detail],
+    );
+  }
+
+  /** The delivery log of a person's notification, oldest first. */
+  deliveries(notificationId: string): Promise<NotificationDeliveryEntity[]> {
+    return this.dataSource.getRepository(NotificationDeliveryEntity).find({ where: { notificationId }, order: { at: 'ASC', id: 'ASC' } });
   }
 
   /** Tasks still waiting for the user. */

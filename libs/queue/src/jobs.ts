@@ -24,3 +24,19 @@ export const remindJobId = (d: RemindJobData) => `remind.${d.milestoneId}.${d.re
 export type OutboxMessage =
   | { topic: 'schedule'; payload: { name: JobName; data: FireJobData | RemindJobData; runAt: string } }
   | { topic: 'unschedule'; payload: { jobIds: string[] } };
+
+/** The mail queue: one job per notification emailed at once, one per person's daily digest. */
+export const MAIL_QUEUE = 'mail';
+export const MAIL_JOB = { email: 'email', digest: 'digest', digestRun: 'digest-run' } as const;
+export type MailJobName = (typeof MAIL_JOB)[keyof typeof MAIL_JOB];
+export interface EmailJobData {
+  notificationId: string;
+}
+export interface DigestJobData {
+  userId: string;
+  /** The day in England it is that person's digest for (YYYY-MM-DD). */
+  day: string;
+}
+/** Fixed ids: a notification is emailed by one job, a person's digest of a day by one job. */
+export const emailJobId = (d: EmailJobData) => `email.${d.notificationId}`;
+export const digestJobId = (d: DigestJobData) => `digest.${d.userId}.${d.day}`;

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AccountsService, Principal, TokenService } from '@app/accounts';
-import { ChangePasswordDto, TokenDto } from './dto/accounts.dto';
+import { ChangePasswordDto, PreferencesDto, TokenDto } from './dto/accounts.dto';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { NotificationsService } from '@app/notifications';
 import { Caller } from '../http/auth.guard';
@@ -38,6 +38,14 @@ export class MeController {
   @ApiOkResponse({ type: NotificationDto })
   async read(@Caller() caller: Principal, @Param('id', new IdPipe('notification')) id: string): Promise<NotificationDto> {
     return mapNotification(await this.inbox.markRead(caller.userId, id), this.config.mail.publicWebUrl);
+  }
+
+  @Put('preferences')
+  @ApiOperation({ summary: 'How you get notifications by email', description: 'With SMTP_URL unset the service sends no email whatever you choose.' })
+  @ApiOkResponse({ type: PreferencesDto })
+  async preferences(@Caller() caller: Principal, @Body() body: PreferencesDto): Promise<PreferencesDto> {
+    await this.accounts.setEmailPreference(caller.userId, body.email);
+    return { email: body.email };
   }
 
   @Post('password')

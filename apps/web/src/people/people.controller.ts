@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AccountsService, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import { AccountsService, EMAIL_PREFERENCES, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import { NotificationMailService } from '@app/notifications';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Conflict, Forbidden, ValidationFailed } from '@app/domain';
 import { IdPipe } from '@app/http';
@@ -15,6 +16,7 @@ const DONE: Record<string, string> = {
   user: 'The user is added',
   changed: 'The changes are saved',
   password: 'Your password is changed. You are still signed in here; every other sign-in has ended.',
+  email: 'Your email choice is saved',
 };
 /** The field of the page a service's field problem belongs on. */
 const FIELD_IDS: Record<string, string> = { password: 'password', newPassword: 'new-password', currentPassword: 'current-password' };
@@ -28,6 +30,7 @@ export class PeopleController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly sessions: WebSessionsService,
+    private readonly mail: NotificationMailService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -84,6 +87,14 @@ export class PeopleController {
   @Get('account')
   async account(@Session() session: WebSession, @Query('done') done: string | undefined, @Res() res: Response) {
     await this.renderAccount(res, 200, session, { done: done && DONE[done] });
+  }
+
+  @Post('account/email')
+  async emailPreference(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const choice = EMAIL_PREFERENCES.find((p) => p === body.email);
+    if (!choice) return this.renderAccount(res, 400, session, { errors: [{ field: 'email', text: 'Choose how you get emails' }] });
+    await this.accounts.setEmailPreference(session.user.id, choice);
+    res.redirect(303, '/account?done=email#email');
   }
 
   /** A new password ends every other sign-in; this browser gets a new session of the new generation. */
@@ -173,7 +184,11 @@ export class PeopleController {
   }
 
   private async renderAccount(res: Response, status: number, session: WebSession, extra: { done?: string; errors?: FormError[] }) {
+    const user = await this.accounts.getUser(session.user.id);
+    const labels = { immediate: 'Each one as it happens', daily: 'One digest each working morning, at 8am', off: 'No emails: I will look in the service' };
     res.status(status).render('account', {
+      emailItems: EMAIL_PREFERENCES.map((value) => ({ value, text: labels[value], checked: user.emailPreference === value })),
+      mailTarget: this.mail.target,
       ...(await this.layout.of(session)),
       section: 'account',
       title: 'Your account',

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { MAX_EMAIL_LENGTH } from '@app/domain';
-import { ORGANISATION_KINDS, OrganisationEntity, OrganisationKind, UserEntity, UserRole } from '@app/accounts';
+import { EMAIL_PREFERENCES, EmailPreference, ORGANISATION_KINDS, OrganisationEntity, OrganisationKind, UserEntity, UserRole } from '@app/accounts';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@cocommission.local' })
@@ -77,6 +77,7 @@ export class UserDto {
   @ApiProperty({ description: 'A deactivated user cannot sign in; their earlier tokens and sessions are refused' }) active!: boolean;
   @ApiProperty({ description: 'May commit their organisation (endorse, object, consent, pledge, leave) where it names representatives' })
   representative!: boolean;
+  @ApiProperty({ enum: EMAIL_PREFERENCES }) emailPreference!: EmailPreference;
   @ApiPropertyOptional({ nullable: true, type: String }) organisationId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: OrganisationDto }) organisation!: OrganisationDto | null;
   @ApiProperty() createdAt!: string;
@@ -89,6 +90,7 @@ export const mapUser = (u: UserEntity): UserDto => ({
   role: u.role,
   active: u.active,
   representative: u.representative,
+  emailPreference: u.emailPreference,
   organisationId: u.organisationId,
   organisation: u.organisation ? mapOrganisation(u.organisation) : null,
   createdAt: u.createdAt.toISOString(),
@@ -99,6 +101,12 @@ export class ListUsersQuery {
   @IsOptional()
   @IsUUID()
   organisationId?: string;
+}
+
+export class PreferencesDto {
+  @ApiProperty({ enum: EMAIL_PREFERENCES, description: 'immediate: each notification by email; daily: one digest each working morning at 08:00; off: none' })
+  @IsIn(EMAIL_PREFERENCES)
+  email!: EmailPreference;
 }
 
 export class UpdateUserDto {
