@@ -341,6 +341,11 @@ describe('the web app in a browser', () => {
     await priya.page.click(`form[action$="/members/${maria.user!.organisationId}/remove"] button`);
     await containsText(priya.page.locator('.govuk-error-summary'), 'still co-owns unfinished cycles');
     await expectAccessible(priya.page, '17-partnership-member-refused');
+    // A webhook to the service's own network is refused, with the reason.
+    await priya.page.fill('#webhook-url', 'http://127.0.0.1:9/hooks');
+    await priya.page.click('button:has-text("Add webhook")');
+    await containsText(priya.page.locator('.govuk-error-summary'), 'a loopback address: webhooks go to public addresses only');
+    await expectAccessible(priya.page, '17b-partnership-webhook-refused');
     await priya.page.click('button:has-text("Archive the partnership")');
     await containsText(priya.page.locator('.govuk-notification-banner--success'), 'The partnership is archived');
     await containsText(priya.page.locator('main'), 'it and its cycles are read-only');

@@ -2,3 +2,4 @@ export * from './test-app';
 export * from './factories';
 export * from './test-worker';
 export * from './test-relay';
+export * from './test-receiver';

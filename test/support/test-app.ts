@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { CLOCK, clockOf, loadConfig } from '@app/config';
+import { APP_CONFIG, type AppConfig, CLOCK, clockOf, loadConfig } from '@app/config';
 import type { Clock } from '@app/domain';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/bootstrap';
@@ -16,12 +16,13 @@ export interface TestApi {
 /**
  * The real API module, wired exactly as main.ts wires it, on the run's own database; with
  * `clock` (a ManualClock), its services read the time from that instead (tokens and Redis keep
- * the wall clock).
+ * the wall clock); with `config`, its configuration changed (the run's own as the base).
  */
-export async function createTestApi(options: { clock?: Clock } = {}): Promise<TestApi> {
-  const config = loadConfig();
+export async function createTestApi(options: { clock?: Clock; config?: (config: AppConfig) => AppConfig } = {}): Promise<TestApi> {
+  const config = options.config ? options.config(loadConfig()) : loadConfig();
   const builder = Test.createTestingModule({ imports: [AppModule] });
   if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
+  if (options.config) builder.overrideProvider(APP_CONFIG).useValue(config);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureApp(app, config);

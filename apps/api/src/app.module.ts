@@ -18,6 +18,8 @@ import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from '@app/http';
 import { PartnershipsController } from './partnerships/partnerships.controller';
+import { WebhooksController } from './partnerships/webhooks.controller';
+import { WebhooksModule } from '@app/webhooks';
 import { CyclesController } from './cycles/cycles.controller';
 import { MilestonesController } from './cycles/milestones.controller';
 import { CalendarController } from './partnerships/calendar.controller';
@@ -35,8 +37,9 @@ import { MeController } from './accounts/me.controller';
     CyclesModule,
     MilestonesModule,
     NotificationsModule,
+    WebhooksModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

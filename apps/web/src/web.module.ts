@@ -9,6 +9,7 @@ import { MilestonesModule } from '@app/milestones';
 import { NotificationsModule } from '@app/notifications';
 import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
+import { WebhooksModule } from '@app/webhooks';
 import { AdminController } from './admin/admin.controller';
 import { CyclePagesController } from './cycles/cycle-pages.controller';
 import { LayoutService } from './http/layout.service';
@@ -25,7 +26,7 @@ import { UnsubscribeController } from './notifications/unsubscribe.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
-  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule],
+  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule],
   controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController],
   providers: [LayoutService, NamesService, ChoicesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })

@@ -5,7 +5,9 @@ import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MilestonesModule } from '@app/milestones';
 import { OutboxModule } from '@app/outbox';
-import { MAIL_QUEUE, MILESTONE_QUEUE, QueueModule } from '@app/queue';
+import { MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, WEBHOOK_QUEUE } from '@app/queue';
+import { WebhooksModule } from '@app/webhooks';
+import { WebhookWorker } from './webhook.worker';
 import { NotificationsModule } from '@app/notifications';
 import { MailWorker } from './mail.worker';
 import { MilestoneWorker } from './milestone.worker';
@@ -13,7 +15,7 @@ import { OutboxRelay } from './outbox.relay';
 import { Reconciler } from './reconciler';
 import { Sweeper } from './sweeper';
 
-/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler and email. */
+/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email and webhooks. */
 @Module({
   imports: [
     AppConfigModule,
@@ -23,11 +25,12 @@ import { Sweeper } from './sweeper';
     }),
     DatabaseModule,
     QueueModule,
-    BullModule.registerQueue({ name: MILESTONE_QUEUE }, { name: MAIL_QUEUE }),
+    BullModule.registerQueue({ name: MILESTONE_QUEUE }, { name: MAIL_QUEUE }, { name: WEBHOOK_QUEUE }),
     MilestonesModule,
     OutboxModule,
     NotificationsModule,
+    WebhooksModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker],
 })
 export class WorkerModule {}

@@ -10,6 +10,10 @@ export const DEV_DEFAULTS = {
 } as const;
 
 const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true' || value === '1');
 
 /** The names Express's `trust proxy` (proxy-addr) knows for ranges of addresses. */
 const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -101,6 +105,9 @@ export const environmentSchema = z.object({
     .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://relay.council.gov.uk:587')
     .optional(),
   MAIL_FROM: z.string().min(3).max(320).default('Cocommission <no-reply@cocommission.local>'),
+  WEBHOOK_ALLOW_PRIVATE: flag,
+  WEBHOOK_ATTEMPTS: int(12, 1),
+  WEBHOOK_BACKOFF_MS: int(20000, 1),
   WORKER_CONCURRENCY: int(100, 1),
   MILESTONE_SWEEP_BATCH: int(500, 1),
   MILESTONE_JOB_GRACE_MS: int(2000, 0),
@@ -131,6 +138,8 @@ export interface AppConfig {
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
   mail: { smtpUrl: string | null; from: string; publicWebUrl: string };
+  /** Webhooks: whether private addresses may be targets (tests, one private network), and their retries. */
+  webhooks: { allowPrivate: boolean; attempts: number; backoffMs: number };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
@@ -205,6 +214,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       trustProxy: env.TRUST_PROXY,
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     },
+    webhooks: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, attempts: env.WEBHOOK_ATTEMPTS, backoffMs: env.WEBHOOK_BACKOFF_MS },
     mail: {
       smtpUrl: env.SMTP_URL ?? null,
       from: env.MAIL_FROM,

@@ -70,6 +70,20 @@ const READ_VIEWS = `
   JOIN cycles c ON c.id = i.id`;
 
 /**
+ * One delivery per history entry and webhook of the cycle's partnership that asked for its type
+ * (the webhooks feature's outbox, written by the same statement as the entry: never lost, never
+ * doubled). `source` yields the entries as `e`.
+ */
+const WEBHOOK_DELIVERIES = (source: string) => `
+    INSERT INTO webhook_deliveries (webhook_id, event_type, cycle_id, seq, body)
+    SELECT w.id, e.type, e.cycle_id, e.seq, jsonb_build_object('type', e.type, 'cycleId', e.cycle_id, 'partnershipId', c.partnership_id,
+      'seq', e.seq, 'at', to_char(e.at AT TIME ZONE 'UTC', ${ISO}), 'payload', e.payload)
+    FROM ${source} JOIN cycles c ON c.id = e.cycle_id
+    JOIN webhooks w ON w.partnership_id = c.partnership_id AND w.active
+      AND (w.events @> jsonb_build_array(e.type) OR w.events @> '["*"]'::jsonb)
+    ON CONFLICT DO NOTHING`;
+
+/**
  * The one statement that writes cycles' events, whoever sends them: a compare-and-set of each
  * cycle's head (its new version, state, chain head and, when they changed, snapshot and title) and the append
  * of its history entries, atomic on its own. Rows are locked in id order, as every writer takes
@@ -98,6 +112,7 @@ const WRITE_EVENTS = `
     FROM jsonb_to_recordset($3::jsonb) AS n(user_id uuid, kind text, cycle_id uuid, text text, link text, task_key text, dedupe_key text)
     JOIN moved m ON m.id = n.cycle_id
     ON CONFLICT (user_id, dedupe_key) DO NOTHING),
+  hooks AS (${WEBHOOK_DELIVERIES('entries e JOIN moved m ON m.id = e.cycle_id')}),
   done AS (
     UPDATE notifications x SET state = 'done', done_at = d.at
     FROM jsonb_to_recordset($4::jsonb) AS d(cycle_id uuid, task_key text, at timestamptz)
@@ -352,8 +367,14 @@ export class CyclesRepository {
     await this.manager.query('UPDATE cycles SET next_cycle_id = $2 WHERE id = $1', [id, nextCycleId]);
   }
 
+  /** A new cycle's first entry (CREATED), with its webhook deliveries. */
   async appendHistory(entry: CycleHistoryEntity): Promise<void> {
     await this.manager.insert(CycleHistoryEntity, entry);
+    await this.manager.query(
+      `WITH e AS (SELECT cycle_id, seq, type, at, payload FROM cycle_history WHERE cycle_id = $1 AND seq = $2)
+       ${WEBHOOK_DELIVERIES('e')}`,
+      [entry.cycleId, entry.seq],
+    );
   }
 
   /** Progress updates after the one at `afterSeq`, oldest first, `limit` at most. */

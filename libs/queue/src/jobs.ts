@@ -40,3 +40,11 @@ export interface DigestJobData {
 /** Fixed ids: a notification is emailed by one job, a person's digest of a day by one job. */
 export const emailJobId = (d: EmailJobData) => `email.${d.notificationId}`;
 export const digestJobId = (d: DigestJobData) => `digest.${d.userId}.${d.day}`;
+
+/** The webhook queue: one job per delivery (an event for one webhook). */
+export const WEBHOOK_QUEUE = 'webhooks';
+export const WEBHOOK_JOB = 'deliver';
+export interface WebhookJobData {
+  deliveryId: string;
+}
+export const webhookJobId = (d: WebhookJobData) => `webhook.${d.deliveryId}`;

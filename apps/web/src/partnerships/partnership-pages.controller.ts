@@ -8,6 +8,7 @@ import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
+import { WebhooksService } from '@app/webhooks';
 import { ChoicesService } from '../http/choices.service';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
@@ -32,6 +33,7 @@ const doneText = (done: string | undefined) => {
   if (done === 'outcome') return 'The outcome is added to the shared framework';
   if (done === 'member-removed') return 'The organisation is no longer a member';
   if (done === 'archived') return 'The partnership is archived';
+  if (done === 'webhook-removed') return 'The webhook is removed';
   if (done === 'calendar-revoked') return 'Your subscription link is revoked: calendar apps that use it get no more updates';
   const moved = /^moved-(\d+)$/.exec(done ?? '');
   return moved ? `The anchor is moved, and ${moved[1]} aligned milestone${moved[1] === '1' ? '' : 's'} with it` : undefined;
@@ -47,6 +49,7 @@ export class PartnershipPagesController {
     private readonly members: PartnershipMembersService,
     private readonly accounts: AccountsService,
     private readonly choices: ChoicesService,
+    private readonly webhooks: WebhooksService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -135,6 +138,32 @@ export class PartnershipPagesController {
       if (!(error instanceof Conflict || error instanceof TransitionRefused)) throw error;
       await this.render(res, error instanceof Conflict ? 409 : 422, session, id, { errors: [{ field: 'table', text: error.message }] });
     }
+  }
+
+  /** A commissioner member subscribes a partner system; its secret is shown on this page, once. */
+  @Post(':id/webhooks')
+  async addWebhook(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const url = typeof body.url === 'string' ? body.url.trim() : '';
+    const events = typeof body.events === 'string' && body.events.trim() ? body.events.split(/[\s,]+/).filter(Boolean) : ['*'];
+    if (!url) return this.render(res, 400, session, id, { errors: [{ field: 'webhook-url', text: 'Enter the address the partner system receives events at' }], values: body });
+    try {
+      const created = await this.webhooks.create(session.principal, id, { url, events });
+      await this.render(res, 201, session, id, { webhookSecret: { url: created.url, secret: created.secret } });
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: 'webhook-url', text: `The address ${e.message}` })), values: body });
+    }
+  }
+
+  @Post(':id/webhooks/:webhookId/remove')
+  async removeWebhook(
+    @Session() session: WebSession,
+    @PartnershipId() id: string,
+    @Param('webhookId', new IdPipe('webhook')) webhookId: string,
+    @Res() res: Response,
+  ) {
+    await this.webhooks.remove(session.principal, id, webhookId);
+    res.redirect(303, `/partnerships/${id}?done=webhook-removed#webhooks`);
   }
 
   /** A commissioner member archives the partnership: read-only, its milestones cancelled. */
@@ -272,7 +301,7 @@ export class PartnershipPagesController {
     status: number,
     session: WebSession,
     id: string,
-    extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown> },
+    extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown>; webhookSecret?: { url: string; secret: string } },
   ) {
     const aggregate = await this.partnerships.get(session.principal, id);
     const [calendar, histories, cycles, calendarLinkExpires] = await Promise.all([
@@ -286,6 +315,12 @@ export class PartnershipPagesController {
       return { organisationId: m.organisationId, name: m.organisation?.name ?? 'an organisation', kind: m.organisation?.kind, isMine: m.organisationId === session.principal.organisationId, latest: versions[0] ?? null, earlier: versions.slice(1) };
     });
     const archived = aggregate.partnership.archivedAt !== null;
+    const commissions = session.principal.organisationKind === 'commissioner' && aggregate.members.some((m) => m.organisationId === session.principal.organisationId);
+    const webhooks = commissions
+      ? await Promise.all(
+          (await this.webhooks.list(session.principal, id)).map(async (w) => ({ ...w, deliveries: await this.webhooks.deliveriesOf(session.principal, id, w.id, 10) })),
+        )
+      : [];
     const conflicted = new Set(calendar.conflicts.flatMap((c) => c.milestoneIds));
     const anchorName = (anchorId: string | null) => aggregate.anchors.find((a) => a.id === anchorId)?.name ?? null;
     // The timeline: anchors and milestones in date order, each milestone with its alignment.
@@ -319,6 +354,9 @@ export class PartnershipPagesController {
       canOpenCycle: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
       canManage: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
       archived,
+      webhooks,
+      showWebhooks: commissions,
+      webhookSecret: extra.webhookSecret,
       isMember: members.some((m) => m.isMine),
       onValue: (mine?.on ?? []).join('\n'),
       offValue: (mine?.off ?? []).join('\n'),

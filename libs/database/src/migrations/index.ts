@@ -11,6 +11,7 @@ import { RepresentativeHistory1763986000000 } from './1763986000000-representati
 import { PartnershipArchive1763987000000 } from './1763987000000-partnership-archive';
 import { CalendarTokenIssued1763990000000 } from './1763990000000-calendar-token-issued';
 import { TaskNotifications1763995000000 } from './1763995000000-task-notifications';
+import { Webhooks1763996000000 } from './1763996000000-webhooks';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -28,4 +29,5 @@ export const MIGRATIONS: Function[] = [
   PartnershipArchive1763987000000,
   CalendarTokenIssued1763990000000,
   TaskNotifications1763995000000,
+  Webhooks1763996000000,
 ];

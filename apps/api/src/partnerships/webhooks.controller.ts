@@ -1,0 +1,107 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
+import { Principal } from '@app/accounts';
+import { IdPipe } from '@app/http';
+import { WebhookDeliveryEntity, WebhookEntity, WebhooksService } from '@app/webhooks';
+import { Caller } from '../http/auth.guard';
+
+class CreateWebhookDto {
+  @ApiProperty({ example: 'https://partner.example.org/hooks/cocommission' })
+  @IsString()
+  @MaxLength(2000)
+  url!: string;
+
+  @ApiProperty({ type: [String], example: ['*'], description: 'Event types (history entry types: LAUNCH, CONSENT, MILESTONE_SCHEDULED…) or "*" for all' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Matches(/^(\*|[A-Z][A-Z_]{1,60})$/, { each: true, message: 'each event must be an event type such as CONSENT, or *' })
+  events!: string[];
+}
+
+class WebhookDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ type: [String] }) events!: string[];
+  @ApiPropertyOptional({ description: 'Shown once, when it is made: `whsec_` and the base64 of the signing key' }) secret?: string;
+  @ApiProperty({ description: 'Switched off after 20 failed deliveries in a row' }) active!: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) disabledAt!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+class DeliveryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() eventType!: string;
+  @ApiProperty() cycleId!: string;
+  @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!: string;
+  @ApiProperty() attempts!: number;
+  @ApiPropertyOptional({ nullable: true, type: Number }) lastStatusCode!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty() at!: string;
+}
+
+class DeliveryPageDto {
+  @ApiProperty({ type: [DeliveryDto] }) items!: DeliveryDto[];
+}
+
+const mapWebhook = (w: WebhookEntity, secret?: string): WebhookDto => ({
+  id: w.id,
+  url: w.url,
+  events: w.events,
+  ...(secret && { secret }),
+  active: w.active,
+  disabledAt: w.disabledAt?.toISOString() ?? null,
+  createdAt: w.createdAt.toISOString(),
+});
+
+const mapDelivery = (d: WebhookDeliveryEntity): DeliveryDto => ({
+  id: d.id,
+  eventType: d.eventType,
+  cycleId: d.cycleId,
+  status: d.status,
+  attempts: d.attempts,
+  lastStatusCode: d.lastStatusCode,
+  lastError: d.lastError,
+  at: d.at.toISOString(),
+});
+
+const PartnershipId = () => Param('id', new IdPipe('partnership'));
+const WebhookId = () => Param('webhookId', new IdPipe('webhook'));
+
+/** A partnership's webhooks (its commissioner members): signed per Standard Webhooks, retried, logged. */
+@ApiTags('partnerships')
+@ApiBearerAuth()
+@Controller('v1/partnerships/:id/webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Subscribe a partner system to the partnership’s events', description: 'Private, loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true.' })
+  @ApiCreatedResponse({ type: WebhookDto })
+  async create(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: CreateWebhookDto): Promise<WebhookDto> {
+    const created = await this.webhooks.create(caller, id, body);
+    return mapWebhook(created, created.secret);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [WebhookDto] })
+  async list(@Caller() caller: Principal, @PartnershipId() id: string): Promise<WebhookDto[]> {
+    return (await this.webhooks.list(caller, id)).map((w) => mapWebhook(w));
+  }
+
+  @Delete(':webhookId')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async remove(@Caller() caller: Principal, @PartnershipId() id: string, @WebhookId() webhookId: string): Promise<void> {
+    await this.webhooks.remove(caller, id, webhookId);
+  }
+
+  @Get(':webhookId/deliveries')
+  @ApiOperation({ summary: 'The delivery log, newest first (the last 100)' })
+  @ApiOkResponse({ type: DeliveryPageDto })
+  async deliveries(@Caller() caller: Principal, @PartnershipId() id: string, @WebhookId() webhookId: string): Promise<DeliveryPageDto> {
+    return { items: (await this.webhooks.deliveriesOf(caller, id, webhookId)).map(mapDelivery) };
+  }
+}

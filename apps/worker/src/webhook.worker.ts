@@ -1,0 +1,75 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Job, Queue, Worker } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { WEBHOOK_JOB, WEBHOOK_QUEUE, WebhookJobData, bullConnection, webhookJobId } from '@app/queue';
+import { WebhooksService } from '@app/webhooks';
+import { RepeatingPass } from './repeating-pass';
+
+/**
+ * Webhook deliveries in the background: a pass turns pending deliveries (written with their
+ * events) into jobs with fixed ids; the worker posts them, retried with backoff over about a day
+ * (WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_MS). A Redis flush loses nothing: the next pass adds the
+ * pending ones again.
+ */
+@Injectable()
+export class WebhookWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('WebhookWorker');
+  private worker?: Worker;
+  private readonly passes = new RepeatingPass(async () => {
+    await this.relay().catch((error: Error) => this.logger.warn(`Webhook pass failed, will try again: ${error.message}`));
+    return this.config.worker.relayIntervalMs * 5;
+  });
+
+  constructor(
+    private readonly webhooks: WebhooksService,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker = new Worker(
+      WEBHOOK_QUEUE,
+      (job: Job<WebhookJobData>) => this.webhooks.deliver(job.data.deliveryId, job.attemptsMade + 1, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+      {
+        connection: bullConnection(this.config.redis.url),
+        prefix: this.config.redis.prefix,
+        concurrency: 20,
+        lockDuration: this.config.worker.lockDurationMs,
+        stalledInterval: this.config.worker.stalledIntervalMs,
+        maxStalledCount: 5,
+      },
+    );
+    this.worker.on('error', (error) => this.logger.warn(`Webhook worker connection: ${error.message}`));
+  }
+
+  onApplicationBootstrap(): void {
+    this.passes.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.passes.stop();
+    await this.worker?.close();
+  }
+
+  /** One pass: pending deliveries become jobs (one already there is not added twice). */
+  async relay(): Promise<number> {
+    const ids = await this.webhooks.pending();
+    if (!ids.length) return 0;
+    const { attempts, backoffMs } = this.config.webhooks;
+    await this.queue.addBulk(
+      ids.map((deliveryId) => ({
+        name: WEBHOOK_JOB,
+        data: { deliveryId },
+        opts: {
+          jobId: webhookJobId({ deliveryId }),
+          attempts,
+          backoff: { type: 'exponential' as const, delay: backoffMs },
+          removeOnComplete: { age: 86400 },
+          removeOnFail: { age: 7 * 86400 },
+        },
+      })),
+    );
+    return ids.length;
+  }
+}

@@ -1,0 +1,23 @@
+import { AddressRefused, checkedAddress, urlProblem } from './address-guard';
+
+describe('the webhook address guard (SSRF)', () => {
+  it('refuses URLs that are not plain http(s) addresses', () => {
+    expect(urlProblem('https://partner.example.org/hooks')).toBeUndefined();
+    expect(urlProblem('ftp://partner.example.org/')).toBe('must be an https:// (or http://) URL');
+    expect(urlProblem('https://user:pw@partner.example.org/')).toMatch(/user name or password/);
+    expect(urlProblem('not a url')).toMatch(/absolute URL/);
+  });
+
+  it.each(['127.0.0.1', '10.1.2.3', '172.16.0.9', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '[::1]', 'localhost'])(
+    'refuses %s (private, loopback, link-local and their IPv6 forms)',
+    async (host) => {
+      await expect(checkedAddress(host, false)).rejects.toBeInstanceOf(AddressRefused);
+    },
+  );
+
+  it('accepts public addresses, and private ones only when allowed', async () => {
+    await expect(checkedAddress('93.184.215.14', false)).resolves.toEqual({ address: '93.184.215.14', family: 4 });
+    await expect(checkedAddress('2001:4860:4860::8888', false)).resolves.toEqual({ address: '2001:4860:4860::8888', family: 6 });
+    await expect(checkedAddress('127.0.0.1', true)).resolves.toEqual({ address: '127.0.0.1', family: 4 });
+  });
+});

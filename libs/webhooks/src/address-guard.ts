@@ -1,0 +1,41 @@
+import { lookup } from 'node:dns/promises';
+import ipaddr from 'ipaddr.js';
+
+/** Ranges a webhook may not reach unless WEBHOOK_ALLOW_PRIVATE=true: the service's own network and the cloud's metadata. */
+const REFUSED = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'private', 'uniqueLocal', 'carrierGradeNat', 'reserved', 'ipv4Mapped', 'rfc6145', 'rfc6052', '6to4', 'teredo']);
+
+export class AddressRefused extends Error {}
+
+/** Why a webhook URL is refused as written (scheme, credentials, port), or undefined. */
+export function urlProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'must be an absolute URL, such as https://partner.example.org/hooks/cocommission';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https:// (or http://) URL';
+  if (url.username || url.password) return 'must not carry a user name or password: the signature proves the sender';
+  if (url.hash) return 'must not have a #fragment';
+  return undefined;
+}
+
+/**
+ * The address to connect to for a webhook's host, checked (SSRF guard): every address the name
+ * resolves to must be public, unless private ones are allowed. Checked when the webhook is
+ * registered and again at each delivery, and the delivery connects to the address checked here
+ * (a name that later resolves elsewhere cannot redirect it).
+ */
+export async function checkedAddress(hostname: string, allowPrivate: boolean): Promise<{ address: string; family: 4 | 6 }> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const addresses = ipaddr.isValid(host) ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }] : await lookup(host, { all: true, verbatim: true });
+  if (!addresses.length) throw new AddressRefused(`${hostname} does not resolve`);
+  for (const { address } of addresses) {
+    const parsed = ipaddr.process(address);
+    const range = parsed.range();
+    if (!allowPrivate && REFUSED.has(range)) {
+      throw new AddressRefused(`${hostname} resolves to ${address}, a ${range} address: webhooks go to public addresses only`);
+    }
+  }
+  return { address: addresses[0].address, family: addresses[0].family as 4 | 6 };
+}

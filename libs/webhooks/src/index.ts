@@ -1,0 +1,4 @@
+export * from './webhook.entity';
+export * from './webhooks.service';
+export * from './webhooks.module';
+export * from './address-guard';

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Webhook } from 'standardwebhooks';
+import { AccountsService, Principal } from '@app/accounts';
+import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
+import { type Clock, Forbidden, NotFound, ValidationFailed } from '@app/domain';
+import { NotificationsService } from '@app/notifications';
+import { PartnershipsService } from '@app/partnerships';
+import { AddressRefused, checkedAddress, urlProblem } from './address-guard';
+import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
+
+/** Failed tries in a row after which a webhook is switched off. */
+export const DISABLE_AFTER_FAILURES = 20;
+const TIMEOUT_MS = 10_000;
+
+export interface NewWebhook {
+  url: string;
+  events: string[];
+}
+
+/**
+ * A partnership's webhooks: commissioner members register them (the secret is shown once), and
+ * each accepted event is delivered to those subscribed, signed per Standard Webhooks
+ * (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`), retried over
+ * about a day, logged, and switched off after 20 failures in a row (the commissioners are told).
+ * Private, loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true, when
+ * registered and again at each delivery.
+ */
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly partnerships: PartnershipsService,
+    private readonly accounts: AccountsService,
+    private readonly notifications: NotificationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private get hooks() {
+    return this.dataSource.getRepository(WebhookEntity);
+  }
+
+  private get deliveries() {
+    return this.dataSource.getRepository(WebhookDeliveryEntity);
+  }
+
+  async create(principal: Principal, partnershipId: string, input: NewWebhook): Promise<WebhookEntity> {
+    await this.partnerships.requireCommissionerMember(principal, partnershipId, 'manage webhooks');
+    const problem = urlProblem(input.url);
+    if (problem) throw new ValidationFailed([{ field: 'url', message: problem }]);
+    const url = new URL(input.url);
+    try {
+      await checkedAddress(url.hostname, this.config.webhooks.allowPrivate);
+    } catch (error) {
+      if (error instanceof AddressRefused) throw new ValidationFailed([{ field: 'url', message: error.message }]);
+      throw error;
+    }
+    const events = [...new Set(input.events)];
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const saved = await this.hooks.save(this.hooks.create({ partnershipId, url: url.toString(), events, secret, createdByUserId: principal.userId }));
+    return { ...saved, secret };
+  }
+
+  async list(principal: Principal, partnershipId: string): Promise<WebhookEntity[]> {
+    await this.requireCommissionerOf(principal, partnershipId);
+    return this.hooks.find({ where: { partnershipId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async remove(principal: Principal, partnershipId: string, id: string): Promise<void> {
+    await this.requireCommissionerOf(principal, partnershipId);
+    const result = await this.hooks.delete({ id, partnershipId });
+    if (!result.affected) throw new NotFound('webhook');
+  }
+
+  async deliveriesOf(principal: Principal, partnershipId: string, id: string, limit = 100): Promise<WebhookDeliveryEntity[]> {
+    await this.requireCommissionerOf(principal, partnershipId);
+    if (!(await this.hooks.exists({ where: { id, partnershipId } }))) throw new NotFound('webhook');
+    return this.deliveries.find({ where: { webhookId: id }, order: { at: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  /** Deliveries waiting to be sent, oldest first, for the relay to turn into jobs. */
+  async pending(limit = 500): Promise<string[]> {
+    const rows = await this.deliveries.find({ select: { id: true }, where: { status: 'pending' }, order: { at: 'ASC' }, take: limit });
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * One try of a delivery (a job): posted, signed, to the checked address. A 2xx marks it
+   * delivered; anything else is logged, counts against the webhook, and throws so that the job
+   * tries again; the last try marks it failed.
+   */
+  async deliver(deliveryId: string, attempt: number, lastAttempt: boolean): Promise<'delivered' | 'gone'> {
+    const delivery = await this.deliveries.findOne({ where: { id: deliveryId }, relations: { webhook: true } });
+    if (!delivery || delivery.status !== 'pending') return 'gone';
+    const hook = await this.hooks.createQueryBuilder('w').addSelect('w.secret').where('w.id = :id', { id: delivery.webhookId }).getOne();
+    if (!hook?.active) {
+      await this.deliveries.update({ id: deliveryId }, { status: 'failed', lastError: 'The webhook is switched off.' });
+      return 'gone';
+    }
+    const body = JSON.stringify(delivery.body);
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      status = await this.post(hook, delivery.id, body);
+      if (status < 200 || status >= 300) error = `answered ${status}`;
+    } catch (e) {
+      error = (e as Error).message.slice(0, 500);
+    }
+    if (!error) {
+      await this.dataSource.transaction(async (m) => {
+        await m.update(WebhookDeliveryEntity, { id: deliveryId }, { status: 'delivered', attempts: attempt, lastStatusCode: status, lastError: null, deliveredAt: this.clock.now() });
+        await m.update(WebhookEntity, { id: hook.id }, { consecutiveFailures: 0 });
+      });
+      return 'delivered';
+    }
+    await this.failed(hook, delivery, attempt, status, error, lastAttempt);
+    throw new Error(`Webhook delivery ${deliveryId}: ${error}`);
+  }
+
+  private async failed(hook: WebhookEntity, delivery: WebhookDeliveryEntity, attempt: number, status: number | null, error: string, lastAttempt: boolean): Promise<void> {
+    const [rows]: [{ consecutive_failures: number }[], number] = await this.dataSource.query(
+      `UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = $1 RETURNING consecutive_failures`,
+      [hook.id],
+    );
+    await this.deliveries.update(
+      { id: delivery.id },
+      { attempts: attempt, lastStatusCode: status, lastError: error, ...(lastAttempt && { status: 'failed' }) },
+    );
+    if ((rows[0]?.consecutive_failures ?? 0) >= DISABLE_AFTER_FAILURES) await this.disable(hook);
+  }
+
+  /** Switched off after 20 failures in a row; its commissioners are told (once). */
+  private async disable(hook: WebhookEntity): Promise<void> {
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `UPDATE webhooks SET active = false, disabled_at = $2 WHERE id = $1 AND active RETURNING id`,
+      [hook.id, this.clock.now()],
+    );
+    if (!rows.length) return;
+    await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = 'The webhook was switched off.' WHERE webhook_id = $1 AND status = 'pending'`, [hook.id]);
+    const commissioners = (await this.partnerships.memberKinds(hook.partnershipId)).filter((m) => m.kind === 'commissioner').map((m) => m.organisationId);
+    const { byOrganisation } = await this.accounts.recipientsOf(commissioners);
+    const users = [...new Set([...byOrganisation.values()].flat())];
+    await this.notifications.notify(
+      users.map((userId) => ({
+        userId,
+        kind: 'webhook-disabled',
+        cycleId: null,
+        milestoneId: null,
+        text: `The webhook to ${hook.url} was switched off after ${DISABLE_AFTER_FAILURES} failed deliveries in a row. Check the partner system, then add it again.`,
+        link: `/partnerships/${hook.partnershipId}#webhooks`,
+        dedupeKey: `webhook-disabled.${hook.id}`,
+      })),
+    );
+    this.logger.warn(`Webhook ${hook.id} to ${hook.url} switched off after ${DISABLE_AFTER_FAILURES} failures in a row`);
+  }
+
+  /** Posts to the address checked now (SSRF guard at delivery time too), without following redirects. */
+  private async post(hook: WebhookEntity, id: string, body: string): Promise<number> {
+    const url = new URL(hook.url);
+    const { address, family } = await checkedAddress(url.hostname, this.config.webhooks.allowPrivate);
+    const timestamp = this.clock.now();
+    const signature = new Webhook(hook.secret.replace(/^whsec_/, '')).sign(id, timestamp, body);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Cocommission-Webhooks/1',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signature,
+      'content-length': String(Buffer.byteLength(body)),
+    };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<number>((resolve, reject) => {
+      const req = send(
+        url,
+        { method: 'POST', headers, timeout: TIMEOUT_MS, agent: false, lookup: (_host, _options, callback) => (callback as (e: null, a: string, f: number) => void)(null, address, family) },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  private async requireCommissionerOf(principal: Principal, partnershipId: string): Promise<void> {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    if (principal.organisationKind !== 'commissioner') throw new Forbidden('Only commissioners of the partnership manage webhooks.');
+  }
+}
