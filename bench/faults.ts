@@ -1,11 +1,13 @@
 /*
  * npm run faults: real processes, real faults. Per scenario: events (or milestones) sent,
  * accepted, lost (must be 0) and applied twice (must be 0). Restarts this machine's PostgreSQL
- * once (scenario 3): run it where that is acceptable.
+ * once (scenario 3): run it where that is acceptable. FAULTS_ONLY=1,5 runs some of them.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { AddressInfo } from 'node:net';
 import { call, load } from './http';
 import { Service, apiEntry, parallel, scheduleStorm, seed, sleep, stop, stormOutcome, workerEntry } from './harness';
 
@@ -18,12 +20,14 @@ interface Row {
   note?: string;
   /** The fault landed after everything was settled. */
   missed?: boolean;
+  /** Sending twice is the known cost of this fault (at most once per crash): reported, not failed. */
+  twiceAllowed?: boolean;
 }
 const rows: Row[] = [];
 const report = (row: Row) => {
   rows.push(row);
   // A fault that landed after the work was done proves nothing.
-  const ok = row.lost === 0 && row.twice === 0 && !row.missed ? 'PASS' : 'FAIL';
+  const ok = row.lost === 0 && (row.twice === 0 || row.twiceAllowed) && !row.missed ? 'PASS' : 'FAIL';
   console.log(`  ${row.scenario.padEnd(58)} sent ${String(row.sent).padStart(6)}  accepted ${String(row.accepted).padStart(6)}  lost ${row.lost}  twice ${row.twice}  ${ok}${row.note ? `  (${row.note})` : ''}`);
 };
 
@@ -48,6 +52,9 @@ async function eventOutcome(pg: Client, accepted: Set<string>) {
     twice: [...counts.values()].filter((n) => n > 1).length,
   };
 }
+
+/** FAULTS_ONLY=1,5 runs only those scenarios. */
+const want = (n: number) => !process.env.FAULTS_ONLY || process.env.FAULTS_ONLY.split(',').includes(String(n));
 
 async function main() {
   const svc = new Service('faults', Number(process.env.FAULTS_PORT ?? 3960), {
@@ -77,7 +84,7 @@ async function main() {
     const smallSweeps = { MILESTONE_SWEEP_BATCH: '5' };
 
     // 1. kill -9 of the worker during a milestone storm, then restart.
-    {
+    if (want(1)) {
       const cycles = await framing(200);
       const ids = await scheduleStorm(pg, cycles, 5, new Date(Date.now() + 5000));
       let worker = svc.start(workerEntry, smallSweeps);
@@ -95,7 +102,7 @@ async function main() {
     }
 
     // 2. the queue's Redis keys wiped mid-run.
-    {
+    if (want(2)) {
       const cycles = await framing(200);
       const ids = await scheduleStorm(pg, cycles, 5, new Date(Date.now() + 5000));
       const worker = svc.start(workerEntry, smallSweeps);
@@ -111,7 +118,7 @@ async function main() {
     }
 
     // 3. PostgreSQL stopped for 3 s and started again under the event load: the API answers 503 meanwhile, recovers alone.
-    {
+    if (want(3)) {
       const cycles: string[] = [];
       await parallel(Array.from({ length: 32 }), 8, async () => {
         cycles.push(await s.inDelivering());
@@ -162,7 +169,7 @@ async function main() {
     }
 
     // 4. two API and two worker processes sharing PostgreSQL and Redis, events and a storm.
-    {
+    if (want(4)) {
       const db = new Client({ connectionString: svc.databaseUrl });
       await db.connect();
       const api2 = svc.start(apiEntry, { PORT: String(svc.port + 1) });
@@ -190,12 +197,64 @@ async function main() {
       await Promise.all([...workers, api2].map(stop));
       await db.end();
     }
+    // 5. kill -9 of the worker while it sends 1,000 emails, then restart: none lost; duplicates (at
+    // most one per notification being sent at the kill) reported.
+    if (want(5)) {
+      const received = new Map<string, number>();
+      const smtp = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        logger: false,
+        onData(stream, _session, callback) {
+          let head = '';
+          stream.on('data', (chunk: Buffer) => {
+            if (head.length < 8192) head += chunk.toString('utf8');
+          });
+          stream.on('end', () => {
+            const id = /X-Cocommission-Notification: ([0-9a-f-]{36})/i.exec(head)?.[1] ?? 'unknown';
+            received.set(id, (received.get(id) ?? 0) + 1);
+            callback();
+          });
+        },
+      });
+      await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+      const mailEnv = { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, MAIL_BACKOFF_MS: '500' };
+      const db = new Client({ connectionString: svc.databaseUrl });
+      await db.connect();
+      const user = (await db.query(`SELECT id FROM users WHERE role <> 'admin' AND active ORDER BY id LIMIT 1`)).rows[0].id as string;
+      const run = Date.now().toString(36);
+      const ids: string[] = (
+        await db.query(
+          `INSERT INTO notifications (user_id, kind, text, dedupe_key) SELECT $1, 'fault', 'Fault storm ' || n, 'fault-mail-' || $2 || '-' || n
+           FROM generate_series(1, 1000) AS n RETURNING id`,
+          [user, run],
+        )
+      ).rows.map((r) => r.id);
+      let worker = svc.start(workerEntry, mailEnv);
+      while ([...received.values()].length < 200) await sleep(50);
+      worker.kill('SIGKILL');
+      await new Promise((r) => worker.once('exit', r));
+      const atKill = received.size;
+      worker = svc.start(workerEntry, mailEnv);
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const left = Number((await db.query(`SELECT count(*) FROM notifications WHERE id = ANY($1::uuid[]) AND email_status <> 'sent'`, [ids])).rows[0].count);
+        if (left === 0 || Date.now() > deadline) break;
+        await sleep(500);
+      }
+      const lost = ids.filter((id) => !received.has(id)).length;
+      const twice = ids.filter((id) => (received.get(id) ?? 0) > 1).length;
+      report({ scenario: 'worker killed (SIGKILL) mid-email-storm, restarted', sent: ids.length, accepted: ids.length - lost, lost, twice, twiceAllowed: true, note: `${atKill} emailed at the kill; ${twice} sent twice`, missed: atKill >= ids.length });
+      await stop(worker);
+      await db.end();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
     await stop(api);
   } finally {
     await pg.end().catch(() => undefined);
     await svc.cleanup();
   }
-  const failed = rows.filter((r) => r.lost || r.twice);
+  const failed = rows.filter((r) => r.lost || (r.twice && !r.twiceAllowed) || r.missed);
   console.log(`\n${rows.length - failed.length} PASS, ${failed.length} FAIL`);
   if (failed.length) process.exit(1);
 }

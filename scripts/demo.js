@@ -138,6 +138,14 @@ async function main() {
   console.log(`Next iteration ${next.iteration} is in ${next.state}: ${next.id}`);
   console.log(`  carried problem statement: "${next.problem.revisions[0].statement}"`);
   console.log(`  learning carried: ${next.inheritedLearning.learnings.length} entries`);
+  const inbox = await call(people.priya.token, 'GET', '/v1/me/notifications?limit=100');
+  console.log(`\nPriya was told of ${inbox.items.length} things, ${inbox.open} still waiting for her (the next iteration to launch).`);
+  const smtp = process.env.SMTP_URL;
+  console.log(
+    smtp
+      ? `Emails went through ${new URL(smtp).protocol}//${new URL(smtp).host} (as the worker's SMTP_URL says), to the *@demo.cocommission.org addresses above.`
+      : 'No emails were sent (SMTP_URL is unset for the worker): the notifications are in the web app, under Notifications.',
+  );
   if (cycle.state !== 'closed' || next.state !== 'draft' || !verify.intact) throw new Error('the demo did not end as expected');
 }
 

@@ -79,6 +79,8 @@ export class NotificationMailService {
       return 'skipped';
     }
     const email = notificationEmail(user.name, this.itemOf(notification), this.linksOf(user));
+    // Which notification it is: a receiving system can drop the one duplicate a crash may cause.
+    email.headers['X-Cocommission-Notification'] = notification.id;
     const response = await this.deliver(user, email, [notification.id], 'email', attempt);
     await this.notifications.recordDelivery([notification.id], 'email', 'sent', attempt, response);
     return 'sent';
