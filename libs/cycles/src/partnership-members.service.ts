@@ -13,7 +13,12 @@ export class PartnershipMembersService {
     private readonly transactions: Transactions,
   ) {}
 
-  /** 409 naming the unfinished cycles it co-owns; the partnership's row is held while it is checked. */
+  /**
+   * 409 naming the unfinished cycles it co-owns; the partnership's row is held while it is checked.
+   * An invitation (INVITE_CO_OWNER) reads membership without that lock: one racing this removal
+   * could still make the leaving organisation a co-owner. Narrow, and visible (the cycle then names
+   * a non-member); closing it means the invitation taking the partnership's row too.
+   */
   remove(principal: Principal, partnershipId: string, organisationId: string): Promise<void> {
     return this.transactions.run(() =>
       this.partnerships.removeMember(principal, partnershipId, organisationId, () => this.cycles.unfinishedCoOwnedBy(partnershipId, organisationId)),
