@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import type { AppConfig } from '@app/config';
 import type { Email } from './email-content';
 
@@ -13,6 +12,9 @@ export const MAILER = Symbol('MAILER');
 
 export function createMailer(config: AppConfig): Mailer | null {
   if (!config.mail.smtpUrl) return null;
+  // Loaded only where mail is configured (13 MB a process that sends none need not hold).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodemailer = require('nodemailer') as typeof import('nodemailer');
   const transport = nodemailer.createTransport(config.mail.smtpUrl);
   const url = new URL(config.mail.smtpUrl);
   return {
