@@ -39,7 +39,7 @@ describe('cycles over HTTP', () => {
         { organisationId: c.orgs.charity.id, role: 'provider' },
         { organisationId: c.orgs.forum.id, role: 'community' },
       ]),
-      nextEvents: ['LAUNCH', 'ESCALATE', 'EDIT_DRAFT', 'LEAVE_CYCLE', 'CANCEL'],
+      nextEvents: ['LAUNCH', 'PLEDGE', 'ESCALATE', 'EDIT_DRAFT', 'LEAVE_CYCLE', 'CANCEL'],
       milestones: [],
     });
 

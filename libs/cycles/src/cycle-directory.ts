@@ -22,7 +22,9 @@ export class CycleDirectory {
       this.partnerships.outcomes(partnershipId),
       this.accounts.findUsers(ids),
     ]);
-    const organisations = await this.accounts.findOrganisations([...new Set(users.flatMap((u) => (u.organisationId ? [u.organisationId] : [])))]);
+    const organisations = await this.accounts.findOrganisations([
+      ...new Set([...users.flatMap((u) => (u.organisationId ? [u.organisationId] : [])), ...members.map((m) => m.organisationId)]),
+    ]);
     const kindOf = new Map(organisations.map((o) => [o.id, o.kind]));
     return {
       members: Object.fromEntries(members.map((m) => [m.organisationId, m.kind as OrganisationKind])),
@@ -33,6 +35,7 @@ export class CycleDirectory {
         ]),
       ),
       outcomes: Object.fromEntries(outcomes.map((o) => [o.id, o.metrics.map((m) => ({ id: m.id, name: m.name }))])),
+      organisationNames: Object.fromEntries(organisations.map((o) => [o.id, o.name])),
     };
   }
 

@@ -3,3 +3,4 @@ export * from './cycle';
 export * from './clock';
 export * from './email';
 export * from './calendar/working-days';
+export * from './money';

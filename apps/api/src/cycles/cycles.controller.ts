@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -11,7 +11,8 @@ import {
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
 import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, EventInput } from '@app/cycles';
-import { ValidationFailed } from '@app/domain';
+import { type Clock, ValidationFailed } from '@app/domain';
+import { CLOCK } from '@app/config';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
 import {
@@ -50,10 +51,11 @@ export class CyclesController {
     private readonly cycles: CycleQueriesService,
     private readonly creation: CycleCreationService,
     private readonly events: CycleEventsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   private view(record: CycleRecord, res: Response): CycleDto {
-    const cycle = mapCycle(record);
+    const cycle = mapCycle(record, this.clock.now());
     res.setHeader('ETag', `"${cycle.version}"`);
     return cycle;
   }

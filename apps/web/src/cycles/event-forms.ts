@@ -1,4 +1,5 @@
-import { CycleContext, FormChoices, FormFieldSpec, FormView, UserEventType, definitionOf, startCycle } from '@app/domain';
+import { fromZonedTime } from 'date-fns-tz';
+import { CycleContext, ENGLAND, FormChoices, FormFieldSpec, FormView, UserEventType, definitionOf, parsePounds, startCycle } from '@app/domain';
 import type { FormError } from '../views/filters';
 
 /** One field of an event's form, as the template draws it with the GOV.UK components. */
@@ -54,6 +55,13 @@ type Form = Record<string, unknown>;
 const text = (form: Form, name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
 const number = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value === undefined ? undefined : NaN);
 const list = (value: unknown) => (Array.isArray(value) ? value : typeof value === 'string' && value ? [value] : []);
+/** Pounds as pence; blank is left out, and text that is not money stays text for the validation to name. */
+const pounds = (value: unknown) => (typeof value !== 'string' || !value.trim() ? undefined : (parsePounds(value) ?? value));
+/** A date in England (YYYY-MM-DD) as the instant it is due: 5pm that day. */
+const dueDate = (value: unknown) => {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  return /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? fromZonedTime(`${value.trim()}T17:00:00`, ENGLAND).toISOString() : value;
+};
 
 /**
  * The event a form describes, for the same validation as the API's (`validateEvent`): each field
@@ -69,6 +77,8 @@ export function eventFromForm(type: string, form: Form, page?: FormContext): Rec
     if (spec.groups?.some((g) => f.name.startsWith(g.prefix))) continue;
     const raw = form[f.name];
     if (f.parse === 'number') event[f.name] = number(raw);
+    else if (f.parse === 'pence') event[f.name] = pounds(raw);
+    else if (f.parse === 'date') event[f.name] = dueDate(raw);
     else if (f.parse === 'list') event[f.name] = list(raw);
     else if (f.parse === 'optionalText') event[f.name] = text(form, f.name)?.trim() ? text(form, f.name) : undefined;
     else event[f.name] = text(form, f.name);
@@ -76,7 +86,11 @@ export function eventFromForm(type: string, form: Form, page?: FormContext): Rec
   for (const group of spec.groups ?? []) {
     const items = Object.keys(form)
       .filter((k) => k.startsWith(group.prefix) && typeof form[k] === 'string' && (form[k] as string).trim() !== '')
-      .map((k) => ({ [group.key]: k.slice(group.prefix.length), [group.value]: number(form[k]) }));
+      .map((k) => {
+        const [first, second] = k.slice(group.prefix.length).split('_');
+        const value = group.parse === 'pence' ? pounds(form[k]) : number(form[k]);
+        return { [group.key]: first, ...(group.secondKey && { [group.secondKey]: second }), [group.value]: value };
+      });
     if (items.length || !group.optional) event[group.into] = items;
   }
   return Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined));

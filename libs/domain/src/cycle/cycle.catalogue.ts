@@ -7,7 +7,9 @@
  */
 import { z } from 'zod';
 import { openProposal, latestRevision, liveOptions, problemResponseRefuses, proposalRefuses, optionRefuses } from './cycle.rules';
-import { CO_OWNER_ROLES, CoOwner, CoOwnerRole, CycleContext, CycleState, MILESTONE_EVENT_TYPES, MilestoneEventType } from './cycle.types';
+import { CO_OWNER_ROLES, CoOwner, CoOwnerRole, CycleContext, CycleState, MILESTONE_EVENT_TYPES, MilestoneEventType, PLEDGE_KINDS } from './cycle.types';
+import { actionsOf, allocationsRefuse, commitmentOf, committed, pledgesOf, proposalUnfunded } from './cycle.funding';
+import { formatPence } from '../money';
 import { Directory, ROLE_FIELDS, Team, coOwnersRefuse, roleRefuses, teamProblems } from './cycle.people';
 import { EventDefinition, EventOf, FormFieldSpec, FormView, WORKING_STATES, defineEvent, fromEvery, id, ids, text } from './event-definition';
 
@@ -17,6 +19,10 @@ const who = (event: { actor: { organisationId: string | null; userId: string | n
   at: event.at,
 });
 const reasonField = (missing = 'Enter the reason') => text(5000, missing, 'The reason');
+/** An amount of money in whole pence (never floats), up to £100 billion. */
+const pence = (missing: string) =>
+  z.int({ error: missing }).min(0, 'Enter an amount of £0 or more').max(10_000_000_000_000, 'Enter an amount below £100,000,000,000');
+const costField = { name: 'estimatedCostPence', kind: 'text' as const, label: 'Estimated cost in pounds (optional)', hint: 'For example, 55,000 or 1,234.50', parse: 'pence' as const };
 const stay = { effect: 'record' } as const;
 
 export const LAUNCH = defineEvent({
@@ -121,6 +127,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
   title: ReturnType<typeof text>;
   summary: ReturnType<typeof text>;
   coAuthorOrganisationIds: z.ZodOptional<z.ZodArray<z.ZodUUID>>;
+  estimatedCostPence: z.ZodOptional<ReturnType<typeof pence>>;
 }, { optionId: string }>({
   type: 'SUBMIT_OPTION',
   label: 'Submitted an option',
@@ -128,6 +135,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
     title: text(300, 'Enter a title for the option', 'The title'),
     summary: text(20000, 'Enter a summary of the option', 'The summary'),
     coAuthorOrganisationIds: z.array(z.uuid({ error: 'Choose co-authors from the list' })).max(50).optional(),
+    estimatedCostPence: pence('Enter the estimated cost in pounds, for example 55,000').optional(),
   }),
   generates: 'optionId',
   who: { kind: 'coOwner' },
@@ -150,6 +158,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
         authorOrganisationIds: [...new Set([e.actor.organisationId!, ...(e.coAuthorOrganisationIds ?? [])])],
         submittedByUserId: e.actor.userId!,
         amendments: 0,
+        estimatedCostPence: e.estimatedCostPence ?? null,
         at: e.at,
       },
     ],
@@ -168,6 +177,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
         items: context.coOwners.filter((o) => o.organisationId !== organisationId).map((o) => ({ value: o.organisationId, text: orgName(o.organisationId) })),
         parse: 'list',
       },
+      costField,
     ],
   },
 });
@@ -180,15 +190,23 @@ export const AMEND_OPTION = defineEvent({
       optionId: id('Choose an option'),
       title: text(300, 'Enter a new title or a new summary', 'The title').optional(),
       summary: text(20000, 'Enter a new title or a new summary', 'The summary').optional(),
+      estimatedCostPence: pence('Enter the estimated cost in pounds, for example 55,000').optional(),
     })
-    .refine((e) => e.title !== undefined || e.summary !== undefined, { message: 'Enter a new title or a new summary', path: ['title'] }),
+    .refine((e) => e.title !== undefined || e.summary !== undefined || e.estimatedCostPence !== undefined, {
+      message: 'Enter a new title, summary or cost',
+      path: ['title'],
+    }),
   who: { kind: 'optionAuthor', doing: 'amend it' },
   routes: { options: stay },
   rule: (c, e) => optionRefuses(c, e.optionId, 'amended'),
   offered: (c, actor) => authorsLiveOption(c, actor.organisationId),
   effect: (c, e) => ({
     ...c,
-    options: c.options.map((o) => (o.id === e.optionId ? { ...o, title: e.title ?? o.title, summary: e.summary ?? o.summary, amendments: o.amendments + 1 } : o)),
+    options: c.options.map((o) =>
+      o.id === e.optionId
+        ? { ...o, title: e.title ?? o.title, summary: e.summary ?? o.summary, estimatedCostPence: e.estimatedCostPence ?? o.estimatedCostPence ?? null, amendments: o.amendments + 1 }
+        : o,
+    ),
   }),
   form: { done: 'The option is amended',
     heading: 'Amend an option',
@@ -198,6 +216,7 @@ export const AMEND_OPTION = defineEvent({
       { name: 'optionId', kind: 'select', label: 'Option', items: authoredOrLive(view) },
       { name: 'title', kind: 'text', label: 'New title (optional)', parse: 'optionalText' },
       { name: 'summary', kind: 'textarea', label: 'New summary (optional)', parse: 'optionalText' },
+      { ...costField, label: 'New estimated cost in pounds (optional)' },
     ],
   },
 });
@@ -280,26 +299,34 @@ export const APPRAISE_OPTION = defineEvent({
   },
 });
 
+const allocationsField = z
+  .array(z.strictObject({ optionId: z.uuid(), organisationId: z.uuid(), amountPence: pence('Enter each allocation in pounds').min(1, 'Enter each allocation as £0.01 or more, or leave it empty') }))
+  .max(500);
+
 export const PROPOSE_DECISION = defineEvent<'PROPOSE_DECISION', {
   optionIds: z.ZodArray<z.ZodUUID>;
   rationale: ReturnType<typeof text>;
+  allocations: z.ZodOptional<typeof allocationsField>;
 }, { proposalId: string }>({
   type: 'PROPOSE_DECISION',
   label: 'Proposed a decision',
   fields: z.strictObject({
     optionIds: z.array(z.uuid({ error: 'Choose options from the list' }), { error: 'Choose at least one option' }).min(1, 'Choose at least one option').max(50),
     rationale: text(20000, 'Enter the rationale for the decision', 'The rationale'),
+    allocations: allocationsField.optional(),
   }),
   generates: 'proposalId',
   who: { kind: 'coOwner' },
   routes: { deciding: stay },
+  directory: true,
   rule: (c, e) => {
     if (e.optionIds.length === 0) return 'A proposal chooses at least one option.';
     for (const option of e.optionIds) {
       const refused = optionRefuses(c, option, 'chosen');
       if (refused) return refused;
     }
-    return undefined;
+    const names = e.directory?.organisationNames ?? {};
+    return allocationsRefuse(c, e.optionIds, e.allocations ?? [], (id) => names[id] ?? id);
   },
   offered: (c) => liveOptions(c).length > 0,
   // A new proposal replaces one still gathering consent.
@@ -314,6 +341,7 @@ export const PROPOSE_DECISION = defineEvent<'PROPOSE_DECISION', {
         proposedByOrganisationId: e.actor.organisationId!,
         proposedByUserId: e.actor.userId!,
         status: 'open',
+        ...(e.allocations?.length && { allocations: e.allocations }),
         consents: [],
         objections: [],
         at: e.at,
@@ -323,10 +351,22 @@ export const PROPOSE_DECISION = defineEvent<'PROPOSE_DECISION', {
   form: { done: 'The decision is proposed',
     heading: 'Propose a decision',
     button: 'Propose decision',
-    fields: ({ context }) => [
+    fields: ({ context, orgName }) => [
       { name: 'optionIds', kind: 'checkboxes', label: 'Options to go ahead with', items: optionItems(liveOptions(context)), parse: 'list' },
       { name: 'rationale', kind: 'textarea', label: 'Rationale' },
+      // Pledged cash towards each option, organisation by organisation (leave empty for none).
+      ...liveOptions(context).flatMap((o) =>
+        pledgesOf(context)
+          .filter((p) => p.kind === 'cash')
+          .map((p) => ({
+            name: `alloc_${o.id}_${p.organisationId}`,
+            kind: 'text' as const,
+            label: `From ${orgName(p.organisationId)} to “${o.title}”, in pounds (optional)`,
+            hint: `It pledged ${formatPence(p.amountPence ?? 0)}`,
+          })),
+      ),
     ],
+    groups: [{ prefix: 'alloc_', into: 'allocations', key: 'optionId', secondKey: 'organisationId', value: 'amountPence', parse: 'pence', optional: true }],
   },
 });
 
@@ -342,9 +382,13 @@ export const CONSENT = defineEvent({
   fields: z.strictObject({ proposalId: id('Choose the proposal') }),
   who: { kind: 'representative', doing: 'consent to a proposal' },
   routes: { deciding: stay },
-  rule: (c, e) => proposalRefuses(c, e.proposalId, e.actor.organisationId),
-  offered: (c, actor) => canRespond(c, actor.organisationId),
-  effect: (c, e) => ({ ...c, proposals: c.proposals.map((p) => (p.id === e.proposalId ? { ...p, consents: [...p.consents, who(e)] } : p)) }),
+  rule: (c, e) => proposalRefuses(c, e.proposalId, e.actor.organisationId) ?? proposalUnfunded(c, c.proposals.find((p) => p.id === e.proposalId)),
+  offered: (c, actor) => canRespond(c, actor.organisationId) && proposalUnfunded(c) === undefined,
+  // Consent commits the organisation's allocations (the history keeps it).
+  effect: (c, e) => ({
+    ...c,
+    proposals: c.proposals.map((p) => (p.id === e.proposalId ? { ...p, consents: [...p.consents, { ...who(e), committedPence: commitmentOf(p, e.actor.organisationId) }] } : p)),
+  }),
   form: { done: 'Your organisation’s consent is recorded',
     heading: 'Consent to the proposal',
     description: 'When every co-owner consents, the cycle moves to delivery.',
@@ -798,6 +842,117 @@ export const REMOVE_CO_OWNER = defineEvent({
   },
 });
 
+// ----- money and the delivery plan --------------------------------------------------------------
+
+const pledgeLabel = { cash: 'Cash', in_kind: 'In kind', staff_time: 'Staff time' } as const;
+
+export const PLEDGE = defineEvent({
+  type: 'PLEDGE',
+  label: 'Pledged to the cycle',
+  fields: z
+    .strictObject({
+      kind: z.enum(PLEDGE_KINDS, { error: 'Choose what your organisation puts in' }),
+      amountPence: pence('Enter the amount in pounds, for example 40,000').optional(),
+      description: text(2000, 'Describe what your organisation puts in', 'The description'),
+    })
+    .refine((e) => e.kind !== 'cash' || (e.amountPence !== undefined && e.amountPence > 0), { message: 'Enter the cash amount in pounds, for example 40,000', path: ['amountPence'] })
+    .refine((e) => e.kind === 'cash' || e.amountPence === undefined, { message: 'Give an amount for cash only; describe in-kind and staff time', path: ['amountPence'] }),
+  who: { kind: 'representative', doing: 'pledge' },
+  routes: fromEvery(['draft', 'framing', 'options', 'deciding'], () => stay),
+  // A pledge may not go below what its organisation has already committed by consenting.
+  rule: (c, e) => {
+    const already = committed(c, e.actor.organisationId!);
+    const cash = e.kind === 'cash' ? (e.amountPence ?? 0) : 0;
+    return cash < already ? `Your organisation has committed ${formatPence(already)} by consenting: it cannot pledge less now.` : undefined;
+  },
+  effect: (c, e) => ({
+    ...c,
+    pledges: [
+      ...pledgesOf(c).filter((p) => p.organisationId !== e.actor.organisationId),
+      { organisationId: e.actor.organisationId!, kind: e.kind, amountPence: e.kind === 'cash' ? (e.amountPence ?? null) : null, description: e.description, userId: e.actor.userId!, at: e.at },
+    ],
+  }),
+  form: {
+    done: 'Your organisation’s pledge is recorded',
+    heading: ({ context, organisationId }) => (pledgesOf(context).some((p) => p.organisationId === organisationId) ? 'Change your organisation’s pledge' : 'Pledge to the cycle'),
+    description: 'What your organisation puts in: cash, in kind or staff time. A new pledge replaces the earlier one; the history keeps both.',
+    button: 'Save pledge',
+    fields: () => [
+      { name: 'kind', kind: 'radios', label: 'What does your organisation put in?', items: PLEDGE_KINDS.map((k) => ({ value: k, text: pledgeLabel[k] })) },
+      { name: 'amountPence', kind: 'text', label: 'Cash amount in pounds (for cash)', hint: 'For example, 40,000', parse: 'pence' },
+      { name: 'description', kind: 'textarea', label: 'Description', hint: 'For example, “Two community nurses one day a week”' },
+    ],
+  },
+});
+
+export const ADD_ACTION = defineEvent<'ADD_ACTION', {
+  title: ReturnType<typeof text>;
+  ownerOrganisationId: z.ZodUUID;
+  dueAt: z.ZodISODateTime;
+}, { actionId: string }>({
+  type: 'ADD_ACTION',
+  label: 'Added an action to the delivery plan',
+  fields: z.strictObject({
+    title: text(300, 'Enter what is to be done', 'The action'),
+    ownerOrganisationId: z.uuid({ error: 'Choose the organisation that owns it' }),
+    dueAt: z.iso.datetime({ offset: true, error: 'Enter the date it is due, for example 2027-03-31' }),
+  }),
+  generates: 'actionId',
+  who: { kind: 'coOwner' },
+  routes: { delivering: stay },
+  rule: (c, e) => {
+    if (!c.coOwners.some((o) => o.organisationId === e.ownerOrganisationId)) return 'An action is owned by one of the cycle’s co-owners.';
+    if (actionsOf(c).some((a) => a.id === e.actionId)) return `Action ${e.actionId} already exists.`;
+    return undefined;
+  },
+  effect: (c, e) => ({
+    ...c,
+    actions: [
+      ...actionsOf(c),
+      { id: e.actionId, title: e.title, ownerOrganisationId: e.ownerOrganisationId, dueAt: new Date(e.dueAt).toISOString(), addedByOrganisationId: e.actor.organisationId!, at: e.at, doneAt: null, doneByUserId: null, note: null },
+    ],
+  }),
+  form: {
+    done: 'The action is added to the delivery plan',
+    heading: 'Add an action to the delivery plan',
+    button: 'Add action',
+    fields: ({ context, orgName }) => [
+      { name: 'title', kind: 'text', label: 'What is to be done?' },
+      { name: 'ownerOrganisationId', kind: 'select', label: 'Owned by', items: context.coOwners.map((o) => ({ value: o.organisationId, text: orgName(o.organisationId) })) },
+      { name: 'dueAt', kind: 'text', label: 'Due date', hint: 'For example, 2027-03-31 (due by 5pm that day)', parse: 'date' },
+    ],
+  },
+});
+
+const openActionsOf = (c: CycleContext, organisationId: string | null) => actionsOf(c).filter((a) => !a.doneAt && a.ownerOrganisationId === organisationId);
+
+export const COMPLETE_ACTION = defineEvent({
+  type: 'COMPLETE_ACTION',
+  label: 'Completed an action',
+  fields: z.strictObject({ actionId: id('Choose the action'), note: text(5000, 'Enter a note', 'The note').optional() }),
+  who: { kind: 'actionOwner', doing: 'complete it' },
+  routes: { delivering: stay },
+  rule: (c, e) => {
+    const action = actionsOf(c).find((a) => a.id === e.actionId);
+    if (!action) return `There is no action ${e.actionId} in this cycle.`;
+    return action.doneAt ? `“${action.title}” is already done.` : undefined;
+  },
+  offered: (c, actor) => openActionsOf(c, actor.organisationId).length > 0,
+  effect: (c, e) => ({
+    ...c,
+    actions: actionsOf(c).map((a) => (a.id === e.actionId ? { ...a, doneAt: e.at, doneByUserId: e.actor.userId, note: e.note ?? null } : a)),
+  }),
+  form: {
+    done: 'The action is done',
+    heading: 'Complete an action',
+    button: 'Mark as done',
+    fields: ({ context, organisationId }) => [
+      { name: 'actionId', kind: 'select', label: 'Action', items: openActionsOf(context, organisationId).map((a) => ({ value: a.id, text: a.title })) },
+      { name: 'note', kind: 'textarea', label: 'Note (optional)', parse: 'optionalText' },
+    ],
+  },
+});
+
 // ----- milestones: the system sends these -----------------------------------------------------
 
 const milestoneFields = z.strictObject({ milestoneId: z.uuid().optional() });
@@ -826,10 +981,13 @@ export const USER_EVENTS = [
   WITHDRAW_OPTION,
   CLOSE_OPTIONS,
   APPRAISE_OPTION,
+  PLEDGE,
   PROPOSE_DECISION,
   CONSENT,
   OBJECT,
   RECORD_PROGRESS,
+  ADD_ACTION,
+  COMPLETE_ACTION,
   START_REVIEW,
   RECORD_LEARNING,
   SIGN_OFF_REVIEW,

@@ -44,7 +44,7 @@ function stateRefusal(state: CycleState, type: CycleEvent['type']): string {
 export function senderRefuses(context: CycleContext, event: CycleEvent): Reason {
   const entry = CATALOGUE.get(event.type);
   if (!entry) return `${event.type} is not an event of a cycle.`;
-  return whoRefuses(entry.who, event.type, context, event.actor, event as { optionId?: unknown });
+  return whoRefuses(entry.who, event.type, context, event.actor, event as { optionId?: unknown; actionId?: unknown });
 }
 
 /** Whether the event's fields make sense against the cycle as it is (422 when not). */
@@ -104,7 +104,7 @@ export function nextEvents(snapshot: CycleSnapshot, actor: Actor): UserEventType
   return USER_EVENTS.filter((entry) => {
     if (!stateTakes(state, entry.type)) return false;
     const offered = (entry as { offered?: (c: CycleContext, a: Actor) => boolean }).offered;
-    if (entry.who.kind === 'optionAuthor') return offered?.(context, actor) ?? false;
+    if (entry.who.kind === 'optionAuthor' || entry.who.kind === 'actionOwner') return offered?.(context, actor) ?? false;
     return whoRefuses(entry.who, entry.type, context, actor) === undefined && (offered?.(context, actor) ?? true);
   }).map((entry) => entry.type);
 }

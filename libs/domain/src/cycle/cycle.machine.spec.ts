@@ -436,19 +436,19 @@ describe('the cycle machine', () => {
   describe('nextEvents', () => {
     it('lists what each actor may send now, from the machine', () => {
       const s = send(launched(), charity, { type: 'REVISE_PROBLEM', statement: 'v1' });
-      expect(nextEvents(s, council)).toEqual(['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'ESCALATE', 'INVITE_CO_OWNER', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'LEAVE_CYCLE', 'CANCEL']);
-      expect(nextEvents(s, charity)).toEqual(['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'ESCALATE', 'LEAVE_CYCLE']);
+      expect(nextEvents(s, council)).toEqual(['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'PLEDGE', 'ESCALATE', 'INVITE_CO_OWNER', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'LEAVE_CYCLE', 'CANCEL']);
+      expect(nextEvents(s, charity)).toEqual(['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'PLEDGE', 'ESCALATE', 'LEAVE_CYCLE']);
       const endorsed = send(s, charity, { type: 'ENDORSE_PROBLEM', revision: 1 });
-      expect(nextEvents(endorsed, charity)).toEqual(['REVISE_PROBLEM', 'ESCALATE', 'LEAVE_CYCLE']);
+      expect(nextEvents(endorsed, charity)).toEqual(['REVISE_PROBLEM', 'PLEDGE', 'ESCALATE', 'LEAVE_CYCLE']);
       expect(nextEvents(s, outsider)).toEqual([]);
-      expect(nextEvents(startCycle(input), council)).toEqual(['LAUNCH', 'ESCALATE', 'EDIT_DRAFT', 'LEAVE_CYCLE', 'CANCEL']);
+      expect(nextEvents(startCycle(input), council)).toEqual(['LAUNCH', 'PLEDGE', 'ESCALATE', 'EDIT_DRAFT', 'LEAVE_CYCLE', 'CANCEL']);
     });
 
     it('offers amend and withdraw only to authors, and close only with a live option', () => {
       const s = withOption();
-      expect(nextEvents(s, forum)).toEqual(['SUBMIT_OPTION', 'AMEND_OPTION', 'WITHDRAW_OPTION', 'ESCALATE', 'LEAVE_CYCLE']);
-      expect(nextEvents(s, council)).toEqual(['SUBMIT_OPTION', 'CLOSE_OPTIONS', 'ESCALATE', 'INVITE_CO_OWNER', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'LEAVE_CYCLE', 'CANCEL']);
-      expect(nextEvents(framed(), council)).toEqual(['SUBMIT_OPTION', 'ESCALATE', 'INVITE_CO_OWNER', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'LEAVE_CYCLE', 'CANCEL']);
+      expect(nextEvents(s, forum)).toEqual(['SUBMIT_OPTION', 'AMEND_OPTION', 'WITHDRAW_OPTION', 'PLEDGE', 'ESCALATE', 'LEAVE_CYCLE']);
+      expect(nextEvents(s, council)).toEqual(['SUBMIT_OPTION', 'CLOSE_OPTIONS', 'PLEDGE', 'ESCALATE', 'INVITE_CO_OWNER', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'LEAVE_CYCLE', 'CANCEL']);
+      expect(nextEvents(framed(), council)).toEqual(['SUBMIT_OPTION', 'PLEDGE', 'ESCALATE', 'INVITE_CO_OWNER', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'LEAVE_CYCLE', 'CANCEL']);
     });
 
     it('offers sign-off to panel members who have not signed', () => {

@@ -60,8 +60,8 @@ const entries = [...CATALOGUE.values()];
 const whoGuard =
   (kind: WhoKind): Guard =>
   ({ context, event }) =>
-    whoRefuses({ kind, doing: '' } as never, event.type, context, event.actor, event as { optionId?: unknown }) === undefined;
-const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'representative', 'optionAuthor', 'coOwnerOrPanel', 'panelMember', 'facilitator', 'milestone'];
+    whoRefuses({ kind, doing: '' } as never, event.type, context, event.actor, event as { optionId?: unknown; actionId?: unknown }) === undefined;
+const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'representative', 'optionAuthor', 'actionOwner', 'coOwnerOrPanel', 'panelMember', 'facilitator', 'milestone'];
 
 const guards: Record<string, Guard> = {
   ...Object.fromEntries(WHO_KINDS.map((kind) => [kind, whoGuard(kind)])),

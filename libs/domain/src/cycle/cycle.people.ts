@@ -13,6 +13,8 @@ export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 export interface Directory {
   /** The partnership's member organisations, by id, with their kinds. */
   members: Record<string, OrganisationKind>;
+  /** Their names, for refusals in words ("Northshire County Council pledged £40,000.00…"). */
+  organisationNames?: Record<string, string>;
   /** The people the event or the cycle names: their organisation, its kind and whether they may still act. */
   users: Record<string, { name: string; organisationId: string | null; kind: OrganisationKind | null; active: boolean }>;
   /** The partnership's outcomes, by id, with their metrics. */

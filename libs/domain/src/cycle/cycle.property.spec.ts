@@ -5,6 +5,7 @@ import { CycleSnapshot, decide, nextEvents, persistCycle, restoreCycle, startCyc
 import { openProposal } from './cycle.rules';
 import { Directory } from './cycle.people';
 import { tasksOf } from './cycle.tasks';
+import { cashPledged, committed } from './cycle.funding';
 
 /**
  * Random sequences of events by random actors; after every step the lifecycle's invariants hold.
@@ -59,9 +60,12 @@ const TYPES = [
   ...Array<string>(3).fill('CLOSE_OPTIONS'),
   ...Array<string>(3).fill('PROPOSE_DECISION'),
   ...Array<string>(12).fill('CONSENT'),
-  ...Array<string>(3).fill('START_REVIEW'),
-  ...Array<string>(8).fill('SIGN_OFF_REVIEW'),
+  ...Array<string>(5).fill('START_REVIEW'),
+  ...Array<string>(14).fill('SIGN_OFF_REVIEW'),
   ...Array<string>(3).fill('RESOLVE_ESCALATION'),
+  ...Array<string>(4).fill('PLEDGE'),
+  ...Array<string>(2).fill('ADD_ACTION'),
+  ...Array<string>(2).fill('COMPLETE_ACTION'),
 ];
 const AFTER_FRAMING: CycleState[] = ['options', 'deciding', 'delivering', 'reviewing', 'closed'];
 const AFTER_DECIDING: CycleState[] = ['delivering', 'reviewing', 'closed'];
@@ -110,6 +114,14 @@ function eventOf(s: Step, snapshot: CycleSnapshot, index: number): CycleEvent {
     organisationId: (s.fromContext && type === 'REMOVE_CO_OWNER' ? ctx.coOwners[s.n % ctx.coOwners.length]?.organisationId : undefined) ?? INVITED[s.n % 4][0],
     role: INVITED[s.n % 4][1],
     providerOrganisationIds: s.n % 2 ? ['charity', 'carers'] : undefined,
+    kind: (['cash', 'cash', 'in_kind', 'staff_time'] as const)[s.n % 4],
+    amountPence: (s.n % 4) < 2 ? (s.n + 1) * 100_000 : undefined,
+    description: s.text,
+    allocations: s.fromContext && s.n % 3 === 0 ? ctx.coOwners.slice(0, 2).map((o) => ({ optionId, organisationId: o.organisationId, amountPence: (s.n + 1) * 50_000 })) : undefined,
+    ownerOrganisationId: ctx.coOwners[s.n % Math.max(1, ctx.coOwners.length)]?.organisationId ?? 'council',
+    dueAt: '2027-03-31T17:00:00.000Z',
+    actionId: type === 'ADD_ACTION' ? `action-${index}` : ((ctx.actions ?? []).find((a) => !a.doneAt)?.id ?? `action-${s.n}`),
+    estimatedCostPence: s.n * 1_000_000,
   };
   return { type, actor, at: new Date(Date.UTC(2027, 0, 1, 0, 0, index)).toISOString(), directory: DIRECTORY, ...fields } as CycleEvent;
 }
@@ -180,6 +192,8 @@ function checkInvariants(before: CycleSnapshot, s: CycleSnapshot): void {
   if (stateOf(s) === 'closed') {
     expect(ctx.signOffs.map((x) => x.userId).sort()).toEqual([...ctx.panelUserIds].sort());
   }
+  // Committed cash never exceeds pledged cash, for any organisation, at any step.
+  for (const o of ctx.coOwners) expect({ org: o.organisationId, over: committed(ctx, o.organisationId) > cashPledged(ctx, o.organisationId) }).toEqual({ org: o.organisationId, over: false });
 }
 
 describe('the cycle machine under random events', () => {
@@ -254,6 +268,9 @@ function plausible(ctx: CycleSnapshot['context'], type: string, actor: Actor): C
     CHANGE_FACILITATORS: [{ facilitatorUserIds: ctx.facilitatorUserIds.length ? [] : ['facilitator'] }],
     INVITE_CO_OWNER: [{ organisationId: 'spare', role: 'provider' }],
     LEAVE_CYCLE: [{ reason: 'r' }],
+    PLEDGE: [{ kind: 'cash', amountPence: 1_000_000_000_000, description: 'd' }],
+    ADD_ACTION: ctx.coOwners.slice(0, 1).map((o) => ({ actionId: 'new-action', title: 't', ownerOrganisationId: o.organisationId, dueAt: '2027-03-31T17:00:00.000Z' })),
+    COMPLETE_ACTION: (ctx.actions ?? []).filter((a) => !a.doneAt && a.ownerOrganisationId === actor.organisationId).map((a) => ({ actionId: a.id })),
     REMOVE_CO_OWNER: ctx.coOwners.map((o) => ({ organisationId: o.organisationId, reason: 'r' })),
   };
   return (fields[type] ?? [{}]).map((f) => ({ ...base, ...f }) as CycleEvent);

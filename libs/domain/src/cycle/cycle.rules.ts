@@ -43,11 +43,18 @@ function notRepresentative(actor: Actor, what: string): Reason {
   return `Your organisation names representatives: only ${names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`} may ${what} for it.`;
 }
 
+function notActionOwner(context: CycleContext, actor: Actor, actionId: unknown, what: string): Reason {
+  const action = (context.actions ?? []).find((a) => a.id === actionId);
+  if (!action || !actor.organisationId) return notCoOwner(context, actor, what);
+  if (action.ownerOrganisationId === actor.organisationId) return undefined;
+  return `Only the organisation that owns “${action.title}” may ${what}.`;
+}
+
 /**
  * Whether the actor is who may send an event of this type (403 when not). The event is needed
  * only for `optionAuthor` (which option); without it, any live option of theirs will do.
  */
-export function whoRefuses(who: Who, type: string, context: CycleContext, actor: Actor, event?: { optionId?: unknown }): Reason {
+export function whoRefuses(who: Who, type: string, context: CycleContext, actor: Actor, event?: { optionId?: unknown; actionId?: unknown }): Reason {
   if (who.kind === 'milestone') return actor.system ? undefined : `${type} is sent by the cycle's milestones, not by people.`;
   if (actor.system) return `The system does not send ${type}.`;
   switch (who.kind) {
@@ -55,6 +62,8 @@ export function whoRefuses(who: Who, type: string, context: CycleContext, actor:
       return notCommissioner(context, actor, who.doing);
     case 'optionAuthor':
       return notAuthor(context, actor, event?.optionId, who.doing);
+    case 'actionOwner':
+      return notActionOwner(context, actor, event?.actionId, who.doing);
     case 'coOwnerOrPanel':
       return isCoOwner(context, actor) || isPanel(context, actor) ? undefined : 'Only co-owners and review panel members record learning.';
     case 'panelMember':

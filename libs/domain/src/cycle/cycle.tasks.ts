@@ -6,10 +6,11 @@
  */
 import type { CycleSnapshot } from './cycle.engine';
 import { openProposal } from './cycle.rules';
+import { dateInEngland } from '../calendar/working-days';
 import type { CycleState } from './cycle.types';
 import type { UserEventType } from './cycle.catalogue';
 
-export type TaskKind = 'endorse' | 'respond' | 'resolve' | 'review' | 'launch';
+export type TaskKind = 'endorse' | 'respond' | 'resolve' | 'review' | 'launch' | 'action';
 
 export interface Task {
   /** The same work has the same key for as long as it waits. */
@@ -55,6 +56,17 @@ export function tasksOf(snapshot: CycleSnapshot): Task[] {
           events: ['CONSENT', 'OBJECT'],
         }));
     }
+    case 'delivering':
+      // Each open action of the delivery plan waits for its owning organisation.
+      return (c.actions ?? [])
+        .filter((a) => !a.doneAt)
+        .map((a) => ({
+          key: `action.${a.id}`,
+          kind: 'action',
+          assignee: { organisationId: a.ownerOrganisationId },
+          text: `Complete “${a.title}” by ${dateInEngland(new Date(a.dueAt))}`,
+          events: ['COMPLETE_ACTION'],
+        }));
     case 'escalated': {
       const n = c.escalations.length;
       const reason = c.escalations.at(-1)?.reason ?? '';

@@ -59,6 +59,39 @@ export interface ProblemObjection extends ProblemEndorsement {
   reason: string;
 }
 
+export const PLEDGE_KINDS = ['cash', 'in_kind', 'staff_time'] as const;
+export type PledgeKind = (typeof PLEDGE_KINDS)[number];
+/** What a co-owner organisation puts in: cash (in pence, integers only), in kind or staff time. Its latest replaces the earlier. */
+export interface Pledge {
+  organisationId: string;
+  kind: PledgeKind;
+  /** Cash only. */
+  amountPence: number | null;
+  description: string;
+  userId: string;
+  at: string;
+}
+
+/** Pledged cash a proposal puts towards a chosen option. */
+export interface Allocation {
+  optionId: string;
+  organisationId: string;
+  amountPence: number;
+}
+
+/** One action of the delivery plan: an owning organisation and a due date. */
+export interface DeliveryAction {
+  id: string;
+  title: string;
+  ownerOrganisationId: string;
+  dueAt: string;
+  addedByOrganisationId: string;
+  at: string;
+  doneAt: string | null;
+  doneByUserId: string | null;
+  note: string | null;
+}
+
 export type OptionStatus = 'live' | 'withdrawn';
 export interface CycleOption {
   id: string;
@@ -68,6 +101,8 @@ export interface CycleOption {
   authorOrganisationIds: string[];
   submittedByUserId: string;
   amendments: number;
+  /** Its estimated cost in pence, where its authors gave one. */
+  estimatedCostPence?: number | null;
   at: string;
 }
 
@@ -85,6 +120,8 @@ export interface Consent {
   organisationId: string;
   userId: string;
   at: string;
+  /** The cash of the organisation's allocations it committed by consenting. */
+  committedPence?: number;
 }
 export interface Objection extends Consent {
   reason: string;
@@ -96,6 +133,8 @@ export interface Proposal {
   proposedByOrganisationId: string;
   proposedByUserId: string;
   status: ProposalStatus;
+  /** Pledged cash towards the chosen options, organisation by organisation. */
+  allocations?: Allocation[];
   consents: Consent[];
   objections: Objection[];
   at: string;
@@ -162,6 +201,10 @@ export interface CycleContext {
   signOffs: SignOff[];
   escalations: Escalation[];
   cancellation: { reason: string; userId: string | null; organisationId: string | null; at: string } | null;
+  /** Each co-owner organisation's current pledge (the history keeps every version). Absent in cycles made before funding. */
+  pledges?: Pledge[];
+  /** The delivery plan. Absent in cycles made before it. */
+  actions?: DeliveryAction[];
   closure: { outcome: SignOffOutcome; close: number; iterate: number; at: string } | null;
 }
 

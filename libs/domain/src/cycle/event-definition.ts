@@ -18,6 +18,7 @@ export type Who =
   | { kind: 'coOwner' }
   | { kind: 'representative'; doing: string }
   | { kind: 'optionAuthor'; doing: string }
+  | { kind: 'actionOwner'; doing: string }
   | { kind: 'coOwnerOrPanel' }
   | { kind: 'panelMember' }
   | { kind: 'facilitator' }
@@ -76,16 +77,24 @@ export interface FormFieldSpec {
   /** The ticked boxes of a `checkboxes` field. */
   values?: string[];
   items?: { value: string; text: string; hint?: { text: string } }[];
-  /** How the form's string becomes the event's value (text by default; blank optional text is left out). */
-  parse?: 'number' | 'list' | 'optionalText';
+  /**
+   * How the form's string becomes the event's value (text by default; blank optional text is left
+   * out): a number, a list, pounds as pence ("55,000.50" → 5500050; blank left out), or a date in
+   * England (YYYY-MM-DD, due at the end of that working day, 17:00).
+   */
+  parse?: 'number' | 'list' | 'optionalText' | 'pence' | 'date';
 }
 
-/** Fields named `<prefix><key>` that make one list of objects, such as `score_<outcomeId>`. */
+/** Fields named `<prefix><key>` (or `<prefix><key>_<secondKey>`) that make one list of objects, such as `score_<outcomeId>`. */
 export interface FormGroup {
   prefix: string;
   into: string;
   key: string;
+  /** A second id in the field's name, after an underscore (ids have none): `alloc_<optionId>_<organisationId>`. */
+  secondKey?: string;
   value: string;
+  /** How each value is read: a number (default), or pounds as pence. */
+  parse?: 'number' | 'pence';
   /** Leave the list out when empty (rather than send `[]`). */
   optional?: boolean;
 }

@@ -7,3 +7,4 @@ export { STATE_META } from './cycle.machine';
 export * from './event-input';
 export * from './cycle.people';
 export * from './cycle.tasks';
+export * from './cycle.funding';

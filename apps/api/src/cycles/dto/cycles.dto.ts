@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, MinLength, IsString, MaxLength } from 'class-validator';
 import { CycleHistoryEntity, CycleRecord } from '@app/cycles';
-import { CYCLE_STATES, CycleState, USER_EVENT_TYPES } from '@app/domain';
+import { CYCLE_STATES, CycleState, USER_EVENT_TYPES, fundingOf } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
 import { PageLimit } from '@app/http';
 
@@ -110,6 +110,12 @@ export class CycleDto extends CycleSummaryDto {
   @ApiPropertyOptional({ nullable: true, description: "The previous iteration's learning, for iteration 2 onwards" })
   inheritedLearning!: object | null;
   @ApiProperty({ description: 'Scheduled milestones' }) milestones!: object[];
+  @ApiProperty({
+    description:
+      '{ pledges: [{ organisationId, kind, amountPence, description }], pledgedPence, allocatedPence, costPence, gapPence, allocations }: gap = the chosen options’ cost − allocations, never negative (the accepted proposal, else the open one)',
+  })
+  funding!: object;
+  @ApiProperty({ description: 'The delivery plan: [{ id, title, ownerOrganisationId, dueAt, status: open|done|overdue, doneAt, note }]' }) actions!: object[];
   @ApiProperty({ enum: USER_EVENT_TYPES, isArray: true, description: 'What the caller may send now' }) nextEvents!: string[];
 }
 
@@ -128,7 +134,8 @@ export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-export function mapCycle({ row, snapshot, nextEvents, milestones, progress, progressCount }: CycleRecord): CycleDto {
+/** `now` decides which actions are overdue (the services' clock). */
+export function mapCycle({ row, snapshot, nextEvents, milestones, progress, progressCount }: CycleRecord, now: Date): CycleDto {
   const c = snapshot.context;
   const current = row.state === 'escalated' ? (c.escalations.at(-1) ?? null) : null;
   return {
@@ -154,6 +161,8 @@ export function mapCycle({ row, snapshot, nextEvents, milestones, progress, prog
     cancellation: c.cancellation,
     inheritedLearning: row.inheritedLearning,
     milestones,
+    funding: fundingOf(c),
+    actions: (c.actions ?? []).map((a) => ({ ...a, status: a.doneAt ? 'done' : new Date(a.dueAt) < now ? 'overdue' : 'open' })),
     nextEvents,
   };
 }
