@@ -1,4 +1,6 @@
-import { Collaboration, Factory, TestApi, collaboration, cycleSteps, fromNow, startTestApi } from '@test/support';
+import request from 'supertest';
+import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, cycleSteps, fromNow, startTestApi } from '@test/support';
+import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 /** Pooled funding and a delivery plan over HTTP. */
 describe('funding and the delivery plan', () => {
@@ -119,5 +121,25 @@ describe('funding and the delivery plan', () => {
     expect(blocked.status).toBe(422);
     expect(blocked.body.detail).toBe('The proposal allocates £40,000.00 of a co-owner\u2019s pledge, which is now £30,000.00: a new proposal is needed.'.replace('\u2019', "'"));
     expect((await c.forumUser.as.get(`/v1/cycles/${id}`).expect(200)).body.nextEvents).not.toContain('CONSENT');
+  });
+
+  it('the partnership’s funding per financial year: pledged and committed per member, as JSON and on a page with a chart', async () => {
+    const { years } = (await c.forumUser.as.get(`/v1/partnerships/${c.partnershipId}/funding`).expect(200)).body;
+    expect(years).toHaveLength(1);
+    expect(years[0].year).toMatch(/^\d{4}-\d{2}$/);
+    const of = (id: string) => years[0].byOrganisation.find((o: { organisationId: string }) => o.organisationId === id);
+    // The council pledged £40,000 and £30,000 in two cycles and committed £40,000 in the first; the ICB £25,000 and £10,000, committing both.
+    expect(of(c.orgs.council.id)).toEqual({ organisationId: c.orgs.council.id, pledgedPence: 7_000_000, committedPence: 4_000_000 });
+    expect(of(c.orgs.icb.id)).toEqual({ organisationId: c.orgs.icb.id, pledgedPence: 3_500_000, committedPence: 3_500_000 });
+    const web = await createWebApp();
+    try {
+      const { cookie } = await signInOverHttp({ app: web.app } as TestWeb, c.forumUser.email, TEST_PASSWORD);
+      const page = await request(web.app.getHttpServer()).get(`/partnerships/${c.partnershipId}/funding`).set('Cookie', cookie).expect(200);
+      expect(page.text).toContain('<svg');
+      expect(page.text).toContain('£70,000.00');
+      expect(page.text).toMatch(/pledged £105,000, committed £75,000/);
+    } finally {
+      await web.app.close();
+    }
   });
 });

@@ -178,6 +178,7 @@ describe('the web app in a browser', () => {
       await p.fill('#event-SUBMIT_OPTION-title', 'Winter wellbeing calls');
       await p.fill('#event-SUBMIT_OPTION-summary', 'Volunteers call isolated older people weekly.');
       await p.check(`input[name=coAuthorOrganisationIds][value="${maria.user!.organisationId}"]`);
+      await p.fill('#event-SUBMIT_OPTION-estimatedCostPence', '50,000');
     });
     await send('priya', 'Close the options window');
     await expectStage(priya.page, 'Deciding');
@@ -186,7 +187,14 @@ describe('the web app in a browser', () => {
     await send('maria', 'Appraise an option', async (p) => {
       await p.selectOption('select[name^=score_]', '4');
     });
+    // The council pledges cash; the proposal allocates it; the gap shows.
+    await send('priya', 'Pledge to the cycle', async (p) => {
+      await p.check('input[name=kind][value=cash]');
+      await p.fill('#event-PLEDGE-amountPence', '40,000');
+      await p.fill('#event-PLEDGE-description', 'Prevention budget');
+    });
     await send('helen', 'Propose a decision', async (p) => {
+      await p.fill('input[name^=alloc_]', '40,000');
       await p.check('input[name=optionIds]');
       await p.fill('#event-PROPOSE_DECISION-rationale', 'Quickest to start before winter.');
     });
@@ -196,6 +204,16 @@ describe('the web app in a browser', () => {
     await send('david', 'Resolve the escalation', (p) => p.fill('#event-RESOLVE_ESCALATION-resolution', 'The ICB funds the first year.'));
     for (const who of ['priya', 'helen', 'maria'] as const) await send(who, 'Consent to the proposal');
     await expectStage(priya.page, 'Delivering');
+    await containsText(priya.page.locator('#funding ~ .govuk-warning-text, main'), 'Funding gap: £10,000');
+    // The delivery plan: Priya adds an action for Helen's charity, which Helen completes.
+    const due = new Date(fromNow(30 * 86_400_000)).toISOString().slice(0, 10);
+    await send('priya', 'Add an action to the delivery plan', async (p) => {
+      await p.fill('#event-ADD_ACTION-title', 'Recruit volunteers');
+      await p.selectOption('#event-ADD_ACTION-ownerOrganisationId', { label: 'Age Well Northshire' });
+      await p.fill('#event-ADD_ACTION-dueAt', due);
+    });
+    await send('helen', 'Complete an action', (p) => p.fill('#event-COMPLETE_ACTION-note', '120 volunteers trained'));
+    await containsText(helen.page.locator('main'), '120 volunteers trained');
 
     // Delivering: Helen records progress with a reading; Priya starts the review.
     await send('helen', 'Record progress', async (p) => {

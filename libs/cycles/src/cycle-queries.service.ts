@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
-import { Actor, CycleSnapshot, CycleState, NotFound, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
+import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
@@ -17,6 +17,12 @@ export interface CycleRecord {
   progress: ProgressEntry[];
   /** How many progress updates it has in all. */
   progressCount: number;
+}
+
+export interface FundingYear {
+  /** "2027-28": 1 April 2027 to 31 March 2028. */
+  year: string;
+  byOrganisation: { organisationId: string; pledgedPence: number; committedPence: number }[];
 }
 
 export interface ProgressPage {
@@ -103,6 +109,33 @@ export class CycleQueriesService {
     const rows = await this.cycles.progressPage(id, after, page.limit + 1);
     const items = rows.slice(0, page.limit);
     return { items, nextCursor: rows.length > page.limit ? String(items[items.length - 1].seq) : null };
+  }
+
+  /**
+   * What each member organisation pledged (cash) and committed (by consenting to allocations) across
+   * the partnership's cycles, per financial year in England (1 April to 31 March): a pledge counts
+   * in the year it was made, a commitment in the year of the consent.
+   */
+  async fundingByYear(principal: Principal, partnershipId: string): Promise<FundingYear[]> {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    const years = new Map<string, Map<string, { pledgedPence: number; committedPence: number }>>();
+    const add = (at: string, organisationId: string, field: 'pledgedPence' | 'committedPence', pence: number) => {
+      const year = financialYear(new Date(at), dateInEngland);
+      const orgs = years.get(year) ?? new Map();
+      const row = orgs.get(organisationId) ?? { pledgedPence: 0, committedPence: 0 };
+      row[field] += pence;
+      orgs.set(organisationId, row);
+      years.set(year, orgs);
+    };
+    for (const cycle of await this.cycles.fundingOf(partnershipId)) {
+      for (const p of cycle.pledges ?? []) if (p.kind === 'cash' && p.amountPence) add(p.at, p.organisationId, 'pledgedPence', p.amountPence);
+      for (const proposal of cycle.proposals.filter((x) => x.status === 'open' || x.status === 'accepted')) {
+        for (const consent of proposal.consents) if (consent.committedPence) add(consent.at, consent.organisationId, 'committedPence', consent.committedPence);
+      }
+    }
+    return [...years.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([year, orgs]) => ({ year, byOrganisation: [...orgs.entries()].map(([organisationId, v]) => ({ organisationId, ...v })) }));
   }
 
   async verify(principal: Principal, id: string): Promise<ChainVerdict> {

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
-import type { ProgressEntry } from '@app/domain';
+import type { Pledge, ProgressEntry, Proposal } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
 import type { ChainHead } from './history-chain';
@@ -418,6 +418,15 @@ export class CyclesRepository {
       [organisationId, userId, limit],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** What a partnership's cycles (cancelled ones aside) hold of money: pledges and proposals. */
+  async fundingOf(partnershipId: string): Promise<{ pledges: Pledge[] | null; proposals: Proposal[] }[]> {
+    return this.dataSource.query(
+      `SELECT c.snapshot->'context'->'pledges' AS pledges, c.snapshot->'context'->'proposals' AS proposals
+       FROM cycles c WHERE c.partnership_id = $1 AND c.state <> 'cancelled'`,
+      [partnershipId],
+    );
   }
 
   /** The titles of a partnership's unfinished cycles an organisation co-owns. */

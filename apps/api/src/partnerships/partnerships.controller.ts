@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentRes
 import { Principal } from '@app/accounts';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
-import { PartnershipMembersService } from '@app/cycles';
+import { CycleQueriesService, FundingYear, PartnershipMembersService } from '@app/cycles';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
 import {
@@ -37,7 +37,18 @@ export class PartnershipsController {
     private readonly partnerships: PartnershipsService,
     private readonly milestones: MilestonesService,
     private readonly members: PartnershipMembersService,
+    private readonly cycles: CycleQueriesService,
   ) {}
+
+  @Get(':id/funding')
+  @ApiOperation({
+    summary: 'Pledged and committed cash per member organisation, per financial year (1 April to 31 March)',
+    description: 'A pledge counts in the year it was made (its latest version per cycle), a commitment in the year of the consent; cancelled cycles are left out.',
+  })
+  @ApiOkResponse({ description: '{ years: [{ year: "2027-28", byOrganisation: [{ organisationId, pledgedPence, committedPence }] }] }' })
+  async funding(@Caller() caller: Principal, @PartnershipId() id: string): Promise<{ years: FundingYear[] }> {
+    return { years: await this.cycles.fundingByYear(caller, id) };
+  }
 
   @Post()
   @ApiOperation({ summary: 'Open a partnership (admin or a commissioner user)' })

@@ -1,6 +1,6 @@
 import { diffWords } from 'diff';
 import type { CycleRecord } from '@app/cycles';
-import { CYCLE_STATES, CycleContext, CycleState, FormChoices, STATE_META } from '@app/domain';
+import { CYCLE_STATES, CycleContext, CycleState, FormChoices, STATE_META, formatPence, fundingOf } from '@app/domain';
 import type { OutcomeEntity } from '@app/partnerships';
 import { EventForm, eventForms } from './event-forms';
 
@@ -56,6 +56,29 @@ export function waitingFor(record: Pick<CycleRecord, 'snapshot' | 'nextEvents'>)
   }
 }
 
+const KIND_LABEL: Record<string, string> = { cash: 'Cash', in_kind: 'In kind', staff_time: 'Staff time' };
+
+/** Pledges, costs, allocations and the gap, in pounds the GOV.UK way. */
+function fundingView(c: CycleContext, names: Names, optionTitle: (id: string) => string) {
+  const f = fundingOf(c);
+  return {
+    any: f.pledges.length > 0 || f.costPence > 0,
+    pledges: f.pledges.map((p) => ({
+      organisation: names.org(p.organisationId),
+      kind: KIND_LABEL[p.kind],
+      amount: p.amountPence !== null ? formatPence(p.amountPence) : '',
+      description: p.description,
+    })),
+    pledged: formatPence(f.pledgedPence),
+    allocated: formatPence(f.allocatedPence),
+    cost: formatPence(f.costPence),
+    gap: formatPence(f.gapPence),
+    gapHeading: formatPence(f.gapPence, { wholePounds: true }),
+    hasGap: f.gapPence > 0,
+    allocations: f.allocations.map((a) => ({ option: optionTitle(a.optionId), organisation: names.org(a.organisationId), amount: formatPence(a.amountPence) })),
+  };
+}
+
 /** Word-level differences between two revisions, as HTML-safe parts. */
 export function revisionDiff(before: string, after: string) {
   return diffWords(before, after).map((part) => ({ text: part.value, kind: part.added ? 'added' : part.removed ? 'removed' : 'same' }));
@@ -68,6 +91,7 @@ export function cyclePage(
   outcomes: OutcomeEntity[],
   caller: { userId: string; organisationId: string | null },
   choices?: FormChoices,
+  now: Date = new Date(),
 ) {
   const c = record.snapshot.context;
   const state = record.snapshot.value as CycleState;
@@ -148,6 +172,12 @@ export function cyclePage(
     cancellation: c.cancellation,
     closure: c.closure,
     facilitators: c.facilitatorUserIds.map((id) => names.user(id)),
+    funding: fundingView(c, names, optionTitle),
+    actions: (c.actions ?? []).map((a) => ({
+      ...a,
+      owner: names.org(a.ownerOrganisationId),
+      status: a.doneAt ? 'done' : new Date(a.dueAt) < now ? 'overdue' : 'open',
+    })),
     forms,
   };
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { CLOCK } from '@app/config';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord } from '@app/cycles';
-import { CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
+import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
 import { IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
@@ -35,6 +36,7 @@ export class CyclePagesController {
     private readonly names: NamesService,
     private readonly choices: ChoicesService,
     private readonly layout: LayoutService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get(':id')
@@ -126,7 +128,7 @@ export class CyclePagesController {
     ]);
     // Forms that name people choose among the partnership's: read only when one is offered.
     const choices = record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership) : undefined;
-    const view = cyclePage(record, names, outcomes, session.principal, choices);
+    const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now());
     const charts = await Promise.all(view.metrics.map((m) => metricChartSvg(m)));
     let errors: FormError[] = [];
     if (extra.failed) {

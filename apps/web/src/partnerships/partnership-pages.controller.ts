@@ -3,7 +3,8 @@ import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CycleCreationService, CycleQueriesService, PartnershipMembersService } from '@app/cycles';
-import { Conflict, TransitionRefused, ValidationFailed } from '@app/domain';
+import { Conflict, TransitionRefused, ValidationFailed, formatPence } from '@app/domain';
+import { fundingChartSvg } from './funding-chart';
 import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
@@ -121,6 +122,34 @@ export class PartnershipPagesController {
       if (!(error instanceof ValidationFailed)) throw error;
       await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: e.field === 'off' ? 'off' : 'on', text: `${e.field}: ${e.message}` })) });
     }
+  }
+
+  /** Pledged and committed cash per member, per financial year: a chart and a table. */
+  @Get(':id/funding')
+  async funding(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
+    const [aggregate, years] = await Promise.all([this.partnerships.get(session.principal, id), this.cycles.fundingByYear(session.principal, id)]);
+    const name = (organisationId: string) => aggregate.members.find((m) => m.organisationId === organisationId)?.organisation?.name ?? 'a former member';
+    const bars = years.flatMap((y) =>
+      y.byOrganisation.flatMap((o) => [
+        { year: y.year, organisation: name(o.organisationId), measure: 'Pledged' as const, pounds: o.pledgedPence / 100 },
+        { year: y.year, organisation: name(o.organisationId), measure: 'Committed' as const, pounds: o.committedPence / 100 },
+      ]),
+    );
+    const sum = (list: { pledgedPence: number; committedPence: number }[], field: 'pledgedPence' | 'committedPence') => list.reduce((s, o) => s + o[field], 0);
+    res.render('partnership-funding', {
+      ...(await this.layout.of(session)),
+      section: 'partnerships',
+      title: `Funding: ${aggregate.partnership.name}`,
+      partnership: aggregate.partnership,
+      chart: await fundingChartSvg(bars),
+      summary: years.map((y) => `${y.year}: ${formatPence(sum(y.byOrganisation, 'pledgedPence'))} pledged, ${formatPence(sum(y.byOrganisation, 'committedPence'))} committed.`).join(' '),
+      years: years.map((y) => ({
+        year: y.year,
+        pledgedHeading: formatPence(sum(y.byOrganisation, 'pledgedPence'), { wholePounds: true }),
+        committedHeading: formatPence(sum(y.byOrganisation, 'committedPence'), { wholePounds: true }),
+        rows: y.byOrganisation.map((o) => ({ organisation: name(o.organisationId), pledged: formatPence(o.pledgedPence), committed: formatPence(o.committedPence) })),
+      })),
+    });
   }
 
   /** A commissioner member removes an organisation (refused while it co-owns an unfinished cycle). */
