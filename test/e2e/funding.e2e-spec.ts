@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ActionRemindersService } from '@app/milestones';
 import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, cycleSteps, fromNow, startTestApi } from '@test/support';
 import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
@@ -89,6 +90,19 @@ describe('funding and the delivery plan', () => {
     // The owner is told it is theirs to do.
     const notes = (await c.icbUser.as.get('/v1/me/notifications?limit=100').expect(200)).body.items;
     expect(notes).toContainEqual(expect.objectContaining({ kind: 'task.action', state: 'open', text: expect.stringContaining('Complete “Sign the funding letter”') }));
+    // The reminders pass: the overdue action tells its owner once; one due within the partnership's 7 days reminds.
+    await add('Publish the plan', c.orgs.council.id, fromNow(3 * 86_400_000));
+    const reminders = api.app.get(ActionRemindersService);
+    await reminders.run();
+    await reminders.run();
+    const icb = (await c.icbUser.as.get('/v1/me/notifications?limit=100').expect(200)).body.items.filter((n: { kind: string }) => n.kind === 'action-overdue');
+    expect(icb).toEqual([expect.objectContaining({ state: 'open', text: expect.stringMatching(/^“Sign the funding letter” is overdue: it was due on \d{4}-\d{2}-\d{2}: “Funded winter”$/) })]);
+    const council = (await c.councilUser.as.get('/v1/me/notifications?limit=100').expect(200)).body.items.filter((n: { kind: string }) => n.kind === 'action-reminder');
+    expect(council).toEqual([expect.objectContaining({ text: expect.stringContaining('“Publish the plan” is due within 7 days') })]);
+    // Completing the action closes its reminder with its task.
+    await steps.ok(c.icbUser.as, id, { type: 'COMPLETE_ACTION', actionId: letter.id });
+    const after = (await c.icbUser.as.get('/v1/me/notifications?limit=100').expect(200)).body.items.filter((n: { kind: string }) => n.kind === 'action-overdue');
+    expect(after.map((n: { state: string }) => n.state)).toEqual(['done']);
   });
 
   it('a pledge lowered below an allocation not yet consented to blocks consent until a new proposal; below a commitment it is refused', async () => {

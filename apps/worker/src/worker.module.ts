@@ -8,6 +8,7 @@ import { OutboxModule } from '@app/outbox';
 import { MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, WEBHOOK_QUEUE } from '@app/queue';
 import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
+import { ActionReminderPass } from './action-reminder.pass';
 import { NotificationsModule } from '@app/notifications';
 import { MailWorker } from './mail.worker';
 import { MilestoneWorker } from './milestone.worker';
@@ -31,6 +32,6 @@ import { Sweeper } from './sweeper';
     NotificationsModule,
     WebhooksModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass],
 })
 export class WorkerModule {}

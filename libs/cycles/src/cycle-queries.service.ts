@@ -138,6 +138,11 @@ export class CycleQueriesService {
       .map(([year, orgs]) => ({ year, byOrganisation: [...orgs.entries()].map(([organisationId, v]) => ({ organisationId, ...v })) }));
   }
 
+  /** Cycles in delivery with open actions, for the action reminders (no visibility check: the system's pass). */
+  async withOpenActions() {
+    return (await this.cycles.withOpenActions()).map((r) => ({ id: r.id, title: r.title, partnershipId: r.partnership_id, actions: r.actions.filter((a) => !a.doneAt) }));
+  }
+
   async verify(principal: Principal, id: string): Promise<ChainVerdict> {
     return (await this.verifiedHistory(principal, id)).verdict;
   }

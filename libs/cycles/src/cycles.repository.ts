@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
-import type { Pledge, ProgressEntry, Proposal } from '@app/domain';
+import type { DeliveryAction, Pledge, ProgressEntry, Proposal } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
 import type { ChainHead } from './history-chain';
@@ -418,6 +418,14 @@ export class CyclesRepository {
       [organisationId, userId, limit],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Cycles in delivery with open actions (the daily pass of action reminders reads them). */
+  async withOpenActions(): Promise<{ id: string; title: string; partnership_id: string; actions: DeliveryAction[] }[]> {
+    return this.dataSource.query(
+      `SELECT c.id, c.title, c.partnership_id, c.snapshot->'context'->'actions' AS actions FROM cycles c
+       WHERE c.state = 'delivering' AND jsonb_path_exists(c.snapshot, '$.context.actions[*] ? (@.doneAt == null)')`,
+    );
   }
 
   /** What a partnership's cycles (cancelled ones aside) hold of money: pledges and proposals. */

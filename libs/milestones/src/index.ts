@@ -4,3 +4,4 @@ export * from './milestones.service';
 export * from './milestone-jobs.service';
 export * from './milestones.module';
 export * from './schedule';
+export * from './action-reminders.service';

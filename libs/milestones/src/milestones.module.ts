@@ -8,13 +8,15 @@ import { PartnershipsModule } from '@app/partnerships';
 import { MilestoneJobsService } from './milestone-jobs.service';
 import { MilestonesRepository } from './milestones.repository';
 import { MilestonesService } from './milestones.service';
+import { ActionRemindersService } from './action-reminders.service';
+import { AccountsModule } from '@app/accounts';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const MILESTONES_ENTITIES = [MilestoneEntity, IncidentEntity];
 
 @Module({
-  imports: [CyclesModule, PartnershipsModule, NotificationsModule, OutboxModule, TypeOrmModule.forFeature(MILESTONES_ENTITIES)],
-  providers: [MilestonesRepository, MilestonesService, MilestoneJobsService],
-  exports: [MilestonesService, MilestoneJobsService],
+  imports: [AccountsModule, CyclesModule, PartnershipsModule, NotificationsModule, OutboxModule, TypeOrmModule.forFeature(MILESTONES_ENTITIES)],
+  providers: [MilestonesRepository, MilestonesService, MilestoneJobsService, ActionRemindersService],
+  exports: [MilestonesService, MilestoneJobsService, ActionRemindersService],
 })
 export class MilestonesModule {}
