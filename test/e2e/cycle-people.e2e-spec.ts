@@ -1,4 +1,4 @@
-import { Collaboration, Factory, TestApi, collaboration, startTestApi, cycleSteps } from '@test/support';
+import { Collaboration, Factory, TestApi, startCollaboration, cycleSteps } from '@test/support';
 
 /** A cycle's people change over HTTP: drafts edited, panels and facilitators changed, co-owners invited and leaving. */
 describe("a cycle's people over HTTP", () => {
@@ -7,11 +7,7 @@ describe("a cycle's people over HTTP", () => {
   let c: Collaboration;
   let steps: ReturnType<typeof cycleSteps>;
 
-  beforeAll(async () => {
-    ({ api, factory } = await startTestApi());
-    c = await collaboration(factory);
-    steps = cycleSteps(c);
-  });
+  beforeAll(async () => ({ api, factory, c, steps } = await startCollaboration()));
   afterAll(() => api.close());
 
   it('a draft made without a provider is edited (title, co-owners, panel) and launched; each change is in the history', async () => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NotificationMailService } from '@app/notifications';
-import { Collaboration, Factory, TestApi, TestRelay, TestUser, TestWorker, collaboration, createTestWorker, cycleSteps, fastWorkerEnvironment, startTestApi } from '@test/support';
+import { Collaboration, Factory, TestApi, TestRelay, TestUser, TestWorker, collaboration, createTestWorker, eventually, cycleSteps, fastWorkerEnvironment, startTestApi } from '@test/support';
 import { createWebApp } from '@test/support/test-web';
 
 /** Email through a real SMTP server: who gets what, retries, the daily digest, one-click unsubscribe. */
@@ -35,15 +35,6 @@ describe('email', () => {
     for (const key of ['SMTP_URL', 'PUBLIC_WEB_URL', 'MAIL_BACKOFF_MS', 'MAIL_ATTEMPTS']) if (saved[key] === undefined) delete process.env[key];
   });
 
-  const eventually = async <T>(read: () => T | Promise<T>, ok: (value: T) => boolean, ms = 15000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > until) throw new Error(`Not yet after ${ms} ms: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   it('a proposal reaches each co-owner’s representatives (or users) by email, with a working link and one-click unsubscribe', async () => {
     const colleague: TestUser = await factory.user(c.orgs.charity, 'Charity colleague');

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ActionRemindersService } from '@app/milestones';
-import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, cycleSteps, fromNow, startTestApi } from '@test/support';
+import { Collaboration, Factory, TEST_PASSWORD, TestApi, cycleSteps, fromNow, startCollaboration } from '@test/support';
 import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 /** Pooled funding and a delivery plan over HTTP. */
@@ -10,11 +10,7 @@ describe('funding and the delivery plan', () => {
   let c: Collaboration;
   let steps: ReturnType<typeof cycleSteps>;
 
-  beforeAll(async () => {
-    ({ api, factory } = await startTestApi());
-    c = await collaboration(factory);
-    steps = cycleSteps(c);
-  });
+  beforeAll(async () => ({ api, factory, c, steps } = await startCollaboration()));
   afterAll(() => api.close());
 
   it('three funders (one in kind) reach delivery with the gap recorded; two of three actions done, one overdue', async () => {

@@ -1,5 +1,5 @@
 import { NotificationMailService } from '@app/notifications';
-import { Agent, Collaboration, Factory, TestApi, TestUser, collaboration, cycleSteps, startTestApi } from '@test/support';
+import { Agent, Collaboration, Factory, TestApi, TestUser, cycleSteps, startCollaboration } from '@test/support';
 
 /** People are told when it is their turn, once each, and the task is done for all when anyone entitled does it. */
 describe('task notifications', () => {
@@ -8,11 +8,7 @@ describe('task notifications', () => {
   let c: Collaboration;
   let steps: ReturnType<typeof cycleSteps>;
 
-  beforeAll(async () => {
-    ({ api, factory } = await startTestApi());
-    c = await collaboration(factory);
-    steps = cycleSteps(c);
-  });
+  beforeAll(async () => ({ api, factory, c, steps } = await startCollaboration()));
   afterAll(() => api.close());
 
   type Item = { kind: string; cycleId: string; text: string; state: 'open' | 'done'; link: string | null };

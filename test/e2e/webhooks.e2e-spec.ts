@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { WebhooksService } from '@app/webhooks';
-import { Collaboration, Factory, TestApi, TestReceiver, TestWorker, collaboration, createTestApi, createTestWorker, cycleSteps, fastWorkerEnvironment, startTestApi } from '@test/support';
+import { Collaboration, Factory, TestApi, TestReceiver, TestWorker, collaboration, createTestApi, createTestWorker, cycleSteps, eventually, fastWorkerEnvironment, startTestApi } from '@test/support';
 
 /** Webhooks to a real HTTP receiver: signed per Standard Webhooks, retried after 500s, logged, switched off, SSRF-guarded. */
 describe('webhooks', () => {
@@ -29,15 +29,6 @@ describe('webhooks', () => {
     for (const key of ['WEBHOOK_ALLOW_PRIVATE', 'WEBHOOK_BACKOFF_MS', 'WEBHOOK_ATTEMPTS']) if (saved[key] === undefined) delete process.env[key];
   });
 
-  const eventually = async <T>(read: () => T | Promise<T>, ok: (value: T) => boolean, ms = 20000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > until) throw new Error(`Not yet after ${ms} ms: ${JSON.stringify(value).slice(0, 500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   it('delivers every subscribed event, signed; the receiver verifies each signature; retries after 500s are logged', async () => {
     const created = await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: `${base}/partner`, events: ['*'] }).expect(201);

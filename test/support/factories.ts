@@ -192,3 +192,21 @@ export async function startTestApi(): Promise<{ api: TestApi; factory: Factory }
   const api = await createTestApi();
   return { api, factory: await Factory.create(api.http) };
 }
+
+/** The API, a factory, a realistic collaboration and its steps, for a test file's `beforeAll`. */
+export async function startCollaboration() {
+  const { api, factory } = await startTestApi();
+  const c = await collaboration(factory);
+  return { api, factory, c, steps: cycleSteps(c) };
+}
+
+/** Waits (a little) for what a background worker should bring about. */
+export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, ms = 20000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > until) throw new Error(`Not yet after ${ms} ms: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

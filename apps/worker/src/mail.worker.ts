@@ -4,8 +4,9 @@ import { Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ENGLAND } from '@app/domain';
 import { NotificationMailService } from '@app/notifications';
-import { DigestJobData, EmailJobData, MAIL_JOB, MAIL_QUEUE, MailJobName, bullConnection, digestJobId, emailJobId } from '@app/queue';
+import { DigestJobData, EmailJobData, MAIL_JOB, MAIL_QUEUE, MailJobName, digestJobId, emailJobId } from '@app/queue';
 import { RepeatingPass } from './repeating-pass';
+import { backgroundWorker, retriedJob } from './background-queue';
 
 
 /**
@@ -35,15 +36,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   ) {}
 
   onModuleInit(): void {
-    this.worker = new Worker(MAIL_QUEUE, (job) => this.handle(job), {
-      connection: bullConnection(this.config.redis.url),
-      prefix: this.config.redis.prefix,
-      concurrency: 20,
-      lockDuration: this.config.worker.lockDurationMs,
-      stalledInterval: this.config.worker.stalledIntervalMs,
-      maxStalledCount: 5,
-    });
-    this.worker.on('error', (error) => this.logger.warn(`Mail worker connection: ${error.message}`));
+    this.worker = backgroundWorker(MAIL_QUEUE, (job) => this.handle(job), this.config, this.logger);
     this.worker.on('failed', (job, error) => {
       if (job && job.name === MAIL_JOB.email && job.attemptsMade >= (job.opts.attempts ?? 1)) {
         void this.mail.giveUp((job.data as EmailJobData).notificationId, job.attemptsMade, error.message).catch(() => undefined);
@@ -86,15 +79,8 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   }
 
   private jobOptions(jobId: string) {
-    return {
-      jobId,
-      // By default 12 tries from 30 s, exponential: over about a day (MAIL_ATTEMPTS, MAIL_BACKOFF_MS).
-      attempts: this.config.worker.mailAttempts,
-      backoff: { type: 'exponential' as const, delay: this.config.worker.mailBackoffMs },
-      // Kept a day once done, so that a later pass does not send it again under the same id.
-      removeOnComplete: { age: 86400 },
-      removeOnFail: { age: 7 * 86400 },
-    };
+    // By default 12 tries from 30 s, exponential: over about a day (MAIL_ATTEMPTS, MAIL_BACKOFF_MS).
+    return retriedJob(jobId, this.config.worker.mailAttempts, this.config.worker.mailBackoffMs);
   }
 
   private handle(job: Job): Promise<unknown> {

@@ -2,9 +2,10 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { WEBHOOK_JOB, WEBHOOK_QUEUE, WebhookJobData, bullConnection, webhookJobId } from '@app/queue';
+import { WEBHOOK_JOB, WEBHOOK_QUEUE, WebhookJobData, webhookJobId } from '@app/queue';
 import { WebhooksService } from '@app/webhooks';
 import { RepeatingPass } from './repeating-pass';
+import { backgroundWorker, retriedJob } from './background-queue';
 
 /**
  * Webhook deliveries in the background: a pass turns pending deliveries (written with their
@@ -28,19 +29,12 @@ export class WebhookWorker implements OnModuleInit, OnApplicationBootstrap, OnAp
   ) {}
 
   onModuleInit(): void {
-    this.worker = new Worker(
+    this.worker = backgroundWorker(
       WEBHOOK_QUEUE,
       (job: Job<WebhookJobData>) => this.webhooks.deliver(job.data.deliveryId, job.attemptsMade + 1, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
-      {
-        connection: bullConnection(this.config.redis.url),
-        prefix: this.config.redis.prefix,
-        concurrency: 20,
-        lockDuration: this.config.worker.lockDurationMs,
-        stalledInterval: this.config.worker.stalledIntervalMs,
-        maxStalledCount: 5,
-      },
+      this.config,
+      this.logger,
     );
-    this.worker.on('error', (error) => this.logger.warn(`Webhook worker connection: ${error.message}`));
   }
 
   onApplicationBootstrap(): void {
@@ -61,13 +55,7 @@ export class WebhookWorker implements OnModuleInit, OnApplicationBootstrap, OnAp
       ids.map((deliveryId) => ({
         name: WEBHOOK_JOB,
         data: { deliveryId },
-        opts: {
-          jobId: webhookJobId({ deliveryId }),
-          attempts,
-          backoff: { type: 'exponential' as const, delay: backoffMs },
-          removeOnComplete: { age: 86400 },
-          removeOnFail: { age: 7 * 86400 },
-        },
+        opts: retriedJob(webhookJobId({ deliveryId }), attempts, backoffMs),
       })),
     );
     return ids.length;
