@@ -58,6 +58,14 @@ export function waitingFor(record: Pick<CycleRecord, 'snapshot' | 'nextEvents'>)
 
 const KIND_LABEL: Record<string, string> = { cash: 'Cash', in_kind: 'In kind', staff_time: 'Staff time' };
 
+/** A proposal's cost, allocations and gap, where it has any. */
+function proposalMoney(c: CycleContext, p: CycleContext['proposals'][number]) {
+  const cost = p.optionIds.reduce((sum, id) => sum + (c.options.find((o) => o.id === id)?.estimatedCostPence ?? 0), 0);
+  const allocated = (p.allocations ?? []).reduce((sum, a) => sum + a.amountPence, 0);
+  if (!cost && !allocated) return null;
+  return { cost: formatPence(cost), allocated: formatPence(allocated), gap: formatPence(Math.max(0, cost - allocated)) };
+}
+
 /** Pledges, costs, allocations and the gap, in pounds the GOV.UK way. */
 function fundingView(c: CycleContext, names: Names, optionTitle: (id: string) => string) {
   const f = fundingOf(c);
@@ -149,6 +157,7 @@ export function cyclePage(
       options: p.optionIds.map(optionTitle).join(', '),
       rationale: p.rationale,
       proposedBy: names.org(p.proposedByOrganisationId),
+      money: proposalMoney(c, p),
       responses: c.coOwners.map((o) => {
         const objection = p.objections.find((x) => x.organisationId === o.organisationId);
         const consent = p.consents.find((x) => x.organisationId === o.organisationId);
