@@ -4,3 +4,4 @@ export * from './clock';
 export * from './email';
 export * from './calendar/working-days';
 export * from './money';
+export * from './agreement/agreement.machine';
