@@ -9,8 +9,9 @@ import { NOTIFICATIONS_ENTITIES } from '@app/notifications';
 import { OUTBOX_ENTITIES } from '@app/outbox';
 import { PARTNERSHIPS_ENTITIES } from '@app/partnerships';
 import { WEBHOOKS_ENTITIES } from '@app/webhooks';
+import { AGREEMENTS_ENTITIES } from '@app/agreements';
 
 /** Every feature's entities, for the TypeORM CLI (`npm run migration:generate`) and the schema test. */
-export const ALL_ENTITIES = [...ACCOUNTS_ENTITIES, ...PARTNERSHIPS_ENTITIES, ...CYCLES_ENTITIES, ...MILESTONES_ENTITIES, ...NOTIFICATIONS_ENTITIES, ...OUTBOX_ENTITIES, ...WEBHOOKS_ENTITIES];
+export const ALL_ENTITIES = [...ACCOUNTS_ENTITIES, ...PARTNERSHIPS_ENTITIES, ...CYCLES_ENTITIES, ...MILESTONES_ENTITIES, ...NOTIFICATIONS_ENTITIES, ...OUTBOX_ENTITIES, ...WEBHOOKS_ENTITIES, ...AGREEMENTS_ENTITIES];
 
 export default new DataSource(dataSourceOptions(loadConfig().database.url, 20, ALL_ENTITIES));

@@ -94,6 +94,12 @@ describe('account life', () => {
     await colleague.as.patch(`/v1/users/${lead.id}`, { active: false }).expect(403);
     await leadAs.patch(`/v1/users/${lead.id}`, { active: false }).expect(400);
     await leadAs.patch(`/v1/users/${colleague.id}`, { role: 'admin' }).expect(400);
+    // A platform admin is nobody's organisation: a lead cannot read them.
+    const adminId = (await factory.admin.get('/v1/me').expect(200)).body.id;
+    await leadAs.get(`/v1/users/${adminId}`).expect(403);
+    // Demoted, the lead's earlier token ends (it carried the role).
+    await factory.admin.patch(`/v1/users/${lead.id}`, { role: 'member' }).expect(200);
+    await leadAs.get('/v1/users').expect(401);
   });
 
   it('new users’ passwords follow the same rules', async () => {

@@ -20,6 +20,8 @@ import { validationPipe } from '@app/http';
 import { PartnershipsController } from './partnerships/partnerships.controller';
 import { WebhooksController } from './partnerships/webhooks.controller';
 import { WebhooksModule } from '@app/webhooks';
+import { AgreementsModule } from '@app/agreements';
+import { AgreementController } from './partnerships/agreement.controller';
 import { CyclesController } from './cycles/cycles.controller';
 import { MilestonesController } from './cycles/milestones.controller';
 import { CalendarController } from './partnerships/calendar.controller';
@@ -38,8 +40,9 @@ import { MeController } from './accounts/me.controller';
     MilestonesModule,
     NotificationsModule,
     WebhooksModule,
+    AgreementsModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -107,7 +107,8 @@ export class AccountsService {
     if (changes.active === false && id === actor.userId) throw new ValidationFailed([{ field: 'active', message: 'you cannot deactivate yourself' }]);
     const problem = changes.password !== undefined ? passwordProblem(changes.password) : undefined;
     if (problem) throw new ValidationFailed([{ field: 'password', message: problem }]);
-    const endsSessions = (changes.active === false && user.active) || changes.password !== undefined;
+    // A new password, deactivation or a changed role (tokens carry it) ends every earlier sign-in.
+    const endsSessions = (changes.active === false && user.active) || changes.password !== undefined || (changes.role !== undefined && changes.role !== user.role);
     await this.accounts.updateUser(id, {
       ...(changes.active !== undefined && { active: changes.active }),
       ...(changes.representative !== undefined && { representative: changes.representative }),

@@ -90,7 +90,9 @@ export class CycleQueriesService {
   async involving(principal: Principal, limit: number): Promise<CycleRecord[]> {
     if (!principal.organisationId) return [];
     const ids = await this.cycles.involving(principal.organisationId, principal.userId, limit);
-    return Promise.all(ids.map((id) => this.get(principal, id)));
+    // One the caller can no longer see (their organisation left the partnership) is left out, not an error.
+    const records = await Promise.all(ids.map((id) => this.get(principal, id).catch((error) => (error instanceof NotFound ? undefined : Promise.reject(error)))));
+    return records.filter((r): r is CycleRecord => r !== undefined);
   }
 
   async history(principal: Principal, id: string): Promise<CycleHistoryEntity[]> {

@@ -159,6 +159,13 @@ export class PartnershipsService {
     return (await this.partnerships.reminderDays([id])).get(id) ?? [];
   }
 
+  /** The whole partnership, for other features' services (no visibility check: callers have made it). */
+  async load(id: string): Promise<PartnershipAggregate> {
+    const aggregate = await this.partnerships.load(id);
+    if (!aggregate) throw new NotFound('partnership');
+    return aggregate;
+  }
+
   memberKinds(id: string): Promise<{ organisationId: string; kind: string }[]> {
     return this.partnerships.memberKinds(id);
   }

@@ -1,4 +1,4 @@
-import { AddressRefused, checkedAddress, urlProblem } from './address-guard';
+import { AddressRefused, checkedAddress, pinnedLookup, urlProblem } from './address-guard';
 
 describe('the webhook address guard (SSRF)', () => {
   it('refuses URLs that are not plain http(s) addresses', () => {
@@ -14,6 +14,20 @@ describe('the webhook address guard (SSRF)', () => {
       await expect(checkedAddress(host, false)).rejects.toBeInstanceOf(AddressRefused);
     },
   );
+
+  it('answers the checked address in both forms Node asks for (one, or all: Node 20 tries several by default)', () => {
+    const lookup = pinnedLookup('93.184.215.14', 4);
+    const one = jest.fn();
+    const all = jest.fn();
+    lookup('partner.example.org', {}, one);
+    lookup('partner.example.org', { all: true }, all);
+    expect(one).toHaveBeenCalledWith(null, '93.184.215.14', 4);
+    expect(all).toHaveBeenCalledWith(null, [{ address: '93.184.215.14', family: 4 }]);
+  });
+
+  it.each(['100.64.0.1', 'fec0::1', '2001:2::1', '198.18.0.1'])('refuses %s (any range but global unicast)', async (host) => {
+    await expect(checkedAddress(host, false)).rejects.toBeInstanceOf(AddressRefused);
+  });
 
   it('accepts public addresses, and private ones only when allowed', async () => {
     await expect(checkedAddress('93.184.215.14', false)).resolves.toEqual({ address: '93.184.215.14', family: 4 });

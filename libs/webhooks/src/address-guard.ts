@@ -1,8 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 
-/** Ranges a webhook may not reach unless WEBHOOK_ALLOW_PRIVATE=true: the service's own network and the cloud's metadata. */
-const REFUSED = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'private', 'uniqueLocal', 'carrierGradeNat', 'reserved', 'ipv4Mapped', 'rfc6145', 'rfc6052', '6to4', 'teredo']);
 
 export class AddressRefused extends Error {}
 
@@ -20,6 +18,12 @@ export function urlProblem(raw: string): string | undefined {
   return undefined;
 }
 
+/** A DNS lookup answering only the address checked, in whichever form Node asks for (one address, or all). */
+export function pinnedLookup(address: string, family: 4 | 6) {
+  return (_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+    options?.all ? callback(null, [{ address, family }]) : callback(null, address, family);
+}
+
 /**
  * The address to connect to for a webhook's host, checked (SSRF guard): every address the name
  * resolves to must be public, unless private ones are allowed. Checked when the webhook is
@@ -31,9 +35,10 @@ export async function checkedAddress(hostname: string, allowPrivate: boolean): P
   const addresses = ipaddr.isValid(host) ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }] : await lookup(host, { all: true, verbatim: true });
   if (!addresses.length) throw new AddressRefused(`${hostname} does not resolve`);
   for (const { address } of addresses) {
-    const parsed = ipaddr.process(address);
-    const range = parsed.range();
-    if (!allowPrivate && REFUSED.has(range)) {
+    // Only globally routed addresses: every special range (private, loopback, link-local, the cloud's
+    // metadata, IPv4-mapped and translated forms, reserved blocks) is refused by default.
+    const range = ipaddr.process(address).range();
+    if (!allowPrivate && range !== 'unicast') {
       throw new AddressRefused(`${hostname} resolves to ${address}, a ${range} address: webhooks go to public addresses only`);
     }
   }

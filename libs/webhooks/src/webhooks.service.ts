@@ -7,10 +7,10 @@ import { DataSource } from 'typeorm';
 import { Webhook } from 'standardwebhooks';
 import { AccountsService, Principal } from '@app/accounts';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
-import { type Clock, Forbidden, NotFound, ValidationFailed } from '@app/domain';
+import { type Clock, Forbidden, NotFound, ValidationFailed, systemClock } from '@app/domain';
 import { NotificationsService } from '@app/notifications';
 import { PartnershipsService } from '@app/partnerships';
-import { AddressRefused, checkedAddress, urlProblem } from './address-guard';
+import { AddressRefused, checkedAddress, pinnedLookup, urlProblem } from './address-guard';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 
 /** Failed tries in a row after which a webhook is switched off. */
@@ -164,8 +164,11 @@ export class WebhooksService {
   /** Posts to the address checked now (SSRF guard at delivery time too), without following redirects. */
   private async post(hook: WebhookEntity, id: string, body: string): Promise<number> {
     const url = new URL(hook.url);
-    const { address, family } = await checkedAddress(url.hostname, this.config.webhooks.allowPrivate);
-    const timestamp = this.clock.now();
+    const deadline = (ms: number, what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took more than ${ms / 1000} s`)), ms).unref());
+    const { address, family } = await Promise.race([checkedAddress(url.hostname, this.config.webhooks.allowPrivate), deadline(TIMEOUT_MS, 'resolving the address')]);
+    // The wall clock, not the services' (which tests and demos may move): receivers compare the
+    // signed timestamp with theirs to refuse replays (Standard Webhooks allows five minutes).
+    const timestamp = systemClock.now();
     const signature = new Webhook(hook.secret.replace(/^whsec_/, '')).sign(id, timestamp, body);
     const headers = {
       'content-type': 'application/json',
@@ -177,16 +180,18 @@ export class WebhooksService {
     };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<number>((resolve, reject) => {
-      const req = send(
-        url,
-        { method: 'POST', headers, timeout: TIMEOUT_MS, agent: false, lookup: (_host, _options, callback) => (callback as (e: null, a: string, f: number) => void)(null, address, family) },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
-      req.on('error', reject);
+      const req = send(url, { method: 'POST', headers, agent: false, lookup: pinnedLookup(address, family) as never }, (res) => {
+        // The status is the answer: the body is not read (a receiver that trickles it holds nothing).
+        clearTimeout(timer);
+        resolve(res.statusCode ?? 0);
+        res.destroy();
+      });
+      // A deadline for the whole request, not only for silence.
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       req.end(body);
     });
   }

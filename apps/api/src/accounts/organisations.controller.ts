@@ -61,7 +61,10 @@ export class OrganisationsController {
   @ApiOkResponse({ type: UserDto })
   async getUser(@Caller() caller: Principal, @Param('id', new IdPipe('user')) id: string): Promise<UserDto> {
     const user = await this.accounts.getUser(id);
-    if (!isAdmin(caller)) this.ownOrganisation(caller, user.organisationId ?? undefined);
+    // A lead reads their own organisation's users; a platform admin (no organisation) is nobody's to read.
+    if (!isAdmin(caller) && (user.organisationId === null || this.ownOrganisation(caller, user.organisationId) !== user.organisationId)) {
+      throw new Forbidden('Only platform admins, and leads for their own organisation, read users.');
+    }
     return mapUser(user);
   }
 

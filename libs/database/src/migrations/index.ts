@@ -12,6 +12,7 @@ import { PartnershipArchive1763987000000 } from './1763987000000-partnership-arc
 import { CalendarTokenIssued1763990000000 } from './1763990000000-calendar-token-issued';
 import { TaskNotifications1763995000000 } from './1763995000000-task-notifications';
 import { Webhooks1763996000000 } from './1763996000000-webhooks';
+import { Agreements1763997000000 } from './1763997000000-agreements';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -30,4 +31,5 @@ export const MIGRATIONS: Function[] = [
   CalendarTokenIssued1763990000000,
   TaskNotifications1763995000000,
   Webhooks1763996000000,
+  Agreements1763997000000,
 ];

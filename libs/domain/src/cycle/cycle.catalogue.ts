@@ -590,10 +590,12 @@ const refusalOf = (team: Team, directory: Directory, fields: string[]) =>
 
 const AFTER_LAUNCH: CycleState[] = ['framing', 'options', 'deciding', 'delivering', 'reviewing', 'escalated'];
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
-/** A new panel or set of facilitators: refused when unchanged, or when someone on it may not be there. */
+/** A new panel or set of facilitators: refused when unchanged, or when someone it adds may not be there. */
 function peopleChangeRefuses(c: CycleContext, e: { directory?: Directory; type: string } & Partial<Record<'panelUserIds' | 'facilitatorUserIds', string[]>>, field: 'panelUserIds' | 'facilitatorUserIds', unchanged: string) {
   const next = [...new Set(e[field] ?? [])];
-  return sameSet(next, c[field]) ? unchanged : refusalOf({ ...c, [field]: next }, directoryOf(e), [field]);
+  if (sameSet(next, c[field])) return unchanged;
+  // Only those it adds are checked: taking someone off never depends on the others' standing.
+  return refusalOf({ ...c, [field]: next.filter((id) => !c[field].includes(id)) }, directoryOf(e), [field]);
 }
 
 const userChoices = (view: FormView, fits: (u: { organisationId: string | null }) => boolean = () => true) =>
@@ -714,7 +716,12 @@ export const CHANGE_PANEL = defineEvent({
   who: { kind: 'commissioner', doing: 'change the review panel' },
   routes: fromEvery(AFTER_LAUNCH, () => stay),
   directory: true,
-  rule: (c, e) => peopleChangeRefuses(c, e, 'panelUserIds', 'The review panel is unchanged.'),
+  // A member who has signed off stays: their sign-off stands (removing them would change the review's outcome).
+  rule: (c, e) => {
+    const signed = c.signOffs.filter((s) => !e.panelUserIds.includes(s.userId));
+    if (signed.length) return `${signed.length === 1 ? 'A panel member has' : `${signed.length} panel members have`} already signed off this review: their sign-off stands, so they stay on the panel.`;
+    return peopleChangeRefuses(c, e, 'panelUserIds', 'The review panel is unchanged.');
+  },
   // A removed member's sign-off no longer counts; if everyone left has signed off, the review closes.
   effect: (c, e) => {
     const panelUserIds = [...new Set(e.panelUserIds)];
@@ -734,7 +741,8 @@ export const CHANGE_FACILITATORS = defineEvent({
   label: 'Changed the facilitators',
   fields: z.strictObject({ facilitatorUserIds: ids('facilitators') }),
   who: { kind: 'commissioner', doing: 'change the facilitators' },
-  routes: fromEvery(AFTER_LAUNCH, () => stay),
+  // Not while escalated: one side of a dispute may not replace the neutral voice resolving it.
+  routes: fromEvery(AFTER_LAUNCH.filter((s) => s !== 'escalated'), () => stay),
   directory: true,
   rule: (c, e) => peopleChangeRefuses(c, e, 'facilitatorUserIds', 'The facilitators are unchanged.'),
   effect: (c, e) => ({ ...c, facilitatorUserIds: [...new Set(e.facilitatorUserIds)] }),

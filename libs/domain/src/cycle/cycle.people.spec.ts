@@ -103,12 +103,12 @@ describe("a cycle's people", () => {
       // u-panel-c left the partnership's work: the panel without them has all signed off.
       s = send(s, council, { type: 'CHANGE_PANEL', panelUserIds: ['u-panel-a', 'u-panel-b'] });
       expect(stateOf(s)).toBe('closed');
-      // A removed member's sign-off is dropped.
+      // A member who has signed off stays: their sign-off stands.
       let t = reviewing();
       t = send(t, { userId: 'u-panel-c', organisationId: 'org-carers' }, { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
-      t = send(t, council, { type: 'CHANGE_PANEL', panelUserIds: ['u-panel-a', 'u-panel-b'] });
-      expect(t.context.signOffs).toEqual([]);
-      expect(stateOf(t)).toBe('reviewing');
+      expect(refused(t, council, { type: 'CHANGE_PANEL', panelUserIds: ['u-panel-a', 'u-panel-b'] }).reason).toBe(
+        'A panel member has already signed off this review: their sign-off stands, so they stay on the panel.',
+      );
     });
 
     it('refuses an unchanged or empty panel, and anyone but a commissioner', () => {
@@ -122,6 +122,9 @@ describe("a cycle's people", () => {
     const s = framing();
     expect(refused(s, council, { type: 'CHANGE_FACILITATORS', facilitatorUserIds: ['u-council'] }).reason).toContain('Priya belongs to an organisation that co-owns the cycle');
     expect(send(s, council, { type: 'CHANGE_FACILITATORS', facilitatorUserIds: [] }).context.facilitatorUserIds).toEqual([]);
+    // Not while escalated: one side of the dispute may not replace the neutral voice resolving it.
+    const escalated = send(s, charity, { type: 'ESCALATE', reason: 'Deadlock' });
+    expect(refused(escalated, council, { type: 'CHANGE_FACILITATORS', facilitatorUserIds: [] }).kind).toBe('refused');
     // Inviting the organisation of a facilitator would make them partial.
     const carer = send(s, council, { type: 'CHANGE_FACILITATORS', facilitatorUserIds: ['u-carer'] });
     expect(refused(carer, council, { type: 'INVITE_CO_OWNER', organisationId: 'org-carers', role: 'provider' }).reason).toContain('Carol belongs to an organisation that co-owns');

@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AccountsService, Principal, isAdmin } from '@app/accounts';
+import { CLOCK } from '@app/config';
+import { ChainVerdict, GENESIS_HASH, chainedEntry, verifyChain } from '@app/cycles';
+import {
+  Actor,
+  AgreementEvent,
+  AgreementEventType,
+  AgreementSnapshot,
+  type Clock,
+  Forbidden,
+  NotFound,
+  TransitionRefused,
+  ValidationFailed,
+  VersionConflict,
+  agreementFields,
+  agreementNextEvents,
+  agreementStateOf,
+  decideAgreement,
+  persistAgreement,
+  problemsOf,
+  restoreAgreement,
+  startAgreement,
+} from '@app/domain';
+import { PartnershipsService } from '@app/partnerships';
+import { AgreementEntity, AgreementHistoryEntity } from './agreement.entity';
+
+export interface AgreementRecord {
+  row: AgreementEntity;
+  snapshot: AgreementSnapshot;
+  members: string[];
+  nextEvents: AgreementEventType[];
+}
+
+/**
+ * A partnership's agreement, kept like a cycle: the machine's snapshot, a version for
+ * compare-and-set (`If-Match`), and a hash-chained, append-only history with `verify`. A
+ * partnership made before agreements gets its agreement when it is first read: its destination and
+ * principles become version 1, in drafting.
+ */
+@Injectable()
+export class AgreementsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly partnerships: PartnershipsService,
+    private readonly accounts: AccountsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async get(principal: Principal, partnershipId: string): Promise<AgreementRecord> {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    const row = await this.ensure(partnershipId);
+    return this.recordOf(row, principal);
+  }
+
+  /** A member's event; with `expectedVersion` (If-Match) a stale version is a conflict. */
+  async send(principal: Principal, partnershipId: string, body: unknown, expectedVersion?: number): Promise<AgreementRecord> {
+    const input = parseAgreementEvent(body);
+    await this.partnerships.requireVisible(principal, partnershipId);
+    if (isAdmin(principal)) throw new Forbidden('Only member organisations take part in the agreement.');
+    await this.partnerships.requireOpen(partnershipId);
+    await this.ensure(partnershipId);
+    const [members, representation] = await Promise.all([this.memberIds(partnershipId), this.accounts.representationOf(principal.userId, principal.organisationId)]);
+    const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId, ...representation };
+    const row = await this.dataSource.transaction(async (m) => {
+      const current = await m.getRepository(AgreementEntity).findOne({ where: { partnershipId }, lock: { mode: 'pessimistic_write' } });
+      if (!current) throw new NotFound('agreement');
+      if (expectedVersion !== undefined && current.version !== expectedVersion) throw new VersionConflict(current.version);
+      const event = { ...input, actor, members, at: this.clock.now().toISOString() } as AgreementEvent;
+      const decision = decideAgreement(restoreAgreement(current.snapshot), event);
+      if (!decision.accepted) throw decision.kind === 'forbidden' ? new Forbidden(decision.reason) : new TransitionRefused(decision.reason);
+      const { type, actor: _a, members: _m, at, ...payload } = event as AgreementEvent & Record<string, unknown>;
+      return this.append(m, current, decision.snapshot, { type, actor, payload, at: new Date(at) });
+    });
+    return this.recordOf(row, principal, members);
+  }
+
+  async history(principal: Principal, partnershipId: string): Promise<AgreementHistoryEntity[]> {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    await this.ensure(partnershipId);
+    return this.dataSource.getRepository(AgreementHistoryEntity).find({ where: { partnershipId }, order: { seq: 'ASC' } });
+  }
+
+  /** The whole chain checked, and its end against the agreement's version and head hash. */
+  async verify(principal: Principal, partnershipId: string): Promise<ChainVerdict> {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    await this.ensure(partnershipId);
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const head = await m.getRepository(AgreementEntity).findOneByOrFail({ partnershipId });
+      const entries = await m.getRepository(AgreementHistoryEntity).find({ where: { partnershipId }, order: { seq: 'ASC' } });
+      return verifyChain(entries.map(chainContent), { version: head.version, historyHash: head.historyHash });
+    });
+  }
+
+  private async recordOf(row: AgreementEntity, principal: Principal, members?: string[]): Promise<AgreementRecord> {
+    const snapshot = restoreAgreement(row.snapshot);
+    const ids = members ?? (await this.memberIds(row.partnershipId));
+    const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId, ...(await this.accounts.representationOf(principal.userId, principal.organisationId)) };
+    return { row, snapshot, members: ids, nextEvents: isAdmin(principal) ? [] : agreementNextEvents(snapshot, actor, ids) };
+  }
+
+  private async memberIds(partnershipId: string): Promise<string[]> {
+    return (await this.partnerships.memberKinds(partnershipId)).filter((m) => m.kind !== 'facilitator').map((m) => m.organisationId);
+  }
+
+  /** The agreement, made on first use (the partnership's text as version 1, in drafting). */
+  private async ensure(partnershipId: string): Promise<AgreementEntity> {
+    const found = await this.dataSource.getRepository(AgreementEntity).findOneBy({ partnershipId });
+    if (found) return found;
+    const aggregate = await this.partnerships.load(partnershipId);
+    const p = aggregate.partnership;
+    const at = this.clock.now();
+    const first = p.destination || p.principles.length ? { number: 1, destination: p.destination ?? '', horizonYear: null, principles: p.principles, proposedByOrganisationId: null, at: at.toISOString() } : null;
+    const snapshot = startAgreement(first);
+    return this.dataSource.transaction(async (m) => {
+      const inserted = await m
+        .createQueryBuilder()
+        .insert()
+        .into(AgreementEntity)
+        .values({ partnershipId, state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as never, version: 0, historyHash: GENESIS_HASH })
+        .orIgnore()
+        .execute();
+      const row = await m.getRepository(AgreementEntity).findOne({ where: { partnershipId }, lock: { mode: 'pessimistic_write' } });
+      if (!inserted.identifiers.length || row!.version > 0) return row!;
+      return this.append(m, row!, snapshot, { type: 'CREATED', actor: { userId: null, organisationId: null, system: true }, payload: { version1: first }, at }, null);
+    });
+  }
+
+  /** Chains an entry and moves the row to the new snapshot, in the transaction holding the row. */
+  private async append(
+    m: EntityManager,
+    row: AgreementEntity,
+    snapshot: AgreementSnapshot,
+    item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
+    fromState: string | null = row.state,
+  ): Promise<AgreementEntity> {
+    const entry = chainedEntry(row.partnershipId, row.version + 1, row.historyHash, {
+      type: item.type,
+      actorUserId: item.actor.userId,
+      organisationId: item.actor.organisationId,
+      representative: item.actor.representative ?? false,
+      fromState,
+      toState: agreementStateOf(snapshot),
+      payload: item.payload,
+      at: item.at,
+    });
+    await m.insert(AgreementHistoryEntity, {
+      partnershipId: row.partnershipId,
+      seq: entry.seq,
+      type: entry.type,
+      actorUserId: entry.actorUserId,
+      organisationId: entry.organisationId,
+      representative: entry.representative,
+      fromState: entry.fromState,
+      toState: entry.toState,
+      payload: entry.payload,
+      at: entry.at,
+      prevHash: entry.prevHash,
+      hash: entry.hash,
+    });
+    const next = { state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as Record<string, any>, version: entry.seq, historyHash: entry.hash };
+    const moved = await m.update(AgreementEntity, { partnershipId: row.partnershipId, version: row.version }, next);
+    if (!moved.affected) throw new VersionConflict(undefined);
+    return { ...row, ...next, updatedAt: item.at };
+  }
+}
+
+/** The history row as the chain hashed it (the chain's subject id is the partnership's). */
+const chainContent = (e: AgreementHistoryEntity) => ({
+  cycleId: e.partnershipId,
+  seq: e.seq,
+  type: e.type,
+  actorUserId: e.actorUserId,
+  organisationId: e.organisationId,
+  representative: e.representative,
+  fromState: e.fromState,
+  toState: e.toState,
+  payload: e.payload,
+  at: e.at,
+  prevHash: e.prevHash,
+  hash: e.hash,
+  hashScheme: e.hashScheme,
+});
+
+/** A client's agreement event, checked against its fields (400 naming each problem). */
+export function parseAgreementEvent(body: unknown): { type: AgreementEventType } & Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationFailed([{ field: 'body', message: 'must be a JSON object with a type' }]);
+  const { type, ...fields } = body as Record<string, unknown>;
+  const schema = typeof type === 'string' && type !== 'AGREEMENT_REVIEW_DUE' ? agreementFields(type) : undefined;
+  if (!schema) throw new ValidationFailed([{ field: 'type', message: 'must be one of PROPOSE_AGREEMENT, STATE_POSITION, CONSENT_AGREEMENT, OBJECT_AGREEMENT, REOPEN_AGREEMENT' }]);
+  const parsed = schema.safeParse(fields);
+  if (!parsed.success) throw new ValidationFailed(problemsOf(parsed.error));
+  return { type: type as AgreementEventType, ...(parsed.data as Record<string, unknown>) };
+}

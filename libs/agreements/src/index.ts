@@ -1,0 +1,3 @@
+export * from './agreement.entity';
+export * from './agreements.service';
+export * from './agreements.module';
