@@ -10,6 +10,8 @@ import { NotificationsModule } from '@app/notifications';
 import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
 import { WebhooksModule } from '@app/webhooks';
+import { AgreementsModule } from '@app/agreements';
+import { AgreementPagesController } from './partnerships/agreement-pages.controller';
 import { AdminController } from './admin/admin.controller';
 import { CyclePagesController } from './cycles/cycle-pages.controller';
 import { LayoutService } from './http/layout.service';
@@ -26,8 +28,8 @@ import { UnsubscribeController } from './notifications/unsubscribe.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
-  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule],
-  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController],
+  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule],
+  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController],
   providers: [LayoutService, NamesService, ChoicesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

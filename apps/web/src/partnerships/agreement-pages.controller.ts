@@ -1,0 +1,130 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { diffWords } from 'diff';
+import type { Response } from 'express';
+import { WebSession } from '@app/accounts';
+import { AgreementRecord, AgreementsService } from '@app/agreements';
+import { Forbidden, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
+import { IdPipe } from '@app/http';
+import { PartnershipsService } from '@app/partnerships';
+import { LayoutService } from '../http/layout.service';
+import { Session } from '../http/session.guard';
+import type { FormError } from '../views/filters';
+
+const PartnershipId = () => Param('id', new IdPipe('partnership'));
+const READINESS: Record<string, string> = { ready: 'Ready', not_yet: 'Not yet', concerns: 'Has concerns' };
+const DONE: Record<string, string> = {
+  PROPOSE_AGREEMENT: 'The new version is proposed: each member now consents or objects',
+  STATE_POSITION: 'Your organisation’s position is saved',
+  CONSENT_AGREEMENT: 'Your organisation’s consent is recorded',
+  OBJECT_AGREEMENT: 'Your organisation’s objection is recorded',
+  REOPEN_AGREEMENT: 'The agreement is open for review',
+};
+/** Form fields to the page's ids, for the error summary. */
+const FIELD_IDS: Record<string, string> = {
+  destination: 'agreement-destination',
+  horizonYear: 'agreement-horizon',
+  principles: 'agreement-principles',
+  whatsInItForUs: 'position-what',
+  readiness: 'position-readiness',
+  concerns: 'position-concerns',
+  reason: 'agreement-reason',
+};
+
+/** The partnership's agreement page: the proposal with its differences from the agreed version, positions side by side, consent per member, the history verified. */
+@Controller('partnerships')
+export class AgreementPagesController {
+  constructor(
+    private readonly agreements: AgreementsService,
+    private readonly partnerships: PartnershipsService,
+    private readonly layout: LayoutService,
+  ) {}
+
+  @Get(':id/agreement')
+  async page(@Session() session: WebSession, @PartnershipId() id: string, @Query('done') done: string | undefined, @Res() res: Response) {
+    await this.render(res, 200, session, id, { done: done ? DONE[done] : undefined });
+  }
+
+  @Post(':id/agreement/events')
+  async send(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const type = typeof body.type === 'string' ? body.type : '';
+    const text = (name: string) => (typeof body[name] === 'string' && (body[name] as string).trim() ? (body[name] as string).trim() : undefined);
+    const event: Record<string, unknown> = { type };
+    if (type === 'PROPOSE_AGREEMENT') {
+      event.destination = text('destination');
+      event.horizonYear = text('horizonYear') && /^\d{4}$/.test(text('horizonYear')!) ? Number(text('horizonYear')) : text('horizonYear');
+      event.principles = (text('principles') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    } else if (type === 'STATE_POSITION') {
+      Object.assign(event, { whatsInItForUs: text('whatsInItForUs'), readiness: text('readiness'), concerns: text('concerns') });
+    } else if (type === 'CONSENT_AGREEMENT' || type === 'OBJECT_AGREEMENT') {
+      Object.assign(event, { number: Number(body.number), ...(type === 'OBJECT_AGREEMENT' && { reason: text('reason') }) });
+    } else if (type === 'REOPEN_AGREEMENT') {
+      event.reason = text('reason');
+    }
+    const clean = Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined));
+    try {
+      await this.agreements.send(session.principal, id, clean, typeof body.version === 'string' && /^\d+$/.test(body.version) ? Number(body.version) : undefined);
+      return res.redirect(303, `/partnerships/${id}/agreement?done=${encodeURIComponent(type)}`);
+    } catch (error) {
+      const status = error instanceof ValidationFailed ? 400 : error instanceof Forbidden ? 403 : error instanceof VersionConflict ? 409 : error instanceof TransitionRefused ? 422 : 0;
+      if (!status) throw error;
+      const errors: FormError[] =
+        error instanceof ValidationFailed
+          ? error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? 'agreement-forms', text: e.message }))
+          : [{ field: 'agreement-forms', text: error instanceof VersionConflict ? 'Someone changed the agreement at the same moment: check it and try again' : (error as Error).message }];
+      await this.render(res, status, session, id, { errors, values: body });
+    }
+  }
+
+  private async render(res: Response, status: number, session: WebSession, id: string, extra: { done?: string; errors?: FormError[]; values?: Record<string, unknown> }) {
+    const [record, aggregate, history, verdict] = await Promise.all([
+      this.agreements.get(session.principal, id),
+      this.partnerships.get(session.principal, id),
+      this.agreements.history(session.principal, id),
+      this.agreements.verify(session.principal, id),
+    ]);
+    const name = (organisationId: string | null) => aggregate.members.find((m) => m.organisationId === organisationId)?.organisation?.name ?? 'a former member';
+    res.status(status).render('agreement', {
+      ...(await this.layout.of(session)),
+      section: 'partnerships',
+      title: `Agreement: ${aggregate.partnership.name}`,
+      partnership: aggregate.partnership,
+      view: agreementPage(record, name),
+      history: [...history].reverse().map((h) => ({ seq: h.seq, type: h.type, by: h.organisationId ? name(h.organisationId) : 'the service', at: h.at })),
+      verdict,
+      done: extra.done,
+      errors: extra.errors ?? [],
+      values: extra.values ?? {},
+    });
+  }
+}
+
+/** What the agreement page shows, with names instead of ids. */
+export function agreementPage(record: AgreementRecord, name: (organisationId: string | null) => string) {
+  const c = record.snapshot.context;
+  const current = c.versions.at(-1) ?? null;
+  const agreed = c.versions.find((v) => v.number === c.agreedNumber) ?? null;
+  const words = (v: typeof current) => (v ? `${v.destination}\n${v.principles.join('\n')}` : '');
+  return {
+    state: record.row.state,
+    version: record.row.version,
+    current: current && { ...current, by: current.proposedByOrganisationId ? name(current.proposedByOrganisationId) : 'the partnership’s earlier text' },
+    agreed,
+    // Word-level differences from the agreed version, when the one under consultation is another.
+    diff: current && agreed && agreed.number !== current.number ? diffWords(words(agreed), words(current)).map((p) => ({ text: p.value, kind: p.added ? 'added' : p.removed ? 'removed' : 'same' })) : null,
+    members: record.members.map((m) => {
+      const position = c.positions.find((p) => p.organisationId === m);
+      const consent = current && c.consents.find((x) => x.organisationId === m && x.number === current.number);
+      const objection = current && c.objections.find((x) => x.organisationId === m && x.number === current.number);
+      return {
+        name: name(m),
+        whatsInItForUs: position?.whatsInItForUs ?? '',
+        readiness: position ? READINESS[position.readiness] : 'No position yet',
+        concerns: position?.concerns ?? '',
+        response: consent ? 'Consented' : objection ? `Objected: ${objection.reason}` : 'Waiting',
+        agreedIt: agreed ? c.agreedBy.includes(m) : null,
+      };
+    }),
+    notConsented: agreed ? record.members.filter((m) => !c.agreedBy.includes(m)).map(name) : [],
+    next: new Set(record.nextEvents),
+  };
+}
