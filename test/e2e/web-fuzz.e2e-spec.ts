@@ -48,11 +48,20 @@ describe('fuzzing the web app’s forms', () => {
     '/admin/organisations',
     '/admin/users',
     '/notifications/:id/read',
+    '/partnerships/:partnership/agreement/events',
+    '/partnerships/:partnership/webhooks',
+    '/partnerships/:partnership/webhooks/:id/remove',
+    '/partnerships/:partnership/members/:id/remove',
+    '/people',
+    '/people/:id',
+    '/account/password',
+    '/account/email',
+    '/unsubscribe',
   ];
   const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'];
   const garbageId = fc.constantFrom('not-a-uuid', '00000000-0000-4000-8000-000000000000', '%20', '..', 'x'.repeat(300));
   const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '99999999999', 'NaN', '31', '2', '2027', 'LAUNCH', 'RECORD_PROGRESS', 'framingDue', ...PROTOTYPE_KEYS), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }));
-  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', 'memberOrganisationIds', 'providerOrganisationIds', 'communityOrganisationIds', 'facilitatorUserIds', 'outcomeIds', 'coAuthorOrganisationIds', 'destination', 'principles', 'metric', 'baseline', 'target', 'direction', 'next', ...PROTOTYPE_KEYS);
+  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', 'memberOrganisationIds', 'providerOrganisationIds', 'communityOrganisationIds', 'facilitatorUserIds', 'outcomeIds', 'coAuthorOrganisationIds', 'destination', 'principles', 'metric', 'baseline', 'target', 'direction', 'next', 'whatsInItForUs', 'readiness', 'concerns', 'horizonYear', 'number', 'version', 'url', 'events', 'currentPassword', 'newPassword', 'active', 'representative', 'role', 'user', 'token', 'amountPence', 'estimatedCostPence', 'dueAt', 'actionId', 'ownerOrganisationId', 'alloc_x_y', ...PROTOTYPE_KEYS);
 
   it('answers every random form with a page or a redirect, never a 5xx', async () => {
     const http = web.app.getHttpServer();
@@ -70,7 +79,7 @@ describe('fuzzing the web app’s forms', () => {
 
   it('answers every page with repeated or prototype-named query parameters with a page or a redirect, never a 5xx', async () => {
     const http = web.app.getHttpServer();
-    const pages = ['/', '/cycles/:cycle', '/partnerships', '/partnerships/:partnership', '/partnerships/:partnership/cycles/new', '/notifications', '/admin', '/sign-in'];
+    const pages = ['/', '/cycles/:cycle', '/partnerships', '/partnerships/:partnership', '/partnerships/:partnership/cycles/new', '/partnerships/:partnership/agreement', '/partnerships/:partnership/funding', '/notifications', '/people', '/account', '/unsubscribe', '/admin', '/sign-in'];
     const queryKey = fc.constantFrom('next', 'cursor', 'page', 'tab', 'signed-out', 'error', ...PROTOTYPE_KEYS, 'next[x]');
     const query = fc
       .array(fc.tuple(queryKey, fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('/', '//evil.example', ...PROTOTYPE_KEYS)), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 4 })
