@@ -152,4 +152,23 @@ describe('funding and the delivery plan', () => {
       await web.app.close();
     }
   });
+
+  it('options name the on-the-table items they use; the partnership page shows which are in use, and by which options', async () => {
+    await c.charityUser.as.put(`/v1/partnerships/${c.partnershipId}/table`, { on: ['120 trained volunteers', 'Befriending service'], off: ['Our reserves'] }).expect((r) => expect(r.status).toBeLessThan(300));
+    const id = await c.newCycle({ title: 'Using the table' });
+    await steps.toOptions(id);
+    const refused = await steps.send(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: 'Reserves', summary: 'Spend them', tableItems: [{ organisationId: c.orgs.charity.id, item: 'Our reserves' }] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toBe('“Our reserves” is not on the table of Age Well Northshire: an option uses what members have declared.');
+    const view = await steps.ok(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: 'Volunteer calls', summary: 'Weekly calls', tableItems: [{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }] });
+    expect(view.options.at(-1).tableItems).toEqual([{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }]);
+    const web = await createWebApp();
+    try {
+      const { cookie } = await signInOverHttp({ app: web.app } as TestWeb, c.forumUser.email, TEST_PASSWORD);
+      const page = await request(web.app.getHttpServer()).get(`/partnerships/${c.partnershipId}`).set('Cookie', cookie).expect(200);
+      expect(page.text).toContain('In use by “Volunteer calls” (Using the table)');
+    } finally {
+      await web.app.close();
+    }
+  });
 });

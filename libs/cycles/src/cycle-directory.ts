@@ -17,11 +17,9 @@ export class CycleDirectory {
 
   async of(partnershipId: string, userIds: string[]): Promise<Directory> {
     const ids = [...new Set(userIds)];
-    const [members, outcomes, users] = await Promise.all([
-      this.partnerships.memberKinds(partnershipId),
-      this.partnerships.outcomes(partnershipId),
-      this.accounts.findUsers(ids),
-    ]);
+    const [aggregate, users] = await Promise.all([this.partnerships.load(partnershipId), this.accounts.findUsers(ids)]);
+    const members = aggregate.members.map((m) => ({ organisationId: m.organisationId, kind: m.organisation?.kind ?? 'community' }));
+    const outcomes = aggregate.outcomes;
     const organisations = await this.accounts.findOrganisations([
       ...new Set([...users.flatMap((u) => (u.organisationId ? [u.organisationId] : [])), ...members.map((m) => m.organisationId)]),
     ]);
@@ -36,6 +34,7 @@ export class CycleDirectory {
       ),
       outcomes: Object.fromEntries(outcomes.map((o) => [o.id, o.metrics.map((m) => ({ id: m.id, name: m.name }))])),
       organisationNames: Object.fromEntries(organisations.map((o) => [o.id, o.name])),
+      onTheTable: Object.fromEntries(aggregate.declarations.map((d) => [d.organisationId, d.on])),
     };
   }
 

@@ -140,6 +140,12 @@ export class CycleQueriesService {
       .map(([year, orgs]) => ({ year, byOrganisation: [...orgs.entries()].map(([organisationId, v]) => ({ organisationId, ...v })) }));
   }
 
+  /** Which on-the-table items the partnership's live options use, and which options. */
+  async tableItemsInUse(principal: Principal, partnershipId: string) {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    return (await this.cycles.tableItemsInUse(partnershipId)).map((r) => ({ cycleTitle: r.cycle_title, optionTitle: r.option_title, organisationId: r.organisation_id, item: r.item }));
+  }
+
   /** Cycles in delivery with open actions, for the action reminders (no visibility check: the system's pass). */
   async withOpenActions() {
     return (await this.cycles.withOpenActions()).map((r) => ({ id: r.id, title: r.title, partnershipId: r.partnership_id, actions: r.actions.filter((a) => !a.doneAt) }));

@@ -57,6 +57,14 @@ const number = (value: unknown) => (typeof value === 'string' && value.trim() !=
 const list = (value: unknown) => (Array.isArray(value) ? value : typeof value === 'string' && value ? [value] : []);
 /** Pounds as pence; blank is left out, and text that is not money stays text for the validation to name. */
 const pounds = (value: unknown) => (typeof value !== 'string' || !value.trim() ? undefined : (parsePounds(value) ?? value));
+/** A checkbox whose value is a small JSON object; anything else is left as it came, for the validation to name. */
+const jsonOr = (value: unknown) => {
+  try {
+    return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  } catch {
+    return value;
+  }
+};
 /** A date in England (YYYY-MM-DD) as the instant it is due: 5pm that day. */
 const dueDate = (value: unknown) => {
   if (typeof value !== 'string' || !value.trim()) return undefined;
@@ -80,6 +88,7 @@ export function eventFromForm(type: string, form: Form, page?: FormContext): Rec
     else if (f.parse === 'pence') event[f.name] = pounds(raw);
     else if (f.parse === 'date') event[f.name] = dueDate(raw);
     else if (f.parse === 'list') event[f.name] = list(raw);
+    else if (f.parse === 'json-list') event[f.name] = list(raw).map((v) => jsonOr(v));
     else if (f.parse === 'optionalText') event[f.name] = text(form, f.name)?.trim() ? text(form, f.name) : undefined;
     else event[f.name] = text(form, f.name);
   }

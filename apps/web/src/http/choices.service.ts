@@ -21,6 +21,11 @@ export class ChoicesService {
     const users = [...memberUsers, ...facilitators]
       .filter((u) => u.active && !seen.has(u.id) && seen.add(u.id))
       .map((u) => ({ id: u.id, name: u.name, organisationId: u.organisationId, organisationName: u.organisation?.name ?? '' }));
-    return { organisations, users, outcomes: aggregate.outcomes.map((o) => ({ id: o.id, title: o.title })) };
+    return {
+      organisations,
+      users,
+      outcomes: aggregate.outcomes.map((o) => ({ id: o.id, title: o.title })),
+      onTheTable: Object.fromEntries(aggregate.declarations.filter((d) => d.on.length).map((d) => [d.organisationId, d.on])),
+    };
   }
 }

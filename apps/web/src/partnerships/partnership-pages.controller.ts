@@ -10,6 +10,7 @@ import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
 import { WebhooksService } from '@app/webhooks';
+import { AgreementsService } from '@app/agreements';
 import { ChoicesService } from '../http/choices.service';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
@@ -51,6 +52,7 @@ export class PartnershipPagesController {
     private readonly accounts: AccountsService,
     private readonly choices: ChoicesService,
     private readonly webhooks: WebhooksService,
+    private readonly agreements: AgreementsService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -333,15 +335,28 @@ export class PartnershipPagesController {
     extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown>; webhookSecret?: { url: string; secret: string } },
   ) {
     const aggregate = await this.partnerships.get(session.principal, id);
-    const [calendar, histories, cycles, calendarLinkExpires] = await Promise.all([
+    const [calendar, histories, cycles, calendarLinkExpires, inUse, agreement] = await Promise.all([
       this.milestones.calendar(session.principal, id),
       Promise.all(aggregate.members.map((m) => this.partnerships.tableHistory(session.principal, id, m.organisationId))),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
       this.accounts.calendarTokenExpiry(session.principal.userId),
+      this.cycles.tableItemsInUse(session.principal, id),
+      this.agreements.get(session.principal, id),
     ]);
+    const agreedNumber = agreement.snapshot.context.agreedNumber;
+    const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;
     const members = aggregate.members.map((m, i) => {
       const versions = [...histories[i]].sort((a, b) => b.version - a.version);
-      return { organisationId: m.organisationId, name: m.organisation?.name ?? 'an organisation', kind: m.organisation?.kind, isMine: m.organisationId === session.principal.organisationId, latest: versions[0] ?? null, earlier: versions.slice(1) };
+      const uses = (item: string) => inUse.filter((u) => u.organisationId === m.organisationId && u.item === item).map((u) => `“${u.optionTitle}” (${u.cycleTitle})`);
+      return {
+        organisationId: m.organisationId,
+        name: m.organisation?.name ?? 'an organisation',
+        kind: m.organisation?.kind,
+        isMine: m.organisationId === session.principal.organisationId,
+        latest: versions[0] ?? null,
+        earlier: versions.slice(1),
+        onUses: (versions[0]?.on ?? []).map((item) => ({ item, uses: uses(item).join(', ') })),
+      };
     });
     const archived = aggregate.partnership.archivedAt !== null;
     const commissions = session.principal.organisationKind === 'commissioner' && aggregate.members.some((m) => m.organisationId === session.principal.organisationId);
@@ -383,6 +398,7 @@ export class PartnershipPagesController {
       canOpenCycle: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
       canManage: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
       archived,
+      agreed,
       webhooks,
       showWebhooks: commissions,
       webhookSecret: extra.webhookSecret,

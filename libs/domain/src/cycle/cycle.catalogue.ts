@@ -22,6 +22,23 @@ const reasonField = (missing = 'Enter the reason') => text(5000, missing, 'The r
 /** An amount of money in whole pence (never floats), up to £100 billion. */
 const pence = (missing: string) =>
   z.int({ error: missing }).min(0, 'Enter an amount of £0 or more').max(10_000_000_000_000, 'Enter an amount below £100,000,000,000');
+/** On-the-table items of members' declarations an option uses. */
+const tableItemsField = z.array(z.strictObject({ organisationId: z.uuid({ error: 'Choose the organisation' }), item: text(500, 'Choose the item', 'The item') })).max(100);
+function tableItemsRefuse(items: { organisationId: string; item: string }[] | undefined, directory: Directory | undefined): string | undefined {
+  const names = directory?.organisationNames ?? {};
+  const missing = (items ?? []).find((t) => !(directory?.onTheTable?.[t.organisationId] ?? []).includes(t.item));
+  return missing ? `“${missing.item}” is not on the table of ${names[missing.organisationId] ?? missing.organisationId}: an option uses what members have declared.` : undefined;
+}
+const tableItemsFormField = (view: FormView) => ({
+  name: 'tableItems',
+  kind: 'checkboxes' as const,
+  label: 'What on the table does it use? (optional)',
+  hint: 'Items members have declared they put on the table',
+  items: Object.entries(view.choices?.onTheTable ?? {}).flatMap(([organisationId, items]) =>
+    items.map((item) => ({ value: JSON.stringify({ organisationId, item }), text: `${item} (${view.orgName(organisationId)})` })),
+  ),
+  parse: 'json-list' as const,
+});
 const costField = { name: 'estimatedCostPence', kind: 'text' as const, label: 'Estimated cost in pounds (optional)', hint: 'For example, 55,000 or 1,234.50', parse: 'pence' as const };
 const stay = { effect: 'record' } as const;
 
@@ -128,6 +145,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
   summary: ReturnType<typeof text>;
   coAuthorOrganisationIds: z.ZodOptional<z.ZodArray<z.ZodUUID>>;
   estimatedCostPence: z.ZodOptional<ReturnType<typeof pence>>;
+  tableItems: z.ZodOptional<typeof tableItemsField>;
 }, { optionId: string }>({
   type: 'SUBMIT_OPTION',
   label: 'Submitted an option',
@@ -136,15 +154,17 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
     summary: text(20000, 'Enter a summary of the option', 'The summary'),
     coAuthorOrganisationIds: z.array(z.uuid({ error: 'Choose co-authors from the list' })).max(50).optional(),
     estimatedCostPence: pence('Enter the estimated cost in pounds, for example 55,000').optional(),
+    tableItems: tableItemsField.optional(),
   }),
   generates: 'optionId',
+  directory: true,
   who: { kind: 'coOwner' },
   routes: { options: stay },
   rule: (c, e) => {
     const strangers = (e.coAuthorOrganisationIds ?? []).filter((org) => !c.coOwners.some((o) => o.organisationId === org));
     if (strangers.length) return `Co-authors must be co-owners of the cycle; ${strangers.join(', ')} is not.`;
     if (c.options.some((o) => o.id === e.optionId)) return `Option ${e.optionId} already exists.`;
-    return undefined;
+    return tableItemsRefuse(e.tableItems, e.directory);
   },
   effect: (c, e) => ({
     ...c,
@@ -159,6 +179,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
         submittedByUserId: e.actor.userId!,
         amendments: 0,
         estimatedCostPence: e.estimatedCostPence ?? null,
+        ...(e.tableItems?.length && { tableItems: e.tableItems }),
         at: e.at,
       },
     ],
@@ -166,7 +187,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
   form: { done: 'The option is submitted',
     heading: 'Submit an option',
     button: 'Submit option',
-    fields: ({ context, organisationId, orgName }) => [
+    fields: (view) => [
       { name: 'title', kind: 'text', label: 'Title' },
       { name: 'summary', kind: 'textarea', label: 'Summary' },
       {
@@ -174,10 +195,11 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
         kind: 'checkboxes',
         label: 'Co-authors (optional)',
         hint: 'Other co-owners writing this option with you',
-        items: context.coOwners.filter((o) => o.organisationId !== organisationId).map((o) => ({ value: o.organisationId, text: orgName(o.organisationId) })),
+        items: view.context.coOwners.filter((o) => o.organisationId !== view.organisationId).map((o) => ({ value: o.organisationId, text: view.orgName(o.organisationId) })),
         parse: 'list',
       },
       costField,
+      tableItemsFormField(view),
     ],
   },
 });

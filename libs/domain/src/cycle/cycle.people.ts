@@ -15,6 +15,8 @@ export interface Directory {
   members: Record<string, OrganisationKind>;
   /** Their names, for refusals in words ("Northshire County Council pledged £40,000.00…"). */
   organisationNames?: Record<string, string>;
+  /** What each member's latest declaration puts on the table. */
+  onTheTable?: Record<string, string[]>;
   /** The people the event or the cycle names: their organisation, its kind and whether they may still act. */
   users: Record<string, { name: string; organisationId: string | null; kind: OrganisationKind | null; active: boolean }>;
   /** The partnership's outcomes, by id, with their metrics. */

@@ -103,6 +103,8 @@ export interface CycleOption {
   amendments: number;
   /** Its estimated cost in pence, where its authors gave one. */
   estimatedCostPence?: number | null;
+  /** The on-the-table items (of members' declarations) it uses. */
+  tableItems?: { organisationId: string; item: string }[];
   at: string;
 }
 

@@ -64,6 +64,8 @@ export interface FormChoices {
   /** Active users of member organisations and of independent facilitators. */
   users: { id: string; name: string; organisationId: string | null; organisationName: string }[];
   outcomes: { id: string; title: string }[];
+  /** What each member's latest declaration puts on the table. */
+  onTheTable?: Record<string, string[]>;
 }
 
 /** One field of an event's form, drawn with the GOV.UK components. */
@@ -82,7 +84,7 @@ export interface FormFieldSpec {
    * out): a number, a list, pounds as pence ("55,000.50" → 5500050; blank left out), or a date in
    * England (YYYY-MM-DD, due at the end of that working day, 17:00).
    */
-  parse?: 'number' | 'list' | 'optionalText' | 'pence' | 'date';
+  parse?: 'number' | 'list' | 'optionalText' | 'pence' | 'date' | 'json-list';
 }
 
 /** Fields named `<prefix><key>` (or `<prefix><key>_<secondKey>`) that make one list of objects, such as `score_<outcomeId>`. */
