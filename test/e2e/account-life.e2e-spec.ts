@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AccountsService, WebSessionsService } from '@app/accounts';
 import { Factory, TEST_PASSWORD, TestApi, agent, startTestApi, login } from '@test/support';
@@ -83,7 +84,7 @@ describe('account life', () => {
 
     const named = await leadAs.patch(`/v1/users/${colleague.id}`, { representative: true }).expect(200);
     expect(named.body).toMatchObject({ representative: true, role: 'member', active: true });
-    const created = await leadAs.post('/v1/users', { email: `new-${Date.now()}@example.org`, name: 'New starter', password: TEST_PASSWORD, organisationId: charity.id }).expect(201);
+    const created = await leadAs.post('/v1/users', { email: `new-${randomUUID()}@example.org`, name: 'New starter', password: TEST_PASSWORD, organisationId: charity.id }).expect(201);
     expect(created.body.organisationId).toBe(charity.id);
     expect((await leadAs.get('/v1/users').expect(200)).body.map((u: { id: string }) => u.id).sort()).toEqual([lead.id, colleague.id, created.body.id].sort());
     await leadAs.patch(`/v1/users/${created.body.id}`, { active: false }).expect(200);

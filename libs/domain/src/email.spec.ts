@@ -16,12 +16,15 @@ describe('email addresses', () => {
     const longest = `${'a'.repeat(MAX_EMAIL_LENGTH - 7)}@b.c.de`;
     expect(isEmailAddress(longest)).toBe(true);
     expect(isEmailAddress(`a${longest}`)).toBe(false);
-    // What made the web admin's earlier pattern (/^[^\s@]+@[^\s@]+\.[^\s@]+$/) backtrack quadratically.
-    const started = Date.now();
-    for (const input of [`a@${'.'.repeat(200_000)} `, `a@${'a.'.repeat(100_000)} `, '@'.repeat(200_000)]) {
-      expect(isEmailAddress(input)).toBe(false);
-      expect(isEmailAddress(input.slice(0, MAX_EMAIL_LENGTH))).toBe(false);
+    // What made the web admin's earlier pattern (/^[^\s@]+@[^\s@]+\.[^\s@]+$/) backtrack
+    // quadratically: no pattern ever sees such input, its length refuses it first.
+    const test = jest.spyOn(RegExp.prototype, 'test');
+    try {
+      for (const input of [`a@${'.'.repeat(200_000)} `, `a@${'a.'.repeat(100_000)} `, '@'.repeat(200_000)]) expect(isEmailAddress(input)).toBe(false);
+      expect(test).not.toHaveBeenCalled();
+    } finally {
+      test.mockRestore();
     }
-    expect(Date.now() - started).toBeLessThan(200);
+    for (const input of [`a@${'.'.repeat(300)} `, `a@${'a.'.repeat(200)} `, '@'.repeat(300)]) expect(isEmailAddress(input.slice(0, MAX_EMAIL_LENGTH))).toBe(false);
   });
 });
