@@ -162,6 +162,17 @@ describe('funding and the delivery plan', () => {
     expect(refused.body.detail).toBe('“Our reserves” is not on the table of Age Well Northshire: an option uses what members have declared.');
     const view = await steps.ok(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: 'Volunteer calls', summary: 'Weekly calls', tableItems: [{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }] });
     expect(view.options.at(-1).tableItems).toEqual([{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }]);
+    const optionId = view.options.at(-1).id;
+    const undeclared = await steps.send(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, tableItems: [{ organisationId: c.orgs.charity.id, item: 'Our reserves' }] });
+    expect(undeclared.status).toBe(422);
+    const both = [{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }, { organisationId: c.orgs.charity.id, item: 'Befriending service' }];
+    const amended = await steps.ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, tableItems: both });
+    expect(amended.options.find((o: { id: string }) => o.id === optionId).tableItems).toEqual(both);
+    const retitled = await steps.ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, title: 'Volunteer calls and visits' });
+    expect(retitled.options.find((o: { id: string }) => o.id === optionId).tableItems).toEqual(both);
+    const cleared = await steps.ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, tableItems: [] });
+    expect(cleared.options.find((o: { id: string }) => o.id === optionId).tableItems).toBeUndefined();
+    await steps.ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, title: 'Volunteer calls', tableItems: [both[0]] });
     const web = await createWebApp();
     try {
       const { cookie } = await signInOverHttp({ app: web.app } as TestWeb, c.forumUser.email, TEST_PASSWORD);

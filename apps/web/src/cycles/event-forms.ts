@@ -89,6 +89,7 @@ export function eventFromForm(type: string, form: Form, page?: FormContext): Rec
     else if (f.parse === 'date') event[f.name] = dueDate(raw);
     else if (f.parse === 'list') event[f.name] = list(raw);
     else if (f.parse === 'json-list') event[f.name] = list(raw).map((v) => jsonOr(v));
+    else if (f.parse === 'json-list-optional') event[f.name] = list(raw).length ? list(raw).map((v) => jsonOr(v)) : undefined;
     else if (f.parse === 'optionalText') event[f.name] = text(form, f.name)?.trim() ? text(form, f.name) : undefined;
     else event[f.name] = text(form, f.name);
   }

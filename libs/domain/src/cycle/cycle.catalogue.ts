@@ -213,22 +213,33 @@ export const AMEND_OPTION = defineEvent({
       title: text(300, 'Enter a new title or a new summary', 'The title').optional(),
       summary: text(20000, 'Enter a new title or a new summary', 'The summary').optional(),
       estimatedCostPence: pence('Enter the estimated cost in pounds, for example 55,000').optional(),
+      tableItems: tableItemsField.optional(),
     })
-    .refine((e) => e.title !== undefined || e.summary !== undefined || e.estimatedCostPence !== undefined, {
-      message: 'Enter a new title, summary or cost',
+    .refine((e) => e.title !== undefined || e.summary !== undefined || e.estimatedCostPence !== undefined || e.tableItems !== undefined, {
+      message: 'Enter a new title, summary, cost or the items on the table it uses',
       path: ['title'],
     }),
+  directory: true,
   who: { kind: 'optionAuthor', doing: 'amend it' },
   routes: { options: stay },
-  rule: (c, e) => optionRefuses(c, e.optionId, 'amended'),
+  rule: (c, e) => optionRefuses(c, e.optionId, 'amended') ?? tableItemsRefuse(e.tableItems, e.directory),
   offered: (c, actor) => authorsLiveOption(c, actor.organisationId),
   effect: (c, e) => ({
     ...c,
-    options: c.options.map((o) =>
-      o.id === e.optionId
-        ? { ...o, title: e.title ?? o.title, summary: e.summary ?? o.summary, estimatedCostPence: e.estimatedCostPence ?? o.estimatedCostPence ?? null, amendments: o.amendments + 1 }
-        : o,
-    ),
+    options: c.options.map((o) => {
+      if (o.id !== e.optionId) return o;
+      const { tableItems: _earlier, ...rest } = o;
+      // An empty list says the option no longer uses anything on the table; no list keeps what it used.
+      const tableItems = e.tableItems ?? o.tableItems ?? [];
+      return {
+        ...rest,
+        title: e.title ?? o.title,
+        summary: e.summary ?? o.summary,
+        estimatedCostPence: e.estimatedCostPence ?? o.estimatedCostPence ?? null,
+        amendments: o.amendments + 1,
+        ...(tableItems.length && { tableItems }),
+      };
+    }),
   }),
   form: { done: 'The option is amended',
     heading: 'Amend an option',
@@ -239,6 +250,7 @@ export const AMEND_OPTION = defineEvent({
       { name: 'title', kind: 'text', label: 'New title (optional)', parse: 'optionalText' },
       { name: 'summary', kind: 'textarea', label: 'New summary (optional)', parse: 'optionalText' },
       { ...costField, label: 'New estimated cost in pounds (optional)' },
+      { ...tableItemsFormField(view), label: 'What on the table does it use now? (optional)', hint: 'Leave every box unticked to keep what it uses', parse: 'json-list-optional' as const },
     ],
   },
 });

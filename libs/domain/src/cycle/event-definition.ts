@@ -84,7 +84,7 @@ export interface FormFieldSpec {
    * out): a number, a list, pounds as pence ("55,000.50" → 5500050; blank left out), or a date in
    * England (YYYY-MM-DD, due at the end of that working day, 17:00).
    */
-  parse?: 'number' | 'list' | 'optionalText' | 'pence' | 'date' | 'json-list';
+  parse?: 'number' | 'list' | 'optionalText' | 'pence' | 'date' | 'json-list' | 'json-list-optional';
 }
 
 /** Fields named `<prefix><key>` (or `<prefix><key>_<secondKey>`) that make one list of objects, such as `score_<outcomeId>`. */
