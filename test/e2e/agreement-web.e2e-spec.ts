@@ -1,5 +1,5 @@
 import { Page } from 'playwright-core';
-import { Factory, TEST_PASSWORD, TestApi, TestUser, startTestApi } from '@test/support';
+import { Factory, TEST_PASSWORD, TestApi, TestUser, startTestApi, testClock } from '@test/support';
 import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn } from '@test/support/test-web';
 
 /** Three members take the partnership agreement from a proposal to agreed, in their own browsers. */
@@ -78,4 +78,25 @@ describe('the agreement page in a browser', () => {
     expect(await council.page.locator('main').innerText()).toContain('Verified');
     await expectAccessible(council.page, '22-agreement-agreed');
   }, 120000);
+
+  it('a commissioner sets the review date, aligned to the calendar; other members only see it', async () => {
+    const [council, charity] = people;
+    const anchorAt = new Date(testClock().now().getTime() + 200 * 24 * 3600_000);
+    await council.user.as.post(`/v1/partnerships/${partnershipId}/anchors`, { name: 'Budget setting', date: anchorAt.toISOString() }).expect(201);
+    await council.page.goto(`/partnerships/${partnershipId}/agreement`);
+    expect(await council.page.locator('main').innerText()).toContain('No review date is set.');
+    await council.page.fill('#review-offset', 'a month');
+    await council.page.click('button:has-text("Save review date")');
+    expect(await council.page.locator('.govuk-error-summary').innerText()).toContain('Enter a whole number of days');
+    await council.page.fill('#review-offset', '30');
+    await council.page.click('button:has-text("Save review date")');
+    await banner(council.page, 'The review date is set');
+    expect(await council.page.locator('main').innerText()).toMatch(/next reviewed on \d{1,2} \w+ \d{4}, aligned to “Budget setting”/);
+    await expectAccessible(council.page, '23-agreement-review-date');
+    await charity.page.goto(`/partnerships/${partnershipId}/agreement`);
+    expect(await charity.page.locator('main').innerText()).toContain('aligned to “Budget setting”');
+    expect(await charity.page.locator('button:has-text("Save review date")').count()).toBe(0);
+    await council.page.click('button:has-text("Cancel the review date")');
+    await banner(council.page, 'The review date is cancelled');
+  }, 60000);
 });

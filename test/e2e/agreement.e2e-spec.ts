@@ -1,5 +1,9 @@
 import { DataSource } from 'typeorm';
-import { Factory, TestApi, TestUser, startTestApi } from '@test/support';
+import { AgreementReviewsService } from '@app/agreements';
+import { ManualClock } from '@app/domain';
+import { Factory, TestApi, TestUser, createTestApi, createTestWorker, eventually, startTestApi, testClock } from '@test/support';
+
+const DAY = 24 * 3600_000;
 
 /** The partnership's own agreement over HTTP: five members, an objection, a new version, all consent, verify. */
 describe('the partnership agreement', () => {
@@ -75,5 +79,97 @@ describe('the partnership agreement', () => {
     });
     const verdict = (await members[0].as.get(`${url()}/history/verify`).expect(200)).body;
     expect(verdict).toMatchObject({ intact: false, brokenAtSeq: history.findIndex((h: { type: string }) => h.type === 'OBJECT_AGREEMENT') + 1 });
+  });
+
+  describe('the review date (agreementReviewDue), aligned to an anchor', () => {
+    let timed: TestApi;
+    let clock: ManualClock;
+    let owners: TestUser[];
+    let id: string;
+    const agreementOf = (who: TestUser) => who.as.get(`/v1/partnerships/${id}/agreement`).expect(200).then((r) => r.body);
+    const agree = async () => {
+      const proposed = (await owners[0].as.post(`/v1/partnerships/${id}/agreement/events`, { type: 'PROPOSE_AGREEMENT', destination: 'Fewer falls at home', horizonYear: 2030, principles: ['Share the data'] }).expect(200)).body;
+      for (const who of owners) await who.as.post(`/v1/partnerships/${id}/agreement/events`, { type: 'CONSENT_AGREEMENT', number: proposed.current.number }).expect(200);
+    };
+
+    beforeAll(async () => {
+      clock = new ManualClock(testClock().now());
+      timed = await createTestApi({ clock });
+      const f = await Factory.create(timed.http);
+      const orgs = await Promise.all([f.organisation('commissioner', 'Eastshire Council'), f.organisation('provider', 'Eastshire Falls Service'), f.organisation('community', 'Eastshire Voices')]);
+      owners = await Promise.all(orgs.map((o) => f.user(o)));
+      id = (await owners[0].as.post('/v1/partnerships', { name: 'Falls prevention', memberOrganisationIds: orgs.slice(1).map((o) => o.id) }).expect(201)).body.id;
+    });
+    afterAll(() => timed.close());
+
+    it('is set by a commissioner member; moves with its anchor; reopens an agreed agreement once, and is moot otherwise', async () => {
+      const anchorAt = new Date(clock.now().getTime() + 30 * DAY);
+      const anchor = (await owners[0].as.post(`/v1/partnerships/${id}/anchors`, { name: 'Annual review', date: anchorAt.toISOString() }).expect(201)).body;
+      // Bad input and the wrong people change nothing.
+      await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: anchor.id, offsetDays: 1, offsetWorkingDays: 1 }).expect(400);
+      await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: '00000000-0000-4000-8000-000000000000', offsetDays: 0 }).expect(400);
+      const past = await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: anchor.id, offsetDays: -60 }).expect(400);
+      expect(past.body.errors[0].message).toMatch(/which has passed/);
+      await owners[1].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: anchor.id, offsetDays: 0 }).expect(403);
+      expect((await agreementOf(owners[1])).review).toBeNull();
+
+      const view = (await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: anchor.id, offsetWorkingDays: -5 }).expect(200)).body;
+      expect(view.review).toMatchObject({ kind: 'agreementReviewDue', anchorId: anchor.id, anchorName: 'Annual review', offsetWorkingDays: -5, status: 'scheduled' });
+      expect(new Date(view.review.dueAt).getTime()).toBeLessThan(anchorAt.getTime());
+      // The anchor moves a week later: the review date follows it.
+      const moved = new Date(anchorAt.getTime() + 7 * DAY);
+      await owners[0].as.patch(`/v1/partnerships/${id}/anchors/${anchor.id}`, { date: moved.toISOString() }).expect(200);
+      const dueAt = new Date((await agreementOf(owners[2])).review.dueAt);
+      expect(dueAt.getTime()).toBeGreaterThan(new Date(view.review.dueAt).getTime());
+      await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: anchor.id, offsetDays: 0 }).expect(200);
+
+      await agree();
+      const reviews = timed.app.get(AgreementReviewsService);
+      expect(await reviews.fireDue()).toBe(0);
+      expect((await agreementOf(owners[0])).state).toBe('agreed');
+      clock.set(moved);
+      // Two workers at once: fired once.
+      expect((await Promise.all([reviews.fireDue(), reviews.fireDue()])).reduce((a, b) => a + b)).toBe(1);
+      const reopened = await agreementOf(owners[1]);
+      expect(reopened).toMatchObject({ state: 'reviewing', review: { status: 'fired' } });
+      const history = (await owners[0].as.get(`/v1/partnerships/${id}/agreement/history`).expect(200)).body;
+      expect(history.at(-1)).toMatchObject({ type: 'AGREEMENT_REVIEW_DUE', fromState: 'agreed', toState: 'reviewing', organisationId: null });
+      expect((await owners[0].as.get(`/v1/partnerships/${id}/agreement/history/verify`).expect(200)).body.intact).toBe(true);
+
+      // A review date that comes while the agreement is not agreed is moot: nothing moves.
+      const next = (await owners[0].as.post(`/v1/partnerships/${id}/anchors`, { name: 'Next year', date: new Date(clock.now().getTime() + 10 * DAY).toISOString() }).expect(201)).body;
+      await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: next.id, offsetDays: 0 }).expect(200);
+      clock.advance(11 * DAY);
+      expect(await reviews.fireDue()).toBe(1);
+      const moot = await agreementOf(owners[0]);
+      expect(moot.state).toBe('reviewing');
+      expect(moot.review.status).toBe('moot');
+      expect(moot.review.changes.at(-1).note).toMatch(/review date no longer applies/);
+
+      // Cancelled: never fires; a second cancel finds none.
+      const later = (await owners[0].as.post(`/v1/partnerships/${id}/anchors`, { name: 'Later', date: new Date(clock.now().getTime() + 10 * DAY).toISOString() }).expect(201)).body;
+      await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: later.id, offsetDays: 0 }).expect(200);
+      await owners[2].as.delete(`/v1/partnerships/${id}/agreement/review`).expect(403);
+      await owners[0].as.delete(`/v1/partnerships/${id}/agreement/review`).expect(204);
+      await owners[0].as.delete(`/v1/partnerships/${id}/agreement/review`).expect(404);
+      clock.advance(11 * DAY);
+      expect(await reviews.fireDue()).toBe(0);
+      expect((await agreementOf(owners[0])).review.status).toBe('cancelled');
+    });
+
+    it('the worker’s pass fires a review date that has come', async () => {
+      await agree();
+      const anchor = (await owners[0].as.post(`/v1/partnerships/${id}/anchors`, { name: 'Spring review', date: new Date(clock.now().getTime() + DAY).toISOString() }).expect(201)).body;
+      await owners[0].as.put(`/v1/partnerships/${id}/agreement/review`, { anchorId: anchor.id, offsetDays: 0 }).expect(200);
+      // The anchor is brought forward to a date that has passed (by the worker's clock, the wall clock's).
+      await owners[0].as.patch(`/v1/partnerships/${id}/anchors/${anchor.id}`, { date: new Date(testClock().now().getTime() - 400 * DAY).toISOString() }).expect(200);
+      const worker = await createTestWorker();
+      try {
+        const view = await eventually(() => agreementOf(owners[0]), (v) => v.state === 'reviewing');
+        expect(view.review.status).toBe('fired');
+      } finally {
+        await worker.close();
+      }
+    });
   });
 });

@@ -82,13 +82,27 @@ describe('partnerships', () => {
     await factory.admin.get(`/v1/partnerships/${id}`).expect(200);
   });
 
-  it('a commissioner member changes the destination and principles; others may not', async () => {
+  it('a commissioner member’s new destination and principles are a proposal of the agreement: the partnership shows them once every member consents', async () => {
     const p = await factory.partnership();
-    const res = await p.commissioner.as
-      .patch(`/v1/partnerships/${p.id}`, { destination: 'A fairer Northshire', principles: ['Open books'] })
-      .expect(200);
-    expect(res.body).toMatchObject({ destination: 'A fairer Northshire', principles: ['Open books'] });
+    const before = (await p.commissioner.as.get(`/v1/partnerships/${p.id}`).expect(200)).body;
+    const noYear = await p.commissioner.as.patch(`/v1/partnerships/${p.id}`, { destination: 'A fairer Northshire', principles: ['Open books'] }).expect(400);
+    expect(noYear.body.errors[0].field).toBe('horizonYear');
+    const res = await p.commissioner.as.patch(`/v1/partnerships/${p.id}`, { destination: 'A fairer Northshire', principles: ['Open books'], horizonYear: 2035 }).expect(200);
+    expect(res.body).toMatchObject({ destination: before.destination, principles: before.principles });
     await p.providerUser.as.patch(`/v1/partnerships/${p.id}`, { destination: 'Mine' }).expect(403);
+    const agreement = (await p.providerUser.as.get(`/v1/partnerships/${p.id}/agreement`).expect(200)).body;
+    expect(agreement).toMatchObject({ state: 'consulting', current: { destination: 'A fairer Northshire', principles: ['Open books'], horizonYear: 2035 } });
+    // Only the principles change: the destination and year are kept from the version under consultation.
+    await p.commissioner.as.patch(`/v1/partnerships/${p.id}`, { principles: ['Open books', 'Residents first'] }).expect(200);
+    const current = (await p.commissioner.as.get(`/v1/partnerships/${p.id}/agreement`).expect(200)).body;
+    expect(current.current).toMatchObject({ destination: 'A fairer Northshire', principles: ['Open books', 'Residents first'], horizonYear: 2035 });
+    for (const who of [p.commissioner, p.providerUser]) {
+      await who.as.post(`/v1/partnerships/${p.id}/agreement/events`, { type: 'CONSENT_AGREEMENT', number: current.current.number }).expect(200);
+    }
+    expect((await p.providerUser.as.get(`/v1/partnerships/${p.id}`).expect(200)).body.destination).toBe(before.destination);
+    await p.communityUser.as.post(`/v1/partnerships/${p.id}/agreement/events`, { type: 'CONSENT_AGREEMENT', number: current.current.number }).expect(200);
+    expect((await p.commissioner.as.get(`/v1/partnerships/${p.id}/agreement`).expect(200)).body.state).toBe('agreed');
+    expect((await p.providerUser.as.get(`/v1/partnerships/${p.id}`).expect(200)).body).toMatchObject({ destination: 'A fairer Northshire', principles: ['Open books', 'Residents first'] });
   });
 
   it('a commissioner invites new members, who then see the partnership', async () => {

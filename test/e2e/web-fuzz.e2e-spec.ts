@@ -49,6 +49,8 @@ describe('fuzzing the web app’s forms', () => {
     '/admin/users',
     '/notifications/:id/read',
     '/partnerships/:partnership/agreement/events',
+    '/partnerships/:partnership/agreement/review',
+    '/partnerships/:partnership/agreement/review/cancel',
     '/partnerships/:partnership/webhooks',
     '/partnerships/:partnership/webhooks/:id/remove',
     '/partnerships/:partnership/members/:id/remove',

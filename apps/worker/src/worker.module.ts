@@ -9,6 +9,8 @@ import { MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, WEBHOOK_QUEUE } from '@app/qu
 import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
 import { ActionReminderPass } from './action-reminder.pass';
+import { AgreementReviewPass } from './agreement-review.pass';
+import { AgreementsModule } from '@app/agreements';
 import { NotificationsModule } from '@app/notifications';
 import { MailWorker } from './mail.worker';
 import { MilestoneWorker } from './milestone.worker';
@@ -16,7 +18,7 @@ import { OutboxRelay } from './outbox.relay';
 import { Reconciler } from './reconciler';
 import { Sweeper } from './sweeper';
 
-/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email and webhooks. */
+/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email, webhooks, action reminders and the agreements' review dates. */
 @Module({
   imports: [
     AppConfigModule,
@@ -31,7 +33,8 @@ import { Sweeper } from './sweeper';
     OutboxModule,
     NotificationsModule,
     WebhooksModule,
+    AgreementsModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass],
 })
 export class WorkerModule {}

@@ -1,5 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { PartnershipEntity } from '@app/partnerships/partnership.entity';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { AnchorEntity, PartnershipEntity } from '@app/partnerships/partnership.entity';
 
 /** A partnership's agreement: its machine's snapshot, a version for compare-and-set, and the chain's head. */
 @Entity('agreements')
@@ -77,4 +77,58 @@ export class AgreementHistoryEntity {
 
   @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
   hashScheme!: 3;
+}
+
+export const AGREEMENT_REVIEW_STATUSES = ['scheduled', 'fired', 'moot', 'cancelled'] as const;
+export type AgreementReviewStatus = (typeof AGREEMENT_REVIEW_STATUSES)[number];
+
+/**
+ * The agreement's review date (`agreementReviewDue`), aligned to one of the partnership's anchors:
+ * its date is the anchor's moved by the offset, read whenever it is needed, so moving the anchor
+ * moves the review. At most one is scheduled per partnership; when it comes, an agreed agreement
+ * moves to reviewing (otherwise it is moot). Every change of status is kept in `changes`.
+ */
+@Entity('agreement_reviews')
+@Index('agreement_reviews_one_scheduled', ['partnershipId'], { unique: true, where: `"status" = 'scheduled'` })
+@Index('agreement_reviews_anchor_idx', ['anchorId'])
+@Check('agreement_reviews_status_check', `"status" IN ('scheduled', 'fired', 'moot', 'cancelled')`)
+@Check('agreement_reviews_offset_check', `("offset_days" IS NULL) <> ("offset_working_days" IS NULL)`)
+export class AgreementReviewEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'partnership_id', type: 'uuid' })
+  partnershipId!: string;
+
+  @ManyToOne(() => AgreementEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'agreement_reviews_agreement_fkey' })
+  agreement?: AgreementEntity;
+
+  @Column({ name: 'anchor_id', type: 'uuid' })
+  anchorId!: string;
+
+  @ManyToOne(() => AnchorEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'anchor_id', foreignKeyConstraintName: 'agreement_reviews_anchor_fkey' })
+  anchor?: AnchorEntity;
+
+  @Column({ name: 'offset_days', type: 'int', nullable: true })
+  offsetDays!: number | null;
+
+  @Column({ name: 'offset_working_days', type: 'int', nullable: true })
+  offsetWorkingDays!: number | null;
+
+  @Column({ type: 'text', default: 'scheduled' })
+  status!: AgreementReviewStatus;
+
+  @Column({ type: 'jsonb', default: [] })
+  changes!: { status: AgreementReviewStatus; at: string; note?: string }[];
+
+  @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
+  createdByUserId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
 }

@@ -18,20 +18,34 @@ import {
   agreementFields,
   agreementNextEvents,
   agreementStateOf,
+  alignedDue,
   decideAgreement,
   persistAgreement,
   problemsOf,
   restoreAgreement,
   startAgreement,
 } from '@app/domain';
-import { PartnershipsService } from '@app/partnerships';
-import { AgreementEntity, AgreementHistoryEntity } from './agreement.entity';
+import { PartnershipEntity, PartnershipsService } from '@app/partnerships';
+import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
 
 export interface AgreementRecord {
   row: AgreementEntity;
   snapshot: AgreementSnapshot;
   members: string[];
   nextEvents: AgreementEventType[];
+  /** The review date scheduled, else the last one that came or was moot (none: null). */
+  review: AgreementReviewView | null;
+}
+
+export interface AgreementReviewView {
+  id: string;
+  anchorId: string;
+  anchorName: string;
+  offsetDays: number | null;
+  offsetWorkingDays: number | null;
+  dueAt: Date;
+  status: AgreementReviewEntity['status'];
+  changes: AgreementReviewEntity['changes'];
 }
 
 /**
@@ -77,6 +91,27 @@ export class AgreementsService {
     return this.recordOf(row, principal, members);
   }
 
+  /**
+   * `PATCH /v1/partnerships/:id` with a destination or principles (a commissioner member): a new
+   * version proposed for every member's consent, the fields not given kept from the version under
+   * consultation. The partnership's destination and principles change when it is agreed.
+   */
+  async proposeFromPartnership(principal: Principal, partnershipId: string, changes: { destination?: string; principles?: string[]; horizonYear?: number }): Promise<AgreementRecord> {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    await this.partnerships.requireCommissionerMember(principal, partnershipId, 'change the destination and principles');
+    const current = restoreAgreement((await this.ensure(partnershipId)).snapshot).context.versions.at(-1);
+    const horizonYear = changes.horizonYear ?? current?.horizonYear ?? undefined;
+    if (horizonYear === undefined) {
+      throw new ValidationFailed([{ field: 'horizonYear', message: 'is needed: a new destination or principles are a new version of the partnership agreement, for a year such as 2035' }]);
+    }
+    return this.send(principal, partnershipId, {
+      type: 'PROPOSE_AGREEMENT',
+      destination: changes.destination ?? current?.destination,
+      principles: changes.principles ?? current?.principles,
+      horizonYear,
+    });
+  }
+
   async history(principal: Principal, partnershipId: string): Promise<AgreementHistoryEntity[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.ensure(partnershipId);
@@ -94,11 +129,49 @@ export class AgreementsService {
     });
   }
 
+  /**
+   * The system's event (the review date came), in the caller's transaction: locks the agreement,
+   * decides, and chains the entry when it is accepted. A refusal says why (moot: not agreed).
+   */
+  async applySystemEvent(m: EntityManager, partnershipId: string, input: { type: 'AGREEMENT_REVIEW_DUE'; milestoneId: string }): Promise<{ accepted: true } | { accepted: false; reason: string }> {
+    const current = await m.getRepository(AgreementEntity).findOne({ where: { partnershipId }, lock: { mode: 'pessimistic_write' } });
+    if (!current) throw new NotFound('agreement');
+    const actor: Actor = { userId: null, organisationId: null, system: true };
+    const at = this.clock.now();
+    const event = { ...input, actor, members: await this.memberIds(partnershipId), at: at.toISOString() } as AgreementEvent;
+    const decision = decideAgreement(restoreAgreement(current.snapshot), event);
+    if (!decision.accepted) return { accepted: false, reason: decision.reason };
+    await this.append(m, current, decision.snapshot, { type: input.type, actor, payload: { milestoneId: input.milestoneId }, at });
+    return { accepted: true };
+  }
+
+  /** The review date on show: the one scheduled, else the latest that came, was moot or was cancelled. */
+  async reviewOf(partnershipId: string, m: EntityManager = this.dataSource.manager): Promise<AgreementReviewView | null> {
+    // A handful a year: the scheduled one wins, else the latest.
+    const reviews = await m.getRepository(AgreementReviewEntity).find({ where: { partnershipId }, relations: { anchor: true }, order: { createdAt: 'DESC' } });
+    const scheduled = reviews.find((r) => r.status === 'scheduled') ?? reviews[0];
+    if (!scheduled?.anchor) return null;
+    return {
+      id: scheduled.id,
+      anchorId: scheduled.anchorId,
+      anchorName: scheduled.anchor.name,
+      offsetDays: scheduled.offsetDays,
+      offsetWorkingDays: scheduled.offsetWorkingDays,
+      dueAt: alignedDue(scheduled.anchor.date, scheduled),
+      status: scheduled.status,
+      changes: scheduled.changes,
+    };
+  }
+
   private async recordOf(row: AgreementEntity, principal: Principal, members?: string[]): Promise<AgreementRecord> {
     const snapshot = restoreAgreement(row.snapshot);
-    const ids = members ?? (await this.memberIds(row.partnershipId));
-    const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId, ...(await this.accounts.representationOf(principal.userId, principal.organisationId)) };
-    return { row, snapshot, members: ids, nextEvents: isAdmin(principal) ? [] : agreementNextEvents(snapshot, actor, ids) };
+    const [ids, representation, review] = await Promise.all([
+      members ?? this.memberIds(row.partnershipId),
+      this.accounts.representationOf(principal.userId, principal.organisationId),
+      this.reviewOf(row.partnershipId),
+    ]);
+    const actor: Actor = { userId: principal.userId, organisationId: principal.organisationId, ...representation };
+    return { row, snapshot, members: ids, nextEvents: isAdmin(principal) ? [] : agreementNextEvents(snapshot, actor, ids), review };
   }
 
   private async memberIds(partnershipId: string): Promise<string[]> {
@@ -106,7 +179,7 @@ export class AgreementsService {
   }
 
   /** The agreement, made on first use (the partnership's text as version 1, in drafting). */
-  private async ensure(partnershipId: string): Promise<AgreementEntity> {
+  async ensure(partnershipId: string): Promise<AgreementEntity> {
     const found = await this.dataSource.getRepository(AgreementEntity).findOneBy({ partnershipId });
     if (found) return found;
     const aggregate = await this.partnerships.load(partnershipId);
@@ -163,6 +236,11 @@ export class AgreementsService {
     const next = { state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as Record<string, any>, version: entry.seq, historyHash: entry.hash };
     const moved = await m.update(AgreementEntity, { partnershipId: row.partnershipId, version: row.version }, next);
     if (!moved.affected) throw new VersionConflict(undefined);
+    // The partnership's destination and principles are the agreed version's, from the moment it is agreed.
+    const agreed = snapshot.context.versions.find((v) => v.number === snapshot.context.agreedNumber);
+    if (next.state === 'agreed' && fromState !== 'agreed' && agreed) {
+      await m.update(PartnershipEntity, { id: row.partnershipId }, { destination: agreed.destination, principles: agreed.principles });
+    }
     return { ...row, ...next, updatedAt: item.at };
   }
 }

@@ -9,8 +9,7 @@ import {
   NotFound,
   TransitionRefused,
   ValidationFailed,
-  addDays,
-  addWorkingDays,
+  alignedDue,
   restoreCycle,
   type Clock,
 } from '@app/domain';
@@ -34,11 +33,6 @@ export interface Calendar {
 
 /** Up to a minute in the past is accepted (clocks and round trips); earlier is a mistake. */
 const PAST_TOLERANCE_MS = 60_000;
-
-const alignedDue = (anchorDate: Date, m: { offsetDays?: number | null; offsetWorkingDays?: number | null }): Date =>
-  m.offsetWorkingDays !== undefined && m.offsetWorkingDays !== null
-    ? addWorkingDays(anchorDate, m.offsetWorkingDays)
-    : addDays(anchorDate, m.offsetDays ?? 0);
 
 @Injectable()
 export class MilestonesService {

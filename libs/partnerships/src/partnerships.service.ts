@@ -15,10 +15,9 @@ export interface NewPartnership {
   principles?: string[];
 }
 
+/** The destination and principles are the agreement's (AgreementsService.proposeFromPartnership). */
 export interface PartnershipChanges {
   name?: string;
-  destination?: string | null;
-  principles?: string[];
 }
 
 /**
@@ -67,12 +66,8 @@ export class PartnershipsService {
   }
 
   async update(principal: Principal, id: string, changes: PartnershipChanges): Promise<PartnershipAggregate> {
-    await this.requireCommissionerMember(principal, id, 'change the destination and principles');
-    await this.partnerships.update(id, {
-      ...(changes.name !== undefined && { name: changes.name.trim() }),
-      ...(changes.destination !== undefined && { destination: changes.destination?.trim() || null }),
-      ...(changes.principles !== undefined && { principles: changes.principles }),
-    });
+    await this.requireCommissionerMember(principal, id, 'change the partnership');
+    if (changes.name !== undefined) await this.partnerships.update(id, { name: changes.name.trim() });
     return this.get(principal, id);
   }
 

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
-import { AgreementRecord, AgreementsService } from '@app/agreements';
+import { AgreementRecord, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
 import { ValidationFailed } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { Caller } from '../http/auth.guard';
@@ -11,7 +12,7 @@ import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycle
 const PartnershipId = () => Param('id', new IdPipe('partnership'));
 
 /** The agreement as API.md shows it, with who has not yet consented to the agreed version. */
-function mapAgreement({ row, snapshot, members, nextEvents }: AgreementRecord) {
+function mapAgreement({ row, snapshot, members, nextEvents, review }: AgreementRecord) {
   const c = snapshot.context;
   const current = c.versions.at(-1) ?? null;
   const agreed = c.versions.find((v) => v.number === c.agreedNumber) ?? null;
@@ -26,8 +27,41 @@ function mapAgreement({ row, snapshot, members, nextEvents }: AgreementRecord) {
     members,
     // A member that joined after the agreement (or has not consented to it) must consent at the next review.
     notConsentedToAgreed: agreed ? members.filter((m) => !c.agreedBy.includes(m)) : [],
+    // The agreementReviewDue milestone: its date follows its anchor's.
+    review: review && {
+      id: review.id,
+      kind: 'agreementReviewDue',
+      anchorId: review.anchorId,
+      anchorName: review.anchorName,
+      offsetDays: review.offsetDays,
+      offsetWorkingDays: review.offsetWorkingDays,
+      dueAt: review.dueAt.toISOString(),
+      status: review.status,
+      changes: review.changes,
+    },
     nextEvents,
   };
+}
+
+/** The agreement's review date, aligned to an anchor of the partnership. */
+export class AgreementReviewDto {
+  @ApiProperty({ description: 'A partnership anchor to align to' })
+  @IsUUID()
+  anchorId!: string;
+
+  @ApiPropertyOptional({ description: 'Calendar days from the anchor (negative: before it); or give offsetWorkingDays' })
+  @ValidateIf((o: AgreementReviewDto) => o.offsetWorkingDays === undefined)
+  @IsInt()
+  @Min(-730)
+  @Max(730)
+  offsetDays?: number;
+
+  @ApiPropertyOptional({ description: 'Working days in England from the anchor (weekends and bank holidays skipped)' })
+  @IsOptional()
+  @IsInt()
+  @Min(-500)
+  @Max(500)
+  offsetWorkingDays?: number;
 }
 
 function ifMatch(header: string | undefined): number | undefined {
@@ -42,7 +76,10 @@ function ifMatch(header: string | undefined): number | undefined {
 @ApiBearerAuth()
 @Controller('v1/partnerships/:id/agreement')
 export class AgreementController {
-  constructor(private readonly agreements: AgreementsService) {}
+  constructor(
+    private readonly agreements: AgreementsService,
+    private readonly reviews: AgreementReviewsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The agreement: its state, the version under consultation, the agreed one, positions, consents and objections' })
@@ -73,5 +110,26 @@ export class AgreementController {
   @ApiOkResponse({ type: VerifyDto })
   verify(@Caller() caller: Principal, @PartnershipId() id: string): Promise<VerifyDto> {
     return this.agreements.verify(caller, id);
+  }
+
+  @Put('review')
+  @ApiOperation({
+    summary: 'Set the agreement’s review date (agreementReviewDue), aligned to an anchor (a commissioner member)',
+    description: 'When it comes, an agreed agreement moves to reviewing; otherwise the date is moot. A new date replaces the one scheduled.',
+  })
+  async scheduleReview(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: AgreementReviewDto, @Res({ passthrough: true }) res: Response) {
+    if (body.offsetDays !== undefined && body.offsetWorkingDays !== undefined) {
+      throw new ValidationFailed([{ field: 'offsetDays', message: 'give offsetDays or offsetWorkingDays, not both' }]);
+    }
+    await this.reviews.schedule(caller, id, body as AgreementReviewInput);
+    return this.get(caller, id, res);
+  }
+
+  @Delete('review')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Cancel the agreement’s scheduled review date (a commissioner member)' })
+  @ApiNoContentResponse()
+  async cancelReview(@Caller() caller: Principal, @PartnershipId() id: string): Promise<void> {
+    await this.reviews.cancel(caller, id);
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@app/accounts';
+import { AgreementsService } from '@app/agreements';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleQueriesService, FundingYear, PartnershipMembersService } from '@app/cycles';
@@ -38,6 +39,7 @@ export class PartnershipsController {
     private readonly milestones: MilestonesService,
     private readonly members: PartnershipMembersService,
     private readonly cycles: CycleQueriesService,
+    private readonly agreements: AgreementsService,
   ) {}
 
   @Get(':id/funding')
@@ -71,14 +73,23 @@ export class PartnershipsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change the name, destination or principles (a commissioner member)' })
+  @ApiOperation({
+    summary: 'Change the name (a commissioner member); a destination or principles propose a new version of the agreement',
+    description:
+      'The destination and principles are the partnership agreement’s: given here, they (with horizonYear, or the year of the version under consultation) propose a new version, ' +
+      'as PROPOSE_AGREEMENT does, and the view shows them once every member has consented to it.',
+  })
   @ApiOkResponse({ type: PartnershipDto })
   async update(
     @Caller() caller: Principal,
     @PartnershipId() id: string,
     @Body() body: UpdatePartnershipDto,
   ): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.update(caller, id, body));
+    const { destination, principles, horizonYear, ...rest } = body;
+    if (destination !== undefined || principles !== undefined || horizonYear !== undefined) {
+      await this.agreements.proposeFromPartnership(caller, id, { destination, principles, horizonYear });
+    }
+    return mapPartnership(await this.partnerships.update(caller, id, rest));
   }
 
   @Delete(':id/members/:organisationId')

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { diffWords } from 'diff';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { AgreementRecord, AgreementsService } from '@app/agreements';
-import { Forbidden, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
+import { AgreementRecord, AgreementReviewsService, AgreementsService } from '@app/agreements';
+import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
@@ -18,6 +18,8 @@ const DONE: Record<string, string> = {
   CONSENT_AGREEMENT: 'Your organisation’s consent is recorded',
   OBJECT_AGREEMENT: 'Your organisation’s objection is recorded',
   REOPEN_AGREEMENT: 'The agreement is open for review',
+  review: 'The review date is set',
+  'review-cancelled': 'The review date is cancelled',
 };
 /** Form fields to the page's ids, for the error summary. */
 const FIELD_IDS: Record<string, string> = {
@@ -28,6 +30,8 @@ const FIELD_IDS: Record<string, string> = {
   readiness: 'position-readiness',
   concerns: 'position-concerns',
   reason: 'agreement-reason',
+  anchorId: 'review-anchor',
+  offsetDays: 'review-offset',
 };
 
 /** The partnership's agreement page: the proposal with its differences from the agreed version, positions side by side, consent per member, the history verified. */
@@ -35,6 +39,7 @@ const FIELD_IDS: Record<string, string> = {
 export class AgreementPagesController {
   constructor(
     private readonly agreements: AgreementsService,
+    private readonly reviews: AgreementReviewsService,
     private readonly partnerships: PartnershipsService,
     private readonly layout: LayoutService,
   ) {}
@@ -75,6 +80,41 @@ export class AgreementPagesController {
     }
   }
 
+  /** A commissioner member aligns the review date to an anchor: so many days before (or after) it. */
+  @Post(':id/agreement/review')
+  async scheduleReview(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const anchorId = typeof body.anchorId === 'string' ? body.anchorId.trim() : '';
+    const days = typeof body.offsetDays === 'string' ? body.offsetDays.trim() : '';
+    const errors: FormError[] = [];
+    if (!/^[0-9a-f-]{36}$/i.test(anchorId)) errors.push({ field: 'review-anchor', text: 'Choose the date on the calendar the review is aligned to' });
+    if (days !== '' && (!/^-?\d{1,3}$/.test(days) || Math.abs(Number(days)) > 730)) errors.push({ field: 'review-offset', text: 'Enter a whole number of days, up to 730' });
+    if (errors.length) return this.render(res, 400, session, id, { errors, values: body });
+    try {
+      await this.reviews.schedule(session.principal, id, { anchorId, offsetDays: days === '' ? 0 : -Number(days) });
+      return res.redirect(303, `/partnerships/${id}/agreement?done=review`);
+    } catch (error) {
+      return this.refused(res, session, id, body, error);
+    }
+  }
+
+  @Post(':id/agreement/review/cancel')
+  async cancelReview(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    try {
+      await this.reviews.cancel(session.principal, id);
+      return res.redirect(303, `/partnerships/${id}/agreement?done=review-cancelled`);
+    } catch (error) {
+      return this.refused(res, session, id, body, error);
+    }
+  }
+
+  private async refused(res: Response, session: WebSession, id: string, body: Record<string, unknown>, error: unknown) {
+    const status = error instanceof ValidationFailed ? 400 : error instanceof Forbidden ? 403 : error instanceof NotFound ? 404 : error instanceof Conflict ? 409 : 0;
+    if (!status) throw error;
+    const errors: FormError[] =
+      error instanceof ValidationFailed ? error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? 'review-forms', text: `The review date ${e.message}` })) : [{ field: 'review-forms', text: (error as Error).message }];
+    await this.render(res, status, session, id, { errors, values: body });
+  }
+
   private async render(res: Response, status: number, session: WebSession, id: string, extra: { done?: string; errors?: FormError[]; values?: Record<string, unknown> }) {
     const [record, aggregate, history, verdict] = await Promise.all([
       this.agreements.get(session.principal, id),
@@ -83,6 +123,7 @@ export class AgreementPagesController {
       this.agreements.verify(session.principal, id),
     ]);
     const name = (organisationId: string | null) => aggregate.members.find((m) => m.organisationId === organisationId)?.organisation?.name ?? 'a former member';
+    const mine = aggregate.members.find((m) => m.organisationId === session.principal.organisationId);
     res.status(status).render('agreement', {
       ...(await this.layout.of(session)),
       section: 'partnerships',
@@ -91,6 +132,10 @@ export class AgreementPagesController {
       view: agreementPage(record, name),
       history: [...history].reverse().map((h) => ({ seq: h.seq, type: h.type, by: h.organisationId ? name(h.organisationId) : 'the service', at: h.at })),
       verdict,
+      // Commissioner members set the review date, aligned to one of the calendar's anchors.
+      review: record.review,
+      anchors: aggregate.anchors.map((a) => ({ value: a.id, text: a.name })),
+      setsReview: mine?.organisation?.kind === 'commissioner' && !aggregate.partnership.archivedAt,
       done: extra.done,
       errors: extra.errors ?? [],
       values: extra.values ?? {},

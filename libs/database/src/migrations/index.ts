@@ -12,6 +12,7 @@ import { PartnershipArchive1763987000000 } from './1763987000000-partnership-arc
 import { CalendarTokenIssued1763990000000 } from './1763990000000-calendar-token-issued';
 import { TaskNotifications1763995000000 } from './1763995000000-task-notifications';
 import { Webhooks1763996000000 } from './1763996000000-webhooks';
+import { AgreementReviews1763998000000 } from './1763998000000-agreement-reviews';
 import { Agreements1763997000000 } from './1763997000000-agreements';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
@@ -32,4 +33,5 @@ export const MIGRATIONS: Function[] = [
   TaskNotifications1763995000000,
   Webhooks1763996000000,
   Agreements1763997000000,
+  AgreementReviews1763998000000,
 ];

@@ -45,3 +45,7 @@ export function nineInEngland(year: number, month: number, day: number): Date {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   return fromZonedTime(`${pad(year, 4)}-${pad(month)}-${pad(day)}T09:00:00`, ENGLAND);
 }
+
+/** The date of something aligned to an anchor: so many days, or working days in England, from it. */
+export const alignedDue = (anchorDate: Date, m: { offsetDays?: number | null; offsetWorkingDays?: number | null }): Date =>
+  m.offsetWorkingDays !== undefined && m.offsetWorkingDays !== null ? addWorkingDays(anchorDate, m.offsetWorkingDays) : addDays(anchorDate, m.offsetDays ?? 0);

@@ -38,7 +38,7 @@ describe('the event catalogue', () => {
     ]);
     expect(problems({ type: 'LAUNCH', actor: { userId: 'x' } })).toEqual([{ field: 'actor', message: 'is not a field of this request' }]);
     expect(problems({ type: 'AMEND_OPTION', optionId: '00000000-0000-4000-8000-000000000000' })).toEqual([
-      { field: 'title', message: 'Enter a new title, summary or cost' },
+      { field: 'title', message: 'Enter a new title, summary, cost or the items on the table it uses' },
     ]);
     expect(problems({ type: 'RECORD_LEARNING', insight: 'i', recommendation: 'maybe' })).toEqual([{ field: 'recommendation', message: 'Choose a recommendation' }]);
     expect(problems([])).toEqual([{ field: 'body', message: 'must be a JSON object with a type' }]);

@@ -64,6 +64,13 @@ export class UpdatePartnershipDto {
   @IsOptional()
   @TextList(100, 2000)
   principles?: string[];
+
+  @ApiPropertyOptional({ description: 'The year the destination is for (with a new destination or principles)', example: 2035 })
+  @IsOptional()
+  @IsInt()
+  @Min(2000)
+  @Max(2200)
+  horizonYear?: number;
 }
 
 export class AddMembersDto {
