@@ -54,6 +54,12 @@ describe('the agreement page in a browser', () => {
     await charity.page.check('input[name=readiness][value=ready]');
     await charity.page.click('button:has-text("Save position")');
     await banner(charity.page, 'position is saved');
+    await charity.page.fill('#position-what', 'Referrals come earlier, and fewer crises');
+    await charity.page.check('input[name=readiness][value=ready]');
+    await charity.page.click('button:has-text("Save position")');
+    await banner(charity.page, 'position is saved');
+    await charity.page.click('summary:has-text("Earlier positions (1)")');
+    expect(await charity.page.locator('details:has-text("Earlier positions")').innerText()).toContain('Referrals come earlier');
 
     await forum.page.goto(`/partnerships/${partnershipId}/agreement`);
     await forum.page.click('button:has-text("Object")');

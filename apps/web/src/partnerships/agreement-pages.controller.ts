@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { diffWords } from 'diff';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { AgreementRecord, AgreementReviewsService, AgreementsService } from '@app/agreements';
+import { AgreementHistoryEntity, AgreementRecord, AgreementReviewsService, AgreementsService } from '@app/agreements';
 import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { PartnershipsService } from '@app/partnerships';
@@ -131,6 +131,7 @@ export class AgreementPagesController {
       partnership: aggregate.partnership,
       view: agreementPage(record, name),
       history: [...history].reverse().map((h) => ({ seq: h.seq, type: h.type, by: h.organisationId ? name(h.organisationId) : 'the service', at: h.at })),
+      earlierPositions: earlierPositions(history, name),
       verdict,
       // Commissioner members set the review date, aligned to one of the calendar's anchors.
       review: record.review,
@@ -141,6 +142,19 @@ export class AgreementPagesController {
       values: extra.values ?? {},
     });
   }
+}
+
+/** Each member's positions before its latest, newest first, from the history. */
+function earlierPositions(history: AgreementHistoryEntity[], name: (organisationId: string | null) => string) {
+  const stated = history.filter((h) => h.type === 'STATE_POSITION');
+  const latest = new Map(stated.map((h) => [h.organisationId, h.seq]));
+  return stated
+    .filter((h) => latest.get(h.organisationId) !== h.seq)
+    .reverse()
+    .map((h) => {
+      const p = h.payload as { whatsInItForUs?: string; readiness?: string; concerns?: string };
+      return { name: name(h.organisationId), at: h.at, whatsInItForUs: p.whatsInItForUs ?? '', readiness: READINESS[p.readiness ?? ''] ?? '', concerns: p.concerns ?? '' };
+    });
 }
 
 /** What the agreement page shows, with names instead of ids. */
