@@ -323,6 +323,22 @@ describe('cycles over HTTP', () => {
       await c.charityUser.as.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' }).set('If-Match', 'latest').expect(400);
     });
 
+    it('Prefer: return=minimal answers the state, version and next events only; without it, the whole cycle', async () => {
+      const id = await c.newCycle();
+      const minimal = await c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).set('Prefer', 'respond-async, return=minimal').expect(200);
+      expect(minimal.headers['preference-applied']).toBe('return=minimal');
+      expect(minimal.headers.etag).toBe('"2"');
+      expect(minimal.body).toEqual({ id, state: 'framing', version: 2, nextEvents: expect.arrayContaining(['REVISE_PROBLEM']) });
+      // The minimal answer's next events are the caller's, as the full view's are.
+      const full = await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200);
+      expect(minimal.body.nextEvents).toEqual(full.body.nextEvents);
+      const representation = await c.charityUser.as.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 'Falls at home' }).set('Prefer', 'return=representation').expect(200);
+      expect(representation.headers['preference-applied']).toBeUndefined();
+      expect(representation.body).toMatchObject({ id, version: 3, coOwners: expect.any(Array) });
+      // Refusals are as ever.
+      await c.charityUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).set('Prefer', 'return=minimal').expect(403);
+    });
+
     it('five organisations endorsing at the same instant all land, and the cycle moves on exactly once', async () => {
       const extra = await factory.organisation('provider', 'Northshire Carers Centre');
       const extraUser = await factory.user(extra);

@@ -53,6 +53,11 @@ type Applied =
  * both, for people's events, milestones' events (one at a time or a storm in bulk) and entries
  * that record without moving the cycle (milestones scheduled, moved, cancelled).
  */
+export interface SendOptions {
+  /** The caller asked for a minimal answer (`Prefer: return=minimal`): the row's state, version and next events are enough. */
+  minimal?: boolean;
+}
+
 @Injectable()
 export class CycleEventsService {
   constructor(
@@ -71,11 +76,11 @@ export class CycleEventsService {
    * Sends a person's event. With `expectedVersion` (If-Match) a stale version is a conflict;
    * without it, a write that loses a race is decided again on the fresh state.
    */
-  send(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
-    return this.lanes.run(id, () => this.sendNow(principal, id, input, expectedVersion));
+  send(principal: Principal, id: string, input: EventInput, expectedVersion?: number, options: SendOptions = {}): Promise<CycleRecord> {
+    return this.lanes.run(id, () => this.sendNow(principal, id, input, expectedVersion, options));
   }
 
-  private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion?: number): Promise<CycleRecord> {
+  private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion: number | undefined, options: SendOptions): Promise<CycleRecord> {
     const [{ row, ...read }, actor] = await Promise.all([this.queries.loadVisible(principal, id), this.queries.actorOf(principal)]);
     if (read.archived) throw new Conflict('The partnership is archived: it and its cycles are read-only.');
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
@@ -86,8 +91,9 @@ export class CycleEventsService {
     const event = () => ({ ...withGeneratedIds(input), actor, at: this.clock.now().toISOString(), ...(directory && { directory }) }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, expectedVersion);
     if (applied.outcome === 'applied') {
-      // Someone else's event landed first: read everything again rather than guess what it added.
-      if (applied.retried) return this.queries.get(principal, id);
+      // Someone else's event landed first: read everything again rather than guess what it added
+      // (a minimal answer carries only what the written row says).
+      if (applied.retried && !options.minimal) return this.queries.get(principal, id);
       // As read, plus this event (a person's event never changes milestones).
       return this.queries.recordOf(applied.row, actor, withEntry(read, applied.entry));
     }

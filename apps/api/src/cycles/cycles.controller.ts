@@ -91,15 +91,22 @@ export class CyclesController {
   })
   @ApiBody({ schema: { oneOf: EVENT_REFS, discriminator: { propertyName: 'type' } } })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; 409 if the cycle has moved on' })
-  @ApiOkResponse({ type: CycleDto })
+  @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` (RFC 7240): answer `{ id, state, version, nextEvents }` instead of the whole cycle' })
+  @ApiOkResponse({ type: CycleDto, description: 'The cycle; with `Prefer: return=minimal`, `{ id, state, version, nextEvents }` and `Preference-Applied: return=minimal`' })
   async send(
     @Caller() caller: Principal,
     @CycleId() id: string,
     @Body(EventPipe) event: EventInput,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<CycleDto> {
-    return this.view(await this.events.send(caller, id, event, parseIfMatch(ifMatch)), res);
+  ): Promise<CycleDto | MinimalCycleDto> {
+    const minimal = prefersMinimal(prefer);
+    const record = await this.events.send(caller, id, event, parseIfMatch(ifMatch), { minimal });
+    if (!minimal) return this.view(record, res);
+    res.setHeader('Preference-Applied', 'return=minimal');
+    res.setHeader('ETag', `"${record.row.version}"`);
+    return { id: record.row.id, state: record.row.state, version: record.row.version, nextEvents: record.nextEvents };
   }
 
   @Get(':id/history')
@@ -123,3 +130,15 @@ export class CyclesController {
     return this.cycles.verify(caller, id);
   }
 }
+
+/** What an event answers when the client prefers a minimal answer. */
+export interface MinimalCycleDto {
+  id: string;
+  state: string;
+  version: number;
+  nextEvents: string[];
+}
+
+/** RFC 7240: `Prefer: return=minimal`, among other preferences, in any case. */
+export const prefersMinimal = (prefer: string | undefined): boolean =>
+  !!prefer && prefer.split(',').some((p) => /^\s*return\s*=\s*"?minimal"?\s*(;|$)/i.test(p));
