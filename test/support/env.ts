@@ -10,6 +10,9 @@ process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 // supertest and the browser connect from 127.0.0.1: its X-Forwarded-For stands for the client.
 process.env.TRUST_PROXY = 'loopback';
 process.env.DATABASE_POOL_SIZE = '5';
+// Tests write far faster than people: each person's write allowance is raised (write-limits.e2e-spec checks the real one).
+process.env.WRITE_RATE_PER_SECOND ??= '1000';
+process.env.WRITE_BURST ??= '5000';
 // Every process of the run (Jest's workers, a worker process a test starts) moves its clock by
 // the same amount: `npm run test:calendar` sets it, the system clock does the rest.
 delete process.env.CLOCK_START;

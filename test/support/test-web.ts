@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-import { loadConfig } from '@app/config';
+import { APP_CONFIG, type AppConfig, loadConfig } from '@app/config';
 import { configureWeb } from '../../apps/web/src/bootstrap';
 import { WebModule } from '../../apps/web/src/web.module';
 
@@ -21,9 +21,11 @@ export interface TestWeb {
 }
 
 /** The real web module on a free port of its own (no browser: for tests over plain HTTP). */
-export async function createWebApp(): Promise<{ app: NestExpressApplication; base: string }> {
-  const config = loadConfig();
-  const moduleRef = await Test.createTestingModule({ imports: [WebModule] }).compile();
+export async function createWebApp(options: { config?: (config: AppConfig) => AppConfig } = {}): Promise<{ app: NestExpressApplication; base: string }> {
+  const config = options.config ? options.config(loadConfig()) : loadConfig();
+  const builder = Test.createTestingModule({ imports: [WebModule] });
+  if (options.config) builder.overrideProvider(APP_CONFIG).useValue(config);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureWeb(app, config);
   await app.listen(0, '127.0.0.1');

@@ -7,6 +7,7 @@ import { WebSessionEntity } from './web-session.entity';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { LoginLimiter } from './login-limiter';
+import { WriteLimiter } from './write-limiter';
 import { TokenService } from './token.service';
 import { WebSessionsService } from './web-sessions.service';
 
@@ -15,7 +16,7 @@ export const ACCOUNTS_ENTITIES = [OrganisationEntity, UserEntity, WebSessionEnti
 
 @Module({
   imports: [JwtModule.register({}), TypeOrmModule.forFeature(ACCOUNTS_ENTITIES)],
-  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WebSessionsService],
-  exports: [AccountsService, TokenService, LoginLimiter, WebSessionsService],
+  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WriteLimiter, WebSessionsService],
+  exports: [AccountsService, TokenService, LoginLimiter, WriteLimiter, WebSessionsService],
 })
 export class AccountsModule {}

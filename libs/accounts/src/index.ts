@@ -4,6 +4,7 @@ export * from './principal';
 export * from './accounts.service';
 export * from './token.service';
 export * from './login-limiter';
+export * from './write-limiter';
 export * from './accounts.module';
 export * from './web-session.entity';
 export * from './web-sessions.service';

@@ -94,6 +94,8 @@ export const environmentSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(100, 1),
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1),
+  WRITE_RATE_PER_SECOND: int(20, 1),
+  WRITE_BURST: int(100, 1),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('256kb'),
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -134,6 +136,8 @@ export interface AppConfig {
   admin: { email: string; password: string };
   jwt: { secret: string; ttlSeconds: number };
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /** Each person's writes (API and web): so many a second, with bursts of up to `burst`. */
+  writes: { perSecond: number; burst: number };
   /** trustProxy: Express's `trust proxy`, a number of hops or a list of addresses and subnets. */
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
@@ -209,6 +213,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
     },
+    writes: { perSecond: env.WRITE_RATE_PER_SECOND, burst: Math.max(env.WRITE_BURST, env.WRITE_RATE_PER_SECOND) },
     http: {
       bodyLimit: env.BODY_LIMIT,
       trustProxy: env.TRUST_PROXY,

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AccountsService, Principal, TokenService } from '@app/accounts';
+import { AccountsService, Principal, TokenService, WriteLimiter } from '@app/accounts';
 import { Forbidden, Unauthenticated } from '@app/domain';
 
 const PUBLIC = 'cocommission:public';
@@ -20,6 +20,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly accounts: AccountsService,
+    private readonly writes: WriteLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,7 +33,8 @@ export class AuthGuard implements CanActivate {
     }
     request.principal = this.tokens.verify(token);
     // Deactivated, or signed in before a password change: refused at once (within a second).
-    await this.accounts.requireCurrent(request.principal);
+    // Standing and the write allowance together: one Redis round trip alongside the standing check.
+    await Promise.all([this.accounts.requireCurrent(request.principal), this.writes.take(request.principal.userId, request.method)]);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && request.principal.role !== 'admin') {
       throw new Forbidden('Only platform admins may do this.');
     }

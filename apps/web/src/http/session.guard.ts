@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { WebSession, WebSessionsService, sameToken } from '@app/accounts';
+import { WebSession, WebSessionsService, WriteLimiter, sameToken } from '@app/accounts';
 import { Forbidden, Unauthenticated } from '@app/domain';
 
 export const SESSION_COOKIE = 'cocommission_session';
@@ -31,6 +31,7 @@ export class SessionGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: WebSessionsService,
+    private readonly writes: WriteLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -43,6 +44,7 @@ export class SessionGuard implements CanActivate {
       throw new CsrfRefused();
     }
     request.session = session;
+    await this.writes.take(session.user.id, request.method);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && session.user.role !== 'admin') {
       throw new Forbidden('Only platform admins may open this page.');
     }

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import IORedis from 'ioredis';
+import { BurstyRateLimiter, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { RateLimited } from '@app/domain';
+import { REDIS } from '@app/queue';
+
+/** Methods that change nothing are never counted. */
+const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Each person's writes, counted in Redis so every API and web process shares the count: so many a
+ * second (`WRITE_RATE_PER_SECOND`), and a burst allowance on top (up to `WRITE_BURST` in a moment,
+ * refilled over burst ÷ rate seconds), so one account (a script gone wrong, a stolen token) cannot
+ * starve everyone else's writes. Generous for people: a person clicks far slower than this.
+ * rate-limiter-flexible's BurstyRateLimiter: the steady limiter first, then the burst one; a
+ * person refused by both waits for the steady window (Retry-After). Blocked keys are remembered in
+ * memory for the rest of their window, so a flood costs Redis nothing.
+ */
+@Injectable()
+export class WriteLimiter {
+  private readonly limiter: BurstyRateLimiter;
+
+  constructor(@Inject(REDIS) redis: IORedis, @Inject(APP_CONFIG) config: AppConfig) {
+    const { perSecond, burst } = config.writes;
+    const extra = Math.max(burst - perSecond, 1);
+    this.limiter = new BurstyRateLimiter(
+      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redis.prefix}:writes`, points: perSecond, duration: 1, inMemoryBlockOnConsumed: perSecond + 1, inMemoryBlockDuration: 1 }),
+      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redis.prefix}:writes-burst`, points: extra, duration: Math.max(Math.ceil(extra / perSecond), 1) }),
+    );
+  }
+
+  /** Counts a request of this person's; throws RateLimited (429 with Retry-After) when over the limit. */
+  async take(userId: string, method: string): Promise<void> {
+    if (READS.has(method.toUpperCase())) return;
+    await this.limiter.consume(userId).catch((error: unknown) => {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const wait = Math.max(Math.ceil(error.msBeforeNext / 1000), 1);
+      throw new RateLimited(wait, `Too many changes at once from your account. Try again in ${wait} second${wait === 1 ? '' : 's'}.`);
+    });
+  }
+}
