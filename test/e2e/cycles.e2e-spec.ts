@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
-import { CycleQueriesService } from '@app/cycles';
+import { CycleQueriesService, HistoryAuditService } from '@app/cycles';
 import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps } from '@test/support';
 
 describe('cycles over HTTP', () => {
@@ -543,6 +543,88 @@ describe('cycles over HTTP', () => {
         length: version - 2,
         reason: `The cycle is at version ${version} but its history ends at entry ${version - 2}: the newest entries are missing.`,
       });
+    });
+  });
+
+  describe('long histories', () => {
+    it('pages the history with limit and cursor; without them, the whole history as an array', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      for (let i = 0; i < 7; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `Statement ${i}` });
+      const whole = (await c.councilUser.as.get(`/v1/cycles/${id}/history`).expect(200)).body;
+      expect(whole.map((e: { seq: number }) => e.seq)).toEqual(Array.from({ length: whole.length }, (_, i) => i + 1));
+      const paged: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: unknown[]; nextCursor: string | null } = (await c.councilUser.as.get(`/v1/cycles/${id}/history?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200)).body;
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        paged.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(whole);
+      await c.councilUser.as.get(`/v1/cycles/${id}/history?cursor=abc`).expect(400);
+      await c.councilUser.as.get(`/v1/cycles/${id}/history?limit=0`).expect(400);
+      await c.councilUser.as.get(`/v1/cycles/${id}/history?limit=1001`).expect(400);
+      const outsider = await factory.user(await factory.organisation('provider'));
+      await outsider.as.get(`/v1/cycles/${id}/history`).expect(404);
+      await outsider.as.get(`/v1/cycles/${id}/history?limit=5`).expect(404);
+    });
+
+    it('verify goes on from its checkpoint; a full verification (asked for, or the background audit) finds an older change, and it is reported from then on', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'The real statement' });
+      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: 4 });
+      const db = api.app.get(DataSource);
+      expect((await db.query(`SELECT seq FROM history_checkpoints WHERE cycle_id = $1`, [id]))[0].seq).toBe(4);
+      await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'A second statement' });
+      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: 5 });
+      expect((await db.query(`SELECT seq FROM history_checkpoints WHERE cycle_id = $1`, [id]))[0].seq).toBe(5);
+      // An entry after the checkpoint changed: found by the ordinary verification.
+      await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'A third statement' });
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE cycle_history SET payload = '{"statement":"Forged late"}' WHERE cycle_id = $1 AND seq = 6`, [id]);
+      });
+      expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 6 });
+      // The checkpoint's own entry changed: found too (its content is hashed again each time).
+      const other = await c.newCycle();
+      await toFraming(other);
+      await c.councilUser.as.get(`/v1/cycles/${other}/history/verify`).expect(200, { intact: true, length: 3 });
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE cycle_history SET payload = '{"forged":true}' WHERE cycle_id = $1 AND seq = 3`, [other]);
+      });
+      expect((await c.councilUser.as.get(`/v1/cycles/${other}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 3 });
+
+      // An entry before the checkpoint changed: the ordinary verification trusts what it verified; a full one finds it, and from then on every verification reports it.
+      const old = await c.newCycle();
+      await toFraming(old);
+      await ok(c.forumUser.as, old, { type: 'REVISE_PROBLEM', statement: 'Old statement' });
+      await c.councilUser.as.get(`/v1/cycles/${old}/history/verify`).expect(200, { intact: true, length: 4 });
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE cycle_history SET payload = '{"forged":true}' WHERE cycle_id = $1 AND seq = 1`, [old]);
+      });
+      await c.councilUser.as.get(`/v1/cycles/${old}/history/verify`).expect(200, { intact: true, length: 4 });
+      expect((await c.councilUser.as.get(`/v1/cycles/${old}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 1 });
+      expect((await c.councilUser.as.get(`/v1/cycles/${old}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 1 });
+      await c.councilUser.as.get(`/v1/cycles/${old}/history/verify?full=yes`).expect(400);
+
+      // The background audit verifies every chain in full, those checked longest ago first.
+      const audited = await c.newCycle();
+      await toFraming(audited);
+      await c.councilUser.as.get(`/v1/cycles/${audited}/history/verify`).expect(200, { intact: true, length: 3 });
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE cycle_history SET payload = '{"forged":true}' WHERE cycle_id = $1 AND seq = 1`, [audited]);
+        await m.query(`UPDATE history_checkpoints SET full_checked_at = '2000-01-01' WHERE cycle_id = $1`, [audited]);
+      });
+      const audit = api.app.get(HistoryAuditService);
+      let found = false;
+      for (let round = 0; round < 50 && !found; round++) found = (await audit.auditOldest(500)).broken.includes(audited);
+      expect(found).toBe(true);
+      expect((await c.councilUser.as.get(`/v1/cycles/${audited}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 1 });
     });
   });
 

@@ -10,6 +10,8 @@ import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
 import { ActionReminderPass } from './action-reminder.pass';
 import { AgreementReviewPass } from './agreement-review.pass';
+import { HistoryAuditPass } from './history-audit.pass';
+import { CyclesModule } from '@app/cycles';
 import { AgreementsModule } from '@app/agreements';
 import { NotificationsModule } from '@app/notifications';
 import { MailWorker } from './mail.worker';
@@ -18,7 +20,7 @@ import { OutboxRelay } from './outbox.relay';
 import { Reconciler } from './reconciler';
 import { Sweeper } from './sweeper';
 
-/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email, webhooks, action reminders and the agreements' review dates. */
+/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email, webhooks, action reminders, the agreements' review dates and the history audit. */
 @Module({
   imports: [
     AppConfigModule,
@@ -34,7 +36,8 @@ import { Sweeper } from './sweeper';
     NotificationsModule,
     WebhooksModule,
     AgreementsModule,
+    CyclesModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass],
 })
 export class WorkerModule {}

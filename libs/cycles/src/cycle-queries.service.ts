@@ -4,7 +4,8 @@ import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYea
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
-import { ChainVerdict, verifyChain } from './history-chain';
+import { ChainVerdict } from './history-chain';
+import { HistoryAuditService, HistoryPage } from './history-audit.service';
 
 export interface CycleRecord {
   row: CycleEntity;
@@ -42,6 +43,7 @@ export class CycleQueriesService {
     private readonly cycles: CyclesRepository,
     private readonly partnerships: PartnershipsService,
     private readonly accounts: AccountsService,
+    private readonly audit: HistoryAuditService,
   ) {}
 
   /** Everyone taking part in a cycle: the users of its co-owners, its panel and its facilitators. */
@@ -151,16 +153,31 @@ export class CycleQueriesService {
     return (await this.cycles.withOpenActions()).map((r) => ({ id: r.id, title: r.title, partnershipId: r.partnership_id, actions: r.actions.filter((a) => !a.doneAt) }));
   }
 
-  async verify(principal: Principal, id: string): Promise<ChainVerdict> {
-    return (await this.verifiedHistory(principal, id)).verdict;
+  /** Verified from the checkpoint on, or (`full`) from the first entry. */
+  async verify(principal: Principal, id: string, options: { full?: boolean } = {}): Promise<ChainVerdict> {
+    await this.loadVisible(principal, id);
+    const verdict = await this.audit.verify(id, options);
+    if (!verdict) throw new NotFound('cycle');
+    return verdict;
   }
 
-  /** The history and its verdict: each link, and the newest entry against the cycle's version and head hash. */
-  async verifiedHistory(principal: Principal, id: string): Promise<{ history: CycleHistoryEntity[]; verdict: ChainVerdict }> {
+  /** A page of the history, oldest first, after the cursor (a seq this list gave out). */
+  async historyPage(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<HistoryPage> {
     await this.loadVisible(principal, id);
-    const { head, entries } = await this.cycles.historyWithHead(id);
-    if (!head) throw new NotFound('cycle');
-    return { history: entries, verdict: verifyChain(entries, head) };
+    if (page.cursor !== undefined && !/^\d{1,9}$/.test(page.cursor)) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+    return this.audit.page(id, page.cursor === undefined ? 0 : Number(page.cursor), page.limit);
+  }
+
+  /** The whole history, oldest first, in pages (for streaming it in constant memory). */
+  async historyPages(principal: Principal, id: string): Promise<AsyncGenerator<CycleHistoryEntity[]>> {
+    await this.loadVisible(principal, id);
+    return this.audit.all(id);
+  }
+
+  /** The newest entries (before `beforeSeq`), newest first: what the cycle page shows. */
+  async recentHistory(principal: Principal, id: string, limit: number, beforeSeq?: number): Promise<CycleHistoryEntity[]> {
+    await this.loadVisible(principal, id);
+    return this.audit.newest(id, limit, beforeSeq);
   }
 
   /** The cycle as stored, for other features' services (no visibility check). */

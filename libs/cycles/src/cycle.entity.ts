@@ -127,3 +127,37 @@ export class CycleHistoryEntity {
   @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
   hashScheme!: HashScheme;
 }
+
+/**
+ * How far a cycle's history chain has been verified: entries up to `seq` hold and end with `hash`,
+ * so a verification goes on from there. A full verification (in the background, or asked for)
+ * walks the whole chain again; a break it finds is kept here and reported until the history holds.
+ */
+@Entity('history_checkpoints')
+@Index('history_checkpoints_full_idx', ['fullCheckedAt'])
+export class HistoryCheckpointEntity {
+  @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
+  cycleId!: string;
+
+  @ManyToOne(() => CycleEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'cycle_id', foreignKeyConstraintName: 'history_checkpoints_cycle_fkey' })
+  cycle?: CycleEntity;
+
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ type: 'text' })
+  hash!: string;
+
+  @Column({ name: 'checked_at', type: 'timestamptz' })
+  checkedAt!: Date;
+
+  @Column({ name: 'full_checked_at', type: 'timestamptz', nullable: true })
+  fullCheckedAt!: Date | null;
+
+  @Column({ name: 'broken_at_seq', type: 'integer', nullable: true })
+  brokenAtSeq!: number | null;
+
+  @Column({ name: 'broken_reason', type: 'text', nullable: true })
+  brokenReason!: string | null;
+}

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';
-import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
+import { HistoryAuditService } from './history-audit.service';
 import { PartnershipsModule } from '@app/partnerships';
 import { CycleCreationService } from './cycle-creation.service';
 import { CycleEventsService } from './cycle-events.service';
@@ -13,11 +14,11 @@ import { TaskNotes } from './task-notes';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
-export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity];
+export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
-  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
+  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService],
+  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService],
 })
 export class CyclesModule {}

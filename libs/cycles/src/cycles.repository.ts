@@ -392,18 +392,6 @@ export class CyclesRepository {
   }
 
   /**
-   * The cycle's head (version and newest hash) and its history, read in one snapshot: an event
-   * appended between two separate reads would otherwise look like an entry beyond the head.
-   */
-  historyWithHead(cycleId: string): Promise<{ head: ChainHead | null; entries: CycleHistoryEntity[] }> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const head = await manager.getRepository(CycleEntity).findOne({ where: { id: cycleId }, select: { id: true, version: true, historyHash: true } });
-      const entries = await manager.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
-      return { head: head && { version: head.version, historyHash: head.historyHash }, entries };
-    });
-  }
-
-  /**
    * Cycles an organisation co-owns, or a user reviews (in partnerships the organisation belongs
    * to) or facilitates (wherever: an independent facilitator need not be a member), newest first.
    */

@@ -37,6 +37,15 @@ describe('history chain', () => {
     expect(verifyChain([])).toEqual({ intact: true, length: 0 });
   });
 
+  it('verifies on from a checkpoint: only the entries after it, numbered and linked from it', () => {
+    const entries = chain(6);
+    const from = { seq: 4, hash: entries[3].hash };
+    expect(verifyChain(entries.slice(4), { version: 6, historyHash: entries[5].hash }, from)).toEqual({ intact: true, length: 6 });
+    expect(verifyChain([], { version: 4, historyHash: entries[3].hash }, from)).toEqual({ intact: true, length: 4 });
+    expect(verifyChain(entries.slice(5), undefined, from)).toMatchObject({ intact: false, brokenAtSeq: 5 });
+    expect(verifyChain(entries.slice(4), undefined, { seq: 4, hash: entries[2].hash })).toMatchObject({ intact: false, brokenAtSeq: 5, reason: expect.stringMatching(/does not link/) });
+  });
+
   it('reports the first entry whose content changed', () => {
     const entries = chain(5);
     entries[2] = { ...entries[2], payload: { statement: 'rewritten' } };

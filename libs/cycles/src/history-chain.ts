@@ -74,13 +74,15 @@ export interface ChainHead {
 export function verifyChain(
   entries: (ChainedContent & { prevHash: string; hash: string; hashScheme?: HashScheme })[],
   head?: ChainHead,
+  /** Entries up to `seq` were verified before and ended with `hash`: `entries` are the ones after it. */
+  from: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
 ): ChainVerdict {
-  const length = entries.length;
+  const length = from.seq + entries.length;
   const broken = (brokenAtSeq: number, reason: string): ChainVerdict => ({ intact: false, brokenAtSeq, length, reason });
-  let prev = GENESIS_HASH;
+  let prev = from.hash;
   for (const [index, entry] of entries.entries()) {
     const { prevHash, hash, hashScheme = CURRENT_HASH_SCHEME, ...content } = entry;
-    const seq = index + 1;
+    const seq = from.seq + index + 1;
     if (entry.seq !== seq) return broken(seq, `Entry ${seq} is missing: the next entry is numbered ${entry.seq}.`);
     if (prevHash !== prev) return broken(seq, `Entry ${seq} does not link to the entry before it.`);
     if (chainHash(prevHash, content, hashScheme) !== hash) return broken(seq, `Entry ${seq} was changed after it was written: its content no longer matches its hash.`);

@@ -6,4 +6,5 @@ export * from './cycle-events.service';
 export * from './partnership-members.service';
 export * from './cycles.module';
 export * from './history-chain';
+export * from './history-audit.service';
 export type { EventInput } from '@app/domain';

@@ -10,4 +10,4 @@ export const TextList = (items: number, max: number) =>
   applyDecorators(IsArray(), ArrayMaxSize(items), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(max, { each: true }));
 
 /** `?limit=` of a paginated list: 1 to 100. */
-export const PageLimit = () => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(100));
+export const PageLimit = (max = 100) => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(max));

@@ -6,7 +6,9 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiExtraModels,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
@@ -14,16 +16,19 @@ import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRec
 import { type Clock, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
 import { Caller } from '../http/auth.guard';
-import { IdPipe } from '@app/http';
+import { IdPipe, streamJsonArray } from '@app/http';
 import {
   CreateCycleDto,
   CycleDto,
   CyclePageDto,
   HistoryEntryDto,
+  HistoryPageDto,
+  HistoryQuery,
   ListCyclesQuery,
   ProgressPageDto,
   ProgressQuery,
   VerifyDto,
+  VerifyQuery,
   mapCycle,
   mapCycleSummary,
   mapHistoryEntry,
@@ -43,6 +48,7 @@ function parseIfMatch(header: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
+@ApiExtraModels(HistoryEntryDto, HistoryPageDto)
 @ApiTags('cycles')
 @ApiBearerAuth()
 @Controller('v1/cycles')
@@ -110,10 +116,18 @@ export class CyclesController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Accepted events, oldest first' })
-  @ApiOkResponse({ type: [HistoryEntryDto] })
-  async history(@Caller() caller: Principal, @CycleId() id: string): Promise<HistoryEntryDto[]> {
-    return (await this.cycles.history(caller, id)).map(mapHistoryEntry);
+  @ApiOperation({
+    summary: 'Accepted events, oldest first',
+    description: 'Without `limit` or `cursor`, the whole history as an array (streamed, however long); with either, a page `{ items, nextCursor }`.',
+  })
+  @ApiOkResponse({ schema: { oneOf: [{ type: 'array', items: { $ref: getSchemaPath(HistoryEntryDto) } }, { $ref: getSchemaPath(HistoryPageDto) }] } })
+  async history(@Caller() caller: Principal, @CycleId() id: string, @Query() query: HistoryQuery, @Res() res: Response): Promise<void> {
+    if (query.limit !== undefined || query.cursor !== undefined) {
+      const page = await this.cycles.historyPage(caller, id, { cursor: query.cursor, limit: query.limit ?? 100 });
+      res.json({ items: page.items.map(mapHistoryEntry), nextCursor: page.nextCursor });
+      return;
+    }
+    await streamJsonArray(res, await this.cycles.historyPages(caller, id), mapHistoryEntry);
   }
 
   @Get(':id/progress')
@@ -124,10 +138,13 @@ export class CyclesController {
   }
 
   @Get(':id/history/verify')
-  @ApiOperation({ summary: 'Whether the hash chain of the history is intact, and where it breaks if not' })
   @ApiOkResponse({ type: VerifyDto })
-  verify(@Caller() caller: Principal, @CycleId() id: string): Promise<VerifyDto> {
-    return this.cycles.verify(caller, id);
+  @ApiOperation({
+    summary: 'Whether the hash chain of the history is intact, and where it breaks if not',
+    description: 'Goes on from the last entry verified before (a checkpoint); `?full=true` walks the whole chain. The worker also verifies every chain in full, in turn.',
+  })
+  verify(@Caller() caller: Principal, @CycleId() id: string, @Query() query: VerifyQuery): Promise<VerifyDto> {
+    return this.cycles.verify(caller, id, { full: query.full === 'true' });
   }
 }
 

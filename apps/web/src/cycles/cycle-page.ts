@@ -87,10 +87,18 @@ function fundingView(c: CycleContext, names: Names, optionTitle: (id: string) =>
   };
 }
 
-/** Word-level differences between two revisions, as HTML-safe parts. */
+/** Beyond these, a word-level comparison says it is too large to show rather than hold up the page. */
+export const DIFF_LIMITS = { maxEditLength: 5000, timeout: 200 };
+
+/** Word-level differences between two revisions, as HTML-safe parts; null when too large to compare quickly. */
 export function revisionDiff(before: string, after: string) {
-  return diffWords(before, after).map((part) => ({ text: part.value, kind: part.added ? 'added' : part.removed ? 'removed' : 'same' }));
+  const parts = diffWords(before, after, DIFF_LIMITS);
+  if (!parts) return null;
+  return parts.map((part) => ({ text: part.value, kind: part.added ? 'added' : part.removed ? 'removed' : 'same' }));
 }
+
+/** How many revisions the page lists unless asked for all of them. */
+export const REVISIONS_SHOWN = 10;
 
 /** Everything the cycle page shows, with names instead of ids. */
 export function cyclePage(
@@ -100,6 +108,7 @@ export function cyclePage(
   caller: { userId: string; organisationId: string | null },
   choices?: FormChoices,
   now: Date = new Date(),
+  display: { compare?: number; allRevisions?: boolean } = {},
 ) {
   const c = record.snapshot.context;
   const state = record.snapshot.value as CycleState;
@@ -114,11 +123,21 @@ export function cyclePage(
       objection: objected?.reason ?? null,
     };
   });
-  const revisions = c.problem.revisions.map((r, i) => ({
-    ...r,
-    author: r.carriedForward ? 'Carried forward from the previous iteration' : `${names.user(r.authorUserId)}, ${names.org(r.authorOrganisationId)}`,
-    diff: i > 0 ? revisionDiff(c.problem.revisions[i - 1].statement, r.statement) : null,
-  }));
+  // The newest few (or all when asked); word differences only for the pair shown (the newest, or the one asked to compare).
+  const all = c.problem.revisions;
+  const shown = display.allRevisions ? all : all.slice(-REVISIONS_SHOWN);
+  const revisions = shown
+    .map((r) => {
+      const i = all.indexOf(r);
+      const compared = i > 0 && (i === all.length - 1 || r.number === display.compare);
+      return {
+        ...r,
+        author: r.carriedForward ? 'Carried forward from the previous iteration' : `${names.user(r.authorUserId)}, ${names.org(r.authorOrganisationId)}`,
+        comparable: i > 0,
+        compared,
+        diff: compared ? revisionDiff(all[i - 1].statement, r.statement) : null,
+      };
+    });
   const optionTitle = (id: string) => c.options.find((o) => o.id === id)?.title ?? 'an option';
   const outcomeTitle = (id: string) => outcomes.find((o) => o.id === id)?.title ?? 'an outcome';
   const forms: EventForm[] = eventForms(record.nextEvents, {
@@ -144,6 +163,8 @@ export function cyclePage(
     coOwners,
     latestRevision: latest?.number ?? null,
     revisions: [...revisions].reverse(),
+    revisionCount: all.length,
+    allRevisions: !!display.allRevisions,
     options: c.options.map((o) => ({ ...o, authors: o.authorOrganisationIds.map((id) => names.org(id)).join(', ') })),
     appraisals: c.appraisals.map((a) => ({
       option: optionTitle(a.optionId),

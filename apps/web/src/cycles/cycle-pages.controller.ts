@@ -23,6 +23,8 @@ const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['MILESTONE', 'The milestone is scheduled'],
   ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
 ]);
+/** How many of the newest history entries the page lists (the CSV download has them all). */
+const HISTORY_SHOWN = 100;
 const CHOOSES_PEOPLE: ReadonlySet<string> = new Set(['EDIT_DRAFT', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'INVITE_CO_OWNER', 'SUBMIT_OPTION']);
 const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(done)?.form?.done;
 
@@ -40,9 +42,17 @@ export class CyclePagesController {
   ) {}
 
   @Get(':id')
-  async page(@Session() session: WebSession, @CycleId() id: string, @Query('done') done: string | undefined, @Res() res: Response) {
+  async page(
+    @Session() session: WebSession,
+    @CycleId() id: string,
+    @Query('done') done: string | undefined,
+    @Query('compare') compare: string | undefined,
+    @Query('revisions') revisions: string | undefined,
+    @Res() res: Response,
+  ) {
     const record = await this.cycles.get(session.principal, id);
-    await this.render(res, 200, session, record, { done: done && doneBanner(done) });
+    const display = { compare: typeof compare === 'string' && /^\d{1,6}$/.test(compare) ? Number(compare) : undefined, allRevisions: revisions === 'all' };
+    await this.render(res, 200, session, record, { done: done && doneBanner(done), display });
   }
 
   @Post(':id/events')
@@ -103,6 +113,8 @@ export class CyclePagesController {
       failed?: { type: string; problems: { field: string; message: string }[]; values: Record<string, unknown> };
       milestoneErrors?: FormError[];
       milestoneValues?: Record<string, unknown>;
+      /** Which pair of revisions to compare, and whether to list them all. */
+      display?: { compare?: number; allRevisions?: boolean };
     },
   ) {
     const c = record.snapshot.context;
@@ -119,7 +131,11 @@ export class CyclePagesController {
       ...c.escalations.map((e) => e.raisedByOrganisationId),
       ...c.appraisals.map((a) => a.organisationId),
     ];
-    const { history, verdict } = await this.cycles.verifiedHistory(session.principal, record.row.id);
+    // The newest entries only, and the chain verified from its checkpoint: a cycle years old opens as fast as a new one.
+    const [history, verdict] = await Promise.all([
+      this.cycles.recentHistory(session.principal, record.row.id, HISTORY_SHOWN),
+      this.cycles.verify(session.principal, record.row.id),
+    ]);
     const [names, outcomes, partnership, frame] = await Promise.all([
       this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
       this.partnerships.outcomes(record.row.partnershipId),
@@ -128,7 +144,7 @@ export class CyclePagesController {
     ]);
     // Forms that name people choose among the partnership's: read only when one is offered.
     const choices = record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership) : undefined;
-    const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now());
+    const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now(), extra.display);
     const charts = await Promise.all(view.metrics.map((m) => metricChartSvg(m)));
     let errors: FormError[] = [];
     if (extra.failed) {
@@ -149,7 +165,8 @@ export class CyclePagesController {
       view,
       charts,
       verdict,
-      history: [...history].reverse().map((h) => ({
+      historyShown: HISTORY_SHOWN,
+      history: history.map((h) => ({
         seq: h.seq,
         type: h.type,
         by: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}` : 'the system (a milestone)',

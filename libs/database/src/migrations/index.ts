@@ -12,6 +12,7 @@ import { PartnershipArchive1763987000000 } from './1763987000000-partnership-arc
 import { CalendarTokenIssued1763990000000 } from './1763990000000-calendar-token-issued';
 import { TaskNotifications1763995000000 } from './1763995000000-task-notifications';
 import { Webhooks1763996000000 } from './1763996000000-webhooks';
+import { HistoryCheckpoints1763999000000 } from './1763999000000-history-checkpoints';
 import { AgreementReviews1763998000000 } from './1763998000000-agreement-reviews';
 import { Agreements1763997000000 } from './1763997000000-agreements';
 
@@ -34,4 +35,5 @@ export const MIGRATIONS: Function[] = [
   Webhooks1763996000000,
   Agreements1763997000000,
   AgreementReviews1763998000000,
+  HistoryCheckpoints1763999000000,
 ];

@@ -46,6 +46,25 @@ export class ProgressQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
 }
 
+export class HistoryQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: 'With limit or cursor, a page `{ items, nextCursor }`; without either, the whole history as an array' })
+  @PageLimit(1000)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
+}
+
+export class VerifyQuery {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: walk the whole chain again rather than go on from the last verified entry' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  full?: 'true' | 'false';
+}
+
+export class HistoryPageDto {
+  @ApiProperty({ type: () => [HistoryEntryDto] }) items!: HistoryEntryDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
 export class ReadingDto {
   @ApiProperty({ description: 'Metric id or name' }) metric!: string;
   @ApiProperty() value!: number;

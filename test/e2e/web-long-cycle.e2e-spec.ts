@@ -1,0 +1,51 @@
+import request from 'supertest';
+import { TEST_PASSWORD, TestApi, cycleSteps, startCollaboration } from '@test/support';
+import { type TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
+
+/** A cycle with a long problem history: the page lists the newest revisions and compares only the pair shown. */
+describe('the cycle page of a long-lived cycle', () => {
+  let api: TestApi;
+  let web: { app: TestWeb['app'] };
+  let cookie: string;
+  let id: string;
+
+  beforeAll(async () => {
+    const started = await startCollaboration();
+    api = started.api;
+    const { c } = started;
+    const steps = cycleSteps(c);
+    id = await c.newCycle({ title: 'Long-lived' });
+    await steps.toFraming(id);
+    for (let i = 2; i <= 14; i++) await steps.ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `Statement number ${i} of the problem` });
+    web = await createWebApp();
+    ({ cookie } = await signInOverHttp(web as TestWeb, c.forumUser.email, TEST_PASSWORD));
+  });
+  afterAll(async () => {
+    await web?.app.close();
+    await api?.close();
+  });
+
+  const page = (query = '') => request(web.app.getHttpServer()).get(`/cycles/${id}${query}`).set('Cookie', cookie).expect(200).then((r) => r.text);
+
+  it('lists the newest ten revisions, compares the newest with the one before, and links the rest', async () => {
+    const html = await page();
+    const latest = Number(/Revision (\d+) is the latest/.exec(html)![1]);
+    expect(html).toContain(`id="revision-${latest}"`);
+    expect(html).toContain(`id="revision-${latest - 9}"`);
+    expect(html).not.toContain(`id="revision-${latest - 10}"`);
+    expect(html.match(/What changed from revision/g)).toHaveLength(1);
+    expect(html).toContain(`What changed from revision ${latest - 1}`);
+    expect(html).toContain(`?compare=${latest - 3}#revision-${latest - 3}`);
+    expect(html).toContain(`Show all ${latest} revisions`);
+  });
+
+  it('compares the pair asked for, and lists every revision when asked', async () => {
+    const html = await page('?compare=3&revisions=all');
+    expect(html).toContain('id="revision-1"');
+    expect(html).toContain('What changed from revision 2');
+    expect(html.match(/What changed from revision/g)).toHaveLength(2);
+    expect(html).not.toContain('Show all');
+    // Odd values are ignored.
+    expect(await page('?compare=x&revisions=some')).toContain('What changed from revision');
+  });
+});
