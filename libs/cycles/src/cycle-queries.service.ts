@@ -120,6 +120,11 @@ export class CycleQueriesService {
    */
   async fundingByYear(principal: Principal, partnershipId: string): Promise<FundingYear[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
+    return this.fundingYearsOf(partnershipId);
+  }
+
+  /** fundingByYear without a caller, for other features' services (no visibility check: callers have made it). */
+  async fundingYearsOf(partnershipId: string): Promise<FundingYear[]> {
     const years = new Map<string, Map<string, { pledgedPence: number; committedPence: number }>>();
     const add = (at: string, organisationId: string, field: 'pledgedPence' | 'committedPence', pence: number) => {
       const year = financialYear(new Date(at), dateInEngland);

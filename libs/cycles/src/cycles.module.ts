@@ -10,6 +10,7 @@ import { CyclesRepository } from './cycles.repository';
 import { CycleDirectory } from './cycle-directory';
 import { PartnershipMembersService } from './partnership-members.service';
 import { TaskNotes } from './task-notes';
+import { OpenDataService } from './open-data.service';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -17,7 +18,7 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
-  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService],
+  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, OpenDataService],
+  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, OpenDataService],
 })
 export class CyclesModule {}

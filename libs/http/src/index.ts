@@ -4,3 +4,4 @@ export * from './validation';
 export * from './validators';
 export * from './id.pipe';
 export * from './harden';
+export * from './csv';

@@ -19,6 +19,8 @@ export interface PartnershipChanges {
   name?: string;
   destination?: string | null;
   principles?: string[];
+  /** Publishes (or withdraws) its public page. */
+  public?: boolean;
 }
 
 /**
@@ -67,11 +69,12 @@ export class PartnershipsService {
   }
 
   async update(principal: Principal, id: string, changes: PartnershipChanges): Promise<PartnershipAggregate> {
-    await this.requireCommissionerMember(principal, id, 'change the destination and principles');
+    await this.requireCommissionerMember(principal, id, changes.public !== undefined ? 'publish or withdraw its public page' : 'change the destination and principles');
     await this.partnerships.update(id, {
       ...(changes.name !== undefined && { name: changes.name.trim() }),
       ...(changes.destination !== undefined && { destination: changes.destination?.trim() || null }),
       ...(changes.principles !== undefined && { principles: changes.principles }),
+      ...(changes.public !== undefined && { public: changes.public }),
     });
     return this.get(principal, id);
   }
@@ -157,6 +160,16 @@ export class PartnershipsService {
   /** How many days before a milestone its reminders go, in this partnership. */
   async reminderDays(id: string): Promise<number[]> {
     return (await this.partnerships.reminderDays([id])).get(id) ?? [];
+  }
+
+  /**
+   * A published partnership, for its public page (no sign-in): 404 when it is unknown, not
+   * published, or archived (an archived partnership is read-only, so its page could no longer be
+   * withdrawn or corrected: archiving withdraws it).
+   */
+  async getPublic(id: string): Promise<PartnershipAggregate> {
+    if (!(await this.partnerships.findPublic(id))) throw new NotFound('partnership');
+    return this.load(id);
   }
 
   /** The whole partnership, for other features' services (no visibility check: callers have made it). */

@@ -71,7 +71,7 @@ export class PartnershipsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change the name, destination or principles (a commissioner member)' })
+  @ApiOperation({ summary: 'Change the name, destination or principles, or publish or withdraw the public page (a commissioner member)' })
   @ApiOkResponse({ type: PartnershipDto })
   async update(
     @Caller() caller: Principal,

@@ -13,6 +13,7 @@ import { CalendarTokenIssued1763990000000 } from './1763990000000-calendar-token
 import { TaskNotifications1763995000000 } from './1763995000000-task-notifications';
 import { Webhooks1763996000000 } from './1763996000000-webhooks';
 import { Agreements1763997000000 } from './1763997000000-agreements';
+import { PartnershipPublic1764000000000 } from './1764000000000-partnership-public';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -32,4 +33,5 @@ export const MIGRATIONS: Function[] = [
   TaskNotifications1763995000000,
   Webhooks1763996000000,
   Agreements1763997000000,
+  PartnershipPublic1764000000000,
 ];

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsInt,
   Max,
   Min,
@@ -64,6 +65,11 @@ export class UpdatePartnershipDto {
   @IsOptional()
   @TextList(100, 2000)
   principles?: string[];
+
+  @ApiPropertyOptional({ description: 'Publish (true) or withdraw (false) the public page the web app serves at /public/partnerships/{id}, without sign-in' })
+  @IsOptional()
+  @IsBoolean()
+  public?: boolean;
 }
 
 export class AddMembersDto {
@@ -190,6 +196,8 @@ export class PartnershipSummaryDto {
   reminderDays!: number[];
   @ApiProperty({ description: 'An archived partnership and its cycles are read-only (writes: 409)' }) archived!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) archivedAt!: string | null;
+  @ApiProperty({ description: 'Whether its public page is published (the web app serves it at /public/partnerships/{id}, without sign-in, unless archived)' })
+  public!: boolean;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -208,6 +216,7 @@ export const mapPartnershipSummary = (p: PartnershipEntity): PartnershipSummaryD
   reminderDays: p.reminderDays,
   archived: p.archivedAt !== null,
   archivedAt: p.archivedAt?.toISOString() ?? null,
+  public: p.public,
   createdAt: p.createdAt.toISOString(),
   updatedAt: p.updatedAt.toISOString(),
 });
