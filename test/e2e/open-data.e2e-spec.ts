@@ -145,5 +145,26 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
       // Without a session: to the sign-in page.
       await request(http).get(`/partnerships/${c.partnershipId}/funding.csv`).expect(303);
     });
+
+    it("draws each metric's readings from every cycle against baseline and target on the partnership page, with a text alternative and a table", async () => {
+      const http = web.app.getHttpServer();
+      const { cookie } = await signInOverHttp(web, c.forumUser.email, TEST_PASSWORD);
+      const page = (await request(http).get(`/partnerships/${c.partnershipId}`).set('Cookie', cookie).expect(200)).text;
+      const section = page.slice(page.indexOf('id="outcomes-across-cycles"'));
+      expect(section).toContain('<svg');
+      expect(section).toMatch(/role="img" aria-labelledby="outcome-chart-1-caption"/);
+      const caption = /<figcaption[^>]*id="outcome-chart-1-caption">([^<]*)<\/figcaption>/.exec(section)![1];
+      expect(caption).toContain('Emergency admissions 65+: 3 readings from 2 cycles, the first 23.5 per 1,000');
+      expect(caption).toContain('the latest 21 per 1,000');
+      expect(caption).toContain('baseline 24.5 per 1,000 (grey dashes), target 20 per 1,000 (green dots); lower is better.');
+      expect(caption).toContain('Cycle 1 is “Winter, first go” (iteration 1); Cycle 2 is “Winter, second go” (iteration 1)');
+      const table = section.slice(section.indexOf('app-outcome-readings'));
+      const cells = [...table.slice(0, table.indexOf('</table>')).matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1].trim());
+      expect(cells.filter((_, i) => i % 4 !== 1)).toEqual([
+        'Cycle 1: Winter, first go', '23.5 per 1,000', 'Age Well Northshire',
+        'Cycle 1: Winter, first go', '22 per 1,000', 'Age Well Northshire',
+        'Cycle 2: Winter, second go', '21 per 1,000', 'Northshire Residents&#39; Forum',
+      ]);
+    });
   });
 });

@@ -2,9 +2,10 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CycleCreationService, CycleQueriesService, PartnershipMembersService } from '@app/cycles';
+import { CycleCreationService, CycleQueriesService, OpenDataService, PartnershipMembersService } from '@app/cycles';
 import { Conflict, TransitionRefused, ValidationFailed, formatPence } from '@app/domain';
 import { fundingChartSvg } from './funding-chart';
+import { outcomeFigures } from './outcome-chart';
 import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
@@ -53,6 +54,7 @@ export class PartnershipPagesController {
     private readonly choices: ChoicesService,
     private readonly webhooks: WebhooksService,
     private readonly agreements: AgreementsService,
+    private readonly openData: OpenDataService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -335,13 +337,14 @@ export class PartnershipPagesController {
     extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown>; webhookSecret?: { url: string; secret: string } },
   ) {
     const aggregate = await this.partnerships.get(session.principal, id);
-    const [calendar, histories, cycles, calendarLinkExpires, inUse, agreement] = await Promise.all([
+    const [calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series] = await Promise.all([
       this.milestones.calendar(session.principal, id),
       Promise.all(aggregate.members.map((m) => this.partnerships.tableHistory(session.principal, id, m.organisationId))),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
       this.accounts.calendarTokenExpiry(session.principal.userId),
       this.cycles.tableItemsInUse(session.principal, id),
       this.agreements.get(session.principal, id),
+      this.openData.outcomeSeries(session.principal, id),
     ]);
     const agreedNumber = agreement.snapshot.context.agreedNumber;
     const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;
@@ -392,6 +395,7 @@ export class PartnershipPagesController {
       partnership: aggregate.partnership,
       members,
       outcomes: aggregate.outcomes,
+      outcomeFigures: await outcomeFigures(series),
       timeline,
       conflicts: calendar.conflicts,
       cycles: cycles.items,
