@@ -167,4 +167,108 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
       ]);
     });
   });
+
+  describe('the public page', () => {
+    const path = () => `/public/partnerships/${c.partnershipId}`;
+    const agreed = 'Older people in Northshire live well at home, asked first';
+
+    it('is not there until a commissioner member publishes it; others may not publish it', async () => {
+      const http = web.app.getHttpServer();
+      await request(http).get(path()).expect(404).expect('content-type', /text\/html/);
+      await request(http).get('/public/partnerships/not-an-id').expect(404);
+      await request(http).get('/public/partnerships/00000000-0000-4000-8000-000000000000').expect(404);
+      const refused = await c.charityUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(403);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.body.detail).toBe('Only commissioners of the partnership publish or withdraw its public page.');
+      await outsider.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(404);
+      const bad = await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: 'yes' }).expect(400);
+      expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'public' })]);
+      expect((await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(200)).body.public).toBe(false);
+      await request(http).get(path()).expect(404);
+    });
+
+    it('once published, shows the agreed destination, stages, decisions with rationale, learning, metrics and funding to anyone, naming no person', async () => {
+      const http = web.app.getHttpServer();
+      // The partnership's own text, then an agreed version that the page prefers.
+      await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { destination: 'Not yet agreed text', principles: ['Own principle'] }).expect(200);
+      const agreement = (who: TestUser, body: object) => who.as.post(`/v1/partnerships/${c.partnershipId}/agreement/events`, body).expect(200);
+      await agreement(c.councilUser, { type: 'PROPOSE_AGREEMENT', destination: agreed, horizonYear: 2035, principles: ['Decide with residents, not for them'] });
+      const number = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/agreement`).expect(200)).body.current.number;
+      for (const who of [c.councilUser, c.icbUser, c.charityUser, c.forumUser, c.facilitator, c.panel[1]]) await agreement(who, { type: 'CONSENT_AGREEMENT', number });
+
+      const published = await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200);
+      expect(published.body.public).toBe(true);
+
+      const res = await request(http).get(path()).expect(200);
+      expect(res.headers['cache-control']).toBe('public, max-age=300');
+      expect(res.headers['set-cookie']).toBeUndefined();
+      const page = res.text;
+      expect(page).toContain(agreed);
+      expect(page).toContain('(by 2035)');
+      expect(page).toContain('Decide with residents, not for them');
+      expect(page).not.toContain('Not yet agreed text');
+      expect(page).toContain('Winter, first go');
+      expect(page).toContain('Quickest to start, and residents asked for it');
+      expect(page).toContain('Decision: Winter calls');
+      expect(page).toContain('Calls, visits and &quot;warm spaces&quot;');
+      expect(page).toContain('Emergency admissions 65+');
+      expect(page).toContain('<svg');
+      expect(page).toContain('Northshire County Council');
+      expect(page).toContain('£40,000.50');
+      expect(page).toContain('£10,000.00');
+
+      // No person: none of the names, emails or ids of anyone in this test (the admin's included).
+      const users = (await factory.admin.get('/v1/users').expect(200)).body as { id: string; name: string; email: string }[];
+      const people = users.flatMap((u) => [u.name, u.email, u.id]);
+      expect(people.length).toBeGreaterThanOrEqual(30);
+      expect(people.filter((p) => page.includes(p))).toEqual([]);
+      // The same page for a signed-in visitor: nothing of theirs, so a cache may keep one copy for all.
+      const { cookie } = await signInOverHttp(web, c.councilUser.email, TEST_PASSWORD);
+      const signedIn = await request(http).get(path()).set('Cookie', cookie).expect(200);
+      expect(people.filter((p) => signedIn.text.includes(p))).toEqual([]);
+      expect(signedIn.text.replace(/\s+/g, ' ')).toBe(page.replace(/\s+/g, ' '));
+    });
+
+    it('is accessible in a browser without signing in', async () => {
+      const context = await web.browser.newContext({ baseURL: web.base, viewport: { width: 1100, height: 900 } });
+      try {
+        const page = await context.newPage();
+        const response = await page.goto(path());
+        expect(response?.status()).toBe(200);
+        expect(await page.locator('h1').innerText()).toContain('Healthy Lives');
+        await screenshot(page, '40-public-partnership');
+        expect(await accessibilityProblems(page)).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('shows commissioners the link and the control on the partnership page; withdrawing it answers 404 again', async () => {
+      const http = web.app.getHttpServer();
+      const council = await signInOverHttp(web, c.councilUser.email, TEST_PASSWORD);
+      const charity = await signInOverHttp(web, c.charityUser.email, TEST_PASSWORD);
+      const councilPage = (await request(http).get(`/partnerships/${c.partnershipId}`).set('Cookie', council.cookie).expect(200)).text;
+      expect(councilPage).toContain(`/public/partnerships/${c.partnershipId}`);
+      expect(councilPage).toContain('Withdraw the public page');
+      const charityPage = (await request(http).get(`/partnerships/${c.partnershipId}`).set('Cookie', charity.cookie).expect(200)).text;
+      expect(charityPage).toContain(`/public/partnerships/${c.partnershipId}`);
+      expect(charityPage).not.toContain('Withdraw the public page');
+      // Not a commissioner: refused, even with a form made by hand.
+      await request(http).post(`/partnerships/${c.partnershipId}/public`).set('Cookie', charity.cookie).type('form').send({ _csrf: charity.csrf, public: 'false' }).expect(403);
+      await request(http).post(`/partnerships/${c.partnershipId}/public`).set('Cookie', council.cookie).type('form').send({ _csrf: council.csrf, public: 'maybe' }).expect(400);
+
+      await request(http).post(`/partnerships/${c.partnershipId}/public`).set('Cookie', council.cookie).type('form').send({ _csrf: council.csrf, public: 'false' }).expect(303);
+      await request(http).get(path()).expect(404);
+      expect((await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(200)).body.public).toBe(false);
+      const withdrawn = (await request(http).get(`/partnerships/${c.partnershipId}`).set('Cookie', council.cookie).expect(200)).text;
+      expect(withdrawn).toContain('Publish the public page');
+
+      // Published again from the page, then archived: archiving withdraws it (nobody could withdraw it afterwards).
+      await request(http).post(`/partnerships/${c.partnershipId}/public`).set('Cookie', council.cookie).type('form').send({ _csrf: council.csrf, public: 'true' }).expect(303);
+      await request(http).get(path()).expect(200);
+      await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200);
+      await request(http).get(path()).expect(404);
+      await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(409);
+    });
+  });
 });

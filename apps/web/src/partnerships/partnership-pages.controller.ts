@@ -36,6 +36,8 @@ const doneText = (done: string | undefined) => {
   if (done === 'outcome') return 'The outcome is added to the shared framework';
   if (done === 'member-removed') return 'The organisation is no longer a member';
   if (done === 'archived') return 'The partnership is archived';
+  if (done === 'published') return 'The public page is published: anyone with the link can read it';
+  if (done === 'withdrawn') return 'The public page is withdrawn: its link now finds nothing (copies kept by browsers and caches go within five minutes)';
   if (done === 'webhook-removed') return 'The webhook is removed';
   if (done === 'calendar-revoked') return 'Your subscription link is revoked: calendar apps that use it get no more updates';
   const moved = /^moved-(\d+)$/.exec(done ?? '');
@@ -197,6 +199,17 @@ export class PartnershipPagesController {
   ) {
     await this.webhooks.remove(session.principal, id, webhookId);
     res.redirect(303, `/partnerships/${id}?done=webhook-removed#webhooks`);
+  }
+
+  /** A commissioner member publishes the public page (no sign-in: organisations only), or withdraws it. */
+  @Post(':id/public')
+  async publish(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    if (body.public !== 'true' && body.public !== 'false') {
+      return this.render(res, 400, session, id, { errors: [{ field: 'public-page', text: 'Choose whether to publish the public page or withdraw it' }] });
+    }
+    const publish = body.public === 'true';
+    await this.partnerships.update(session.principal, id, { public: publish });
+    res.redirect(303, `/partnerships/${id}?done=${publish ? 'published' : 'withdrawn'}#public-page`);
   }
 
   /** A commissioner member archives the partnership: read-only, its milestones cancelled. */
@@ -403,6 +416,7 @@ export class PartnershipPagesController {
       canManage: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
       archived,
       agreed,
+      publicLink: aggregate.partnership.public && !archived ? `${this.config.mail.publicWebUrl}/public/partnerships/${id}` : null,
       webhooks,
       showWebhooks: commissions,
       webhookSecret: extra.webhookSecret,
