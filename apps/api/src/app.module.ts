@@ -26,6 +26,7 @@ import { CyclesController } from './cycles/cycles.controller';
 import { MilestonesController } from './cycles/milestones.controller';
 import { CalendarController } from './partnerships/calendar.controller';
 import { MeController } from './accounts/me.controller';
+import { DownloadsController } from './open-data/downloads.controller';
 
 @Module({
   imports: [
@@ -42,7 +43,7 @@ import { MeController } from './accounts/me.controller';
     WebhooksModule,
     AgreementsModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

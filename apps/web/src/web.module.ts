@@ -25,11 +25,13 @@ import { SignInController } from './sign-in/sign-in.controller';
 import { WorkController } from './work/work.controller';
 import { PeopleController } from './people/people.controller';
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
+import { DownloadsController } from './open-data/downloads.controller';
+import { PublicPagesController } from './public/public-pages.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule],
-  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController],
+  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
   providers: [LayoutService, NamesService, ChoicesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

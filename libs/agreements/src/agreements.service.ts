@@ -9,6 +9,7 @@ import {
   AgreementEvent,
   AgreementEventType,
   AgreementSnapshot,
+  AgreementVersion,
   type Clock,
   Forbidden,
   NotFound,
@@ -67,6 +68,17 @@ export class AgreementsService {
     await this.partnerships.requireVisible(principal, partnershipId);
     const row = await this.ensure(partnershipId);
     return this.recordOf(row, principal);
+  }
+
+  /**
+   * The version every member agreed, or null (none yet, or no agreement made yet), for the
+   * public page: no caller, and it makes no agreement (a read that writes nothing).
+   */
+  async agreedVersion(partnershipId: string): Promise<AgreementVersion | null> {
+    const row = await this.dataSource.getRepository(AgreementEntity).findOneBy({ partnershipId });
+    if (!row) return null;
+    const { agreedNumber, versions } = restoreAgreement(row.snapshot).context;
+    return versions.find((v) => v.number === agreedNumber) ?? null;
   }
 
   /** A member's event; with `expectedVersion` (If-Match) a stale version is a conflict. */

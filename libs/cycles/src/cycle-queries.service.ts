@@ -97,11 +97,6 @@ export class CycleQueriesService {
     return records.filter((r): r is CycleRecord => r !== undefined);
   }
 
-  async history(principal: Principal, id: string): Promise<CycleHistoryEntity[]> {
-    await this.loadVisible(principal, id);
-    return this.cycles.history(id);
-  }
-
   /** Every progress update, oldest first, a page at a time (the view carries only the newest). */
   async progress(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ProgressPage> {
     await this.loadVisible(principal, id);
@@ -122,6 +117,11 @@ export class CycleQueriesService {
    */
   async fundingByYear(principal: Principal, partnershipId: string): Promise<FundingYear[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
+    return this.fundingYearsOf(partnershipId);
+  }
+
+  /** fundingByYear without a caller, for other features' services (no visibility check: callers have made it). */
+  async fundingYearsOf(partnershipId: string): Promise<FundingYear[]> {
     const years = new Map<string, Map<string, { pledgedPence: number; committedPence: number }>>();
     const add = (at: string, organisationId: string, field: 'pledgedPence' | 'committedPence', pence: number) => {
       const year = financialYear(new Date(at), dateInEngland);

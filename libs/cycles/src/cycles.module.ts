@@ -11,6 +11,7 @@ import { CyclesRepository } from './cycles.repository';
 import { CycleDirectory } from './cycle-directory';
 import { PartnershipMembersService } from './partnership-members.service';
 import { TaskNotes } from './task-notes';
+import { OpenDataService } from './open-data.service';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -18,7 +19,7 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpoi
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService],
-  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService],
+  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService],
+  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService],
 })
 export class CyclesModule {}

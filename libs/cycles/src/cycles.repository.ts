@@ -4,10 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
-import type { DeliveryAction, Pledge, ProgressEntry, Proposal } from '@app/domain';
+import type { CycleMetric, CycleOption, DeliveryAction, Learning, Pledge, ProgressEntry, Proposal } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
-import type { ChainHead } from './history-chain';
 
 /** A milestone of the cycle as its view shows it (the milestones feature owns the table). */
 export interface CycleMilestoneView {
@@ -33,6 +32,31 @@ export interface CycleView {
   progress: ProgressEntry[];
   /** How many progress updates it has in all. */
   progressCount: number;
+}
+
+/** A metric reading of a progress update, as a partnership's open data reads it. */
+export interface PartnershipReading {
+  cycleId: string;
+  /** The history entry that recorded it. */
+  seq: number;
+  at: Date;
+  organisationId: string | null;
+  /** The metric's id (or, in early cycles, its name). */
+  metric: string;
+  value: number;
+}
+
+/** A cycle of a partnership with the parts of its snapshot its open data shows. */
+export interface PartnershipCycleRecord {
+  id: string;
+  title: string;
+  iteration: number;
+  state: string;
+  createdAt: Date;
+  metrics: CycleMetric[];
+  options: CycleOption[];
+  proposals: Proposal[];
+  learnings: Learning[];
 }
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
@@ -387,10 +411,6 @@ export class CyclesRepository {
     return rows.map((r) => r.entry);
   }
 
-  history(cycleId: string): Promise<CycleHistoryEntity[]> {
-    return this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
-  }
-
   /**
    * Cycles an organisation co-owns, or a user reviews (in partnerships the organisation belongs
    * to) or facilitates (wherever: an independent facilitator need not be a member), newest first.
@@ -434,6 +454,56 @@ export class CyclesRepository {
        FROM cycles c WHERE c.partnership_id = $1 AND c.state <> 'cancelled'`,
       [partnershipId],
     );
+  }
+
+  /**
+   * Every metric reading recorded in a partnership's cycles (cancelled ones too: what was measured
+   * was measured), oldest first, with its cycle (the partial index cycle_history_progress_idx finds
+   * the progress entries of each cycle).
+   */
+  async readingsOf(partnershipId: string): Promise<PartnershipReading[]> {
+    const rows: { cycle_id: string; seq: number; at: Date; organisation_id: string | null; metric: string; value: number }[] = await this.dataSource.query(
+      `SELECT c.id AS cycle_id, h.seq, h.at, h.organisation_id, r->>'metric' AS metric, (r->>'value')::float8 AS value
+       FROM cycles c
+       JOIN cycle_history h ON h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
+       CROSS JOIN LATERAL jsonb_array_elements(COALESCE(h.payload->'readings', '[]'::jsonb)) AS r
+       WHERE c.partnership_id = $1 AND jsonb_typeof(r->'value') = 'number'
+       ORDER BY h.at, c.created_at, c.id, h.seq`,
+      [partnershipId],
+    );
+    return rows.map((r) => ({ cycleId: r.cycle_id, seq: r.seq, at: r.at, organisationId: r.organisation_id, metric: r.metric, value: r.value }));
+  }
+
+  /** A partnership's cycles, oldest first, with what their open-data views read of their snapshots. */
+  async recordsOf(partnershipId: string): Promise<PartnershipCycleRecord[]> {
+    const rows: {
+      id: string;
+      title: string;
+      iteration: number;
+      state: string;
+      created_at: Date;
+      metrics: CycleMetric[] | null;
+      options: CycleOption[] | null;
+      proposals: Proposal[] | null;
+      learnings: Learning[] | null;
+    }[] = await this.dataSource.query(
+      `SELECT c.id, c.title, c.iteration, c.state, c.created_at, c.snapshot->'context'->'metrics' AS metrics,
+         c.snapshot->'context'->'options' AS options, c.snapshot->'context'->'proposals' AS proposals,
+         c.snapshot->'context'->'learnings' AS learnings
+       FROM cycles c WHERE c.partnership_id = $1 ORDER BY c.created_at, c.id`,
+      [partnershipId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      iteration: r.iteration,
+      state: r.state,
+      createdAt: r.created_at,
+      metrics: r.metrics ?? [],
+      options: r.options ?? [],
+      proposals: r.proposals ?? [],
+      learnings: r.learnings ?? [],
+    }));
   }
 
   /** The titles of a partnership's unfinished cycles an organisation co-owns. */

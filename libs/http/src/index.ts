@@ -5,3 +5,4 @@ export * from './validators';
 export * from './id.pipe';
 export * from './harden';
 export * from './stream-json';
+export * from './csv';

@@ -54,6 +54,10 @@ export class PartnershipEntity {
   @Column({ name: 'archived_by_user_id', type: 'uuid', nullable: true })
   archivedByUserId!: string | null;
 
+  /** Whether its public page (no sign-in: organisations only, never people) is published. */
+  @Column({ name: 'public', type: 'boolean', default: false })
+  public!: boolean;
+
   @OneToMany(() => PartnershipMemberEntity, (m) => m.partnership)
   members?: PartnershipMemberEntity[];
 }

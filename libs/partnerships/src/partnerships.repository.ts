@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transactions } from '@app/database';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import {
   AnchorEntity,
   Metric,
@@ -59,8 +59,13 @@ export class PartnershipsRepository {
     return new Map(rows.map((r) => [r.id, r.reminderDays]));
   }
 
-  async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'reminderDays'>>) {
+  async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'reminderDays' | 'public'>>) {
     await this.dataSource.getRepository(PartnershipEntity).update({ id }, changes);
+  }
+
+  /** The partnership if it is published and not archived (its public page shows it). */
+  findPublic(id: string): Promise<PartnershipEntity | null> {
+    return this.dataSource.getRepository(PartnershipEntity).findOneBy({ id, public: true, archivedAt: IsNull() });
   }
 
   /** Whether it is archived, read in the caller's transaction (and locked, with `lock`). */

@@ -18,6 +18,8 @@ export interface NewPartnership {
 /** The destination and principles are the agreement's (AgreementsService.proposeFromPartnership). */
 export interface PartnershipChanges {
   name?: string;
+  /** Publishes (or withdraws) its public page. */
+  public?: boolean;
 }
 
 /**
@@ -66,8 +68,11 @@ export class PartnershipsService {
   }
 
   async update(principal: Principal, id: string, changes: PartnershipChanges): Promise<PartnershipAggregate> {
-    await this.requireCommissionerMember(principal, id, 'change the partnership');
-    if (changes.name !== undefined) await this.partnerships.update(id, { name: changes.name.trim() });
+    await this.requireCommissionerMember(principal, id, changes.public !== undefined ? 'publish or withdraw its public page' : 'change the partnership');
+    await this.partnerships.update(id, {
+      ...(changes.name !== undefined && { name: changes.name.trim() }),
+      ...(changes.public !== undefined && { public: changes.public }),
+    });
     return this.get(principal, id);
   }
 
@@ -152,6 +157,16 @@ export class PartnershipsService {
   /** How many days before a milestone its reminders go, in this partnership. */
   async reminderDays(id: string): Promise<number[]> {
     return (await this.partnerships.reminderDays([id])).get(id) ?? [];
+  }
+
+  /**
+   * A published partnership, for its public page (no sign-in): 404 when it is unknown, not
+   * published, or archived (an archived partnership is read-only, so its page could no longer be
+   * withdrawn or corrected: archiving withdraws it).
+   */
+  async getPublic(id: string): Promise<PartnershipAggregate> {
+    if (!(await this.partnerships.findPublic(id))) throw new NotFound('partnership');
+    return this.load(id);
   }
 
   /** The whole partnership, for other features' services (no visibility check: callers have made it). */

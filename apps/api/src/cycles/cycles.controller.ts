@@ -38,7 +38,10 @@ import { eventSchemaName } from '@app/http';
 import { USER_EVENT_TYPES, MILESTONE_EVENT_TYPES } from '@app/domain';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
-const EVENT_REFS = [...USER_EVENT_TYPES, ...MILESTONE_EVENT_TYPES].map((type) => ({ $ref: `#/components/schemas/${eventSchemaName(type)}` }));
+const EVENT_TYPES = [...USER_EVENT_TYPES, ...MILESTONE_EVENT_TYPES];
+const EVENT_REFS = EVENT_TYPES.map((type) => ({ $ref: `#/components/schemas/${eventSchemaName(type)}` }));
+/** Which schema each `type` selects: without it, OpenAPI reads the discriminator's value as the schema's name (ConsentEvent, not CONSENT). */
+const EVENT_MAPPING = Object.fromEntries(EVENT_TYPES.map((type) => [type, `#/components/schemas/${eventSchemaName(type)}`]));
 
 /** `If-Match: 3`, `"3"` or `W/"3"`. */
 function parseIfMatch(header: string | undefined): number | undefined {
@@ -95,7 +98,7 @@ export class CyclesController {
       'The body is `{ type, ...fields }`; each type has its own fields (see the schemas). 403 when the caller may not ' +
       'send it, 422 with the reason when the rules refuse it now, 409 when If-Match is stale.',
   })
-  @ApiBody({ schema: { oneOf: EVENT_REFS, discriminator: { propertyName: 'type' } } })
+  @ApiBody({ schema: { oneOf: EVENT_REFS, discriminator: { propertyName: 'type', mapping: EVENT_MAPPING } } })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; 409 if the cycle has moved on' })
   @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` (RFC 7240): answer `{ id, state, version, nextEvents }` instead of the whole cycle' })
   @ApiOkResponse({ type: CycleDto, description: 'The cycle; with `Prefer: return=minimal`, `{ id, state, version, nextEvents }` and `Preference-Applied: return=minimal`' })

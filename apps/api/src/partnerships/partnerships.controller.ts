@@ -74,7 +74,7 @@ export class PartnershipsController {
 
   @Patch(':id')
   @ApiOperation({
-    summary: 'Change the name (a commissioner member); a destination or principles propose a new version of the agreement',
+    summary: 'Change the name, or publish or withdraw the public page (a commissioner member); a destination or principles propose a new version of the agreement',
     description:
       'The destination and principles are the partnership agreement’s: given here, they (with horizonYear, or the year of the version under consultation) propose a new version, ' +
       'as PROPOSE_AGREEMENT does, and the view shows them once every member has consented to it.',

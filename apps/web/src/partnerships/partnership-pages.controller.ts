@@ -2,9 +2,10 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CycleCreationService, CycleQueriesService, PartnershipMembersService } from '@app/cycles';
+import { CycleCreationService, CycleQueriesService, OpenDataService, PartnershipMembersService } from '@app/cycles';
 import { Conflict, TransitionRefused, ValidationFailed, formatPence } from '@app/domain';
 import { fundingChartSvg } from './funding-chart';
+import { outcomeFigures } from './outcome-chart';
 import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
@@ -35,6 +36,8 @@ const doneText = (done: string | undefined) => {
   if (done === 'outcome') return 'The outcome is added to the shared framework';
   if (done === 'member-removed') return 'The organisation is no longer a member';
   if (done === 'archived') return 'The partnership is archived';
+  if (done === 'published') return 'The public page is published: anyone with the link can read it';
+  if (done === 'withdrawn') return 'The public page is withdrawn: its link now finds nothing (copies kept by browsers and caches go within five minutes)';
   if (done === 'webhook-removed') return 'The webhook is removed';
   if (done === 'calendar-revoked') return 'Your subscription link is revoked: calendar apps that use it get no more updates';
   const moved = /^moved-(\d+)$/.exec(done ?? '');
@@ -53,6 +56,7 @@ export class PartnershipPagesController {
     private readonly choices: ChoicesService,
     private readonly webhooks: WebhooksService,
     private readonly agreements: AgreementsService,
+    private readonly openData: OpenDataService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -197,6 +201,17 @@ export class PartnershipPagesController {
     res.redirect(303, `/partnerships/${id}?done=webhook-removed#webhooks`);
   }
 
+  /** A commissioner member publishes the public page (no sign-in: organisations only), or withdraws it. */
+  @Post(':id/public')
+  async publish(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    if (body.public !== 'true' && body.public !== 'false') {
+      return this.render(res, 400, session, id, { errors: [{ field: 'public-page', text: 'Choose whether to publish the public page or withdraw it' }] });
+    }
+    const publish = body.public === 'true';
+    await this.partnerships.update(session.principal, id, { public: publish });
+    res.redirect(303, `/partnerships/${id}?done=${publish ? 'published' : 'withdrawn'}#public-page`);
+  }
+
   /** A commissioner member archives the partnership: read-only, its milestones cancelled. */
   @Post(':id/archive')
   async archive(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
@@ -335,13 +350,14 @@ export class PartnershipPagesController {
     extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown>; webhookSecret?: { url: string; secret: string } },
   ) {
     const aggregate = await this.partnerships.get(session.principal, id);
-    const [calendar, histories, cycles, calendarLinkExpires, inUse, agreement] = await Promise.all([
+    const [calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series] = await Promise.all([
       this.milestones.calendar(session.principal, id),
       Promise.all(aggregate.members.map((m) => this.partnerships.tableHistory(session.principal, id, m.organisationId))),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
       this.accounts.calendarTokenExpiry(session.principal.userId),
       this.cycles.tableItemsInUse(session.principal, id),
       this.agreements.get(session.principal, id),
+      this.openData.outcomeSeries(session.principal, id),
     ]);
     const agreedNumber = agreement.snapshot.context.agreedNumber;
     const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;
@@ -392,6 +408,7 @@ export class PartnershipPagesController {
       partnership: aggregate.partnership,
       members,
       outcomes: aggregate.outcomes,
+      outcomeFigures: await outcomeFigures(series),
       timeline,
       conflicts: calendar.conflicts,
       cycles: cycles.items,
@@ -399,6 +416,7 @@ export class PartnershipPagesController {
       canManage: session.principal.organisationKind === 'commissioner' && members.some((m) => m.isMine) && !archived,
       archived,
       agreed,
+      publicLink: aggregate.partnership.public && !archived ? `${this.config.mail.publicWebUrl}/public/partnerships/${id}` : null,
       webhooks,
       showWebhooks: commissions,
       webhookSecret: extra.webhookSecret,

@@ -15,6 +15,7 @@ import { Webhooks1763996000000 } from './1763996000000-webhooks';
 import { HistoryCheckpoints1763999000000 } from './1763999000000-history-checkpoints';
 import { AgreementReviews1763998000000 } from './1763998000000-agreement-reviews';
 import { Agreements1763997000000 } from './1763997000000-agreements';
+import { PartnershipPublic1764000000000 } from './1764000000000-partnership-public';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -36,4 +37,5 @@ export const MIGRATIONS: Function[] = [
   Agreements1763997000000,
   AgreementReviews1763998000000,
   HistoryCheckpoints1763999000000,
+  PartnershipPublic1764000000000,
 ];

@@ -109,32 +109,34 @@ export class CyclePageDto {
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
+/** Parts of the cycle view described in words: objects (not strings, as a bare `object` would be documented). */
+const OBJECT = { type: 'object', additionalProperties: true } as const;
+const OBJECT_LIST = { type: 'array', items: OBJECT } as const;
+
 export class CycleDto extends CycleSummaryDto {
   @ApiProperty() machineVersion!: number;
   @ApiProperty({ type: [String] }) facilitatorUserIds!: string[];
   @ApiProperty({ type: [String] }) outcomeIds!: string[];
-  @ApiProperty({ description: 'Metrics of the linked outcomes: readings refer to them by id or name' }) metrics!: object[];
-  @ApiProperty({ description: '{ revisions: [{ number, statement, ... }], latestRevision, endorsements, objections }' })
-  problem!: object;
-  @ApiProperty({ description: '[{ id, title, summary, status, authorOrganisationIds, ... }]' }) options!: object[];
-  @ApiProperty({ description: '[{ optionId, organisationId, scores: [{ outcomeId, score }], comment }]' }) appraisals!: object[];
-  @ApiProperty({ description: '{ proposals: [{ id, optionIds, rationale, status, consents, objections }] }' }) decision!: object;
+  @ApiProperty({ ...OBJECT_LIST, description: 'Metrics of the linked outcomes: readings refer to them by id or name' }) metrics!: object[];
+  @ApiProperty({ ...OBJECT, description: '{ revisions: [{ number, statement, ... }], latestRevision, endorsements, objections }' }) problem!: object;
+  @ApiProperty({ ...OBJECT_LIST, description: '[{ id, title, summary, status, authorOrganisationIds, ... }]' }) options!: object[];
+  @ApiProperty({ ...OBJECT_LIST, description: '[{ optionId, organisationId, scores: [{ outcomeId, score }], comment }]' }) appraisals!: object[];
+  @ApiProperty({ ...OBJECT, description: '{ proposals: [{ id, optionIds, rationale, status, consents, objections }] }' }) decision!: object;
   @ApiProperty({ type: () => [ProgressEntryDto], description: 'The 20 newest progress updates, oldest first; GET /v1/cycles/{id}/progress has them all' })
   progress!: ProgressEntryDto[];
   @ApiProperty({ description: 'How many progress updates the cycle has in all' }) progressCount!: number;
-  @ApiProperty({ description: '{ learnings, signOffs, outcome }' }) review!: object;
-  @ApiPropertyOptional({ nullable: true, description: 'The escalation waiting for a facilitator' }) escalation!: object | null;
-  @ApiProperty() escalations!: object[];
-  @ApiPropertyOptional({ nullable: true }) cancellation!: object | null;
-  @ApiPropertyOptional({ nullable: true, description: "The previous iteration's learning, for iteration 2 onwards" })
-  inheritedLearning!: object | null;
-  @ApiProperty({ description: 'Scheduled milestones' }) milestones!: object[];
+  @ApiProperty({ ...OBJECT, description: '{ learnings, signOffs, outcome }' }) review!: object;
+  @ApiPropertyOptional({ ...OBJECT, nullable: true, description: 'The escalation waiting for a facilitator' }) escalation!: object | null;
+  @ApiProperty({ ...OBJECT_LIST }) escalations!: object[];
+  @ApiPropertyOptional({ ...OBJECT, nullable: true }) cancellation!: object | null;
+  @ApiPropertyOptional({ ...OBJECT, nullable: true, description: "The previous iteration's learning, for iteration 2 onwards" }) inheritedLearning!: object | null;
+  @ApiProperty({ ...OBJECT_LIST, description: 'Scheduled milestones' }) milestones!: object[];
   @ApiProperty({
+    ...OBJECT,
     description:
       '{ pledges: [{ organisationId, kind, amountPence, description }], pledgedPence, allocatedPence, costPence, gapPence, allocations }: gap = the chosen options’ cost − allocations, never negative (the accepted proposal, else the open one)',
-  })
-  funding!: object;
-  @ApiProperty({ description: 'The delivery plan: [{ id, title, ownerOrganisationId, dueAt, status: open|done|overdue, doneAt, note }]' }) actions!: object[];
+  }) funding!: object;
+  @ApiProperty({ ...OBJECT_LIST, description: 'The delivery plan: [{ id, title, ownerOrganisationId, dueAt, status: open|done|overdue, doneAt, note }]' }) actions!: object[];
   @ApiProperty({ enum: USER_EVENT_TYPES, isArray: true, description: 'What the caller may send now' }) nextEvents!: string[];
 }
 

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsInt,
   Max,
   Min,
@@ -71,6 +72,11 @@ export class UpdatePartnershipDto {
   @Min(2000)
   @Max(2200)
   horizonYear?: number;
+
+  @ApiPropertyOptional({ description: 'Publish (true) or withdraw (false) the public page the web app serves at /public/partnerships/{id}, without sign-in' })
+  @IsOptional()
+  @IsBoolean()
+  public?: boolean;
 }
 
 export class AddMembersDto {
@@ -197,6 +203,8 @@ export class PartnershipSummaryDto {
   reminderDays!: number[];
   @ApiProperty({ description: 'An archived partnership and its cycles are read-only (writes: 409)' }) archived!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) archivedAt!: string | null;
+  @ApiProperty({ description: 'Whether its public page is published (the web app serves it at /public/partnerships/{id}, without sign-in, unless archived)' })
+  public!: boolean;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -215,6 +223,7 @@ export const mapPartnershipSummary = (p: PartnershipEntity): PartnershipSummaryD
   reminderDays: p.reminderDays,
   archived: p.archivedAt !== null,
   archivedAt: p.archivedAt?.toISOString() ?? null,
+  public: p.public,
   createdAt: p.createdAt.toISOString(),
   updatedAt: p.updatedAt.toISOString(),
 });

@@ -1,0 +1,81 @@
+import { View, parse } from 'vega';
+import { compile } from 'vega-lite';
+import type { MetricSeries } from '@app/cycles';
+
+const englandDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const formatEnglandDate = (at: Date) => englandDate.format(at);
+
+/**
+ * One metric's readings from every cycle of the partnership over time, a line per cycle
+ * ("Cycle 1", "Cycle 2": no text of users' goes into the picture), against its baseline (grey
+ * dashes) and target (green dots), drawn as SVG on the server by Vega-Lite as the funding and
+ * metric charts are. The page's caption and table say the same in words.
+ */
+export async function outcomeChartSvg(series: MetricSeries): Promise<string | null> {
+  if (!series.readings.length) return null;
+  const rule = (value: number, colour: string, dash: number[]) => ({
+    data: { values: [{ value }] },
+    mark: { type: 'rule' as const, color: colour, strokeDash: dash, strokeWidth: 2 },
+    encoding: { y: { field: 'value', type: 'quantitative' as const } },
+  });
+  const spec = {
+    width: 560,
+    height: 220,
+    background: 'white',
+    layer: [
+      {
+        data: { values: series.readings.map((r) => ({ at: r.at.toISOString(), value: r.value, cycle: `Cycle ${r.cycleNumber}` })) },
+        mark: { type: 'line' as const, point: true, strokeWidth: 3 },
+        encoding: {
+          x: { field: 'at', type: 'temporal' as const, title: 'Date' },
+          y: { field: 'value', type: 'quantitative' as const, title: series.metric.unit || 'Reading', scale: { zero: false } },
+          color: { field: 'cycle', type: 'nominal' as const, title: null, scale: { range: ['#1d70b8', '#d4351c', '#4c2c92', '#f47738', '#28a197', '#912b88'] } },
+        },
+      },
+      rule(series.metric.baseline, '#505a5f', [6, 4]),
+      rule(series.metric.target, '#00703c', [2, 2]),
+    ],
+  };
+  const view = new View(parse(compile(spec as never).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+export interface OutcomeFigure {
+  outcomeTitle: string;
+  metric: string;
+  unit: string;
+  svg: string | null;
+  /** The chart's text alternative. */
+  caption: string;
+  /** Which cycle each line is. */
+  legend: string;
+  rows: { cycle: string; date: string; value: string; organisation: string }[];
+}
+
+/** Each metric's chart, text alternative and table of readings, for the partnership page and the public page. */
+export async function outcomeFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
+  return Promise.all(
+    series.map(async (s) => {
+      const { metric, readings } = s;
+      const unit = metric.unit ? ` ${metric.unit}` : '';
+      const cycles = [...new Map(readings.map((r) => [r.cycleNumber, r])).values()];
+      const latest = readings.at(-1);
+      const standard = `baseline ${metric.baseline}${unit} (grey dashes), target ${metric.target}${unit} (green dots); ${metric.direction === 'decrease' ? 'lower' : 'higher'} is better.`;
+      const caption = latest
+        ? `${metric.name}: ${readings.length} reading${readings.length === 1 ? '' : 's'} from ${cycles.length} cycle${cycles.length === 1 ? '' : 's'}, ` +
+          `the first ${readings[0].value}${unit} on ${formatEnglandDate(readings[0].at)}, the latest ${latest.value}${unit} on ${formatEnglandDate(latest.at)}; ${standard}`
+        : `${metric.name}: no readings yet; ${standard}`;
+      return {
+        outcomeTitle: s.outcomeTitle,
+        metric: metric.name,
+        unit: metric.unit,
+        svg: await outcomeChartSvg(s),
+        caption,
+        legend: cycles.map((r) => `Cycle ${r.cycleNumber} is “${r.cycleTitle}” (iteration ${r.iteration})`).join('; '),
+        rows: readings.map((r) => ({ cycle: `Cycle ${r.cycleNumber}: ${r.cycleTitle}`, date: formatEnglandDate(r.at), value: `${r.value}${unit}`, organisation: r.organisation })),
+      };
+    }),
+  );
+}

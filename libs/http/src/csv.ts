@@ -1,0 +1,61 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import type { Response } from 'express';
+
+/** A cell: text, a number, a yes/no, or nothing (an empty cell). */
+export type CsvCell = string | number | boolean | null;
+
+/**
+ * A download: its file name, its header row and its rows, read lazily (after the caller's access
+ * was checked, so a refusal is still a 404 and not half a file).
+ */
+export interface CsvTable {
+  filename: string;
+  columns: string[];
+  rows: AsyncIterable<CsvCell[]> | Iterable<CsvCell[]>;
+}
+
+/**
+ * A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and, in some, a tab or carriage
+ * return before one) as a formula: such text gets a single quote in front (OWASP's advice), so it
+ * reads as text. Numbers are numbers and keep their sign.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** Only names of our own making go into the header: letters, digits, dots and dashes. */
+const safeFilename = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '-');
+
+/**
+ * Streams the table as RFC 4180 CSV (CRLF line ends, fields with commas, quotes or line breaks in
+ * double quotes, quotes doubled), UTF-8 with a byte-order mark so that Excel reads it as UTF-8, as
+ * an attachment. Rows are written as they are read.
+ */
+export async function sendCsv(res: Response, table: CsvTable): Promise<void> {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${safeFilename(table.filename)}"`);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  const csv = stringify({
+    header: true,
+    columns: table.columns,
+    bom: true,
+    record_delimiter: 'windows',
+    // Line breaks of either kind are quoted (the library quotes only its own record delimiter), and
+    // so are cells with space at either end, which some readers trim.
+    quoted_match: [/[\r\n]/, /^\s|\s$/],
+    cast: {
+      string: (value) => neutraliseFormula(value),
+      boolean: (value) => (value ? 'yes' : 'no'),
+      number: (value) => (Number.isFinite(value) ? String(value) : ''),
+    },
+  });
+  try {
+    await pipeline(Readable.from(table.rows), csv, res);
+  } catch (error) {
+    // Once the header is sent nothing else can be said: the client went away mid-download.
+    if (!res.headersSent) throw error;
+  }
+}
