@@ -147,7 +147,7 @@ async function main() {
       await load(16, 20, async (client) => {
         const note = `fault-${client}-${n++}`;
         const id = cycles[Math.floor(Math.random() * cycles.length)];
-        const res = await call(svc.base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note }, s.coOwners[client % 4].token).catch(() => ({ status: 0 }));
+        const res = await call(svc.base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note }, s.anyWriter().token).catch(() => ({ status: 0 }));
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status === 200) accepted.add(note);
         else await sleep(50);
@@ -187,7 +187,7 @@ async function main() {
       await load(32, 15, async (client) => {
         const note = `fault-two-${client}-${n++}`;
         const id = cycles[Math.floor(Math.random() * cycles.length)];
-        const res = await call(client % 2 ? second : svc.base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note }, s.coOwners[client % 4].token);
+        const res = await call(client % 2 ? second : svc.base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note }, s.anyWriter().token);
         if (res.status === 200) accepted.add(note);
       });
       const events = await eventOutcome(db, new Set([...accepted].filter((x) => x.startsWith('fault-two-'))));

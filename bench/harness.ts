@@ -9,6 +9,7 @@ import { call } from './http';
 export const root = join(__dirname, '..');
 export const apiEntry = join(root, 'dist/apps/api/apps/api/src/main.js');
 export const workerEntry = join(root, 'dist/apps/worker/apps/worker/src/main.js');
+export const webEntry = join(root, 'dist/apps/web/apps/web/src/main.js');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A run of the service on a database and queue prefix of its own. */
@@ -47,7 +48,7 @@ export class Service {
 
   /** Builds both apps if needed, creates the database and migrates it. */
   prepare(): void {
-    const result = spawnSync(process.execPath, [join(root, 'scripts/start.js'), 'migrate', '--build-worker'], {
+    const result = spawnSync(process.execPath, [join(root, 'scripts/start.js'), 'migrate', '--build-worker', '--build-web'], {
       cwd: root,
       env: this.env(),
       stdio: 'inherit',
@@ -120,12 +121,22 @@ export async function parallel<T>(items: T[], concurrency: number, work: (item: 
   );
 }
 
+/** People of each co-owner organisation the load is spread over (each person's writes are limited). */
+export const WRITERS_PER_ORGANISATION = Number(process.env.BENCH_WRITERS_PER_ORGANISATION ?? 32);
+
 /** A commissioning collaboration over HTTP, and cycles walked to `delivering`. */
 export async function seed(base: string) {
-  const must = async (path: string, body: unknown, token?: string, method = 'POST') => {
-    const res = await call(base, method, path, body, token);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
+  // Setting up writes fast: a person over their write allowance (429) waits as told and tries again.
+  const must = async (path: string, body: unknown, token?: string, method = 'POST'): Promise<any> => {
+    for (;;) {
+      const res = await call(base, method, path, body, token);
+      if (res.status === 429) {
+        await sleep(1000 * Number(res.headers?.['retry-after'] ?? 1));
+        continue;
+      }
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    }
   };
   const login = async (email: string, password: string) => (await must('/v1/auth/login', { email, password })).accessToken as string;
   const admin = await login('admin@cocommission.local', 'cocommission-admin');
@@ -139,7 +150,7 @@ export async function seed(base: string) {
   const person = async (o: { id: string }, n: string) => {
     const email = `${n}@bench.example`;
     const u = await must('/v1/users', { email, name: n, password: 'bench-password-1', organisationId: o.id }, admin);
-    return { id: u.id as string, token: await login(email, 'bench-password-1') };
+    return { id: u.id as string, email, token: await login(email, 'bench-password-1') };
   };
   const [councilUser, icbUser, charityUser, forumUser, panel] = await Promise.all([
     person(council, 'council'),
@@ -149,6 +160,25 @@ export async function seed(base: string) {
     person(forum, 'panel'),
   ]);
   const coOwners = [councilUser, icbUser, charityUser, forumUser];
+  // Each person's writes are limited (20 a second, bursts of 100): the load is spread over many
+  // people of each co-owner, WRITERS_PER_ORGANISATION of them, as a real partnership's would be.
+  const team = async (o: { id: string }, lead: { id: string; email: string; token: string }, n: string) => {
+    const others: { id: string; email: string; token: string }[] = [];
+    await parallel(Array.from({ length: WRITERS_PER_ORGANISATION - 1 }, (_, i) => i), 8, async (i) => {
+      others.push(await person(o, `${n}-${i + 2}`));
+    });
+    return [lead, ...others];
+  };
+  const writers = {
+    council: await team(council, councilUser, 'council'),
+    icb: await team(icb, icbUser, 'icb'),
+    charity: await team(charity, charityUser, 'charity'),
+    forum: await team(forum, forumUser, 'forum'),
+  };
+  const everyWriter = [...writers.council, ...writers.icb, ...writers.charity, ...writers.forum];
+  const pick = <T>(list: T[]): T => list[Math.floor(Math.random() * list.length)];
+  /** Any co-owner's person, at random: what the load generators send as. */
+  const anyWriter = () => pick(everyWriter);
   const partnership = await must('/v1/partnerships', { name: 'Bench partnership', memberOrganisationIds: [icb.id, charity.id, forum.id] }, councilUser.token);
   const outcome = await must(`/v1/partnerships/${partnership.id}/outcomes`, {
     title: 'Outcome',
@@ -164,23 +194,24 @@ export async function seed(base: string) {
     outcomeIds: [outcome.id],
   };
   const send = (id: string, token: string, event: object) => must(`/v1/cycles/${id}/events`, event, token);
-  const newCycle = async (): Promise<string> => (await must('/v1/cycles', cycleBody, councilUser.token)).id;
+  const newCycle = async (): Promise<string> => (await must('/v1/cycles', cycleBody, pick(writers.council).token)).id;
   const inFraming = async (): Promise<string> => {
     const id = await newCycle();
-    await send(id, councilUser.token, { type: 'LAUNCH' });
+    await send(id, pick(writers.council).token, { type: 'LAUNCH' });
     return id;
   };
+  const each = () => [pick(writers.council), pick(writers.icb), pick(writers.charity), pick(writers.forum)];
   async function inDelivering(): Promise<string> {
     const id = await inFraming();
-    await send(id, charityUser.token, { type: 'REVISE_PROBLEM', statement: 'The problem' });
-    for (const u of coOwners) await send(id, u.token, { type: 'ENDORSE_PROBLEM', revision: 1 });
-    const v = await send(id, charityUser.token, { type: 'SUBMIT_OPTION', title: 'Option', summary: 'Summary' });
-    await send(id, councilUser.token, { type: 'CLOSE_OPTIONS' });
-    const p = await send(id, icbUser.token, { type: 'PROPOSE_DECISION', optionIds: [v.options[0].id], rationale: 'r' });
-    for (const u of coOwners) await send(id, u.token, { type: 'CONSENT', proposalId: p.decision.proposals[0].id });
+    await send(id, pick(writers.charity).token, { type: 'REVISE_PROBLEM', statement: 'The problem' });
+    for (const u of each()) await send(id, u.token, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    const v = await send(id, pick(writers.charity).token, { type: 'SUBMIT_OPTION', title: 'Option', summary: 'Summary' });
+    await send(id, pick(writers.council).token, { type: 'CLOSE_OPTIONS' });
+    const p = await send(id, pick(writers.icb).token, { type: 'PROPOSE_DECISION', optionIds: [v.options[0].id], rationale: 'r' });
+    for (const u of each()) await send(id, u.token, { type: 'CONSENT', proposalId: p.decision.proposals[0].id });
     return id;
   }
-  return { must, admin, councilUser, icbUser, charityUser, forumUser, panel, coOwners, partnership, outcome, cycleBody, send, newCycle, inFraming, inDelivering };
+  return { must, admin, councilUser, icbUser, charityUser, forumUser, panel, coOwners, writers, anyWriter, pick, partnership, outcome, cycleBody, send, newCycle, inFraming, inDelivering };
 }
 
 /** Schedules `count` framingDue milestones (through the product's own outbox) due at `dueAt`. */

@@ -6,10 +6,11 @@ export interface Reply {
   status: number;
   body: any;
   ms: number;
+  headers?: http.IncomingHttpHeaders;
 }
 
 /** A small keep-alive JSON client: the load generator should cost as little CPU as it can. */
-export function call(base: string, method: string, path: string, body?: unknown, token?: string): Promise<Reply> {
+export function call(base: string, method: string, path: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<Reply> {
   const url = new URL(path, base);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const started = performance.now();
@@ -24,6 +25,7 @@ export function call(base: string, method: string, path: string, body?: unknown,
         headers: {
           ...(payload && { 'content-type': 'application/json', 'content-length': payload.length }),
           ...(token && { authorization: `Bearer ${token}` }),
+          ...extraHeaders,
         },
       },
       (res) => {
@@ -37,7 +39,7 @@ export function call(base: string, method: string, path: string, body?: unknown,
           } catch {
             // not JSON (iCalendar, HTML)
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started });
+          resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started, headers: res.headers });
         });
       },
     );
@@ -61,4 +63,43 @@ export async function load(clients: number, seconds: number, work: (client: numb
       while (Date.now() < until) await work(client);
     }),
   );
+}
+
+export interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  ms: number;
+}
+
+/** A request with headers of its own and a text body (web pages, forms). */
+export function rawCall(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<RawReply> {
+  const url = new URL(path, base);
+  const payload = options.body === undefined ? undefined : Buffer.from(options.body);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: { ...options.headers, ...(payload && { 'content-length': payload.length }) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+/** Signs a person in to the web app as a browser would (the sign-in form and its token): the session cookie. */
+export async function webSignIn(base: string, email: string, password: string): Promise<string> {
+  const form = await rawCall(base, 'GET', '/sign-in');
+  const cookie = String(form.headers['set-cookie'] ?? '').split(';')[0];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
+  const body = new URLSearchParams({ _csrf: csrf, email, password, next: '/' }).toString();
+  const res = await rawCall(base, 'POST', '/sign-in', { headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const session = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((h) => h.startsWith('cocommission_session='));
+  if (res.status !== 303 || !session) throw new Error(`web sign-in of ${email}: ${res.status}`);
+  return session.split(';')[0];
 }

@@ -47,6 +47,7 @@ if (!apps) {
 buildIfNeeded('api');
 for (const app of apps) buildIfNeeded(app);
 if (mode === 'migrate' && process.argv.includes('--build-worker')) buildIfNeeded('worker');
+if (mode === 'migrate' && process.argv.includes('--build-web')) buildIfNeeded('web');
 
 const migration = spawnSync(process.execPath, [...NODE_FLAGS, entry('api', 'migrate')], { cwd: root, stdio: 'inherit' });
 if (migration.status !== 0) process.exit(migration.status ?? 1);
