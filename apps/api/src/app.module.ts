@@ -26,6 +26,8 @@ import { CyclesController } from './cycles/cycles.controller';
 import { MilestonesController } from './cycles/milestones.controller';
 import { CalendarController } from './partnerships/calendar.controller';
 import { MeController } from './accounts/me.controller';
+import { OpenDataModule } from '@app/opendata';
+import { OcdsController } from './opendata/ocds.controller';
 
 @Module({
   imports: [
@@ -41,8 +43,9 @@ import { MeController } from './accounts/me.controller';
     NotificationsModule,
     WebhooksModule,
     AgreementsModule,
+    OpenDataModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, OcdsController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

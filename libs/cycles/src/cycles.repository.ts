@@ -231,6 +231,36 @@ const toEntity = (r: CycleRow): CycleEntity => ({
   createdByUserId: r.created_by_user_id,
 });
 
+/** When a cycle first entered each state it has been in (from its history): `{ framing: "2027-…Z", … }`. */
+export type StatesReached = Partial<Record<string, string>>;
+
+/** The first time each state was entered, per cycle `c`, from its history (one row per entry read; the cycle's own key). */
+const STATES_REACHED = `(SELECT json_object_agg(s.to_state, s.at) FROM (
+    SELECT h.to_state, to_char(min(h.at) AT TIME ZONE 'UTC', ${ISO}) AS at
+    FROM cycle_history h WHERE h.cycle_id = c.id GROUP BY h.to_state) s)`;
+
+/** A cycle as exports read it: its row, its milestones and when it first reached each state. */
+export interface CycleExportRow {
+  row: CycleEntity;
+  milestones: CycleMilestoneView[];
+  reached: StatesReached;
+}
+
+/** Where a page of an export ends: the last cycle's exact creation time (microseconds kept) and id. */
+export interface ExportCursor {
+  createdAt: string;
+  id: string;
+}
+
+const EXPORT_COLUMNS = `${CYCLE_COLUMNS},
+    to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
+    COALESCE((SELECT json_agg(json_build_object(
+        'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
+        'status', m.status, 'anchorId', m.anchor_id, 'offsetDays', m.offset_days,
+        'offsetWorkingDays', m.offset_working_days, 'changes', m.changes) ORDER BY m.due_at, m.id)
+      FROM milestones m WHERE m.cycle_id = c.id), '[]') AS milestones,
+    COALESCE(${STATES_REACHED}, '{}') AS reached`;
+
 export interface CycleListFilter {
   /** null: every partnership (admins); otherwise only partnerships this organisation belongs to. */
   visibleToOrganisationId: string | null;
@@ -489,6 +519,32 @@ export class CyclesRepository {
       ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
     const rows: Record<string, any>[] = await this.dataSource.query(sql, params);
     return rows.map((r) => ({ ...commonFields(r as CycleRow), coOwners: r.co_owners, panelUserIds: r.panel_user_ids }));
+  }
+
+  /** When each of these cycles first reached each state, by cycle id. */
+  async statesReached(ids: string[]): Promise<Map<string, StatesReached>> {
+    if (!ids.length) return new Map();
+    const rows: { id: string; reached: StatesReached }[] = await this.dataSource.query(
+      `SELECT c.id, COALESCE(${STATES_REACHED}, '{}') AS reached FROM cycles c WHERE c.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.reached]));
+  }
+
+  /**
+   * A partnership's cycles oldest first, `limit` at most after `after` (keyset on its
+   * (partnership_id, created_at, id) index: every page costs the same, however far in), with
+   * their milestones and the times they first reached each state: an export reads a page, writes
+   * it out and forgets it.
+   */
+  async exportPage(partnershipId: string, after: ExportCursor | undefined, limit: number): Promise<(CycleExportRow & { cursor: ExportCursor })[]> {
+    const rows: (CycleRow & { cursor_at: string; milestones: CycleMilestoneView[]; reached: StatesReached })[] = await this.dataSource.query(
+      `SELECT ${EXPORT_COLUMNS} FROM cycles c
+       WHERE c.partnership_id = $1 ${after ? 'AND (c.created_at, c.id) > ($3::timestamptz, $4::uuid)' : ''}
+       ORDER BY c.created_at, c.id LIMIT $2`,
+      after ? [partnershipId, limit, after.createdAt, after.id] : [partnershipId, limit],
+    );
+    return rows.map((r) => ({ row: toEntity(r), milestones: r.milestones, reached: r.reached, cursor: { createdAt: r.cursor_at, id: r.id } }));
   }
 
   /**
