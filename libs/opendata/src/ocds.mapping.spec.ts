@@ -170,10 +170,10 @@ describe('a cycle as an OCDS planning process', () => {
     expect(codelistProblems(pkg)).toEqual([]);
     expect(pkg).toMatchObject({ version: '1.1', publishedDate: '2027-02-01T09:00:00.000Z', publisher: { name: 'Cocommission' } });
     expect(validate(packageOf())).toEqual([]);
-    // The validator does refuse: a release without its ocid, money in no currency there is.
+    // The validator does refuse: a release without its ocid, money in a currency ISO 4217 does not have.
     const broken = JSON.parse(JSON.stringify(pkg));
     delete broken.releases[1].ocid;
-    broken.releases[1].planning.budget.amount.currency = 'XXX';
+    broken.releases[1].planning.budget.amount.currency = 'ZZZ';
     expect(validate(broken).map((e) => `${e.instancePath} ${e.message}`)).toEqual(
       expect.arrayContaining(["/releases/1 must have required property 'ocid'", '/releases/1/planning/budget/amount/currency must be equal to one of the allowed values']),
     );
