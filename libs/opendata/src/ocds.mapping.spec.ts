@@ -118,18 +118,19 @@ describe('a cycle as an OCDS planning process', () => {
     expect(allocated.description).toMatch(/^£30,000\.00 of the £65,000\.50 pledged in cash is allocated by the decision to its chosen options\./);
   });
 
-  it('says of each milestone whether the cycle got there (and when), missed it or has it to come; cancelled ones are left out', () => {
+  it('says of each milestone whether the cycle got there (and when), missed it or has it to come; cancelled ones are left out unless met', () => {
     const m = (id: string, kind: string, status: string) => ({ id, kind, dueAt: '2027-02-01T09:00:00.000Z', status });
     const release = releaseOf(
       cycle({
         state: 'escalated',
-        milestones: [m('m1', 'framingDue', 'moot'), m('m2', 'optionsClose', 'fired'), m('m3', 'decisionDue', 'scheduled'), m('m4', 'reviewStart', 'cancelled'), m('m5', 'reviewDue', 'scheduled')],
+        milestones: [m('m0', 'framingDue', 'cancelled'), m('m1', 'framingDue', 'moot'), m('m2', 'optionsClose', 'fired'), m('m3', 'decisionDue', 'scheduled'), m('m4', 'reviewStart', 'cancelled'), m('m5', 'reviewDue', 'scheduled')],
         reached: { draft: 'a', framing: 'b', options: '2027-01-20T10:00:00.000Z', escalated: 'd' },
       }),
       directory,
       'ocds-x',
     );
     expect(release.planning.milestones).toEqual([
+      { id: 'm0', title: 'Problem definition agreed', type: 'preProcurement', dueDate: '2027-02-01T09:00:00.000Z', status: 'met', dateMet: '2027-01-20T10:00:00.000Z' },
       { id: 'm1', title: 'Problem definition agreed', type: 'preProcurement', dueDate: '2027-02-01T09:00:00.000Z', status: 'met', dateMet: '2027-01-20T10:00:00.000Z' },
       { id: 'm2', title: 'Options window closes', type: 'engagement', dueDate: '2027-02-01T09:00:00.000Z', status: 'notMet' },
       { id: 'm3', title: 'Decision due', type: 'approval', dueDate: '2027-02-01T09:00:00.000Z', status: 'scheduled' },

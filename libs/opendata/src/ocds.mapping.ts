@@ -113,7 +113,10 @@ export function releaseOf(cycle: OcdsCycle, directory: OcdsDirectory, ocidPrefix
   const accepted = c.proposals.find((p) => p.status === 'accepted');
   const rationale = rationaleOf(cycle, accepted?.rationale);
   const budget = budgetOf(c, directory, accepted?.allocations ?? null);
-  const milestones = cycle.milestones.filter((m) => m.status !== 'cancelled' && MILESTONES[m.kind]).map((m) => milestoneOf(m, cycle.reached));
+  // A cancelled milestone is left out, unless the cycle got there anyway (archiving cancels those still scheduled).
+  const milestones = cycle.milestones
+    .filter((m) => MILESTONES[m.kind] && (m.status !== 'cancelled' || cycle.reached[MILESTONES[m.kind].metOn]))
+    .map((m) => milestoneOf(m, cycle.reached));
   const related = relatedProcessesOf(cycle, ocidPrefix);
   return {
     ocid,
