@@ -196,9 +196,11 @@ describe('open data (OCDS)', () => {
     expect(new Set(Object.values(ids).map((id) => `${PREFIX}-${id}`))).toEqual(new Set(pkg.releases.map((r) => r.ocid)));
     expect(new Set(pkg.releases.map((r) => r.id)).size).toBe(pkg.releases.length);
     expect(pkg.publishedDate).toBe(pkg.releases.map((r) => r.date).sort().at(-1));
-    // The same release as the cycle's own (latest) package.
-    const one = JSON.parse(fetched.findLast((t) => t.includes(`/v1/cycles/${ids.closed}/ocds`))!) as Package;
-    expect(pkg.releases.find((r) => r.ocid === `${PREFIX}-${ids.closed}`)).toEqual(one.releases[0]);
+    // Each release is the one the cycle's own package has (read a page at a time, from what is published of each context).
+    for (const id of Object.values(ids)) {
+      const own = JSON.parse((await c.councilUser.as.get(`/v1/cycles/${id}/ocds`).expect(200)).text) as Package;
+      expect(pkg.releases.find((r) => r.ocid === `${PREFIX}-${id}`)).toEqual(own.releases[0]);
+    }
   });
 
   it('names organisations only: no person’s name, email or id appears anywhere', async () => {
@@ -264,7 +266,7 @@ describe('open data (OCDS)', () => {
       expect(results.map((r) => r.items.length)).toEqual([100, 100, 100, 0]);
       expect(calls[0][1]).toBeUndefined();
       for (let i = 1; i < calls.length; i++) expect(calls[i][1]).toEqual(results[i - 1].next);
-      expect(results[2].items.at(-1).row.id).toBe(calls[3][1]!.id);
+      expect(results[2].items.at(-1).id).toBe(calls[3][1]!.id);
     } finally {
       pages.mockRestore();
     }

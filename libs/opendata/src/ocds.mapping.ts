@@ -21,11 +21,16 @@ export interface OcdsCycle {
   version: number;
   /** The cycle's last change. */
   updatedAt: string;
-  context: CycleContext;
+  context: OcdsContext;
   milestones: { id: string; kind: string; dueAt: string; status: string }[];
   /** When the cycle first entered each state it has been in. */
   reached: Partial<Record<string, string>>;
 }
+
+/** What the mapping reads of a cycle's context (a whole context will do). */
+export type OcdsContext = Pick<CycleContext, 'coOwners' | 'panelUserIds' | 'facilitatorUserIds' | 'pledges' | 'cancellation' | 'proposals'> & {
+  problem: Pick<CycleContext['problem'], 'revisions'>;
+};
 
 /** Names and affiliations the release needs: organisations by id, and the organisation each user acts for. */
 export interface OcdsDirectory {
@@ -138,7 +143,7 @@ export function releaseOf(cycle: OcdsCycle, directory: OcdsDirectory, ocidPrefix
 }
 
 /** Organisations with their roles; a user's organisation stands for the user. */
-function partiesOf(c: CycleContext, directory: OcdsDirectory): OcdsParty[] {
+function partiesOf(c: OcdsContext, directory: OcdsDirectory): OcdsParty[] {
   const roles = new Map<string, Set<PartyRole>>();
   const add = (organisationId: string | undefined, role: PartyRole) => {
     if (!organisationId || directory.organisationName(organisationId) === undefined) return;
@@ -178,7 +183,7 @@ function rationaleOf(cycle: OcdsCycle, decision: string | undefined): string | u
  * with what it pledged, in kind and staff time included.
  */
 function budgetOf(
-  c: CycleContext,
+  c: OcdsContext,
   directory: OcdsDirectory,
   allocations: { amountPence: number }[] | null,
 ): { description: string; amount: OcdsValue } | undefined {

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { CycleEntity, CycleExportPage, CycleExportRow, CycleMilestoneView, CycleQueriesService, StatesReached } from '@app/cycles';
 import type { CycleContext } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
-import { OcdsCycle, OcdsDirectory, PackageWriter, packageHead, releaseOf } from './ocds.mapping';
+import { OcdsContext, OcdsCycle, OcdsDirectory, PackageWriter, packageHead, releaseOf } from './ocds.mapping';
 
 /** Cycles an export reads at a time: it holds one page (and its names) in memory, never the whole partnership. */
 export const OCDS_PAGE_SIZE = 100;
@@ -61,7 +61,7 @@ export class OcdsService {
   }
 
   /** The names of the organisations these cycles name, and the organisation of each person they name. */
-  private async directoryOf(contexts: CycleContext[]): Promise<OcdsDirectory> {
+  private async directoryOf(contexts: OcdsContext[]): Promise<OcdsDirectory> {
     const userIds = new Set(contexts.flatMap((c) => [...c.panelUserIds, ...c.facilitatorUserIds]));
     const users = await this.accounts.findUsers([...userIds]);
     const userOrganisation = new Map(users.flatMap((u) => (u.organisationId ? [[u.id, u.organisationId] as const] : [])));
@@ -85,9 +85,7 @@ export class OcdsService {
   }
 }
 
-/** The persisted context is all an export reads: no machine snapshot is made from it (less garbage per cycle). */
-const fromExportRow = ({ row, milestones, reached }: CycleExportRow): OcdsCycle =>
-  ocdsCycle(row, (row.snapshot as { context: CycleContext }).context, milestones, reached);
+const fromExportRow = (r: CycleExportRow): OcdsCycle => ({ ...r, updatedAt: new Date(r.updatedAt).toISOString() });
 
 function ocdsCycle(row: CycleEntity, context: CycleContext, milestones: CycleMilestoneView[], reached: StatesReached): OcdsCycle {
   return {
