@@ -233,6 +233,16 @@ describe('open data (OCDS)', () => {
     expect(codelistProblems(pkg as never)).toEqual(['tender.status: thinking']);
   });
 
+  it('is in the OpenAPI document, as JSON, for bearer tokens', async () => {
+    const doc = (await factory.anonymous().get('/docs-json').expect(200)).body;
+    for (const path of ['/v1/cycles/{id}/ocds', '/v1/partnerships/{id}/ocds']) {
+      const get = doc.paths[path].get;
+      expect(get.tags).toEqual(['open data']);
+      expect(get.security).toEqual([{ bearer: [] }]);
+      expect(get.responses['200'].content['application/json'].schema.required).toEqual(['version', 'releases']);
+    }
+  });
+
   it('shows each package to whoever may read the cycle or the partnership: 404 for others, 401 without a token', async () => {
     const outsider = await factory.user(await factory.organisation('commissioner'));
     await outsider.as.get(`/v1/cycles/${ids.draft}/ocds`).expect(404).expect('content-type', /problem\+json/);
