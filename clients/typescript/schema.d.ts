@@ -874,6 +874,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cycles/{id}/ocds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cycle as an Open Contracting Data Standard 1.1 release package (its latest release) */
+        get: operations["OcdsController_cycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/ocds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every cycle of the partnership as one OCDS 1.1 release package, oldest first
+         * @description Streamed: the cycles are read a page at a time as the response is written (constant memory, however many there are).
+         */
+        get: operations["OcdsController_partnership"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3211,6 +3248,92 @@ export interface operations {
                 };
             };
             /** @description No such partnership, or the caller may not see it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OcdsController_cycle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        uri?: string;
+                        /** @example 1.1 */
+                        version: string;
+                        publisher?: {
+                            name?: string;
+                            uri?: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description The newest release’s date (absent when there is none)
+                         */
+                        publishedDate?: string;
+                        releases: Record<string, never>[];
+                    };
+                };
+            };
+            /** @description No such cycle, or one the caller may not read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OcdsController_partnership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        uri?: string;
+                        /** @example 1.1 */
+                        version: string;
+                        publisher?: {
+                            name?: string;
+                            uri?: string;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description The newest release’s date (absent when there is none)
+                         */
+                        publishedDate?: string;
+                        releases: Record<string, never>[];
+                    };
+                };
+            };
+            /** @description No such partnership, or one the caller may not read */
             404: {
                 headers: {
                     [name: string]: unknown;

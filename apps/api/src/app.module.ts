@@ -27,6 +27,8 @@ import { MilestonesController } from './cycles/milestones.controller';
 import { CalendarController } from './partnerships/calendar.controller';
 import { MeController } from './accounts/me.controller';
 import { DownloadsController } from './open-data/downloads.controller';
+import { OpenDataModule } from '@app/opendata';
+import { OcdsController } from './opendata/ocds.controller';
 
 @Module({
   imports: [
@@ -42,8 +44,9 @@ import { DownloadsController } from './open-data/downloads.controller';
     NotificationsModule,
     WebhooksModule,
     AgreementsModule,
+    OpenDataModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController, OcdsController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

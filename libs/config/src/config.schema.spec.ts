@@ -9,6 +9,14 @@ describe('parseConfig', () => {
     expect(config.jwt.secret).toBe(DEV_DEFAULTS.jwtSecret);
   });
 
+  it('names open data with an OCDS ocid prefix, ocds-cocommission unless set', () => {
+    expect(parseConfig({}).openData.ocidPrefix).toBe('ocds-cocommission');
+    expect(parseConfig({ OCID_PREFIX: 'ocds-a1b2c3' }).openData.ocidPrefix).toBe('ocds-a1b2c3');
+    for (const value of ['cocommission', 'ocds-', 'ocds-Upper', 'ocds-a b', 'ocds-a--b']) {
+      expect(() => parseConfig({ OCID_PREFIX: value })).toThrow(/OCID_PREFIX must be "ocds-" followed by/);
+    }
+  });
+
   it('treats empty values as unset', () => {
     expect(parseConfig({ PORT: '' }).port).toBe(3000);
   });

@@ -121,6 +121,12 @@ export const environmentSchema = z.object({
   RECONCILE_INTERVAL_MS: int(300000, 1000),
   MAIL_ATTEMPTS: int(12, 1),
   MAIL_BACKOFF_MS: int(30000, 1),
+  // An OCDS ocid prefix: "ocds-" and the publisher's registered letters (the Open Contracting Partnership gives them out).
+  OCID_PREFIX: z
+    .string()
+    .regex(/^ocds-[a-z0-9]+(-[a-z0-9]+)*$/, 'must be "ocds-" followed by lower-case letters and digits (hyphens between), e.g. ocds-cocommission or ocds-a1b2c3')
+    .max(60, 'must be at most 60 characters')
+    .default('ocds-cocommission'),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
@@ -144,6 +150,8 @@ export interface AppConfig {
   mail: { smtpUrl: string | null; from: string; publicWebUrl: string };
   /** Webhooks: whether private addresses may be targets (tests, one private network), and their retries. */
   webhooks: { allowPrivate: boolean; attempts: number; backoffMs: number };
+  /** Open data: the OCDS ocid prefix (`<prefix>-<cycle id>` names a cycle's planning process). */
+  openData: { ocidPrefix: string };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
@@ -225,6 +233,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       from: env.MAIL_FROM,
       publicWebUrl: (env.PUBLIC_WEB_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/$/, ''),
     },
+    openData: { ocidPrefix: env.OCID_PREFIX },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     // CLOCK_OFFSET_MS moves the clock by a fixed amount (every process of a test run alike);

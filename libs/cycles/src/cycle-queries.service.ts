@@ -3,7 +3,7 @@ import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import { CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
+import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, RECENT_PROGRESS, StatesReached } from './cycles.repository';
 import { ChainVerdict } from './history-chain';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
 
@@ -29,6 +29,12 @@ export interface FundingYear {
 export interface ProgressPage {
   items: ProgressEntry[];
   nextCursor: string | null;
+}
+
+/** A page of a partnership's cycles for an export, and where the next one starts (null: none). */
+export interface CycleExportPage {
+  items: CycleExportRow[];
+  next: ExportCursor | null;
 }
 
 export interface CyclePage {
@@ -178,6 +184,25 @@ export class CycleQueriesService {
   async recentHistory(principal: Principal, id: string, limit: number, beforeSeq?: number): Promise<CycleHistoryEntity[]> {
     await this.loadVisible(principal, id);
     return this.audit.newest(id, limit, beforeSeq);
+  }
+
+  /** The cycle, if the caller may see it (as `get`), with when it first reached each state (open data). */
+  async withStatesReached(principal: Principal, id: string): Promise<{ record: CycleRecord; reached: StatesReached }> {
+    const record = await this.get(principal, id);
+    const reached = (await this.cycles.statesReached([id])).get(id) ?? {};
+    return { record, reached };
+  }
+
+  /**
+   * A page of a partnership's cycles, oldest first, for exports that stream them (no visibility
+   * check: the caller has checked the partnership's). `after` is the `next` of the page before.
+   */
+  async exportPage(partnershipId: string, after: ExportCursor | undefined, limit: number): Promise<CycleExportPage> {
+    const rows = await this.cycles.exportPage(partnershipId, after, limit);
+    return {
+      items: rows.map(({ cursor: _, ...item }) => item),
+      next: rows.length === limit ? rows[rows.length - 1].cursor : null,
+    };
   }
 
   /** The cycle as stored, for other features' services (no visibility check). */

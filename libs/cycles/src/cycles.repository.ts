@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
-import type { CycleMetric, CycleOption, DeliveryAction, Learning, Pledge, ProgressEntry, Proposal } from '@app/domain';
+import type { CycleContext, CycleMetric, CycleOption, DeliveryAction, Learning, Pledge, ProgressEntry, Proposal } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
 
@@ -254,6 +254,56 @@ const toEntity = (r: CycleRow): CycleEntity => ({
   inheritedLearning: r.inherited_learning,
   createdByUserId: r.created_by_user_id,
 });
+
+/** When a cycle first entered each state it has been in (from its history): `{ framing: "2027-…Z", … }`. */
+export type StatesReached = Partial<Record<string, string>>;
+
+/** The first time each state was entered, per cycle `c`, from its history (one row per entry read; the cycle's own key). */
+const STATES_REACHED = `(SELECT json_object_agg(s.to_state, s.at) FROM (
+    SELECT h.to_state, to_char(min(h.at) AT TIME ZONE 'UTC', ${ISO}) AS at
+    FROM cycle_history h WHERE h.cycle_id = c.id GROUP BY h.to_state) s)`;
+
+/**
+ * What publishing a cycle reads of its context (open data): its people, pledges and cancellation,
+ * its latest problem revision and its accepted proposal. The rest of the snapshot stays in PostgreSQL.
+ */
+export type PublishedContext = Pick<CycleContext, 'coOwners' | 'panelUserIds' | 'facilitatorUserIds' | 'pledges' | 'cancellation' | 'proposals'> & {
+  problem: Pick<CycleContext['problem'], 'revisions'>;
+};
+
+/** A cycle as exports read it: its head, what is published of its context, its milestones and when it first reached each state. */
+export interface CycleExportRow {
+  id: string;
+  title: string;
+  iteration: number;
+  previousCycleId: string | null;
+  nextCycleId: string | null;
+  state: string;
+  version: number;
+  updatedAt: Date;
+  context: PublishedContext;
+  milestones: Pick<CycleMilestoneView, 'id' | 'kind' | 'dueAt' | 'status'>[];
+  reached: StatesReached;
+}
+
+/** Where a page of an export ends: the last cycle's exact creation time (microseconds kept) and id. */
+export interface ExportCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** The columns of an export's page (`x.ctx` the context): only what is published is sent, so a page stays small however rich its cycles. */
+const EXPORT_COLUMNS = `c.id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.version, c.updated_at,
+    to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
+    jsonb_build_object(
+      'coOwners', x.ctx->'coOwners', 'panelUserIds', x.ctx->'panelUserIds', 'facilitatorUserIds', x.ctx->'facilitatorUserIds',
+      'pledges', COALESCE(x.ctx->'pledges', '[]'::jsonb), 'cancellation', x.ctx->'cancellation',
+      'problem', jsonb_build_object('revisions', jsonb_path_query_array(x.ctx, '$.problem.revisions[last]')),
+      'proposals', jsonb_path_query_array(x.ctx, '$.proposals[*] ? (@.status == "accepted")')) AS context,
+    COALESCE((SELECT json_agg(json_build_object(
+        'id', m.id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}), 'status', m.status) ORDER BY m.due_at, m.id)
+      FROM milestones m WHERE m.cycle_id = c.id), '[]') AS milestones,
+    COALESCE(${STATES_REACHED}, '{}') AS reached`;
 
 export interface CycleListFilter {
   /** null: every partnership (admins); otherwise only partnerships this organisation belongs to. */
@@ -547,6 +597,45 @@ export class CyclesRepository {
       ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
     const rows: Record<string, any>[] = await this.dataSource.query(sql, params);
     return rows.map((r) => ({ ...commonFields(r as CycleRow), coOwners: r.co_owners, panelUserIds: r.panel_user_ids }));
+  }
+
+  /** When each of these cycles first reached each state, by cycle id. */
+  async statesReached(ids: string[]): Promise<Map<string, StatesReached>> {
+    if (!ids.length) return new Map();
+    const rows: { id: string; reached: StatesReached }[] = await this.dataSource.query(
+      `SELECT c.id, COALESCE(${STATES_REACHED}, '{}') AS reached FROM cycles c WHERE c.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.reached]));
+  }
+
+  /**
+   * A partnership's cycles oldest first, `limit` at most after `after` (keyset on its
+   * (partnership_id, created_at, id) index: every page costs the same, however far in), with
+   * their milestones and the times they first reached each state: an export reads a page, writes
+   * it out and forgets it.
+   */
+  async exportPage(partnershipId: string, after: ExportCursor | undefined, limit: number): Promise<(CycleExportRow & { cursor: ExportCursor })[]> {
+    const rows: Record<string, any>[] = await this.dataSource.query(
+      `SELECT ${EXPORT_COLUMNS} FROM cycles c CROSS JOIN LATERAL (SELECT c.snapshot->'context' AS ctx) x
+       WHERE c.partnership_id = $1 ${after ? 'AND (c.created_at, c.id) > ($3::timestamptz, $4::uuid)' : ''}
+       ORDER BY c.created_at, c.id LIMIT $2`,
+      after ? [partnershipId, limit, after.createdAt, after.id] : [partnershipId, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      iteration: r.iteration,
+      previousCycleId: r.previous_cycle_id,
+      nextCycleId: r.next_cycle_id,
+      state: r.state,
+      version: r.version,
+      updatedAt: r.updated_at,
+      context: r.context,
+      milestones: r.milestones,
+      reached: r.reached,
+      cursor: { createdAt: r.cursor_at, id: r.id },
+    }));
   }
 
   /**

@@ -1,0 +1,3 @@
+export * from './ocds.mapping';
+export * from './ocds.service';
+export * from './opendata.module';
