@@ -68,6 +68,8 @@ describe('the partnership agreement', () => {
     const bad = await send(members[0], { type: 'STATE_POSITION', whatsInItForUs: 'x', readiness: 'concerns' }).expect(400);
     expect(bad.body.errors).toEqual([{ field: 'concerns', message: 'Enter your concerns' }]);
     await send(members[0], { type: 'AGREEMENT_REVIEW_DUE' }).expect(400);
+    // Names of Object.prototype are not event types.
+    for (const type of ['valueOf', 'constructor', 'toString', '__proto__', 'hasOwnProperty']) await send(members[0], { type }).expect(400);
     const history = (await members[0].as.get(`${url()}/history`).expect(200)).body;
     expect(history[0]).toMatchObject({ seq: 1, type: 'CREATED', toState: 'drafting' });
     expect(history.at(-1)).toMatchObject({ type: 'REOPEN_AGREEMENT', fromState: 'agreed', toState: 'reviewing' });

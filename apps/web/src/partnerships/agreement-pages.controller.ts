@@ -46,7 +46,7 @@ export class AgreementPagesController {
 
   @Get(':id/agreement')
   async page(@Session() session: WebSession, @PartnershipId() id: string, @Query('done') done: string | undefined, @Res() res: Response) {
-    await this.render(res, 200, session, id, { done: done ? DONE[done] : undefined });
+    await this.render(res, 200, session, id, { done: done && Object.hasOwn(DONE, done) ? DONE[done] : undefined });
   }
 
   @Post(':id/agreement/events')

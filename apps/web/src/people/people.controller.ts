@@ -37,7 +37,7 @@ export class PeopleController {
 
   @Get('people')
   async list(@Session() session: WebSession, @Query('done') done: string | undefined, @Res() res: Response) {
-    await this.renderList(res, 200, session, { done: done && DONE[done] });
+    await this.renderList(res, 200, session, { done: done && Object.hasOwn(DONE, done) ? DONE[done] : undefined });
   }
 
   /** A lead adds a user of their own organisation (admins add users from the admin page). */
@@ -86,7 +86,7 @@ export class PeopleController {
 
   @Get('account')
   async account(@Session() session: WebSession, @Query('done') done: string | undefined, @Res() res: Response) {
-    await this.renderAccount(res, 200, session, { done: done && DONE[done] });
+    await this.renderAccount(res, 200, session, { done: done && Object.hasOwn(DONE, done) ? DONE[done] : undefined });
   }
 
   @Post('account/email')

@@ -90,7 +90,7 @@ export type AgreementEvent = {
 }[AgreementEventType];
 
 /** Fields of a client's agreement event, checked; undefined type or problems → the zod error. */
-export const agreementFields = (type: string) => (AGREEMENT_EVENT_FIELDS as Record<string, z.ZodType>)[type];
+export const agreementFields = (type: string): z.ZodType | undefined => (Object.hasOwn(AGREEMENT_EVENT_FIELDS, type) ? (AGREEMENT_EVENT_FIELDS as Record<string, z.ZodType>)[type] : undefined);
 
 // ----- who and what ------------------------------------------------------------------------
 
