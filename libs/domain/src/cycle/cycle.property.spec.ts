@@ -264,14 +264,14 @@ function plausible(ctx: CycleSnapshot['context'], type: string, actor: Actor): C
     CANCEL: [{ reason: 'r' }],
     RESOLVE_ESCALATION: [{ resolution: 'r' }],
     EDIT_DRAFT: [{ title: 't' }],
+    // Those who signed off stay; the change is panel-1 with them, them alone (the others removed), or everyone with a panel user added.
     CHANGE_PANEL: [
-      (() => {
-        // Those who signed off stay; panel-1 (and panel-2) make the change.
-        const signed = ctx.signOffs.map((x) => x.userId);
-        const one = [...new Set([...signed, 'panel-1'])];
-        return { panelUserIds: one.length === ctx.panelUserIds.length && one.every((id) => ctx.panelUserIds.includes(id)) ? [...new Set([...one, 'panel-2'])] : one };
-      })(),
-    ],
+      [...new Set([...ctx.signOffs.map((x) => x.userId), 'panel-1'])],
+      ctx.signOffs.map((x) => x.userId),
+      [...new Set([...ctx.panelUserIds, 'panel-1', 'panel-2', 'panel-3'])],
+    ]
+      .filter((ids) => ids.length)
+      .map((panelUserIds) => ({ panelUserIds })),
     CHANGE_FACILITATORS: [{ facilitatorUserIds: ctx.facilitatorUserIds.length ? [] : ['facilitator'] }],
     INVITE_CO_OWNER: [{ organisationId: 'spare', role: 'provider' }],
     LEAVE_CYCLE: [{ reason: 'r' }],
