@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
-import { CycleQueriesService, HistoryAuditService } from '@app/cycles';
+import { CycleQueriesService, HistoryAuditService, chainedEntry } from '@app/cycles';
 import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps } from '@test/support';
 
 describe('cycles over HTTP', () => {
@@ -523,6 +523,37 @@ describe('cycles over HTTP', () => {
       expect(verdict.body).toEqual({ intact: false, brokenAtSeq: 3, length: 4, reason: expect.stringMatching(/Entry 3 was changed/) });
     });
 
+    it('what was verified stays evidence: a history rewritten and re-hashed, or rolled back with its cycle, since it was verified is reported', async () => {
+      const db = api.app.get(DataSource);
+      const rewritten = await c.newCycle();
+      await toFraming(rewritten);
+      await ok(c.forumUser.as, rewritten, { type: 'REVISE_PROBLEM', statement: 'Honest' });
+      const { version } = (await c.councilUser.as.get(`/v1/cycles/${rewritten}`).expect(200)).body;
+      await c.councilUser.as.get(`/v1/cycles/${rewritten}/history/verify`).expect(200, { intact: true, length: version });
+      // The newest entry replaced by a forged one, properly chained, and the cycle's head pointed at it: link by link it holds.
+      const last = (await db.query(`SELECT * FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rewritten, version]))[0];
+      const forged = chainedEntry(rewritten, version, last.prev_hash, { type: last.type, actorUserId: last.actor_user_id, organisationId: last.organisation_id, representative: last.representative, fromState: last.from_state, toState: last.to_state, payload: { statement: 'Forged' }, at: last.at });
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE cycle_history SET payload = $3, hash = $4 WHERE cycle_id = $1 AND seq = $2`, [rewritten, version, forged.payload, forged.hash]);
+        await m.query(`UPDATE cycles SET history_hash = $2 WHERE id = $1`, [rewritten, forged.hash]);
+      });
+      expect((await c.councilUser.as.get(`/v1/cycles/${rewritten}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: version, reason: expect.stringMatching(/rewritten since/) });
+
+      const rolledBack = await c.newCycle();
+      await toFraming(rolledBack);
+      await ok(c.forumUser.as, rolledBack, { type: 'REVISE_PROBLEM', statement: 'Kept' });
+      const at = (await c.councilUser.as.get(`/v1/cycles/${rolledBack}`).expect(200)).body.version;
+      await c.councilUser.as.get(`/v1/cycles/${rolledBack}/history/verify`).expect(200, { intact: true, length: at });
+      const before = (await db.query(`SELECT hash FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rolledBack, at - 1]))[0].hash;
+      await db.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`DELETE FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rolledBack, at]);
+        await m.query(`UPDATE cycles SET version = $2, history_hash = $3 WHERE id = $1`, [rolledBack, at - 1, before]);
+      });
+      expect((await c.councilUser.as.get(`/v1/cycles/${rolledBack}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: at, reason: expect.stringMatching(/removed since/) });
+    });
+
     it('verify reports the newest entries deleted behind the application, by the cycle’s version and head hash', async () => {
       const id = await c.newCycle();
       await toFraming(id);
@@ -607,6 +638,9 @@ describe('cycles over HTTP', () => {
         await m.query(`UPDATE cycle_history SET payload = '{"forged":true}' WHERE cycle_id = $1 AND seq = 1`, [old]);
       });
       await c.councilUser.as.get(`/v1/cycles/${old}/history/verify`).expect(200, { intact: true, length: 4 });
+      // A full walk was made minutes ago (the first verification): asked again so soon, it goes on from the checkpoint.
+      await c.councilUser.as.get(`/v1/cycles/${old}/history/verify?full=true`).expect(200, { intact: true, length: 4 });
+      await db.query(`UPDATE history_checkpoints SET full_checked_at = full_checked_at - interval '10 minutes' WHERE cycle_id = $1`, [old]);
       expect((await c.councilUser.as.get(`/v1/cycles/${old}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 1 });
       expect((await c.councilUser.as.get(`/v1/cycles/${old}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 1 });
       await c.councilUser.as.get(`/v1/cycles/${old}/history/verify?full=yes`).expect(400);

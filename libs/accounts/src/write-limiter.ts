@@ -14,8 +14,9 @@ const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  * refilled over burst ÷ rate seconds), so one account (a script gone wrong, a stolen token) cannot
  * starve everyone else's writes. Generous for people: a person clicks far slower than this.
  * rate-limiter-flexible's BurstyRateLimiter: the steady limiter first, then the burst one; a
- * person refused by both waits for the steady window (Retry-After). Blocked keys are remembered in
- * memory for the rest of their window, so a flood costs Redis nothing.
+ * person refused by both waits for the steady window (Retry-After). A person over both allowances
+ * is remembered in this process's memory for the rest of the window, so a flood from one account
+ * stops reaching Redis.
  */
 @Injectable()
 export class WriteLimiter {
@@ -26,7 +27,14 @@ export class WriteLimiter {
     const extra = Math.max(burst - perSecond, 1);
     this.limiter = new BurstyRateLimiter(
       new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redis.prefix}:writes`, points: perSecond, duration: 1, inMemoryBlockOnConsumed: perSecond + 1, inMemoryBlockDuration: 1 }),
-      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${config.redis.prefix}:writes-burst`, points: extra, duration: Math.max(Math.ceil(extra / perSecond), 1) }),
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${config.redis.prefix}:writes-burst`,
+        points: extra,
+        duration: Math.max(Math.ceil(extra / perSecond), 1),
+        inMemoryBlockOnConsumed: extra + 1,
+        inMemoryBlockDuration: Math.max(Math.ceil(extra / perSecond), 1),
+      }),
     );
   }
 

@@ -48,6 +48,8 @@ export class AgreementReviewsService {
     await this.agreements.ensure(partnershipId);
     const at = now.toISOString();
     await this.dataSource.transaction(async (m) => {
+      // One change of the review date at a time per partnership (two at once would both insert a scheduled one).
+      await m.query(`SELECT 1 FROM agreements WHERE partnership_id = $1 FOR UPDATE`, [partnershipId]);
       await m.query(
         `UPDATE agreement_reviews SET status = 'cancelled', changes = changes || $2::jsonb, updated_at = now() WHERE partnership_id = $1 AND status = 'scheduled'`,
         [partnershipId, JSON.stringify([{ status: 'cancelled', at, note: 'Replaced by a new review date' }])],
@@ -91,7 +93,7 @@ export class AgreementReviewsService {
     for (const r of rows) {
       const due = alignedDue(new Date(r.date), { offsetDays: r.offset_days, offsetWorkingDays: r.offset_working_days });
       if (!r.archived && due.getTime() > now.getTime()) continue;
-      const outcome = await this.settle(r.id, r.partnership_id, r.archived).catch((error: Error) => {
+      const outcome = await this.settle(r.id, r.partnership_id).catch((error: Error) => {
         this.logger.warn(`The review date ${r.id} of partnership ${r.partnership_id} failed, will try again: ${error.message}`);
         return false;
       });
@@ -100,11 +102,18 @@ export class AgreementReviewsService {
     return settled;
   }
 
-  private settle(id: string, partnershipId: string, archived: boolean): Promise<boolean> {
+  private settle(id: string, partnershipId: string): Promise<boolean> {
     return this.dataSource.transaction(async (m) => {
       const review = await m.getRepository(AgreementReviewEntity).findOne({ where: { id, status: 'scheduled' }, lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' } });
       if (!review) return false;
-      const at = this.clock.now().toISOString();
+      // Read again under the locks: the partnership archived, or the anchor moved, since the pass looked.
+      const now = this.clock.now();
+      const [{ archived, date }]: { archived: boolean; date: Date }[] = await m.query(
+        `SELECT p.archived_at IS NOT NULL AS archived, a.date FROM partnerships p, anchors a WHERE p.id = $1 AND a.id = $2 FOR SHARE OF p, a`,
+        [partnershipId, review.anchorId],
+      );
+      if (!archived && alignedDue(new Date(date), review).getTime() > now.getTime()) return false;
+      const at = now.toISOString();
       let change: AgreementReviewEntity['changes'][number];
       if (archived) change = { status: 'cancelled', at, note: 'The partnership is archived' };
       else {

@@ -159,9 +159,15 @@ export class AgreementsService {
 
   /** The review date on show: the one scheduled, else the latest that came, was moot or was cancelled. */
   async reviewOf(partnershipId: string, m: EntityManager = this.dataSource.manager): Promise<AgreementReviewView | null> {
-    // A handful a year: the scheduled one wins, else the latest.
-    const reviews = await m.getRepository(AgreementReviewEntity).find({ where: { partnershipId }, relations: { anchor: true }, order: { createdAt: 'DESC' } });
-    const scheduled = reviews.find((r) => r.status === 'scheduled') ?? reviews[0];
+    // The scheduled one, else the latest.
+    const scheduled = await m
+      .getRepository(AgreementReviewEntity)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.anchor', 'anchor')
+      .where('r.partnership_id = :partnershipId', { partnershipId })
+      .orderBy(`CASE WHEN r.status = 'scheduled' THEN 0 ELSE 1 END`)
+      .addOrderBy('r.created_at', 'DESC')
+      .getOne();
     if (!scheduled?.anchor) return null;
     return {
       id: scheduled.id,

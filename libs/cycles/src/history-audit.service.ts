@@ -6,6 +6,11 @@ import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
 import { ChainVerdict, verifyChain } from './history-chain';
 
+/** A full verification asked for again within this time goes on from the checkpoint of the last one instead. */
+export const FULL_AT_MOST_EVERY_MS = 5 * 60_000;
+
+const broken = (brokenAtSeq: number, length: number, reason: string): ChainVerdict => ({ intact: false, brokenAtSeq, length, reason });
+
 /** What a page of history is: the entries after the cursor, and the cursor for the next page. */
 export interface HistoryPage {
   items: CycleHistoryEntity[];
@@ -28,45 +33,67 @@ export class HistoryAuditService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async verify(cycleId: string, options: { full?: boolean } = {}): Promise<ChainVerdict | null> {
-    const read = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
+  /** `full`: walk the whole chain (a person's request at most once in FULL_AT_MOST_EVERY_MS per cycle; the audit's always). */
+  async verify(cycleId: string, options: { full?: boolean; audit?: boolean } = {}): Promise<ChainVerdict | null> {
+    const result = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
       const head = await m.getRepository(CycleEntity).findOne({ where: { id: cycleId }, select: { id: true, version: true, historyHash: true } });
       if (!head) return null;
-      const checkpoint = options.full ? null : await m.getRepository(HistoryCheckpointEntity).findOneBy({ cycleId });
-      // A known break is checked in full again (it is reported until the history holds).
-      const usable = checkpoint && checkpoint.brokenAtSeq === null && checkpoint.seq > 0 && checkpoint.seq <= head.version ? checkpoint : null;
-      const entries = await m.getRepository(CycleHistoryEntity).find({ where: { cycleId, ...(usable && { seq: MoreThanOrEqual(usable.seq) }) }, order: { seq: 'ASC' } });
-      return { head, checkpoint: usable, entries };
+      const chainHead = { version: head.version, historyHash: head.historyHash };
+      const checkpoint = await m.getRepository(HistoryCheckpointEntity).findOneBy({ cycleId });
+      const all = () => m.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } });
+      // What was verified stays evidence: a history now shorter than it, or whose checkpoint entry
+      // is no longer the one verified, was rolled back or rewritten since (a full walk of the
+      // rewritten chain alone could look intact).
+      if (checkpoint && checkpoint.seq > 0) {
+        if (head.version < checkpoint.seq) {
+          return { head, full: true, verdict: broken(head.version + 1, head.version, `The cycle is at version ${head.version}, but entry ${checkpoint.seq} was verified before: entries were removed since.`) };
+        }
+        const at = await m.getRepository(CycleHistoryEntity).findOne({ where: { cycleId, seq: checkpoint.seq }, select: { seq: true, hash: true } });
+        // (Missing altogether, the full walk below says which entries are gone.)
+        if (at && at.hash !== checkpoint.hash) {
+          return { head, full: true, verdict: broken(checkpoint.seq, head.version, `Entry ${checkpoint.seq} is not the entry verified before: the history was rewritten since.`) };
+        }
+      }
+      // A known break, a full verification asked for (at most one per cycle in FULL_AT_MOST_EVERY_MS:
+      // it hashes everything), a missing checkpoint entry, or nothing verified yet: the whole chain.
+      const now = this.clock.now().getTime();
+      const fullRecently = checkpoint?.fullCheckedAt && now - checkpoint.fullCheckedAt.getTime() < FULL_AT_MOST_EVERY_MS;
+      const checkpointEntry = checkpoint && checkpoint.seq > 0 ? await m.getRepository(CycleHistoryEntity).exists({ where: { cycleId, seq: checkpoint.seq } }) : false;
+      if ((options.full && (options.audit || !fullRecently)) || !checkpoint || checkpoint.seq === 0 || checkpoint.brokenAtSeq !== null || !checkpointEntry) {
+        return { head, full: true, verdict: verifyChain(await all(), chainHead) };
+      }
+      // From the checkpoint: its own entry hashed again (it must still be the one verified), then the rest must link on.
+      if (checkpoint.seq === head.version && checkpoint.hash === head.historyHash) {
+        const entry = await m.getRepository(CycleHistoryEntity).find({ where: { cycleId, seq: MoreThanOrEqual(checkpoint.seq) }, order: { seq: 'ASC' } });
+        return { head, full: false, unchanged: true, verdict: verifyChain(entry, chainHead, { seq: checkpoint.seq - 1, hash: entry[0]?.prevHash ?? '' }) };
+      }
+      const entries = await m.getRepository(CycleHistoryEntity).find({ where: { cycleId, seq: MoreThanOrEqual(checkpoint.seq) }, order: { seq: 'ASC' } });
+      return { head, full: false, verdict: verifyChain(entries, chainHead, { seq: checkpoint.seq - 1, hash: entries[0].prevHash }) };
     });
-    if (!read) return null;
-    const { head, checkpoint, entries } = read;
-    const chainHead = { version: head.version, historyHash: head.historyHash };
-    const first = entries[0];
-    // From the checkpoint: its own entry must still be the one verified (same hash, content re-hashed), then the rest links on.
-    const fromCheckpoint = checkpoint && first?.seq === checkpoint.seq && first.hash === checkpoint.hash;
-    const full = !fromCheckpoint;
-    const verdict = fromCheckpoint
-      ? verifyChain(entries, chainHead, { seq: checkpoint.seq - 1, hash: first.prevHash })
-      : verifyChain(checkpoint ? await this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'ASC' } }) : entries, chainHead);
-    await this.record(cycleId, head, verdict, full);
-    return verdict;
+    if (!result) return null;
+    // Nothing new to record when the chain had not moved since it was verified.
+    if (!('unchanged' in result && result.unchanged && result.verdict.intact)) await this.record(cycleId, result.head, result.verdict, result.full);
+    return result.verdict;
   }
 
-  /** Moves the checkpoint to the head after an intact verification, or keeps the break found. */
+  /**
+   * Moves the checkpoint to the head after an intact verification, or keeps the break found. Only
+   * a full verification clears a known break (a quicker one that read before the break was found
+   * cannot), and the checkpoint never moves back.
+   */
   private async record(cycleId: string, head: { version: number; historyHash: string }, verdict: ChainVerdict, full: boolean): Promise<void> {
     const now = this.clock.now();
     const intact = verdict.intact;
-    // Never moves back: a slower verification of an older head does not overwrite a newer one.
     await this.dataSource.query(
       `INSERT INTO history_checkpoints AS k (cycle_id, seq, hash, checked_at, full_checked_at, broken_at_seq, broken_reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (cycle_id) DO UPDATE SET
-         seq = CASE WHEN EXCLUDED.broken_at_seq IS NULL THEN EXCLUDED.seq ELSE k.seq END,
-         hash = CASE WHEN EXCLUDED.broken_at_seq IS NULL THEN EXCLUDED.hash ELSE k.hash END,
+         seq = CASE WHEN EXCLUDED.broken_at_seq IS NULL AND (k.broken_at_seq IS NULL OR EXCLUDED.full_checked_at IS NOT NULL) THEN EXCLUDED.seq ELSE k.seq END,
+         hash = CASE WHEN EXCLUDED.broken_at_seq IS NULL AND (k.broken_at_seq IS NULL OR EXCLUDED.full_checked_at IS NOT NULL) THEN EXCLUDED.hash ELSE k.hash END,
          checked_at = EXCLUDED.checked_at,
          full_checked_at = coalesce(EXCLUDED.full_checked_at, k.full_checked_at),
-         broken_at_seq = EXCLUDED.broken_at_seq,
-         broken_reason = EXCLUDED.broken_reason
+         broken_at_seq = CASE WHEN EXCLUDED.broken_at_seq IS NOT NULL OR EXCLUDED.full_checked_at IS NOT NULL THEN EXCLUDED.broken_at_seq ELSE k.broken_at_seq END,
+         broken_reason = CASE WHEN EXCLUDED.broken_at_seq IS NOT NULL OR EXCLUDED.full_checked_at IS NOT NULL THEN EXCLUDED.broken_reason ELSE k.broken_reason END
        WHERE EXCLUDED.broken_at_seq IS NOT NULL OR k.seq <= EXCLUDED.seq`,
       [
         cycleId,
@@ -93,7 +120,7 @@ export class HistoryAuditService {
     );
     const broken: string[] = [];
     for (const { id } of rows) {
-      const verdict = await this.verify(id, { full: true });
+      const verdict = await this.verify(id, { full: true, audit: true });
       if (verdict && !verdict.intact) broken.push(id);
     }
     return { checked: rows.length, broken };

@@ -215,7 +215,8 @@ export class OpenDataService {
     return {
       partnership: { id, name: title, destination, principles, updatedAt },
       members: aggregate.members.map((m) => ({ name: m.organisation?.name ?? 'An organisation', kind: m.organisation?.kind ?? 'community' })),
-      cycles: records.map((r) => this.publicCycle(r, name)),
+      // Drafts are the commissioners' work in progress: public once launched.
+      cycles: records.filter((r) => r.state !== 'draft').map((r) => this.publicCycle(r, name)),
       metrics: series,
       funding: fundingRows(funding, name),
     };

@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
+
+const logger = new Logger('Downloads');
 
 /** A cell: text, a number, a yes/no, or nothing (an empty cell). */
 export type CsvCell = string | number | boolean | null;
@@ -55,7 +58,13 @@ export async function sendCsv(res: Response, table: CsvTable): Promise<void> {
   try {
     await pipeline(Readable.from(table.rows), csv, res);
   } catch (error) {
-    // Once the header is sent nothing else can be said: the client went away mid-download.
-    if (!res.headersSent) throw error;
+    // Before anything is sent, the error is answered as any other (not as a file to save).
+    if (!res.headersSent) {
+      res.removeHeader('Content-Disposition');
+      res.removeHeader('Content-Type');
+      throw error;
+    }
+    // Once the header is sent nothing else can be said: the file is cut off, and why is logged.
+    logger.warn(`The download ${table.filename} stopped part way: ${(error as Error).message}`);
   }
 }

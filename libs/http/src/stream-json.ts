@@ -17,7 +17,7 @@ export async function streamJsonArray<T, U>(res: Response, pages: AsyncIterable<
         chunk += (first ? '[' : ',') + JSON.stringify(map(item));
         first = false;
       }
-      if (chunk && !res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (chunk && !res.write(chunk)) await drainedOrClosed(res);
       // The client went away: stop reading.
       if (res.destroyed) return;
     }
@@ -25,5 +25,17 @@ export async function streamJsonArray<T, U>(res: Response, pages: AsyncIterable<
   } catch (error) {
     if (!res.headersSent) throw error;
     res.destroy(error as Error);
+  }
+}
+
+/** Waits for the response to drain or close, leaving no listener behind either way. */
+async function drainedOrClosed(res: Response): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]);
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  } finally {
+    done.abort();
   }
 }

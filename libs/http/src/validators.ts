@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 
 /** A non-empty string of at most `max` characters. */
 export const Text = (max: number) => applyDecorators(IsString(), MinLength(1), MaxLength(max));
@@ -11,3 +11,6 @@ export const TextList = (items: number, max: number) =>
 
 /** `?limit=` of a paginated list: 1 to 100. */
 export const PageLimit = (max = 100) => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(max));
+
+/** May be left out, but not sent as null (IsOptional lets null through, and a null would mean "keep" by accident). */
+export const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);

@@ -164,6 +164,11 @@ export class PartnershipsService {
    * published, or archived (an archived partnership is read-only, so its page could no longer be
    * withdrawn or corrected: archiving withdraws it).
    */
+  /** 404 unless it is published (and not archived): the cheap check before a public page is served. */
+  async requirePublic(id: string): Promise<void> {
+    if (!(await this.partnerships.findPublic(id))) throw new NotFound('partnership');
+  }
+
   async getPublic(id: string): Promise<PartnershipAggregate> {
     if (!(await this.partnerships.findPublic(id))) throw new NotFound('partnership');
     return this.load(id);

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { diffWords } from 'diff';
+import { DIFF_LIMITS } from '../cycles/cycle-page';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { AgreementHistoryEntity, AgreementRecord, AgreementReviewsService, AgreementsService } from '@app/agreements';
@@ -86,7 +88,7 @@ export class AgreementPagesController {
     const anchorId = typeof body.anchorId === 'string' ? body.anchorId.trim() : '';
     const days = typeof body.offsetDays === 'string' ? body.offsetDays.trim() : '';
     const errors: FormError[] = [];
-    if (!/^[0-9a-f-]{36}$/i.test(anchorId)) errors.push({ field: 'review-anchor', text: 'Choose the date on the calendar the review is aligned to' });
+    if (!isUUID(anchorId)) errors.push({ field: 'review-anchor', text: 'Choose the date on the calendar the review is aligned to' });
     if (days !== '' && (!/^-?\d{1,3}$/.test(days) || Math.abs(Number(days)) > 730)) errors.push({ field: 'review-offset', text: 'Enter a whole number of days, up to 730' });
     if (errors.length) return this.render(res, 400, session, id, { errors, values: body });
     try {
@@ -157,6 +159,13 @@ function earlierPositions(history: AgreementHistoryEntity[], name: (organisation
     });
 }
 
+/** Word differences between two versions, within jsdiff's limits. */
+function wordDiff(pair: [string, string] | null) {
+  if (!pair) return { diff: null, tooLarge: false };
+  const parts = diffWords(pair[0], pair[1], DIFF_LIMITS);
+  return parts ? { diff: parts.map((p) => ({ text: p.value, kind: p.added ? 'added' : p.removed ? 'removed' : 'same' })), tooLarge: false } : { diff: null, tooLarge: true };
+}
+
 /** What the agreement page shows, with names instead of ids. */
 export function agreementPage(record: AgreementRecord, name: (organisationId: string | null) => string) {
   const c = record.snapshot.context;
@@ -169,7 +178,8 @@ export function agreementPage(record: AgreementRecord, name: (organisationId: st
     current: current && { ...current, by: current.proposedByOrganisationId ? name(current.proposedByOrganisationId) : 'the partnership’s earlier text' },
     agreed,
     // Word-level differences from the agreed version, when the one under consultation is another.
-    diff: current && agreed && agreed.number !== current.number ? diffWords(words(agreed), words(current)).map((p) => ({ text: p.value, kind: p.added ? 'added' : p.removed ? 'removed' : 'same' })) : null,
+    // (null with `tooLarge` when the versions differ too much to compare quickly)
+    ...wordDiff(current && agreed && agreed.number !== current.number ? [words(agreed), words(current)] : null),
     members: record.members.map((m) => {
       const position = c.positions.find((p) => p.organisationId === m);
       const consent = current && c.consents.find((x) => x.organisationId === m && x.number === current.number);

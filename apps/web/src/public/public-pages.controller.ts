@@ -1,6 +1,8 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { AgreementsService } from '@app/agreements';
+import { PartnershipsService } from '@app/partnerships';
 import { OpenDataService } from '@app/cycles';
 import { formatPence } from '@app/domain';
 import { IdPipe } from '@app/http';
@@ -10,6 +12,7 @@ import { outcomeFigures } from '../partnerships/outcome-chart';
 
 /** How long a CDN or browser may keep a public page: a withdrawn page is gone within five minutes. */
 export const PUBLIC_PAGE_CACHE = 'public, max-age=300';
+const PUBLIC_PAGE_TTL_MS = 300_000;
 
 const RECOMMENDATIONS: Record<string, string> = { continue: 'Continue', adapt: 'Adapt', stop: 'Stop' };
 
@@ -21,14 +24,34 @@ const RECOMMENDATIONS: Record<string, string> = { continue: 'Continue', adapt: '
  */
 @Controller('public/partnerships')
 export class PublicPagesController {
+  /**
+   * Pages rendered in the last five minutes, per partnership: anyone may ask for a public page as
+   * often as they like, and drawing it reads every cycle and draws every chart. Whether it is still
+   * published is checked on every request, so a withdrawn page is gone at once from this server.
+   */
+  private readonly rendered = new LRUCache<string, string>({ max: 500, ttl: PUBLIC_PAGE_TTL_MS });
+
   constructor(
     private readonly openData: OpenDataService,
     private readonly agreements: AgreementsService,
+    private readonly partnerships: PartnershipsService,
   ) {}
 
   @PublicPage()
   @Get(':id')
   async page(@Param('id', new IdPipe('partnership')) id: string, @Res() res: Response) {
+    await this.partnerships.requirePublic(id);
+    let html = this.rendered.get(id);
+    if (html === undefined) {
+      html = await this.render(res, id);
+      this.rendered.set(id, html);
+    }
+    // Set only once the page is drawn, so that an error page is never cached publicly.
+    res.setHeader('Cache-Control', PUBLIC_PAGE_CACHE);
+    res.type('html').send(html);
+  }
+
+  private async render(res: Response, id: string): Promise<string> {
     const view = await this.openData.publicPartnership(id);
     const agreed = await this.agreements.agreedVersion(id);
     const bars = view.funding.flatMap((y) =>
@@ -38,8 +61,7 @@ export class PublicPagesController {
       ]),
     );
     const sum = (rows: { pledgedPence: number; committedPence: number }[], field: 'pledgedPence' | 'committedPence') => rows.reduce((s, o) => s + o[field], 0);
-    res.setHeader('Cache-Control', PUBLIC_PAGE_CACHE);
-    res.render('public-partnership', {
+    const locals = {
       unread: 0,
       title: view.partnership.name,
       partnership: view.partnership,
@@ -65,6 +87,7 @@ export class PublicPagesController {
         committedHeading: formatPence(sum(y.rows, 'committedPence'), { wholePounds: true }),
         rows: y.rows.map((o) => ({ organisation: o.organisation, pledged: formatPence(o.pledgedPence), committed: formatPence(o.committedPence) })),
       })),
-    });
+    };
+    return new Promise((resolve, reject) => res.render('public-partnership', locals, (error: Error | null, html: string) => (error ? reject(error) : resolve(html))));
   }
 }

@@ -264,11 +264,13 @@ function plausible(ctx: CycleSnapshot['context'], type: string, actor: Actor): C
     CANCEL: [{ reason: 'r' }],
     RESOLVE_ESCALATION: [{ resolution: 'r' }],
     EDIT_DRAFT: [{ title: 't' }],
-    // Those who signed off stay; the change is panel-1 with them, them alone (the others removed), or everyone with a panel user added.
+    // Those who signed off stay; the change is panel-1 or panel-2 (members' users) with them, them
+    // alone (the others removed), or everyone with those two added.
     CHANGE_PANEL: [
       [...new Set([...ctx.signOffs.map((x) => x.userId), 'panel-1'])],
+      [...new Set([...ctx.signOffs.map((x) => x.userId), 'panel-2'])],
       ctx.signOffs.map((x) => x.userId),
-      [...new Set([...ctx.panelUserIds, 'panel-1', 'panel-2', 'panel-3'])],
+      [...new Set([...ctx.panelUserIds, 'panel-1', 'panel-2'])],
     ]
       .filter((ids) => ids.length)
       .map((panelUserIds) => ({ panelUserIds })),

@@ -25,7 +25,7 @@ import {
   TableDeclarationEntity,
 } from '@app/partnerships';
 import { ORGANISATION_KINDS, OrganisationKind } from '@app/accounts';
-import { Text, TextList } from '@app/http';
+import { OptionalNotNull, Text, TextList } from '@app/http';
 
 
 export class CreatePartnershipDto {
@@ -52,29 +52,29 @@ export class CreatePartnershipDto {
 
 export class UpdatePartnershipDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @Text(200)
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @Text(5000)
   destination?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @OptionalNotNull()
   @TextList(100, 2000)
   principles?: string[];
 
   @ApiPropertyOptional({ description: 'The year the destination is for (with a new destination or principles)', example: 2035 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(2000)
   @Max(2200)
   horizonYear?: number;
 
   @ApiPropertyOptional({ description: 'Publish (true) or withdraw (false) the public page the web app serves at /public/partnerships/{id}, without sign-in' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   public?: boolean;
 }
