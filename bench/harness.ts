@@ -66,11 +66,11 @@ export class Service {
     return child;
   }
 
-  async healthy(base = this.base, timeoutMs = 30000): Promise<void> {
+  async healthy(base = this.base, timeoutMs = 30000, path = '/health'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        if ((await call(base, 'GET', '/health')).status === 200) return;
+        if ((await call(base, 'GET', path)).status === 200) return;
       } catch {
         // not listening yet
       }

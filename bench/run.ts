@@ -171,7 +171,8 @@ async function main() {
   console.log('\n6. Old cycles: 20,000 history entries, 200 problem revisions, 300 options');
   const web = svc.start(webEntry, { WEB_PORT: String(svc.port + 1) });
   const webBase = `http://127.0.0.1:${svc.port + 1}`;
-  await svc.healthy(webBase);
+  // The web app answers its sign-in page once it is up.
+  await svc.healthy(webBase, 30000, '/sign-in');
   const oldCount = quick ? 4 : 16;
   const old = await buildOldCycles(pg, base, { writers, pick, send, inFraming, entries: quick ? 4000 : 20_000, revisions: quick ? 40 : 200, options: quick ? 60 : 300, copies: oldCount });
   console.log(`  (built in ${Math.round(old.ms / 1000)} s; snapshot ${Math.round(old.snapshotBytes / 1024)} KB)`);
@@ -222,17 +223,22 @@ async function main() {
   const people = [...writers.council, ...writers.icb, ...writers.charity, ...writers.forum].slice(0, 50);
   const cookies = await Promise.all(people.map((u) => webSignIn(webBase, u.email, 'bench-password-1')));
   const browsing: number[] = [];
+  const byPage: Record<string, number[]> = { work: [], partnership: [], cycle: [] };
   let webErrors = 0;
   await load(50, quick ? 5 : 60, async (client) => {
     const roll = Math.random();
-    const path = roll < 0.3 ? '/' : roll < 0.5 ? `/partnerships/${partnership.id}` : `/cycles/${pick(delivering)}`;
+    const kind = roll < 0.3 ? 'work' : roll < 0.5 ? 'partnership' : 'cycle';
+    const path = kind === 'work' ? '/' : kind === 'partnership' ? `/partnerships/${partnership.id}` : `/cycles/${pick(delivering)}`;
     const res = await rawCall(webBase, 'GET', path, { headers: { cookie: cookies[client] } });
-    if (res.status === 200) browsing.push(res.ms);
-    else webErrors++;
+    if (res.status === 200) {
+      browsing.push(res.ms);
+      byPage[kind].push(res.ms);
+    } else webErrors++;
     // A person reads the page before the next click.
     await sleep(200 + Math.random() * 300);
   });
   record('web pages served', browsing.length, 'pages');
+  for (const [kind, times] of Object.entries(byPage)) record(`web ${kind} page p95 under load`, percentile(times, 95), 'ms');
   record('web page p95 under load', percentile(browsing, 95), 'ms', { op: '<=', value: 200 });
   record('web errors under load', webErrors, 'answers', { op: '<=', value: 0 });
   await stop(web);

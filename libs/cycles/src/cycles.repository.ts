@@ -511,6 +511,18 @@ export class CyclesRepository {
    * was measured), oldest first, with its cycle (the partial index cycle_history_progress_idx finds
    * the progress entries of each cycle).
    */
+  /** What changes whenever a partnership's readings or outcome framework may have: its cycles' versions and its outcomes. */
+  async seriesStamp(partnershipId: string): Promise<string> {
+    const [row]: { cycles: string; versions: string; outcomes: string; latest: Date | null }[] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM cycles WHERE partnership_id = $1) AS cycles,
+              (SELECT coalesce(sum(version), 0) FROM cycles WHERE partnership_id = $1) AS versions,
+              (SELECT count(*) FROM outcomes WHERE partnership_id = $1) AS outcomes,
+              (SELECT max(created_at) FROM outcomes WHERE partnership_id = $1) AS latest`,
+      [partnershipId],
+    );
+    return `${row.cycles}:${row.versions}:${row.outcomes}:${row.latest?.toISOString() ?? ''}`;
+  }
+
   async readingsOf(partnershipId: string): Promise<PartnershipReading[]> {
     const rows: { cycle_id: string; seq: number; at: Date; organisation_id: string | null; metric: string; value: number }[] = await this.dataSource.query(
       `SELECT c.id AS cycle_id, h.seq, h.at, h.organisation_id, r->>'metric' AS metric, (r->>'value')::float8 AS value

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal } from '@app/accounts';
 import { CycleState, Learning, STATE_META } from '@app/domain';
 import { Metric, OutcomeEntity, PartnershipEntity, PartnershipsService } from '@app/partnerships';
@@ -254,7 +255,24 @@ export class OpenDataService {
    * The outcome framework's metrics, each with its readings from every cycle of the partnership. A
    * reading names its metric by id (or, in early cycles, by the cycle's name for it).
    */
-  private async seriesOf(
+  /**
+   * The series of a partnership as its cycles and outcomes stand: read again only when one of
+   * its cycles has moved on (their versions) or its outcome framework changed, since reading every
+   * reading of years of cycles is the costliest read of a partnership page.
+   */
+  private async seriesOf(partnershipId: string, known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {}): Promise<MetricSeries[]> {
+    const stamp = await this.cycles.seriesStamp(partnershipId);
+    const cached = this.series.get(partnershipId);
+    if (cached?.stamp === stamp) return cached.series;
+    const series = this.readSeries(partnershipId, known);
+    this.series.set(partnershipId, { stamp, series });
+    series.catch(() => this.series.delete(partnershipId));
+    return series;
+  }
+
+  private readonly series = new LRUCache<string, { stamp: string; series: Promise<MetricSeries[]> }>({ max: 200 });
+
+  private async readSeries(
     partnershipId: string,
     known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {},
   ): Promise<MetricSeries[]> {

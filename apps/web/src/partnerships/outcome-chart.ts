@@ -6,7 +6,7 @@ const englandDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'l
 const formatEnglandDate = (at: Date) => englandDate.format(at);
 
 /**
- * One metric's readings from every cycle of the partnership over time, a line per cycle
+ * One metric's readings from every cycle of the partnership over time (monthly means), a line per cycle
  * ("Cycle 1", "Cycle 2": no text of users' goes into the picture), against its baseline (grey
  * dashes) and target (green dots), drawn as SVG on the server by Vega-Lite as the funding and
  * metric charts are. The page's caption and table say the same in words.
@@ -24,7 +24,7 @@ export async function outcomeChartSvg(series: MetricSeries): Promise<string | nu
     background: 'white',
     layer: [
       {
-        data: { values: series.readings.map((r) => ({ at: r.at.toISOString(), value: r.value, cycle: `Cycle ${r.cycleNumber}` })) },
+        data: { values: monthlyMeans(series.readings) },
         mark: { type: 'line' as const, point: true, strokeWidth: 3 },
         encoding: {
           x: { field: 'at', type: 'temporal' as const, title: 'Date' },
@@ -42,6 +42,26 @@ export async function outcomeChartSvg(series: MetricSeries): Promise<string | nu
   return svg;
 }
 
+/**
+ * The chart's points: one per cycle and month (the mean of that month's readings, dated at the
+ * month's last reading), so a cycle measured weekly for years draws as quickly as a new one.
+ */
+export function monthlyMeans(readings: MetricSeries['readings']): { at: string; value: number; cycle: string }[] {
+  const buckets = new Map<string, { cycle: number; sum: number; n: number; at: Date }>();
+  for (const r of readings) {
+    const key = `${r.cycleNumber}|${r.at.toISOString().slice(0, 7)}`;
+    const b = buckets.get(key) ?? { cycle: r.cycleNumber, sum: 0, n: 0, at: r.at };
+    b.sum += r.value;
+    b.n += 1;
+    if (r.at > b.at) b.at = r.at;
+    buckets.set(key, b);
+  }
+  return [...buckets.values()].sort((a, b) => a.at.getTime() - b.at.getTime()).map((b) => ({ at: b.at.toISOString(), value: Math.round((b.sum / b.n) * 100) / 100, cycle: `Cycle ${b.cycle}` }));
+}
+
+/** How many of the newest readings a metric's table lists (the CSV download has them all). */
+export const READINGS_LISTED = 20;
+
 export interface OutcomeFigure {
   outcomeTitle: string;
   metric: string;
@@ -52,6 +72,8 @@ export interface OutcomeFigure {
   /** Which cycle each line is. */
   legend: string;
   rows: { cycle: string; date: string; value: string; organisation: string }[];
+  /** How many readings there are in all (the table lists the newest READINGS_LISTED). */
+  total: number;
 }
 
 /** Each metric's chart, text alternative and table of readings, for the partnership page and the public page. */
@@ -74,7 +96,8 @@ export async function outcomeFigures(series: MetricSeries[]): Promise<OutcomeFig
         svg: await outcomeChartSvg(s),
         caption,
         legend: cycles.map((r) => `Cycle ${r.cycleNumber} is “${r.cycleTitle}” (iteration ${r.iteration})`).join('; '),
-        rows: readings.map((r) => ({ cycle: `Cycle ${r.cycleNumber}: ${r.cycleTitle}`, date: formatEnglandDate(r.at), value: `${r.value}${unit}`, organisation: r.organisation })),
+        rows: readings.slice(-READINGS_LISTED).map((r) => ({ cycle: `Cycle ${r.cycleNumber}: ${r.cycleTitle}`, date: formatEnglandDate(r.at), value: `${r.value}${unit}`, organisation: r.organisation })),
+        total: readings.length,
       };
     }),
   );
