@@ -169,7 +169,8 @@ async function main() {
 
   // ---- 6. old cycles --------------------------------------------------------------------------
   console.log('\n6. Old cycles: 20,000 history entries, 200 problem revisions, 300 options');
-  const web = svc.start(webEntry, { WEB_PORT: String(svc.port + 1) });
+  // BENCH_WEB_PROFILE=1: a CPU profile of the web app under the browsing load, in bench/results/.
+  const web = svc.start(webEntry, { WEB_PORT: String(svc.port + 1) }, process.env.BENCH_WEB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : []);
   const webBase = `http://127.0.0.1:${svc.port + 1}`;
   // The web app answers its sign-in page once it is up.
   await svc.healthy(webBase, 30000, '/sign-in');

@@ -42,7 +42,8 @@ export function configureWeb(app: NestExpressApplication, config: AppConfig): vo
   const env = nunjucks.configure([join(root, 'apps/web/views'), govuk], {
     autoescape: true,
     express: app.getHttpAdapter().getInstance(),
-    noCache: config.env !== 'production',
+    // Compiled once: compiling a page's templates costs more than drawing it (WEB_TEMPLATES_RELOAD=true while editing them).
+    noCache: config.web.templatesReload,
   });
   registerFilters(env);
   app.setViewEngine('njk');

@@ -75,6 +75,7 @@ export const environmentSchema = z.object({
   PORT: int(3000, 0).pipe(z.number().max(65535)),
   WEB_PORT: int(3001, 0).pipe(z.number().max(65535)),
   WEB_SESSION_TTL_SECONDS: int(28800, 60),
+  WEB_TEMPLATES_RELOAD: flag,
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/cocommission'),
   DATABASE_POOL_SIZE: int(20, 1),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -136,7 +137,8 @@ export type Environment = z.infer<typeof environmentSchema>;
 export interface AppConfig {
   env: Environment['NODE_ENV'];
   port: number;
-  web: { port: number; sessionTtlSeconds: number };
+  /** templatesReload: read the page templates again on every page (while editing them), instead of once. */
+  web: { port: number; sessionTtlSeconds: number; templatesReload: boolean };
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
   admin: { email: string; password: string };
@@ -211,7 +213,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
   return {
     env: env.NODE_ENV,
     port: env.PORT,
-    web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS },
+    web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS, templatesReload: env.WEB_TEMPLATES_RELOAD },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
     admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD },

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CLOCK } from '@app/config';
 import type { Response } from 'express';
@@ -30,6 +31,20 @@ const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(do
 
 @Controller('cycles')
 export class CyclePagesController {
+  /** Each cycle version's metric charts, drawn once (drawing is the costliest part of a cycle page). */
+  private readonly charts = new LRUCache<string, Promise<(string | null)[]>>({ max: 500 });
+
+  private chartsOf(record: CycleRecord, metrics: Parameters<typeof metricChartSvg>[0][]): Promise<(string | null)[]> {
+    const key = `${record.row.id}:${record.row.version}`;
+    let drawn = this.charts.get(key);
+    if (!drawn) {
+      drawn = Promise.all(metrics.map((m) => metricChartSvg(m)));
+      this.charts.set(key, drawn);
+      drawn.catch(() => this.charts.delete(key));
+    }
+    return drawn;
+  }
+
   constructor(
     private readonly cycles: CycleQueriesService,
     private readonly events: CycleEventsService,
@@ -145,7 +160,7 @@ export class CyclePagesController {
     // Forms that name people choose among the partnership's: read only when one is offered.
     const choices = record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership) : undefined;
     const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now(), extra.display);
-    const charts = await Promise.all(view.metrics.map((m) => metricChartSvg(m)));
+    const charts = await this.chartsOf(record, view.metrics);
     let errors: FormError[] = [];
     if (extra.failed) {
       const form = view.forms.find((f) => f.type === extra.failed!.type);

@@ -77,7 +77,20 @@ export interface OutcomeFigure {
 }
 
 /** Each metric's chart, text alternative and table of readings, for the partnership page and the public page. */
-export async function outcomeFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
+export function outcomeFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
+  // A partnership's series are read again only when its cycles move on (OpenDataService): the same
+  // list is drawn once, however many people open the page meanwhile.
+  let drawn = drawnFigures.get(series);
+  if (!drawn) {
+    drawn = drawFigures(series);
+    drawnFigures.set(series, drawn);
+  }
+  return drawn;
+}
+
+const drawnFigures = new WeakMap<MetricSeries[], Promise<OutcomeFigure[]>>();
+
+async function drawFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
   return Promise.all(
     series.map(async (s) => {
       const { metric, readings } = s;
