@@ -220,13 +220,25 @@ async function main() {
   record('old cycle web page p95', percentile(pages, 95), 'ms', { op: '<=', value: 150 });
 
   // ---- 7. the web app under load ----------------------------------------------------------------
-  console.log('\n7. The web app: 50 signed-in people browsing for 60 s');
+  console.log('\n7. The web app: 50 signed-in people browsing for 60 s (a click every 1 to 3 s each)');
   const people = [...writers.council, ...writers.icb, ...writers.charity, ...writers.forum].slice(0, 50);
   const cookies = await Promise.all(people.map((u) => webSignIn(webBase, u.email, 'bench-password-1')));
+  // Each kind of page alone first: what one costs when nobody else is browsing.
+  for (const [kind, path] of [['work', '/'], ['partnership', `/partnerships/${partnership.id}`], ['cycle', `/cycles/${delivering[0]}`]] as const) {
+    const alone: number[] = [];
+    for (let i = 0; i < (quick ? 5 : 20); i++) alone.push((await rawCall(webBase, 'GET', path, { headers: { cookie: cookies[0] } })).ms);
+    record(`web ${kind} page alone, median`, percentile(alone, 50), 'ms');
+  }
   const browsing: number[] = [];
   const byPage: Record<string, number[]> = { work: [], partnership: [], cycle: [] };
   let webErrors = 0;
+  const arrived = new Set<number>();
   await load(50, quick ? 5 : 60, async (client) => {
+    // People arrive over the first three seconds, not all in the same instant.
+    if (!arrived.has(client)) {
+      arrived.add(client);
+      await sleep(Math.random() * 3000);
+    }
     const roll = Math.random();
     const kind = roll < 0.3 ? 'work' : roll < 0.5 ? 'partnership' : 'cycle';
     const path = kind === 'work' ? '/' : kind === 'partnership' ? `/partnerships/${partnership.id}` : `/cycles/${pick(delivering)}`;
@@ -235,8 +247,8 @@ async function main() {
       browsing.push(res.ms);
       byPage[kind].push(res.ms);
     } else webErrors++;
-    // A person reads the page before the next click.
-    await sleep(200 + Math.random() * 300);
+    // A person reads the page before the next click: one to three seconds (brisk: people read for longer).
+    await sleep(1000 + Math.random() * 2000);
   });
   record('web pages served', browsing.length, 'pages');
   for (const [kind, times] of Object.entries(byPage)) record(`web ${kind} page p95 under load`, percentile(times, 95), 'ms');
