@@ -447,8 +447,14 @@ describe('cycles over HTTP', () => {
         organisationKind: kind,
         generation: 0,
       });
-      const ids = async (p: ReturnType<typeof principal>) => (await service.involving(p, 500)).map((r) => r.row.id);
+      const ids = async (p: ReturnType<typeof principal>) => (await service.involvingSummaries(p, 500)).map((r) => r.id);
       expect(await ids(principal(c.charityUser, 'provider'))).toContain(id);
+      // Each with the same next events as the whole cycle's read (the summary leaves out the texts of revisions and options).
+      await toOptions(id);
+      const charity = principal(c.charityUser, 'provider');
+      const summary = (await service.involvingSummaries(charity, 500)).find((r) => r.id === id)!;
+      expect(summary.nextEvents).toEqual((await service.get(charity, id)).nextEvents);
+      expect(summary.snapshot.context.problem.revisions.every((r) => (r as { statement?: string }).statement === undefined)).toBe(true);
       expect(await ids(principal(c.panel[1], 'community'))).toContain(id); // a panel member whose organisation co-owns nothing
       expect(await ids(principal(c.facilitator, 'community'))).toContain(id);
       const colleague = await factory.user(c.orgs.mediation); // the facilitator's organisation, not involved itself

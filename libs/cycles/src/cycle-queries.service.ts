@@ -3,7 +3,7 @@ import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, RECENT_PROGRESS, StatesReached } from './cycles.repository';
+import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, InvolvingSummary, RECENT_PROGRESS, StatesReached } from './cycles.repository';
 import { ChainVerdict } from './history-chain';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
 
@@ -95,12 +95,20 @@ export class CycleQueriesService {
   }
 
   /** The cycles the caller's organisation co-owns or the caller reviews or facilitates, newest first. */
-  async involving(principal: Principal, limit: number): Promise<CycleRecord[]> {
+  /**
+   * The cycles a person is involved in (see `involving`), newest first, each with the caller's next
+   * events, in one read: what "Your work" lists and says each one waits for.
+   */
+  async involvingSummaries(principal: Principal, limit: number): Promise<(Omit<InvolvingSummary, 'snapshot'> & { snapshot: CycleSnapshot; nextEvents: UserEventType[] })[]> {
     if (!principal.organisationId) return [];
-    const ids = await this.cycles.involving(principal.organisationId, principal.userId, limit);
-    // One the caller can no longer see (their organisation left the partnership) is left out, not an error.
-    const records = await Promise.all(ids.map((id) => this.get(principal, id).catch((error) => (error instanceof NotFound ? undefined : Promise.reject(error)))));
-    return records.filter((r): r is CycleRecord => r !== undefined);
+    const [rows, actor] = await Promise.all([
+      this.cycles.involvingSummaries(principal.organisationId, principal.userId, principal.organisationKind === 'facilitator', limit),
+      this.actorOf(principal),
+    ]);
+    return rows.map((r) => {
+      const snapshot = restoreCycle(r.snapshot as never);
+      return { ...r, snapshot, nextEvents: r.archived ? [] : nextEvents(snapshot, actor) };
+    });
   }
 
   /** Every progress update, oldest first, a page at a time (the view carries only the newest). */

@@ -65,6 +65,17 @@ const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  *  (`progressPage`). A cycle in delivery for years must not answer every event with all of them. */
 export const RECENT_PROGRESS = 20;
 
+/** A cycle as "Your work" needs it (see involvingSummaries). */
+export interface InvolvingSummary {
+  id: string;
+  title: string;
+  iteration: number;
+  state: string;
+  updatedAt: Date;
+  archived: boolean;
+  snapshot: Record<string, any>;
+}
+
 /** A progress update as the views show it, from its history entry `h`. */
 const PROGRESS_ENTRY = `json_build_object('seq', h.seq, 'note', h.payload->'note',
   'readings', COALESCE(h.payload->'readings', '[]'::jsonb), 'organisationId', h.organisation_id,
@@ -462,20 +473,28 @@ export class CyclesRepository {
   }
 
   /**
-   * Cycles an organisation co-owns, or a user reviews (in partnerships the organisation belongs
-   * to) or facilitates (wherever: an independent facilitator need not be a member), newest first.
+   * The cycles "Your work" lists, newest first: those the person's organisation co-owns, or the
+   * person reviews or facilitates, and only those the person may see (a member organisation's; an
+   * independent facilitator's where named), read in one statement with what deciding who must act
+   * needs: the snapshot without the texts of problem revisions and options (years of them are most
+   * of an old cycle's snapshot).
    */
-  async involving(organisationId: string, userId: string, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT c.id FROM cycles c
-       WHERE (EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $1)
+  async involvingSummaries(organisationId: string, userId: string, facilitatorKind: boolean, limit: number): Promise<InvolvingSummary[]> {
+    const rows: { id: string; title: string; iteration: number; state: string; updated_at: Date; archived: boolean; snapshot: Record<string, any> }[] = await this.dataSource.query(
+      `SELECT c.id, c.title, c.iteration, c.state, c.updated_at, p.archived_at IS NOT NULL AS archived,
+         jsonb_set(jsonb_set(c.snapshot,
+           '{context,problem,revisions}', coalesce((SELECT jsonb_agg(r - 'statement' ORDER BY n) FROM jsonb_array_elements(c.snapshot->'context'->'problem'->'revisions') WITH ORDINALITY AS x(r, n)), '[]'::jsonb)),
+           '{context,options}', coalesce((SELECT jsonb_agg(o - 'summary' ORDER BY n) FROM jsonb_array_elements(c.snapshot->'context'->'options') WITH ORDINALITY AS y(o, n)), '[]'::jsonb)) AS snapshot
+       FROM cycles c JOIN partnerships p ON p.id = c.partnership_id
+       WHERE CASE WHEN $4 THEN c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array($2::text)
+         ELSE EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $1)
            AND (c.snapshot->'context'->'coOwners' @> jsonb_build_array(jsonb_build_object('organisationId', $1::text))
-             OR c.snapshot->'context'->'panelUserIds' @> jsonb_build_array($2::text)))
-          OR c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array($2::text)
+             OR c.snapshot->'context'->'panelUserIds' @> jsonb_build_array($2::text)
+             OR c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array($2::text)) END
        ORDER BY c.created_at DESC, c.id DESC LIMIT $3`,
-      [organisationId, userId, limit],
+      [organisationId, userId, limit, facilitatorKind],
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => ({ id: r.id, title: r.title, iteration: r.iteration, state: r.state, updatedAt: r.updated_at, archived: r.archived, snapshot: r.snapshot }));
   }
 
   /** Live options of a partnership's cycles (cancelled ones aside) that use on-the-table items. */

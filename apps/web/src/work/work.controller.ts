@@ -21,15 +21,14 @@ export class WorkController {
   @Get()
   async work(@Session() session: WebSession, @Res() res: Response) {
     const { principal } = session;
-    const rows = (await this.cycles.involving(principal, SHOWN))
-      .map((record) => ({
-        id: record.row.id,
-        title: record.row.title,
-        iteration: record.row.iteration,
-        state: STATE_LABELS[record.row.state as CycleState],
-        waiting: waitingFor(record),
-        updatedAt: record.row.updatedAt,
-      }));
+    const rows = (await this.cycles.involvingSummaries(principal, SHOWN)).map((cycle) => ({
+      id: cycle.id,
+      title: cycle.title,
+      iteration: cycle.iteration,
+      state: STATE_LABELS[cycle.state as CycleState],
+      waiting: waitingFor(cycle),
+      updatedAt: cycle.updatedAt,
+    }));
     const waiting = rows.filter((r) => r.waiting);
     const other = rows.filter((r) => !r.waiting);
     res.render('work', { ...(await this.layout.of(session)), section: 'work', title: 'Your work', waiting, other, isAdmin: principal.role === 'admin' });
