@@ -57,13 +57,14 @@ export class TokenService {
   }
 
   verify(token: string): Principal {
+    // A copy per request: a request's principal is its own (services memoise per request on it).
     const known = this.verified.get(token);
-    if (known) return known;
+    if (known) return { ...known };
     const principal = this.verifyAfresh(token);
     const exp = (this.jwt.decode<{ exp?: number }>(token) ?? {}).exp;
     const ttl = typeof exp === 'number' ? exp * 1000 - Date.now() : 0;
     if (ttl > 0) this.verified.set(token, principal, { ttl });
-    return principal;
+    return { ...principal };
   }
 
   private verifyAfresh(token: string): Principal {

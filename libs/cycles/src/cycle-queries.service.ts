@@ -188,12 +188,6 @@ export class CycleQueriesService {
     return this.audit.all(id);
   }
 
-  /** The newest entries (before `beforeSeq`), newest first: what the cycle page shows. */
-  async recentHistory(principal: Principal, id: string, limit: number, beforeSeq?: number): Promise<CycleHistoryEntity[]> {
-    await this.loadVisible(principal, id);
-    return this.audit.newest(id, limit, beforeSeq);
-  }
-
   /** The cycle, if the caller may see it (as `get`), with when it first reached each state (open data). */
   async withStatesReached(principal: Principal, id: string): Promise<{ record: CycleRecord; reached: StatesReached }> {
     const record = await this.get(principal, id);

@@ -146,6 +146,10 @@ export class PartnershipsRepository {
       .getMany();
   }
 
+  declarationHistories(partnershipId: string): Promise<TableDeclarationEntity[]> {
+    return this.dataSource.getRepository(TableDeclarationEntity).find({ where: { partnershipId }, order: { organisationId: 'ASC', version: 'DESC' } });
+  }
+
   declarationHistory(partnershipId: string, organisationId: string): Promise<TableDeclarationEntity[]> {
     return this.dataSource
       .getRepository(TableDeclarationEntity)

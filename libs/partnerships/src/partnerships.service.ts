@@ -96,6 +96,15 @@ export class PartnershipsService {
     return this.partnerships.declare(id, principal.organisationId, principal.userId, on, off);
   }
 
+  /** Every version of every member's declaration, newest first, in one read (the partnership page shows them all). */
+  async tableHistories(principal: Principal, id: string): Promise<Map<string, TableDeclarationEntity[]>> {
+    await this.requireVisible(principal, id);
+    const all = await this.partnerships.declarationHistories(id);
+    const byMember = new Map<string, TableDeclarationEntity[]>();
+    for (const d of all) byMember.set(d.organisationId, [...(byMember.get(d.organisationId) ?? []), d]);
+    return byMember;
+  }
+
   async tableHistory(principal: Principal, id: string, organisationId: string): Promise<TableDeclarationEntity[]> {
     await this.requireVisible(principal, id);
     if (!(await this.partnerships.isMember(id, organisationId))) throw new NotFound('member');
@@ -191,13 +200,24 @@ export class PartnershipsService {
 
   /** 404 unless the caller's organisation is a member (admins see everything; independent facilitators no partnership). */
   async requireVisible(principal: Principal, id: string): Promise<void> {
-    const visible = isAdmin(principal)
-      ? await this.partnerships.exists(id)
-      : principal.organisationId !== null &&
-        principal.organisationKind !== 'facilitator' &&
-        (await this.partnerships.isMember(id, principal.organisationId));
-    if (!visible) throw new NotFound('partnership');
+    // A page asks many services, each checking: the answer is read once per request (each request
+    // has its own principal object, so this memo lives exactly as long as the request).
+    let answers = this.visibility.get(principal);
+    if (!answers) this.visibility.set(principal, (answers = new Map()));
+    let visible = answers.get(id);
+    if (!visible) {
+      visible = isAdmin(principal)
+        ? this.partnerships.exists(id)
+        : principal.organisationId !== null && principal.organisationKind !== 'facilitator'
+          ? this.partnerships.isMember(id, principal.organisationId)
+          : Promise.resolve(false);
+      answers.set(id, visible);
+      visible.catch(() => answers!.delete(id));
+    }
+    if (!(await visible)) throw new NotFound('partnership');
   }
+
+  private readonly visibility = new WeakMap<Principal, Map<string, Promise<boolean>>>();
 
   /** 409 when the partnership is archived: every write to it or its cycles is refused. */
   async requireOpen(id: string): Promise<void> {

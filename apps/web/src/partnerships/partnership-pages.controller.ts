@@ -352,7 +352,7 @@ export class PartnershipPagesController {
     const aggregate = await this.partnerships.get(session.principal, id);
     const [calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series] = await Promise.all([
       this.milestones.calendar(session.principal, id),
-      Promise.all(aggregate.members.map((m) => this.partnerships.tableHistory(session.principal, id, m.organisationId))),
+      this.partnerships.tableHistories(session.principal, id),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
       this.accounts.calendarTokenExpiry(session.principal.userId),
       this.cycles.tableItemsInUse(session.principal, id),
@@ -361,8 +361,8 @@ export class PartnershipPagesController {
     ]);
     const agreedNumber = agreement.snapshot.context.agreedNumber;
     const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;
-    const members = aggregate.members.map((m, i) => {
-      const versions = [...histories[i]].sort((a, b) => b.version - a.version);
+    const members = aggregate.members.map((m) => {
+      const versions = [...(histories.get(m.organisationId) ?? [])].sort((a, b) => b.version - a.version);
       const uses = (item: string) => inUse.filter((u) => u.organisationId === m.organisationId && u.item === item).map((u) => `“${u.optionTitle}” (${u.cycleTitle})`);
       return {
         organisationId: m.organisationId,
