@@ -14,11 +14,6 @@ export interface ChartMetric {
  */
 export async function metricChartSvg(metric: ChartMetric): Promise<string | null> {
   if (!metric.readings.length) return null;
-  const rule = (value: number, colour: string, dash: number[]) => ({
-    data: { values: [{ value }] },
-    mark: { type: 'rule' as const, color: colour, strokeDash: dash, strokeWidth: 2 },
-    encoding: { y: { field: 'value', type: 'quantitative' as const } },
-  });
   const spec = {
     width: 560,
     height: 200,
@@ -32,11 +27,26 @@ export async function metricChartSvg(metric: ChartMetric): Promise<string | null
           y: { field: 'value', type: 'quantitative' as const, title: 'Reading', scale: { zero: false } },
         },
       },
-      ...(metric.baseline !== null ? [rule(metric.baseline, '#505a5f', [6, 4])] : []),
-      ...(metric.target !== null ? [rule(metric.target, '#00703c', [2, 2])] : []),
+      ...(metric.baseline !== null ? [baselineRule(metric.baseline)] : []),
+      ...(metric.target !== null ? [targetRule(metric.target)] : []),
     ],
   };
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  return drawSvg(spec);
+}
+
+/** A horizontal line across a chart at `value`. */
+const rule = (value: number, colour: string, dash: number[]) => ({
+  data: { values: [{ value }] },
+  mark: { type: 'rule' as const, color: colour, strokeDash: dash, strokeWidth: 2 },
+  encoding: { y: { field: 'value', type: 'quantitative' as const } },
+});
+/** A metric's baseline (grey dashes) and target (green dots), as every chart of ours draws them. */
+export const baselineRule = (value: number) => rule(value, '#505a5f', [6, 4]);
+export const targetRule = (value: number) => rule(value, '#00703c', [2, 2]);
+
+/** A Vega-Lite spec drawn as SVG on the server. */
+export async function drawSvg(spec: object): Promise<string> {
+  const view = new View(parse(compile(spec as never).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
   return svg;

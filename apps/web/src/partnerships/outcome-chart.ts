@@ -1,6 +1,5 @@
-import { View, parse } from 'vega';
-import { compile } from 'vega-lite';
 import type { MetricSeries } from '@app/cycles';
+import { baselineRule, drawSvg, targetRule } from '../cycles/metric-chart';
 
 const englandDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 const formatEnglandDate = (at: Date) => englandDate.format(at);
@@ -13,11 +12,6 @@ const formatEnglandDate = (at: Date) => englandDate.format(at);
  */
 export async function outcomeChartSvg(series: MetricSeries): Promise<string | null> {
   if (!series.readings.length) return null;
-  const rule = (value: number, colour: string, dash: number[]) => ({
-    data: { values: [{ value }] },
-    mark: { type: 'rule' as const, color: colour, strokeDash: dash, strokeWidth: 2 },
-    encoding: { y: { field: 'value', type: 'quantitative' as const } },
-  });
   const spec = {
     width: 560,
     height: 220,
@@ -32,14 +26,11 @@ export async function outcomeChartSvg(series: MetricSeries): Promise<string | nu
           color: { field: 'cycle', type: 'nominal' as const, title: null, scale: { range: ['#1d70b8', '#d4351c', '#4c2c92', '#f47738', '#28a197', '#912b88'] } },
         },
       },
-      rule(series.metric.baseline, '#505a5f', [6, 4]),
-      rule(series.metric.target, '#00703c', [2, 2]),
+      baselineRule(series.metric.baseline),
+      targetRule(series.metric.target),
     ],
   };
-  const view = new View(parse(compile(spec as never).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  return drawSvg(spec);
 }
 
 /**
