@@ -178,6 +178,10 @@ describe('funding and the delivery plan', () => {
       const { cookie } = await signInOverHttp({ app: web.app } as TestWeb, c.forumUser.email, TEST_PASSWORD);
       const page = await request(web.app.getHttpServer()).get(`/partnerships/${c.partnershipId}`).set('Cookie', cookie).expect(200);
       expect(page.text).toContain('In use by “Volunteer calls” (Using the table)');
+      // Read again once the option moves on (the list is kept between cycle changes).
+      await steps.ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, tableItems: [] });
+      const after = await request(web.app.getHttpServer()).get(`/partnerships/${c.partnershipId}`).set('Cookie', cookie).expect(200);
+      expect(after.text).not.toContain('In use by “Volunteer calls”');
     } finally {
       await web.app.close();
     }

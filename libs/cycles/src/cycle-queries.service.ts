@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
@@ -6,6 +7,14 @@ import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, InvolvingSummary, RECENT_PROGRESS, StatesReached } from './cycles.repository';
 import { ChainVerdict } from './history-chain';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
+
+/** An on-the-table item a live option uses. */
+export interface TableItemInUse {
+  cycleTitle: string;
+  optionTitle: string;
+  organisationId: string;
+  item: string;
+}
 
 export interface CycleRecord {
   row: CycleEntity;
@@ -157,10 +166,21 @@ export class CycleQueriesService {
   }
 
   /** Which on-the-table items the partnership's live options use, and which options. */
-  async tableItemsInUse(principal: Principal, partnershipId: string) {
+  async tableItemsInUse(principal: Principal, partnershipId: string): Promise<TableItemInUse[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
-    return (await this.cycles.tableItemsInUse(partnershipId)).map((r) => ({ cycleTitle: r.cycle_title, optionTitle: r.option_title, organisationId: r.organisation_id, item: r.item }));
+    // Read from every cycle's options (years of them in old cycles): again only once a cycle has moved on.
+    const stamp = await this.cycles.seriesStamp(partnershipId);
+    const cached = this.itemsInUse.get(partnershipId);
+    if (cached?.stamp === stamp) return cached.items;
+    const items = this.cycles
+      .tableItemsInUse(partnershipId)
+      .then((rows) => rows.map((r) => ({ cycleTitle: r.cycle_title, optionTitle: r.option_title, organisationId: r.organisation_id, item: r.item })));
+    this.itemsInUse.set(partnershipId, { stamp, items });
+    items.catch(() => this.itemsInUse.delete(partnershipId));
+    return items;
   }
+
+  private readonly itemsInUse = new LRUCache<string, { stamp: string; items: Promise<TableItemInUse[]> }>({ max: 200 });
 
   /** Cycles in delivery with open actions, for the action reminders (no visibility check: the system's pass). */
   async withOpenActions() {

@@ -530,7 +530,7 @@ export class CyclesRepository {
    * was measured), oldest first, with its cycle (the partial index cycle_history_progress_idx finds
    * the progress entries of each cycle).
    */
-  /** What changes whenever a partnership's readings or outcome framework may have: its cycles' versions and its outcomes. */
+  /** What changes whenever anything read from a partnership's cycles or outcome framework may have: its cycles' versions and its outcomes. */
   async seriesStamp(partnershipId: string): Promise<string> {
     const [row]: { cycles: string; versions: string; outcomes: string; latest: Date | null }[] = await this.dataSource.query(
       `SELECT (SELECT count(*) FROM cycles WHERE partnership_id = $1) AS cycles,
