@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CycleQueriesService, HistoryAuditService, chainedEntry } from '@app/cycles';
-import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps } from '@test/support';
+import { Agent, Collaboration, Factory, TestApi, agent, collaboration, createTestApi, cycleSteps } from '@test/support';
 
 describe('cycles over HTTP', () => {
   let api: TestApi;
@@ -584,6 +584,34 @@ describe('cycles over HTTP', () => {
   });
 
   describe('long histories', () => {
+    it('a large snapshot one process holds is used only while the cycle is at that version: another process’s events are always seen', async () => {
+      const { randomBytes } = await import('node:crypto');
+      const other = await createTestApi();
+      try {
+        const id = await c.newCycle();
+        await toFraming(id);
+        // Text that does not compress: the snapshot is stored large enough to be held.
+        for (let i = 0; i < 12; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `Revision ${i}: ${randomBytes(1500).toString('base64')}` });
+        const db = api.app.get(DataSource);
+        expect((await db.query(`SELECT pg_column_size(snapshot) AS n FROM cycles WHERE id = $1`, [id]))[0].n).toBeGreaterThan(16 * 1024);
+        const here = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+        // Events through the other process, which this one does not see being written.
+        const elsewhere = agent(other.http, c.charityUser.as.token);
+        await elsewhere.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 'Written elsewhere' }).expect(200);
+        const after = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+        expect(after.version).toBe(here.version + 1);
+        expect(after.problem.revisions.at(-1).statement).toBe('Written elsewhere');
+        // Its own events move what it holds on; what it answers is what the database says.
+        await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Written here' });
+        const mine = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+        const theirs = (await agent(other.http, c.councilUser.as.token).get(`/v1/cycles/${id}`).expect(200)).body;
+        expect(mine).toEqual(theirs);
+        expect(mine.problem.revisions.at(-1).statement).toBe('Written here');
+      } finally {
+        await other.close();
+      }
+    });
+
     it('pages the history with limit and cursor; without them, the whole history as an array', async () => {
       const id = await c.newCycle();
       await toFraming(id);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -87,9 +88,11 @@ const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_
 /** Cycles, whether an organisation belongs to each one's partnership, their milestones, their
  *  newest progress updates and how many there are (from the history: the snapshot does not keep
  *  them; the partial index cycle_history_progress_idx finds them), for a batch of reads
- *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row. */
+ *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row, `$3`
+ *  the version whose snapshot this process already holds (SnapshotCache): that snapshot is not
+ *  read, sent or parsed again. */
 const READ_VIEWS = `
-  SELECT i.n, ${CYCLE_COLUMNS},
+  SELECT i.n, ${CYCLE_COLUMNS.replace('c.snapshot,', `CASE WHEN c.version = i.known THEN NULL ELSE c.snapshot END AS snapshot, pg_column_size(c.snapshot) AS snapshot_size,`)},
     EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = i.org) AS member,
     EXISTS (SELECT 1 FROM partnerships p WHERE p.id = c.partnership_id AND p.archived_at IS NOT NULL) AS archived,
     COALESCE((SELECT json_agg(json_build_object(
@@ -101,7 +104,7 @@ const READ_VIEWS = `
         SELECT * FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
         ORDER BY h.seq DESC LIMIT ${RECENT_PROGRESS}) h), '[]') AS progress,
     (SELECT count(*)::int FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS') AS progress_count
-  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS i(id, org, n)
+  FROM unnest($1::uuid[], $2::uuid[], $3::int[]) WITH ORDINALITY AS i(id, org, known, n)
   JOIN cycles c ON c.id = i.id`;
 
 /**
@@ -343,6 +346,41 @@ export interface CycleSummaryRow {
   updatedAt: Date;
 }
 
+/**
+ * The persisted snapshots of large cycles (years of revisions and options: hundreds of KB), as
+ * this process last read or wrote them, each with the version it belongs to. A cycle's snapshot at
+ * a given version never changes, so a read that finds the cycle still at the version held is
+ * answered without the snapshot (READ_VIEWS) and uses this one: not read from disk, sent or parsed
+ * again for every event. Small snapshots are cheaper to read than to keep. Only writes known to be
+ * committed move an entry on; anything else is forgotten or read afresh. The objects are never
+ * changed (the machine makes new ones).
+ */
+class SnapshotCache {
+  /** Stored (compressed) size from which a snapshot is kept, and the memory they may take in all. */
+  static readonly FROM_STORED_BYTES = 16 * 1024;
+  private readonly held = new LRUCache<string, { version: number; snapshot: Record<string, any>; size: number }>({
+    maxSize: 48 * 1024 * 1024,
+    sizeCalculation: (v) => v.size,
+  });
+
+  get(id: string): { version: number; snapshot: Record<string, any> } | undefined {
+    return this.held.get(id);
+  }
+
+  remember(id: string, version: number, snapshot: Record<string, any>, storedBytes: number): void {
+    if (storedBytes < SnapshotCache.FROM_STORED_BYTES) return void this.held.delete(id);
+    // Parsed, a snapshot takes several times its compressed size.
+    this.held.set(id, { version, snapshot, size: storedBytes * 8 });
+  }
+
+  moved(id: string, from: number, to: number, snapshot: Record<string, unknown> | undefined): void {
+    const entry = this.held.get(id);
+    if (!entry) return;
+    if (entry.version !== from) return void this.held.delete(id);
+    this.held.set(id, { version: to, snapshot: (snapshot as Record<string, any>) ?? entry.snapshot, size: entry.size });
+  }
+}
+
 @Injectable()
 export class CyclesRepository {
   private readonly readViews;
@@ -361,11 +399,14 @@ export class CyclesRepository {
     key: (write) => write.head.id,
   });
 
+  /** Large snapshots this process read or wrote last, by cycle and version. */
+  private readonly snapshots = new SnapshotCache();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
   ) {
-    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; progress_count: number }>(dataSource, 'cycle_views', READ_VIEWS);
+    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; progress_count: number; snapshot_size: number }>(dataSource, 'cycle_views', READ_VIEWS);
     this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
   }
 
@@ -381,9 +422,15 @@ export class CyclesRepository {
   }
 
   private async readBatch(batch: { id: string; organisationId: string | null }[]): Promise<(CycleView | undefined)[]> {
-    const rows = await this.readViews([batch.map((b) => b.id), batch.map((b) => b.organisationId)]);
+    // The snapshots held now: a row answered without its snapshot is at exactly that version.
+    const held = batch.map((b) => this.snapshots.get(b.id));
+    const rows = await this.readViews([batch.map((b) => b.id), batch.map((b) => b.organisationId), held.map((h) => h?.version ?? null)]);
     const views: (CycleView | undefined)[] = batch.map(() => undefined);
-    for (const r of rows) views[Number(r.n) - 1] = {
+    for (const r of rows) {
+      const i = Number(r.n) - 1;
+      if (r.snapshot === null) r.snapshot = held[i]!.snapshot;
+      else this.snapshots.remember(r.id, r.version, r.snapshot, r.snapshot_size);
+      views[i] = {
         row: toEntity(r),
         member: r.member,
         archived: r.archived,
@@ -391,6 +438,7 @@ export class CyclesRepository {
         progress: r.progress,
         progressCount: r.progress_count,
       };
+    }
     return views;
   }
 
@@ -409,6 +457,9 @@ export class CyclesRepository {
   private async writeBatch(batch: EventWrite[]): Promise<boolean[]> {
     const rows = await this.writeEvents(paramsOf(batch));
     const moved = new Set(rows.map((r) => r.id));
+    // Committed (the statement is its own transaction): a snapshot held moves on with its cycle.
+    // (Writes inside a transaction are not followed: it may yet roll back.)
+    for (const { head } of batch) if (moved.has(head.id)) this.snapshots.moved(head.id, head.expectedVersion, head.version, head.snapshot);
     return batch.map((write) => moved.has(write.head.id));
   }
 
