@@ -56,9 +56,14 @@ export class CycleChain {
     const { type, actor, at, directory: _, ...payload } = event as CycleEvent & Record<string, unknown>;
     this.title = definitionOf(type)?.title?.(event as never) || this.title;
     const entry = this.append({ type, actor, payload, at: new Date(at) }, decision.state);
-    this.snapshot = decision.snapshot;
-    this.machineMoved = true;
-    this.persisted = undefined;
+    // A route that only records (RECORD_PROGRESS, most often) leaves the very same snapshot: none is
+    // sent back to the database (years of revisions and options would be hundreds of KB per event),
+    // unless the row's snapshot is of an earlier machine version and is upgraded by this write.
+    if (decision.snapshot !== this.snapshot || this.row.machineVersion !== CYCLE_MACHINE_VERSION) {
+      this.snapshot = decision.snapshot;
+      this.machineMoved = true;
+      this.persisted = undefined;
+    }
     return entry;
   }
 

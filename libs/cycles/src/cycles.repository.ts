@@ -357,7 +357,7 @@ export interface CycleSummaryRow {
  */
 class SnapshotCache {
   /** Stored (compressed) size from which a snapshot is kept, and the memory they may take in all. */
-  static readonly FROM_STORED_BYTES = 16 * 1024;
+  static readonly FROM_STORED_BYTES = 4 * 1024;
   private readonly held = new LRUCache<string, { version: number; snapshot: Record<string, any>; size: number }>({
     maxSize: 48 * 1024 * 1024,
     sizeCalculation: (v) => v.size,
