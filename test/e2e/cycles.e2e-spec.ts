@@ -455,6 +455,12 @@ describe('cycles over HTTP', () => {
       const summary = (await service.involvingSummaries(charity, 500)).find((r) => r.id === id)!;
       expect(summary.nextEvents).toEqual((await service.get(charity, id)).nextEvents);
       expect(summary.snapshot.context.problem.revisions.every((r) => (r as { statement?: string }).statement === undefined)).toBe(true);
+      // Kept between reads, and read again as soon as one of the organisation's cycles moves on.
+      expect(summary.nextEvents).not.toContain('AMEND_OPTION');
+      await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Calls', summary: 'Weekly calls' });
+      const moved = (await service.involvingSummaries(charity, 500)).find((r) => r.id === id)!;
+      expect(moved.nextEvents).toContain('AMEND_OPTION');
+      expect(moved.nextEvents).toEqual((await service.get(charity, id)).nextEvents);
       expect(await ids(principal(c.panel[1], 'community'))).toContain(id); // a panel member whose organisation co-owns nothing
       expect(await ids(principal(c.facilitator, 'community'))).toContain(id);
       const colleague = await factory.user(c.orgs.mediation); // the facilitator's organisation, not involved itself

@@ -8,6 +8,9 @@ import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesR
 import { ChainVerdict } from './history-chain';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
 
+/** A cycle "Your work" lists: its summary, its snapshot without texts, and the person's next events. */
+export type InvolvedCycle = Omit<InvolvingSummary, 'snapshot'> & { snapshot: CycleSnapshot; nextEvents: UserEventType[] };
+
 /** An on-the-table item a live option uses. */
 export interface TableItemInUse {
   cycleTitle: string;
@@ -108,17 +111,33 @@ export class CycleQueriesService {
    * The cycles a person is involved in (see `involving`), newest first, each with the caller's next
    * events, in one read: what "Your work" lists and says each one waits for.
    */
-  async involvingSummaries(principal: Principal, limit: number): Promise<(Omit<InvolvingSummary, 'snapshot'> & { snapshot: CycleSnapshot; nextEvents: UserEventType[] })[]> {
-    if (!principal.organisationId) return [];
-    const [rows, actor] = await Promise.all([
-      this.cycles.involvingSummaries(principal.organisationId, principal.userId, principal.organisationKind === 'facilitator', limit),
-      this.actorOf(principal),
-    ]);
-    return rows.map((r) => {
-      const snapshot = restoreCycle(r.snapshot as never);
-      return { ...r, snapshot, nextEvents: r.archived ? [] : nextEvents(snapshot, actor) };
-    });
+  async involvingSummaries(principal: Principal, limit: number): Promise<InvolvedCycle[]> {
+    const organisationId = principal.organisationId;
+    if (!organisationId) return [];
+    const facilitatorKind = principal.organisationKind === 'facilitator';
+    const actor = await this.actorOf(principal);
+    const read = async () => {
+      const rows = await this.cycles.involvingSummaries(organisationId, principal.userId, facilitatorKind, limit);
+      return rows.map((r) => {
+        const snapshot = restoreCycle(r.snapshot as never);
+        return { ...r, snapshot, nextEvents: r.archived ? [] : nextEvents(snapshot, actor) };
+      });
+    };
+    // An independent facilitator's cycles are in partnerships their organisation is no member of: read each time.
+    if (facilitatorKind) return read();
+    // A member's are read again only when one of their organisation's partnerships or cycles has
+    // moved on (or who they speak for changed): "Your work" is the page people open most.
+    const key = `${principal.userId}:${limit}`;
+    const stamp = `${await this.cycles.involvementStamp(organisationId)}:${actor.representative ? 'r' : ''}:${(actor.representatives ?? []).join(',')}`;
+    const held = this.involved.get(key);
+    if (held?.stamp === stamp) return held.cycles;
+    const cycles = read();
+    this.involved.set(key, { stamp, cycles });
+    cycles.catch(() => this.involved.delete(key));
+    return cycles;
   }
+
+  private readonly involved = new LRUCache<string, { stamp: string; cycles: Promise<InvolvedCycle[]> }>({ max: 1000 });
 
   /** Every progress update, oldest first, a page at a time (the view carries only the newest). */
   async progress(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ProgressPage> {

@@ -548,6 +548,21 @@ export class CyclesRepository {
     return rows.map((r) => ({ id: r.id, title: r.title, iteration: r.iteration, state: r.state, updatedAt: r.updated_at, archived: r.archived, snapshot: r.snapshot }));
   }
 
+  /**
+   * What changes whenever "Your work" may for a member organisation's people: its partnerships
+   * (joined, left, archived) and every event of their cycles (versions), read without snapshots.
+   */
+  async involvementStamp(organisationId: string): Promise<string> {
+    const [row]: { n: string; v: string; ps: string | null }[] = await this.dataSource.query(
+      `SELECT count(c.id) AS n, coalesce(sum(c.version), 0) AS v,
+         (SELECT string_agg(pm.partnership_id::text || ':' || coalesce(p.archived_at::text, ''), ',' ORDER BY pm.partnership_id)
+            FROM partnership_members pm JOIN partnerships p ON p.id = pm.partnership_id WHERE pm.organisation_id = $1) AS ps
+       FROM cycles c WHERE c.partnership_id IN (SELECT partnership_id FROM partnership_members WHERE organisation_id = $1)`,
+      [organisationId],
+    );
+    return `${row.n}:${row.v}:${row.ps ?? ''}`;
+  }
+
   /** Live options of a partnership's cycles (cancelled ones aside) that use on-the-table items. */
   async tableItemsInUse(partnershipId: string): Promise<{ cycle_title: string; option_title: string; organisation_id: string; item: string }[]> {
     return this.dataSource.query(
