@@ -455,7 +455,7 @@ describe('cycles over HTTP', () => {
       const summary = (await service.involvingSummaries(charity, 500)).find((r) => r.id === id)!;
       expect(summary.nextEvents).toEqual((await service.get(charity, id)).nextEvents);
       expect(summary.snapshot.context.problem.revisions.every((r) => (r as { statement?: string }).statement === undefined)).toBe(true);
-      // Kept between reads, and read again as soon as one of the organisation's cycles moves on.
+      // Read as the cycle stands: its next events move on with it.
       expect(summary.nextEvents).not.toContain('AMEND_OPTION');
       await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Calls', summary: 'Weekly calls' });
       const moved = (await service.involvingSummaries(charity, 500)).find((r) => r.id === id)!;

@@ -8,6 +8,7 @@ describe('the cycle page of a long-lived cycle', () => {
   let web: { app: TestWeb['app'] };
   let cookie: string;
   let id: string;
+  let forum: { as: import('@test/support').Agent };
 
   beforeAll(async () => {
     const started = await startCollaboration();
@@ -17,6 +18,7 @@ describe('the cycle page of a long-lived cycle', () => {
     id = await c.newCycle({ title: 'Long-lived' });
     await steps.toFraming(id);
     for (let i = 2; i <= 14; i++) await steps.ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `Statement number ${i} of the problem` });
+    forum = c.forumUser;
     web = await createWebApp();
     ({ cookie } = await signInOverHttp(web as TestWeb, c.forumUser.email, TEST_PASSWORD));
   });
@@ -47,5 +49,14 @@ describe('the cycle page of a long-lived cycle', () => {
     expect(html).not.toContain('Show all');
     // Odd values are ignored.
     expect(await page('?compare=x&revisions=some')).toContain('What changed from revision');
+  });
+
+  it('Your work is kept between views, and changes as soon as the cycle moves on', async () => {
+    const work = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => r.text);
+    const latest = Number(/Revision (\d+) is the latest/.exec(await page())![1]);
+    expect(await work()).toContain(`Your organisation has not endorsed revision ${latest}`);
+    expect(await work()).toContain(`Your organisation has not endorsed revision ${latest}`);
+    await forum.as.post(`/v1/cycles/${id}/events`, { type: 'ENDORSE_PROBLEM', revision: latest }).expect(200);
+    expect(await work()).not.toContain(`Your organisation has not endorsed revision ${latest}`);
   });
 });

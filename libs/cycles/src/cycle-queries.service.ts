@@ -114,30 +114,26 @@ export class CycleQueriesService {
   async involvingSummaries(principal: Principal, limit: number): Promise<InvolvedCycle[]> {
     const organisationId = principal.organisationId;
     if (!organisationId) return [];
-    const facilitatorKind = principal.organisationKind === 'facilitator';
-    const actor = await this.actorOf(principal);
-    const read = async () => {
-      const rows = await this.cycles.involvingSummaries(organisationId, principal.userId, facilitatorKind, limit);
-      return rows.map((r) => {
-        const snapshot = restoreCycle(r.snapshot as never);
-        return { ...r, snapshot, nextEvents: r.archived ? [] : nextEvents(snapshot, actor) };
-      });
-    };
-    // An independent facilitator's cycles are in partnerships their organisation is no member of: read each time.
-    if (facilitatorKind) return read();
-    // A member's are read again only when one of their organisation's partnerships or cycles has
-    // moved on (or who they speak for changed): "Your work" is the page people open most.
-    const key = `${principal.userId}:${limit}`;
-    const stamp = `${await this.cycles.involvementStamp(organisationId)}:${actor.representative ? 'r' : ''}:${(actor.representatives ?? []).join(',')}`;
-    const held = this.involved.get(key);
-    if (held?.stamp === stamp) return held.cycles;
-    const cycles = read();
-    this.involved.set(key, { stamp, cycles });
-    cycles.catch(() => this.involved.delete(key));
-    return cycles;
+    const [rows, actor] = await Promise.all([
+      this.cycles.involvingSummaries(organisationId, principal.userId, principal.organisationKind === 'facilitator', limit),
+      this.actorOf(principal),
+    ]);
+    return rows.map((r) => {
+      const snapshot = restoreCycle(r.snapshot as never);
+      return { ...r, snapshot, nextEvents: r.archived ? [] : nextEvents(snapshot, actor) };
+    });
   }
 
-  private readonly involved = new LRUCache<string, { stamp: string; cycles: Promise<InvolvedCycle[]> }>({ max: 1000 });
+  /**
+   * What changes whenever a member's "Your work" may: their organisation's partnerships and every
+   * event of their cycles, and whom they speak for (read without snapshots). Null for an
+   * independent facilitator, whose cycles are in partnerships their organisation is no member of.
+   */
+  async involvementStamp(principal: Principal): Promise<string | null> {
+    if (!principal.organisationId || principal.organisationKind === 'facilitator') return null;
+    const [stamp, actor] = await Promise.all([this.cycles.involvementStamp(principal.organisationId), this.actorOf(principal)]);
+    return `${stamp}:${actor.representative ? 'r' : ''}:${(actor.representatives ?? []).join(',')}`;
+  }
 
   /** Every progress update, oldest first, a page at a time (the view carries only the newest). */
   async progress(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ProgressPage> {
