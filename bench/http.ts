@@ -72,8 +72,21 @@ export interface RawReply {
   ms: number;
 }
 
-/** A request with headers of its own and a text body (web pages, forms). */
-export function rawCall(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<RawReply> {
+/**
+ * A request with headers of its own and a text body (web pages, forms). A GET whose kept-alive
+ * socket the server closed at the moment it was reused (ECONNRESET) is sent again once, as
+ * browsers do.
+ */
+export async function rawCall(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<RawReply> {
+  try {
+    return await rawCallOnce(base, method, path, options);
+  } catch (error) {
+    if (method !== 'GET' || (error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
+    return rawCallOnce(base, method, path, options);
+  }
+}
+
+function rawCallOnce(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string }): Promise<RawReply> {
   const url = new URL(path, base);
   const payload = options.body === undefined ? undefined : Buffer.from(options.body);
   const started = performance.now();
