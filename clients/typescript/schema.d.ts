@@ -1440,7 +1440,7 @@ export interface components {
         AgreementReviewDto: {
             /** @description A partnership anchor to align to */
             anchorId: string;
-            /** @description Calendar days from the anchor (negative: before it); or give offsetWorkingDays */
+            /** @description Calendar days from the anchor (negative: before it) */
             offsetDays?: number;
             /** @description Working days in England from the anchor (weekends and bank holidays skipped) */
             offsetWorkingDays?: number;

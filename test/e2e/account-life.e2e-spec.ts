@@ -90,7 +90,7 @@ describe('account life', () => {
     await leadAs.patch(`/v1/users/${created.body.id}`, { active: false }).expect(200);
 
     await leadAs.patch(`/v1/users/${outsider.id}`, { active: false }).expect(403);
-    await leadAs.post('/v1/users', { email: `x-${Date.now()}@example.org`, name: 'X', password: TEST_PASSWORD, organisationId: forum.id }).expect(403);
+    await leadAs.post('/v1/users', { email: `x-${randomUUID()}@example.org`, name: 'X', password: TEST_PASSWORD, organisationId: forum.id }).expect(403);
     await leadAs.get(`/v1/users?organisationId=${forum.id}`).expect(403);
     await colleague.as.patch(`/v1/users/${lead.id}`, { active: false }).expect(403);
     await leadAs.patch(`/v1/users/${lead.id}`, { active: false }).expect(400);
@@ -105,7 +105,7 @@ describe('account life', () => {
 
   it('new users’ passwords follow the same rules', async () => {
     const org = await factory.organisation('provider');
-    const res = await factory.admin.post('/v1/users', { email: `c-${Date.now()}@example.org`, name: 'C', password: '1qaz2wsx3edc', organisationId: org.id }).expect(400);
+    const res = await factory.admin.post('/v1/users', { email: `c-${randomUUID()}@example.org`, name: 'C', password: '1qaz2wsx3edc', organisationId: org.id }).expect(400);
     expect(res.body.errors).toEqual([{ field: 'password', message: 'is one of the most common passwords: choose one that is harder to guess' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
 import { Principal } from '@app/accounts';
 import { AgreementRecord, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
@@ -8,6 +8,7 @@ import { ValidationFailed } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { Caller } from '../http/auth.guard';
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
+import { OffsetDays, OffsetWorkingDays } from '../cycles/dto/milestones.dto';
 
 const PartnershipId = () => Param('id', new IdPipe('partnership'));
 
@@ -49,18 +50,10 @@ export class AgreementReviewDto {
   @IsUUID()
   anchorId!: string;
 
-  @ApiPropertyOptional({ description: 'Calendar days from the anchor (negative: before it); or give offsetWorkingDays' })
-  @ValidateIf((o: AgreementReviewDto) => o.offsetWorkingDays === undefined)
-  @IsInt()
-  @Min(-730)
-  @Max(730)
+  @OffsetDays((o: AgreementReviewDto) => o.offsetWorkingDays === undefined)
   offsetDays?: number;
 
-  @ApiPropertyOptional({ description: 'Working days in England from the anchor (weekends and bank holidays skipped)' })
-  @IsOptional()
-  @IsInt()
-  @Min(-500)
-  @Max(500)
+  @OffsetWorkingDays()
   offsetWorkingDays?: number;
 }
 

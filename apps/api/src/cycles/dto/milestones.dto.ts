@@ -1,8 +1,29 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import { PageLimit } from '@app/http';
 import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity, incidentSummary } from '@app/milestones';
 import { NotificationEntity } from '@app/notifications';
+
+/** Calendar days from an anchor (negative: before it), required when `required` says so. */
+export const OffsetDays = <T extends object>(required: (o: T) => boolean) =>
+  applyDecorators(
+    ApiPropertyOptional({ description: 'Calendar days from the anchor (negative: before it)' }),
+    ValidateIf(required),
+    IsInt(),
+    Min(-730),
+    Max(730),
+  );
+
+/** Working days in England from an anchor (weekends and bank holidays skipped). */
+export const OffsetWorkingDays = () =>
+  applyDecorators(
+    ApiPropertyOptional({ description: 'Working days in England from the anchor (weekends and bank holidays skipped)' }),
+    IsOptional(),
+    IsInt(),
+    Min(-500),
+    Max(500),
+  );
 
 export class CreateMilestoneDto {
   @ApiProperty({ enum: MILESTONE_KINDS }) @IsIn(MILESTONE_KINDS) kind!: (typeof MILESTONE_KINDS)[number];
@@ -17,20 +38,13 @@ export class CreateMilestoneDto {
   @IsUUID()
   anchorId?: string;
 
-  @ApiPropertyOptional({ description: 'Calendar days from the anchor (negative: before it)' })
-  @ValidateIf((o: CreateMilestoneDto) => o.anchorId !== undefined && o.offsetWorkingDays === undefined)
-  @IsInt()
-  @Min(-730)
-  @Max(730)
+  @OffsetDays((o: CreateMilestoneDto) => o.anchorId !== undefined && o.offsetWorkingDays === undefined)
   offsetDays?: number;
 
-  @ApiPropertyOptional({ description: 'Working days in England from the anchor (weekends and bank holidays skipped)' })
-  @IsOptional()
-  @IsInt()
-  @Min(-500)
-  @Max(500)
+  @OffsetWorkingDays()
   offsetWorkingDays?: number;
 }
+
 
 export class MilestoneDto {
   @ApiProperty() id!: string;
