@@ -99,7 +99,9 @@ export class Service {
     for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     const admin = new Client({ connectionString: `${this.pgBase}/postgres` });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
+    // BENCH_KEEP_DB=1 keeps the run's database to look into afterwards (its name is printed).
+    if (process.env.BENCH_KEEP_DB) console.log(`  (database ${this.dbName} kept)`);
+    else await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
     await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}_pgbench" WITH (FORCE)`);
     await admin.end();
     await this.wipeRedis();

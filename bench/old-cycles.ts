@@ -106,5 +106,9 @@ async function appendChained(pg: Client, cycleId: string, fromSeq: number, fromH
       [JSON.stringify(rows.slice(i, i + 2000))],
     );
   }
-  await pg.query(`UPDATE cycles SET version = $2, history_hash = $3 WHERE id = $1`, [cycleId, fromSeq + items.length, prev]);
+  await pg.query(
+    `UPDATE cycles SET version = $2, history_hash = $3,
+       progress_count = (SELECT count(*) FROM cycle_history WHERE cycle_id = $1 AND type = 'RECORD_PROGRESS') WHERE id = $1`,
+    [cycleId, fromSeq + items.length, prev],
+  );
 }

@@ -437,6 +437,18 @@ describe('cycles over HTTP', () => {
       await outsider.as.get(`/v1/cycles/${id}/progress`).expect(404);
     });
 
+    it('keeps the count of progress updates on the row, right when many arrive at once (batched, some retried)', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      await Promise.all(Array.from({ length: 12 }, (_, i) => ok(c.coOwners[i % 4].as, id, { type: 'RECORD_PROGRESS', note: `at once ${i}` })));
+      const db = api.app.get(DataSource);
+      const [{ counted }] = await db.query(`SELECT count(*)::int AS counted FROM cycle_history WHERE cycle_id = $1 AND type = 'RECORD_PROGRESS'`, [id]);
+      expect(counted).toBe(12);
+      expect((await c.councilUser.as.get(`/v1/cycles/${id}`)).body.progressCount).toBe(12);
+      const [{ progress_count }] = await db.query(`SELECT progress_count FROM cycles WHERE id = $1`, [id]);
+      expect(progress_count).toBe(12);
+    });
+
     it('finds the cycles a person is involved in: co-owner organisations, panel members, facilitators, and no one else', async () => {
       const id = await c.newCycle();
       const service = api.app.get(CycleQueriesService);

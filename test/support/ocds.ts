@@ -78,9 +78,9 @@ interface Sql {
 export async function cloneCycles(db: Sql, sourceId: string, count: number): Promise<void> {
   await db.query(
     `WITH made AS (
-       INSERT INTO cycles (partnership_id, title, iteration, state, snapshot, machine_version, version, history_hash,
+       INSERT INTO cycles (partnership_id, title, iteration, state, snapshot, machine_version, version, progress_count, history_hash,
          inherited_learning, created_by_user_id, created_at, updated_at)
-       SELECT s.partnership_id, s.title || ' (copy ' || g || ')', s.iteration, s.state, s.snapshot, s.machine_version, s.version,
+       SELECT s.partnership_id, s.title || ' (copy ' || g || ')', s.iteration, s.state, s.snapshot, s.machine_version, s.version, s.progress_count,
          s.history_hash, s.inherited_learning, s.created_by_user_id, s.created_at + g * interval '1 millisecond', s.updated_at
        FROM cycles s, generate_series(1, $2::int) g WHERE s.id = $1
        RETURNING id)

@@ -107,6 +107,7 @@ export class CycleChain {
       state: this.state,
       title: this.title ?? this.row.title,
       version: this.version,
+      progressCount: this.row.progressCount + this.entries.filter((e) => e.type === 'RECORD_PROGRESS').length,
       historyHash: this.historyHash,
       nextCycleId,
       updatedAt: last?.at ?? this.row.updatedAt,

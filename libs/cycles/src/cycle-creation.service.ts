@@ -158,6 +158,7 @@ export class CycleCreationService {
       snapshot: persistCycle(cycle.snapshot),
       machineVersion: CYCLE_MACHINE_VERSION,
       version: 1,
+      progressCount: 0,
       historyHash: entry.hash,
       inheritedLearning: cycle.inheritedLearning,
       createdByUserId: cycle.actor.userId,

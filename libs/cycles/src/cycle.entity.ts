@@ -54,6 +54,10 @@ export class CycleEntity {
   @Column({ type: 'int' })
   version!: number;
 
+  /** How many of its history entries are progress updates: moved on by the statement that appends them. */
+  @Column({ name: 'progress_count', type: 'int', default: 0 })
+  progressCount!: number;
+
   /** Hash of the latest history entry: the next entry chains on it. */
   @Column({ name: 'history_hash', type: 'text' })
   historyHash!: string;

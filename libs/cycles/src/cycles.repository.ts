@@ -83,7 +83,7 @@ const PROGRESS_ENTRY = `json_build_object('seq', h.seq, 'note', h.payload->'note
   'userId', h.actor_user_id, 'at', to_char(h.at AT TIME ZONE 'UTC', ${ISO}))`;
 
 const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.snapshot,
-  c.machine_version, c.version, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at`;
+  c.machine_version, c.version, c.progress_count, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at`;
 
 /** Cycles, whether an organisation belongs to each one's partnership, their milestones, their
  *  newest progress updates and how many there are (from the history: the snapshot does not keep
@@ -103,7 +103,7 @@ const READ_VIEWS = `
     COALESCE((SELECT json_agg(${PROGRESS_ENTRY} ORDER BY h.seq) FROM (
         SELECT * FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
         ORDER BY h.seq DESC LIMIT ${RECENT_PROGRESS}) h), '[]') AS progress,
-    (SELECT count(*)::int FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS') AS progress_count
+    c.progress_count AS progress_total
   FROM unnest($1::uuid[], $2::uuid[], $3::int[]) WITH ORDINALITY AS i(id, org, known, n)
   JOIN cycles c ON c.id = i.id`;
 
@@ -133,7 +133,7 @@ const WEBHOOK_DELIVERIES = (source: string) => `
 const WRITE_EVENTS = `
   WITH heads AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(
-      id uuid, expected int, version int, snapshot jsonb, state text, title text, hash text, machine_version int, at timestamptz)),
+      id uuid, expected int, version int, snapshot jsonb, state text, title text, hash text, machine_version int, progress int, at timestamptz)),
   entries AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(
       cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid, representative boolean, from_state text, to_state text,
@@ -141,7 +141,8 @@ const WRITE_EVENTS = `
   locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM heads) ORDER BY c.id FOR UPDATE SKIP LOCKED),
   moved AS (
     UPDATE cycles c SET snapshot = coalesce(h.snapshot, c.snapshot), state = h.state, title = coalesce(h.title, c.title), history_hash = h.hash,
-      machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, updated_at = h.at
+      machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, progress_count = c.progress_count + h.progress,
+      updated_at = h.at
     FROM heads h WHERE c.id = h.id AND c.version = h.expected AND c.id IN (SELECT id FROM locked)
     RETURNING c.id),
   notes AS (
@@ -189,13 +190,13 @@ export interface EventWrite {
 
 /** The statement's four recordsets: heads, entries, task notifications, closed tasks. */
 const paramsOf = (writes: EventWrite[]) => [
-  headParams(writes.map((w) => w.head)),
+  headParams(writes.map((w) => ({ ...w.head, progress: w.entries.filter((e) => e.type === 'RECORD_PROGRESS').length }))),
   entryParams(writes.flatMap((w) => w.entries)),
   JSON.stringify(writes.flatMap((w) => w.notes ?? [])),
   JSON.stringify(writes.flatMap((w) => w.closed ?? [])),
 ];
 
-const headParams = (heads: CycleHead[]) =>
+const headParams = (heads: (CycleHead & { progress: number })[]) =>
   JSON.stringify(
     heads.map((h) => ({
       id: h.id,
@@ -206,6 +207,7 @@ const headParams = (heads: CycleHead[]) =>
       title: h.title ?? null,
       hash: h.historyHash,
       machine_version: h.machineVersion ?? null,
+      progress: h.progress,
       at: h.at,
     })),
   );
@@ -239,6 +241,7 @@ interface CycleRow {
   snapshot: Record<string, any>;
   machine_version: number;
   version: number;
+  progress_count: number;
   history_hash: string;
   inherited_learning: Record<string, any> | null;
   created_by_user_id: string | null;
@@ -264,6 +267,7 @@ const toEntity = (r: CycleRow): CycleEntity => ({
   ...commonFields(r),
   snapshot: r.snapshot,
   machineVersion: r.machine_version,
+  progressCount: r.progress_count,
   historyHash: r.history_hash,
   inheritedLearning: r.inherited_learning,
   createdByUserId: r.created_by_user_id,
@@ -406,7 +410,7 @@ export class CyclesRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
   ) {
-    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; progress_count: number; snapshot_size: number }>(dataSource, 'cycle_views', READ_VIEWS);
+    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; progress_total: number; snapshot_size: number }>(dataSource, 'cycle_views', READ_VIEWS);
     this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
   }
 
@@ -436,7 +440,7 @@ export class CyclesRepository {
         archived: r.archived,
         milestones: r.milestones,
         progress: r.progress,
-        progressCount: r.progress_count,
+        progressCount: r.progress_total,
       };
     }
     return views;
