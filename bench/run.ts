@@ -182,21 +182,35 @@ async function main() {
   const old = await buildOldCycles(pg, base, { writers, pick, send, inFraming, entries: quick ? 4000 : 20_000, revisions: quick ? 40 : 200, options: quick ? 60 : 300, copies: oldCount });
   console.log(`  (built in ${Math.round(old.ms / 1000)} s; snapshot ${Math.round(old.snapshotBytes / 1024)} KB)`);
   const young = delivering.slice(0, oldCount);
-  const writeRate = async (ids: string[]) => {
+  const writeRate = async (ids: string[], seconds: number, body: () => { token: string; event: object }) => {
     let done = 0;
     const started = performance.now();
-    await load(32, quick ? 3 : 10, async () => {
-      const res = await call(base, 'POST', `/v1/cycles/${pick(ids)}/events`, { type: 'RECORD_PROGRESS', note: 'Weekly update' }, anyWriter().token, { prefer: 'return=minimal' });
+    await load(32, seconds, async () => {
+      const { token, event } = body();
+      const res = await call(base, 'POST', `/v1/cycles/${pick(ids)}/events`, event, token, { prefer: 'return=minimal' });
       if (res.status === 200) done++;
       else errors++;
     });
     return done / ((performance.now() - started) / 1000);
   };
-  const youngRate = await writeRate(young);
-  const oldRate = await writeRate(old.ids);
+  const progress = () => ({ token: anyWriter().token, event: { type: 'RECORD_PROGRESS', note: 'Weekly update' } });
+  const youngRate = await writeRate(young, quick ? 3 : 10, progress);
+  const oldRate = await writeRate(old.ids, quick ? 3 : 10, progress);
   record(`young cycles events/s (${oldCount} cycles)`, youngRate, 'events/s');
   record(`old cycles events/s (${oldCount} cycles)`, oldRate, 'events/s');
   record('old ÷ young events/s', oldRate / youngRate, 'ratio', { op: '>=', value: 0.8 });
+  // Events that change the snapshot (a delivery action added: stored again, with every revision
+  // and option of an old cycle), a few seconds each: shown, not judged (each adds to the cycle).
+  const owner = (await call(base, 'GET', `/v1/cycles/${young[0]}`, undefined, anyWriter().token)).body.coOwners[0].organisationId as string;
+  const action = () => ({
+    token: anyWriter().token,
+    event: { type: 'ADD_ACTION', title: 'Call the next ward', ownerOrganisationId: owner, dueAt: '2031-03-31T17:00:00.000Z' },
+  });
+  const youngChanging = await writeRate(young, quick ? 2 : 4, action);
+  const oldChanging = await writeRate(old.ids, quick ? 2 : 4, action);
+  record('young cycles events/s, snapshot changed (ADD_ACTION)', youngChanging, 'events/s');
+  record('old cycles events/s, snapshot changed (ADD_ACTION)', oldChanging, 'events/s');
+  record('old ÷ young events/s, snapshot changed', oldChanging / youngChanging, 'ratio');
   const oldId = old.ids[0];
   const reader = writers.forum[0];
   const oldGets: number[] = [];

@@ -607,24 +607,66 @@ describe('cycles over HTTP', () => {
       const other = await createTestApi();
       try {
         const id = await c.newCycle();
-        await toFraming(id);
-        // Text that does not compress: the snapshot is stored large enough to be held.
-        for (let i = 0; i < 12; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `Revision ${i}: ${randomBytes(1500).toString('base64')}` });
+        await toOptions(id);
+        // Titles that do not compress: the snapshot (stored without the summaries) is large enough to be held.
+        for (let i = 0; i < 16; i++) await ok(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: `Option ${i}: ${randomBytes(200).toString('base64')}`, summary: `Summary ${i}` });
         const db = api.app.get(DataSource);
         expect((await db.query(`SELECT pg_column_size(snapshot) AS n FROM cycles WHERE id = $1`, [id]))[0].n).toBeGreaterThan(4 * 1024);
         const here = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
         // Events through the other process, which this one does not see being written.
         const elsewhere = agent(other.http, c.charityUser.as.token);
-        await elsewhere.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 'Written elsewhere' }).expect(200);
+        await elsewhere.post(`/v1/cycles/${id}/events`, { type: 'SUBMIT_OPTION', title: 'Written elsewhere', summary: 'Its summary, elsewhere' }).expect(200);
         const after = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
         expect(after.version).toBe(here.version + 1);
-        expect(after.problem.revisions.at(-1).statement).toBe('Written elsewhere');
+        expect(after.options.at(-1)).toMatchObject({ title: 'Written elsewhere', summary: 'Its summary, elsewhere' });
         // Its own events move what it holds on; what it answers is what the database says.
-        await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Written here' });
+        await ok(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: 'Written here', summary: 'Its summary, here' });
         const mine = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
         const theirs = (await agent(other.http, c.councilUser.as.token).get(`/v1/cycles/${id}`).expect(200)).body;
         expect(mine).toEqual(theirs);
-        expect(mine.problem.revisions.at(-1).statement).toBe('Written here');
+        expect(mine.options.at(-1)).toMatchObject({ title: 'Written here', summary: 'Its summary, here' });
+        expect(mine.options.map((o: { summary: string }) => o.summary)).toEqual([...Array.from({ length: 16 }, (_, i) => `Summary ${i}`), 'Its summary, elsewhere', 'Its summary, here']);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('stores a cycle without its texts (kept apart, one row each) and shows them; a snapshot stored with them still shows them and gives them up on its next change', async () => {
+      const id = await c.newCycle();
+      await toOptions(id);
+      const db = api.app.get(DataSource);
+      const submitted = await ok(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: 'Warm hubs', summary: 'Libraries open as warm spaces.' });
+      const optionId = submitted.options.at(-1).id;
+      await ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, title: 'Warm hubs, with lunch' });
+      let view = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+      expect(view.options.at(-1)).toMatchObject({ title: 'Warm hubs, with lunch', summary: 'Libraries open as warm spaces.', amendments: 1 });
+      await ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, summary: 'Libraries and halls open as warm spaces.' });
+      view = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+      expect(view.options.at(-1).summary).toBe('Libraries and halls open as warm spaces.');
+      expect(view.problem.revisions.every((r: { statement: string }) => r.statement.length > 0)).toBe(true);
+      const stored = async () => (await db.query(`SELECT snapshot::text AS s FROM cycles WHERE id = $1`, [id]))[0].s as string;
+      expect(await stored()).not.toMatch(/"statement"|"summary"/);
+      const texts = await db.query(`SELECT key, body FROM cycle_texts WHERE cycle_id = $1 AND key = $2`, [id, `option:${optionId}`]);
+      expect(texts).toEqual([{ key: `option:${optionId}`, body: 'Libraries and halls open as warm spaces.' }]);
+      // A minimal answer reads no texts and shows none.
+      const minimal = await c.forumUser.as.post(`/v1/cycles/${id}/events`).set('Prefer', 'return=minimal').send({ type: 'AMEND_OPTION', optionId, title: 'Warm hubs' }).expect(200);
+      expect(JSON.stringify(minimal.body)).not.toMatch(/summary|statement/);
+
+      // As a snapshot stored before texts were kept apart: its own texts are shown.
+      await db.query(
+        `UPDATE cycles SET snapshot = jsonb_set(snapshot, '{context,options}', (SELECT jsonb_agg(CASE WHEN o->>'id' = $2 THEN o || '{"summary": "Inline, from before"}' ELSE o END ORDER BY n)
+           FROM jsonb_array_elements(snapshot->'context'->'options') WITH ORDINALITY AS x(o, n))) WHERE id = $1`,
+        [id, optionId],
+      );
+      const other = await createTestApi();
+      try {
+        const before = (await agent(other.http, c.councilUser.as.token).get(`/v1/cycles/${id}`).expect(200)).body;
+        expect(before.options.at(-1).summary).toBe('Inline, from before');
+        // Its next change stores it without, the text moved apart.
+        await agent(other.http, c.forumUser.as.token).post(`/v1/cycles/${id}/events`, { type: 'SUBMIT_OPTION', title: 'Another', summary: 'Another summary' }).expect(200);
+        expect(await stored()).not.toMatch(/"statement"|"summary"/);
+        const after = (await agent(other.http, c.councilUser.as.token).get(`/v1/cycles/${id}`).expect(200)).body;
+        expect(after.options.map((o: { summary: string }) => o.summary).slice(-2)).toEqual(['Inline, from before', 'Another summary']);
       } finally {
         await other.close();
       }

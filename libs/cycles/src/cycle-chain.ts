@@ -10,6 +10,7 @@ import {
   isMilestoneEventType,
   persistCycle,
   restoreCycle,
+  splitTexts,
   taskChanges,
   tasksOf,
 } from '@app/domain';
@@ -32,6 +33,7 @@ export class CycleChain {
   private machineMoved = false;
   private title?: string;
   private persisted?: Record<string, unknown>;
+  private stored?: ReturnType<typeof splitTexts>;
 
   private readonly initial: CycleSnapshot;
   /** Milestones that came or were cancelled: their reminders are done. */
@@ -63,6 +65,7 @@ export class CycleChain {
       this.snapshot = decision.snapshot;
       this.machineMoved = true;
       this.persisted = undefined;
+      this.stored = undefined;
     }
     return entry;
   }
@@ -90,7 +93,7 @@ export class CycleChain {
         version: this.version,
         state: this.state,
         historyHash: this.historyHash,
-        ...(this.machineMoved && { snapshot: this.persistedSnapshot(), machineVersion: CYCLE_MACHINE_VERSION }),
+        ...(this.machineMoved && { snapshot: this.storedSnapshot().slim, texts: this.storedSnapshot().texts, machineVersion: CYCLE_MACHINE_VERSION }),
         ...(this.title && { title: this.title }),
         at: last?.at ?? this.row.updatedAt,
       },
@@ -114,10 +117,16 @@ export class CycleChain {
     };
   }
 
-  /** The snapshot as stored, made once however often it is asked for. */
+  /** The snapshot persisted (with the texts its events wrote), made once however often it is asked for. */
   private persistedSnapshot(): Record<string, unknown> {
     this.persisted ??= persistCycle(this.snapshot);
     return this.persisted;
+  }
+
+  /** The snapshot as stored (without texts) and the texts its events wrote or changed (cycle.texts.ts). */
+  private storedSnapshot(): ReturnType<typeof splitTexts> {
+    this.stored ??= splitTexts(this.persistedSnapshot());
+    return this.stored;
   }
 
   private append(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }, toState: string): CycleHistoryEntity {

@@ -90,14 +90,17 @@ export class CycleCreationService {
 
   /** Iteration n+1: same partnership, co-owners, panel and outcomes; the last problem statement
    *  as its first revision; the learning readable from it. In the closing transaction. */
-  openNextIteration(
+  async openNextIteration(
     row: CycleEntity,
     closed: CycleSnapshot,
     actor: Actor,
     at: Date,
   ): Promise<string> {
     const context = closed.context;
-    const last = context.problem.revisions.at(-1);
+    const revision = context.problem.revisions.at(-1);
+    // Its text is kept apart from the snapshot (cycle_texts).
+    const statement = revision && (revision.statement ?? (await this.cycles.revisionStatement(row.id, revision.number)));
+    const last = revision && statement !== undefined ? { statement } : undefined;
     const snapshot = startCycle({
       coOwners: context.coOwners,
       panelUserIds: context.panelUserIds,

@@ -81,7 +81,8 @@ export class CycleEventsService {
   }
 
   private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion: number | undefined, options: SendOptions): Promise<CycleRecord> {
-    const [{ row, ...read }, actor] = await Promise.all([this.queries.loadVisible(principal, id), this.queries.actorOf(principal)]);
+    // A minimal answer shows no texts: they are not read.
+    const [{ row, ...read }, actor] = await Promise.all([this.queries.loadVisible(principal, id, !options.minimal), this.queries.actorOf(principal)]);
     if (read.archived) throw new Conflict('The partnership is archived: it and its cycles are read-only.');
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     // Entries whose rules read the partnership and the people named get them looked up first.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
-import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
+import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, joinTexts, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, InvolvingSummary, RECENT_PROGRESS, StatesReached } from './cycles.repository';
@@ -137,7 +137,7 @@ export class CycleQueriesService {
 
   /** Every progress update, oldest first, a page at a time (the view carries only the newest). */
   async progress(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ProgressPage> {
-    await this.loadVisible(principal, id);
+    await this.loadVisible(principal, id, false);
     // A cursor is the history position of the last update of the page before.
     if (page.cursor !== undefined && !/^\d{1,9}$/.test(page.cursor)) {
       throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
@@ -204,7 +204,7 @@ export class CycleQueriesService {
 
   /** Verified from the checkpoint on, or (`full`) from the first entry. */
   async verify(principal: Principal, id: string, options: { full?: boolean } = {}): Promise<ChainVerdict> {
-    await this.loadVisible(principal, id);
+    await this.loadVisible(principal, id, false);
     const verdict = await this.audit.verify(id, options);
     if (!verdict) throw new NotFound('cycle');
     return verdict;
@@ -212,14 +212,14 @@ export class CycleQueriesService {
 
   /** A page of the history, oldest first, after the cursor (a seq this list gave out). */
   async historyPage(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<HistoryPage> {
-    await this.loadVisible(principal, id);
+    await this.loadVisible(principal, id, false);
     if (page.cursor !== undefined && !/^\d{1,9}$/.test(page.cursor)) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
     return this.audit.page(id, page.cursor === undefined ? 0 : Number(page.cursor), page.limit);
   }
 
   /** The whole history, oldest first, in pages (for streaming it in constant memory). */
   async historyPages(principal: Principal, id: string): Promise<AsyncGenerator<CycleHistoryEntity[]>> {
-    await this.loadVisible(principal, id);
+    await this.loadVisible(principal, id, false);
     return this.audit.all(id);
   }
 
@@ -257,8 +257,9 @@ export class CycleQueriesService {
     return { userId: principal.userId, organisationId: principal.organisationId, ...(await this.accounts.representationOf(principal.userId, principal.organisationId)) };
   }
 
-  recordOf(row: CycleEntity, actor: Actor, { milestones, progress, progressCount, archived }: ReadAlong): CycleRecord {
-    const snapshot = restoreCycle(row.snapshot);
+  /** The cycle's record: its snapshot with its texts put back where they were read (a view), without them where not (a minimal answer). */
+  recordOf(row: CycleEntity, actor: Actor, { milestones, progress, progressCount, archived, texts }: ReadAlong): CycleRecord {
+    const snapshot = restoreCycle(texts ? joinTexts(row.snapshot, texts) : row.snapshot);
     return {
       row,
       snapshot,
@@ -278,10 +279,11 @@ export class CycleQueriesService {
 
   /**
    * The cycle, if the caller's organisation belongs to its partnership (admins see all). The users
-   * of an independent facilitator see only the cycles that name them, member or not.
+   * of an independent facilitator see only the cycles that name them, member or not. `texts`: whether
+   * its long texts are read too (for a view; deciding an event does not need them).
    */
-  async loadVisible(principal: Principal, id: string): Promise<CycleView> {
-    const found = await this.cycles.view(id, principal.organisationId);
+  async loadVisible(principal: Principal, id: string, texts = true): Promise<CycleView> {
+    const found = await this.cycles.view(id, principal.organisationId, texts);
     if (!found || !sees(principal, found)) throw new NotFound('cycle');
     return found;
   }
@@ -297,4 +299,4 @@ const sees = (principal: Principal, { row, member }: { row: CycleEntity; member:
 const facilitates = (row: CycleEntity, userId: string): boolean =>
   ((row.snapshot as { context?: { facilitatorUserIds?: string[] } }).context?.facilitatorUserIds ?? []).includes(userId);
 
-export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount' | 'archived'>;
+export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount' | 'archived' | 'texts'>;

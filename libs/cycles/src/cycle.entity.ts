@@ -165,3 +165,25 @@ export class HistoryCheckpointEntity {
   @Column({ name: 'broken_reason', type: 'text', nullable: true })
   brokenReason!: string | null;
 }
+
+/**
+ * A cycle's long texts (problem statements, options' summaries), by key (`revision:3`,
+ * `option:<id>`): kept apart from its snapshot, which the rules read on every event (see
+ * cycle.texts.ts in the domain). An option's summary is replaced when it is amended; the history
+ * keeps every version.
+ */
+@Entity('cycle_texts')
+export class CycleTextEntity {
+  @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
+  cycleId!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  key!: string;
+
+  @ManyToOne(() => CycleEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'cycle_id', foreignKeyConstraintName: 'cycle_texts_cycle_fkey' })
+  cycle?: CycleEntity;
+
+  @Column({ type: 'text' })
+  body!: string;
+}

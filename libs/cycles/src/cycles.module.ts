@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';
-import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
+import { CycleEntity, CycleHistoryEntity, CycleTextEntity, HistoryCheckpointEntity } from './cycle.entity';
 import { HistoryAuditService } from './history-audit.service';
 import { PartnershipsModule } from '@app/partnerships';
 import { CycleCreationService } from './cycle-creation.service';
@@ -15,7 +15,7 @@ import { OpenDataService } from './open-data.service';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
-export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity];
+export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity, CycleTextEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],

@@ -5,8 +5,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
-import type { CycleContext, CycleMetric, CycleOption, DeliveryAction, Learning, Pledge, ProgressEntry, Proposal } from '@app/domain';
-import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
+import { type CycleContext, type CycleMetric, type CycleOption, type CycleTexts, type DeliveryAction, type Learning, type Pledge, type ProgressEntry, type Proposal, revisionTextKey, splitTexts } from '@app/domain';
+import { CycleEntity, CycleHistoryEntity, CycleTextEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
 
 /** A milestone of the cycle as its view shows it (the milestones feature owns the table). */
@@ -33,6 +33,8 @@ export interface CycleView {
   progress: ProgressEntry[];
   /** How many progress updates it has in all. */
   progressCount: number;
+  /** Its long texts (cycle_texts), when they were asked for: views put them back into the snapshot; deciding an event never needs them. */
+  texts: CycleTexts | null;
 }
 
 /** A metric reading of a progress update, as a partnership's open data reads it. */
@@ -90,7 +92,7 @@ const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_
  *  them; the partial index cycle_history_progress_idx finds them), for a batch of reads
  *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row, `$3`
  *  the version whose snapshot this process already holds (SnapshotCache): that snapshot is not
- *  read, sent or parsed again. */
+ *  read, sent or parsed again; `$4` whether its texts are wanted (a view's, not an event's). */
 const READ_VIEWS = `
   SELECT i.n, ${CYCLE_COLUMNS.replace('c.snapshot,', `CASE WHEN c.version = i.known THEN NULL ELSE c.snapshot END AS snapshot, pg_column_size(c.snapshot) AS snapshot_size,`)},
     EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = i.org) AS member,
@@ -103,8 +105,9 @@ const READ_VIEWS = `
     COALESCE((SELECT json_agg(${PROGRESS_ENTRY} ORDER BY h.seq) FROM (
         SELECT * FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
         ORDER BY h.seq DESC LIMIT ${RECENT_PROGRESS}) h), '[]') AS progress,
-    c.progress_count AS progress_total
-  FROM unnest($1::uuid[], $2::uuid[], $3::int[]) WITH ORDINALITY AS i(id, org, known, n)
+    c.progress_count AS progress_total,
+    CASE WHEN i.texts THEN COALESCE((SELECT json_object_agg(t.key, t.body) FROM cycle_texts t WHERE t.cycle_id = c.id), '{}') END AS texts
+  FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bool[]) WITH ORDINALITY AS i(id, org, known, texts, n)
   JOIN cycles c ON c.id = i.id`;
 
 /**
@@ -156,7 +159,12 @@ const WRITE_EVENTS = `
     UPDATE notifications x SET state = 'done', done_at = d.at
     FROM jsonb_to_recordset($4::jsonb) AS d(cycle_id uuid, task_key text, at timestamptz)
     JOIN moved m ON m.id = d.cycle_id
-    WHERE x.cycle_id = d.cycle_id AND x.task_key = d.task_key AND x.state = 'open')
+    WHERE x.cycle_id = d.cycle_id AND x.task_key = d.task_key AND x.state = 'open'),
+  texts AS (
+    INSERT INTO cycle_texts (cycle_id, key, body)
+    SELECT t.cycle_id, t.key, t.body FROM jsonb_to_recordset($5::jsonb) AS t(cycle_id uuid, key text, body text)
+    JOIN moved m ON m.id = t.cycle_id
+    ON CONFLICT (cycle_id, key) DO UPDATE SET body = EXCLUDED.body)
   INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash)
   SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.representative, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
   FROM entries e JOIN moved m ON m.id = e.cycle_id
@@ -173,7 +181,10 @@ export interface CycleHead {
   version: number;
   state: string;
   historyHash: string;
+  /** Stored without its texts (see `texts`). */
   snapshot?: Record<string, unknown>;
+  /** The texts the machine's move wrote or changed, by key (cycle.texts.ts). */
+  texts?: CycleTexts;
   machineVersion?: number;
   /** A new title (a draft's edit). */
   title?: string;
@@ -188,12 +199,13 @@ export interface EventWrite {
   closed?: ClosedTask[];
 }
 
-/** The statement's four recordsets: heads, entries, task notifications, closed tasks. */
+/** The statement's five recordsets: heads, entries, task notifications, closed tasks, texts. */
 const paramsOf = (writes: EventWrite[]) => [
   headParams(writes.map((w) => ({ ...w.head, progress: w.entries.filter((e) => e.type === 'RECORD_PROGRESS').length }))),
   entryParams(writes.flatMap((w) => w.entries)),
   JSON.stringify(writes.flatMap((w) => w.notes ?? [])),
   JSON.stringify(writes.flatMap((w) => w.closed ?? [])),
+  JSON.stringify(writes.flatMap((w) => Object.entries(w.head.texts ?? {}).map(([key, body]) => ({ cycle_id: w.head.id, key, body })))),
 ];
 
 const headParams = (heads: (CycleHead & { progress: number })[]) =>
@@ -316,7 +328,9 @@ const EXPORT_COLUMNS = `c.id, c.title, c.iteration, c.previous_cycle_id, c.next_
     jsonb_build_object(
       'coOwners', x.ctx->'coOwners', 'panelUserIds', x.ctx->'panelUserIds', 'facilitatorUserIds', x.ctx->'facilitatorUserIds',
       'pledges', COALESCE(x.ctx->'pledges', '[]'::jsonb), 'cancellation', x.ctx->'cancellation',
-      'problem', jsonb_build_object('revisions', jsonb_path_query_array(x.ctx, '$.problem.revisions[last]')),
+      'problem', jsonb_build_object('revisions', COALESCE((SELECT jsonb_agg(r || jsonb_build_object('statement', coalesce(t.body, '')))
+        FROM jsonb_path_query(x.ctx, '$.problem.revisions[last]') r
+        LEFT JOIN cycle_texts t ON t.cycle_id = c.id AND t.key = 'revision:' || (r->>'number')), '[]'::jsonb)),
       'proposals', jsonb_path_query_array(x.ctx, '$.proposals[*] ? (@.status == "accepted")')) AS context,
     COALESCE((SELECT json_agg(json_build_object(
         'id', m.id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}), 'status', m.status) ORDER BY m.due_at, m.id)
@@ -392,7 +406,7 @@ export class CyclesRepository {
   // One batch on its way at a time: what arrives meanwhile makes the next batch bigger, so the
   // round trips (each wakes a PostgreSQL backend, costly on a VM) are shared by more requests.
   /** Reads that arrive while others are on their way go together: one statement, one round trip. */
-  private readonly viewReads = new Batcher<{ id: string; organisationId: string | null }, CycleView | undefined>(
+  private readonly viewReads = new Batcher<{ id: string; organisationId: string | null; texts: boolean }, CycleView | undefined>(
     (batch) => this.readBatch(batch),
     { maxBatch: 64, maxInFlight: 1 },
   );
@@ -421,14 +435,14 @@ export class CyclesRepository {
   }
 
   /** The cycle with its milestones, and whether an organisation belongs to its partnership. */
-  view(id: string, organisationId: string | null): Promise<CycleView | undefined> {
-    return this.viewReads.add({ id, organisationId });
+  view(id: string, organisationId: string | null, texts = true): Promise<CycleView | undefined> {
+    return this.viewReads.add({ id, organisationId, texts });
   }
 
-  private async readBatch(batch: { id: string; organisationId: string | null }[]): Promise<(CycleView | undefined)[]> {
+  private async readBatch(batch: { id: string; organisationId: string | null; texts: boolean }[]): Promise<(CycleView | undefined)[]> {
     // The snapshots held now: a row answered without its snapshot is at exactly that version.
     const held = batch.map((b) => this.snapshots.get(b.id));
-    const rows = await this.readViews([batch.map((b) => b.id), batch.map((b) => b.organisationId), held.map((h) => h?.version ?? null)]);
+    const rows = await this.readViews([batch.map((b) => b.id), batch.map((b) => b.organisationId), held.map((h) => h?.version ?? null), batch.map((b) => b.texts)]);
     const views: (CycleView | undefined)[] = batch.map(() => undefined);
     for (const r of rows) {
       const i = Number(r.n) - 1;
@@ -441,6 +455,7 @@ export class CyclesRepository {
         milestones: r.milestones,
         progress: r.progress,
         progressCount: r.progress_total,
+        texts: r.texts,
       };
     }
     return views;
@@ -487,8 +502,18 @@ export class CyclesRepository {
     return rows.map(toEntity);
   }
 
+  /** A new cycle: its snapshot stored without its texts, which go to cycle_texts. */
   async insert(cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
-    await this.manager.insert(CycleEntity, cycle);
+    const { slim, texts } = splitTexts(cycle.snapshot);
+    await this.manager.insert(CycleEntity, { ...cycle, snapshot: slim as Record<string, any> });
+    const rows = Object.entries(texts).map(([key, body]) => ({ cycleId: cycle.id, key, body }));
+    if (rows.length) await this.manager.insert(CycleTextEntity, rows);
+  }
+
+  /** The statement of one of a cycle's problem revisions (in the caller's transaction). */
+  async revisionStatement(cycleId: string, revision: number): Promise<string | undefined> {
+    const rows: { body: string }[] = await this.manager.query(`SELECT body FROM cycle_texts WHERE cycle_id = $1 AND key = $2`, [cycleId, revisionTextKey(revision)]);
+    return rows[0]?.body;
   }
 
   /** Notifications of a new cycle's tasks (iteration n+1 waiting to be launched), in the caller's transaction. */
@@ -531,15 +556,11 @@ export class CyclesRepository {
    * The cycles "Your work" lists, newest first: those the person's organisation co-owns, or the
    * person reviews or facilitates, and only those the person may see (a member organisation's; an
    * independent facilitator's where named), read in one statement with what deciding who must act
-   * needs: the snapshot without the texts of problem revisions and options (years of them are most
-   * of an old cycle's snapshot).
+   * needs: the snapshot (stored without the texts of problem revisions and options).
    */
   async involvingSummaries(organisationId: string, userId: string, facilitatorKind: boolean, limit: number): Promise<InvolvingSummary[]> {
     const rows: { id: string; title: string; iteration: number; state: string; updated_at: Date; archived: boolean; snapshot: Record<string, any> }[] = await this.dataSource.query(
-      `SELECT c.id, c.title, c.iteration, c.state, c.updated_at, p.archived_at IS NOT NULL AS archived,
-         jsonb_set(jsonb_set(c.snapshot,
-           '{context,problem,revisions}', coalesce((SELECT jsonb_agg(r - 'statement' ORDER BY n) FROM jsonb_array_elements(c.snapshot->'context'->'problem'->'revisions') WITH ORDINALITY AS x(r, n)), '[]'::jsonb)),
-           '{context,options}', coalesce((SELECT jsonb_agg(o - 'summary' ORDER BY n) FROM jsonb_array_elements(c.snapshot->'context'->'options') WITH ORDINALITY AS y(o, n)), '[]'::jsonb)) AS snapshot
+      `SELECT c.id, c.title, c.iteration, c.state, c.updated_at, p.archived_at IS NOT NULL AS archived, c.snapshot
        FROM cycles c JOIN partnerships p ON p.id = c.partnership_id
        WHERE CASE WHEN $4 THEN c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array($2::text)
          ELSE EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = $1)

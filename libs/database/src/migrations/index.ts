@@ -17,6 +17,7 @@ import { AgreementReviews1763998000000 } from './1763998000000-agreement-reviews
 import { Agreements1763997000000 } from './1763997000000-agreements';
 import { PartnershipPublic1764000000000 } from './1764000000000-partnership-public';
 import { ProgressCount1764100000000 } from './1764100000000-progress-count';
+import { CycleTexts1764200000000 } from './1764200000000-cycle-texts';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -40,4 +41,5 @@ export const MIGRATIONS: Function[] = [
   HistoryCheckpoints1763999000000,
   PartnershipPublic1764000000000,
   ProgressCount1764100000000,
+  CycleTexts1764200000000,
 ];

@@ -8,3 +8,4 @@ export * from './event-input';
 export * from './cycle.people';
 export * from './cycle.tasks';
 export * from './cycle.funding';
+export * from './cycle.texts';

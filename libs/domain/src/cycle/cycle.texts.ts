@@ -1,0 +1,67 @@
+/**
+ * The long texts of a cycle (its problem statements and its options' summaries) are kept apart
+ * from the snapshot it is stored as (issue 18): the rules never read them, and years of them were
+ * most of an old cycle's snapshot, read, parsed and written back with every event. A stored
+ * snapshot keeps every revision and option without its text; the texts are kept by key, one row
+ * each, and put back wherever a cycle is shown. Pure functions, on the persisted form.
+ */
+import type { PersistedCycle } from './cycle.engine';
+
+/** A cycle's texts by key: `revision:<number>` (a statement), `option:<id>` (a summary). */
+export type CycleTexts = Record<string, string>;
+
+export const revisionTextKey = (n: number): string => `revision:${n}`;
+export const optionTextKey = (id: string): string => `option:${id}`;
+
+interface Parts {
+  revisions: Record<string, unknown>[];
+  options: Record<string, unknown>[];
+}
+
+const partsOf = (persisted: PersistedCycle): Parts | undefined => {
+  const context = persisted.context as { problem?: { revisions?: unknown }; options?: unknown } | undefined;
+  const revisions = context?.problem?.revisions;
+  const options = context?.options;
+  return Array.isArray(revisions) && Array.isArray(options) ? { revisions, options } : undefined;
+};
+
+const withParts = (persisted: PersistedCycle, parts: Parts): PersistedCycle => {
+  const context = persisted.context as Record<string, any>;
+  return { ...persisted, context: { ...context, problem: { ...context.problem, revisions: parts.revisions }, options: parts.options } };
+};
+
+/**
+ * The snapshot to store, without texts, and the texts it held: only those present (a revision or
+ * option restored from a stored snapshot has none; an event that wrote or changed one has it).
+ */
+export function splitTexts(persisted: PersistedCycle): { slim: PersistedCycle; texts: CycleTexts } {
+  const parts = partsOf(persisted);
+  const texts: CycleTexts = {};
+  if (!parts) return { slim: persisted, texts };
+  let moved = false;
+  const revisions = parts.revisions.map((r) => {
+    if (typeof r.statement !== 'string') return r;
+    moved = true;
+    texts[revisionTextKey(r.number as number)] = r.statement;
+    const { statement: _, ...rest } = r;
+    return rest;
+  });
+  const options = parts.options.map((o) => {
+    if (typeof o.summary !== 'string') return o;
+    moved = true;
+    texts[optionTextKey(o.id as string)] = o.summary;
+    const { summary: _, ...rest } = o;
+    return rest;
+  });
+  return { slim: moved ? withParts(persisted, { revisions, options }) : persisted, texts };
+}
+
+/** The snapshot with its texts back in place (a text present in the snapshot wins: it is newer). */
+export function joinTexts(persisted: PersistedCycle, texts: CycleTexts): PersistedCycle {
+  const parts = partsOf(persisted);
+  if (!parts) return persisted;
+  return withParts(persisted, {
+    revisions: parts.revisions.map((r) => (typeof r.statement === 'string' ? r : { ...r, statement: texts[revisionTextKey(r.number as number)] ?? '' })),
+    options: parts.options.map((o) => (typeof o.summary === 'string' ? o : { ...o, summary: texts[optionTextKey(o.id as string)] ?? '' })),
+  });
+}
