@@ -67,6 +67,7 @@ export async function buildOldCycles(pg: Client, _base: string, s: Setup): Promi
   await parallel(Array.from({ length: s.copies - 1 }, (_, i) => i), 2, async () => {
     const copy = randomUUID();
     await pg.query(`INSERT INTO cycles SELECT (jsonb_populate_record(c, jsonb_build_object('id', $2::uuid))).* FROM cycles c WHERE c.id = $1`, [id, copy]);
+    await pg.query(`INSERT INTO cycle_texts (cycle_id, key, body) SELECT $2, key, body FROM cycle_texts WHERE cycle_id = $1`, [id, copy]);
     await appendChained(pg, copy, 0, '0'.repeat(64), all);
     ids.push(copy);
   });

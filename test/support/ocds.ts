@@ -83,7 +83,8 @@ export async function cloneCycles(db: Sql, sourceId: string, count: number): Pro
        SELECT s.partnership_id, s.title || ' (copy ' || g || ')', s.iteration, s.state, s.snapshot, s.machine_version, s.version, s.progress_count,
          s.history_hash, s.inherited_learning, s.created_by_user_id, s.created_at + g * interval '1 millisecond', s.updated_at
        FROM cycles s, generate_series(1, $2::int) g WHERE s.id = $1
-       RETURNING id)
+       RETURNING id),
+     texts AS (INSERT INTO cycle_texts (cycle_id, key, body) SELECT m.id, t.key, t.body FROM made m CROSS JOIN cycle_texts t WHERE t.cycle_id = $1)
      INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, at, prev_hash, hash, representative)
      SELECT m.id, h.seq, h.type, h.actor_user_id, h.organisation_id, h.from_state, h.to_state, h.payload, h.at, h.prev_hash, h.hash, h.representative
      FROM made m CROSS JOIN cycle_history h WHERE h.cycle_id = $1`,

@@ -98,9 +98,10 @@ export class CycleCreationService {
   ): Promise<string> {
     const context = closed.context;
     const revision = context.problem.revisions.at(-1);
-    // Its text is kept apart from the snapshot (cycle_texts).
+    // Its text is kept apart from the snapshot (cycle_texts): written with the revision, it is there.
     const statement = revision && (revision.statement ?? (await this.cycles.revisionStatement(row.id, revision.number)));
-    const last = revision && statement !== undefined ? { statement } : undefined;
+    if (revision && statement === undefined) throw new Error(`cycle ${row.id} has no text for its problem revision ${revision.number}`);
+    const last = revision && { statement: statement! };
     const snapshot = startCycle({
       coOwners: context.coOwners,
       panelUserIds: context.panelUserIds,

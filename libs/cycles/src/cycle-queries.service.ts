@@ -247,9 +247,10 @@ export class CycleQueriesService {
     return this.cycles.find(id);
   }
 
-  /** The cycle, if the caller may see it, with its snapshot and the caller's next events. */
+  /** The cycle, if the caller may see it, with its snapshot (without its long texts: for checks, not views) and the caller's next events. */
   async visible(principal: Principal, id: string): Promise<CycleRecord> {
-    return this.get(principal, id);
+    const [{ row, ...read }, actor] = await Promise.all([this.loadVisible(principal, id, false), this.actorOf(principal)]);
+    return this.recordOf(row, actor, read);
   }
 
   /** The caller as the machine sees them: with who commits their organisation (its representatives). */

@@ -49,7 +49,7 @@ export interface PartnershipReading {
   value: number;
 }
 
-/** A cycle of a partnership with the parts of its snapshot its open data shows. */
+/** A cycle of a partnership with the parts of its snapshot its open data shows (options without their summaries: see cycle_texts). */
 export interface PartnershipCycleRecord {
   id: string;
   title: string;
@@ -57,7 +57,7 @@ export interface PartnershipCycleRecord {
   state: string;
   createdAt: Date;
   metrics: CycleMetric[];
-  options: CycleOption[];
+  options: Omit<CycleOption, 'summary'>[];
   proposals: Proposal[];
   learnings: Learning[];
 }
@@ -88,8 +88,8 @@ const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_
   c.machine_version, c.version, c.progress_count, c.history_hash, c.inherited_learning, c.created_by_user_id, c.created_at, c.updated_at`;
 
 /** Cycles, whether an organisation belongs to each one's partnership, their milestones, their
- *  newest progress updates and how many there are (from the history: the snapshot does not keep
- *  them; the partial index cycle_history_progress_idx finds them), for a batch of reads
+ *  newest progress updates (from the history: the snapshot does not keep them; the partial index
+ *  cycle_history_progress_idx finds them) and how many there are (kept on the row), for a batch of reads
  *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row, `$3`
  *  the version whose snapshot this process already holds (SnapshotCache): that snapshot is not
  *  read, sent or parsed again; `$4` whether its texts are wanted (a view's, not an event's). */
@@ -328,7 +328,8 @@ const EXPORT_COLUMNS = `c.id, c.title, c.iteration, c.previous_cycle_id, c.next_
     jsonb_build_object(
       'coOwners', x.ctx->'coOwners', 'panelUserIds', x.ctx->'panelUserIds', 'facilitatorUserIds', x.ctx->'facilitatorUserIds',
       'pledges', COALESCE(x.ctx->'pledges', '[]'::jsonb), 'cancellation', x.ctx->'cancellation',
-      'problem', jsonb_build_object('revisions', COALESCE((SELECT jsonb_agg(r || jsonb_build_object('statement', coalesce(t.body, '')))
+      'problem', jsonb_build_object('revisions', COALESCE((SELECT jsonb_agg(CASE WHEN jsonb_typeof(r->'statement') = 'string' THEN r
+          ELSE r || jsonb_build_object('statement', coalesce(t.body, '')) END)
         FROM jsonb_path_query(x.ctx, '$.problem.revisions[last]') r
         LEFT JOIN cycle_texts t ON t.cycle_id = c.id AND t.key = 'revision:' || (r->>'number')), '[]'::jsonb)),
       'proposals', jsonb_path_query_array(x.ctx, '$.proposals[*] ? (@.status == "accepted")')) AS context,
@@ -655,7 +656,7 @@ export class CyclesRepository {
       state: string;
       created_at: Date;
       metrics: CycleMetric[] | null;
-      options: CycleOption[] | null;
+      options: Omit<CycleOption, 'summary'>[] | null;
       proposals: Proposal[] | null;
       learnings: Learning[] | null;
     }[] = await this.dataSource.query(

@@ -75,7 +75,8 @@ export class CyclePagesController {
   async send(@Session() session: WebSession, @CycleId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const type = typeof body.type === 'string' ? body.type : '';
     try {
-      await this.events.send(session.principal, id, await validateEvent(eventFromForm(type, body)));
+      // The page is read again after the redirect: the event's answer need not carry the cycle's view.
+      await this.events.send(session.principal, id, await validateEvent(eventFromForm(type, body)), undefined, { minimal: true });
       return res.redirect(303, `/cycles/${id}?done=${encodeURIComponent(type)}`);
     } catch (error) {
       const status =

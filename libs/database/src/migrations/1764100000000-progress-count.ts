@@ -9,6 +9,8 @@ export class ProgressCount1764100000000 implements MigrationInterface {
   name = 'ProgressCount1764100000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // The column is added under the table's lock and counted before anyone writes again.
+    await q.query(`LOCK TABLE "cycles" IN SHARE ROW EXCLUSIVE MODE`);
     await q.query(`ALTER TABLE "cycles" ADD COLUMN "progress_count" integer NOT NULL DEFAULT 0`);
     await q.query(
       `UPDATE "cycles" c SET "progress_count" = p.n

@@ -15,6 +15,8 @@ export class CycleTexts1764200000000 implements MigrationInterface {
       "body" text NOT NULL,
       CONSTRAINT "PK_cycle_texts" PRIMARY KEY ("cycle_id", "key"),
       CONSTRAINT "cycle_texts_cycle_fkey" FOREIGN KEY ("cycle_id") REFERENCES "cycles"("id") ON DELETE CASCADE)`);
+    // No event may land between the copy and the strip (a process of the earlier build still writing).
+    await q.query(`LOCK TABLE "cycles" IN SHARE ROW EXCLUSIVE MODE`);
     await q.query(`INSERT INTO "cycle_texts" (cycle_id, key, body)
       SELECT c.id, 'revision:' || (r->>'number'), r->>'statement'
       FROM cycles c, jsonb_array_elements(coalesce(c.snapshot->'context'->'problem'->'revisions', '[]'::jsonb)) r
