@@ -39,20 +39,17 @@ export function splitTexts(persisted: PersistedCycle): { slim: PersistedCycle; t
   const texts: CycleTexts = {};
   if (!parts) return { slim: persisted, texts };
   let moved = false;
-  const revisions = parts.revisions.map((r) => {
-    if (typeof r.statement !== 'string') return r;
-    moved = true;
-    texts[revisionTextKey(r.number as number)] = r.statement;
-    const { statement: _, ...rest } = r;
-    return rest;
-  });
-  const options = parts.options.map((o) => {
-    if (typeof o.summary !== 'string') return o;
-    moved = true;
-    texts[optionTextKey(o.id as string)] = o.summary;
-    const { summary: _, ...rest } = o;
-    return rest;
-  });
+  /** Each item without its text field, the text kept under its key. */
+  const strip = (items: Record<string, unknown>[], field: string, keyOf: (item: Record<string, unknown>) => string) =>
+    items.map((item) => {
+      if (typeof item[field] !== 'string') return item;
+      moved = true;
+      texts[keyOf(item)] = item[field];
+      const { [field]: _, ...rest } = item;
+      return rest;
+    });
+  const revisions = strip(parts.revisions, 'statement', (r) => revisionTextKey(r.number as number));
+  const options = strip(parts.options, 'summary', (o) => optionTextKey(o.id as string));
   return { slim: moved ? withParts(persisted, { revisions, options }) : persisted, texts };
 }
 
