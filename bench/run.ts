@@ -102,6 +102,8 @@ async function main() {
       rssPeak = Math.max(rssPeak, rssMb(apiProcess.pid!));
     }, 500);
     const loadStarted = performance.now();
+    const commits = async () => Number((await pg.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
+    const commitsBefore = await commits();
     const cpuBefore = { api: cpuSeconds(apiProcess.pid!), postgres: postgresCpuSeconds(), load: process.cpuUsage(), machine: machineBusyMs() };
     await load(32, seconds, async (client) => {
       const id = delivering[Math.floor(Math.random() * delivering.length)];
@@ -125,6 +127,9 @@ async function main() {
     record('CPU per event: PostgreSQL (all processes)', perEvent(postgresCpuSeconds() - cpuBefore.postgres), 'ms');
     record('CPU per event: load generator', perEvent((loadCpu.user + loadCpu.system) / 1e6), 'ms');
     record('API resident memory under load (peak)', rssPeak, 'MB', { op: '<=', value: 300 });
+    // Statements the database ran per event (each a transaction of its own, batched ones shared).
+    await sleep(1500);
+    record('PostgreSQL transactions per event', ((await commits()) - commitsBefore) / latencies.length, 'transactions');
 
     const pgbenchDb = `${svc.dbName}_pgbench`;
     await pg.query(`CREATE DATABASE "${pgbenchDb}"`);
