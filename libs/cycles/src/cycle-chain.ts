@@ -93,6 +93,7 @@ export class CycleChain {
         version: this.version,
         state: this.state,
         historyHash: this.historyHash,
+        progress: this.progressAdded(),
         ...(this.machineMoved && { snapshot: this.storedSnapshot().slim, texts: this.storedSnapshot().texts, machineVersion: CYCLE_MACHINE_VERSION }),
         ...(this.title && { title: this.title }),
         at: last?.at ?? this.row.updatedAt,
@@ -110,11 +111,16 @@ export class CycleChain {
       state: this.state,
       title: this.title ?? this.row.title,
       version: this.version,
-      progressCount: this.row.progressCount + this.entries.filter((e) => e.type === 'RECORD_PROGRESS').length,
+      progressCount: this.row.progressCount + this.progressAdded(),
       historyHash: this.historyHash,
       nextCycleId,
       updatedAt: last?.at ?? this.row.updatedAt,
     };
+  }
+
+  /** How many of the chained entries are progress updates. */
+  private progressAdded(): number {
+    return this.entries.filter((e) => e.type === 'RECORD_PROGRESS').length;
   }
 
   /** The snapshot persisted (with the texts its events wrote), made once however often it is asked for. */

@@ -105,7 +105,6 @@ const READ_VIEWS = `
     COALESCE((SELECT json_agg(${PROGRESS_ENTRY} ORDER BY h.seq) FROM (
         SELECT * FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
         ORDER BY h.seq DESC LIMIT ${RECENT_PROGRESS}) h), '[]') AS progress,
-    c.progress_count AS progress_total,
     CASE WHEN i.texts THEN COALESCE((SELECT json_object_agg(t.key, t.body) FROM cycle_texts t WHERE t.cycle_id = c.id), '{}') END AS texts
   FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bool[]) WITH ORDINALITY AS i(id, org, known, texts, n)
   JOIN cycles c ON c.id = i.id`;
@@ -181,6 +180,8 @@ export interface CycleHead {
   version: number;
   state: string;
   historyHash: string;
+  /** How many of its new entries are progress updates (the row's count moves on by as many). */
+  progress: number;
   /** Stored without its texts (see `texts`). */
   snapshot?: Record<string, unknown>;
   /** The texts the machine's move wrote or changed, by key (cycle.texts.ts). */
@@ -201,14 +202,14 @@ export interface EventWrite {
 
 /** The statement's five recordsets: heads, entries, task notifications, closed tasks, texts. */
 const paramsOf = (writes: EventWrite[]) => [
-  headParams(writes.map((w) => ({ ...w.head, progress: w.entries.filter((e) => e.type === 'RECORD_PROGRESS').length }))),
+  headParams(writes.map((w) => w.head)),
   entryParams(writes.flatMap((w) => w.entries)),
   JSON.stringify(writes.flatMap((w) => w.notes ?? [])),
   JSON.stringify(writes.flatMap((w) => w.closed ?? [])),
   JSON.stringify(writes.flatMap((w) => Object.entries(w.head.texts ?? {}).map(([key, body]) => ({ cycle_id: w.head.id, key, body })))),
 ];
 
-const headParams = (heads: (CycleHead & { progress: number })[]) =>
+const headParams = (heads: CycleHead[]) =>
   JSON.stringify(
     heads.map((h) => ({
       id: h.id,
@@ -425,7 +426,7 @@ export class CyclesRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
   ) {
-    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; progress_total: number; snapshot_size: number }>(dataSource, 'cycle_views', READ_VIEWS);
+    this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; snapshot_size: number }>(dataSource, 'cycle_views', READ_VIEWS);
     this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
   }
 
@@ -455,7 +456,7 @@ export class CyclesRepository {
         archived: r.archived,
         milestones: r.milestones,
         progress: r.progress,
-        progressCount: r.progress_total,
+        progressCount: r.progress_count,
         texts: r.texts,
       };
     }
