@@ -56,6 +56,15 @@ export class AccountsRepository {
     return this.users.findOne({ where: { id }, relations: { organisation: true } });
   }
 
+  /** Whether each user is active, and their session generation: one statement for many (absent users are left out). */
+  async standingOf(ids: string[]): Promise<Map<string, { active: boolean; generation: number }>> {
+    const rows: { id: string; active: boolean; session_generation: number }[] = await this.dataSource.query(
+      'SELECT id, active, session_generation FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, { active: r.active, generation: r.session_generation }]));
+  }
+
   findUsers(ids: string[]): Promise<UserEntity[]> {
     return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
   }

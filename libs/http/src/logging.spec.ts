@@ -54,6 +54,13 @@ describe('request logs of a real server', () => {
     }
     const log_ = lines.join('');
     expect(lines).toHaveLength(5);
+    // Who asked what and what came of it; no header at all.
+    expect(JSON.parse(lines[0])).toMatchObject({
+      req: { method: 'GET', url: expect.stringContaining('/v1/partnerships/p/calendar.ics?token=[redacted]'), remoteAddress: '127.0.0.1', id: expect.any(String) },
+      res: { statusCode: 401 },
+    });
+    expect(JSON.parse(lines[0]).req.headers).toBeUndefined();
+    expect(JSON.parse(lines[0]).res.headers).toBeUndefined();
     expect(log_).toContain('/v1/partnerships/p/calendar.ics?');
     expect(log_).not.toMatch(/s3cret/);
   });
