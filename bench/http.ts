@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { type Dispatcher, Pool } from 'undici';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -9,44 +10,43 @@ export interface Reply {
   headers?: http.IncomingHttpHeaders;
 }
 
-/** A small keep-alive JSON client: the load generator should cost as little CPU as it can. */
-export function call(base: string, method: string, path: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<Reply> {
+/** One keep-alive pool per origin (undici: far less CPU per request than node:http's client). */
+const pools = new Map<string, Pool>();
+const poolOf = (origin: string): Pool => {
+  let pool = pools.get(origin);
+  if (!pool) {
+    pool = new Pool(origin, { connections: 256, keepAliveTimeout: 30_000 });
+    pools.set(origin, pool);
+  }
+  return pool;
+};
+
+/**
+ * A small keep-alive JSON client: the load generator should cost as little CPU as it can (the
+ * write-path efficiency figure counts the whole machine's CPU, the load generator's included).
+ */
+export async function call(base: string, method: string, path: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<Reply> {
   const url = new URL(path, base);
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname + url.search,
-        method,
-        headers: {
-          ...(payload && { 'content-type': 'application/json', 'content-length': payload.length }),
-          ...(token && { authorization: `Bearer ${token}` }),
-          ...extraHeaders,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            // not JSON (iCalendar, HTML)
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started, headers: res.headers });
-        });
-      },
-    );
-    req.on('error', reject);
-    if (payload) req.write(payload);
-    req.end();
+  const res = await poolOf(url.origin).request({
+    path: url.pathname + url.search,
+    method: method as Dispatcher.HttpMethod,
+    headers: {
+      ...(payload !== undefined && { 'content-type': 'application/json' }),
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...extraHeaders,
+    },
+    body: payload,
   });
+  const text = await res.body.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (iCalendar, HTML)
+  }
+  return { status: res.statusCode, body: parsed, ms: performance.now() - started, headers: res.headers as http.IncomingHttpHeaders };
 }
 
 export function percentile(values: number[], p: number): number {
