@@ -3,9 +3,9 @@
  * and side effects, or refused with a reason), list what an actor may send now. Nothing here
  * does I/O; ids and times come in with the events.
  */
-import { initialTransition, transition } from 'xstate';
+import { type AnyActorScope, type ExecutableActionsFrom, createActor, initialTransition } from 'xstate';
 import { CATALOGUE, CycleEvent, USER_EVENTS, UserEventType } from './cycle.catalogue';
-import { CYCLE_MACHINE_VERSION, STATE_META, cycleMachine } from './cycle.machine';
+import { CYCLE_MACHINE_VERSION, NO_INPUT, STATE_META, cycleMachine } from './cycle.machine';
 import { whoRefuses } from './cycle.rules';
 import { Actor, CycleContext, CycleInput, CycleState } from './cycle.types';
 import type { Reason } from './event-definition';
@@ -20,6 +20,36 @@ export type Decision =
   | { accepted: false; kind: 'forbidden' | 'refused' | 'moot'; reason: string };
 
 export { CYCLE_MACHINE_VERSION };
+
+/**
+ * XState's `transition()` builds a throwaway actor for every call (its initial snapshot computed,
+ * an actor system of its own): a tenth of the write path's allocations. The cycle machine spawns
+ * nothing and sends nothing, so one inert scope serves every transition; the actions a transition
+ * asks for (opening the next iteration) are collected per call, which is safe because a
+ * transition is synchronous.
+ */
+let inertScope: AnyActorScope | undefined;
+let collected: ExecutableActionsFrom<typeof cycleMachine>[] = [];
+function transitionOf(snapshot: CycleSnapshot, event: CycleEvent): [CycleSnapshot, ExecutableActionsFrom<typeof cycleMachine>[]] {
+  if (!inertScope) {
+    const self = createActor(cycleMachine, { input: NO_INPUT });
+    inertScope = {
+      self,
+      defer: () => {},
+      id: '',
+      logger: () => {},
+      sessionId: '',
+      stopChild: () => {},
+      system: self.system,
+      emit: () => {},
+      actionExecutor: (action) => {
+        collected.push(action as ExecutableActionsFrom<typeof cycleMachine>);
+      },
+    };
+  }
+  const actions: ExecutableActionsFrom<typeof cycleMachine>[] = (collected = []);
+  return [cycleMachine.transition(snapshot, event, inertScope), actions];
+}
 
 export function startCycle(input: CycleInput): CycleSnapshot {
   const [snapshot] = initialTransition(cycleMachine, input);
@@ -79,7 +109,7 @@ export function decide(snapshot: CycleSnapshot, event: CycleEvent): Decision {
     }
     return { accepted: false, kind: 'refused', reason: stateRefusal(state, event.type) };
   }
-  const [next, actions] = transition(cycleMachine, snapshot, event);
+  const [next, actions] = transitionOf(snapshot, event);
   if (next === snapshot) {
     // XState answers the same snapshot both when nothing was taken and when a route that only
     // records (no target, no change to the context, such as RECORD_PROGRESS) was.

@@ -125,7 +125,7 @@ const ALWAYS: Partial<Record<CycleState, object>> = {
  * XState builds a throwaway actor, with no input, for every `can()` and `transition()`: answer it
  * with an empty context rather than a TypeError, whose stack trace costs more than the transition.
  */
-const NO_INPUT: CycleInput = { coOwners: [], panelUserIds: [], facilitatorUserIds: [], outcomeIds: [], metrics: [] };
+export const NO_INPUT: CycleInput = { coOwners: [], panelUserIds: [], facilitatorUserIds: [], outcomeIds: [], metrics: [] };
 
 const states = Object.fromEntries(
   CYCLE_STATES.map((state) => [

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { transition } from 'xstate';
+import { cycleMachine } from './cycle.machine';
 import { Actor, CycleEvent, CycleInput, CycleState, MILESTONE_EVENT_TYPES } from './cycle.types';
 import { USER_EVENT_TYPES } from './cycle.catalogue';
 import { CycleSnapshot, decide, nextEvents, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
@@ -221,6 +223,44 @@ describe('the cycle machine under random events', () => {
       }),
       { numRuns: 600 },
     );
+  });
+
+  it("decides exactly as XState's own transition() does (the engine's one shared inert scope changes nothing)", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 1, maxLength: 80 }), (start, steps) => {
+        let snapshot = scripted(start);
+        steps.forEach((s, index) => {
+          const event = eventOf(s, snapshot, index);
+          const decision = decide(snapshot, event);
+          if (!decision.accepted || stateOf(snapshot) === 'closed' || stateOf(snapshot) === 'cancelled') return;
+          const [next, actions] = transition(cycleMachine, snapshot, event);
+          expect({ value: decision.snapshot.value, status: decision.snapshot.status, context: decision.snapshot.context }).toEqual({ value: next.value, status: next.status, context: next.context });
+          expect(decision.effects).toEqual(actions.filter((a) => a.type === 'openNextIteration').map(() => ({ type: 'openNextIteration' })));
+          snapshot = decision.snapshot;
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a transition that opens the next iteration leaves no action behind for the next one', () => {
+    const closing = fc.sample(fc.array(step, { minLength: 200, maxLength: 300 }), { numRuns: 400, seed: 7 })
+      .map((steps) => {
+        let snapshot = scripted('reviewing');
+        for (const [index, s] of steps.entries()) {
+          const event = eventOf(s, snapshot, index);
+          const decision = decide(snapshot, event);
+          if (decision.accepted && decision.effects.length) return { snapshot, event };
+          if (decision.accepted) snapshot = decision.snapshot;
+        }
+        return undefined;
+      })
+      .find(Boolean);
+    expect(closing).toBeDefined();
+    expect(decide(closing!.snapshot, closing!.event)).toMatchObject({ accepted: true, effects: [{ type: 'openNextIteration' }] });
+    // The same cycle, before it closes: an ordinary event after one that opened an iteration has no effect.
+    const plain = decide(scripted('delivering'), { type: 'RECORD_PROGRESS', note: 'Weekly', actor: ACTORS[0], at: '2027-01-02T00:00:00.000Z' } as CycleEvent);
+    expect(plain).toMatchObject({ accepted: true, effects: [] });
   });
 
   it('random sequences do reach the later states (the generator is not toothless)', () => {
