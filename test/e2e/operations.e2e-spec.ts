@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ApplicationConfig } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Factory, TestApi, createTestApi } from '@test/support';
 
@@ -13,6 +14,12 @@ describe('operations', () => {
   it('GET /health answers 200 when PostgreSQL and Redis answer, without a token', async () => {
     const res = await request(api.http).get('/health').expect(200);
     expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
+  });
+
+  it('runs requests through no global interceptor and one guard, ours (the CLS module’s idle ones are left out)', () => {
+    const config = api.app.get(ApplicationConfig);
+    expect(config.getGlobalInterceptors()).toEqual([]);
+    expect(config.getGlobalGuards().map((g) => g.constructor.name)).toEqual(['AuthGuard']);
   });
 
   it('serves Swagger UI at /docs and OpenAPI 3 at /docs-json describing every route', async () => {
