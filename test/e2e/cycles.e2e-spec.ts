@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CycleQueriesService, HistoryAuditService, chainedEntry } from '@app/cycles';
+import { CyclesRepository } from '@app/cycles/cycles.repository';
 import { Agent, Collaboration, Factory, TestApi, agent, collaboration, createTestApi, cycleSteps } from '@test/support';
 
 describe('cycles over HTTP', () => {
@@ -521,6 +522,84 @@ describe('cycles over HTTP', () => {
         await runner.rollbackTransaction();
         await runner.release();
       }
+    });
+  });
+
+  describe('events to a cycle this process last wrote (decided on it, not read again)', () => {
+    const progress = (note: string, of = c) => ({ type: 'RECORD_PROGRESS', note, readings: [{ metric: of.outcome.metrics[0].id, value: 3 }] });
+    const reads = () => jest.spyOn(api.app.get(CyclesRepository), 'view');
+    const db = () => api.app.get(DataSource);
+
+    it('answer exactly what a fresh read shows, without reading the cycle first', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      await ok(c.charityUser.as, id, progress('First'));
+      const spy = reads();
+      try {
+        const answer = await ok(c.charityUser.as, id, progress('Second'));
+        const minimal = await c.forumUser.as.post(`/v1/cycles/${id}/events`, progress('Third')).set('Prefer', 'return=minimal').expect(200);
+        expect(spy).not.toHaveBeenCalled();
+        expect(answer).toMatchObject({ state: 'delivering', progressCount: 2 });
+        expect(answer.progress.map((p: { note: string }) => p.note).slice(-2)).toEqual(['First', 'Second']);
+        spy.mockRestore();
+        const fresh = (await c.forumUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+        expect(minimal.body).toEqual({ id, state: 'delivering', version: fresh.version, nextEvents: fresh.nextEvents });
+        const again = await ok(c.charityUser.as, id, progress('Fourth'));
+        const after = (await c.charityUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+        expect(again).toEqual(after);
+        expect(after.progressCount).toBe(4);
+        expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('show a milestone settled elsewhere meanwhile (its status moves no version)', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      const milestone = (await c.councilUser.as.post(`/v1/cycles/${id}/milestones`, { kind: 'reviewDue', dueAt: new Date(Date.now() + 90 * 86_400_000).toISOString() }).expect(201)).body;
+      await ok(c.charityUser.as, id, progress('Held now'));
+      await db().query(`UPDATE milestones SET status = 'moot' WHERE id = $1`, [milestone.id]);
+      const answer = await ok(c.charityUser.as, id, progress('After the milestone'));
+      expect(answer.milestones.find((m: { id: string }) => m.id === milestone.id).status).toBe('moot');
+    });
+
+    it('are refused as a read would refuse them when the partnership was archived or the organisation left it meanwhile, and change nothing', async () => {
+      const own = await collaboration(factory);
+      const ownSteps = cycleSteps(own);
+      const id = await own.newCycle();
+      await ownSteps.toDelivering(id);
+      await ownSteps.ok(own.charityUser.as, id, progress('Held now', own));
+      const version = (await own.charityUser.as.get(`/v1/cycles/${id}`).expect(200)).body.version;
+      // As another process would leave them, without touching the cycle.
+      await db().query('UPDATE partnerships SET archived_at = now() WHERE id = $1', [own.partnershipId]);
+      const archived = await own.charityUser.as.post(`/v1/cycles/${id}/events`, progress('Too late', own)).expect(409);
+      expect(archived.body.detail).toContain('archived');
+      await db().query('UPDATE partnerships SET archived_at = NULL WHERE id = $1', [own.partnershipId]);
+      expect((await own.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body.version).toBe(version);
+      // Held again, then the organisation leaves.
+      await ownSteps.ok(own.charityUser.as, id, progress('Held again', own));
+      await db().query('DELETE FROM partnership_members WHERE partnership_id = $1 AND organisation_id = $2', [own.partnershipId, own.orgs.charity.id]);
+      await own.charityUser.as.post(`/v1/cycles/${id}/events`, progress('Not a member', own)).expect(404);
+      expect((await own.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body.version).toBe(version + 1);
+    });
+
+    it('are decided again on the cycle as it is when another process wrote it meanwhile', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      await ok(c.charityUser.as, id, progress('Held here'));
+      const other = await createTestApi();
+      try {
+        await agent(other.http, c.forumUser.as.token).post(`/v1/cycles/${id}/events`, progress('From the other process')).expect(200);
+      } finally {
+        await other.close();
+      }
+      const answer = await ok(c.charityUser.as, id, progress('Here again'));
+      expect(answer.progress.map((p: { note: string }) => p.note).slice(-3)).toEqual(['Held here', 'From the other process', 'Here again']);
+      expect(answer).toEqual((await c.charityUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
+      // With If-Match on the version this process held: the cycle moved on, 409.
+      await c.charityUser.as.post(`/v1/cycles/${id}/events`, progress('Stale')).set('If-Match', `"${answer.version - 1}"`).expect(409);
+      expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
     });
   });
 

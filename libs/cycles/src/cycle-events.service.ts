@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { CLOCK } from '@app/config';
 import { Principal } from '@app/accounts';
 import {
@@ -28,7 +29,7 @@ import { CycleChain } from './cycle-chain';
 import { Transactions } from '@app/database';
 import { CycleDirectory } from './cycle-directory';
 import { TaskNotes } from './task-notes';
-import type { EventWrite } from './cycles.repository';
+import type { EventWrite, WriteOutcome } from './cycles.repository';
 
 /** Milestone events for one cycle, in the order they are due. */
 export interface SystemEventPlan {
@@ -73,6 +74,16 @@ export class CycleEventsService {
   private readonly lanes = new Lanes();
 
   /**
+   * Cycles as this process last wrote them (row and view), by id. The next person's event to one is
+   * decided on it and written with a compare-and-set on its version, without reading the cycle
+   * first (one round trip instead of two). Everything the view shows moves the version when it
+   * changes, except the milestones' statuses, who may see the cycle and the partnership's
+   * archiving: the write statement checks those and answers the milestones as they are. A write
+   * that finds the cycle moved on (another process, a milestone) or not visible goes the usual way.
+   */
+  private readonly held = new LRUCache<string, Held>({ max: 4096, maxSize: 32 * 1024 * 1024, sizeCalculation: heldSize });
+
+  /**
    * Sends a person's event. With `expectedVersion` (If-Match) a stale version is a conflict;
    * without it, a write that loses a race is decided again on the fresh state.
    */
@@ -81,6 +92,11 @@ export class CycleEventsService {
   }
 
   private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion: number | undefined, options: SendOptions): Promise<CycleRecord> {
+    const held = this.held.get(id);
+    if (held && (options.minimal || held.read.texts) && (expectedVersion === undefined || expectedVersion === held.row.version)) {
+      const written = await this.sendOnHeld(principal, held, input, options);
+      if (written) return written;
+    }
     // A minimal answer shows no texts: they are not read.
     const [{ row, ...read }, actor] = await Promise.all([this.queries.loadVisible(principal, id, !options.minimal), this.queries.actorOf(principal)]);
     if (read.archived) throw new Conflict('The partnership is archived: it and its cycles are read-only.');
@@ -94,14 +110,54 @@ export class CycleEventsService {
     if (applied.outcome === 'applied') {
       // Someone else's event landed first: read everything again rather than guess what it added
       // (a minimal answer carries only what the written row says).
-      if (applied.retried && !options.minimal) return this.queries.get(principal, id);
+      if (applied.retried) {
+        this.held.delete(id);
+        if (!options.minimal) return this.queries.get(principal, id);
+      }
       // As read, plus this event (a person's event never changes milestones).
-      return this.queries.recordOf(applied.row, actor, withEntry(read, applied.entry));
+      const after = withEntry(read, applied.entry);
+      if (!applied.retried) this.hold(applied.row, after);
+      return this.queries.recordOf(applied.row, actor, after);
     }
     if (applied.outcome === 'refused') {
       throw applied.kind === 'forbidden' ? new Forbidden(applied.reason) : new TransitionRefused(applied.reason);
     }
     throw new VersionConflict(expectedVersion === undefined ? undefined : (await this.queries.mustFind(id)).version);
+  }
+
+  /**
+   * A person's event decided on the cycle as this process holds it and written in one statement
+   * that also checks the caller may still see it and its partnership is not archived. Undefined
+   * when that cannot be done here (the event needs more than the held cycle, the rules refuse it
+   * on what is held, or the cycle moved on): the caller then goes the usual way, which reads the
+   * cycle and decides again (a refusal is given on the cycle as read, not as held).
+   */
+  private async sendOnHeld(principal: Principal, held: Held, input: EventInput, options: SendOptions): Promise<CycleRecord | undefined> {
+    const visibility = this.queries.visibilityToCheck(principal, held.row);
+    if (!visibility || definitionOf(input.type)?.directory) return undefined;
+    const actor = await this.queries.actorOf(principal);
+    const event = { ...withGeneratedIds(input), actor, at: this.clock.now().toISOString() } as CycleEvent;
+    const chain = new CycleChain(held.row);
+    const decision = chain.decide(event);
+    if (!decision.accepted || decision.effects.length) return undefined;
+    const entry = chain.apply(event, decision);
+    const write = await this.written(chain);
+    const outcome: WriteOutcome = await this.cycles.writeBatched({ ...write, head: { ...write.head, ...visibility, open: true, view: !options.minimal } });
+    if (!outcome.moved) {
+      this.held.delete(held.row.id);
+      return undefined;
+    }
+    const row = chain.rowAfter();
+    const after = withEntry({ ...held.read, milestones: outcome.milestones ?? held.read.milestones }, entry);
+    this.hold(row, after);
+    return this.queries.recordOf(row, actor, after);
+  }
+
+  /** Holds the cycle as just written, unless it is too large to be worth keeping (see `held`). */
+  private hold(row: CycleEntity, read: ReadAlong): void {
+    const context = (row.snapshot as { context?: { problem?: { revisions?: unknown[] }; options?: unknown[] } }).context;
+    if ((context?.problem?.revisions?.length ?? 0) + (context?.options?.length ?? 0) > HELD_PARTS) return void this.held.delete(row.id);
+    this.held.set(row.id, { row, read: { ...read, archived: false } });
   }
 
   /**
@@ -253,7 +309,7 @@ export class CycleEventsService {
     if (!decision.accepted) return { outcome: 'refused', kind: decision.kind, reason: decision.reason, version: row.version };
     if (decision.effects.length || alongside) return this.transactions.run(() => this.write(row, event, alongside));
     const entry = chain.apply(event, decision);
-    if (!(await this.cycles.writeBatched(await this.written(chain)))) return { outcome: 'lost-race' };
+    if (!(await this.cycles.writeBatched(await this.written(chain))).moved) return { outcome: 'lost-race' };
     return { outcome: 'applied', row: chain.rowAfter(), entry };
   }
 
@@ -273,6 +329,19 @@ export class CycleEventsService {
     return { outcome: 'applied', row: chain.rowAfter(nextCycleId), entry };
   }
 }
+
+/** A cycle as this process last wrote it: its row and what its view read along. */
+interface Held {
+  row: CycleEntity;
+  read: ReadAlong;
+}
+
+/** Cycles with more problem revisions and options than this together are not held (years of them: hundreds of KB). */
+const HELD_PARTS = 40;
+
+/** Roughly what a held cycle takes in memory: its texts and a few KB for the rest. */
+const heldSize = ({ read }: Held): number =>
+  8 * 1024 + Object.values(read.texts ?? {}).reduce((sum, text) => sum + 2 * text.length, 0) + 512 * read.progress.length;
 
 /** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
 function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {

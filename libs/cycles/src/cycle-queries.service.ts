@@ -253,6 +253,18 @@ export class CycleQueriesService {
     return this.recordOf(row, actor, read);
   }
 
+  /**
+   * What the write statement must check for the caller to see a cycle this process holds (not read
+   * again), as `loadVisible` would: the organisation that must be a member of its partnership, or
+   * nothing (a platform admin; an independent facilitator the cycle names). Undefined when the
+   * caller cannot see it at all.
+   */
+  visibilityToCheck(principal: Principal, row: CycleEntity): { memberOf?: string } | undefined {
+    if (isAdmin(principal)) return {};
+    if (principal.organisationKind === 'facilitator') return facilitates(row, principal.userId) ? {} : undefined;
+    return principal.organisationId ? { memberOf: principal.organisationId } : undefined;
+  }
+
   /** The caller as the machine sees them: with who commits their organisation (its representatives). */
   async actorOf(principal: Principal): Promise<Actor> {
     return { userId: principal.userId, organisationId: principal.organisationId, ...(await this.accounts.representationOf(principal.userId, principal.organisationId)) };

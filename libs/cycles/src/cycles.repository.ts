@@ -93,15 +93,18 @@ const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_
  *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row, `$3`
  *  the version whose snapshot this process already holds (SnapshotCache): that snapshot is not
  *  read, sent or parsed again; `$4` whether its texts are wanted (a view's, not an event's). */
+/** A cycle's milestones as its view shows them (CycleMilestoneView), soonest first (`m` is the milestones' alias: name the cycle otherwise). */
+const MILESTONES_OF = (cycleId: string) => `COALESCE((SELECT json_agg(json_build_object(
+        'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
+        'status', m.status, 'anchorId', m.anchor_id, 'offsetDays', m.offset_days,
+        'offsetWorkingDays', m.offset_working_days, 'changes', m.changes) ORDER BY m.due_at, m.id)
+      FROM milestones m WHERE m.cycle_id = ${cycleId}), '[]')`;
+
 const READ_VIEWS = `
   SELECT i.n, ${CYCLE_COLUMNS.replace('c.snapshot,', `CASE WHEN c.version = i.known THEN NULL ELSE c.snapshot END AS snapshot, pg_column_size(c.snapshot) AS snapshot_size,`)},
     EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = i.org) AS member,
     EXISTS (SELECT 1 FROM partnerships p WHERE p.id = c.partnership_id AND p.archived_at IS NOT NULL) AS archived,
-    COALESCE((SELECT json_agg(json_build_object(
-        'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
-        'status', m.status, 'anchorId', m.anchor_id, 'offsetDays', m.offset_days,
-        'offsetWorkingDays', m.offset_working_days, 'changes', m.changes) ORDER BY m.due_at, m.id)
-      FROM milestones m WHERE m.cycle_id = c.id), '[]') AS milestones,
+    ${MILESTONES_OF('c.id')} AS milestones,
     COALESCE((SELECT json_agg(${PROGRESS_ENTRY} ORDER BY h.seq) FROM (
         SELECT * FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
         ORDER BY h.seq DESC LIMIT ${RECENT_PROGRESS}) h), '[]') AS progress,
@@ -135,7 +138,8 @@ const WEBHOOK_DELIVERIES = (source: string) => `
 const WRITE_EVENTS = `
   WITH heads AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(
-      id uuid, expected int, version int, snapshot jsonb, state text, title text, hash text, machine_version int, progress int, at timestamptz)),
+      id uuid, expected int, version int, snapshot jsonb, state text, title text, hash text, machine_version int, progress int, at timestamptz,
+      member_of uuid, open boolean, wants_milestones boolean)),
   entries AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(
       cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid, representative boolean, from_state text, to_state text,
@@ -146,7 +150,9 @@ const WRITE_EVENTS = `
       machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, progress_count = c.progress_count + h.progress,
       updated_at = h.at
     FROM heads h WHERE c.id = h.id AND c.version = h.expected AND c.id IN (SELECT id FROM locked)
-    RETURNING c.id),
+      AND (h.member_of IS NULL OR EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = h.member_of))
+      AND (h.open IS NOT TRUE OR NOT EXISTS (SELECT 1 FROM partnerships p WHERE p.id = c.partnership_id AND p.archived_at IS NOT NULL))
+    RETURNING c.id, h.wants_milestones),
   notes AS (
     INSERT INTO notifications (user_id, kind, cycle_id, text, link, task_key, dedupe_key)
     SELECT n.user_id, n.kind, n.cycle_id, n.text, n.link, n.task_key, n.dedupe_key
@@ -163,11 +169,14 @@ const WRITE_EVENTS = `
     INSERT INTO cycle_texts (cycle_id, key, body)
     SELECT t.cycle_id, t.key, t.body FROM jsonb_to_recordset($5::jsonb) AS t(cycle_id uuid, key text, body text)
     JOIN moved m ON m.id = t.cycle_id
-    ON CONFLICT (cycle_id, key) DO UPDATE SET body = EXCLUDED.body)
-  INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash)
-  SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.representative, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
-  FROM entries e JOIN moved m ON m.id = e.cycle_id
-  RETURNING cycle_id AS id`;
+    ON CONFLICT (cycle_id, key) DO UPDATE SET body = EXCLUDED.body),
+  appended AS (
+    INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash)
+    SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.representative, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
+    FROM entries e JOIN moved m ON m.id = e.cycle_id
+    RETURNING cycle_id)
+  SELECT w.id, CASE WHEN w.wants_milestones THEN ${MILESTONES_OF('w.id')} END AS milestones
+  FROM moved w WHERE w.id IN (SELECT cycle_id FROM appended)`;
 
 /**
  * Where a cycle goes after its events: from version `expectedVersion` to `version`, with its
@@ -190,6 +199,21 @@ export interface CycleHead {
   /** A new title (a draft's edit). */
   title?: string;
   at: Date;
+  /**
+   * Written only if this organisation is a member of the cycle's partnership (an event decided on
+   * a cycle this process held, without reading it first: who may see it is checked here).
+   */
+  memberOf?: string;
+  /** Written only if the cycle's partnership is not archived (the same). */
+  open?: boolean;
+  /** Answer the cycle's milestones as they are once written (for the event's answer). */
+  view?: boolean;
+}
+
+/** What the batched write says of one cycle's events: whether they were written, and the cycle's milestones if asked for. */
+export interface WriteOutcome {
+  moved: boolean;
+  milestones?: CycleMilestoneView[];
 }
 
 /** One cycle's head and its new history entries, with the notifications of the tasks they opened and closed. */
@@ -222,6 +246,9 @@ const headParams = (heads: CycleHead[]) =>
       machine_version: h.machineVersion ?? null,
       progress: h.progress,
       at: h.at,
+      member_of: h.memberOf ?? null,
+      open: h.open ?? false,
+      wants_milestones: h.view ?? false,
     })),
   );
 
@@ -413,7 +440,7 @@ export class CyclesRepository {
     { maxBatch: 64, maxInFlight: 1 },
   );
   /** Events that arrive while others are being written go together: one statement, one commit. */
-  private readonly eventWrites = new Batcher<EventWrite, boolean>((batch) => this.writeBatch(batch), {
+  private readonly eventWrites = new Batcher<EventWrite, WriteOutcome>((batch) => this.writeBatch(batch), {
     maxBatch: 64,
     maxInFlight: 1,
     key: (write) => write.head.id,
@@ -427,7 +454,7 @@ export class CyclesRepository {
     private readonly transactions: Transactions,
   ) {
     this.readViews = preparedStatement<CycleRow & Omit<CycleView, 'row' | 'progressCount'> & { n: string; snapshot_size: number }>(dataSource, 'cycle_views', READ_VIEWS);
-    this.writeEvents = preparedStatement<{ id: string }>(dataSource, 'cycle_events', WRITE_EVENTS);
+    this.writeEvents = preparedStatement<{ id: string; milestones: CycleMilestoneView[] | null }>(dataSource, 'cycle_events', WRITE_EVENTS);
   }
 
 
@@ -463,8 +490,8 @@ export class CyclesRepository {
     return views;
   }
 
-  /** A cycle's events written by the one statement, batched with others'. False when the race was lost. */
-  writeBatched(write: EventWrite): Promise<boolean> {
+  /** A cycle's events written by the one statement, batched with others'. Not moved when the race was lost (or a guard of the head's refused). */
+  writeBatched(write: EventWrite): Promise<WriteOutcome> {
     return this.eventWrites.add(write);
   }
 
@@ -475,13 +502,13 @@ export class CyclesRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  private async writeBatch(batch: EventWrite[]): Promise<boolean[]> {
+  private async writeBatch(batch: EventWrite[]): Promise<WriteOutcome[]> {
     const rows = await this.writeEvents(paramsOf(batch));
-    const moved = new Set(rows.map((r) => r.id));
+    const moved = new Map(rows.map((r) => [r.id, r.milestones ?? undefined]));
     // Committed (the statement is its own transaction): a snapshot held moves on with its cycle.
     // (Writes inside a transaction are not followed: it may yet roll back.)
     for (const { head } of batch) if (moved.has(head.id)) this.snapshots.moved(head.id, head.expectedVersion, head.version, head.snapshot);
-    return batch.map((write) => moved.has(write.head.id));
+    return batch.map((write) => ({ moved: moved.has(write.head.id), milestones: moved.get(write.head.id) }));
   }
 
   find(id: string): Promise<CycleEntity | null> {
