@@ -554,6 +554,24 @@ describe('cycles over HTTP', () => {
       }
     });
 
+    it('send only the texts the event writes (a statement written by the event before is not written again)', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      const revised = await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Held with its statement' });
+      const writes = jest.spyOn(api.app.get(CyclesRepository), 'writeBatched');
+      try {
+        const endorsed = await ok(c.councilUser.as, id, { type: 'ENDORSE_PROBLEM', revision: revised.problem.latestRevision });
+        expect(writes).toHaveBeenCalledTimes(1);
+        const { head } = writes.mock.calls[0][0];
+        expect(head.snapshot).toBeDefined();
+        expect(head.texts ?? {}).toEqual({});
+        expect(endorsed.problem.revisions.at(-1).statement).toBe('Held with its statement');
+        expect(endorsed).toEqual((await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
+      } finally {
+        writes.mockRestore();
+      }
+    });
+
     it('show a milestone settled elsewhere meanwhile (its status moves no version)', async () => {
       const id = await c.newCycle();
       await toDelivering(id);

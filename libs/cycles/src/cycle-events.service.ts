@@ -19,6 +19,7 @@ import {
   decide,
   definitionOf,
   restoreCycle,
+  splitTexts,
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
@@ -80,8 +81,10 @@ export class CycleEventsService {
    * changes, except the milestones' statuses, who may see the cycle and the partnership's
    * archiving: the write statement checks those and answers the milestones as they are. A write
    * that finds the cycle moved on (another process, a milestone) or not visible goes the usual way.
+   * (So a change made to a cycle outside the application must move its version: a migration that
+   * rewrites snapshots runs before the processes start.)
    */
-  private readonly held = new LRUCache<string, Held>({ max: 4096, maxSize: 32 * 1024 * 1024, sizeCalculation: heldSize });
+  private readonly held = new LRUCache<string, Held>({ max: 4096, maxSize: 32 * 1024 * 1024 });
 
   /**
    * Sends a person's event. With `expectedVersion` (If-Match) a stale version is a conflict;
@@ -153,11 +156,17 @@ export class CycleEventsService {
     return this.queries.recordOf(row, actor, after);
   }
 
-  /** Holds the cycle as just written, unless it is too large to be worth keeping (see `held`). */
+  /**
+   * Holds the cycle as just written, as stored: the texts its events wrote (inline in the row's
+   * snapshot) join the texts read, so the next event's write sends only the texts it writes
+   * itself. Not held when it would take too much memory (see `held`).
+   */
   private hold(row: CycleEntity, read: ReadAlong): void {
-    const context = (row.snapshot as { context?: { problem?: { revisions?: unknown[] }; options?: unknown[] } }).context;
-    if ((context?.problem?.revisions?.length ?? 0) + (context?.options?.length ?? 0) > HELD_PARTS) return void this.held.delete(row.id);
-    this.held.set(row.id, { row, read: { ...read, archived: false } });
+    const { slim, texts } = splitTexts(row.snapshot);
+    const held: Held = { row: { ...row, snapshot: slim }, read: { ...read, archived: false, texts: read.texts && { ...read.texts, ...texts } } };
+    const size = heldSize(held);
+    if (size > HELD_MAX_BYTES) return void this.held.delete(row.id);
+    this.held.set(row.id, held, { size });
   }
 
   /**
@@ -336,12 +345,21 @@ interface Held {
   read: ReadAlong;
 }
 
-/** Cycles with more problem revisions and options than this together are not held (years of them: hundreds of KB). */
-const HELD_PARTS = 40;
+/** A cycle that would take more memory than this is not held (years of revisions and options: the snapshot cache serves those). */
+const HELD_MAX_BYTES = 256 * 1024;
 
-/** Roughly what a held cycle takes in memory: its texts and a few KB for the rest. */
-const heldSize = ({ read }: Held): number =>
-  8 * 1024 + Object.values(read.texts ?? {}).reduce((sum, text) => sum + 2 * text.length, 0) + 512 * read.progress.length;
+/**
+ * Roughly what a held cycle takes in memory, counted without serialising it: a few KB for the row,
+ * its texts (two bytes a character), and half a KB for each item of its context's lists (revisions,
+ * options, proposals, actions, pledges…) and of its recent progress and milestones.
+ */
+function heldSize({ row, read }: Held): number {
+  const context = (row.snapshot as { context?: Record<string, unknown> }).context ?? {};
+  const items = (value: unknown): number =>
+    Array.isArray(value) ? value.length : value && typeof value === 'object' ? Object.values(value).reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0) : 0;
+  const listed = Object.values(context).reduce((n: number, value) => n + items(value), 0) + read.progress.length + read.milestones.length;
+  return 8 * 1024 + 512 * listed + Object.values(read.texts ?? {}).reduce((sum, text) => sum + 2 * text.length, 0);
+}
 
 /** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
 function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {
