@@ -3,7 +3,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { flags as NODE_FLAGS } from '../scripts/node-flags.json';
+import { byApp as APP_FLAGS, flags as NODE_FLAGS } from '../scripts/node-flags.json';
 import { call } from './http';
 
 export const root = join(__dirname, '..');
@@ -58,7 +58,9 @@ export class Service {
 
   start(entry: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess {
     // The flags the product starts its processes with (scripts/start.js), so that we measure those.
-    const child = spawn(process.execPath, [...NODE_FLAGS, ...nodeArgs, entry], { cwd: root, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    const app = /dist\/apps\/(\w+)\//.exec(entry)?.[1] as keyof typeof APP_FLAGS | undefined;
+    const flags = [...NODE_FLAGS, ...((app && APP_FLAGS[app]) ?? [])];
+    const child = spawn(process.execPath, [...flags, ...nodeArgs, entry], { cwd: root, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
     // Read what it prints, so that a full pipe never blocks its writes.
     child.stdout?.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stdout.write(d));
     child.stderr?.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(d));

@@ -10,7 +10,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
-const { flags: NODE_FLAGS } = require('./node-flags.json');
+const { flags: NODE_FLAGS, byApp: APP_FLAGS } = require('./node-flags.json');
 
 const root = join(__dirname, '..');
 const mode = process.argv[2] ?? 'all';
@@ -35,8 +35,8 @@ function buildIfNeeded(app) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-function run(file, args = []) {
-  return spawn(process.execPath, [...NODE_FLAGS, file, ...args], { cwd: root, stdio: 'inherit', env: process.env });
+function run(app, file, args = []) {
+  return spawn(process.execPath, [...NODE_FLAGS, ...(APP_FLAGS[app] ?? []), file, ...args], { cwd: root, stdio: 'inherit', env: process.env });
 }
 
 const apps = { all: ['api', 'worker', 'web'], api: ['api'], worker: ['worker'], web: ['web'], migrate: [] }[mode];
@@ -58,7 +58,7 @@ if (apps.includes('worker')) {
   const smtp = process.env.SMTP_URL;
   console.log(smtp ? `[start] email: through ${new URL(smtp).protocol}//${new URL(smtp).host}, from ${process.env.MAIL_FROM ?? 'Cocommission <no-reply@cocommission.local>'}` : '[start] email: off (SMTP_URL is unset); notifications stay in the app');
 }
-const children = apps.map((app) => ({ app, child: run(entry(app, 'main')) }));
+const children = apps.map((app) => ({ app, child: run(app, entry(app, 'main')) }));
 let stopping = false;
 function stop(signal) {
   if (stopping) return;
