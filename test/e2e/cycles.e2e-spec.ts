@@ -572,6 +572,28 @@ describe('cycles over HTTP', () => {
       }
     });
 
+    it('of a cycle with long texts hold it without them: minimal answers skip the read, full ones read the texts', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      // Eight statements of 20,000 characters: more text than a cycle is held with.
+      for (let i = 0; i < 8; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} `.padEnd(20_000, 'long statement ') });
+      const spy = reads();
+      try {
+        const minimal = await c.forumUser.as.post(`/v1/cycles/${id}/events`, { type: 'OBJECT_PROBLEM', revision: 9, reason: 'Too long to read' }).set('Prefer', 'return=minimal').expect(200);
+        expect(spy).not.toHaveBeenCalled();
+        const full = await ok(c.charityUser.as, id, { type: 'OBJECT_PROBLEM', revision: 9, reason: 'Still too long' });
+        expect(spy).toHaveBeenCalledTimes(1);
+        expect(full.version).toBe(minimal.body.version + 1);
+        expect(full.problem.revisions.slice(1).map((r: { statement: string }) => [r.statement.slice(0, 2), r.statement.length])).toEqual(
+          Array.from({ length: 8 }, (_, i) => [`${i} `, 20_000]),
+        );
+        spy.mockRestore();
+        expect(full).toEqual((await c.forumUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('show a milestone settled elsewhere meanwhile (its status moves no version)', async () => {
       const id = await c.newCycle();
       await toDelivering(id);

@@ -159,14 +159,16 @@ export class CycleEventsService {
   /**
    * Holds the cycle as just written, as stored: the texts its events wrote (inline in the row's
    * snapshot) join the texts read, so the next event's write sends only the texts it writes
-   * itself. Not held when it would take too much memory (see `held`).
+   * itself. A cycle whose texts take much memory (years of revisions and options) is held without
+   * them, for answers that show none (`Prefer: return=minimal`); one too large even so is not held.
    */
   private hold(row: CycleEntity, read: ReadAlong): void {
-    const { slim, texts } = splitTexts(row.snapshot);
-    const held: Held = { row: { ...row, snapshot: slim }, read: { ...read, archived: false, texts: read.texts && { ...read.texts, ...texts } } };
-    const size = heldSize(held);
+    const { slim, texts: written } = splitTexts(row.snapshot);
+    const texts = read.texts && (Object.keys(written).length ? { ...read.texts, ...written } : read.texts);
+    const size = heldSize(slim, read);
     if (size > HELD_MAX_BYTES) return void this.held.delete(row.id);
-    this.held.set(row.id, held, { size });
+    const kept = texts && textsSize(texts) <= HELD_TEXTS_MAX_BYTES ? texts : null;
+    this.held.set(row.id, { row: { ...row, snapshot: slim }, read: { ...read, archived: false, texts: kept } }, { size: size + (kept ? textsSize(kept) : 0) });
   }
 
   /**
@@ -345,21 +347,25 @@ interface Held {
   read: ReadAlong;
 }
 
-/** A cycle that would take more memory than this is not held (years of revisions and options: the snapshot cache serves those). */
-const HELD_MAX_BYTES = 256 * 1024;
+/** A cycle that would take more memory than this, its texts aside, is not held; texts that would take more than this are not held with it. */
+const HELD_MAX_BYTES = 1024 * 1024;
+const HELD_TEXTS_MAX_BYTES = 256 * 1024;
 
 /**
- * Roughly what a held cycle takes in memory, counted without serialising it: a few KB for the row,
- * its texts (two bytes a character), and half a KB for each item of its context's lists (revisions,
- * options, proposals, actions, pledges…) and of its recent progress and milestones.
+ * Roughly what a held cycle takes in memory, its texts aside, counted without serialising it: a
+ * few KB for the row, and half a KB for each item of its context's lists (revisions, options,
+ * proposals, actions, pledges…) and of its recent progress and milestones.
  */
-function heldSize({ row, read }: Held): number {
-  const context = (row.snapshot as { context?: Record<string, unknown> }).context ?? {};
+function heldSize(snapshot: Record<string, unknown>, read: ReadAlong): number {
+  const context = (snapshot as { context?: Record<string, unknown> }).context ?? {};
   const items = (value: unknown): number =>
     Array.isArray(value) ? value.length : value && typeof value === 'object' ? Object.values(value).reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0) : 0;
   const listed = Object.values(context).reduce((n: number, value) => n + items(value), 0) + read.progress.length + read.milestones.length;
-  return 8 * 1024 + 512 * listed + Object.values(read.texts ?? {}).reduce((sum, text) => sum + 2 * text.length, 0);
+  return 8 * 1024 + 512 * listed;
 }
+
+/** What texts take in memory (two bytes a character). */
+const textsSize = (texts: Record<string, string>): number => Object.values(texts).reduce((sum, text) => sum + 2 * text.length, 0);
 
 /** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
 function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {
