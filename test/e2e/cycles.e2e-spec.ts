@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CycleQueriesService, HistoryAuditService, chainedEntry } from '@app/cycles';
 import { CyclesRepository } from '@app/cycles/cycles.repository';
-import { Agent, Collaboration, Factory, TestApi, agent, collaboration, createTestApi, cycleSteps } from '@test/support';
+import { Agent, Collaboration, Factory, TestApi, agent, collaboration, createTestApi, cycleSteps, fromNow } from '@test/support';
 
 describe('cycles over HTTP', () => {
   let api: TestApi;
@@ -597,7 +597,7 @@ describe('cycles over HTTP', () => {
     it('show a milestone settled elsewhere meanwhile (its status moves no version)', async () => {
       const id = await c.newCycle();
       await toDelivering(id);
-      const milestone = (await c.councilUser.as.post(`/v1/cycles/${id}/milestones`, { kind: 'reviewDue', dueAt: new Date(Date.now() + 90 * 86_400_000).toISOString() }).expect(201)).body;
+      const milestone = (await c.councilUser.as.post(`/v1/cycles/${id}/milestones`, { kind: 'reviewDue', dueAt: fromNow(90 * 86_400_000) }).expect(201)).body;
       await ok(c.charityUser.as, id, progress('Held now'));
       await db().query(`UPDATE milestones SET status = 'moot' WHERE id = $1`, [milestone.id]);
       const answer = await ok(c.charityUser.as, id, progress('After the milestone'));
