@@ -37,7 +37,10 @@ const withParts = (persisted: PersistedCycle, parts: Parts): PersistedCycle => {
 export function splitTexts(persisted: PersistedCycle): { slim: PersistedCycle; texts: CycleTexts } {
   const parts = partsOf(persisted);
   const texts: CycleTexts = {};
-  if (!parts) return { slim: persisted, texts };
+  // Most snapshots split are slim already (every event a process writes to a cycle it holds): no copy then.
+  if (!parts || (!parts.revisions.some((r) => typeof r.statement === 'string') && !parts.options.some((o) => typeof o.summary === 'string'))) {
+    return { slim: persisted, texts };
+  }
   let moved = false;
   /** Each item without its text field, the text kept under its key. */
   const strip = (items: Record<string, unknown>[], field: string, keyOf: (item: Record<string, unknown>) => string) =>
