@@ -4,7 +4,8 @@
  * BENCH_QUICK=1 shortens every phase (for a smoke run); the figures then mean little.
  * BENCH_WRITE_ONLY=1 stops after the event write path (and its pgbench reference); BENCH_PROFILE=1
  * does too, and writes a CPU profile of the API under that load to bench/results/. BENCH_OLD_ONLY=1
- * measures only old cycles against young ones.
+ * measures only old cycles against young ones; BENCH_WEB_ONLY=1 only the web app under load (with
+ * BENCH_WEB_PROFILE=1, a CPU profile of it).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -91,8 +92,10 @@ async function main() {
   });
 
   let errors = 0;
-  // BENCH_OLD_ONLY=1: only the old cycles against young ones (section 6).
-  if (!process.env.BENCH_OLD_ONLY) {
+  // BENCH_OLD_ONLY=1: only the old cycles against young ones (section 6); BENCH_WEB_ONLY=1: only
+  // the web app under load (section 7).
+  const webOnly = process.env.BENCH_WEB_ONLY === '1';
+  if (!process.env.BENCH_OLD_ONLY && !webOnly) {
     // ---- 1. event write path ------------------------------------------------------------------
     console.log('\n1. Event write path: RECORD_PROGRESS, 32 clients over many cycles');
     const seconds = quick ? 5 : 30;
@@ -176,83 +179,87 @@ async function main() {
     }
 
   }
-  // ---- 6. old cycles --------------------------------------------------------------------------
-  console.log('\n6. Old cycles: 20,000 history entries, 200 problem revisions, 300 options');
   // BENCH_WEB_PROFILE=1: a CPU profile of the web app under the browsing load, in bench/results/.
   const web = svc.start(webEntry, { WEB_PORT: String(svc.port + 1) }, process.env.BENCH_WEB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : []);
   const webBase = `http://127.0.0.1:${svc.port + 1}`;
   // The web app answers its sign-in page once it is up.
   await svc.healthy(webBase, 30000, '/sign-in');
-  const oldCount = quick ? 4 : 16;
-  const old = await buildOldCycles(pg, base, { writers, pick, send, inFraming, entries: quick ? 4000 : 20_000, revisions: quick ? 40 : 200, options: quick ? 60 : 300, copies: oldCount });
-  console.log(`  (built in ${Math.round(old.ms / 1000)} s; snapshot ${Math.round(old.snapshotBytes / 1024)} KB)`);
-  const young = delivering.slice(0, oldCount);
-  const writeRate = async (ids: string[], seconds: number, body: () => { token: string; event: object }) => {
-    let done = 0;
-    const started = performance.now();
-    await load(32, seconds, async () => {
-      const { token, event } = body();
-      const res = await call(base, 'POST', `/v1/cycles/${pick(ids)}/events`, event, token, { prefer: 'return=minimal' });
-      if (res.status === 200) done++;
-      else errors++;
-    });
-    return done / ((performance.now() - started) / 1000);
-  };
-  const progress = () => ({ token: anyWriter().token, event: { type: 'RECORD_PROGRESS', note: 'Weekly update' } });
-  const youngRate = await writeRate(young, quick ? 3 : 10, progress);
-  const oldRate = await writeRate(old.ids, quick ? 3 : 10, progress);
-  record(`young cycles events/s (${oldCount} cycles)`, youngRate, 'events/s');
-  record(`old cycles events/s (${oldCount} cycles)`, oldRate, 'events/s');
-  record('old ÷ young events/s', oldRate / youngRate, 'ratio', { op: '>=', value: 0.8 });
-  // Events that change the snapshot (a delivery action added: stored again, with every revision
-  // and option of an old cycle), a few seconds each: shown, not judged (each adds to the cycle).
-  // Measured last: the actions stay open and told their owners' people (reminders and emails the
-  // worker would be busy with during the sections that follow).
-  const changingWrites = async () => {
-    const owner = (await call(base, 'GET', `/v1/cycles/${young[0]}`, undefined, anyWriter().token)).body.coOwners[0].organisationId as string;
-    const action = () => ({
-      token: anyWriter().token,
-      event: { type: 'ADD_ACTION', title: 'Call the next ward', ownerOrganisationId: owner, dueAt: '2031-03-31T17:00:00.000Z' },
-    });
-    const youngChanging = await writeRate(young, quick ? 2 : 4, action);
-    const oldChanging = await writeRate(old.ids, quick ? 2 : 4, action);
-    record('young cycles events/s, snapshot changed (ADD_ACTION)', youngChanging, 'events/s');
-    record('old cycles events/s, snapshot changed (ADD_ACTION)', oldChanging, 'events/s');
-    record('old ÷ young events/s, snapshot changed', oldChanging / youngChanging, 'ratio');
-  };
-  const oldId = old.ids[0];
-  const reader = writers.forum[0];
-  const oldGets: number[] = [];
-  for (let i = 0; i < (quick ? 50 : 200); i++) oldGets.push((await call(base, 'GET', `/v1/cycles/${oldId}`, undefined, reader.token)).ms);
-  record('old cycle GET p99', percentile(oldGets, 99), 'ms', { op: '<=', value: 20 });
-  const verifies: number[] = [];
-  await call(base, 'GET', `/v1/cycles/${oldId}/history/verify`, undefined, reader.token);
-  for (let i = 0; i < (quick ? 10 : 40); i++) {
-    // A few new entries between verifications, as a living cycle has.
-    await send(oldId, pick(writers.charity).token, { type: 'RECORD_PROGRESS', note: `Between checks ${i}` });
-    const res = await call(base, 'GET', `/v1/cycles/${oldId}/history/verify`, undefined, reader.token);
-    if (res.body?.intact !== true) throw new Error(`the old cycle's history does not verify: ${JSON.stringify(res.body)}`);
-    verifies.push(res.ms);
-  }
-  record('old cycle verify p99', percentile(verifies, 99), 'ms', { op: '<=', value: 50 });
-  const historyPage = await call(base, 'GET', `/v1/cycles/${oldId}/history?limit=100`, undefined, reader.token);
-  record('old cycle history page of 100', historyPage.ms, 'ms');
-  const readerCookie = await webSignIn(webBase, reader.email, 'bench-password-1');
-  const pages: number[] = [];
-  for (let i = 0; i < (quick ? 20 : 100); i++) {
-    const res = await rawCall(webBase, 'GET', `/cycles/${oldId}`, { headers: { cookie: readerCookie } });
-    if (res.status !== 200) throw new Error(`the old cycle's page answered ${res.status}`);
-    pages.push(res.ms);
-  }
-  record('old cycle web page p95', percentile(pages, 95), 'ms', { op: '<=', value: 150 });
 
-  if (process.env.BENCH_OLD_ONLY) {
-    await changingWrites();
-    await stop(web);
-    await stop(apiProcess);
-    await pg.end();
-    await svc.cleanup();
-    process.exit(0);
+  let changingWrites = async (): Promise<void> => undefined;
+  if (!webOnly) {
+    // ---- 6. old cycles ------------------------------------------------------------------------
+    console.log('\n6. Old cycles: 20,000 history entries, 200 problem revisions, 300 options');
+    const oldCount = quick ? 4 : 16;
+    const old = await buildOldCycles(pg, base, { writers, pick, send, inFraming, entries: quick ? 4000 : 20_000, revisions: quick ? 40 : 200, options: quick ? 60 : 300, copies: oldCount });
+    console.log(`  (built in ${Math.round(old.ms / 1000)} s; snapshot ${Math.round(old.snapshotBytes / 1024)} KB)`);
+    const young = delivering.slice(0, oldCount);
+    const writeRate = async (ids: string[], seconds: number, body: () => { token: string; event: object }) => {
+      let done = 0;
+      const started = performance.now();
+      await load(32, seconds, async () => {
+        const { token, event } = body();
+        const res = await call(base, 'POST', `/v1/cycles/${pick(ids)}/events`, event, token, { prefer: 'return=minimal' });
+        if (res.status === 200) done++;
+        else errors++;
+      });
+      return done / ((performance.now() - started) / 1000);
+    };
+    const progress = () => ({ token: anyWriter().token, event: { type: 'RECORD_PROGRESS', note: 'Weekly update' } });
+    const youngRate = await writeRate(young, quick ? 3 : 10, progress);
+    const oldRate = await writeRate(old.ids, quick ? 3 : 10, progress);
+    record(`young cycles events/s (${oldCount} cycles)`, youngRate, 'events/s');
+    record(`old cycles events/s (${oldCount} cycles)`, oldRate, 'events/s');
+    record('old ÷ young events/s', oldRate / youngRate, 'ratio', { op: '>=', value: 0.8 });
+    // Events that change the snapshot (a delivery action added: stored again, with every revision
+    // and option of an old cycle), a few seconds each: shown, not judged (each adds to the cycle).
+    // Measured last: the actions stay open and told their owners' people (reminders and emails the
+    // worker would be busy with during the sections that follow).
+    changingWrites = async () => {
+      const owner = (await call(base, 'GET', `/v1/cycles/${young[0]}`, undefined, anyWriter().token)).body.coOwners[0].organisationId as string;
+      const action = () => ({
+        token: anyWriter().token,
+        event: { type: 'ADD_ACTION', title: 'Call the next ward', ownerOrganisationId: owner, dueAt: '2031-03-31T17:00:00.000Z' },
+      });
+      const youngChanging = await writeRate(young, quick ? 2 : 4, action);
+      const oldChanging = await writeRate(old.ids, quick ? 2 : 4, action);
+      record('young cycles events/s, snapshot changed (ADD_ACTION)', youngChanging, 'events/s');
+      record('old cycles events/s, snapshot changed (ADD_ACTION)', oldChanging, 'events/s');
+      record('old ÷ young events/s, snapshot changed', oldChanging / youngChanging, 'ratio');
+    };
+    const oldId = old.ids[0];
+    const reader = writers.forum[0];
+    const oldGets: number[] = [];
+    for (let i = 0; i < (quick ? 50 : 200); i++) oldGets.push((await call(base, 'GET', `/v1/cycles/${oldId}`, undefined, reader.token)).ms);
+    record('old cycle GET p99', percentile(oldGets, 99), 'ms', { op: '<=', value: 20 });
+    const verifies: number[] = [];
+    await call(base, 'GET', `/v1/cycles/${oldId}/history/verify`, undefined, reader.token);
+    for (let i = 0; i < (quick ? 10 : 40); i++) {
+      // A few new entries between verifications, as a living cycle has.
+      await send(oldId, pick(writers.charity).token, { type: 'RECORD_PROGRESS', note: `Between checks ${i}` });
+      const res = await call(base, 'GET', `/v1/cycles/${oldId}/history/verify`, undefined, reader.token);
+      if (res.body?.intact !== true) throw new Error(`the old cycle's history does not verify: ${JSON.stringify(res.body)}`);
+      verifies.push(res.ms);
+    }
+    record('old cycle verify p99', percentile(verifies, 99), 'ms', { op: '<=', value: 50 });
+    const historyPage = await call(base, 'GET', `/v1/cycles/${oldId}/history?limit=100`, undefined, reader.token);
+    record('old cycle history page of 100', historyPage.ms, 'ms');
+    const readerCookie = await webSignIn(webBase, reader.email, 'bench-password-1');
+    const pages: number[] = [];
+    for (let i = 0; i < (quick ? 20 : 100); i++) {
+      const res = await rawCall(webBase, 'GET', `/cycles/${oldId}`, { headers: { cookie: readerCookie } });
+      if (res.status !== 200) throw new Error(`the old cycle's page answered ${res.status}`);
+      pages.push(res.ms);
+    }
+    record('old cycle web page p95', percentile(pages, 95), 'ms', { op: '<=', value: 150 });
+
+    if (process.env.BENCH_OLD_ONLY) {
+      await changingWrites();
+      await stop(web);
+      await stop(apiProcess);
+      await pg.end();
+      await svc.cleanup();
+      process.exit(0);
+    }
   }
 
   // ---- 7. the web app under load ----------------------------------------------------------------
@@ -262,13 +269,20 @@ async function main() {
   // Each kind of page alone first: what one costs when nobody else is browsing.
   for (const [kind, path] of [['work', '/'], ['partnership', `/partnerships/${partnership.id}`], ['cycle', `/cycles/${delivering[0]}`]] as const) {
     const alone: number[] = [];
-    for (let i = 0; i < (quick ? 5 : 20); i++) alone.push((await rawCall(webBase, 'GET', path, { headers: { cookie: cookies[0] } })).ms);
+    let bytes = 0;
+    for (let i = 0; i < (quick ? 5 : 20); i++) {
+      const page = await rawCall(webBase, 'GET', path, { headers: { cookie: cookies[0] } });
+      alone.push(page.ms);
+      bytes = Buffer.byteLength(page.text);
+    }
     record(`web ${kind} page alone, median`, percentile(alone, 50), 'ms');
+    record(`web ${kind} page size`, bytes / 1024, 'KB');
   }
   const browsing: number[] = [];
   const byPage: Record<string, number[]> = { work: [], partnership: [], cycle: [] };
   let webErrors = 0;
   const arrived = new Set<number>();
+  const webCpuBefore = { web: cpuSeconds(web.pid!), postgres: postgresCpuSeconds() };
   await load(50, quick ? 5 : 60, async (client) => {
     // People arrive over the first three seconds, not all in the same instant.
     if (!arrived.has(client)) {
@@ -287,10 +301,20 @@ async function main() {
     await sleep(1000 + Math.random() * 2000);
   });
   record('web pages served', browsing.length, 'pages');
+  // What a page costs whatever the machine's queueing: the web app's, API's and PostgreSQL's CPU per page served.
+  const perPage = (seconds: number) => (seconds * 1000) / Math.max(1, browsing.length);
+  record('CPU per page: web app', perPage(cpuSeconds(web.pid!) - webCpuBefore.web), 'ms');
+  record('CPU per page: PostgreSQL (all processes)', perPage(postgresCpuSeconds() - webCpuBefore.postgres), 'ms');
   for (const [kind, times] of Object.entries(byPage)) record(`web ${kind} page p95 under load`, percentile(times, 95), 'ms');
   record('web page p95 under load', percentile(browsing, 95), 'ms', { op: '<=', value: 200 });
   record('web errors under load', webErrors, 'answers', { op: '<=', value: 0 });
   await stop(web);
+  if (webOnly) {
+    await stop(apiProcess);
+    await pg.end();
+    await svc.cleanup();
+    process.exit(0);
+  }
 
   // ---- 2. one hot cycle ---------------------------------------------------------------------
   console.log('\n2. One hot cycle: 32 clients on one cycle');

@@ -42,10 +42,14 @@ export class WebSessionsService {
    */
   async resume(token: string | undefined): Promise<WebSession | undefined> {
     if (!token || token.length > 100) return undefined;
-    const session = await this.dataSource.getRepository(WebSessionEntity).findOne({
-      where: { tokenHash: sha256(token) },
-      relations: { user: { organisation: true } },
-    });
+    // One statement (findOne with relations makes TypeORM read the key first, then the rows): every page asks.
+    const session = await this.dataSource
+      .getRepository(WebSessionEntity)
+      .createQueryBuilder('session')
+      .innerJoinAndSelect('session.user', 'user')
+      .leftJoinAndSelect('user.organisation', 'organisation')
+      .where('session.tokenHash = :hash', { hash: sha256(token) })
+      .getOne();
     if (!session?.user || session.expiresAt.getTime() <= Date.now()) return undefined;
     const user = session.user;
     if (!user.active || session.generation !== user.sessionGeneration) return undefined;

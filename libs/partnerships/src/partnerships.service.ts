@@ -54,7 +54,26 @@ export class PartnershipsService {
     return this.get(principal, id);
   }
 
-  async get(principal: Principal, id: string): Promise<PartnershipAggregate> {
+  /**
+   * The partnership as the caller may see it. Reads asked for at the same time within one request
+   * (a page's parts, each asking) share one read; one asked after another has finished reads again,
+   * so a request that writes and then reads sees its write.
+   */
+  get(principal: Principal, id: string): Promise<PartnershipAggregate> {
+    let pending = this.reading.get(principal);
+    if (!pending) this.reading.set(principal, (pending = new Map()));
+    let read = pending.get(id);
+    if (!read) {
+      const reads = pending;
+      read = this.read(principal, id).finally(() => reads.delete(id));
+      pending.set(id, read);
+    }
+    return read;
+  }
+
+  private readonly reading = new WeakMap<Principal, Map<string, Promise<PartnershipAggregate>>>();
+
+  private async read(principal: Principal, id: string): Promise<PartnershipAggregate> {
     await this.requireVisible(principal, id);
     const aggregate = await this.partnerships.load(id);
     if (!aggregate) throw new NotFound('partnership');

@@ -349,8 +349,9 @@ export class PartnershipPagesController {
     id: string,
     extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown>; webhookSecret?: { url: string; secret: string } },
   ) {
-    const aggregate = await this.partnerships.get(session.principal, id);
-    const [calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series] = await Promise.all([
+    // Together: the calendar asks for the partnership too, and shares this read of it.
+    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series] = await Promise.all([
+      this.partnerships.get(session.principal, id),
       this.milestones.calendar(session.principal, id),
       this.partnerships.tableHistories(session.principal, id),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),

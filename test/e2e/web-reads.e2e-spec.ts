@@ -1,0 +1,93 @@
+import request from 'supertest';
+import { Client } from 'pg';
+import { PartnershipsRepository, PartnershipsService } from '@app/partnerships';
+import type { Principal } from '@app/accounts';
+import { TEST_PASSWORD, TestApi, cycleSteps, startCollaboration, type Collaboration } from '@test/support';
+import { type TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
+
+/** What a page reads from PostgreSQL: each statement costs a round trip, on every page of every person. */
+describe('the statements a web page reads with', () => {
+  let api: TestApi;
+  let web: { app: TestWeb['app'] };
+  let c: Collaboration;
+  let cookie: string;
+  let cycleId: string;
+
+  beforeAll(async () => {
+    const started = await startCollaboration();
+    api = started.api;
+    c = started.c;
+    cycleId = await c.newCycle({ title: 'Read with few statements' });
+    await cycleSteps(c).toFraming(cycleId);
+    web = await createWebApp();
+    ({ cookie } = await signInOverHttp(web as TestWeb, c.forumUser.email, TEST_PASSWORD));
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await web?.app.close();
+    await api?.close();
+  });
+
+  /** The statements the web app sent while it drew the page (the test's own process: the app runs in it). */
+  async function statementsOf(path: string): Promise<string[]> {
+    const sent: string[] = [];
+    const query = Client.prototype.query;
+    const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+      const text = args[0] as string | { text?: string };
+      sent.push(typeof text === 'string' ? text : (text?.text ?? ''));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    try {
+      await request(web.app.getHttpServer()).get(path).set('Cookie', cookie).expect(200);
+    } finally {
+      spy.mockRestore();
+    }
+    return sent;
+  }
+  const reading = (table: string) => (sql: string) => new RegExp(`FROM "?${table}"? `).test(sql);
+
+  it('finds the signed-in person’s session, user and organisation in one statement', async () => {
+    const sent = await statementsOf('/');
+    expect(sent.filter(reading('web_sessions'))).toHaveLength(1);
+    expect(sent.filter((sql) => /web_sessions/.test(sql))).toHaveLength(1);
+  });
+
+  it('reads the partnership once for the partnership page, though its parts each ask for it', async () => {
+    await statementsOf(`/partnerships/${c.partnershipId}`); // the first view makes the agreement
+    const sent = await statementsOf(`/partnerships/${c.partnershipId}`);
+    expect(sent.filter(reading('anchors'))).toHaveLength(1);
+  });
+
+  describe('a partnership asked for by parts of one request', () => {
+    afterEach(() => jest.restoreAllMocks());
+    const setUp = () => ({ service: web.app.get(PartnershipsService), load: jest.spyOn(web.app.get(PartnershipsRepository), 'load') });
+    /** A request's caller, as the session guard makes one for each request. */
+    const caller = (organisationId = c.orgs.forum.id): Principal => ({ userId: c.forumUser.id, role: 'member', organisationId, organisationKind: 'community', generation: 0 });
+
+    it('is read once for the asks made together, and again for an ask made after', async () => {
+      const { service, load } = setUp();
+      const principal = caller();
+      const [a, b] = await Promise.all([service.get(principal, c.partnershipId), service.get(principal, c.partnershipId)]);
+      expect(a).toBe(b);
+      expect(load).toHaveBeenCalledTimes(1);
+      // After the first has answered, a new read: what the request wrote in between shows.
+      const anchor = await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name: 'Budget setting', date: '2031-02-20' }).expect(201);
+      const after = await service.get(principal, c.partnershipId);
+      expect(load).toHaveBeenCalledTimes(2);
+      expect(after.anchors.map((x) => x.id)).toContain(anchor.body.id);
+    });
+
+    it('is read apart for each request (each has a principal of its own)', async () => {
+      const { service, load } = setUp();
+      await Promise.all([service.get(caller(), c.partnershipId), service.get(caller(), c.partnershipId)]);
+      expect(load).toHaveBeenCalledTimes(2);
+    });
+
+    it('refuses a caller who may not see it, without reading it', async () => {
+      const { service, load } = setUp();
+      const outsider = caller('00000000-0000-4000-8000-000000000000');
+      await expect(Promise.all([service.get(outsider, c.partnershipId), service.get(outsider, c.partnershipId)])).rejects.toMatchObject({ code: 'NotFound' });
+      expect(load).not.toHaveBeenCalled();
+    });
+  });
+});
