@@ -1,9 +1,12 @@
 import request from 'supertest';
 import { Client } from 'pg';
-import { PartnershipsRepository, PartnershipsService } from '@app/partnerships';
+import { DataSource } from 'typeorm';
+import { AnchorEntity, OutcomeEntity, PartnershipEntity, PartnershipMemberEntity, PartnershipsRepository, PartnershipsService, TableDeclarationEntity } from '@app/partnerships';
 import type { Principal } from '@app/accounts';
 import { TEST_PASSWORD, TestApi, cycleSteps, startCollaboration, type Collaboration } from '@test/support';
 import { type TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
+import { AccountsService } from '@app/accounts';
+import { ChoicesService } from '../../apps/web/src/http/choices.service';
 
 /** What a page reads from PostgreSQL: each statement costs a round trip, on every page of every person. */
 describe('the statements a web page reads with', () => {
@@ -56,6 +59,57 @@ describe('the statements a web page reads with', () => {
     await statementsOf(`/partnerships/${c.partnershipId}`); // the first view makes the agreement
     const sent = await statementsOf(`/partnerships/${c.partnershipId}`);
     expect(sent.filter(reading('anchors'))).toHaveLength(1);
+  });
+
+  it('reads a partnership with its members, latest declarations, outcomes and anchors in one statement, as TypeORM would have', async () => {
+    const id = c.partnershipId;
+    await c.charityUser.as.put(`/v1/partnerships/${id}/table`, { on: ['Volunteers'], off: [] }).expect(200);
+    await c.charityUser.as.put(`/v1/partnerships/${id}/table`, { on: ['Volunteers', 'A hall'], off: ['Reserves'] }).expect(200);
+    await c.councilUser.as.put(`/v1/partnerships/${id}/table`, { on: ['Data'], off: [] }).expect(200);
+    await c.councilUser.as.post(`/v1/partnerships/${id}/anchors`, { name: 'Year end', date: '2031-03-31' }).expect(201);
+    await c.councilUser.as.post(`/v1/partnerships/${id}/anchors`, { name: 'Budget', date: '2031-02-20' }).expect(201);
+    const repository = web.app.get(PartnershipsRepository);
+    const spy = jest.spyOn(Client.prototype, 'query');
+    const loaded = await repository.load(id);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+
+    const data = web.app.get(DataSource);
+    const expected = {
+      partnership: await data.getRepository(PartnershipEntity).findOneByOrFail({ id }),
+      members: await data.getRepository(PartnershipMemberEntity).find({ where: { partnershipId: id }, relations: { organisation: true }, order: { joinedAt: 'ASC', organisationId: 'ASC' } }),
+      declarations: await data
+        .getRepository(TableDeclarationEntity)
+        .createQueryBuilder('d')
+        .distinctOn(['d.organisation_id'])
+        .where('d.partnership_id = :id', { id })
+        .orderBy('d.organisation_id')
+        .addOrderBy('d.version', 'DESC')
+        .getMany(),
+      outcomes: await data.getRepository(OutcomeEntity).find({ where: { partnershipId: id }, order: { createdAt: 'ASC' } }),
+      anchors: await data.getRepository(AnchorEntity).find({ where: { partnershipId: id }, order: { date: 'ASC' } }),
+    };
+    expect(loaded).toStrictEqual(expected);
+    expect(loaded!.declarations.find((d) => d.organisationId === c.orgs.charity.id)).toMatchObject({ version: 2, on: ['Volunteers', 'A hall'], off: ['Reserves'] });
+    expect(loaded!.anchors.map((a) => a.name)).toEqual(['Budget', 'Year end']);
+    expect(loaded!.anchors[0].date).toBeInstanceOf(Date);
+    expect(loaded!.members.length).toBeGreaterThan(3);
+    expect(await repository.load('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('reads the people a cycle’s forms choose among in two statements, member by member as before', async () => {
+    const aggregate = await web.app.get(PartnershipsRepository).load(c.partnershipId);
+    const accounts = web.app.get(AccountsService);
+    // As it was read before: each member's users apart, then the independent facilitators.
+    const before = [...(await Promise.all(aggregate!.members.map((m) => accounts.listUsers(m.organisationId)))).flat(), ...(await accounts.listUsersOfKind('facilitator'))];
+    const seen = new Set<string>();
+    const expected = before.filter((u) => u.active && !seen.has(u.id) && seen.add(u.id)).map((u) => u.id);
+    const spy = jest.spyOn(Client.prototype, 'query');
+    const choices = await web.app.get(ChoicesService).of(aggregate!);
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockRestore();
+    expect(choices.users.map((u) => u.id)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(4);
   });
 
   describe('a partnership asked for by parts of one request', () => {

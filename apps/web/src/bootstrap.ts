@@ -8,6 +8,7 @@ import nunjucks from 'nunjucks';
 import { AppConfig, loadConfig } from '@app/config';
 import { hardenApp } from '@app/http';
 import { registerFilters } from './views/filters';
+import { registerKeptMacros } from './views/kept';
 import { WebModule } from './web.module';
 
 /** The repository's root, from wherever this file runs (sources under ts-node, or dist/). */
@@ -46,6 +47,7 @@ export function configureWeb(app: NestExpressApplication, config: AppConfig): vo
     noCache: config.web.templatesReload,
   });
   registerFilters(env);
+  registerKeptMacros(env);
   app.setViewEngine('njk');
 }
 

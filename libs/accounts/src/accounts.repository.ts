@@ -86,6 +86,15 @@ export class AccountsRepository {
     });
   }
 
+  /** Users of these organisations, with their organisation, by email within each organisation, in the order the ids are given. */
+  async listUsersOf(organisationIds: string[]): Promise<UserEntity[]> {
+    if (!organisationIds.length) return [];
+    const users = await this.users.find({ where: { organisationId: In(organisationIds) }, relations: { organisation: true }, order: { email: 'ASC' } });
+    const position = new Map(organisationIds.map((id, i) => [id, i]));
+    // A stable sort: within an organisation, the database's order of emails stays.
+    return users.sort((a, b) => position.get(a.organisationId!)! - position.get(b.organisationId!)!);
+  }
+
   listUsersOfKind(kind: OrganisationKind): Promise<UserEntity[]> {
     return this.users.find({ where: { organisation: { kind } }, relations: { organisation: true }, order: { name: 'ASC' } });
   }

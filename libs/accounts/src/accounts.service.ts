@@ -216,6 +216,11 @@ export class AccountsService {
     return this.accounts.listUsers(organisationId);
   }
 
+  /** Users of these organisations (one statement), organisation by organisation in the order given. */
+  listUsersOf(organisationIds: string[]): Promise<UserEntity[]> {
+    return this.accounts.listUsersOf(organisationIds);
+  }
+
   /** Users of every organisation of this kind (independent facilitators, whom no partnership lists). */
   listUsersOfKind(kind: OrganisationKind): Promise<UserEntity[]> {
     return this.accounts.listUsersOfKind(kind);

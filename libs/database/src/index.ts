@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './prepared';
 export * from './batcher';
 export * from './transactions';
+export * from './from-json';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Transactions } from '@app/database';
+import { Transactions, entityFromJson } from '@app/database';
+import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import {
   AnchorEntity,
@@ -18,6 +19,9 @@ export interface PartnershipAggregate {
   outcomes: OutcomeEntity[];
   anchors: AnchorEntity[];
 }
+
+/** A row as PostgreSQL's to_jsonb gives it. */
+type Row = Record<string, unknown>;
 
 @Injectable()
 export class PartnershipsRepository {
@@ -107,21 +111,32 @@ export class PartnershipsRepository {
     return this.dataSource.getRepository(PartnershipEntity).exists({ where: { id } });
   }
 
-  /** The whole partnership with members (and their organisations), declarations, outcomes and anchors. */
+  /**
+   * The whole partnership with members (and their organisations), each member's latest
+   * declaration, outcomes and anchors: one statement (every page of a partnership or cycle reads it).
+   */
   async load(id: string): Promise<PartnershipAggregate | undefined> {
-    const partnership = await this.dataSource.getRepository(PartnershipEntity).findOneBy({ id });
-    if (!partnership) return undefined;
-    const [members, declarations, outcomes, anchors] = await Promise.all([
-      this.dataSource.getRepository(PartnershipMemberEntity).find({
-        where: { partnershipId: id },
-        relations: { organisation: true },
-        order: { joinedAt: 'ASC', organisationId: 'ASC' },
-      }),
-      this.latestDeclarations(id),
-      this.dataSource.getRepository(OutcomeEntity).find({ where: { partnershipId: id }, order: { createdAt: 'ASC' } }),
-      this.dataSource.getRepository(AnchorEntity).find({ where: { partnershipId: id }, order: { date: 'ASC' } }),
-    ]);
-    return { partnership, members, declarations, outcomes, anchors };
+    const rows: { partnership: Row; members: { member: Row; organisation: Row }[]; declarations: Row[]; outcomes: Row[]; anchors: Row[] }[] = await this.dataSource.query(
+      `SELECT to_jsonb(p) AS partnership,
+         (SELECT coalesce(jsonb_agg(jsonb_build_object('member', to_jsonb(m), 'organisation', to_jsonb(o)) ORDER BY m.joined_at, m.organisation_id), '[]')
+            FROM partnership_members m JOIN organisations o ON o.id = m.organisation_id WHERE m.partnership_id = p.id) AS members,
+         (SELECT coalesce(jsonb_agg(to_jsonb(d) ORDER BY d.organisation_id), '[]')
+            FROM (SELECT DISTINCT ON (organisation_id) * FROM table_declarations WHERE partnership_id = p.id ORDER BY organisation_id, version DESC) d) AS declarations,
+         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.created_at), '[]') FROM outcomes x WHERE x.partnership_id = p.id) AS outcomes,
+         (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.date), '[]') FROM anchors a WHERE a.partnership_id = p.id) AS anchors
+       FROM partnerships p WHERE p.id = $1`,
+      [id],
+    );
+    if (!rows.length) return undefined;
+    const [row] = rows;
+    const as = <T extends object>(target: new () => T) => (json: Row) => entityFromJson(this.dataSource, target, json);
+    return {
+      partnership: as(PartnershipEntity)(row.partnership),
+      members: row.members.map(({ member, organisation }) => Object.assign(as(PartnershipMemberEntity)(member), { organisation: as(OrganisationEntity)(organisation) })),
+      declarations: row.declarations.map(as(TableDeclarationEntity)),
+      outcomes: row.outcomes.map(as(OutcomeEntity)),
+      anchors: row.anchors.map(as(AnchorEntity)),
+    };
   }
 
   /** Partnerships visible to an organisation (or all, for admins), newest first. */
@@ -133,17 +148,6 @@ export class PartnershipsRepository {
       });
     }
     return query.getMany();
-  }
-
-  private latestDeclarations(partnershipId: string): Promise<TableDeclarationEntity[]> {
-    return this.dataSource
-      .getRepository(TableDeclarationEntity)
-      .createQueryBuilder('d')
-      .distinctOn(['d.organisation_id'])
-      .where('d.partnership_id = :partnershipId', { partnershipId })
-      .orderBy('d.organisation_id')
-      .addOrderBy('d.version', 'DESC')
-      .getMany();
   }
 
   declarationHistories(partnershipId: string): Promise<TableDeclarationEntity[]> {

@@ -151,14 +151,14 @@ export class CyclePagesController {
     // The newest entries only, and the chain verified from its checkpoint: a cycle years old opens as fast as a new one.
     // (The record was read for this person: they may see it.)
     const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN), this.audit.verify(record.row.id).then((v) => v!)]);
-    const [names, outcomes, partnership, frame] = await Promise.all([
+    const [names, partnership, frame] = await Promise.all([
       this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
-      this.partnerships.outcomes(record.row.partnershipId),
       this.partnerships.get(session.principal, record.row.partnershipId),
       this.layout.of(session),
     ]);
     // Forms that name people choose among the partnership's: read only when one is offered.
     const choices = record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership) : undefined;
+    const { outcomes } = partnership;
     const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now(), extra.display);
     const charts = await this.chartsOf(record, view.metrics);
     let errors: FormError[] = [];

@@ -14,7 +14,7 @@ export class ChoicesService {
   async of(aggregate: PartnershipAggregate): Promise<FormChoices> {
     const organisations = aggregate.members.map((m) => ({ id: m.organisationId, name: m.organisation?.name ?? m.organisationId, kind: m.organisation?.kind ?? 'community' }));
     const [memberUsers, facilitators] = await Promise.all([
-      Promise.all(aggregate.members.map((m) => this.accounts.listUsers(m.organisationId))).then((lists) => lists.flat()),
+      this.accounts.listUsersOf(aggregate.members.map((m) => m.organisationId)),
       this.accounts.listUsersOfKind('facilitator'),
     ]);
     const seen = new Set<string>();

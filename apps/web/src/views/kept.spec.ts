@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import nunjucks from 'nunjucks';
+import { registerFilters } from './filters';
+import { keptMacro, registerKeptMacros } from './kept';
+
+const root = join(__dirname, '../../../..');
+const environment = () => {
+  const env = nunjucks.configure([join(root, 'apps/web/views'), join(root, 'node_modules/govuk-frontend/dist')], { autoescape: true });
+  registerFilters(env);
+  registerKeptMacros(env);
+  return env;
+};
+const people = (n: number) => Array.from({ length: n }, (_, i) => ({ value: `id-${i}`, text: `Person <${i}>`, hint: { text: `Organisation ${i % 7}` } }));
+const asGovuk = (env: nunjucks.Environment, params: object) =>
+  env.renderString('{% from "govuk/components/checkboxes/macro.njk" import govukCheckboxes %}{{ govukCheckboxes(params) }}', { params });
+
+/** How many times a kept macro drew (its template is rendered with `params`; GOV.UK's own parts are not counted). */
+const drawings = (render: jest.SpyInstance) => render.mock.calls.filter(([context]) => context && typeof context === 'object' && 'params' in context).length;
+
+describe('GOV.UK macros kept', () => {
+  const cases = [
+    { idPrefix: 'facilitators', name: 'facilitatorUserIds', items: people(12), values: ['id-3', 'id-5'] },
+    { fieldset: { legend: { text: 'Facilitators', classes: 'govuk-fieldset__legend--s' } }, hint: { text: 'Not of a co-owner' }, idPrefix: 'f', name: 'f', items: people(3), values: [] },
+    { fieldset: { legend: { text: 'Panel' } }, idPrefix: 'p', name: 'p', items: people(2), values: ['id-1'], errorMessage: { text: 'Choose <someone>' } },
+  ];
+
+  it('draw what the GOV.UK macro draws, escaped the same', () => {
+    const env = environment();
+    for (const params of cases) {
+      const kept = env.renderString('{{ keptGovukCheckboxes(params) }}', { params });
+      expect(kept).toBe(asGovuk(env, params));
+      expect(kept).toContain('Person &lt;1&gt;');
+    }
+  });
+
+  it('draw each set of parameters once, and again only when they change', () => {
+    const env = environment();
+    const checkboxes = keptMacro(env, 'govuk/components/checkboxes/macro.njk', 'govukCheckboxes');
+    const render = jest.spyOn(nunjucks.Template.prototype, 'render');
+    const first = String(checkboxes(cases[0]));
+    expect(drawings(render)).toBe(1);
+    expect(String(checkboxes(structuredClone(cases[0])))).toBe(first);
+    expect(drawings(render)).toBe(1);
+    // Another person ticked: drawn again, with the new tick.
+    const ticked = String(checkboxes({ ...cases[0], values: ['id-3', 'id-5', 'id-7'] }));
+    expect(drawings(render)).toBe(2);
+    expect(ticked).not.toBe(first);
+    expect(ticked).toMatch(/value="id-7"\s+checked/);
+    render.mockRestore();
+  });
+
+  it('keep no more than their budget', () => {
+    const env = environment();
+    const checkboxes = keptMacro(env, 'govuk/components/checkboxes/macro.njk', 'govukCheckboxes', { entries: 2, characters: 1_000_000 });
+    const render = jest.spyOn(nunjucks.Template.prototype, 'render');
+    for (const params of cases) checkboxes(params);
+    checkboxes(cases[0]); // the least recently used: gone
+    expect(drawings(render)).toBe(4);
+    checkboxes(cases[2]);
+    expect(drawings(render)).toBe(4);
+    render.mockRestore();
+  });
+});
