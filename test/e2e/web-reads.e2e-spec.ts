@@ -112,6 +112,21 @@ describe('the statements a web page reads with', () => {
     expect(expected.length).toBeGreaterThan(4);
   });
 
+  it('draws Your work’s tables with each cycle’s title as text, the same on every view until a cycle moves', async () => {
+    const title = `<img src=x onerror="alert(1)"> & 'friends' ${Date.now()}`;
+    const id = await c.newCycle({ title });
+    const work = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => r.text);
+    const first = await work();
+    const escaped = `&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;friends&#39; ${title.split(' ').at(-1)}`;
+    expect(first).toContain(`<a class="govuk-link" href="/cycles/${id}">${escaped}</a> (iteration 1)`);
+    expect(first).not.toContain('<img src=x');
+    // Each row's last change, as the page words dates (the cycle is a draft the forum is in: not waiting for it).
+    expect(first).toMatch(new RegExp(`href="/cycles/${id}">[^]*?</td>\\s*<td class="govuk-table__cell">Draft</td>\\s*<td class="govuk-table__cell">\\d{1,2} [A-Z][a-z]+ \\d{4} at \\d{2}:\\d{2}</td>`));
+    expect(await work()).toBe(first);
+    await c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'EDIT_DRAFT', title: `${title} renamed` }).expect(200);
+    expect(await work()).toContain(`${escaped} renamed</a>`);
+  });
+
   describe('a partnership asked for by parts of one request', () => {
     afterEach(() => jest.restoreAllMocks());
     const setUp = () => ({ service: web.app.get(PartnershipsService), load: jest.spyOn(web.app.get(PartnershipsRepository), 'load') });

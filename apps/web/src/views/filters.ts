@@ -9,6 +9,9 @@ export interface FormError {
 const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
 const dateOnly = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
+/** A moment as people in England read it: "3 March 2031 at 09:00" (the `dateTime` filter). */
+export const formatDateTime = (value: string | Date | null | undefined): string => (value ? dateTime.format(new Date(value)) : '');
+
 /**
  * nunjucks's own `trim` is `str.replace(/^\s*|\s*$/g, '')`: the regular expression tries `\s*$` at
  * every run of spaces and scans each run to its end. GOV.UK Frontend's macros trim the whole HTML
@@ -29,6 +32,6 @@ export function registerFilters(env: Environment): void {
     const found = (errors ?? []).filter((e) => e.field === field);
     return found.length ? { text: found.map((e) => e.text).join('. ') } : undefined;
   });
-  env.addFilter('dateTime', (value: string | Date | null | undefined) => (value ? dateTime.format(new Date(value)) : ''));
+  env.addFilter('dateTime', formatDateTime);
   env.addFilter('date', (value: string | Date | null | undefined) => (value ? dateOnly.format(new Date(value)) : ''));
 }

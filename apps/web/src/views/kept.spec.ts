@@ -33,6 +33,15 @@ describe('GOV.UK macros kept', () => {
     }
   });
 
+  it('draw a table as GOV.UK’s table draws it', () => {
+    const env = environment();
+    const params = { caption: 'Cycles', head: [{ text: 'Cycle' }, { text: 'Stage' }], rows: [[{ html: '<a href="/c/1">One &amp; two</a>' }, { text: 'Draft <b>' }]] };
+    const kept = env.renderString('{{ keptGovukTable(params) }}', { params });
+    expect(kept).toBe(env.renderString('{% from "govuk/components/table/macro.njk" import govukTable %}{{ govukTable(params) }}', { params }));
+    expect(kept).toContain('<a href="/c/1">One &amp; two</a>');
+    expect(kept).toContain('Draft &lt;b&gt;');
+  });
+
   it('draw each set of parameters once, and again only when they change', () => {
     const env = environment();
     const checkboxes = keptMacro(env, 'govuk/components/checkboxes/macro.njk', 'govukCheckboxes');

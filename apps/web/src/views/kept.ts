@@ -28,4 +28,5 @@ export function keptMacro(env: Environment, file: string, name: string, budget =
 /** The kept macros the templates call by these names (the original macros stay available by import). */
 export function registerKeptMacros(env: Environment): void {
   env.addGlobal('keptGovukCheckboxes', keptMacro(env, 'govuk/components/checkboxes/macro.njk', 'govukCheckboxes'));
+  env.addGlobal('keptGovukTable', keptMacro(env, 'govuk/components/table/macro.njk', 'govukTable'));
 }
