@@ -68,6 +68,9 @@ describe('the statements a web page reads with', () => {
     await c.councilUser.as.put(`/v1/partnerships/${id}/table`, { on: ['Data'], off: [] }).expect(200);
     await c.councilUser.as.post(`/v1/partnerships/${id}/anchors`, { name: 'Year end', date: '2031-03-31' }).expect(201);
     await c.councilUser.as.post(`/v1/partnerships/${id}/anchors`, { name: 'Budget', date: '2031-02-20' }).expect(201);
+    // Anchors on one date come in a stable order (their ids break the tie).
+    await c.councilUser.as.post(`/v1/partnerships/${id}/anchors`, { name: 'Same day A', date: '2031-05-01' }).expect(201);
+    await c.councilUser.as.post(`/v1/partnerships/${id}/anchors`, { name: 'Same day B', date: '2031-05-01' }).expect(201);
     const repository = web.app.get(PartnershipsRepository);
     const spy = jest.spyOn(Client.prototype, 'query');
     const loaded = await repository.load(id);
@@ -86,15 +89,27 @@ describe('the statements a web page reads with', () => {
         .orderBy('d.organisation_id')
         .addOrderBy('d.version', 'DESC')
         .getMany(),
-      outcomes: await data.getRepository(OutcomeEntity).find({ where: { partnershipId: id }, order: { createdAt: 'ASC' } }),
-      anchors: await data.getRepository(AnchorEntity).find({ where: { partnershipId: id }, order: { date: 'ASC' } }),
+      outcomes: await data.getRepository(OutcomeEntity).find({ where: { partnershipId: id }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      anchors: await data.getRepository(AnchorEntity).find({ where: { partnershipId: id }, order: { date: 'ASC', id: 'ASC' } }),
     };
     expect(loaded).toStrictEqual(expected);
     expect(loaded!.declarations.find((d) => d.organisationId === c.orgs.charity.id)).toMatchObject({ version: 2, on: ['Volunteers', 'A hall'], off: ['Reserves'] });
-    expect(loaded!.anchors.map((a) => a.name)).toEqual(['Budget', 'Year end']);
+    expect(loaded!.anchors.map((a) => a.name).slice(0, 2)).toEqual(['Budget', 'Year end']);
     expect(loaded!.anchors[0].date).toBeInstanceOf(Date);
     expect(loaded!.members.length).toBeGreaterThan(3);
     expect(await repository.load('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    // A partnership with nothing but its opener, archived: empty lists, the archive's moment a Date.
+    const bare = await c.councilUser.as.post('/v1/partnerships', { name: `Bare ${Date.now()}`, memberOrganisationIds: [] }).expect(201);
+    await c.councilUser.as.post(`/v1/partnerships/${bare.body.id}/archive`, {}).expect((r) => expect(r.status).toBeLessThan(300));
+    const archived = await repository.load(bare.body.id);
+    expect(archived).toStrictEqual({
+      partnership: await data.getRepository(PartnershipEntity).findOneByOrFail({ id: bare.body.id }),
+      members: await data.getRepository(PartnershipMemberEntity).find({ where: { partnershipId: bare.body.id }, relations: { organisation: true } }),
+      declarations: [],
+      outcomes: [],
+      anchors: [],
+    });
+    expect(archived!.partnership.archivedAt).toBeInstanceOf(Date);
   });
 
   it('reads the people a cycle’s forms choose among in two statements, member by member as before', async () => {
@@ -113,11 +128,11 @@ describe('the statements a web page reads with', () => {
   });
 
   it('draws Your work’s tables with each cycle’s title as text, the same on every view until a cycle moves', async () => {
-    const title = `<img src=x onerror="alert(1)"> & 'friends' ${Date.now()}`;
+    const title = `<img src=x onerror="alert(1)"> & 'friends' \\ ${Date.now()}`;
     const id = await c.newCycle({ title });
     const work = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => r.text);
     const first = await work();
-    const escaped = `&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;friends&#39; ${title.split(' ').at(-1)}`;
+    const escaped = `&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;friends&#39; &#92; ${title.split(' ').at(-1)}`;
     expect(first).toContain(`<a class="govuk-link" href="/cycles/${id}">${escaped}</a> (iteration 1)`);
     expect(first).not.toContain('<img src=x');
     // Each row's last change, as the page words dates (the cycle is a draft the forum is in: not waiting for it).

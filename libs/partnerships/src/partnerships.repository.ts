@@ -104,7 +104,7 @@ export class PartnershipsRepository {
   }
 
   outcomes(partnershipId: string): Promise<OutcomeEntity[]> {
-    return this.dataSource.getRepository(OutcomeEntity).find({ where: { partnershipId }, order: { createdAt: 'ASC' } });
+    return this.dataSource.getRepository(OutcomeEntity).find({ where: { partnershipId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   exists(id: string): Promise<boolean> {
@@ -122,8 +122,8 @@ export class PartnershipsRepository {
             FROM partnership_members m JOIN organisations o ON o.id = m.organisation_id WHERE m.partnership_id = p.id) AS members,
          (SELECT coalesce(jsonb_agg(to_jsonb(d) ORDER BY d.organisation_id), '[]')
             FROM (SELECT DISTINCT ON (organisation_id) * FROM table_declarations WHERE partnership_id = p.id ORDER BY organisation_id, version DESC) d) AS declarations,
-         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.created_at), '[]') FROM outcomes x WHERE x.partnership_id = p.id) AS outcomes,
-         (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.date), '[]') FROM anchors a WHERE a.partnership_id = p.id) AS anchors
+         (SELECT coalesce(jsonb_agg(to_jsonb(x) ORDER BY x.created_at, x.id), '[]') FROM outcomes x WHERE x.partnership_id = p.id) AS outcomes,
+         (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.date, a.id), '[]') FROM anchors a WHERE a.partnership_id = p.id) AS anchors
        FROM partnerships p WHERE p.id = $1`,
       [id],
     );

@@ -9,9 +9,9 @@ import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
 import { formatDateTime } from '../views/filters';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** Text made safe inside HTML, as nunjucks's `escape` makes it. */
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\\': '&#92;' };
+/** Text made safe inside HTML, as nunjucks's `escape` makes it (its characters and theirs). */
+const escapeHtml = (text: string) => text.replace(/[&<>"'\\]/g, (c) => HTML_ESCAPES[c]);
 
 /** A row of Your work. */
 interface WorkRow {
@@ -67,7 +67,7 @@ export class WorkController {
     const rows = await this.rowsOf(principal);
     // The tables' cells made here, not in the template (a loop of two hundred rows there cost more
     // than drawing the table), and drawn by the kept GOV.UK table: the same rows draw once.
-    const link = (r: WorkRow) => ({ html: `<a class="govuk-link" href="/cycles/${r.id}">${escapeHtml(r.title)}</a> (iteration ${r.iteration})` });
+    const link = (r: WorkRow) => ({ html: `<a class="govuk-link" href="/cycles/${encodeURIComponent(r.id)}">${escapeHtml(r.title)}</a> (iteration ${r.iteration})` });
     const waiting = rows.filter((r) => r.waiting).map((r) => [link(r), { text: r.state }, { text: r.waiting }]);
     const other = rows.filter((r) => !r.waiting).map((r) => [link(r), { text: r.state }, { text: formatDateTime(r.updatedAt) }]);
     res.render('work', { ...(await this.layout.of(session)), section: 'work', title: 'Your work', waiting, other, isAdmin: principal.role === 'admin' });
