@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -99,7 +100,7 @@ describe('the statements a web page reads with', () => {
     expect(loaded!.members.length).toBeGreaterThan(3);
     expect(await repository.load('00000000-0000-4000-8000-000000000000')).toBeUndefined();
     // A partnership with nothing but its opener, archived: empty lists, the archive's moment a Date.
-    const bare = await c.councilUser.as.post('/v1/partnerships', { name: `Bare ${Date.now()}`, memberOrganisationIds: [] }).expect(201);
+    const bare = await c.councilUser.as.post('/v1/partnerships', { name: `Bare ${randomUUID()}`, memberOrganisationIds: [] }).expect(201);
     await c.councilUser.as.post(`/v1/partnerships/${bare.body.id}/archive`, {}).expect((r) => expect(r.status).toBeLessThan(300));
     const archived = await repository.load(bare.body.id);
     expect(archived).toStrictEqual({
@@ -128,7 +129,7 @@ describe('the statements a web page reads with', () => {
   });
 
   it('draws Your work’s tables with each cycle’s title as text, the same on every view until a cycle moves', async () => {
-    const title = `<img src=x onerror="alert(1)"> & 'friends' \\ ${Date.now()}`;
+    const title = `<img src=x onerror="alert(1)"> & 'friends' \\ ${randomUUID().slice(0, 8)}`;
     const id = await c.newCycle({ title });
     const work = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => r.text);
     const first = await work();
