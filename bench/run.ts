@@ -80,6 +80,13 @@ async function main() {
   // ---- 5. cold start to healthy ------------------------------------------------------------
   const coldStarted = performance.now();
   const apiProcess = svc.start(apiEntry, {}, profile);
+  /** The end of a partial run (BENCH_WRITE_ONLY, BENCH_PROFILE, BENCH_OLD_ONLY, BENCH_WEB_ONLY): nothing saved. */
+  const endPartialRun = async (): Promise<never> => {
+    await stop(apiProcess);
+    await pg.end();
+    await svc.cleanup();
+    process.exit(0);
+  };
   await svc.healthy();
   record('cold start to healthy', performance.now() - coldStarted, 'ms', { op: '<=', value: 5000 });
 
@@ -171,11 +178,8 @@ async function main() {
     record('non-200 answers (all write runs)', errors, 'answers', { op: '<=', value: 0 });
 
     if (process.env.BENCH_PROFILE || process.env.BENCH_WRITE_ONLY) {
-      await stop(apiProcess);
-      await pg.end();
-      await svc.cleanup();
       if (process.env.BENCH_PROFILE) console.log('profile written to bench/results');
-      process.exit(0);
+      await endPartialRun();
     }
 
   }
@@ -255,10 +259,7 @@ async function main() {
     if (process.env.BENCH_OLD_ONLY) {
       await changingWrites();
       await stop(web);
-      await stop(apiProcess);
-      await pg.end();
-      await svc.cleanup();
-      process.exit(0);
+      await endPartialRun();
     }
   }
 
@@ -310,12 +311,7 @@ async function main() {
   record('web page p95 under load', percentile(browsing, 95), 'ms', { op: '<=', value: 200 });
   record('web errors under load', webErrors, 'answers', { op: '<=', value: 0 });
   await stop(web);
-  if (webOnly) {
-    await stop(apiProcess);
-    await pg.end();
-    await svc.cleanup();
-    process.exit(0);
-  }
+  if (webOnly) await endPartialRun();
 
   // ---- 2. one hot cycle ---------------------------------------------------------------------
   console.log('\n2. One hot cycle: 32 clients on one cycle');
