@@ -133,8 +133,10 @@ describe('email', () => {
     await steps.ok(c.councilUser.as, id, { type: 'LAUNCH' });
     await steps.ok(c.councilUser.as, id, { type: 'REVISE_PROBLEM', statement: 'First' });
     await steps.ok(c.councilUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Second' });
-    // Routed to the digest, not sent at once.
+    // Routed to the digest, not sent at once: both revisions' notifications (the worker routes each
+    // in its own time; the digest is sent only once both are there).
     await eventually(() => mail.digestsDue(new Date('2027-03-01T08:00:00Z')), (due) => due.some((d) => d.userId === reader.id));
+    await eventually(() => api.app.get(NotificationMailService)['notifications'].digestItems(reader.id), (items: unknown[]) => items.length >= 2);
     expect(relay.to(reader.email)).toEqual([]);
     // Saturday 6 March 2027: no digest. Monday 1 March 2027, 08:00 in England: one.
     expect((await mail.digestsDue(new Date('2027-03-06T08:00:00Z'))).some((d) => d.userId === reader.id)).toBe(false);
