@@ -137,6 +137,12 @@ async function main() {
     record('CPU per event: PostgreSQL (all processes)', perEvent(postgresCpuSeconds() - cpuBefore.postgres), 'ms');
     record('CPU per event: load generator', perEvent((loadCpu.user + loadCpu.system) / 1e6), 'ms');
     record('API resident memory under load (peak)', rssPeak, 'MB', { op: '<=', value: 300 });
+    // What each answer carries (the full view, as API.md's default): the API writes it and the load generator reads it.
+    const sample = await rawCall(base, 'POST', `/v1/cycles/${delivering[0]}/events`, {
+      headers: { authorization: `Bearer ${anyWriter().token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] }),
+    });
+    record('event answer size', Buffer.byteLength(sample.text) / 1024, 'KB');
     // Statements the database ran per event (each a transaction of its own, batched ones shared).
     await sleep(1500);
     record('PostgreSQL transactions per event', ((await commits()) - commitsBefore) / latencies.length, 'transactions');

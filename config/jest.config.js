@@ -29,7 +29,12 @@ const transform = {
     },
   ],
 };
-const common = { rootDir: root, moduleNameMapper, transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// Packages published only as ES modules, which Node 20 loads with require() and Jest does not:
+// compiled to CommonJS like our own code (content-disposition, under @fastify/static: the API's docs).
+const esmOnly = ['content-disposition'];
+transform[`/node_modules/(.+/node_modules/)?(${esmOnly.join('|')})/.+\\.js$`] = ['@swc/jest', { module: { type: 'commonjs' } }];
+const transformIgnorePatterns = [`/node_modules/(?!(.+/node_modules/)?(${esmOnly.join('|')})/)`];
+const common = { rootDir: root, moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 const withServices = {
   ...common,
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InternalServerErrorException, Logger } from '@nestjs/common';
 import request from 'supertest';
 import { AccountsService } from '@app/accounts';
@@ -65,6 +66,15 @@ describe('errors are problem+json', () => {
     expectProblem(await post('/v1/organisations'), 400);
   });
 
+  it('refuses a NUL character anywhere in the body, and takes the text \\u0000 as text', async () => {
+    const nul = await post('/v1/organisations').set('Content-Type', 'application/json').send('{"name":"A\\u0000B","kind":"provider"}');
+    expectProblem(nul, 400);
+    expect(nul.body.detail).toBe('The request body is not valid JSON.');
+    const text = await post('/v1/organisations').set('Content-Type', 'application/json').send(`{"name":"Backslash \\\\u0000 ${randomUUID()}","kind":"provider"}`);
+    expect(text.status).toBe(201);
+    expect(text.body.name).toMatch(/^Backslash \\u0000 /);
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const res = await post('/v1/organisations').set('Content-Type', 'text/plain').send('name=A');
     expectProblem(res, 415);
@@ -79,6 +89,19 @@ describe('errors are problem+json', () => {
     expectProblem(await request(api.http).get('/v1/nothing-here').set('Authorization', `Bearer ${token}`), 404);
     expectProblem(await request(api.http).get('/v1/partnerships/not-a-uuid').set('Authorization', `Bearer ${token}`), 404);
     expectProblem(await request(api.http).get('/v1/organisations/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${token}`), 404);
+  });
+
+  it('answers an address that does not decode with 400, and a very long id with 404, with the usual headers', async () => {
+    for (const path of ['/v1/organisations/%E0%A4%A', '/v1/organisations/%zz']) {
+      const res = await request(api.http).get(path).set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'bad-address');
+      expectProblem(res, 400);
+      expect(res.body.requestId).toBe('bad-address');
+      expect(res.headers['x-request-id']).toBe('bad-address');
+      expect(res.headers['content-security-policy']).toBeDefined();
+    }
+    expectProblem(await request(api.http).get(`/v1/organisations/${'x'.repeat(300)}`).set('Authorization', `Bearer ${token}`), 404);
+    // One trailing slash is the same address.
+    expect((await request(api.http).get('/v1/organisations/').set('Authorization', `Bearer ${token}`)).status).toBe(200);
   });
 
   it('refuses wrongly typed query parameters with 400', async () => {
@@ -102,7 +125,7 @@ describe('errors are problem+json', () => {
     const feed = await request(api.http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token=a&token=b`);
     expectProblem(feed, 400);
     expect(feed.body.errors).toEqual([{ field: 'token', message: 'must be given once, as text' }]);
-    // Express reads query strings flat: `token[x]` is another parameter, so no token was sent.
+    // Query strings are read flat: `token[x]` is another parameter, so no token was sent.
     expectProblem(await request(api.http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token[x]=a`), 401);
   });
 

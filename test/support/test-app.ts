@@ -1,14 +1,14 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { APP_CONFIG, type AppConfig, CLOCK, clockOf, loadConfig } from '@app/config';
 import type { Clock } from '@app/domain';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/bootstrap';
+import { apiAdapter, configureApp } from '../../apps/api/src/bootstrap';
 
 export interface TestApi {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   http: App;
   close(): Promise<void>;
 }
@@ -24,9 +24,11 @@ export async function createTestApi(options: { clock?: Clock; config?: (config: 
   if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
   if (options.config) builder.overrideProvider(APP_CONFIG).useValue(config);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(apiAdapter(config), { bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   await app.init();
+  // Fastify answers once its plugins have loaded (supertest calls its server directly).
+  await app.getHttpAdapter().getInstance().ready();
   return { app, http: app.getHttpServer(), close: () => app.close() };
 }
 

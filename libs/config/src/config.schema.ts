@@ -15,7 +15,7 @@ const flag = z
   .default('false')
   .transform((value) => value === 'true' || value === '1');
 
-/** The names Express's `trust proxy` (proxy-addr) knows for ranges of addresses. */
+/** The names proxy-addr (Express's `trust proxy`, Fastify's `trustProxy`) knows for ranges of addresses. */
 const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** An address, a subnet (`10.0.0.0/8`, `fd00::/8`, `10.0.0.0/255.0.0.0`) or one of PROXY_RANGES. */
@@ -146,7 +146,7 @@ export interface AppConfig {
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   /** Each person's writes (API and web): so many a second, with bursts of up to `burst`. */
   writes: { perSecond: number; burst: number };
-  /** trustProxy: Express's `trust proxy`, a number of hops or a list of addresses and subnets. */
+  /** trustProxy: as Express's `trust proxy` and Fastify's `trustProxy` take it, a number of hops or a list of addresses and subnets. */
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
   mail: { smtpUrl: string | null; from: string; publicWebUrl: string };

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, pipeline as streamPipeline } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { Logger } from '@nestjs/common';
@@ -31,16 +31,19 @@ export function neutraliseFormula(text: string): string {
 /** Only names of our own making go into the header: letters, digits, dots and dashes. */
 const safeFilename = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '-');
 
+/** A download ready to send: its headers, and its body as it is read. */
+export interface CsvFile {
+  headers: Record<string, string>;
+  body: Readable;
+}
+
 /**
- * Streams the table as RFC 4180 CSV (CRLF line ends, fields with commas, quotes or line breaks in
- * double quotes, quotes doubled), UTF-8 with a byte-order mark so that Excel reads it as UTF-8, as
- * an attachment. Rows are written as they are read.
+ * The table as RFC 4180 CSV (CRLF line ends, fields with commas, quotes or line breaks in double
+ * quotes, quotes doubled), UTF-8 with a byte-order mark so that Excel reads it as UTF-8, as an
+ * attachment. Rows are turned into text as they are read, and as fast as the client takes them.
+ * A failure part way is logged and ends the body with that error (the client's file is cut off).
  */
-export async function sendCsv(res: Response, table: CsvTable): Promise<void> {
-  res.status(200);
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${safeFilename(table.filename)}"`);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
+export function csvFile(table: CsvTable): CsvFile {
   const csv = stringify({
     header: true,
     columns: table.columns,
@@ -55,8 +58,28 @@ export async function sendCsv(res: Response, table: CsvTable): Promise<void> {
       number: (value) => (Number.isFinite(value) ? String(value) : ''),
     },
   });
+  const body = streamPipeline(Readable.from(table.rows), csv, (error) => {
+    if (error && (error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      logger.warn(`The download ${table.filename} stopped part way: ${error.message}`);
+    }
+  });
+  return {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${safeFilename(table.filename)}"`,
+      'x-content-type-options': 'nosniff',
+    },
+    body,
+  };
+}
+
+/** Sends the table as a CSV download through Express (the web app). */
+export async function sendCsv(res: Response, table: CsvTable): Promise<void> {
+  const file = csvFile(table);
+  res.status(200);
+  for (const [name, value] of Object.entries(file.headers)) res.setHeader(name, value);
   try {
-    await pipeline(Readable.from(table.rows), csv, res);
+    await pipeline(file.body, res);
   } catch (error) {
     // Before anything is sent, the error is answered as any other (not as a file to save).
     if (!res.headersSent) {
@@ -64,7 +87,6 @@ export async function sendCsv(res: Response, table: CsvTable): Promise<void> {
       res.removeHeader('Content-Type');
       throw error;
     }
-    // Once the header is sent nothing else can be said: the file is cut off, and why is logged.
-    logger.warn(`The download ${table.filename} stopped part way: ${(error as Error).message}`);
+    // Once the header is sent nothing else can be said: the file is cut off (and why was logged).
   }
 }

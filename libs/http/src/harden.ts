@@ -1,17 +1,66 @@
+import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@app/config';
+import { requestIdOf } from './logging';
+
+export type Csp = Record<string, string[] | null>;
+
+/** helmet's headers, with the app's own additions to the Content-Security-Policy (null drops one of helmet's defaults). */
+const securityHeaders = (csp: Csp) => helmet({ contentSecurityPolicy: { directives: csp } });
+
+function useStructuredLogs(app: INestApplication): void {
+  app.useLogger(app.get(Logger));
+}
 
 /**
- * What every HTTP app of ours starts with: structured logs, no `x-powered-by`, the proxy setting,
- * and helmet's headers with the app's own additions to the Content-Security-Policy (null drops one
- * of helmet's defaults).
+ * What the web app (Express) starts with: structured logs, no `x-powered-by`, the proxy setting,
+ * and helmet's headers.
  */
-export function hardenApp(app: NestExpressApplication, config: AppConfig, csp: Record<string, string[] | null>): void {
-  app.useLogger(app.get(Logger));
+export function hardenApp(app: NestExpressApplication, config: AppConfig, csp: Csp): void {
+  useStructuredLogs(app);
   app.disable('x-powered-by');
   // A number of hops or a list of addresses, never `true` (the configuration refuses it).
   app.set('trust proxy', config.http.trustProxy);
-  app.use(helmet({ contentSecurityPolicy: { directives: csp } }));
+  app.use(securityHeaders(csp));
+}
+
+/**
+ * The headers every answer of a Fastify app carries: its request id (see fastifyOptions), echoed
+ * as pino-http echoes it under Express, and helmet's, built once.
+ */
+export function fastifySecurityHeaders(csp: Csp): (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
+  const headers = securityHeaders(csp);
+  return (request, reply, done) => {
+    reply.raw.setHeader('x-request-id', request.id);
+    headers(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+  };
+}
+
+/**
+ * The same for the API (Fastify, which sends no `x-powered-by`; its proxy setting is given when
+ * the adapter is made, see `fastifyOptions`). The headers are set by a hook on every request:
+ * errors, 404s and streamed downloads included.
+ */
+export function hardenFastifyApp(app: NestFastifyApplication, csp: Csp): void {
+  useStructuredLogs(app);
+  app.getHttpAdapter().getInstance().addHook('onRequest', fastifySecurityHeaders(csp));
+}
+
+/** Fastify's own options for an app of ours: the proxy setting as Express reads it, and paths as Express matched them. */
+export function fastifyOptions(config: AppConfig) {
+  const { trustProxy } = config.http;
+  return {
+    // A number of hops (0: none) or a list of addresses and subnets, read by proxy-addr as Express reads it.
+    trustProxy: typeof trustProxy === 'number' ? trustProxy || false : trustProxy,
+    // Express ignored one trailing slash; the API's clients may send one.
+    // Express read a path parameter of any length (a long one is then refused as a bad id).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // The caller's x-request-id when well formed, else a new one; pino-http logs with it (and
+    // logs each request: Fastify's own logger stays off).
+    genReqId: requestIdOf,
+  };
 }

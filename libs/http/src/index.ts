@@ -6,3 +6,4 @@ export * from './id.pipe';
 export * from './harden';
 export * from './stream-json';
 export * from './csv';
+export * from './conditional';

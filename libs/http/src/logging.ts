@@ -24,13 +24,21 @@ export function urlWithoutSecrets(url: string | undefined): string | undefined {
   return `${url.slice(0, at)}?${query.join('&')}`;
 }
 
-/** pino-http settings: a request id on every line (echoed as x-request-id), never a password or token. */
+/** A request's id: the caller's x-request-id when it is well formed, a new UUID otherwise. */
+export function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * pino-http settings: a request id on every line (echoed as x-request-id), never a password or
+ * token. (Under Fastify, the request comes with the id Fastify gave it by `requestIdOf`.)
+ */
 export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
   return {
     level: config.logLevel,
     genReqId: (req, res) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      const id = requestIdOf(req);
       res.setHeader('x-request-id', id);
       return id;
     },

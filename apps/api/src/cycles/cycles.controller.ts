@@ -10,13 +10,13 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
 import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, EventInput } from '@app/cycles';
 import { type Clock, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
 import { Caller } from '../http/auth.guard';
-import { IdPipe, streamJsonArray } from '@app/http';
+import { IdPipe, jsonArrayStream } from '@app/http';
 import {
   CreateCycleDto,
   CycleDto,
@@ -63,16 +63,16 @@ export class CyclesController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private view(record: CycleRecord, res: Response): CycleDto {
+  private view(record: CycleRecord, res: FastifyReply): CycleDto {
     const cycle = mapCycle(record, this.clock.now());
-    res.setHeader('ETag', `"${cycle.version}"`);
+    res.header('ETag', `"${cycle.version}"`);
     return cycle;
   }
 
   @Post()
   @ApiOperation({ summary: 'Open a cycle in draft (a commissioner member of the partnership)' })
   @ApiCreatedResponse({ type: CycleDto })
-  async create(@Caller() caller: Principal, @Body() body: CreateCycleDto, @Res({ passthrough: true }) res: Response) {
+  async create(@Caller() caller: Principal, @Body() body: CreateCycleDto, @Res({ passthrough: true }) res: FastifyReply) {
     return this.view(await this.creation.create(caller, body), res);
   }
 
@@ -86,7 +86,7 @@ export class CyclesController {
 
   @Get(':id')
   @ApiOkResponse({ type: CycleDto })
-  async get(@Caller() caller: Principal, @CycleId() id: string, @Res({ passthrough: true }) res: Response) {
+  async get(@Caller() caller: Principal, @CycleId() id: string, @Res({ passthrough: true }) res: FastifyReply) {
     return this.view(await this.cycles.get(caller, id), res);
   }
 
@@ -108,13 +108,13 @@ export class CyclesController {
     @Body(EventPipe) event: EventInput,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('prefer') prefer: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<CycleDto | MinimalCycleDto> {
     const minimal = prefersMinimal(prefer);
     const record = await this.events.send(caller, id, event, parseIfMatch(ifMatch), { minimal });
     if (!minimal) return this.view(record, res);
-    res.setHeader('Preference-Applied', 'return=minimal');
-    res.setHeader('ETag', `"${record.row.version}"`);
+    res.header('Preference-Applied', 'return=minimal');
+    res.header('ETag', `"${record.row.version}"`);
     return { id: record.row.id, state: record.row.state, version: record.row.version, nextEvents: record.nextEvents };
   }
 
@@ -124,13 +124,13 @@ export class CyclesController {
     description: 'Without `limit` or `cursor`, the whole history as an array (streamed, however long); with either, a page `{ items, nextCursor }`.',
   })
   @ApiOkResponse({ schema: { oneOf: [{ type: 'array', items: { $ref: getSchemaPath(HistoryEntryDto) } }, { $ref: getSchemaPath(HistoryPageDto) }] } })
-  async history(@Caller() caller: Principal, @CycleId() id: string, @Query() query: HistoryQuery, @Res() res: Response): Promise<void> {
+  async history(@Caller() caller: Principal, @CycleId() id: string, @Query() query: HistoryQuery, @Res() res: FastifyReply): Promise<void> {
     if (query.limit !== undefined || query.cursor !== undefined) {
       const page = await this.cycles.historyPage(caller, id, { cursor: query.cursor, limit: query.limit ?? 100 });
-      res.json({ items: page.items.map(mapHistoryEntry), nextCursor: page.nextCursor });
+      res.send({ items: page.items.map(mapHistoryEntry), nextCursor: page.nextCursor });
       return;
     }
-    await streamJsonArray(res, await this.cycles.historyPages(caller, id), mapHistoryEntry);
+    res.type('application/json; charset=utf-8').send(jsonArrayStream(await this.cycles.historyPages(caller, id), mapHistoryEntry));
   }
 
   @Get(':id/progress')

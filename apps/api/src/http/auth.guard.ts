@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AccountsService, Principal, TokenService, WriteLimiter } from '@app/accounts';
 import { Forbidden, Unauthenticated } from '@app/domain';
 
@@ -12,7 +12,7 @@ export const Public = () => SetMetadata(PUBLIC, true);
 /** Only platform admins may call the route. */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
-type AuthenticatedRequest = Request & { principal?: Principal };
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 @Injectable()
 export class AuthGuard implements CanActivate {

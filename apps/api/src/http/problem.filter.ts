@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { DomainError, DomainErrorCode, RateLimited, ValidationFailed, VersionConflict } from '@app/domain';
-import { PROBLEM_CONTENT_TYPE, Problem, problem } from './problem';
+import { BodyRefused, PROBLEM_CONTENT_TYPE, Problem, problem } from './problem';
 
 const STATUS_OF: Record<DomainErrorCode, number> = {
   ValidationFailed: 400,
@@ -24,10 +25,12 @@ const STATUS_OF: Record<DomainErrorCode, number> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request>();
+    const response = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
     let body = this.toProblem(exception, response);
     if (body.status >= 500 && body.status !== 503) {
       // The cause (a message, SQL, a stack) goes to the log only; the caller gets an id to quote.
@@ -40,11 +43,12 @@ export class ProblemFilter implements ExceptionFilter {
     sendProblem(response, body, request);
   }
 
-  private toProblem(exception: unknown, response: Response): Problem {
+  private toProblem(exception: unknown, response: FastifyReply): Problem {
+    if (exception instanceof BodyRefused) return exception.problem;
     if (exception instanceof DomainError) {
       const status = STATUS_OF[exception.code];
-      if (exception instanceof RateLimited) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
-      if (exception.code === 'Unauthenticated') response.setHeader('WWW-Authenticate', 'Bearer');
+      if (exception instanceof RateLimited) response.header('Retry-After', String(exception.retryAfterSeconds));
+      if (exception.code === 'Unauthenticated') response.header('WWW-Authenticate', 'Bearer');
       return problem(status, exception.message, {
         code: exception.code,
         ...(exception instanceof ValidationFailed && { errors: exception.errors }),
@@ -54,6 +58,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // Fastify refuses too large a body before reading it (Nest hands its error on as an HttpException).
+      if (status === 413) return problem(413, `The request body is larger than the limit of ${this.config.http.bodyLimit}.`);
       const payload = exception.getResponse();
       const detail =
         typeof payload === 'string'
@@ -66,15 +72,18 @@ export class ProblemFilter implements ExceptionFilter {
       return problem(status, status === 503 && checks.checks ? 'A dependency is not answering.' : detail, checks);
     }
     if (isUnavailable(exception)) {
-      response.setHeader('Retry-After', '5');
+      response.header('Retry-After', '5');
       return problem(503, 'The database or Redis is not answering right now. Nothing was changed; try again shortly.');
     }
     return problem(500, 'Something went wrong on our side.');
   }
 }
 
-export function sendProblem(response: Response, body: Problem, request?: Request): void {
-  if (response.headersSent) return;
+export function sendProblem(response: FastifyReply, body: Problem, request?: FastifyRequest): void {
+  if (response.sent || response.raw.headersSent) return;
+  // A download that failed before its first byte is answered as an error, not as a file to save.
+  response.removeHeader('content-disposition');
+  response.raw.removeHeader('content-disposition');
   const requestId = request?.id;
   response
     .status(body.status)

@@ -30,3 +30,11 @@ export function problem(status: number, detail: string, extra: Partial<Problem> 
   const [slug, title] = TITLES[status] ?? (status >= 500 ? TITLES[500] : TITLES[400]);
   return { type: `https://cocommission.org/problems/${slug}`, title, status, detail, ...extra };
 }
+
+/** A request body refused before any route ran (not JSON, broken JSON): answered as its problem says. */
+export class BodyRefused extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+    this.name = 'BodyRefused';
+  }
+}

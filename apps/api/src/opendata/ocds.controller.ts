@@ -1,8 +1,7 @@
 import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Principal } from '@app/accounts';
 import { IdPipe } from '@app/http';
 import { OcdsService } from '@app/opendata';
@@ -42,8 +41,8 @@ export class OcdsController {
   @ApiProduces('application/json')
   @ApiOkResponse({ schema: RELEASE_PACKAGE })
   @ApiNotFoundResponse({ description: 'No such cycle, or one the caller may not read' })
-  async cycle(@Caller() caller: Principal, @Param('id', new IdPipe('cycle')) id: string, @Res() res: Response): Promise<void> {
-    res.status(200).type('application/json').send(await this.ocds.cyclePackage(caller, id));
+  async cycle(@Caller() caller: Principal, @Param('id', new IdPipe('cycle')) id: string, @Res() res: FastifyReply): Promise<void> {
+    res.type('application/json; charset=utf-8').send(await this.ocds.cyclePackage(caller, id));
   }
 
   @Get('partnerships/:id/ocds')
@@ -54,19 +53,13 @@ export class OcdsController {
   @ApiProduces('application/json')
   @ApiOkResponse({ schema: RELEASE_PACKAGE })
   @ApiNotFoundResponse({ description: 'No such partnership, or one the caller may not read' })
-  async partnership(@Caller() caller: Principal, @Param('id', new IdPipe('partnership')) id: string, @Res() res: Response): Promise<void> {
+  async partnership(@Caller() caller: Principal, @Param('id', new IdPipe('partnership')) id: string, @Res() res: FastifyReply): Promise<void> {
     const chunks = await this.ocds.partnershipPackage(caller, id);
-    res.status(200).type('application/json');
-    try {
-      // Not object mode: the buffer holds bytes up to its mark, so one page is read ahead at most.
-      await pipeline(Readable.from(chunks, { objectMode: false, highWaterMark: 64 * 1024 }), res);
-    } catch (error) {
-      // The status and some of the body are out: the response is cut short (never a valid-looking
-      // document with cycles missing), and the cause is logged.
-      if (!res.destroyed) res.destroy();
-      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-        this.logger.error({ err: error, partnershipId: id }, 'The OCDS export stopped part way');
-      }
-    }
+    // Not object mode: the buffer holds bytes up to its mark, so one page is read ahead at most.
+    const body = Readable.from(chunks, { objectMode: false, highWaterMark: 64 * 1024 });
+    // Once the status and some of the body are out, a failure cuts the response short (never a
+    // valid-looking document with cycles missing): why is logged.
+    body.on('error', (error) => this.logger.error({ err: error, partnershipId: id }, 'The OCDS export stopped part way'));
+    res.type('application/json; charset=utf-8').send(body);
   }
 }

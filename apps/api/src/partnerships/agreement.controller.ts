@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
 import { AgreementRecord, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
 import { ValidationFailed } from '@app/domain';
@@ -76,9 +76,9 @@ export class AgreementController {
 
   @Get()
   @ApiOperation({ summary: 'The agreement: its state, the version under consultation, the agreed one, positions, consents and objections' })
-  async get(@Caller() caller: Principal, @PartnershipId() id: string, @Res({ passthrough: true }) res: Response) {
+  async get(@Caller() caller: Principal, @PartnershipId() id: string, @Res({ passthrough: true }) res: FastifyReply) {
     const view = mapAgreement(await this.agreements.get(caller, id));
-    res.setHeader('ETag', `"${view.version}"`);
+    res.header('ETag', `"${view.version}"`);
     return view;
   }
 
@@ -87,9 +87,9 @@ export class AgreementController {
   @ApiOperation({ summary: 'PROPOSE_AGREEMENT, STATE_POSITION, CONSENT_AGREEMENT, OBJECT_AGREEMENT or REOPEN_AGREEMENT (a member organisation)' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The agreement version the client saw' })
   @ApiBody({ schema: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } })
-  async send(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: unknown, @Headers('if-match') match: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async send(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: unknown, @Headers('if-match') match: string | undefined, @Res({ passthrough: true }) res: FastifyReply) {
     const view = mapAgreement(await this.agreements.send(caller, id, body, ifMatch(match)));
-    res.setHeader('ETag', `"${view.version}"`);
+    res.header('ETag', `"${view.version}"`);
     return view;
   }
 
@@ -110,7 +110,7 @@ export class AgreementController {
     summary: 'Set the agreement’s review date (agreementReviewDue), aligned to an anchor (a commissioner member)',
     description: 'When it comes, an agreed agreement moves to reviewing; otherwise the date is moot. A new date replaces the one scheduled.',
   })
-  async scheduleReview(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: AgreementReviewDto, @Res({ passthrough: true }) res: Response) {
+  async scheduleReview(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: AgreementReviewDto, @Res({ passthrough: true }) res: FastifyReply) {
     if (body.offsetDays !== undefined && body.offsetWorkingDays !== undefined) {
       throw new ValidationFailed([{ field: 'offsetDays', message: 'give offsetDays or offsetWorkingDays, not both' }]);
     }

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import ical from 'ical-generator';
 import { AccountsService, Principal, TokenService } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -69,7 +69,7 @@ export class CalendarController {
     @Param('id', new IdPipe('partnership')) id: string,
     @Headers('authorization') authorization: string | undefined,
     @Query('token') token: unknown,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const caller = await this.callerOf(authorization, token);
     const calendar = await this.milestones.calendar(caller, id);
@@ -93,8 +93,7 @@ export class CalendarController {
         url,
       });
     }
-    res.type('text/calendar; charset=utf-8').setHeader('Content-Disposition', 'inline; filename="calendar.ics"');
-    res.send(feed.toString());
+    res.type('text/calendar; charset=utf-8').header('Content-Disposition', 'inline; filename="calendar.ics"').send(feed.toString());
   }
 
   private async callerOf(authorization: string | undefined, token: unknown): Promise<Principal> {
