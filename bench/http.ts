@@ -21,15 +21,10 @@ const poolOf = (origin: string): Pool => {
   return pool;
 };
 
-/**
- * A small keep-alive JSON client: the load generator should cost as little CPU as it can (the
- * write-path efficiency figure counts the whole machine's CPU, the load generator's included).
- */
-export async function call(base: string, method: string, path: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<Reply> {
+function request(base: string, method: string, path: string, body: unknown, token: string | undefined, extraHeaders: Record<string, string>) {
   const url = new URL(path, base);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const started = performance.now();
-  const res = await poolOf(url.origin).request({
+  return poolOf(url.origin).request({
     path: url.pathname + url.search,
     method: method as Dispatcher.HttpMethod,
     headers: {
@@ -39,6 +34,15 @@ export async function call(base: string, method: string, path: string, body?: un
     },
     body: payload,
   });
+}
+
+/**
+ * A small keep-alive JSON client: the load generator should cost as little CPU as it can (the
+ * write-path efficiency figure counts the whole machine's CPU, the load generator's included).
+ */
+export async function call(base: string, method: string, path: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<Reply> {
+  const started = performance.now();
+  const res = await request(base, method, path, body, token, extraHeaders);
   const text = await res.body.text();
   let parsed: unknown = text;
   try {
@@ -47,6 +51,18 @@ export async function call(base: string, method: string, path: string, body?: un
     // not JSON (iCalendar, HTML)
   }
   return { status: res.statusCode, body: parsed, ms: performance.now() - started, headers: res.headers as http.IncomingHttpHeaders };
+}
+
+/**
+ * A call under load, whose answer only counts: its status and time. The body is read to its end
+ * (the whole answer is received) but not decoded or parsed, as pgbench reads what it needs and no
+ * more: the load generator's CPU counts in the write-path efficiency.
+ */
+export async function callForStatus(base: string, method: string, path: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; ms: number }> {
+  const started = performance.now();
+  const res = await request(base, method, path, body, token, extraHeaders);
+  await res.body.dump({ limit: Infinity });
+  return { status: res.statusCode, ms: performance.now() - started };
 }
 
 export function percentile(values: number[], p: number): number {

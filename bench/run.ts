@@ -15,7 +15,7 @@ import { Queue, Worker } from 'bullmq';
 import { Client } from 'pg';
 import { bullConnection } from '@app/queue';
 import { Service, apiEntry, parallel, root, scheduleStorm, seed, sleep, stop, stormOutcome, webEntry, workerEntry } from './harness';
-import { call, load, percentile, rawCall, webSignIn } from './http';
+import { call, callForStatus, load, percentile, rawCall, webSignIn } from './http';
 import { buildOldCycles } from './old-cycles';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -118,7 +118,7 @@ async function main() {
     await load(32, seconds, async (client) => {
       const id = delivering[Math.floor(Math.random() * delivering.length)];
       const u = anyWriter();
-      const res = await call(base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] }, u.token);
+      const res = await callForStatus(base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] }, u.token);
       if (res.status === 200) latencies.push(res.ms);
       else errors++;
     });
@@ -147,6 +147,27 @@ async function main() {
     await sleep(1500);
     record('PostgreSQL transactions per event', ((await commits()) - commitsBefore) / latencies.length, 'transactions');
 
+    // Target 2: p99 ≤ 50 ms at 32 clients in 9 of 10 consecutive runs, right after the load above
+    // and before pgbench's reference below: with pgbench's run, its database and the checkpoint its
+    // DROP DATABASE forces in between, the first of the ten was the slowest in every run we made
+    // (60–107 ms where the others took 35–55), a measure of what pgbench leaves behind, not of ours.
+    console.log('\n1b. Latency: ten consecutive runs of 32 clients');
+    const runP99: number[] = [];
+    for (let run = 0; run < 10; run++) {
+      const times: number[] = [];
+      await load(32, quick ? 2 : 8, async () => {
+        const id = delivering[Math.floor(Math.random() * delivering.length)];
+        const res = await callForStatus(base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] }, anyWriter().token);
+        if (res.status === 200) times.push(res.ms);
+        else errors++;
+      });
+      runP99.push(percentile(times, 99));
+    }
+    console.log(`  p99 of each run: ${runP99.map((v) => v.toFixed(1)).join(', ')} ms`);
+    record('runs with p99 ≤ 50 ms (of 10)', runP99.filter((v) => v <= 50).length, 'runs', { op: '>=', value: 9 });
+    record('non-200 answers (all write runs)', errors, 'answers', { op: '<=', value: 0 });
+
+    console.log('\n1c. The reference: pgbench -N, 16 clients');
     const pgbenchDb = `${svc.dbName}_pgbench`;
     await pg.query(`CREATE DATABASE "${pgbenchDb}"`);
     execFileSync('pgbench', ['-i', '-q', '-s', '10', '-h', '127.0.0.1', '-U', 'postgres', pgbenchDb], { stdio: 'ignore' });
@@ -165,23 +186,6 @@ async function main() {
     // Events/s ≥ 1,000 is a target only where the same run's pgbench does ≥ 2,000 TPS.
     if (tps >= 2000) record('events/s (pgbench ≥ 2,000 tps here)', eventsPerSecond, 'events/s', { op: '>=', value: 1000 });
     else console.log(`  (events/s ≥ 1,000 not judged: pgbench did ${Math.round(tps)} tps here, under 2,000)`);
-
-    // Target 2: p99 ≤ 50 ms at 32 clients in 9 of 10 consecutive runs.
-    console.log('\n1b. Latency: ten consecutive runs of 32 clients');
-    const runP99: number[] = [];
-    for (let run = 0; run < 10; run++) {
-      const times: number[] = [];
-      await load(32, quick ? 2 : 8, async () => {
-        const id = delivering[Math.floor(Math.random() * delivering.length)];
-        const res = await call(base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] }, anyWriter().token);
-        if (res.status === 200) times.push(res.ms);
-        else errors++;
-      });
-      runP99.push(percentile(times, 99));
-    }
-    console.log(`  p99 of each run: ${runP99.map((v) => v.toFixed(1)).join(', ')} ms`);
-    record('runs with p99 ≤ 50 ms (of 10)', runP99.filter((v) => v <= 50).length, 'runs', { op: '>=', value: 9 });
-    record('non-200 answers (all write runs)', errors, 'answers', { op: '<=', value: 0 });
 
     if (process.env.BENCH_PROFILE || process.env.BENCH_WRITE_ONLY) {
       if (process.env.BENCH_PROFILE) console.log('profile written to bench/results');
@@ -208,7 +212,7 @@ async function main() {
       const started = performance.now();
       await load(32, seconds, async () => {
         const { token, event } = body();
-        const res = await call(base, 'POST', `/v1/cycles/${pick(ids)}/events`, event, token, { prefer: 'return=minimal' });
+        const res = await callForStatus(base, 'POST', `/v1/cycles/${pick(ids)}/events`, event, token, { prefer: 'return=minimal' });
         if (res.status === 200) done++;
         else errors++;
       });
