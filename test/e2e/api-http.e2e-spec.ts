@@ -24,6 +24,10 @@ describe('the API over HTTP', () => {
     const again = await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': tag }).expect(304);
     expect(again.text ?? '').toBe('');
     expect(again.headers.etag).toBe(tag);
+    // A 304 says nothing of a body it does not send.
+    expect(again.headers['content-type']).toBeUndefined();
+    expect(again.headers['content-length']).toBeUndefined();
+    expect((await request(api.http).head(`/v1/cycles/${cycleId}`).set('Authorization', `Bearer ${c.councilUser.as.token}`).set('If-None-Match', tag)).status).toBe(304);
     // A list of tags, one of them current, is still a match; another version is not.
     await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': `"0", ${tag}` }).expect(304);
     await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': '"0"' }).expect(200);

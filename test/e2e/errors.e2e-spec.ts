@@ -75,6 +75,15 @@ describe('errors are problem+json', () => {
     expect(text.body.name).toMatch(/^Backslash \\u0000 /);
   });
 
+  it('refuses a body nested too deep with 400, on the login route too, and takes the brackets of a string as text', async () => {
+    const deep = `{"email":${'['.repeat(5000)}${']'.repeat(5000)},"password":"x"}`;
+    const res = await request(api.http).post('/v1/auth/login').set('Content-Type', 'application/json').send(deep);
+    expectProblem(res, 400);
+    expect(res.body.detail).toBe('The request body is not valid JSON.');
+    const text = await post('/v1/organisations').send({ name: `Brackets ${'[{'.repeat(40)} ${randomUUID()}`, kind: 'provider' });
+    expect(text.status).toBe(201);
+  });
+
   it('refuses a body that is not JSON with 415', async () => {
     const res = await post('/v1/organisations').set('Content-Type', 'text/plain').send('name=A');
     expectProblem(res, 415);

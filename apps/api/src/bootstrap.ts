@@ -19,6 +19,29 @@ export function bodyLimitBytes(limit: string): number {
   return Number(amount) * (unit.toLowerCase() === 'mb' ? 1024 * 1024 : 1024);
 }
 
+/** How deep objects and arrays may nest in a body: ours go four levels down. */
+const MAX_DEPTH = 32;
+
+/**
+ * Whether objects and arrays nest deeper than MAX_DEPTH (outside strings). JSON.parse takes
+ * thousands of levels, but the validation after it recurses on them until the stack runs out.
+ */
+function tooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_DEPTH) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /**
  * Body parsing that answers problem+json: 400 for broken JSON (and for a bare string or number:
  * a body is an object or an array), 415 for a body that is not JSON. Too large a body is refused
@@ -37,6 +60,7 @@ function jsonBodies(instance: FastifyInstance, limit: number): void {
     // An empty body is no body, as with Express's parser.
     if (text === '') return done(null, undefined);
     if (text[0] !== '{' && text[0] !== '[') return done(notJson());
+    if (tooDeep(text)) return done(notJson());
     try {
       // A NUL can only come escaped (JSON refuses control characters as they are): the reviver, which
       // costs a call per value, runs only when the text has one.

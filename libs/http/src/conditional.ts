@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import etag from 'etag';
 import type { FastifyInstance } from 'fastify';
 import fresh from 'fresh';
@@ -20,9 +21,10 @@ export function conditionalGets(instance: FastifyInstance): void {
     }
     if (request.headers['if-none-match'] !== undefined && fresh(request.headers, { etag: String(tag) })) {
       reply.code(304);
-      // A 304 has no body; the stream, if any, is not read.
-      if (typeof payload === 'object' && payload !== null && 'destroy' in payload) (payload as { destroy(): void }).destroy();
-      return done(null, '');
+      // A 304 has no body, and says nothing of one (RFC 9110 §15.4.5): no Content-Type, and no
+      // Content-Length, which Fastify would give an empty string (an empty stream gets none).
+      reply.removeHeader('content-type');
+      return done(null, Readable.from([]));
     }
     done(null, payload);
   });

@@ -62,5 +62,11 @@ export function fastifyOptions(config: AppConfig) {
     // The caller's x-request-id when well formed, else a new one; pino-http logs with it (and
     // logs each request: Fastify's own logger stays off).
     genReqId: requestIdOf,
+    // Node's own limit on receiving a request (Fastify turns it off): a client that trickles its
+    // body cannot hold a socket for ever.
+    requestTimeout: 300_000,
+    // While the process drains on SIGTERM, requests on open connections are still served (with
+    // `Connection: close`), as under Express, rather than refused with Fastify's own 503.
+    return503OnClosing: false,
   };
 }

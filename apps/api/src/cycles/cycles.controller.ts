@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -56,6 +56,8 @@ function parseIfMatch(header: string | undefined): number | undefined {
 @ApiBearerAuth()
 @Controller('v1/cycles')
 export class CyclesController {
+  private readonly logger = new Logger(CyclesController.name);
+
   constructor(
     private readonly cycles: CycleQueriesService,
     private readonly creation: CycleCreationService,
@@ -130,7 +132,10 @@ export class CyclesController {
       res.send({ items: page.items.map(mapHistoryEntry), nextCursor: page.nextCursor });
       return;
     }
-    res.type('application/json; charset=utf-8').send(jsonArrayStream(await this.cycles.historyPages(caller, id), mapHistoryEntry));
+    const body = jsonArrayStream(await this.cycles.historyPages(caller, id), mapHistoryEntry);
+    // Once some of the array is out, a failure cuts the answer short (invalid JSON): why is logged.
+    body.on('error', (error) => this.logger.error({ err: error, cycleId: id }, 'The history stopped part way'));
+    res.type('application/json; charset=utf-8').send(body);
   }
 
   @Get(':id/progress')
