@@ -17,31 +17,50 @@ describe('the API over HTTP', () => {
   const get = (path: string, headers: Record<string, string> = {}) =>
     request(api.http).get(path).set('Authorization', `Bearer ${c.councilUser.as.token}`).set(headers);
 
-  it("answers a GET whose If-None-Match still matches the cycle's version with 304 and no body", async () => {
+  it("tags a cycle with its version for If-Match, and never answers 304 on it: the same version is another view for another caller or hour", async () => {
     const first = await get(`/v1/cycles/${cycleId}`).expect(200);
     const tag = first.headers.etag;
     expect(tag).toBe(`"${first.body.version}"`);
-    const again = await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': tag }).expect(304);
-    expect(again.text ?? '').toBe('');
-    expect(again.headers.etag).toBe(tag);
-    // A 304 says nothing of a body it does not send.
-    expect(again.headers['content-type']).toBeUndefined();
-    expect(again.headers['content-length']).toBeUndefined();
-    expect((await request(api.http).head(`/v1/cycles/${cycleId}`).set('Authorization', `Bearer ${c.councilUser.as.token}`).set('If-None-Match', tag)).status).toBe(304);
-    // A list of tags, one of them current, is still a match; another version is not.
-    await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': `"0", ${tag}` }).expect(304);
-    await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': '"0"' }).expect(200);
-    // Once the cycle moves on, the old tag gets the new cycle.
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    // Another member sees the same version with the events open to them.
+    const other = await request(api.http).get(`/v1/cycles/${cycleId}`).set('Authorization', `Bearer ${c.charityUser.as.token}`).set('If-None-Match', tag).expect(200);
+    expect(other.headers.etag).toBe(tag);
+    expect(other.body.nextEvents).not.toEqual(first.body.nextEvents);
+    // The same caller and version: still the whole view (overdue actions move with the clock).
+    const again = await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': tag }).expect(200);
+    expect(again.body).toEqual(first.body);
+    expect((await request(api.http).head(`/v1/cycles/${cycleId}`).set('Authorization', `Bearer ${c.councilUser.as.token}`).set('If-None-Match', tag)).status).toBe(200);
+    // The agreement's version tag likewise.
+    const agreement = await get(`/v1/partnerships/${c.partnershipId}/agreement`).expect(200);
+    expect(agreement.headers.etag).toBe(`"${agreement.body.version}"`);
+    await get(`/v1/partnerships/${c.partnershipId}/agreement`, { 'If-None-Match': agreement.headers.etag }).expect(200);
+    // The tag is what If-Match takes: once the cycle moves on, it is stale.
     await cycleSteps(c).ok(c.charityUser.as, cycleId, { type: 'REVISE_PROBLEM', statement: 'Older people wait too long for care at home.' });
-    const moved = await get(`/v1/cycles/${cycleId}`, { 'If-None-Match': tag }).expect(200);
-    expect(moved.headers.etag).toBe(`"${moved.body.version}"`);
-    expect(moved.body.version).toBe(first.body.version + 1);
+    const stale = await request(api.http)
+      .post(`/v1/cycles/${cycleId}/events`)
+      .set('Authorization', `Bearer ${c.charityUser.as.token}`)
+      .set('If-Match', tag)
+      .send({ type: 'REVISE_PROBLEM', statement: 'Older people wait too long at home.' });
+    expect(stale.status).toBe(409);
+    const moved = await get(`/v1/cycles/${cycleId}`).expect(200);
+    expect(moved.headers.etag).toBe(`"${first.body.version + 1}"`);
   });
 
   it('tags other answers to a GET by their body, and answers 304 while it is unchanged', async () => {
     const first = await get(`/v1/partnerships/${c.partnershipId}`).expect(200);
     expect(first.headers.etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]+"$/);
-    await get(`/v1/partnerships/${c.partnershipId}`, { 'If-None-Match': first.headers.etag }).expect(304);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    const again = await get(`/v1/partnerships/${c.partnershipId}`, { 'If-None-Match': first.headers.etag }).expect(304);
+    expect(again.text ?? '').toBe('');
+    expect(again.headers.etag).toBe(first.headers.etag);
+    // A 304 says nothing of a body it does not send.
+    expect(again.headers['content-type']).toBeUndefined();
+    expect(again.headers['content-length']).toBeUndefined();
+    const head = request(api.http).head(`/v1/partnerships/${c.partnershipId}`).set('Authorization', `Bearer ${c.councilUser.as.token}`);
+    expect((await head.set('If-None-Match', first.headers.etag)).status).toBe(304);
+    // A list of tags, one of them current, is still a match; another tag is not.
+    await get(`/v1/partnerships/${c.partnershipId}`, { 'If-None-Match': `W/"0-x", ${first.headers.etag}` }).expect(304);
+    await get(`/v1/partnerships/${c.partnershipId}`, { 'If-None-Match': 'W/"0-x"' }).expect(200);
     // Another caller's view may differ: the tag is of the answer given, never shared blindly.
     const other = await request(api.http).get(`/v1/partnerships/${c.partnershipId}`).set('Authorization', `Bearer ${c.charityUser.as.token}`).expect(200);
     expect(typeof other.headers.etag).toBe('string');

@@ -4,22 +4,28 @@ import type { FastifyInstance } from 'fastify';
 import fresh from 'fresh';
 
 /**
- * Conditional GETs, as Express answered them: a GET or HEAD answered 200 carries an ETag (the
- * route's own, such as a cycle's `"<version>"`, or a weak one of the body, as Express made it),
- * and one whose If-None-Match still matches is answered 304 with no body. Other methods are left
- * alone (an event's answer carries its route's ETag; no body is hashed on the write path).
+ * Conditional GETs. A GET or HEAD answered 200 carries an ETag and `Cache-Control: private,
+ * no-cache` (an answer depends on who asks: a shared cache must not keep it, and a client's copy
+ * is checked again before use).
+ *
+ * - A route's own tag, such as a cycle's `"<version>"`, names the version for `If-Match`; the view
+ *   under it also depends on the caller and the time (`nextEvents`, overdue actions), so it is
+ *   never answered 304: the same version can be a different answer.
+ * - Any other answer gets a weak tag of its body (as Express made it), and an If-None-Match that
+ *   still matches it is answered 304 with no body.
+ *
+ * Other methods are left alone (an event's answer carries its route's ETag; no body is hashed on
+ * the write path).
  */
 export function conditionalGets(instance: FastifyInstance): void {
   instance.addHook('onSend', (request, reply, payload, done) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return done(null, payload);
-    let tag = reply.getHeader('etag');
-    if (tag === undefined) {
-      // Streams (downloads, the whole history) are not hashed: they are read as they are sent.
-      if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return done(null, payload);
-      tag = etag(payload, { weak: true });
-      reply.header('etag', tag);
-    }
-    if (request.headers['if-none-match'] !== undefined && fresh(request.headers, { etag: String(tag) })) {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache');
+    // A route's own tag, or a stream (downloads, the whole history: read as they are sent, never hashed).
+    if (reply.hasHeader('etag') || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return done(null, payload);
+    const tag = etag(payload, { weak: true });
+    reply.header('etag', tag);
+    if (request.headers['if-none-match'] !== undefined && fresh(request.headers, { etag: tag })) {
       reply.code(304);
       // A 304 has no body, and says nothing of one (RFC 9110 §15.4.5): no Content-Type, and no
       // Content-Length, which Fastify would give an empty string (an empty stream gets none).
