@@ -243,7 +243,14 @@ async function main() {
     const oldId = old.ids[0];
     const reader = writers.forum[0];
     const oldGets: number[] = [];
-    for (let i = 0; i < (quick ? 50 : 200); i++) oldGets.push((await call(base, 'GET', `/v1/cycles/${oldId}`, undefined, reader.token)).ms);
+    let oldViewBytes = 0;
+    for (let i = 0; i < (quick ? 50 : 200); i++) {
+      const res = await rawCall(base, 'GET', `/v1/cycles/${oldId}`, { headers: { authorization: `Bearer ${reader.token}` } });
+      oldGets.push(res.ms);
+      oldViewBytes = Buffer.byteLength(res.text);
+    }
+    record('old cycle GET answer size', oldViewBytes / 1024, 'KB');
+    record('old cycle GET p50', percentile(oldGets, 50), 'ms');
     record('old cycle GET p99', percentile(oldGets, 99), 'ms', { op: '<=', value: 20 });
     const verifies: number[] = [];
     await call(base, 'GET', `/v1/cycles/${oldId}/history/verify`, undefined, reader.token);

@@ -750,6 +750,41 @@ describe('cycles over HTTP', () => {
       }
     });
 
+    it('long texts one process holds are not read again while the cycle is at that version: any event, here or elsewhere, is seen', async () => {
+      const other = await createTestApi();
+      try {
+        const id = await c.newCycle();
+        await toFraming(id);
+        // Four statements of 8,000 characters: texts large enough to be kept between reads.
+        for (let i = 0; i < 4; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} `.padEnd(8_000, 'long statement ') });
+        const get = async (http = api.http) => (await agent(http, c.councilUser.as.token).get(`/v1/cycles/${id}`).expect(200)).body;
+        const first = await get();
+        const db = api.app.get(DataSource);
+        // Changed behind the application's back, its version not moved (as nothing must): this
+        // process answers the texts it holds, read at this version.
+        await db.query(`UPDATE cycle_texts SET body = 'Changed behind its back' WHERE cycle_id = $1 AND key = 'revision:2'`, [id]);
+        expect(await get()).toEqual(first);
+        // Another process's event moves the version: the texts are read afresh.
+        await agent(other.http, c.charityUser.as.token).post(`/v1/cycles/${id}/events`, { type: 'OBJECT_PROBLEM', revision: 5, reason: 'Too long to read' }).expect(200);
+        const after = await get();
+        expect(after.version).toBe(first.version + 1);
+        expect(after.problem.revisions[1].statement).toBe('Changed behind its back');
+        // This process's own event that writes a text: what it held is forgotten, the new text shows.
+        await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'A short statement at last.' });
+        const mine = await get();
+        expect(mine.problem.revisions.at(-1).statement).toBe('A short statement at last.');
+        expect(mine).toEqual(await get(other.http));
+        // And one that writes none moves what it holds on to the new version.
+        await ok(c.charityUser.as, id, { type: 'OBJECT_PROBLEM', revision: 6, reason: 'Still unclear' });
+        const last = await get();
+        expect(last.version).toBe(mine.version + 1);
+        expect(last).toEqual(await get(other.http));
+        expect(last.problem.revisions.map((r: { statement: string }) => r.statement.length)).toEqual(mine.problem.revisions.map((r: { statement: string }) => r.statement.length));
+      } finally {
+        await other.close();
+      }
+    });
+
     it('stores a cycle without its texts (kept apart, one row each) and shows them; a snapshot stored with them still shows them and gives them up on its next change', async () => {
       const id = await c.newCycle();
       await toOptions(id);

@@ -20,6 +20,7 @@ import {
   definitionOf,
   restoreCycle,
   splitTexts,
+  textsSize,
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
@@ -365,7 +366,6 @@ function heldSize(snapshot: Record<string, unknown>, read: ReadAlong): number {
 }
 
 /** What texts take in memory (two bytes a character). */
-const textsSize = (texts: Record<string, string>): number => Object.values(texts).reduce((sum, text) => sum + 2 * text.length, 0);
 
 /** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
 function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {

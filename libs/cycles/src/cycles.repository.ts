@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
-import { type CycleContext, type CycleMetric, type CycleOption, type CycleTexts, type DeliveryAction, type Learning, type Pledge, type ProgressEntry, type Proposal, revisionTextKey, splitTexts } from '@app/domain';
+import { type CycleContext, type CycleMetric, type CycleOption, type CycleTexts, type DeliveryAction, type Learning, type Pledge, type ProgressEntry, type Proposal, revisionTextKey, splitTexts, textsSize } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, CycleTextEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
 
@@ -92,7 +92,8 @@ const CYCLE_COLUMNS = `c.id, c.partnership_id, c.title, c.iteration, c.previous_
  *  cycle_history_progress_idx finds them) and how many there are (kept on the row), for a batch of reads
  *  (one round trip for all): `$1` the cycle ids, `$2` the organisations asking, row for row, `$3`
  *  the version whose snapshot this process already holds (SnapshotCache): that snapshot is not
- *  read, sent or parsed again; `$4` whether its texts are wanted (a view's, not an event's). */
+ *  read, sent or parsed again; `$4` whether its texts are wanted (a view's, not an event's); `$5`
+ *  the version whose texts this process already holds: they are not read again either. */
 /** A cycle's milestones as its view shows them (CycleMilestoneView), soonest first (`m` is the milestones' alias: name the cycle otherwise). */
 const MILESTONES_OF = (cycleId: string) => `COALESCE((SELECT json_agg(json_build_object(
         'id', m.id, 'cycleId', m.cycle_id, 'kind', m.kind, 'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', ${ISO}),
@@ -108,8 +109,9 @@ const READ_VIEWS = `
     COALESCE((SELECT json_agg(${PROGRESS_ENTRY} ORDER BY h.seq) FROM (
         SELECT * FROM cycle_history h WHERE h.cycle_id = c.id AND h.type = 'RECORD_PROGRESS'
         ORDER BY h.seq DESC LIMIT ${RECENT_PROGRESS}) h), '[]') AS progress,
-    CASE WHEN i.texts THEN COALESCE((SELECT json_object_agg(t.key, t.body) FROM cycle_texts t WHERE t.cycle_id = c.id), '{}') END AS texts
-  FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bool[]) WITH ORDINALITY AS i(id, org, known, texts, n)
+    CASE WHEN i.texts AND c.version IS DISTINCT FROM i.known_texts
+      THEN COALESCE((SELECT json_object_agg(t.key, t.body) FROM cycle_texts t WHERE t.cycle_id = c.id), '{}') END AS texts
+  FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bool[], $5::int[]) WITH ORDINALITY AS i(id, org, known, texts, known_texts, n)
   JOIN cycles c ON c.id = i.id`;
 
 /**
@@ -394,38 +396,65 @@ export interface CycleSummaryRow {
 }
 
 /**
- * The persisted snapshots of large cycles (years of revisions and options: hundreds of KB), as
- * this process last read or wrote them, each with the version it belongs to. A cycle's snapshot at
- * a given version never changes, so a read that finds the cycle still at the version held is
- * answered without the snapshot (READ_VIEWS) and uses this one: not read from disk, sent or parsed
- * again for every event. Small snapshots are cheaper to read than to keep. Only writes known to be
- * committed move an entry on; anything else is forgotten or read afresh. The objects are never
- * changed (the machine makes new ones).
+ * The persisted snapshots and the long texts of large cycles (years of revisions and options:
+ * hundreds of KB each), as this process last read or wrote them, each with the version it belongs
+ * to. A cycle's snapshot and texts at a given version never change, so a read that finds the cycle
+ * still at the version held is answered without them (READ_VIEWS) and uses these: not read from
+ * disk, sent or parsed again for every event or view. Small ones are cheaper to read than to keep.
+ * Only writes known to be committed move an entry on (a write that wrote texts forgets the texts
+ * held: they are read afresh); anything else is forgotten or read afresh. The objects are never
+ * changed (the machine makes new ones; views copy what they join).
  */
 class SnapshotCache {
-  /** Stored (compressed) size from which a snapshot is kept, and the memory they may take in all. */
+  /** Stored (compressed) size of a snapshot, or size of the texts, from which they are kept, and the memory they may take in all. */
   static readonly FROM_STORED_BYTES = 4 * 1024;
-  private readonly held = new LRUCache<string, { version: number; snapshot: Record<string, any>; size: number }>({
-    maxSize: 48 * 1024 * 1024,
-    sizeCalculation: (v) => v.size,
+  static readonly FROM_TEXT_BYTES = 16 * 1024;
+  private readonly held = new LRUCache<string, HeldRead>({
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (v) => Math.max(1, v.snapshotSize + v.textsSize),
   });
 
-  get(id: string): { version: number; snapshot: Record<string, any> } | undefined {
+  get(id: string): Readonly<HeldRead> | undefined {
     return this.held.get(id);
   }
 
-  remember(id: string, version: number, snapshot: Record<string, any>, storedBytes: number): void {
-    if (storedBytes < SnapshotCache.FROM_STORED_BYTES) return void this.held.delete(id);
-    // Parsed, a snapshot takes several times its compressed size.
-    this.held.set(id, { version, snapshot, size: storedBytes * 8 });
+  /** What a read brought back: the snapshot (with its stored size) and the texts, each unless it came from here (undefined). */
+  remember(id: string, version: number, read: { snapshot?: Record<string, any>; storedBytes: number; texts?: CycleTexts | null }): void {
+    if (!read.snapshot && !read.texts) return;
+    const before = this.held.get(id);
+    const entry: HeldRead = before?.version === version ? { ...before } : { version, snapshotSize: 0, textsSize: 0 };
+    if (read.snapshot) {
+      // Parsed, a snapshot takes several times its compressed size.
+      const keep = read.storedBytes >= SnapshotCache.FROM_STORED_BYTES;
+      Object.assign(entry, keep ? { snapshot: read.snapshot, snapshotSize: read.storedBytes * 8 } : { snapshot: undefined, snapshotSize: 0 });
+    }
+    if (read.texts) {
+      const size = textsSize(read.texts);
+      Object.assign(entry, size >= SnapshotCache.FROM_TEXT_BYTES ? { texts: read.texts, textsSize: size } : { texts: undefined, textsSize: 0 });
+    }
+    if (!entry.snapshot && !entry.texts) return void this.held.delete(id);
+    this.held.set(id, entry);
   }
 
-  moved(id: string, from: number, to: number, snapshot: Record<string, unknown> | undefined): void {
+  /** A committed write moved the cycle from one version to the next, with a new snapshot (or the same) and the texts it wrote. */
+  moved(id: string, from: number, to: number, snapshot: Record<string, unknown> | undefined, textsWritten: CycleTexts | undefined): void {
     const entry = this.held.get(id);
     if (!entry) return;
     if (entry.version !== from) return void this.held.delete(id);
-    this.held.set(id, { version: to, snapshot: (snapshot as Record<string, any>) ?? entry.snapshot, size: entry.size });
+    const wroteTexts = textsWritten !== undefined && Object.keys(textsWritten).length > 0;
+    // A snapshot held is replaced by the one written (one too small to keep stays unkept).
+    const next: HeldRead = { ...entry, version: to, ...(snapshot && entry.snapshot && { snapshot: snapshot as Record<string, any> }), ...(wroteTexts && { texts: undefined, textsSize: 0 }) };
+    if (!next.snapshot && !next.texts) return void this.held.delete(id);
+    this.held.set(id, next);
   }
+}
+
+interface HeldRead {
+  version: number;
+  snapshot?: Record<string, any>;
+  snapshotSize: number;
+  texts?: CycleTexts;
+  textsSize: number;
 }
 
 @Injectable()
@@ -469,14 +498,22 @@ export class CyclesRepository {
   }
 
   private async readBatch(batch: { id: string; organisationId: string | null; texts: boolean }[]): Promise<(CycleView | undefined)[]> {
-    // The snapshots held now: a row answered without its snapshot is at exactly that version.
+    // The snapshots and texts held now: a row answered without either is at exactly that version.
     const held = batch.map((b) => this.snapshots.get(b.id));
-    const rows = await this.readViews([batch.map((b) => b.id), batch.map((b) => b.organisationId), held.map((h) => h?.version ?? null), batch.map((b) => b.texts)]);
+    const rows = await this.readViews([
+      batch.map((b) => b.id),
+      batch.map((b) => b.organisationId),
+      held.map((h) => (h?.snapshot ? h.version : null)),
+      batch.map((b) => b.texts),
+      held.map((h) => (h?.texts ? h.version : null)),
+    ]);
     const views: (CycleView | undefined)[] = batch.map(() => undefined);
     for (const r of rows) {
       const i = Number(r.n) - 1;
-      if (r.snapshot === null) r.snapshot = held[i]!.snapshot;
-      else this.snapshots.remember(r.id, r.version, r.snapshot, r.snapshot_size);
+      const read = { snapshot: r.snapshot ?? undefined, storedBytes: r.snapshot_size, texts: r.texts };
+      if (r.snapshot === null) r.snapshot = held[i]!.snapshot!;
+      if (r.texts === null && batch[i].texts) r.texts = held[i]!.texts!;
+      this.snapshots.remember(r.id, r.version, read);
       views[i] = {
         row: toEntity(r),
         member: r.member,
@@ -507,7 +544,7 @@ export class CyclesRepository {
     const moved = new Map(rows.map((r) => [r.id, r.milestones ?? undefined]));
     // Committed (the statement is its own transaction): a snapshot held moves on with its cycle.
     // (Writes inside a transaction are not followed: it may yet roll back.)
-    for (const { head } of batch) if (moved.has(head.id)) this.snapshots.moved(head.id, head.expectedVersion, head.version, head.snapshot);
+    for (const { head } of batch) if (moved.has(head.id)) this.snapshots.moved(head.id, head.expectedVersion, head.version, head.snapshot, head.texts);
     return batch.map((write) => ({ moved: moved.has(write.head.id), milestones: moved.get(write.head.id) }));
   }
 
