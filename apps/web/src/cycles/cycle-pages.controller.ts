@@ -12,7 +12,7 @@ import { LayoutService } from '../http/layout.service';
 import { NamesService } from '../http/names.service';
 import { ChoicesService } from '../http/choices.service';
 import { Session } from '../http/session.guard';
-import { type FormError, formatDateTime } from '../views/filters';
+import type { FormError } from '../views/filters';
 import { STATE_LABELS, cyclePage } from './cycle-page';
 import { eventFromForm, formErrors } from './event-forms';
 import { metricChartSvg } from './metric-chart';
@@ -181,15 +181,13 @@ export class CyclePagesController {
       charts,
       verdict,
       historyShown: HISTORY_SHOWN,
-      // The history's rows, built here and drawn by the kept table (a loop in the template over a
-      // hundred rows cost more than the table; the same rows come again until the cycle moves on).
-      historyRows: history.map((h) => [
-        { text: h.seq },
-        { text: h.type },
-        { text: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}` : 'the system (a milestone)' },
-        { text: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '' },
-        { text: formatDateTime(h.at) },
-      ]),
+      history: history.map((h) => ({
+        seq: h.seq,
+        type: h.type,
+        by: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}` : 'the system (a milestone)',
+        move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
+        at: h.at,
+      })),
       milestones: record.milestones.map((m) => ({
         ...m,
         alignment: m.anchorId
