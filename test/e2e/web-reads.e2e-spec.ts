@@ -176,3 +176,46 @@ describe('the statements a web page reads with', () => {
     });
   });
 });
+
+/** Charts are drawn on the server, and drawing is the dearest part of a cycle page. */
+describe('a cycle page’s metric charts', () => {
+  let api: TestApi;
+  let web: TestWeb;
+  let c: Collaboration;
+
+  beforeAll(async () => {
+    ({ api, c } = await startCollaboration());
+    web = await createWebApp();
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await web?.app.close();
+    await api?.close();
+  });
+
+  it('are drawn again when their readings change, not when another event moves the cycle on', async () => {
+    const { View } = await import('vega');
+    const steps = cycleSteps(c);
+    const id = await c.newCycle({ title: 'Charts drawn once' });
+    await steps.toDelivering(id);
+    await steps.ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: 'January', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }] });
+    const { cookie } = await signInOverHttp(web, c.forumUser.email, TEST_PASSWORD);
+    const page = async () => (await request(web.app.getHttpServer()).get(`/cycles/${id}`).set('Cookie', cookie).expect(200)).text;
+    const svgOf = (html: string) => /<svg[\s\S]*?<\/svg>/.exec(html)?.[0];
+    // Each chart drawn is one Vega view turned into SVG.
+    const draws = jest.spyOn(View.prototype, 'toSVG');
+    const first = svgOf(await page());
+    expect(first).toBeDefined();
+    expect(draws).toHaveBeenCalledTimes(1);
+    // A delivery action moves the cycle's version; its readings, and so its chart, stay as they were.
+    const owner = c.orgs.council.id;
+    await steps.ok(c.councilUser.as, id, { type: 'ADD_ACTION', title: 'Call the next ward', ownerOrganisationId: owner, dueAt: '2031-03-31T17:00:00.000Z' });
+    expect(svgOf(await page())).toBe(first);
+    expect(draws).toHaveBeenCalledTimes(1);
+    // A new reading: drawn again, with it.
+    await steps.ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: 'February', readings: [{ metric: c.outcome.metrics[0].id, value: 30.4 }] });
+    const second = svgOf(await page());
+    expect(draws).toHaveBeenCalledTimes(2);
+    expect(second).not.toBe(first);
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CLOCK } from '@app/config';
@@ -31,11 +32,15 @@ const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(do
 
 @Controller('cycles')
 export class CyclePagesController {
-  /** Each cycle version's metric charts, drawn once (drawing is the costliest part of a cycle page). */
+  /**
+   * Metric charts, each set drawn once (drawing is the costliest part of a cycle page), by what they
+   * draw: a cycle's version moves with every event, its charts only with its readings.
+   */
   private readonly charts = new LRUCache<string, Promise<(string | null)[]>>({ max: 500 });
 
-  private chartsOf(record: CycleRecord, metrics: Parameters<typeof metricChartSvg>[0][]): Promise<(string | null)[]> {
-    const key = `${record.row.id}:${record.row.version}`;
+  private chartsOf(metrics: Parameters<typeof metricChartSvg>[0][]): Promise<(string | null)[]> {
+    const data = metrics.map((m) => [m.baseline, m.target, m.readings.map((r) => [r.at, r.value])]);
+    const key = createHash('sha256').update(JSON.stringify(data)).digest('base64');
     let drawn = this.charts.get(key);
     if (!drawn) {
       drawn = Promise.all(metrics.map((m) => metricChartSvg(m)));
@@ -160,7 +165,7 @@ export class CyclePagesController {
     const choices = record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership) : undefined;
     const { outcomes } = partnership;
     const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now(), extra.display);
-    const charts = await this.chartsOf(record, view.metrics);
+    const charts = await this.chartsOf(view.metrics);
     let errors: FormError[] = [];
     if (extra.failed) {
       const form = view.forms.find((f) => f.type === extra.failed!.type);

@@ -1,5 +1,4 @@
-import { View, parse } from 'vega';
-import { compile } from 'vega-lite';
+import { drawSvg } from '../cycles/metric-chart';
 
 export interface FundingBar {
   year: string;
@@ -31,8 +30,5 @@ export async function fundingChartSvg(bars: FundingBar[]): Promise<string | null
       },
     },
   };
-  const view = new View(parse(compile(spec as never).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  return drawSvg(spec);
 }
