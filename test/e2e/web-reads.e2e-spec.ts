@@ -180,7 +180,7 @@ describe('the statements a web page reads with', () => {
 /** Charts are drawn on the server, and drawing is the dearest part of a cycle page. */
 describe('a cycle page’s metric charts', () => {
   let api: TestApi;
-  let web: TestWeb;
+  let web: { app: TestWeb['app'] };
   let c: Collaboration;
 
   beforeAll(async () => {
@@ -199,7 +199,7 @@ describe('a cycle page’s metric charts', () => {
     const id = await c.newCycle({ title: 'Charts drawn once' });
     await steps.toDelivering(id);
     await steps.ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: 'January', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }] });
-    const { cookie } = await signInOverHttp(web, c.forumUser.email, TEST_PASSWORD);
+    const { cookie } = await signInOverHttp(web as TestWeb, c.forumUser.email, TEST_PASSWORD);
     const page = async () => (await request(web.app.getHttpServer()).get(`/cycles/${id}`).set('Cookie', cookie).expect(200)).text;
     const svgOf = (html: string) => /<svg[\s\S]*?<\/svg>/.exec(html)?.[0];
     // Each chart drawn is one Vega view turned into SVG.

@@ -365,8 +365,6 @@ function heldSize(snapshot: Record<string, unknown>, read: ReadAlong): number {
   return 8 * 1024 + 512 * listed;
 }
 
-/** What texts take in memory (two bytes a character). */
-
 /** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
 function withEntry(read: ReadAlong, entry: CycleHistoryEntity): ReadAlong {
   if (entry.type !== 'RECORD_PROGRESS') return read;

@@ -13,8 +13,12 @@ export interface FundingBar {
  * alternative say the same in words.
  */
 export async function fundingChartSvg(bars: FundingBar[]): Promise<string | null> {
-  if (!bars.length) return null;
-  const spec = {
+  return bars.length ? drawSvg(fundingChartSpec(bars)) : null;
+}
+
+/** The funding chart's Vega-Lite spec. */
+export function fundingChartSpec(bars: FundingBar[]) {
+  return {
     background: 'white',
     data: { values: bars },
     facet: { column: { field: 'year', type: 'nominal' as const, title: 'Financial year' } },
@@ -30,5 +34,4 @@ export async function fundingChartSvg(bars: FundingBar[]): Promise<string | null
       },
     },
   };
-  return drawSvg(spec);
 }
