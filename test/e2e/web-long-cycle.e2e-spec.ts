@@ -51,6 +51,30 @@ describe('the cycle page of a long-lived cycle', () => {
     expect(await page('?compare=x&revisions=some')).toContain('What changed from revision');
   });
 
+  it('shows the history 25 entries at a time, newest first, the older ones a link away', async () => {
+    for (let i = 0; i < 12; i++) await forum.as.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: `Later statement ${i}` }).expect(200);
+    const historyOf = (html: string) => html.slice(html.indexOf('id="history"'), html.indexOf('</details>', html.indexOf('id="history"')));
+    const seqsOf = (section: string) => [...section.matchAll(/<td class="govuk-table__cell">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+    const html = await page();
+    const version = Number(/The history of (\d+) entries is intact/.exec(html)![1]);
+    expect(version).toBeGreaterThan(25);
+    const newest = historyOf(html);
+    expect(newest).toContain(`Show the newest 25 of ${version} entries`);
+    expect(seqsOf(newest)).toEqual(Array.from({ length: 25 }, (_, i) => version - i));
+    const oldest = version - 24;
+    expect(newest).toContain(`href="/cycles/${id}?history=${oldest}#history"`);
+    expect(newest).not.toContain('Newest entries');
+    // The page before: open, the entries before the oldest shown, a way back and (here) none older.
+    const older = historyOf(await page(`?history=${oldest}`));
+    expect(older).toMatch(/^id="history" open>/);
+    expect(older).toContain(`Entries 1 to ${oldest - 1} of ${version}`);
+    expect(seqsOf(older)).toEqual(Array.from({ length: oldest - 1 }, (_, i) => oldest - 1 - i));
+    expect(older).toContain(`href="/cycles/${id}#history"`);
+    expect(older).not.toContain('Older entries');
+    // Anything but an entry's number shows the newest.
+    expect(historyOf(await page('?history=abc'))).toContain(`Show the newest 25 of ${version} entries`);
+  });
+
   it('Your work is kept between views, and changes as soon as the cycle moves on', async () => {
     const work = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => r.text);
     const latest = Number(/Revision (\d+) is the latest/.exec(await page())![1]);

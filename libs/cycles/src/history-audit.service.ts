@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, MoreThan, MoreThanOrEqual } from 'typeorm';
+import { DataSource, LessThan, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
@@ -178,9 +178,10 @@ export class HistoryAuditService {
     return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].seq) : null };
   }
 
-  /** The newest entries, newest first: what a page shows of a long history. */
-  newest(cycleId: string, limit: number): Promise<CycleHistoryEntity[]> {
-    return this.dataSource.getRepository(CycleHistoryEntity).find({ where: { cycleId }, order: { seq: 'DESC' }, take: limit });
+  /** The newest entries (before `beforeSeq`, for an older page), newest first: what a page shows of a long history. */
+  newest(cycleId: string, limit: number, beforeSeq?: number): Promise<CycleHistoryEntity[]> {
+    const where = beforeSeq === undefined ? { cycleId } : { cycleId, seq: LessThan(beforeSeq) };
+    return this.dataSource.getRepository(CycleHistoryEntity).find({ where, order: { seq: 'DESC' }, take: limit });
   }
 
   /** The whole history, oldest first, a page at a time (constant memory however long it is). */

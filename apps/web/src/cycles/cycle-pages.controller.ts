@@ -26,7 +26,8 @@ const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
 ]);
 /** How many of the newest history entries the page lists (the CSV download has them all). */
-const HISTORY_SHOWN = 100;
+/** History entries a cycle page shows at a time, newest first (older ones a link away; the CSV has them all). */
+const HISTORY_SHOWN = 25;
 const CHOOSES_PEOPLE: ReadonlySet<string> = new Set(['EDIT_DRAFT', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'INVITE_CO_OWNER', 'SUBMIT_OPTION']);
 const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(done)?.form?.done;
 
@@ -69,10 +70,16 @@ export class CyclePagesController {
     @Query('done') done: string | undefined,
     @Query('compare') compare: string | undefined,
     @Query('revisions') revisions: string | undefined,
+    @Query('history') history: string | undefined,
     @Res() res: Response,
   ) {
     const record = await this.cycles.get(session.principal, id);
-    const display = { compare: typeof compare === 'string' && /^\d{1,6}$/.test(compare) ? Number(compare) : undefined, allRevisions: revisions === 'all' };
+    const display = {
+      compare: typeof compare === 'string' && /^\d{1,6}$/.test(compare) ? Number(compare) : undefined,
+      allRevisions: revisions === 'all',
+      // The history's entries before this one (an older page of it); anything else shows the newest.
+      historyBefore: typeof history === 'string' && /^\d{1,9}$/.test(history) ? Number(history) : undefined,
+    };
     await this.render(res, 200, session, record, { done: done && doneBanner(done), display });
   }
 
@@ -136,7 +143,7 @@ export class CyclePagesController {
       milestoneErrors?: FormError[];
       milestoneValues?: Record<string, unknown>;
       /** Which pair of revisions to compare, and whether to list them all. */
-      display?: { compare?: number; allRevisions?: boolean };
+      display?: { compare?: number; allRevisions?: boolean; historyBefore?: number };
     },
   ) {
     const c = record.snapshot.context;
@@ -155,7 +162,7 @@ export class CyclePagesController {
     ];
     // The newest entries only, and the chain verified from its checkpoint: a cycle years old opens as fast as a new one.
     // (The record was read for this person: they may see it.)
-    const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN), this.audit.verify(record.row.id).then((v) => v!)]);
+    const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN, extra.display?.historyBefore), this.audit.verify(record.row.id).then((v) => v!)]);
     const [names, partnership, frame] = await Promise.all([
       this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
       this.partnerships.get(session.principal, record.row.partnershipId),
@@ -186,6 +193,9 @@ export class CyclePagesController {
       charts,
       verdict,
       historyShown: HISTORY_SHOWN,
+      // Older entries a link away (before the oldest shown), and the way back to the newest.
+      historyOlder: history.length && history[history.length - 1].seq > 1 ? history[history.length - 1].seq : null,
+      historyPaged: extra.display?.historyBefore !== undefined,
       history: history.map((h) => ({
         seq: h.seq,
         type: h.type,
