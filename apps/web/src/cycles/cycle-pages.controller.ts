@@ -25,7 +25,6 @@ const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['MILESTONE', 'The milestone is scheduled'],
   ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
 ]);
-/** How many of the newest history entries the page lists (the CSV download has them all). */
 /** History entries a cycle page shows at a time, newest first (older ones a link away; the CSV has them all). */
 const HISTORY_SHOWN = 25;
 const CHOOSES_PEOPLE: ReadonlySet<string> = new Set(['EDIT_DRAFT', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'INVITE_CO_OWNER', 'SUBMIT_OPTION']);
@@ -142,7 +141,7 @@ export class CyclePagesController {
       failed?: { type: string; problems: { field: string; message: string }[]; values: Record<string, unknown> };
       milestoneErrors?: FormError[];
       milestoneValues?: Record<string, unknown>;
-      /** Which pair of revisions to compare, and whether to list them all. */
+      /** Which pair of revisions to compare, whether to list them all, and which page of the history to show. */
       display?: { compare?: number; allRevisions?: boolean; historyBefore?: number };
     },
   ) {
