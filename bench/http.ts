@@ -1,7 +1,11 @@
 import http from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// Idle connections are let go after 4 s, before a server's keep-alive (Node's 5 s, the web app's)
+// closes them: a request sent on a connection the server is closing at that moment fails with
+// "socket hang up" (two full runs stopped so, when the 50 people's connections had idled ~5 s
+// between signing in and browsing).
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
 
 export interface Reply {
   status: number;
