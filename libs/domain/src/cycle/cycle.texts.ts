@@ -30,10 +30,6 @@ const withParts = (persisted: PersistedCycle, parts: Parts): PersistedCycle => {
   return { ...persisted, context: { ...context, problem: { ...context.problem, revisions: parts.revisions }, options: parts.options } };
 };
 
-/**
- * The snapshot to store, without texts, and the texts it held: only those present (a revision or
- * option restored from a stored snapshot has none; an event that wrote or changed one has it).
- */
 /** Roughly the memory texts take (two bytes a character), counted without copying them. */
 export function textsSize(texts: CycleTexts): number {
   let size = 0;
@@ -41,6 +37,10 @@ export function textsSize(texts: CycleTexts): number {
   return size;
 }
 
+/**
+ * The snapshot to store, without texts, and the texts it held: only those present (a revision or
+ * option restored from a stored snapshot has none; an event that wrote or changed one has it).
+ */
 export function splitTexts(persisted: PersistedCycle): { slim: PersistedCycle; texts: CycleTexts } {
   const parts = partsOf(persisted);
   const texts: CycleTexts = {};
