@@ -201,7 +201,7 @@ describe('a cycle page’s metric charts', () => {
     await steps.ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: 'January', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }] });
     const { cookie } = await signInOverHttp(web as TestWeb, c.forumUser.email, TEST_PASSWORD);
     const page = async () => (await request(web.app.getHttpServer()).get(`/cycles/${id}`).set('Cookie', cookie).expect(200)).text;
-    const svgOf = (html: string) => /<svg[\s\S]*?<\/svg>/.exec(html)?.[0];
+    const svgOf = (html: string) => /<figure class="app-chart[\s\S]*?(<svg[\s\S]*?<\/svg>)/.exec(html)?.[1];
     // Each chart drawn is one Vega view turned into SVG.
     const draws = jest.spyOn(View.prototype, 'toSVG');
     const first = svgOf(await page());
