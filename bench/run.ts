@@ -246,6 +246,8 @@ async function main() {
     let oldViewBytes = 0;
     for (let i = 0; i < (quick ? 50 : 200); i++) {
       const res = await rawCall(base, 'GET', `/v1/cycles/${oldId}`, { headers: { authorization: `Bearer ${reader.token}` } });
+      // A refusal would be quick: only the whole view counts.
+      if (res.status !== 200) throw new Error(`GET of the old cycle: ${res.status} ${res.text.slice(0, 200)}`);
       oldGets.push(res.ms);
       oldViewBytes = Buffer.byteLength(res.text);
     }
