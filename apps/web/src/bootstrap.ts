@@ -9,6 +9,7 @@ import { AppConfig, loadConfig } from '@app/config';
 import { hardenApp } from '@app/http';
 import { registerFilters } from './views/filters';
 import { registerKeptMacros } from './views/kept';
+import { speedUpNunjucks } from './views/nunjucks-speed';
 import { WebModule } from './web.module';
 
 /** The repository's root, from wherever this file runs (sources under ts-node, or dist/). */
@@ -48,6 +49,7 @@ export function configureWeb(app: NestExpressApplication, config: AppConfig): vo
   });
   registerFilters(env);
   registerKeptMacros(env);
+  speedUpNunjucks(env);
   app.setViewEngine('njk');
 }
 
