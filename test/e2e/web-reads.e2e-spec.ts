@@ -6,7 +6,7 @@ import { AnchorEntity, OutcomeEntity, PartnershipEntity, PartnershipMemberEntity
 import type { Principal } from '@app/accounts';
 import { TEST_PASSWORD, TestApi, cycleSteps, startCollaboration, type Collaboration } from '@test/support';
 import { type TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
-import { AccountsService } from '@app/accounts';
+import { AccountsService, UserEntity } from '@app/accounts';
 import { ChoicesService } from '../../apps/web/src/http/choices.service';
 
 /** What a page reads from PostgreSQL: each statement costs a round trip, on every page of every person. */
@@ -21,6 +21,10 @@ describe('the statements a web page reads with', () => {
     const started = await startCollaboration();
     api = started.api;
     c = started.c;
+    // An independent facilitator's people, whom a cycle's forms also offer (two of the same name: ordered by id).
+    const independent = await started.factory.organisation('facilitator');
+    await started.factory.user(independent, 'Indie Facilitator');
+    await started.factory.user(independent, 'Indie Facilitator');
     cycleId = await c.newCycle({ title: 'Read with few statements' });
     await cycleSteps(c).toFraming(cycleId);
     web = await createWebApp();
@@ -50,10 +54,31 @@ describe('the statements a web page reads with', () => {
   }
   const reading = (table: string) => (sql: string) => new RegExp(`FROM "?${table}"? `).test(sql);
 
-  it('finds the signed-in person’s session, user and organisation in one statement', async () => {
+  it('finds the signed-in person’s session, user, organisation and unread notifications in one statement', async () => {
     const sent = await statementsOf('/');
     expect(sent.filter(reading('web_sessions'))).toHaveLength(1);
     expect(sent.filter((sql) => /web_sessions/.test(sql))).toHaveLength(1);
+    expect(sent.filter((sql) => /notifications/.test(sql))).toEqual([expect.stringMatching(/web_sessions/)]);
+    // The frame's count is the one read with the session, as it stands when the page is asked for.
+    const unread = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => /aria-label="(\d+) unread"/.exec(r.text)?.[1] ?? '0');
+    const data = web.app.get(DataSource);
+    const before = Number(await unread());
+    const [note] = await data.query(
+      `INSERT INTO notifications (user_id, kind, cycle_id, text, dedupe_key) VALUES ($1, 'task', $2, 'Your turn', $3) RETURNING id`,
+      [c.forumUser.id, cycleId, `reads-${randomUUID()}`],
+    );
+    expect(Number(await unread())).toBe(before + 1);
+    await data.query(`UPDATE notifications SET read_at = now() WHERE id = $1`, [note.id]);
+    expect(Number(await unread())).toBe(before);
+  });
+
+  it('draws a cycle page with its names (organisations and people) in one statement, and the partnership’s members answering who may see it', async () => {
+    await statementsOf(`/cycles/${cycleId}`);
+    const sent = await statementsOf(`/cycles/${cycleId}`);
+    expect(sent.filter((sql) => /FROM organisations WHERE id = ANY/.test(sql))).toHaveLength(1);
+    expect(sent.filter((sql) => /"OrganisationEntity"|"UserEntity"/.test(sql))).toEqual([]);
+    // Membership comes with the partnership's one read: no statement of its own.
+    expect(sent.filter((sql) => /partnership_members/.test(sql) && !/to_jsonb\(p\)/.test(sql) && !/cycle/i.test(sql))).toEqual([]);
   });
 
   it('reads the partnership once for the partnership page, though its parts each ask for it', async () => {
@@ -113,18 +138,24 @@ describe('the statements a web page reads with', () => {
     expect(archived!.partnership.archivedAt).toBeInstanceOf(Date);
   });
 
-  it('reads the people a cycle’s forms choose among in two statements, member by member as before', async () => {
+  it('reads the people a cycle’s forms choose among in one statement, member by member as before', async () => {
     const aggregate = await web.app.get(PartnershipsRepository).load(c.partnershipId);
     const accounts = web.app.get(AccountsService);
-    // As it was read before: each member's users apart, then the independent facilitators.
-    const before = [...(await Promise.all(aggregate!.members.map((m) => accounts.listUsers(m.organisationId)))).flat(), ...(await accounts.listUsersOfKind('facilitator'))];
+    // As it was read before: each member's users apart, then the independent facilitators by name.
+    const facilitators = await web.app
+      .get(DataSource)
+      .getRepository(UserEntity)
+      .find({ where: { organisation: { kind: 'facilitator' } }, relations: { organisation: true }, order: { name: 'ASC', id: 'ASC' } });
+    const before = [...(await Promise.all(aggregate!.members.map((m) => accounts.listUsers(m.organisationId)))).flat(), ...facilitators];
     const seen = new Set<string>();
-    const expected = before.filter((u) => u.active && !seen.has(u.id) && seen.add(u.id)).map((u) => u.id);
+    const expected = before.filter((u) => u.active && !seen.has(u.id) && seen.add(u.id)).map((u) => ({ id: u.id, organisationName: u.organisation?.name ?? '' }));
     const spy = jest.spyOn(Client.prototype, 'query');
     const choices = await web.app.get(ChoicesService).of(aggregate!);
-    expect(spy).toHaveBeenCalledTimes(2);
+    expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
-    expect(choices.users.map((u) => u.id)).toEqual(expected);
+    expect(choices.users.map((u) => ({ id: u.id, organisationName: u.organisationName }))).toEqual(expected);
+    expect(facilitators.filter((u) => u.name === 'Indie Facilitator')).toHaveLength(2);
+    expect(choices.users.filter((u) => u.name === 'Indie Facilitator')).toHaveLength(2);
     expect(expected.length).toBeGreaterThan(4);
   });
 
@@ -168,11 +199,25 @@ describe('the statements a web page reads with', () => {
       expect(load).toHaveBeenCalledTimes(2);
     });
 
-    it('refuses a caller who may not see it, without reading it', async () => {
+    it('answers who may see it from the same read, in one statement, and refuses an outsider as if it did not exist', async () => {
       const { service, load } = setUp();
+      const spy = jest.spyOn(Client.prototype, 'query');
+      await service.get(caller(), c.partnershipId);
+      expect(spy).toHaveBeenCalledTimes(1);
       const outsider = caller('00000000-0000-4000-8000-000000000000');
       await expect(Promise.all([service.get(outsider, c.partnershipId), service.get(outsider, c.partnershipId)])).rejects.toMatchObject({ code: 'NotFound' });
-      expect(load).not.toHaveBeenCalled();
+      await expect(service.get(caller(), '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NotFound' });
+      // An independent facilitator sees no partnership; an admin sees every one.
+      await expect(service.get({ ...caller(c.orgs.forum.id), organisationKind: 'facilitator' }, c.partnershipId)).rejects.toMatchObject({ code: 'NotFound' });
+      await expect(service.get({ ...caller(null as unknown as string), role: 'admin', organisationId: null, organisationKind: null } as Principal, c.partnershipId)).resolves.toMatchObject({ partnership: { id: c.partnershipId } });
+      expect(load).toHaveBeenCalledTimes(5);
+      // The answer is kept for the request's other checks: none of them reads it again.
+      const principal = caller();
+      await service.get(principal, c.partnershipId);
+      spy.mockClear();
+      await service.requireVisible(principal, c.partnershipId);
+      await expect(service.requireVisible(outsider, c.partnershipId)).rejects.toMatchObject({ code: 'NotFound' });
+      expect(spy).not.toHaveBeenCalled();
     });
   });
 });

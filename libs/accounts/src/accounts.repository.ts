@@ -4,6 +4,15 @@ import { DataSource, In } from 'typeorm';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { EmailPreference, UserEntity, UserRole } from './user.entity';
 
+/** A user as a form that chooses people lists them. */
+export interface ChoosableUser {
+  id: string;
+  name: string;
+  organisationId: string | null;
+  organisationName: string | null;
+  active: boolean;
+}
+
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === UNIQUE_VIOLATION;
 
@@ -65,6 +74,21 @@ export class AccountsRepository {
     return new Map(rows.map((r) => [r.id, { active: r.active, generation: r.session_generation }]));
   }
 
+  /** The names of these organisations and users, in one statement (those that exist). */
+  async namesOf(organisationIds: string[], userIds: string[]): Promise<{ organisations: Map<string, string>; users: Map<string, string> }> {
+    const rows: { is_user: boolean; id: string; name: string }[] =
+      organisationIds.length || userIds.length
+        ? await this.dataSource.query(
+            'SELECT false AS is_user, id, name FROM organisations WHERE id = ANY($1::uuid[]) UNION ALL SELECT true, id, name FROM users WHERE id = ANY($2::uuid[])',
+            [organisationIds, userIds],
+          )
+        : [];
+    return {
+      organisations: new Map(rows.filter((r) => !r.is_user).map((r) => [r.id, r.name])),
+      users: new Map(rows.filter((r) => r.is_user).map((r) => [r.id, r.name])),
+    };
+  }
+
   findUsers(ids: string[]): Promise<UserEntity[]> {
     return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
@@ -87,16 +111,26 @@ export class AccountsRepository {
   }
 
   /** Users of these organisations, with their organisation, by email within each organisation, in the order the ids are given. */
-  async listUsersOf(organisationIds: string[]): Promise<UserEntity[]> {
-    if (!organisationIds.length) return [];
-    const users = await this.users.find({ where: { organisationId: In(organisationIds) }, relations: { organisation: true }, order: { email: 'ASC' } });
+  /**
+   * The users of these organisations (organisation by organisation in the order given, by email
+   * within one) and of every organisation of this kind (by name, then id), in one statement: who a cycle's
+   * forms choose among.
+   */
+  async choosableUsers(organisationIds: string[], kind: OrganisationKind): Promise<{ ofOrganisations: ChoosableUser[]; ofKind: ChoosableUser[] }> {
+    const rows: { id: string; name: string; organisation_id: string | null; organisation_name: string | null; kind: string | null; active: boolean; by_name: string }[] =
+      await this.dataSource.query(
+        `SELECT u.id, u.name, u.organisation_id, o.name AS organisation_name, o.kind, u.active, row_number() OVER (ORDER BY u.name, u.id) AS by_name
+         FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
+         WHERE u.organisation_id = ANY($1::uuid[]) OR o.kind = $2
+         ORDER BY u.email`,
+        [organisationIds, kind],
+      );
+    const user = (r: (typeof rows)[number]): ChoosableUser => ({ id: r.id, name: r.name, organisationId: r.organisation_id, organisationName: r.organisation_name, active: r.active });
     const position = new Map(organisationIds.map((id, i) => [id, i]));
-    // A stable sort: within an organisation, the database's order of emails stays.
-    return users.sort((a, b) => position.get(a.organisationId!)! - position.get(b.organisationId!)!);
-  }
-
-  listUsersOfKind(kind: OrganisationKind): Promise<UserEntity[]> {
-    return this.users.find({ where: { organisation: { kind } }, relations: { organisation: true }, order: { name: 'ASC' } });
+    // Stable sorts: within an organisation, the database's order of emails stays.
+    const ofOrganisations = rows.filter((r) => r.organisation_id !== null && position.has(r.organisation_id)).sort((a, b) => position.get(a.organisation_id!)! - position.get(b.organisation_id!)!);
+    const ofKind = rows.filter((r) => r.kind === kind).sort((a, b) => Number(a.by_name) - Number(b.by_name));
+    return { ofOrganisations: ofOrganisations.map(user), ofKind: ofKind.map(user) };
   }
 
   /**

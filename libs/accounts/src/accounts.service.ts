@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { CLOCK } from '@app/config';
 import { Batcher } from '@app/database/batcher';
 import { type Clock, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, normaliseEmail } from '@app/domain';
-import { AccountsRepository } from './accounts.repository';
+import { AccountsRepository, type ChoosableUser } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { Principal, isAdmin, principalOf } from './principal';
 import { decoyHash, passwordHasher } from './password-hasher';
@@ -169,6 +169,11 @@ export class AccountsService {
     return this.accounts.findOrganisations(ids);
   }
 
+  /** Names of organisations and users by id, read together (a page names both). */
+  namesOf(organisationIds: string[], userIds: string[]): Promise<{ organisations: Map<string, string>; users: Map<string, string> }> {
+    return this.accounts.namesOf(organisationIds, userIds);
+  }
+
   findUsers(ids: string[]): Promise<UserEntity[]> {
     return this.accounts.findUsers(ids);
   }
@@ -216,14 +221,9 @@ export class AccountsService {
     return this.accounts.listUsers(organisationId);
   }
 
-  /** Users of these organisations (one statement), organisation by organisation in the order given. */
-  listUsersOf(organisationIds: string[]): Promise<UserEntity[]> {
-    return this.accounts.listUsersOf(organisationIds);
-  }
-
-  /** Users of every organisation of this kind (independent facilitators, whom no partnership lists). */
-  listUsersOfKind(kind: OrganisationKind): Promise<UserEntity[]> {
-    return this.accounts.listUsersOfKind(kind);
+  /** The users of these organisations and of every organisation of this kind, in one statement (see the repository). */
+  choosableUsers(organisationIds: string[], kind: OrganisationKind): Promise<{ ofOrganisations: ChoosableUser[]; ofKind: ChoosableUser[] }> {
+    return this.accounts.choosableUsers(organisationIds, kind);
   }
 
   /** The active user whose email and password match, or undefined; takes as long either way. */

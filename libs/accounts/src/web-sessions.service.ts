@@ -11,6 +11,8 @@ export interface WebSession {
   principal: Principal;
   user: UserEntity;
   csrfToken: string;
+  /** The user's unread notifications when the session was read (every page's frame shows how many). */
+  unread: number;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -42,18 +44,23 @@ export class WebSessionsService {
    */
   async resume(token: string | undefined): Promise<WebSession | undefined> {
     if (!token || token.length > 100) return undefined;
-    // One statement (findOne with relations makes TypeORM read the key first, then the rows): every page asks.
-    const session = await this.dataSource
+    // One statement (findOne with relations makes TypeORM read the key first, then the rows), with
+    // the unread notifications the page's frame shows: every page asks, and each round trip costs.
+    const {
+      entities: [session],
+      raw: [row],
+    } = await this.dataSource
       .getRepository(WebSessionEntity)
       .createQueryBuilder('session')
       .innerJoinAndSelect('session.user', 'user')
       .leftJoinAndSelect('user.organisation', 'organisation')
+      .addSelect('(SELECT count(*) FROM notifications n WHERE n.user_id = session.user_id AND n.read_at IS NULL)', 'unread')
       .where('session.tokenHash = :hash', { hash: sha256(token) })
-      .getOne();
+      .getRawAndEntities();
     if (!session?.user || session.expiresAt.getTime() <= Date.now()) return undefined;
     const user = session.user;
     if (!user.active || session.generation !== user.sessionGeneration) return undefined;
-    return { user, csrfToken: session.csrfToken, principal: principalOf(user) };
+    return { user, csrfToken: session.csrfToken, principal: principalOf(user), unread: Number((row as { unread: string }).unread) };
   }
 
   /** Ends every session of the user (deactivated, or their password changed). */

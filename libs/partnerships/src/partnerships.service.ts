@@ -74,10 +74,26 @@ export class PartnershipsService {
   private readonly reading = new WeakMap<Principal, Map<string, Promise<PartnershipAggregate>>>();
 
   private async read(principal: Principal, id: string): Promise<PartnershipAggregate> {
-    await this.requireVisible(principal, id);
-    const aggregate = await this.partnerships.load(id);
-    if (!aggregate) throw new NotFound('partnership');
+    const answers = this.visibilityAnswers(principal);
+    const loaded = this.partnerships.load(id);
+    // Who may see it is answered from the same read (it names the members) unless this request
+    // knows already, and kept for the request's other checks: one round trip, not two.
+    let visible = answers.get(id);
+    if (!visible) {
+      visible = loaded.then((aggregate) => aggregate !== undefined && this.mayView(principal, aggregate));
+      answers.set(id, visible);
+      visible.catch(() => answers.delete(id));
+    }
+    const [mayView, aggregate] = await Promise.all([visible, loaded]);
+    if (!mayView || !aggregate) throw new NotFound('partnership');
     return aggregate;
+  }
+
+  /** requireVisible's rule, on a partnership read with its members. */
+  private mayView(principal: Principal, aggregate: PartnershipAggregate): boolean {
+    if (isAdmin(principal)) return true;
+    const { organisationId } = principal;
+    return organisationId !== null && principal.organisationKind !== 'facilitator' && aggregate.members.some((m) => m.organisationId === organisationId);
   }
 
   list(principal: Principal): Promise<PartnershipEntity[]> {
@@ -221,8 +237,7 @@ export class PartnershipsService {
   async requireVisible(principal: Principal, id: string): Promise<void> {
     // A page asks many services, each checking: the answer is read once per request (each request
     // has its own principal object, so this memo lives exactly as long as the request).
-    let answers = this.visibility.get(principal);
-    if (!answers) this.visibility.set(principal, (answers = new Map()));
+    const answers = this.visibilityAnswers(principal);
     let visible = answers.get(id);
     if (!visible) {
       visible = isAdmin(principal)
@@ -231,12 +246,18 @@ export class PartnershipsService {
           ? this.partnerships.isMember(id, principal.organisationId)
           : Promise.resolve(false);
       answers.set(id, visible);
-      visible.catch(() => answers!.delete(id));
+      visible.catch(() => answers.delete(id));
     }
     if (!(await visible)) throw new NotFound('partnership');
   }
 
   private readonly visibility = new WeakMap<Principal, Map<string, Promise<boolean>>>();
+
+  private visibilityAnswers(principal: Principal): Map<string, Promise<boolean>> {
+    let answers = this.visibility.get(principal);
+    if (!answers) this.visibility.set(principal, (answers = new Map()));
+    return answers;
+  }
 
   /** 409 when the partnership is archived: every write to it or its cycles is refused. */
   async requireOpen(id: string): Promise<void> {

@@ -13,14 +13,14 @@ export class ChoicesService {
 
   async of(aggregate: PartnershipAggregate): Promise<FormChoices> {
     const organisations = aggregate.members.map((m) => ({ id: m.organisationId, name: m.organisation?.name ?? m.organisationId, kind: m.organisation?.kind ?? 'community' }));
-    const [memberUsers, facilitators] = await Promise.all([
-      this.accounts.listUsersOf(aggregate.members.map((m) => m.organisationId)),
-      this.accounts.listUsersOfKind('facilitator'),
-    ]);
+    const { ofOrganisations, ofKind } = await this.accounts.choosableUsers(
+      aggregate.members.map((m) => m.organisationId),
+      'facilitator',
+    );
     const seen = new Set<string>();
-    const users = [...memberUsers, ...facilitators]
+    const users = [...ofOrganisations, ...ofKind]
       .filter((u) => u.active && !seen.has(u.id) && seen.add(u.id))
-      .map((u) => ({ id: u.id, name: u.name, organisationId: u.organisationId, organisationName: u.organisation?.name ?? '' }));
+      .map((u) => ({ id: u.id, name: u.name, organisationId: u.organisationId, organisationName: u.organisationName ?? '' }));
     return {
       organisations,
       users,

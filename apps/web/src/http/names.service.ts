@@ -9,15 +9,10 @@ export class NamesService {
 
   async of(organisationIds: (string | null)[], userIds: (string | null)[]): Promise<Names> {
     const present = (ids: (string | null)[]) => [...new Set(ids.filter((id): id is string => !!id))];
-    const [orgs, users] = await Promise.all([
-      this.accounts.findOrganisations(present(organisationIds)),
-      this.accounts.findUsers(present(userIds)),
-    ]);
-    const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
-    const userNames = new Map(users.map((u) => [u.id, u.name]));
+    const { organisations, users } = await this.accounts.namesOf(present(organisationIds), present(userIds));
     return {
-      org: (id) => (id ? (orgNames.get(id) ?? 'an organisation') : 'the system'),
-      user: (id) => (id ? (userNames.get(id) ?? 'a user') : 'the system'),
+      org: (id) => (id ? (organisations.get(id) ?? 'an organisation') : 'the system'),
+      user: (id) => (id ? (users.get(id) ?? 'a user') : 'the system'),
     };
   }
 }
