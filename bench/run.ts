@@ -5,7 +5,8 @@
  * BENCH_WRITE_ONLY=1 stops after the event write path (and its pgbench reference); BENCH_PROFILE=1
  * does too, and writes a CPU profile of the API under that load to bench/results/. BENCH_OLD_ONLY=1
  * measures only old cycles against young ones; BENCH_WEB_ONLY=1 only the web app under load (with
- * BENCH_WEB_PROFILE=1, a CPU profile of it).
+ * BENCH_WEB_PROFILE=1, a CPU profile of it). BENCH_STOP_AFTER_WEB=1 stops after the web app's
+ * section (with BENCH_KEEP_DB=1, its database is kept as the browsing found it, to look into).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -330,7 +331,7 @@ async function main() {
   record('web page p95 under load', percentile(browsing, 95), 'ms', { op: '<=', value: 200 });
   record('web errors under load', webErrors, 'answers', { op: '<=', value: 0 });
   await stop(web);
-  if (webOnly) await endPartialRun();
+  if (webOnly || process.env.BENCH_STOP_AFTER_WEB) await endPartialRun();
 
   // ---- 2. one hot cycle ---------------------------------------------------------------------
   console.log('\n2. One hot cycle: 32 clients on one cycle');
