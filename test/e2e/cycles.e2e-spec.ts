@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CycleQueriesService, HistoryAuditService, chainedEntry } from '@app/cycles';
@@ -783,6 +784,44 @@ describe('cycles over HTTP', () => {
       } finally {
         await other.close();
       }
+    });
+
+    it('answers a long-lived cycle’s view with the JSON the whole view makes, its texts made once per version and each caller’s own parts their own', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      // Texts large enough to be kept as JSON between answers (16 KB and more).
+      for (let i = 0; i < 3; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} “quoted” \\ 🙂 `.padEnd(8_000, 'long statement ') });
+      const raw = async (as: Agent) => {
+        const res = await agent(api.http, as.token).get(`/v1/cycles/${id}`).buffer(true).parse((r, done) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (d: Buffer) => chunks.push(d));
+          r.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
+        }).expect(200);
+        expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+        expect(res.headers.etag).toMatch(/^"\d+"$/);
+        return res.body as unknown as string;
+      };
+      const council = await raw(c.councilUser.as);
+      const forum = await raw(c.forumUser.as);
+      // The very bytes JSON.stringify makes of the view.
+      expect(council).toBe(JSON.stringify(JSON.parse(council)));
+      expect(forum).toBe(JSON.stringify(JSON.parse(forum)));
+      const [councilView, forumView] = [JSON.parse(council), JSON.parse(forum)];
+      expect(councilView.problem.revisions.slice(-3).map((r: { statement: string }) => r.statement.slice(0, 12))).toEqual(['0 “quoted” \\', '1 “quoted” \\', '2 “quoted” \\']);
+      // One version, the same texts, and each caller's next events.
+      expect(forumView.version).toBe(councilView.version);
+      expect(forumView.problem).toEqual(councilView.problem);
+      expect(forumView.nextEvents).not.toEqual(councilView.nextEvents);
+      expect(councilView.nextEvents).toEqual(expect.arrayContaining(['REVISE_PROBLEM']));
+      // A new revision moves the version: its text shows.
+      await ok(c.charityUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Short and new.' });
+      const after = JSON.parse(await raw(c.councilUser.as));
+      expect(after.version).toBe(councilView.version + 1);
+      expect(after.problem.revisions.at(-1).statement).toBe('Short and new.');
+      // HEAD: the headers alone.
+      const head = await request(api.http).head(`/v1/cycles/${id}`).set('Authorization', `Bearer ${c.councilUser.as.token}`).expect(200);
+      expect(head.headers.etag).toBe(`"${after.version}"`);
+      expect(head.text ?? '').toBe('');
     });
 
     it('stores a cycle without its texts (kept apart, one row each) and shows them; a snapshot stored with them still shows them and gives them up on its next change', async () => {

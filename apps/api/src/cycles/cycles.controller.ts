@@ -34,6 +34,7 @@ import {
   mapHistoryEntry,
 } from './dto/cycles.dto';
 import { EventPipe } from './dto/event.pipe';
+import { CycleViewJson } from './cycle-view-json';
 import { eventSchemaName } from '@app/http';
 import { USER_EVENT_TYPES, MILESTONE_EVENT_TYPES } from '@app/domain';
 
@@ -65,6 +66,8 @@ export class CyclesController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  private readonly json = new CycleViewJson();
+
   private view(record: CycleRecord, res: FastifyReply): CycleDto {
     const cycle = mapCycle(record, this.clock.now());
     res.header('ETag', `"${cycle.version}"`);
@@ -89,7 +92,12 @@ export class CyclesController {
   @Get(':id')
   @ApiOkResponse({ type: CycleDto })
   async get(@Caller() caller: Principal, @CycleId() id: string, @Res({ passthrough: true }) res: FastifyReply) {
-    return this.view(await this.cycles.get(caller, id), res);
+    const cycle = this.view(await this.cycles.get(caller, id), res);
+    // A long-lived cycle's texts as JSON made once per version (the same bytes: see CycleViewJson).
+    const bytes = this.json.bytes(cycle);
+    if (!bytes) return cycle;
+    res.type('application/json; charset=utf-8');
+    return bytes;
   }
 
   @Post(':id/events')

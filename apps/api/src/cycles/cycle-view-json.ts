@@ -1,0 +1,88 @@
+import { LRUCache } from 'lru-cache';
+import type { CycleDto } from './dto/cycles.dto';
+
+/** Revisions and options that take less than this as JSON are serialised with the rest of the view, every time. */
+export const KEPT_FROM_BYTES = 16 * 1024;
+
+interface Kept {
+  version: number;
+  /** The problem's revisions and the options, as JSON in UTF-8; absent when they are small. */
+  revisions?: Buffer;
+  options?: Buffer;
+}
+
+/**
+ * A cycle's view as the JSON bytes `JSON.stringify` would make, with its problem revisions and
+ * options (a long-lived cycle's texts: hundreds of KB) serialised and encoded once per cycle
+ * version and kept. Every answer about a cycle depends on its caller and the hour (`nextEvents`,
+ * overdue actions, milestones), but those two parts only on the cycle's version: an old cycle's
+ * `GET` spent most of its time making the same 400 KB of JSON again. Small ones are not kept (a
+ * marker of their version is, so that a young cycle's view is not measured twice).
+ */
+export class CycleViewJson {
+  private readonly kept = new LRUCache<string, Kept>({
+    max: 10_000,
+    maxSize: 32 * 1024 * 1024,
+    sizeCalculation: (k) => 64 + (k.revisions?.length ?? 0) + (k.options?.length ?? 0),
+  });
+
+  /** The view's JSON, or undefined when its revisions and options are small (the caller sends the view as usual). */
+  bytes(view: CycleDto): Buffer | undefined {
+    // (The DTO types the problem loosely for OpenAPI; mapCycle gives it its revisions.)
+    const { revisions: revisionList } = view.problem as { revisions: unknown[] };
+    let kept = this.kept.get(view.id);
+    if (kept?.version !== view.version) {
+      const revisions = Buffer.from(JSON.stringify(revisionList));
+      const options = Buffer.from(JSON.stringify(view.options));
+      kept = revisions.length + options.length < KEPT_FROM_BYTES ? { version: view.version } : { version: view.version, revisions, options };
+      this.kept.set(view.id, kept);
+    }
+    if (!kept.revisions || !kept.options) return undefined;
+    return jsonBytes(view, new Map<unknown, Buffer>([[revisionList, kept.revisions], [view.options, kept.options]]));
+  }
+}
+
+/**
+ * `JSON.stringify(value)` as bytes, with the values of `known` (found by identity, in objects' own
+ * properties) given as their JSON already made.
+ */
+export function jsonBytes(value: unknown, known: ReadonlyMap<unknown, Buffer>): Buffer {
+  const chunks: (string | Buffer)[] = [];
+  let text = '';
+  const flush = () => {
+    if (text) chunks.push(text);
+    text = '';
+  };
+  const write = (item: unknown): void => {
+    const made = known.get(item);
+    if (made) {
+      flush();
+      chunks.push(made);
+      return;
+    }
+    // Only plain objects are walked (arrays, dates, boxed values and the rest as JSON.stringify makes them).
+    if (!isPlainObject(item) || typeof item.toJSON === 'function') {
+      text += JSON.stringify(item);
+      return;
+    }
+    let first = true;
+    text += '{';
+    for (const [key, property] of Object.entries(item)) {
+      // As JSON.stringify: properties without a JSON value are left out.
+      if (property === undefined || typeof property === 'function' || typeof property === 'symbol') continue;
+      text += (first ? '' : ',') + JSON.stringify(key) + ':';
+      first = false;
+      write(property);
+    }
+    text += '}';
+  };
+  write(value);
+  flush();
+  return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
