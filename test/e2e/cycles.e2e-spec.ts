@@ -946,6 +946,15 @@ describe('cycles over HTTP', () => {
       for (let round = 0; round < 50 && !found; round++) found = (await audit.auditOldest(500)).broken.includes(audited);
       expect(found).toBe(true);
       expect((await c.councilUser.as.get(`/v1/cycles/${audited}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: 1 });
+      // Paced by its caller: told how long each cycle took, and stopped when it answers false.
+      const took: number[] = [];
+      const paced = await audit.auditOldest(5, async (ms) => {
+        took.push(ms);
+        return took.length < 3;
+      });
+      expect(paced.checked).toBe(3);
+      expect(took).toHaveLength(3);
+      expect(took.every((ms) => ms > 0)).toBe(true);
     });
   });
 

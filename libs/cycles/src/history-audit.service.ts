@@ -155,20 +155,26 @@ export class HistoryAuditService {
 
   /**
    * The background audit: the cycles whose chains were verified in full longest ago (never first)
-   * are verified in full again. Returns how many were checked and which are broken.
+   * are verified in full again. Returns how many were checked and which are broken. `between` is
+   * told how long each cycle took, after it: the caller may rest (a long history takes its CPU and
+   * PostgreSQL's in one go), or answer false to stop there.
    */
-  async auditOldest(limit: number): Promise<{ checked: number; broken: string[] }> {
+  async auditOldest(limit: number, between?: (elapsedMs: number) => Promise<boolean>): Promise<{ checked: number; broken: string[] }> {
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT c.id FROM cycles c LEFT JOIN history_checkpoints k ON k.cycle_id = c.id
        ORDER BY k.full_checked_at ASC NULLS FIRST, c.id LIMIT $1`,
       [limit],
     );
     const broken: string[] = [];
+    let checked = 0;
     for (const { id } of rows) {
+      const started = performance.now();
       const verdict = await this.verify(id, { full: true, audit: true });
+      checked++;
       if (verdict && !verdict.intact) broken.push(id);
+      if (between && !(await between(performance.now() - started))) break;
     }
-    return { checked: rows.length, broken };
+    return { checked, broken };
   }
 
   /** Entries after the cursor (a seq this list gave out), oldest first. */
