@@ -30,6 +30,7 @@ export class CycleViewJson {
   bytes(view: CycleDto): Buffer | undefined {
     // (The DTO types the problem loosely for OpenAPI; mapCycle gives it its revisions.)
     const { revisions: revisionList } = view.problem as { revisions: unknown[] };
+    if (!Array.isArray(revisionList) || !Array.isArray(view.options)) return undefined;
     let kept = this.kept.get(view.id);
     if (kept?.version !== view.version) {
       const revisions = Buffer.from(JSON.stringify(revisionList));
