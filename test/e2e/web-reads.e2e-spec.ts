@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, LessThan } from 'typeorm';
 import { AnchorEntity, OutcomeEntity, PartnershipEntity, PartnershipMemberEntity, PartnershipsRepository, PartnershipsService, TableDeclarationEntity } from '@app/partnerships';
 import type { Principal } from '@app/accounts';
 import { TEST_PASSWORD, TestApi, cycleSteps, startCollaboration, type Collaboration } from '@test/support';
 import { type TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
-import { AccountsService, UserEntity } from '@app/accounts';
+import { AccountsService, UserEntity, WebSessionEntity, WebSessionsService } from '@app/accounts';
+import { CycleHistoryEntity, HistoryAuditService } from '@app/cycles';
 import { ChoicesService } from '../../apps/web/src/http/choices.service';
 
 /** What a page reads from PostgreSQL: each statement costs a round trip, on every page of every person. */
@@ -70,6 +71,40 @@ describe('the statements a web page reads with', () => {
     expect(Number(await unread())).toBe(before + 1);
     await data.query(`UPDATE notifications SET read_at = now() WHERE id = $1`, [note.id]);
     expect(Number(await unread())).toBe(before);
+  });
+
+  it('resumes a session in one plain statement, with the user and organisation TypeORM made, with or without an organisation', async () => {
+    const data = web.app.get(DataSource);
+    const sessions = web.app.get(WebSessionsService);
+    const [admin] = await data.query(`SELECT id FROM users WHERE organisation_id IS NULL AND active ORDER BY created_at LIMIT 1`);
+    for (const userId of [c.forumUser.id, admin.id]) {
+      const user = await data.getRepository(UserEntity).findOneOrFail({ where: { id: userId }, relations: { organisation: true } });
+      const { token } = await sessions.start(user);
+      const spy = jest.spyOn(Client.prototype, 'query');
+      const resumed = await sessions.resume(token);
+      expect(spy).toHaveBeenCalledTimes(1);
+      spy.mockRestore();
+      const typeorm = await data
+        .getRepository(WebSessionEntity)
+        .createQueryBuilder('session')
+        .innerJoinAndSelect('session.user', 'user')
+        .leftJoinAndSelect('user.organisation', 'organisation')
+        .where('session.tokenHash = :hash', { hash: createHash('sha256').update(token).digest('hex') })
+        .getOneOrFail();
+      expect(resumed!.user).toStrictEqual(typeorm.user);
+      expect(resumed!.csrfToken).toBe(typeorm.csrfToken);
+      expect(typeof resumed!.unread).toBe('number');
+    }
+    expect(await sessions.resume('not a session')).toBeUndefined();
+  });
+
+  it('reads a cycle page’s newest history entries in one plain statement, as TypeORM would have', async () => {
+    const data = web.app.get(DataSource);
+    const audit = web.app.get(HistoryAuditService);
+    const typeorm = (where: object) => data.getRepository(CycleHistoryEntity).find({ where: { cycleId, ...where }, order: { seq: 'DESC' }, take: 2 });
+    expect(await audit.newest(cycleId, 2)).toStrictEqual(await typeorm({}));
+    expect(await audit.newest(cycleId, 2, 3)).toStrictEqual(await typeorm({ seq: LessThan(3) }));
+    expect((await audit.newest(cycleId, 2, 3)).map((e) => e.seq)).toEqual([2, 1]);
   });
 
   it('draws a cycle page with its names (organisations and people) in one statement, and the partnership’s members answering who may see it', async () => {
