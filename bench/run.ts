@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Client } from 'pg';
 import { bullConnection } from '@app/queue';
-import { Service, apiEntry, parallel, root, scheduleStorm, seed, sleep, stop, stormOutcome, webEntry, workerEntry } from './harness';
+import { Service, apiEntry, parallel, root, scheduleStorm, seed, sleep, stop, WRITERS_PER_ORGANISATION, stormOutcome, webEntry, workerEntry } from './harness';
 import { call, callForStatus, load, percentile, rawCall, webSignIn } from './http';
 import { buildOldCycles } from './old-cycles';
 
@@ -133,6 +133,8 @@ async function main() {
     record('p50 latency', percentile(latencies, 50), 'ms');
     record('p99 latency', percentile(latencies, 99), 'ms');
     record('non-200 answers', errors, 'answers', { op: '<=', value: 0 });
+    // Each person's writes are limited (WRITE_RATE_PER_SECOND, 20 by default): the load must stay under it.
+    record('writes per person a second (mean)', eventsPerSecond / (4 * WRITERS_PER_ORGANISATION), 'events/s');
     // Where the two cores went, per event: steadier than events/s on a noisy machine.
     record('CPU per event: API process', perEvent(cpuSeconds(apiProcess.pid!) - cpuBefore.api), 'ms');
     record('CPU per event: PostgreSQL (all processes)', perEvent(postgresCpuSeconds() - cpuBefore.postgres), 'ms');
