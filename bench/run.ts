@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Client } from 'pg';
 import { bullConnection } from '@app/queue';
-import { Service, apiEntry, parallel, root, scheduleStorm, seed, sleep, stop, WRITERS_PER_ORGANISATION, stormOutcome, webEntry, workerEntry } from './harness';
+import { Service, apiEntry, parallel, root, scheduleStorm, seed, sleep, stop, stormOutcome, webEntry, workerEntry, WRITERS_PER_ORGANISATION } from './harness';
 import { call, callForStatus, load, percentile, rawCall, webSignIn } from './http';
 import { buildOldCycles } from './old-cycles';
 
