@@ -74,16 +74,10 @@ export class PartnershipsService {
   private readonly reading = new WeakMap<Principal, Map<string, Promise<PartnershipAggregate>>>();
 
   private async read(principal: Principal, id: string): Promise<PartnershipAggregate> {
-    const answers = this.visibilityAnswers(principal);
     const loaded = this.partnerships.load(id);
     // Who may see it is answered from the same read (it names the members) unless this request
     // knows already, and kept for the request's other checks: one round trip, not two.
-    let visible = answers.get(id);
-    if (!visible) {
-      visible = loaded.then((aggregate) => aggregate !== undefined && this.mayView(principal, aggregate));
-      answers.set(id, visible);
-      visible.catch(() => answers.delete(id));
-    }
+    const visible = this.visibleOnce(principal, id, () => loaded.then((aggregate) => aggregate !== undefined && this.mayView(principal, aggregate)));
     const [mayView, aggregate] = await Promise.all([visible, loaded]);
     if (!mayView || !aggregate) throw new NotFound('partnership');
     return aggregate;
@@ -92,8 +86,8 @@ export class PartnershipsService {
   /** requireVisible's rule, on a partnership read with its members. */
   private mayView(principal: Principal, aggregate: PartnershipAggregate): boolean {
     if (isAdmin(principal)) return true;
-    const { organisationId } = principal;
-    return organisationId !== null && principal.organisationKind !== 'facilitator' && aggregate.members.some((m) => m.organisationId === organisationId);
+    const organisationId = memberOrganisationOf(principal);
+    return organisationId !== null && aggregate.members.some((m) => m.organisationId === organisationId);
   }
 
   list(principal: Principal): Promise<PartnershipEntity[]> {
@@ -237,26 +231,26 @@ export class PartnershipsService {
   async requireVisible(principal: Principal, id: string): Promise<void> {
     // A page asks many services, each checking: the answer is read once per request (each request
     // has its own principal object, so this memo lives exactly as long as the request).
-    const answers = this.visibilityAnswers(principal);
-    let visible = answers.get(id);
-    if (!visible) {
-      visible = isAdmin(principal)
-        ? this.partnerships.exists(id)
-        : principal.organisationId !== null && principal.organisationKind !== 'facilitator'
-          ? this.partnerships.isMember(id, principal.organisationId)
-          : Promise.resolve(false);
-      answers.set(id, visible);
-      visible.catch(() => answers.delete(id));
-    }
+    const visible = this.visibleOnce(principal, id, () => {
+      if (isAdmin(principal)) return this.partnerships.exists(id);
+      const organisationId = memberOrganisationOf(principal);
+      return organisationId === null ? Promise.resolve(false) : this.partnerships.isMember(id, organisationId);
+    });
     if (!(await visible)) throw new NotFound('partnership');
   }
 
   private readonly visibility = new WeakMap<Principal, Map<string, Promise<boolean>>>();
 
-  private visibilityAnswers(principal: Principal): Map<string, Promise<boolean>> {
+  /** Whether the caller may see partnership `id`, answered once per request (`answer` is asked the first time; a failure is not kept). */
+  private visibleOnce(principal: Principal, id: string, answer: () => Promise<boolean>): Promise<boolean> {
     let answers = this.visibility.get(principal);
     if (!answers) this.visibility.set(principal, (answers = new Map()));
-    return answers;
+    const kept = answers.get(id);
+    if (kept) return kept;
+    const visible = answer();
+    answers.set(id, visible);
+    visible.catch(() => answers.delete(id));
+    return visible;
   }
 
   /** 409 when the partnership is archived: every write to it or its cycles is refused. */
@@ -323,3 +317,8 @@ export class PartnershipsService {
 }
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** The organisation whose membership lets this caller see a partnership: none for an independent facilitator (they see only the cycles that name their people). */
+function memberOrganisationOf(principal: Principal): string | null {
+  return principal.organisationKind === 'facilitator' ? null : principal.organisationId;
+}
