@@ -1,6 +1,6 @@
 /**
  * Checking what the product publishes against the Open Contracting Data Standard 1.1.5: the
- * official release package and release schemas (JSON Schema draft 4, in ../shared/standards)
+ * official release package and release schemas (JSON Schema draft 4, kept unchanged in test/standards)
  * and the codelists of the codes we use.
  */
 import { readFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import Ajv, { ErrorObject } from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { parse } from 'csv-parse/sync';
 
-/** The standard's files, shared by every worktree of the project. */
-export const OCDS_STANDARD_DIR = resolve(__dirname, '../../../shared/standards/ocds-1.1.5');
+/** The standard's files, inside the repository with their licence (test/standards/ocds-1.1.5/README.md). */
+export const OCDS_STANDARD_DIR = resolve(__dirname, '../standards/ocds-1.1.5');
 
 const schemaFile = (name: string) => JSON.parse(readFileSync(join(OCDS_STANDARD_DIR, name), 'utf8')) as { id: string };
 

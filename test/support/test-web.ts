@@ -11,7 +11,7 @@ import { WebModule } from '../../apps/web/src/web.module';
 
 /** Debian's Chromium (`.ci/run` installs it): browsers are not downloaded here. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOTS = join(__dirname, '../../../test-output/screenshots');
+export const SCREENSHOTS = join(__dirname, '../../test-output/screenshots');
 
 export interface TestWeb {
   app: NestExpressApplication;
