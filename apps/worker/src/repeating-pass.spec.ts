@@ -1,6 +1,10 @@
 import { RepeatingPass } from './repeating-pass';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `done` holds (a loaded machine runs timers late: no fixed sleep decides a test). */
+async function until(done: () => boolean, withinMs = 10_000): Promise<void> {
+  for (const end = Date.now() + withinMs; !done() && Date.now() < end; ) await sleep(5);
+}
 
 describe('RepeatingPass', () => {
   it('runs passes one after another, each after the delay the one before chose', async () => {
@@ -16,7 +20,8 @@ describe('RepeatingPass', () => {
       return starts.length < 3 ? 0 : 60_000;
     });
     pass.start();
-    await sleep(100);
+    await until(() => starts.length >= 3);
+    await sleep(50); // the third chose a minute: no fourth follows it
     await pass.stop();
     expect(starts).toHaveLength(3);
     expect(overlapped).toBe(false);
