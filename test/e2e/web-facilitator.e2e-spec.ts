@@ -85,6 +85,10 @@ describe('an independent facilitator in a browser', () => {
     await expectAccessible(page, '45-facilitator-escalated');
 
     const form = page.locator('section.app-form', { has: page.getByRole('heading', { name: 'Resolve the escalation', exact: true }) });
+    // A resolution left empty: the page again, with the error (still as a facilitator sees it).
+    await form.locator('button[type=submit]').click();
+    await page.locator('.govuk-error-summary').first().waitFor({ state: 'visible', timeout: 5000 });
+    expect(await page.content()).not.toContain(`/partnerships/${c.partnershipId}`);
     await form.locator('#event-RESOLVE_ESCALATION-resolution').fill('Both agree: the panel sets eligibility with residents.');
     await form.locator('button[type=submit]').click();
     await page.locator('.govuk-notification-banner--success').first().waitFor({ state: 'visible', timeout: 5000 });
@@ -102,6 +106,7 @@ describe('an independent facilitator in a browser', () => {
     const { cookie, csrf } = await signInOverHttp(web, mediator.email, TEST_PASSWORD);
     const get = (path: string) => request(web.app.getHttpServer()).get(path).set('Cookie', cookie);
     await get(`/cycles/${named}`).expect(200);
+    expect((await get('/').expect(200)).text).toContain(`href="/cycles/${named}"`);
     await get(`/cycles/${other}`).expect(404);
     await get(`/partnerships/${c.partnershipId}`).expect(404);
     await get(`/partnerships/${c.partnershipId}/agreement`).expect(404);
