@@ -17,6 +17,7 @@ import { CyclePagesController } from './cycles/cycle-pages.controller';
 import { LayoutService } from './http/layout.service';
 import { NamesService } from './http/names.service';
 import { ChoicesService } from './http/choices.service';
+import { WordDiffs } from './http/word-diffs.service';
 import { PageFilter } from './http/page.filter';
 import { SessionGuard } from './http/session.guard';
 import { NotificationsController } from './notifications/notifications.controller';
@@ -32,6 +33,6 @@ import { PublicPagesController } from './public/public-pages.controller';
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule],
   controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
-  providers: [LayoutService, NamesService, ChoicesService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
+  providers: [LayoutService, NamesService, ChoicesService, WordDiffs, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

@@ -1,7 +1,7 @@
-import { diffWords } from 'diff';
 import type { CycleRecord } from '@app/cycles';
 import { CYCLE_STATES, CycleContext, CycleState, FormChoices, STATE_META, formatPence, fundingOf } from '@app/domain';
 import type { OutcomeEntity } from '@app/partnerships';
+import type { WordDiff } from '../http/word-diffs.service';
 import { EventForm, eventForms } from './event-forms';
 
 /** The lifecycle as the picture on the page shows it, in order, named as the machine's states are. */
@@ -87,16 +87,6 @@ function fundingView(c: CycleContext, names: Names, optionTitle: (id: string) =>
   };
 }
 
-/** Beyond these, a word-level comparison says it is too large to show rather than hold up the page. */
-export const DIFF_LIMITS = { maxEditLength: 5000, timeout: 200 };
-
-/** Word-level differences between two revisions, as HTML-safe parts; null when too large to compare quickly. */
-export function revisionDiff(before: string, after: string) {
-  const parts = diffWords(before, after, DIFF_LIMITS);
-  if (!parts) return null;
-  return parts.map((part) => ({ text: part.value, kind: part.added ? 'added' : part.removed ? 'removed' : 'same' }));
-}
-
 /** How many revisions the page lists unless asked for all of them. */
 export const REVISIONS_SHOWN = 10;
 
@@ -106,9 +96,11 @@ export function cyclePage(
   names: Names,
   outcomes: OutcomeEntity[],
   caller: { userId: string; organisationId: string | null },
-  choices?: FormChoices,
-  now: Date = new Date(),
-  display: { compare?: number; allRevisions?: boolean } = {},
+  choices: FormChoices | undefined,
+  now: Date,
+  display: { compare?: number; allRevisions?: boolean },
+  /** Word differences between two revisions (WordDiffs: each pair compared once). */
+  wordDiff: (before: string, after: string) => WordDiff,
 ) {
   const c = record.snapshot.context;
   const state = record.snapshot.value as CycleState;
@@ -130,12 +122,15 @@ export function cyclePage(
     .map((r) => {
       const i = all.indexOf(r);
       const compared = i > 0 && (i === all.length - 1 || r.number === display.compare);
+      const diff = compared ? wordDiff(all[i - 1].statement, r.statement) : null;
       return {
         ...r,
         author: r.carriedForward ? 'Carried forward from the previous iteration' : `${names.user(r.authorUserId)}, ${names.org(r.authorOrganisationId)}`,
         comparable: i > 0,
         compared,
-        diff: compared ? revisionDiff(all[i - 1].statement, r.statement) : null,
+        diff,
+        // Too large to compare word by word: the earlier text, to read beside this one.
+        previousStatement: compared && !diff ? all[i - 1].statement : null,
       };
     });
   const optionTitle = (id: string) => c.options.find((o) => o.id === id)?.title ?? 'an option';

@@ -3,16 +3,17 @@ import { LRUCache } from 'lru-cache';
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CLOCK } from '@app/config';
 import type { Response } from 'express';
-import { WebSession } from '@app/accounts';
+import { Principal, WebSession, isAdmin } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
 import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
 import { IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
 import { NamesService } from '../http/names.service';
 import { ChoicesService } from '../http/choices.service';
 import { Session } from '../http/session.guard';
+import { WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
 import { STATE_LABELS, cyclePage } from './cycle-page';
 import { eventFromForm, formErrors } from './event-forms';
@@ -60,6 +61,7 @@ export class CyclePagesController {
     private readonly layout: LayoutService,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: HistoryAuditService,
+    private readonly wordDiffs: WordDiffs,
   ) {}
 
   @Get(':id')
@@ -131,6 +133,33 @@ export class CyclePagesController {
     res.redirect(303, `/cycles/${id}?done=MILESTONE_CANCELLED#milestones`);
   }
 
+  /**
+   * What the page shows of the cycle's partnership. A member (or an admin) sees it whole; an
+   * independent facilitator the cycle names sees no partnership (as in the API: only the cycles that
+   * name them), so only what the cycle itself uses: its outcomes and its milestones' anchors.
+   * (The cycle was read for this person: they may see it.)
+   */
+  private async partnershipOf(principal: Principal, record: CycleRecord): Promise<{
+    aggregate: PartnershipAggregate;
+    partnership: PartnershipAggregate['partnership'] | null;
+    outcomes: PartnershipAggregate['outcomes'];
+    anchors: PartnershipAggregate['anchors'];
+  }> {
+    if (isAdmin(principal) || principal.organisationKind !== 'facilitator') {
+      const aggregate = await this.partnerships.get(principal, record.row.partnershipId);
+      return { aggregate, partnership: aggregate.partnership, outcomes: aggregate.outcomes, anchors: aggregate.anchors };
+    }
+    const aggregate = await this.partnerships.load(record.row.partnershipId);
+    const outcomeIds = new Set(record.snapshot.context.outcomeIds);
+    const anchorIds = new Set(record.milestones.map((m) => m.anchorId));
+    return {
+      aggregate,
+      partnership: null,
+      outcomes: aggregate.outcomes.filter((o) => outcomeIds.has(o.id)),
+      anchors: aggregate.anchors.filter((a) => anchorIds.has(a.id)),
+    };
+  }
+
   private async render(
     res: Response,
     status: number,
@@ -164,13 +193,13 @@ export class CyclePagesController {
     const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN, extra.display?.historyBefore), this.audit.verify(record.row.id).then((v) => v!)]);
     const [names, partnership, frame] = await Promise.all([
       this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
-      this.partnerships.get(session.principal, record.row.partnershipId),
+      this.partnershipOf(session.principal, record),
       this.layout.of(session),
     ]);
-    // Forms that name people choose among the partnership's: read only when one is offered.
-    const choices = record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership) : undefined;
+    // Forms that name people choose among the partnership's: read only when one is offered (never to an outsider).
+    const choices = partnership.partnership && record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership.aggregate) : undefined;
     const { outcomes } = partnership;
-    const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now(), extra.display);
+    const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now(), extra.display ?? {}, (before, after) => this.wordDiffs.of(before, after));
     const charts = await this.chartsOf(view.metrics);
     let errors: FormError[] = [];
     if (extra.failed) {

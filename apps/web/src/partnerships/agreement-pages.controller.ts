@@ -1,7 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { diffWords } from 'diff';
-import { DIFF_LIMITS } from '../cycles/cycle-page';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { AgreementHistoryEntity, AgreementRecord, AgreementReviewsService, AgreementsService } from '@app/agreements';
@@ -10,6 +8,7 @@ import { IdPipe } from '@app/http';
 import { PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
+import { WordDiff, WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
 
 const PartnershipId = () => Param('id', new IdPipe('partnership'));
@@ -44,6 +43,7 @@ export class AgreementPagesController {
     private readonly reviews: AgreementReviewsService,
     private readonly partnerships: PartnershipsService,
     private readonly layout: LayoutService,
+    private readonly wordDiffs: WordDiffs,
   ) {}
 
   @Get(':id/agreement')
@@ -131,7 +131,7 @@ export class AgreementPagesController {
       section: 'partnerships',
       title: `Agreement: ${aggregate.partnership.name}`,
       partnership: aggregate.partnership,
-      view: agreementPage(record, name),
+      view: agreementPage(record, name, (before, after) => this.wordDiffs.of(before, after)),
       history: [...history].reverse().map((h) => ({ seq: h.seq, type: h.type, by: h.organisationId ? name(h.organisationId) : 'the service', at: h.at })),
       earlierPositions: earlierPositions(history, name),
       verdict,
@@ -159,15 +159,8 @@ function earlierPositions(history: AgreementHistoryEntity[], name: (organisation
     });
 }
 
-/** Word differences between two versions, within jsdiff's limits. */
-function wordDiff(pair: [string, string] | null) {
-  if (!pair) return { diff: null, tooLarge: false };
-  const parts = diffWords(pair[0], pair[1], DIFF_LIMITS);
-  return parts ? { diff: parts.map((p) => ({ text: p.value, kind: p.added ? 'added' : p.removed ? 'removed' : 'same' })), tooLarge: false } : { diff: null, tooLarge: true };
-}
-
 /** What the agreement page shows, with names instead of ids. */
-export function agreementPage(record: AgreementRecord, name: (organisationId: string | null) => string) {
+export function agreementPage(record: AgreementRecord, name: (organisationId: string | null) => string, wordDiff: (before: string, after: string) => WordDiff) {
   const c = record.snapshot.context;
   const current = c.versions.at(-1) ?? null;
   const agreed = c.versions.find((v) => v.number === c.agreedNumber) ?? null;
@@ -177,9 +170,9 @@ export function agreementPage(record: AgreementRecord, name: (organisationId: st
     version: record.row.version,
     current: current && { ...current, by: current.proposedByOrganisationId ? name(current.proposedByOrganisationId) : 'the partnership’s earlier text' },
     agreed,
-    // Word-level differences from the agreed version, when the one under consultation is another.
-    // (null with `tooLarge` when the versions differ too much to compare quickly)
-    ...wordDiff(current && agreed && agreed.number !== current.number ? [words(agreed), words(current)] : null),
+    // Word-level differences from the agreed version, when the one under consultation is another
+    // (null with `tooLarge` when the versions are too large to compare word by word: the page shows both).
+    ...differences(current && agreed && agreed.number !== current.number ? wordDiff(words(agreed), words(current)) : undefined),
     members: record.members.map((m) => {
       const position = c.positions.find((p) => p.organisationId === m);
       const consent = current && c.consents.find((x) => x.organisationId === m && x.number === current.number);
@@ -197,3 +190,6 @@ export function agreementPage(record: AgreementRecord, name: (organisationId: st
     next: new Set(record.nextEvents),
   };
 }
+
+/** A comparison as the page shows it: the parts, or that it is too large; neither when nothing is compared. */
+const differences = (diff: WordDiff | undefined) => ({ diff: diff ?? null, tooLarge: diff === null });
