@@ -1,12 +1,16 @@
 import { Readable } from 'node:stream';
 import etag from 'etag';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fresh from 'fresh';
 
+/** Whether the request carries credentials: a bearer token, or the calendar feed's `?token=`. */
+const credentialed = (request: FastifyRequest) => request.headers.authorization !== undefined || /[?&]token=/.test(request.url);
+
 /**
- * Conditional GETs. A GET or HEAD answered 200 carries an ETag and `Cache-Control: private,
- * no-cache` (an answer depends on who asks: a shared cache must not keep it, and a client's copy
- * is checked again before use).
+ * Conditional GETs. A GET or HEAD answered 200 carries an ETag. Every answer to a request with
+ * credentials is `Cache-Control: no-store` (it depends on who asks, and no browser, proxy or disk
+ * may keep it: a shared computer's next user cannot bring it back); other answers to a GET are
+ * `private, no-cache`. A client that keeps its own copy still sends If-None-Match and gets 304.
  *
  * - A route's own tag, such as a cycle's `"<version>"`, names the version for `If-Match`; the view
  *   under it also depends on the caller and the time (`nextEvents`, overdue actions), so it is
@@ -19,6 +23,7 @@ import fresh from 'fresh';
  */
 export function conditionalGets(instance: FastifyInstance): void {
   instance.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control') && credentialed(request)) reply.header('cache-control', 'no-store');
     if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return done(null, payload);
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache');
     // A route's own tag, or a stream (downloads, the whole history: read as they are sent, never hashed).

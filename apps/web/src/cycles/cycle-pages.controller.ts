@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
 import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
-import { IdPipe, validateEvent } from '@app/http';
+import { ExpensiveRead, IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
@@ -63,6 +63,7 @@ export class CyclePagesController {
   ) {}
 
   @Get(':id')
+  @ExpensiveRead()
   async page(
     @Session() session: WebSession,
     @CycleId() id: string,
