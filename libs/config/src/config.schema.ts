@@ -99,8 +99,6 @@ export const environmentSchema = z.object({
   WRITE_BURST: int(100, 1),
   ANONYMOUS_READS_PER_MINUTE: int(300, 1),
   EXPENSIVE_READS_PER_MINUTE: int(60, 1),
-  MAX_REVISIONS_PER_CYCLE: int(500, 1),
-  MAX_OPTIONS_PER_CYCLE: int(1000, 1),
   MAX_MILESTONES_PER_CYCLE: int(500, 1),
   MAX_OUTCOMES_PER_PARTNERSHIP: int(200, 1),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('256kb'),
@@ -157,8 +155,11 @@ export interface AppConfig {
    * (an IPv6 address by its /64), and each person's expensive ones (exports, verifications, the web cycle page).
    */
   reads: { anonymousPerMinute: number; expensivePerMinute: number };
-  /** The most of each collection one cycle or partnership may hold (beyond: 422 naming the cap). */
-  caps: { revisionsPerCycle: number; optionsPerCycle: number; milestonesPerCycle: number; outcomesPerPartnership: number };
+  /**
+   * The most milestones one cycle and outcomes one partnership may hold (beyond: 422 naming the cap).
+   * A cycle's revisions and options are capped by its rules (CYCLE_CAPS in the domain).
+   */
+  caps: { milestonesPerCycle: number; outcomesPerPartnership: number };
   /** trustProxy: as Express's `trust proxy` and Fastify's `trustProxy` take it, a number of hops or a list of addresses and subnets. */
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
@@ -238,12 +239,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     },
     writes: { perSecond: env.WRITE_RATE_PER_SECOND, burst: Math.max(env.WRITE_BURST, env.WRITE_RATE_PER_SECOND) },
     reads: { anonymousPerMinute: env.ANONYMOUS_READS_PER_MINUTE, expensivePerMinute: env.EXPENSIVE_READS_PER_MINUTE },
-    caps: {
-      revisionsPerCycle: env.MAX_REVISIONS_PER_CYCLE,
-      optionsPerCycle: env.MAX_OPTIONS_PER_CYCLE,
-      milestonesPerCycle: env.MAX_MILESTONES_PER_CYCLE,
-      outcomesPerPartnership: env.MAX_OUTCOMES_PER_PARTNERSHIP,
-    },
+    caps: { milestonesPerCycle: env.MAX_MILESTONES_PER_CYCLE, outcomesPerPartnership: env.MAX_OUTCOMES_PER_PARTNERSHIP },
     http: {
       bodyLimit: env.BODY_LIMIT,
       trustProxy: env.TRUST_PROXY,
