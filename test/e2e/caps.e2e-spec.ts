@@ -1,5 +1,7 @@
 import { CYCLE_CAPS } from '@app/domain';
-import { Collaboration, Factory, TestApi, agent, collaboration, createTestApi, cycleSteps, fromNow } from '@test/support';
+import request from 'supertest';
+import { Collaboration, Factory, TEST_PASSWORD, TestApi, agent, collaboration, createTestApi, cycleSteps, fromNow } from '@test/support';
+import { type TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 const DAY = 24 * 3600 * 1000;
 const metric = { name: 'Emergency admissions 65+', unit: 'per 1,000', baseline: 24.5, target: 20, direction: 'decrease' };
@@ -56,5 +58,30 @@ describe('caps on collections', () => {
     expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(refused.body.detail).toBe('A partnership holds at most 3 outcomes (MAX_OUTCOMES_PER_PARTNERSHIP), and this one has them all.');
     expect((await as.get(`/v1/partnerships/${p.id}`).expect(200)).body.outcomes).toHaveLength(caps.outcomesPerPartnership);
+  });
+
+  it('says so in the web app, on the form, with the GOV.UK error summary', async () => {
+    const p = await (await Factory.create(setup.http)).partnership();
+    const as = agent(setup.http, p.commissioner.as.token);
+    for (let i = 0; i < caps.outcomesPerPartnership; i++) await as.post(`/v1/partnerships/${p.id}/outcomes`, { title: `Outcome ${i}`, metrics: [metric] }).expect(201);
+    const cycleId = await c.newCycle();
+    const anchor = (await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name: 'Budget setting', date: fromNow(30 * DAY).slice(0, 10) }).expect(201)).body;
+    for (let i = 0; i < caps.milestonesPerCycle; i++) await c.councilUser.as.post(`/v1/cycles/${cycleId}/milestones`, { kind: 'framingDue', dueAt: fromNow(DAY + i * 1000) }).expect(201);
+    const web = await createWebApp({ config: (config) => ({ ...config, caps }) });
+    try {
+      const http = web.app.getHttpServer();
+      const commissioner = await signInOverHttp({ app: web.app } as TestWeb, p.commissioner.email, TEST_PASSWORD);
+      const outcome = { _csrf: commissioner.csrf, title: 'One more', metric: 'Admissions', unit: '%', baseline: '10', target: '5', direction: 'decrease' };
+      const refused = await request(http).post(`/partnerships/${p.id}/outcomes`).set('Cookie', commissioner.cookie).type('form').send(outcome).expect(422);
+      expect(refused.text).toContain('govuk-error-summary');
+      expect(refused.text).toContain('A partnership holds at most 3 outcomes (MAX_OUTCOMES_PER_PARTNERSHIP), and this one has them all.');
+      const council = await signInOverHttp({ app: web.app } as TestWeb, c.councilUser.email, TEST_PASSWORD);
+      const milestone = { _csrf: council.csrf, kind: 'framingDue', anchorId: anchor.id, offset: '-3' };
+      const full = await request(http).post(`/cycles/${cycleId}/milestones`).set('Cookie', council.cookie).type('form').send(milestone).expect(400);
+      expect(full.text).toContain('govuk-error-summary');
+      expect(full.text).toContain('A cycle holds at most 3 milestones (MAX_MILESTONES_PER_CYCLE)');
+    } finally {
+      await web.app.close();
+    }
   });
 });

@@ -113,7 +113,8 @@ export class CyclePagesController {
         return res.redirect(303, `/cycles/${id}?done=MILESTONE#milestones`);
       } catch (error) {
         if (error instanceof ValidationFailed) errors.push(...error.errors.map((e) => ({ field: MILESTONE_FIELDS[e.field] ?? 'milestone-kind', text: e.message })));
-        else if (error instanceof Forbidden) errors.push({ field: 'milestone-kind', text: error.message });
+        // Not theirs to schedule, or the cycle has as many milestones as it may hold.
+        else if (error instanceof Forbidden || error instanceof TransitionRefused) errors.push({ field: 'milestone-kind', text: error.message });
         else throw error;
       }
     }
