@@ -81,6 +81,9 @@ describe('what pages say about caching and styles', () => {
     // The calendar feed's subscription link carries its token in the address.
     const token = (await c.councilUser.as.post('/v1/me/calendar-token').expect((r) => expect(r.status).toBeLessThan(300))).body.token;
     expect((await request(api.http).get(`/v1/partnerships/${c.partnershipId}/calendar.ics?token=${token}`).expect(200)).headers['cache-control']).toBe('no-store');
+    // A login's answer holds a token.
+    const login = await request(api.http).post('/v1/auth/login').send({ email: c.councilUser.email, password: TEST_PASSWORD }).expect(200);
+    expect(login.headers['cache-control']).toBe('no-store');
     // What anyone may read stays as it was.
     expect((await request(api.http).get('/docs-json').expect(200)).headers['cache-control']).toBe('private, no-cache');
   });

@@ -7,10 +7,11 @@ import fresh from 'fresh';
 const credentialed = (request: FastifyRequest) => request.headers.authorization !== undefined || /[?&]token=/.test(request.url);
 
 /**
- * Conditional GETs. A GET or HEAD answered 200 carries an ETag. Every answer to a request with
- * credentials is `Cache-Control: no-store` (it depends on who asks, and no browser, proxy or disk
- * may keep it: a shared computer's next user cannot bring it back); other answers to a GET are
- * `private, no-cache`. A client that keeps its own copy still sends If-None-Match and gets 304.
+ * Conditional GETs. A GET or HEAD answered 200 carries an ETag. Every answer is `Cache-Control:
+ * no-store` (it depends on who asks, and no browser, proxy or disk may keep it: a shared
+ * computer's next user cannot bring it back; a login's answer holds a token) but a GET's without
+ * credentials (the OpenAPI document, health), which is `private, no-cache`; a route may set its
+ * own. A client that keeps its own copy still sends If-None-Match and gets 304.
  *
  * - A route's own tag, such as a cycle's `"<version>"`, names the version for `If-Match`; the view
  *   under it also depends on the caller and the time (`nextEvents`, overdue actions), so it is
@@ -23,9 +24,9 @@ const credentialed = (request: FastifyRequest) => request.headers.authorization 
  */
 export function conditionalGets(instance: FastifyInstance): void {
   instance.addHook('onSend', (request, reply, payload, done) => {
-    if (!reply.hasHeader('cache-control') && credentialed(request)) reply.header('cache-control', 'no-store');
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return done(null, payload);
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache');
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', read && !credentialed(request) ? 'private, no-cache' : 'no-store');
+    if (!read || reply.statusCode !== 200) return done(null, payload);
     // A route's own tag, or a stream (downloads, the whole history: read as they are sent, never hashed).
     if (reply.hasHeader('etag') || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return done(null, payload);
     const tag = etag(payload, { weak: true });
