@@ -2501,7 +2501,8 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description More reads than ANONYMOUS_READS_PER_MINUTE allows one address (an IPv6 address by its /64) in a minute: try again after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2681,6 +2682,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["VerifyDto"];
                 };
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3096,6 +3104,13 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyDto"];
                 };
             };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     AgreementController_scheduleReview: {
@@ -3167,6 +3182,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     DownloadsController_learning: {
@@ -3191,6 +3213,13 @@ export interface operations {
             };
             /** @description No such partnership, or the caller may not see it */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3225,6 +3254,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     DownloadsController_funding: {
@@ -3249,6 +3285,13 @@ export interface operations {
             };
             /** @description No such partnership, or the caller may not see it */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3297,6 +3340,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     OcdsController_partnership: {
@@ -3335,6 +3385,13 @@ export interface operations {
             };
             /** @description No such partnership, or one the caller may not read */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,9 @@ process.env.DATABASE_POOL_SIZE = '5';
 // Tests write far faster than people: each person's write allowance is raised (write-limits.e2e-spec checks the real one).
 process.env.WRITE_RATE_PER_SECOND ??= '1000';
 process.env.WRITE_BURST ??= '5000';
+// Reads likewise (read-limits.e2e-spec sets them low and sees the 429).
+process.env.ANONYMOUS_READS_PER_MINUTE ??= '100000';
+process.env.EXPENSIVE_READS_PER_MINUTE ??= '100000';
 // Every process of the run (Jest's workers, a worker process a test starts) moves its clock by
 // the same amount: `npm run test:calendar` sets it, the system clock does the rest.
 delete process.env.CLOCK_START;

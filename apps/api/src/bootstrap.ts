@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig, loadConfig } from '@app/config';
-import { Csp, conditionalGets, eventSchemaComponents, fastifyOptions, fastifySecurityHeaders, hardenFastifyApp } from '@app/http';
+import { Csp, CspFor, conditionalGets, eventSchemaComponents, fastifyOptions, fastifySecurityHeaders, hardenFastifyApp } from '@app/http';
 import { AppModule } from './app.module';
 import { BodyRefused, problem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
@@ -90,15 +90,20 @@ export function openApiDocument(app: INestApplication) {
   return document;
 }
 
-/** helmet's Content-Security-Policy, with what Swagger UI needs: it draws with inline styles and data: images. */
+/** helmet's Content-Security-Policy, with no inline styles (helmet's default allows them). */
 const API_CSP: Csp = {
-  'style-src': ["'self'", "'unsafe-inline'"],
-  'img-src': ["'self'", 'data:'],
+  'style-src': ["'self'"],
 };
+
+/**
+ * Swagger UI's page (/docs and its assets) alone: its HTML carries `<style>` elements and a style
+ * attribute of @nestjs/swagger's own making, so inline styles are allowed there, and nowhere else.
+ */
+const DOCS_CSP: CspFor = { prefix: '/docs', csp: { 'style-src': ["'self'", "'unsafe-inline'"] } };
 
 /** Everything the API needs around its module: used by main.ts and by the tests alike. */
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
-  hardenFastifyApp(app, API_CSP);
+  hardenFastifyApp(app, API_CSP, DOCS_CSP);
   const fastify = app.getHttpAdapter().getInstance();
   jsonBodies(fastify, bodyLimitBytes(config.http.bodyLimit));
   conditionalGets(fastify);
@@ -107,7 +112,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
 
 /** The API's Fastify adapter (Fastify: less CPU per request than Express, see the README's Performance section). */
 export function apiAdapter(config: AppConfig): FastifyAdapter {
-  const secure = fastifySecurityHeaders(API_CSP);
+  const secure = fastifySecurityHeaders(API_CSP, DOCS_CSP);
   return new FastifyAdapter({
     ...fastifyOptions(config),
     bodyLimit: bodyLimitBytes(config.http.bodyLimit),

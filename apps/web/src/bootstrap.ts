@@ -31,6 +31,9 @@ export function configureWeb(app: NestExpressApplication, config: AppConfig): vo
     // The GOV.UK template's one inline script marks the body as JavaScript-enabled.
     'script-src': ["'self'", "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"],
     'img-src': ["'self'", 'data:'],
+    // Stylesheets only, never inline styles (helmet's default allows them): the pages and their
+    // charts (Vega's SVG draws with attributes) carry no style attribute or element.
+    'style-src': ["'self'"],
     'form-action': ["'self'"],
     // Outside production the app is often opened over plain HTTP by address (a laptop, a test
     // server): upgrading its styles and scripts to HTTPS would leave the pages bare.

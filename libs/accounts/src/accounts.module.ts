@@ -7,6 +7,7 @@ import { WebSessionEntity } from './web-session.entity';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { LoginLimiter } from './login-limiter';
+import { ReadLimiter } from './read-limiter';
 import { WriteLimiter } from './write-limiter';
 import { TokenService } from './token.service';
 import { WebSessionsService } from './web-sessions.service';
@@ -16,7 +17,7 @@ export const ACCOUNTS_ENTITIES = [OrganisationEntity, UserEntity, WebSessionEnti
 
 @Module({
   imports: [JwtModule.register({}), TypeOrmModule.forFeature(ACCOUNTS_ENTITIES)],
-  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WriteLimiter, WebSessionsService],
-  exports: [AccountsService, TokenService, LoginLimiter, WriteLimiter, WebSessionsService],
+  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService],
+  exports: [AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService],
 })
 export class AccountsModule {}

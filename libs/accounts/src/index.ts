@@ -5,6 +5,8 @@ export * from './accounts.service';
 export * from './token.service';
 export * from './login-limiter';
 export * from './write-limiter';
+export * from './read-limiter';
+export * from './rate-limits';
 export * from './accounts.module';
 export * from './web-session.entity';
 export * from './web-sessions.service';

@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import IORedis from 'ioredis';
-import { BurstyRateLimiter, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterRedis } from 'rate-limiter-flexible';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { RateLimited } from '@app/domain';
 import { REDIS } from '@app/queue';
-
-/** Methods that change nothing are never counted. */
-const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+import { READ_METHODS, refusedWith } from './rate-limits';
 
 /**
  * Each person's writes, counted in Redis so every API and web process shares the count: so many a
@@ -40,11 +37,8 @@ export class WriteLimiter {
 
   /** Counts a request of this person's; throws RateLimited (429 with Retry-After) when over the limit. */
   async take(userId: string, method: string): Promise<void> {
-    if (READS.has(method.toUpperCase())) return;
-    await this.limiter.consume(userId).catch((error: unknown) => {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      const wait = Math.max(Math.ceil(error.msBeforeNext / 1000), 1);
-      throw new RateLimited(wait, `Too many changes at once from your account. Try again in ${wait} second${wait === 1 ? '' : 's'}.`);
-    });
+    // Methods that change nothing are never counted.
+    if (READ_METHODS.has(method.toUpperCase())) return;
+    await this.limiter.consume(userId).catch(refusedWith((wait) => `Too many changes at once from your account. Try again in ${wait}.`));
   }
 }

@@ -97,6 +97,10 @@ export const environmentSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: int(900, 1),
   WRITE_RATE_PER_SECOND: int(20, 1),
   WRITE_BURST: int(100, 1),
+  ANONYMOUS_READS_PER_MINUTE: int(300, 1),
+  EXPENSIVE_READS_PER_MINUTE: int(60, 1),
+  MAX_MILESTONES_PER_CYCLE: int(500, 1),
+  MAX_OUTCOMES_PER_PARTNERSHIP: int(200, 1),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('256kb'),
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -146,6 +150,16 @@ export interface AppConfig {
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   /** Each person's writes (API and web): so many a second, with bursts of up to `burst`. */
   writes: { perSecond: number; burst: number };
+  /**
+   * Reads counted in Redis a minute at a time: those of the routes anyone may call, per address
+   * (an IPv6 address by its /64), and each person's expensive ones (exports, verifications, the web cycle page).
+   */
+  reads: { anonymousPerMinute: number; expensivePerMinute: number };
+  /**
+   * The most milestones one cycle and outcomes one partnership may hold (beyond: 422 naming the cap).
+   * A cycle's revisions and options are capped by its rules (CYCLE_CAPS in the domain).
+   */
+  caps: { milestonesPerCycle: number; outcomesPerPartnership: number };
   /** trustProxy: as Express's `trust proxy` and Fastify's `trustProxy` take it, a number of hops or a list of addresses and subnets. */
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
@@ -224,6 +238,8 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
     },
     writes: { perSecond: env.WRITE_RATE_PER_SECOND, burst: Math.max(env.WRITE_BURST, env.WRITE_RATE_PER_SECOND) },
+    reads: { anonymousPerMinute: env.ANONYMOUS_READS_PER_MINUTE, expensivePerMinute: env.EXPENSIVE_READS_PER_MINUTE },
+    caps: { milestonesPerCycle: env.MAX_MILESTONES_PER_CYCLE, outcomesPerPartnership: env.MAX_OUTCOMES_PER_PARTNERSHIP },
     http: {
       bodyLimit: env.BODY_LIMIT,
       trustProxy: env.TRUST_PROXY,

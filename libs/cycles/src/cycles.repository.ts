@@ -798,6 +798,23 @@ export class CyclesRepository {
   }
 
   /**
+   * The learning of a partnership's cycles, oldest cycle first, `limit` cycles at most after `after`
+   * (keyset as exportPage), and nothing else of them: the learning download reads a page, writes it
+   * out and forgets it.
+   */
+  async learningPage(partnershipId: string, after: ExportCursor | undefined, limit: number): Promise<{ id: string; title: string; iteration: number; learnings: Learning[]; cursor: ExportCursor }[]> {
+    const rows: { id: string; title: string; iteration: number; learnings: Learning[] | null; cursor_at: string }[] = await this.dataSource.query(
+      `SELECT c.id, c.title, c.iteration, c.snapshot->'context'->'learnings' AS learnings,
+         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+       FROM cycles c
+       WHERE c.partnership_id = $1 ${after ? 'AND (c.created_at, c.id) > ($3::timestamptz, $4::uuid)' : ''}
+       ORDER BY c.created_at, c.id LIMIT $2`,
+      after ? [partnershipId, limit, after.createdAt, after.id] : [partnershipId, limit],
+    );
+    return rows.map((r) => ({ id: r.id, title: r.title, iteration: r.iteration, learnings: r.learnings ?? [], cursor: { createdAt: r.cursor_at, id: r.id } }));
+  }
+
+  /**
    * A partnership's cycles oldest first, `limit` at most after `after` (keyset on its
    * (partnership_id, created_at, id) index: every page costs the same, however far in), with
    * their milestones and the times they first reached each state: an export reads a page, writes

@@ -5,7 +5,7 @@ import { CycleState, Learning, STATE_META } from '@app/domain';
 import { Metric, OutcomeEntity, PartnershipEntity, PartnershipsService } from '@app/partnerships';
 import { CycleHistoryEntity } from './cycle.entity';
 import { CycleQueriesService, FundingYear } from './cycle-queries.service';
-import { CyclesRepository, PartnershipCycleRecord, PartnershipReading } from './cycles.repository';
+import { CyclesRepository, ExportCursor, PartnershipCycleRecord, PartnershipReading } from './cycles.repository';
 
 /** A cell of a download: text, a number, yes/no, or empty. */
 export type DownloadCell = string | number | boolean | null;
@@ -103,6 +103,9 @@ export function summariseEntry(payload: Record<string, unknown>): string {
  */
 @Injectable()
 export class OpenDataService {
+  /** How many cycles the learning download reads per page. */
+  readonly learningPageSize = 100;
+
   constructor(
     private readonly cycles: CyclesRepository,
     private readonly queries: CycleQueriesService,
@@ -142,17 +145,32 @@ export class OpenDataService {
     };
   }
 
-  /** The learning recorded in the partnership's cycles (by their review panels and co-owners), oldest cycle first. */
+  /**
+   * The learning recorded in the partnership's cycles (by their review panels and co-owners), oldest
+   * cycle first: read a page of cycles at a time as the download is written (however many there are).
+   */
   async learningTable(principal: Principal, partnershipId: string): Promise<DownloadTable> {
     await this.partnerships.requireVisible(principal, partnershipId);
-    const records = await this.cycles.recordsOf(partnershipId);
-    const name = await this.namer(records.flatMap((r) => r.learnings.map((l) => l.organisationId)));
+    const { cycles, learningPageSize: limit } = this;
+    const namer = (ids: (string | null)[]) => this.namer(ids);
+    async function* rows() {
+      let after: ExportCursor | undefined;
+      for (;;) {
+        const page = await cycles.learningPage(partnershipId, after, limit);
+        const name = await namer(page.flatMap((r) => r.learnings.map((l) => l.organisationId)));
+        for (const r of page) {
+          for (const l of r.learnings) {
+            yield [r.id, r.title, r.iteration, l.at, l.writtenBy, l.organisationId, l.organisationId ? name(l.organisationId) : null, l.recommendation, l.insight, l.evidence];
+          }
+        }
+        if (page.length < limit) return;
+        after = page[page.length - 1].cursor;
+      }
+    }
     return {
       filename: `partnership-${partnershipId}-learning.csv`,
       columns: ['cycleId', 'cycle', 'iteration', 'at', 'writtenBy', 'organisationId', 'organisation', 'recommendation', 'insight', 'evidence'],
-      rows: records.flatMap((r) =>
-        r.learnings.map((l) => [r.id, r.title, r.iteration, l.at, l.writtenBy, l.organisationId, l.organisationId ? name(l.organisationId) : null, l.recommendation, l.insight, l.evidence]),
-      ),
+      rows: rows(),
     };
   }
 

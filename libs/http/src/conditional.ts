@@ -1,12 +1,17 @@
 import { Readable } from 'node:stream';
 import etag from 'etag';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fresh from 'fresh';
 
+/** Whether the request carries credentials: a bearer token, or the calendar feed's `?token=`. */
+const credentialed = (request: FastifyRequest) => request.headers.authorization !== undefined || /[?&]token=/.test(request.url);
+
 /**
- * Conditional GETs. A GET or HEAD answered 200 carries an ETag and `Cache-Control: private,
- * no-cache` (an answer depends on who asks: a shared cache must not keep it, and a client's copy
- * is checked again before use).
+ * Conditional GETs. A GET or HEAD answered 200 carries an ETag. Every answer is `Cache-Control:
+ * no-store` (it depends on who asks, and no browser, proxy or disk may keep it: a shared
+ * computer's next user cannot bring it back; a login's answer holds a token) but a GET's without
+ * credentials (the OpenAPI document, health), which is `private, no-cache`; a route may set its
+ * own. A client that keeps its own copy still sends If-None-Match and gets 304.
  *
  * - A route's own tag, such as a cycle's `"<version>"`, names the version for `If-Match`; the view
  *   under it also depends on the caller and the time (`nextEvents`, overdue actions), so it is
@@ -19,8 +24,9 @@ import fresh from 'fresh';
  */
 export function conditionalGets(instance: FastifyInstance): void {
   instance.addHook('onSend', (request, reply, payload, done) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return done(null, payload);
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-cache');
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', read && !credentialed(request) ? 'private, no-cache' : 'no-store');
+    if (!read || reply.statusCode !== 200) return done(null, payload);
     // A route's own tag, or a stream (downloads, the whole history: read as they are sent, never hashed).
     if (reply.hasHeader('etag') || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return done(null, payload);
     const tag = etag(payload, { weak: true });

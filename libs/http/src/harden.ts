@@ -28,15 +28,26 @@ export function hardenApp(app: NestExpressApplication, config: AppConfig, csp: C
   app.use(securityHeaders(csp));
 }
 
+/** The paths at `prefix` and under it (`/docs`, `/docs/…`, `/docs?…`; not `/docs-json`), with the Content-Security-Policy they have instead. */
+export interface CspFor {
+  prefix: string;
+  csp: Csp;
+}
+
+const isUnder = (url: string, prefix: string) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`);
+
 /**
  * The headers every answer of a Fastify app carries: its request id (see fastifyOptions), echoed
- * as pino-http echoes it under Express, and helmet's, built once.
+ * as pino-http echoes it under Express, and helmet's, built once (with another policy for the
+ * paths of `other`, if given).
  */
-export function fastifySecurityHeaders(csp: Csp): (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
+export function fastifySecurityHeaders(csp: Csp, other?: CspFor): (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
   const headers = securityHeaders(csp);
+  const otherHeaders = other && securityHeaders(other.csp);
   return (request, reply, done) => {
     reply.raw.setHeader('x-request-id', request.id);
-    headers(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+    const chosen = otherHeaders && isUnder(request.url, other.prefix) ? otherHeaders : headers;
+    chosen(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   };
 }
 
@@ -45,9 +56,9 @@ export function fastifySecurityHeaders(csp: Csp): (request: FastifyRequest, repl
  * the adapter is made, see `fastifyOptions`). The headers are set by a hook on every request:
  * errors, 404s and streamed downloads included.
  */
-export function hardenFastifyApp(app: NestFastifyApplication, csp: Csp): void {
+export function hardenFastifyApp(app: NestFastifyApplication, csp: Csp, other?: CspFor): void {
   useStructuredLogs(app);
-  app.getHttpAdapter().getInstance().addHook('onRequest', fastifySecurityHeaders(csp));
+  app.getHttpAdapter().getInstance().addHook('onRequest', fastifySecurityHeaders(csp, other));
 }
 
 /** Fastify's own options for an app of ours: the proxy setting as Express reads it, and paths as Express matched them. */

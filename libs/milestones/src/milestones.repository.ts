@@ -54,6 +54,11 @@ export class MilestonesRepository {
   }
 
 
+  /** How many milestones the cycle has (cancelled ones too: they stay in its calendar), in the caller's transaction. */
+  countForCycle(cycleId: string): Promise<number> {
+    return this.manager.getRepository(MilestoneEntity).countBy({ cycleId });
+  }
+
   async insert(milestone: Partial<MilestoneEntity>): Promise<MilestoneEntity> {
     return this.manager.save(this.manager.create(MilestoneEntity, milestone));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK } from '@app/config';
+import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
 import { Principal, isAdmin } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord } from '@app/cycles';
 import {
@@ -44,6 +44,7 @@ export class MilestonesService {
     private readonly outbox: OutboxService,
     private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   forCycle(cycleId: string): Promise<MilestoneEntity[]> {
@@ -106,6 +107,11 @@ export class MilestonesService {
         },
         at: now,
       });
+      // Counted once the entry has locked the cycle, so two milestones scheduled at once cannot both be the last one.
+      const cap = this.config.caps.milestonesPerCycle;
+      if ((await this.milestones.countForCycle(cycleId)) >= cap) {
+        throw new TransitionRefused(`A cycle holds at most ${cap} milestones (MAX_MILESTONES_PER_CYCLE), and this one has them all (cancelled ones count: they stay in its calendar).`);
+      }
       const saved = await this.milestones.insert(milestone);
       await this.outbox.enqueue(scheduleMessages(saved, reminderDays, now));
       return saved;

@@ -194,8 +194,14 @@ export class PartnershipsRepository {
     });
   }
 
+  /** How many outcomes the partnership has, read in the caller's transaction; with `lock`, the partnership's row locked first (outcomes added one at a time). */
+  async countOutcomes(partnershipId: string, options: { lock?: boolean } = {}): Promise<number> {
+    if (options.lock) await this.manager.query('SELECT 1 FROM partnerships WHERE id = $1 FOR NO KEY UPDATE', [partnershipId]);
+    return this.manager.getRepository(OutcomeEntity).countBy({ partnershipId });
+  }
+
   insertOutcome(outcome: { partnershipId: string; title: string; metrics: Metric[]; createdByUserId: string }) {
-    const repository = this.dataSource.getRepository(OutcomeEntity);
+    const repository = this.manager.getRepository(OutcomeEntity);
     return repository.save(repository.create(outcome));
   }
 

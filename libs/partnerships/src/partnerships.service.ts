@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed } from '@app/domain';
 import { AnchorEntity, Metric, OutcomeEntity, PartnershipEntity, TableDeclarationEntity } from './partnership.entity';
@@ -32,6 +33,7 @@ export class PartnershipsService {
     private readonly partnerships: PartnershipsRepository,
     private readonly accounts: AccountsService,
     private readonly transactions: Transactions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(principal: Principal, input: NewPartnership): Promise<PartnershipAggregate> {
@@ -147,11 +149,18 @@ export class PartnershipsService {
     metrics: Omit<Metric, 'id'>[],
   ): Promise<OutcomeEntity> {
     await this.requireMember(principal, id, 'add to the shared outcome framework');
-    return this.partnerships.insertOutcome({
-      partnershipId: id,
-      title: title.trim(),
-      metrics: metrics.map((m) => ({ id: randomUUID(), ...m })),
-      createdByUserId: principal.userId,
+    const cap = this.config.caps.outcomesPerPartnership;
+    // Counted with the partnership's row locked, so two outcomes added at once cannot both be the last one.
+    return this.transactions.run(async () => {
+      if ((await this.partnerships.countOutcomes(id, { lock: true })) >= cap) {
+        throw new TransitionRefused(`A partnership holds at most ${cap} outcomes (MAX_OUTCOMES_PER_PARTNERSHIP), and this one has them all.`);
+      }
+      return this.partnerships.insertOutcome({
+        partnershipId: id,
+        title: title.trim(),
+        metrics: metrics.map((m) => ({ id: randomUUID(), ...m })),
+        createdByUserId: principal.userId,
+      });
     });
   }
 

@@ -16,7 +16,7 @@ import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRec
 import { type Clock, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
 import { Caller } from '../http/auth.guard';
-import { IdPipe, jsonArrayStream } from '@app/http';
+import { ExpensiveRead, IdPipe, jsonArrayStream } from '@app/http';
 import {
   CreateCycleDto,
   CycleDto,
@@ -154,6 +154,7 @@ export class CyclesController {
   }
 
   @Get(':id/history/verify')
+  @ExpensiveRead()
   @ApiOkResponse({ type: VerifyDto })
   @ApiOperation({
     summary: 'Whether the hash chain of the history is intact, and where it breaks if not',

@@ -15,7 +15,7 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: IORedis,
   ) {}
 
-  @Public()
+  @Public({ unmetered: true })
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, 503 otherwise' })

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPro
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
 import { OpenDataService } from '@app/cycles';
-import { CsvTable, IdPipe, csvFile } from '@app/http';
+import { CsvTable, ExpensiveRead, IdPipe, csvFile } from '@app/http';
 import { Caller } from '../http/auth.guard';
 
 const CSV = (description: string) => ApiOkResponse({ description, content: { 'text/csv': { schema: { type: 'string' } } } });
@@ -13,6 +13,7 @@ const CSV_NOTE =
 /** CSV downloads of a cycle's and a partnership's data: the same visibility as their JSON reads. */
 @ApiTags('open data')
 @ApiBearerAuth()
+@ExpensiveRead()
 @Controller('v1')
 export class DownloadsController {
   constructor(private readonly openData: OpenDataService) {}

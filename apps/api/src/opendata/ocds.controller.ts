@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPro
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Principal } from '@app/accounts';
-import { IdPipe } from '@app/http';
+import { ExpensiveRead, IdPipe } from '@app/http';
 import { OcdsService } from '@app/opendata';
 import { Caller } from '../http/auth.guard';
 
@@ -30,6 +30,7 @@ const RELEASE_PACKAGE = {
 
 @ApiTags('open data')
 @ApiBearerAuth()
+@ExpensiveRead()
 @Controller('v1')
 export class OcdsController {
   private readonly logger = new Logger(OcdsController.name);

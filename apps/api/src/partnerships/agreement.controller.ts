@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
 import { AgreementRecord, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
 import { ValidationFailed } from '@app/domain';
-import { IdPipe } from '@app/http';
+import { ExpensiveRead, IdPipe } from '@app/http';
 import { Caller } from '../http/auth.guard';
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
 import { OffsetDays, OffsetWorkingDays } from '../cycles/dto/milestones.dto';
@@ -100,6 +100,7 @@ export class AgreementController {
   }
 
   @Get('history/verify')
+  @ExpensiveRead()
   @ApiOkResponse({ type: VerifyDto })
   verify(@Caller() caller: Principal, @PartnershipId() id: string): Promise<VerifyDto> {
     return this.agreements.verify(caller, id);

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import ical from 'ical-generator';
 import { AccountsService, Principal, TokenService } from '@app/accounts';
@@ -65,6 +65,7 @@ export class CalendarController {
   })
   @ApiQuery({ name: 'token', required: false })
   @ApiProduces('text/calendar')
+  @ApiTooManyRequestsResponse({ description: 'More reads than ANONYMOUS_READS_PER_MINUTE allows one address (an IPv6 address by its /64) in a minute: try again after Retry-After seconds' })
   async ics(
     @Param('id', new IdPipe('partnership')) id: string,
     @Headers('authorization') authorization: string | undefined,

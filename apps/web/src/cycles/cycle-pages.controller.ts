@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import { Principal, WebSession, isAdmin } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
 import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
-import { IdPipe, validateEvent } from '@app/http';
+import { ExpensiveRead, IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
@@ -65,6 +65,7 @@ export class CyclePagesController {
   ) {}
 
   @Get(':id')
+  @ExpensiveRead()
   async page(
     @Session() session: WebSession,
     @CycleId() id: string,
@@ -114,7 +115,8 @@ export class CyclePagesController {
         return res.redirect(303, `/cycles/${id}?done=MILESTONE#milestones`);
       } catch (error) {
         if (error instanceof ValidationFailed) errors.push(...error.errors.map((e) => ({ field: MILESTONE_FIELDS[e.field] ?? 'milestone-kind', text: e.message })));
-        else if (error instanceof Forbidden) errors.push({ field: 'milestone-kind', text: error.message });
+        // Not theirs to schedule, or the cycle has as many milestones as it may hold.
+        else if (error instanceof Forbidden || error instanceof TransitionRefused) errors.push({ field: 'milestone-kind', text: error.message });
         else throw error;
       }
     }

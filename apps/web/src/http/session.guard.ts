@@ -1,14 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
-import { WebSession, WebSessionsService, WriteLimiter, sameToken } from '@app/accounts';
+import type { Request, Response } from 'express';
+import { ReadLimiter, WebSession, WebSessionsService, WriteLimiter, sameToken } from '@app/accounts';
 import { Forbidden, Unauthenticated } from '@app/domain';
+import { EXPENSIVE_READ } from '@app/http';
 
 export const SESSION_COOKIE = 'cocommission_session';
 const PUBLIC = 'cocommission:web-public';
 const ADMIN_ONLY = 'cocommission:web-admin-only';
 
-/** The page needs no sign-in (the sign-in page itself). */
+/** The page needs no sign-in (the sign-in page itself, a public partnership page): its reads are counted per address (ReadLimiter). */
 export const PublicPage = () => SetMetadata(PUBLIC, true);
 /** Only platform admins may open the page. */
 export const AdminPage = () => SetMetadata(ADMIN_ONLY, true);
@@ -24,7 +25,9 @@ export class CsrfRefused extends Forbidden {
 
 /**
  * Every page but the public ones needs a session (from its httpOnly cookie); every form sent to
- * one must carry the session's token (`_csrf`), which a page of another site cannot read.
+ * one must carry the session's token (`_csrf`), which a page of another site cannot read. A page
+ * behind a session is never stored by a browser or a proxy (`Cache-Control: no-store`: a shared
+ * computer's next user cannot bring it back); the public ones set their own caching.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -32,19 +35,27 @@ export class SessionGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sessions: WebSessionsService,
     private readonly writes: WriteLimiter,
+    private readonly reads: ReadLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<WebRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) {
+      await this.reads.anonymous(request.ip ?? '', request.method);
+      return true;
+    }
     const session = await this.sessions.resume(request.cookies?.[SESSION_COOKIE]);
     if (!session) throw new Unauthenticated('Sign in to continue.');
+    context.switchToHttp().getResponse<Response>().setHeader('Cache-Control', 'no-store');
     if (request.method !== 'GET' && request.method !== 'HEAD' && !sameToken(request.body?._csrf, session.csrfToken)) {
       throw new CsrfRefused();
     }
     request.session = session;
-    await this.writes.take(session.user.id, request.method);
+    await Promise.all([
+      this.writes.take(session.user.id, request.method),
+      this.reflector.getAllAndOverride<boolean>(EXPENSIVE_READ, targets) ? this.reads.expensive(session.user.id) : undefined,
+    ]);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && session.user.role !== 'admin') {
       throw new Forbidden('Only platform admins may open this page.');
     }

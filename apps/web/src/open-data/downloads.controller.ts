@@ -2,13 +2,14 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { OpenDataService } from '@app/cycles';
-import { IdPipe, sendCsv } from '@app/http';
+import { ExpensiveRead, IdPipe, sendCsv } from '@app/http';
 import { Session } from '../http/session.guard';
 
 /**
  * The same CSV downloads as the API's, for signed-in people (their session instead of a token),
  * linked from the cycle and partnership pages.
  */
+@ExpensiveRead()
 @Controller()
 export class DownloadsController {
   constructor(private readonly openData: OpenDataService) {}

@@ -233,9 +233,15 @@ export class PartnershipPagesController {
     const direction = text('direction');
     if (direction !== 'increase' && direction !== 'decrease') errors.push({ field: 'outcome-direction', text: 'Choose whether higher or lower is better' });
     if (errors.length) return this.render(res, 400, session, id, { errors, values: body });
-    await this.partnerships.addOutcome(session.principal, id, text('title'), [
-      { name: text('metric'), unit: text('unit'), baseline: number('baseline'), target: number('target'), direction: direction as 'increase' | 'decrease' },
-    ]);
+    try {
+      await this.partnerships.addOutcome(session.principal, id, text('title'), [
+        { name: text('metric'), unit: text('unit'), baseline: number('baseline'), target: number('target'), direction: direction as 'increase' | 'decrease' },
+      ]);
+    } catch (error) {
+      // The partnership has as many outcomes as it may hold.
+      if (error instanceof TransitionRefused) return this.render(res, 422, session, id, { errors: [{ field: 'outcome-title', text: error.message }], values: body });
+      throw error;
+    }
     res.redirect(303, `/partnerships/${id}?done=outcome#outcomes`);
   }
 

@@ -42,6 +42,13 @@ const tableItemsFormField = (view: FormView) => ({
 const costField = { name: 'estimatedCostPence', kind: 'text' as const, label: 'Estimated cost in pounds (optional)', hint: 'For example, 55,000 or 1,234.50', parse: 'pence' as const };
 const stay = { effect: 'record' } as const;
 
+/**
+ * The most revisions of its problem and options one cycle may hold: far more than people write
+ * (the bench's oldest cycle has 200 and 300), and a bound on what every read of the cycle carries.
+ * Beyond, the next iteration starts afresh.
+ */
+export const CYCLE_CAPS = { revisions: 500, options: 1000 } as const;
+
 export const LAUNCH = defineEvent({
   type: 'LAUNCH',
   label: 'Launched the cycle',
@@ -67,6 +74,10 @@ export const REVISE_PROBLEM = defineEvent({
   fields: z.strictObject({ statement: text(20000, 'Enter the problem statement', 'The problem statement') }),
   who: { kind: 'coOwner' },
   routes: { framing: stay },
+  rule: (c) =>
+    c.problem.revisions.length >= CYCLE_CAPS.revisions
+      ? `A cycle holds at most ${CYCLE_CAPS.revisions} revisions of its problem, and this one has them all: endorse or object to the latest, or go on in the next iteration.`
+      : undefined,
   effect: (c, e) => ({
     ...c,
     problem: {
@@ -164,6 +175,7 @@ export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
     const strangers = (e.coAuthorOrganisationIds ?? []).filter((org) => !c.coOwners.some((o) => o.organisationId === org));
     if (strangers.length) return `Co-authors must be co-owners of the cycle; ${strangers.join(', ')} is not.`;
     if (c.options.some((o) => o.id === e.optionId)) return `Option ${e.optionId} already exists.`;
+    if (c.options.length >= CYCLE_CAPS.options) return `A cycle holds at most ${CYCLE_CAPS.options} options, and this one has them all: amend one, or go on in the next iteration.`;
     return tableItemsRefuse(e.tableItems, e.directory);
   },
   effect: (c, e) => ({

@@ -1,5 +1,6 @@
 import { Actor, CycleEvent, CycleInput, UserEvent } from './cycle.types';
 import { CycleSnapshot, decide, nextEvents, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
+import { CYCLE_CAPS } from './cycle.catalogue';
 
 const COUNCIL = 'org-council';
 const ICB = 'org-icb';
@@ -454,6 +455,35 @@ describe('the cycle machine', () => {
     it('offers sign-off to panel members who have not signed', () => {
       expect(nextEvents(reviewing(), panelB)).toEqual(['RECORD_LEARNING', 'SIGN_OFF_REVIEW']);
       expect(nextEvents(reviewing(), panelA)).toEqual(['RECORD_LEARNING', 'SIGN_OFF_REVIEW', 'ESCALATE', 'LEAVE_CYCLE']);
+    });
+  });
+
+  describe('caps', () => {
+    /** Sends the event n times, decided in turn (without the round trip through JSON, for speed). */
+    function repeat(snapshot: CycleSnapshot, n: number, actor: Actor, body: (i: number) => Body): CycleSnapshot {
+      let s = snapshot;
+      for (let i = 0; i < n; i++) {
+        const decision = decide(s, { ...body(i), actor, at: at() } as CycleEvent);
+        if (!decision.accepted) throw new Error(`refused at ${i}: ${decision.reason}`);
+        s = decision.snapshot;
+      }
+      return s;
+    }
+
+    it('holds at most CYCLE_CAPS.revisions revisions of the problem, refused with a reason naming the cap', () => {
+      const full = repeat(launched(), CYCLE_CAPS.revisions, charity, (i) => ({ type: 'REVISE_PROBLEM', statement: `Revision ${i + 1}` }));
+      expect(full.context.problem.revisions).toHaveLength(500);
+      const refused = refusal(full, forum, { type: 'REVISE_PROBLEM', statement: 'One more' });
+      expect(refused).toEqual({ accepted: false, kind: 'refused', reason: expect.stringContaining('at most 500 revisions') });
+      // The latest can still be endorsed.
+      expect(decide(full, { type: 'ENDORSE_PROBLEM', revision: 500, actor: forum, at: at() } as CycleEvent).accepted).toBe(true);
+    });
+
+    it('holds at most CYCLE_CAPS.options options, refused with a reason naming the cap', () => {
+      const full = repeat(framed(), CYCLE_CAPS.options, charity, (i) => ({ type: 'SUBMIT_OPTION', optionId: `opt-${i}`, title: `Option ${i}`, summary: 'A summary' }));
+      expect(full.context.options).toHaveLength(1000);
+      const refused = refusal(full, forum, { type: 'SUBMIT_OPTION', optionId: 'opt-more', title: 'One more', summary: 'A summary' });
+      expect(refused).toEqual({ accepted: false, kind: 'refused', reason: expect.stringContaining('at most 1000 options') });
     });
   });
 
