@@ -1,0 +1,107 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Webhooks follow access (issue 31): each webhook is bound to its maker's organisation, and
+ * switched off, with its reason, in the same transaction as whatever ends that access, whichever
+ * code makes the change: its organisation leaving the partnership, its maker deactivated or no
+ * longer acting for that commissioner organisation, the organisation no longer a commissioner,
+ * the partnership archived. Its pending deliveries fail with it (none goes out afterwards). A
+ * switched-off webhook stays off: a commissioner adds it again. And webhooks do not amplify: one
+ * webhook that is on per address and partnership.
+ */
+export class WebhooksFollowAccess1764300000000 implements MigrationInterface {
+  name = 'WebhooksFollowAccess1764300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "webhooks" ADD "organisation_id" uuid CONSTRAINT "webhooks_organisation_fkey" REFERENCES "organisations"("id") ON DELETE CASCADE`);
+    await q.query(`ALTER TABLE "webhooks" ADD "disabled_reason" text`);
+    await q.query(`UPDATE "webhooks" w SET organisation_id = u.organisation_id FROM users u WHERE u.id = w.created_by_user_id`);
+    // Made by no organisation's person (never possible through the service): nobody speaks for it.
+    await q.query(`DELETE FROM "webhooks" WHERE organisation_id IS NULL`);
+    await q.query(`ALTER TABLE "webhooks" ALTER COLUMN "organisation_id" SET NOT NULL`);
+    await q.query(`CREATE INDEX "webhooks_created_by_idx" ON "webhooks" ("created_by_user_id")`);
+    await q.query(`CREATE INDEX "webhooks_organisation_idx" ON "webhooks" ("organisation_id")`);
+    await q.query(`UPDATE "webhooks" SET disabled_reason = 'failures' WHERE NOT active`);
+
+    await q.query(`CREATE FUNCTION webhooks_switch_off(reason text, ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        IF cardinality(ids) = 0 THEN RETURN; END IF;
+        WITH off AS (
+          UPDATE webhooks SET active = false, disabled_at = now(), disabled_reason = reason WHERE id = ANY(ids) AND active RETURNING id)
+        UPDATE webhook_deliveries d SET status = 'failed', last_error = 'The webhook was switched off.'
+        FROM off WHERE d.webhook_id = off.id AND d.status = 'pending';
+      END $$`);
+
+    // Those that already fail the rule are switched off now, with the first reason that applies.
+    await q.query(`SELECT webhooks_switch_off(r.reason, array_agg(r.id)) FROM (
+      SELECT w.id, CASE
+          WHEN p.archived_at IS NOT NULL THEN 'partnership-archived'
+          WHEN NOT u.active THEN 'creator-deactivated'
+          WHEN u.role = 'admin' OR u.organisation_id IS DISTINCT FROM w.organisation_id THEN 'creator-role'
+          WHEN o.kind <> 'commissioner' THEN 'organisation-not-commissioner'
+          WHEN NOT EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = w.partnership_id AND pm.organisation_id = w.organisation_id) THEN 'member-removed'
+        END AS reason
+      FROM webhooks w JOIN partnerships p ON p.id = w.partnership_id JOIN organisations o ON o.id = w.organisation_id
+      LEFT JOIN users u ON u.id = w.created_by_user_id
+      WHERE w.active) r WHERE r.reason IS NOT NULL GROUP BY r.reason`);
+    // One webhook that is on per address in a partnership: the oldest stays, the others go off.
+    await q.query(`SELECT webhooks_switch_off('duplicate', coalesce(array_agg(id), '{}')) FROM (
+      SELECT id, row_number() OVER (PARTITION BY partnership_id, url ORDER BY created_at, id) AS n FROM webhooks WHERE active) d WHERE n > 1`);
+    await q.query(`CREATE UNIQUE INDEX "webhooks_partnership_url_key" ON "webhooks" ("partnership_id", "url") WHERE active`);
+
+    // Its organisation leaves the partnership (or is replaced in it).
+    await q.query(`CREATE FUNCTION webhooks_follow_membership() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'UPDATE' AND NEW.partnership_id = OLD.partnership_id AND NEW.organisation_id = OLD.organisation_id THEN RETURN NULL; END IF;
+        PERFORM webhooks_switch_off('member-removed', ARRAY(
+          SELECT id FROM webhooks WHERE partnership_id = OLD.partnership_id AND organisation_id = OLD.organisation_id AND active));
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER webhooks_follow_membership AFTER DELETE OR UPDATE ON partnership_members
+      FOR EACH ROW EXECUTE FUNCTION webhooks_follow_membership()`);
+
+    // Its maker is deactivated, or no longer acts for its organisation (moved, or made an admin).
+    await q.query(`CREATE FUNCTION webhooks_follow_maker() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM webhooks_switch_off(CASE WHEN NOT NEW.active THEN 'creator-deactivated' ELSE 'creator-role' END, ARRAY(
+          SELECT id FROM webhooks WHERE created_by_user_id = NEW.id AND active
+            AND NOT (NEW.active AND NEW.role <> 'admin' AND NEW.organisation_id IS NOT DISTINCT FROM organisation_id)));
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER webhooks_follow_maker AFTER UPDATE OF active, role, organisation_id ON users
+      FOR EACH ROW WHEN (NEW.active IS DISTINCT FROM OLD.active OR NEW.role IS DISTINCT FROM OLD.role OR NEW.organisation_id IS DISTINCT FROM OLD.organisation_id)
+      EXECUTE FUNCTION webhooks_follow_maker()`);
+
+    // Its organisation is no longer a commissioner.
+    await q.query(`CREATE FUNCTION webhooks_follow_organisation_kind() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM webhooks_switch_off('organisation-not-commissioner', ARRAY(SELECT id FROM webhooks WHERE organisation_id = NEW.id AND active));
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER webhooks_follow_organisation_kind AFTER UPDATE OF kind ON organisations
+      FOR EACH ROW WHEN (NEW.kind <> 'commissioner' AND OLD.kind = 'commissioner') EXECUTE FUNCTION webhooks_follow_organisation_kind()`);
+
+    // The partnership is archived.
+    await q.query(`CREATE FUNCTION webhooks_follow_archive() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM webhooks_switch_off('partnership-archived', ARRAY(SELECT id FROM webhooks WHERE partnership_id = NEW.id AND active));
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER webhooks_follow_archive AFTER UPDATE OF archived_at ON partnerships
+      FOR EACH ROW WHEN (NEW.archived_at IS NOT NULL AND OLD.archived_at IS NULL) EXECUTE FUNCTION webhooks_follow_archive()`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER webhooks_follow_archive ON partnerships`);
+    await q.query(`DROP TRIGGER webhooks_follow_organisation_kind ON organisations`);
+    await q.query(`DROP TRIGGER webhooks_follow_maker ON users`);
+    await q.query(`DROP TRIGGER webhooks_follow_membership ON partnership_members`);
+    await q.query(`DROP FUNCTION webhooks_follow_archive(), webhooks_follow_organisation_kind(), webhooks_follow_maker(), webhooks_follow_membership()`);
+    await q.query(`DROP FUNCTION webhooks_switch_off(text, uuid[])`);
+    await q.query(`DROP INDEX "webhooks_partnership_url_key"`);
+    await q.query(`DROP INDEX "webhooks_organisation_idx"`);
+    await q.query(`DROP INDEX "webhooks_created_by_idx"`);
+    await q.query(`ALTER TABLE "webhooks" DROP COLUMN "disabled_reason"`);
+    await q.query(`ALTER TABLE "webhooks" DROP COLUMN "organisation_id"`);
+  }
+}
