@@ -88,16 +88,22 @@ describe('webhooks', () => {
       const council = await f.organisation('commissioner');
       const officer = await f.user(council);
       const partnership = (await officer.as.post('/v1/partnerships', { name: 'Strict', memberOrganisationIds: [] }).expect(201)).body;
-      const refused = await officer.as.post(`/v1/partnerships/${partnership.id}/webhooks`, { url: `${base}/inside`, events: ['*'] }).expect(400);
-      expect(refused.body.errors[0]).toMatchObject({ field: 'url', message: expect.stringContaining('a loopback address: webhooks go to public addresses only') });
+      // Only https on 443 (or 80), and only public addresses.
+      const refuse = async (url: string) => (await officer.as.post(`/v1/partnerships/${partnership.id}/webhooks`, { url, events: ['*'] }).expect(400)).body.errors[0];
+      expect(await refuse(`${base}/inside`)).toEqual({ field: 'url', message: 'must be an https:// URL' });
+      expect(await refuse('https://partner.example.org:6379/inside')).toEqual({ field: 'url', message: 'must use port 443 (or 80)' });
+      expect(await refuse('https://127.0.0.1/inside')).toMatchObject({ field: 'url', message: expect.stringContaining('a loopback address: webhooks go to public addresses only') });
       // A delivery to a webhook registered while private addresses were allowed is refused now, and nothing reaches the receiver.
       const hook = await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: `${base}/inside`, events: ['CANCEL'] }).expect(201);
       await worker.close();
       const id = await c.newCycle({ title: 'Inside' });
       await cycleSteps(c).ok(c.councilUser.as, id, { type: 'CANCEL', reason: 'Testing' });
       const [delivery] = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${hook.body.id}/deliveries`).expect(200)).body.items;
-      await expect(strict.app.get(WebhooksService).deliver(delivery.id, 1, true)).rejects.toThrow(/loopback address/);
+      await expect(strict.app.get(WebhooksService).deliver(delivery.id, 1, true)).rejects.toThrow(/must be an https:\/\/ URL/);
       expect(receiver.on('/inside')).toEqual([]);
+      // What the API shows says what kind of failure it was, not where it went.
+      const [logged] = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${hook.body.id}/deliveries`).expect(200)).body.items;
+      expect(logged).toMatchObject({ status: 'failed', lastError: 'The address is not allowed: webhooks go to public https addresses only.' });
     } finally {
       await strict.close();
     }
