@@ -23,13 +23,13 @@ export class WebhooksFollowAccess1764300000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "webhooks_organisation_idx" ON "webhooks" ("organisation_id")`);
     await q.query(`UPDATE "webhooks" SET disabled_reason = 'failures' WHERE NOT active`);
 
+    // The deliveries before their webhooks: the order the worker's transaction takes them in (no deadlock).
     await q.query(`CREATE FUNCTION webhooks_switch_off(reason text, ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
-        IF cardinality(ids) = 0 THEN RETURN; END IF;
-        WITH off AS (
-          UPDATE webhooks SET active = false, disabled_at = now(), disabled_reason = reason WHERE id = ANY(ids) AND active RETURNING id)
+        IF coalesce(cardinality(ids), 0) = 0 THEN RETURN; END IF;
         UPDATE webhook_deliveries d SET status = 'failed', last_error = 'The webhook was switched off.'
-        FROM off WHERE d.webhook_id = off.id AND d.status = 'pending';
+        FROM webhooks w WHERE w.id = ANY(ids) AND w.active AND d.webhook_id = w.id AND d.status = 'pending';
+        UPDATE webhooks SET active = false, disabled_at = now(), disabled_reason = reason WHERE id = ANY(ids) AND active;
       END $$`);
 
     // Those that already fail the rule are switched off now, with the first reason that applies.
