@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
-import { Collaboration, Factory, TestApi, TestReceiver, TestWorker, collaboration, createTestWorker, cycleSteps, eventually, fastWorkerEnvironment, startTestApi } from '@test/support';
+import request from 'supertest';
+import { Collaboration, Factory, TEST_PASSWORD, TestApi, TestReceiver, TestWorker, collaboration, createTestWorker, cycleSteps, eventually, fastWorkerEnvironment, startTestApi } from '@test/support';
+import { TestWeb, createTestWeb, signInOverHttp } from '@test/support/test-web';
 
 /**
  * Webhooks do not amplify (issue 31): at most 10 on per partnership, one per address, deliveries
@@ -56,6 +58,26 @@ describe('webhooks do not amplify', () => {
     const elsewhere = await collaboration(factory);
     await elsewhere.councilUser.as.post(hooks(elsewhere), { url: `${base}/same`, events: ['*'] }).expect(201);
     expect((await c.councilUser.as.get(hooks(c)).expect(200)).body.map((w: { url: string }) => w.url)).toEqual([`${base}/same`, `${base}/other`]);
+  });
+
+  it('on the web page: a second webhook to an address is refused in the form (409), and one switched off says why', async () => {
+    const web: TestWeb = await createTestWeb();
+    try {
+      const http = web.app.getHttpServer();
+      const { id, council, commissioner } = await factory.partnership();
+      const colleague = await factory.user(council);
+      await colleague.as.post(`/v1/partnerships/${id}/webhooks`, { url: `${base}/web`, events: ['*'] }).expect(201);
+      await factory.admin.patch(`/v1/users/${colleague.id}`, { active: false }).expect(200);
+      await commissioner.as.post(`/v1/partnerships/${id}/webhooks`, { url: `${base}/web-again`, events: ['*'] }).expect(201);
+      const me = await signInOverHttp(web, commissioner.email, TEST_PASSWORD);
+      const page = await request(http).get(`/partnerships/${id}`).set('Cookie', me.cookie).expect(200);
+      expect(page.text).toContain('The person who made it was deactivated.');
+      const twice = await request(http).post(`/partnerships/${id}/webhooks`).set('Cookie', me.cookie).type('form').send({ _csrf: me.csrf, url: `${base}/web-again`, events: '' }).expect(409);
+      expect(twice.text).toContain('govuk-error-summary');
+      expect(twice.text).toContain(`already goes to ${base}/web-again`);
+    } finally {
+      await web.close();
+    }
   });
 
   it('paces deliveries to one host (2 a second here): those over it wait and all arrive, none using up its one try', async () => {
