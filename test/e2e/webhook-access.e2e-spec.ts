@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { WebhooksService } from '@app/webhooks';
-import { Collaboration, Factory, TestApi, TestReceiver, TestUser, TestWorker, collaboration, createTestWorker, cycleSteps, eventually, fastWorkerEnvironment, startTestApi } from '@test/support';
+import { Collaboration, TestUser, WebhookBed, collaboration, cycleSteps, eventually } from '@test/support';
 
 interface Listed {
   id: string;
@@ -18,35 +18,19 @@ interface Listed {
  * no longer acts for it, or the partnership is archived; a delivery already queued does not go out.
  */
 describe('webhooks follow access', () => {
-  const receiver = new TestReceiver();
-  const saved = { ...process.env };
-  let base: string;
-  let api: TestApi;
-  let worker: TestWorker;
-  let factory: Factory;
+  const bed = new WebhookBed();
   let db: DataSource;
 
   beforeAll(async () => {
-    base = await receiver.start();
-    process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
-    process.env.WEBHOOK_BACKOFF_MS = '100';
-    process.env.WEBHOOK_ATTEMPTS = '3';
-    fastWorkerEnvironment();
-    ({ api, factory } = await startTestApi());
-    db = api.app.get(DataSource);
-    worker = await createTestWorker();
+    await bed.start({ WEBHOOK_BACKOFF_MS: '100', WEBHOOK_ATTEMPTS: '3' });
+    db = bed.api.app.get(DataSource);
   }, 60000);
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await receiver.close();
-    for (const key of ['WEBHOOK_ALLOW_PRIVATE', 'WEBHOOK_BACKOFF_MS', 'WEBHOOK_ATTEMPTS']) if (saved[key] === undefined) delete process.env[key];
-  });
+  afterAll(() => bed.close());
 
   /** A fresh collaboration with one webhook for each commissioner (the council's and the ICB's), at their own paths. */
   async function twoHooks(name: string) {
-    const c = await collaboration(factory);
-    const make = async (as: TestUser, path: string) => (await as.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: `${base}${path}`, events: ['*'] }).expect(201)).body as Listed;
+    const c = await collaboration(bed.factory);
+    const make = async (as: TestUser, path: string) => (await as.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: `${bed.base}${path}`, events: ['*'] }).expect(201)).body as Listed;
     const council = await make(c.councilUser, `/${name}/council`);
     const icb = await make(c.icbUser, `/${name}/icb`);
     // A cycle the ICB does not co-own, so that it may leave the partnership.
@@ -56,7 +40,7 @@ describe('webhooks follow access', () => {
 
   /** The event types a path received for a cycle, sorted (deliveries run in parallel). */
   const typesAt = (path: string, cycleId: string) =>
-    receiver
+    bed.receiver
       .on(path)
       .filter((r) => JSON.parse(r.body).cycleId === cycleId)
       .map((r) => JSON.parse(r.body).type as string)
@@ -66,7 +50,7 @@ describe('webhooks follow access', () => {
   /** Sends an event and waits until the council's webhook (still on) has it: by then the other one would have had it too. */
   async function revise(c: Collaboration, cycleId: string, councilPath: string, statement: string) {
     await cycleSteps(c).ok(c.charityUser.as, cycleId, { type: 'REVISE_PROBLEM', statement });
-    await eventually(() => receiver.on(councilPath).filter((r) => JSON.parse(r.body).payload?.statement === statement), (list) => list.length === 1);
+    await eventually(() => bed.receiver.on(councilPath).filter((r) => JSON.parse(r.body).payload?.statement === statement), (list) => list.length === 1);
   }
 
   it('binds each webhook to its maker’s organisation', async () => {
@@ -93,7 +77,7 @@ describe('webhooks follow access', () => {
     await revise(c, cycleId, councilPath, 'After the ICB came back');
     expect(await listed(c, icb.id)).toMatchObject({ active: false, disabledReason: 'member-removed' });
     expect(typesAt(icbPath, cycleId)).toHaveLength(3);
-    const again = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: `${base}${icbPath}`, events: ['*'] }).expect(201);
+    const again = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: `${bed.base}${icbPath}`, events: ['*'] }).expect(201);
     expect(again.body).toMatchObject({ active: true, organisationId: c.orgs.icb.id });
     await revise(c, cycleId, councilPath, 'With the new webhook');
     await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 4);
@@ -102,7 +86,7 @@ describe('webhooks follow access', () => {
   it('does not send a delivery queued before the removal, not even if its webhook were on again', async () => {
     const { c, icb, cycleId, councilPath, icbPath } = await twoHooks('queued');
     await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 1);
-    await worker.close();
+    await bed.stopWorker();
     try {
       await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
       const queued = async () =>
@@ -116,11 +100,11 @@ describe('webhooks follow access', () => {
       await db.query(`UPDATE webhooks SET active = true WHERE id = $1`, [icb.id]);
       await db.query(`UPDATE webhook_deliveries SET status = 'pending' WHERE webhook_id = $1`, [icb.id]);
       const [first] = await queued();
-      await expect(api.app.get(WebhooksService).deliver(first.id, 1, false)).resolves.toBe('gone');
+      await expect(bed.api.app.get(WebhooksService).deliver(first.id, 1, false)).resolves.toBe('gone');
       expect(await queued()).toEqual([expect.objectContaining({ status: 'failed', lastError: 'The webhook is switched off.' })]);
       await db.query(`UPDATE webhooks SET active = false WHERE id = $1`, [icb.id]);
     } finally {
-      worker = await createTestWorker();
+      await bed.startWorker();
     }
     await revise(c, cycleId, councilPath, 'After the worker came back');
     expect(typesAt(icbPath, cycleId)).toEqual(['CREATED']);
@@ -130,24 +114,24 @@ describe('webhooks follow access', () => {
     const { c, icb, cycleId, councilPath, icbPath } = await twoHooks('deactivated');
     await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
     await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 2);
-    await factory.admin.patch(`/v1/users/${c.icbUser.id}`, { active: false }).expect(200);
+    await bed.factory.admin.patch(`/v1/users/${c.icbUser.id}`, { active: false }).expect(200);
     expect(await listed(c, icb.id)).toMatchObject({ active: false, disabledReason: 'creator-deactivated', disabledDetail: 'The person who made it was deactivated.' });
     await revise(c, cycleId, councilPath, 'After the ICB officer left');
     expect(typesAt(icbPath, cycleId)).toEqual(['CREATED', 'LAUNCH']);
     // Active again, the person's webhook stays off.
-    await factory.admin.patch(`/v1/users/${c.icbUser.id}`, { active: true }).expect(200);
+    await bed.factory.admin.patch(`/v1/users/${c.icbUser.id}`, { active: true }).expect(200);
     expect(await listed(c, icb.id)).toMatchObject({ active: false, disabledReason: 'creator-deactivated' });
   });
 
   it('keeps a webhook on when its maker becomes a lead (who may make them too), and switches it off when they stop acting for its organisation', async () => {
     const { c, council, icb, cycleId, councilPath, icbPath } = await twoHooks('role');
-    await factory.admin.patch(`/v1/users/${c.icbUser.id}`, { role: 'lead' }).expect(200);
+    await bed.factory.admin.patch(`/v1/users/${c.icbUser.id}`, { role: 'lead' }).expect(200);
     expect(await listed(c, icb.id)).toMatchObject({ active: true });
     await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
     await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 2);
     // No route moves a person to another organisation or changes an organisation's kind (a
     // succession would): the database's own triggers switch the webhook off whichever code does.
-    const provider = (await factory.organisation('provider')).id;
+    const provider = (await bed.factory.organisation('provider')).id;
     await db.query(`UPDATE users SET organisation_id = $2 WHERE id = $1`, [c.icbUser.id, provider]);
     expect(await listed(c, icb.id)).toMatchObject({ active: false, disabledReason: 'creator-role' });
     await db.query(`UPDATE organisations SET kind = 'provider' WHERE id = $1`, [c.orgs.council.id]);
@@ -161,7 +145,7 @@ describe('webhooks follow access', () => {
   it('switches off every webhook of a partnership archived, and its queued deliveries fail', async () => {
     const { c, council, icb, cycleId, councilPath, icbPath } = await twoHooks('archived');
     await eventually(() => [...typesAt(councilPath, cycleId), ...typesAt(icbPath, cycleId)], (types) => types.length === 2);
-    await worker.close();
+    await bed.stopWorker();
     try {
       await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
       await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200);
@@ -171,7 +155,7 @@ describe('webhooks follow access', () => {
         expect(items.map((d: { eventType: string; status: string }) => [d.eventType, d.status])).toEqual([['LAUNCH', 'failed'], ['CREATED', 'delivered']]);
       }
     } finally {
-      worker = await createTestWorker();
+      await bed.startWorker();
     }
   });
 });

@@ -41,3 +41,4 @@ export class TestReceiver {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
+

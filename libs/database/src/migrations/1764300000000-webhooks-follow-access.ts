@@ -50,53 +50,27 @@ export class WebhooksFollowAccess1764300000000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX "webhooks_partnership_url_key" ON "webhooks" ("partnership_id", "url") WHERE active`);
 
     // Its organisation leaves the partnership (or is replaced in it).
-    await q.query(`CREATE FUNCTION webhooks_follow_membership() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'UPDATE' AND NEW.partnership_id = OLD.partnership_id AND NEW.organisation_id = OLD.organisation_id THEN RETURN NULL; END IF;
-        PERFORM webhooks_switch_off('member-removed', ARRAY(
-          SELECT id FROM webhooks WHERE partnership_id = OLD.partnership_id AND organisation_id = OLD.organisation_id AND active));
-        RETURN NULL;
-      END $$`);
-    await q.query(`CREATE TRIGGER webhooks_follow_membership AFTER DELETE OR UPDATE ON partnership_members
-      FOR EACH ROW EXECUTE FUNCTION webhooks_follow_membership()`);
-
+    const member = `SELECT id FROM webhooks WHERE partnership_id = OLD.partnership_id AND organisation_id = OLD.organisation_id AND active`;
+    await follow(q, 'webhooks_follow_membership', `'member-removed'`, member, 'AFTER DELETE ON partnership_members FOR EACH ROW');
+    await follow(q, 'webhooks_follow_membership_change', `'member-removed'`, member,
+      'AFTER UPDATE ON partnership_members FOR EACH ROW WHEN (NEW.partnership_id <> OLD.partnership_id OR NEW.organisation_id <> OLD.organisation_id)');
     // Its maker is deactivated, or no longer acts for its organisation (moved, or made an admin).
-    await q.query(`CREATE FUNCTION webhooks_follow_maker() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM webhooks_switch_off(CASE WHEN NOT NEW.active THEN 'creator-deactivated' ELSE 'creator-role' END, ARRAY(
-          SELECT id FROM webhooks WHERE created_by_user_id = NEW.id AND active
-            AND NOT (NEW.active AND NEW.role <> 'admin' AND NEW.organisation_id IS NOT DISTINCT FROM organisation_id)));
-        RETURN NULL;
-      END $$`);
-    await q.query(`CREATE TRIGGER webhooks_follow_maker AFTER UPDATE OF active, role, organisation_id ON users
-      FOR EACH ROW WHEN (NEW.active IS DISTINCT FROM OLD.active OR NEW.role IS DISTINCT FROM OLD.role OR NEW.organisation_id IS DISTINCT FROM OLD.organisation_id)
-      EXECUTE FUNCTION webhooks_follow_maker()`);
-
+    await follow(q, 'webhooks_follow_maker', `CASE WHEN NOT NEW.active THEN 'creator-deactivated' ELSE 'creator-role' END`,
+      `SELECT id FROM webhooks WHERE created_by_user_id = NEW.id AND active
+         AND NOT (NEW.active AND NEW.role <> 'admin' AND NEW.organisation_id IS NOT DISTINCT FROM organisation_id)`,
+      `AFTER UPDATE OF active, role, organisation_id ON users FOR EACH ROW
+         WHEN (NEW.active IS DISTINCT FROM OLD.active OR NEW.role IS DISTINCT FROM OLD.role OR NEW.organisation_id IS DISTINCT FROM OLD.organisation_id)`);
     // Its organisation is no longer a commissioner.
-    await q.query(`CREATE FUNCTION webhooks_follow_organisation_kind() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM webhooks_switch_off('organisation-not-commissioner', ARRAY(SELECT id FROM webhooks WHERE organisation_id = NEW.id AND active));
-        RETURN NULL;
-      END $$`);
-    await q.query(`CREATE TRIGGER webhooks_follow_organisation_kind AFTER UPDATE OF kind ON organisations
-      FOR EACH ROW WHEN (NEW.kind <> 'commissioner' AND OLD.kind = 'commissioner') EXECUTE FUNCTION webhooks_follow_organisation_kind()`);
-
+    await follow(q, 'webhooks_follow_organisation_kind', `'organisation-not-commissioner'`, `SELECT id FROM webhooks WHERE organisation_id = NEW.id AND active`,
+      `AFTER UPDATE OF kind ON organisations FOR EACH ROW WHEN (NEW.kind <> 'commissioner' AND OLD.kind = 'commissioner')`);
     // The partnership is archived.
-    await q.query(`CREATE FUNCTION webhooks_follow_archive() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        PERFORM webhooks_switch_off('partnership-archived', ARRAY(SELECT id FROM webhooks WHERE partnership_id = NEW.id AND active));
-        RETURN NULL;
-      END $$`);
-    await q.query(`CREATE TRIGGER webhooks_follow_archive AFTER UPDATE OF archived_at ON partnerships
-      FOR EACH ROW WHEN (NEW.archived_at IS NOT NULL AND OLD.archived_at IS NULL) EXECUTE FUNCTION webhooks_follow_archive()`);
+    await follow(q, 'webhooks_follow_archive', `'partnership-archived'`, `SELECT id FROM webhooks WHERE partnership_id = NEW.id AND active`,
+      `AFTER UPDATE OF archived_at ON partnerships FOR EACH ROW WHEN (NEW.archived_at IS NOT NULL AND OLD.archived_at IS NULL)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER webhooks_follow_archive ON partnerships`);
-    await q.query(`DROP TRIGGER webhooks_follow_organisation_kind ON organisations`);
-    await q.query(`DROP TRIGGER webhooks_follow_maker ON users`);
-    await q.query(`DROP TRIGGER webhooks_follow_membership ON partnership_members`);
-    await q.query(`DROP FUNCTION webhooks_follow_archive(), webhooks_follow_organisation_kind(), webhooks_follow_maker(), webhooks_follow_membership()`);
+    for (const [name, table] of TRIGGERS) await q.query(`DROP TRIGGER ${name} ON ${table}`);
+    for (const [name] of TRIGGERS) await q.query(`DROP FUNCTION ${name}()`);
     await q.query(`DROP FUNCTION webhooks_switch_off(text, uuid[])`);
     await q.query(`DROP INDEX "webhooks_partnership_url_key"`);
     await q.query(`DROP INDEX "webhooks_organisation_idx"`);
@@ -104,4 +78,22 @@ export class WebhooksFollowAccess1764300000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "webhooks" DROP COLUMN "disabled_reason"`);
     await q.query(`ALTER TABLE "webhooks" DROP COLUMN "organisation_id"`);
   }
+}
+
+const TRIGGERS = [
+  ['webhooks_follow_membership', 'partnership_members'],
+  ['webhooks_follow_membership_change', 'partnership_members'],
+  ['webhooks_follow_maker', 'users'],
+  ['webhooks_follow_organisation_kind', 'organisations'],
+  ['webhooks_follow_archive', 'partnerships'],
+];
+
+/** A trigger (`when`: its timing, table and condition) switching off the webhooks `select` answers, for `reason` (an SQL expression). */
+async function follow(q: QueryRunner, name: string, reason: string, select: string, when: string): Promise<void> {
+  await q.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM webhooks_switch_off(${reason}, ARRAY(${select}));
+      RETURN NULL;
+    END $$`);
+  await q.query(`CREATE TRIGGER ${name} ${when} EXECUTE FUNCTION ${name}()`);
 }
