@@ -108,7 +108,11 @@ export class WebhooksService {
         throw new TransitionRefused(`A partnership has at most ${MAX_WEBHOOKS_PER_PARTNERSHIP} webhooks that are on: remove one before adding another.`);
       }
       if (await m.exists(WebhookEntity, { where: { partnershipId, url: address, active: true } })) throw duplicate(address);
-      return m.save(m.create(WebhookEntity, { partnershipId, organisationId, url: address, events, secret, createdByUserId: principal.userId }));
+      const made = await m.save(m.create(WebhookEntity, { partnershipId, organisationId, url: address, events, secret, createdByUserId: principal.userId }));
+      // The access checked before the lock may have ended since (archived, left, deactivated meanwhile).
+      const [may] = await m.query(`SELECT 1 FROM webhooks w WHERE w.id = $1 AND ${WEBHOOK_MAY_RECEIVE('w')}`, [made.id]);
+      if (!may) throw new Conflict('The partnership, or your organisation’s place in it, changed while the webhook was being added: it was not added.');
+      return made;
     });
     return { ...saved, secret };
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
 import { Principal } from '@app/accounts';
 import { IdPipe } from '@app/http';
@@ -91,6 +91,8 @@ export class WebhooksController {
       'Only https on port 443 (or 80), and private, loopback and link-local addresses are refused, unless WEBHOOK_ALLOW_PRIVATE=true. At most 10 webhooks that are on per partnership (422), one per address (409).',
   })
   @ApiCreatedResponse({ type: WebhookDto })
+  @ApiConflictResponse({ description: 'The partnership already has a webhook that is on to this URL (or it is archived)' })
+  @ApiUnprocessableEntityResponse({ description: 'The partnership already has 10 webhooks that are on' })
   async create(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: CreateWebhookDto): Promise<WebhookDto> {
     const created = await this.webhooks.create(caller, id, body);
     return mapWebhook(created, created.secret);
