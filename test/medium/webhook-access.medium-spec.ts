@@ -47,6 +47,11 @@ describe('webhooks follow access: the migration', () => {
       await hook(35, 11, 21, 'https://a.example/one');
       await hook(36, 10, 21, 'https://d.example/', false);
       await runner.query(`INSERT INTO webhook_deliveries (webhook_id, event_type, cycle_id, seq, body) VALUES ($1, 'LAUNCH', $2, 2, '{}')`, [id(33), id(90)]);
+      await runner.query(
+        `INSERT INTO webhook_deliveries (webhook_id, event_type, cycle_id, seq, body, status, last_error, last_status_code)
+         VALUES ($1, 'CREATED', $2, 1, '{}', 'failed', 'connect ECONNREFUSED 10.1.2.3:8080', NULL), ($1, 'LAUNCH', $2, 2, '{}', 'failed', 'answered 503', 503)`,
+        [id(36), id(90)],
+      );
 
       const migration = new WebhooksFollowAccess1764300000000();
       await migration.up(runner);
@@ -65,7 +70,11 @@ describe('webhooks follow access: the migration', () => {
         ['35', '1', false, 'partnership-archived'],
         ['36', '1', false, 'failures'],
       ]);
-      expect(await runner.query(`SELECT status, last_error FROM webhook_deliveries`)).toEqual([{ status: 'failed', last_error: 'The webhook was switched off.' }]);
+      expect(await runner.query(`SELECT webhook_id, status, last_error FROM webhook_deliveries ORDER BY webhook_id, seq`)).toEqual([
+        { webhook_id: id(33), status: 'failed', last_error: 'The webhook was switched off.' },
+        { webhook_id: id(36), status: 'failed', last_error: 'The delivery could not be made.' },
+        { webhook_id: id(36), status: 'failed', last_error: 'The receiver answered 503.' },
+      ]);
       // A second one that is on to the same address in the partnership is refused by the database too.
       await runner.query(`SAVEPOINT twice`);
       await expect(

@@ -7,7 +7,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * longer acting for that commissioner organisation, the organisation no longer a commissioner,
  * the partnership archived. Its pending deliveries fail with it (none goes out afterwards). A
  * switched-off webhook stays off: a commissioner adds it again. And webhooks do not amplify: one
- * webhook that is on per address and partnership.
+ * webhook that is on per address and partnership; failures kept so far are put in general terms.
  */
 export class WebhooksFollowAccess1764300000000 implements MigrationInterface {
   name = 'WebhooksFollowAccess1764300000000';
@@ -22,6 +22,12 @@ export class WebhooksFollowAccess1764300000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "webhooks_created_by_idx" ON "webhooks" ("created_by_user_id")`);
     await q.query(`CREATE INDEX "webhooks_organisation_idx" ON "webhooks" ("organisation_id")`);
     await q.query(`UPDATE "webhooks" SET disabled_reason = 'failures' WHERE NOT active`);
+    // Failures are shown in general terms from now on: the details kept so far (addresses, ports,
+    // network codes) leave what the API answers.
+    await q.query(`UPDATE "webhook_deliveries" SET last_error = CASE
+        WHEN last_error ~ '^answered [0-9]{3}$' THEN 'The receiver answered ' || substr(last_error, 10) || '.'
+        ELSE 'The delivery could not be made.' END
+      WHERE last_error IS NOT NULL AND last_error NOT IN ('The webhook is switched off.', 'The webhook was switched off.')`);
 
     // The deliveries before their webhooks: the order the worker's transaction takes them in (no deadlock).
     await q.query(`CREATE FUNCTION webhooks_switch_off(reason text, ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
