@@ -665,7 +665,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a partner system to the partnership’s events
-         * @description Private, loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true.
+         * @description Only https on port 443 (or 80), and private, loopback and link-local addresses are refused, unless WEBHOOK_ALLOW_PRIVATE=true. At most 10 webhooks that are on per partnership (422), one per address (409).
          */
         post: operations["WebhooksController_create"];
         delete?: never;
@@ -1418,9 +1418,18 @@ export interface components {
             events: string[];
             /** @description Shown once, when it is made: `whsec_` and the base64 of the signing key */
             secret?: string;
-            /** @description Switched off after 20 failed deliveries in a row */
+            /** @description The commissioner member organisation it speaks for (its maker’s): it receives events only while that organisation is a commissioner member and its maker is active in it */
+            organisationId: string;
+            /** @description Switched off after 20 failed deliveries in a row, or when the access it was made with ends (it then stays off: add it again) */
             active: boolean;
             disabledAt?: string | null;
+            /**
+             * @description Why it is off
+             * @enum {string|null}
+             */
+            disabledReason?: "failures" | "member-removed" | "creator-deactivated" | "creator-role" | "organisation-not-commissioner" | "partnership-archived" | "duplicate" | null;
+            /** @description Why it is off, in words */
+            disabledDetail?: string | null;
             createdAt: string;
         };
         DeliveryDto: {
@@ -1431,6 +1440,7 @@ export interface components {
             status: "pending" | "delivered" | "failed";
             attempts: number;
             lastStatusCode?: number | null;
+            /** @description What went wrong, in general terms (the details are in the worker’s log) */
             lastError?: string | null;
             at: string;
         };
@@ -2972,6 +2982,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WebhookDto"];
                 };
+            };
+            /** @description The partnership already has a webhook that is on to this URL (or it is archived) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The partnership already has 10 webhooks that are on */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -360,7 +360,7 @@ describe('the web app in a browser', () => {
     await containsText(priya.page.locator('.govuk-error-summary'), 'still co-owns unfinished cycles');
     await expectAccessible(priya.page, '17-partnership-member-refused');
     // A webhook to the service's own network is refused, with the reason.
-    await priya.page.fill('#webhook-url', 'http://127.0.0.1:9/hooks');
+    await priya.page.fill('#webhook-url', 'https://127.0.0.1/hooks');
     await priya.page.click('button:has-text("Add webhook")');
     await containsText(priya.page.locator('.govuk-error-summary'), 'a loopback address: webhooks go to public addresses only');
     await expectAccessible(priya.page, '17b-partnership-webhook-refused');

@@ -3,7 +3,8 @@ import { AddressInfo } from 'node:net';
 
 /** A real HTTP server in the test that records what is posted to it, and answers each path as told (200 unless set). */
 export class TestReceiver {
-  readonly received: { path: string; headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
+  /** What arrived, with when (wall clock, ms). */
+  readonly received: { path: string; headers: IncomingHttpHeaders; body: string; answered: number; at: number }[] = [];
   /** Per path: the statuses to answer next, in order (then 200). */
   private readonly scripts = new Map<string, number[]>();
   /** Paths that always answer this status. */
@@ -14,7 +15,7 @@ export class TestReceiver {
     req.on('end', () => {
       const path = req.url ?? '/';
       const status = this.fixed.get(path) ?? this.scripts.get(path)?.shift() ?? 200;
-      this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered: status });
+      this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered: status, at: Date.now() });
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not now');
     });
   });
@@ -40,3 +41,4 @@ export class TestReceiver {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
+

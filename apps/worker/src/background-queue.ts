@@ -4,7 +4,7 @@ import type { AppConfig } from '@app/config';
 import { bullConnection } from '@app/queue';
 
 /** A BullMQ worker for one of the background queues (mail, webhooks), with the stall settings every worker shares. */
-export function backgroundWorker(queue: string, process: (job: Job) => Promise<unknown>, config: AppConfig, logger: Logger): Worker {
+export function backgroundWorker(queue: string, process: (job: Job, token?: string) => Promise<unknown>, config: AppConfig, logger: Logger): Worker {
   const worker = new Worker(queue, process, {
     connection: bullConnection(config.redis.url),
     prefix: config.redis.prefix,

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Job, Queue, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { WEBHOOK_JOB, WEBHOOK_QUEUE, WebhookJobData, webhookJobId } from '@app/queue';
 import { WebhooksService } from '@app/webhooks';
@@ -10,8 +10,9 @@ import { backgroundWorker, retriedJob } from './background-queue';
 /**
  * Webhook deliveries in the background: a pass turns pending deliveries (written with their
  * events) into jobs with fixed ids; the worker posts them, retried with backoff over about a day
- * (WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_MS). A Redis flush loses nothing: the next pass adds the
- * pending ones again.
+ * (WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_MS); one over its destination host's allowance
+ * (WEBHOOK_HOST_RATE per WEBHOOK_HOST_WINDOW_SECONDS) waits, delayed, and is tried later. A Redis
+ * flush loses nothing: the next pass adds the pending ones again.
  */
 @Injectable()
 export class WebhookWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,7 +32,13 @@ export class WebhookWorker implements OnModuleInit, OnApplicationBootstrap, OnAp
   onModuleInit(): void {
     this.worker = backgroundWorker(
       WEBHOOK_QUEUE,
-      (job: Job<WebhookJobData>) => this.webhooks.deliver(job.data.deliveryId, job.attemptsMade + 1, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+      async (job: Job<WebhookJobData>, token?: string) => {
+        const outcome = await this.webhooks.deliver(job.data.deliveryId, job.attemptsMade + 1, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+        if (typeof outcome === 'string') return outcome;
+        // Over its destination host's allowance: back in the queue for later, without using up a try.
+        await job.moveToDelayed(outcome.retryAt, token);
+        throw new DelayedError();
+      },
       this.config,
       this.logger,
     );

@@ -115,6 +115,8 @@ export const environmentSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: flag,
   WEBHOOK_ATTEMPTS: int(12, 1),
   WEBHOOK_BACKOFF_MS: int(20000, 1),
+  WEBHOOK_HOST_RATE: int(60, 1),
+  WEBHOOK_HOST_WINDOW_SECONDS: int(60, 1),
   WORKER_CONCURRENCY: int(100, 1),
   MILESTONE_SWEEP_BATCH: int(500, 1),
   MILESTONE_JOB_GRACE_MS: int(2000, 0),
@@ -164,8 +166,11 @@ export interface AppConfig {
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
   mail: { smtpUrl: string | null; from: string; publicWebUrl: string };
-  /** Webhooks: whether private addresses may be targets (tests, one private network), and their retries. */
-  webhooks: { allowPrivate: boolean; attempts: number; backoffMs: number };
+  /**
+   * Webhooks: whether private addresses (and plain http, any port) may be targets (tests, one
+   * private network), their retries, and how many deliveries one destination host gets per window.
+   */
+  webhooks: { allowPrivate: boolean; attempts: number; backoffMs: number; hostRate: number; hostWindowSeconds: number };
   /** Open data: the OCDS ocid prefix (`<prefix>-<cycle id>` names a cycle's planning process). */
   openData: { ocidPrefix: string };
   logLevel: Environment['LOG_LEVEL'];
@@ -245,7 +250,13 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       trustProxy: env.TRUST_PROXY,
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     },
-    webhooks: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, attempts: env.WEBHOOK_ATTEMPTS, backoffMs: env.WEBHOOK_BACKOFF_MS },
+    webhooks: {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      attempts: env.WEBHOOK_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      hostRate: env.WEBHOOK_HOST_RATE,
+      hostWindowSeconds: env.WEBHOOK_HOST_WINDOW_SECONDS,
+    },
     mail: {
       smtpUrl: env.SMTP_URL ?? null,
       from: env.MAIL_FROM,

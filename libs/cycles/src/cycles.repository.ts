@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
+import { WEBHOOK_MAY_RECEIVE } from '@app/webhooks/webhook-access';
 import { type CycleContext, type CycleMetric, type CycleOption, type CycleTexts, type DeliveryAction, type Learning, type Pledge, type ProgressEntry, type Proposal, revisionTextKey, splitTexts, textsSize } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, CycleTextEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
@@ -116,6 +117,7 @@ const READ_VIEWS = `
 
 /**
  * One delivery per history entry and webhook of the cycle's partnership that asked for its type
+ * and may receive it now (webhook-access.ts: its organisation still a commissioner member, its maker still active in it)
  * (the webhooks feature's outbox, written by the same statement as the entry: never lost, never
  * doubled). `source` yields the entries as `e`.
  */
@@ -124,7 +126,7 @@ const WEBHOOK_DELIVERIES = (source: string) => `
     SELECT w.id, e.type, e.cycle_id, e.seq, jsonb_build_object('type', e.type, 'cycleId', e.cycle_id, 'partnershipId', c.partnership_id,
       'seq', e.seq, 'at', to_char(e.at AT TIME ZONE 'UTC', ${ISO}), 'payload', e.payload)
     FROM ${source} JOIN cycles c ON c.id = e.cycle_id
-    JOIN webhooks w ON w.partnership_id = c.partnership_id AND w.active
+    JOIN webhooks w ON w.partnership_id = c.partnership_id AND ${WEBHOOK_MAY_RECEIVE('w')}
       AND (w.events @> jsonb_build_array(e.type) OR w.events @> '["*"]'::jsonb)
     ON CONFLICT DO NOTHING`;
 

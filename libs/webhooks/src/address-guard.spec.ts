@@ -2,10 +2,19 @@ import { AddressRefused, checkedAddress, pinnedLookup, urlProblem } from './addr
 
 describe('the webhook address guard (SSRF)', () => {
   it('refuses URLs that are not plain http(s) addresses', () => {
-    expect(urlProblem('https://partner.example.org/hooks')).toBeUndefined();
-    expect(urlProblem('ftp://partner.example.org/')).toBe('must be an https:// (or http://) URL');
-    expect(urlProblem('https://user:pw@partner.example.org/')).toMatch(/user name or password/);
-    expect(urlProblem('not a url')).toMatch(/absolute URL/);
+    expect(urlProblem('https://partner.example.org/hooks', true)).toBeUndefined();
+    expect(urlProblem('ftp://partner.example.org/', true)).toBe('must be an https:// (or http://) URL');
+    expect(urlProblem('https://user:pw@partner.example.org/', false)).toMatch(/user name or password/);
+    expect(urlProblem('not a url', false)).toMatch(/absolute URL/);
+  });
+
+  it('takes only https on port 443 (or 80) unless private addresses are allowed', () => {
+    for (const ok of ['https://partner.example.org/hooks', 'https://partner.example.org:443/hooks', 'https://partner.example.org:80/hooks']) expect(urlProblem(ok, false)).toBeUndefined();
+    expect(urlProblem('http://partner.example.org/hooks', false)).toBe('must be an https:// URL');
+    expect(urlProblem('ftp://partner.example.org/', false)).toBe('must be an https:// URL');
+    expect(urlProblem('https://partner.example.org:8443/hooks', false)).toBe('must use port 443 (or 80)');
+    expect(urlProblem('https://partner.example.org:6379/', false)).toBe('must use port 443 (or 80)');
+    expect(urlProblem('http://127.0.0.1:8080/hooks', true)).toBeUndefined();
   });
 
   it.each(['127.0.0.1', '10.1.2.3', '172.16.0.9', '192.168.1.1', '169.254.169.254', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '[::1]', 'localhost'])(

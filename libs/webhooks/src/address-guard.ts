@@ -4,13 +4,24 @@ import ipaddr from 'ipaddr.js';
 
 export class AddressRefused extends Error {}
 
-/** Why a webhook URL is refused as written (scheme, credentials, port), or undefined. */
-export function urlProblem(raw: string): string | undefined {
+/** The ports a webhook may name unless private addresses are allowed (https's own, and 80). */
+const PUBLIC_PORTS = ['', '443', '80'];
+
+/**
+ * Why a webhook URL is refused as written (scheme, credentials, port), or undefined. Only https,
+ * on port 443 (or 80), unless private addresses are allowed (one private network, tests), when
+ * plain http and any port are too.
+ */
+export function urlProblem(raw: string, allowPrivate: boolean): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return 'must be an absolute URL, such as https://partner.example.org/hooks/cocommission';
+  }
+  if (!allowPrivate) {
+    if (url.protocol !== 'https:') return 'must be an https:// URL';
+    if (!PUBLIC_PORTS.includes(url.port)) return 'must use port 443 (or 80)';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an https:// (or http://) URL';
   if (url.username || url.password) return 'must not carry a user name or password: the signature proves the sender';

@@ -2,3 +2,4 @@ export * from './webhook.entity';
 export * from './webhooks.service';
 export * from './webhooks.module';
 export * from './address-guard';
+export * from './webhook-access';

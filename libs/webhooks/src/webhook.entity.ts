@@ -1,9 +1,14 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';
+import type { DisabledReason } from './webhook-access';
 
 /** A partner system's subscription to a partnership's events, signed with its own secret (Standard Webhooks). */
 @Entity('webhooks')
 @Index('webhooks_partnership_idx', ['partnershipId'])
+@Index('webhooks_partnership_url_key', ['partnershipId', 'url'], { unique: true, where: '"active"' })
+@Index('webhooks_created_by_idx', ['createdByUserId'])
+@Index('webhooks_organisation_idx', ['organisationId'])
 export class WebhookEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -14,6 +19,14 @@ export class WebhookEntity {
   @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'webhooks_partnership_fkey' })
   partnership?: PartnershipEntity;
+
+  /** The commissioner member organisation it speaks for: its maker's (webhook-access.ts). */
+  @Column({ name: 'organisation_id', type: 'uuid' })
+  organisationId!: string;
+
+  @ManyToOne(() => OrganisationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'webhooks_organisation_fkey' })
+  organisation?: OrganisationEntity;
 
   @Column({ type: 'text' })
   url!: string;
@@ -35,6 +48,10 @@ export class WebhookEntity {
 
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
+
+  /** Why it is off: too many failures, or the access it was made with ended (set by the database's triggers). */
+  @Column({ name: 'disabled_reason', type: 'text', nullable: true })
+  disabledReason!: DisabledReason | null;
 
   @Column({ name: 'created_by_user_id', type: 'uuid' })
   createdByUserId!: string;

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
 import { Principal } from '@app/accounts';
 import { IdPipe } from '@app/http';
-import { WebhookDeliveryEntity, WebhookEntity, WebhooksService } from '@app/webhooks';
+import { DISABLED_REASONS, WebhookDeliveryEntity, WebhookEntity, WebhooksService, whyOff } from '@app/webhooks';
 import { Caller } from '../http/auth.guard';
 
 class CreateWebhookDto {
@@ -26,8 +26,12 @@ class WebhookDto {
   @ApiProperty() url!: string;
   @ApiProperty({ type: [String] }) events!: string[];
   @ApiPropertyOptional({ description: 'Shown once, when it is made: `whsec_` and the base64 of the signing key' }) secret?: string;
-  @ApiProperty({ description: 'Switched off after 20 failed deliveries in a row' }) active!: boolean;
+  @ApiProperty({ description: 'The commissioner member organisation it speaks for (its maker’s): it receives events only while that organisation is a commissioner member and its maker is active in it' })
+  organisationId!: string;
+  @ApiProperty({ description: 'Switched off after 20 failed deliveries in a row, or when the access it was made with ends (it then stays off: add it again)' }) active!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) disabledAt!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: Object.keys(DISABLED_REASONS), description: 'Why it is off' }) disabledReason!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Why it is off, in words' }) disabledDetail!: string | null;
   @ApiProperty() createdAt!: string;
 }
 
@@ -38,7 +42,7 @@ class DeliveryDto {
   @ApiProperty({ enum: ['pending', 'delivered', 'failed'] }) status!: string;
   @ApiProperty() attempts!: number;
   @ApiPropertyOptional({ nullable: true, type: Number }) lastStatusCode!: number | null;
-  @ApiPropertyOptional({ nullable: true, type: String }) lastError!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'What went wrong, in general terms (the details are in the worker’s log)' }) lastError!: string | null;
   @ApiProperty() at!: string;
 }
 
@@ -51,8 +55,11 @@ const mapWebhook = (w: WebhookEntity, secret?: string): WebhookDto => ({
   url: w.url,
   events: w.events,
   ...(secret && { secret }),
+  organisationId: w.organisationId,
   active: w.active,
   disabledAt: w.disabledAt?.toISOString() ?? null,
+  disabledReason: whyOff(w)?.reason ?? null,
+  disabledDetail: whyOff(w)?.detail ?? null,
   createdAt: w.createdAt.toISOString(),
 });
 
@@ -78,8 +85,14 @@ export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Subscribe a partner system to the partnership’s events', description: 'Private, loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true.' })
+  @ApiOperation({
+    summary: 'Subscribe a partner system to the partnership’s events',
+    description:
+      'Only https on port 443 (or 80), and private, loopback and link-local addresses are refused, unless WEBHOOK_ALLOW_PRIVATE=true. At most 10 webhooks that are on per partnership (422), one per address (409).',
+  })
   @ApiCreatedResponse({ type: WebhookDto })
+  @ApiConflictResponse({ description: 'The partnership already has a webhook that is on to this URL (or it is archived)' })
+  @ApiUnprocessableEntityResponse({ description: 'The partnership already has 10 webhooks that are on' })
   async create(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: CreateWebhookDto): Promise<WebhookDto> {
     const created = await this.webhooks.create(caller, id, body);
     return mapWebhook(created, created.secret);

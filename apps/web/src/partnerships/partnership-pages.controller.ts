@@ -185,6 +185,10 @@ export class PartnershipPagesController {
       const created = await this.webhooks.create(session.principal, id, { url, events });
       await this.render(res, 201, session, id, { webhookSecret: { url: created.url, secret: created.secret } });
     } catch (error) {
+      // Over the partnership's cap (422), or an address it already has (409).
+      if (error instanceof Conflict || error instanceof TransitionRefused) {
+        return this.render(res, error instanceof Conflict ? 409 : 422, session, id, { errors: [{ field: 'webhook-url', text: error.message }], values: body });
+      }
       if (!(error instanceof ValidationFailed)) throw error;
       await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: 'webhook-url', text: `The address ${e.message}` })), values: body });
     }
