@@ -7,3 +7,4 @@ export * from './harden';
 export * from './stream-json';
 export * from './csv';
 export * from './conditional';
+export * from './well-formed';
