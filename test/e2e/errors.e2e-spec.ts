@@ -77,7 +77,7 @@ describe('errors are problem+json', () => {
 
   it('refuses text that is not well-formed with 400, naming the field: a lone surrogate anywhere in the body, bytes that are not UTF-8, in the address too', async () => {
     // Sent as they are (supertest would otherwise send a Buffer as JSON of its bytes).
-    const json = (text: string | Buffer) => post('/v1/organisations').set('Content-Type', 'application/json').serialize((body: string | Buffer) => body).send(text);
+    const json = (text: string | Buffer) => post('/v1/organisations').set('Content-Type', 'application/json').serialize((body: string | Buffer) => body as string).send(text);
     const surrogate = await json('{"name":"x \\ud800","kind":"provider"}');
     expectProblem(surrogate, 400);
     expect(surrogate.body.errors).toEqual([{ field: 'name', message: 'is not well-formed text' }]);
