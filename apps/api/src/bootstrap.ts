@@ -5,7 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig, loadConfig } from '@app/config';
-import { Csp, conditionalGets, eventSchemaComponents, fastifyOptions, fastifySecurityHeaders, hardenFastifyApp, illFormedFields, mayEscapeSurrogates, wellFormedUrl } from '@app/http';
+import { Csp, conditionalGets, eventSchemaComponents, fastifyOptions, fastifySecurityHeaders, hardenFastifyApp, illFormedFields, mayEscapeSurrogates, notWellFormed, wellFormedUrl } from '@app/http';
 import { AppModule } from './app.module';
 import { BodyRefused, problem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
@@ -42,14 +42,6 @@ function tooDeep(text: string): boolean {
   }
   return false;
 }
-
-/** The problem of text that is not well-formed: in the body's bytes, or in these fields' strings. */
-const notWellFormed = (fields: string[]) =>
-  new BodyRefused(
-    problem(400, 'The request holds text that is not well-formed (not UTF-8, or a lone UTF-16 surrogate).', {
-      errors: fields.map((field) => ({ field, message: 'is not well-formed text' })),
-    }),
-  );
 
 /**
  * Body parsing that answers problem+json: 400 for broken JSON (and for a bare string or number:
