@@ -75,6 +75,37 @@ describe('errors are problem+json', () => {
     expect(text.body.name).toMatch(/^Backslash \\u0000 /);
   });
 
+  it('refuses text that is not well-formed with 400, naming the field: a lone surrogate anywhere in the body, bytes that are not UTF-8, in the address too', async () => {
+    // Sent as they are (supertest would otherwise send a Buffer as JSON of its bytes).
+    const json = (text: string | Buffer) => post('/v1/organisations').set('Content-Type', 'application/json').serialize((body: string | Buffer) => body as string).send(text);
+    const surrogate = await json('{"name":"x \\ud800","kind":"provider"}');
+    expectProblem(surrogate, 400);
+    expect(surrogate.body.errors).toEqual([{ field: 'name', message: 'is not well-formed text' }]);
+    const { commissioner, id } = await factory.partnership();
+    const nested = await commissioner.as.post(`/v1/partnerships/${id}/outcomes`).set('Content-Type', 'application/json').send('{"title":"\\udc00T","metrics":[{"\\ud83d":1,"name":"m \\udfff"}]}');
+    expectProblem(nested, 400);
+    expect(nested.body.errors.map((e: { field: string }) => e.field)).toEqual(['title', 'metrics.0.\ud83d', 'metrics.0.name']);
+    for (const bytes of [[0xff], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]]) {
+      const res = await json(Buffer.concat([Buffer.from('{"name":"A'), Buffer.from(bytes), Buffer.from('","kind":"provider"}')]));
+      expectProblem(res, 400);
+      expect(res.body.errors).toEqual([{ field: 'body', message: 'is not well-formed text' }]);
+    }
+    for (const path of ['/v1/users?organisationId=%ED%A0%80', '/v1/cycles?state=%FF']) {
+      const res = await request(api.http).get(path).set('Authorization', `Bearer ${token}`);
+      expectProblem(res, 400);
+      expect({ path, errors: res.body.errors }).toEqual({ path, errors: [{ field: 'address', message: 'is not well-formed text' }] });
+    }
+    // A path parameter that does not decode is refused by the router already.
+    expectProblem(await request(api.http).get('/v1/organisations/%C0%AF').set('Authorization', `Bearer ${token}`), 400);
+    // A surrogate pair is a character like any other, and so are the escaped characters around one.
+    const pair = await json(`{"name":"Pair \\ud83d\\ude00 \\\\ud800 ${randomUUID()}","kind":"provider"}`);
+    expect(pair.status).toBe(201);
+    expect(pair.body.name).toMatch(/^Pair 😀 \\ud800 /);
+    const query = await request(api.http).get(`/v1/users?organisationId=${encodeURIComponent('é😀')}`).set('Authorization', `Bearer ${token}`);
+    expectProblem(query, 400);
+    expect(query.body.errors[0].field).toBe('organisationId');
+  });
+
   it('refuses a body nested too deep with 400, on the login route too, and takes the brackets of a string as text', async () => {
     const deep = `{"email":${'['.repeat(5000)}${']'.repeat(5000)},"password":"x"}`;
     const res = await request(api.http).post('/v1/auth/login').set('Content-Type', 'application/json').send(deep);

@@ -2,13 +2,16 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Collaboration, Factory, TestApi, collaboration, createTestApi } from '@test/support';
+import { BAD_BYTES, percentEncoded } from '@test/support/ill-formed';
 
 /**
  * Random malformed bodies, ids and tokens against every route of the OpenAPI document: never a
  * 5xx, every error problem+json, nothing changed. Then random (mostly well-formed) events by
  * random members: the history always has as many entries as the version says, and verifies.
  * Prototype keys (`__proto__`, `toString`, ...) go wherever a name goes, and query parameters
- * come repeated (`?token=a&token=b` arrives as an array).
+ * come repeated (`?token=a&token=b` arrives as an array). Text that is not well-formed (lone
+ * surrogates, bytes that are not UTF-8) in any field, key or query: 400, and never the cause of
+ * another person's request failing.
  */
 describe('fuzzing every route', () => {
   let api: TestApi;
@@ -108,6 +111,77 @@ describe('fuzzing every route', () => {
     );
     expect(await fingerprint()).toBe(before);
   }, 120000);
+
+  /** Lone surrogates, escaped in the JSON text (the only way JSON carries one): high and low, alone and at either end. */
+  const loneSurrogate = fc
+    .tuple(fc.constantFrom('\\ud800', '\\udbff', '\\udc00', '\\udfff', '\\ude00\\ud83d'), fc.constantFrom('alone', 'start', 'end', 'middle'), fc.string({ maxLength: 8 }))
+    .map(([lone, where, text]) => {
+      const around = JSON.stringify(text).slice(1, -1);
+      return { alone: lone, start: `${lone}${around}`, end: `${around}${lone}`, middle: `${around}${lone}${around}` }[where];
+    });
+  const badBytes = fc.constantFrom(...BAD_BYTES.map((b) => Buffer.from(b)));
+  const TEXT_FIELDS = ['name', 'statement', 'reason', 'title', 'summary', 'note', 'rationale', 'resolution', 'insight', 'email', 'password', 'destination', 'comment', 'url', 'type', 'kind', 'date'];
+  /** A body of text fields, one of which carries text that is not well-formed (in its value, or as a key). */
+  const illFormedBody = fc
+    .tuple(fc.dictionary(fc.constantFrom(...TEXT_FIELDS), fc.string({ maxLength: 12 }), { maxKeys: 4 }), fc.constantFrom(...TEXT_FIELDS), fc.oneof(loneSurrogate.map((s) => ({ s })), badBytes.map((b) => ({ b }))), fc.boolean(), fc.boolean())
+    .map(([fields, field, bad, asKey, nested]) => {
+      const good = Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      const marker = '\u0001BAD\u0001';
+      const own = asKey ? `"${marker}":"x"` : `${JSON.stringify(field)}:"${marker}"`;
+      const text = `{${[...good, nested ? `"metrics":[{${own}}]` : own].join(',')}}`;
+      const [before, after] = text.split(marker);
+      return 's' in bad ? Buffer.from(`${before}${bad.s}${after}`) : Buffer.concat([Buffer.from(before), bad.b, Buffer.from(after)]);
+    });
+  const sendRaw = (req: request.Test, bytes: Buffer) => req.set('Content-Type', 'application/json').serialize((b: Buffer) => b as unknown as string).send(bytes);
+
+  it('refuses text that is not well-formed in any body or address with 400 and changes nothing', async () => {
+    const before = await fingerprint();
+    const withBodies = routes.filter((r) => r.method !== 'get' && r.method !== 'delete');
+    const badQuery = fc.tuple(queryKey, fc.constantFrom(...BAD_BYTES)).map(([key, bytes]) => `${encodeURIComponent(key)}=a${percentEncoded(bytes)}`);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(withBodies.length - 1), fc.boolean(), illFormedBody, async (routeIndex, realIds, bytes) => {
+        const route = withBodies[routeIndex];
+        const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => (realIds ? (ids[name] ?? ids.id) : 'not-a-uuid'));
+        const res = await sendRaw(request(api.http)[route.method as 'post'](path).set('Authorization', `Bearer ${c.councilUser.as.token!}`), bytes);
+        expect({ route, body: bytes.toString('latin1'), status: res.status }).toEqual({ route, body: bytes.toString('latin1'), status: 400 });
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.errors[0].message).toBe('is not well-formed text');
+      }),
+      { numRuns: 300 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.nat(routes.length - 1), badQuery, async (routeIndex, search) => {
+        const path = routes[routeIndex].path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? ids.id);
+        const res = await request(api.http)[routes[routeIndex].method as 'get'](`${path}?${search}`).set('Authorization', `Bearer ${c.councilUser.as.token!}`);
+        expect({ path, search, status: res.status }).toEqual({ path, search, status: 400 });
+        expect(res.body.errors).toEqual([{ field: 'address', message: 'is not well-formed text' }]);
+      }),
+      { numRuns: 100 },
+    );
+    expect(await fingerprint()).toBe(before);
+  }, 120000);
+
+  it('refuses text that is not well-formed sent alongside other people’s events, and writes every good one', async () => {
+    // Each co-owner revises the problem of cycles of their own while others send statements that
+    // are not well-formed: none of those may take a good event down with it (they shared a group commit).
+    const people = c.coOwners;
+    const good = await Promise.all(people.map(() => c.newCycle()));
+    const bad = await Promise.all(people.map(() => c.newCycle()));
+    for (const id of [...good, ...bad]) await c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).expect(200);
+    const illFormed = ['\\ud800', 'x \\udfff', '\\udc00 x', 'a\\udbffb'];
+    for (let round = 0; round < 6; round++) {
+      const answers = await Promise.all([
+        ...people.map((p, i) => p.as.post(`/v1/cycles/${good[i]}/events`, { type: 'REVISE_PROBLEM', statement: `Round ${round} by ${i}` })),
+        ...people.flatMap((p, i) => [
+          sendRaw(request(api.http).post(`/v1/cycles/${bad[i]}/events`).set('Authorization', `Bearer ${p.as.token!}`), Buffer.from(`{"type":"REVISE_PROBLEM","statement":"${illFormed[(round + i) % illFormed.length]}"}`)),
+          sendRaw(request(api.http).post(`/v1/cycles/${bad[i]}/events`).set('Authorization', `Bearer ${p.as.token!}`), Buffer.concat([Buffer.from('{"type":"REVISE_PROBLEM","statement":"x'), Buffer.from(BAD_BYTES[(round + i) % BAD_BYTES.length]), Buffer.from('"}')])),
+        ]),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([...people.map(() => 200), ...people.flatMap(() => [400, 400])]);
+    }
+    for (const id of good) expect((await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version).toBe(2 + 6);
+    for (const id of bad) expect((await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version).toBe(2);
+  }, 60000);
 
   it('random events by random people: history length equals version and verifies after each', async () => {
     const people = [c.councilUser, c.icbUser, c.charityUser, c.forumUser, ...c.panel, c.facilitator];

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, createTestApi } from '@test/support';
+import { BAD_BYTES, percentEncoded } from '@test/support/ill-formed';
 import { TestWeb, createTestWeb, signInOverHttp } from '@test/support/test-web';
 
 /**
@@ -9,6 +10,7 @@ import { TestWeb, createTestWeb, signInOverHttp } from '@test/support/test-web';
  * addresses): never a 5xx, always an HTML page or a redirect. Plus what a browser or proxy may
  * send that is broken: bodies too large, broken percent-encoding, unknown pages. Prototype keys
  * (`__proto__`, `toString`, ...) go wherever a name goes, and query parameters come repeated.
+ * Text that is not well-formed in any field or query: a 400 page, and no other person's form fails.
  */
 describe('fuzzing the web app’s forms', () => {
   let api: TestApi;
@@ -98,6 +100,83 @@ describe('fuzzing the web app’s forms', () => {
       { numRuns: 80 },
     );
   }, 120000);
+
+  /**
+   * Text that is not well-formed, as a form or an address carries it: percent-encoded bytes that
+   * are not UTF-8 (invalid, overlong, truncated, an encoded high or low surrogate, past U+10FFFF, a
+   * continuation alone), or such bytes sent raw. (A lone surrogate cannot be percent-encoded but as
+   * the bytes of one, which are among them.)
+   */
+  /** A form's bytes in which one field's value (or name) holds such text: alone, at either end, or in the middle. */
+  const illFormedForm = fc
+    .tuple(fc.dictionary(field, fc.string({ maxLength: 12 }), { maxKeys: 4 }), field, fc.constantFrom(...BAD_BYTES), fc.constantFrom('alone', 'start', 'end', 'middle'), fc.boolean(), fc.boolean())
+    .map(([form, name, bytes, where, raw, asName]) => {
+      const good = Object.entries(form).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+      const bad = raw ? Buffer.from(bytes) : Buffer.from(percentEncoded(bytes));
+      const around = Buffer.from(encodeURIComponent('é x'));
+      const text = { alone: [bad], start: [bad, around], end: [around, bad], middle: [around, bad, around] }[where];
+      const own = asName ? [...text, Buffer.from('=x')] : [Buffer.from(`${encodeURIComponent(name)}=`), ...text];
+      return Buffer.concat([Buffer.from(`${[...good, `_csrf=${encodeURIComponent(csrf)}`].join('&')}&`), ...own]);
+    });
+  const postRaw = (path: string, session: string, bytes: Buffer) =>
+    request(web.app.getHttpServer()).post(path).set('Cookie', session).set('Content-Type', 'application/x-www-form-urlencoded').serialize((b: Buffer) => b as unknown as string).send(bytes);
+
+  it('answers every form or address holding text that is not well-formed with a 400 page, and changes nothing', async () => {
+    const http = web.app.getHttpServer();
+    const db = api.app.get(DataSource);
+    const fingerprint = async () => JSON.stringify(await db.query(`SELECT (SELECT count(*) FROM partnerships) AS p, (SELECT sum(version) FROM cycles) AS v, (SELECT count(*) FROM milestones) AS m, (SELECT count(*) FROM anchors) AS a, (SELECT count(*) FROM users) AS u`));
+    const before = await fingerprint();
+    await fc.assert(
+      fc.asyncProperty(fc.nat(routes.length - 1), illFormedForm, async (r, bytes) => {
+        const path = routes[r].replace(/:(\w+)/g, (_, name: string) => ids[name] ?? ids.cycle);
+        const res = await postRaw(path, cookie, bytes);
+        expect({ path, form: bytes.toString('latin1'), status: res.status }).toEqual({ path, form: bytes.toString('latin1'), status: 400 });
+        expect(res.headers['content-type']).toContain('text/html');
+        expect(res.text).toContain('not well-formed');
+      }),
+      { numRuns: 150 },
+    );
+    const pages = ['/', '/cycles/:cycle', '/partnerships/:partnership', '/notifications', '/sign-in', '/people'];
+    await fc.assert(
+      fc.asyncProperty(fc.nat(pages.length - 1), fc.constantFrom('next', 'cursor', 'tab', 'q'), fc.constantFrom(...BAD_BYTES), async (p, key, bytes) => {
+        const path = `${pages[p].replace(/:(\w+)/g, (_, name: string) => ids[name])}?${key}=a${percentEncoded(bytes)}`;
+        const res = await request(http).get(path).set('Cookie', cookie);
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        expect(res.headers['content-type']).toContain('text/html');
+      }),
+      { numRuns: 40 },
+    );
+    expect(await fingerprint()).toBe(before);
+  }, 120000);
+
+  it('refuses forms holding text that is not well-formed sent alongside other people’s forms, and writes every good one', async () => {
+    // Each co-owner revises the problem of a cycle of their own in the web app while the others send
+    // statements that are not well-formed: no good form may fail for it.
+    const people = await Promise.all(c.coOwners.map(async (p) => ({ ...p, session: await signIn(p.email, TEST_PASSWORD) })));
+    const good = await Promise.all(people.map(() => c.newCycle()));
+    const bad = await Promise.all(people.map(() => c.newCycle()));
+    for (const id of [...good, ...bad]) await c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).expect(200);
+    const http = web.app.getHttpServer();
+    const rounds = 4;
+    for (let round = 0; round < rounds; round++) {
+      const answers = await Promise.all([
+        ...people.map((p, i) =>
+          request(http).post(`/cycles/${good[i]}/events`).set('Cookie', p.session.cookie).type('form').send({ _csrf: p.session.csrf, type: 'REVISE_PROBLEM', statement: `Round ${round} by ${i}` }),
+        ),
+        ...people.flatMap((p, i) => {
+          const bytes = BAD_BYTES[(round + i) % BAD_BYTES.length];
+          const form = `_csrf=${encodeURIComponent(p.session.csrf)}&type=REVISE_PROBLEM&statement=`;
+          return [
+            postRaw(`/cycles/${bad[i]}/events`, p.session.cookie, Buffer.from(`${form}x${percentEncoded(bytes)}`)),
+            postRaw(`/cycles/${bad[i]}/events`, p.session.cookie, Buffer.concat([Buffer.from(form), Buffer.from(bytes), Buffer.from('x')])),
+          ];
+        }),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([...people.map(() => 303), ...people.flatMap(() => [400, 400])]);
+    }
+    for (const id of good) expect((await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version).toBe(2 + rounds);
+    for (const id of bad) expect((await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version).toBe(2);
+  }, 60000);
 
   it('ends sessions: on sign-out, when they run out, and only for the session signed out', async () => {
     const http = web.app.getHttpServer();

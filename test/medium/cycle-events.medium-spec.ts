@@ -102,4 +102,27 @@ describe('the cycle events service', () => {
     expect((await sent).row).toMatchObject({ state: 'framing', version: 2 });
     expect(await queries.verify(council, id)).toEqual({ intact: true, length: 2 });
   });
+
+  it('writes the other events of a batch PostgreSQL refused for one event’s text, and fails that one alone', async () => {
+    // A lone surrogate goes past the service (the apps refuse it at their edge): PostgreSQL refuses
+    // the JSON that carries it, and with it the whole statement the batch shares.
+    const ids = await Promise.all(Array.from({ length: 6 }, () => newCycle()));
+    for (const id of ids) await events.send(council, id, { type: 'LAUNCH' });
+    const statement = (i: number) => (i === 2 ? 'Lone \ud800 surrogate' : `Statement ${i}`);
+    const sent = await Promise.allSettled(ids.map((id, i) => events.send(council, id, { type: 'REVISE_PROBLEM', statement: statement(i) })));
+    expect(sent.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(((sent[2] as PromiseRejectedResult).reason as { code?: string }).code).toMatch(/^22/);
+    for (const [i, id] of ids.entries()) {
+      const row = (await queries.get(council, id)).row;
+      expect({ i, version: row.version, types: (await history(id)).map((h: { type: string }) => h.type) }).toEqual({
+        i,
+        version: i === 2 ? 2 : 3,
+        types: i === 2 ? ['CREATED', 'LAUNCH'] : ['CREATED', 'LAUNCH', 'REVISE_PROBLEM'],
+      });
+      expect(await queries.verify(council, id)).toEqual({ intact: true, length: row.version });
+    }
+    // Written once each: the next event follows on the version the retry wrote.
+    await events.send(council, ids[0], { type: 'REVISE_PROBLEM', statement: 'Again' });
+    expect((await queries.get(council, ids[0])).row.version).toBe(4);
+  });
 });

@@ -1,10 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig, loadConfig } from '@app/config';
-import { Csp, CspFor, conditionalGets, eventSchemaComponents, fastifyOptions, fastifySecurityHeaders, hardenFastifyApp } from '@app/http';
+import { Csp, CspFor, conditionalGets, eventSchemaComponents, fastifyOptions, fastifySecurityHeaders, hardenFastifyApp, illFormedFields, mayEscapeSurrogates, notWellFormed, wellFormedUrl } from '@app/http';
 import { AppModule } from './app.module';
 import { BodyRefused, problem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
@@ -44,8 +45,9 @@ function tooDeep(text: string): boolean {
 
 /**
  * Body parsing that answers problem+json: 400 for broken JSON (and for a bare string or number:
- * a body is an object or an array), 415 for a body that is not JSON. Too large a body is refused
- * by Fastify before it is read (413, see ProblemFilter).
+ * a body is an object or an array), 400 for text that is not well-formed (bytes that are not
+ * UTF-8, a lone surrogate escaped as `\ud800`), 415 for a body that is not JSON. Too large a
+ * body is refused by Fastify before it is read (413, see ProblemFilter).
  */
 function jsonBodies(instance: FastifyInstance, limit: number): void {
   // PostgreSQL cannot store U+0000 in text or jsonb: refuse it at the door, as bad JSON.
@@ -55,23 +57,31 @@ function jsonBodies(instance: FastifyInstance, limit: number): void {
   };
   const notJson = () => new BodyRefused(problem(400, 'The request body is not valid JSON.', { errors: [{ field: 'body', message: 'is not valid JSON' }] }));
   instance.removeAllContentTypeParsers();
-  instance.addContentTypeParser(JSON_TYPES, { parseAs: 'string', bodyLimit: limit }, (_request, body, done) => {
-    const text = (body as string).trimStart();
+  instance.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer', bodyLimit: limit }, (_request, bytes, done) => {
+    // Decoding would turn bytes that are not UTF-8 into U+FFFD, silently: they are refused instead.
+    if (!isUtf8(bytes as Buffer)) return done(notWellFormed(['body']));
+    const text = (bytes as Buffer).toString('utf8').trimStart();
     // An empty body is no body, as with Express's parser.
     if (text === '') return done(null, undefined);
     if (text[0] !== '{' && text[0] !== '[') return done(notJson());
     if (tooDeep(text)) return done(notJson());
+    let body: unknown;
     try {
       // A NUL can only come escaped (JSON refuses control characters as they are): the reviver, which
       // costs a call per value, runs only when the text has one.
-      done(null, text.includes('\\u0000') ? JSON.parse(text, reviver) : JSON.parse(text));
+      body = text.includes('\\u0000') ? JSON.parse(text, reviver) : JSON.parse(text);
     } catch {
-      done(notJson());
+      return done(notJson());
     }
+    // A lone surrogate too (UTF-8 cannot carry one): its strings are looked at only when the text escapes one.
+    const illFormed = mayEscapeSurrogates(text) ? illFormedFields(body) : [];
+    done(illFormed.length ? notWellFormed(illFormed) : null, body);
   });
   instance.addContentTypeParser('*', (_request, _payload, done) => {
     done(new BodyRefused(problem(415, 'Send the body as JSON, with Content-Type: application/json.')));
   });
+  // The address too: a path parameter or a query value that decodes to bytes that are not UTF-8.
+  instance.addHook('onRequest', (request, _reply, done) => done(wellFormedUrl(request.url) ? undefined : notWellFormed(['address'])));
 }
 
 export function openApiDocument(app: INestApplication) {

@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import express from 'express';
+import express, { NextFunction, Request, Response } from 'express';
 import nunjucks from 'nunjucks';
 import { AppConfig, loadConfig } from '@app/config';
-import { hardenApp } from '@app/http';
+import { hardenApp, notWellFormed, wellFormedEncoded, wellFormedUrl } from '@app/http';
 import { registerFilters } from './views/filters';
 import { registerKeptMacros } from './views/kept';
 import { speedUpNunjucks } from './views/nunjucks-speed';
@@ -40,7 +40,19 @@ export function configureWeb(app: NestExpressApplication, config: AppConfig): vo
     'upgrade-insecure-requests': config.env === 'production' ? [] : null,
   });
   app.use(cookieParser());
-  app.use(express.urlencoded({ extended: false, limit: config.http.bodyLimit, parameterLimit: 200 }));
+  // Text that is not well-formed (an address or a form whose percent-encoding decodes to bytes that
+  // are not UTF-8) is refused with a 400 page: the parsers would turn it into U+FFFD silently.
+  app.use((req: Request, _res: Response, next: NextFunction) => next(wellFormedUrl(req.originalUrl) ? undefined : notWellFormed(['address'])));
+  app.use(
+    express.urlencoded({
+      extended: false,
+      limit: config.http.bodyLimit,
+      parameterLimit: 200,
+      verify: (_req, _res, bytes) => {
+        if (!wellFormedEncoded(bytes)) throw notWellFormed(['body']);
+      },
+    }),
+  );
   app.use('/assets', express.static(join(govuk, 'govuk/assets'), { maxAge: '1d' }));
   app.use('/styles', express.static(join(govuk, 'govuk'), { index: false, maxAge: '1d' }));
   app.use('/static', express.static(join(root, 'apps/web/static'), { maxAge: '1h' }));

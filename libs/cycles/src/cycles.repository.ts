@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
+import { refusedForItsData } from '@app/database/refused';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
 import { WEBHOOK_MAY_RECEIVE } from '@app/webhooks/webhook-access';
@@ -470,11 +471,15 @@ export class CyclesRepository {
     (batch) => this.readBatch(batch),
     { maxBatch: 64, maxInFlight: 1 },
   );
-  /** Events that arrive while others are being written go together: one statement, one commit. */
+  /**
+   * Events that arrive while others are being written go together: one statement, one commit. A
+   * batch PostgreSQL refuses for one event's data is written again event by event: only that one fails.
+   */
   private readonly eventWrites = new Batcher<EventWrite, WriteOutcome>((batch) => this.writeBatch(batch), {
     maxBatch: 64,
     maxInFlight: 1,
     key: (write) => write.head.id,
+    alone: refusedForItsData,
   });
 
   /** Large snapshots this process read or wrote last, by cycle and version. */

@@ -105,3 +105,50 @@ describe('Batcher', () => {
     await expect(b.add('b')).rejects.toThrow('bad statement');
   });
 });
+
+describe('Batcher, a batch refused for one of its items', () => {
+  const refusing = (bad: string) => {
+    const batches: string[][] = [];
+    const run = async (items: string[]) => {
+      batches.push(items);
+      await tick();
+      if (items.includes(bad)) throw Object.assign(new Error(`refused: ${bad}`), { refused: true });
+      return items.map((i) => `ok:${i}`);
+    };
+    return { batches, run };
+  };
+  const refused = (error: unknown) => (error as { refused?: boolean }).refused === true;
+
+  it('tries its items again one by one when the error allows it: only the bad one fails', async () => {
+    const r = refusing('b');
+    const b = new Batcher(r.run, { maxBatch: 10, maxInFlight: 1, key, alone: refused });
+    const first = b.add('x');
+    await tick();
+    const rest = ['a', 'b', 'c'].map((i) => b.add(i));
+    const answers = await Promise.allSettled([first, ...rest]);
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message))).toEqual(['ok:x', 'ok:a', 'refused: b', 'ok:c']);
+    expect(r.batches).toEqual([['x'], ['a', 'b', 'c'], ['a'], ['b'], ['c']]);
+  });
+
+  it('keeps the batch’s keys busy until its items are answered alone', async () => {
+    const r = refusing('a.1');
+    const b = new Batcher(r.run, { maxBatch: 10, maxInFlight: 2, key, alone: refused });
+    const all = ['a.1', 'b.1'].map((i) => b.add(i));
+    await tick();
+    const later = b.add('a.2');
+    const answers = await Promise.allSettled([...all, later]);
+    expect(answers.map((a) => a.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(r.batches).toEqual([['a.1', 'b.1'], ['a.1'], ['b.1'], ['a.2']]);
+  });
+
+  it('fails the whole batch at once on an error that does not allow it, or without the option', async () => {
+    for (const alone of [() => false, undefined]) {
+      const r = refusing('b');
+      const b = new Batcher(r.run, { maxBatch: 10, maxInFlight: 1, key, alone });
+      const all = ['a', 'b'].map((i) => b.add(i));
+      await expect(all[0]).rejects.toThrow('refused: b');
+      await expect(all[1]).rejects.toThrow('refused: b');
+      expect(r.batches).toEqual([['a', 'b']]);
+    }
+  });
+});

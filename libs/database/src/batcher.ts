@@ -7,6 +7,10 @@
  * Two writes with the same key never share a batch, nor go while a batch holding that key is on
  * its way (the later waits for the next one): a batch can use set-based SQL without two of its
  * rows touching the same record, and writes to one record keep their order.
+ *
+ * A batch refused as a whole may have been refused for one item (a text PostgreSQL cannot store):
+ * when `alone` says the error allows it, each item of the batch is then sent again by itself, so
+ * only the bad one fails and the others are written (its keys stay busy meanwhile).
  */
 export interface BatcherOptions<I> {
   /** At most this many items per batch. */
@@ -15,6 +19,12 @@ export interface BatcherOptions<I> {
   maxInFlight: number;
   /** Items with the same key never go in the same batch (without it, any items may). */
   key?: (item: I) => string;
+  /**
+   * Whether a batch of several items that failed with this error is tried again item by item.
+   * Only for an error that proves nothing was written (the statement refused, rolled back): an
+   * item is never applied twice.
+   */
+  alone?: (error: unknown) => boolean;
 }
 
 interface Waiting<I, O> {
@@ -76,24 +86,29 @@ export class Batcher<I, O> {
     this.waiting = later;
     if (!batch.length) return; // everything waiting is behind a batch on its way
     this.inFlight++;
-    new Promise<O[]>((resolve) => resolve(this.run(batch.map((w) => w.item)))).then(
-      (results) => {
-        if (results.length !== batch.length) {
-          const error = new Error(`a batch of ${batch.length} answered ${results.length} results`);
-          for (const w of batch) w.reject(error);
-          return;
-        }
-        batch.forEach((w, i) => w.resolve(results[i]));
-      },
-      (error: unknown) => {
-        for (const w of batch) w.reject(error);
-      },
-    ).finally(() => {
-      for (const key of keys) this.busyKeys.delete(key);
-      this.inFlight--;
-      this.schedule();
-    });
+    this.send(batch)
+      .catch(async (error: unknown) => {
+        if (batch.length < 2 || !this.options.alone?.(error)) return batch.forEach((w) => w.reject(error));
+        // One after the other, as the batch would have been written.
+        for (const w of batch) await this.send([w]).catch(w.reject);
+      })
+      .finally(() => {
+        for (const key of keys) this.busyKeys.delete(key);
+        this.inFlight--;
+        this.schedule();
+      });
     // Room for another batch at once (the rest of what was waiting).
     this.schedule();
+  }
+
+  /** Runs a batch and answers each of its items; rejects (answering none) when the run fails. */
+  private async send(batch: Waiting<I, O>[]): Promise<void> {
+    const results = await new Promise<O[]>((resolve) => resolve(this.run(batch.map((w) => w.item))));
+    if (results.length !== batch.length) {
+      const error = new Error(`a batch of ${batch.length} answered ${results.length} results`);
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]));
   }
 }

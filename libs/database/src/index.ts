@@ -6,3 +6,4 @@ export * from './prepared';
 export * from './batcher';
 export * from './transactions';
 export * from './from-json';
+export * from './refused';

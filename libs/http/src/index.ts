@@ -8,3 +8,4 @@ export * from './stream-json';
 export * from './csv';
 export * from './conditional';
 export * from './read-limits';
+export * from './well-formed';

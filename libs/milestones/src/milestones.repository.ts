@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Transactions } from '@app/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
+import { refusedForItsData } from '@app/database/refused';
 import { IncidentEntity, MilestoneChange, MilestoneEntity } from './milestone.entity';
 
 export interface ScheduledMilestone {
@@ -41,6 +42,7 @@ export class MilestonesRepository {
   private readonly mootSettlements = new Batcher<MootSettlement, boolean>((batch) => this.settleMootBatch(batch), {
     ...BATCHES,
     key: (m) => m.id,
+    alone: refusedForItsData,
   });
 
   constructor(
