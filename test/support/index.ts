@@ -3,3 +3,4 @@ export * from './factories';
 export * from './test-worker';
 export * from './test-relay';
 export * from './test-receiver';
+export * from './owner';

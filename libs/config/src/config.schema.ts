@@ -77,6 +77,8 @@ export const environmentSchema = z.object({
   WEB_SESSION_TTL_SECONDS: int(28800, 60),
   WEB_TEMPLATES_RELOAD: flag,
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/cocommission'),
+  // The tables' owner, for migrations only (default: DATABASE_URL, one role for both; see docs/security.md).
+  MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_SIZE: int(20, 1),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z
@@ -139,7 +141,8 @@ export interface AppConfig {
   port: number;
   /** templatesReload: read the page templates again on every page (while editing them), instead of once. */
   web: { port: number; sessionTtlSeconds: number; templatesReload: boolean };
-  database: { url: string; poolSize: number };
+  /** url: the apps' connection; migrationUrl: the migrations' (the tables' owner), the same when unset. */
+  database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string; prefix: string };
   admin: { email: string; password: string };
   jwt: { secret: string; ttlSeconds: number };
@@ -214,7 +217,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     env: env.NODE_ENV,
     port: env.PORT,
     web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS, templatesReload: env.WEB_TEMPLATES_RELOAD },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    database: { url: env.DATABASE_URL, migrationUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
     admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD },
     jwt: { secret: env.JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
