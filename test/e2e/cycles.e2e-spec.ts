@@ -123,6 +123,8 @@ describe('cycles over HTTP', () => {
     await c.icbUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: view.version });
     const nextHistory = (await c.icbUser.as.get(`/v1/cycles/${view.nextCycleId}/history`).expect(200)).body;
     expect(nextHistory).toEqual([expect.objectContaining({ seq: 1, type: 'CREATED', payload: { title: next.title, iteration: 2, previousCycleId: id } })]);
+    // Its first revision carries the last statement of this one: what its predecessor's history recorded.
+    await c.icbUser.as.get(`/v1/cycles/${view.nextCycleId}/history/verify`).expect(200, { intact: true, length: 1 });
   });
 
   it('escalates from where it is and a facilitator returns it there; a commissioner cancels', async () => {
@@ -745,6 +747,53 @@ describe('cycles over HTTP', () => {
         length: version - 2,
         reason: `The cycle is at version ${version} but its history ends at entry ${version - 2}: the newest entries are missing.`,
       });
+    });
+    it('verify and the audit compare what the cycle shows, its stored snapshot and texts, with its history', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      const view = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+      const history: { seq: number; type: string }[] = (await c.councilUser.as.get(`/v1/cycles/${id}/history`).expect(200)).body;
+      const seqOf = (type: string) => history.find((h) => h.type === type)!.seq;
+      const verify = async (query = '') => (await c.councilUser.as.get(`/v1/cycles/${id}/history/verify${query}`).expect(200)).body;
+      expect(await verify()).toEqual({ intact: true, length: view.version });
+      const [{ snapshot }] = await asOwner((m) => m.query(`SELECT snapshot FROM cycles WHERE id = $1`, [id]));
+      const [{ body: statement }] = await asOwner((m) => m.query(`SELECT body FROM cycle_texts WHERE cycle_id = $1 AND key = 'revision:1'`, [id]));
+      const restore = () =>
+        asOwner(async (m) => {
+          await m.query(`UPDATE cycles SET snapshot = $2 WHERE id = $1`, [id, snapshot]);
+          await m.query(`UPDATE cycle_texts SET body = $2 WHERE cycle_id = $1 AND key = 'revision:1'`, [id, statement]);
+        });
+
+      // A problem statement rewritten behind the history (the chain itself still holds).
+      await asOwner((m) => m.query(`UPDATE cycle_texts SET body = 'A statement nobody wrote' WHERE cycle_id = $1 AND key = 'revision:1'`, [id]));
+      expect(await verify()).toEqual({
+        intact: false,
+        brokenAtSeq: seqOf('REVISE_PROBLEM'),
+        length: view.version,
+        disagrees: 'texts',
+        reason: `The text of problem revision 1 is not the statement entry ${seqOf('REVISE_PROBLEM')} of its history recorded.`,
+      });
+      // Kept: the web page's verification (from the checkpoint, without comparing) reports it too, until it holds again.
+      expect(await api.app.get(HistoryAuditService).verify(id)).toMatchObject({ intact: false, disagrees: 'texts' });
+      await restore();
+      expect(await verify()).toEqual({ intact: true, length: view.version });
+
+      // A consent taken out of the stored snapshot, and an option's title changed.
+      await asOwner((m) => m.query(`UPDATE cycles SET snapshot = jsonb_set(snapshot, '{context,proposals,0,consents}', '[]') WHERE id = $1`, [id]));
+      expect(await verify()).toMatchObject({ intact: false, disagrees: 'snapshot', reason: expect.stringMatching(/proposal 1 is not what entry \d+ of its history recorded/) });
+      await restore();
+      await asOwner(async (m) => {
+        await m.query(`UPDATE cycles SET snapshot = jsonb_set(snapshot, '{context,options,0,title}', '"A better title"') WHERE id = $1`, [id]);
+        await m.query(`UPDATE history_checkpoints SET full_checked_at = '2000-01-01', broken_at_seq = NULL WHERE cycle_id = $1`, [id]);
+      });
+      // The background audit compares them on its full walk.
+      const audit = api.app.get(HistoryAuditService);
+      let found = false;
+      for (let round = 0; round < 50 && !found; round++) found = (await audit.auditOldest(500)).broken.includes(id);
+      expect(found).toBe(true);
+      expect(await verify()).toMatchObject({ intact: false, brokenAtSeq: seqOf('SUBMIT_OPTION'), disagrees: 'snapshot', reason: expect.stringMatching(/option 1 is not what entry/) });
+      await restore();
+      expect(await verify('?full=true')).toEqual({ intact: true, length: view.version });
     });
   });
 

@@ -202,10 +202,10 @@ export class CycleQueriesService {
     return (await this.cycles.withOpenActions()).map((r) => ({ id: r.id, title: r.title, partnershipId: r.partnership_id, actions: r.actions.filter((a) => !a.doneAt) }));
   }
 
-  /** Verified from the checkpoint on, or (`full`) from the first entry. */
+  /** Verified from the checkpoint on, or (`full`) from the first entry; the stored snapshot and texts compared with it. */
   async verify(principal: Principal, id: string, options: { full?: boolean } = {}): Promise<ChainVerdict> {
     await this.loadVisible(principal, id, false);
-    const verdict = await this.audit.verify(id, options);
+    const verdict = await this.audit.verify(id, { ...options, stored: true });
     if (!verdict) throw new NotFound('cycle');
     return verdict;
   }

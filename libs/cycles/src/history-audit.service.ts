@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { CLOCK } from '@app/config';
+import { type CycleTexts, RECORDED_PART_TYPES, type RecordedEntry, snapshotDisagreement } from '@app/domain';
 import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
 import { ChainVerdict, verifyChain } from './history-chain';
@@ -68,10 +69,14 @@ export class HistoryAuditService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `full`: walk the whole chain (a person's request at most once in FULL_AT_MOST_EVERY_MS per cycle; the audit's always). */
-  async verify(cycleId: string, options: { full?: boolean; audit?: boolean } = {}): Promise<ChainVerdict | null> {
+  /**
+   * `full`: walk the whole chain (a person's request at most once in FULL_AT_MOST_EVERY_MS per cycle; the audit's always).
+   * `stored`: compare the stored snapshot and texts with the history (see storedDisagreement) even
+   * when the chain is verified from its checkpoint; every walk of the whole chain compares them.
+   */
+  async verify(cycleId: string, options: { full?: boolean; audit?: boolean; stored?: boolean } = {}): Promise<ChainVerdict | null> {
     if (!options.full) {
-      const quick = await this.fromCheckpoint(cycleId);
+      const quick = await this.fromCheckpoint(cycleId, options.stored ?? false);
       if (quick) return quick;
     }
     const result = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
@@ -110,9 +115,44 @@ export class HistoryAuditService {
       return { head, full: false, verdict: verifyChain(entries, chainHead, { seq: checkpoint.seq - 1, hash: entries[0].prevHash }) };
     });
     if (!result) return null;
+    if (result.verdict.intact && (result.full || options.stored)) {
+      const stored = await this.storedDisagreement(cycleId, result.head.version);
+      if (stored) result.verdict = stored;
+    }
     // Nothing new to record when the chain had not moved since it was verified.
     if (!('unchanged' in result && result.unchanged && result.verdict.intact)) await this.record(cycleId, result.head, result.verdict, result.full);
     return result.verdict;
+  }
+
+  /**
+   * What people see of the cycle against its history, in one statement (one snapshot of the
+   * database): its stored snapshot's revisions, responses, options and proposals with their
+   * consents, and its texts (cycle_texts), rebuilt from the history's entries. Undefined when
+   * they agree, or when the cycle has moved on from `version` (the next verification compares).
+   */
+  private async storedDisagreement(cycleId: string, version: number): Promise<ChainVerdict | undefined> {
+    const [row]: { version: number; snapshot: Record<string, unknown>; texts: CycleTexts; entries: (Omit<RecordedEntry, 'at'> & { at: string })[]; created_at: string; carried: string | null }[] =
+      await this.dataSource.query(
+        `WITH RECURSIVE ancestors (id, depth) AS (
+           SELECT (h.payload->>'previousCycleId')::uuid, 1 FROM cycle_history h WHERE h.cycle_id = $1 AND h.seq = 1 AND h.payload->>'previousCycleId' IS NOT NULL
+           UNION ALL
+           SELECT (h.payload->>'previousCycleId')::uuid, a.depth + 1 FROM ancestors a JOIN cycle_history h ON h.cycle_id = a.id AND h.seq = 1
+           WHERE h.payload->>'previousCycleId' IS NOT NULL AND a.depth < 10000)
+         SELECT c.version, c.snapshot,
+           COALESCE((SELECT json_object_agg(t.key, t.body) FROM cycle_texts t WHERE t.cycle_id = c.id), '{}') AS texts,
+           COALESCE((SELECT json_agg(json_build_object('seq', h.seq, 'type', h.type, 'actorUserId', h.actor_user_id, 'organisationId', h.organisation_id, 'payload', h.payload,
+              'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY h.seq)
+             FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq <= c.version AND h.type = ANY($2)), '[]') AS entries,
+           (SELECT to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq = 1) AS created_at,
+           (SELECT h.payload->>'statement' FROM ancestors a JOIN cycle_history h ON h.cycle_id = a.id AND h.type = 'REVISE_PROBLEM' ORDER BY a.depth, h.seq DESC LIMIT 1) AS carried
+         FROM cycles c WHERE c.id = $1`,
+        [cycleId, RECORDED_PART_TYPES],
+      );
+    if (!row || row.version !== version) return undefined;
+    const entries = row.entries.map((e) => ({ ...e, at: new Date(e.at) }));
+    const carried = row.carried !== null && row.created_at ? { statement: row.carried, at: new Date(row.created_at) } : undefined;
+    const found = snapshotDisagreement(row.snapshot, row.texts, entries, row.version, carried);
+    return found && { intact: false, brokenAtSeq: found.seq, length: row.version, reason: found.reason, disagrees: found.where };
   }
 
   /**
@@ -120,7 +160,7 @@ export class HistoryAuditService {
    * break, still within the history, its entry still the one verified; the entries from it on are
    * verified. Anything else (undefined) takes the careful path above.
    */
-  private async fromCheckpoint(cycleId: string): Promise<ChainVerdict | undefined> {
+  private async fromCheckpoint(cycleId: string, stored: boolean): Promise<ChainVerdict | undefined> {
     const [row]: { version: number; history_hash: string; k_seq: number; k_hash: string; entries: EntryJson[] }[] = await this.dataSource.query(
       `SELECT c.version, c.history_hash, k.seq AS k_seq, k.hash AS k_hash,
          (SELECT coalesce(json_agg(json_build_object('seq', h.seq, 'type', h.type, 'actorUserId', h.actor_user_id, 'organisationId', h.organisation_id,
@@ -134,7 +174,8 @@ export class HistoryAuditService {
     const first = row?.entries[0];
     if (!row || first?.seq !== row.k_seq || first.hash !== row.k_hash) return undefined;
     const entries = row.entries.map((e) => ({ ...e, cycleId, at: new Date(e.at) }));
-    const verdict = verifyChain(entries, { version: row.version, historyHash: row.history_hash }, { seq: row.k_seq - 1, hash: first.prevHash });
+    let verdict = verifyChain(entries, { version: row.version, historyHash: row.history_hash }, { seq: row.k_seq - 1, hash: first.prevHash });
+    if (verdict.intact && stored) verdict = (await this.storedDisagreement(cycleId, row.version)) ?? verdict;
     // Nothing new to record when the chain had not moved since it was verified.
     if (!(verdict.intact && row.k_seq === row.version)) await this.record(cycleId, { version: row.version, historyHash: row.history_hash }, verdict, false);
     return verdict;
