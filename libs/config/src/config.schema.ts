@@ -130,6 +130,8 @@ export const environmentSchema = z.object({
     .regex(/^ocds-[a-z0-9]+(-[a-z0-9]+)*$/, 'must be "ocds-" followed by lower-case letters and digits (hyphens between), e.g. ocds-cocommission or ocds-a1b2c3')
     .max(60, 'must be at most 60 characters')
     .default('ocds-cocommission'),
+  // The Ed25519 key that signs the daily checkpoints of every history's head: PEM, base64 PKCS#8 DER, or a file holding either (docs/security.md).
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
@@ -157,6 +159,8 @@ export interface AppConfig {
   webhooks: { allowPrivate: boolean; attempts: number; backoffMs: number };
   /** Open data: the OCDS ocid prefix (`<prefix>-<cycle id>` names a cycle's planning process). */
   openData: { ocidPrefix: string };
+  /** signingKey: AUDIT_SIGNING_KEY as given (null: a file generated outside production, none in production). */
+  audit: { signingKey: string | null };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
@@ -239,6 +243,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       publicWebUrl: (env.PUBLIC_WEB_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/$/, ''),
     },
     openData: { ocidPrefix: env.OCID_PREFIX },
+    audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     // CLOCK_OFFSET_MS moves the clock by a fixed amount (every process of a test run alike);

@@ -6,6 +6,7 @@ import { type CycleTexts, RECORDED_PART_TYPES, type RecordedEntry, snapshotDisag
 import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
 import { ChainVerdict, verifyChain } from './history-chain';
+import { AuditSigningKey, statementVerifies } from './audit-signing';
 
 /** A full verification asked for again within this time goes on from the checkpoint of the last one instead. */
 export const FULL_AT_MOST_EVERY_MS = 5 * 60_000;
@@ -67,6 +68,7 @@ export class HistoryAuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly signing: AuditSigningKey,
   ) {}
 
   /**
@@ -131,7 +133,15 @@ export class HistoryAuditService {
    * they agree, or when the cycle has moved on from `version` (the next verification compares).
    */
   private async storedDisagreement(cycleId: string, version: number): Promise<ChainVerdict | undefined> {
-    const [row]: { version: number; snapshot: Record<string, unknown>; texts: CycleTexts; entries: (Omit<RecordedEntry, 'at'> & { at: string })[]; created_at: string; carried: string | null }[] =
+    const [row]: {
+      version: number;
+      snapshot: Record<string, unknown>;
+      texts: CycleTexts;
+      entries: (Omit<RecordedEntry, 'at'> & { at: string })[];
+      created_at: string;
+      carried: string | null;
+      signed: { seq: number; hash: string; day: string; statement: string; signature: string; entry_hash: string | null } | null;
+    }[] =
       await this.dataSource.query(
         `WITH RECURSIVE ancestors (id, depth) AS (
            SELECT (h.payload->>'previousCycleId')::uuid, 1 FROM cycle_history h WHERE h.cycle_id = $1 AND h.seq = 1 AND h.payload->>'previousCycleId' IS NOT NULL
@@ -144,11 +154,26 @@ export class HistoryAuditService {
               'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY h.seq)
              FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq <= c.version AND h.type = ANY($2)), '[]') AS entries,
            (SELECT to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq = 1) AS created_at,
-           (SELECT h.payload->>'statement' FROM ancestors a JOIN cycle_history h ON h.cycle_id = a.id AND h.type = 'REVISE_PROBLEM' ORDER BY a.depth, h.seq DESC LIMIT 1) AS carried
+           (SELECT h.payload->>'statement' FROM ancestors a JOIN cycle_history h ON h.cycle_id = a.id AND h.type = 'REVISE_PROBLEM' ORDER BY a.depth, h.seq DESC LIMIT 1) AS carried,
+           (SELECT json_build_object('seq', s.seq, 'hash', s.hash, 'day', to_char(s.day, 'YYYY-MM-DD'), 'statement', s.statement, 'signature', s.signature,
+              'entry_hash', (SELECT h.hash FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq = s.seq))
+             FROM signed_heads s WHERE s.kind = 'cycle' AND s.chain_id = c.id ORDER BY s.seq DESC LIMIT 1) AS signed
          FROM cycles c WHERE c.id = $1`,
         [cycleId, RECORDED_PART_TYPES],
       );
     if (!row || row.version !== version) return undefined;
+    // The newest head signed with the audit key (held outside the database) must still be in the chain.
+    const key = row.signed && this.signing.get();
+    if (row.signed && key) {
+      const { seq, hash, day } = row.signed;
+      const said = parsedStatement(row.signed.statement);
+      if (!statementVerifies(key, row.signed.statement, row.signed.signature) || said?.kind !== 'cycle' || said.id !== cycleId || said.seq !== seq || said.hash !== hash) {
+        return { intact: false, brokenAtSeq: seq, length: row.version, reason: `The head signed on ${day} (entry ${seq}) does not verify with the audit key: it was not signed by it.` };
+      }
+      if (row.signed.entry_hash !== hash) {
+        return { intact: false, brokenAtSeq: seq, length: row.version, reason: `Entry ${seq} is not the entry signed on ${day}: the history was rewritten since.` };
+      }
+    }
     const entries = row.entries.map((e) => ({ ...e, at: new Date(e.at) }));
     const carried = row.carried !== null && row.created_at ? { statement: row.carried, at: new Date(row.created_at) } : undefined;
     const found = snapshotDisagreement(row.snapshot, row.texts, entries, row.version, carried);
@@ -282,5 +307,14 @@ export class HistoryAuditService {
       if (nextCursor === null) return;
       cursor = Number(nextCursor);
     }
+  }
+}
+
+/** A signed statement's fields (undefined when it is not JSON). */
+function parsedStatement(statement: string): { kind?: string; id?: string; seq?: number; hash?: string } | undefined {
+  try {
+    return JSON.parse(statement);
+  } catch {
+    return undefined;
   }
 }
