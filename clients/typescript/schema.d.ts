@@ -1510,7 +1510,7 @@ export interface components {
             /** @description The public key (SPKI PEM) checkpoints are signed with now; null when none is */
             publicKey: string | null;
             keyId: string | null;
-            /** @description Whether this installation signs its daily checkpoints (AUDIT_SIGNING_KEY) */
+            /** @description Whether this installation has an audit key (AUDIT_SIGNING_KEY): false, nothing is signed */
             signing: boolean;
             /** @description Newest first */
             items: components["schemas"]["SignedDayDto"][];

@@ -163,6 +163,20 @@ describe('signed checkpoints of the histories', () => {
     }
   });
 
+  it('health says which key signs; in production without AUDIT_SIGNING_KEY nothing is signed, and health and the checkpoints say so', async () => {
+    const health = (await request(api.http).get('/health').expect(200)).body;
+    expect(health.info.auditSigning).toEqual({ status: 'up', signing: true, key: 'private', keyId: expect.stringMatching(/^[0-9a-f]{16}$/), latestDay: expect.any(String) });
+    const unkeyed = await createTestApi({ config: (config) => ({ ...config, env: 'production', audit: { signingKey: null } }) });
+    try {
+      expect(await unkeyed.app.get(SignedCheckpointsService).signDay('2091-04-01')).toBeNull();
+      expect((await request(unkeyed.http).get('/health').expect(200)).body.info.auditSigning).toMatchObject({ status: 'up', signing: false, message: expect.stringMatching(/AUDIT_SIGNING_KEY is unset/) });
+      expect((await request(unkeyed.http).get('/v1/audit/checkpoints').expect(200)).body).toMatchObject({ signing: false, publicKey: null, keyId: null });
+      expect((await asOwner((m) => m.query(`SELECT count(*)::int AS n FROM signed_checkpoints WHERE day = '2091-04-01'`)))[0].n).toBe(0);
+    } finally {
+      await unkeyed.close();
+    }
+  });
+
   it('the worker keeps a BullMQ job scheduler for it, put back after a flush, and signs today once', async () => {
     const config = loadConfig();
     const queue = new Queue(AUDIT_QUEUE, { connection: bullConnection(config.redis.url), prefix: config.redis.prefix });

@@ -30,7 +30,7 @@ export class AuditController {
   async list(@Query() query: CheckpointsQuery): Promise<CheckpointsDto> {
     const key = this.key.get();
     const page = await this.checkpoints.days(query.limit ?? 30, query.cursor);
-    return { algorithm: 'Ed25519', publicKey: key?.publicKeyPem ?? null, keyId: key?.keyId ?? null, signing: Boolean(key?.privateKey), ...page };
+    return { algorithm: 'Ed25519', publicKey: key?.publicKeyPem ?? null, keyId: key?.keyId ?? null, signing: Boolean(key), ...page };
   }
 
   @ApiBearerAuth()

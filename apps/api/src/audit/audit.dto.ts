@@ -27,7 +27,7 @@ export class CheckpointsDto {
   @ApiProperty({ enum: ['Ed25519'] }) algorithm!: 'Ed25519';
   @ApiProperty({ nullable: true, type: String, description: 'The public key (SPKI PEM) checkpoints are signed with now; null when none is' }) publicKey!: string | null;
   @ApiProperty({ nullable: true, type: String }) keyId!: string | null;
-  @ApiProperty({ description: 'Whether this installation signs its daily checkpoints (AUDIT_SIGNING_KEY)' }) signing!: boolean;
+  @ApiProperty({ description: 'Whether this installation has an audit key (AUDIT_SIGNING_KEY): false, nothing is signed' }) signing!: boolean;
   @ApiProperty({ type: () => [SignedDayDto], description: 'Newest first' }) items!: SignedDayDto[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
 }

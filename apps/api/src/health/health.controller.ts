@@ -4,6 +4,8 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthI
 import IORedis from 'ioredis';
 import { REDIS } from '@app/queue';
 import { AuditSigningKey } from '@app/cycles';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Public } from '../http/auth.guard';
 
 @ApiTags('operations')
@@ -15,6 +17,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: IORedis,
     private readonly signing: AuditSigningKey,
+    @InjectDataSource() private readonly checkpoints: DataSource,
   ) {}
 
   @Public()
@@ -29,12 +32,17 @@ export class HealthController {
     ]);
   }
 
-  /** Informative, never down: an installation without AUDIT_SIGNING_KEY still serves (and says it signs nothing). */
-  private signingCheck() {
+  /**
+   * Informative, never down: which audit key this process holds (the worker signs; the API needs
+   * the public key only) and the newest day signed. An installation without AUDIT_SIGNING_KEY
+   * still serves, and says that nothing is signed.
+   */
+  private async signingCheck() {
     const key = this.signing.get();
-    return this.indicators.check('auditSigning').up(
-      key?.privateKey ? { signing: true, keyId: key.keyId } : { signing: false, message: 'AUDIT_SIGNING_KEY is unset: no checkpoint of the histories is signed' },
-    );
+    const indicator = this.indicators.check('auditSigning');
+    const [{ day }]: { day: string | null }[] = await this.checkpoints.query(`SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM signed_checkpoints`).catch(() => [{ day: null }]);
+    if (!key) return indicator.up({ signing: false, latestDay: day, message: 'AUDIT_SIGNING_KEY is unset: no checkpoint of the histories is signed' });
+    return indicator.up({ signing: true, key: key.privateKey ? 'private' : 'public', keyId: key.keyId, latestDay: day });
   }
 
   private async redisCheck() {
