@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { AuditSigningKey, SignedCheckpointsService } from '@app/cycles';
 import { AUDIT_JOB, AUDIT_QUEUE, SignDayJobData, signDayJobId } from '@app/queue';
 import { backgroundWorker } from './background-queue';
+import { RepeatingPass } from './repeating-pass';
 
 /** The scheduler's id in Redis: 00:10 UTC every day. */
 export const SIGN_DAY_SCHEDULER = 'daily-signed-checkpoint';
@@ -13,13 +14,18 @@ export const CATCH_UP_DELAY_MS = 60_000;
 
 /**
  * The daily signed checkpoint (docs/security.md) as a BullMQ job scheduler: durable in Redis,
- * upserted at every start (a flush loses it only until then), and idempotent per day (the day's
+ * upserted at every start and every hour (a flush loses it only until then), and idempotent per day (the day's
  * row is written once; a second run of the day finds it). Without a key nothing is signed.
  */
 @Injectable()
 export class SignedCheckpointWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SignedCheckpoints');
   private worker?: Worker;
+  /** Hourly, the scheduler upserted again: a Redis flushed while the worker runs loses it for an hour at most. */
+  private readonly passes = new RepeatingPass(async () => {
+    await this.schedule().catch((error: Error) => this.logger.warn(`Could not schedule the daily signed checkpoint: ${error.message}`));
+    return 3_600_000;
+  });
 
   constructor(
     private readonly checkpoints: SignedCheckpointsService,
@@ -34,13 +40,8 @@ export class SignedCheckpointWorker implements OnModuleInit, OnApplicationBootst
     this.worker = backgroundWorker(AUDIT_QUEUE, (job) => this.run(job), this.config, this.logger);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.key.get()) return;
-    try {
-      await this.schedule();
-    } catch (error) {
-      this.logger.warn(`Could not schedule the daily signed checkpoint: ${(error as Error).message}`);
-    }
+  onApplicationBootstrap(): void {
+    if (this.key.get()) this.passes.start();
   }
 
   /** The scheduler, and today's job when today is not signed yet. */
@@ -64,6 +65,7 @@ export class SignedCheckpointWorker implements OnModuleInit, OnApplicationBootst
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.passes.stop();
     await this.worker?.close();
   }
 
