@@ -7,7 +7,7 @@ import { loadConfig } from '@app/config';
 import { SignedCheckpointsService, chainedEntry, headStatement } from '@app/cycles';
 import { AUDIT_QUEUE, bullConnection } from '@app/queue';
 import { Collaboration, Factory, TestApi, TestUser, asOwner, collaboration, createTestApi, createTestWorker, cycleSteps, waitFor } from '@test/support';
-import { createWebApp } from '@test/support/test-web';
+import { accessibilityProblems, createTestWeb, screenshot } from '@test/support/test-web';
 import { SIGN_DAY_SCHEDULER, SignedCheckpointWorker } from '../../apps/worker/src/signed-checkpoint.worker';
 
 /** What anyone holding only the public key checks: the signature covers the statement's bytes. */
@@ -150,7 +150,7 @@ describe('signed checkpoints of the histories', () => {
     await api.app.get(SignedCheckpointsService).signDay(days[2]);
     await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200);
     const [head] = (await c.councilUser.as.get(`/v1/cycles/${id}/history/checkpoints`).expect(200)).body.items;
-    const web = await createWebApp();
+    const web = await createTestWeb();
     try {
       const page = (await request(web.app.getHttpServer()).get(`/public/partnerships/${c.partnershipId}`).expect(200)).text;
       const proof = page.slice(page.indexOf('id="proof"'));
@@ -158,8 +158,20 @@ describe('signed checkpoints of the histories', () => {
       expect(proof).toContain(head.signature);
       expect(proof).toContain(`Entry ${head.seq} of its history, signed on ${days[2]}`);
       expect(proof).toContain('BEGIN PUBLIC KEY');
+      // Long hashes and signatures wrap rather than spill out of a phone's screen, and the section passes axe.
+      const context = await web.browser.newContext({ baseURL: web.base, viewport: { width: 360, height: 800 } });
+      try {
+        const browser = await context.newPage();
+        await browser.goto(`/public/partnerships/${c.partnershipId}`);
+        await browser.locator('#proof').scrollIntoViewIfNeeded();
+        await screenshot(browser, '41-public-partnership-proof');
+        expect(await browser.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+        expect(await accessibilityProblems(browser)).toEqual([]);
+      } finally {
+        await context.close();
+      }
     } finally {
-      await web.app.close();
+      await web.close();
     }
   });
 
