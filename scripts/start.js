@@ -49,32 +49,81 @@ for (const app of apps) buildIfNeeded(app);
 if (mode === 'migrate' && process.argv.includes('--build-worker')) buildIfNeeded('worker');
 if (mode === 'migrate' && process.argv.includes('--build-web')) buildIfNeeded('web');
 
-const migration = spawnSync(process.execPath, [...NODE_FLAGS, entry('api', 'migrate')], { cwd: root, stdio: 'inherit' });
-if (migration.status !== 0) process.exit(migration.status ?? 1);
-if (mode === 'migrate') process.exit(0);
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
 
-if (apps.includes('worker')) {
-  // Where notification emails go (the worker sends them).
-  const smtp = process.env.SMTP_URL;
-  console.log(smtp ? `[start] email: through ${new URL(smtp).protocol}//${new URL(smtp).host}, from ${process.env.MAIL_FROM ?? 'Cocommission <no-reply@cocommission.local>'}` : '[start] email: off (SMTP_URL is unset); notifications stay in the app');
+/**
+ * Migrations run as the tables' owner and the apps as a role that owns nothing (docs/security.md).
+ * With MIGRATION_DATABASE_URL unset outside production, and a DATABASE_URL with no password (a
+ * developer's trust authentication), DATABASE_URL's role migrates and the apps connect as
+ * `cocommission_app`, which the migration creates, when that role may create roles.
+ */
+async function splitRoles() {
+  if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
+  const { env } = process;
+  if (env.MIGRATION_DATABASE_URL || env.NODE_ENV === 'production') return;
+  const url = new URL(env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/cocommission');
+  if (url.password || url.username === 'cocommission_app') return;
+  const { Client } = require('pg');
+  const owner = new URL(url);
+  owner.pathname = '/postgres';
+  const client = new Client({ connectionString: owner.toString() });
+  let may = false;
+  try {
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cocommission_app') AS may`,
+    );
+    may = rows[0].may;
+  } catch {
+    return; // The migration says what is wrong with the connection.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  if (!may) {
+    console.log(`[start] database: the apps connect as ${url.username}, the tables' owner (it may not create roles); see docs/security.md`);
+    return;
+  }
+  env.MIGRATION_DATABASE_URL = url.toString();
+  url.username = 'cocommission_app';
+  env.DATABASE_URL = url.toString();
+  console.log(`[start] database: migrations as ${new URL(env.MIGRATION_DATABASE_URL).username}, the apps as cocommission_app (owns nothing)`);
 }
-const children = apps.map((app) => ({ app, child: run(app, entry(app, 'main')) }));
-let stopping = false;
-function stop(signal) {
-  if (stopping) return;
-  stopping = true;
-  for (const { child } of children) if (child.exitCode === null) child.kill(signal);
+
+async function main() {
+  await splitRoles();
+  const migration = spawnSync(process.execPath, [...NODE_FLAGS, entry('api', 'migrate')], { cwd: root, stdio: 'inherit', env: process.env });
+  if (migration.status !== 0) process.exit(migration.status ?? 1);
+  if (mode === 'migrate') process.exit(0);
+  runApps();
 }
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stop(signal));
-let remaining = children.length;
-let exitCode = 0;
-for (const { app, child } of children) {
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[start] ${app} stopped (${signal ?? code}); stopping the rest`);
-      exitCode = code || 1;
-      stop('SIGTERM');
-    }
-    if (--remaining === 0) process.exit(exitCode);
-  });
+
+function runApps() {
+  if (apps.includes('worker')) {
+    // Where notification emails go (the worker sends them).
+    const smtp = process.env.SMTP_URL;
+    console.log(smtp ? `[start] email: through ${new URL(smtp).protocol}//${new URL(smtp).host}, from ${process.env.MAIL_FROM ?? 'Cocommission <no-reply@cocommission.local>'}` : '[start] email: off (SMTP_URL is unset); notifications stay in the app');
+  }
+  const children = apps.map((app) => ({ app, child: run(app, entry(app, 'main')) }));
+  let stopping = false;
+  function stop(signal) {
+    if (stopping) return;
+    stopping = true;
+    for (const { child } of children) if (child.exitCode === null) child.kill(signal);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stop(signal));
+  let remaining = children.length;
+  let exitCode = 0;
+  for (const { app, child } of children) {
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`[start] ${app} stopped (${signal ?? code}); stopping the rest`);
+        exitCode = code || 1;
+        stop('SIGTERM');
+      }
+      if (--remaining === 0) process.exit(exitCode);
+    });
+  }
 }

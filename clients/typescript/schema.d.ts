@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 200 when PostgreSQL and Redis answer, 503 otherwise */
+        /** 200 when PostgreSQL and Redis answer, 503 otherwise; `auditSigning` says whether the daily checkpoints are signed (AUDIT_SIGNING_KEY) */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -911,6 +911,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The daily signed checkpoints, newest first, and the public key to verify them with (no sign-in)
+         * @description Each day an Ed25519 key held outside the database signs every history’s head; keep a copy: a history rewritten later no longer holds the hash signed for it.
+         */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/history/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cycle’s signed heads, newest first: each names an entry of its history and the hash it had when signed */
+        get: operations["AuditController_cycleHeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1318,6 +1355,11 @@ export interface components {
             brokenAtSeq?: number;
             /** @description Why, in words, when broken (an entry changed, a link broken, the newest entries missing) */
             reason?: string;
+            /**
+             * @description Set when the chain holds but what the cycle shows does not: its stored snapshot (revisions, responses, options, proposals and their consents) or its texts differ from what the history recorded; `brokenAtSeq` names the entry that recorded the part
+             * @enum {string}
+             */
+            disagrees?: "snapshot" | "texts";
             length: number;
         };
         CreateMilestoneDto: {
@@ -1454,6 +1496,57 @@ export interface components {
             offsetDays?: number;
             /** @description Working days in England from the anchor (weekends and bank holidays skipped) */
             offsetWorkingDays?: number;
+        };
+        SignedDayDto: {
+            /** @example 2026-12-06 */
+            day: string;
+            signedAt: string;
+            /** @description The first 16 hex digits of the SHA-256 of the public key (SPKI DER) */
+            keyId: string;
+            /** @description The public key (SPKI PEM) it was signed with */
+            publicKey: string;
+            /** @description How many histories (cycles and agreements) had a signed head */
+            chains: number;
+            /** @description SHA-256 (hex) of the canonical JSON list of every history’s newest signed head, [kind, id, seq, hash], sorted by kind and id */
+            digest: string;
+            /** @description What is signed: canonical JSON (RFC 8785) of { type: "cocommission-checkpoint", day, chains, digest, keyId } */
+            statement: string;
+            /** @description Ed25519 signature of the statement’s UTF-8 bytes, base64 */
+            signature: string;
+        };
+        CheckpointsDto: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            /** @description The public key (SPKI PEM) checkpoints are signed with now; null when none is */
+            publicKey: string | null;
+            keyId: string | null;
+            /** @description Whether this installation has an audit key (AUDIT_SIGNING_KEY): false, nothing is signed */
+            signing: boolean;
+            /** @description Newest first */
+            items: components["schemas"]["SignedDayDto"][];
+            nextCursor: string | null;
+        };
+        SignedHeadDto: {
+            /** @enum {string} */
+            kind: "cycle" | "agreement";
+            id: string;
+            /** @description The history entry signed as the head */
+            seq: number;
+            /** @description Its hash: GET .../history gives the entry, which must still have it */
+            hash: string;
+            day: string;
+            keyId: string;
+            /** @description What is signed: canonical JSON (RFC 8785) of { type: "cocommission-signed-head", kind, id, seq, hash, day, keyId } */
+            statement: string;
+            /** @description Ed25519 signature of the statement’s UTF-8 bytes, base64 */
+            signature: string;
+        };
+        SignedHeadsDto: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            publicKey: string | null;
+            /** @description Newest first */
+            items: components["schemas"]["SignedHeadDto"][];
         };
         /** @description Launched the cycle */
         LaunchEvent: {
@@ -3416,6 +3509,57 @@ export interface operations {
             };
             /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuditController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (a day, YYYY-MM-DD) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointsDto"];
+                };
+            };
+        };
+    };
+    AuditController_cycleHeads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedHeadsDto"];
+                };
+            };
+            /** @description No such cycle, or the caller may not see it */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AgreementReviewsService } from '@app/agreements';
 import { ManualClock } from '@app/domain';
-import { Factory, TestApi, TestUser, createTestApi, createTestWorker, eventually, startTestApi, testClock } from '@test/support';
+import { Factory, TestApi, TestUser, asOwner, createTestApi, createTestWorker, eventually, startTestApi, testClock } from '@test/support';
 
 const DAY = 24 * 3600_000;
 
@@ -75,7 +75,7 @@ describe('the partnership agreement', () => {
     expect(history.at(-1)).toMatchObject({ type: 'REOPEN_AGREEMENT', fromState: 'agreed', toState: 'reviewing' });
     await members[0].as.get(`${url()}/history/verify`).expect(200, { intact: true, length: history.length });
     const db = api.app.get(DataSource);
-    await db.transaction(async (m) => {
+    await asOwner(async (m) => {
       await m.query(`SET LOCAL session_replication_role = replica`);
       await m.query(`UPDATE agreement_history SET payload = jsonb_set(payload, '{reason}', '"Rewritten"') WHERE partnership_id = $1 AND type = 'OBJECT_AGREEMENT'`, [partnershipId]);
     });

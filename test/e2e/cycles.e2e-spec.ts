@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CycleQueriesService, HistoryAuditService, chainedEntry } from '@app/cycles';
 import { CyclesRepository } from '@app/cycles/cycles.repository';
-import { Agent, Collaboration, Factory, TestApi, agent, collaboration, createTestApi, cycleSteps, fromNow } from '@test/support';
+import { Agent, Collaboration, Factory, TestApi, agent, asOwner, collaboration, createTestApi, cycleSteps, fromNow, ownerDataSource } from '@test/support';
 
 describe('cycles over HTTP', () => {
   let api: TestApi;
@@ -123,6 +123,8 @@ describe('cycles over HTTP', () => {
     await c.icbUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: view.version });
     const nextHistory = (await c.icbUser.as.get(`/v1/cycles/${view.nextCycleId}/history`).expect(200)).body;
     expect(nextHistory).toEqual([expect.objectContaining({ seq: 1, type: 'CREATED', payload: { title: next.title, iteration: 2, previousCycleId: id } })]);
+    // Its first revision carries the last statement of this one: what its predecessor's history recorded.
+    await c.icbUser.as.get(`/v1/cycles/${view.nextCycleId}/history/verify`).expect(200, { intact: true, length: 1 });
   });
 
   it('escalates from where it is and a facilitator returns it there; a commissioner cancels', async () => {
@@ -504,7 +506,9 @@ describe('cycles over HTTP', () => {
       await toDelivering(id);
       await ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: 'First', readings: [{ metric: c.outcome.metrics[0].id, value: 3 }] });
       const view = await ok(c.councilUser.as, id, { type: 'RECORD_PROGRESS', note: 'Second' });
-      const runner = api.app.get(DataSource).createQueryRunner();
+      // Migrations are the tables' owner's to run.
+      const owner = await ownerDataSource();
+      const runner = owner.createQueryRunner();
       const stored = async () =>
         (await runner.query(`SELECT snapshot, machine_version FROM cycles WHERE id = $1`, [id]))[0] as { snapshot: any; machine_version: number };
       await runner.startTransaction();
@@ -522,6 +526,7 @@ describe('cycles over HTTP', () => {
       } finally {
         await runner.rollbackTransaction();
         await runner.release();
+        await owner.destroy();
       }
     });
   });
@@ -645,12 +650,36 @@ describe('cycles over HTTP', () => {
   });
 
   describe('history', () => {
-    it('the database refuses to change or delete history', async () => {
+    it('the database refuses to change or delete history: to the apps’ role it is not theirs to alter, and its owner is stopped by the triggers', async () => {
       const id = await c.newCycle();
       const db = api.app.get(DataSource);
-      await expect(db.query(`UPDATE cycle_history SET type = 'X' WHERE cycle_id = $1`, [id])).rejects.toThrow(/append-only/);
-      await expect(db.query(`DELETE FROM cycle_history WHERE cycle_id = $1`, [id])).rejects.toThrow(/append-only/);
-      await expect(db.query(`TRUNCATE cycle_history CASCADE`)).rejects.toThrow(/append-only/);
+      // The apps connect as a role that owns nothing: no UPDATE or DELETE of history, no TRUNCATE, no trigger switched off.
+      const [{ role, owns }] = await db.query(`SELECT current_user AS role, (SELECT count(*)::int FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) AS owns`);
+      expect(role).toBe(new URL(process.env.DATABASE_URL!).username);
+      expect(owns).toBe(0);
+      for (const table of ['cycle_history', 'agreement_history']) {
+        await expect(db.query(`UPDATE ${table} SET type = 'X'`)).rejects.toThrow(/permission denied/);
+        await expect(db.query(`DELETE FROM ${table}`)).rejects.toThrow(/permission denied/);
+        await expect(db.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/permission denied/);
+        await expect(db.query(`ALTER TABLE ${table} DISABLE TRIGGER ALL`)).rejects.toThrow(/must be owner/);
+      }
+      for (const table of ['cycles', 'cycle_texts', 'history_checkpoints', 'users']) {
+        await expect(db.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/permission denied/);
+        await expect(db.query(`ALTER TABLE ${table} DISABLE TRIGGER ALL`)).rejects.toThrow(/must be owner/);
+      }
+      await expect(db.query(`CREATE TRIGGER sneak BEFORE INSERT ON cycle_history FOR EACH ROW EXECUTE FUNCTION cycle_history_append_only()`)).rejects.toThrow(/permission denied/);
+      await expect(db.query(`SET session_replication_role = replica`)).rejects.toThrow(/permission denied/);
+      await expect(db.query(`CREATE TABLE sneak (id int)`)).rejects.toThrow(/permission denied/);
+      // Its owner (the migrations') is refused by the append-only triggers.
+      await asOwner(async (m) => {
+        await expect(m.query(`UPDATE cycle_history SET type = 'X' WHERE cycle_id = $1`, [id])).rejects.toThrow(/append-only/);
+      });
+      await asOwner(async (m) => {
+        await expect(m.query(`DELETE FROM cycle_history WHERE cycle_id = $1`, [id])).rejects.toThrow(/append-only/);
+      });
+      await asOwner(async (m) => {
+        await expect(m.query(`TRUNCATE cycle_history CASCADE`)).rejects.toThrow(/append-only/);
+      });
     });
 
     it('verify reports where a row altered behind the application breaks the chain', async () => {
@@ -659,7 +688,7 @@ describe('cycles over HTTP', () => {
       await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'The real statement' });
       const db = api.app.get(DataSource);
       // A superuser can switch triggers off; the chain still tells.
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = '{"statement":"A forged statement"}' WHERE cycle_id = $1 AND seq = 3`, [id]);
       });
@@ -677,7 +706,7 @@ describe('cycles over HTTP', () => {
       // The newest entry replaced by a forged one, properly chained, and the cycle's head pointed at it: link by link it holds.
       const last = (await db.query(`SELECT * FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rewritten, version]))[0];
       const forged = chainedEntry(rewritten, version, last.prev_hash, { type: last.type, actorUserId: last.actor_user_id, organisationId: last.organisation_id, representative: last.representative, fromState: last.from_state, toState: last.to_state, payload: { statement: 'Forged' }, at: last.at });
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = $3, hash = $4 WHERE cycle_id = $1 AND seq = $2`, [rewritten, version, forged.payload, forged.hash]);
         await m.query(`UPDATE cycles SET history_hash = $2 WHERE id = $1`, [rewritten, forged.hash]);
@@ -690,7 +719,7 @@ describe('cycles over HTTP', () => {
       const at = (await c.councilUser.as.get(`/v1/cycles/${rolledBack}`).expect(200)).body.version;
       await c.councilUser.as.get(`/v1/cycles/${rolledBack}/history/verify`).expect(200, { intact: true, length: at });
       const before = (await db.query(`SELECT hash FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rolledBack, at - 1]))[0].hash;
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`DELETE FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rolledBack, at]);
         await m.query(`UPDATE cycles SET version = $2, history_hash = $3 WHERE id = $1`, [rolledBack, at - 1, before]);
@@ -707,7 +736,7 @@ describe('cycles over HTTP', () => {
       await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: version });
       const db = api.app.get(DataSource);
       // What is left still links entry to entry: only the cycle's row says there was more.
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`DELETE FROM cycle_history WHERE cycle_id = $1 AND seq > $2`, [id, version - 2]);
       });
@@ -718,6 +747,53 @@ describe('cycles over HTTP', () => {
         length: version - 2,
         reason: `The cycle is at version ${version} but its history ends at entry ${version - 2}: the newest entries are missing.`,
       });
+    });
+    it('verify and the audit compare what the cycle shows, its stored snapshot and texts, with its history', async () => {
+      const id = await c.newCycle();
+      await toDelivering(id);
+      const view = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+      const history: { seq: number; type: string }[] = (await c.councilUser.as.get(`/v1/cycles/${id}/history`).expect(200)).body;
+      const seqOf = (type: string) => history.find((h) => h.type === type)!.seq;
+      const verify = async (query = '') => (await c.councilUser.as.get(`/v1/cycles/${id}/history/verify${query}`).expect(200)).body;
+      expect(await verify()).toEqual({ intact: true, length: view.version });
+      const [{ snapshot }] = await asOwner((m) => m.query(`SELECT snapshot FROM cycles WHERE id = $1`, [id]));
+      const [{ body: statement }] = await asOwner((m) => m.query(`SELECT body FROM cycle_texts WHERE cycle_id = $1 AND key = 'revision:1'`, [id]));
+      const restore = () =>
+        asOwner(async (m) => {
+          await m.query(`UPDATE cycles SET snapshot = $2 WHERE id = $1`, [id, snapshot]);
+          await m.query(`UPDATE cycle_texts SET body = $2 WHERE cycle_id = $1 AND key = 'revision:1'`, [id, statement]);
+        });
+
+      // A problem statement rewritten behind the history (the chain itself still holds).
+      await asOwner((m) => m.query(`UPDATE cycle_texts SET body = 'A statement nobody wrote' WHERE cycle_id = $1 AND key = 'revision:1'`, [id]));
+      expect(await verify()).toEqual({
+        intact: false,
+        brokenAtSeq: seqOf('REVISE_PROBLEM'),
+        length: view.version,
+        disagrees: 'texts',
+        reason: `The text of problem revision 1 is not the statement entry ${seqOf('REVISE_PROBLEM')} of its history recorded.`,
+      });
+      // Kept: the web page's verification (from the checkpoint, without comparing) reports it too, until it holds again.
+      expect(await api.app.get(HistoryAuditService).verify(id)).toMatchObject({ intact: false, disagrees: 'texts' });
+      await restore();
+      expect(await verify()).toEqual({ intact: true, length: view.version });
+
+      // A consent taken out of the stored snapshot, and an option's title changed.
+      await asOwner((m) => m.query(`UPDATE cycles SET snapshot = jsonb_set(snapshot, '{context,proposals,0,consents}', '[]') WHERE id = $1`, [id]));
+      expect(await verify()).toMatchObject({ intact: false, disagrees: 'snapshot', reason: expect.stringMatching(/proposal 1 is not what entry \d+ of its history recorded/) });
+      await restore();
+      await asOwner(async (m) => {
+        await m.query(`UPDATE cycles SET snapshot = jsonb_set(snapshot, '{context,options,0,title}', '"A better title"') WHERE id = $1`, [id]);
+        await m.query(`UPDATE history_checkpoints SET full_checked_at = '2000-01-01', broken_at_seq = NULL WHERE cycle_id = $1`, [id]);
+      });
+      // The background audit compares them on its full walk.
+      const audit = api.app.get(HistoryAuditService);
+      let found = false;
+      for (let round = 0; round < 50 && !found; round++) found = (await audit.auditOldest(500)).broken.includes(id);
+      expect(found).toBe(true);
+      expect(await verify()).toMatchObject({ intact: false, brokenAtSeq: seqOf('SUBMIT_OPTION'), disagrees: 'snapshot', reason: expect.stringMatching(/option 1 is not what entry/) });
+      await restore();
+      expect(await verify('?full=true')).toEqual({ intact: true, length: view.version });
     });
   });
 
@@ -900,7 +976,7 @@ describe('cycles over HTTP', () => {
       expect((await db.query(`SELECT seq FROM history_checkpoints WHERE cycle_id = $1`, [id]))[0].seq).toBe(5);
       // An entry after the checkpoint changed: found by the ordinary verification.
       await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'A third statement' });
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = '{"statement":"Forged late"}' WHERE cycle_id = $1 AND seq = 6`, [id]);
       });
@@ -909,7 +985,7 @@ describe('cycles over HTTP', () => {
       const other = await c.newCycle();
       await toFraming(other);
       await c.councilUser.as.get(`/v1/cycles/${other}/history/verify`).expect(200, { intact: true, length: 3 });
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = '{"forged":true}' WHERE cycle_id = $1 AND seq = 3`, [other]);
       });
@@ -920,7 +996,7 @@ describe('cycles over HTTP', () => {
       await toFraming(old);
       await ok(c.forumUser.as, old, { type: 'REVISE_PROBLEM', statement: 'Old statement' });
       await c.councilUser.as.get(`/v1/cycles/${old}/history/verify`).expect(200, { intact: true, length: 4 });
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = '{"forged":true}' WHERE cycle_id = $1 AND seq = 1`, [old]);
       });
@@ -936,7 +1012,7 @@ describe('cycles over HTTP', () => {
       const audited = await c.newCycle();
       await toFraming(audited);
       await c.councilUser.as.get(`/v1/cycles/${audited}/history/verify`).expect(200, { intact: true, length: 3 });
-      await db.transaction(async (m) => {
+      await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = '{"forged":true}' WHERE cycle_id = $1 AND seq = 1`, [audited]);
         await m.query(`UPDATE history_checkpoints SET full_checked_at = '2000-01-01' WHERE cycle_id = $1`, [audited]);

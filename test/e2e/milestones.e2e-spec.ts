@@ -10,6 +10,7 @@ import {
   Factory,
   TestApi,
   TestWorker,
+  asOwner,
   collaboration,
   createTestApi,
   createTestWorker,
@@ -272,8 +273,11 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     const db = api.app.get(DataSource);
     // The database refuses to settle this one milestone: every attempt fails.
     const fn = `refuse_${milestoneId.replace(/-/g, '')}`;
-    await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'storage refused the write'; END $$`);
-    await db.query(`CREATE TRIGGER ${fn} BEFORE UPDATE ON milestones FOR EACH ROW WHEN (OLD.id = '${milestoneId}') EXECUTE FUNCTION ${fn}()`);
+    // (A trigger is the tables' owner's to add: the apps' role may not.)
+    await asOwner(async (m) => {
+      await m.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'storage refused the write'; END $$`);
+      await m.query(`CREATE TRIGGER ${fn} BEFORE UPDATE ON milestones FOR EACH ROW WHEN (OLD.id = '${milestoneId}') EXECUTE FUNCTION ${fn}()`);
+    });
     const logged = jest.spyOn(Logger.prototype, 'error');
     try {
       const incidents = await waitFor(async () => {
@@ -293,8 +297,10 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
       await c.charityUser.as.post(`/v1/cycles/${id}/incidents/${incidents[0].id}/retry`).expect(403);
     } finally {
       logged.mockRestore();
-      await db.query(`DROP TRIGGER ${fn} ON milestones`);
-      await db.query(`DROP FUNCTION ${fn}()`);
+      await asOwner(async (m) => {
+        await m.query(`DROP TRIGGER ${fn} ON milestones`);
+        await m.query(`DROP FUNCTION ${fn}()`);
+      });
     }
     const incidentId = (await c.icbUser.as.get(`/v1/cycles/${id}/incidents`)).body[0].id;
     const retried = await c.councilUser.as.post(`/v1/cycles/${id}/incidents/${incidentId}/retry`).expect(200);

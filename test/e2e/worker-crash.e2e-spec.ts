@@ -19,10 +19,12 @@ describe('a worker killed mid-storm and restarted', () => {
 
   beforeAll(async () => {
     fastWorkerEnvironment();
-    databaseUrl = `${process.env.DATABASE_URL}_crash`;
-    process.env.DATABASE_URL = databaseUrl;
+    // Migrated as the owner, the apps (this process's and the worker's) as the run's app role.
+    databaseUrl = `${process.env.MIGRATION_DATABASE_URL}_crash`;
+    process.env.MIGRATION_DATABASE_URL = databaseUrl;
+    process.env.DATABASE_URL = `${process.env.DATABASE_URL}_crash`;
     process.env.QUEUE_PREFIX = `${process.env.QUEUE_PREFIX}_crash`;
-    await migrate(databaseUrl);
+    await migrate(databaseUrl, { appUrl: process.env.DATABASE_URL });
     api = await createTestApi();
     factory = await Factory.create(api.http);
     c = await collaboration(factory);

@@ -7,8 +7,9 @@ import { CycleTexts1764200000000 } from '@app/database/migrations/1764200000000-
 describe('database', () => {
   let dataSource: DataSource;
 
+  // As the tables' owner: the schema compared with the entities, a scratch schema, migrations.
   beforeAll(async () => {
-    dataSource = await new DataSource(dataSourceOptions(loadConfig().database.url, 2, ALL_ENTITIES)).initialize();
+    dataSource = await new DataSource(dataSourceOptions(loadConfig().database.migrationUrl, 2, ALL_ENTITIES)).initialize();
   });
   afterAll(() => dataSource.destroy());
 
@@ -56,7 +57,7 @@ describe('database', () => {
   });
 
   it('migrating again, from several processes at once, changes nothing', async () => {
-    const runs = await Promise.all([1, 2, 3].map(() => migrate(loadConfig().database.url)));
+    const runs = await Promise.all([1, 2, 3].map(() => migrate(loadConfig().database.migrationUrl, { appUrl: loadConfig().database.url })));
     expect(runs).toEqual([[], [], []]);
   });
 

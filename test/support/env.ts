@@ -4,6 +4,8 @@ import { join } from 'node:path';
 // The run's own database and queue prefix, from global-setup.
 const run = JSON.parse(readFileSync(join(__dirname, '.run.json'), 'utf8')) as Record<string, string> & { clockOffsetMs: number };
 process.env.DATABASE_URL = run.DATABASE_URL;
+// The tables' owner: for test code that must do what the apps' role may not (see ownerDataSource).
+process.env.MIGRATION_DATABASE_URL = run.MIGRATION_DATABASE_URL;
 process.env.QUEUE_PREFIX = run.QUEUE_PREFIX;
 process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';

@@ -14,16 +14,22 @@ export default async function globalSetup(): Promise<void> {
   const base = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   base.pathname = `/cocommission_${id}`;
   process.env.TEST_RUN_ID = id;
-  process.env.DATABASE_URL = base.toString();
+  // Migrations as the owner (the base URL's role); the apps as a role of the run's own, which owns
+  // nothing (roles are the cluster's: another run's is another name; global-teardown drops it).
+  process.env.MIGRATION_DATABASE_URL = base.toString();
+  const app = new URL(base);
+  app.username = `cocommission_app_${id}`;
+  app.password = '';
+  process.env.DATABASE_URL = app.toString();
   process.env.QUEUE_PREFIX = `cocommission_${id}`;
   // `npm run test:calendar` runs the suite as if it were another moment: every process's clock
   // is moved by the same amount, so they agree with each other to the millisecond.
   const clockStart = process.env.TEST_CLOCK_START;
   const clockOffsetMs = clockStart ? Date.parse(clockStart) - Date.now() : 0;
   if (Number.isNaN(clockOffsetMs)) throw new Error(`TEST_CLOCK_START=${clockStart} is not an ISO 8601 instant`);
-  await migrate(process.env.DATABASE_URL);
+  await migrate(process.env.MIGRATION_DATABASE_URL, { appUrl: process.env.DATABASE_URL });
   writeFileSync(
     join(__dirname, '.run.json'),
-    JSON.stringify({ id, DATABASE_URL: process.env.DATABASE_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX, clockOffsetMs }),
+    JSON.stringify({ id, DATABASE_URL: process.env.DATABASE_URL, MIGRATION_DATABASE_URL: process.env.MIGRATION_DATABASE_URL, QUEUE_PREFIX: process.env.QUEUE_PREFIX, clockOffsetMs }),
   );
 }

@@ -4,3 +4,4 @@ export * from './test-worker';
 export * from './test-relay';
 export * from './test-receiver';
 export * from './webhook-bed';
+export * from './owner';

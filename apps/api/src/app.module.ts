@@ -13,6 +13,7 @@ import { QueueModule } from '@app/queue';
 import { AuthController } from './accounts/auth.controller';
 import { OrganisationsController } from './accounts/organisations.controller';
 import { AdminBootstrap } from './accounts/admin.bootstrap';
+import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
@@ -46,7 +47,7 @@ import { OcdsController } from './opendata/ocds.controller';
     AgreementsModule,
     OpenDataModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController, OcdsController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController, OcdsController, AuditController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

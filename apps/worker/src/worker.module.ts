@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MilestonesModule } from '@app/milestones';
 import { OutboxModule } from '@app/outbox';
-import { MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, WEBHOOK_QUEUE } from '@app/queue';
+import { AUDIT_QUEUE, MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, WEBHOOK_QUEUE } from '@app/queue';
 import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
 import { ActionReminderPass } from './action-reminder.pass';
@@ -19,8 +19,9 @@ import { MilestoneWorker } from './milestone.worker';
 import { OutboxRelay } from './outbox.relay';
 import { Reconciler } from './reconciler';
 import { Sweeper } from './sweeper';
+import { SignedCheckpointWorker } from './signed-checkpoint.worker';
 
-/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email, webhooks, action reminders, the agreements' review dates and the history audit. */
+/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email, webhooks, action reminders, the agreements' review dates, the history audit and its daily signed checkpoint. */
 @Module({
   imports: [
     AppConfigModule,
@@ -30,7 +31,7 @@ import { Sweeper } from './sweeper';
     }),
     DatabaseModule,
     QueueModule,
-    BullModule.registerQueue({ name: MILESTONE_QUEUE }, { name: MAIL_QUEUE }, { name: WEBHOOK_QUEUE }),
+    BullModule.registerQueue({ name: MILESTONE_QUEUE }, { name: MAIL_QUEUE }, { name: WEBHOOK_QUEUE }, { name: AUDIT_QUEUE }),
     MilestonesModule,
     OutboxModule,
     NotificationsModule,
@@ -38,6 +39,6 @@ import { Sweeper } from './sweeper';
     AgreementsModule,
     CyclesModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass],
+  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass, SignedCheckpointWorker],
 })
 export class WorkerModule {}

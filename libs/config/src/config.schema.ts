@@ -77,6 +77,8 @@ export const environmentSchema = z.object({
   WEB_SESSION_TTL_SECONDS: int(28800, 60),
   WEB_TEMPLATES_RELOAD: flag,
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/cocommission'),
+  // The tables' owner, for migrations only (default: DATABASE_URL, one role for both; see docs/security.md).
+  MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_SIZE: int(20, 1),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z
@@ -134,6 +136,8 @@ export const environmentSchema = z.object({
     .regex(/^ocds-[a-z0-9]+(-[a-z0-9]+)*$/, 'must be "ocds-" followed by lower-case letters and digits (hyphens between), e.g. ocds-cocommission or ocds-a1b2c3')
     .max(60, 'must be at most 60 characters')
     .default('ocds-cocommission'),
+  // The Ed25519 key that signs the daily checkpoints of every history's head: PEM, base64 PKCS#8 DER, or a file holding either (docs/security.md).
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
@@ -145,7 +149,8 @@ export interface AppConfig {
   port: number;
   /** templatesReload: read the page templates again on every page (while editing them), instead of once. */
   web: { port: number; sessionTtlSeconds: number; templatesReload: boolean };
-  database: { url: string; poolSize: number };
+  /** url: the apps' connection; migrationUrl: the migrations' (the tables' owner), the same when unset. */
+  database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string; prefix: string };
   admin: { email: string; password: string };
   jwt: { secret: string; ttlSeconds: number };
@@ -173,6 +178,8 @@ export interface AppConfig {
   webhooks: { allowPrivate: boolean; attempts: number; backoffMs: number; hostRate: number; hostWindowSeconds: number };
   /** Open data: the OCDS ocid prefix (`<prefix>-<cycle id>` names a cycle's planning process). */
   openData: { ocidPrefix: string };
+  /** signingKey: AUDIT_SIGNING_KEY as given (null: a file generated outside production, none in production). */
+  audit: { signingKey: string | null };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
@@ -233,7 +240,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     env: env.NODE_ENV,
     port: env.PORT,
     web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS, templatesReload: env.WEB_TEMPLATES_RELOAD },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    database: { url: env.DATABASE_URL, migrationUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
     admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD },
     jwt: { secret: env.JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
@@ -263,6 +270,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       publicWebUrl: (env.PUBLIC_WEB_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/$/, ''),
     },
     openData: { ocidPrefix: env.OCID_PREFIX },
+    audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     // CLOCK_OFFSET_MS moves the clock by a fixed amount (every process of a test run alike);

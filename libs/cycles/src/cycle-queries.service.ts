@@ -7,6 +7,7 @@ import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, InvolvingSummary, RECENT_PROGRESS, StatesReached } from './cycles.repository';
 import { ChainVerdict } from './history-chain';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
+import { SignedCheckpointsService, SignedHead } from './signed-checkpoints.service';
 
 /** A cycle "Your work" lists: its summary, its snapshot without texts, and the person's next events. */
 export type InvolvedCycle = Omit<InvolvingSummary, 'snapshot'> & { snapshot: CycleSnapshot; nextEvents: UserEventType[] };
@@ -62,6 +63,7 @@ export class CycleQueriesService {
     private readonly partnerships: PartnershipsService,
     private readonly accounts: AccountsService,
     private readonly audit: HistoryAuditService,
+    private readonly checkpoints: SignedCheckpointsService,
   ) {}
 
   /** Everyone taking part in a cycle: the users of its co-owners, its panel and its facilitators. */
@@ -202,12 +204,18 @@ export class CycleQueriesService {
     return (await this.cycles.withOpenActions()).map((r) => ({ id: r.id, title: r.title, partnershipId: r.partnership_id, actions: r.actions.filter((a) => !a.doneAt) }));
   }
 
-  /** Verified from the checkpoint on, or (`full`) from the first entry. */
+  /** Verified from the checkpoint on, or (`full`) from the first entry; the stored snapshot and texts compared with it. */
   async verify(principal: Principal, id: string, options: { full?: boolean } = {}): Promise<ChainVerdict> {
     await this.loadVisible(principal, id, false);
-    const verdict = await this.audit.verify(id, options);
+    const verdict = await this.audit.verify(id, { ...options, stored: true });
     if (!verdict) throw new NotFound('cycle');
     return verdict;
+  }
+
+  /** The cycle's signed heads (the daily checkpoints'), newest first. */
+  async signedHeads(principal: Principal, id: string): Promise<SignedHead[]> {
+    await this.loadVisible(principal, id, false);
+    return this.checkpoints.heads('cycle', id);
   }
 
   /** A page of the history, oldest first, after the cursor (a seq this list gave out). */

@@ -12,6 +12,8 @@ import { CycleDirectory } from './cycle-directory';
 import { PartnershipMembersService } from './partnership-members.service';
 import { TaskNotes } from './task-notes';
 import { OpenDataService } from './open-data.service';
+import { AuditSigningKey } from './audit-signing';
+import { SignedCheckpointsService } from './signed-checkpoints.service';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -19,7 +21,7 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpoi
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService],
-  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService],
+  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService, AuditSigningKey, SignedCheckpointsService],
+  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService, AuditSigningKey, SignedCheckpointsService],
 })
 export class CyclesModule {}

@@ -2,9 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { CLOCK } from '@app/config';
+import { type CycleTexts, RECORDED_PART_TYPES, type RecordedEntry, snapshotDisagreement } from '@app/domain';
 import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
 import { ChainVerdict, verifyChain } from './history-chain';
+import { AuditSigningKey, statementVerifies } from './audit-signing';
 
 /** A full verification asked for again within this time goes on from the checkpoint of the last one instead. */
 export const FULL_AT_MOST_EVERY_MS = 5 * 60_000;
@@ -66,12 +68,17 @@ export class HistoryAuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly signing: AuditSigningKey,
   ) {}
 
-  /** `full`: walk the whole chain (a person's request at most once in FULL_AT_MOST_EVERY_MS per cycle; the audit's always). */
-  async verify(cycleId: string, options: { full?: boolean; audit?: boolean } = {}): Promise<ChainVerdict | null> {
+  /**
+   * `full`: walk the whole chain (a person's request at most once in FULL_AT_MOST_EVERY_MS per cycle; the audit's always).
+   * `stored`: compare the stored snapshot and texts with the history (see storedDisagreement) even
+   * when the chain is verified from its checkpoint; every walk of the whole chain compares them.
+   */
+  async verify(cycleId: string, options: { full?: boolean; audit?: boolean; stored?: boolean } = {}): Promise<ChainVerdict | null> {
     if (!options.full) {
-      const quick = await this.fromCheckpoint(cycleId);
+      const quick = await this.fromCheckpoint(cycleId, options.stored ?? false);
       if (quick) return quick;
     }
     const result = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
@@ -110,9 +117,67 @@ export class HistoryAuditService {
       return { head, full: false, verdict: verifyChain(entries, chainHead, { seq: checkpoint.seq - 1, hash: entries[0].prevHash }) };
     });
     if (!result) return null;
+    if (result.verdict.intact && (result.full || options.stored)) {
+      const stored = await this.storedDisagreement(cycleId, result.head.version);
+      if (stored) result.verdict = stored;
+    }
     // Nothing new to record when the chain had not moved since it was verified.
     if (!('unchanged' in result && result.unchanged && result.verdict.intact)) await this.record(cycleId, result.head, result.verdict, result.full);
     return result.verdict;
+  }
+
+  /**
+   * What people see of the cycle against its history, in one statement (one snapshot of the
+   * database): its stored snapshot's revisions, responses, options and proposals with their
+   * consents, and its texts (cycle_texts), rebuilt from the history's entries. Undefined when
+   * they agree, or when the cycle has moved on from `version` (the next verification compares).
+   */
+  private async storedDisagreement(cycleId: string, version: number): Promise<ChainVerdict | undefined> {
+    const [row]: {
+      version: number;
+      snapshot: Record<string, unknown>;
+      texts: CycleTexts;
+      entries: (Omit<RecordedEntry, 'at'> & { at: string })[];
+      created_at: string;
+      carried: string | null;
+      signed: { seq: number; hash: string; day: string; statement: string; signature: string; entry_hash: string | null } | null;
+    }[] =
+      await this.dataSource.query(
+        `WITH RECURSIVE ancestors (id, depth) AS (
+           SELECT (h.payload->>'previousCycleId')::uuid, 1 FROM cycle_history h WHERE h.cycle_id = $1 AND h.seq = 1 AND h.payload->>'previousCycleId' IS NOT NULL
+           UNION ALL
+           SELECT (h.payload->>'previousCycleId')::uuid, a.depth + 1 FROM ancestors a JOIN cycle_history h ON h.cycle_id = a.id AND h.seq = 1
+           WHERE h.payload->>'previousCycleId' IS NOT NULL AND a.depth < 10000)
+         SELECT c.version, c.snapshot,
+           COALESCE((SELECT json_object_agg(t.key, t.body) FROM cycle_texts t WHERE t.cycle_id = c.id), '{}') AS texts,
+           COALESCE((SELECT json_agg(json_build_object('seq', h.seq, 'type', h.type, 'actorUserId', h.actor_user_id, 'organisationId', h.organisation_id, 'payload', h.payload,
+              'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY h.seq)
+             FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq <= c.version AND h.type = ANY($2)), '[]') AS entries,
+           (SELECT to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq = 1) AS created_at,
+           (SELECT h.payload->>'statement' FROM ancestors a JOIN cycle_history h ON h.cycle_id = a.id AND h.type = 'REVISE_PROBLEM' ORDER BY a.depth, h.seq DESC LIMIT 1) AS carried,
+           (SELECT json_build_object('seq', s.seq, 'hash', s.hash, 'day', to_char(s.day, 'YYYY-MM-DD'), 'statement', s.statement, 'signature', s.signature,
+              'entry_hash', (SELECT h.hash FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq = s.seq))
+             FROM signed_heads s WHERE s.kind = 'cycle' AND s.chain_id = c.id ORDER BY s.seq DESC LIMIT 1) AS signed
+         FROM cycles c WHERE c.id = $1`,
+        [cycleId, RECORDED_PART_TYPES],
+      );
+    if (!row || row.version !== version) return undefined;
+    // The newest head signed with the audit key (held outside the database) must still be in the chain.
+    const key = row.signed && this.signing.get();
+    if (row.signed && key) {
+      const { seq, hash, day } = row.signed;
+      const said = parsedStatement(row.signed.statement);
+      if (!statementVerifies(key, row.signed.statement, row.signed.signature) || said?.kind !== 'cycle' || said.id !== cycleId || said.seq !== seq || said.hash !== hash) {
+        return { intact: false, brokenAtSeq: seq, length: row.version, reason: `The head signed on ${day} (entry ${seq}) does not verify with the audit key: it was not signed by it.` };
+      }
+      if (row.signed.entry_hash !== hash) {
+        return { intact: false, brokenAtSeq: seq, length: row.version, reason: `Entry ${seq} is not the entry signed on ${day}: the history was rewritten since.` };
+      }
+    }
+    const entries = row.entries.map((e) => ({ ...e, at: new Date(e.at) }));
+    const carried = row.carried !== null && row.created_at ? { statement: row.carried, at: new Date(row.created_at) } : undefined;
+    const found = snapshotDisagreement(row.snapshot, row.texts, entries, row.version, carried);
+    return found && { intact: false, brokenAtSeq: found.seq, length: row.version, reason: found.reason, disagrees: found.where };
   }
 
   /**
@@ -120,7 +185,7 @@ export class HistoryAuditService {
    * break, still within the history, its entry still the one verified; the entries from it on are
    * verified. Anything else (undefined) takes the careful path above.
    */
-  private async fromCheckpoint(cycleId: string): Promise<ChainVerdict | undefined> {
+  private async fromCheckpoint(cycleId: string, stored: boolean): Promise<ChainVerdict | undefined> {
     const [row]: { version: number; history_hash: string; k_seq: number; k_hash: string; entries: EntryJson[] }[] = await this.dataSource.query(
       `SELECT c.version, c.history_hash, k.seq AS k_seq, k.hash AS k_hash,
          (SELECT coalesce(json_agg(json_build_object('seq', h.seq, 'type', h.type, 'actorUserId', h.actor_user_id, 'organisationId', h.organisation_id,
@@ -134,7 +199,8 @@ export class HistoryAuditService {
     const first = row?.entries[0];
     if (!row || first?.seq !== row.k_seq || first.hash !== row.k_hash) return undefined;
     const entries = row.entries.map((e) => ({ ...e, cycleId, at: new Date(e.at) }));
-    const verdict = verifyChain(entries, { version: row.version, historyHash: row.history_hash }, { seq: row.k_seq - 1, hash: first.prevHash });
+    let verdict = verifyChain(entries, { version: row.version, historyHash: row.history_hash }, { seq: row.k_seq - 1, hash: first.prevHash });
+    if (verdict.intact && stored) verdict = (await this.storedDisagreement(cycleId, row.version)) ?? verdict;
     // Nothing new to record when the chain had not moved since it was verified.
     if (!(verdict.intact && row.k_seq === row.version)) await this.record(cycleId, { version: row.version, historyHash: row.history_hash }, verdict, false);
     return verdict;
@@ -241,5 +307,14 @@ export class HistoryAuditService {
       if (nextCursor === null) return;
       cursor = Number(nextCursor);
     }
+  }
+}
+
+/** A signed statement's fields (undefined when it is not JSON). */
+function parsedStatement(statement: string): { kind?: string; id?: string; seq?: number; hash?: string } | undefined {
+  try {
+    return JSON.parse(statement);
+  } catch {
+    return undefined;
   }
 }

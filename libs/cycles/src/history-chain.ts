@@ -57,7 +57,7 @@ export function chainHash(prevHash: string, content: ChainedContent, scheme: Has
 
 export type ChainVerdict =
   | { intact: true; length: number }
-  | { intact: false; brokenAtSeq: number; length: number; reason: string };
+  | { intact: false; brokenAtSeq: number; length: number; reason: string; disagrees?: 'snapshot' | 'texts' };
 
 /** What the cycle's row records of its history: how many entries (its version) and the newest one's hash. */
 export interface ChainHead {

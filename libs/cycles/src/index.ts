@@ -8,4 +8,6 @@ export * from './open-data.service';
 export * from './cycles.module';
 export * from './history-chain';
 export * from './history-audit.service';
+export * from './audit-signing';
+export * from './signed-checkpoints.service';
 export type { EventInput } from '@app/domain';

@@ -2,6 +2,7 @@ export * from './database.module';
 export * from './data-source-options';
 export * from './ensure-database';
 export * from './migrate';
+export * from './roles';
 export * from './prepared';
 export * from './batcher';
 export * from './transactions';

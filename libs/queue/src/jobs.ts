@@ -48,3 +48,12 @@ export interface WebhookJobData {
   deliveryId: string;
 }
 export const webhookJobId = (d: WebhookJobData) => `webhook.${d.deliveryId}`;
+
+/** The audit queue: the daily signed checkpoint of every history's head (one job a day, by scheduler). */
+export const AUDIT_QUEUE = 'audit';
+export const AUDIT_JOB = { signDay: 'sign-day' } as const;
+export interface SignDayJobData {
+  /** The day to sign (YYYY-MM-DD, UTC); the scheduler's jobs name none: the day they run. */
+  day?: string;
+}
+export const signDayJobId = (day: string) => `sign-day.${day}`;

@@ -3,6 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import IORedis from 'ioredis';
 import { REDIS } from '@app/queue';
+import { AuditSigningKey } from '@app/cycles';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Public } from '../http/auth.guard';
 
 @ApiTags('operations')
@@ -13,17 +16,33 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: IORedis,
+    private readonly signing: AuditSigningKey,
+    @InjectDataSource() private readonly checkpoints: DataSource,
   ) {}
 
   @Public({ unmetered: true })
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, 503 otherwise' })
+  @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, 503 otherwise; `auditSigning` says whether the daily checkpoints are signed (AUDIT_SIGNING_KEY)' })
   check() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1500 }),
       () => this.redisCheck(),
+      () => this.signingCheck(),
     ]);
+  }
+
+  /**
+   * Informative, never down: which audit key this process holds (the worker signs; the API needs
+   * the public key only) and the newest day signed. An installation without AUDIT_SIGNING_KEY
+   * still serves, and says that nothing is signed.
+   */
+  private async signingCheck() {
+    const key = this.signing.get();
+    const indicator = this.indicators.check('auditSigning');
+    const [{ day }]: { day: string | null }[] = await this.checkpoints.query(`SELECT to_char(max(day), 'YYYY-MM-DD') AS day FROM signed_checkpoints`).catch(() => [{ day: null }]);
+    if (!key) return indicator.up({ signing: false, latestDay: day, message: 'AUDIT_SIGNING_KEY is unset: no checkpoint of the histories is signed' });
+    return indicator.up({ signing: true, key: key.privateKey ? 'private' : 'public', keyId: key.keyId, latestDay: day });
   }
 
   private async redisCheck() {

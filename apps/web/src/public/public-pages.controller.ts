@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import { AgreementsService } from '@app/agreements';
 import { PartnershipsService } from '@app/partnerships';
-import { OpenDataService } from '@app/cycles';
+import { AuditSigningKey, OpenDataService, SignedCheckpointsService } from '@app/cycles';
 import { formatPence } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { PublicPage } from '../http/session.guard';
@@ -35,6 +35,8 @@ export class PublicPagesController {
     private readonly openData: OpenDataService,
     private readonly agreements: AgreementsService,
     private readonly partnerships: PartnershipsService,
+    private readonly checkpoints: SignedCheckpointsService,
+    private readonly signing: AuditSigningKey,
   ) {}
 
   @PublicPage()
@@ -54,6 +56,8 @@ export class PublicPagesController {
   private async render(res: Response, id: string): Promise<string> {
     const view = await this.openData.publicPartnership(id);
     const agreed = await this.agreements.agreedVersion(id);
+    // Each cycle's newest head signed with the audit key: anyone may keep it and check the history against it later.
+    const signed = await this.checkpoints.newestOfCycles(view.cycles.map((c) => c.id));
     const bars = view.funding.flatMap((y) =>
       y.rows.flatMap((o) => [
         { year: y.year, organisation: o.organisation, measure: 'Pledged' as const, pounds: o.pledgedPence / 100 },
@@ -78,6 +82,11 @@ export class PublicPagesController {
           by: l.writtenBy === 'panel' ? `The review panel${l.organisation ? ` (${l.organisation})` : ''}` : (l.organisation ?? 'A co-owner'),
         })),
       })),
+      signedHeads: view.cycles.flatMap((c) => {
+        const head = signed.get(c.id);
+        return head ? [{ title: c.title, iteration: c.iteration, ...head }] : [];
+      }),
+      auditPublicKey: this.signing.get()?.publicKeyPem ?? null,
       outcomeFigures: await outcomeFigures(view.metrics),
       fundingChart: await fundingChartSvg(bars),
       fundingSummary: view.funding.map((y) => `${y.year}: ${formatPence(sum(y.rows, 'pledgedPence'))} pledged, ${formatPence(sum(y.rows, 'committedPence'))} committed.`).join(' '),

@@ -8,6 +8,8 @@ import { openProposal } from './cycle.rules';
 import { Directory } from './cycle.people';
 import { tasksOf } from './cycle.tasks';
 import { cashPledged, committed } from './cycle.funding';
+import { RecordedEntry, snapshotDisagreement } from './cycle.audit';
+import { splitTexts } from './cycle.texts';
 
 /**
  * Random sequences of events by random actors; after every step the lifecycle's invariants hold.
@@ -357,6 +359,59 @@ describe('tasks, read from the same cycle as nextEvents', () => {
           const offered = nextEvents(snapshot, actor);
           expect({ task: task.key, offered: task.events.some((e) => offered.includes(e)) }).toEqual({ task: task.key, offered: true });
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** The history's entries rebuild what the snapshot and its texts say (cycle.audit.ts): any accepted sequence, carried statement or none. */
+describe('the stored cycle compared with its history', () => {
+  it('agrees after any sequence of accepted events, and finds a changed revision, option or consent', () => {
+    const carriedAt = new Date(Date.UTC(2026, 11, 31));
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(step, { minLength: 0, maxLength: 80 }), (carry, steps) => {
+        const carried = carry ? { statement: 'Carried over', at: carriedAt } : undefined;
+        let snapshot = startCycle({ ...input, ...(carried && { carriedStatement: { statement: carried.statement, at: carriedAt.toISOString() } }) });
+        const entries: RecordedEntry[] = [];
+        const [council, icb, charity, forum] = ACTORS;
+        const script: [Actor, Record<string, unknown>][] = [
+          [council, { type: 'LAUNCH' }],
+          [charity, { type: 'REVISE_PROBLEM', statement: 's' }],
+          ...[council, icb, charity, forum].map((a): [Actor, Record<string, unknown>] => [a, { type: 'ENDORSE_PROBLEM', revision: carry ? 2 : 1 }]),
+          [charity, { type: 'SUBMIT_OPTION', optionId: 'o', title: 't', summary: 's' }],
+        ];
+        const events = [
+          ...script.map(([actor, body], i) => ({ ...body, actor, at: new Date(Date.UTC(2027, 0, 1, 0, 0, 0, i)).toISOString() }) as CycleEvent),
+          ...steps.map((s, index) => (snap: CycleSnapshot) => eventOf(s, snap, index + 100)),
+        ];
+        for (const made of events) {
+          const event = typeof made === 'function' ? made(snapshot) : made;
+          const decision = decide(snapshot, event);
+          if (!decision.accepted) continue;
+          snapshot = decision.snapshot;
+          const { type, actor, at, directory: _, ...payload } = event as CycleEvent & Record<string, unknown>;
+          entries.push({ seq: entries.length + 2, type, actorUserId: actor.userId, organisationId: actor.organisationId, payload: JSON.parse(JSON.stringify(payload)), at: new Date(at) });
+        }
+        const stored = JSON.parse(JSON.stringify(persistCycle(snapshot)));
+        const head = entries.length + 1;
+        expect(snapshotDisagreement(stored, {}, entries, head, carried)).toBeUndefined();
+        // Stored as the repository stores it: without texts, the texts by key.
+        const { slim, texts } = splitTexts(stored);
+        expect(snapshotDisagreement(slim, texts, entries, head, carried)).toBeUndefined();
+        const revise = entries.find((e) => e.type === 'REVISE_PROBLEM')!;
+        const number = carry ? 2 : 1;
+        expect(snapshotDisagreement(slim, { ...texts, [`revision:${number}`]: 'Not what was written' }, entries, head, carried)).toMatchObject({ seq: revise.seq, where: 'texts' });
+        const retitled = JSON.parse(JSON.stringify(slim));
+        retitled.context.options[0].title = 'Another title';
+        expect(snapshotDisagreement(retitled, texts, entries, head, carried)).toMatchObject({ where: 'snapshot', reason: expect.stringMatching(/option 1 /) });
+        const consented = snapshot.context.proposals.findIndex((p) => p.consents.length > 0);
+        if (consented >= 0) {
+          const unconsented = JSON.parse(JSON.stringify(slim));
+          unconsented.context.proposals[consented].consents.pop();
+          expect(snapshotDisagreement(unconsented, texts, entries, head, carried)).toMatchObject({ where: 'snapshot', reason: expect.stringMatching(/proposal/) });
+        }
+        if (carried) expect(snapshotDisagreement(slim, texts, entries, head, { ...carried, statement: 'Another' })).toMatchObject({ seq: 1, where: 'texts' });
       }),
       { numRuns: 300 },
     );

@@ -9,3 +9,4 @@ export * from './cycle.people';
 export * from './cycle.tasks';
 export * from './cycle.funding';
 export * from './cycle.texts';
+export * from './cycle.audit';

@@ -220,5 +220,10 @@ export class VerifyDto {
   @ApiProperty() intact!: boolean;
   @ApiPropertyOptional({ description: 'The first entry that does not hold, when broken' }) brokenAtSeq?: number;
   @ApiPropertyOptional({ description: 'Why, in words, when broken (an entry changed, a link broken, the newest entries missing)' }) reason?: string;
+  @ApiPropertyOptional({
+    enum: ['snapshot', 'texts'],
+    description: 'Set when the chain holds but what the cycle shows does not: its stored snapshot (revisions, responses, options, proposals and their consents) or its texts differ from what the history recorded; `brokenAtSeq` names the entry that recorded the part',
+  })
+  disagrees?: 'snapshot' | 'texts';
   @ApiProperty() length!: number;
 }
