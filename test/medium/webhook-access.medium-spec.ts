@@ -9,7 +9,8 @@ describe('webhooks follow access: the migration', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    dataSource = await new DataSource(dataSourceOptions(loadConfig().database.url, 1, [])).initialize();
+    // A scratch schema and a migration: the tables' owner's work, not the apps' role's.
+    dataSource = await new DataSource(dataSourceOptions(loadConfig().database.migrationUrl, 1, [])).initialize();
   });
   afterAll(() => dataSource.destroy());
 
