@@ -26,6 +26,7 @@ describe('the partnership agreement', () => {
       .post('/v1/partnerships', { name: 'Healthy Ageing', memberOrganisationIds: orgs.slice(1).map((o) => o.id), destination: 'Older people live well at home', principles: ['Decide together'] })
       .expect(201);
     partnershipId = created.body.id;
+    await factory.acceptInvitations(partnershipId, orgs.slice(1).map((o) => o.id));
   });
   afterAll(() => api.close());
 
@@ -101,6 +102,7 @@ describe('the partnership agreement', () => {
       const orgs = await Promise.all([f.organisation('commissioner', 'Eastshire Council'), f.organisation('provider', 'Eastshire Falls Service'), f.organisation('community', 'Eastshire Voices')]);
       owners = await Promise.all(orgs.map((o) => f.user(o)));
       id = (await owners[0].as.post('/v1/partnerships', { name: 'Falls prevention', memberOrganisationIds: orgs.slice(1).map((o) => o.id) }).expect(201)).body.id;
+      await f.acceptInvitations(id, orgs.slice(1).map((o) => o.id));
     });
     afterAll(() => timed.close());
 

@@ -983,6 +983,7 @@ describe('cycles over HTTP', () => {
       const elsewhere = await c.newCycle();
       await mine.forumUser.as.get(`/v1/cycles?cursor=${elsewhere}`).expect(400);
       const second = await mine.councilUser.as.post('/v1/partnerships', { name: 'Second', memberOrganisationIds: [mine.orgs.forum.id] }).expect(201);
+      await factory.acceptInvitations(second.body.id, [mine.orgs.forum.id]);
       await mine.forumUser.as.get(`/v1/cycles?partnershipId=${second.body.id}&cursor=${ids[2]}`).expect(400);
       await mine.forumUser.as.get(`/v1/cycles?partnershipId=${mine.partnershipId}&cursor=${ids[2]}`).expect(200);
       const everything = (await mine.forumUser.as.get('/v1/cycles?limit=100').expect(200)).body;

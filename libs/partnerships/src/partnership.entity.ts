@@ -83,6 +83,55 @@ export class PartnershipMemberEntity {
   organisation?: OrganisationEntity;
 }
 
+export const INVITATION_STATES = ['pending', 'accepted', 'declined'] as const;
+export type InvitationState = (typeof INVITATION_STATES)[number];
+
+/**
+ * An organisation asked to join a partnership: it is a member only once one of its leads (or a
+ * platform admin) accepts. The latest invitation per organisation; a declined one may be sent again.
+ */
+@Entity('partnership_invitations')
+@Index('partnership_invitations_pending_idx', ['organisationId'], { where: `"state" = 'pending'` })
+@Check('partnership_invitations_state_check', `"state" IN ('pending', 'accepted', 'declined')`)
+export class PartnershipInvitationEntity {
+  @PrimaryColumn({ name: 'partnership_id', type: 'uuid', primaryKeyConstraintName: 'partnership_invitations_pkey' })
+  partnershipId!: string;
+
+  @PrimaryColumn({ name: 'organisation_id', type: 'uuid', primaryKeyConstraintName: 'partnership_invitations_pkey' })
+  organisationId!: string;
+
+  @Column({ type: 'text', default: 'pending' })
+  state!: InvitationState;
+
+  @Column({ name: 'invited_by_user_id', type: 'uuid' })
+  invitedByUserId!: string;
+
+  @Column({ name: 'invited_at', type: 'timestamptz' })
+  invitedAt!: Date;
+
+  @Column({ name: 'decided_by_user_id', type: 'uuid', nullable: true })
+  decidedByUserId!: string | null;
+
+  @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
+  decidedAt!: Date | null;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'partnership_invitations_partnership_fkey' })
+  partnership?: PartnershipEntity;
+
+  @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'partnership_invitations_organisation_fkey' })
+  organisation?: OrganisationEntity;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'invited_by_user_id', foreignKeyConstraintName: 'partnership_invitations_invited_by_fkey' })
+  invitedBy?: UserEntity;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'decided_by_user_id', foreignKeyConstraintName: 'partnership_invitations_decided_by_fkey' })
+  decidedBy?: UserEntity;
+}
+
 /**
  * What a member puts on and keeps off the table. Every declaration is a new version; earlier
  * ones stay readable.

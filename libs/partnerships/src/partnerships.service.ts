@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
-import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed } from '@app/domain';
-import { AnchorEntity, Metric, OutcomeEntity, PartnershipEntity, TableDeclarationEntity } from './partnership.entity';
-import { PartnershipAggregate, PartnershipsRepository } from './partnerships.repository';
+import { CLOCK } from '@app/config';
+import { type Clock, Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed } from '@app/domain';
+import { NotificationsService } from '@app/notifications';
+import { AnchorEntity, Metric, OutcomeEntity, PartnershipEntity, PartnershipInvitationEntity, TableDeclarationEntity } from './partnership.entity';
+import { InvitationToJoin, PartnershipAggregate, PartnershipsRepository } from './partnerships.repository';
 import { Transactions } from '@app/database';
 
 const ARCHIVED = 'The partnership is archived: it and its cycles are read-only.';
@@ -32,25 +34,36 @@ export class PartnershipsService {
     private readonly partnerships: PartnershipsRepository,
     private readonly accounts: AccountsService,
     private readonly transactions: Transactions,
+    private readonly notifications: NotificationsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * Opens a partnership. Its opener's organisation is a member at once; every other organisation
+   * named is invited, and joins only when one of its leads (or a platform admin) accepts. A
+   * platform admin, trusted platform-wide, makes the organisations it names members at once.
+   */
   async create(principal: Principal, input: NewPartnership): Promise<PartnershipAggregate> {
     if (!isAdmin(principal) && principal.organisationKind !== 'commissioner') {
       throw new Forbidden('Only commissioners and platform admins open partnerships.');
     }
-    const memberIds = unique([...input.memberOrganisationIds, ...(principal.organisationId ? [principal.organisationId] : [])]);
-    await this.requireOrganisations(memberIds, 'memberOrganisationIds');
-    const id = await this.transactions.run(() =>
-      this.partnerships.insert(
+    const own = principal.organisationId ? [principal.organisationId] : [];
+    const named = unique(input.memberOrganisationIds).filter((o) => !own.includes(o));
+    await this.requireOrganisations(unique([...named, ...own]), 'memberOrganisationIds');
+    const admin = isAdmin(principal);
+    const { id, invited } = await this.transactions.run(async () => {
+      const id = await this.partnerships.insert(
         {
           name: input.name.trim(),
           destination: input.destination?.trim() || null,
           principles: input.principles ?? [],
           createdByUserId: principal.userId,
         },
-        memberIds,
-      ),
-    );
+        admin ? [...own, ...named] : own,
+      );
+      return { id, invited: admin ? [] : await this.partnerships.invite(id, named, principal.userId, this.clock.now()) };
+    });
+    await this.tellInvited(id, input.name.trim(), invited);
     return this.get(principal, id);
   }
 
@@ -105,11 +118,73 @@ export class PartnershipsService {
     return this.get(principal, id);
   }
 
+  /** Invites organisations (a commissioner member): each joins when one of its leads, or an admin, accepts. */
   async addMembers(principal: Principal, id: string, organisationIds: string[]): Promise<PartnershipAggregate> {
     await this.requireCommissionerMember(principal, id, 'invite organisations');
     await this.requireOrganisations(unique(organisationIds), 'organisationIds');
-    await this.transactions.run(() => this.partnerships.addMembers(id, unique(organisationIds)));
-    return this.get(principal, id);
+    const invited = await this.transactions.run(() => this.partnerships.invite(id, unique(organisationIds), principal.userId, this.clock.now()));
+    const aggregate = await this.get(principal, id);
+    await this.tellInvited(id, aggregate.partnership.name, invited);
+    return aggregate;
+  }
+
+  /** The partnership's pending invitations (a member, or an admin, sees them). */
+  async invitations(principal: Principal, id: string): Promise<PartnershipInvitationEntity[]> {
+    await this.requireVisible(principal, id);
+    return this.partnerships.pendingInvitations(id);
+  }
+
+  /**
+   * The invitations the caller may answer: a lead's, to their own organisation; an admin's, all
+   * pending ones. Anyone else has none to answer.
+   */
+  invitationsToAnswer(principal: Principal): Promise<InvitationToJoin[]> {
+    if (isAdmin(principal)) return this.partnerships.invitationsTo(null);
+    if (principal.role !== 'lead' || !principal.organisationId) return Promise.resolve([]);
+    return this.partnerships.invitationsTo(principal.organisationId);
+  }
+
+  /**
+   * A lead of the invited organisation, or an admin, accepts (it becomes a member) or declines.
+   * 404 for anyone else of another organisation (no invitation is theirs to see), 403 for its
+   * members who are not leads, 422 when it is no longer pending, 409 when the partnership is archived.
+   */
+  async answerInvitation(principal: Principal, id: string, organisationId: string, answer: 'accepted' | 'declined'): Promise<void> {
+    if (!isAdmin(principal) && principal.organisationId !== organisationId) throw new NotFound('invitation');
+    await this.transactions.run(async () => {
+      const archived = await this.partnerships.archivedAt(id, true);
+      const state = archived === undefined ? undefined : await this.partnerships.invitationState(id, organisationId);
+      if (state === undefined) throw new NotFound('invitation');
+      if (!isAdmin(principal) && principal.role !== 'lead') {
+        throw new Forbidden('Only a lead of the invited organisation, or a platform admin, answers its invitation.');
+      }
+      if (archived) throw new Conflict(ARCHIVED);
+      if (state !== 'pending') throw new TransitionRefused(`The invitation was ${state} already.`);
+      await this.partnerships.decideInvitation(id, organisationId, answer, principal.userId, this.clock.now());
+      if (answer === 'accepted') await this.partnerships.addMembers(id, [organisationId]);
+    });
+  }
+
+  /** The invited organisations' leads are told (an organisation with no lead: the platform admins, who may accept for it). */
+  private async tellInvited(id: string, name: string, organisationIds: string[]): Promise<void> {
+    if (!organisationIds.length) return;
+    const at = this.clock.now();
+    const users = await Promise.all(organisationIds.map((o) => this.accounts.listUsers(o)));
+    const admins = users.some((list) => !list.some((u) => u.active && u.role === 'lead')) ? (await this.accounts.recipientsOf([])).admins : [];
+    await this.notifications.notify(
+      organisationIds.flatMap((organisationId, i) => {
+        const leads = users[i].filter((u) => u.active && u.role === 'lead').map((u) => u.id);
+        return (leads.length ? leads : admins).map((userId) => ({
+          userId,
+          kind: 'partnership-invitation',
+          cycleId: null,
+          milestoneId: null,
+          text: `Your organisation is invited to join the partnership “${name}”. Until you accept, it is not a member and its people cannot be named in its cycles.`,
+          link: '/partnership-invitations',
+          dedupeKey: `partnership-invitation.${id}.${organisationId}.${at.getTime()}`,
+        }));
+      }),
+    );
   }
 
   async declareTable(principal: Principal, id: string, on: string[], off: string[]): Promise<TableDeclarationEntity> {

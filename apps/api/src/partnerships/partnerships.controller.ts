@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentRes
 import { Principal } from '@app/accounts';
 import { AgreementsService } from '@app/agreements';
 import { MilestonesService } from '@app/milestones';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
 import { CycleQueriesService, FundingYear, PartnershipMembersService } from '@app/cycles';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
@@ -13,6 +13,8 @@ import {
   CreateAnchorDto,
   CreateOutcomeDto,
   CreatePartnershipDto,
+  InvitationsToJoinDto,
+  InvitedDto,
   OutcomeDto,
   PartnershipDto,
   PartnershipSummaryDto,
@@ -23,6 +25,8 @@ import {
   UpdatePartnershipDto,
   mapAnchor,
   mapDeclaration,
+  mapInvitationToJoin,
+  mapInvited,
   mapOutcome,
   mapPartnership,
   mapPartnershipSummary,
@@ -56,7 +60,7 @@ export class PartnershipsController {
   @ApiOperation({ summary: 'Open a partnership (admin or a commissioner user)' })
   @ApiCreatedResponse({ type: PartnershipDto })
   async create(@Caller() caller: Principal, @Body() body: CreatePartnershipDto): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.create(caller, body));
+    return this.view(caller, await this.partnerships.create(caller, body));
   }
 
   @Get()
@@ -69,7 +73,7 @@ export class PartnershipsController {
   @Get(':id')
   @ApiOkResponse({ type: PartnershipDto })
   async get(@Caller() caller: Principal, @PartnershipId() id: string): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.get(caller, id));
+    return this.view(caller, await this.partnerships.get(caller, id));
   }
 
   @Patch(':id')
@@ -89,7 +93,7 @@ export class PartnershipsController {
     if (destination !== undefined || principles !== undefined || horizonYear !== undefined) {
       await this.agreements.proposeFromPartnership(caller, id, { destination, principles, horizonYear });
     }
-    return mapPartnership(await this.partnerships.update(caller, id, rest));
+    return this.view(caller, await this.partnerships.update(caller, id, rest));
   }
 
   @Delete(':id/members/:organisationId')
@@ -114,18 +118,61 @@ export class PartnershipsController {
   @ApiOkResponse({ type: PartnershipDto })
   async archive(@Caller() caller: Principal, @PartnershipId() id: string): Promise<PartnershipDto> {
     await this.milestones.archivePartnership(caller, id);
-    return mapPartnership(await this.partnerships.get(caller, id));
+    return this.view(caller, await this.partnerships.get(caller, id));
+  }
+
+  /** The view with its pending invitations. */
+  private async view(caller: Principal, aggregate: PartnershipAggregate): Promise<PartnershipDto> {
+    return mapPartnership(aggregate, await this.partnerships.invitations(caller, aggregate.partnership.id));
+  }
+
+  @Get(':id/invitations')
+  @ApiOperation({ summary: 'The organisations invited and not yet answering (a member)' })
+  @ApiOkResponse({ type: [InvitedDto] })
+  async invitations(@Caller() caller: Principal, @PartnershipId() id: string): Promise<{ items: InvitedDto[] }> {
+    return { items: (await this.partnerships.invitations(caller, id)).map(mapInvited) };
+  }
+
+  @Post(':id/invitations/:organisationId/accept')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Accept the invitation of an organisation (a lead of that organisation, or an admin): it becomes a member',
+    description: '404 to anyone of another organisation; 403 to its members who are not leads; 422 when it was answered already; 409 when the partnership is archived.',
+  })
+  @ApiOkResponse({ type: PartnershipDto })
+  async acceptInvitation(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Param('organisationId', new IdPipe('invitation')) organisationId: string,
+  ): Promise<PartnershipDto> {
+    await this.partnerships.answerInvitation(caller, id, organisationId, 'accepted');
+    return this.view(caller, await this.partnerships.get(caller, id));
+  }
+
+  @Post(':id/invitations/:organisationId/decline')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Decline the invitation of an organisation (a lead of that organisation, or an admin)' })
+  @ApiNoContentResponse()
+  async declineInvitation(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Param('organisationId', new IdPipe('invitation')) organisationId: string,
+  ): Promise<void> {
+    await this.partnerships.answerInvitation(caller, id, organisationId, 'declined');
   }
 
   @Post(':id/members')
-  @ApiOperation({ summary: 'Invite organisations into the partnership (a commissioner member)' })
+  @ApiOperation({
+    summary: 'Invite organisations into the partnership (a commissioner member)',
+    description: 'Each is listed in `invited` until one of its leads, or an admin, accepts; only then is it a member. Its leads are told.',
+  })
   @ApiCreatedResponse({ type: PartnershipDto })
   async addMembers(
     @Caller() caller: Principal,
     @PartnershipId() id: string,
     @Body() body: AddMembersDto,
   ): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.addMembers(caller, id, body.organisationIds));
+    return this.view(caller, await this.partnerships.addMembers(caller, id, body.organisationIds));
   }
 
   @Put(':id/table')
@@ -196,6 +243,21 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Body() body: RemindersDto,
   ): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.setReminderDays(caller, id, body.days));
+    return this.view(caller, await this.partnerships.setReminderDays(caller, id, body.days));
+  }
+}
+
+/** Invitations to join partnerships, as the invited organisation's leads see them. */
+@ApiTags('partnerships')
+@ApiBearerAuth()
+@Controller('v1/partnership-invitations')
+export class PartnershipInvitationsController {
+  constructor(private readonly partnerships: PartnershipsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "Pending invitations to the caller's organisation (a lead; an admin sees all); anyone else has none" })
+  @ApiOkResponse({ type: InvitationsToJoinDto })
+  async list(@Caller() caller: Principal): Promise<InvitationsToJoinDto> {
+    return { items: (await this.partnerships.invitationsToAnswer(caller)).map(mapInvitationToJoin) };
   }
 }

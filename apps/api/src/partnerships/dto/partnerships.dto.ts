@@ -21,7 +21,9 @@ import {
   MetricDirection,
   OutcomeEntity,
   PartnershipAggregate,
+  InvitationToJoin,
   PartnershipEntity,
+  PartnershipInvitationEntity,
   TableDeclarationEntity,
 } from '@app/partnerships';
 import { ORGANISATION_KINDS, OrganisationKind } from '@app/accounts';
@@ -209,8 +211,43 @@ export class PartnershipSummaryDto {
   @ApiProperty() updatedAt!: string;
 }
 
+export class InvitedDto {
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORGANISATION_KINDS }) kind!: OrganisationKind;
+  @ApiProperty() invitedAt!: string;
+}
+
+export const mapInvited = (i: PartnershipInvitationEntity): InvitedDto => ({
+  organisationId: i.organisationId,
+  name: i.organisation?.name ?? '',
+  kind: i.organisation?.kind ?? 'community',
+  invitedAt: i.invitedAt.toISOString(),
+});
+
+/** An invitation as the invited organisation's lead sees it (GET /v1/partnership-invitations). */
+export class InvitationToJoinDto {
+  @ApiProperty() partnershipId!: string;
+  @ApiProperty() partnershipName!: string;
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The organisation of the person who invited it' }) invitedByOrganisationName!: string | null;
+  @ApiProperty() invitedAt!: string;
+}
+
+export class InvitationsToJoinDto {
+  @ApiProperty({ type: [InvitationToJoinDto] }) items!: InvitationToJoinDto[];
+}
+
+export const mapInvitationToJoin = (i: InvitationToJoin): InvitationToJoinDto => ({ ...i, invitedAt: i.invitedAt.toISOString() });
+
 export class PartnershipDto extends PartnershipSummaryDto {
   @ApiProperty({ type: [MemberDto] }) members!: MemberDto[];
+  @ApiProperty({
+    type: [InvitedDto],
+    description: 'Organisations invited and not yet answering: not members (they see nothing of the partnership, and their people cannot be named) until one of their leads, or an admin, accepts',
+  })
+  invited!: InvitedDto[];
   @ApiProperty({ type: [OutcomeDto] }) outcomes!: OutcomeDto[];
   @ApiProperty({ type: [AnchorDto] }) anchors!: AnchorDto[];
 }
@@ -228,8 +265,9 @@ export const mapPartnershipSummary = (p: PartnershipEntity): PartnershipSummaryD
   updatedAt: p.updatedAt.toISOString(),
 });
 
-export const mapPartnership = (a: PartnershipAggregate): PartnershipDto => ({
+export const mapPartnership = (a: PartnershipAggregate, invited: PartnershipInvitationEntity[]): PartnershipDto => ({
   ...mapPartnershipSummary(a.partnership),
+  invited: invited.map(mapInvited),
   members: a.members.map((m) => {
     const latest = a.declarations.find((d) => d.organisationId === m.organisationId);
     return {
