@@ -56,6 +56,7 @@ describe('the partnership agreement', () => {
     // A member that joins later has not consented until the next review.
     const joiner = await factory.organisation('community', 'Lived Experience Network');
     await members[0].as.post(`/v1/partnerships/${partnershipId}/members`, { organisationIds: [joiner.id] }).expect(201);
+    await factory.acceptInvitations(partnershipId, [joiner.id]);
     expect((await members[0].as.get(url()).expect(200)).body.notConsentedToAgreed).toEqual([joiner.id]);
 
     // A member asks for a review: it starts again.

@@ -345,6 +345,7 @@ describe('cycles over HTTP', () => {
       const extra = await factory.organisation('provider', 'Northshire Carers Centre');
       const extraUser = await factory.user(extra);
       await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [extra.id] }).expect(201);
+      await factory.acceptInvitations(c.partnershipId, [extra.id]);
       const id = await c.newCycle({ providerOrganisationIds: [c.orgs.charity.id, extra.id] });
       await toFraming(id);
       const five = [...c.coOwners, extraUser];

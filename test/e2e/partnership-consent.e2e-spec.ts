@@ -102,6 +102,53 @@ describe('partnership membership by consent', () => {
     expect(adminTold.some((n: { kind: string; text: string }) => n.kind === 'partnership-invitation')).toBe(true);
   });
 
+  it('in the web app, the commissioner sees who is invited, and the invited lead accepts or declines', async () => {
+    const first = await invitedProvider();
+    const web = await createWebApp();
+    const http = web.app.getHttpServer();
+    try {
+      const commissioner = await signInOverHttp({ app: web.app } as TestWeb, first.commissioner.email, TEST_PASSWORD);
+      const page = await request(http).get(`/partnerships/${first.id}`).set('Cookie', commissioner.cookie).expect(200);
+      expect(page.text).toContain('Invited, not yet members');
+      expect(page.text).toContain(first.provider.name);
+      const lead = await signInOverHttp({ app: web.app } as TestWeb, first.lead.email, TEST_PASSWORD);
+      await request(http).get(`/partnerships/${first.id}`).set('Cookie', lead.cookie).expect(404);
+      const list = await request(http).get('/partnership-invitations').set('Cookie', lead.cookie).expect(200);
+      expect(list.text).toContain('Without asking');
+      expect(list.text).toContain(`/partnership-invitations/${first.id}/${first.provider.id}/accept`);
+      // A colleague who is not a lead is shown none, and may not answer.
+      const colleague = await signInOverHttp({ app: web.app } as TestWeb, first.colleague.email, TEST_PASSWORD);
+      const theirs = await request(http).get('/partnership-invitations').set('Cookie', colleague.cookie).expect(200);
+      expect(theirs.text).not.toContain(`/partnership-invitations/${first.id}`);
+      await request(http).post(`/partnership-invitations/${first.id}/${first.provider.id}/accept`).set('Cookie', colleague.cookie).type('form').send({ _csrf: colleague.csrf }).expect(403);
+      await request(http)
+        .post(`/partnership-invitations/${first.id}/${first.provider.id}/accept`)
+        .set('Cookie', lead.cookie)
+        .type('form')
+        .send({ _csrf: lead.csrf })
+        .expect(303)
+        .expect('location', `/partnerships/${first.id}?done=joined`);
+      const joined = await request(http).get(`/partnerships/${first.id}?done=joined`).set('Cookie', lead.cookie).expect(200);
+      expect(joined.text).toContain('it is a member now');
+      // Answered already: a page saying so, nothing changed.
+      const again = await request(http).post(`/partnership-invitations/${first.id}/${first.provider.id}/decline`).set('Cookie', lead.cookie).type('form').send({ _csrf: lead.csrf }).expect(422);
+      expect(again.text).toContain('accepted already');
+
+      const second = await invitedProvider();
+      const otherLead = await signInOverHttp({ app: web.app } as TestWeb, second.lead.email, TEST_PASSWORD);
+      await request(http)
+        .post(`/partnership-invitations/${second.id}/${second.provider.id}/decline`)
+        .set('Cookie', otherLead.cookie)
+        .type('form')
+        .send({ _csrf: otherLead.csrf })
+        .expect(303)
+        .expect('location', '/partnership-invitations?done=declined');
+      await request(http).get(`/partnerships/${second.id}`).set('Cookie', otherLead.cookie).expect(404);
+    } finally {
+      await web.app.close();
+    }
+  });
+
   it('an admin, trusted platform-wide, makes the organisations it names members at once', async () => {
     const org = await factory.organisation('provider');
     const created = await factory.admin.post('/v1/partnerships', { name: 'Set up by admin', memberOrganisationIds: [org.id] }).expect(201);

@@ -35,6 +35,7 @@ const doneText = (done: string | undefined) => {
   if (done === 'anchor') return 'The anchor is added';
   if (done === 'outcome') return 'The outcome is added to the shared framework';
   if (done === 'member-removed') return 'The organisation is no longer a member';
+  if (done === 'joined') return 'Your organisation accepted the invitation: it is a member now';
   if (done === 'archived') return 'The partnership is archived';
   if (done === 'published') return 'The public page is published: anyone with the link can read it';
   if (done === 'withdrawn') return 'The public page is withdrawn: its link now finds nothing (copies kept by browsers and caches go within five minutes)';
@@ -104,7 +105,9 @@ export class PartnershipPagesController {
       section: 'partnerships',
       title: 'Partnerships',
       partnerships: await this.partnerships.list(principal),
+      invitationsWaiting: (await this.partnerships.invitationsToAnswer(principal)).length,
       canCreate,
+      isAdmin: principal.role === 'admin',
       organisationItems: organisations
         .filter((o) => o.id !== principal.organisationId)
         .map((o) => ({ value: o.id, text: `${o.name} (${o.kind})`, checked: chosen.has(o.id) })),
@@ -350,7 +353,7 @@ export class PartnershipPagesController {
     extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown>; webhookSecret?: { url: string; secret: string } },
   ) {
     // Together: the calendar asks for the partnership too, and shares this read of it.
-    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series] = await Promise.all([
+    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series, invited] = await Promise.all([
       this.partnerships.get(session.principal, id),
       this.milestones.calendar(session.principal, id),
       this.partnerships.tableHistories(session.principal, id),
@@ -359,6 +362,7 @@ export class PartnershipPagesController {
       this.cycles.tableItemsInUse(session.principal, id),
       this.agreements.get(session.principal, id),
       this.openData.outcomeSeries(session.principal, id),
+      this.partnerships.invitations(session.principal, id),
     ]);
     const agreedNumber = agreement.snapshot.context.agreedNumber;
     const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;
@@ -408,6 +412,7 @@ export class PartnershipPagesController {
       title: aggregate.partnership.name,
       partnership: aggregate.partnership,
       members,
+      invited: invited.map((i) => ({ name: i.organisation?.name ?? 'an organisation', kind: i.organisation?.kind, invitedAt: i.invitedAt })),
       outcomes: aggregate.outcomes,
       outcomeFigures: await outcomeFigures(series),
       timeline,
