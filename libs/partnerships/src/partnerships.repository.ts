@@ -144,7 +144,14 @@ export class PartnershipsRepository {
   }
 
   async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'reminderDays' | 'public'>>) {
-    await this.dataSource.getRepository(PartnershipEntity).update({ id }, changes);
+    if (!Object.keys(changes).length) return;
+    await this.manager.getRepository(PartnershipEntity).update({ id }, changes);
+  }
+
+  /** Whether its public page is published, read in the caller's transaction. */
+  async isPublic(id: string): Promise<boolean> {
+    const rows: { public: boolean }[] = await this.manager.query('SELECT public FROM partnerships WHERE id = $1', [id]);
+    return rows[0]?.public ?? false;
   }
 
   /** The partnership if it is published and not archived (its public page shows it). */

@@ -19,6 +19,7 @@ import { PartnershipPublic1764000000000 } from './1764000000000-partnership-publ
 import { ProgressCount1764100000000 } from './1764100000000-progress-count';
 import { CycleTexts1764200000000 } from './1764200000000-cycle-texts';
 import { PartnershipInvitations1764330000000 } from './1764330000000-partnership-invitations';
+import { PartnershipHistory1764331000000 } from './1764331000000-partnership-history';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -44,4 +45,5 @@ export const MIGRATIONS: Function[] = [
   ProgressCount1764100000000,
   CycleTexts1764200000000,
   PartnershipInvitations1764330000000,
+  PartnershipHistory1764331000000,
 ];
