@@ -40,6 +40,16 @@ describe('partnership decisions', () => {
     });
     const verdict = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/history/verify`).expect(200)).body;
     expect(verdict).toMatchObject({ intact: false, brokenAtSeq: 2 });
+
+    // The newest entry deleted: every link holds, and the partnership's head tells.
+    const other = await collaboration(factory);
+    await db.transaction(async (m) => {
+      await m.query('ALTER TABLE partnership_history DISABLE TRIGGER partnership_history_no_update_delete');
+      await m.query(`DELETE FROM partnership_history WHERE partnership_id = $1 AND seq = (SELECT max(seq) FROM partnership_history WHERE partnership_id = $1)`, [other.partnershipId]);
+      await m.query('ALTER TABLE partnership_history ENABLE TRIGGER partnership_history_no_update_delete');
+    });
+    const cut = (await other.councilUser.as.get(`/v1/partnerships/${other.partnershipId}/history/verify`).expect(200)).body;
+    expect(cut).toMatchObject({ intact: false, brokenAtSeq: 11, reason: expect.stringContaining('newest entries are missing') });
   });
 
   it('one commissioner member proposes removing a member; nothing happens until a commissioner member of another organisation agrees', async () => {

@@ -81,7 +81,8 @@ export class PartnershipHistoryRepository {
       const [head]: { history_version: number; history_hash: string }[] = await m.query('SELECT history_version, history_hash FROM partnerships WHERE id = $1', [partnershipId]);
       const entries = await m.getRepository(PartnershipHistoryEntity).find({ where: { partnershipId }, order: { seq: 'ASC' } });
       return verifyChain(
-        entries.map((e) => ({ ...e, cycleId: e.partnershipId })),
+        // The chain's subject id is the partnership's; the row's own column is not part of what was hashed.
+        entries.map(({ partnershipId, partnership: _, ...e }) => ({ ...e, cycleId: partnershipId })),
         { version: head.history_version, historyHash: head.history_hash },
       );
     });
