@@ -44,22 +44,8 @@ export class PartnershipHistoryRepository {
     const entries: PartnershipHistoryEntity[] = [];
     for (const record of records) {
       const toState = record.type === 'ARCHIVED' ? 'archived' : state;
-      const entry = chainedEntry(partnershipId, seq + 1, prev, { ...record, fromState: state, toState });
-      entries.push({
-        partnershipId,
-        seq: entry.seq,
-        type: entry.type,
-        actorUserId: entry.actorUserId,
-        organisationId: entry.organisationId,
-        representative: entry.representative,
-        fromState: entry.fromState,
-        toState: entry.toState,
-        payload: entry.payload,
-        at: entry.at,
-        prevHash: entry.prevHash,
-        hash: entry.hash,
-        hashScheme: 3,
-      });
+      const { cycleId: _, ...entry } = chainedEntry(partnershipId, seq + 1, prev, { ...record, fromState: state, toState });
+      entries.push({ ...entry, partnershipId, hashScheme: 3 });
       ({ seq, hash: prev } = entry);
       state = toState;
     }
