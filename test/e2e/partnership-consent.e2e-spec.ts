@@ -113,6 +113,8 @@ describe('partnership membership by consent', () => {
       expect(page.text).toContain(first.provider.name);
       const lead = await signInOverHttp({ app: web.app } as TestWeb, first.lead.email, TEST_PASSWORD);
       await request(http).get(`/partnerships/${first.id}`).set('Cookie', lead.cookie).expect(404);
+      const index = await request(http).get('/partnerships').set('Cookie', lead.cookie).expect(200);
+      expect(index.text).toContain('1 invitation to join a partnership waiting for an answer');
       const list = await request(http).get('/partnership-invitations').set('Cookie', lead.cookie).expect(200);
       expect(list.text).toContain('Without asking');
       expect(list.text).toContain(`/partnership-invitations/${first.id}/${first.provider.id}/accept`);
