@@ -1292,6 +1292,12 @@ export interface components {
             reason?: string;
             length: number;
         };
+        ProposalListDto: {
+            items: components["schemas"]["ProposalDto"][];
+        };
+        InvitedListDto: {
+            items: components["schemas"]["InvitedDto"][];
+        };
         AddMembersDto: {
             organisationIds: string[];
         };
@@ -2515,7 +2521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProposalDto"][];
+                    "application/json": components["schemas"]["ProposalListDto"];
                 };
             };
         };
@@ -2644,7 +2650,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitedDto"][];
+                    "application/json": components["schemas"]["InvitedListDto"];
                 };
             };
         };

@@ -16,10 +16,11 @@ import {
   CreateOutcomeDto,
   CreatePartnershipDto,
   InvitationsToJoinDto,
-  InvitedDto,
+  InvitedListDto,
   OutcomeDto,
   PartnershipDto,
   ProposalDto,
+  ProposalListDto,
   PartnershipSummaryDto,
   RemindersDto,
   TableDeclarationDto,
@@ -121,8 +122,8 @@ export class PartnershipsController {
 
   @Get(':id/proposals')
   @ApiOperation({ summary: 'Proposals to remove a member, archive or publish, open ones first (a member)' })
-  @ApiOkResponse({ type: [ProposalDto] })
-  async proposals(@Caller() caller: Principal, @PartnershipId() id: string): Promise<{ items: ProposalDto[] }> {
+  @ApiOkResponse({ type: ProposalListDto })
+  async proposals(@Caller() caller: Principal, @PartnershipId() id: string): Promise<ProposalListDto> {
     return { items: (await this.partnerships.proposals(caller, id)).map(mapProposal) };
   }
 
@@ -194,8 +195,8 @@ export class PartnershipsController {
 
   @Get(':id/invitations')
   @ApiOperation({ summary: 'The organisations invited and not yet answering (a member)' })
-  @ApiOkResponse({ type: [InvitedDto] })
-  async invitations(@Caller() caller: Principal, @PartnershipId() id: string): Promise<{ items: InvitedDto[] }> {
+  @ApiOkResponse({ type: InvitedListDto })
+  async invitations(@Caller() caller: Principal, @PartnershipId() id: string): Promise<InvitedListDto> {
     return { items: (await this.partnerships.invitations(caller, id)).map(mapInvited) };
   }
 

@@ -230,6 +230,10 @@ export const mapInvited = (i: PartnershipInvitationEntity): InvitedDto => ({
   invitedAt: i.invitedAt.toISOString(),
 });
 
+export class InvitedListDto {
+  @ApiProperty({ type: [InvitedDto] }) items!: InvitedDto[];
+}
+
 /** An invitation as the invited organisation's lead sees it (GET /v1/partnership-invitations). */
 export class InvitationToJoinDto {
   @ApiProperty() partnershipId!: string;
@@ -258,6 +262,10 @@ export class ProposalDto {
   @ApiPropertyOptional({ nullable: true, type: String }) decidedByUserId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) decidedByOrganisationId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) decidedAt!: string | null;
+}
+
+export class ProposalListDto {
+  @ApiProperty({ type: [ProposalDto] }) items!: ProposalDto[];
 }
 
 export const mapProposal = (p: PartnershipProposalEntity): ProposalDto => ({
