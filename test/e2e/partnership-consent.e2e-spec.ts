@@ -76,6 +76,12 @@ describe('partnership membership by consent', () => {
     await lead.as.post(`/v1/partnerships/${id}/invitations/${provider.id}/decline`, {}).expect(422);
     await colleague.as.get(`/v1/partnerships/${id}`).expect(200);
     expect((await lead.as.get('/v1/partnership-invitations').expect(200)).body.items).toEqual([]);
+    // The commissioners who invited it are told, and the history records it.
+    const told = (await commissioner.as.get('/v1/me/notifications').expect(200)).body.items;
+    expect(told).toEqual([expect.objectContaining({ kind: 'partnership-decision', text: expect.stringContaining('accepted the invitation') })]);
+    const history = (await colleague.as.get(`/v1/partnerships/${id}/history`).expect(200)).body;
+    expect(history.map((e: { type: string }) => e.type)).toEqual(['CREATED', 'INVITED', 'INVITATION_ACCEPTED']);
+    expect(history[2]).toMatchObject({ actorUserId: lead.id, organisationId: provider.id, payload: { organisationId: provider.id } });
     // Now its people can be named.
     await commissioner.as.post('/v1/cycles', { partnershipId: id, title: 'Together', commissionerOrganisationIds: [], providerOrganisationIds: [provider.id], panelUserIds: [colleague.id] }).expect(201);
   });

@@ -515,8 +515,8 @@ export class PartnershipsService {
 
   /**
    * Tells, once the entries are committed: a proposal, the other commissioner members' people (it
-   * waits for one of them); a change of membership, archive or public page, every member's (and a
-   * removed member's) people.
+   * waits for one of them); an invitation's answer, the commissioner members' (who invite); a
+   * removal, archive or change of the public page, every member's (and a removed member's) people.
    */
   async tell(id: string, entries: PartnershipHistoryEntity[]): Promise<void> {
     const told = entries.filter((e) => e.type in TOLD);
@@ -530,10 +530,13 @@ export class PartnershipsService {
     const name = (organisationId: unknown) => (typeof organisationId === 'string' && organisations.get(organisationId)) || 'an organisation';
     await this.notifications.notify(
       told.flatMap((entry) => {
+        const commissioners = members.filter((m) => m.kind === 'commissioner').map((m) => m.organisationId);
         const to =
           entry.type === 'PROPOSED'
-            ? members.filter((m) => m.kind === 'commissioner' && m.organisationId !== entry.organisationId).map((m) => m.organisationId)
-            : [...members.map((m) => m.organisationId), ...(entry.type === 'MEMBER_REMOVED' ? [entry.payload.organisationId as string] : [])];
+            ? commissioners.filter((o) => o !== entry.organisationId)
+            : entry.type === 'INVITATION_ACCEPTED' || entry.type === 'INVITATION_DECLINED'
+              ? commissioners
+              : [...members.map((m) => m.organisationId), ...(entry.type === 'MEMBER_REMOVED' ? [entry.payload.organisationId as string] : [])];
         const text = TOLD[entry.type]({ who: name(entry.organisationId), member: name(entry.payload.organisationId), action: entry.payload.action as ProposalAction, partnership: aggregate.partnership.name });
         return [...new Set(to.flatMap((o) => byOrganisation.get(o) ?? []))]
           .filter((userId) => userId !== entry.actorUserId)
