@@ -191,6 +191,8 @@ export async function seed(base: string) {
   /** Any co-owner's person, at random: what the load generators send as. */
   const anyWriter = () => pick(everyWriter);
   const partnership = await must('/v1/partnerships', { name: 'Bench partnership', memberOrganisationIds: [icb.id, charity.id, forum.id] }, councilUser.token);
+  // Membership is by consent: the platform admin accepts each invitation for the organisation.
+  for (const invited of [icb, charity, forum]) await must(`/v1/partnerships/${partnership.id}/invitations/${invited.id}/accept`, {}, admin);
   const outcome = await must(`/v1/partnerships/${partnership.id}/outcomes`, {
     title: 'Outcome',
     metrics: [{ name: 'Admissions', unit: 'per 1,000', baseline: 24, target: 20, direction: 'decrease' }],

@@ -72,7 +72,11 @@ async function main() {
     destination: 'Older people in Northshire live well and independently at home for longer',
     principles: ['Residents shape decisions, not just respond to them', 'Open books between partners', 'Learn and adapt together'],
   });
-  step(`Partnership "${partnership.name}" with ${partnership.members.length} members`);
+  // Membership is by consent: the organisations named are invited, and join once their lead (here the
+  // platform admin, for them) accepts.
+  for (const invited of partnership.invited) await call(admin, 'POST', `/v1/partnerships/${partnership.id}/invitations/${invited.organisationId}/accept`, {});
+  const joined = await call(people.priya.token, 'GET', `/v1/partnerships/${partnership.id}`);
+  step(`Partnership "${partnership.name}" with ${joined.members.length} members (each accepted its invitation)`);
   await call(people.priya.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['£400k prevention budget', 'Public health data'], off: ['Statutory adult social care assessments'] });
   await call(people.tom.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['Winter pressures funding', 'Community nursing time'], off: ['Acute hospital contracts'] });
   await call(people.helen.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['120 trained volunteers', 'Befriending service'], off: ['Our charity reserves'] });

@@ -180,9 +180,96 @@ export interface paths {
         head?: never;
         /**
          * Change the name, or publish or withdraw the public page (a commissioner member); a destination or principles propose a new version of the agreement
-         * @description The destination and principles are the partnership agreement’s: given here, they (with horizonYear, or the year of the version under consultation) propose a new version, as PROPOSE_AGREEMENT does, and the view shows them once every member has consented to it.
+         * @description The destination and principles are the partnership agreement’s: given here, they (with horizonYear, or the year of the version under consultation) propose a new version, as PROPOSE_AGREEMENT does, and the view shows them once every member has consented to it. Publishing (`public: true`) needs two commissioner members: the first request proposes it (202, listed in `proposals`), the same request of a commissioner member of another organisation agrees and publishes (200). With one commissioner member it publishes at once. Withdrawing happens at once. Each is in the partnership history.
          */
         patch: operations["PartnershipsController_update"];
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partnership history, oldest first: invitations and their answers, removals, proposals and agreements, archive, public page (a member) */
+        get: operations["PartnershipsController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/history/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PartnershipsController_verifyHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proposals to remove a member, archive or publish, open ones first (a member) */
+        get: operations["PartnershipsController_proposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/proposals/{proposalId}/agree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Agree to another organisation’s proposal (a commissioner member of another organisation): it happens now
+         * @description As sending the proposed request again: the same refusals (409 unfinished cycles or archived, 422) leave the proposal open.
+         */
+        post: operations["PartnershipsController_agree"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/proposals/{proposalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an open proposal (a commissioner member of the organisation that proposed it) */
+        delete: operations["PartnershipsController_withdrawProposal"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/partnerships/{id}/members/{organisationId}": {
@@ -195,7 +282,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member organisation (a commissioner member) */
+        /**
+         * Remove a member organisation (a commissioner member, agreed by a second)
+         * @description With another commissioner member, the first request proposes the removal (202 with the proposal) and the same request of a commissioner member of another organisation agrees and removes it (204). With one commissioner member it is removed at once. Each is in the partnership history.
+         */
         delete: operations["PartnershipsController_removeMember"];
         options?: never;
         head?: never;
@@ -212,10 +302,64 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Archive the partnership (a commissioner member)
-         * @description Read-only from then on: every write to it or its cycles answers 409. Its scheduled milestones are cancelled.
+         * Archive the partnership (a commissioner member, agreed by a second)
+         * @description Read-only from then on: every write to it or its cycles answers 409. Its scheduled milestones are cancelled. With another commissioner member, the first request proposes it (202, listed in `proposals`) and the same request of a commissioner member of another organisation agrees and archives (200).
          */
         post: operations["PartnershipsController_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisations invited and not yet answering (a member) */
+        get: operations["PartnershipsController_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/invitations/{organisationId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept the invitation of an organisation (a lead of that organisation, or an admin): it becomes a member
+         * @description 404 to anyone of another organisation; 403 to its members who are not leads; 422 when it was answered already; 409 when the partnership is archived.
+         */
+        post: operations["PartnershipsController_acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnerships/{id}/invitations/{organisationId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline the invitation of an organisation (a lead of that organisation, or an admin) */
+        post: operations["PartnershipsController_declineInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -231,7 +375,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite organisations into the partnership (a commissioner member) */
+        /**
+         * Invite organisations into the partnership (a commissioner member)
+         * @description Each is listed in `invited` until one of its leads, or an admin, accepts; only then is it a member. Its leads are told.
+         */
         post: operations["PartnershipsController_addMembers"];
         delete?: never;
         options?: never;
@@ -337,6 +484,23 @@ export interface paths {
         get?: never;
         /** Days before each milestone that participants are reminded (a commissioner member) */
         put: operations["PartnershipsController_setReminders"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partnership-invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending invitations to the caller's organisation (a lead; an admin sees all); anyone else has none */
+        get: operations["PartnershipInvitationsController_list"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1047,6 +1211,28 @@ export interface components {
             /** @description The latest declaration */
             table?: components["schemas"]["TableDeclarationDto"] | null;
         };
+        InvitedDto: {
+            organisationId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "commissioner" | "provider" | "community" | "facilitator";
+            invitedAt: string;
+        };
+        ProposalDto: {
+            id: string;
+            /** @enum {string} */
+            action: "remove_member" | "archive" | "publish";
+            /** @description The member to remove (remove_member) */
+            organisationId?: string | null;
+            /** @enum {string} */
+            state: "open" | "agreed" | "withdrawn";
+            proposedByUserId: string;
+            proposedByOrganisationId: string;
+            proposedAt: string;
+            decidedByUserId?: string | null;
+            decidedByOrganisationId?: string | null;
+            decidedAt?: string | null;
+        };
         MetricDto: {
             /** @example Emergency admissions of over-65s */
             name: string;
@@ -1086,6 +1272,10 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             members: components["schemas"]["MemberDto"][];
+            /** @description Organisations invited and not yet answering: not members (they see nothing of the partnership, and their people cannot be named) until one of their leads, or an admin, accepts */
+            invited: components["schemas"]["InvitedDto"][];
+            /** @description Open proposals (remove a member, archive, publish) waiting for a commissioner member of another organisation to agree */
+            proposals: components["schemas"]["ProposalDto"][];
             outcomes: components["schemas"]["OutcomeDto"][];
             anchors: components["schemas"]["AnchorDto"][];
         };
@@ -1115,6 +1305,40 @@ export interface components {
             horizonYear?: number;
             /** @description Publish (true) or withdraw (false) the public page the web app serves at /public/partnerships/{id}, without sign-in */
             public?: boolean;
+        };
+        HistoryEntryDto: {
+            seq: number;
+            type: string;
+            actorUserId?: string | null;
+            organisationId?: string | null;
+            /** @description Whether the actor was one of their organisation's representatives */
+            representative: boolean;
+            fromState?: string | null;
+            toState: string;
+            payload: Record<string, never>;
+            at: string;
+            prevHash: string;
+            /** @description SHA-256 of prevHash and this entry's content */
+            hash: string;
+        };
+        VerifyDto: {
+            intact: boolean;
+            /** @description The first entry that does not hold, when broken */
+            brokenAtSeq?: number;
+            /** @description Why, in words, when broken (an entry changed, a link broken, the newest entries missing) */
+            reason?: string;
+            /**
+             * @description Set when the chain holds but what the cycle shows does not: its stored snapshot (revisions, responses, options, proposals and their consents) or its texts differ from what the history recorded; `brokenAtSeq` names the entry that recorded the part
+             * @enum {string}
+             */
+            disagrees?: "snapshot" | "texts";
+            length: number;
+        };
+        ProposalListDto: {
+            items: components["schemas"]["ProposalDto"][];
+        };
+        InvitedListDto: {
+            items: components["schemas"]["InvitedDto"][];
         };
         AddMembersDto: {
             organisationIds: string[];
@@ -1178,6 +1402,18 @@ export interface components {
              */
             days: number[];
         };
+        InvitationToJoinDto: {
+            partnershipId: string;
+            partnershipName: string;
+            organisationId: string;
+            organisationName: string;
+            /** @description The organisation of the person who invited it */
+            invitedByOrganisationName?: string | null;
+            invitedAt: string;
+        };
+        InvitationsToJoinDto: {
+            items: components["schemas"]["InvitationToJoinDto"][];
+        };
         CalendarMilestoneDto: {
             id: string;
             cycleId: string;
@@ -1196,21 +1432,6 @@ export interface components {
             milestones: components["schemas"]["CalendarMilestoneDto"][];
             /** @description [{ type: "out-of-order" | "after-anchor", cycleId, milestoneIds, anchorId?, message }]: milestones out of lifecycle order within a cycle, and aligned milestones that should precede their anchor and no longer do */
             conflicts: string[];
-        };
-        HistoryEntryDto: {
-            seq: number;
-            type: string;
-            actorUserId?: string | null;
-            organisationId?: string | null;
-            /** @description Whether the actor was one of their organisation's representatives */
-            representative: boolean;
-            fromState?: string | null;
-            toState: string;
-            payload: Record<string, never>;
-            at: string;
-            prevHash: string;
-            /** @description SHA-256 of prevHash and this entry's content */
-            hash: string;
         };
         HistoryPageDto: {
             items: components["schemas"]["HistoryEntryDto"][];
@@ -1348,19 +1569,6 @@ export interface components {
         ProgressPageDto: {
             items: components["schemas"]["ProgressEntryDto"][];
             nextCursor?: string | null;
-        };
-        VerifyDto: {
-            intact: boolean;
-            /** @description The first entry that does not hold, when broken */
-            brokenAtSeq?: number;
-            /** @description Why, in words, when broken (an entry changed, a link broken, the newest entries missing) */
-            reason?: string;
-            /**
-             * @description Set when the chain holds but what the cycle shows does not: its stored snapshot (revisions, responses, options, proposals and their consents) or its texts differ from what the history recorded; `brokenAtSeq` names the entry that recorded the part
-             * @enum {string}
-             */
-            disagrees?: "snapshot" | "texts";
-            length: number;
         };
         CreateMilestoneDto: {
             /** @enum {string} */
@@ -2347,6 +2555,120 @@ export interface operations {
                     "application/json": components["schemas"]["PartnershipDto"];
                 };
             };
+            /** @description Publishing is proposed, waiting for another commissioner member */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+        };
+    };
+    PartnershipsController_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntryDto"][];
+                };
+            };
+        };
+    };
+    PartnershipsController_verifyHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyDto"];
+                };
+            };
+        };
+    };
+    PartnershipsController_proposals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalListDto"];
+                };
+            };
+        };
+    };
+    PartnershipsController_agree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+        };
+    };
+    PartnershipsController_withdrawProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                proposalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     PartnershipsController_removeMember: {
@@ -2361,6 +2683,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Proposed, waiting for another commissioner member */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalDto"];
+                };
+            };
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2394,6 +2725,78 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PartnershipDto"];
                 };
+            };
+            /** @description Proposed, waiting for another commissioner member */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+        };
+    };
+    PartnershipsController_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitedListDto"];
+                };
+            };
+        };
+    };
+    PartnershipsController_acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+        };
+    };
+    PartnershipsController_declineInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2566,6 +2969,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnershipDto"];
+                };
+            };
+        };
+    };
+    PartnershipInvitationsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationsToJoinDto"];
                 };
             };
         };

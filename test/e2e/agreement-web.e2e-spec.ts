@@ -24,6 +24,7 @@ describe('the agreement page in a browser', () => {
         .post('/v1/partnerships', { name: 'Agreement in a browser', memberOrganisationIds: [orgs[1].id, orgs[2].id], destination: 'Older people live well at home', principles: ['Decide together'] })
         .expect(201)
     ).body.id;
+    await factory.acceptInvitations(partnershipId, [orgs[1].id, orgs[2].id]);
     for (const user of users) people.push({ user, page: (await signedIn(web, user.email, TEST_PASSWORD)).page });
   }, 60000);
   afterAll(async () => {

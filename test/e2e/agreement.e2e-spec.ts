@@ -26,6 +26,7 @@ describe('the partnership agreement', () => {
       .post('/v1/partnerships', { name: 'Healthy Ageing', memberOrganisationIds: orgs.slice(1).map((o) => o.id), destination: 'Older people live well at home', principles: ['Decide together'] })
       .expect(201);
     partnershipId = created.body.id;
+    await factory.acceptInvitations(partnershipId, orgs.slice(1).map((o) => o.id));
   });
   afterAll(() => api.close());
 
@@ -55,6 +56,7 @@ describe('the partnership agreement', () => {
     // A member that joins later has not consented until the next review.
     const joiner = await factory.organisation('community', 'Lived Experience Network');
     await members[0].as.post(`/v1/partnerships/${partnershipId}/members`, { organisationIds: [joiner.id] }).expect(201);
+    await factory.acceptInvitations(partnershipId, [joiner.id]);
     expect((await members[0].as.get(url()).expect(200)).body.notConsentedToAgreed).toEqual([joiner.id]);
 
     // A member asks for a review: it starts again.
@@ -101,6 +103,7 @@ describe('the partnership agreement', () => {
       const orgs = await Promise.all([f.organisation('commissioner', 'Eastshire Council'), f.organisation('provider', 'Eastshire Falls Service'), f.organisation('community', 'Eastshire Voices')]);
       owners = await Promise.all(orgs.map((o) => f.user(o)));
       id = (await owners[0].as.post('/v1/partnerships', { name: 'Falls prevention', memberOrganisationIds: orgs.slice(1).map((o) => o.id) }).expect(201)).body.id;
+      await f.acceptInvitations(id, orgs.slice(1).map((o) => o.id));
     });
     afterAll(() => timed.close());
 

@@ -54,6 +54,7 @@ describe("a cycle's people over HTTP", () => {
     const carers = await factory.organisation('provider', 'Northshire Carers Centre');
     const carer = await factory.user(carers);
     await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [carers.id] }).expect((r) => expect(r.status).toBeLessThan(300));
+    await factory.acceptInvitations(c.partnershipId, [carers.id]);
     const id = await c.newCycle();
     await steps.toFraming(id);
     const stranger = await factory.organisation('provider');

@@ -347,6 +347,7 @@ describe('cycles over HTTP', () => {
       const extra = await factory.organisation('provider', 'Northshire Carers Centre');
       const extraUser = await factory.user(extra);
       await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [extra.id] }).expect(201);
+      await factory.acceptInvitations(c.partnershipId, [extra.id]);
       const id = await c.newCycle({ providerOrganisationIds: [c.orgs.charity.id, extra.id] });
       await toFraming(id);
       const five = [...c.coOwners, extraUser];
@@ -1059,6 +1060,7 @@ describe('cycles over HTTP', () => {
       const elsewhere = await c.newCycle();
       await mine.forumUser.as.get(`/v1/cycles?cursor=${elsewhere}`).expect(400);
       const second = await mine.councilUser.as.post('/v1/partnerships', { name: 'Second', memberOrganisationIds: [mine.orgs.forum.id] }).expect(201);
+      await factory.acceptInvitations(second.body.id, [mine.orgs.forum.id]);
       await mine.forumUser.as.get(`/v1/cycles?partnershipId=${second.body.id}&cursor=${ids[2]}`).expect(400);
       await mine.forumUser.as.get(`/v1/cycles?partnershipId=${mine.partnershipId}&cursor=${ids[2]}`).expect(200);
       const everything = (await mine.forumUser.as.get('/v1/cycles?limit=100').expect(200)).body;

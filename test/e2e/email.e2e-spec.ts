@@ -76,6 +76,7 @@ describe('email', () => {
     const org = await factory.organisation('provider', 'Greylisted Charity');
     const person = await factory.user(org, 'Greylisted person');
     await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [org.id] }).expect(201);
+    await factory.acceptInvitations(c.partnershipId, [org.id]);
     const id = await c.newCycle({ title: 'Greylisting', providerOrganisationIds: [org.id], communityOrganisationIds: [] });
     relay.refuse(person.email, 2);
     const steps = cycleSteps(c);
@@ -96,6 +97,7 @@ describe('email', () => {
     const org = await factory.organisation('provider', 'Crash Charity');
     const person = await factory.user(org, 'Crash person');
     await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [org.id] }).expect(201);
+    await factory.acceptInvitations(c.partnershipId, [org.id]);
     const id = await c.newCycle({ title: 'Crash mid-send', providerOrganisationIds: [org.id], communityOrganisationIds: [] });
     // The worker's "death": marking the first try sent fails, as a process killed at that moment would never do it.
     const repository = worker.app.get(NotificationMailService)['notifications'];
@@ -128,6 +130,7 @@ describe('email', () => {
     const reader = await factory.user(org, 'Digest reader');
     await reader.as.put('/v1/me/preferences', { email: 'daily' }).expect(200, { email: 'daily' });
     await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [org.id] }).expect(201);
+    await factory.acceptInvitations(c.partnershipId, [org.id]);
     const id = await c.newCycle({ title: 'Digest cycle', communityOrganisationIds: [org.id], providerOrganisationIds: [c.orgs.charity.id] });
     const steps = cycleSteps(c);
     await steps.ok(c.councilUser.as, id, { type: 'LAUNCH' });

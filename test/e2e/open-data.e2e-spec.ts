@@ -196,7 +196,10 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
       const number = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/agreement`).expect(200)).body.current.number;
       for (const who of [c.councilUser, c.icbUser, c.charityUser, c.forumUser, c.facilitator, c.panel[1]]) await agreement(who, { type: 'CONSENT_AGREEMENT', number });
 
-      const published = await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200);
+      // Publishing is agreed by two commissioner members (issue 31): the council proposes, the ICB agrees.
+      await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(202);
+      expect((await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(200)).body.public).toBe(false);
+      const published = await c.icbUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200);
       expect(published.body.public).toBe(true);
 
       const res = await request(http).get(path()).expect(200);
@@ -265,8 +268,12 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
 
       // Published again from the page, then archived: archiving withdraws it (nobody could withdraw it afterwards).
       await request(http).post(`/partnerships/${c.partnershipId}/public`).set('Cookie', council.cookie).type('form').send({ _csrf: council.csrf, public: 'true' }).expect(303);
+      await request(http).get(path()).expect(404);
+      const icb = await signInOverHttp(web, c.icbUser.email, TEST_PASSWORD);
+      await request(http).post(`/partnerships/${c.partnershipId}/public`).set('Cookie', icb.cookie).type('form').send({ _csrf: icb.csrf, public: 'true' }).expect(303);
       await request(http).get(path()).expect(200);
-      await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200);
+      await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(202);
+      await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200);
       await request(http).get(path()).expect(404);
       await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(409);
     });

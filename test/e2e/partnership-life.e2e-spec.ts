@@ -15,13 +15,16 @@ describe('a partnership’s life', () => {
     expect(refused.body.detail).toContain('“Winter pressures 2027”');
     await c.charityUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.forum.id}`).expect(403);
     await cycleSteps(c).ok(c.councilUser.as, id, { type: 'CANCEL', reason: 'Merged into the ICB programme' });
-    await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.forum.id}`).expect(204);
+    // Two commissioner members (issue 31): the council proposes, the ICB agrees, then it happens.
+    await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.forum.id}`).expect(202);
+    await c.icbUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.forum.id}`).expect(204);
     const view = await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(200);
     expect(view.body.members.map((m: { organisationId: string }) => m.organisationId)).not.toContain(c.orgs.forum.id);
     await c.forumUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(404);
     await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.forum.id}`).expect(404);
     // The ICB and the council are its commissioners: one may go, not both.
-    await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.icb.id}`).expect(204);
+    await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.icb.id}`).expect(202);
+    await c.icbUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.icb.id}`).expect(204);
     const last = await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.council.id}`).expect(422);
     expect(last.body.detail).toContain('at least one commissioner member');
   });
@@ -32,7 +35,8 @@ describe('a partnership’s life', () => {
     await cycleSteps(c).toFraming(id);
     const milestone = await c.councilUser.as.post(`/v1/cycles/${id}/milestones`, { kind: 'framingDue', dueAt: fromNow(30 * 86_400_000) }).expect(201);
     await c.charityUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(403);
-    const archived = await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200);
+    await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(202);
+    const archived = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200);
     expect(archived.body).toMatchObject({ archived: true, archivedAt: expect.any(String) });
 
     const cycle = await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200);

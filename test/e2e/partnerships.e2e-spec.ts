@@ -30,7 +30,12 @@ describe('partnerships', () => {
       outcomes: [],
       anchors: [],
     });
-    expect(res.body.members.map((m: { organisationId: string }) => m.organisationId).sort()).toEqual(
+    // Membership by consent (issue 31): the organisations named are invited, and members once they accept.
+    expect(res.body.members.map((m: { organisationId: string }) => m.organisationId)).toEqual([council.id]);
+    expect(res.body.invited.map((m: { organisationId: string }) => m.organisationId).sort()).toEqual([icb.id, charity.id].sort());
+    await factory.acceptInvitations(res.body.id, [icb.id, charity.id]);
+    const joined = await commissioner.as.get(`/v1/partnerships/${res.body.id}`).expect(200);
+    expect(joined.body.members.map((m: { organisationId: string }) => m.organisationId).sort()).toEqual(
       [council.id, icb.id, charity.id].sort(),
     );
     const list = await commissioner.as.get('/v1/partnerships').expect(200);
@@ -105,13 +110,15 @@ describe('partnerships', () => {
     expect((await p.providerUser.as.get(`/v1/partnerships/${p.id}`).expect(200)).body).toMatchObject({ destination: 'A fairer Northshire', principles: ['Open books', 'Residents first'] });
   });
 
-  it('a commissioner invites new members, who then see the partnership', async () => {
+  it('a commissioner invites new members, who then see the partnership (once their lead accepts)', async () => {
     const p = await factory.partnership();
     const newcomer = await factory.organisation('provider');
-    const user = await factory.user(newcomer);
+    const user = await factory.lead(newcomer);
     await user.as.get(`/v1/partnerships/${p.id}`).expect(404);
     await p.providerUser.as.post(`/v1/partnerships/${p.id}/members`, { organisationIds: [newcomer.id] }).expect(403);
     await p.commissioner.as.post(`/v1/partnerships/${p.id}/members`, { organisationIds: [newcomer.id] }).expect(201);
+    await user.as.get(`/v1/partnerships/${p.id}`).expect(404);
+    await user.as.post(`/v1/partnerships/${p.id}/invitations/${newcomer.id}/accept`, {}).expect(200);
     await user.as.get(`/v1/partnerships/${p.id}`).expect(200);
   });
 

@@ -62,6 +62,7 @@ describe('the web app in a browser', () => {
       .post('/v1/partnerships', { name: 'Northshire Healthy Ageing', memberOrganisationIds: [charity.id, forum.id, mediation.id], destination: 'Older people live well at home' })
       .expect(201);
     partnershipId = partnership.body.id;
+    await factory.acceptInvitations(partnershipId, [charity.id, forum.id, mediation.id]);
     await priya.as
       .post(`/v1/partnerships/${partnershipId}/outcomes`, {
         title: 'Older people stay well at home',

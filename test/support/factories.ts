@@ -59,6 +59,14 @@ export class Factory {
     return { id: res.body.id, email, organisationId: organisation.id, as: agent(this.http, await login(this.http, email, TEST_PASSWORD)) };
   }
 
+  /** A lead of the organisation (signed in after becoming one: a role change ends earlier tokens). */
+  async lead(organisation: { id: string }, name = `Lead ${unique()}`): Promise<TestUser> {
+    const user = await this.user(organisation, name);
+    const res = await this.admin.patch(`/v1/users/${user.id}`, { role: 'lead' });
+    if (res.status !== 200) throw new Error(`lead: ${res.status} ${JSON.stringify(res.body)}`);
+    return { ...user, as: agent(this.http, await login(this.http, user.email, TEST_PASSWORD)) };
+  }
+
   /** A commissioner, a provider and a community organisation, each with one user, in one partnership. */
   async partnership() {
     const [council, provider, community] = await Promise.all([
@@ -76,7 +84,16 @@ export class Factory {
       memberOrganisationIds: [provider.id, community.id],
     });
     if (res.status !== 201) throw new Error(`partnership: ${res.status} ${JSON.stringify(res.body)}`);
+    await this.acceptInvitations(res.body.id, [provider.id, community.id]);
     return { id: res.body.id as string, council, provider, community, commissioner, providerUser, communityUser };
+  }
+
+  /** The invited organisations join: an admin accepts each invitation (as their leads could). */
+  async acceptInvitations(partnershipId: string, organisationIds: string[]): Promise<void> {
+    for (const organisationId of organisationIds) {
+      const res = await this.admin.post(`/v1/partnerships/${partnershipId}/invitations/${organisationId}/accept`, {});
+      if (res.status !== 200) throw new Error(`accepting ${organisationId}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
   }
 }
 
@@ -109,6 +126,7 @@ export async function collaboration(factory: Factory) {
   const partnership = await councilUser.as
     .post('/v1/partnerships', { name: `Healthy Lives ${unique()}`, memberOrganisationIds: [icb.id, charity.id, forum.id, mediation.id, livedExperience.id] })
     .expect(201);
+  await factory.acceptInvitations(partnership.body.id, [icb.id, charity.id, forum.id, mediation.id, livedExperience.id]);
   const outcome = await councilUser.as
     .post(`/v1/partnerships/${partnership.body.id}/outcomes`, {
       title: 'Older people stay well at home',

@@ -22,7 +22,11 @@ export async function servicesCollaboration(app: INestApplicationContext) {
   };
   const council = await person('commissioner');
   const charity = await person('provider');
-  const partnership = await app.get(PartnershipsService).create(council, { name: `Medium ${randomUUID()}`, memberOrganisationIds: [charity.organisationId!] });
+  const partnerships = app.get(PartnershipsService);
+  const partnership = await partnerships.create(council, { name: `Medium ${randomUUID()}`, memberOrganisationIds: [charity.organisationId!] });
+  // The charity joins: a platform admin accepts its invitation.
+  const adminUser = (await accounts.listUsers()).find((u) => u.role === 'admin')!;
+  await partnerships.answerInvitation({ userId: adminUser.id, role: 'admin', organisationId: null, organisationKind: null, generation: 0 }, partnership.partnership.id, charity.organisationId!, 'accepted');
   const partnershipId = partnership.partnership.id;
   return {
     council,

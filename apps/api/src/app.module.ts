@@ -18,7 +18,7 @@ import { HealthController } from './health/health.controller';
 import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from '@app/http';
-import { PartnershipsController } from './partnerships/partnerships.controller';
+import { PartnershipInvitationsController, PartnershipsController } from './partnerships/partnerships.controller';
 import { WebhooksController } from './partnerships/webhooks.controller';
 import { WebhooksModule } from '@app/webhooks';
 import { AgreementsModule } from '@app/agreements';
@@ -47,7 +47,7 @@ import { OcdsController } from './opendata/ocds.controller';
     AgreementsModule,
     OpenDataModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController, OcdsController, AuditController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, PartnershipInvitationsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController, OcdsController, AuditController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -22,6 +22,7 @@ import { PageFilter } from './http/page.filter';
 import { SessionGuard } from './http/session.guard';
 import { NotificationsController } from './notifications/notifications.controller';
 import { PartnershipPagesController } from './partnerships/partnership-pages.controller';
+import { InvitationPagesController } from './partnerships/invitation-pages.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 import { WorkController } from './work/work.controller';
 import { PeopleController } from './people/people.controller';
@@ -32,7 +33,7 @@ import { PublicPagesController } from './public/public-pages.controller';
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule],
-  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
+  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, InvitationPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

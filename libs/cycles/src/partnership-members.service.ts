@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@app/accounts';
 import { Transactions } from '@app/database';
-import { PartnershipsService } from '@app/partnerships';
+import { Decided, PartnershipsService } from '@app/partnerships';
 import { CyclesRepository } from './cycles.repository';
 
 /** Organisations leave a partnership, but not while they co-own one of its unfinished cycles. */
@@ -19,9 +19,11 @@ export class PartnershipMembersService {
    * could still make the leaving organisation a co-owner. Narrow, and visible (the cycle then names
    * a non-member); closing it means the invitation taking the partnership's row too.
    */
-  remove(principal: Principal, partnershipId: string, organisationId: string): Promise<void> {
-    return this.transactions.run(() =>
+  async remove(principal: Principal, partnershipId: string, organisationId: string): Promise<Decided> {
+    const decided = await this.transactions.run(() =>
       this.partnerships.removeMember(principal, partnershipId, organisationId, () => this.cycles.unfinishedCoOwnedBy(partnershipId, organisationId)),
     );
+    await this.partnerships.tell(partnershipId, decided.entries);
+    return decided;
   }
 }

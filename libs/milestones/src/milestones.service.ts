@@ -13,7 +13,7 @@ import {
   restoreCycle,
   type Clock,
 } from '@app/domain';
-import { AnchorEntity, PartnershipsService } from '@app/partnerships';
+import { AnchorEntity, Decided, PartnershipsService } from '@app/partnerships';
 import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind } from './milestone.entity';
 import { OutboxService } from '@app/outbox';
 import { MilestonesRepository } from './milestones.repository';
@@ -279,15 +279,17 @@ export class MilestonesService {
   /**
    * Archives a partnership (a commissioner member): read-only from then on, and in the same
    * transaction every scheduled milestone of its cycles cancelled, each cancellation in its
-   * cycle's history, their jobs removed through the outbox.
+   * cycle's history, their jobs removed through the outbox. With another commissioner member, the
+   * first request proposes it and the other's agrees (PartnershipsService.archive): only then.
    */
-  async archivePartnership(principal: Principal, partnershipId: string): Promise<void> {
+  async archivePartnership(principal: Principal, partnershipId: string): Promise<Decided> {
     const now = this.clock.now();
     const reminderDays = await this.partnerships.reminderDays(partnershipId);
-    await this.transactions.run(async () => {
-      await this.partnerships.archive(principal, partnershipId, now);
+    const decided = await this.transactions.run(async () => {
+      const decided = await this.partnerships.archive(principal, partnershipId, now);
+      if (!decided.done) return decided;
       const scheduled = await this.milestones.lockScheduled({ partnershipId });
-      if (!scheduled.length) return;
+      if (!scheduled.length) return decided;
       await this.events.recordEntries(
         scheduled.map((m) => ({
           cycleId: m.cycleId,
@@ -301,7 +303,10 @@ export class MilestonesService {
         scheduled.map((m) => ({ id: m.id, revision: m.revision, status: 'cancelled', change: { status: 'cancelled', reason: 'archived', at: now.toISOString() } })),
       );
       await this.outbox.enqueue(scheduled.map((m) => unscheduleMessage(m, reminderDays)));
+      return decided;
     });
+    await this.partnerships.tell(partnershipId, decided.entries);
+    return decided;
   }
 
   private async commissionerOf(principal: Principal, cycleId: string, what: string): Promise<CycleRecord> {

@@ -2,3 +2,4 @@ export * from './partnership.entity';
 export * from './partnerships.repository';
 export * from './partnerships.service';
 export * from './partnerships.module';
+export * from './partnership-history.repository';

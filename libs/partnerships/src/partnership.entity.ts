@@ -58,8 +58,119 @@ export class PartnershipEntity {
   @Column({ name: 'public', type: 'boolean', default: false })
   public!: boolean;
 
+  /** How many entries its history has, and the newest one's hash (the chain's head, as a cycle's row keeps it). */
+  @Column({ name: 'history_version', type: 'integer', default: 0 })
+  historyVersion!: number;
+
+  @Column({ name: 'history_hash', type: 'text', default: '0'.repeat(64) })
+  historyHash!: string;
+
   @OneToMany(() => PartnershipMemberEntity, (m) => m.partnership)
   members?: PartnershipMemberEntity[];
+}
+
+/**
+ * The partnership's append-only, hash-chained history of its membership (invitations, answers,
+ * removals), its archive and its public page, and the proposals agreed by a second commissioner
+ * member (the database refuses changes and deletions).
+ */
+@Entity('partnership_history')
+@Check('partnership_history_seq_check', `"seq" > 0`)
+@Check('partnership_history_hash_scheme_check', `"hash_scheme" IN (3)`)
+export class PartnershipHistoryEntity {
+  @PrimaryColumn({ name: 'partnership_id', type: 'uuid', primaryKeyConstraintName: 'partnership_history_pkey' })
+  partnershipId!: string;
+
+  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'partnership_history_pkey' })
+  seq!: number;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'partnership_history_partnership_fkey' })
+  partnership?: PartnershipEntity;
+
+  @Column({ type: 'text' })
+  type!: string;
+
+  @Column({ name: 'actor_user_id', type: 'uuid', nullable: true })
+  actorUserId!: string | null;
+
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId!: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  representative!: boolean;
+
+  @Column({ name: 'from_state', type: 'text', nullable: true })
+  fromState!: string | null;
+
+  @Column({ name: 'to_state', type: 'text' })
+  toState!: string;
+
+  @Column({ type: 'jsonb' })
+  payload!: Record<string, any>;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
+
+  @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
+  hashScheme!: 3;
+}
+
+/** What one commissioner member alone may not do: another commissioner member agrees first. */
+export const PROPOSAL_ACTIONS = ['remove_member', 'archive', 'publish'] as const;
+export type ProposalAction = (typeof PROPOSAL_ACTIONS)[number];
+export const PROPOSAL_STATES = ['open', 'agreed', 'withdrawn'] as const;
+export type ProposalState = (typeof PROPOSAL_STATES)[number];
+
+/** A commissioner member's proposal (remove a member, archive, publish the public page), open until another commissioner member agrees. */
+@Entity('partnership_proposals')
+@Index('partnership_proposals_one_open', ['partnershipId', 'action', 'organisationId'], { unique: true, where: `"state" = 'open'` })
+@Check('partnership_proposals_action_check', `"action" IN ('remove_member', 'archive', 'publish')`)
+@Check('partnership_proposals_state_check', `"state" IN ('open', 'agreed', 'withdrawn')`)
+export class PartnershipProposalEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'partnership_proposals_pkey' })
+  id!: string;
+
+  @Column({ name: 'partnership_id', type: 'uuid' })
+  partnershipId!: string;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'partnership_proposals_partnership_fkey' })
+  partnership?: PartnershipEntity;
+
+  @Column({ type: 'text' })
+  action!: ProposalAction;
+
+  /** The member to remove (remove_member). */
+  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
+  organisationId!: string | null;
+
+  @Column({ type: 'text', default: 'open' })
+  state!: ProposalState;
+
+  @Column({ name: 'proposed_by_user_id', type: 'uuid' })
+  proposedByUserId!: string;
+
+  @Column({ name: 'proposed_by_organisation_id', type: 'uuid' })
+  proposedByOrganisationId!: string;
+
+  @Column({ name: 'proposed_at', type: 'timestamptz' })
+  proposedAt!: Date;
+
+  @Column({ name: 'decided_by_user_id', type: 'uuid', nullable: true })
+  decidedByUserId!: string | null;
+
+  @Column({ name: 'decided_by_organisation_id', type: 'uuid', nullable: true })
+  decidedByOrganisationId!: string | null;
+
+  @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
+  decidedAt!: Date | null;
 }
 
 @Entity('partnership_members')
@@ -81,6 +192,55 @@ export class PartnershipMemberEntity {
   @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'partnership_members_organisation_fkey' })
   organisation?: OrganisationEntity;
+}
+
+export const INVITATION_STATES = ['pending', 'accepted', 'declined'] as const;
+export type InvitationState = (typeof INVITATION_STATES)[number];
+
+/**
+ * An organisation asked to join a partnership: it is a member only once one of its leads (or a
+ * platform admin) accepts. The latest invitation per organisation; a declined one may be sent again.
+ */
+@Entity('partnership_invitations')
+@Index('partnership_invitations_pending_idx', ['organisationId'], { where: `"state" = 'pending'` })
+@Check('partnership_invitations_state_check', `"state" IN ('pending', 'accepted', 'declined')`)
+export class PartnershipInvitationEntity {
+  @PrimaryColumn({ name: 'partnership_id', type: 'uuid', primaryKeyConstraintName: 'partnership_invitations_pkey' })
+  partnershipId!: string;
+
+  @PrimaryColumn({ name: 'organisation_id', type: 'uuid', primaryKeyConstraintName: 'partnership_invitations_pkey' })
+  organisationId!: string;
+
+  @Column({ type: 'text', default: 'pending' })
+  state!: InvitationState;
+
+  @Column({ name: 'invited_by_user_id', type: 'uuid' })
+  invitedByUserId!: string;
+
+  @Column({ name: 'invited_at', type: 'timestamptz' })
+  invitedAt!: Date;
+
+  @Column({ name: 'decided_by_user_id', type: 'uuid', nullable: true })
+  decidedByUserId!: string | null;
+
+  @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
+  decidedAt!: Date | null;
+
+  @ManyToOne(() => PartnershipEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'partnership_invitations_partnership_fkey' })
+  partnership?: PartnershipEntity;
+
+  @ManyToOne(() => OrganisationEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'partnership_invitations_organisation_fkey' })
+  organisation?: OrganisationEntity;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'invited_by_user_id', foreignKeyConstraintName: 'partnership_invitations_invited_by_fkey' })
+  invitedBy?: UserEntity;
+
+  @ManyToOne(() => UserEntity)
+  @JoinColumn({ name: 'decided_by_user_id', foreignKeyConstraintName: 'partnership_invitations_decided_by_fkey' })
+  decidedBy?: UserEntity;
 }
 
 /**

@@ -7,10 +7,22 @@ import {
   AnchorEntity,
   Metric,
   OutcomeEntity,
+  InvitationState,
   PartnershipEntity,
+  PartnershipInvitationEntity,
   PartnershipMemberEntity,
   TableDeclarationEntity,
 } from './partnership.entity';
+
+/** A pending invitation as the invited organisation's lead sees it: the partnership's name and who asked, nothing more. */
+export interface InvitationToJoin {
+  partnershipId: string;
+  partnershipName: string;
+  organisationId: string;
+  organisationName: string;
+  invitedByOrganisationName: string | null;
+  invitedAt: Date;
+}
 
 export interface PartnershipAggregate {
   partnership: PartnershipEntity;
@@ -56,6 +68,74 @@ export class PartnershipsRepository {
       .execute();
   }
 
+  /**
+   * Invites the organisations that are neither members nor invited already (a declined or ended
+   * invitation is sent again); answers the ones invited now.
+   */
+  async invite(partnershipId: string, organisationIds: string[], invitedByUserId: string, at: Date): Promise<string[]> {
+    if (!organisationIds.length) return [];
+    const rows: { organisation_id: string }[] = await this.manager.query(
+      `INSERT INTO partnership_invitations (partnership_id, organisation_id, state, invited_by_user_id, invited_at)
+       SELECT $1, o, 'pending', $3, $4 FROM unnest($2::uuid[]) AS o
+       WHERE NOT EXISTS (SELECT 1 FROM partnership_members m WHERE m.partnership_id = $1 AND m.organisation_id = o)
+       ON CONFLICT (partnership_id, organisation_id) DO UPDATE
+         SET state = 'pending', invited_by_user_id = EXCLUDED.invited_by_user_id, invited_at = EXCLUDED.invited_at, decided_by_user_id = NULL, decided_at = NULL
+         WHERE partnership_invitations.state <> 'pending'
+       RETURNING organisation_id`,
+      [partnershipId, organisationIds, invitedByUserId, at],
+    );
+    return rows.map((r) => r.organisation_id);
+  }
+
+  /** The invitation's state, locked until the caller's transaction ends (accepting and declining race). */
+  async invitationState(partnershipId: string, organisationId: string): Promise<InvitationState | undefined> {
+    const rows: { state: InvitationState }[] = await this.manager.query(
+      'SELECT state FROM partnership_invitations WHERE partnership_id = $1 AND organisation_id = $2 FOR UPDATE',
+      [partnershipId, organisationId],
+    );
+    return rows[0]?.state;
+  }
+
+  async decideInvitation(partnershipId: string, organisationId: string, state: 'accepted' | 'declined', userId: string, at: Date): Promise<void> {
+    await this.manager.query(
+      `UPDATE partnership_invitations SET state = $3, decided_by_user_id = $4, decided_at = $5 WHERE partnership_id = $1 AND organisation_id = $2`,
+      [partnershipId, organisationId, state, userId, at],
+    );
+  }
+
+  /** The partnership's pending invitations, with the invited organisations, oldest first. */
+  pendingInvitations(partnershipId: string): Promise<PartnershipInvitationEntity[]> {
+    return this.dataSource.getRepository(PartnershipInvitationEntity).find({
+      where: { partnershipId, state: 'pending' },
+      relations: { organisation: true },
+      order: { invitedAt: 'ASC', organisationId: 'ASC' },
+    });
+  }
+
+  /** Pending invitations to these organisations (all of them, for `null`), newest first. */
+  async invitationsTo(organisationId: string | null): Promise<InvitationToJoin[]> {
+    const rows: { partnership_id: string; partnership_name: string; organisation_id: string; organisation_name: string; invited_by_organisation_name: string | null; invited_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT i.partnership_id, p.name AS partnership_name, i.organisation_id, o.name AS organisation_name, io.name AS invited_by_organisation_name, i.invited_at
+         FROM partnership_invitations i
+           JOIN partnerships p ON p.id = i.partnership_id
+           JOIN organisations o ON o.id = i.organisation_id
+           JOIN users u ON u.id = i.invited_by_user_id
+           LEFT JOIN organisations io ON io.id = u.organisation_id
+         WHERE i.state = 'pending' AND p.archived_at IS NULL AND ($1::uuid IS NULL OR i.organisation_id = $1)
+         ORDER BY i.invited_at DESC, i.partnership_id, i.organisation_id`,
+        [organisationId],
+      );
+    return rows.map((r) => ({
+      partnershipId: r.partnership_id,
+      partnershipName: r.partnership_name,
+      organisationId: r.organisation_id,
+      organisationName: r.organisation_name,
+      invitedByOrganisationName: r.invited_by_organisation_name,
+      invitedAt: r.invited_at,
+    }));
+  }
+
   /** Each partnership's reminder days (days before a milestone), by partnership id. */
   async reminderDays(ids: string[]): Promise<Map<string, number[]>> {
     if (!ids.length) return new Map();
@@ -64,7 +144,14 @@ export class PartnershipsRepository {
   }
 
   async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'reminderDays' | 'public'>>) {
-    await this.dataSource.getRepository(PartnershipEntity).update({ id }, changes);
+    if (!Object.keys(changes).length) return;
+    await this.manager.getRepository(PartnershipEntity).update({ id }, changes);
+  }
+
+  /** Whether its public page is published, read in the caller's transaction. */
+  async isPublic(id: string): Promise<boolean> {
+    const rows: { public: boolean }[] = await this.manager.query('SELECT public FROM partnerships WHERE id = $1', [id]);
+    return rows[0]?.public ?? false;
   }
 
   /** The partnership if it is published and not archived (its public page shows it). */

@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@app/accounts';
 import { AgreementsService } from '@app/agreements';
 import { MilestonesService } from '@app/milestones';
-import { PartnershipsService } from '@app/partnerships';
+import { Decided, PartnershipAggregate, PartnershipsService } from '@app/partnerships';
+import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
 import { CycleQueriesService, FundingYear, PartnershipMembersService } from '@app/cycles';
 import { Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
@@ -13,8 +15,12 @@ import {
   CreateAnchorDto,
   CreateOutcomeDto,
   CreatePartnershipDto,
+  InvitationsToJoinDto,
+  InvitedListDto,
   OutcomeDto,
   PartnershipDto,
+  ProposalDto,
+  ProposalListDto,
   PartnershipSummaryDto,
   RemindersDto,
   TableDeclarationDto,
@@ -23,9 +29,12 @@ import {
   UpdatePartnershipDto,
   mapAnchor,
   mapDeclaration,
+  mapInvitationToJoin,
+  mapInvited,
   mapOutcome,
   mapPartnership,
   mapPartnershipSummary,
+  mapProposal,
 } from './dto/partnerships.dto';
 
 const PartnershipId = () => Param('id', new IdPipe('partnership'));
@@ -56,7 +65,7 @@ export class PartnershipsController {
   @ApiOperation({ summary: 'Open a partnership (admin or a commissioner user)' })
   @ApiCreatedResponse({ type: PartnershipDto })
   async create(@Caller() caller: Principal, @Body() body: CreatePartnershipDto): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.create(caller, body));
+    return this.view(caller, await this.partnerships.create(caller, body));
   }
 
   @Get()
@@ -69,7 +78,7 @@ export class PartnershipsController {
   @Get(':id')
   @ApiOkResponse({ type: PartnershipDto })
   async get(@Caller() caller: Principal, @PartnershipId() id: string): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.get(caller, id));
+    return this.view(caller, await this.partnerships.get(caller, id));
   }
 
   @Patch(':id')
@@ -77,55 +86,160 @@ export class PartnershipsController {
     summary: 'Change the name, or publish or withdraw the public page (a commissioner member); a destination or principles propose a new version of the agreement',
     description:
       'The destination and principles are the partnership agreement’s: given here, they (with horizonYear, or the year of the version under consultation) propose a new version, ' +
-      'as PROPOSE_AGREEMENT does, and the view shows them once every member has consented to it.',
+      'as PROPOSE_AGREEMENT does, and the view shows them once every member has consented to it. ' +
+      'Publishing (`public: true`) needs two commissioner members: the first request proposes it (202, listed in `proposals`), the same request of a commissioner member of another organisation agrees and publishes (200). ' +
+      'With one commissioner member it publishes at once. Withdrawing happens at once. Each is in the partnership history.',
   })
   @ApiOkResponse({ type: PartnershipDto })
+  @ApiAcceptedResponse({ type: PartnershipDto, description: 'Publishing is proposed, waiting for another commissioner member' })
   async update(
     @Caller() caller: Principal,
     @PartnershipId() id: string,
     @Body() body: UpdatePartnershipDto,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<PartnershipDto> {
     const { destination, principles, horizonYear, ...rest } = body;
     if (destination !== undefined || principles !== undefined || horizonYear !== undefined) {
       await this.agreements.proposeFromPartnership(caller, id, { destination, principles, horizonYear });
     }
-    return mapPartnership(await this.partnerships.update(caller, id, rest));
+    const { aggregate, decided } = await this.partnerships.update(caller, id, rest);
+    if (!decided.done) res.status(202);
+    return this.view(caller, aggregate);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'The partnership history, oldest first: invitations and their answers, removals, proposals and agreements, archive, public page (a member)' })
+  @ApiOkResponse({ type: [HistoryEntryDto] })
+  async history(@Caller() caller: Principal, @PartnershipId() id: string): Promise<HistoryEntryDto[]> {
+    return (await this.partnerships.historyOf(caller, id)).map((e) => mapHistoryEntry({ ...e, cycleId: e.partnershipId } as never));
+  }
+
+  @Get(':id/history/verify')
+  @ApiOkResponse({ type: VerifyDto })
+  verifyHistory(@Caller() caller: Principal, @PartnershipId() id: string): Promise<VerifyDto> {
+    return this.partnerships.verifyHistory(caller, id);
+  }
+
+  @Get(':id/proposals')
+  @ApiOperation({ summary: 'Proposals to remove a member, archive or publish, open ones first (a member)' })
+  @ApiOkResponse({ type: ProposalListDto })
+  async proposals(@Caller() caller: Principal, @PartnershipId() id: string): Promise<ProposalListDto> {
+    return { items: (await this.partnerships.proposals(caller, id)).map(mapProposal) };
+  }
+
+  @Post(':id/proposals/:proposalId/agree')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Agree to another organisation’s proposal (a commissioner member of another organisation): it happens now',
+    description: 'As sending the proposed request again: the same refusals (409 unfinished cycles or archived, 422) leave the proposal open.',
+  })
+  @ApiOkResponse({ type: PartnershipDto })
+  async agree(@Caller() caller: Principal, @PartnershipId() id: string, @Param('proposalId', new IdPipe('proposal')) proposalId: string): Promise<PartnershipDto> {
+    const proposal = await this.partnerships.proposalToAgree(caller, id, proposalId);
+    if (proposal.action === 'archive') await this.milestones.archivePartnership(caller, id);
+    if (proposal.action === 'publish') await this.partnerships.update(caller, id, { public: true });
+    if (proposal.action === 'remove_member') await this.members.remove(caller, id, proposal.organisationId!);
+    return this.view(caller, await this.partnerships.get(caller, id));
+  }
+
+  @Delete(':id/proposals/:proposalId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Withdraw an open proposal (a commissioner member of the organisation that proposed it)' })
+  @ApiNoContentResponse()
+  async withdrawProposal(@Caller() caller: Principal, @PartnershipId() id: string, @Param('proposalId', new IdPipe('proposal')) proposalId: string): Promise<void> {
+    await this.partnerships.withdrawProposal(caller, id, proposalId);
   }
 
   @Delete(':id/members/:organisationId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a member organisation (a commissioner member)' })
+  @ApiOperation({
+    summary: 'Remove a member organisation (a commissioner member, agreed by a second)',
+    description:
+      'With another commissioner member, the first request proposes the removal (202 with the proposal) and the same request of a commissioner member of another organisation agrees and removes it (204). ' +
+      'With one commissioner member it is removed at once. Each is in the partnership history.',
+  })
   @ApiNoContentResponse()
+  @ApiAcceptedResponse({ type: ProposalDto, description: 'Proposed, waiting for another commissioner member' })
   @ApiConflictResponse({ description: 'It still co-owns unfinished cycles (named), or the partnership is archived' })
   async removeMember(
     @Caller() caller: Principal,
     @PartnershipId() id: string,
     @Param('organisationId', new IdPipe('member')) organisationId: string,
-  ): Promise<void> {
-    await this.members.remove(caller, id, organisationId);
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<ProposalDto | void> {
+    return proposed(res, await this.members.remove(caller, id, organisationId));
   }
 
   @Post(':id/archive')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Archive the partnership (a commissioner member)',
-    description: 'Read-only from then on: every write to it or its cycles answers 409. Its scheduled milestones are cancelled.',
+    summary: 'Archive the partnership (a commissioner member, agreed by a second)',
+    description:
+      'Read-only from then on: every write to it or its cycles answers 409. Its scheduled milestones are cancelled. ' +
+      'With another commissioner member, the first request proposes it (202, listed in `proposals`) and the same request of a commissioner member of another organisation agrees and archives (200).',
   })
   @ApiOkResponse({ type: PartnershipDto })
-  async archive(@Caller() caller: Principal, @PartnershipId() id: string): Promise<PartnershipDto> {
-    await this.milestones.archivePartnership(caller, id);
-    return mapPartnership(await this.partnerships.get(caller, id));
+  @ApiAcceptedResponse({ type: PartnershipDto, description: 'Proposed, waiting for another commissioner member' })
+  async archive(@Caller() caller: Principal, @PartnershipId() id: string, @Res({ passthrough: true }) res: FastifyReply): Promise<PartnershipDto> {
+    const decided = await this.milestones.archivePartnership(caller, id);
+    if (!decided.done) res.status(202);
+    return this.view(caller, await this.partnerships.get(caller, id));
+  }
+
+  /** The view with its pending invitations and open proposals. */
+  private async view(caller: Principal, aggregate: PartnershipAggregate): Promise<PartnershipDto> {
+    const id = aggregate.partnership.id;
+    const [invited, proposals] = await Promise.all([this.partnerships.invitations(caller, id), this.partnerships.proposals(caller, id)]);
+    return mapPartnership(aggregate, invited, proposals.filter((p) => p.state === 'open'));
+  }
+
+  @Get(':id/invitations')
+  @ApiOperation({ summary: 'The organisations invited and not yet answering (a member)' })
+  @ApiOkResponse({ type: InvitedListDto })
+  async invitations(@Caller() caller: Principal, @PartnershipId() id: string): Promise<InvitedListDto> {
+    return { items: (await this.partnerships.invitations(caller, id)).map(mapInvited) };
+  }
+
+  @Post(':id/invitations/:organisationId/accept')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Accept the invitation of an organisation (a lead of that organisation, or an admin): it becomes a member',
+    description: '404 to anyone of another organisation; 403 to its members who are not leads; 422 when it was answered already; 409 when the partnership is archived.',
+  })
+  @ApiOkResponse({ type: PartnershipDto })
+  async acceptInvitation(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Param('organisationId', new IdPipe('invitation')) organisationId: string,
+  ): Promise<PartnershipDto> {
+    await this.partnerships.answerInvitation(caller, id, organisationId, 'accepted');
+    return this.view(caller, await this.partnerships.get(caller, id));
+  }
+
+  @Post(':id/invitations/:organisationId/decline')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Decline the invitation of an organisation (a lead of that organisation, or an admin)' })
+  @ApiNoContentResponse()
+  async declineInvitation(
+    @Caller() caller: Principal,
+    @PartnershipId() id: string,
+    @Param('organisationId', new IdPipe('invitation')) organisationId: string,
+  ): Promise<void> {
+    await this.partnerships.answerInvitation(caller, id, organisationId, 'declined');
   }
 
   @Post(':id/members')
-  @ApiOperation({ summary: 'Invite organisations into the partnership (a commissioner member)' })
+  @ApiOperation({
+    summary: 'Invite organisations into the partnership (a commissioner member)',
+    description: 'Each is listed in `invited` until one of its leads, or an admin, accepts; only then is it a member. Its leads are told.',
+  })
   @ApiCreatedResponse({ type: PartnershipDto })
   async addMembers(
     @Caller() caller: Principal,
     @PartnershipId() id: string,
     @Body() body: AddMembersDto,
   ): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.addMembers(caller, id, body.organisationIds));
+    return this.view(caller, await this.partnerships.addMembers(caller, id, body.organisationIds));
   }
 
   @Put(':id/table')
@@ -196,6 +310,28 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Body() body: RemindersDto,
   ): Promise<PartnershipDto> {
-    return mapPartnership(await this.partnerships.setReminderDays(caller, id, body.days));
+    return this.view(caller, await this.partnerships.setReminderDays(caller, id, body.days));
+  }
+}
+
+/** 202 with the proposal when the request only proposed (another commissioner member must agree); nothing otherwise. */
+function proposed(res: FastifyReply, decided: Decided): ProposalDto | void {
+  if (decided.done || !decided.proposal) return;
+  res.status(202);
+  return mapProposal(decided.proposal);
+}
+
+/** Invitations to join partnerships, as the invited organisation's leads see them. */
+@ApiTags('partnerships')
+@ApiBearerAuth()
+@Controller('v1/partnership-invitations')
+export class PartnershipInvitationsController {
+  constructor(private readonly partnerships: PartnershipsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "Pending invitations to the caller's organisation (a lead; an admin sees all); anyone else has none" })
+  @ApiOkResponse({ type: InvitationsToJoinDto })
+  async list(@Caller() caller: Principal): Promise<InvitationsToJoinDto> {
+    return { items: (await this.partnerships.invitationsToAnswer(caller)).map(mapInvitationToJoin) };
   }
 }

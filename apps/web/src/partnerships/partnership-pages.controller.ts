@@ -35,6 +35,9 @@ const doneText = (done: string | undefined) => {
   if (done === 'anchor') return 'The anchor is added';
   if (done === 'outcome') return 'The outcome is added to the shared framework';
   if (done === 'member-removed') return 'The organisation is no longer a member';
+  if (done === 'proposed') return 'Your proposal is recorded: it happens once a commissioner member of another organisation agrees';
+  if (done === 'proposal-withdrawn') return 'Your proposal is withdrawn';
+  if (done === 'joined') return 'Your organisation accepted the invitation: it is a member now';
   if (done === 'archived') return 'The partnership is archived';
   if (done === 'published') return 'The public page is published: anyone with the link can read it';
   if (done === 'withdrawn') return 'The public page is withdrawn: its link now finds nothing (copies kept by browsers and caches go within five minutes)';
@@ -43,6 +46,37 @@ const doneText = (done: string | undefined) => {
   const moved = /^moved-(\d+)$/.exec(done ?? '');
   return moved ? `The anchor is moved, and ${moved[1]} aligned milestone${moved[1] === '1' ? '' : 's'} with it` : undefined;
 };
+
+/** A partnership history entry in words (the page's list). */
+function historyText(type: string, payload: Record<string, unknown>, name: (organisationId: unknown) => string): string {
+  const act = (action: unknown) => (action === 'archive' ? 'archive the partnership' : action === 'publish' ? 'publish the public page' : `remove ${name(payload.organisationId)}`);
+  switch (type) {
+    case 'CREATED':
+      return 'Opened the partnership';
+    case 'INVITED':
+      return `Invited ${name(payload.organisationId)}`;
+    case 'INVITATION_ACCEPTED':
+      return `${name(payload.organisationId)} accepted the invitation and joined`;
+    case 'INVITATION_DECLINED':
+      return `${name(payload.organisationId)} declined the invitation`;
+    case 'PROPOSED':
+      return `Proposed to ${act(payload.action)}`;
+    case 'AGREED':
+      return `Agreed to the proposal to ${act(payload.action)}`;
+    case 'PROPOSAL_WITHDRAWN':
+      return `Withdrew the proposal to ${act(payload.action)}`;
+    case 'MEMBER_REMOVED':
+      return `Removed ${name(payload.organisationId)}${payload.alone ? ' (the only commissioner member)' : ''}`;
+    case 'ARCHIVED':
+      return `Archived the partnership${payload.alone ? ' (the only commissioner member)' : ''}`;
+    case 'PUBLISHED':
+      return `Published the public page${payload.alone ? ' (the only commissioner member)' : ''}`;
+    case 'WITHDRAWN':
+      return 'Withdrew the public page';
+    default:
+      return type;
+  }
+}
 
 @Controller('partnerships')
 export class PartnershipPagesController {
@@ -104,7 +138,9 @@ export class PartnershipPagesController {
       section: 'partnerships',
       title: 'Partnerships',
       partnerships: await this.partnerships.list(principal),
+      invitationsWaiting: (await this.partnerships.invitationsToAnswer(principal)).length,
       canCreate,
+      isAdmin: principal.role === 'admin',
       organisationItems: organisations
         .filter((o) => o.id !== principal.organisationId)
         .map((o) => ({ value: o.id, text: `${o.name} (${o.kind})`, checked: chosen.has(o.id) })),
@@ -167,8 +203,8 @@ export class PartnershipPagesController {
     @Res() res: Response,
   ) {
     try {
-      await this.members.remove(session.principal, id, organisationId);
-      res.redirect(303, `/partnerships/${id}?done=member-removed#table`);
+      const decided = await this.members.remove(session.principal, id, organisationId);
+      res.redirect(303, decided.done ? `/partnerships/${id}?done=member-removed#table` : `/partnerships/${id}?done=proposed#decisions`);
     } catch (error) {
       if (!(error instanceof Conflict || error instanceof TransitionRefused)) throw error;
       await this.render(res, error instanceof Conflict ? 409 : 422, session, id, { errors: [{ field: 'table', text: error.message }] });
@@ -212,15 +248,53 @@ export class PartnershipPagesController {
       return this.render(res, 400, session, id, { errors: [{ field: 'public-page', text: 'Choose whether to publish the public page or withdraw it' }] });
     }
     const publish = body.public === 'true';
-    await this.partnerships.update(session.principal, id, { public: publish });
-    res.redirect(303, `/partnerships/${id}?done=${publish ? 'published' : 'withdrawn'}#public-page`);
+    const { decided } = await this.partnerships.update(session.principal, id, { public: publish });
+    res.redirect(303, decided.done ? `/partnerships/${id}?done=${publish ? 'published' : 'withdrawn'}#public-page` : `/partnerships/${id}?done=proposed#decisions`);
+  }
+
+  /** The organisation that proposed it withdraws its proposal. */
+  @Post(':id/proposals/:proposalId/withdraw')
+  async withdrawProposal(@Session() session: WebSession, @PartnershipId() id: string, @Param('proposalId', new IdPipe('proposal')) proposalId: string, @Res() res: Response) {
+    try {
+      await this.partnerships.withdrawProposal(session.principal, id, proposalId);
+      res.redirect(303, `/partnerships/${id}?done=proposal-withdrawn#decisions`);
+    } catch (error) {
+      if (!(error instanceof TransitionRefused)) throw error;
+      await this.render(res, 422, session, id, { errors: [{ field: 'decisions', text: error.message }] });
+    }
+  }
+
+  /** The partnership history: every invitation and answer, removal, proposal and agreement, archive and public page, chained. */
+  @Get(':id/history')
+  async history(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
+    const [aggregate, entries, verdict] = await Promise.all([
+      this.partnerships.get(session.principal, id),
+      this.partnerships.historyOf(session.principal, id),
+      this.partnerships.verifyHistory(session.principal, id),
+    ]);
+    const ids = [...new Set(entries.flatMap((e) => [e.organisationId, e.payload.organisationId]).filter((o): o is string => typeof o === 'string'))];
+    const { organisations, users } = await this.accounts.namesOf(ids, [...new Set(entries.map((e) => e.actorUserId).filter((u): u is string => !!u))]);
+    res.render('partnership-history', {
+      ...(await this.layout.of(session)),
+      section: 'partnerships',
+      title: `History: ${aggregate.partnership.name}`,
+      partnership: aggregate.partnership,
+      verdict,
+      entries: [...entries].reverse().map((e) => ({
+        seq: e.seq,
+        at: e.at,
+        what: historyText(e.type, e.payload, (o) => (typeof o === 'string' && organisations.get(o)) || 'an organisation'),
+        who: [e.actorUserId && users.get(e.actorUserId), e.organisationId && organisations.get(e.organisationId)].filter(Boolean).join(', '),
+        hash: e.hash,
+      })),
+    });
   }
 
   /** A commissioner member archives the partnership: read-only, its milestones cancelled. */
   @Post(':id/archive')
   async archive(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
-    await this.milestones.archivePartnership(session.principal, id);
-    res.redirect(303, `/partnerships/${id}?done=archived`);
+    const decided = await this.milestones.archivePartnership(session.principal, id);
+    res.redirect(303, decided.done ? `/partnerships/${id}?done=archived` : `/partnerships/${id}?done=proposed#decisions`);
   }
 
   /** A member adds an outcome to the shared framework, with one metric (more can follow). */
@@ -360,7 +434,7 @@ export class PartnershipPagesController {
     extra: { done?: string; errors?: FormError[]; calendarLink?: string; values?: Record<string, unknown>; webhookSecret?: { url: string; secret: string } },
   ) {
     // Together: the calendar asks for the partnership too, and shares this read of it.
-    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series] = await Promise.all([
+    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series, invited, proposals] = await Promise.all([
       this.partnerships.get(session.principal, id),
       this.milestones.calendar(session.principal, id),
       this.partnerships.tableHistories(session.principal, id),
@@ -369,6 +443,8 @@ export class PartnershipPagesController {
       this.cycles.tableItemsInUse(session.principal, id),
       this.agreements.get(session.principal, id),
       this.openData.outcomeSeries(session.principal, id),
+      this.partnerships.invitations(session.principal, id),
+      this.partnerships.proposals(session.principal, id),
     ]);
     const agreedNumber = agreement.snapshot.context.agreedNumber;
     const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;
@@ -418,6 +494,22 @@ export class PartnershipPagesController {
       title: aggregate.partnership.name,
       partnership: aggregate.partnership,
       members,
+      invited: invited.map((i) => ({ name: i.organisation?.name ?? 'an organisation', kind: i.organisation?.kind, invitedAt: i.invitedAt })),
+      proposals: proposals
+        .filter((p) => p.state === 'open')
+        .map((p) => {
+          const member = aggregate.members.find((m) => m.organisationId === p.organisationId)?.organisation?.name ?? 'an organisation';
+          const proposer = aggregate.members.find((m) => m.organisationId === p.proposedByOrganisationId)?.organisation?.name ?? 'A former member';
+          return {
+            id: p.id,
+            text: `${proposer} proposes to ${p.action === 'archive' ? 'archive the partnership' : p.action === 'publish' ? 'publish the public page' : `remove ${member} from the partnership`}`,
+            proposedAt: p.proposedAt,
+            ours: p.proposedByOrganisationId === session.principal.organisationId,
+            // Agreeing is sending the same request: the form posts where the proposal's did.
+            agreeAction: p.action === 'archive' ? `/partnerships/${id}/archive` : p.action === 'publish' ? `/partnerships/${id}/public` : `/partnerships/${id}/members/${p.organisationId}/remove`,
+            publish: p.action === 'publish',
+          };
+        }),
       outcomes: aggregate.outcomes,
       outcomeFigures: await outcomeFigures(series),
       timeline,

@@ -21,7 +21,14 @@ import {
   MetricDirection,
   OutcomeEntity,
   PartnershipAggregate,
+  InvitationToJoin,
   PartnershipEntity,
+  PROPOSAL_ACTIONS,
+  PROPOSAL_STATES,
+  PartnershipInvitationEntity,
+  PartnershipProposalEntity,
+  ProposalAction,
+  ProposalState,
   TableDeclarationEntity,
 } from '@app/partnerships';
 import { ORGANISATION_KINDS, OrganisationKind } from '@app/accounts';
@@ -209,8 +216,80 @@ export class PartnershipSummaryDto {
   @ApiProperty() updatedAt!: string;
 }
 
+export class InvitedDto {
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORGANISATION_KINDS }) kind!: OrganisationKind;
+  @ApiProperty() invitedAt!: string;
+}
+
+export const mapInvited = (i: PartnershipInvitationEntity): InvitedDto => ({
+  organisationId: i.organisationId,
+  name: i.organisation?.name ?? '',
+  kind: i.organisation?.kind ?? 'community',
+  invitedAt: i.invitedAt.toISOString(),
+});
+
+export class InvitedListDto {
+  @ApiProperty({ type: [InvitedDto] }) items!: InvitedDto[];
+}
+
+/** An invitation as the invited organisation's lead sees it (GET /v1/partnership-invitations). */
+export class InvitationToJoinDto {
+  @ApiProperty() partnershipId!: string;
+  @ApiProperty() partnershipName!: string;
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The organisation of the person who invited it' }) invitedByOrganisationName!: string | null;
+  @ApiProperty() invitedAt!: string;
+}
+
+export class InvitationsToJoinDto {
+  @ApiProperty({ type: [InvitationToJoinDto] }) items!: InvitationToJoinDto[];
+}
+
+export const mapInvitationToJoin = (i: InvitationToJoin): InvitationToJoinDto => ({ ...i, invitedAt: i.invitedAt.toISOString() });
+
+/** A commissioner member's proposal: it happens once a commissioner member of another organisation agrees. */
+export class ProposalDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: PROPOSAL_ACTIONS }) action!: ProposalAction;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The member to remove (remove_member)' }) organisationId!: string | null;
+  @ApiProperty({ enum: PROPOSAL_STATES }) state!: ProposalState;
+  @ApiProperty() proposedByUserId!: string;
+  @ApiProperty() proposedByOrganisationId!: string;
+  @ApiProperty() proposedAt!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) decidedByUserId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) decidedByOrganisationId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) decidedAt!: string | null;
+}
+
+export class ProposalListDto {
+  @ApiProperty({ type: [ProposalDto] }) items!: ProposalDto[];
+}
+
+export const mapProposal = (p: PartnershipProposalEntity): ProposalDto => ({
+  id: p.id,
+  action: p.action,
+  organisationId: p.organisationId,
+  state: p.state,
+  proposedByUserId: p.proposedByUserId,
+  proposedByOrganisationId: p.proposedByOrganisationId,
+  proposedAt: p.proposedAt.toISOString(),
+  decidedByUserId: p.decidedByUserId,
+  decidedByOrganisationId: p.decidedByOrganisationId,
+  decidedAt: p.decidedAt?.toISOString() ?? null,
+});
+
 export class PartnershipDto extends PartnershipSummaryDto {
   @ApiProperty({ type: [MemberDto] }) members!: MemberDto[];
+  @ApiProperty({
+    type: [InvitedDto],
+    description: 'Organisations invited and not yet answering: not members (they see nothing of the partnership, and their people cannot be named) until one of their leads, or an admin, accepts',
+  })
+  invited!: InvitedDto[];
+  @ApiProperty({ type: [ProposalDto], description: 'Open proposals (remove a member, archive, publish) waiting for a commissioner member of another organisation to agree' })
+  proposals!: ProposalDto[];
   @ApiProperty({ type: [OutcomeDto] }) outcomes!: OutcomeDto[];
   @ApiProperty({ type: [AnchorDto] }) anchors!: AnchorDto[];
 }
@@ -228,8 +307,10 @@ export const mapPartnershipSummary = (p: PartnershipEntity): PartnershipSummaryD
   updatedAt: p.updatedAt.toISOString(),
 });
 
-export const mapPartnership = (a: PartnershipAggregate): PartnershipDto => ({
+export const mapPartnership = (a: PartnershipAggregate, invited: PartnershipInvitationEntity[], proposals: PartnershipProposalEntity[]): PartnershipDto => ({
   ...mapPartnershipSummary(a.partnership),
+  invited: invited.map(mapInvited),
+  proposals: proposals.map(mapProposal),
   members: a.members.map((m) => {
     const latest = a.declarations.find((d) => d.organisationId === m.organisationId);
     return {
