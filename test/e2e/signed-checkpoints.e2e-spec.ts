@@ -148,7 +148,8 @@ describe('signed checkpoints of the histories', () => {
   it('shows the signed heads of its cycles on the partnership’s public page', async () => {
     const id = await revised('Shown in the open');
     await api.app.get(SignedCheckpointsService).signDay(days[2]);
-    await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200);
+    await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(202);
+    await c.icbUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200); // agreed by a second commissioner
     const [head] = (await c.councilUser.as.get(`/v1/cycles/${id}/history/checkpoints`).expect(200)).body.items;
     const web = await createTestWeb();
     try {

@@ -53,6 +53,12 @@ describe('webhooks follow access', () => {
     await eventually(() => bed.receiver.on(councilPath).filter((r) => JSON.parse(r.body).payload?.statement === statement), (list) => list.length === 1);
   }
 
+  /** The council proposes the ICB's removal and the ICB agrees (two commissioner members decide it). */
+  const removeIcb = async (c: Collaboration) => {
+    await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.icb.id}`).expect(202);
+    await c.icbUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.icb.id}`).expect(204);
+  };
+
   it('binds each webhook to its maker’s organisation', async () => {
     const { c, council, icb } = await twoHooks('bound');
     expect(council).toMatchObject({ organisationId: c.orgs.council.id, active: true, disabledReason: null, disabledDetail: null });
@@ -63,7 +69,7 @@ describe('webhooks follow access', () => {
     const { c, icb, cycleId, councilPath, icbPath } = await twoHooks('removed');
     await cycleSteps(c).toFraming(cycleId);
     await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 3);
-    await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.icb.id}`).expect(204);
+    await removeIcb(c);
     expect(await listed(c, icb.id)).toMatchObject({
       active: false,
       disabledAt: expect.any(String),
@@ -74,6 +80,7 @@ describe('webhooks follow access', () => {
     expect(typesAt(icbPath, cycleId)).toEqual(['CREATED', 'LAUNCH', 'REVISE_PROBLEM']);
     // Added back, the organisation's old webhook stays off (its people add a new one, which then receives).
     await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [c.orgs.icb.id] }).expect(201);
+    await bed.factory.acceptInvitations(c.partnershipId, [c.orgs.icb.id]);
     await revise(c, cycleId, councilPath, 'After the ICB came back');
     expect(await listed(c, icb.id)).toMatchObject({ active: false, disabledReason: 'member-removed' });
     expect(typesAt(icbPath, cycleId)).toHaveLength(3);
@@ -92,7 +99,7 @@ describe('webhooks follow access', () => {
       const queued = async () =>
         (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${icb.id}/deliveries`).expect(200)).body.items.filter((d: { eventType: string }) => d.eventType === 'LAUNCH');
       expect(await queued()).toEqual([expect.objectContaining({ status: 'pending' })]);
-      await c.councilUser.as.delete(`/v1/partnerships/${c.partnershipId}/members/${c.orgs.icb.id}`).expect(204);
+      await removeIcb(c);
       // Failed with the removal, in its transaction.
       expect(await queued()).toEqual([expect.objectContaining({ status: 'failed', lastError: 'The webhook was switched off.' })]);
       // Even a webhook switched back on behind the service's back, with its delivery pending again,
@@ -148,7 +155,8 @@ describe('webhooks follow access', () => {
     await bed.stopWorker();
     try {
       await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
-      await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200);
+      await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(202);
+      await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/archive`).expect(200); // agreed by a second commissioner
       for (const hook of [council, icb]) {
         expect(await listed(c, hook.id)).toMatchObject({ active: false, disabledReason: 'partnership-archived', disabledDetail: 'The partnership was archived.' });
         const items = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${hook.id}/deliveries`).expect(200)).body.items;
