@@ -18,3 +18,5 @@ process.env.WRITE_BURST ??= '5000';
 delete process.env.CLOCK_START;
 if (run.clockOffsetMs) process.env.CLOCK_OFFSET_MS = String(run.clockOffsetMs);
 else delete process.env.CLOCK_OFFSET_MS;
+// The run's admin has a password of its own: the development default would have to be changed at first sign-in.
+process.env.ADMIN_PASSWORD ??= 'cocommission-test-admin-password';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountsService, UserEntity } from '@app/accounts';
-import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
+import { APP_CONFIG, AppConfig, CLOCK, deriveKey } from '@app/config';
 import { type Clock, dateInEngland, isWorkingDay } from '@app/domain';
 import type { DigestJobData } from '@app/queue';
 import { EmailItem, digestEmail, notificationEmail } from './mail/email-content';
@@ -30,7 +30,7 @@ export class NotificationMailService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.links = new UnsubscribeLinks(config.jwt.secret, config.mail.publicWebUrl);
+    this.links = new UnsubscribeLinks(deriveKey(config.jwt.secret, 'unsubscribe-link'), config.mail.publicWebUrl);
   }
 
   /** Whether email is on (SMTP_URL set), and where it goes. */

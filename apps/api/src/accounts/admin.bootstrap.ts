@@ -11,6 +11,6 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.accounts.bootstrapAdmin(this.config.admin.email, this.config.admin.password);
+    await this.accounts.bootstrapAdmin(this.config.admin);
   }
 }

@@ -18,6 +18,7 @@ import { Agreements1763997000000 } from './1763997000000-agreements';
 import { PartnershipPublic1764000000000 } from './1764000000000-partnership-public';
 import { ProgressCount1764100000000 } from './1764100000000-progress-count';
 import { CycleTexts1764200000000 } from './1764200000000-cycle-texts';
+import { AccountGuards1764320000000 } from './1764320000000-account-guards';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -42,4 +43,5 @@ export const MIGRATIONS: Function[] = [
   PartnershipPublic1764000000000,
   ProgressCount1764100000000,
   CycleTexts1764200000000,
+  AccountGuards1764320000000,
 ];
