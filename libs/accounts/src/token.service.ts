@@ -42,7 +42,7 @@ export class TokenService {
     this.key = createSecretKey(deriveKey(config.jwt.secret, 'access-token'));
   }
 
-  issue(user: UserEntity): { accessToken: string; tokenType: 'Bearer'; expiresIn: number; mustChangePassword: boolean } {
+  issue(user: UserEntity): { accessToken: string; tokenType: 'Bearer'; expiresIn: number; usesDefaultCredentials: boolean } {
     const claims: Claims = {
       sub: user.id,
       role: user.role,
@@ -57,7 +57,7 @@ export class TokenService {
       issuer: ACCESS_TOKEN_ISSUER,
       audience: ACCESS_TOKEN_AUDIENCE,
     });
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwt.ttlSeconds, mustChangePassword: user.mustChangePassword };
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwt.ttlSeconds, usesDefaultCredentials: user.mustChangePassword };
   }
 
   verify(token: string): Principal {

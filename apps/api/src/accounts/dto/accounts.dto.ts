@@ -20,7 +20,7 @@ export class TokenDto {
   @ApiProperty({ example: 'Bearer' }) tokenType!: string;
   @ApiProperty({ description: 'Seconds until the token expires' }) expiresIn!: number;
   @ApiProperty({ description: 'The account is still on the development default password: change it (POST /v1/me/password) before anything else' })
-  mustChangePassword!: boolean;
+  usesDefaultCredentials!: boolean;
 }
 
 export class CreateOrganisationDto {
@@ -81,7 +81,7 @@ export class UserDto {
   representative!: boolean;
   @ApiProperty({ enum: EMAIL_PREFERENCES }) emailPreference!: EmailPreference;
   @ApiProperty({ description: 'Still on the development default password (the first platform admin of a development run): the web app asks for a new one first' })
-  mustChangePassword!: boolean;
+  usesDefaultCredentials!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) organisationId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: OrganisationDto }) organisation!: OrganisationDto | null;
   @ApiProperty() createdAt!: string;
@@ -95,7 +95,7 @@ export const mapUser = (u: UserEntity): UserDto => ({
   active: u.active,
   representative: u.representative,
   emailPreference: u.emailPreference,
-  mustChangePassword: u.mustChangePassword,
+  usesDefaultCredentials: u.mustChangePassword,
   organisationId: u.organisationId,
   organisation: u.organisation ? mapOrganisation(u.organisation) : null,
   createdAt: u.createdAt.toISOString(),
