@@ -3,6 +3,7 @@ import request from 'supertest';
 import { JwtService } from '@nestjs/jwt';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
+import { dropDatabase, migrate } from '@app/database';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, DEV_DEFAULTS, deriveKey, loadConfig, parseConfig } from '@app/config';
 import {
   Factory,
@@ -93,6 +94,30 @@ describe('account security', () => {
       }
       const plain = await request(web.getHttpServer()).get('/sign-in').expect(200);
       expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/);
+    });
+
+    it('creates the first admin on the default password only in development, and marks it to be changed; without NODE_ENV, none', async () => {
+      const url = `${process.env.DATABASE_URL}_boot`;
+      await migrate(url);
+      try {
+        const { admin } = loadConfig();
+        const unset = await createTestApi({ config: () => parseConfig({ ...process.env, DATABASE_URL: url, NODE_ENV: '', ADMIN_PASSWORD: '' }) });
+        try {
+          await request(unset.http).post('/v1/auth/login').set('X-Forwarded-For', '10.31.8.1').send({ email: admin.email, password: DEV_DEFAULTS.adminPassword }).expect(401);
+          expect(await unset.app.get(DataSource).query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
+        } finally {
+          await unset.close();
+        }
+        const development = await createTestApi({ config: () => parseConfig({ ...process.env, DATABASE_URL: url, NODE_ENV: 'development', ADMIN_PASSWORD: '' }) });
+        try {
+          const res = await request(development.http).post('/v1/auth/login').set('X-Forwarded-For', '10.31.8.2').send({ email: admin.email, password: DEV_DEFAULTS.adminPassword }).expect(200);
+          expect(res.body.usesDefaultCredentials).toBe(true);
+        } finally {
+          await development.close();
+        }
+      } finally {
+        await dropDatabase(url);
+      }
     });
 
     it('an account on the development default password is told so, is sent to change it first in the web app, and is free once it has', async () => {
