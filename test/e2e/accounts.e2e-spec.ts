@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { loadConfig } from '@app/config';
+import { deriveKey, loadConfig } from '@app/config';
 import { ManualClock } from '@app/domain';
 import { Factory, TEST_PASSWORD, TestApi, createTestApi, agent, testClock } from '@test/support';
 
@@ -105,7 +105,8 @@ describe('accounts', () => {
       delete claims.exp;
       const other = jwt.sign(claims, { secret: 'x'.repeat(40), algorithm: 'HS256' });
       await agent(api.http, other).get('/v1/me').expect(401);
-      const hs512 = jwt.sign(claims, { secret: loadConfig().jwt.secret, algorithm: 'HS512' });
+      // The service's own key and claims, but another algorithm.
+      const hs512 = jwt.sign(claims, { secret: deriveKey(loadConfig().jwt.secret, 'access-token') as unknown as string, algorithm: 'HS512' });
       await agent(api.http, hs512).get('/v1/me').expect(401);
     });
 
@@ -114,7 +115,7 @@ describe('accounts', () => {
       const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
       const expired = new JwtService({}).sign(
         { ...claims, iat: claims.iat - 3600, exp: Math.floor(Date.now() / 1000) - 10 },
-        { secret: loadConfig().jwt.secret, algorithm: 'HS256' },
+        { secret: deriveKey(loadConfig().jwt.secret, 'access-token') as unknown as string, algorithm: 'HS256' },
       );
       await agent(api.http, expired).get('/v1/me').expect(401);
     });
