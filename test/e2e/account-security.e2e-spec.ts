@@ -230,8 +230,9 @@ describe('account security', () => {
       expect(refused.body.detail).toMatch(/A platform admin deactivated this user/);
       expect((await factory.admin.get(`/v1/users/${person.id}`).expect(200)).body.active).toBe(false);
       await factory.admin.patch(`/v1/users/${person.id}`, { active: true }).expect(200);
-      // Reactivated by an admin: a lead does not deactivate them again either (only an admin changes it back).
-      await leadAs.patch(`/v1/users/${person.id}`, { active: false }).expect(403);
+      // Deactivating stays the lead's to do (the safe way), and then the lead may undo their own act.
+      await leadAs.patch(`/v1/users/${person.id}`, { active: false }).expect(200);
+      await leadAs.patch(`/v1/users/${person.id}`, { active: true }).expect(200);
       // An admin's role change stands against the lead too; the lead's other powers stay.
       await factory.admin.patch(`/v1/users/${person.id}`, { role: 'lead' }).expect(200);
       await leadAs.patch(`/v1/users/${person.id}`, { role: 'member' }).expect(403);

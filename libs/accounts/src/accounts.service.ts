@@ -108,8 +108,8 @@ export class AccountsService {
 
   /**
    * An admin changes any user; a lead changes their own organisation's members (active,
-   * representative, role, not a password), but does not undo an admin's deactivation,
-   * reactivation or role change. Deactivating, a new role or setting a password ends every earlier
+   * representative, role, not a password), but does not undo an admin's deactivation or role
+   * change. Deactivating, a new role or setting a password ends every earlier
    * token, session and calendar token of the user.
    */
   async updateUser(actor: Principal, id: string, changes: UserChanges): Promise<UserEntity> {
@@ -118,8 +118,9 @@ export class AccountsService {
     if (!admin) {
       if (changes.password !== undefined) throw new Forbidden('Only a platform admin sets another person’s password.');
       const byAdmin = await this.accounts.setByAdmin(id);
-      if (changes.active !== undefined && changes.active !== user.active && byAdmin.active) {
-        throw new Forbidden(`A platform admin ${user.active ? 'reactivated' : 'deactivated'} this user: only a platform admin changes that.`);
+      // Deactivating is always a lead's to do (the safe way); reactivating whom an admin deactivated is not.
+      if (changes.active === true && !user.active && byAdmin.active) {
+        throw new Forbidden('A platform admin deactivated this user: only a platform admin reactivates them.');
       }
       if (changes.role !== undefined && changes.role !== user.role && byAdmin.role) {
         throw new Forbidden('A platform admin set this user’s role: only a platform admin changes it.');
