@@ -3,8 +3,9 @@ import request from 'supertest';
 import { JwtService } from '@nestjs/jwt';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
+import { AccountsService, TokenService } from '@app/accounts';
 import { dropDatabase, migrate } from '@app/database';
-import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, DEV_DEFAULTS, deriveKey, loadConfig, parseConfig } from '@app/config';
+import { DEV_DEFAULTS, loadConfig, parseConfig } from '@app/config';
 import {
   Factory,
   TEST_PASSWORD,
@@ -63,13 +64,9 @@ describe('account security', () => {
       const { id, commissioner } = await factory.partnership();
       const unset = await createTestApi({ config: () => parseConfig({ ...process.env, NODE_ENV: '', JWT_SECRET: '' }) });
       try {
-        const forged = new JwtService({}).sign(claimsOf(commissioner.as.token!), {
-          secret: deriveKey(DEV_DEFAULTS.jwtSecret, 'access-token') as unknown as string,
-          algorithm: 'HS256',
-          expiresIn: 60,
-          issuer: ACCESS_TOKEN_ISSUER,
-          audience: ACCESS_TOKEN_AUDIENCE,
-        });
+        // What any copy of the service running on the published development secret signs.
+        const published = new TokenService(new JwtService({}), parseConfig({ NODE_ENV: 'development' }));
+        const forged = published.issue(await api.app.get(AccountsService).getUser(commissioner.id)).accessToken;
         await agent(unset.http, forged).get(`/v1/partnerships/${id}`).expect(401);
         const own = await login(unset.http, commissioner.email, TEST_PASSWORD);
         await agent(unset.http, own).get(`/v1/partnerships/${id}`).expect(200);
