@@ -226,6 +226,12 @@ describe('account security', () => {
       const refused = await leadAs.patch(`/v1/users/${person.id}`, { active: true }).expect(403);
       expect(refused.body.detail).toMatch(/A platform admin deactivated this user/);
       expect((await factory.admin.get(`/v1/users/${person.id}`).expect(200)).body.active).toBe(false);
+      // The web people page says so on the form.
+      const { cookie, csrf } = await signInOverHttp({ app: web } as TestWeb, lead.email, TEST_PASSWORD);
+      const page = await request(web.getHttpServer()).post(`/people/${person.id}`).set('Cookie', cookie).type('form').send({ _csrf: csrf, active: 'yes' }).expect(403);
+      expect(page.text).toContain('govuk-error-summary');
+      expect(page.text).toContain('only a platform admin reactivates them');
+      expect((await factory.admin.get(`/v1/users/${person.id}`).expect(200)).body.active).toBe(false);
       await factory.admin.patch(`/v1/users/${person.id}`, { active: true }).expect(200);
       // Deactivating stays the lead's to do (the safe way), and then the lead may undo their own act.
       await leadAs.patch(`/v1/users/${person.id}`, { active: false }).expect(200);

@@ -23,6 +23,16 @@ export interface UserChanges {
   password?: string;
 }
 
+/** A lead tried to undo a platform admin's act (a deactivation, a role): 403, naming the field. */
+export class AdminActStands extends Forbidden {
+  constructor(
+    readonly field: 'active' | 'role',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** How long a user's standing (active, session generation) is trusted before it is read again. */
 const STANDING_TTL_MS = 1000;
 
@@ -120,10 +130,10 @@ export class AccountsService {
       const byAdmin = await this.accounts.setByAdmin(id);
       // Deactivating is always a lead's to do (the safe way); reactivating whom an admin deactivated is not.
       if (changes.active === true && !user.active && byAdmin.active) {
-        throw new Forbidden('A platform admin deactivated this user: only a platform admin reactivates them.');
+        throw new AdminActStands('active', 'A platform admin deactivated this user: only a platform admin reactivates them.');
       }
       if (changes.role !== undefined && changes.role !== user.role && byAdmin.role) {
-        throw new Forbidden('A platform admin set this user’s role: only a platform admin changes it.');
+        throw new AdminActStands('role', 'A platform admin set this user’s role: only a platform admin changes it.');
       }
     }
     if (user.role === 'admin' && (changes.role !== undefined || changes.representative !== undefined)) {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AccountsService, EMAIL_PREFERENCES, UNUSABLE_EMAIL, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import { AccountsService, AdminActStands, EMAIL_PREFERENCES, UNUSABLE_EMAIL, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
 import { NotificationMailService } from '@app/notifications';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Conflict, Forbidden, RateLimited, ValidationFailed } from '@app/domain';
@@ -79,6 +79,7 @@ export class PeopleController {
       await this.accounts.updateUser(session.principal, id, changes);
       return res.redirect(303, isAdmin(session.principal) || session.principal.role === 'lead' ? '/people?done=changed' : '/');
     } catch (error) {
+      if (error instanceof AdminActStands) return this.renderPerson(res, 403, session, id, { errors: [{ field: error.field, text: error.message }] });
       if (!(error instanceof ValidationFailed)) throw error;
       const errors = error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? e.field, text: `${e.field === 'password' ? 'The password' : 'This'} ${e.message}` }));
       await this.renderPerson(res, 400, session, id, { errors });
