@@ -7,6 +7,7 @@
  * npm run migration:run  build if needed, create the database if missing, migrate
  */
 'use strict';
+const { randomBytes } = require('node:crypto');
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -43,6 +44,21 @@ const apps = { all: ['api', 'worker', 'web'], api: ['api'], worker: ['worker'], 
 if (!apps) {
   console.error(`unknown mode ${mode}: use all, api, worker, web or migrate`);
   process.exit(64);
+}
+
+// The .env file first (the processes would read it too; the environment wins), so that what it sets counts below.
+if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
+// A local run on a fresh machine: development, said so. The services themselves treat an unset
+// NODE_ENV as production (no default admin password, no published secret).
+if (!process.env.NODE_ENV) {
+  process.env.NODE_ENV = 'development';
+  if (mode !== 'migrate') console.log('[start] NODE_ENV is unset: running as development (the default admin password works, and must be changed at first sign-in). Set NODE_ENV=production for a real service.');
+}
+// Never the published development secret: one random secret for this run, the same for every
+// process it starts (the API signs tokens with it, the worker unsubscribe links the web app checks).
+if (!process.env.JWT_SECRET && mode !== 'migrate') {
+  process.env.JWT_SECRET = randomBytes(32).toString('base64url');
+  console.log(`[start] JWT_SECRET is unset: a random one for this run's ${apps.join(', ')} (sign-ins and emailed unsubscribe links end when it stops; set JWT_SECRET to keep them)`);
 }
 buildIfNeeded('api');
 for (const app of apps) buildIfNeeded(app);

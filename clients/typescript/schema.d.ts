@@ -791,7 +791,7 @@ export interface paths {
         put?: never;
         /**
          * Change your password
-         * @description Every earlier token and web session of yours is refused from then on; the answer carries a fresh access token.
+         * @description Every earlier token, web session and calendar token of yours is refused from then on; the answer carries a fresh access token. Wrong current passwords count as failed logins do (per account and address): too many → 429 with Retry-After, and you are told by email.
          */
         post: operations["MeController_changePassword"];
         delete?: never;
@@ -1128,6 +1128,8 @@ export interface components {
             tokenType: string;
             /** @description Seconds until the token expires */
             expiresIn: number;
+            /** @description The account is still on the development default password: change it (POST /v1/me/password) before anything else */
+            usesDefaultCredentials: boolean;
         };
         OrganisationDto: {
             id: string;
@@ -1151,6 +1153,8 @@ export interface components {
             representative: boolean;
             /** @enum {string} */
             emailPreference: "immediate" | "daily" | "off";
+            /** @description Still on the development default password (the first platform admin of a development run): the web app asks for a new one first */
+            usesDefaultCredentials: boolean;
             organisationId?: string | null;
             organisation?: components["schemas"]["OrganisationDto"] | null;
             createdAt: string;
@@ -2268,7 +2272,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenDto"];
                 };
             };
-            /** @description Too many failed logins for this account or address; see Retry-After */
+            /** @description Too many failed logins for this account from this address, or from this address; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3414,6 +3418,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TokenDto"];
                 };
+            };
+            /** @description Too many wrong current passwords for this account from this address; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { loadConfig } from '@app/config';
+import { deriveKey, loadConfig } from '@app/config';
 import { ManualClock } from '@app/domain';
 import { Factory, TEST_PASSWORD, TestApi, createTestApi, agent, testClock } from '@test/support';
 
@@ -105,7 +105,8 @@ describe('accounts', () => {
       delete claims.exp;
       const other = jwt.sign(claims, { secret: 'x'.repeat(40), algorithm: 'HS256' });
       await agent(api.http, other).get('/v1/me').expect(401);
-      const hs512 = jwt.sign(claims, { secret: loadConfig().jwt.secret, algorithm: 'HS512' });
+      // The service's own key and claims, but another algorithm.
+      const hs512 = jwt.sign(claims, { secret: deriveKey(loadConfig().jwt.secret, 'access-token') as unknown as string, algorithm: 'HS512' });
       await agent(api.http, hs512).get('/v1/me').expect(401);
     });
 
@@ -114,7 +115,7 @@ describe('accounts', () => {
       const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
       const expired = new JwtService({}).sign(
         { ...claims, iat: claims.iat - 3600, exp: Math.floor(Date.now() / 1000) - 10 },
-        { secret: loadConfig().jwt.secret, algorithm: 'HS256' },
+        { secret: deriveKey(loadConfig().jwt.secret, 'access-token') as unknown as string, algorithm: 'HS256' },
       );
       await agent(api.http, expired).get('/v1/me').expect(401);
     });
@@ -135,23 +136,33 @@ describe('accounts', () => {
       expect(wrong.body.detail).toBe(unknown.body.detail);
     });
 
-    it('locks an account after too many failures, with Retry-After, even from other addresses', async () => {
+    it('locks an account out from the address that failed too often, with Retry-After; the owner elsewhere still signs in', async () => {
       const user = await factory.user(await factory.organisation('provider'));
       const limit = loadConfig().login.maxFailuresPerAccount;
-      for (let i = 0; i < limit; i++) await loginFrom(`10.3.${i}.1`, user.email, 'wrong-password').expect(401);
-      const res = await loginFrom('10.3.99.1', user.email, TEST_PASSWORD).expect(429);
+      for (let i = 0; i < limit; i++) await loginFrom('10.3.0.1', user.email, 'wrong-password').expect(401);
+      const res = await loginFrom('10.3.0.1', user.email, TEST_PASSWORD).expect(429);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-      // Another account is not affected.
+      // The attacker's guesses do not lock the owner out of their own address.
+      await loginFrom('10.3.99.1', user.email, TEST_PASSWORD).expect(200);
+      // Another account is not affected at the attacker's address.
       const other = await factory.user(await factory.organisation('provider'));
-      await loginFrom('10.3.99.1', other.email, TEST_PASSWORD).expect(200);
+      await loginFrom('10.3.0.1', other.email, TEST_PASSWORD).expect(200);
+    });
+
+    it('counts an IPv6 address by its /64: another address of the same /64 is the same client', async () => {
+      const user = await factory.user(await factory.organisation('provider'));
+      const limit = loadConfig().login.maxFailuresPerAccount;
+      for (let i = 0; i < limit; i++) await loginFrom(`2001:db8:31:64::${i + 1}`, user.email, 'wrong-password').expect(401);
+      await loginFrom('2001:db8:31:64:ffff:ffff:ffff:ffff', user.email, TEST_PASSWORD).expect(429);
+      await loginFrom('2001:db8:31:65::1', user.email, TEST_PASSWORD).expect(200);
     });
 
     it('checks at most the limit of passwords when many wrong ones arrive at once', async () => {
       const user = await factory.user(await factory.organisation('provider'));
       const limit = loadConfig().login.maxFailuresPerAccount;
       const answers = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => loginFrom(`10.7.${i}.1`, user.email, `wrong-password-${i}`)),
+        Array.from({ length: 50 }, (_, i) => loginFrom('10.7.0.1', user.email, `wrong-password-${i}`)),
       );
       const statuses = answers.map((res) => res.status);
       // Every 401 is a password that was checked; a 429 was refused before any check.
@@ -159,7 +170,7 @@ describe('accounts', () => {
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(50 - limit);
       expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
       for (const res of answers.filter((r) => r.status === 429)) expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      await loginFrom('10.7.99.1', user.email, TEST_PASSWORD).expect(429);
+      await loginFrom('10.7.0.1', user.email, TEST_PASSWORD).expect(429);
     });
 
     it('counts every spelling of one email against the one account, and signs in with any of them', async () => {
@@ -169,8 +180,8 @@ describe('accounts', () => {
       const spellings = [`  ${user.email.toUpperCase()} `, fullWidth(user.email), `\t${user.email}\n`, user.email.replace(/^./, (c) => c.toUpperCase())];
       const token = (await loginFrom('10.8.0.1', fullWidth(user.email.toUpperCase()), TEST_PASSWORD).expect(200)).body.accessToken;
       expect((await agent(api.http, token).get('/v1/me').expect(200)).body.id).toBe(user.id);
-      for (let i = 0; i < limit; i++) await loginFrom(`10.8.${i + 1}.1`, spellings[i % spellings.length], 'wrong-password').expect(401);
-      await loginFrom('10.8.99.1', user.email, TEST_PASSWORD).expect(429);
+      for (let i = 0; i < limit; i++) await loginFrom('10.8.1.1', spellings[i % spellings.length], 'wrong-password').expect(401);
+      await loginFrom('10.8.1.1', user.email, TEST_PASSWORD).expect(429);
     });
 
     it('a success clears the account count', async () => {

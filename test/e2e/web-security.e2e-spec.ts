@@ -25,7 +25,7 @@ describe('the web app, hardened', () => {
 
   it('checks a new user’s email by its length before any pattern (a form of dots once took seconds)', async () => {
     const config = loadConfig();
-    const admin = await signIn(config.admin.email, config.admin.password);
+    const admin = await signIn(config.admin.email, config.admin.password!);
     const org = await factory.organisation('provider');
     await request(web.app.getHttpServer()).get('/admin').set('Cookie', admin.cookie).expect(200); // the page's templates compiled
     const started = Date.now();
@@ -66,7 +66,7 @@ describe('the web app, hardened', () => {
 
   it('shows an internal error as a generic page with an incident id; the cause goes only to the log', async () => {
     const config = loadConfig();
-    const admin = await signIn(config.admin.email, config.admin.password);
+    const admin = await signIn(config.admin.email, config.admin.password!);
     const cause = new Error('could not read block 7 of relation "organisations": secret detail');
     const failing = jest.spyOn(web.app.get(AccountsService), 'listOrganisations').mockRejectedValueOnce(cause);
     const logged = jest.spyOn(Logger.prototype, 'error');

@@ -75,7 +75,7 @@ describe('the web app in a browser', () => {
     }
     const { loadConfig } = await import('@app/config');
     const config = loadConfig();
-    people.admin = { page: (await signedIn(web, config.admin.email, config.admin.password)).page };
+    people.admin = { page: (await signedIn(web, config.admin.email, config.admin.password!)).page };
   }, 60000);
 
   afterAll(async () => {

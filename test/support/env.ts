@@ -23,3 +23,5 @@ process.env.EXPENSIVE_READS_PER_MINUTE ??= '100000';
 delete process.env.CLOCK_START;
 if (run.clockOffsetMs) process.env.CLOCK_OFFSET_MS = String(run.clockOffsetMs);
 else delete process.env.CLOCK_OFFSET_MS;
+// The run's admin has a password of its own: the development default would have to be changed at first sign-in.
+process.env.ADMIN_PASSWORD ??= 'cocommission-test-admin-password';

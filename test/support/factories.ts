@@ -39,7 +39,7 @@ export class Factory {
 
   static async create(http: App): Promise<Factory> {
     const config = loadConfig();
-    return new Factory(http, agent(http, await login(http, config.admin.email, config.admin.password)));
+    return new Factory(http, agent(http, await login(http, config.admin.email, config.admin.password!)));
   }
 
   anonymous(): Agent {

@@ -14,7 +14,7 @@ export async function servicesCollaboration(app: INestApplicationContext) {
   // The run's tests share one database, and the API creates its admin only while no user exists:
   // the admin comes first here too, whichever test file starts first.
   const { admin } = loadConfig();
-  await accounts.bootstrapAdmin(admin.email, admin.password);
+  await accounts.bootstrapAdmin(admin);
   const person = async (kind: OrganisationKind): Promise<Principal> => {
     const organisation = await accounts.createOrganisation(`${kind} ${randomUUID()}`, kind);
     const user = await accounts.createUser({ email: `${randomUUID()}@example.org`, name: 'Someone', password: 'a long password for tests', organisationId: organisation.id });

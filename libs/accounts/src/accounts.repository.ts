@@ -51,6 +51,7 @@ export class AccountsRepository {
     passwordHash: string;
     role: UserRole;
     organisationId: string | null;
+    mustChangePassword?: boolean;
   }): Promise<UserEntity | undefined> {
     try {
       const saved = await this.users.save(this.users.create(user));
@@ -172,16 +173,41 @@ export class AccountsRepository {
     return (email !== undefined ? query.where('u.email = :email', { email }) : query.where('u.id = :id', { id })).getOne();
   }
 
-  /** Changes a user; `endsSessions` moves their session generation on (earlier tokens and sessions end). */
+  /** Whether the user's standing (active) and role were last set by a platform admin. */
+  async setByAdmin(id: string): Promise<{ active: boolean; role: boolean }> {
+    const [row]: { active_set_by_admin: boolean; role_set_by_admin: boolean }[] = await this.dataSource.query(
+      'SELECT active_set_by_admin, role_set_by_admin FROM users WHERE id = $1',
+      [id],
+    );
+    return { active: row?.active_set_by_admin ?? false, role: row?.role_set_by_admin ?? false };
+  }
+
+  /**
+   * Changes a user; `endsSessions` moves their session generation on (earlier tokens and sessions
+   * end) and ends their calendar token too.
+   */
   async updateUser(
     id: string,
-    changes: { active?: boolean; representative?: boolean; role?: UserRole; passwordHash?: string; emailPreference?: EmailPreference; endsSessions?: boolean },
+    changes: {
+      active?: boolean;
+      activeSetByAdmin?: boolean;
+      representative?: boolean;
+      role?: UserRole;
+      roleSetByAdmin?: boolean;
+      passwordHash?: string;
+      mustChangePassword?: boolean;
+      emailPreference?: EmailPreference;
+      endsSessions?: boolean;
+    },
   ): Promise<void> {
     const { endsSessions, ...columns } = changes;
     await this.users
       .createQueryBuilder()
       .update(UserEntity)
-      .set({ ...columns, ...(endsSessions && { sessionGeneration: () => 'session_generation + 1' }) })
+      .set({
+        ...columns,
+        ...(endsSessions && { sessionGeneration: () => 'session_generation + 1', calendarTokenHash: null, calendarTokenIssuedAt: null }),
+      })
       .where('id = :id', { id })
       .execute();
   }

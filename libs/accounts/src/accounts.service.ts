@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { addYears } from 'date-fns';
 import { LRUCache } from 'lru-cache';
-import { CLOCK } from '@app/config';
+import { type AppConfig, CLOCK } from '@app/config';
 import { Batcher } from '@app/database/batcher';
 import { type Clock, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, normaliseEmail } from '@app/domain';
 import { AccountsRepository, type ChoosableUser } from './accounts.repository';
@@ -12,6 +12,7 @@ import { decoyHash, passwordHasher } from './password-hasher';
 import { passwordProblem } from './password-policy';
 import { EmailPreference, UserEntity } from './user.entity';
 import { WebSessionsService } from './web-sessions.service';
+import { LoginLimiter } from './login-limiter';
 
 /** What an admin, or a lead of the user's organisation, may change about a user. */
 export interface UserChanges {
@@ -20,6 +21,16 @@ export interface UserChanges {
   role?: 'member' | 'lead';
   /** Admins only. */
   password?: string;
+}
+
+/** A lead tried to undo a platform admin's act (a deactivation, a role): 403, naming the field. */
+export class AdminActStands extends Forbidden {
+  constructor(
+    readonly field: 'active' | 'role',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** How long a user's standing (active, session generation) is trusted before it is read again. */
@@ -60,6 +71,7 @@ export class AccountsService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly sessions: WebSessionsService,
+    private readonly limiter: LoginLimiter,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -106,15 +118,23 @@ export class AccountsService {
 
   /**
    * An admin changes any user; a lead changes their own organisation's members (active,
-   * representative, role, not a password). Deactivating or setting a password ends every earlier
-   * token and session of the user.
+   * representative, role, not a password), but does not undo an admin's deactivation or role
+   * change. Deactivating, a new role or setting a password ends every earlier
+   * token, session and calendar token of the user.
    */
   async updateUser(actor: Principal, id: string, changes: UserChanges): Promise<UserEntity> {
-    const user = await this.getUser(id);
-    if (!isAdmin(actor)) {
-      const leads = actor.role === 'lead' && actor.organisationId !== null && actor.organisationId === user.organisationId;
-      if (!leads) throw new Forbidden('Only a platform admin, or a lead of the user’s own organisation, changes a user.');
+    const admin = isAdmin(actor);
+    const user = admin ? await this.getUser(id) : await this.userLedBy(actor, id);
+    if (!admin) {
       if (changes.password !== undefined) throw new Forbidden('Only a platform admin sets another person’s password.');
+      const byAdmin = await this.accounts.setByAdmin(id);
+      // Deactivating is always a lead's to do (the safe way); reactivating whom an admin deactivated is not.
+      if (changes.active === true && !user.active && byAdmin.active) {
+        throw new AdminActStands('active', 'A platform admin deactivated this user: only a platform admin reactivates them.');
+      }
+      if (changes.role !== undefined && changes.role !== user.role && byAdmin.role) {
+        throw new AdminActStands('role', 'A platform admin set this user’s role: only a platform admin changes it.');
+      }
     }
     if (user.role === 'admin' && (changes.role !== undefined || changes.representative !== undefined)) {
       throw new ValidationFailed([{ field: changes.role !== undefined ? 'role' : 'representative', message: 'does not apply to a platform admin' }]);
@@ -125,9 +145,9 @@ export class AccountsService {
     // A new password, deactivation or a changed role (tokens carry it) ends every earlier sign-in.
     const endsSessions = (changes.active === false && user.active) || changes.password !== undefined || (changes.role !== undefined && changes.role !== user.role);
     await this.accounts.updateUser(id, {
-      ...(changes.active !== undefined && { active: changes.active }),
+      ...(changes.active !== undefined && changes.active !== user.active && { active: changes.active, activeSetByAdmin: admin }),
       ...(changes.representative !== undefined && { representative: changes.representative }),
-      ...(changes.role !== undefined && { role: changes.role }),
+      ...(changes.role !== undefined && changes.role !== user.role && { role: changes.role, roleSetByAdmin: admin }),
       ...(changes.password !== undefined && { passwordHash: await passwordHasher.hash(changes.password) }),
       endsSessions,
     });
@@ -137,18 +157,44 @@ export class AccountsService {
     return this.getUser(id);
   }
 
-  /** The person changes their own password: every other token and session of theirs ends; answers the user for a fresh token. */
-  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<UserEntity> {
+  /**
+   * The person changes their own password: every other token, session and their calendar token
+   * end; answers the user for a fresh token. The current password is checked as a login's is:
+   * counted per account and address (RateLimited when used up), the owner told by email when
+   * the wrong ones lock it (someone with a stolen session guessing it).
+   */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string, address: string): Promise<UserEntity> {
     const user = await this.accounts.findUserForLogin(undefined, principal.userId);
-    if (!user || !(await passwordHasher.verify(user.passwordHash, currentPassword))) {
+    if (!user) throw new Unauthenticated('This account no longer exists.');
+    const attempt = await this.limiter.attempt(user.email, address);
+    if (!(await passwordHasher.verify(user.passwordHash, currentPassword))) {
+      await this.limiter.failed(attempt, 'password-change');
       throw new ValidationFailed([{ field: 'currentPassword', message: 'is not your current password' }]);
     }
+    await this.limiter.succeeded(user.email, address);
     const problem = passwordProblem(newPassword);
     if (problem) throw new ValidationFailed([{ field: 'newPassword', message: problem }]);
     if (newPassword === currentPassword) throw new ValidationFailed([{ field: 'newPassword', message: 'must differ from the current password' }]);
-    await this.accounts.updateUser(user.id, { passwordHash: await passwordHasher.hash(newPassword), endsSessions: true });
+    await this.accounts.updateUser(user.id, { passwordHash: await passwordHasher.hash(newPassword), mustChangePassword: false, endsSessions: true });
     await this.ended(user.id);
     return this.getUser(user.id);
+  }
+
+  /**
+   * The user a lead manages (one of their own organisation's); the same 403 whether the user is
+   * someone else's or does not exist, so that a lead learns nothing of other organisations.
+   */
+  private async userLedBy(actor: Principal, id: string): Promise<UserEntity> {
+    const user = await this.accounts.findUser(id);
+    const leads = actor.role === 'lead' && actor.organisationId !== null && user !== null && actor.organisationId === user.organisationId;
+    if (!leads) throw new Forbidden('Only a platform admin, or a lead of the user’s own organisation, changes a user.');
+    return user;
+  }
+
+  /** The active user with this (normalised) email, if any: whose owner to tell of a lockout. */
+  async findActiveByEmail(email: string): Promise<UserEntity | undefined> {
+    const user = await this.accounts.findUserForLogin(normaliseEmail(email));
+    return user?.active ? user : undefined;
   }
 
   /** Web sessions deleted and this process's standing forgotten (others read it within a second). */
@@ -207,7 +253,9 @@ export class AccountsService {
       role: 'member',
       organisationId: organisation.id,
     });
-    if (!user) throw new Conflict('A user with this email already exists.');
+    // The same answer for a lead whether the address is their organisation's or anyone else's:
+    // it says the address cannot be used, not who has it.
+    if (!user) throw new Conflict(actor && !isAdmin(actor) ? UNUSABLE_EMAIL : 'A user with this email already exists.');
     return user;
   }
 
@@ -262,20 +310,32 @@ export class AccountsService {
     return principalOf(user);
   }
 
-  /** On first start, when no user exists, creates the platform admin from the environment. */
-  async bootstrapAdmin(email: string, password: string): Promise<boolean> {
+  /**
+   * On first start, when no user exists, creates the platform admin from the environment (none
+   * without a password: ADMIN_PASSWORD unset outside development). On the development default
+   * password the admin must change it at first sign-in.
+   */
+  async bootstrapAdmin(admin: AppConfig['admin']): Promise<boolean> {
     if (await this.accounts.anyUserExists()) return false;
+    if (admin.password === null) {
+      this.logger.warn('No user exists and ADMIN_PASSWORD is unset: no platform admin is created (set ADMIN_PASSWORD, or NODE_ENV=development for the default)');
+      return false;
+    }
     const created = await this.accounts.insertUser({
-      email: normaliseEmail(email),
+      email: normaliseEmail(admin.email),
       name: 'Platform administrator',
-      passwordHash: await passwordHasher.hash(password),
+      passwordHash: await passwordHasher.hash(admin.password),
       role: 'admin',
       organisationId: null,
+      mustChangePassword: admin.mustChange,
     });
-    if (created) this.logger.log(`Created the platform admin ${created.email}`);
+    if (created) this.logger.log(`Created the platform admin ${created.email}${admin.mustChange ? ' with the development default password: it must be changed at first sign-in' : ''}`);
     return Boolean(created);
   }
 }
+
+/** What a lead hears when adding a user whose email is taken, anywhere. */
+export const UNUSABLE_EMAIL = 'This email address cannot be used for a new user. Check it; if the person already has an account, a platform admin can help.';
 
 /** How long a calendar token opens feeds after it was issued. */
 const CALENDAR_TOKEN_YEARS = 1;

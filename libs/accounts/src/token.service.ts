@@ -2,7 +2,7 @@ import { KeyObject, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { LRUCache } from 'lru-cache';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, APP_CONFIG, AppConfig, deriveKey } from '@app/config';
 import { Unauthenticated } from '@app/domain';
 import { ORGANISATION_KINDS, OrganisationKind } from './organisation.entity';
 import { Principal } from './principal';
@@ -20,7 +20,9 @@ interface Claims {
 }
 
 /**
- * Short-lived HS256 access tokens. Verification pins the algorithm: `alg: none` is refused. A
+ * Short-lived HS256 access tokens, signed with their own key (derived from JWT_SECRET by HKDF),
+ * naming their issuer and audience. Verification pins the algorithm (`alg: none` is refused),
+ * the issuer and the audience. A
  * verified token says who signed in; whether they still may act (active, same session generation)
  * is AccountsService.requireCurrent's to say, on every request.
  */
@@ -37,10 +39,10 @@ export class TokenService {
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.key = createSecretKey(Buffer.from(config.jwt.secret));
+    this.key = createSecretKey(deriveKey(config.jwt.secret, 'access-token'));
   }
 
-  issue(user: UserEntity): { accessToken: string; tokenType: 'Bearer'; expiresIn: number } {
+  issue(user: UserEntity): { accessToken: string; tokenType: 'Bearer'; expiresIn: number; usesDefaultCredentials: boolean } {
     const claims: Claims = {
       sub: user.id,
       role: user.role,
@@ -49,11 +51,13 @@ export class TokenService {
       gen: user.sessionGeneration,
     };
     const accessToken = this.jwt.sign(claims, {
-      secret: this.config.jwt.secret,
+      secret: this.key as unknown as string,
       algorithm: 'HS256',
       expiresIn: this.config.jwt.ttlSeconds,
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: ACCESS_TOKEN_AUDIENCE,
     });
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwt.ttlSeconds };
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwt.ttlSeconds, usesDefaultCredentials: user.mustChangePassword };
   }
 
   verify(token: string): Principal {
@@ -70,7 +74,12 @@ export class TokenService {
   private verifyAfresh(token: string): Principal {
     let claims: Partial<Claims>;
     try {
-      claims = this.jwt.verify<Claims>(token, { secret: this.key as unknown as string, algorithms: ['HS256'] });
+      claims = this.jwt.verify<Claims>(token, {
+        secret: this.key as unknown as string,
+        algorithms: ['HS256'],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+      });
     } catch {
       throw new Unauthenticated('The access token is invalid or has expired. Log in again.');
     }

@@ -60,6 +60,18 @@ export class UserEntity {
   @Column({ name: 'calendar_token_issued_at', type: 'timestamptz', nullable: true, select: false })
   calendarTokenIssuedAt!: Date | null;
 
+  /** Still on the development default password (the bootstrapped admin): must change it before anything else in the web app. */
+  @Column({ name: 'must_change_password', type: 'boolean', default: false })
+  mustChangePassword!: boolean;
+
+  /** The last deactivation or reactivation was a platform admin's: only an admin undoes it. */
+  @Column({ name: 'active_set_by_admin', type: 'boolean', default: false, select: false })
+  activeSetByAdmin!: boolean;
+
+  /** The last role change was a platform admin's: only an admin undoes it. */
+  @Column({ name: 'role_set_by_admin', type: 'boolean', default: false, select: false })
+  roleSetByAdmin!: boolean;
+
   /** How they get notifications by email: each at once, one digest each working morning, or none. */
   @Column({ name: 'email_preference', type: 'text', default: 'immediate' })
   emailPreference!: EmailPreference;

@@ -67,7 +67,7 @@ export class WebSessionsService {
 
 /** A session, its user and the user's organisation, and their unread notifications. */
 const RESUME = `SELECT s.token_hash, s.user_id, s.csrf_token, s.generation, s.created_at, s.expires_at,
-    u.email, u.name, u.role, u.organisation_id, u.active, u.representative, u.session_generation, u.email_preference, u.created_at AS user_created_at,
+    u.email, u.name, u.role, u.organisation_id, u.active, u.representative, u.session_generation, u.email_preference, u.must_change_password, u.created_at AS user_created_at,
     o.name AS organisation_name, o.kind AS organisation_kind, o.created_at AS organisation_created_at,
     (SELECT count(*) FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL)::int AS unread
   FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
@@ -88,6 +88,7 @@ interface SessionRow {
   representative: boolean;
   session_generation: number;
   email_preference: UserEntity['emailPreference'];
+  must_change_password: boolean;
   user_created_at: Date;
   organisation_name: string | null;
   organisation_kind: OrganisationEntity['kind'] | null;
@@ -111,6 +112,7 @@ function sessionOf(r: SessionRow): WebSessionEntity {
     representative: r.representative,
     sessionGeneration: r.session_generation,
     emailPreference: r.email_preference,
+    mustChangePassword: r.must_change_password,
     createdAt: r.user_created_at,
     organisation,
   });

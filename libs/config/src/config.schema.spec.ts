@@ -2,11 +2,34 @@ import { ConfigError, DEV_DEFAULTS, parseConfig } from './config.schema';
 
 describe('parseConfig', () => {
   it('gives defaults that work on a fresh machine', () => {
-    const config = parseConfig({});
+    const config = parseConfig({ NODE_ENV: 'development' });
     expect(config.port).toBe(3000);
     expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/cocommission');
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'cocommission' });
     expect(config.jwt.secret).toBe(DEV_DEFAULTS.jwtSecret);
+    expect(config.admin).toEqual({ email: DEV_DEFAULTS.adminEmail, password: DEV_DEFAULTS.adminPassword, mustChange: true });
+  });
+
+  it('fails closed without NODE_ENV: a random secret per process, no default admin password, the published values refused', () => {
+    const a = parseConfig({});
+    const b = parseConfig({});
+    expect(a.env).toBe('production');
+    expect(a.jwt.secret).not.toBe(DEV_DEFAULTS.jwtSecret);
+    expect(a.jwt.secret).not.toBe(b.jwt.secret);
+    expect(a.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(a.jwt.generated).toBe(true);
+    expect(a.admin.password).toBeNull();
+    expect(parseConfig({ NODE_ENV: 'test' }).jwt).toEqual({ secret: DEV_DEFAULTS.jwtSecret, ttlSeconds: 900, generated: false });
+    expect(() => parseConfig({ JWT_SECRET: DEV_DEFAULTS.jwtSecret })).toThrow(/JWT_SECRET is the development default \(NODE_ENV is unset/);
+    expect(() => parseConfig({ ADMIN_PASSWORD: DEV_DEFAULTS.adminPassword })).toThrow(/ADMIN_PASSWORD is the development default/);
+    expect(parseConfig({ ADMIN_PASSWORD: 'a-long-and-unique-password' }).admin).toEqual({ email: DEV_DEFAULTS.adminEmail, password: 'a-long-and-unique-password', mustChange: false });
+  });
+
+  it('makes cookies Secure in production and whenever the web app is on https', () => {
+    expect(parseConfig({ NODE_ENV: 'development' }).web.secureCookies).toBe(false);
+    expect(parseConfig({ NODE_ENV: 'development', PUBLIC_WEB_URL: 'https://cocommission.northshire.gov.uk' }).web.secureCookies).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'test', PUBLIC_WEB_URL: 'https://localhost:3001/' }).web.secureCookies).toBe(true);
+    expect(parseConfig({}).web.secureCookies).toBe(true);
   });
 
   it('names open data with an OCDS ocid prefix, ocds-cocommission unless set', () => {
@@ -69,7 +92,7 @@ describe('parseConfig', () => {
   });
 
   it('moves the clock for tests and demos, never in production', () => {
-    expect(parseConfig({}).clock.offsetMs).toBe(0);
+    expect(parseConfig({ NODE_ENV: 'development' }).clock.offsetMs).toBe(0);
     expect(parseConfig({ CLOCK_OFFSET_MS: '-86400000' }).clock.offsetMs).toBe(-86_400_000);
     jest.useFakeTimers({ now: new Date('2027-03-31T22:59:00Z') });
     try {

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MAX_EMAIL_LENGTH, normaliseEmail } from '@app/domain';
 
-/** Values that are fine on a developer's machine and refused in production. */
+/**
+ * Values printed in this repository: accepted only with NODE_ENV=development or test set
+ * explicitly (the admin must change the password at first sign-in), refused otherwise.
+ */
 export const DEV_DEFAULTS = {
   adminEmail: 'admin@cocommission.local',
   adminPassword: 'cocommission-admin',
@@ -71,7 +75,8 @@ const url = (protocols: string[]) =>
   }, `must be a URL starting with ${protocols.join(' or ')}//`);
 
 export const environmentSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // Unset counts as production (fail closed), but for JWT_SECRET: unset, a random one per process.
+  NODE_ENV: z.enum(['development', 'test', 'production']).optional(),
   PORT: int(3000, 0).pipe(z.number().max(65535)),
   WEB_PORT: int(3001, 0).pipe(z.number().max(65535)),
   WEB_SESSION_TTL_SECONDS: int(28800, 60),
@@ -91,8 +96,8 @@ export const environmentSchema = z.object({
     .max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`)
     .pipe(z.email('must be an email address'))
     .default(DEV_DEFAULTS.adminEmail),
-  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').default(DEV_DEFAULTS.adminPassword),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_DEFAULTS.jwtSecret),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: int(900, 60),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1),
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(100, 1),
@@ -145,15 +150,25 @@ export const environmentSchema = z.object({
 export type Environment = z.infer<typeof environmentSchema>;
 
 export interface AppConfig {
-  env: Environment['NODE_ENV'];
+  /** NODE_ENV; production when unset. */
+  env: NonNullable<Environment['NODE_ENV']>;
   port: number;
-  /** templatesReload: read the page templates again on every page (while editing them), instead of once. */
-  web: { port: number; sessionTtlSeconds: number; templatesReload: boolean };
+  /**
+   * templatesReload: read the page templates again on every page (while editing them), instead of once.
+   * secureCookies: cookies only over https (in production, and whenever PUBLIC_WEB_URL is https).
+   */
+  web: { port: number; sessionTtlSeconds: number; templatesReload: boolean; secureCookies: boolean };
   /** url: the apps' connection; migrationUrl: the migrations' (the tables' owner), the same when unset. */
   database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string; prefix: string };
-  admin: { email: string; password: string };
-  jwt: { secret: string; ttlSeconds: number };
+  /**
+   * The platform admin created when no user exists: null password (no admin created) unless
+   * ADMIN_PASSWORD is set, or NODE_ENV=development/test gives the default, which must then be
+   * changed at first sign-in (mustChange).
+   */
+  admin: { email: string; password: string | null; mustChange: boolean };
+  /** generated: JWT_SECRET was unset, so this process made a random one (its tokens end with it). */
+  jwt: { secret: string; ttlSeconds: number; generated: boolean };
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   /** Each person's writes (API and web): so many a second, with bursts of up to `burst`. */
   writes: { perSecond: number; burst: number };
@@ -209,15 +224,24 @@ export class ConfigError extends Error {
   }
 }
 
-/** Production must never run on a secret or password that is printed in this repository. */
+/** Only development and test, set explicitly, accept what this repository prints. */
+const isLocal = (env: Environment) => env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+
+/**
+ * Nothing but an explicit development or test run accepts a secret or password printed in this
+ * repository; production must name its own.
+ */
 function productionProblems(raw: Record<string, string | undefined>, env: Environment): string[] {
-  if (env.NODE_ENV !== 'production') return [];
   const problems: string[] = [];
+  if (!isLocal(env)) {
+    const outside = env.NODE_ENV === 'production' ? '' : ' (NODE_ENV is unset: set NODE_ENV=development for a local run)';
+    if (env.JWT_SECRET === DEV_DEFAULTS.jwtSecret) problems.push(`JWT_SECRET is the development default${outside}`);
+    if (env.ADMIN_PASSWORD === DEV_DEFAULTS.adminPassword) problems.push(`ADMIN_PASSWORD is the development default${outside}`);
+  }
+  if (env.NODE_ENV !== 'production') return problems;
   for (const name of ['JWT_SECRET', 'ADMIN_PASSWORD', 'ADMIN_EMAIL'] as const) {
     if (!raw[name]) problems.push(`${name} is required when NODE_ENV=production`);
   }
-  if (env.JWT_SECRET === DEV_DEFAULTS.jwtSecret) problems.push('JWT_SECRET is the development default');
-  if (env.ADMIN_PASSWORD === DEV_DEFAULTS.adminPassword) problems.push('ADMIN_PASSWORD is the development default');
   if (env.CLOCK_START) problems.push('CLOCK_START sets the clock to another moment: tests and demos only, never in production');
   if (env.CLOCK_OFFSET_MS) problems.push('CLOCK_OFFSET_MS moves the clock: tests and demos only, never in production');
   return problems;
@@ -236,14 +260,27 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
   const env = result.data;
   const problems = productionProblems(cleaned, env);
   if (problems.length > 0) throw new ConfigError(problems);
+  const nodeEnv = env.NODE_ENV ?? 'production';
+  const publicWebUrl = (env.PUBLIC_WEB_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/$/, '');
+  const adminPassword = env.ADMIN_PASSWORD ?? (isLocal(env) ? DEV_DEFAULTS.adminPassword : null);
   return {
-    env: env.NODE_ENV,
+    env: nodeEnv,
     port: env.PORT,
-    web: { port: env.WEB_PORT, sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS, templatesReload: env.WEB_TEMPLATES_RELOAD },
+    web: {
+      port: env.WEB_PORT,
+      sessionTtlSeconds: env.WEB_SESSION_TTL_SECONDS,
+      templatesReload: env.WEB_TEMPLATES_RELOAD,
+      secureCookies: nodeEnv === 'production' || publicWebUrl.startsWith('https:'),
+    },
     database: { url: env.DATABASE_URL, migrationUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
-    admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD },
-    jwt: { secret: env.JWT_SECRET, ttlSeconds: env.JWT_TTL_SECONDS },
+    admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: adminPassword, mustChange: adminPassword === DEV_DEFAULTS.adminPassword },
+    // Unset outside development and test: a random secret, so that no published one ever signs a token.
+    jwt: {
+      secret: env.JWT_SECRET ?? (isLocal(env) ? DEV_DEFAULTS.jwtSecret : randomBytes(32).toString('base64url')),
+      ttlSeconds: env.JWT_TTL_SECONDS,
+      generated: !env.JWT_SECRET && !isLocal(env),
+    },
     login: {
       maxFailuresPerAccount: env.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -267,7 +304,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     mail: {
       smtpUrl: env.SMTP_URL ?? null,
       from: env.MAIL_FROM,
-      publicWebUrl: (env.PUBLIC_WEB_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/$/, ''),
+      publicWebUrl,
     },
     openData: { ocidPrefix: env.OCID_PREFIX },
     audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountsService, UserEntity } from '@app/accounts';
-import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
+import { APP_CONFIG, AppConfig, CLOCK, deriveKey } from '@app/config';
 import { type Clock, dateInEngland, isWorkingDay } from '@app/domain';
 import type { DigestJobData } from '@app/queue';
 import { EmailItem, digestEmail, notificationEmail } from './mail/email-content';
@@ -8,8 +8,14 @@ import { MAILER, Mailer } from './mail/mailer';
 import { UnsubscribeLinks } from './mail/unsubscribe';
 import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
+import { ACCOUNT_LOCKED } from './account-alerts';
 
 export type SendOutcome = 'sent' | 'skipped' | 'already' | 'nothing';
+
+/** How a notification is emailed: as the person chose, but news of their account itself at once, always. */
+function emailPreferenceFor(user: UserEntity, kind: string): UserEntity['emailPreference'] {
+  return kind === ACCOUNT_LOCKED ? 'immediate' : user.emailPreference;
+}
 
 /**
  * Email for notifications. The notifications table is the outbox: each new row is `pending`;
@@ -30,7 +36,7 @@ export class NotificationMailService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.links = new UnsubscribeLinks(config.jwt.secret, config.mail.publicWebUrl);
+    this.links = new UnsubscribeLinks(deriveKey(config.jwt.secret, 'unsubscribe-link'), config.mail.publicWebUrl);
   }
 
   /** Whether email is on (SMTP_URL set), and where it goes. */
@@ -56,8 +62,9 @@ export class NotificationMailService {
     const skipped: string[] = [];
     for (const p of pending.filter((x) => x.emailStatus === 'pending')) {
       const user = users.get(p.userId);
-      if (!user?.active || user.emailPreference === 'off') skipped.push(p.id);
-      else if (user.emailPreference === 'daily') digest.push(p.id);
+      const preference = user && emailPreferenceFor(user, p.kind);
+      if (!user?.active || preference === 'off') skipped.push(p.id);
+      else if (preference === 'daily') digest.push(p.id);
       else now.push(p.id);
     }
     await this.notifications.setEmailStatus(digest, 'digest');
@@ -70,11 +77,12 @@ export class NotificationMailService {
     const notification = await this.notifications.emailToSend(notificationId);
     if (!notification) return 'already';
     const user = await this.accounts.findUsers([notification.userId]).then((u) => u[0]);
-    if (!this.mailer || !user?.active || user.emailPreference === 'off') {
+    const preference = user && emailPreferenceFor(user, notification.kind);
+    if (!this.mailer || !user?.active || preference === 'off') {
       await this.notifications.recordDelivery([notification.id], 'email', 'skipped', attempt, 'email is off for this person, or not configured');
       return 'skipped';
     }
-    if (user.emailPreference === 'daily') {
+    if (preference === 'daily') {
       await this.notifications.setEmailStatus([notification.id], 'digest');
       return 'skipped';
     }

@@ -7,6 +7,7 @@ import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 import { NotificationMailService } from './notification-mail.service';
 import { MAILER, createMailer } from './mail/mailer';
+import { AccountAlerts } from './account-alerts';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const NOTIFICATIONS_ENTITIES = [NotificationEntity, NotificationDeliveryEntity];
@@ -17,6 +18,7 @@ export const NOTIFICATIONS_ENTITIES = [NotificationEntity, NotificationDeliveryE
     NotificationsRepository,
     NotificationsService,
     NotificationMailService,
+    AccountAlerts,
     { provide: MAILER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createMailer(config) },
   ],
   exports: [NotificationsService, NotificationMailService],

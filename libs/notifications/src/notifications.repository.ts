@@ -43,10 +43,10 @@ export class NotificationsRepository {
   }
 
   /** New notifications not yet routed to an email or a digest, oldest first. */
-  emailPending(limit: number): Promise<Pick<NotificationEntity, 'id' | 'userId' | 'emailStatus'>[]> {
+  emailPending(limit: number): Promise<Pick<NotificationEntity, 'id' | 'userId' | 'emailStatus' | 'kind'>[]> {
     return this.dataSource
       .getRepository(NotificationEntity)
-      .find({ select: { id: true, userId: true, emailStatus: true }, where: { emailStatus: 'pending' }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit });
+      .find({ select: { id: true, userId: true, emailStatus: true, kind: true }, where: { emailStatus: 'pending' }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit });
   }
 
   async setEmailStatus(ids: string[], status: EmailStatus): Promise<void> {

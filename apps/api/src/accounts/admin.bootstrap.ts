@@ -1,8 +1,11 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
-/** On start, when no user exists yet, creates the platform admin from ADMIN_EMAIL / ADMIN_PASSWORD. */
+/**
+ * On start, when no user exists yet, creates the platform admin from ADMIN_EMAIL / ADMIN_PASSWORD;
+ * and says when JWT_SECRET was unset (this process signs with a random secret of its own).
+ */
 @Injectable()
 export class AdminBootstrap implements OnApplicationBootstrap {
   constructor(
@@ -11,6 +14,9 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.accounts.bootstrapAdmin(this.config.admin.email, this.config.admin.password);
+    if (this.config.jwt.generated) {
+      new Logger('Config').warn('JWT_SECRET is unset: this process signs with a random secret of its own, so every token ends when it stops. Set JWT_SECRET for a service.');
+    }
+    await this.accounts.bootstrapAdmin(this.config.admin);
   }
 }

@@ -19,12 +19,15 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for a short-lived access token' })
   @ApiOkResponse({ type: TokenDto })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this account or address; see Retry-After' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this account from this address, or from this address; see Retry-After' })
   async login(@Body() body: LoginDto, @Ip() address: string): Promise<TokenDto> {
     // The attempt counts before the password is checked: parallel guesses cannot outrun the limit.
-    await this.limiter.attempt(body.email, address);
+    const attempt = await this.limiter.attempt(body.email, address);
     const user = await this.accounts.authenticate(body.email, body.password);
-    if (!user) throw new Unauthenticated('The email or password is wrong.');
+    if (!user) {
+      await this.limiter.failed(attempt, 'login');
+      throw new Unauthenticated('The email or password is wrong.');
+    }
     await this.limiter.succeeded(body.email, address);
     return this.tokens.issue(user);
   }

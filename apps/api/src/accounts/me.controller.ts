@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Ip, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { AccountsService, Principal, TokenService } from '@app/accounts';
 import { ChangePasswordDto, PreferencesDto, TokenDto } from './dto/accounts.dto';
 import { APP_CONFIG, AppConfig } from '@app/config';
@@ -52,11 +52,14 @@ export class MeController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Change your password',
-    description: 'Every earlier token and web session of yours is refused from then on; the answer carries a fresh access token.',
+    description:
+      'Every earlier token, web session and calendar token of yours is refused from then on; the answer carries a fresh access token. ' +
+      'Wrong current passwords count as failed logins do (per account and address): too many → 429 with Retry-After, and you are told by email.',
   })
   @ApiOkResponse({ type: TokenDto })
-  async changePassword(@Caller() caller: Principal, @Body() body: ChangePasswordDto): Promise<TokenDto> {
-    return this.tokens.issue(await this.accounts.changePassword(caller, body.currentPassword, body.newPassword));
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords for this account from this address; see Retry-After' })
+  async changePassword(@Caller() caller: Principal, @Body() body: ChangePasswordDto, @Ip() address: string): Promise<TokenDto> {
+    return this.tokens.issue(await this.accounts.changePassword(caller, body.currentPassword, body.newPassword, address));
   }
 
   @Post('calendar-token')

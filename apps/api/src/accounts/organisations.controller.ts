@@ -60,12 +60,14 @@ export class OrganisationsController {
   @Get('users/:id')
   @ApiOkResponse({ type: UserDto })
   async getUser(@Caller() caller: Principal, @Param('id', new IdPipe('user')) id: string): Promise<UserDto> {
-    const user = await this.accounts.getUser(id);
-    // A lead reads their own organisation's users; a platform admin (no organisation) is nobody's to read.
-    if (!isAdmin(caller) && (user.organisationId === null || this.ownOrganisation(caller, user.organisationId) !== user.organisationId)) {
+    if (isAdmin(caller)) return mapUser(await this.accounts.getUser(id));
+    // A lead reads their own organisation's users; a platform admin (no organisation) is nobody's
+    // to read; and a user who does not exist gets the same 403 as another organisation's.
+    const [user] = await this.accounts.findUsers([id]);
+    if (!user || user.organisationId === null || this.ownOrganisation(caller, user.organisationId) !== user.organisationId) {
       throw new Forbidden('Only platform admins, and leads for their own organisation, read users.');
     }
-    return mapUser(user);
+    return mapUser(await this.accounts.getUser(id));
   }
 
   @Patch('users/:id')

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, Forbidden, NotFound, RateLimited, Unauthenticated, ValidationFailed } from '@app/domain';
-import { WebRequest } from './session.guard';
+import { PasswordChangeRequired, WebRequest } from './session.guard';
 import { LayoutService } from './layout.service';
 
 /** The 4xx status an error of Express or a body parser carries, if any. */
@@ -26,6 +26,7 @@ export class PageFilter implements ExceptionFilter {
       const back = req.method === 'GET' && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
       return res.redirect(303, `/sign-in${back}`);
     }
+    if (error instanceof PasswordChangeRequired) return res.redirect(303, '/account?change=required');
     let status = 500;
     let title = 'Sorry, there is a problem with the service';
     let detail = 'Try again later. Nothing you sent was lost or half-done.';

@@ -23,6 +23,16 @@ export class CsrfRefused extends Forbidden {
   }
 }
 
+/** Thrown while the signed-in person is still on the development default password: the page filter sends them to change it. */
+export class PasswordChangeRequired extends Forbidden {
+  constructor() {
+    super('Change the development default password before anything else.');
+  }
+}
+
+/** What a person still on the default password may open: the account page (to change it), and signing out. */
+const WHILE_DEFAULT_PASSWORD = new Set(['/account', '/account/password', '/sign-out']);
+
 /**
  * Every page but the public ones needs a session (from its httpOnly cookie); every form sent to
  * one must carry the session's token (`_csrf`), which a page of another site cannot read. A page
@@ -52,6 +62,7 @@ export class SessionGuard implements CanActivate {
       throw new CsrfRefused();
     }
     request.session = session;
+    if (session.user.mustChangePassword && !WHILE_DEFAULT_PASSWORD.has(request.path)) throw new PasswordChangeRequired();
     await Promise.all([
       this.writes.take(session.user.id, request.method),
       this.reflector.getAllAndOverride<boolean>(EXPENSIVE_READ, targets) ? this.reads.expensive(session.user.id) : undefined,

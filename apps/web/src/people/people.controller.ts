@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AccountsService, EMAIL_PREFERENCES, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import { AccountsService, AdminActStands, EMAIL_PREFERENCES, UNUSABLE_EMAIL, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
 import { NotificationMailService } from '@app/notifications';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Conflict, Forbidden, ValidationFailed } from '@app/domain';
+import { Conflict, Forbidden, RateLimited, ValidationFailed } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { Param } from '@nestjs/common';
 import { LayoutService } from '../http/layout.service';
@@ -53,7 +53,8 @@ export class PeopleController {
         await this.accounts.createUser(input, session.principal);
         return res.redirect(303, '/people?done=user');
       } catch (error) {
-        if (error instanceof Conflict) errors.push({ field: 'user-email', text: 'A user with this email address already exists' });
+        // The same words whoever has the address (this organisation or another): a lead learns nothing of other organisations' people.
+        if (error instanceof Conflict) errors.push({ field: 'user-email', text: UNUSABLE_EMAIL });
         else if (error instanceof ValidationFailed) errors.push(...error.errors.map((e) => ({ field: e.field === 'password' ? 'user-password' : 'user-email', text: `The password ${e.message}` })));
         else throw error;
       }
@@ -78,6 +79,7 @@ export class PeopleController {
       await this.accounts.updateUser(session.principal, id, changes);
       return res.redirect(303, isAdmin(session.principal) || session.principal.role === 'lead' ? '/people?done=changed' : '/');
     } catch (error) {
+      if (error instanceof AdminActStands) return this.renderPerson(res, 403, session, id, { errors: [{ field: error.field, text: error.message }] });
       if (!(error instanceof ValidationFailed)) throw error;
       const errors = error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? e.field, text: `${e.field === 'password' ? 'The password' : 'This'} ${e.message}` }));
       await this.renderPerson(res, 400, session, id, { errors });
@@ -99,7 +101,7 @@ export class PeopleController {
 
   /** A new password ends every other sign-in; this browser gets a new session of the new generation. */
   @Post('account/password')
-  async changePassword(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+  async changePassword(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Ip() address: string, @Res() res: Response) {
     const current = typeof body.currentPassword === 'string' ? body.currentPassword : '';
     const next = typeof body.newPassword === 'string' ? body.newPassword : '';
     const errors: FormError[] = [];
@@ -107,17 +109,21 @@ export class PeopleController {
     if (!next) errors.push({ field: 'new-password', text: 'Enter a new password' });
     if (!errors.length) {
       try {
-        const user = await this.accounts.changePassword(session.principal, current, next);
+        const user = await this.accounts.changePassword(session.principal, current, next, address);
         const fresh = await this.sessions.start(user);
         res.cookie(SESSION_COOKIE, fresh.token, {
           httpOnly: true,
           sameSite: 'lax',
-          secure: this.config.env === 'production',
+          secure: this.config.web.secureCookies,
           path: '/',
           maxAge: fresh.expiresAt.getTime() - Date.now(),
         });
         return res.redirect(303, '/account?done=password');
       } catch (error) {
+        if (error instanceof RateLimited) {
+          res.setHeader('Retry-After', String(error.retryAfterSeconds));
+          return this.renderAccount(res, 429, session, { errors: [{ field: 'current-password', text: error.message }] });
+        }
         if (!(error instanceof ValidationFailed)) throw error;
         errors.push(...error.errors.map((e) => ({ field: FIELD_IDS[e.field], text: `${e.field === 'currentPassword' ? 'This' : 'The new password'} ${e.message}` })));
       }
@@ -192,6 +198,7 @@ export class PeopleController {
       ...(await this.layout.of(session)),
       section: 'account',
       title: 'Your account',
+      mustChangePassword: user.mustChangePassword,
       done: extra.done,
       errors: extra.errors ?? [],
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AccountsService, LoginLimiter, WebSessionsService, sameToken } from '@app/accounts';
+import { AccountsService, LoginAttempt, LoginLimiter, WebSessionsService, sameToken } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { RateLimited } from '@app/domain';
 import { CsrfRefused, PublicPage, SESSION_COOKIE, Session, WebRequest } from '../http/session.guard';
@@ -23,7 +23,7 @@ export class SignInController {
   ) {}
 
   private cookieOptions(maxAgeMs: number) {
-    return { httpOnly: true, sameSite: 'lax' as const, secure: this.config.env === 'production', path: '/', maxAge: maxAgeMs };
+    return { httpOnly: true, sameSite: 'lax' as const, secure: this.config.web.secureCookies, path: '/', maxAge: maxAgeMs };
   }
 
   private form(res: Response, status: number, view: { next: string; email?: string; errors?: { field: string; text: string }[]; signedOut?: boolean }) {
@@ -50,9 +50,10 @@ export class SignInController {
     if (!email) errors.push({ field: 'email', text: 'Enter your email address' });
     if (!password) errors.push({ field: 'password', text: 'Enter your password' });
     if (errors.length) return this.form(res, 400, { next, email, errors });
+    let attempt: LoginAttempt;
     try {
       // The attempt counts before the password is checked: parallel guesses cannot outrun the limit.
-      await this.limiter.attempt(email, address);
+      attempt = await this.limiter.attempt(email, address);
     } catch (error) {
       if (error instanceof RateLimited) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
@@ -61,12 +62,16 @@ export class SignInController {
       throw error;
     }
     const user = await this.accounts.authenticate(email, password);
-    if (!user) return this.form(res, 401, { next, email, errors: [{ field: 'email', text: 'The email address or password is wrong' }] });
+    if (!user) {
+      await this.limiter.failed(attempt, 'login');
+      return this.form(res, 401, { next, email, errors: [{ field: 'email', text: 'The email address or password is wrong' }] });
+    }
     await this.limiter.succeeded(email, address);
     const session = await this.sessions.start(user);
     res.clearCookie(SIGN_IN_COOKIE, { path: '/' });
     res.cookie(SESSION_COOKIE, session.token, this.cookieOptions(session.expiresAt.getTime() - Date.now()));
-    res.redirect(303, next);
+    // Still on the development default password: a new one first.
+    res.redirect(303, user.mustChangePassword ? '/account?change=required' : next);
   }
 
   @Post('sign-out')

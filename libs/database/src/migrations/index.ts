@@ -19,6 +19,7 @@ import { PartnershipPublic1764000000000 } from './1764000000000-partnership-publ
 import { ProgressCount1764100000000 } from './1764100000000-progress-count';
 import { CycleTexts1764200000000 } from './1764200000000-cycle-texts';
 import { WebhooksFollowAccess1764300000000 } from './1764300000000-webhooks-follow-access';
+import { AccountGuards1764320000000 } from './1764320000000-account-guards';
 import { PartnershipInvitations1764330000000 } from './1764330000000-partnership-invitations';
 import { PartnershipHistory1764331000000 } from './1764331000000-partnership-history';
 import { SignedCheckpoints1764340000000 } from './1764340000000-signed-checkpoints';
@@ -47,6 +48,7 @@ export const MIGRATIONS: Function[] = [
   ProgressCount1764100000000,
   CycleTexts1764200000000,
   WebhooksFollowAccess1764300000000,
+  AccountGuards1764320000000,
   PartnershipInvitations1764330000000,
   PartnershipHistory1764331000000,
   SignedCheckpoints1764340000000,

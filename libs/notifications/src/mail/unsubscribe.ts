@@ -1,17 +1,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * One-click unsubscribe links (RFC 8058) that need no sign-in: the user's id signed with the
- * service's secret (HMAC-SHA256), so nobody can turn off someone else's email.
+ * One-click unsubscribe links (RFC 8058) that need no sign-in: the user's id signed (HMAC-SHA256)
+ * with the links' own key (derived from JWT_SECRET), so nobody can turn off someone else's email.
  */
 export class UnsubscribeLinks {
   constructor(
-    private readonly secret: string,
+    private readonly key: Buffer,
     private readonly webUrl: string,
   ) {}
 
   token(userId: string): string {
-    return createHmac('sha256', this.secret).update(`unsubscribe.${userId}`).digest('base64url');
+    return createHmac('sha256', this.key).update(`unsubscribe.${userId}`).digest('base64url');
   }
 
   url(userId: string): string {

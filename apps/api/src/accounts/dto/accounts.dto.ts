@@ -19,6 +19,8 @@ export class TokenDto {
   @ApiProperty() accessToken!: string;
   @ApiProperty({ example: 'Bearer' }) tokenType!: string;
   @ApiProperty({ description: 'Seconds until the token expires' }) expiresIn!: number;
+  @ApiProperty({ description: 'The account is still on the development default password: change it (POST /v1/me/password) before anything else' })
+  usesDefaultCredentials!: boolean;
 }
 
 export class CreateOrganisationDto {
@@ -78,6 +80,8 @@ export class UserDto {
   @ApiProperty({ description: 'May commit their organisation (endorse, object, consent, pledge, leave) where it names representatives' })
   representative!: boolean;
   @ApiProperty({ enum: EMAIL_PREFERENCES }) emailPreference!: EmailPreference;
+  @ApiProperty({ description: 'Still on the development default password (the first platform admin of a development run): the web app asks for a new one first' })
+  usesDefaultCredentials!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) organisationId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: OrganisationDto }) organisation!: OrganisationDto | null;
   @ApiProperty() createdAt!: string;
@@ -91,6 +95,7 @@ export const mapUser = (u: UserEntity): UserDto => ({
   active: u.active,
   representative: u.representative,
   emailPreference: u.emailPreference,
+  usesDefaultCredentials: u.mustChangePassword,
   organisationId: u.organisationId,
   organisation: u.organisation ? mapOrganisation(u.organisation) : null,
   createdAt: u.createdAt.toISOString(),
