@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { ChainedEntryColumns } from '@app/database/chained-entry.columns';
 import { AnchorEntity, PartnershipEntity } from '@app/partnerships/partnership.entity';
 
 /** A partnership's agreement: its machine's snapshot, a version for compare-and-set, and the chain's head. */
@@ -34,7 +35,7 @@ export class AgreementEntity {
 @Entity('agreement_history')
 @Check('agreement_history_seq_check', `"seq" > 0`)
 @Check('agreement_history_hash_scheme_check', `"hash_scheme" IN (3)`)
-export class AgreementHistoryEntity {
+export class AgreementHistoryEntity extends ChainedEntryColumns {
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid' })
   partnershipId!: string;
 
@@ -44,36 +45,6 @@ export class AgreementHistoryEntity {
   @ManyToOne(() => AgreementEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'agreement_history_agreement_fkey' })
   agreement?: AgreementEntity;
-
-  @Column({ type: 'text' })
-  type!: string;
-
-  @Column({ name: 'actor_user_id', type: 'uuid', nullable: true })
-  actorUserId!: string | null;
-
-  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
-  organisationId!: string | null;
-
-  @Column({ type: 'boolean', default: false })
-  representative!: boolean;
-
-  @Column({ name: 'from_state', type: 'text', nullable: true })
-  fromState!: string | null;
-
-  @Column({ name: 'to_state', type: 'text' })
-  toState!: string;
-
-  @Column({ type: 'jsonb' })
-  payload!: Record<string, unknown>;
-
-  @Column({ type: 'timestamptz' })
-  at!: Date;
-
-  @Column({ name: 'prev_hash', type: 'text' })
-  prevHash!: string;
-
-  @Column({ type: 'text' })
-  hash!: string;
 
   @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
   hashScheme!: 3;

@@ -1,4 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { ChainedEntryColumns } from '@app/database/chained-entry.columns';
 import type { HashScheme } from './history-chain';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';
 import { UserEntity } from '@app/accounts/user.entity';
@@ -85,7 +86,7 @@ export class CycleEntity {
 @Index('cycle_history_progress_idx', ['cycleId', 'seq'], { where: `"type" = 'RECORD_PROGRESS'` })
 @Check('cycle_history_seq_check', `"seq" > 0`)
 @Check('cycle_history_hash_scheme_check', `"hash_scheme" IN (1, 2, 3)`)
-export class CycleHistoryEntity {
+export class CycleHistoryEntity extends ChainedEntryColumns {
   @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
   cycleId!: string;
 
@@ -95,37 +96,6 @@ export class CycleHistoryEntity {
   @ManyToOne(() => CycleEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'cycle_id', foreignKeyConstraintName: 'cycle_history_cycle_fkey' })
   cycle?: CycleEntity;
-
-  @Column({ type: 'text' })
-  type!: string;
-
-  @Column({ name: 'actor_user_id', type: 'uuid', nullable: true })
-  actorUserId!: string | null;
-
-  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
-  organisationId!: string | null;
-
-  @Column({ name: 'from_state', type: 'text', nullable: true })
-  fromState!: string | null;
-
-  @Column({ name: 'to_state', type: 'text' })
-  toState!: string;
-
-  @Column({ type: 'jsonb' })
-  payload!: Record<string, any>;
-
-  /** Whether the actor was one of their organisation's representatives (hashed from scheme 3). */
-  @Column({ type: 'boolean', default: false })
-  representative!: boolean;
-
-  @Column({ type: 'timestamptz' })
-  at!: Date;
-
-  @Column({ name: 'prev_hash', type: 'text' })
-  prevHash!: string;
-
-  @Column({ type: 'text' })
-  hash!: string;
 
   /** How `hash` was computed (history-chain.ts): 1 before RFC 8785, 2 since, 3 with `representative`. The database fills it in. */
   @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })

@@ -11,6 +11,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { ChainedEntryColumns } from '@app/database/chained-entry.columns';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 
@@ -77,7 +78,7 @@ export class PartnershipEntity {
 @Entity('partnership_history')
 @Check('partnership_history_seq_check', `"seq" > 0`)
 @Check('partnership_history_hash_scheme_check', `"hash_scheme" IN (3)`)
-export class PartnershipHistoryEntity {
+export class PartnershipHistoryEntity extends ChainedEntryColumns {
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid', primaryKeyConstraintName: 'partnership_history_pkey' })
   partnershipId!: string;
 
@@ -87,36 +88,6 @@ export class PartnershipHistoryEntity {
   @ManyToOne(() => PartnershipEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'partnership_history_partnership_fkey' })
   partnership?: PartnershipEntity;
-
-  @Column({ type: 'text' })
-  type!: string;
-
-  @Column({ name: 'actor_user_id', type: 'uuid', nullable: true })
-  actorUserId!: string | null;
-
-  @Column({ name: 'organisation_id', type: 'uuid', nullable: true })
-  organisationId!: string | null;
-
-  @Column({ type: 'boolean', default: false })
-  representative!: boolean;
-
-  @Column({ name: 'from_state', type: 'text', nullable: true })
-  fromState!: string | null;
-
-  @Column({ name: 'to_state', type: 'text' })
-  toState!: string;
-
-  @Column({ type: 'jsonb' })
-  payload!: Record<string, any>;
-
-  @Column({ type: 'timestamptz' })
-  at!: Date;
-
-  @Column({ name: 'prev_hash', type: 'text' })
-  prevHash!: string;
-
-  @Column({ type: 'text' })
-  hash!: string;
 
   @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
   hashScheme!: 3;
