@@ -94,18 +94,19 @@ describe('account security', () => {
     });
 
     it('creates the first admin on the default password only in development, and marks it to be changed; without NODE_ENV, none', async () => {
-      const url = `${process.env.DATABASE_URL}_boot`;
+      // A scratch database of its own, made, migrated and used as the tables' owner (the apps' role may create none).
+      const url = `${process.env.MIGRATION_DATABASE_URL}_boot`;
       await migrate(url);
       try {
         const { admin } = loadConfig();
-        const unset = await createTestApi({ config: () => parseConfig({ ...process.env, DATABASE_URL: url, NODE_ENV: '', ADMIN_PASSWORD: '' }) });
+        const unset = await createTestApi({ config: () => parseConfig({ ...process.env, DATABASE_URL: url, MIGRATION_DATABASE_URL: url, NODE_ENV: '', ADMIN_PASSWORD: '' }) });
         try {
           await request(unset.http).post('/v1/auth/login').set('X-Forwarded-For', '10.31.8.1').send({ email: admin.email, password: DEV_DEFAULTS.adminPassword }).expect(401);
           expect(await unset.app.get(DataSource).query('SELECT count(*)::int AS n FROM users')).toEqual([{ n: 0 }]);
         } finally {
           await unset.close();
         }
-        const development = await createTestApi({ config: () => parseConfig({ ...process.env, DATABASE_URL: url, NODE_ENV: 'development', ADMIN_PASSWORD: '' }) });
+        const development = await createTestApi({ config: () => parseConfig({ ...process.env, DATABASE_URL: url, MIGRATION_DATABASE_URL: url, NODE_ENV: 'development', ADMIN_PASSWORD: '' }) });
         try {
           const res = await request(development.http).post('/v1/auth/login').set('X-Forwarded-For', '10.31.8.2').send({ email: admin.email, password: DEV_DEFAULTS.adminPassword }).expect(200);
           expect(res.body.usesDefaultCredentials).toBe(true);

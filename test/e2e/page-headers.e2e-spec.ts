@@ -35,7 +35,8 @@ describe('what pages say about caching and styles', () => {
     await steps.ok(c.councilUser.as, cycleId, { type: 'PLEDGE', kind: 'cash', amountPence: 4_000_000, description: 'Prevention budget' });
     await steps.toDelivering(cycleId);
     for (const value of [23.5, 22]) await steps.ok(c.charityUser.as, cycleId, { type: 'RECORD_PROGRESS', note: 'Calls made', readings: [{ metric: c.outcome.metrics[0].id, value }] });
-    await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200);
+    await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(202);
+    await c.icbUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200); // agreed by a second commissioner
     ({ cookie } = await signInOverHttp(web, c.councilUser.email, TEST_PASSWORD));
   }, 120000);
   afterAll(async () => {

@@ -64,7 +64,8 @@ describe('read limits', () => {
   });
 
   it('holds in the web app: the public page per address and the cycle page and downloads per person, as a page saying to wait', async () => {
-    await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200);
+    await c.councilUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(202);
+    await c.icbUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(200); // agreed by a second commissioner
     // Signed in through an app with the tests' allowances (its sign-in page is read from 127.0.0.1, as every test's is).
     const plain = await createWebApp();
     const limited = await createWebApp({ config: (config) => ({ ...config, reads }) });
