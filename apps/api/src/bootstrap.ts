@@ -120,7 +120,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }
 
-/** The API's Fastify adapter (Fastify: less CPU per request than Express, see the README's Performance section). */
+/** The API's Fastify adapter (Fastify: less CPU per request than Express, see docs/performance.md). */
 export function apiAdapter(config: AppConfig): FastifyAdapter {
   const secure = fastifySecurityHeaders(API_CSP, DOCS_CSP);
   return new FastifyAdapter({
