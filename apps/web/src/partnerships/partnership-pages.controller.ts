@@ -2,7 +2,8 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CycleCreationService, CycleQueriesService, OpenDataService, PartnershipMembersService } from '@app/cycles';
+import { CycleCreationService, CycleQueriesService, PartnershipMembersService } from '@app/cycles';
+import { OpenDataService } from '@app/open-data';
 import { Conflict, TransitionRefused, ValidationFailed, formatPence } from '@app/domain';
 import { fundingChartSvg } from './funding-chart';
 import { outcomeFigures } from './outcome-chart';

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Principal } from '@app/accounts';
 import { ExpensiveRead, IdPipe } from '@app/http';
-import { OcdsService } from '@app/opendata';
+import { OcdsService } from '@app/open-data';
 import { Caller } from '../http/auth.guard';
 
 /** The OpenAPI shape of a release package (its full schema is the standard's). */
