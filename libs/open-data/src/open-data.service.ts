@@ -1,3 +1,4 @@
+// A partnership's and its cycles' open data: CSV downloads, outcome series across cycles, the public page.
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal } from '@app/accounts';

@@ -1,3 +1,4 @@
+// The API's OCDS routes: a cycle's and a partnership's release package (the partnership's streamed).
 import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
