@@ -1,7 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import request from 'supertest';
 import { TokenService } from '@app/accounts';
-import { OpenDataService } from '@app/cycles';
+import { OpenDataService } from '@app/open-data';
 import { CsvCell, csvFile } from '@app/http';
 import { Collaboration, TEST_PASSWORD, TestApi, cycleSteps, startCollaboration } from '@test/support';
 import { createWebApp, signInOverHttp, type TestWeb } from '@test/support/test-web';

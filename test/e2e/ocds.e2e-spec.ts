@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { CycleQueriesService } from '@app/cycles';
-import { OCDS_PAGE_SIZE } from '@app/opendata';
+import { OCDS_PAGE_SIZE } from '@app/open-data';
 import { Collaboration, Factory, TestApi, collaboration, cycleSteps, fromNow, startCollaboration } from '@test/support';
 import { cloneCycles, codelistProblems, releasePackageValidator } from '@test/support/ocds';
 

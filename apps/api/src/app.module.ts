@@ -28,8 +28,8 @@ import { MilestonesController } from './cycles/milestones.controller';
 import { CalendarController } from './partnerships/calendar.controller';
 import { MeController } from './accounts/me.controller';
 import { DownloadsController } from './open-data/downloads.controller';
-import { OpenDataModule } from '@app/opendata';
-import { OcdsController } from './opendata/ocds.controller';
+import { OpenDataModule } from '@app/open-data';
+import { OcdsController } from './open-data/ocds.controller';
 
 @Module({
   imports: [

@@ -11,6 +11,7 @@ import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
 import { WebhooksModule } from '@app/webhooks';
 import { AgreementsModule } from '@app/agreements';
+import { OpenDataModule } from '@app/open-data';
 import { AgreementPagesController } from './partnerships/agreement-pages.controller';
 import { AdminController } from './admin/admin.controller';
 import { CyclePagesController } from './cycles/cycle-pages.controller';
@@ -32,7 +33,7 @@ import { PublicPagesController } from './public/public-pages.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
-  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule],
+  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule, OpenDataModule],
   controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, InvitationPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })

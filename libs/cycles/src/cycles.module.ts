@@ -11,7 +11,6 @@ import { CyclesRepository } from './cycles.repository';
 import { CycleDirectory } from './cycle-directory';
 import { PartnershipMembersService } from './partnership-members.service';
 import { TaskNotes } from './task-notes';
-import { OpenDataService } from './open-data.service';
 import { AuditSigningKey } from './audit-signing';
 import { SignedCheckpointsService } from './signed-checkpoints.service';
 
@@ -21,7 +20,7 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpoi
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService, AuditSigningKey, SignedCheckpointsService],
-  exports: [CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, OpenDataService, AuditSigningKey, SignedCheckpointsService],
+  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, AuditSigningKey, SignedCheckpointsService],
+  exports: [CyclesRepository, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, AuditSigningKey, SignedCheckpointsService],
 })
 export class CyclesModule {}

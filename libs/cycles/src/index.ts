@@ -4,7 +4,6 @@ export * from './cycle-queries.service';
 export * from './cycle-creation.service';
 export * from './cycle-events.service';
 export * from './partnership-members.service';
-export * from './open-data.service';
 export * from './cycles.module';
 export * from './history-chain';
 export * from './history-audit.service';

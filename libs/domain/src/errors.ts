@@ -1,6 +1,6 @@
 /**
- * Errors the libraries raise. Each carries a code; the API's exception filter maps codes to
- * problem+json. Libraries never throw HTTP exceptions.
+ * Errors the libraries raise. Each carries a code; its HTTP status is in one table (error-status.ts),
+ * which the API's problem filter and the web app's pages answer with. Libraries never throw HTTP exceptions.
  */
 export type DomainErrorCode =
   | 'ValidationFailed'

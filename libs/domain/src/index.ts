@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './error-status';
 export * from './cycle';
 export * from './clock';
 export * from './email';

@@ -2,19 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { DomainError, DomainErrorCode, RateLimited, ValidationFailed, VersionConflict } from '@app/domain';
+import { DomainError, ERROR_STATUS, RateLimited, ValidationFailed, VersionConflict } from '@app/domain';
 import { BodyRefused, PROBLEM_CONTENT_TYPE, Problem, problem } from './problem';
-
-const STATUS_OF: Record<DomainErrorCode, number> = {
-  ValidationFailed: 400,
-  Unauthenticated: 401,
-  Forbidden: 403,
-  NotFound: 404,
-  Conflict: 409,
-  VersionConflict: 409,
-  TransitionRefused: 422,
-  RateLimited: 429,
-};
 
 /**
  * Every error leaves as application/problem+json (RFC 9457); nothing leaks a stack trace. A 5xx
@@ -46,7 +35,7 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown, response: FastifyReply): Problem {
     if (exception instanceof BodyRefused) return exception.problem;
     if (exception instanceof DomainError) {
-      const status = STATUS_OF[exception.code];
+      const status = ERROR_STATUS[exception.code];
       if (exception instanceof RateLimited) response.header('Retry-After', String(exception.retryAfterSeconds));
       if (exception.code === 'Unauthenticated') response.header('WWW-Authenticate', 'Bearer');
       return problem(status, exception.message, {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
-import { OpenDataService } from '@app/cycles';
+import { OpenDataService } from '@app/open-data';
 import { CsvTable, ExpensiveRead, IdPipe, csvFile } from '@app/http';
 import { Caller } from '../http/auth.guard';
 

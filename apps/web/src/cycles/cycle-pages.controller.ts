@@ -5,7 +5,7 @@ import { CLOCK } from '@app/config';
 import type { Response } from 'express';
 import { Principal, WebSession, isAdmin } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
-import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf } from '@app/domain';
+import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf, formErrorStatus } from '@app/domain';
 import { ExpensiveRead, IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
@@ -93,8 +93,7 @@ export class CyclePagesController {
       await this.events.send(session.principal, id, await validateEvent(eventFromForm(type, body)), undefined, { minimal: true });
       return res.redirect(303, `/cycles/${id}?done=${encodeURIComponent(type)}`);
     } catch (error) {
-      const status =
-        error instanceof ValidationFailed ? 400 : error instanceof Forbidden ? 403 : error instanceof VersionConflict ? 409 : error instanceof TransitionRefused ? 422 : 0;
+      const status = formErrorStatus(error, [ValidationFailed, Forbidden, VersionConflict, TransitionRefused]);
       if (!status) throw error;
       const problems =
         error instanceof ValidationFailed

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError, Forbidden, NotFound, RateLimited, Unauthenticated, ValidationFailed } from '@app/domain';
+import { DomainError, ERROR_STATUS, RateLimited, Unauthenticated, errorStatus } from '@app/domain';
 import { PasswordChangeRequired, WebRequest } from './session.guard';
 import { LayoutService } from './layout.service';
 
@@ -10,6 +10,9 @@ function clientStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
+
+/** The title of an error page, by status, where it is not "There is a problem". */
+const PAGE_TITLES: Record<number, string> = { 403: 'You cannot do this', 429: 'Too many attempts' };
 
 /** Errors as pages: sign-in when the session is missing, 404 and 403 pages, and a 500 page that leaks nothing but an incident id. */
 @Catch()
@@ -30,23 +33,17 @@ export class PageFilter implements ExceptionFilter {
     let status = 500;
     let title = 'Sorry, there is a problem with the service';
     let detail = 'Try again later. Nothing you sent was lost or half-done.';
-    if (error instanceof NotFound || (error instanceof HttpException && error.getStatus() === 404)) {
+    if (errorStatus(error) === 404 || (error instanceof HttpException && error.getStatus() === 404)) {
       status = 404;
       title = 'Page not found';
       detail = 'If you typed the web address, check it is correct. You may not have access to this page.';
-    } else if (error instanceof Forbidden) {
-      status = 403;
-      title = 'You cannot do this';
+    } else if (error instanceof DomainError) {
+      // The table's status (libs/domain/src/error-status.ts), but for a clash (409) that no form
+      // caught: a page has always answered it 422, and is kept so.
+      status = ERROR_STATUS[error.code] === 409 ? 422 : ERROR_STATUS[error.code];
+      title = PAGE_TITLES[status] ?? 'There is a problem';
       detail = error.message;
-    } else if (error instanceof RateLimited) {
-      status = 429;
-      title = 'Too many attempts';
-      detail = error.message;
-      res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    } else if (error instanceof ValidationFailed || error instanceof DomainError) {
-      status = error instanceof ValidationFailed ? 400 : 422;
-      title = 'There is a problem';
-      detail = error.message;
+      if (error instanceof RateLimited) res.setHeader('Retry-After', String(error.retryAfterSeconds));
     } else if (error instanceof HttpException && error.getStatus() < 500) {
       status = error.getStatus();
       title = 'There is a problem';

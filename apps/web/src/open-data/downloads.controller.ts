@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { OpenDataService } from '@app/cycles';
+import { OpenDataService } from '@app/open-data';
 import { ExpensiveRead, IdPipe, sendCsv } from '@app/http';
 import { Session } from '../http/session.guard';
 

@@ -3,7 +3,7 @@ import { isUUID } from 'class-validator';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { AgreementHistoryEntity, AgreementRecord, AgreementReviewsService, AgreementsService } from '@app/agreements';
-import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed, VersionConflict } from '@app/domain';
+import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed, VersionConflict, formErrorStatus } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
@@ -72,7 +72,7 @@ export class AgreementPagesController {
       await this.agreements.send(session.principal, id, clean, typeof body.version === 'string' && /^\d+$/.test(body.version) ? Number(body.version) : undefined);
       return res.redirect(303, `/partnerships/${id}/agreement?done=${encodeURIComponent(type)}`);
     } catch (error) {
-      const status = error instanceof ValidationFailed ? 400 : error instanceof Forbidden ? 403 : error instanceof VersionConflict ? 409 : error instanceof TransitionRefused ? 422 : 0;
+      const status = formErrorStatus(error, [ValidationFailed, Forbidden, VersionConflict, TransitionRefused]);
       if (!status) throw error;
       const errors: FormError[] =
         error instanceof ValidationFailed
@@ -110,7 +110,7 @@ export class AgreementPagesController {
   }
 
   private async refused(res: Response, session: WebSession, id: string, body: Record<string, unknown>, error: unknown) {
-    const status = error instanceof ValidationFailed ? 400 : error instanceof Forbidden ? 403 : error instanceof NotFound ? 404 : error instanceof Conflict ? 409 : 0;
+    const status = formErrorStatus(error, [ValidationFailed, Forbidden, NotFound, Conflict]);
     if (!status) throw error;
     const errors: FormError[] =
       error instanceof ValidationFailed ? error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? 'review-forms', text: `The review date ${e.message}` })) : [{ field: 'review-forms', text: (error as Error).message }];

@@ -1,4 +1,4 @@
-import type { MetricSeries } from '@app/cycles';
+import type { MetricSeries } from '@app/open-data';
 import { baselineRule, drawSvg, targetRule } from '../cycles/metric-chart';
 
 const englandDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });

@@ -2,8 +2,9 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { CycleCreationService, CycleQueriesService, OpenDataService, PartnershipMembersService } from '@app/cycles';
-import { Conflict, TransitionRefused, ValidationFailed, formatPence } from '@app/domain';
+import { CycleCreationService, CycleQueriesService, PartnershipMembersService } from '@app/cycles';
+import { OpenDataService } from '@app/open-data';
+import { Conflict, TransitionRefused, ValidationFailed, formErrorStatus, formatPence } from '@app/domain';
 import { fundingChartSvg } from './funding-chart';
 import { outcomeFigures } from './outcome-chart';
 import { isUUID } from 'class-validator';
@@ -206,8 +207,9 @@ export class PartnershipPagesController {
       const decided = await this.members.remove(session.principal, id, organisationId);
       res.redirect(303, decided.done ? `/partnerships/${id}?done=member-removed#table` : `/partnerships/${id}?done=proposed#decisions`);
     } catch (error) {
-      if (!(error instanceof Conflict || error instanceof TransitionRefused)) throw error;
-      await this.render(res, error instanceof Conflict ? 409 : 422, session, id, { errors: [{ field: 'table', text: error.message }] });
+      const status = formErrorStatus(error, [Conflict, TransitionRefused]);
+      if (!status) throw error;
+      await this.render(res, status, session, id, { errors: [{ field: 'table', text: (error as Error).message }] });
     }
   }
 
@@ -222,9 +224,8 @@ export class PartnershipPagesController {
       await this.render(res, 201, session, id, { webhookSecret: { url: created.url, secret: created.secret } });
     } catch (error) {
       // Over the partnership's cap (422), or an address it already has (409).
-      if (error instanceof Conflict || error instanceof TransitionRefused) {
-        return this.render(res, error instanceof Conflict ? 409 : 422, session, id, { errors: [{ field: 'webhook-url', text: error.message }], values: body });
-      }
+      const status = formErrorStatus(error, [Conflict, TransitionRefused]);
+      if (status) return this.render(res, status, session, id, { errors: [{ field: 'webhook-url', text: (error as Error).message }], values: body });
       if (!(error instanceof ValidationFailed)) throw error;
       await this.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: 'webhook-url', text: `The address ${e.message}` })), values: body });
     }

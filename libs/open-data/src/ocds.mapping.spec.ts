@@ -1,3 +1,4 @@
+// Unit tests of the OCDS mapping: a cycle as a planning process, checked against the release package schema.
 import type { CycleContext } from '@app/domain';
 import { codelistProblems, releasePackageValidator } from '@test/support/ocds';
 import { OcdsCycle, OcdsDirectory, PackageWriter, packageHead, releaseOf } from './ocds.mapping';

@@ -1,10 +1,11 @@
+// The API's OCDS routes: a cycle's and a partnership's release package (the partnership's streamed).
 import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Principal } from '@app/accounts';
 import { ExpensiveRead, IdPipe } from '@app/http';
-import { OcdsService } from '@app/opendata';
+import { OcdsService } from '@app/open-data';
 import { Caller } from '../http/auth.guard';
 
 /** The OpenAPI shape of a release package (its full schema is the standard's). */

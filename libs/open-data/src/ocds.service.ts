@@ -1,3 +1,4 @@
+// Cycles as OCDS release packages (one cycle's, or a partnership's streamed), with the visibility of reading them.
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountsService, Principal } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';

@@ -1,11 +1,10 @@
+// A partnership's and its cycles' open data: CSV downloads, outcome series across cycles, the public page.
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal } from '@app/accounts';
 import { CycleState, Learning, STATE_META } from '@app/domain';
 import { Metric, OutcomeEntity, PartnershipEntity, PartnershipsService } from '@app/partnerships';
-import { CycleHistoryEntity } from './cycle.entity';
-import { CycleQueriesService, FundingYear } from './cycle-queries.service';
-import { CyclesRepository, ExportCursor, PartnershipCycleRecord, PartnershipReading } from './cycles.repository';
+import { CycleQueriesService, CyclesRepository, ExportCursor, FundingYear, PartnershipCycleRecord, PartnershipReading } from '@app/cycles';
 
 /** A cell of a download: text, a number, yes/no, or empty. */
 export type DownloadCell = string | number | boolean | null;

@@ -1,3 +1,0 @@
-export * from './ocds.mapping';
-export * from './ocds.service';
-export * from './opendata.module';
