@@ -37,9 +37,14 @@ describe('webhooks', () => {
     expect(seen.map((s) => JSON.parse(s.body).type).sort()).toEqual(['CREATED', 'LAUNCH', 'REVISE_PROBLEM']);
     // A tampered body fails verification.
     expect(() => verifier.verify(seen[0].body.replace('"seq":', '"seq":9'), seen[0].headers as Record<string, string>)).toThrow();
-    const log: { cycleId: string; status: string; attempts: number; lastStatusCode: number }[] = (
-      await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${created.body.id}/deliveries`).expect(200)
-    ).body.items.filter((d: { cycleId: string }) => d.cycleId === id);
+    // The receiver answers before the worker records the delivery: wait for the log to say so.
+    const log: { cycleId: string; status: string; attempts: number; lastStatusCode: number }[] = await eventually(
+      async () =>
+        (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${created.body.id}/deliveries`).expect(200)).body.items.filter(
+          (d: { cycleId: string }) => d.cycleId === id,
+        ),
+      (items: { status: string }[]) => items.length === 3 && items.every((d) => d.status !== 'pending'),
+    );
     expect(log.map((d) => [d.status, d.lastStatusCode])).toEqual([['delivered', 200], ['delivered', 200], ['delivered', 200]]);
     // The two 500s were tried again: three deliveries took five tries in all.
     expect(log.reduce((sum, d) => sum + d.attempts, 0)).toBe(5);
