@@ -38,12 +38,13 @@ describe('webhooks', () => {
     // A tampered body fails verification.
     expect(() => verifier.verify(seen[0].body.replace('"seq":', '"seq":9'), seen[0].headers as Record<string, string>)).toThrow();
     // The receiver answers before the worker records the delivery: wait for the log to say so.
-    const log: { cycleId: string; status: string; attempts: number; lastStatusCode: number }[] = await eventually(
-      async () =>
+    type Delivery = { cycleId: string; status: string; attempts: number; lastStatusCode: number };
+    const log = await eventually(
+      async (): Promise<Delivery[]> =>
         (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${created.body.id}/deliveries`).expect(200)).body.items.filter(
           (d: { cycleId: string }) => d.cycleId === id,
         ),
-      (items: { status: string }[]) => items.length === 3 && items.every((d) => d.status !== 'pending'),
+      (items) => items.length === 3 && items.every((d) => d.status !== 'pending'),
     );
     expect(log.map((d) => [d.status, d.lastStatusCode])).toEqual([['delivered', 200], ['delivered', 200], ['delivered', 200]]);
     // The two 500s were tried again: three deliveries took five tries in all.
