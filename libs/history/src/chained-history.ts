@@ -3,7 +3,7 @@ import { VersionConflict } from '@app/domain';
 import { ChainHead, ChainVerdict, EntryContent, chainedEntry, verifyChain } from './chain';
 import type { ChainedEntryColumns } from './chained-entry.columns';
 
-/** Where a history's head is kept: its parent's table, the row's key, and the columns of the head. */
+/** Where a history's head is kept: its parent's table, the row's key, and the columns of the head (names written into the SQL: the code's constants, never input). */
 export interface HeadColumns {
   table: string;
   key: string;
