@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { chainedEntry } from '@app/cycles';
+import { chainedEntry } from '@app/history';
 import { parallel } from './harness';
 
 interface Person {

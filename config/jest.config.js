@@ -3,7 +3,7 @@
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const libs = ['config', 'domain', 'database', 'queue', 'accounts', 'partnerships', 'cycles', 'milestones', 'notifications', 'outbox', 'webhooks', 'agreements', 'open-data', 'http'];
+const libs = ['config', 'domain', 'database', 'history', 'queue', 'accounts', 'partnerships', 'cycles', 'milestones', 'notifications', 'outbox', 'webhooks', 'agreements', 'open-data', 'http'];
 const moduleNameMapper = Object.fromEntries(
   libs.flatMap((lib) => [
     [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`],

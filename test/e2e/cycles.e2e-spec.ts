@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
-import { CycleQueriesService, HistoryAuditService, chainedEntry } from '@app/cycles';
+import { CycleQueriesService, HistoryAuditService } from '@app/cycles';
+import { chainedEntry } from '@app/history';
 import { CyclesRepository } from '@app/cycles/cycles.repository';
 import { Agent, Collaboration, Factory, TestApi, agent, asOwner, collaboration, createTestApi, cycleSteps, fromNow, ownerDataSource } from '@test/support';
 

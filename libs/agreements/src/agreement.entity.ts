@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ChainedEntryColumns } from '@app/database/chained-entry.columns';
+import { ChainedEntryColumns } from '@app/history';
 import { AnchorEntity, PartnershipEntity } from '@app/partnerships/partnership.entity';
 
 /** A partnership's agreement: its machine's snapshot, a version for compare-and-set, and the chain's head. */
@@ -35,7 +35,7 @@ export class AgreementEntity {
 @Entity('agreement_history')
 @Check('agreement_history_seq_check', `"seq" > 0`)
 @Check('agreement_history_hash_scheme_check', `"hash_scheme" IN (3)`)
-export class AgreementHistoryEntity extends ChainedEntryColumns {
+export class AgreementHistoryEntity extends ChainedEntryColumns<3> {
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid' })
   partnershipId!: string;
 
@@ -45,9 +45,6 @@ export class AgreementHistoryEntity extends ChainedEntryColumns {
   @ManyToOne(() => AgreementEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'agreement_history_agreement_fkey' })
   agreement?: AgreementEntity;
-
-  @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
-  hashScheme!: 3;
 }
 
 export const AGREEMENT_REVIEW_STATUSES = ['scheduled', 'fired', 'moot', 'cancelled'] as const;

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { CLOCK } from '@app/config';
-import { ChainVerdict, GENESIS_HASH, chainedEntry, verifyChain } from '@app/cycles';
 import {
   Actor,
   AgreementEvent,
@@ -26,8 +25,12 @@ import {
   restoreAgreement,
   startAgreement,
 } from '@app/domain';
+import { ChainVerdict, ChainedHistory, GENESIS_HASH, actorColumns } from '@app/history';
 import { PartnershipEntity, PartnershipsService } from '@app/partnerships';
 import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
+
+/** The agreement's history, its head on the agreement's row (@app/history: the chain's subject is the partnership's id). */
+const HISTORY = new ChainedHistory(AgreementHistoryEntity, 'partnershipId', { table: 'agreements', key: 'partnership_id', version: 'version', hash: 'history_hash', touched: 'updated_at' });
 
 export interface AgreementRecord {
   row: AgreementEntity;
@@ -127,18 +130,14 @@ export class AgreementsService {
   async history(principal: Principal, partnershipId: string): Promise<AgreementHistoryEntity[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.ensure(partnershipId);
-    return this.dataSource.getRepository(AgreementHistoryEntity).find({ where: { partnershipId }, order: { seq: 'ASC' } });
+    return HISTORY.entries(this.dataSource.manager, partnershipId);
   }
 
   /** The whole chain checked, and its end against the agreement's version and head hash. */
   async verify(principal: Principal, partnershipId: string): Promise<ChainVerdict> {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.ensure(partnershipId);
-    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
-      const head = await m.getRepository(AgreementEntity).findOneByOrFail({ partnershipId });
-      const entries = await m.getRepository(AgreementHistoryEntity).find({ where: { partnershipId }, order: { seq: 'ASC' } });
-      return verifyChain(entries.map(chainContent), { version: head.version, historyHash: head.historyHash });
-    });
+    return HISTORY.verify(this.dataSource, partnershipId);
   }
 
   /**
@@ -227,33 +226,11 @@ export class AgreementsService {
     item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
     fromState: string | null = row.state,
   ): Promise<AgreementEntity> {
-    const entry = chainedEntry(row.partnershipId, row.version + 1, row.historyHash, {
-      type: item.type,
-      actorUserId: item.actor.userId,
-      organisationId: item.actor.organisationId,
-      representative: item.actor.representative ?? false,
-      fromState,
-      toState: agreementStateOf(snapshot),
-      payload: item.payload,
-      at: item.at,
-    });
-    await m.insert(AgreementHistoryEntity, {
-      partnershipId: row.partnershipId,
-      seq: entry.seq,
-      type: entry.type,
-      actorUserId: entry.actorUserId,
-      organisationId: entry.organisationId,
-      representative: entry.representative,
-      fromState: entry.fromState,
-      toState: entry.toState,
-      payload: entry.payload,
-      at: entry.at,
-      prevHash: entry.prevHash,
-      hash: entry.hash,
-    });
-    const next = { state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as Record<string, any>, version: entry.seq, historyHash: entry.hash };
-    const moved = await m.update(AgreementEntity, { partnershipId: row.partnershipId, version: row.version }, next);
-    if (!moved.affected) throw new VersionConflict(undefined);
+    const moved = { state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as Record<string, any> };
+    const content = { type: item.type, ...actorColumns(item.actor), fromState, toState: moved.state, payload: item.payload, at: item.at };
+    // The entry chained and appended, and the row moved to it with its new state and snapshot, compare-and-set on its version.
+    const [entry] = await HISTORY.append(m, row.partnershipId, row, [content], moved);
+    const next = { ...moved, version: entry.seq, historyHash: entry.hash };
     // The partnership's destination and principles are the agreed version's, from the moment it is agreed.
     const agreed = snapshot.context.versions.find((v) => v.number === snapshot.context.agreedNumber);
     if (next.state === 'agreed' && fromState !== 'agreed' && agreed) {
@@ -262,23 +239,6 @@ export class AgreementsService {
     return { ...row, ...next, updatedAt: item.at };
   }
 }
-
-/** The history row as the chain hashed it (the chain's subject id is the partnership's). */
-const chainContent = (e: AgreementHistoryEntity) => ({
-  cycleId: e.partnershipId,
-  seq: e.seq,
-  type: e.type,
-  actorUserId: e.actorUserId,
-  organisationId: e.organisationId,
-  representative: e.representative,
-  fromState: e.fromState,
-  toState: e.toState,
-  payload: e.payload,
-  at: e.at,
-  prevHash: e.prevHash,
-  hash: e.hash,
-  hashScheme: e.hashScheme,
-});
 
 /** A client's agreement event, checked against its fields (400 naming each problem). */
 export function parseAgreementEvent(body: unknown): { type: AgreementEventType } & Record<string, unknown> {

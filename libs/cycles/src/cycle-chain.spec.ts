@@ -1,7 +1,7 @@
 import { Actor, CYCLE_MACHINE_VERSION, CycleEvent, CycleSnapshot, decide, persistCycle, restoreCycle, splitTexts, startCycle } from '@app/domain';
 import { CycleChain } from './cycle-chain';
 import { CycleEntity } from './cycle.entity';
-import { GENESIS_HASH } from './history-chain';
+import { GENESIS_HASH } from '@app/history';
 
 const org = (id: string): Actor => ({ userId: `u-${id}`, organisationId: id });
 const [council, icb, charity, forum] = ['council', 'icb', 'charity', 'forum'].map(org);

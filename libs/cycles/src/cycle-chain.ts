@@ -16,7 +16,7 @@ import {
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { EventWrite } from './cycles.repository';
-import { chainedEntry } from './history-chain';
+import { actorColumns, chainedEntry } from '@app/history';
 
 /**
  * Decide → chain, for one cycle: events are decided one after another on the state the one
@@ -138,16 +138,10 @@ export class CycleChain {
   private append(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }, toState: string): CycleHistoryEntity {
     const milestoneId = item.payload.milestoneId;
     if (typeof milestoneId === 'string' && (item.type === 'MILESTONE_CANCELLED' || isMilestoneEventType(item.type))) this.endedMilestones.push(milestoneId);
-    const entry = chainedEntry(this.row.id, this.version + 1, this.historyHash, {
-      type: item.type,
-      actorUserId: item.actor.userId,
-      organisationId: item.actor.organisationId,
-      representative: item.actor.representative ?? false,
-      fromState: this.state,
-      toState,
-      payload: item.payload,
-      at: item.at,
-    });
+    const entry: CycleHistoryEntity = {
+      cycleId: this.row.id,
+      ...chainedEntry(this.row.id, this.version + 1, this.historyHash, { type: item.type, ...actorColumns(item.actor), fromState: this.state, toState, payload: item.payload, at: item.at }),
+    };
     this.entries.push(entry);
     this.version += 1;
     this.historyHash = entry.hash;

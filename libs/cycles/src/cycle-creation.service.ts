@@ -19,10 +19,10 @@ import {
   teamProblems,
 } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
-import { CycleEntity } from './cycle.entity';
+import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CyclesRepository } from './cycles.repository';
 import { CycleQueriesService, CycleRecord } from './cycle-queries.service';
-import { GENESIS_HASH, chainedEntry } from './history-chain';
+import { GENESIS_HASH, actorColumns, chainedEntry } from '@app/history';
 import { Transactions } from '@app/database';
 import { CycleDirectory } from './cycle-directory';
 import { TaskNotes } from './task-notes';
@@ -141,16 +141,17 @@ export class CycleCreationService {
     },
   ): Promise<string> {
     const id = randomUUID();
-    const entry = chainedEntry(id, 1, GENESIS_HASH, {
-      type: 'CREATED',
-      actorUserId: cycle.actor.userId,
-      organisationId: cycle.actor.organisationId,
-      representative: cycle.actor.representative ?? false,
-      fromState: null,
-      toState: stateOf(cycle.snapshot),
-      payload: { title: cycle.title, iteration: cycle.iteration, previousCycleId: cycle.previousCycleId },
-      at: cycle.at,
-    });
+    const entry: CycleHistoryEntity = {
+      cycleId: id,
+      ...chainedEntry(id, 1, GENESIS_HASH, {
+        type: 'CREATED',
+        ...actorColumns(cycle.actor),
+        fromState: null,
+        toState: stateOf(cycle.snapshot),
+        payload: { title: cycle.title, iteration: cycle.iteration, previousCycleId: cycle.previousCycleId },
+        at: cycle.at,
+      }),
+    };
     await this.cycles.insert({
       id,
       partnershipId: cycle.partnershipId,

@@ -5,7 +5,7 @@ import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYea
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, InvolvingSummary, RECENT_PROGRESS, StatesReached } from './cycles.repository';
-import { ChainVerdict } from './history-chain';
+import type { ChainVerdict } from '@app/history';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
 import { SignedCheckpointsService, SignedHead } from './signed-checkpoints.service';
 

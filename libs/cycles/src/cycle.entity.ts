@@ -1,6 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ChainedEntryColumns } from '@app/database/chained-entry.columns';
-import type { HashScheme } from './history-chain';
+import { ChainedEntryColumns, type HashScheme } from '@app/history';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 
@@ -86,7 +85,7 @@ export class CycleEntity {
 @Index('cycle_history_progress_idx', ['cycleId', 'seq'], { where: `"type" = 'RECORD_PROGRESS'` })
 @Check('cycle_history_seq_check', `"seq" > 0`)
 @Check('cycle_history_hash_scheme_check', `"hash_scheme" IN (1, 2, 3)`)
-export class CycleHistoryEntity extends ChainedEntryColumns {
+export class CycleHistoryEntity extends ChainedEntryColumns<HashScheme> {
   @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
   cycleId!: string;
 
@@ -96,10 +95,6 @@ export class CycleHistoryEntity extends ChainedEntryColumns {
   @ManyToOne(() => CycleEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'cycle_id', foreignKeyConstraintName: 'cycle_history_cycle_fkey' })
   cycle?: CycleEntity;
-
-  /** How `hash` was computed (history-chain.ts): 1 before RFC 8785, 2 since, 3 with `representative`. The database fills it in. */
-  @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
-  hashScheme!: HashScheme;
 }
 
 /**

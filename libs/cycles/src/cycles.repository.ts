@@ -138,7 +138,10 @@ const WEBHOOK_DELIVERIES = (source: string) => `
  * them; a cycle whose version moved on is left alone, and the ids that moved come back. A row
  * another transaction holds is skipped, not waited for (rows the writer's own transaction holds
  * are not skipped): a batch of people's events does not queue behind a milestone sweep, and the
- * skipped event goes the slow way, under the row's lock.
+ * skipped event goes the slow way, under the row's lock. It is the cycles' own form of the history
+ * library's compare-and-set write (@app/history: ChainedHistory, which the agreement's and the
+ * partnership's histories use), group-committed for many cycles in one statement; the entries it
+ * appends are chained by the library (`chainedEntry`, through CycleChain) and verified by it.
  */
 const WRITE_EVENTS = `
   WITH heads AS (

@@ -5,7 +5,7 @@ import { CLOCK } from '@app/config';
 import { type CycleTexts, RECORDED_PART_TYPES, type RecordedEntry, snapshotDisagreement } from '@app/domain';
 import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
-import { ChainVerdict, verifyChain } from './history-chain';
+import { ChainVerdict, verifyChain } from '@app/history';
 import { AuditSigningKey, statementVerifies } from './audit-signing';
 
 /** A full verification asked for again within this time goes on from the checkpoint of the last one instead. */
@@ -106,15 +106,15 @@ export class HistoryAuditService {
       const fullRecently = checkpoint?.fullCheckedAt && now - checkpoint.fullCheckedAt.getTime() < FULL_AT_MOST_EVERY_MS;
       const checkpointEntry = checkpoint && checkpoint.seq > 0 ? await m.getRepository(CycleHistoryEntity).exists({ where: { cycleId, seq: checkpoint.seq } }) : false;
       if ((options.full && (options.audit || !fullRecently)) || !checkpoint || checkpoint.seq === 0 || checkpoint.brokenAtSeq !== null || !checkpointEntry) {
-        return { head, full: true, verdict: verifyChain(await all(), chainHead) };
+        return { head, full: true, verdict: verifyChain(cycleId, await all(), chainHead) };
       }
       // From the checkpoint: its own entry hashed again (it must still be the one verified), then the rest must link on.
       if (checkpoint.seq === head.version && checkpoint.hash === head.historyHash) {
         const entry = await m.getRepository(CycleHistoryEntity).find({ where: { cycleId, seq: MoreThanOrEqual(checkpoint.seq) }, order: { seq: 'ASC' } });
-        return { head, full: false, unchanged: true, verdict: verifyChain(entry, chainHead, { seq: checkpoint.seq - 1, hash: entry[0]?.prevHash ?? '' }) };
+        return { head, full: false, unchanged: true, verdict: verifyChain(cycleId, entry, chainHead, { seq: checkpoint.seq - 1, hash: entry[0]?.prevHash ?? '' }) };
       }
       const entries = await m.getRepository(CycleHistoryEntity).find({ where: { cycleId, seq: MoreThanOrEqual(checkpoint.seq) }, order: { seq: 'ASC' } });
-      return { head, full: false, verdict: verifyChain(entries, chainHead, { seq: checkpoint.seq - 1, hash: entries[0].prevHash }) };
+      return { head, full: false, verdict: verifyChain(cycleId, entries, chainHead, { seq: checkpoint.seq - 1, hash: entries[0].prevHash }) };
     });
     if (!result) return null;
     if (result.verdict.intact && (result.full || options.stored)) {
@@ -198,8 +198,8 @@ export class HistoryAuditService {
     );
     const first = row?.entries[0];
     if (!row || first?.seq !== row.k_seq || first.hash !== row.k_hash) return undefined;
-    const entries = row.entries.map((e) => ({ ...e, cycleId, at: new Date(e.at) }));
-    let verdict = verifyChain(entries, { version: row.version, historyHash: row.history_hash }, { seq: row.k_seq - 1, hash: first.prevHash });
+    const entries = row.entries.map((e) => ({ ...e, at: new Date(e.at) }));
+    let verdict = verifyChain(cycleId, entries, { version: row.version, historyHash: row.history_hash }, { seq: row.k_seq - 1, hash: first.prevHash });
     if (verdict.intact && stored) verdict = (await this.storedDisagreement(cycleId, row.version)) ?? verdict;
     // Nothing new to record when the chain had not moved since it was verified.
     if (!(verdict.intact && row.k_seq === row.version)) await this.record(cycleId, { version: row.version, historyHash: row.history_hash }, verdict, false);

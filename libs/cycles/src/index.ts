@@ -5,7 +5,6 @@ export * from './cycle-creation.service';
 export * from './cycle-events.service';
 export * from './partnership-members.service';
 export * from './cycles.module';
-export * from './history-chain';
 export * from './history-audit.service';
 export * from './audit-signing';
 export * from './signed-checkpoints.service';

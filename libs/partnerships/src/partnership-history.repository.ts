@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Transactions } from '@app/database';
-import { ChainVerdict, chainedEntry, verifyChain } from '@app/cycles/history-chain';
+import { NotFound } from '@app/domain';
+import { ChainVerdict, ChainedHistory } from '@app/history';
 import { PartnershipHistoryEntity, PartnershipProposalEntity, ProposalAction } from './partnership.entity';
 
 /** One thing that happened to a partnership, before it is chained. */
@@ -15,10 +16,12 @@ export interface PartnershipRecord {
   at: Date;
 }
 
+/** The partnership's history, its head on the partnership's row (@app/history: the chain's subject is the partnership's id). */
+const HISTORY = new ChainedHistory(PartnershipHistoryEntity, 'partnershipId', { table: 'partnerships', key: 'id', version: 'history_version', hash: 'history_hash' });
+
 /**
- * The partnership's chained history and its open proposals. Entries are chained with the cycles'
- * own code (history-chain: the chain's subject id is the partnership's, as the agreement's is),
- * in the caller's transaction, the partnership's row holding the head.
+ * The partnership's chained history and its open proposals. Entries are chained, appended and
+ * verified by the history library, in the caller's transaction, the partnership's row holding the head.
  */
 @Injectable()
 export class PartnershipHistoryRepository {
@@ -34,44 +37,25 @@ export class PartnershipHistoryRepository {
   /** Chains the records after the head, locking the partnership's row until the caller's transaction ends. */
   async append(partnershipId: string, records: PartnershipRecord[]): Promise<PartnershipHistoryEntity[]> {
     if (!records.length) return [];
-    const [head]: { history_version: number; history_hash: string; archived_at: Date | null }[] = await this.manager.query(
-      'SELECT history_version, history_hash, archived_at FROM partnerships WHERE id = $1 FOR UPDATE',
-      [partnershipId],
-    );
-    let state = head.archived_at ? 'archived' : 'open';
-    let seq = head.history_version;
-    let prev = head.history_hash;
-    const entries: PartnershipHistoryEntity[] = [];
-    for (const record of records) {
+    const locked = await HISTORY.lock<{ archived_at: Date | null }>(this.manager, partnershipId, ['archived_at']);
+    if (!locked) throw new NotFound('partnership');
+    let state = locked.row.archived_at ? 'archived' : 'open';
+    const contents = records.map((record) => {
       const toState = record.type === 'ARCHIVED' ? 'archived' : state;
-      const { cycleId: _, ...entry } = chainedEntry(partnershipId, seq + 1, prev, { ...record, fromState: state, toState });
-      entries.push({ ...entry, partnershipId, hashScheme: 3 });
-      ({ seq, hash: prev } = entry);
+      const content = { ...record, fromState: state, toState };
       state = toState;
-    }
-    await this.manager.insert(
-      PartnershipHistoryEntity,
-      entries.map(({ hashScheme: _, ...e }) => e),
-    );
-    await this.manager.query('UPDATE partnerships SET history_version = $2, history_hash = $3 WHERE id = $1', [partnershipId, seq, prev]);
-    return entries;
+      return content;
+    });
+    return HISTORY.append(this.manager, partnershipId, locked.head, contents);
   }
 
   entries(partnershipId: string): Promise<PartnershipHistoryEntity[]> {
-    return this.dataSource.getRepository(PartnershipHistoryEntity).find({ where: { partnershipId }, order: { seq: 'ASC' } });
+    return HISTORY.entries(this.dataSource.manager, partnershipId);
   }
 
   /** The whole chain checked, and its end against the head the partnership's row keeps (one snapshot of both). */
   verify(partnershipId: string): Promise<ChainVerdict> {
-    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
-      const [head]: { history_version: number; history_hash: string }[] = await m.query('SELECT history_version, history_hash FROM partnerships WHERE id = $1', [partnershipId]);
-      const entries = await m.getRepository(PartnershipHistoryEntity).find({ where: { partnershipId }, order: { seq: 'ASC' } });
-      return verifyChain(
-        // The chain's subject id is the partnership's; the row's own column is not part of what was hashed.
-        entries.map(({ partnershipId, partnership: _, ...e }) => ({ ...e, cycleId: partnershipId })),
-        { version: head.history_version, historyHash: head.history_hash },
-      );
-    });
+    return HISTORY.verify(this.dataSource, partnershipId);
   }
 
   /** The open proposal of this action (and member), locked with the caller's transaction. */

@@ -11,7 +11,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { ChainedEntryColumns } from '@app/database/chained-entry.columns';
+import { ChainedEntryColumns } from '@app/history';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 
@@ -78,7 +78,7 @@ export class PartnershipEntity {
 @Entity('partnership_history')
 @Check('partnership_history_seq_check', `"seq" > 0`)
 @Check('partnership_history_hash_scheme_check', `"hash_scheme" IN (3)`)
-export class PartnershipHistoryEntity extends ChainedEntryColumns {
+export class PartnershipHistoryEntity extends ChainedEntryColumns<3> {
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid', primaryKeyConstraintName: 'partnership_history_pkey' })
   partnershipId!: string;
 
@@ -88,9 +88,6 @@ export class PartnershipHistoryEntity extends ChainedEntryColumns {
   @ManyToOne(() => PartnershipEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'partnership_id', foreignKeyConstraintName: 'partnership_history_partnership_fkey' })
   partnership?: PartnershipEntity;
-
-  @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
-  hashScheme!: 3;
 }
 
 /** What one commissioner member alone may not do: another commissioner member agrees first. */

@@ -4,7 +4,7 @@ import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
 import { type Clock, Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed } from '@app/domain';
 import { NotificationsService } from '@app/notifications';
-import { ChainVerdict } from '@app/cycles/history-chain';
+import type { ChainVerdict } from '@app/history';
 import {
   AnchorEntity,
   Metric,

@@ -96,7 +96,7 @@ export class AgreementController {
   @Get('history')
   @ApiOkResponse({ type: [HistoryEntryDto] })
   async history(@Caller() caller: Principal, @PartnershipId() id: string): Promise<HistoryEntryDto[]> {
-    return (await this.agreements.history(caller, id)).map((e) => mapHistoryEntry({ ...e, cycleId: e.partnershipId } as never));
+    return (await this.agreements.history(caller, id)).map(mapHistoryEntry);
   }
 
   @Get('history/verify')

@@ -111,7 +111,7 @@ export class PartnershipsController {
   @ApiOperation({ summary: 'The partnership history, oldest first: invitations and their answers, removals, proposals and agreements, archive, public page (a member)' })
   @ApiOkResponse({ type: [HistoryEntryDto] })
   async history(@Caller() caller: Principal, @PartnershipId() id: string): Promise<HistoryEntryDto[]> {
-    return (await this.partnerships.historyOf(caller, id)).map((e) => mapHistoryEntry({ ...e, cycleId: e.partnershipId } as never));
+    return (await this.partnerships.historyOf(caller, id)).map(mapHistoryEntry);
   }
 
   @Get(':id/history/verify')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, MinLength, IsString, MaxLength } from 'class-validator';
-import { CycleHistoryEntity, CycleRecord } from '@app/cycles';
+import { CycleRecord } from '@app/cycles';
+import type { ChainedEntryColumns } from '@app/history';
 import { CYCLE_STATES, CycleState, USER_EVENT_TYPES, fundingOf } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
 import { PageLimit } from '@app/http';
@@ -202,7 +203,8 @@ export class HistoryEntryDto {
   @ApiProperty({ description: "SHA-256 of prevHash and this entry's content" }) hash!: string;
 }
 
-export const mapHistoryEntry = (e: CycleHistoryEntity): HistoryEntryDto => ({
+/** An entry of any of the three histories (a cycle's, an agreement's, a partnership's) as the API shows it. */
+export const mapHistoryEntry = (e: ChainedEntryColumns & { seq: number }): HistoryEntryDto => ({
   seq: e.seq,
   type: e.type,
   actorUserId: e.actorUserId,

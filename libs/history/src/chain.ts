@@ -1,21 +1,30 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { CycleHistoryEntity } from './cycle.entity';
+import type { Actor } from '@app/domain';
 
+/** The hash the first entry of every history links to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface ChainedContent {
-  cycleId: string;
-  seq: number;
+/** What one entry says, whichever history it is in (a cycle's, an agreement's, a partnership's). */
+export interface EntryContent {
   type: string;
   actorUserId: string | null;
   organisationId: string | null;
+  /** Hashed from scheme 3 on. */
+  representative?: boolean;
   fromState: string | null;
   toState: string;
   payload: Record<string, unknown>;
-  /** Hashed from scheme 3 on. */
-  representative?: boolean;
   at: Date;
+}
+
+/** An entry as its history keeps it: its content, its place, its link to the one before and its own hash. */
+export interface ChainLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+  /** Absent: the current scheme. */
+  hashScheme?: HashScheme;
 }
 
 /**
@@ -47,32 +56,63 @@ const CANONICAL: Record<HashScheme, (value: unknown) => string> = {
   3: rfc8785,
 };
 
+/**
+ * What an entry's hash covers, in its scheme: built here alone, for all three histories (the
+ * erasure or redaction of round 3 changes it here, once for all). The chain's subject (a cycle's
+ * id; the partnership's for the agreement's and the partnership's histories) is hashed under the
+ * key `cycleId`, as every entry of schemes 1–3 was.
+ */
+export function chainedContent(subjectId: string, seq: number, entry: EntryContent, scheme: HashScheme): Record<string, unknown> {
+  const content = {
+    cycleId: subjectId,
+    seq,
+    type: entry.type,
+    actorUserId: entry.actorUserId,
+    organisationId: entry.organisationId,
+    fromState: entry.fromState,
+    toState: entry.toState,
+    payload: entry.payload,
+    at: entry.at.toISOString(),
+  };
+  return scheme >= 3 ? { ...content, representative: entry.representative ?? false } : content;
+}
+
 /** SHA-256 over the previous entry's hash and this entry's own content, in the entry's scheme. */
-export function chainHash(prevHash: string, content: ChainedContent, scheme: HashScheme = CURRENT_HASH_SCHEME): string {
-  const { representative, ...earlier } = content;
-  const hashed = scheme >= 3 ? { ...earlier, representative: representative ?? false } : earlier;
-  const body = CANONICAL[scheme]({ ...hashed, at: content.at.toISOString() });
+export function chainHash(prevHash: string, subjectId: string, entry: EntryContent & { seq: number }, scheme: HashScheme = CURRENT_HASH_SCHEME): string {
+  const body = CANONICAL[scheme](chainedContent(subjectId, entry.seq, entry, scheme));
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
+}
+
+/** A history entry with its link to the one before and its own hash, in the current scheme. */
+export function chainedEntry<C extends EntryContent>(
+  subjectId: string,
+  seq: number,
+  prevHash: string,
+  content: C,
+): C & { seq: number; prevHash: string; hash: string; hashScheme: HashScheme } {
+  const placed = { ...content, seq };
+  return { ...placed, prevHash, hash: chainHash(prevHash, subjectId, placed, CURRENT_HASH_SCHEME), hashScheme: CURRENT_HASH_SCHEME };
 }
 
 export type ChainVerdict =
   | { intact: true; length: number }
   | { intact: false; brokenAtSeq: number; length: number; reason: string; disagrees?: 'snapshot' | 'texts' };
 
-/** What the cycle's row records of its history: how many entries (its version) and the newest one's hash. */
+/** What the parent's row (the cycle's, agreement's, partnership's) records of its history: how many entries (its version) and the newest one's hash. */
 export interface ChainHead {
   version: number;
   historyHash: string;
 }
 
 /**
- * Walks the chain in order; the first entry whose link or hash does not hold is where it breaks.
- * With the cycle's head, the newest entry must also be the one the row points to (its seq is the
- * row's version, its hash the row's `historyHash`): a chain whose newest entries were deleted is
- * intact link by link, and only the head tells.
+ * Walks the chain of `subjectId` in order; the first entry whose link or hash does not hold is
+ * where it breaks. With the parent's head, the newest entry must also be the one the row points
+ * to (its seq is the row's version, its hash the row's `historyHash`): a chain whose newest
+ * entries were deleted is intact link by link, and only the head tells.
  */
 export function verifyChain(
-  entries: (ChainedContent & { prevHash: string; hash: string; hashScheme?: HashScheme })[],
+  subjectId: string,
+  entries: (EntryContent & ChainLink)[],
   head?: ChainHead,
   /** Entries up to `seq` were verified before and ended with `hash`: `entries` are the ones after it. */
   from: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
@@ -81,11 +121,11 @@ export function verifyChain(
   const broken = (brokenAtSeq: number, reason: string): ChainVerdict => ({ intact: false, brokenAtSeq, length, reason });
   let prev = from.hash;
   for (const [index, entry] of entries.entries()) {
-    const { prevHash, hash, hashScheme = CURRENT_HASH_SCHEME, ...content } = entry;
+    const { prevHash, hash, hashScheme = CURRENT_HASH_SCHEME } = entry;
     const seq = from.seq + index + 1;
     if (entry.seq !== seq) return broken(seq, `Entry ${seq} is missing: the next entry is numbered ${entry.seq}.`);
     if (prevHash !== prev) return broken(seq, `Entry ${seq} does not link to the entry before it.`);
-    if (chainHash(prevHash, content, hashScheme) !== hash) return broken(seq, `Entry ${seq} was changed after it was written: its content no longer matches its hash.`);
+    if (chainHash(prevHash, subjectId, entry, hashScheme) !== hash) return broken(seq, `Entry ${seq} was changed after it was written: its content no longer matches its hash.`);
     prev = hash;
   }
   if (head) {
@@ -102,13 +142,9 @@ export function verifyChain(
   return { intact: true, length };
 }
 
-/** A history entry with its link to the one before and its own hash, in the current scheme. */
-export function chainedEntry(
-  cycleId: string,
-  seq: number,
-  prevHash: string,
-  content: Omit<CycleHistoryEntity, 'cycleId' | 'seq' | 'prevHash' | 'hash' | 'hashScheme' | 'cycle'>,
-): CycleHistoryEntity {
-  const full = { cycleId, seq, ...content };
-  return { ...full, prevHash, hash: chainHash(prevHash, full, CURRENT_HASH_SCHEME), hashScheme: CURRENT_HASH_SCHEME };
-}
+/** Who an entry says did it, from the actor of the event (the system: no one). */
+export const actorColumns = (actor: Actor): Pick<EntryContent, 'actorUserId' | 'organisationId'> & { representative: boolean } => ({
+  actorUserId: actor.userId,
+  organisationId: actor.organisationId,
+  representative: actor.representative ?? false,
+});

@@ -1,11 +1,13 @@
 /** The columns every hash-chained history shares (cycles', agreements', partnerships'): one place for them. */
 import { Column } from 'typeorm';
+import type { HashScheme } from './chain';
 
 /**
- * What an entry says and how it is chained. Each history's entity extends it with its own keys,
- * relation and `hash_scheme` (the schemes it allows differ).
+ * What an entry says and how it is chained. Each history's entity extends it with its own keys
+ * (the chain's subject and `seq`), relation and checks, and names the hash schemes it allows
+ * (`S`: the cycles' 1–3, the others' 3 alone).
  */
-export abstract class ChainedEntryColumns {
+export abstract class ChainedEntryColumns<S extends HashScheme = HashScheme> {
   @Column({ type: 'text' })
   type!: string;
 
@@ -36,4 +38,8 @@ export abstract class ChainedEntryColumns {
 
   @Column({ type: 'text' })
   hash!: string;
+
+  /** How `hash` was computed (chain.ts): 1 before RFC 8785, 2 since, 3 with `representative`. The database fills it in. */
+  @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
+  hashScheme!: S;
 }

@@ -1,0 +1,86 @@
+import { DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import { VersionConflict } from '@app/domain';
+import { ChainHead, ChainVerdict, EntryContent, chainedEntry, verifyChain } from './chain';
+import type { ChainedEntryColumns } from './chained-entry.columns';
+
+/** Where a history's head is kept: its parent's table, the row's key, and the columns of the head (names written into the SQL: the code's constants, never input). */
+export interface HeadColumns {
+  table: string;
+  key: string;
+  /** How many entries the history has. */
+  version: string;
+  /** The newest entry's hash. */
+  hash: string;
+  /** A column set to the transaction's time whenever the head moves (the row's update date), if it has one. */
+  touched?: string;
+}
+
+/** An entry of a history whose subject is `K` (its entity's key for the chain's subject). */
+type EntryOf<K extends string> = ChainedEntryColumns & { seq: number } & Record<K, string>;
+
+/**
+ * A history whose head is kept on its parent's row (the agreement's, the partnership's), written
+ * by compare-and-set: the head read under the row's lock, the entries chained after it and
+ * inserted, and the head moved on only if its version is still the one read. The cycles' history
+ * has the same shape, written many cycles at once by one statement (cycles.repository.ts:
+ * WRITE_EVENTS); its entries are chained by the same `chainedEntry`.
+ */
+export class ChainedHistory<K extends string, E extends EntryOf<K>> {
+  constructor(
+    private readonly entity: EntityTarget<E>,
+    /** The entity's property naming the chain's subject (the parent's id). */
+    private readonly subject: K,
+    private readonly head: HeadColumns,
+  ) {}
+
+  /** The head, with the other columns asked for, the row locked until the caller's transaction ends (undefined: no row). */
+  async lock<R extends Record<string, unknown>>(m: EntityManager, id: string, columns: (keyof R & string)[] = []): Promise<{ head: ChainHead; row: R } | undefined> {
+    const { table, key, version, hash } = this.head;
+    const selected = [`${version} AS "version"`, `${hash} AS "historyHash"`, ...columns];
+    const [row]: (R & ChainHead)[] = await m.query(`SELECT ${selected.join(', ')} FROM ${table} WHERE ${key} = $1 FOR UPDATE`, [id]);
+    return row && { head: { version: row.version, historyHash: row.historyHash }, row };
+  }
+
+  /**
+   * Chains `contents` after `from` (the head read under the row's lock), inserts them and moves the
+   * head on, with the other columns of the row in `set` (by column name), in the caller's
+   * transaction; a head that moved since it was read is a VersionConflict.
+   */
+  async append(m: EntityManager, id: string, from: ChainHead, contents: EntryContent[], set: Record<string, unknown> = {}): Promise<E[]> {
+    if (!contents.length) return [];
+    let seq = from.version;
+    let prev = from.historyHash;
+    const entries = contents.map((content) => {
+      const entry = chainedEntry(id, ++seq, prev, content);
+      prev = entry.hash;
+      return { ...entry, [this.subject]: id } as unknown as E;
+    });
+    await m.insert(
+      this.entity,
+      entries.map(({ hashScheme: _, ...e }) => e as never),
+    );
+    const { table, key, version, hash, touched } = this.head;
+    const others = Object.entries(set);
+    const assignments = [`${version} = $3`, `${hash} = $4`, ...others.map(([column], i) => `${column} = $${i + 5}`), ...(touched ? [`${touched} = CURRENT_TIMESTAMP`] : [])];
+    const values = others.map(([, value]) => (value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value));
+    // (An UPDATE answers its rows and how many it changed.)
+    const [, moved]: [unknown[], number] = await m.query(`UPDATE ${table} SET ${assignments.join(', ')} WHERE ${key} = $1 AND ${version} = $2`, [id, from.version, seq, prev, ...values]);
+    if (!moved) throw new VersionConflict(undefined);
+    return entries;
+  }
+
+  /** The whole history, oldest first. */
+  entries(m: EntityManager, id: string): Promise<E[]> {
+    return m.getRepository(this.entity).find({ where: { [this.subject]: id } as FindOptionsWhere<E>, order: { seq: 'ASC' } as never });
+  }
+
+  /** The whole chain checked, and its end against the head its parent's row keeps (one snapshot of both). */
+  verify(dataSource: DataSource, id: string): Promise<ChainVerdict> {
+    return dataSource.transaction('REPEATABLE READ', async (m) => {
+      const { table, key, version, hash } = this.head;
+      const [head]: ChainHead[] = await m.query(`SELECT ${version} AS "version", ${hash} AS "historyHash" FROM ${table} WHERE ${key} = $1`, [id]);
+      if (!head) throw new Error(`No ${table} row ${id} holds this history's head.`);
+      return verifyChain(id, await this.entries(m, id), head);
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './chain';
+export * from './chained-entry.columns';
+export * from './chained-history';
