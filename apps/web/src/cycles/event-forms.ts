@@ -1,5 +1,6 @@
 import { fromZonedTime } from 'date-fns-tz';
-import { CycleContext, ENGLAND, FormChoices, FormFieldSpec, FormView, UserEventType, definitionOf, parsePounds, startCycle } from '@app/domain';
+import { CycleContext, ENGLAND, UserEventType, parsePounds, startCycle } from '@app/domain';
+import { FormChoices, FormFieldSpec, FormView, eventFormOf } from './forms';
 import type { FormError } from '../views/filters';
 
 /** One field of an event's form, as the template draws it with the GOV.UK components. */
@@ -34,9 +35,9 @@ export function eventForms(nextEvents: UserEventType[], page: FormContext): Even
   });
 }
 
-/** An event's form, drawn from its catalogue entry. */
+/** An event's form, drawn from its copy in forms/ and the page. */
 export function formOf(type: string, page: FormContext): EventForm | undefined {
-  const spec = definitionOf(type)?.form;
+  const spec = eventFormOf(type);
   if (!spec) return undefined;
   const view: FormView = page;
   const resolve = (value: string | ((v: FormView) => string)) => (typeof value === 'function' ? value(view) : value);
@@ -73,11 +74,11 @@ const dueDate = (value: unknown) => {
 
 /**
  * The event a form describes, for the same validation as the API's (`validateEvent`): each field
- * read as its catalogue entry says (numbers, lists, blank optional boxes left out), and groups of
+ * read as its form says (numbers, lists, blank optional boxes left out), and groups of
  * fields (`score_<outcome>`, `reading_<metric>`) gathered into their lists.
  */
 export function eventFromForm(type: string, form: Form, page?: FormContext): Record<string, unknown> {
-  const spec = definitionOf(type)?.form;
+  const spec = eventFormOf(type);
   if (!spec) return { type };
   const event: Record<string, unknown> = { type };
   const fields = spec.fields?.(page ?? emptyView) ?? [];
@@ -106,7 +107,7 @@ export function eventFromForm(type: string, form: Form, page?: FormContext): Rec
   return Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined));
 }
 
-/** Without the page, a form's fields are read as the catalogue describes them for an empty cycle. */
+/** Without the page, a form's fields are read as its copy describes them for an empty cycle. */
 const emptyView: FormView = {
   context: startCycle({ coOwners: [], panelUserIds: [], facilitatorUserIds: [], outcomeIds: [], metrics: [] }).context,
   organisationId: null,

@@ -14,11 +14,11 @@ const problems = (body: unknown) => {
 };
 
 describe('the event catalogue', () => {
-  it('holds every event once, people’s with a form and a banner, milestones’ sent by the system', () => {
+  // That every person's event has a form and a banner is the web app's (apps/web/src/cycles/event-forms.spec.ts).
+  it('holds every event once, people’s sent by people, milestones’ sent by the system', () => {
     expect(CATALOGUE.size).toBe(USER_EVENTS.length + MILESTONE_EVENTS.length);
     for (const entry of USER_EVENTS) {
       expect(entry.who.kind).not.toBe('milestone');
-      expect(entry.form).toEqual(expect.objectContaining({ heading: expect.anything(), button: expect.anything(), done: expect.any(String) }));
     }
     for (const entry of MILESTONE_EVENTS) expect(entry.who.kind).toBe('milestone');
   });
