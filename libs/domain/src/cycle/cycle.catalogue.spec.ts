@@ -1,4 +1,5 @@
 import { ValidationFailed } from '../errors';
+import * as catalogue from './cycle.catalogue';
 import { CATALOGUE, MILESTONE_EVENTS, USER_EVENTS, definitionOf } from './cycle.catalogue';
 import { cycleMachine } from './cycle.machine';
 import { eventSchemas, parseEvent } from './event-input';
@@ -21,6 +22,11 @@ describe('the event catalogue', () => {
       expect(entry.who.kind).not.toBe('milestone');
     }
     for (const entry of MILESTONE_EVENTS) expect(entry.who.kind).toBe('milestone');
+  });
+
+  it('lists every entry its stages define (catalogue/*.ts): none is left out of USER_EVENTS or MILESTONE_EVENTS', () => {
+    const defined = Object.values(catalogue).filter((value): value is { type: string } => typeof value === 'object' && value !== null && 'routes' in value && 'who' in value);
+    expect(defined.map((entry) => entry.type).sort()).toEqual([...CATALOGUE.keys()].sort());
   });
 
   it('is looked up by own names only: `toString` and `__proto__` are not event types', () => {
