@@ -1,6 +1,6 @@
 import { fromZonedTime } from 'date-fns-tz';
-import { CycleContext, ENGLAND, UserEventType, parsePounds, startCycle } from '@app/domain';
-import { FormChoices, FormFieldSpec, FormView, eventFormOf } from './forms';
+import { ENGLAND, UserEventType, parsePounds, startCycle } from '@app/domain';
+import { FormFieldSpec, FormView, eventFormOf } from './forms';
 import type { FormError } from '../views/filters';
 
 /** One field of an event's form, as the template draws it with the GOV.UK components. */
@@ -19,13 +19,7 @@ export interface EventForm {
 }
 
 /** What the page knows that the forms offer as choices. */
-export interface FormContext {
-  context: CycleContext;
-  organisationId: string | null;
-  orgName: (id: string) => string;
-  outcomeTitle: (id: string) => string;
-  choices?: FormChoices;
-}
+export type FormContext = FormView;
 
 /** The forms of the events the caller may send now (the machine's `nextEvents`), in that order. */
 export function eventForms(nextEvents: UserEventType[], page: FormContext): EventForm[] {
@@ -39,7 +33,7 @@ export function eventForms(nextEvents: UserEventType[], page: FormContext): Even
 export function formOf(type: string, page: FormContext): EventForm | undefined {
   const spec = eventFormOf(type);
   if (!spec) return undefined;
-  const view: FormView = page;
+  const view = page;
   const resolve = (value: string | ((v: FormView) => string)) => (typeof value === 'function' ? value(view) : value);
   return {
     type: type as UserEventType,

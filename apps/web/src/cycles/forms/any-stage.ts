@@ -2,7 +2,8 @@
 import type { StageForms } from './form-spec';
 
 export const ANY_STAGE_FORMS = {
-  ESCALATE: { done: 'The disagreement is escalated to a facilitator',
+  ESCALATE: {
+    done: 'The disagreement is escalated to a facilitator',
     heading: 'Escalate a disagreement',
     description: 'A facilitator resolves it; the cycle then returns to where it was.',
     button: 'Escalate',

@@ -18,7 +18,8 @@ export const DECIDING_FORMS = {
       { name: 'description', kind: 'textarea', label: 'Description', hint: 'For example, “Two community nurses one day a week”' },
     ],
   },
-  APPRAISE_OPTION: { done: 'Your appraisal is saved',
+  APPRAISE_OPTION: {
+    done: 'Your appraisal is saved',
     heading: 'Appraise an option',
     description: 'Score it against each outcome of the cycle, from 0 (no contribution) to 5 (a great contribution).',
     button: 'Save appraisal',
@@ -34,7 +35,8 @@ export const DECIDING_FORMS = {
     ],
     groups: [{ prefix: 'score_', into: 'scores', key: 'outcomeId', value: 'score' }],
   },
-  PROPOSE_DECISION: { done: 'The decision is proposed',
+  PROPOSE_DECISION: {
+    done: 'The decision is proposed',
     heading: 'Propose a decision',
     button: 'Propose decision',
     fields: ({ context, orgName }) => [
@@ -54,13 +56,15 @@ export const DECIDING_FORMS = {
     ],
     groups: [{ prefix: 'alloc_', into: 'allocations', key: 'optionId', secondKey: 'organisationId', value: 'amountPence', parse: 'pence', optional: true }],
   },
-  CONSENT: { done: 'Your organisation’s consent is recorded',
+  CONSENT: {
+    done: 'Your organisation’s consent is recorded',
     heading: 'Consent to the proposal',
     description: 'When every co-owner consents, the cycle moves to delivery.',
     button: 'Consent',
     fields: ({ context }) => [proposalField(context)],
   },
-  OBJECT: { done: 'Your organisation’s objection is recorded',
+  OBJECT: {
+    done: 'Your organisation’s objection is recorded',
     heading: 'Object to the proposal',
     description: 'An objection blocks this proposal; a new one may follow.',
     button: 'Object',

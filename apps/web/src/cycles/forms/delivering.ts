@@ -3,7 +3,8 @@ import { openActionsOf } from '@app/domain';
 import type { StageForms } from './form-spec';
 
 export const DELIVERING_FORMS = {
-  RECORD_PROGRESS: { done: 'Progress is recorded',
+  RECORD_PROGRESS: {
+    done: 'Progress is recorded',
     heading: 'Record progress',
     button: 'Record progress',
     fields: ({ context }) => [

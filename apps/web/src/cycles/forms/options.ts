@@ -21,7 +21,8 @@ const tableItemsFormField = (view: FormView) => ({
 const costField = { name: 'estimatedCostPence', kind: 'text' as const, label: 'Estimated cost in pounds (optional)', hint: 'For example, 55,000 or 1,234.50', parse: 'pence' as const };
 
 export const OPTIONS_FORMS = {
-  SUBMIT_OPTION: { done: 'The option is submitted',
+  SUBMIT_OPTION: {
+    done: 'The option is submitted',
     heading: 'Submit an option',
     button: 'Submit option',
     fields: (view) => [
@@ -39,7 +40,8 @@ export const OPTIONS_FORMS = {
       tableItemsFormField(view),
     ],
   },
-  AMEND_OPTION: { done: 'The option is amended',
+  AMEND_OPTION: {
+    done: 'The option is amended',
     heading: 'Amend an option',
     description: 'Leave a box empty to keep what it says.',
     button: 'Save changes',
@@ -51,7 +53,8 @@ export const OPTIONS_FORMS = {
       { ...tableItemsFormField(view), label: 'What on the table does it use now? (optional)', hint: 'Leave every box unticked to keep what it uses', parse: 'json-list-optional' as const },
     ],
   },
-  WITHDRAW_OPTION: { done: 'The option is withdrawn',
+  WITHDRAW_OPTION: {
+    done: 'The option is withdrawn',
     heading: 'Withdraw an option',
     button: 'Withdraw option',
     warning: true,

@@ -2,7 +2,8 @@
 import type { StageForms } from './form-spec';
 
 export const REVIEWING_FORMS = {
-  RECORD_LEARNING: { done: 'The learning is recorded',
+  RECORD_LEARNING: {
+    done: 'The learning is recorded',
     heading: 'Record learning',
     button: 'Record learning',
     fields: () => [
@@ -20,7 +21,8 @@ export const REVIEWING_FORMS = {
       },
     ],
   },
-  SIGN_OFF_REVIEW: { done: 'Your sign-off is recorded',
+  SIGN_OFF_REVIEW: {
+    done: 'Your sign-off is recorded',
     heading: 'Sign off the learning review',
     description: 'When every panel member has signed off, the cycle closes; if most chose to iterate, the next iteration opens.',
     button: 'Sign off',
