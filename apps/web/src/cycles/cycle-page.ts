@@ -1,5 +1,6 @@
 import type { CycleRecord } from '@app/cycles';
-import { CYCLE_STATES, CycleContext, CycleState, FormChoices, STATE_META, formatPence, fundingOf } from '@app/domain';
+import { CYCLE_STATES, CycleContext, CycleState, STATE_META, formatPence, fundingOf } from '@app/domain';
+import type { FormChoices } from './forms';
 import type { OutcomeEntity } from '@app/partnerships';
 import type { WordDiff } from '../http/word-diffs.service';
 import { EventForm, eventForms } from './event-forms';

@@ -5,7 +5,7 @@ import { CLOCK } from '@app/config';
 import type { Response } from 'express';
 import { Principal, WebSession, isAdmin } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
-import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, definitionOf, formErrorStatus } from '@app/domain';
+import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, formErrorStatus } from '@app/domain';
 import { ExpensiveRead, IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
@@ -17,11 +17,12 @@ import { WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
 import { STATE_LABELS, cyclePage } from './cycle-page';
 import { eventFromForm, formErrors } from './event-forms';
+import { eventFormOf } from './forms';
 import { metricChartSvg } from './metric-chart';
 import { MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_LABELS, milestoneFromForm } from './milestone-form';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
-/** The success banner after a form: the catalogue's for events, these for milestones. */
+/** The success banner after a form: its copy's for events, these for milestones. */
 const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['MILESTONE', 'The milestone is scheduled'],
   ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
@@ -29,7 +30,7 @@ const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
 /** History entries a cycle page shows at a time, newest first (older ones a link away; the CSV has them all). */
 const HISTORY_SHOWN = 25;
 const CHOOSES_PEOPLE: ReadonlySet<string> = new Set(['EDIT_DRAFT', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'INVITE_CO_OWNER', 'SUBMIT_OPTION']);
-const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? definitionOf(done)?.form?.done;
+const doneBanner = (done: string) => MILESTONE_DONE.get(done) ?? eventFormOf(done)?.done;
 
 @Controller('cycles')
 export class CyclePagesController {

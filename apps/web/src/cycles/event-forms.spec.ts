@@ -1,6 +1,7 @@
-import { ValidationFailed, startCycle } from '@app/domain';
+import { USER_EVENT_TYPES, ValidationFailed, startCycle } from '@app/domain';
 import { validateEvent } from '@app/http';
 import { eventForms, eventFromForm, formErrors } from './event-forms';
+import { eventFormOf } from './forms';
 import type { CycleContext } from '@app/domain';
 
 const context: CycleContext = startCycle({
@@ -16,6 +17,13 @@ const context: CycleContext = startCycle({
 const page = { context, organisationId: 'org-a', orgName: (id: string) => id.toUpperCase(), outcomeTitle: () => 'Stay well' };
 
 describe('event forms', () => {
+  it('exist for every person’s event, each with a heading, a button and a banner; none for milestones or other names', () => {
+    for (const type of USER_EVENT_TYPES) {
+      expect(eventFormOf(type)).toEqual(expect.objectContaining({ heading: expect.anything(), button: expect.anything(), done: expect.any(String) }));
+    }
+    for (const type of ['FRAMING_DUE', 'REVIEW_DUE', 'toString', '__proto__']) expect(eventFormOf(type)).toBeUndefined();
+  });
+
   it('offer one form per event the machine allows, in its order', () => {
     expect(eventForms(['REVISE_PROBLEM', 'ESCALATE'], page).map((f) => [f.type, f.heading])).toEqual([
       ['REVISE_PROBLEM', 'Write the problem definition'],

@@ -1,5 +1,6 @@
 import { fromZonedTime } from 'date-fns-tz';
-import { CycleContext, ENGLAND, FormChoices, FormFieldSpec, FormView, UserEventType, definitionOf, parsePounds, startCycle } from '@app/domain';
+import { ENGLAND, UserEventType, parsePounds, startCycle } from '@app/domain';
+import { FormFieldSpec, FormView, eventFormOf } from './forms';
 import type { FormError } from '../views/filters';
 
 /** One field of an event's form, as the template draws it with the GOV.UK components. */
@@ -18,13 +19,7 @@ export interface EventForm {
 }
 
 /** What the page knows that the forms offer as choices. */
-export interface FormContext {
-  context: CycleContext;
-  organisationId: string | null;
-  orgName: (id: string) => string;
-  outcomeTitle: (id: string) => string;
-  choices?: FormChoices;
-}
+export type FormContext = FormView;
 
 /** The forms of the events the caller may send now (the machine's `nextEvents`), in that order. */
 export function eventForms(nextEvents: UserEventType[], page: FormContext): EventForm[] {
@@ -34,11 +29,11 @@ export function eventForms(nextEvents: UserEventType[], page: FormContext): Even
   });
 }
 
-/** An event's form, drawn from its catalogue entry. */
+/** An event's form, drawn from its copy in forms/ and the page. */
 export function formOf(type: string, page: FormContext): EventForm | undefined {
-  const spec = definitionOf(type)?.form;
+  const spec = eventFormOf(type);
   if (!spec) return undefined;
-  const view: FormView = page;
+  const view = page;
   const resolve = (value: string | ((v: FormView) => string)) => (typeof value === 'function' ? value(view) : value);
   return {
     type: type as UserEventType,
@@ -73,11 +68,11 @@ const dueDate = (value: unknown) => {
 
 /**
  * The event a form describes, for the same validation as the API's (`validateEvent`): each field
- * read as its catalogue entry says (numbers, lists, blank optional boxes left out), and groups of
+ * read as its form says (numbers, lists, blank optional boxes left out), and groups of
  * fields (`score_<outcome>`, `reading_<metric>`) gathered into their lists.
  */
 export function eventFromForm(type: string, form: Form, page?: FormContext): Record<string, unknown> {
-  const spec = definitionOf(type)?.form;
+  const spec = eventFormOf(type);
   if (!spec) return { type };
   const event: Record<string, unknown> = { type };
   const fields = spec.fields?.(page ?? emptyView) ?? [];
@@ -106,7 +101,7 @@ export function eventFromForm(type: string, form: Form, page?: FormContext): Rec
   return Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined));
 }
 
-/** Without the page, a form's fields are read as the catalogue describes them for an empty cycle. */
+/** Without the page, a form's fields are read as its copy describes them for an empty cycle. */
 const emptyView: FormView = {
   context: startCycle({ coOwners: [], panelUserIds: [], facilitatorUserIds: [], outcomeIds: [], metrics: [] }).context,
   organisationId: null,

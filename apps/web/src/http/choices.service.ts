@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
-import type { FormChoices } from '@app/domain';
+import type { FormChoices } from '../cycles/forms';
 import type { PartnershipAggregate } from '@app/partnerships';
 
 /**

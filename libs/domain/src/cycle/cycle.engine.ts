@@ -27,6 +27,8 @@ export { CYCLE_MACHINE_VERSION };
  * nothing and sends nothing, so one inert scope serves every transition; the actions a transition
  * asks for (opening the next iteration) are collected per call, which is safe because a
  * transition is synchronous.
+ * Measured (bench/xstate-transition.ts, 2026-12-06, best of 7): restore + decide + persist 22 µs and
+ * ~14 KiB an event this way, 51 µs and ~34 KiB with `transition()` (the step alone 6 µs against 32).
  */
 let inertScope: AnyActorScope | undefined;
 let collected: ExecutableActionsFrom<typeof cycleMachine>[] = [];

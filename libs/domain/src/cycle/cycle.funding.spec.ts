@@ -1,6 +1,7 @@
 import { CycleSnapshot, decide, startCycle, stateOf } from './cycle.engine';
 import { Directory } from './cycle.people';
-import { Actor, CycleEvent } from './cycle.types';
+import { Actor } from './cycle.types';
+import type { CycleEvent } from './cycle.catalogue';
 import { fundingOf } from './cycle.funding';
 import { formatPence, parsePounds, financialYear } from '../money';
 import { dateInEngland } from '../calendar/working-days';

@@ -10,6 +10,8 @@ import type { Allocation, CycleContext, Proposal } from './cycle.types';
 
 export const pledgesOf = (c: CycleContext) => c.pledges ?? [];
 export const actionsOf = (c: CycleContext) => c.actions ?? [];
+/** The actions of the delivery plan an organisation owns and has not done. */
+export const openActionsOf = (c: CycleContext, organisationId: string | null) => actionsOf(c).filter((a) => !a.doneAt && a.ownerOrganisationId === organisationId);
 
 /** The cash an organisation pledges now (0 when it pledges none, or not cash). */
 export const cashPledged = (c: CycleContext, organisationId: string): number => {

@@ -1,4 +1,5 @@
-import { Actor, CycleEvent, CycleInput, UserEvent } from './cycle.types';
+import { Actor, CycleInput } from './cycle.types';
+import type { CycleEvent, UserEvent } from './cycle.catalogue';
 import { CycleSnapshot, decide, nextEvents, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
 import { CYCLE_CAPS } from './cycle.catalogue';
 

@@ -1,6 +1,7 @@
 import { Directory, teamProblems } from './cycle.people';
 import { CycleSnapshot, decide, nextEvents, startCycle, stateOf } from './cycle.engine';
-import { Actor, CycleEvent, CycleInput } from './cycle.types';
+import { Actor, CycleInput } from './cycle.types';
+import type { CycleEvent } from './cycle.catalogue';
 
 const council: Actor = { userId: 'u-council', organisationId: 'org-council' };
 const charity: Actor = { userId: 'u-charity', organisationId: 'org-charity' };

@@ -34,6 +34,9 @@ export interface TeamProblem {
   message: string;
 }
 
+/** The organisations that co-own the cycle (in one role, where given). */
+export const coOwnerIds = (c: { coOwners: CoOwner[] }, role?: CoOwnerRole) => c.coOwners.filter((o) => !role || o.role === role).map((o) => o.organisationId);
+
 export const ROLE_FIELDS: Record<CoOwnerRole, 'commissionerOrganisationIds' | 'providerOrganisationIds' | 'communityOrganisationIds'> = {
   commissioner: 'commissionerOrganisationIds',
   provider: 'providerOrganisationIds',

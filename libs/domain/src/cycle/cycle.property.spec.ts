@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { transition } from 'xstate';
 import { cycleMachine } from './cycle.machine';
-import { Actor, CycleEvent, CycleInput, CycleState, MILESTONE_EVENT_TYPES } from './cycle.types';
+import { Actor, CycleInput, CycleState, MILESTONE_EVENT_TYPES } from './cycle.types';
+import type { CycleEvent } from './cycle.catalogue';
 import { USER_EVENT_TYPES } from './cycle.catalogue';
 import { CycleSnapshot, decide, nextEvents, persistCycle, restoreCycle, startCycle, stateOf } from './cycle.engine';
 import { openProposal } from './cycle.rules';

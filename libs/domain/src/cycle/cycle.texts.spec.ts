@@ -1,4 +1,5 @@
-import { Actor, CycleEvent, CycleInput } from './cycle.types';
+import { Actor, CycleInput } from './cycle.types';
+import type { CycleEvent } from './cycle.catalogue';
 import { CycleSnapshot, PersistedCycle, decide, nextEvents, persistCycle, restoreCycle, startCycle } from './cycle.engine';
 import { CycleTexts, joinTexts, splitTexts } from './cycle.texts';
 

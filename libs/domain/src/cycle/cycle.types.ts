@@ -222,12 +222,5 @@ export interface CycleInput {
 
 export const MILESTONE_EVENT_TYPES = ['FRAMING_DUE', 'OPTIONS_DUE', 'DECISION_DUE', 'REVIEW_START', 'REVIEW_DUE'] as const;
 export type MilestoneEventType = (typeof MILESTONE_EVENT_TYPES)[number];
-// The events themselves (their fields, who sends them, what they do) are in cycle.catalogue.ts.
-export type {
-  CycleEvent,
-  CycleEventType,
-  EventFields,
-  MilestoneEvent,
-  UserEvent,
-  UserEventType,
-} from './cycle.catalogue';
+// The events themselves (their fields, who sends them, what they do, and their types) are in
+// cycle.catalogue.ts, which builds on these: this file imports nothing.
