@@ -43,10 +43,13 @@ export class NotificationsRepository {
   }
 
   /** New notifications not yet routed to an email or a digest, oldest first. */
+  /** Oldest first, but news of an account itself (a lockout) before any backlog of work: it must not wait behind it. */
   emailPending(limit: number): Promise<Pick<NotificationEntity, 'id' | 'userId' | 'emailStatus' | 'kind'>[]> {
-    return this.dataSource
-      .getRepository(NotificationEntity)
-      .find({ select: { id: true, userId: true, emailStatus: true, kind: true }, where: { emailStatus: 'pending' }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit });
+    return this.dataSource.query(
+      `SELECT id, user_id AS "userId", email_status AS "emailStatus", kind FROM notifications
+        WHERE email_status = 'pending' ORDER BY (kind LIKE 'account.%') DESC, created_at, id LIMIT $1`,
+      [limit],
+    );
   }
 
   async setEmailStatus(ids: string[], status: EmailStatus): Promise<void> {
