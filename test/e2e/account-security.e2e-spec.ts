@@ -4,6 +4,8 @@ import { JwtService } from '@nestjs/jwt';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { AccountsService, TokenService } from '@app/accounts';
+import { ACCOUNT_LOCKED } from '@app/notifications';
+import { NotificationsRepository } from '@app/notifications/notifications.repository';
 import { dropDatabase, migrate } from '@app/database';
 import { DEV_DEFAULTS, loadConfig, parseConfig } from '@app/config';
 import {
@@ -181,6 +183,22 @@ describe('account security', () => {
       const [mail] = await eventually(() => lockoutMails(user.email), (list) => list.length > 0, 60_000); // behind other files' backlog of work emails, on a loaded machine
       expect(mail.text).toContain('sign-ins to your account failed');
     }, 90_000);
+
+    it('routes news of an account before any backlog of work emails, older ones included', async () => {
+      await worker.close(); // nothing routes or sends meanwhile: the order is read as the relay reads it
+      try {
+        const user = await factory.user(await factory.organisation('provider'));
+        const notifications = api.app.get(NotificationsRepository);
+        const work = (n: number) => ({ userId: user.id, kind: 'milestone.due', cycleId: null, milestoneId: null, text: `Work ${n}`, dedupeKey: `work-${randomUUID()}` });
+        await notifications.notify([work(1), work(2)]);
+        await notifications.notify([{ userId: user.id, kind: ACCOUNT_LOCKED, cycleId: null, milestoneId: null, text: 'Locked', dedupeKey: `lock-${randomUUID()}` }]);
+        const order = (await notifications.emailPending(1_000_000)).map((p: { kind: string }) => p.kind.startsWith('account.'));
+        expect(order).toContain(true);
+        expect(order.slice(order.indexOf(false))).not.toContain(true);
+      } finally {
+        worker = await createTestWorker();
+      }
+    });
 
     it('the web account page counts wrong current passwords too, and answers 429 with the GOV.UK error', async () => {
       const user = await factory.user(await factory.organisation('provider'));
