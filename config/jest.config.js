@@ -46,6 +46,9 @@ module.exports = {
   rootDir: root,
   // A global option (not per project): real delays of milestones and workers need more than 5 s.
   testTimeout: 30000,
+  // One suite at a time: the suites of a run share one database, whose outboxes (emails, webhook
+  // deliveries) any suite's worker relays; two at once would take each other's messages.
+  maxWorkers: 1,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/*.spec.ts'] },
     { ...withServices, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'] },
