@@ -1,15 +1,14 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { parseConfig } from '@app/config';
+import { loadConfig } from '@app/config';
 import { dataSourceOptions } from '@app/database';
 
 /**
  * A connection as the tables' owner (MIGRATION_DATABASE_URL), for what a test does behind the
  * apps, which connect as a role that may not: switch triggers off, alter history, add a trigger,
- * run a migration. The caller destroys it. The environment is read afresh, not through loadConfig:
- * a suite may call this (TestRelay.start) before it sets the variables its apps then load (SMTP_URL).
+ * run a migration. The caller destroys it.
  */
 export function ownerDataSource(): Promise<DataSource> {
-  return new DataSource({ ...dataSourceOptions(parseConfig(process.env).database.migrationUrl, 1), logging: false }).initialize();
+  return new DataSource({ ...dataSourceOptions(loadConfig().database.migrationUrl, 1), logging: false }).initialize();
 }
 
 /** One transaction as the tables' owner (see ownerDataSource). */
