@@ -8,9 +8,9 @@ const PER_PASS = 100;
 export const REST_FACTOR = 3;
 
 /**
- * The background audit, a source of the relay: every 5 minutes the chains verified in full longest ago are walked again
- * from their first entry (`verify` goes on from a checkpoint, so it needs this to find a change
- * behind the checkpoint). A break is logged and kept, and every verification reports it from then on.
+ * The background audit, a source of the relay: every 5 minutes the chains verified in full
+ * longest ago are walked again from their first entry (`verify` goes on from a checkpoint, so it
+ * needs this to find a change behind the checkpoint). A break is logged and kept, and every verification reports it from then on.
  * It is paced (REST_FACTOR): a hundred cycles of long histories walked back to back took the
  * machine's CPU from the people using it for seconds on end. Shutdown ends a rest at once and
  * stops the pass there.
