@@ -2,12 +2,13 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { Principal } from '@app/accounts';
-import { AppConfigModule, CLOCK } from '@app/config';
+import { AppConfig, AppConfigModule, CLOCK } from '@app/config';
 import { CycleEventsService, CycleQueriesService } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
 import { ManualClock } from '@app/domain';
 import { MilestoneJobsService, MilestonesModule, MilestonesService } from '@app/milestones';
 import { QueueModule } from '@app/queue';
+import { Relay } from '../../apps/worker/src/relay/relay';
 import { Sweeper } from '../../apps/worker/src/sweeper';
 import { servicesCollaboration } from '../support/medium';
 import { waitFor } from '../support/test-worker';
@@ -30,7 +31,7 @@ describe('milestone jobs and the sweeper', () => {
 
   beforeAll(async () => {
     clock = new ManualClock('2027-01-11T09:00:00Z'); // a Monday
-    const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule, DatabaseModule, QueueModule, MilestonesModule], providers: [Sweeper] })
+    const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule, DatabaseModule, QueueModule, MilestonesModule] })
       .overrideProvider(CLOCK)
       .useValue(clock)
       .compile();
@@ -96,15 +97,17 @@ describe('milestone jobs and the sweeper', () => {
   it('the sweeper wakes when the next milestone is due by the services’ clock and sweeps it', async () => {
     const id = await launched();
     const m = await milestones.schedule(council, id, { kind: 'framingDue', dueAt: ahead(DAY) });
-    const sweeper = app.get(Sweeper);
-    sweeper.onApplicationBootstrap();
+    // The sweeper alone, on a relay of its own that this test starts and stops.
+    const relay = new Relay({ worker: { relayIntervalMs: 200 } as AppConfig['worker'] });
+    new Sweeper(relay, jobs).onModuleInit();
+    relay.start();
     try {
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect(await statusOf(m.id)).toBe('scheduled');
       clock.advance(DAY + 1000);
       await waitFor(async () => (await statusOf(m.id)) === 'fired', 5000, 'the sweeper to fire the milestone');
     } finally {
-      await sweeper.onApplicationShutdown();
+      await relay.stop();
     }
   });
 });

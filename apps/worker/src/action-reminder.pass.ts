@@ -1,23 +1,16 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ActionRemindersService } from '@app/milestones';
-import { RepeatingPass } from './repeating-pass';
+import { Relay } from './relay/relay';
 
-/** Every 15 minutes, the delivery plan's reminders and overdue notices (each told once, whatever the number of workers). */
+/** Every 15 minutes, the relay runs the delivery plan's reminders and overdue notices (each told once, whatever the number of workers). */
 @Injectable()
-export class ActionReminderPass implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('ActionReminders');
-  private readonly passes = new RepeatingPass(async () => {
-    await this.reminders.run().catch((error: Error) => this.logger.warn(`Action reminders failed, will try again: ${error.message}`));
-    return 15 * 60_000;
-  });
+export class ActionReminderPass implements OnModuleInit {
+  constructor(
+    private readonly relay: Relay,
+    private readonly reminders: ActionRemindersService,
+  ) {}
 
-  constructor(private readonly reminders: ActionRemindersService) {}
-
-  onApplicationBootstrap(): void {
-    this.passes.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.passes.stop();
+  onModuleInit(): void {
+    this.relay.register({ name: 'Action reminders', everyMs: 15 * 60_000, pass: () => this.reminders.run().then(() => undefined) });
   }
 }

@@ -1,23 +1,16 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AgreementReviewsService } from '@app/agreements';
-import { RepeatingPass } from './repeating-pass';
+import { Relay } from './relay/relay';
 
-/** Every minute, the partnerships' agreement review dates that have come (each fired once, whatever the number of workers). */
+/** Every minute, the relay fires the partnerships' agreement review dates that have come (each fired once, whatever the number of workers). */
 @Injectable()
-export class AgreementReviewPass implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('AgreementReviews');
-  private readonly passes = new RepeatingPass(async () => {
-    await this.reviews.fireDue().catch((error: Error) => this.logger.warn(`Agreement review dates failed, will try again: ${error.message}`));
-    return 60_000;
-  });
+export class AgreementReviewPass implements OnModuleInit {
+  constructor(
+    private readonly relay: Relay,
+    private readonly reviews: AgreementReviewsService,
+  ) {}
 
-  constructor(private readonly reviews: AgreementReviewsService) {}
-
-  onApplicationBootstrap(): void {
-    this.passes.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.passes.stop();
+  onModuleInit(): void {
+    this.relay.register({ name: 'Agreement review dates', everyMs: 60_000, pass: () => this.reviews.fireDue().then(() => undefined) });
   }
 }

@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HistoryAuditService } from '@app/cycles';
-import { RepeatingPass } from './repeating-pass';
+import { Relay } from './relay/relay';
 
 /** Cycles whose chains are verified in full on each pass, those checked longest ago first. */
 const PER_PASS = 100;
@@ -8,33 +8,28 @@ const PER_PASS = 100;
 export const REST_FACTOR = 3;
 
 /**
- * The background audit: every 5 minutes the chains verified in full longest ago are walked again
- * from their first entry (`verify` goes on from a checkpoint, so it needs this to find a change
- * behind the checkpoint). A break is logged and kept, and every verification reports it from then on.
+ * The background audit, a source of the relay: every 5 minutes the chains verified in full
+ * longest ago are walked again from their first entry (`verify` goes on from a checkpoint, so it
+ * needs this to find a change behind the checkpoint). A break is logged and kept, and every verification reports it from then on.
  * It is paced (REST_FACTOR): a hundred cycles of long histories walked back to back took the
  * machine's CPU from the people using it for seconds on end. Shutdown ends a rest at once and
  * stops the pass there.
  */
 @Injectable()
-export class HistoryAuditPass implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('HistoryAudit');
-  private readonly stopping = new AbortController();
-  private readonly passes = new RepeatingPass(async () => {
-    await this.audit
-      .auditOldest(PER_PASS, (elapsedMs) => rest(elapsedMs * REST_FACTOR, this.stopping.signal))
-      .catch((error: Error) => this.logger.warn(`The history audit failed, will try again: ${error.message}`));
-    return 5 * 60_000;
-  });
+export class HistoryAuditPass implements OnModuleInit {
+  constructor(
+    private readonly relay: Relay,
+    private readonly audit: HistoryAuditService,
+  ) {}
 
-  constructor(private readonly audit: HistoryAuditService) {}
-
-  onApplicationBootstrap(): void {
-    this.passes.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    this.stopping.abort();
-    return this.passes.stop();
+  onModuleInit(): void {
+    this.relay.register({
+      name: 'The history audit',
+      everyMs: 5 * 60_000,
+      pass: async (stopping) => {
+        await this.audit.auditOldest(PER_PASS, (elapsedMs) => rest(elapsedMs * REST_FACTOR, stopping));
+      },
+    });
   }
 }
 

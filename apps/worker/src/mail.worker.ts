@@ -5,23 +5,19 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { ENGLAND } from '@app/domain';
 import { NotificationMailService } from '@app/notifications';
 import { DigestJobData, EmailJobData, MAIL_JOB, MAIL_QUEUE, MailJobName, digestJobId, emailJobId } from '@app/queue';
-import { RepeatingPass } from './repeating-pass';
 import { backgroundWorker, retriedJob } from './background-queue';
-
+import { Relay } from './relay/relay';
 
 /**
- * Email in the background: a pass routes new notifications (now, the digest, or not at all) and
- * adds one job per email with a fixed id; the mail worker sends them; a BullMQ job scheduler
+ * Email in the background: the relay's mail source (every 5 RELAY_INTERVAL_MS) routes new
+ * notifications (now, the digest, or not at all) and adds one job per email with a fixed id; the
+ * mail worker sends them; a BullMQ job scheduler
  * runs the digests at 08:00 in England (skipping weekends and bank holidays).
  */
 @Injectable()
 export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MailWorker');
   private worker?: Worker;
-  private readonly passes = new RepeatingPass(async () => {
-    await this.relay().catch((error: Error) => this.logger.warn(`Mail pass failed, will try again: ${error.message}`));
-    return this.config.worker.relayIntervalMs * 5;
-  });
 
   private readonly handlers: { [N in MailJobName]: (job: Job) => Promise<unknown> } = {
     [MAIL_JOB.email]: (job) => this.mail.send((job.data as EmailJobData).notificationId, job.attemptsMade + 1),
@@ -30,12 +26,14 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   };
 
   constructor(
+    private readonly relays: Relay,
     private readonly mail: NotificationMailService,
     @InjectQueue(MAIL_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    this.relays.register({ name: 'The mail pass', everyMs: this.config.worker.relayIntervalMs * 5, pass: () => this.relay().then(() => undefined) });
     this.worker = backgroundWorker(MAIL_QUEUE, (job) => this.handle(job), this.config, this.logger);
     this.worker.on('failed', (job, error) => {
       if (job && job.name === MAIL_JOB.email && job.attemptsMade >= (job.opts.attempts ?? 1)) {
@@ -49,11 +47,9 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
     await this.queue
       .upsertJobScheduler('daily-digest', { pattern: '0 8 * * *', tz: ENGLAND }, { name: MAIL_JOB.digestRun, opts: { removeOnComplete: true, removeOnFail: { age: 86400 } } })
       .catch((error: Error) => this.logger.warn(`Could not schedule the daily digest: ${error.message}`));
-    this.passes.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.passes.stop();
     await this.worker?.close();
   }
 

@@ -1,11 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
 import { OutboxService } from '@app/outbox';
 import { FireJobData, JOB, MILESTONE_QUEUE, OutboxMessage, RemindJobData, fireJobId, remindJobId } from '@app/queue';
-import { RepeatingPass } from './repeating-pass';
+import { Relay } from './relay/relay';
 
 const BATCH = 500;
 
@@ -37,31 +37,23 @@ export function jobOf(
 }
 
 /**
- * Turns outbox rows into BullMQ jobs. Rows are claimed in a transaction (SKIP LOCKED, so several
- * workers share the work) and deleted only once Redis has the jobs: a crash in between leaves the
- * rows for the next pass, and the fixed job ids make the second add a no-op.
+ * The outbox's source for the relay, every RELAY_INTERVAL_MS: outbox rows become BullMQ jobs.
+ * Rows are claimed in a transaction (SKIP LOCKED, so several workers share the work) and deleted
+ * only once Redis has the jobs: a crash in between leaves the rows for the next pass, and the
+ * fixed job ids make the second add a no-op.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('OutboxRelay');
-  private readonly passes = new RepeatingPass(async () => {
-    await this.drain().catch((error: Error) => this.logger.warn(`Relay pass failed, will try again: ${error.message}`));
-    return this.config.worker.relayIntervalMs;
-  });
-
+export class OutboxRelay implements OnModuleInit {
   constructor(
+    private readonly relay: Relay,
     private readonly jobs: MilestoneJobsService,
     private readonly outbox: OutboxService,
     @InjectQueue(MILESTONE_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.passes.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.passes.stop();
+  onModuleInit(): void {
+    this.relay.register({ name: 'The outbox relay', pass: () => this.drain().then(() => undefined) });
   }
 
   /** Relays until the outbox is empty; returns how many messages went to Redis. */

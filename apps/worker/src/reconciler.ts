@@ -1,38 +1,30 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
 import { MILESTONE_QUEUE } from '@app/queue';
 import { jobOf } from './outbox.relay';
+import { Relay } from './relay/relay';
 
 /**
  * Rebuilds the schedule from PostgreSQL: every scheduled milestone gets its jobs (fixed ids make
- * existing ones no-ops; overdue ones fire at once). Runs at start and periodically, so a Redis
- * flush or restart loses nothing.
+ * existing ones no-ops; overdue ones fire at once). A source of the relay, run at start and every
+ * RECONCILE_INTERVAL_MS, so a Redis flush or restart loses nothing.
  */
 @Injectable()
-export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class Reconciler implements OnModuleInit {
   private readonly logger = new Logger('Reconciler');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
 
   constructor(
+    private readonly relay: Relay,
     private readonly jobs: MilestoneJobsService,
     @InjectQueue(MILESTONE_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.running = this.reconcileLogged();
-    this.timer = setInterval(() => {
-      this.running = this.reconcileLogged();
-    }, this.config.worker.reconcileIntervalMs);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onModuleInit(): void {
+    this.relay.register({ name: 'Reconcile', everyMs: this.config.worker.reconcileIntervalMs, pass: () => this.reconcileLogged() });
   }
 
   /** Adds the jobs of every scheduled milestone; returns how many jobs it asked for. */
@@ -49,11 +41,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async reconcileLogged(): Promise<void> {
     const started = Date.now();
-    try {
-      const count = await this.reconcile();
-      this.logger.log(`Reconciled ${count} jobs in ${Date.now() - started} ms`);
-    } catch (error) {
-      this.logger.warn(`Reconcile failed, will try again: ${(error as Error).message}`);
-    }
+    const count = await this.reconcile();
+    this.logger.log(`Reconciled ${count} jobs in ${Date.now() - started} ms`);
   }
 }

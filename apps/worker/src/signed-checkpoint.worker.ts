@@ -1,11 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { AuditSigningKey, SignedCheckpointsService } from '@app/cycles';
 import { AUDIT_JOB, AUDIT_QUEUE, SignDayJobData, signDayJobId } from '@app/queue';
 import { backgroundWorker } from './background-queue';
-import { RepeatingPass } from './repeating-pass';
+import { Relay } from './relay/relay';
 
 /** The scheduler's id in Redis: 00:10 UTC every day. */
 export const SIGN_DAY_SCHEDULER = 'daily-signed-checkpoint';
@@ -18,16 +18,12 @@ export const CATCH_UP_DELAY_MS = 60_000;
  * row is written once; a second run of the day finds it). Without a key nothing is signed.
  */
 @Injectable()
-export class SignedCheckpointWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class SignedCheckpointWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SignedCheckpoints');
   private worker?: Worker;
-  /** Hourly, the scheduler upserted again: a Redis flushed while the worker runs loses it for an hour at most. */
-  private readonly passes = new RepeatingPass(async () => {
-    await this.schedule().catch((error: Error) => this.logger.warn(`Could not schedule the daily signed checkpoint: ${error.message}`));
-    return 3_600_000;
-  });
 
   constructor(
+    private readonly relay: Relay,
     private readonly checkpoints: SignedCheckpointsService,
     private readonly key: AuditSigningKey,
     @InjectQueue(AUDIT_QUEUE) private readonly queue: Queue,
@@ -36,12 +32,9 @@ export class SignedCheckpointWorker implements OnModuleInit, OnApplicationBootst
 
   onModuleInit(): void {
     // A key that is set but unreadable stops the worker here, at once, rather than at 00:10.
-    this.key.get();
+    // Hourly, the scheduler upserted again: a Redis flushed while the worker runs loses it for an hour at most.
+    if (this.key.get()) this.relay.register({ name: 'Scheduling the daily signed checkpoint', everyMs: 3_600_000, pass: () => this.schedule() });
     this.worker = backgroundWorker(AUDIT_QUEUE, (job) => this.run(job), this.config, this.logger);
-  }
-
-  onApplicationBootstrap(): void {
-    if (this.key.get()) this.passes.start();
   }
 
   /** The scheduler, and today's job when today is not signed yet. */
@@ -65,7 +58,6 @@ export class SignedCheckpointWorker implements OnModuleInit, OnApplicationBootst
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.passes.stop();
     await this.worker?.close();
   }
 

@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { MilestoneJobsService } from '@app/milestones';
-import { RepeatingPass } from './repeating-pass';
+import { Relay } from './relay/relay';
 
 /** How often the sweeper asks PostgreSQL when the next milestone is due (new ones, moved ones). */
 const LOOK_AHEAD_MS = 500;
@@ -10,36 +10,24 @@ const LOOK_AHEAD_MS = 500;
  * PostgreSQL when the next one is due, sleeps until then and sweeps every due milestone in bulk.
  * The jobs stay as they were — the durable schedule, with retries and incidents — and find their
  * milestones settled. Several workers sweep side by side, each taking cycles the others do not hold.
+ * A source of the relay that says itself when to run next.
  */
 @Injectable()
-export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Sweeper');
-  private readonly passes = new RepeatingPass(() => this.tick());
+export class Sweeper implements OnModuleInit {
+  constructor(
+    private readonly relay: Relay,
+    private readonly jobs: MilestoneJobsService,
+  ) {}
 
-  constructor(private readonly jobs: MilestoneJobsService) {}
-
-  onApplicationBootstrap(): void {
-    this.passes.start();
+  onModuleInit(): void {
+    this.relay.register({ name: 'The sweeper (looking for due milestones)', everyMs: LOOK_AHEAD_MS, pass: () => this.tick() });
   }
 
-  onApplicationShutdown(): Promise<void> {
-    return this.passes.stop();
-  }
-
-  /** Sweeps if something is due; answers how long to wait before looking again. */
+  /** Sweeps if something is due; answers how long to wait before looking again (a failure waits LOOK_AHEAD_MS, the source's interval). */
   private async tick(): Promise<number> {
-    let wait = LOOK_AHEAD_MS;
-    try {
-      const until = (await this.jobs.msUntilNextDue()) ?? Infinity;
-      if (until <= 0) {
-        // Swept something: look again at once; nothing it could settle is due: wait.
-        wait = (await this.jobs.sweepNow()) > 0 ? 0 : LOOK_AHEAD_MS;
-      } else {
-        wait = Math.min(until, LOOK_AHEAD_MS);
-      }
-    } catch (error) {
-      this.logger.warn(`Could not look for due milestones, will try again: ${(error as Error).message}`);
-    }
-    return wait;
+    const until = (await this.jobs.msUntilNextDue()) ?? Infinity;
+    // Swept something: look again at once; nothing it could settle is due: wait.
+    if (until <= 0) return (await this.jobs.sweepNow()) > 0 ? 0 : LOOK_AHEAD_MS;
+    return Math.min(until, LOOK_AHEAD_MS);
   }
 }

@@ -1,35 +1,33 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { WEBHOOK_JOB, WEBHOOK_QUEUE, WebhookJobData, webhookJobId } from '@app/queue';
 import { WebhooksService } from '@app/webhooks';
-import { RepeatingPass } from './repeating-pass';
 import { backgroundWorker, retriedJob } from './background-queue';
+import { Relay } from './relay/relay';
 
 /**
- * Webhook deliveries in the background: a pass turns pending deliveries (written with their
- * events) into jobs with fixed ids; the worker posts them, retried with backoff over about a day
+ * Webhook deliveries in the background: the relay's webhook source (every 5 RELAY_INTERVAL_MS)
+ * turns pending deliveries (written with their events) into jobs with fixed ids; the worker posts them, retried with backoff over about a day
  * (WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_MS); one over its destination host's allowance
  * (WEBHOOK_HOST_RATE per WEBHOOK_HOST_WINDOW_SECONDS) waits, delayed, and is tried later. A Redis
  * flush loses nothing: the next pass adds the pending ones again.
  */
 @Injectable()
-export class WebhookWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('WebhookWorker');
   private worker?: Worker;
-  private readonly passes = new RepeatingPass(async () => {
-    await this.relay().catch((error: Error) => this.logger.warn(`Webhook pass failed, will try again: ${error.message}`));
-    return this.config.worker.relayIntervalMs * 5;
-  });
 
   constructor(
+    private readonly relays: Relay,
     private readonly webhooks: WebhooksService,
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    this.relays.register({ name: 'The webhook pass', everyMs: this.config.worker.relayIntervalMs * 5, pass: () => this.relay().then(() => undefined) });
     this.worker = backgroundWorker(
       WEBHOOK_QUEUE,
       async (job: Job<WebhookJobData>, token?: string) => {
@@ -44,12 +42,7 @@ export class WebhookWorker implements OnModuleInit, OnApplicationBootstrap, OnAp
     );
   }
 
-  onApplicationBootstrap(): void {
-    this.passes.start();
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    await this.passes.stop();
     await this.worker?.close();
   }
 

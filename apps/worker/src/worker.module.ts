@@ -18,10 +18,16 @@ import { MailWorker } from './mail.worker';
 import { MilestoneWorker } from './milestone.worker';
 import { OutboxRelay } from './outbox.relay';
 import { Reconciler } from './reconciler';
+import { Relay } from './relay/relay';
 import { Sweeper } from './sweeper';
 import { SignedCheckpointWorker } from './signed-checkpoint.worker';
 
-/** The background role: no HTTP; the milestone worker, the sweeper, the outbox relay, the reconciler, email, webhooks, action reminders, the agreements' review dates, the history audit and its daily signed checkpoint. */
+/**
+ * The background role: no HTTP; the milestone worker, email, webhooks and the daily signed
+ * checkpoint's BullMQ workers, and the one relay whose sources (the outbox, the mail and webhook
+ * passes, the sweeper, the reconciler, action reminders, the agreements' review dates, the history
+ * audit, the checkpoint's scheduler) each provider below registers.
+ */
 @Module({
   imports: [
     AppConfigModule,
@@ -39,6 +45,6 @@ import { SignedCheckpointWorker } from './signed-checkpoint.worker';
     AgreementsModule,
     CyclesModule,
   ],
-  providers: [MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass, SignedCheckpointWorker],
+  providers: [Relay, MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass, SignedCheckpointWorker],
 })
 export class WorkerModule {}

@@ -6,7 +6,8 @@ import { Batcher } from '@app/database/batcher';
 import { refusedForItsData } from '@app/database/refused';
 import { Transactions } from '@app/database/transactions';
 import { preparedStatement } from '@app/database/prepared';
-import { WEBHOOK_MAY_RECEIVE } from '@app/webhooks/webhook-access';
+import { WEBHOOK_DELIVERIES } from '@app/webhooks/webhook-deliveries.fragment';
+import { CLOSED_TASKS, TASKS_DONE, TASK_NOTES, TASK_NOTIFICATIONS } from '@app/notifications/task-notifications.fragment';
 import { type CycleContext, type CycleMetric, type CycleOption, type CycleTexts, type DeliveryAction, type Learning, type Pledge, type ProgressEntry, type Proposal, revisionTextKey, splitTexts, textsSize } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, CycleTextEntity } from './cycle.entity';
 import type { ClosedTask, TaskNote } from './task-notes';
@@ -117,21 +118,6 @@ const READ_VIEWS = `
   JOIN cycles c ON c.id = i.id`;
 
 /**
- * One delivery per history entry and webhook of the cycle's partnership that asked for its type
- * and may receive it now (webhook-access.ts: its organisation still a commissioner member, its maker still active in it)
- * (the webhooks feature's outbox, written by the same statement as the entry: never lost, never
- * doubled). `source` yields the entries as `e`.
- */
-const WEBHOOK_DELIVERIES = (source: string) => `
-    INSERT INTO webhook_deliveries (webhook_id, event_type, cycle_id, seq, body)
-    SELECT w.id, e.type, e.cycle_id, e.seq, jsonb_build_object('type', e.type, 'cycleId', e.cycle_id, 'partnershipId', c.partnership_id,
-      'seq', e.seq, 'at', to_char(e.at AT TIME ZONE 'UTC', ${ISO}), 'payload', e.payload)
-    FROM ${source} JOIN cycles c ON c.id = e.cycle_id
-    JOIN webhooks w ON w.partnership_id = c.partnership_id AND ${WEBHOOK_MAY_RECEIVE('w')}
-      AND (w.events @> jsonb_build_array(e.type) OR w.events @> '["*"]'::jsonb)
-    ON CONFLICT DO NOTHING`;
-
-/**
  * The one statement that writes cycles' events, whoever sends them: a compare-and-set of each
  * cycle's head (its new version, state, chain head and, when they changed, snapshot and title) and the append
  * of its history entries, atomic on its own. Rows are locked in id order, as every writer takes
@@ -161,18 +147,9 @@ const WRITE_EVENTS = `
       AND (h.member_of IS NULL OR EXISTS (SELECT 1 FROM partnership_members pm WHERE pm.partnership_id = c.partnership_id AND pm.organisation_id = h.member_of))
       AND (h.open IS NOT TRUE OR NOT EXISTS (SELECT 1 FROM partnerships p WHERE p.id = c.partnership_id AND p.archived_at IS NOT NULL))
     RETURNING c.id, h.wants_milestones),
-  notes AS (
-    INSERT INTO notifications (user_id, kind, cycle_id, text, link, task_key, dedupe_key)
-    SELECT n.user_id, n.kind, n.cycle_id, n.text, n.link, n.task_key, n.dedupe_key
-    FROM jsonb_to_recordset($3::jsonb) AS n(user_id uuid, kind text, cycle_id uuid, text text, link text, task_key text, dedupe_key text)
-    JOIN moved m ON m.id = n.cycle_id
-    ON CONFLICT (user_id, dedupe_key) DO NOTHING),
+  notes AS (${TASK_NOTIFICATIONS(`${TASK_NOTES('$3')} JOIN moved m ON m.id = n.cycle_id`)}),
   hooks AS (${WEBHOOK_DELIVERIES('entries e JOIN moved m ON m.id = e.cycle_id')}),
-  done AS (
-    UPDATE notifications x SET state = 'done', done_at = d.at
-    FROM jsonb_to_recordset($4::jsonb) AS d(cycle_id uuid, task_key text, at timestamptz)
-    JOIN moved m ON m.id = d.cycle_id
-    WHERE x.cycle_id = d.cycle_id AND x.task_key = d.task_key AND x.state = 'open'),
+  done AS (${TASKS_DONE(`${CLOSED_TASKS('$4')} JOIN moved m ON m.id = d.cycle_id`)}),
   texts AS (
     INSERT INTO cycle_texts (cycle_id, key, body)
     SELECT t.cycle_id, t.key, t.body FROM jsonb_to_recordset($5::jsonb) AS t(cycle_id uuid, key text, body text)
@@ -595,13 +572,7 @@ export class CyclesRepository {
   /** Notifications of a new cycle's tasks (iteration n+1 waiting to be launched), in the caller's transaction. */
   async insertNotes(notes: TaskNote[]): Promise<void> {
     if (!notes.length) return;
-    await this.manager.query(
-      `INSERT INTO notifications (user_id, kind, cycle_id, text, link, task_key, dedupe_key)
-       SELECT n.user_id, n.kind, n.cycle_id, n.text, n.link, n.task_key, n.dedupe_key
-       FROM jsonb_to_recordset($1::jsonb) AS n(user_id uuid, kind text, cycle_id uuid, text text, link text, task_key text, dedupe_key text)
-       ON CONFLICT (user_id, dedupe_key) DO NOTHING`,
-      [JSON.stringify(notes)],
-    );
+    await this.manager.query(TASK_NOTIFICATIONS(TASK_NOTES('$1')), [JSON.stringify(notes)]);
   }
 
   async linkNext(id: string, nextCycleId: string): Promise<void> {

@@ -4,6 +4,7 @@ import { Transactions } from '@app/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { refusedForItsData } from '@app/database/refused';
+import { TASKS_DONE } from '@app/notifications/task-notifications.fragment';
 import { IncidentEntity, MilestoneChange, MilestoneEntity } from './milestone.entity';
 
 export interface ScheduledMilestone {
@@ -86,10 +87,8 @@ export class MilestonesRepository {
          FROM input i JOIN still ON still.id = i.cycle_id AND still.version = i.cycle_version
          WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'
          RETURNING m.id, m.cycle_id),
-       -- Its reminders are done (the notifications feature's rows, closed with it in one statement).
-       reminded AS (
-         UPDATE notifications n SET state = 'done', done_at = now()
-         FROM moot WHERE n.cycle_id = moot.cycle_id AND n.task_key = 'milestone.' || moot.id AND n.state = 'open')
+       -- Its reminders are done (the notifications feature's fragment, in this one statement).
+       reminded AS (${TASKS_DONE(`(SELECT moot.cycle_id, 'milestone.' || moot.id AS task_key, now() AS at FROM moot) d`)})
        SELECT id FROM moot`,
       [JSON.stringify(input)],
     );

@@ -135,7 +135,7 @@ export class WebhooksService {
     return this.deliveries.find({ where: { webhookId: id }, order: { at: 'DESC', id: 'DESC' }, take: limit });
   }
 
-  /** Deliveries waiting to be sent, oldest first, for the relay to turn into jobs. */
+  /** Deliveries waiting to be sent, oldest first, for the relay to turn into jobs (written with their entries by WEBHOOK_DELIVERIES, webhook-deliveries.fragment.ts). */
   async pending(limit = 500): Promise<string[]> {
     const rows = await this.deliveries.find({ select: { id: true }, where: { status: 'pending' }, order: { at: 'ASC' }, take: limit });
     return rows.map((r) => r.id);
