@@ -89,11 +89,6 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // An entity's jsonb column: TypeORM's insert() types refuse Record<string, unknown> there (QueryDeepPartialEntity).
-    files: ['libs/*/src/**/*.entity.ts', 'libs/*/src/**/*.columns.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
-  {
     // CommonJS scripts (start, demo, jest config): require is their module system.
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
