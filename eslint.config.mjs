@@ -1,7 +1,11 @@
 // ESLint for the whole repository: `npm run lint` (warnings fail it). Import boundaries at the end.
+// Not type-aware: recommendedTypeChecked took 4x the CPU (43 s against 11 s here), and its promise rules found nothing.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+// Boundaries by ESLint's own no-restricted-imports: the layers are the `@app/<lib>` aliases, so matching import strings suffices (no plugin, no resolver).
 
 // Features talk to one another through their index; base libraries import no feature.
 const FEATURES = ['accounts', 'agreements', 'cycles', 'history', 'milestones', 'notifications', 'open-data', 'outbox', 'partnerships', 'webhooks'];
@@ -67,13 +71,13 @@ const boundaries = [
   })),
 ];
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['node_modules/', 'dist/', 'coverage/', 'test-output/', 'bench/results/', '.cocommission/', 'clients/typescript/schema.d.ts'],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     rules: {
       // The codebase's convention: a leading underscore names what is left out on purpose (`const { a: _a, ...rest }`).
