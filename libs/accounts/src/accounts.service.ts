@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { addYears } from 'date-fns';
 import { LRUCache } from 'lru-cache';
 import { type AppConfig, CLOCK } from '@app/config';
-import { Batcher } from '@app/database/batcher';
+import { Batcher } from '@app/database';
 import { type Clock, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, normaliseEmail } from '@app/domain';
 import { AccountsRepository, type ChoosableUser } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';

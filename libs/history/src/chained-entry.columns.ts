@@ -1,4 +1,5 @@
 /** The columns every hash-chained history shares (cycles', agreements', partnerships'): one place for them. */
+import type { JsonObject } from '@app/database';
 import { Column } from 'typeorm';
 import type { HashScheme } from './chain';
 
@@ -28,7 +29,7 @@ export abstract class ChainedEntryColumns<S extends HashScheme = HashScheme> {
   toState!: string;
 
   @Column({ type: 'jsonb' })
-  payload!: Record<string, any>;
+  payload!: JsonObject;
 
   @Column({ type: 'timestamptz' })
   at!: Date;

@@ -26,7 +26,7 @@ const partsOf = (persisted: PersistedCycle): Parts | undefined => {
 };
 
 const withParts = (persisted: PersistedCycle, parts: Parts): PersistedCycle => {
-  const context = persisted.context as Record<string, any>;
+  const context = persisted.context as Record<string, unknown> & { problem?: Record<string, unknown> };
   return { ...persisted, context: { ...context, problem: { ...context.problem, revisions: parts.revisions }, options: parts.options } };
 };
 
