@@ -1,3 +1,4 @@
+/** The partnership's chained history and the proposals that wait for a second commissioner member. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
