@@ -51,9 +51,9 @@ export class PartnershipsRepository {
   }
 
   /** Each partnership's reminder days (days before a milestone), by partnership id. */
-  async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'public'>>) {
+  async update(id: string, changes: Partial<Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'public'>>, manager = this.manager) {
     if (!Object.keys(changes).length) return;
-    await this.manager.getRepository(PartnershipEntity).update({ id }, changes);
+    await manager.getRepository(PartnershipEntity).update({ id }, changes);
   }
 
   /** Whether its public page is published, read in the caller's transaction. */

@@ -204,6 +204,11 @@ export class PartnershipsService {
     if (await this.partnerships.archivedAt(id)) throw new Conflict(ARCHIVED);
   }
 
+  /** The agreed version's destination and principles become the partnership's, in the agreement's transaction (`manager`). */
+  async adoptAgreed(manager: EntityManager, id: string, agreed: { destination: string | null; principles: string[] }): Promise<void> {
+    await this.partnerships.update(id, { destination: agreed.destination, principles: agreed.principles }, manager);
+  }
+
   /** Holds the partnership's row in the caller's transaction (`manager`): writers counting against a per-partnership cap go one at a time. */
   hold(manager: EntityManager, id: string): Promise<void> {
     return this.partnerships.hold(id, manager);
