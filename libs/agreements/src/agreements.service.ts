@@ -25,9 +25,8 @@ import {
   restoreAgreement,
   startAgreement,
 } from '@app/domain';
-import { entityFromJson } from '@app/database';
 import { ChainVerdict, ChainedHistory, GENESIS_HASH, actorColumns } from '@app/history';
-import { ANCHOR_ROW, AnchorEntity, PartnershipsService } from '@app/partnerships';
+import { PartnershipsService } from '@app/partnerships';
 import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
 
 /** The agreement's history, its head on the agreement's row (@app/history: the chain's subject is the partnership's id). */
@@ -159,15 +158,15 @@ export class AgreementsService {
 
   /** The review date on show: the one scheduled, else the latest that came, was moot or was cancelled. */
   async reviewOf(partnershipId: string, m: EntityManager = this.dataSource.manager): Promise<AgreementReviewView | null> {
-    // The scheduled one, else the latest, with its anchor (the partnerships feature's SQL piece).
-    const [found]: { review: Record<string, unknown>; anchor: Record<string, unknown> | null }[] = await m.query(
-      `SELECT to_jsonb(r) AS review, ${ANCHOR_ROW('r.anchor_id')} AS anchor FROM agreement_reviews r WHERE r.partnership_id = $1
-       ORDER BY CASE WHEN r.status = 'scheduled' THEN 0 ELSE 1 END, r.created_at DESC LIMIT 1`,
-      [partnershipId],
-    );
-    const scheduled = found?.anchor
-      ? Object.assign(entityFromJson(this.dataSource, AgreementReviewEntity, found.review), { anchor: entityFromJson(this.dataSource, AnchorEntity, found.anchor) })
-      : undefined;
+    // The scheduled one, else the latest.
+    const scheduled = await m
+      .getRepository(AgreementReviewEntity)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.anchor', 'anchor')
+      .where('r.partnership_id = :partnershipId', { partnershipId })
+      .orderBy(`CASE WHEN r.status = 'scheduled' THEN 0 ELSE 1 END`)
+      .addOrderBy('r.created_at', 'DESC')
+      .getOne();
     if (!scheduled?.anchor) return null;
     return {
       id: scheduled.id,

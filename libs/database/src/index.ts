@@ -8,3 +8,4 @@ export * from './batcher';
 export * from './transactions';
 export * from './from-json';
 export * from './refused';
+export * from './feature-repository';

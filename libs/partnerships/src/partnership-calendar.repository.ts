@@ -1,22 +1,11 @@
 /** The partnership's calendar: its anchors (dates milestones align to) and its reminder days. */
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
-import { Transactions } from '@app/database';
+import { EntityManager, In } from 'typeorm';
+import { FeatureRepository } from '@app/database';
 import { AnchorEntity, PartnershipEntity } from './partnership.entity';
 
 @Injectable()
-export class PartnershipCalendarRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
-  ) {}
-
-  /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
-  private get manager(): EntityManager {
-    return this.transactions.manager;
-  }
-
+export class PartnershipCalendarRepository extends FeatureRepository {
   /** Each partnership's reminder days (days before a milestone), by partnership id. */
   async reminderDays(ids: string[]): Promise<Map<string, number[]>> {
     if (!ids.length) return new Map();

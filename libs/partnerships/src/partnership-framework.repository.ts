@@ -1,22 +1,10 @@
 /** What each member puts on and keeps off the table (every version kept) and the shared outcome framework. */
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Transactions } from '@app/database';
+import { FeatureRepository } from '@app/database';
 import { Metric, OutcomeEntity, PartnershipMemberEntity, TableDeclarationEntity } from './partnership.entity';
 
 @Injectable()
-export class PartnershipFrameworkRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
-  ) {}
-
-  /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
-  private get manager(): EntityManager {
-    return this.transactions.manager;
-  }
-
+export class PartnershipFrameworkRepository extends FeatureRepository {
   declarationHistories(partnershipId: string): Promise<TableDeclarationEntity[]> {
     return this.dataSource.getRepository(TableDeclarationEntity).find({ where: { partnershipId }, order: { organisationId: 'ASC', version: 'DESC' } });
   }

@@ -1,8 +1,6 @@
 /** The partnership's invitations: sent, answered, and listed for the partnership and for the invited. */
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Transactions, entityFromJson } from '@app/database';
+import { entityFromJson, FeatureRepository } from '@app/database';
 import { ORGANISATION_FIELD, ORGANISATION_ROW, USER_ORGANISATION } from '@app/accounts/accounts.sql';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { InvitationState, PartnershipInvitationEntity } from './partnership.entity';
@@ -18,17 +16,7 @@ export interface InvitationToJoin {
 }
 
 @Injectable()
-export class PartnershipInvitationsRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
-  ) {}
-
-  /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
-  private get manager(): EntityManager {
-    return this.transactions.manager;
-  }
-
+export class PartnershipInvitationsRepository extends FeatureRepository {
   /**
    * Invites the organisations that are neither members nor invited already (a declined or ended
    * invitation is sent again); answers the ones invited now.

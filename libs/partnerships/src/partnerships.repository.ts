@@ -1,10 +1,9 @@
 /** The partnership's own row, its members and the whole partnership read in one statement. */
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Transactions, entityFromJson } from '@app/database';
+import { entityFromJson, FeatureRepository } from '@app/database';
 import { ORGANISATION_FIELD, ORGANISATION_ROW } from '@app/accounts/accounts.sql';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { IsNull } from 'typeorm';
 import { AnchorEntity, OutcomeEntity, PartnershipEntity, PartnershipMemberEntity, TableDeclarationEntity } from './partnership.entity';
 
 export interface PartnershipAggregate {
@@ -19,17 +18,7 @@ export interface PartnershipAggregate {
 type Row = Record<string, unknown>;
 
 @Injectable()
-export class PartnershipsRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
-  ) {}
-
-  /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
-  private get manager(): EntityManager {
-    return this.transactions.manager;
-  }
-
+export class PartnershipsRepository extends FeatureRepository {
   async insert(
     partnership: Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'createdByUserId'>,
     organisationIds: string[],

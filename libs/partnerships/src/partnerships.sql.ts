@@ -6,5 +6,3 @@ export const PARTNERSHIP_ARCHIVED = (id: string) => `(SELECT p.archived_at IS NO
 /** The date of the anchor with id `id` (an SQL expression). */
 export const ANCHOR_DATE = (id: string) => `(SELECT a.date FROM anchors a WHERE a.id = ${id})`;
 
-/** The anchor with id `id` (an SQL expression) as PostgreSQL's to_jsonb gives its row, for entityFromJson. */
-export const ANCHOR_ROW = (id: string) => `(SELECT to_jsonb(a) FROM anchors a WHERE a.id = ${id})`;
