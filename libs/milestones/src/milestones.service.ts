@@ -282,7 +282,7 @@ export class MilestonesService {
    * Archives a partnership (a commissioner member): read-only from then on, and in the same
    * transaction every scheduled milestone of its cycles cancelled, each cancellation in its
    * cycle's history, their jobs removed through the outbox. With another commissioner member, the
-   * first request proposes it and the other's agrees (PartnershipsService.archive): only then.
+   * first request proposes it and the other's agrees (PartnershipGovernanceService.archive): only then.
    */
   async archivePartnership(principal: Principal, partnershipId: string): Promise<Decided> {
     const now = this.clock.now();

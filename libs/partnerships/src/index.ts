@@ -1,3 +1,4 @@
+/** The partnerships feature's public face: its entities, services, repositories' types and SQL pieces for other features. */
 export * from './partnership.entity';
 export * from './partnerships.repository';
 export * from './partnership-invitations.repository';
