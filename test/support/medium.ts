@@ -3,7 +3,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { AccountsService, OrganisationKind, Principal } from '@app/accounts';
 import { loadConfig } from '@app/config';
 import { CycleCreationService } from '@app/cycles';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipInvitationsService, PartnershipsService } from '@app/partnerships';
 
 /**
  * A commissioner and a provider in a partnership of their own, made through the services (no
@@ -26,7 +26,7 @@ export async function servicesCollaboration(app: INestApplicationContext) {
   const partnership = await partnerships.create(council, { name: `Medium ${randomUUID()}`, memberOrganisationIds: [charity.organisationId!] });
   // The charity joins: a platform admin accepts its invitation.
   const adminUser = (await accounts.listUsers()).find((u) => u.role === 'admin')!;
-  await partnerships.answerInvitation({ userId: adminUser.id, role: 'admin', organisationId: null, organisationKind: null, generation: 0 }, partnership.partnership.id, charity.organisationId!, 'accepted');
+  await app.get(PartnershipInvitationsService).answerInvitation({ userId: adminUser.id, role: 'admin', organisationId: null, organisationKind: null, generation: 0 }, partnership.partnership.id, charity.organisationId!, 'accepted');
   const partnershipId = partnership.partnership.id;
   return {
     council,

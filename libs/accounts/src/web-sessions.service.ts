@@ -7,6 +7,7 @@ import { Principal, principalOf } from './principal';
 import { OrganisationEntity } from './organisation.entity';
 import { UserEntity } from './user.entity';
 import { WebSessionEntity } from './web-session.entity';
+import { UNREAD_COUNT } from '@app/notifications/notifications.fragment';
 
 export interface WebSession {
   principal: Principal;
@@ -69,7 +70,7 @@ export class WebSessionsService {
 const RESUME = `SELECT s.token_hash, s.user_id, s.csrf_token, s.generation, s.created_at, s.expires_at,
     u.email, u.name, u.role, u.organisation_id, u.active, u.representative, u.session_generation, u.email_preference, u.must_change_password, u.created_at AS user_created_at,
     o.name AS organisation_name, o.kind AS organisation_kind, o.created_at AS organisation_created_at,
-    (SELECT count(*) FROM notifications n WHERE n.user_id = s.user_id AND n.read_at IS NULL)::int AS unread
+    ${UNREAD_COUNT('s.user_id')} AS unread
   FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
   WHERE s.token_hash = $1`;
 

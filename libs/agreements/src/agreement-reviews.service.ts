@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Principal } from '@app/accounts';
 import { CLOCK } from '@app/config';
 import { NotFound, ValidationFailed, alignedDue, type Clock } from '@app/domain';
-import { PartnershipsService } from '@app/partnerships';
+import { ANCHOR_DATE, PARTNERSHIP_ARCHIVED, PartnershipCalendarService, PartnershipsService } from '@app/partnerships';
 import { AgreementReviewEntity } from './agreement.entity';
 import { AgreementsService } from './agreements.service';
 
@@ -27,6 +27,7 @@ export class AgreementReviewsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly agreements: AgreementsService,
     private readonly partnerships: PartnershipsService,
+    private readonly calendar: PartnershipCalendarService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -35,7 +36,7 @@ export class AgreementReviewsService {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.partnerships.requireCommissionerMember(principal, partnershipId, 'set the agreement’s review date');
     await this.partnerships.requireOpen(partnershipId);
-    const anchor = await this.partnerships.getAnchor(principal, partnershipId, input.anchorId).catch((error: unknown) => {
+    const anchor = await this.calendar.getAnchor(principal, partnershipId, input.anchorId).catch((error: unknown) => {
       if (error instanceof NotFound) throw new ValidationFailed([{ field: 'anchorId', message: 'is not an anchor of this partnership' }]);
       throw error;
     });
@@ -84,9 +85,8 @@ export class AgreementReviewsService {
    */
   async fireDue(): Promise<number> {
     const rows: { id: string; partnership_id: string; date: Date; offset_days: number | null; offset_working_days: number | null; archived: boolean }[] = await this.dataSource.query(
-      `SELECT r.id, r.partnership_id, a.date, r.offset_days, r.offset_working_days, p.archived_at IS NOT NULL AS archived
-         FROM agreement_reviews r JOIN anchors a ON a.id = r.anchor_id JOIN partnerships p ON p.id = r.partnership_id
-        WHERE r.status = 'scheduled'`,
+      `SELECT r.id, r.partnership_id, ${ANCHOR_DATE('r.anchor_id')} AS date, r.offset_days, r.offset_working_days, ${PARTNERSHIP_ARCHIVED('r.partnership_id')} AS archived
+         FROM agreement_reviews r WHERE r.status = 'scheduled'`,
     );
     const now = this.clock.now();
     let settled = 0;
@@ -108,10 +108,7 @@ export class AgreementReviewsService {
       if (!review) return false;
       // Read again under the locks: the partnership archived, or the anchor moved, since the pass looked.
       const now = this.clock.now();
-      const [{ archived, date }]: { archived: boolean; date: Date }[] = await m.query(
-        `SELECT p.archived_at IS NOT NULL AS archived, a.date FROM partnerships p, anchors a WHERE p.id = $1 AND a.id = $2 FOR SHARE OF p, a`,
-        [partnershipId, review.anchorId],
-      );
+      const { archived, date } = (await this.calendar.anchorHeld(m, partnershipId, review.anchorId))!;
       if (!archived && alignedDue(new Date(date), review).getTime() > now.getTime()) return false;
       const at = now.toISOString();
       let change: AgreementReviewEntity['changes'][number];

@@ -26,7 +26,7 @@ import {
   startAgreement,
 } from '@app/domain';
 import { ChainVerdict, ChainedHistory, GENESIS_HASH, actorColumns } from '@app/history';
-import { PartnershipEntity, PartnershipsService } from '@app/partnerships';
+import { PartnershipsService } from '@app/partnerships';
 import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
 
 /** The agreement's history, its head on the agreement's row (@app/history: the chain's subject is the partnership's id). */
@@ -234,7 +234,7 @@ export class AgreementsService {
     // The partnership's destination and principles are the agreed version's, from the moment it is agreed.
     const agreed = snapshot.context.versions.find((v) => v.number === snapshot.context.agreedNumber);
     if (next.state === 'agreed' && fromState !== 'agreed' && agreed) {
-      await m.update(PartnershipEntity, { id: row.partnershipId }, { destination: agreed.destination, principles: agreed.principles });
+      await this.partnerships.adoptAgreed(m, row.partnershipId, agreed);
     }
     return { ...row, ...next, updatedAt: item.at };
   }

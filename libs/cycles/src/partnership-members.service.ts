@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@app/accounts';
 import { Transactions } from '@app/database';
-import { Decided, PartnershipsService } from '@app/partnerships';
+import { Decided, PartnershipGovernanceService, PartnershipsService } from '@app/partnerships';
 import { CyclesRepository } from './cycles.repository';
 
 /** Organisations leave a partnership, but not while they co-own one of its unfinished cycles. */
@@ -9,6 +9,7 @@ import { CyclesRepository } from './cycles.repository';
 export class PartnershipMembersService {
   constructor(
     private readonly partnerships: PartnershipsService,
+    private readonly governance: PartnershipGovernanceService,
     private readonly cycles: CyclesRepository,
     private readonly transactions: Transactions,
   ) {}
@@ -21,9 +22,9 @@ export class PartnershipMembersService {
    */
   async remove(principal: Principal, partnershipId: string, organisationId: string): Promise<Decided> {
     const decided = await this.transactions.run(() =>
-      this.partnerships.removeMember(principal, partnershipId, organisationId, () => this.cycles.unfinishedCoOwnedBy(partnershipId, organisationId)),
+      this.governance.removeMember(principal, partnershipId, organisationId, () => this.cycles.unfinishedCoOwnedBy(partnershipId, organisationId)),
     );
-    await this.partnerships.tell(partnershipId, decided.entries);
+    await this.governance.tell(partnershipId, decided.entries);
     return decided;
   }
 }

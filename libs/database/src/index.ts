@@ -9,3 +9,4 @@ export * from './transactions';
 export * from './from-json';
 export * from './refused';
 export * from './json-types';
+export * from './feature-repository';

@@ -4,7 +4,7 @@ import { CLOCK } from '@app/config';
 import { CycleQueriesService } from '@app/cycles';
 import { type Clock, dateInEngland } from '@app/domain';
 import { NotificationsService } from '@app/notifications';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipCalendarService, PartnershipsService } from '@app/partnerships';
 
 const DAY = 86_400_000;
 
@@ -19,6 +19,7 @@ export class ActionRemindersService {
   constructor(
     private readonly cycles: CycleQueriesService,
     private readonly partnerships: PartnershipsService,
+    private readonly calendar: PartnershipCalendarService,
     private readonly accounts: AccountsService,
     private readonly notifications: NotificationsService,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -28,7 +29,7 @@ export class ActionRemindersService {
     const cycles = await this.cycles.withOpenActions();
     if (!cycles.length) return 0;
     const [days, { byOrganisation }] = await Promise.all([
-      this.partnerships.reminderDaysOf(cycles.map((c) => c.partnershipId)),
+      this.calendar.reminderDaysOf(cycles.map((c) => c.partnershipId)),
       this.accounts.recipientsOf(cycles.flatMap((c) => c.actions.map((a) => a.ownerOrganisationId))),
     ]);
     const rows = cycles.flatMap((cycle) =>

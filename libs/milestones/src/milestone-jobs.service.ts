@@ -5,7 +5,7 @@ import type { Clock } from '@app/domain';
 import { CycleEventsService, CycleQueriesService, SystemEventPlan } from '@app/cycles';
 import type { FireJobData, OutboxMessage, RemindJobData } from '@app/queue';
 import { NotificationsService } from '@app/notifications';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipCalendarService, PartnershipsService } from '@app/partnerships';
 import { MilestoneChange, incidentSummary } from './milestone.entity';
 import { MilestonesRepository, ScheduledMilestone } from './milestones.repository';
 import { EVENT_OF, LABEL, scheduleMessages } from './schedule';
@@ -40,6 +40,7 @@ export class MilestoneJobsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly notifications: NotificationsService,
     private readonly partnerships: PartnershipsService,
+    private readonly calendar: PartnershipCalendarService,
     private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -210,7 +211,7 @@ export class MilestoneJobsService {
       const batch: ScheduledMilestone[] = await this.milestones.scheduledBatch(after, batchSize);
       if (!batch.length) return;
       const now = this.clock.now();
-      const reminderDays = await this.partnerships.reminderDaysOf(batch.map((m) => m.partnershipId));
+      const reminderDays = await this.calendar.reminderDaysOf(batch.map((m) => m.partnershipId));
       yield batch.flatMap((m) => scheduleMessages(m, reminderDays.get(m.partnershipId) ?? [], now, m.scheduledAt));
       after = batch[batch.length - 1].id;
     }

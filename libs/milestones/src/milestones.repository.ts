@@ -1,11 +1,14 @@
+/** The milestones' and incidents' rows: scheduling, settling, the sweep's claims and the reads of pages and jobs. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Transactions } from '@app/database';
+import { Transactions, entityFromJson } from '@app/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Batcher } from '@app/database/batcher';
 import { refusedForItsData } from '@app/database/refused';
-import { TASKS_DONE } from '@app/notifications/task-notifications.fragment';
 import { IncidentEntity, MilestoneChange, MilestoneEntity } from './milestone.entity';
+import { CycleEntity } from '@app/cycles/cycle.entity';
+import { CYCLE_FIELD, CYCLE_ROW, CYCLES_CLAIMED, CYCLES_HELD } from '@app/cycles/cycles.fragment';
+import { CLOSE_MILESTONE_REMINDERS } from '@app/notifications/notifications.fragment';
 
 export interface ScheduledMilestone {
   id: string;
@@ -34,6 +37,9 @@ const NO_OPEN_INCIDENT = `NOT EXISTS (SELECT 1 FROM incidents i WHERE i.mileston
 /** A storm of due milestones reads and settles in batches: one round trip for many jobs. */
 const BATCHES = { maxBatch: 200, maxInFlight: 4 };
 
+
+/** A row as PostgreSQL's to_jsonb gives it. */
+type Row = Record<string, unknown>;
 @Injectable()
 export class MilestonesRepository {
   private readonly reads = new Batcher<string, MilestoneEntity | null>((ids) => this.findManyWithCycle(ids), {
@@ -81,14 +87,14 @@ export class MilestonesRepository {
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, revision int, cycle_id uuid, cycle_version int, change jsonb)),
        still AS (
-         SELECT c.id, c.version FROM cycles c WHERE c.id IN (SELECT cycle_id FROM input) ORDER BY c.id FOR SHARE),
+         ${CYCLES_HELD('SELECT cycle_id FROM input')}),
        moot AS (
          UPDATE milestones m SET status = 'moot', changes = m.changes || jsonb_build_array(i.change), updated_at = now()
          FROM input i JOIN still ON still.id = i.cycle_id AND still.version = i.cycle_version
          WHERE m.id = i.id AND m.revision = i.revision AND m.status = 'scheduled'
          RETURNING m.id, m.cycle_id),
-       -- Its reminders are done (the notifications feature's fragment, in this one statement).
-       reminded AS (${TASKS_DONE(`(SELECT moot.cycle_id, 'milestone.' || moot.id AS task_key, now() AS at FROM moot) d`)})
+       -- Its reminders are done (the notifications feature's rows, closed with it in one statement).
+       reminded AS (${CLOSE_MILESTONE_REMINDERS('moot')})
        SELECT id FROM moot`,
       [JSON.stringify(input)],
     );
@@ -102,13 +108,14 @@ export class MilestonesRepository {
   }
 
   private async findManyWithCycle(ids: string[]): Promise<(MilestoneEntity | null)[]> {
-    // A query builder, not find({ relations }): that adds a second, DISTINCT query.
-    const found = await this.dataSource
-      .getRepository(MilestoneEntity)
-      .createQueryBuilder('m')
-      .innerJoinAndSelect('m.cycle', 'c')
-      .where('m.id IN (:...ids)', { ids })
-      .getMany();
+    // One statement: the cycle's row comes with each milestone (the cycles feature's SQL piece).
+    const rows: { milestone: Row; cycle: Row | null }[] = await this.dataSource.query(
+      `SELECT to_jsonb(m) AS milestone, ${CYCLE_ROW('m.cycle_id')} AS cycle FROM milestones m WHERE m.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const found = rows
+      .filter((r) => r.cycle)
+      .map((r) => Object.assign(entityFromJson(this.dataSource, MilestoneEntity, r.milestone), { cycle: entityFromJson(this.dataSource, CycleEntity, r.cycle!) }));
     const byId = new Map(found.map((m) => [m.id, m]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -121,17 +128,13 @@ export class MilestonesRepository {
     return this.dataSource.getRepository(MilestoneEntity).find({ where: { cycleId }, order: { dueAt: 'ASC', id: 'ASC' } });
   }
 
-  forPartnership(partnershipId: string): Promise<(MilestoneEntity & { cycleTitle: string; cycleState: string })[]> {
-    return this.dataSource
-      .getRepository(MilestoneEntity)
-      .createQueryBuilder('m')
-      .innerJoin('m.cycle', 'c')
-      .addSelect(['c.title', 'c.state'])
-      .where('m.partnership_id = :partnershipId', { partnershipId })
-      .orderBy('m.due_at', 'ASC')
-      .addOrderBy('m.id', 'ASC')
-      .getMany()
-      .then((rows) => rows.map((m) => Object.assign(m, { cycleTitle: m.cycle!.title, cycleState: m.cycle!.state })));
+  async forPartnership(partnershipId: string): Promise<(MilestoneEntity & { cycleTitle: string; cycleState: string })[]> {
+    const rows: { milestone: Row; title: string; state: string }[] = await this.dataSource.query(
+      `SELECT to_jsonb(m) AS milestone, ${CYCLE_FIELD('title', 'm.cycle_id')} AS title, ${CYCLE_FIELD('state', 'm.cycle_id')} AS state
+       FROM milestones m WHERE m.partnership_id = $1 ORDER BY m.due_at, m.id`,
+      [partnershipId],
+    );
+    return rows.map((r) => Object.assign(entityFromJson(this.dataSource, MilestoneEntity, r.milestone), { cycleTitle: r.title, cycleState: r.state }));
   }
 
   /** When the next milestone a sweep would settle is due. */
@@ -151,8 +154,7 @@ export class MilestonesRepository {
       `WITH due AS (
          SELECT m.cycle_id, min(m.due_at) AS first FROM milestones m
          WHERE m.status = 'scheduled' AND m.due_at <= $2 AND ${NO_OPEN_INCIDENT} GROUP BY m.cycle_id)
-       SELECT c.id FROM cycles c JOIN due ON due.cycle_id = c.id
-       ORDER BY due.first, c.id LIMIT $1 FOR UPDATE OF c SKIP LOCKED`,
+       ${CYCLES_CLAIMED('due', '$1')}`,
       [limit, now],
     );
     return rows.map((r) => r.id);

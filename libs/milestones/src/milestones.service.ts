@@ -13,7 +13,7 @@ import {
   restoreCycle,
   type Clock,
 } from '@app/domain';
-import { AnchorEntity, Decided, PartnershipsService } from '@app/partnerships';
+import { AnchorEntity, Decided, PartnershipCalendarService, PartnershipGovernanceService, PartnershipsService } from '@app/partnerships';
 import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind } from './milestone.entity';
 import { OutboxService } from '@app/outbox';
 import { MilestonesRepository } from './milestones.repository';
@@ -41,6 +41,8 @@ export class MilestonesService {
     private readonly cycles: CycleQueriesService,
     private readonly events: CycleEventsService,
     private readonly partnerships: PartnershipsService,
+    private readonly governance: PartnershipGovernanceService,
+    private readonly partnershipCalendar: PartnershipCalendarService,
     private readonly outbox: OutboxService,
     private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -63,7 +65,7 @@ export class MilestonesService {
     let anchor: AnchorEntity | undefined;
     const aligned = 'anchorId' in input && input.anchorId !== undefined ? input : undefined;
     if (aligned) {
-      anchor = await this.partnerships.getAnchor(principal, cycle.row.partnershipId, aligned.anchorId).catch((error: unknown) => {
+      anchor = await this.partnershipCalendar.getAnchor(principal, cycle.row.partnershipId, aligned.anchorId).catch((error: unknown) => {
         if (error instanceof NotFound) {
           throw new ValidationFailed([{ field: 'anchorId', message: "is not an anchor of this cycle's partnership" }]);
         }
@@ -92,7 +94,7 @@ export class MilestonesService {
       changes: [{ status: 'scheduled' as const, at: now.toISOString(), dueAt: dueAt.toISOString() }],
       createdByUserId: principal.userId,
     };
-    const reminderDays = await this.partnerships.reminderDays(cycle.row.partnershipId);
+    const reminderDays = await this.partnershipCalendar.reminderDays(cycle.row.partnershipId);
     return this.transactions.run(async () => {
       await this.events.recordEntry(cycleId, {
         type: 'MILESTONE_SCHEDULED',
@@ -125,7 +127,7 @@ export class MilestonesService {
     const refusal = notScheduled(milestone);
     if (refusal) throw new TransitionRefused(refusal);
     const now = this.clock.now();
-    const reminderDays = await this.partnerships.reminderDays(milestone.partnershipId);
+    const reminderDays = await this.partnershipCalendar.reminderDays(milestone.partnershipId);
     await this.transactions.run(async () => {
       await this.events.recordEntry(cycleId, {
         type: 'MILESTONE_CANCELLED',
@@ -154,9 +156,9 @@ export class MilestonesService {
     anchorId: string,
     changes: { name?: string; date: Date },
   ): Promise<{ anchor: AnchorEntity; moved: number }> {
-    const anchor = await this.partnerships.anchorToMove(principal, partnershipId, anchorId);
+    const anchor = await this.partnershipCalendar.anchorToMove(principal, partnershipId, anchorId);
     const now = this.clock.now();
-    const reminderDays = await this.partnerships.reminderDays(partnershipId);
+    const reminderDays = await this.partnershipCalendar.reminderDays(partnershipId);
     return this.transactions.run(async () => {
       // Lock cycles before milestones, the order every writer uses.
       const before = await this.milestones.alignedScheduledIds(anchorId);
@@ -165,7 +167,7 @@ export class MilestonesService {
       await this.events.lockForEntries(cycleIds);
       const aligned = (await this.milestones.lockScheduled({ anchorId })).filter((m) => cycleIds.includes(m.cycleId));
       await this.refuseOthersMilestonesInThePast(principal, anchor.name, changes.date, aligned, now);
-      const saved = await this.partnerships.saveAnchor(anchor, changes);
+      const saved = await this.partnershipCalendar.saveAnchor(anchor, changes);
       const moves = aligned.map((m) => {
         const dueAt = alignedDue(saved.date, m);
         const change: MilestoneChange = {
@@ -263,7 +265,7 @@ export class MilestonesService {
     if (!incident) throw new NotFound('incident');
     if (incident.retriedAt) throw new TransitionRefused('This incident has already been retried.');
     const milestone = await this.milestones.find(incident.milestoneId);
-    const reminderDays = milestone ? await this.partnerships.reminderDays(milestone.partnershipId) : [];
+    const reminderDays = milestone ? await this.partnershipCalendar.reminderDays(milestone.partnershipId) : [];
     await this.transactions.run(async () => {
       if (!(await this.milestones.markRetried(incidentId, principal.userId))) {
         throw new TransitionRefused('This incident has already been retried.');
@@ -280,13 +282,13 @@ export class MilestonesService {
    * Archives a partnership (a commissioner member): read-only from then on, and in the same
    * transaction every scheduled milestone of its cycles cancelled, each cancellation in its
    * cycle's history, their jobs removed through the outbox. With another commissioner member, the
-   * first request proposes it and the other's agrees (PartnershipsService.archive): only then.
+   * first request proposes it and the other's agrees (PartnershipGovernanceService.archive): only then.
    */
   async archivePartnership(principal: Principal, partnershipId: string): Promise<Decided> {
     const now = this.clock.now();
-    const reminderDays = await this.partnerships.reminderDays(partnershipId);
+    const reminderDays = await this.partnershipCalendar.reminderDays(partnershipId);
     const decided = await this.transactions.run(async () => {
-      const decided = await this.partnerships.archive(principal, partnershipId, now);
+      const decided = await this.governance.archive(principal, partnershipId, now);
       if (!decided.done) return decided;
       const scheduled = await this.milestones.lockScheduled({ partnershipId });
       if (!scheduled.length) return decided;
@@ -305,7 +307,7 @@ export class MilestonesService {
       await this.outbox.enqueue(scheduled.map((m) => unscheduleMessage(m, reminderDays)));
       return decided;
     });
-    await this.partnerships.tell(partnershipId, decided.entries);
+    await this.governance.tell(partnershipId, decided.entries);
     return decided;
   }
 

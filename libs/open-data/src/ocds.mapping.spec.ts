@@ -1,5 +1,5 @@
 // Unit tests of the OCDS mapping: a cycle as a planning process, checked against the release package schema.
-import type { CycleContext } from '@app/domain';
+import { type CycleContext, startCycle } from '@app/domain';
 import { codelistProblems, releasePackageValidator } from '@test/support/ocds';
 import { OcdsCycle, OcdsDirectory, PackageWriter, packageHead, releaseOf } from './ocds.mapping';
 
@@ -14,28 +14,22 @@ const NAMES: Record<string, string> = {
 const USERS: Record<string, string> = { 'u-resident': ORG.forum, 'u-officer': ORG.council, 'u-facilitator': ORG.mediation };
 const directory: OcdsDirectory = { organisationName: (id) => NAMES[id], organisationOfUser: (id) => USERS[id] };
 
+/** A fresh cycle's context (the domain's own start) with the fields an OCDS release reads. */
 const context = (changes: Partial<CycleContext> = {}): CycleContext => ({
-  coOwners: [
-    { organisationId: ORG.council, role: 'commissioner' },
-    { organisationId: ORG.icb, role: 'commissioner' },
-    { organisationId: ORG.charity, role: 'provider' },
-    { organisationId: ORG.forum, role: 'community' },
-  ],
-  panelUserIds: ['u-resident', 'u-officer'],
-  facilitatorUserIds: ['u-facilitator'],
-  outcomeIds: [],
-  metrics: [],
-  problem: { revisions: [], endorsements: [], objections: [] },
-  options: [],
-  appraisals: [],
-  proposals: [],
-  learnings: [],
-  signOffs: [],
-  escalations: [],
-  cancellation: null,
+  ...startCycle({
+    coOwners: [
+      { organisationId: ORG.council, role: 'commissioner' },
+      { organisationId: ORG.icb, role: 'commissioner' },
+      { organisationId: ORG.charity, role: 'provider' },
+      { organisationId: ORG.forum, role: 'community' },
+    ],
+    panelUserIds: ['u-resident', 'u-officer'],
+    facilitatorUserIds: ['u-facilitator'],
+    outcomeIds: [],
+    metrics: [],
+  }).context,
   pledges: [],
   actions: [],
-  closure: null,
   ...changes,
 });
 

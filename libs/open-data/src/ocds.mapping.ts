@@ -6,19 +6,15 @@
  */
 import { formatPence } from '@app/domain';
 import type { CycleContext, CycleState } from '@app/domain';
+import type { CycleExportRow } from '@app/cycles';
 
 export const OCDS_VERSION = '1.1';
 
-/** What the mapping needs of a cycle. Dates are ISO 8601 instants. */
-export interface OcdsCycle {
-  id: string;
-  title: string;
-  iteration: number;
-  previousCycleId: string | null;
-  nextCycleId: string | null;
-  state: string;
-  /** The cycle's version: one release per version has its own id. */
-  version: number;
+/**
+ * What the mapping needs of a cycle: the head of an export row (one release per version has its
+ * own id), its dates as ISO 8601 instants.
+ */
+export interface OcdsCycle extends Pick<CycleExportRow, 'id' | 'title' | 'iteration' | 'previousCycleId' | 'nextCycleId' | 'state' | 'version'> {
   /** The cycle's last change. */
   updatedAt: string;
   context: OcdsContext;

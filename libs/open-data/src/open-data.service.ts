@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal } from '@app/accounts';
 import { CycleState, Learning, STATE_META } from '@app/domain';
-import { Metric, OutcomeEntity, PartnershipEntity, PartnershipsService } from '@app/partnerships';
+import { Metric, OutcomeEntity, PartnershipEntity, PartnershipFrameworkService, PartnershipsService } from '@app/partnerships';
 import { CycleQueriesService, CyclesRepository, ExportCursor, FundingYear, PartnershipCycleRecord, PartnershipReading } from '@app/cycles';
 
 /** A cell of a download: text, a number, yes/no, or empty. */
@@ -109,6 +109,7 @@ export class OpenDataService {
     private readonly cycles: CyclesRepository,
     private readonly queries: CycleQueriesService,
     private readonly partnerships: PartnershipsService,
+    private readonly framework: PartnershipFrameworkService,
     private readonly accounts: AccountsService,
   ) {}
 
@@ -294,7 +295,7 @@ export class OpenDataService {
     known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {},
   ): Promise<MetricSeries[]> {
     const [outcomes, records, readings] = await Promise.all([
-      known.outcomes ?? this.partnerships.outcomes(partnershipId),
+      known.outcomes ?? this.framework.outcomes(partnershipId),
       known.records ?? this.cycles.recordsOf(partnershipId),
       this.cycles.readingsOf(partnershipId),
     ]);

@@ -1,7 +1,7 @@
+/** The partnership's chained history and the proposals that wait for a second commissioner member. */
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Transactions } from '@app/database';
+import { IsNull } from 'typeorm';
+import { FeatureRepository } from '@app/database';
 import { NotFound } from '@app/domain';
 import { ChainVerdict, ChainedHistory } from '@app/history';
 import { PartnershipHistoryEntity, PartnershipProposalEntity, ProposalAction } from './partnership.entity';
@@ -24,16 +24,7 @@ const HISTORY = new ChainedHistory(PartnershipHistoryEntity, 'partnershipId', { 
  * verified by the history library, in the caller's transaction, the partnership's row holding the head.
  */
 @Injectable()
-export class PartnershipHistoryRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly transactions: Transactions,
-  ) {}
-
-  private get manager(): EntityManager {
-    return this.transactions.manager;
-  }
-
+export class PartnershipHistoryRepository extends FeatureRepository {
   /** Chains the records after the head, locking the partnership's row until the caller's transaction ends. */
   async append(partnershipId: string, records: PartnershipRecord[]): Promise<PartnershipHistoryEntity[]> {
     if (!records.length) return [];

@@ -1,3 +1,4 @@
+/** The tables of the partnerships feature: partnerships, members, invitations, declarations, outcomes, anchors, history and proposals. */
 import {
   Check,
   Column,

@@ -100,9 +100,8 @@ export class WebhooksService {
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const address = url.toString();
     const saved = await this.dataSource.transaction(async (m) => {
-      // One maker at a time per partnership, so that two at once cannot both pass the cap
-      // (NO KEY UPDATE: cycles and members referring to the partnership are not held up).
-      await m.query('SELECT 1 FROM partnerships WHERE id = $1 FOR NO KEY UPDATE', [partnershipId]);
+      // One maker at a time per partnership, so that two at once cannot both pass the cap.
+      await this.partnerships.hold(m, partnershipId);
       const on = await m.count(WebhookEntity, { where: { partnershipId, active: true } });
       if (on >= MAX_WEBHOOKS_PER_PARTNERSHIP) {
         throw new TransitionRefused(`A partnership has at most ${MAX_WEBHOOKS_PER_PARTNERSHIP} webhooks that are on: remove one before adding another.`);

@@ -4,7 +4,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResp
 import { Principal } from '@app/accounts';
 import { AgreementsService } from '@app/agreements';
 import { MilestonesService } from '@app/milestones';
-import { Decided, PartnershipAggregate, PartnershipsService } from '@app/partnerships';
+import { Decided, PartnershipAggregate, PartnershipCalendarService, PartnershipFrameworkService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipsService } from '@app/partnerships';
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
 import { CycleQueriesService, FundingYear, PartnershipMembersService } from '@app/cycles';
 import { Caller } from '../http/auth.guard';
@@ -45,6 +45,10 @@ const PartnershipId = () => Param('id', new IdPipe('partnership'));
 export class PartnershipsController {
   constructor(
     private readonly partnerships: PartnershipsService,
+    private readonly partnershipInvitations: PartnershipInvitationsService,
+    private readonly governance: PartnershipGovernanceService,
+    private readonly framework: PartnershipFrameworkService,
+    private readonly calendar: PartnershipCalendarService,
     private readonly milestones: MilestonesService,
     private readonly members: PartnershipMembersService,
     private readonly cycles: CycleQueriesService,
@@ -111,20 +115,20 @@ export class PartnershipsController {
   @ApiOperation({ summary: 'The partnership history, oldest first: invitations and their answers, removals, proposals and agreements, archive, public page (a member)' })
   @ApiOkResponse({ type: [HistoryEntryDto] })
   async history(@Caller() caller: Principal, @PartnershipId() id: string): Promise<HistoryEntryDto[]> {
-    return (await this.partnerships.historyOf(caller, id)).map(mapHistoryEntry);
+    return (await this.governance.historyOf(caller, id)).map(mapHistoryEntry);
   }
 
   @Get(':id/history/verify')
   @ApiOkResponse({ type: VerifyDto })
   verifyHistory(@Caller() caller: Principal, @PartnershipId() id: string): Promise<VerifyDto> {
-    return this.partnerships.verifyHistory(caller, id);
+    return this.governance.verifyHistory(caller, id);
   }
 
   @Get(':id/proposals')
   @ApiOperation({ summary: 'Proposals to remove a member, archive or publish, open ones first (a member)' })
   @ApiOkResponse({ type: ProposalListDto })
   async proposals(@Caller() caller: Principal, @PartnershipId() id: string): Promise<ProposalListDto> {
-    return { items: (await this.partnerships.proposals(caller, id)).map(mapProposal) };
+    return { items: (await this.governance.proposals(caller, id)).map(mapProposal) };
   }
 
   @Post(':id/proposals/:proposalId/agree')
@@ -135,7 +139,7 @@ export class PartnershipsController {
   })
   @ApiOkResponse({ type: PartnershipDto })
   async agree(@Caller() caller: Principal, @PartnershipId() id: string, @Param('proposalId', new IdPipe('proposal')) proposalId: string): Promise<PartnershipDto> {
-    const proposal = await this.partnerships.proposalToAgree(caller, id, proposalId);
+    const proposal = await this.governance.proposalToAgree(caller, id, proposalId);
     if (proposal.action === 'archive') await this.milestones.archivePartnership(caller, id);
     if (proposal.action === 'publish') await this.partnerships.update(caller, id, { public: true });
     if (proposal.action === 'remove_member') await this.members.remove(caller, id, proposal.organisationId!);
@@ -147,7 +151,7 @@ export class PartnershipsController {
   @ApiOperation({ summary: 'Withdraw an open proposal (a commissioner member of the organisation that proposed it)' })
   @ApiNoContentResponse()
   async withdrawProposal(@Caller() caller: Principal, @PartnershipId() id: string, @Param('proposalId', new IdPipe('proposal')) proposalId: string): Promise<void> {
-    await this.partnerships.withdrawProposal(caller, id, proposalId);
+    await this.governance.withdrawProposal(caller, id, proposalId);
   }
 
   @Delete(':id/members/:organisationId')
@@ -189,7 +193,7 @@ export class PartnershipsController {
   /** The view with its pending invitations and open proposals. */
   private async view(caller: Principal, aggregate: PartnershipAggregate): Promise<PartnershipDto> {
     const id = aggregate.partnership.id;
-    const [invited, proposals] = await Promise.all([this.partnerships.invitations(caller, id), this.partnerships.proposals(caller, id)]);
+    const [invited, proposals] = await Promise.all([this.partnershipInvitations.invitations(caller, id), this.governance.proposals(caller, id)]);
     return mapPartnership(aggregate, invited, proposals.filter((p) => p.state === 'open'));
   }
 
@@ -197,7 +201,7 @@ export class PartnershipsController {
   @ApiOperation({ summary: 'The organisations invited and not yet answering (a member)' })
   @ApiOkResponse({ type: InvitedListDto })
   async invitations(@Caller() caller: Principal, @PartnershipId() id: string): Promise<InvitedListDto> {
-    return { items: (await this.partnerships.invitations(caller, id)).map(mapInvited) };
+    return { items: (await this.partnershipInvitations.invitations(caller, id)).map(mapInvited) };
   }
 
   @Post(':id/invitations/:organisationId/accept')
@@ -212,7 +216,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Param('organisationId', new IdPipe('invitation')) organisationId: string,
   ): Promise<PartnershipDto> {
-    await this.partnerships.answerInvitation(caller, id, organisationId, 'accepted');
+    await this.partnershipInvitations.answerInvitation(caller, id, organisationId, 'accepted');
     return this.view(caller, await this.partnerships.get(caller, id));
   }
 
@@ -225,7 +229,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Param('organisationId', new IdPipe('invitation')) organisationId: string,
   ): Promise<void> {
-    await this.partnerships.answerInvitation(caller, id, organisationId, 'declined');
+    await this.partnershipInvitations.answerInvitation(caller, id, organisationId, 'declined');
   }
 
   @Post(':id/members')
@@ -239,7 +243,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Body() body: AddMembersDto,
   ): Promise<PartnershipDto> {
-    return this.view(caller, await this.partnerships.addMembers(caller, id, body.organisationIds));
+    return this.view(caller, await this.partnershipInvitations.addMembers(caller, id, body.organisationIds));
   }
 
   @Put(':id/table')
@@ -250,7 +254,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Body() body: TableDto,
   ): Promise<TableDeclarationDto> {
-    return mapDeclaration(await this.partnerships.declareTable(caller, id, body.on, body.off));
+    return mapDeclaration(await this.framework.declareTable(caller, id, body.on, body.off));
   }
 
   @Get(':id/table/:organisationId')
@@ -261,7 +265,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Param('organisationId', new IdPipe('member')) organisationId: string,
   ): Promise<TableDeclarationDto[]> {
-    return (await this.partnerships.tableHistory(caller, id, organisationId)).map(mapDeclaration);
+    return (await this.framework.tableHistory(caller, id, organisationId)).map(mapDeclaration);
   }
 
   @Post(':id/outcomes')
@@ -272,7 +276,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Body() body: CreateOutcomeDto,
   ): Promise<OutcomeDto> {
-    return mapOutcome(await this.partnerships.addOutcome(caller, id, body.title, body.metrics));
+    return mapOutcome(await this.framework.addOutcome(caller, id, body.title, body.metrics));
   }
 
   @Post(':id/anchors')
@@ -283,7 +287,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Body() body: CreateAnchorDto,
   ): Promise<AnchorDto> {
-    return mapAnchor(await this.partnerships.addAnchor(caller, id, body.name, new Date(body.date)));
+    return mapAnchor(await this.calendar.addAnchor(caller, id, body.name, new Date(body.date)));
   }
 
   @Patch(':id/anchors/:anchorId')
@@ -310,7 +314,7 @@ export class PartnershipsController {
     @PartnershipId() id: string,
     @Body() body: RemindersDto,
   ): Promise<PartnershipDto> {
-    return this.view(caller, await this.partnerships.setReminderDays(caller, id, body.days));
+    return this.view(caller, await this.calendar.setReminderDays(caller, id, body.days));
   }
 }
 
@@ -326,12 +330,12 @@ function proposed(res: FastifyReply, decided: Decided): ProposalDto | void {
 @ApiBearerAuth()
 @Controller('v1/partnership-invitations')
 export class PartnershipInvitationsController {
-  constructor(private readonly partnerships: PartnershipsService) {}
+  constructor(private readonly partnershipInvitations: PartnershipInvitationsService) {}
 
   @Get()
   @ApiOperation({ summary: "Pending invitations to the caller's organisation (a lead; an admin sees all); anyone else has none" })
   @ApiOkResponse({ type: InvitationsToJoinDto })
   async list(@Caller() caller: Principal): Promise<InvitationsToJoinDto> {
-    return { items: (await this.partnerships.invitationsToAnswer(caller)).map(mapInvitationToJoin) };
+    return { items: (await this.partnershipInvitations.invitationsToAnswer(caller)).map(mapInvitationToJoin) };
   }
 }

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { TransitionRefused } from '@app/domain';
 import { IdPipe } from '@app/http';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipInvitationsService, PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
 
@@ -12,6 +12,7 @@ import { Session } from '../http/session.guard';
 export class InvitationPagesController {
   constructor(
     private readonly partnerships: PartnershipsService,
+    private readonly invitations: PartnershipInvitationsService,
     private readonly layout: LayoutService,
   ) {}
 
@@ -42,7 +43,7 @@ export class InvitationPagesController {
 
   private async answer(res: Response, session: WebSession, partnershipId: string, organisationId: string, answer: 'accepted' | 'declined', then: string) {
     try {
-      await this.partnerships.answerInvitation(session.principal, partnershipId, organisationId, answer);
+      await this.invitations.answerInvitation(session.principal, partnershipId, organisationId, answer);
       res.redirect(303, then);
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
@@ -55,7 +56,7 @@ export class InvitationPagesController {
       ...(await this.layout.of(session)),
       section: 'partnerships',
       title: 'Invitations to join partnerships',
-      invitations: await this.partnerships.invitationsToAnswer(session.principal),
+      invitations: await this.invitations.invitationsToAnswer(session.principal),
       mayAnswer: session.principal.role === 'lead' || session.principal.role === 'admin',
       done: extra.done,
       errors: extra.errors ?? [],

@@ -10,7 +10,7 @@ import { outcomeFigures } from './outcome-chart';
 import { isUUID } from 'class-validator';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipCalendarService, PartnershipFrameworkService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipsService } from '@app/partnerships';
 import { WebhooksService } from '@app/webhooks';
 import { AgreementsService } from '@app/agreements';
 import { ChoicesService } from '../http/choices.service';
@@ -83,6 +83,10 @@ function historyText(type: string, payload: Record<string, unknown>, name: (orga
 export class PartnershipPagesController {
   constructor(
     private readonly partnerships: PartnershipsService,
+    private readonly invitations: PartnershipInvitationsService,
+    private readonly governance: PartnershipGovernanceService,
+    private readonly framework: PartnershipFrameworkService,
+    private readonly calendar: PartnershipCalendarService,
     private readonly milestones: MilestonesService,
     private readonly cycles: CycleQueriesService,
     private readonly creation: CycleCreationService,
@@ -139,7 +143,7 @@ export class PartnershipPagesController {
       section: 'partnerships',
       title: 'Partnerships',
       partnerships: await this.partnerships.list(principal),
-      invitationsWaiting: (await this.partnerships.invitationsToAnswer(principal)).length,
+      invitationsWaiting: (await this.invitations.invitationsToAnswer(principal)).length,
       canCreate,
       isAdmin: principal.role === 'admin',
       organisationItems: organisations
@@ -159,7 +163,7 @@ export class PartnershipPagesController {
   @Post(':id/table')
   async declare(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
     try {
-      await this.partnerships.declareTable(session.principal, id, lines(body.on), lines(body.off));
+      await this.framework.declareTable(session.principal, id, lines(body.on), lines(body.off));
       res.redirect(303, `/partnerships/${id}?done=table#table`);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
@@ -257,7 +261,7 @@ export class PartnershipPagesController {
   @Post(':id/proposals/:proposalId/withdraw')
   async withdrawProposal(@Session() session: WebSession, @PartnershipId() id: string, @Param('proposalId', new IdPipe('proposal')) proposalId: string, @Res() res: Response) {
     try {
-      await this.partnerships.withdrawProposal(session.principal, id, proposalId);
+      await this.governance.withdrawProposal(session.principal, id, proposalId);
       res.redirect(303, `/partnerships/${id}?done=proposal-withdrawn#decisions`);
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;
@@ -270,8 +274,8 @@ export class PartnershipPagesController {
   async history(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
     const [aggregate, entries, verdict] = await Promise.all([
       this.partnerships.get(session.principal, id),
-      this.partnerships.historyOf(session.principal, id),
-      this.partnerships.verifyHistory(session.principal, id),
+      this.governance.historyOf(session.principal, id),
+      this.governance.verifyHistory(session.principal, id),
     ]);
     const ids = [...new Set(entries.flatMap((e) => [e.organisationId, e.payload.organisationId]).filter((o): o is string => typeof o === 'string'))];
     const { organisations, users } = await this.accounts.namesOf(ids, [...new Set(entries.map((e) => e.actorUserId).filter((u): u is string => !!u))]);
@@ -313,7 +317,7 @@ export class PartnershipPagesController {
     if (direction !== 'increase' && direction !== 'decrease') errors.push({ field: 'outcome-direction', text: 'Choose whether higher or lower is better' });
     if (errors.length) return this.render(res, 400, session, id, { errors, values: body });
     try {
-      await this.partnerships.addOutcome(session.principal, id, text('title'), [
+      await this.framework.addOutcome(session.principal, id, text('title'), [
         { name: text('metric'), unit: text('unit'), baseline: number('baseline'), target: number('target'), direction: direction as 'increase' | 'decrease' },
       ]);
     } catch (error) {
@@ -332,7 +336,7 @@ export class PartnershipPagesController {
     const errors: FormError[] = [...date.errors];
     if (!name || name.length > 200) errors.unshift({ field: 'anchor-name', text: 'Enter the anchor’s name (200 characters at most)' });
     if (!errors.length) {
-      await this.partnerships.addAnchor(session.principal, id, name, date.value!);
+      await this.calendar.addAnchor(session.principal, id, name, date.value!);
       return res.redirect(303, `/partnerships/${id}?done=anchor#calendar`);
     }
     await this.render(res, 400, session, id, { errors, values: body });
@@ -438,14 +442,14 @@ export class PartnershipPagesController {
     const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series, invited, proposals] = await Promise.all([
       this.partnerships.get(session.principal, id),
       this.milestones.calendar(session.principal, id),
-      this.partnerships.tableHistories(session.principal, id),
+      this.framework.tableHistories(session.principal, id),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
       this.accounts.calendarTokenExpiry(session.principal.userId),
       this.cycles.tableItemsInUse(session.principal, id),
       this.agreements.get(session.principal, id),
       this.openData.outcomeSeries(session.principal, id),
-      this.partnerships.invitations(session.principal, id),
-      this.partnerships.proposals(session.principal, id),
+      this.invitations.invitations(session.principal, id),
+      this.governance.proposals(session.principal, id),
     ]);
     const agreedNumber = agreement.snapshot.context.agreedNumber;
     const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;

@@ -1,0 +1,17 @@
+/** SQL pieces over the cycles' table for other features' statements (no imports), so that none of them names `cycles`. */
+
+/** The cycles `ids` (an SQL query of one uuid column) lists, as (id, version), each held FOR SHARE in id order: one that moves meanwhile waits. */
+export const CYCLES_HELD = (ids: string) => `SELECT c.id, c.version FROM cycles c WHERE c.id IN (${ids}) ORDER BY c.id FOR SHARE`;
+
+/**
+ * Up to `limit` (an SQL expression) ids of the cycles `source` (an SQL relation with cycle_id and
+ * `first`, the order to take them in) names, each locked FOR UPDATE, skipping those another worker holds.
+ */
+export const CYCLES_CLAIMED = (source: string, limit: string) =>
+  `SELECT c.id FROM cycles c JOIN ${source} ON ${source}.cycle_id = c.id ORDER BY ${source}.first, c.id LIMIT ${limit} FOR UPDATE OF c SKIP LOCKED`;
+
+/** The cycle with id `id` (an SQL expression) as PostgreSQL's to_jsonb gives its row, for entityFromJson. */
+export const CYCLE_ROW = (id: string) => `(SELECT to_jsonb(c) FROM cycles c WHERE c.id = ${id})`;
+
+/** One column (title or state) of the cycle with id `id` (an SQL expression). */
+export const CYCLE_FIELD = (field: 'title' | 'state', id: string) => `(SELECT c.${field} FROM cycles c WHERE c.id = ${id})`;
