@@ -818,6 +818,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your personal access tokens, newest first, with their last use (never the tokens themselves) */
+        get: operations["PersonalTokensController_list"];
+        put?: never;
+        /**
+         * A personal access token for a script or a partner system
+         * @description Named, read or write, expiring within 365 days; shown once. It acts as you on every route (a read token gets 403 on anything but GET), and stops at once when revoked or when you are deactivated. A personal access token cannot make another (403).
+         */
+        post: operations["PersonalTokensController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your personal access tokens: it gets 401 from then on */
+        delete: operations["PersonalTokensController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/webhooks": {
         parameters: {
             query?: never;
@@ -1654,6 +1692,41 @@ export interface components {
             expiresAt: string;
             /** @example http://localhost:3000/v1/partnerships/{partnershipId}/calendar.ics?token=… */
             feedUrl: string;
+        };
+        CreatePersonalTokenDto: {
+            /** @example Partner case system */
+            name: string;
+            /**
+             * @description read: GET only (any other method → 403); write: everything you may do
+             * @enum {string}
+             */
+            scope: "read" | "write";
+            /** @example 90 */
+            expiresInDays: number;
+        };
+        NewPersonalTokenDto: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read" | "write";
+            expiresAt: string;
+            /**
+             * @description Shown this once (only its hash is kept): send it as `Authorization: Bearer <token>`
+             * @example cct_…
+             */
+            token: string;
+        };
+        PersonalTokenDto: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read" | "write";
+            expiresAt: string;
+            /** @description Its latest use, to the minute; null when never used */
+            lastUsedAt?: string | null;
+        };
+        PersonalTokenListDto: {
+            items: components["schemas"]["PersonalTokenDto"][];
         };
         CreateWebhookDto: {
             /** @example https://partner.example.org/hooks/cocommission */
@@ -3457,6 +3530,68 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Revoked (also when there was none) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PersonalTokensController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalTokenListDto"];
+                };
+            };
+        };
+    };
+    PersonalTokensController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePersonalTokenDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewPersonalTokenDto"];
+                };
+            };
+        };
+    };
+    PersonalTokensController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
             204: {
                 headers: {
                     [name: string]: unknown;

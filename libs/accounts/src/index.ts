@@ -10,3 +10,5 @@ export * from './rate-limits';
 export * from './accounts.module';
 export * from './web-session.entity';
 export * from './web-sessions.service';
+export * from './personal-access-token.entity';
+export * from './personal-access-tokens.service';
