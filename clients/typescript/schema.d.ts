@@ -856,6 +856,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organisations/{id}/identity-provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s OpenID Connect provider (never its secret) */
+        get: operations["IdentityProviderController_get"];
+        /**
+         * Configure the organisation’s OpenID Connect provider (admin, or a lead of the organisation)
+         * @description The issuer’s discovery document is fetched and checked first; nothing is stored unless all of it is usable.
+         */
+        put: operations["IdentityProviderController_configure"];
+        post?: never;
+        /** Stop signing the organisation’s people in through its provider (passwords work again) */
+        delete: operations["IdentityProviderController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/webhooks": {
         parameters: {
             query?: never;
@@ -1727,6 +1749,35 @@ export interface components {
         };
         PersonalTokenListDto: {
             items: components["schemas"]["PersonalTokenDto"][];
+        };
+        IdentityProviderInputDto: {
+            /**
+             * @description The provider’s issuer; its /.well-known/openid-configuration is fetched and checked
+             * @example https://login.microsoftonline.com/<tenant id>/v2.0
+             */
+            issuer: string;
+            /** @example 5f0c… */
+            clientId: string;
+            /** @description Stored encrypted; never returned */
+            clientSecret: string;
+            /**
+             * @description The email domains it vouches for: none may be another organisation’s
+             * @example [
+             *       "northshire.gov.uk"
+             *     ]
+             */
+            emailDomains: string[];
+            /**
+             * @description false: the organisation’s people may not sign in with a password (401 naming the provider)
+             * @default true
+             */
+            passwordsAllowed: boolean;
+        };
+        IdentityProviderDto: {
+            issuer: string;
+            clientId: string;
+            emailDomains: string[];
+            passwordsAllowed: boolean;
         };
         CreateWebhookDto: {
             /** @example https://partner.example.org/hooks/cocommission */
@@ -3592,6 +3643,79 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    IdentityProviderController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+        };
+    };
+    IdentityProviderController_configure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderInputDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description The issuer cannot be reached, its discovery document lacks the endpoints, or a domain is another organisation’s; `detail` says which */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    IdentityProviderController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;

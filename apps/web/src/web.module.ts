@@ -25,6 +25,7 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { PartnershipPagesController } from './partnerships/partnership-pages.controller';
 import { InvitationPagesController } from './partnerships/invitation-pages.controller';
 import { SignInController } from './sign-in/sign-in.controller';
+import { OidcController } from './sign-in/oidc.controller';
 import { WorkController } from './work/work.controller';
 import { PeopleController } from './people/people.controller';
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
@@ -34,7 +35,7 @@ import { PublicPagesController } from './public/public-pages.controller';
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule, OpenDataModule],
-  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, InvitationPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
+  controllers: [SignInController, OidcController, WorkController, CyclePagesController, PartnershipPagesController, InvitationPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}
