@@ -175,6 +175,7 @@ export class PeopleController {
       section: 'people',
       title: organisationId ? `People of ${session.user.organisation?.name ?? 'your organisation'}` : 'People',
       leadsOne: organisationId !== null,
+      organisationId,
       users: users.map((u) => ({
         id: u.id,
         name: u.name,

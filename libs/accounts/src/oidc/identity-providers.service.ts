@@ -60,6 +60,11 @@ export class IdentityProvidersService {
     this.box = new SecretBox(config.oidc.secretsKey);
   }
 
+  /** Where providers send people back: registered with each provider. */
+  get redirectUri(): string {
+    return `${this.config.mail.publicWebUrl}/sign-in/oidc/callback`;
+  }
+
   private requireManager(actor: Principal, organisationId: string): void {
     const manages = actor.role === 'admin' || (actor.role === 'lead' && actor.organisationId === organisationId);
     if (!manages) throw new Forbidden('Only a platform admin, or a lead of the organisation, manages its identity provider.');

@@ -67,7 +67,7 @@ export class OidcSignInService {
   }
 
   private get redirectUri(): string {
-    return `${this.config.mail.publicWebUrl}/sign-in/oidc/callback`;
+    return this.providers.redirectUri;
   }
 
   /** Where to send the browser (the provider's authorization endpoint), and the state for its cookie. */
