@@ -117,7 +117,8 @@ export const oidcClient = {
       iss: claims.iss,
       sub: claims.sub,
       email: typeof claims.email === 'string' ? claims.email : undefined,
-      emailVerified: claims.email_verified === true,
+      // Entra ID says so with `xms_edov` (the domain verified by its owner, the tenant), never `email_verified`.
+      emailVerified: claims.email_verified === true || claims.xms_edov === true,
       name: typeof claims.name === 'string' ? claims.name : undefined,
     };
   },
