@@ -154,6 +154,11 @@ describe('sign-in with an organisation’s identity provider', () => {
     expect(second.res.text).toContain(`not one of ${a.org.name}’s email domains`);
     expect(sessionOf(second.res)).toBeUndefined();
     for (const org of [a.org, b.org]) expect((await factory.admin.get(`/v1/users?organisationId=${org.id}`).expect(200)).body).toHaveLength(1);
+
+    // Entra ID's way of saying it (no email_verified): its owner verified the domain.
+    const entra = `person-${unique()}`;
+    await idp.account({ sub: entra, email: `entra@${a.domain}`, xms_edov: true });
+    expect((await signIn(a.org.id, entra)).res.status).toBe(303);
   });
 
   it('a provider that is down: a clear page (502), never a 500', async () => {

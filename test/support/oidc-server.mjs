@@ -24,7 +24,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [signingJwk] },
   cookies: { keys: ['test-oidc-cookie-key-one', 'test-oidc-cookie-key-two'] },
   findAccount: (_ctx, id) => (accounts.has(id) ? { accountId: id, claims: () => ({ sub: id, ...accounts.get(id) }) } : undefined),
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'] },
   // The email and name in the ID token itself (as Entra ID and Google put them), not only at userinfo.
   conformIdTokenClaims: false,
   features: { devInteractions: { enabled: false }, registration: { enabled: true } },

@@ -9,7 +9,7 @@ export interface TestOidc {
   /** A client of the provider for one organisation under test (dynamic registration). */
   client(redirectUri: string): Promise<{ clientId: string; clientSecret: string }>;
   /** A person at the provider. */
-  account(account: { sub: string; email?: string; email_verified?: boolean; name?: string }): Promise<void>;
+  account(account: { sub: string; email?: string; email_verified?: boolean; xms_edov?: boolean; name?: string }): Promise<void>;
   tamperNext(mode: Tamper): Promise<void>;
   /** Stops it (the provider is "down"). */
   stop(): Promise<void>;
