@@ -300,6 +300,12 @@ describe('sign-in with an organisation’s identity provider', () => {
     const refused = await request(http).get(`/sign-in/oidc/${org.id}`).set('X-Forwarded-For', address).expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
 
+    // Per person too (by the email they gave), from however many addresses.
+    const { domain: theirs } = await organisationWithProvider();
+    const email = encodeURIComponent(`busy@${theirs}`);
+    for (let i = 0; i < limit; i++) await request(http).get(`/sign-in/oidc?email=${email}`).set('X-Forwarded-For', `10.89.${i}.${Math.floor(Math.random() * 250)}`).expect(302);
+    await request(http).get(`/sign-in/oidc?email=${email}`).set('X-Forwarded-For', '10.90.0.1').expect(429);
+
     // What the flows of this file sent through the logs: one more, and a refused one.
     const { org: first, domain } = await organisationWithProvider();
     const sub = `person-${unique()}`;
