@@ -91,6 +91,14 @@ describe('personal access tokens', () => {
     await agent(api.http, 'cct_not-a-real-token').get('/v1/me').expect(401);
   });
 
+  it('opens the calendar feed, which reads its bearer token itself', async () => {
+    const p = await factory.partnership();
+    const read = agent(api.http, (await p.commissioner.as.post('/v1/me/tokens', { name: 'Calendar sync', scope: 'read', expiresInDays: 30 }).expect(201)).body.token);
+    const feed = await read.get(`/v1/partnerships/${p.id}/calendar.ics`).expect(200);
+    expect(feed.headers['content-type']).toContain('text/calendar');
+    await agent(api.http, 'cct_revoked-or-never-made').get(`/v1/partnerships/${p.id}/calendar.ics`).expect(401);
+  });
+
   it('refuses a token for more than 365 days, without a name or with another scope (400, naming the field)', async () => {
     const org = await factory.organisation('provider');
     const user = await factory.user(org);
