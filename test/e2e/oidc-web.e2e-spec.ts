@@ -78,6 +78,17 @@ describe('sign-in with an identity provider, in a browser', () => {
     await tab.click('button:has-text("Continue")');
     await tab.waitForURL((url) => url.href.startsWith(web.base) && !url.pathname.startsWith('/sign-in'));
     expect(await tab.textContent('body')).toContain('Sam Okafor');
+
+    // Signed in by the provider, they make a token for a script on their account page.
+    await tab.goto('/account');
+    await tab.fill('#token-name', 'Weekly report script');
+    await tab.check('#token-scope');
+    await tab.click('button:has-text("Make token")');
+    const token = (await tab.textContent('#new-token'))!.trim();
+    expect(token).toMatch(/^cct_/);
+    expect(await accessibilityProblems(tab)).toEqual([]);
+    await screenshot(tab, 'account-tokens');
+    await request(api.http).get('/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
     await visitor.close();
   });
 });
