@@ -81,6 +81,7 @@ describe('sign-in with an identity provider, in a browser', () => {
 
     // Signed in by the provider, they make a token for a script on their account page.
     await tab.goto('/account');
+    expect(await tab.textContent('main')).toContain('you have no password here');
     await tab.fill('#token-name', 'Weekly report script');
     await tab.check('#token-scope');
     await tab.click('button:has-text("Make token")');

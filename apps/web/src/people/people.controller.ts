@@ -225,7 +225,7 @@ export class PeopleController {
     session: WebSession,
     extra: { done?: string; errors?: FormError[]; newToken?: { token: string; name: string; scope: TokenScope; expiresAt: Date }; tokenValues?: Record<string, unknown> },
   ) {
-    const [user, tokens] = await Promise.all([this.accounts.getUser(session.user.id), this.personalTokens.list(session.user.id)]);
+    const [user, tokens, hasPassword] = await Promise.all([this.accounts.getUser(session.user.id), this.personalTokens.list(session.user.id), this.accounts.hasPassword(session.user.id)]);
     const tokenValues = extra.tokenValues ?? {};
     const now = Date.now();
     const labels = { immediate: 'Each one as it happens', daily: 'One digest each working morning, at 8am', off: 'No emails: I will look in the service' };
@@ -236,6 +236,7 @@ export class PeopleController {
       section: 'account',
       title: 'Your account',
       mustChangePassword: user.mustChangePassword,
+      hasPassword,
       tokens: tokens.map((t) => ({ ...t, scopeText: t.scope === 'read' ? 'Read only' : 'Read and write', expired: t.expiresAt.getTime() <= now })),
       newToken: extra.newToken,
       tokenValues,
