@@ -31,7 +31,8 @@ const transform = {
 };
 // Packages published only as ES modules, which Node 20 loads with require() and Jest does not:
 // compiled to CommonJS like our own code (content-disposition, under @fastify/static: the API's docs).
-const esmOnly = ['content-disposition'];
+// openid-client 6 and what it stands on (jose, oauth4webapi) likewise.
+const esmOnly = ['content-disposition', 'openid-client', 'oauth4webapi', 'jose'];
 transform[`/node_modules/(.+/node_modules/)?(${esmOnly.join('|')})/.+\\.js$`] = ['@swc/jest', { module: { type: 'commonjs' } }];
 const transformIgnorePatterns = [`/node_modules/(?!(.+/node_modules/)?(${esmOnly.join('|')})/)`];
 const common = { rootDir: root, moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };

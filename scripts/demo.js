@@ -151,6 +151,41 @@ async function main() {
       : 'No emails were sent (SMTP_URL is unset for the worker): the notifications are in the web app, under Notifications.',
   );
   if (cycle.state !== 'closed' || next.state !== 'draft' || !verify.intact) throw new Error('the demo did not end as expected');
+  await identityProvider(admin, orgs.council);
+}
+
+/**
+ * DEMO_IDENTITY_PROVIDER=1: starts a test OpenID provider (oidc-provider, a devDependency) on a
+ * loopback port, connects it as the council's identity provider, and keeps it running until
+ * Ctrl-C, so that "Sign in with Northshire County Council" works on the sign-in page. The service
+ * must allow an http:// issuer (OIDC_ALLOW_INSECURE_ISSUER=true; never in production).
+ */
+async function identityProvider(admin, council) {
+  if (process.env.DEMO_IDENTITY_PROVIDER !== '1') {
+    console.log('\nIdentity provider: skipped (DEMO_IDENTITY_PROVIDER=1, with the service started with OIDC_ALLOW_INSECURE_ISSUER=true, connects a test one to the council).');
+    return;
+  }
+  const { spawn } = require('node:child_process');
+  const { join } = require('node:path');
+  const child = spawn(process.execPath, [join(__dirname, '../test/support/oidc-server.mjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const issuer = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the test identity provider stopped (${code})`)));
+    child.stdout.on('data', (chunk) => {
+      const ready = /READY (\S+)/.exec(String(chunk));
+      if (ready) resolve(ready[1]);
+    });
+  });
+  const web = (process.env.PUBLIC_WEB_URL ?? `http://localhost:${process.env.WEB_PORT ?? 3001}`).replace(/\/$/, '');
+  const post = async (path, body) => (await fetch(issuer + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).text();
+  const client = JSON.parse(await post('/reg', { redirect_uris: [`${web}/sign-in/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' }));
+  const domain = `staff-${stamp}.northshire.gov.uk`;
+  await post('/__test/account', { sub: 'sam', email: `sam.okafor@${domain}`, email_verified: true, name: 'Sam Okafor, Commissioning Officer (council)' });
+  await call(admin, 'PUT', `/v1/organisations/${council.id}/identity-provider`, { issuer, clientId: client.client_id, clientSecret: client.client_secret, emailDomains: [domain] });
+  console.log(`\nIdentity provider: ${issuer} now signs in ${council.name}'s people (@${domain}).`);
+  console.log(`  Open ${web}/sign-in, choose "Sign in with ${council.name}" and type the account "sam" at the provider.`);
+  console.log('  Press Ctrl-C to stop the test identity provider.');
+  await new Promise((resolve) => process.once('SIGINT', resolve));
+  child.kill('SIGTERM');
 }
 
 main().catch((error) => {

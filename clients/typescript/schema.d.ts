@@ -818,6 +818,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your personal access tokens, newest first, with their last use (never the tokens themselves) */
+        get: operations["PersonalTokensController_list"];
+        put?: never;
+        /**
+         * A personal access token for a script or a partner system
+         * @description Named, read or write, expiring within 365 days; shown once. It acts as you on every route (a read token gets 403 on anything but GET), and stops at once when revoked or when you are deactivated. A personal access token cannot make another (403).
+         */
+        post: operations["PersonalTokensController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your personal access tokens: it gets 401 from then on */
+        delete: operations["PersonalTokensController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{id}/identity-provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s OpenID Connect provider (never its secret) */
+        get: operations["IdentityProviderController_get"];
+        /**
+         * Configure the organisation’s OpenID Connect provider (admin, or a lead of the organisation)
+         * @description The issuer’s discovery document is fetched and checked first; nothing is stored unless all of it is usable.
+         */
+        put: operations["IdentityProviderController_configure"];
+        post?: never;
+        /** Stop signing the organisation’s people in through its provider (passwords work again) */
+        delete: operations["IdentityProviderController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/webhooks": {
         parameters: {
             query?: never;
@@ -1654,6 +1714,70 @@ export interface components {
             expiresAt: string;
             /** @example http://localhost:3000/v1/partnerships/{partnershipId}/calendar.ics?token=… */
             feedUrl: string;
+        };
+        CreatePersonalTokenDto: {
+            /** @example Partner case system */
+            name: string;
+            /**
+             * @description read: GET only (any other method → 403); write: everything you may do
+             * @enum {string}
+             */
+            scope: "read" | "write";
+            /** @example 90 */
+            expiresInDays: number;
+        };
+        NewPersonalTokenDto: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read" | "write";
+            expiresAt: string;
+            /**
+             * @description Shown this once (only its hash is kept): send it as `Authorization: Bearer <token>`
+             * @example cct_…
+             */
+            token: string;
+        };
+        PersonalTokenDto: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read" | "write";
+            expiresAt: string;
+            /** @description Its latest use, to the minute; null when never used */
+            lastUsedAt?: string | null;
+        };
+        PersonalTokenListDto: {
+            items: components["schemas"]["PersonalTokenDto"][];
+        };
+        IdentityProviderInputDto: {
+            /**
+             * @description The provider’s issuer; its /.well-known/openid-configuration is fetched and checked
+             * @example https://login.microsoftonline.com/<tenant id>/v2.0
+             */
+            issuer: string;
+            /** @example 5f0c… */
+            clientId: string;
+            /** @description Stored encrypted; never returned */
+            clientSecret: string;
+            /**
+             * @description The email domains it vouches for: none may be another organisation’s
+             * @example [
+             *       "northshire.gov.uk"
+             *     ]
+             */
+            emailDomains: string[];
+            /**
+             * @description false: the organisation’s people may not sign in with a password (401 naming the provider)
+             * @default true
+             */
+            passwordsAllowed: boolean;
+        };
+        IdentityProviderDto: {
+            issuer: string;
+            clientId: string;
+            emailDomains: string[];
+            passwordsAllowed: boolean;
         };
         CreateWebhookDto: {
             /** @example https://partner.example.org/hooks/cocommission */
@@ -3457,6 +3581,141 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Revoked (also when there was none) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PersonalTokensController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalTokenListDto"];
+                };
+            };
+        };
+    };
+    PersonalTokensController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePersonalTokenDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewPersonalTokenDto"];
+                };
+            };
+        };
+    };
+    PersonalTokensController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    IdentityProviderController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+        };
+    };
+    IdentityProviderController_configure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderInputDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description The issuer cannot be reached, its discovery document lacks the endpoints, or a domain is another organisation’s; `detail` says which */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    IdentityProviderController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;

@@ -21,22 +21,22 @@ export interface TestWeb {
 }
 
 /** The real web module on a free port of its own (no browser: for tests over plain HTTP). */
-export async function createWebApp(options: { config?: (config: AppConfig) => AppConfig } = {}): Promise<{ app: NestExpressApplication; base: string }> {
+export async function createWebApp(options: { config?: (config: AppConfig) => AppConfig; port?: number } = {}): Promise<{ app: NestExpressApplication; base: string }> {
   const config = options.config ? options.config(loadConfig()) : loadConfig();
   const builder = Test.createTestingModule({ imports: [WebModule] });
   if (options.config) builder.overrideProvider(APP_CONFIG).useValue(config);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureWeb(app, config);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, base: `http://127.0.0.1:${port}` };
 }
 
 /** The real web module on a free port of its own, and a headless Chromium to drive it. */
-export async function createTestWeb(): Promise<TestWeb> {
+export async function createTestWeb(options: Parameters<typeof createWebApp>[0] = {}): Promise<TestWeb> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium package (bash .ci/run does) or set CHROMIUM_PATH`);
-  const { app, base } = await createWebApp();
+  const { app, base } = await createWebApp(options);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

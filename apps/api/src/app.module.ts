@@ -27,6 +27,8 @@ import { CyclesController } from './cycles/cycles.controller';
 import { MilestonesController } from './cycles/milestones.controller';
 import { CalendarController } from './partnerships/calendar.controller';
 import { MeController } from './accounts/me.controller';
+import { PersonalTokensController } from './accounts/personal-tokens.controller';
+import { IdentityProviderController } from './accounts/identity-provider.controller';
 import { DownloadsController } from './open-data/downloads.controller';
 import { OpenDataModule } from '@app/open-data';
 import { OcdsController } from './open-data/ocds.controller';
@@ -47,7 +49,7 @@ import { OcdsController } from './open-data/ocds.controller';
     AgreementsModule,
     OpenDataModule,
   ],
-  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, PartnershipInvitationsController, CalendarController, CyclesController, MilestonesController, MeController, WebhooksController, AgreementController, DownloadsController, OcdsController, AuditController],
+  controllers: [HealthController, AuthController, OrganisationsController, PartnershipsController, PartnershipInvitationsController, CalendarController, CyclesController, MilestonesController, MeController, PersonalTokensController, IdentityProviderController, WebhooksController, AgreementController, DownloadsController, OcdsController, AuditController],
   providers: [
     AdminBootstrap,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -25,8 +25,10 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { PartnershipPagesController } from './partnerships/partnership-pages.controller';
 import { InvitationPagesController } from './partnerships/invitation-pages.controller';
 import { SignInController } from './sign-in/sign-in.controller';
+import { OidcController } from './sign-in/oidc.controller';
 import { WorkController } from './work/work.controller';
 import { PeopleController } from './people/people.controller';
+import { IdentityProviderPagesController } from './people/identity-provider.controller';
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
 import { DownloadsController } from './open-data/downloads.controller';
 import { PublicPagesController } from './public/public-pages.controller';
@@ -34,7 +36,7 @@ import { PublicPagesController } from './public/public-pages.controller';
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule, OpenDataModule],
-  controllers: [SignInController, WorkController, CyclePagesController, PartnershipPagesController, InvitationPagesController, NotificationsController, AdminController, PeopleController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
+  controllers: [SignInController, OidcController, WorkController, CyclePagesController, PartnershipPagesController, InvitationPagesController, NotificationsController, AdminController, PeopleController, IdentityProviderPagesController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

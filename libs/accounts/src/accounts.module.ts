@@ -4,6 +4,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrganisationEntity } from './organisation.entity';
 import { UserEntity } from './user.entity';
 import { WebSessionEntity } from './web-session.entity';
+import { PersonalAccessTokenEntity } from './personal-access-token.entity';
+import { PersonalAccessTokensService } from './personal-access-tokens.service';
+import { IdentityProvidersService } from './oidc/identity-providers.service';
+import { OidcSignInService } from './oidc/oidc-sign-in.service';
+import { IdentityProviderDomainEntity, IdentityProviderEntity, UserIdentityEntity } from './oidc/identity-provider.entity';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { LoginLimiter } from './login-limiter';
@@ -13,11 +18,11 @@ import { TokenService } from './token.service';
 import { WebSessionsService } from './web-sessions.service';
 
 /** The tables this feature owns, registered with the data source by its module. */
-export const ACCOUNTS_ENTITIES = [OrganisationEntity, UserEntity, WebSessionEntity];
+export const ACCOUNTS_ENTITIES = [OrganisationEntity, UserEntity, WebSessionEntity, PersonalAccessTokenEntity, IdentityProviderEntity, IdentityProviderDomainEntity, UserIdentityEntity];
 
 @Module({
   imports: [JwtModule.register({}), TypeOrmModule.forFeature(ACCOUNTS_ENTITIES)],
-  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService],
-  exports: [AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService],
+  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService, PersonalAccessTokensService, IdentityProvidersService, OidcSignInService],
+  exports: [AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService, PersonalAccessTokensService, IdentityProvidersService, OidcSignInService],
 })
 export class AccountsModule {}

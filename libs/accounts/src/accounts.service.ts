@@ -191,6 +191,11 @@ export class AccountsService {
     return user;
   }
 
+  /** Whether the person has a password here (people made by their organisation's identity provider have none). */
+  async hasPassword(userId: string): Promise<boolean> {
+    return Boolean((await this.accounts.findUserForLogin(undefined, userId))?.passwordHash);
+  }
+
   /** The active user with this (normalised) email, if any: whose owner to tell of a lockout. */
   async findActiveByEmail(email: string): Promise<UserEntity | undefined> {
     const user = await this.accounts.findUserForLogin(normaliseEmail(email));

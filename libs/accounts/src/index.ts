@@ -11,3 +11,8 @@ export * from './accounts.module';
 export * from './web-session.entity';
 export * from './web-sessions.service';
 export * from './accounts.fragment';
+export * from './personal-access-token.entity';
+export * from './personal-access-tokens.service';
+export * from './oidc/identity-provider.entity';
+export * from './oidc/identity-providers.service';
+export * from './oidc/oidc-sign-in.service';

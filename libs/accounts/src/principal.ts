@@ -9,6 +9,8 @@ export interface Principal {
   organisationKind: OrganisationKind | null;
   /** The user's session generation the token or session was issued in (see UserEntity.sessionGeneration). */
   generation: number;
+  /** Set when a personal access token acts (a `read` one may not write); absent for sign-ins. */
+  tokenScope?: 'read' | 'write';
 }
 
 export const principalOf = (user: UserEntity): Principal => ({

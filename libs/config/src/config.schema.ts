@@ -141,6 +141,10 @@ export const environmentSchema = z.object({
     .regex(/^ocds-[a-z0-9]+(-[a-z0-9]+)*$/, 'must be "ocds-" followed by lower-case letters and digits (hyphens between), e.g. ocds-cocommission or ocds-a1b2c3')
     .max(60, 'must be at most 60 characters')
     .default('ocds-cocommission'),
+  // Sign-in with organisations' identity providers: http:// issuers (tests only), the key their client secrets are encrypted with, OIDC starts a minute.
+  OIDC_ALLOW_INSECURE_ISSUER: flag,
+  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  OIDC_STARTS_PER_MINUTE: int(20, 1),
   // The Ed25519 key that signs the daily checkpoints of every history's head: PEM, base64 PKCS#8 DER, or a file holding either (docs/security.md).
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
@@ -193,6 +197,12 @@ export interface AppConfig {
   webhooks: { allowPrivate: boolean; attempts: number; backoffMs: number; hostRate: number; hostWindowSeconds: number };
   /** Open data: the OCDS ocid prefix (`<prefix>-<cycle id>` names a cycle's planning process). */
   openData: { ocidPrefix: string };
+  /**
+   * Organisations' identity providers: whether http:// issuers are allowed (tests only), the
+   * secret their client secrets' key is derived from (SECRETS_KEY, else JWT_SECRET), and how many
+   * sign-ins one address or one email may start a minute.
+   */
+  oidc: { allowInsecureIssuer: boolean; secretsKey: string; startsPerMinute: number };
   /** signingKey: AUDIT_SIGNING_KEY as given (null: a file generated outside production, none in production). */
   audit: { signingKey: string | null };
   logLevel: Environment['LOG_LEVEL'];
@@ -242,6 +252,7 @@ function productionProblems(raw: Record<string, string | undefined>, env: Enviro
   for (const name of ['JWT_SECRET', 'ADMIN_PASSWORD', 'ADMIN_EMAIL'] as const) {
     if (!raw[name]) problems.push(`${name} is required when NODE_ENV=production`);
   }
+  if (env.OIDC_ALLOW_INSECURE_ISSUER) problems.push('OIDC_ALLOW_INSECURE_ISSUER lets identity providers answer over plain http: tests only, never in production');
   if (env.CLOCK_START) problems.push('CLOCK_START sets the clock to another moment: tests and demos only, never in production');
   if (env.CLOCK_OFFSET_MS) problems.push('CLOCK_OFFSET_MS moves the clock: tests and demos only, never in production');
   return problems;
@@ -263,6 +274,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
   const nodeEnv = env.NODE_ENV ?? 'production';
   const publicWebUrl = (env.PUBLIC_WEB_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/$/, '');
   const adminPassword = env.ADMIN_PASSWORD ?? (isLocal(env) ? DEV_DEFAULTS.adminPassword : null);
+  const jwtSecret = env.JWT_SECRET ?? (isLocal(env) ? DEV_DEFAULTS.jwtSecret : randomBytes(32).toString('base64url'));
   return {
     env: nodeEnv,
     port: env.PORT,
@@ -277,7 +289,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: adminPassword, mustChange: adminPassword === DEV_DEFAULTS.adminPassword },
     // Unset outside development and test: a random secret, so that no published one ever signs a token.
     jwt: {
-      secret: env.JWT_SECRET ?? (isLocal(env) ? DEV_DEFAULTS.jwtSecret : randomBytes(32).toString('base64url')),
+      secret: jwtSecret,
       ttlSeconds: env.JWT_TTL_SECONDS,
       generated: !env.JWT_SECRET && !isLocal(env),
     },
@@ -307,6 +319,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       publicWebUrl,
     },
     openData: { ocidPrefix: env.OCID_PREFIX },
+    oidc: { allowInsecureIssuer: env.OIDC_ALLOW_INSECURE_ISSUER, secretsKey: env.SECRETS_KEY ?? jwtSecret, startsPerMinute: env.OIDC_STARTS_PER_MINUTE },
     audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

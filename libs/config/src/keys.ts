@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 
 /** What a key derived from JWT_SECRET is for: each purpose its own key, none usable for another. */
-export type KeyPurpose = 'access-token' | 'unsubscribe-link';
+export type KeyPurpose = 'access-token' | 'unsubscribe-link' | 'identity-provider-secret';
 
 /**
  * A 32-byte key for one purpose, derived from JWT_SECRET with HKDF-SHA256 (RFC 5869): a

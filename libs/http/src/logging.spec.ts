@@ -64,4 +64,35 @@ describe('request logs of a real server', () => {
     expect(log_).toContain('/v1/partnerships/p/calendar.ics?');
     expect(log_).not.toMatch(/s3cret/);
   });
+
+  it('never write the code or state of an identity provider’s answer, nor its tokens', async () => {
+    const { createServer } = await import('node:http');
+    const { pinoHttp } = await import('pino-http');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = pinoHttp(pinoHttpOptions({ logLevel: 'info' }), sink);
+    const server = createServer((req, res) => {
+      log(req, res);
+      res.statusCode = 303;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      for (const query of ['code=s3cret-code&state=s3cret-state&iss=https%3A%2F%2Fidp', 'state=s3cret-state&code=s3cret-code', 'id_token=s3cret.id.token&session_state=s3cret-ss', 'error=access_denied&state=s3cret-state']) {
+        await fetch(`http://127.0.0.1:${port}/sign-in/oidc/callback?${query}`);
+      }
+    } finally {
+      server.close();
+    }
+    expect(lines).toHaveLength(4);
+    expect(JSON.parse(lines[0]).req.url).toBe('/sign-in/oidc/callback?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp');
+    expect(lines.join('')).toContain('error=access_denied');
+    expect(lines.join('')).not.toMatch(/s3cret/);
+  });
 });

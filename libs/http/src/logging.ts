@@ -4,8 +4,11 @@ import type { Options } from 'pino-http';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-/** Query parameters that carry a secret (the calendar feed's `?token=`, and any like it). */
-const SECRET_PARAMETER = /token|password|secret|signature|key/i;
+/**
+ * Query parameters that carry a secret: the calendar feed's `?token=`, and any like it; an
+ * identity provider's answer (`code`, `state`, and whatever tokens a provider may add).
+ */
+const SECRET_PARAMETER = /token|password|secret|signature|key|^code$|state$|nonce|verifier|assertion/i;
 
 /** A request's URL with the value of every secret query parameter replaced. */
 export function urlWithoutSecrets(url: string | undefined): string | undefined {

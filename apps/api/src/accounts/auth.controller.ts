@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { AccountsService, LoginLimiter, Principal, TokenService } from '@app/accounts';
+import { AccountsService, IdentityProvidersService, LoginLimiter, Principal, TokenService } from '@app/accounts';
 import { Unauthenticated } from '@app/domain';
 import { Caller, Public } from '../http/auth.guard';
 import { LoginDto, TokenDto, UserDto, mapUser } from './dto/accounts.dto';
@@ -12,6 +12,7 @@ export class AuthController {
     private readonly accounts: AccountsService,
     private readonly tokens: TokenService,
     private readonly limiter: LoginLimiter,
+    private readonly providers: IdentityProvidersService,
   ) {}
 
   @Public()
@@ -21,6 +22,9 @@ export class AuthController {
   @ApiOkResponse({ type: TokenDto })
   @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this account from this address, or from this address; see Retry-After' })
   async login(@Body() body: LoginDto, @Ip() address: string): Promise<TokenDto> {
+    // An organisation that switched passwords off: said for its email domains before any password is checked.
+    const byDomain = await this.providers.passwordRefusal(body.email, null);
+    if (byDomain) throw new Unauthenticated(byDomain);
     // The attempt counts before the password is checked: parallel guesses cannot outrun the limit.
     const attempt = await this.limiter.attempt(body.email, address);
     const user = await this.accounts.authenticate(body.email, body.password);
@@ -29,6 +33,8 @@ export class AuthController {
       throw new Unauthenticated('The email or password is wrong.');
     }
     await this.limiter.succeeded(body.email, address);
+    const refusal = await this.providers.passwordRefusal(body.email, user.organisationId);
+    if (refusal) throw new Unauthenticated(refusal);
     return this.tokens.issue(user);
   }
 

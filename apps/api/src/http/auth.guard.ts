@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AccountsService, Principal, ReadLimiter, TokenService, WriteLimiter } from '@app/accounts';
+import { AccountsService, PERSONAL_TOKEN_PREFIX, PersonalAccessTokensService, Principal, READ_METHODS, ReadLimiter, TokenService, WriteLimiter } from '@app/accounts';
 import { Forbidden, Unauthenticated } from '@app/domain';
 import { EXPENSIVE_READ } from '@app/http';
 
@@ -26,6 +26,7 @@ export class AuthGuard implements CanActivate {
     private readonly accounts: AccountsService,
     private readonly writes: WriteLimiter,
     private readonly reads: ReadLimiter,
+    private readonly personalTokens: PersonalAccessTokensService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -40,12 +41,23 @@ export class AuthGuard implements CanActivate {
     if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length) {
       throw new Unauthenticated('Send an access token: Authorization: Bearer <token>.');
     }
-    request.principal = this.tokens.verify(token);
+    const expensive = this.reflector.getAllAndOverride<boolean>(EXPENSIVE_READ, targets);
+    if (token.startsWith(PERSONAL_TOKEN_PREFIX)) {
+      // A personal access token is read with its owner on every request: revoked, expired or a
+      // deactivated owner → refused at once.
+      const principal = await this.personalTokens.principalFor(token);
+      if (!principal) throw new Unauthenticated('The personal access token is unknown, revoked or expired, or its owner is deactivated.');
+      if (principal.tokenScope === 'read' && !READ_METHODS.has(request.method.toUpperCase())) {
+        throw new Forbidden('This personal access token may only read (scope read): use a write token to change anything.');
+      }
+      request.principal = principal;
+    } else {
+      request.principal = this.tokens.verify(token);
+    }
     // Deactivated, or signed in before a password change: refused at once (within a second).
     // Standing and the allowances together: Redis round trips alongside the standing check.
-    const expensive = this.reflector.getAllAndOverride<boolean>(EXPENSIVE_READ, targets);
     await Promise.all([
-      this.accounts.requireCurrent(request.principal),
+      request.principal.tokenScope ? undefined : this.accounts.requireCurrent(request.principal),
       this.writes.take(request.principal.userId, request.method),
       expensive ? this.reads.expensive(request.principal.userId) : undefined,
     ]);

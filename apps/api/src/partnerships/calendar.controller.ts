@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/com
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import ical from 'ical-generator';
-import { AccountsService, Principal, TokenService } from '@app/accounts';
+import { AccountsService, PERSONAL_TOKEN_PREFIX, PersonalAccessTokensService, Principal, TokenService } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Unauthenticated, ValidationFailed } from '@app/domain';
 import { Calendar, LABEL, MilestonesService } from '@app/milestones';
@@ -45,6 +45,7 @@ export class CalendarController {
     private readonly milestones: MilestonesService,
     private readonly accounts: AccountsService,
     private readonly tokens: TokenService,
+    private readonly personalTokens: PersonalAccessTokensService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -103,6 +104,11 @@ export class CalendarController {
       throw new ValidationFailed([{ field: 'token', message: 'must be given once, as text' }]);
     }
     const [scheme, bearer] = (authorization ?? '').split(' ');
+    if (scheme?.toLowerCase() === 'bearer' && bearer?.startsWith(PERSONAL_TOKEN_PREFIX)) {
+      const caller = await this.personalTokens.principalFor(bearer);
+      if (!caller) throw new Unauthenticated('The personal access token is unknown, revoked or expired, or its owner is deactivated.');
+      return caller;
+    }
     if (scheme?.toLowerCase() === 'bearer' && bearer) {
       const caller = this.tokens.verify(bearer);
       await this.accounts.requireCurrent(caller);

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Inject, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AccountsService, AdminActStands, EMAIL_PREFERENCES, UNUSABLE_EMAIL, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import { AccountsService, AdminActStands, EMAIL_PREFERENCES, MAX_TOKEN_DAYS, PersonalAccessTokensService, TOKEN_SCOPES, TokenScope, UNUSABLE_EMAIL, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
 import { NotificationMailService } from '@app/notifications';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Conflict, Forbidden, RateLimited, ValidationFailed } from '@app/domain';
+import { Conflict, Forbidden, RateLimited, TransitionRefused, ValidationFailed } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { Param } from '@nestjs/common';
 import { LayoutService } from '../http/layout.service';
@@ -17,6 +17,7 @@ const DONE: Record<string, string> = {
   changed: 'The changes are saved',
   password: 'Your password is changed. You are still signed in here; every other sign-in has ended.',
   email: 'Your email choice is saved',
+  revoked: 'The token is revoked: it no longer works',
 };
 /** The field of the page a service's field problem belongs on. */
 const FIELD_IDS: Record<string, string> = { password: 'password', newPassword: 'new-password', currentPassword: 'current-password' };
@@ -31,6 +32,7 @@ export class PeopleController {
     private readonly accounts: AccountsService,
     private readonly sessions: WebSessionsService,
     private readonly mail: NotificationMailService,
+    private readonly personalTokens: PersonalAccessTokensService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -131,6 +133,33 @@ export class PeopleController {
     await this.renderAccount(res, 400, session, { errors });
   }
 
+  /** A personal access token, shown on the page this once (only its hash is kept). */
+  @Post('account/tokens')
+  async createToken(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    const name = str(body.name);
+    const scope = TOKEN_SCOPES.find((s) => s === body.scope);
+    const days = /^\d{1,3}$/.test(str(body.expiresInDays)) ? Number(str(body.expiresInDays)) : NaN;
+    const errors: FormError[] = [];
+    if (!name || name.length > 100) errors.push({ field: 'token-name', text: 'Enter a name for the token (100 characters at most), such as the system that uses it' });
+    if (!scope) errors.push({ field: 'token-scope', text: 'Choose what the token may do' });
+    if (!(days >= 1 && days <= MAX_TOKEN_DAYS)) errors.push({ field: 'token-days', text: `Enter how many days the token works, from 1 to ${MAX_TOKEN_DAYS}` });
+    const values = { name, scope, expiresInDays: str(body.expiresInDays) };
+    if (errors.length) return this.renderAccount(res, 400, session, { errors, tokenValues: values });
+    try {
+      const { token, record } = await this.personalTokens.create(session.principal, { name, scope: scope as TokenScope, expiresInDays: days });
+      await this.renderAccount(res, 201, session, { newToken: { token, name: record.name, scope: record.scope, expiresAt: record.expiresAt } });
+    } catch (error) {
+      if (!(error instanceof TransitionRefused)) throw error;
+      await this.renderAccount(res, 422, session, { errors: [{ field: 'token-name', text: error.message }], tokenValues: values });
+    }
+  }
+
+  @Post('account/tokens/:id/revoke')
+  async revokeToken(@Session() session: WebSession, @Param('id', new IdPipe('token')) id: string, @Res() res: Response) {
+    await this.personalTokens.revoke(session.user.id, id);
+    res.redirect(303, '/account?done=revoked#tokens');
+  }
+
   /** The organisation whose users the caller manages: null for admins (all), a lead's own, else 403. */
   private organisationManaged(session: WebSession): string | null {
     if (isAdmin(session.principal)) return null;
@@ -146,6 +175,7 @@ export class PeopleController {
       section: 'people',
       title: organisationId ? `People of ${session.user.organisation?.name ?? 'your organisation'}` : 'People',
       leadsOne: organisationId !== null,
+      organisationId,
       users: users.map((u) => ({
         id: u.id,
         name: u.name,
@@ -189,8 +219,15 @@ export class PeopleController {
     });
   }
 
-  private async renderAccount(res: Response, status: number, session: WebSession, extra: { done?: string; errors?: FormError[] }) {
-    const user = await this.accounts.getUser(session.user.id);
+  private async renderAccount(
+    res: Response,
+    status: number,
+    session: WebSession,
+    extra: { done?: string; errors?: FormError[]; newToken?: { token: string; name: string; scope: TokenScope; expiresAt: Date }; tokenValues?: Record<string, unknown> },
+  ) {
+    const [user, tokens, hasPassword] = await Promise.all([this.accounts.getUser(session.user.id), this.personalTokens.list(session.user.id), this.accounts.hasPassword(session.user.id)]);
+    const tokenValues = extra.tokenValues ?? {};
+    const now = Date.now();
     const labels = { immediate: 'Each one as it happens', daily: 'One digest each working morning, at 8am', off: 'No emails: I will look in the service' };
     res.status(status).render('account', {
       emailItems: EMAIL_PREFERENCES.map((value) => ({ value, text: labels[value], checked: user.emailPreference === value })),
@@ -199,6 +236,15 @@ export class PeopleController {
       section: 'account',
       title: 'Your account',
       mustChangePassword: user.mustChangePassword,
+      hasPassword,
+      tokens: tokens.map((t) => ({ ...t, scopeText: t.scope === 'read' ? 'Read only' : 'Read and write', expired: t.expiresAt.getTime() <= now })),
+      newToken: extra.newToken,
+      tokenValues,
+      scopeItems: [
+        { value: 'read', text: 'Read only', hint: { text: 'It can look, but any change is refused' }, checked: tokenValues.scope === 'read' },
+        { value: 'write', text: 'Read and write', hint: { text: 'It can do anything you can do' }, checked: tokenValues.scope === 'write' },
+      ],
+      maxTokenDays: MAX_TOKEN_DAYS,
       done: extra.done,
       errors: extra.errors ?? [],
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { AccountsService, LoginAttempt, LoginLimiter, WebSessionsService, sameToken } from '@app/accounts';
+import type { CookieOptions, Response } from 'express';
+import { AccountsService, IdentityProvidersService, LoginAttempt, LoginLimiter, WebSessionsService, sameToken } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { RateLimited } from '@app/domain';
 import { CsrfRefused, PublicPage, SESSION_COOKIE, Session, WebRequest } from '../http/session.guard';
@@ -11,7 +11,7 @@ import { WebSession } from '@app/accounts';
 const SIGN_IN_COOKIE = 'cocommission_sign_in';
 
 /** Only a path of this site: never send someone elsewhere after signing in. */
-const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/');
+export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/');
 
 @Controller()
 export class SignInController {
@@ -19,6 +19,7 @@ export class SignInController {
     private readonly accounts: AccountsService,
     private readonly limiter: LoginLimiter,
     private readonly sessions: WebSessionsService,
+    private readonly providers: IdentityProvidersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -26,16 +27,14 @@ export class SignInController {
     return { httpOnly: true, sameSite: 'lax' as const, secure: this.config.web.secureCookies, path: '/', maxAge: maxAgeMs };
   }
 
-  private form(res: Response, status: number, view: { next: string; email?: string; errors?: { field: string; text: string }[]; signedOut?: boolean }) {
-    const token = randomBytes(24).toString('base64url');
-    res.cookie(SIGN_IN_COOKIE, token, this.cookieOptions(60 * 60 * 1000));
-    res.status(status).render('sign-in', { ...view, signInToken: token, unread: 0 });
+  private form(res: Response, status: number, view: SignInView) {
+    return signInPage(res, status, view, this.providers, this.cookieOptions(60 * 60 * 1000));
   }
 
   @PublicPage()
   @Get('sign-in')
-  signInPage(@Query('next') next: string | undefined, @Query('signed-out') signedOut: string | undefined, @Res() res: Response) {
-    this.form(res, 200, { next: safeNext(next), signedOut: signedOut !== undefined });
+  async signInPage(@Query('next') next: string | undefined, @Query('signed-out') signedOut: string | undefined, @Res() res: Response) {
+    await this.form(res, 200, { next: safeNext(next), signedOut: signedOut !== undefined });
   }
 
   @PublicPage()
@@ -50,6 +49,9 @@ export class SignInController {
     if (!email) errors.push({ field: 'email', text: 'Enter your email address' });
     if (!password) errors.push({ field: 'password', text: 'Enter your password' });
     if (errors.length) return this.form(res, 400, { next, email, errors });
+    // An organisation that switched passwords off: said for its email domains before any password is checked.
+    const byDomain = await this.providers.passwordRefusal(email, null);
+    if (byDomain) return this.form(res, 401, { next, email, errors: [{ field: 'email', text: byDomain }] });
     let attempt: LoginAttempt;
     try {
       // The attempt counts before the password is checked: parallel guesses cannot outrun the limit.
@@ -67,6 +69,8 @@ export class SignInController {
       return this.form(res, 401, { next, email, errors: [{ field: 'email', text: 'The email address or password is wrong' }] });
     }
     await this.limiter.succeeded(email, address);
+    const refusal = await this.providers.passwordRefusal(email, user.organisationId);
+    if (refusal) return this.form(res, 401, { next, email, errors: [{ field: 'email', text: refusal }] });
     const session = await this.sessions.start(user);
     res.clearCookie(SIGN_IN_COOKIE, { path: '/' });
     res.cookie(SESSION_COOKIE, session.token, this.cookieOptions(session.expiresAt.getTime() - Date.now()));
@@ -80,4 +84,23 @@ export class SignInController {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/sign-in?signed-out');
   }
+}
+
+export interface SignInView {
+  next: string;
+  email?: string;
+  oidcEmail?: string;
+  errors?: { field: string; text: string }[];
+  signedOut?: boolean;
+}
+
+/**
+ * The sign-in page: a "Sign in with <organisation>" link for each configured provider, finding
+ * one's provider by email, and the password form with its double-submit token (also a cookie).
+ */
+export async function signInPage(res: Response, status: number, view: SignInView, providers: IdentityProvidersService, cookie: CookieOptions): Promise<void> {
+  const token = randomBytes(24).toString('base64url');
+  const choices = await providers.signInChoices();
+  res.cookie(SIGN_IN_COOKIE, token, cookie);
+  res.status(status).render('sign-in', { ...view, providers: choices, nextQuery: view.next === '/' ? '' : `?next=${encodeURIComponent(view.next)}`, signInToken: token, unread: 0 });
 }

@@ -23,6 +23,8 @@ import { AccountGuards1764320000000 } from './1764320000000-account-guards';
 import { PartnershipInvitations1764330000000 } from './1764330000000-partnership-invitations';
 import { PartnershipHistory1764331000000 } from './1764331000000-partnership-history';
 import { SignedCheckpoints1764340000000 } from './1764340000000-signed-checkpoints';
+import { PersonalAccessTokens1764390000000 } from './1764390000000-personal-access-tokens';
+import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -52,4 +54,6 @@ export const MIGRATIONS: Function[] = [
   PartnershipInvitations1764330000000,
   PartnershipHistory1764331000000,
   SignedCheckpoints1764340000000,
+  PersonalAccessTokens1764390000000,
+  IdentityProviders1764391000000,
 ];
