@@ -10,3 +10,4 @@ export * from './rate-limits';
 export * from './accounts.module';
 export * from './web-session.entity';
 export * from './web-sessions.service';
+export * from './accounts.requests';

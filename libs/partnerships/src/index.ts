@@ -3,3 +3,4 @@ export * from './partnerships.repository';
 export * from './partnerships.service';
 export * from './partnerships.module';
 export * from './partnership-history.repository';
+export * from './partnerships.requests';

@@ -4,10 +4,10 @@ import { AccountsService, WebSession } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
-import { PartnershipsService } from '@app/partnerships';
+import { CreateAnchorDto, PartnershipsService, UpdateAnchorDto } from '@app/partnerships';
+import { Form, checkForm, text } from '../http/form';
 import { Session } from '../http/session.guard';
 import { dateFromForm } from '../views/dates';
-import type { FormError } from '../views/filters';
 import { PartnershipId } from './partnership-forms';
 import { PartnershipPageService } from './partnership-page.service';
 
@@ -24,13 +24,15 @@ export class PartnershipCalendarController {
 
   /** A commissioner member adds a dated anchor (a budget, a planning round) that cycles align to. */
   @Post(':id/anchors')
-  async addAnchor(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const name = typeof body.name === 'string' ? body.name.trim() : '';
+  async addAnchor(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
     const date = dateFromForm(body, 'anchor-date');
-    const errors: FormError[] = [...date.errors];
-    if (!name || name.length > 200) errors.unshift({ field: 'anchor-name', text: 'Enter the anchor’s name (200 characters at most)' });
+    const { value, errors } = await checkForm(
+      CreateAnchorDto,
+      { name: text(body, 'name'), date: date.value?.toISOString() },
+      { name: { field: 'anchor-name', text: 'Enter the anchor’s name (200 characters at most)' }, date: date.errors[0] },
+    );
     if (!errors.length) {
-      await this.partnerships.addAnchor(session.principal, id, name, date.value!);
+      await this.partnerships.addAnchor(session.principal, id, value.name, date.value!);
       return res.redirect(303, `/partnerships/${id}?done=anchor#calendar`);
     }
     await this.pages.render(res, 400, session, id, { errors, values: body });
@@ -42,11 +44,12 @@ export class PartnershipCalendarController {
     @Session() session: WebSession,
     @PartnershipId() id: string,
     @Param('anchorId', new IdPipe('anchor')) anchorId: string,
-    @Body() body: Record<string, unknown>,
+    @Body() body: Form,
     @Res() res: Response,
   ) {
     const date = dateFromForm(body, `move-${anchorId}`);
-    if (date.errors.length) return this.pages.render(res, 400, session, id, { errors: date.errors, values: body });
+    const { errors } = await checkForm(UpdateAnchorDto, { date: date.value?.toISOString() }, { date: date.errors[0] });
+    if (errors.length) return this.pages.render(res, 400, session, id, { errors, values: body });
     const { moved } = await this.milestones.moveAnchor(session.principal, id, anchorId, { date: date.value! });
     res.redirect(303, `/partnerships/${id}?done=moved-${moved}#calendar`);
   }

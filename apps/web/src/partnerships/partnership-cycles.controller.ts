@@ -1,14 +1,18 @@
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { CycleCreationService } from '@app/cycles';
+import { CreateCycleDto, CycleCreationService } from '@app/cycles';
 import { ValidationFailed } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { ChoicesService } from '../http/choices.service';
 import { LayoutService } from '../http/layout.service';
+import { Form, checkForm, text, ticked, typed } from '../http/form';
 import { Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
-import { PartnershipId, list, notFromTheList } from './partnership-forms';
+import { PartnershipId, fromTheList } from './partnership-forms';
+
+/** The lists of ids the form offers as checkboxes. */
+const ID_FIELDS = ['commissionerOrganisationIds', 'providerOrganisationIds', 'communityOrganisationIds', 'panelUserIds', 'facilitatorUserIds', 'outcomeIds'];
 
 /** Opening a cycle in a partnership: the form that names its co-owners, panel, facilitators and outcomes. */
 @Controller('partnerships')
@@ -26,24 +30,20 @@ export class PartnershipCyclesController {
   }
 
   @Post(':id/cycles')
-  async createCycle(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const title = typeof body.title === 'string' ? body.title.trim() : '';
-    const errors: FormError[] = [];
-    if (!title) errors.push({ field: 'title', text: 'Enter a title for the cycle' });
-    if (title.length > 300) errors.push({ field: 'title', text: 'The title must be 300 characters or fewer' });
-    errors.push(...notFromTheList(body));
+  async createCycle(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
+    const title = text(body, 'title');
+    const ids = Object.fromEntries(ID_FIELDS.map((field) => [field, ticked(body, field)]));
+    const { value, errors } = await checkForm(
+      CreateCycleDto,
+      { partnershipId: id, title, ...ids },
+      {
+        title: { field: 'title', text: title && title.length > 300 ? 'The title must be 300 characters or fewer' : 'Enter a title for the cycle' },
+        ...Object.fromEntries(ID_FIELDS.map((field) => [field, fromTheList(field)])),
+      },
+    );
     if (!errors.length) {
       try {
-        const record = await this.creation.create(session.principal, {
-          partnershipId: id,
-          title,
-          commissionerOrganisationIds: list(body.commissionerOrganisationIds),
-          providerOrganisationIds: list(body.providerOrganisationIds),
-          communityOrganisationIds: list(body.communityOrganisationIds),
-          panelUserIds: list(body.panelUserIds),
-          facilitatorUserIds: list(body.facilitatorUserIds),
-          outcomeIds: list(body.outcomeIds),
-        });
+        const record = await this.creation.create(session.principal, value);
         return res.redirect(303, `/cycles/${record.row.id}`);
       } catch (error) {
         if (!(error instanceof ValidationFailed)) throw error;
@@ -57,7 +57,7 @@ export class PartnershipCyclesController {
     const aggregate = await this.partnerships.get(session.principal, id);
     const { users } = await this.choices.of(aggregate);
     const members = aggregate.members.map((m) => ({ value: m.organisationId, text: m.organisation?.name ?? m.organisationId, kind: m.organisation?.kind }));
-    const chosen = (name: string) => new Set(list(extra.values?.[name]));
+    const chosen = (name: string) => new Set(ticked(extra.values, name));
     const items = (name: string, all: { value: string; text: string }[]) => all.map((i) => ({ value: i.value, text: i.text, checked: chosen(name).has(i.value) }));
     const person = (u: (typeof users)[number]) => ({ value: u.id, text: `${u.name} (${u.organisationName})` });
     const memberIds = new Set(members.map((m) => m.value));
@@ -67,7 +67,7 @@ export class PartnershipCyclesController {
       title: 'Open a cycle',
       partnership: aggregate.partnership,
       errors: extra.errors ?? [],
-      titleValue: typeof extra.values?.title === 'string' ? extra.values.title : '',
+      titleValue: typed(extra.values ?? {}, 'title') ?? '',
       commissioners: items('commissionerOrganisationIds', members.filter((m) => m.kind === 'commissioner' && m.value !== session.principal.organisationId)),
       providers: items('providerOrganisationIds', members.filter((m) => m.kind === 'provider')),
       community: items('communityOrganisationIds', members.filter((m) => m.kind === 'community')),

@@ -5,8 +5,9 @@ import { PartnershipMembersService } from '@app/cycles';
 import { Conflict, TransitionRefused, formErrorStatus } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { MilestonesService } from '@app/milestones';
-import { PartnershipsService } from '@app/partnerships';
+import { PartnershipsService, UpdatePartnershipDto } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
+import { Form, checkForm, choice } from '../http/form';
 import { Session } from '../http/session.guard';
 import { PartnershipId } from './partnership-forms';
 import { PartnershipPageService } from './partnership-page.service';
@@ -74,11 +75,15 @@ export class PartnershipGovernanceController {
 
   /** A commissioner member publishes the public page (no sign-in: organisations only), or withdraws it. */
   @Post(':id/public')
-  async publish(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    if (body.public !== 'true' && body.public !== 'false') {
-      return this.pages.render(res, 400, session, id, { errors: [{ field: 'public-page', text: 'Choose whether to publish the public page or withdraw it' }] });
-    }
-    const publish = body.public === 'true';
+  async publish(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
+    // Neither choice is sent as '' (not left out), so the schema's optional field still refuses it.
+    const { value, errors } = await checkForm(
+      UpdatePartnershipDto,
+      { public: choice(body, 'public', 'true', 'false') ?? '' },
+      { public: { field: 'public-page', text: 'Choose whether to publish the public page or withdraw it' } },
+    );
+    if (errors.length) return this.pages.render(res, 400, session, id, { errors });
+    const publish = value.public === true;
     const { decided } = await this.partnerships.update(session.principal, id, { public: publish });
     res.redirect(303, decided.done ? `/partnerships/${id}?done=${publish ? 'published' : 'withdrawn'}#public-page` : `/partnerships/${id}?done=proposed#decisions`);
   }

@@ -3,12 +3,13 @@ import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';
 import { CycleQueriesService } from '@app/cycles';
 import { TransitionRefused, ValidationFailed, formatPence } from '@app/domain';
-import { PartnershipsService } from '@app/partnerships';
+import { CreateOutcomeDto, CreatePartnershipDto, PartnershipsService, TableDto } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
+import { Form, checkForm, lines, number, text, ticked } from '../http/form';
 import { Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
 import { fundingChartSvg } from './funding-chart';
-import { PartnershipId, lines, list, notFromTheList } from './partnership-forms';
+import { PartnershipId, fromTheList } from './partnership-forms';
 import { PartnershipPageService } from './partnership-page.service';
 
 /** The partnerships list and a partnership's own page: opening one, the tables members declare, outcomes and funding. */
@@ -29,23 +30,20 @@ export class PartnershipPagesController {
 
   /** Admins and commissioners open a partnership with the organisations they choose. */
   @Post()
-  async create(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const name = typeof body.name === 'string' ? body.name.trim() : '';
-    const destination = typeof body.destination === 'string' ? body.destination.trim() : '';
-    const errors: FormError[] = [];
-    if (!name || name.length > 300) errors.push({ field: 'partnership-name', text: 'Enter the partnership’s name (300 characters at most)' });
-    if (destination.length > 5000) errors.push({ field: 'partnership-destination', text: 'The shared destination must be 5,000 characters or fewer' });
-    const principles = lines(body.principles);
-    if (principles.length > 50 || principles.some((p) => p.length > 1000)) errors.push({ field: 'partnership-principles', text: 'Write at most 50 principles of 1,000 characters each' });
-    errors.push(...notFromTheList(body));
+  async create(@Session() session: WebSession, @Body() body: Form, @Res() res: Response) {
+    const { value, errors } = await checkForm(
+      CreatePartnershipDto,
+      { name: text(body, 'name'), memberOrganisationIds: ticked(body, 'memberOrganisationIds'), destination: text(body, 'destination'), principles: lines(body, 'principles') },
+      {
+        name: { field: 'partnership-name', text: 'Enter the partnership’s name (200 characters at most)' },
+        destination: { field: 'partnership-destination', text: 'The shared destination must be 5,000 characters or fewer' },
+        principles: { field: 'partnership-principles', text: 'Write at most 100 principles of 2,000 characters each' },
+        memberOrganisationIds: fromTheList('partnership-members'),
+      },
+    );
     if (!errors.length) {
       try {
-        const created = await this.partnerships.create(session.principal, {
-          name,
-          memberOrganisationIds: list(body.memberOrganisationIds),
-          destination: destination || undefined,
-          principles,
-        });
+        const created = await this.partnerships.create(session.principal, value);
         return res.redirect(303, `/partnerships/${created.partnership.id}`);
       } catch (error) {
         if (!(error instanceof ValidationFailed)) throw error;
@@ -58,7 +56,7 @@ export class PartnershipPagesController {
   private async renderIndex(res: Response, status: number, session: WebSession, extra: { errors?: FormError[]; values?: Record<string, unknown> }) {
     const { principal } = session;
     const canCreate = principal.role === 'admin' || principal.organisationKind === 'commissioner';
-    const chosen = new Set(list(extra.values?.memberOrganisationIds));
+    const chosen = new Set(ticked(extra.values, 'memberOrganisationIds'));
     const organisations = canCreate ? await this.accounts.listOrganisations() : [];
     res.status(status).render('partnerships', {
       ...(await this.layout.of(session)),
@@ -83,13 +81,16 @@ export class PartnershipPagesController {
 
   /** The caller's organisation declares what it puts on the table and keeps off it (a new version). */
   @Post(':id/table')
-  async declare(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+  async declare(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
+    const said = (field: 'on' | 'off') => (message: string) => ({ field, text: `${field}: ${message}` });
+    const { value, errors } = await checkForm(TableDto, { on: lines(body, 'on'), off: lines(body, 'off') }, { on: said('on'), off: said('off') });
+    if (errors.length) return this.pages.render(res, 400, session, id, { errors });
     try {
-      await this.partnerships.declareTable(session.principal, id, lines(body.on), lines(body.off));
+      await this.partnerships.declareTable(session.principal, id, value.on, value.off);
       res.redirect(303, `/partnerships/${id}?done=table#table`);
     } catch (error) {
       if (!(error instanceof ValidationFailed)) throw error;
-      await this.pages.render(res, 400, session, id, { errors: error.errors.map((e) => ({ field: e.field === 'off' ? 'off' : 'on', text: `${e.field}: ${e.message}` })) });
+      await this.pages.render(res, 400, session, id, { errors: error.errors.map((e) => said(e.field === 'off' ? 'off' : 'on')(e.message)) });
     }
   }
 
@@ -123,22 +124,23 @@ export class PartnershipPagesController {
 
   /** A member adds an outcome to the shared framework, with one metric (more can follow). */
   @Post(':id/outcomes')
-  async addOutcome(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).trim() : '');
-    const number = (name: string) => (/^-?\d+(\.\d+)?$/.test(text(name)) ? Number(text(name)) : NaN);
-    const errors: FormError[] = [];
-    if (!text('title') || text('title').length > 300) errors.push({ field: 'outcome-title', text: 'Enter the outcome (300 characters at most)' });
-    if (!text('metric') || text('metric').length > 200) errors.push({ field: 'outcome-metric', text: 'Enter the name of the metric' });
-    if (!text('unit') || text('unit').length > 50) errors.push({ field: 'outcome-unit', text: 'Enter the unit, for example “per 1,000 people” or “%”' });
-    if (Number.isNaN(number('baseline'))) errors.push({ field: 'outcome-baseline', text: 'Enter the baseline as a number' });
-    if (Number.isNaN(number('target'))) errors.push({ field: 'outcome-target', text: 'Enter the target as a number' });
-    const direction = text('direction');
-    if (direction !== 'increase' && direction !== 'decrease') errors.push({ field: 'outcome-direction', text: 'Choose whether higher or lower is better' });
+  async addOutcome(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
+    const metric = { name: text(body, 'metric'), unit: text(body, 'unit'), baseline: number(body, 'baseline'), target: number(body, 'target'), direction: text(body, 'direction') };
+    const { value, errors } = await checkForm(
+      CreateOutcomeDto,
+      { title: text(body, 'title'), metrics: [metric] },
+      {
+        title: { field: 'outcome-title', text: 'Enter the outcome (500 characters at most)' },
+        'metrics.0.name': { field: 'outcome-metric', text: 'Enter the name of the metric (200 characters at most)' },
+        'metrics.0.unit': { field: 'outcome-unit', text: 'Enter the unit, for example “per 1,000 people” or “%”' },
+        'metrics.0.baseline': { field: 'outcome-baseline', text: 'Enter the baseline as a number' },
+        'metrics.0.target': { field: 'outcome-target', text: 'Enter the target as a number' },
+        'metrics.0.direction': { field: 'outcome-direction', text: 'Choose whether higher or lower is better' },
+      },
+    );
     if (errors.length) return this.pages.render(res, 400, session, id, { errors, values: body });
     try {
-      await this.partnerships.addOutcome(session.principal, id, text('title'), [
-        { name: text('metric'), unit: text('unit'), baseline: number('baseline'), target: number('target'), direction: direction as 'increase' | 'decrease' },
-      ]);
+      await this.partnerships.addOutcome(session.principal, id, value.title, value.metrics);
     } catch (error) {
       // The partnership has as many outcomes as it may hold.
       if (error instanceof TransitionRefused) return this.pages.render(res, 422, session, id, { errors: [{ field: 'outcome-title', text: error.message }], values: body });

@@ -3,7 +3,8 @@ import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
 import { Conflict, TransitionRefused, ValidationFailed, formErrorStatus } from '@app/domain';
 import { IdPipe } from '@app/http';
-import { WebhooksService } from '@app/webhooks';
+import { CreateWebhookDto, WebhooksService } from '@app/webhooks';
+import { Form, checkForm, text } from '../http/form';
 import { Session } from '../http/session.guard';
 import { PartnershipId } from './partnership-forms';
 import { PartnershipPageService } from './partnership-page.service';
@@ -18,12 +19,18 @@ export class PartnershipWebhooksController {
 
   /** A commissioner member subscribes a partner system; its secret is shown on this page, once. */
   @Post(':id/webhooks')
-  async addWebhook(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const url = typeof body.url === 'string' ? body.url.trim() : '';
-    const events = typeof body.events === 'string' && body.events.trim() ? body.events.split(/[\s,]+/).filter(Boolean) : ['*'];
-    if (!url) return this.pages.render(res, 400, session, id, { errors: [{ field: 'webhook-url', text: 'Enter the address the partner system receives events at' }], values: body });
+  async addWebhook(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
+    const { value, errors } = await checkForm(
+      CreateWebhookDto,
+      { url: text(body, 'url'), events: text(body, 'events')?.split(/[\s,]+/).filter(Boolean) ?? ['*'] },
+      {
+        url: { field: 'webhook-url', text: 'Enter the address the partner system receives events at (2,000 characters at most)' },
+        events: { field: 'webhook-events', text: 'Enter event types such as CONSENT LAUNCH (at most 100), or leave it empty for all' },
+      },
+    );
+    if (errors.length) return this.pages.render(res, 400, session, id, { errors, values: body });
     try {
-      const created = await this.webhooks.create(session.principal, id, { url, events });
+      const created = await this.webhooks.create(session.principal, id, value);
       await this.pages.render(res, 201, session, id, { webhookSecret: { url: created.url, secret: created.secret } });
     } catch (error) {
       // Over the partnership's cap (422), or an address it already has (409).
