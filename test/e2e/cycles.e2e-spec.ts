@@ -688,7 +688,6 @@ describe('cycles over HTTP', () => {
       const id = await c.newCycle();
       await toFraming(id);
       await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'The real statement' });
-      const db = api.app.get(DataSource);
       // A superuser can switch triggers off; the chain still tells.
       await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
@@ -736,7 +735,6 @@ describe('cycles over HTTP', () => {
       await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Second statement' });
       const { version } = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
       await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: version });
-      const db = api.app.get(DataSource);
       // What is left still links entry to entry: only the cycle's row says there was more.
       await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);

@@ -270,7 +270,6 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     const id = await framing();
     const created = await schedule(id, { kind: 'framingDue', dueAt: inMs(1500) }).expect(201);
     const milestoneId: string = created.body.id;
-    const db = api.app.get(DataSource);
     // The database refuses to settle this one milestone: every attempt fails.
     const fn = `refuse_${milestoneId.replace(/-/g, '')}`;
     // (A trigger is the tables' owner's to add: the apps' role may not.)

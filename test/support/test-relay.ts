@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { asOwner } from './owner';
+import { Client } from 'pg';
 
 /** A real SMTP server in the test process: it keeps what it accepts, and can refuse the next few messages with 451. */
 export class TestRelay {
@@ -50,7 +50,14 @@ export class TestRelay {
    * first: this suite's emails do not queue behind thousands of others, nor go to its relay.
    */
   async start(): Promise<string> {
-    await asOwner((m) => m.query(`UPDATE notifications SET email_status = 'skipped' WHERE email_status IN ('pending', 'digest')`));
+    // Straight from the environment: loadConfig() would fix the config before the suite sets SMTP_URL.
+    const owner = new Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
+    await owner.connect();
+    try {
+      await owner.query(`UPDATE notifications SET email_status = 'skipped' WHERE email_status IN ('pending', 'digest')`);
+    } finally {
+      await owner.end();
+    }
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
   }
