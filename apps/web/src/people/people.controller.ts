@@ -116,7 +116,7 @@ export class PeopleController {
   async changePassword(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Ip() address: string, @Res() res: Response) {
     const typedIn = { currentPassword: typed(body, 'currentPassword'), newPassword: typed(body, 'newPassword') };
     const { value, errors } = await checkForm(ChangePasswordDto, typedIn, {
-      currentPassword: { field: 'current-password', text: typedIn.currentPassword ? 'Your current password is not one of 1,024 characters at most' : 'Enter your current password' },
+      currentPassword: { field: 'current-password', text: typedIn.currentPassword ? 'The current password must be 1,024 characters at most' : 'Enter your current password' },
       newPassword: { field: 'new-password', text: typedIn.newPassword ? 'The new password must be 1,024 characters at most' : 'Enter a new password' },
     });
     const { currentPassword: current, newPassword: next } = value;
