@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import ICAL from 'ical.js';
 import request from 'supertest';
 import { addDays } from '@app/domain';
-import { MilestoneJobsService, MilestonesRepository } from '@app/milestones';
+import { MilestoneJobsService } from '@app/milestones';
 import {
   Agent,
   Collaboration,
@@ -15,7 +15,6 @@ import {
   createTestWorker,
   fastWorkerEnvironment,
   fromNow,
-  testClock,
   testQueue,
   waitFor,
   wipeQueueKeys,
@@ -99,19 +98,7 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     expect(history.filter((h: { type: string }) => h.type === 'FRAMING_DUE')).toHaveLength(1);
   });
 
-  it('a milestone judged moot on a stale read of the cycle is decided again, not settled', async () => {
-    const id = await framing();
-    for (const u of [c.charityUser]) await ok(u.as, id, { type: 'REVISE_PROBLEM', statement: 'The problem' });
-    for (const u of c.coOwners) await ok(u.as, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
-    await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'T', summary: 'S' });
-    const decision = (await schedule(id, { kind: 'decisionDue', dueAt: inMs(60_000) }).expect(201)).body;
-    const stale = (await cycle(id)).version; // in options: decisionDue would be moot here
-    await ok(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' }); // now deciding: it would escalate
-    const repository = worker.app.get(MilestonesRepository);
-    expect(await repository.settleMoot(decision.id, 1, id, stale, { status: 'moot', at: testClock().now().toISOString() })).toBe(false);
-    expect(await worker.app.get(MilestoneJobsService).fire({ milestoneId: decision.id, revision: 1 })).toBe('fired');
-    expect((await cycle(id)).state).toBe('escalated');
-  });
+  // A milestone judged moot on a stale read is decided again: test/medium/milestone-jobs.
 
   it('a storm is swept in bulk: each cycle’s due milestones in order, each on the state the one before left', async () => {
     const [a, b] = [await framing(), await framing()];
