@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { AccountsService, WebSessionsService, principalOf } from '@app/accounts';
-import { AccountsRepository } from '@app/accounts/accounts.repository';
+import { AccountsService, WebSessionsService } from '@app/accounts';
 import { Factory, TEST_PASSWORD, TestApi, agent, startTestApi, login } from '@test/support';
 
 /** Accounts have a life: deactivation, password changes and resets, leads managing their organisation. */
@@ -42,28 +40,6 @@ describe('account life', () => {
     await factory.admin.patch(`/v1/users/${user.id}`, { active: true }).expect(200);
     await user.as.get('/v1/me').expect(401);
     await agent(api.http, await login(api.http, user.email, TEST_PASSWORD)).get('/v1/me').expect(200);
-  });
-
-  it('standings not yet known are read together, and a deactivation made elsewhere is refused within a second', async () => {
-    const org = await factory.organisation('provider');
-    const users = await Promise.all(Array.from({ length: 12 }, () => factory.user(org)));
-    const accounts = api.app.get(AccountsService);
-    const principals = await Promise.all(users.map(async (u) => principalOf(await accounts.getUser(u.id))));
-    const reads = jest.spyOn(api.app.get(AccountsRepository), 'standingOf');
-    try {
-      // Twelve people at once: the first read goes at once, the eleven that came meanwhile in one statement.
-      await Promise.all(principals.map((p) => accounts.requireCurrent(p)));
-      expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
-      expect(reads.mock.calls.flatMap(([ids]) => ids).sort()).toEqual(users.map((u) => u.id).sort());
-
-      // Deactivated by another process (straight in the database: this process's cache is not told).
-      await api.app.get(DataSource).query('UPDATE users SET active = false WHERE id = $1', [users[0].id]);
-      await new Promise((resolve) => setTimeout(resolve, 1050));
-      await expect(accounts.requireCurrent(principals[0])).rejects.toThrow('This account has been deactivated.');
-      await accounts.requireCurrent(principals[1]);
-    } finally {
-      reads.mockRestore();
-    }
   });
 
   it('a person changes their password: other tokens and sessions end, the answer carries a fresh token', async () => {

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { AgreementReviewsService } from '@app/agreements';
 import { ManualClock } from '@app/domain';
 import { Factory, TestApi, TestUser, asOwner, createTestApi, createTestWorker, eventually, startTestApi, testClock } from '@test/support';
@@ -76,7 +75,6 @@ describe('the partnership agreement', () => {
     expect(history[0]).toMatchObject({ seq: 1, type: 'CREATED', toState: 'drafting' });
     expect(history.at(-1)).toMatchObject({ type: 'REOPEN_AGREEMENT', fromState: 'agreed', toState: 'reviewing' });
     await members[0].as.get(`${url()}/history/verify`).expect(200, { intact: true, length: history.length });
-    const db = api.app.get(DataSource);
     await asOwner(async (m) => {
       await m.query(`SET LOCAL session_replication_role = replica`);
       await m.query(`UPDATE agreement_history SET payload = jsonb_set(payload, '{reason}', '"Rewritten"') WHERE partnership_id = $1 AND type = 'OBJECT_AGREEMENT'`, [partnershipId]);

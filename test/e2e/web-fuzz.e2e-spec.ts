@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, createTestApi } from '@test/support';
+import { Collaboration, Factory, TEST_PASSWORD, TestApi, asOwner, collaboration, createTestApi } from '@test/support';
 import { BAD_BYTES, percentEncoded } from '@test/support/ill-formed';
 import { TestWeb, createTestWeb, signInOverHttp } from '@test/support/test-web';
 
@@ -123,8 +122,8 @@ describe('fuzzing the web app’s forms', () => {
 
   it('answers every form or address holding text that is not well-formed with a 400 page, and changes nothing', async () => {
     const http = web.app.getHttpServer();
-    const db = api.app.get(DataSource);
-    const fingerprint = async () => JSON.stringify(await db.query(`SELECT (SELECT count(*) FROM partnerships) AS p, (SELECT sum(version) FROM cycles) AS v, (SELECT count(*) FROM milestones) AS m, (SELECT count(*) FROM anchors) AS a, (SELECT count(*) FROM users) AS u`));
+    const fingerprint = async () =>
+      JSON.stringify(await asOwner((m) => m.query(`SELECT (SELECT count(*) FROM partnerships) AS p, (SELECT sum(version) FROM cycles) AS v, (SELECT count(*) FROM milestones) AS m, (SELECT count(*) FROM anchors) AS a, (SELECT count(*) FROM users) AS u`)));
     const before = await fingerprint();
     await fc.assert(
       fc.asyncProperty(fc.nat(routes.length - 1), illFormedForm, async (r, bytes) => {
@@ -180,7 +179,6 @@ describe('fuzzing the web app’s forms', () => {
 
   it('ends sessions: on sign-out, when they run out, and only for the session signed out', async () => {
     const http = web.app.getHttpServer();
-    const db = api.app.get(DataSource);
     const first = await signIn(c.charityUser.email, TEST_PASSWORD);
     const second = await signIn(c.charityUser.email, TEST_PASSWORD);
     await request(http).post('/sign-out').set('Cookie', first.cookie).type('form').send({ _csrf: first.csrf }).expect(303).expect('location', '/sign-in?signed-out');
@@ -188,8 +186,8 @@ describe('fuzzing the web app’s forms', () => {
     await request(http).get('/').set('Cookie', second.cookie).expect(200);
     // Only a hash of the cookie's secret is stored.
     const secret = decodeURIComponent(second.cookie.split('=')[1]);
-    expect(await db.query('SELECT 1 FROM web_sessions WHERE token_hash = $1', [secret])).toHaveLength(0);
-    await db.query(`UPDATE web_sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [c.charityUser.id]);
+    expect(await asOwner((m) => m.query('SELECT 1 FROM web_sessions WHERE token_hash = $1', [secret]))).toHaveLength(0);
+    await asOwner((m) => m.query(`UPDATE web_sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [c.charityUser.id]));
     await request(http).get('/').set('Cookie', second.cookie).expect(303).expect('location', '/sign-in');
   });
 

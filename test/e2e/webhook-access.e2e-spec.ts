@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
 import { WebhooksService } from '@app/webhooks';
-import { Collaboration, TestUser, WebhookBed, collaboration, cycleSteps, eventually } from '@test/support';
+import { Collaboration, TestUser, WebhookBed, asOwner, collaboration, cycleSteps, eventually } from '@test/support';
 
 interface Listed {
   id: string;
@@ -19,11 +18,9 @@ interface Listed {
  */
 describe('webhooks follow access', () => {
   const bed = new WebhookBed();
-  let db: DataSource;
 
   beforeAll(async () => {
     await bed.start({ WEBHOOK_BACKOFF_MS: '100', WEBHOOK_ATTEMPTS: '3' });
-    db = bed.api.app.get(DataSource);
   }, 60000);
   afterAll(() => bed.close());
 
@@ -104,12 +101,12 @@ describe('webhooks follow access', () => {
       expect(await queued()).toEqual([expect.objectContaining({ status: 'failed', lastError: 'The webhook was switched off.' })]);
       // Even a webhook switched back on behind the service's back, with its delivery pending again,
       // sends nothing: the worker checks the access again at send time.
-      await db.query(`UPDATE webhooks SET active = true WHERE id = $1`, [icb.id]);
-      await db.query(`UPDATE webhook_deliveries SET status = 'pending' WHERE webhook_id = $1`, [icb.id]);
+      await asOwner((m) => m.query(`UPDATE webhooks SET active = true WHERE id = $1`, [icb.id]));
+      await asOwner((m) => m.query(`UPDATE webhook_deliveries SET status = 'pending' WHERE webhook_id = $1`, [icb.id]));
       const [first] = await queued();
       await expect(bed.api.app.get(WebhooksService).deliver(first.id, 1, false)).resolves.toBe('gone');
       expect(await queued()).toEqual([expect.objectContaining({ status: 'failed', lastError: 'The webhook is switched off.' })]);
-      await db.query(`UPDATE webhooks SET active = false WHERE id = $1`, [icb.id]);
+      await asOwner((m) => m.query(`UPDATE webhooks SET active = false WHERE id = $1`, [icb.id]));
     } finally {
       await bed.startWorker();
     }
@@ -139,10 +136,10 @@ describe('webhooks follow access', () => {
     // No route moves a person to another organisation or changes an organisation's kind (a
     // succession would): the database's own triggers switch the webhook off whichever code does.
     const provider = (await bed.factory.organisation('provider')).id;
-    await db.query(`UPDATE users SET organisation_id = $2 WHERE id = $1`, [c.icbUser.id, provider]);
+    await asOwner((m) => m.query(`UPDATE users SET organisation_id = $2 WHERE id = $1`, [c.icbUser.id, provider]));
     expect(await listed(c, icb.id)).toMatchObject({ active: false, disabledReason: 'creator-role' });
-    await db.query(`UPDATE organisations SET kind = 'provider' WHERE id = $1`, [c.orgs.council.id]);
-    expect(await db.query(`SELECT active, disabled_reason FROM webhooks WHERE id = $1`, [council.id])).toEqual([{ active: false, disabled_reason: 'organisation-not-commissioner' }]);
+    await asOwner((m) => m.query(`UPDATE organisations SET kind = 'provider' WHERE id = $1`, [c.orgs.council.id]));
+    expect(await asOwner((m) => m.query(`SELECT active, disabled_reason FROM webhooks WHERE id = $1`, [council.id]))).toEqual([{ active: false, disabled_reason: 'organisation-not-commissioner' }]);
     await cycleSteps(c).ok(c.charityUser.as, cycleId, { type: 'REVISE_PROBLEM', statement: 'Nobody hears this' });
     await new Promise((r) => setTimeout(r, 500));
     expect(typesAt(icbPath, cycleId)).toEqual(['CREATED', 'LAUNCH']);

@@ -6,7 +6,7 @@ import { AppConfig, AppConfigModule, CLOCK } from '@app/config';
 import { CycleEventsService, CycleQueriesService } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
 import { ManualClock } from '@app/domain';
-import { MilestoneJobsService, MilestonesModule, MilestonesService } from '@app/milestones';
+import { MilestoneJobsService, MilestonesModule, MilestonesRepository, MilestonesService } from '@app/milestones';
 import { QueueModule } from '@app/queue';
 import { Relay } from '../../apps/worker/src/relay/relay';
 import { Sweeper } from '../../apps/worker/src/sweeper';
@@ -26,6 +26,7 @@ describe('milestone jobs and the sweeper', () => {
   let jobs: MilestoneJobsService;
   let milestones: MilestonesService;
   let council: Principal;
+  let charity: Principal;
   let newCycle: () => Promise<string>;
   const ahead = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
 
@@ -38,7 +39,7 @@ describe('milestone jobs and the sweeper', () => {
     app = await moduleRef.init();
     jobs = app.get(MilestoneJobsService);
     milestones = app.get(MilestonesService);
-    ({ council, newCycle } = await servicesCollaboration(app));
+    ({ council, charity, newCycle } = await servicesCollaboration(app));
   });
   afterAll(() => app.close());
 
@@ -80,6 +81,20 @@ describe('milestone jobs and the sweeper', () => {
     expect(['moot', 'stale']).toContain(await jobs.fire({ milestoneId: m.id, revision: 1 }));
     expect(await statusOf(m.id)).toBe('moot');
     expect(await stateOf(id)).toBe('draft');
+  });
+
+  it('a milestone judged moot on a stale read of the cycle is decided again, not settled', async () => {
+    const id = await launched();
+    const events = app.get(CycleEventsService);
+    await events.send(charity, id, { type: 'REVISE_PROBLEM', statement: 'The problem' });
+    for (const p of [council, charity]) await events.send(p, id, { type: 'ENDORSE_PROBLEM', revision: 1 });
+    await events.send(charity, id, { type: 'SUBMIT_OPTION', title: 'T', summary: 'S' });
+    const decision = await milestones.schedule(council, id, { kind: 'decisionDue', dueAt: ahead(60_000) });
+    const stale = (await app.get(CycleQueriesService).get(council, id)).row.version; // in options: decisionDue would be moot here
+    await events.send(council, id, { type: 'CLOSE_OPTIONS' }); // now deciding: it would escalate
+    expect(await app.get(MilestonesRepository).settleMoot(decision.id, 1, id, stale, { status: 'moot', at: clock.now().toISOString() })).toBe(false);
+    expect(await jobs.fire({ milestoneId: decision.id, revision: 1 })).toBe('fired');
+    expect(await stateOf(id)).toBe('escalated');
   });
 
   it('a reminder tells each participant once, however often it is delivered, and none after the milestone', async () => {

@@ -23,6 +23,11 @@ import { PageFilter } from './http/page.filter';
 import { SessionGuard } from './http/session.guard';
 import { NotificationsController } from './notifications/notifications.controller';
 import { PartnershipPagesController } from './partnerships/partnership-pages.controller';
+import { PartnershipGovernanceController } from './partnerships/partnership-governance.controller';
+import { PartnershipCalendarController } from './partnerships/partnership-calendar.controller';
+import { PartnershipWebhooksController } from './partnerships/partnership-webhooks.controller';
+import { PartnershipCyclesController } from './partnerships/partnership-cycles.controller';
+import { PartnershipPageService } from './partnerships/partnership-page.service';
 import { InvitationPagesController } from './partnerships/invitation-pages.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 import { OidcController } from './sign-in/oidc.controller';
@@ -36,7 +41,26 @@ import { PublicPagesController } from './public/public-pages.controller';
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
   imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule, OpenDataModule],
-  controllers: [SignInController, OidcController, WorkController, CyclePagesController, PartnershipPagesController, InvitationPagesController, NotificationsController, AdminController, PeopleController, IdentityProviderPagesController, UnsubscribeController, AgreementPagesController, DownloadsController, PublicPagesController],
-  providers: [LayoutService, NamesService, ChoicesService, WordDiffs, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
+  controllers: [
+    SignInController,
+    OidcController,
+    WorkController,
+    CyclePagesController,
+    PartnershipPagesController,
+    PartnershipGovernanceController,
+    PartnershipCalendarController,
+    PartnershipWebhooksController,
+    PartnershipCyclesController,
+    InvitationPagesController,
+    NotificationsController,
+    AdminController,
+    PeopleController,
+    IdentityProviderPagesController,
+    UnsubscribeController,
+    AgreementPagesController,
+    DownloadsController,
+    PublicPagesController,
+  ],
+  providers: [LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
 export class WebModule {}

@@ -16,3 +16,4 @@ export * from './personal-access-tokens.service';
 export * from './oidc/identity-provider.entity';
 export * from './oidc/identity-providers.service';
 export * from './oidc/oidc-sign-in.service';
+export * from './accounts.requests';

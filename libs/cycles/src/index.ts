@@ -8,4 +8,5 @@ export * from './cycles.module';
 export * from './history-audit.service';
 export * from './audit-signing';
 export * from './signed-checkpoints.service';
+export * from './cycles.requests';
 export type { EventInput } from '@app/domain';

@@ -1,4 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { ValidatorOptions, validate } from 'class-validator';
 import { FieldProblem, ValidationFailed } from '@app/domain';
 
 /** Flattens class-validator's tree into one entry per failing field, with dotted paths. */
@@ -13,14 +15,21 @@ export function fieldProblems(errors: ValidationError[], parent = ''): FieldProb
   });
 }
 
+/** How a request body is checked against its class, by the API's pipe and the web app's forms alike. */
+const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  stopAtFirstError: false,
+  validationError: { target: false, value: false },
+};
+
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    transform: true,
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    stopAtFirstError: false,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new ValidationFailed(fieldProblems(errors)),
-  });
+  return new ValidationPipe({ transform: true, ...VALIDATOR_OPTIONS, exceptionFactory: (errors) => new ValidationFailed(fieldProblems(errors)) });
+}
+
+/** The pipe's check of a body that did not come through it (a web form put in the request's shape): the value and its problems. */
+export async function validateBody<T extends object>(schema: ClassConstructor<T>, body: object): Promise<{ value: T; problems: FieldProblem[] }> {
+  const value = plainToInstance(schema, body);
+  return { value, problems: fieldProblems(await validate(value, VALIDATOR_OPTIONS)) };
 }

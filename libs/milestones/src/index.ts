@@ -5,3 +5,4 @@ export * from './milestone-jobs.service';
 export * from './milestones.module';
 export * from './schedule';
 export * from './action-reminders.service';
+export * from './milestones.requests';

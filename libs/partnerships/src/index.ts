@@ -10,4 +10,5 @@ export * from './partnership-invitations.service';
 export * from './partnership-calendar.service';
 export * from './partnership-framework.service';
 export * from './partnerships.fragment';
+export * from './partnerships.requests';
 export * from './partnerships.module';

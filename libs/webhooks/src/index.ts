@@ -3,3 +3,4 @@ export * from './webhooks.service';
 export * from './webhooks.module';
 export * from './address-guard';
 export * from './webhook-access';
+export * from './webhooks.requests';

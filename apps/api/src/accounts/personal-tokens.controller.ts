@@ -1,27 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MAX_TOKEN_DAYS, PersonalAccessToken, PersonalAccessTokensService, Principal, TOKEN_SCOPES, TokenScope } from '@app/accounts';
+import { CreatePersonalTokenDto, MAX_TOKEN_DAYS, PersonalAccessToken, PersonalAccessTokensService, Principal, TOKEN_SCOPES, TokenScope } from '@app/accounts';
 import { IdPipe } from '@app/http';
 import { Caller } from '../http/auth.guard';
-
-export class CreatePersonalTokenDto {
-  @ApiProperty({ example: 'Partner case system', maxLength: 100 })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  name!: string;
-
-  @ApiProperty({ enum: TOKEN_SCOPES, description: 'read: GET only (any other method → 403); write: everything you may do' })
-  @IsIn(TOKEN_SCOPES)
-  scope!: TokenScope;
-
-  @ApiProperty({ minimum: 1, maximum: MAX_TOKEN_DAYS, example: 90 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_TOKEN_DAYS)
-  expiresInDays!: number;
-}
 
 export class PersonalTokenDto {
   @ApiProperty() id!: string;

@@ -1,14 +1,12 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsUUID } from 'class-validator';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
-import { AgreementRecord, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
+import { AgreementRecord, AgreementReviewDto, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
 import { ValidationFailed } from '@app/domain';
 import { ExpensiveRead, IdPipe } from '@app/http';
 import { Caller } from '../http/auth.guard';
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
-import { OffsetDays, OffsetWorkingDays } from '../cycles/dto/milestones.dto';
 
 const PartnershipId = () => Param('id', new IdPipe('partnership'));
 
@@ -42,19 +40,6 @@ function mapAgreement({ row, snapshot, members, nextEvents, review }: AgreementR
     },
     nextEvents,
   };
-}
-
-/** The agreement's review date, aligned to an anchor of the partnership. */
-export class AgreementReviewDto {
-  @ApiProperty({ description: 'A partnership anchor to align to' })
-  @IsUUID()
-  anchorId!: string;
-
-  @OffsetDays((o: AgreementReviewDto) => o.offsetWorkingDays === undefined)
-  offsetDays?: number;
-
-  @OffsetWorkingDays()
-  offsetWorkingDays?: number;
 }
 
 function ifMatch(header: string | undefined): number | undefined {

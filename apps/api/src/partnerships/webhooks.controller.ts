@@ -1,25 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
 import { Principal } from '@app/accounts';
 import { IdPipe } from '@app/http';
-import { DISABLED_REASONS, WebhookDeliveryEntity, WebhookEntity, WebhooksService, whyOff } from '@app/webhooks';
+import { CreateWebhookDto, DISABLED_REASONS, WebhookDeliveryEntity, WebhookEntity, WebhooksService, whyOff } from '@app/webhooks';
 import { Caller } from '../http/auth.guard';
-
-class CreateWebhookDto {
-  @ApiProperty({ example: 'https://partner.example.org/hooks/cocommission' })
-  @IsString()
-  @MaxLength(2000)
-  url!: string;
-
-  @ApiProperty({ type: [String], example: ['*'], description: 'Event types (history entry types: LAUNCH, CONSENT, MILESTONE_SCHEDULED…) or "*" for all' })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Matches(/^(\*|[A-Z][A-Z_]{1,60})$/, { each: true, message: 'each event must be an event type such as CONSENT, or *' })
-  events!: string[];
-}
 
 class WebhookDto {
   @ApiProperty() id!: string;

@@ -1,13 +1,11 @@
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import type { Response } from 'express';
-import { AccountsService, ORGANISATION_KINDS, OrganisationKind, WebSession } from '@app/accounts';
-import { Conflict, MAX_EMAIL_LENGTH, ValidationFailed, isEmailAddress } from '@app/domain';
+import { AccountsService, CreateOrganisationDto, CreateUserDto, ORGANISATION_KINDS, WebSession } from '@app/accounts';
+import { Conflict, MAX_EMAIL_LENGTH, ValidationFailed } from '@app/domain';
+import { checkForm, text, typed } from '../http/form';
 import { LayoutService } from '../http/layout.service';
 import { AdminPage, Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
-
-const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
 /** Platform admins manage organisations and their users. */
 @AdminPage()
@@ -25,25 +23,30 @@ export class AdminController {
 
   @Post('organisations')
   async addOrganisation(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const name = str(body.name);
-    const kind = str(body.kind);
-    const errors: FormError[] = [];
-    if (!name || name.length > 300) errors.push({ field: 'org-name', text: 'Enter the organisation’s name (300 characters at most)' });
-    if (!ORGANISATION_KINDS.includes(kind as OrganisationKind)) errors.push({ field: 'org-kind', text: 'Choose what kind of organisation it is' });
+    const { value, errors } = await checkForm(
+      CreateOrganisationDto,
+      { name: text(body, 'name'), kind: text(body, 'kind') },
+      { name: { field: 'org-name', text: 'Enter the organisation’s name (200 characters at most)' }, kind: { field: 'org-kind', text: 'Choose what kind of organisation it is' } },
+    );
     if (errors.length) return this.render(res, 400, session, { errors, values: body });
-    await this.accounts.createOrganisation(name, kind as OrganisationKind);
+    await this.accounts.createOrganisation(value.name, value.kind);
     res.redirect(303, '/admin?done=organisation');
   }
 
   @Post('users')
   async addUser(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const input = { name: str(body.name), email: str(body.email), password: typeof body.password === 'string' ? body.password : '', organisationId: str(body.organisationId) };
-    const errors: FormError[] = [];
-    if (!input.name || input.name.length > 200) errors.push({ field: 'user-name', text: 'Enter the person’s name (200 characters at most)' });
-    // isEmailAddress checks the length before any pattern (the form may carry 256 kB).
-    if (!isEmailAddress(input.email)) errors.push({ field: 'user-email', text: `Enter an email address like name@example.org (${MAX_EMAIL_LENGTH} characters at most)` });
-    if (input.password.length < 12 || input.password.length > 200) errors.push({ field: 'user-password', text: 'The password must be 12 to 200 characters' });
-    if (!isUUID(input.organisationId)) errors.push({ field: 'user-organisation', text: 'Choose the person’s organisation' });
+    // A password left empty is sent as empty: the account rules' words for it, as the API's.
+    const { value: input, errors } = await checkForm(
+      CreateUserDto,
+      { name: text(body, 'name'), email: text(body, 'email'), password: typed(body, 'password') ?? '', organisationId: text(body, 'organisationId') },
+      {
+        name: { field: 'user-name', text: 'Enter the person’s name (200 characters at most)' },
+        // The schema checks the length before any pattern (the form may carry 256 kB).
+        email: { field: 'user-email', text: `Enter an email address like name@example.org (${MAX_EMAIL_LENGTH} characters at most)` },
+        password: { field: 'user-password', text: 'The password must be 12 to 1,024 characters' },
+        organisationId: { field: 'user-organisation', text: 'Choose the person’s organisation' },
+      },
+    );
     if (!errors.length) {
       try {
         await this.accounts.createUser(input);

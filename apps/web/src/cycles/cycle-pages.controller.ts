@@ -12,6 +12,7 @@ import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
 import { NamesService } from '../http/names.service';
 import { ChoicesService } from '../http/choices.service';
+import { typed } from '../http/form';
 import { Session } from '../http/session.guard';
 import { WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
@@ -88,7 +89,7 @@ export class CyclePagesController {
 
   @Post(':id/events')
   async send(@Session() session: WebSession, @CycleId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const type = typeof body.type === 'string' ? body.type : '';
+    const type = typed(body, 'type') ?? '';
     try {
       // The page is read again after the redirect: the event's answer need not carry the cycle's view.
       await this.events.send(session.principal, id, await validateEvent(eventFromForm(type, body)), undefined, { minimal: true });
@@ -108,7 +109,7 @@ export class CyclePagesController {
   /** A commissioner of the cycle schedules a milestone: on a date, or aligned to an anchor. */
   @Post(':id/milestones')
   async schedule(@Session() session: WebSession, @CycleId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const { input, errors } = milestoneFromForm(body);
+    const { input, errors } = await milestoneFromForm(body);
     if (input) {
       try {
         await this.milestones.schedule(session.principal, id, input);

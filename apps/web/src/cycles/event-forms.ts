@@ -1,6 +1,7 @@
 import { fromZonedTime } from 'date-fns-tz';
 import { ENGLAND, UserEventType, parsePounds, startCycle } from '@app/domain';
 import { FormFieldSpec, FormView, eventFormOf } from './forms';
+import { Form, field, text as filled } from '../http/form';
 import type { FormError } from '../views/filters';
 
 /** One field of an event's form, as the template draws it with the GOV.UK components. */
@@ -46,8 +47,7 @@ export function formOf(type: string, page: FormContext): EventForm | undefined {
   };
 }
 
-type Form = Record<string, unknown>;
-const text = (form: Form, name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+const text = field;
 const number = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value === undefined ? undefined : NaN);
 const list = (value: unknown) => (Array.isArray(value) ? value : typeof value === 'string' && value ? [value] : []);
 /** Pounds as pence; blank is left out, and text that is not money stays text for the validation to name. */
@@ -90,7 +90,7 @@ export function eventFromForm(type: string, form: Form, page?: FormContext): Rec
   }
   for (const group of spec.groups ?? []) {
     const items = Object.keys(form)
-      .filter((k) => k.startsWith(group.prefix) && typeof form[k] === 'string' && (form[k] as string).trim() !== '')
+      .filter((k) => k.startsWith(group.prefix) && filled(form, k) !== undefined)
       .map((k) => {
         const [first, second] = k.slice(group.prefix.length).split('_');
         const value = group.parse === 'pence' ? pounds(form[k]) : number(form[k]);

@@ -1,6 +1,6 @@
-import { isUUID } from 'class-validator';
 import type { NewMilestone } from '@app/milestones';
-import { MILESTONE_KINDS, MilestoneKind } from '@app/milestones';
+import { CreateMilestoneDto, MILESTONE_KINDS, MilestoneKind } from '@app/milestones';
+import { Form, checkForm, number, text } from '../http/form';
 import { dateFromForm } from '../views/dates';
 import type { FormError } from '../views/filters';
 
@@ -23,24 +23,24 @@ export const MILESTONE_FIELDS: Record<string, string> = {
   offsetWorkingDays: 'milestone-offset',
 };
 
-const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
-
-/** A milestone from the form: aligned to an anchor with an offset, or on a day (at 09:00). */
-export function milestoneFromForm(form: Record<string, unknown>): { input?: NewMilestone; errors: FormError[] } {
-  const errors: FormError[] = [];
-  const kind = str(form.kind) as MilestoneKind;
-  if (!MILESTONE_KINDS.includes(kind)) errors.push({ field: 'milestone-kind', text: 'Choose which milestone it is' });
-  const anchorId = str(form.anchorId);
-  if (anchorId && !isUUID(anchorId)) errors.push({ field: 'milestone-anchor', text: 'Choose an anchor from the list' });
-  if (anchorId) {
-    const offset = str(form.offset);
-    if (!/^-?\d{1,4}$/.test(offset)) errors.push({ field: 'milestone-offset', text: 'Enter the offset as a whole number of days, negative for before the anchor' });
-    if (errors.length) return { errors };
-    const days = Number(offset);
-    return { errors, input: str(form.unit) === 'working' ? { kind, anchorId, offsetWorkingDays: days } : { kind, anchorId, offsetDays: days } };
-  }
-  const date = dateFromForm(form, 'milestone-date');
-  if (date.errors.length) errors.push({ field: 'milestone-date', text: 'Enter a real date, for example 27 3 2027, or choose an anchor' });
-  if (errors.length || !date.value) return { errors };
-  return { errors, input: { kind, dueAt: date.value.toISOString() } };
+/** A milestone from the form, validated by the API's request class: aligned to an anchor with an offset, or on a day (at 09:00). */
+export async function milestoneFromForm(form: Form): Promise<{ input?: NewMilestone; errors: FormError[] }> {
+  const anchorId = text(form, 'anchorId');
+  const offset = number(form, 'offset', /^-?\d{1,4}$/);
+  const date = anchorId ? undefined : dateFromForm(form, 'milestone-date');
+  const offsetText = 'Enter the offset as a whole number of days, negative for before the anchor';
+  const { value, errors } = await checkForm(
+    CreateMilestoneDto,
+    { kind: text(form, 'kind'), anchorId, ...(anchorId && { [text(form, 'unit') === 'working' ? 'offsetWorkingDays' : 'offsetDays']: offset }), dueAt: date?.value?.toISOString() },
+    {
+      kind: { field: 'milestone-kind', text: 'Choose which milestone it is' },
+      // Neither an anchor nor a date: the date's words say so.
+      anchorId: anchorId ? { field: 'milestone-anchor', text: 'Choose an anchor from the list' } : null,
+      offsetDays: { field: 'milestone-offset', text: offsetText },
+      offsetWorkingDays: { field: 'milestone-offset', text: offsetText },
+      dueAt: { field: 'milestone-date', text: 'Enter a real date, for example 27 3 2027, or choose an anchor' },
+    },
+  );
+  if (errors.length) return { errors };
+  return { errors, input: Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as NewMilestone };
 }

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { isUUID } from 'class-validator';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';
-import { AgreementHistoryEntity, AgreementRecord, AgreementReviewsService, AgreementsService } from '@app/agreements';
+import { AgreementHistoryEntity, AgreementRecord, AgreementReviewDto, AgreementReviewsService, AgreementsService } from '@app/agreements';
 import { Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed, VersionConflict, formErrorStatus } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
+import { Form, checkForm, lines, number, text, typed } from '../http/form';
 import { Session } from '../http/session.guard';
 import { WordDiff, WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
@@ -52,24 +52,23 @@ export class AgreementPagesController {
   }
 
   @Post(':id/agreement/events')
-  async send(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const type = typeof body.type === 'string' ? body.type : '';
-    const text = (name: string) => (typeof body[name] === 'string' && (body[name] as string).trim() ? (body[name] as string).trim() : undefined);
+  async send(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
+    // The form in the event's shape; the catalogue's schema (as for the API) validates it in the service.
+    const type = typed(body, 'type') ?? '';
     const event: Record<string, unknown> = { type };
     if (type === 'PROPOSE_AGREEMENT') {
-      event.destination = text('destination');
-      event.horizonYear = text('horizonYear') && /^\d{4}$/.test(text('horizonYear')!) ? Number(text('horizonYear')) : text('horizonYear');
-      event.principles = (text('principles') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      Object.assign(event, { destination: text(body, 'destination'), horizonYear: number(body, 'horizonYear', /^\d{4}$/), principles: lines(body, 'principles') });
     } else if (type === 'STATE_POSITION') {
-      Object.assign(event, { whatsInItForUs: text('whatsInItForUs'), readiness: text('readiness'), concerns: text('concerns') });
+      Object.assign(event, { whatsInItForUs: text(body, 'whatsInItForUs'), readiness: text(body, 'readiness'), concerns: text(body, 'concerns') });
     } else if (type === 'CONSENT_AGREEMENT' || type === 'OBJECT_AGREEMENT') {
-      Object.assign(event, { number: Number(body.number), ...(type === 'OBJECT_AGREEMENT' && { reason: text('reason') }) });
+      Object.assign(event, { number: Number(body.number), ...(type === 'OBJECT_AGREEMENT' && { reason: text(body, 'reason') }) });
     } else if (type === 'REOPEN_AGREEMENT') {
-      event.reason = text('reason');
+      event.reason = text(body, 'reason');
     }
     const clean = Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined));
     try {
-      await this.agreements.send(session.principal, id, clean, typeof body.version === 'string' && /^\d+$/.test(body.version) ? Number(body.version) : undefined);
+      const version = number(body, 'version', /^\d+$/);
+      await this.agreements.send(session.principal, id, clean, typeof version === 'number' ? version : undefined);
       return res.redirect(303, `/partnerships/${id}/agreement?done=${encodeURIComponent(type)}`);
     } catch (error) {
       const status = formErrorStatus(error, [ValidationFailed, Forbidden, VersionConflict, TransitionRefused]);
@@ -84,15 +83,20 @@ export class AgreementPagesController {
 
   /** A commissioner member aligns the review date to an anchor: so many days before (or after) it. */
   @Post(':id/agreement/review')
-  async scheduleReview(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const anchorId = typeof body.anchorId === 'string' ? body.anchorId.trim() : '';
-    const days = typeof body.offsetDays === 'string' ? body.offsetDays.trim() : '';
-    const errors: FormError[] = [];
-    if (!isUUID(anchorId)) errors.push({ field: 'review-anchor', text: 'Choose the date on the calendar the review is aligned to' });
-    if (days !== '' && (!/^-?\d{1,3}$/.test(days) || Math.abs(Number(days)) > 730)) errors.push({ field: 'review-offset', text: 'Enter a whole number of days, up to 730' });
+  async scheduleReview(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
+    // The form asks for days before the anchor; the request counts days from it.
+    const before = number(body, 'offsetDays', /^-?\d+$/);
+    const { value, errors } = await checkForm(
+      AgreementReviewDto,
+      { anchorId: text(body, 'anchorId'), offsetDays: before === undefined ? 0 : typeof before === 'number' ? -before : before },
+      {
+        anchorId: { field: 'review-anchor', text: 'Choose the date on the calendar the review is aligned to' },
+        offsetDays: { field: 'review-offset', text: 'Enter a whole number of days, up to 730' },
+      },
+    );
     if (errors.length) return this.render(res, 400, session, id, { errors, values: body });
     try {
-      await this.reviews.schedule(session.principal, id, { anchorId, offsetDays: days === '' ? 0 : -Number(days) });
+      await this.reviews.schedule(session.principal, id, { anchorId: value.anchorId, offsetDays: value.offsetDays! });
       return res.redirect(303, `/partnerships/${id}/agreement?done=review`);
     } catch (error) {
       return this.refused(res, session, id, body, error);

@@ -1,16 +1,16 @@
 import { Body, Controller, Get, Inject, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AccountsService, AdminActStands, EMAIL_PREFERENCES, MAX_TOKEN_DAYS, PersonalAccessTokensService, TOKEN_SCOPES, TokenScope, UNUSABLE_EMAIL, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import { AccountsService, AdminActStands, ChangePasswordDto, CreatePersonalTokenDto, CreateUserDto, EMAIL_PREFERENCES, MAX_TOKEN_DAYS, PersonalAccessTokensService, PreferencesDto, TokenScope, UNUSABLE_EMAIL, UpdateUserDto, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
 import { NotificationMailService } from '@app/notifications';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Conflict, Forbidden, RateLimited, TransitionRefused, ValidationFailed } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { Param } from '@nestjs/common';
+import { checkForm, choice, number, text, typed } from '../http/form';
 import { LayoutService } from '../http/layout.service';
 import { SESSION_COOKIE, Session } from '../http/session.guard';
 import type { FormError } from '../views/filters';
 
-const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 const UserId = () => Param('id', new IdPipe('user'));
 const DONE: Record<string, string> = {
   user: 'The user is added',
@@ -46,10 +46,17 @@ export class PeopleController {
   @Post('people')
   async add(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const organisationId = this.organisationManaged(session);
-    const input = { name: str(body.name), email: str(body.email), password: typeof body.password === 'string' ? body.password : '', organisationId: organisationId ?? '' };
-    const errors: FormError[] = [];
-    if (!input.name || input.name.length > 200) errors.push({ field: 'user-name', text: 'Enter the person’s name (200 characters at most)' });
-    if (!/^[^\s@]+@[^\s@]+$/.test(input.email) || input.email.length > 320) errors.push({ field: 'user-email', text: 'Enter an email address like name@example.org' });
+    // A password left empty is sent as empty: the account rules' words for it, as the API's.
+    const { value: input, errors } = await checkForm(
+      CreateUserDto,
+      { name: text(body, 'name'), email: text(body, 'email'), password: typed(body, 'password') ?? '', organisationId: organisationId ?? '' },
+      {
+        name: { field: 'user-name', text: 'Enter the person’s name (200 characters at most)' },
+        email: { field: 'user-email', text: 'Enter an email address like name@example.org' },
+        password: { field: 'user-password', text: 'The password must be 1,024 characters at most' },
+        organisationId: { field: 'user-name', text: 'Add people of no organisation from the admin page' },
+      },
+    );
     if (!errors.length) {
       try {
         await this.accounts.createUser(input, session.principal);
@@ -71,14 +78,19 @@ export class PeopleController {
 
   @Post('people/:id')
   async change(@Session() session: WebSession, @UserId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const changes: UserChanges = {
-      active: body.active === 'yes' ? true : body.active === 'no' ? false : undefined,
-      representative: body.representative === 'yes' ? true : body.representative === 'no' ? false : undefined,
-      role: body.role === 'member' || body.role === 'lead' ? body.role : undefined,
-      password: str(body.password) ? String(body.password) : undefined,
-    };
+    const { value: changes, errors } = await checkForm(
+      UpdateUserDto,
+      { active: choice(body, 'active', 'yes', 'no'), representative: choice(body, 'representative', 'yes', 'no'), role: text(body, 'role'), password: text(body, 'password') && typed(body, 'password') },
+      {
+        active: { field: 'active', text: 'Choose whether the account is active' },
+        representative: { field: 'representative', text: 'Choose whether they represent their organisation' },
+        role: { field: 'role', text: 'Choose member or lead' },
+        password: { field: 'password', text: 'The password must be 1,024 characters at most' },
+      },
+    );
+    if (errors.length) return this.renderPerson(res, 400, session, id, { errors });
     try {
-      await this.accounts.updateUser(session.principal, id, changes);
+      await this.accounts.updateUser(session.principal, id, changes as UserChanges);
       return res.redirect(303, isAdmin(session.principal) || session.principal.role === 'lead' ? '/people?done=changed' : '/');
     } catch (error) {
       if (error instanceof AdminActStands) return this.renderPerson(res, 403, session, id, { errors: [{ field: error.field, text: error.message }] });
@@ -95,20 +107,21 @@ export class PeopleController {
 
   @Post('account/email')
   async emailPreference(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const choice = EMAIL_PREFERENCES.find((p) => p === body.email);
-    if (!choice) return this.renderAccount(res, 400, session, { errors: [{ field: 'email', text: 'Choose how you get emails' }] });
-    await this.accounts.setEmailPreference(session.user.id, choice);
+    const { value, errors } = await checkForm(PreferencesDto, { email: text(body, 'email') }, { email: { field: 'email', text: 'Choose how you get emails' } });
+    if (errors.length) return this.renderAccount(res, 400, session, { errors });
+    await this.accounts.setEmailPreference(session.user.id, value.email);
     res.redirect(303, '/account?done=email#email');
   }
 
   /** A new password ends every other sign-in; this browser gets a new session of the new generation. */
   @Post('account/password')
   async changePassword(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Ip() address: string, @Res() res: Response) {
-    const current = typeof body.currentPassword === 'string' ? body.currentPassword : '';
-    const next = typeof body.newPassword === 'string' ? body.newPassword : '';
-    const errors: FormError[] = [];
-    if (!current) errors.push({ field: 'current-password', text: 'Enter your current password' });
-    if (!next) errors.push({ field: 'new-password', text: 'Enter a new password' });
+    const typedIn = { currentPassword: typed(body, 'currentPassword'), newPassword: typed(body, 'newPassword') };
+    const { value, errors } = await checkForm(ChangePasswordDto, typedIn, {
+      currentPassword: { field: 'current-password', text: typedIn.currentPassword ? 'The current password must be 1,024 characters at most' : 'Enter your current password' },
+      newPassword: { field: 'new-password', text: typedIn.newPassword ? 'The new password must be 1,024 characters at most' : 'Enter a new password' },
+    });
+    const { currentPassword: current, newPassword: next } = value;
     if (!errors.length) {
       try {
         const user = await this.accounts.changePassword(session.principal, current, next, address);
@@ -136,17 +149,16 @@ export class PeopleController {
   /** A personal access token, shown on the page this once (only its hash is kept). */
   @Post('account/tokens')
   async createToken(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
-    const name = str(body.name);
-    const scope = TOKEN_SCOPES.find((s) => s === body.scope);
-    const days = /^\d{1,3}$/.test(str(body.expiresInDays)) ? Number(str(body.expiresInDays)) : NaN;
-    const errors: FormError[] = [];
-    if (!name || name.length > 100) errors.push({ field: 'token-name', text: 'Enter a name for the token (100 characters at most), such as the system that uses it' });
-    if (!scope) errors.push({ field: 'token-scope', text: 'Choose what the token may do' });
-    if (!(days >= 1 && days <= MAX_TOKEN_DAYS)) errors.push({ field: 'token-days', text: `Enter how many days the token works, from 1 to ${MAX_TOKEN_DAYS}` });
-    const values = { name, scope, expiresInDays: str(body.expiresInDays) };
+    const days = text(body, 'expiresInDays');
+    const { value, errors } = await checkForm(CreatePersonalTokenDto, { name: text(body, 'name'), scope: text(body, 'scope'), expiresInDays: number(body, 'expiresInDays', /^\d{1,3}$/) }, {
+      name: { field: 'token-name', text: 'Enter a name for the token (100 characters at most), such as the system that uses it' },
+      scope: { field: 'token-scope', text: 'Choose what the token may do' },
+      expiresInDays: { field: 'token-days', text: `Enter how many days the token works, from 1 to ${MAX_TOKEN_DAYS}` },
+    });
+    const values = { name: text(body, 'name') ?? '', scope: text(body, 'scope'), expiresInDays: days ?? '' };
     if (errors.length) return this.renderAccount(res, 400, session, { errors, tokenValues: values });
     try {
-      const { token, record } = await this.personalTokens.create(session.principal, { name, scope: scope as TokenScope, expiresInDays: days });
+      const { token, record } = await this.personalTokens.create(session.principal, value);
       await this.renderAccount(res, 201, session, { newToken: { token, name: record.name, scope: record.scope, expiresAt: record.expiresAt } });
     } catch (error) {
       if (!(error instanceof TransitionRefused)) throw error;

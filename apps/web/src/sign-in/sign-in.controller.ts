@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
 import type { CookieOptions, Response } from 'express';
-import { AccountsService, IdentityProvidersService, LoginAttempt, LoginLimiter, WebSessionsService, sameToken } from '@app/accounts';
+import { AccountsService, IdentityProvidersService, LoginAttempt, LoginDto, LoginLimiter, WebSessionsService, sameToken } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { RateLimited } from '@app/domain';
+import { checkForm, text, typed } from '../http/form';
 import { CsrfRefused, PublicPage, SESSION_COOKIE, Session, WebRequest } from '../http/session.guard';
 import { WebSession } from '@app/accounts';
 
@@ -43,15 +44,17 @@ export class SignInController {
     const next = safeNext(body.next);
     const cookieToken = req.cookies?.[SIGN_IN_COOKIE];
     if (typeof cookieToken !== 'string' || !sameToken(body._csrf, cookieToken)) throw new CsrfRefused();
-    const email = typeof body.email === 'string' ? body.email.trim().slice(0, 320) : '';
-    const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
-    const errors: { field: string; text: string }[] = [];
-    if (!email) errors.push({ field: 'email', text: 'Enter your email address' });
-    if (!password) errors.push({ field: 'password', text: 'Enter your password' });
+    const login = { email: text(body, 'email'), password: typed(body, 'password') };
+    const { value, errors } = await checkForm(LoginDto, login, {
+      email: { field: 'email', text: login.email ? 'The email address must be 320 characters at most' : 'Enter your email address' },
+      password: { field: 'password', text: login.password ? 'The password must be 1,024 characters at most' : 'Enter your password' },
+    });
+    const email = value.email?.slice(0, 320) ?? '';
     if (errors.length) return this.form(res, 400, { next, email, errors });
     // An organisation that switched passwords off: said for its email domains before any password is checked.
     const byDomain = await this.providers.passwordRefusal(email, null);
     if (byDomain) return this.form(res, 401, { next, email, errors: [{ field: 'email', text: byDomain }] });
+    const { password } = value;
     let attempt: LoginAttempt;
     try {
       // The attempt counts before the password is checked: parallel guesses cannot outrun the limit.

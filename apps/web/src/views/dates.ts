@@ -1,4 +1,5 @@
 import { nineInEngland } from '@app/domain';
+import { text } from '../http/form';
 import type { FormError } from './filters';
 
 export { nineInEngland };
@@ -6,8 +7,8 @@ export { nineInEngland };
 /** A GOV.UK date input (`<prefix>-day`, `-month`, `-year`) as 9am that day in England. */
 export function dateFromForm(form: Record<string, unknown>, id: string, prefix = 'date'): { value?: Date; errors: FormError[] } {
   const [day, month, year] = ['day', 'month', 'year'].map((k) => {
-    const raw = form[`${prefix}-${k}`];
-    return typeof raw === 'string' && /^\d{1,4}$/.test(raw.trim()) ? Number(raw) : NaN;
+    const raw = text(form, `${prefix}-${k}`);
+    return raw !== undefined && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
   });
   const date = Number.isInteger(day) && Number.isInteger(month) && Number.isInteger(year) ? nineInEngland(year, month, day) : null;
   const real = date && date.getUTCDate() === day && date.getUTCMonth() === month - 1 && year >= 2000 && year <= 2100;

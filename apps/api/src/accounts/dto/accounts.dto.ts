@@ -1,19 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { MAX_EMAIL_LENGTH } from '@app/domain';
+import { IsOptional, IsUUID } from 'class-validator';
 import { EMAIL_PREFERENCES, EmailPreference, ORGANISATION_KINDS, OrganisationEntity, OrganisationKind, UserEntity, UserRole } from '@app/accounts';
 
-export class LoginDto {
-  @ApiProperty({ example: 'admin@cocommission.local' })
-  @IsString()
-  @MaxLength(320)
-  email!: string;
-
-  @ApiProperty({ example: 'cocommission-admin' })
-  @IsString()
-  @MaxLength(1024)
-  password!: string;
-}
+// The request bodies are the accounts feature's (the web app's forms validate with them too).
+export { ChangePasswordDto, CreateOrganisationDto, CreateUserDto, LoginDto, PreferencesDto, UpdateUserDto } from '@app/accounts';
 
 export class TokenDto {
   @ApiProperty() accessToken!: string;
@@ -21,18 +11,6 @@ export class TokenDto {
   @ApiProperty({ description: 'Seconds until the token expires' }) expiresIn!: number;
   @ApiProperty({ description: 'The account is still on the development default password: change it (POST /v1/me/password) before anything else' })
   usesDefaultCredentials!: boolean;
-}
-
-export class CreateOrganisationDto {
-  @ApiProperty({ example: 'Northshire County Council' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  name!: string;
-
-  @ApiProperty({ enum: ORGANISATION_KINDS })
-  @IsIn(ORGANISATION_KINDS)
-  kind!: OrganisationKind;
 }
 
 export class OrganisationDto {
@@ -48,28 +26,6 @@ export const mapOrganisation = (o: OrganisationEntity): OrganisationDto => ({
   kind: o.kind,
   createdAt: o.createdAt.toISOString(),
 });
-
-export class CreateUserDto {
-  @ApiProperty({ example: 'jo.bloggs@northshire.gov.uk', maxLength: MAX_EMAIL_LENGTH })
-  @IsEmail() // validator.js refuses more than 254 characters before its patterns run
-  @MaxLength(MAX_EMAIL_LENGTH)
-  email!: string;
-
-  @ApiProperty({ example: 'Jo Bloggs' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  name!: string;
-
-  @ApiProperty({ minLength: 12, description: 'At least 12 characters, and not one of the most common passwords' })
-  @IsString()
-  @MaxLength(1024)
-  password!: string;
-
-  @ApiProperty()
-  @IsUUID()
-  organisationId!: string;
-}
 
 export class UserDto {
   @ApiProperty() id!: string;
@@ -106,45 +62,4 @@ export class ListUsersQuery {
   @IsOptional()
   @IsUUID()
   organisationId?: string;
-}
-
-export class PreferencesDto {
-  @ApiProperty({ enum: EMAIL_PREFERENCES, description: 'immediate: each notification by email; daily: one digest each working morning at 08:00; off: none' })
-  @IsIn(EMAIL_PREFERENCES)
-  email!: EmailPreference;
-}
-
-export class UpdateUserDto {
-  @ApiPropertyOptional({ description: 'false deactivates: every earlier token and web session is refused, and login' })
-  @IsOptional()
-  @IsBoolean()
-  active?: boolean;
-
-  @ApiPropertyOptional({ description: 'May commit their organisation where it names representatives' })
-  @IsOptional()
-  @IsBoolean()
-  representative?: boolean;
-
-  @ApiPropertyOptional({ enum: ['member', 'lead'] })
-  @IsOptional()
-  @IsIn(['member', 'lead'])
-  role?: 'member' | 'lead';
-
-  @ApiPropertyOptional({ description: 'Admins only: a new password (at least 12 characters, not a common one); ends the user’s sessions' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  password?: string;
-}
-
-export class ChangePasswordDto {
-  @ApiProperty()
-  @IsString()
-  @MaxLength(1024)
-  currentPassword!: string;
-
-  @ApiProperty({ minLength: 12, description: 'At least 12 characters, and not one of the most common passwords' })
-  @IsString()
-  @MaxLength(1024)
-  newPassword!: string;
 }

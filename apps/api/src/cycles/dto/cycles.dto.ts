@@ -1,35 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, MinLength, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, IsString, MaxLength } from 'class-validator';
 import { CycleRecord } from '@app/cycles';
 import type { ChainedEntryColumns } from '@app/history';
 import { CYCLE_STATES, CycleState, USER_EVENT_TYPES, fundingOf } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
 import { PageLimit } from '@app/http';
 
-const Ids = () => (target: object, key: string) => {
-  IsArray()(target, key);
-  ArrayMaxSize(200)(target, key);
-  IsUUID('all', { each: true })(target, key);
-};
-
-export class CreateCycleDto {
-  @ApiProperty() @IsUUID() partnershipId!: string;
-  @ApiProperty({ example: 'Staying well at home this winter' }) @IsString() @MinLength(1) @MaxLength(300) title!: string;
-  @ApiProperty({ type: [String], description: "Commissioning co-owners; the caller's organisation is added" })
-  @Ids()
-  commissionerOrganisationIds!: string[];
-  @ApiProperty({ type: [String] }) @Ids() providerOrganisationIds!: string[];
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @Ids() communityOrganisationIds?: string[];
-  @ApiProperty({ type: [String], description: 'Review panel members (users of member organisations)' }) @Ids() panelUserIds!: string[];
-  @ApiPropertyOptional({ type: [String], description: 'Neutral facilitators who resolve escalations' })
-  @IsOptional()
-  @Ids()
-  facilitatorUserIds?: string[];
-  @ApiPropertyOptional({ type: [String], description: "Outcomes of the partnership's shared framework" })
-  @IsOptional()
-  @Ids()
-  outcomeIds?: string[];
-}
+// The request body is the cycles feature's (the web app's form validates with it too).
+export { CreateCycleDto } from '@app/cycles';
 
 export class ListCyclesQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() partnershipId?: string;

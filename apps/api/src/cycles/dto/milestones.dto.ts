@@ -1,49 +1,11 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { PageLimit } from '@app/http';
 import { IncidentEntity, MILESTONE_KINDS, MilestoneEntity, incidentSummary } from '@app/milestones';
 import { NotificationEntity } from '@app/notifications';
 
-/** Calendar days from an anchor (negative: before it), required when `required` says so. */
-export const OffsetDays = <T extends object>(required: (o: T) => boolean) =>
-  applyDecorators(
-    ApiPropertyOptional({ description: 'Calendar days from the anchor (negative: before it)' }),
-    ValidateIf(required),
-    IsInt(),
-    Min(-730),
-    Max(730),
-  );
-
-/** Working days in England from an anchor (weekends and bank holidays skipped). */
-export const OffsetWorkingDays = () =>
-  applyDecorators(
-    ApiPropertyOptional({ description: 'Working days in England from the anchor (weekends and bank holidays skipped)' }),
-    IsOptional(),
-    IsInt(),
-    Min(-500),
-    Max(500),
-  );
-
-export class CreateMilestoneDto {
-  @ApiProperty({ enum: MILESTONE_KINDS }) @IsIn(MILESTONE_KINDS) kind!: (typeof MILESTONE_KINDS)[number];
-
-  @ApiPropertyOptional({ description: 'An absolute time (ISO 8601); or give anchorId with an offset' })
-  @ValidateIf((o: CreateMilestoneDto) => o.anchorId === undefined || o.dueAt !== undefined)
-  @IsISO8601({ strict: true })
-  dueAt?: string;
-
-  @ApiPropertyOptional({ description: 'A partnership anchor to align to' })
-  @ValidateIf((o: CreateMilestoneDto) => o.dueAt === undefined || o.anchorId !== undefined)
-  @IsUUID()
-  anchorId?: string;
-
-  @OffsetDays((o: CreateMilestoneDto) => o.anchorId !== undefined && o.offsetWorkingDays === undefined)
-  offsetDays?: number;
-
-  @OffsetWorkingDays()
-  offsetWorkingDays?: number;
-}
+// The request body is the milestones feature's (the web app's form validates with it too).
+export { CreateMilestoneDto } from '@app/milestones';
 
 
 export class MilestoneDto {
