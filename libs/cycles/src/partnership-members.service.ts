@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { Principal } from '@app/accounts';
 import { Transactions } from '@app/database';
 import { Decided, PartnershipsService } from '@app/partnerships';
-import { CyclesRepository } from './cycles.repository';
+import { CycleListsRepository } from './cycle-lists.repository';
 
 /** Organisations leave a partnership, but not while they co-own one of its unfinished cycles. */
 @Injectable()
 export class PartnershipMembersService {
   constructor(
     private readonly partnerships: PartnershipsService,
-    private readonly cycles: CyclesRepository,
+    private readonly cycles: CycleListsRepository,
     private readonly transactions: Transactions,
   ) {}
 
