@@ -2,7 +2,8 @@ import request from 'supertest';
 import { ProgressFromHistory1763940000000 } from '@app/database/migrations/1763940000000-progress-from-history';
 import { CycleQueriesService, HistoryAuditService } from '@app/cycles';
 import { chainedEntry } from '@app/history';
-import { CyclesRepository } from '@app/cycles/cycles.repository';
+import { CycleViewsRepository } from '@app/cycles/cycle-views.repository';
+import { CycleWritesRepository } from '@app/cycles/cycle-writes.repository';
 import { Agent, Collaboration, Factory, TestApi, agent, asOwner, collaboration, createTestApi, cycleSteps, fromNow, ownerDataSource } from '@test/support';
 
 /** A statement behind the apps' back, as the tables' owner (what another process, or an operator, would do). */
@@ -539,7 +540,7 @@ describe('cycles over HTTP', () => {
 
   describe('events to a cycle this process last wrote (decided on it, not read again)', () => {
     const progress = (note: string, of = c) => ({ type: 'RECORD_PROGRESS', note, readings: [{ metric: of.outcome.metrics[0].id, value: 3 }] });
-    const reads = () => jest.spyOn(api.app.get(CyclesRepository), 'view');
+    const reads = () => jest.spyOn(api.app.get(CycleViewsRepository), 'view');
 
     it('answer exactly what a fresh read shows, without reading the cycle first', async () => {
       const id = await c.newCycle();
@@ -569,7 +570,7 @@ describe('cycles over HTTP', () => {
       const id = await c.newCycle();
       await toFraming(id);
       const revised = await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Held with its statement' });
-      const writes = jest.spyOn(api.app.get(CyclesRepository), 'writeBatched');
+      const writes = jest.spyOn(api.app.get(CycleWritesRepository), 'writeBatched');
       try {
         const endorsed = await ok(c.councilUser.as, id, { type: 'ENDORSE_PROBLEM', revision: revised.problem.latestRevision });
         expect(writes).toHaveBeenCalledTimes(1);

@@ -40,6 +40,12 @@ describe('parseConfig', () => {
     }
   });
 
+  it('keeps cycles in one store of 128 MiB unless told its budget or off', () => {
+    expect(parseConfig({}).cycleCache).toEqual({ enabled: true, bytes: 128 * 1024 * 1024 });
+    expect(parseConfig({ CYCLE_CACHE: 'off', CYCLE_CACHE_BYTES: '1048576' }).cycleCache).toEqual({ enabled: false, bytes: 1048576 });
+    expect(() => parseConfig({ CYCLE_CACHE: 'no' })).toThrow(/CYCLE_CACHE must be on or off/);
+  });
+
   it('treats empty values as unset', () => {
     expect(parseConfig({ PORT: '' }).port).toBe(3000);
   });

@@ -147,6 +147,9 @@ export const environmentSchema = z.object({
   OIDC_STARTS_PER_MINUTE: int(20, 1),
   // The Ed25519 key that signs the daily checkpoints of every history's head: PEM, base64 PKCS#8 DER, or a file holding either (docs/security.md).
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  // The one cache of cycles each process keeps (CycleStore): its budget in bytes, and `off` for tests that read every cycle afresh.
+  CYCLE_CACHE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  CYCLE_CACHE_BYTES: int(128 * 1024 * 1024, 0),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
@@ -205,6 +208,8 @@ export interface AppConfig {
   oidc: { allowInsecureIssuer: boolean; secretsKey: string; startsPerMinute: number };
   /** signingKey: AUDIT_SIGNING_KEY as given (null: a file generated outside production, none in production). */
   audit: { signingKey: string | null };
+  /** What each process keeps of the cycles it read and wrote (CycleStore): whether it keeps anything, and within how many bytes. */
+  cycleCache: { enabled: boolean; bytes: number };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
@@ -321,6 +326,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     openData: { ocidPrefix: env.OCID_PREFIX },
     oidc: { allowInsecureIssuer: env.OIDC_ALLOW_INSECURE_ISSUER, secretsKey: env.SECRETS_KEY ?? jwtSecret, startsPerMinute: env.OIDC_STARTS_PER_MINUTE },
     audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },
+    cycleCache: { enabled: env.CYCLE_CACHE === 'on', bytes: env.CYCLE_CACHE_BYTES },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     // CLOCK_OFFSET_MS moves the clock by a fixed amount (every process of a test run alike);

@@ -15,7 +15,7 @@ import {
   tasksOf,
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import type { EventWrite } from './cycles.repository';
+import type { EventWrite } from './cycle-writes.repository';
 import { actorColumns, chainedEntry } from '@app/history';
 
 /**

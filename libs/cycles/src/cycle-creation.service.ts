@@ -20,7 +20,8 @@ import {
 } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import { CyclesRepository } from './cycles.repository';
+import { CycleViewsRepository } from './cycle-views.repository';
+import { CycleWritesRepository } from './cycle-writes.repository';
 import { CycleQueriesService, CycleRecord } from './cycle-queries.service';
 import { GENESIS_HASH, actorColumns, chainedEntry } from '@app/history';
 import { Transactions } from '@app/database';
@@ -42,7 +43,8 @@ export interface NewCycle {
 @Injectable()
 export class CycleCreationService {
   constructor(
-    private readonly cycles: CyclesRepository,
+    private readonly cycles: CycleWritesRepository,
+    private readonly views: CycleViewsRepository,
     private readonly partnerships: PartnershipsService,
     private readonly directory: CycleDirectory,
     private readonly taskNotes: TaskNotes,
@@ -99,7 +101,7 @@ export class CycleCreationService {
     const context = closed.context;
     const revision = context.problem.revisions.at(-1);
     // Its text is kept apart from the snapshot (cycle_texts): written with the revision, it is there.
-    const statement = revision && (revision.statement ?? (await this.cycles.revisionStatement(row.id, revision.number)));
+    const statement = revision && (revision.statement ?? (await this.views.revisionStatement(row.id, revision.number)));
     if (revision && statement === undefined) throw new Error(`cycle ${row.id} has no text for its problem revision ${revision.number}`);
     const last = revision && { statement: statement! };
     const snapshot = startCycle({

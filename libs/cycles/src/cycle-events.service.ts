@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { CLOCK } from '@app/config';
 import { Principal } from '@app/accounts';
 import {
@@ -23,7 +22,9 @@ import {
   textsSize,
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import { CyclesRepository, RECENT_PROGRESS } from './cycles.repository';
+import { RECENT_PROGRESS } from './cycle-rows';
+import { type CycleParts, CycleStore } from './cycle-store';
+import { CycleWritesRepository } from './cycle-writes.repository';
 import { Lanes } from './lanes';
 import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.service';
 import { CycleCreationService } from './cycle-creation.service';
@@ -31,7 +32,7 @@ import { CycleChain } from './cycle-chain';
 import { Transactions } from '@app/database';
 import { CycleDirectory } from './cycle-directory';
 import { TaskNotes } from './task-notes';
-import type { EventWrite, WriteOutcome } from './cycles.repository';
+import type { EventWrite, WriteOutcome } from './cycle-writes.repository';
 
 /** Milestone events for one cycle, in the order they are due. */
 export interface SystemEventPlan {
@@ -64,7 +65,8 @@ export interface SendOptions {
 @Injectable()
 export class CycleEventsService {
   constructor(
-    private readonly cycles: CyclesRepository,
+    private readonly cycles: CycleWritesRepository,
+    private readonly store: CycleStore,
     private readonly queries: CycleQueriesService,
     private readonly creation: CycleCreationService,
     private readonly transactions: Transactions,
@@ -75,8 +77,8 @@ export class CycleEventsService {
   /** This process's events to one cycle go one after another (see Lanes). */
   private readonly lanes = new Lanes();
 
-  /**
-   * Cycles as this process last wrote them (row and view), by id. The next person's event to one is
+  /*
+   * Cycles as this process last wrote them (row and view) are kept in the store (its `written` part). The next person's event to one is
    * decided on it and written with a compare-and-set on its version, without reading the cycle
    * first (one round trip instead of two). Everything the view shows moves the version when it
    * changes, except the milestones' statuses, who may see the cycle and the partnership's
@@ -85,8 +87,6 @@ export class CycleEventsService {
    * (So a change made to a cycle outside the application must move its version: a migration that
    * rewrites snapshots runs before the processes start.)
    */
-  private readonly held = new LRUCache<string, Held>({ max: 4096, maxSize: 32 * 1024 * 1024 });
-
   /**
    * Sends a person's event. With `expectedVersion` (If-Match) a stale version is a conflict;
    * without it, a write that loses a race is decided again on the fresh state.
@@ -96,7 +96,7 @@ export class CycleEventsService {
   }
 
   private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion: number | undefined, options: SendOptions): Promise<CycleRecord> {
-    const held = this.held.get(id);
+    const held = this.store.get(id)?.parts.written;
     if (held && (options.minimal || held.read.texts) && (expectedVersion === undefined || expectedVersion === held.row.version)) {
       const written = await this.sendOnHeld(principal, held, input, options);
       if (written) return written;
@@ -115,7 +115,7 @@ export class CycleEventsService {
       // Someone else's event landed first: read everything again rather than guess what it added
       // (a minimal answer carries only what the written row says).
       if (applied.retried) {
-        this.held.delete(id);
+        this.store.drop(id, 'written');
         if (!options.minimal) return this.queries.get(principal, id);
       }
       // As read, plus this event (a person's event never changes milestones).
@@ -148,7 +148,7 @@ export class CycleEventsService {
     const write = await this.written(chain);
     const outcome: WriteOutcome = await this.cycles.writeBatched({ ...write, head: { ...write.head, ...visibility, open: true, view: !options.minimal } });
     if (!outcome.moved) {
-      this.held.delete(held.row.id);
+      this.store.drop(held.row.id, 'written');
       return undefined;
     }
     const row = chain.rowAfter();
@@ -167,9 +167,9 @@ export class CycleEventsService {
     const { slim, texts: written } = splitTexts(row.snapshot);
     const texts = read.texts && (Object.keys(written).length ? { ...read.texts, ...written } : read.texts);
     const size = heldSize(slim, read);
-    if (size > HELD_MAX_BYTES) return void this.held.delete(row.id);
+    if (size > HELD_MAX_BYTES) return void this.store.drop(row.id, 'written');
     const kept = texts && textsSize(texts) <= HELD_TEXTS_MAX_BYTES ? texts : null;
-    this.held.set(row.id, { row: { ...row, snapshot: slim }, read: { ...read, archived: false, texts: kept } }, { size: size + (kept ? textsSize(kept) : 0) });
+    this.store.keep(row.id, row.version, { written: { value: { row: { ...row, snapshot: slim }, read: { ...read, archived: false, texts: kept } }, bytes: size + (kept ? textsSize(kept) : 0) } });
   }
 
   /**
@@ -343,10 +343,7 @@ export class CycleEventsService {
 }
 
 /** A cycle as this process last wrote it: its row and what its view read along. */
-interface Held {
-  row: CycleEntity;
-  read: ReadAlong;
-}
+type Held = NonNullable<CycleParts['written']>;
 
 /** A cycle that would take more memory than this, its texts aside, is not held; texts that would take more than this are not held with it. */
 const HELD_MAX_BYTES = 1024 * 1024;

@@ -4,7 +4,15 @@ import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, joinTexts, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
-import { CycleExportRow, CycleMilestoneView, CycleSummaryRow, CycleView, CyclesRepository, ExportCursor, InvolvingSummary, RECENT_PROGRESS, StatesReached } from './cycles.repository';
+import type { CycleMilestoneView, CycleView, StatesReached } from './cycle-rows';
+import type { ReadAlong } from './cycle-store';
+import { CycleViewsRepository } from './cycle-views.repository';
+import { CycleExportRow, CycleListsRepository, CycleSummaryRow, ExportCursor } from './cycle-lists.repository';
+import { CycleWorkRepository, InvolvingSummary } from './cycle-work.repository';
+import { CycleFundingRepository } from './cycle-funding.repository';
+import { CycleTableItemsRepository } from './cycle-table-items.repository';
+import { CycleActionRemindersRepository } from './cycle-action-reminders.repository';
+import { CycleSeriesRepository, PartnershipCycleRecord, PartnershipReading } from './cycle-series.repository';
 import type { ChainVerdict } from '@app/history';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
 import { SignedCheckpointsService, SignedHead } from './signed-checkpoints.service';
@@ -59,7 +67,13 @@ export interface CyclePage {
 @Injectable()
 export class CycleQueriesService {
   constructor(
-    private readonly cycles: CyclesRepository,
+    private readonly cycles: CycleViewsRepository,
+    private readonly lists: CycleListsRepository,
+    private readonly work: CycleWorkRepository,
+    private readonly funding: CycleFundingRepository,
+    private readonly tableItems: CycleTableItemsRepository,
+    private readonly reminders: CycleActionRemindersRepository,
+    private readonly series: CycleSeriesRepository,
     private readonly partnerships: PartnershipsService,
     private readonly accounts: AccountsService,
     private readonly audit: HistoryAuditService,
@@ -88,7 +102,7 @@ export class CycleQueriesService {
     let after: { createdAt: string; id: string } | undefined;
     if (query.cursor) {
       // A cursor is a cycle of this list: one the caller can see, of the partnership asked for.
-      const position = await this.cycles.cursorOf(query.cursor, principal.organisationId);
+      const position = await this.lists.cursorOf(query.cursor, principal.organisationId);
       const visible = position && (await this.cycles.find(position.id));
       const fits = position && visible && sees(principal, { row: visible, member: position.member }) && (!query.partnershipId || position.partnershipId === query.partnershipId);
       if (!fits) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
@@ -96,7 +110,7 @@ export class CycleQueriesService {
     }
     const visibleTo = isAdmin(principal) ? null : principal.organisationId;
     if (!isAdmin(principal) && !visibleTo) return { items: [], nextCursor: null };
-    const rows = await this.cycles.list({
+    const rows = await this.lists.list({
       visibleToOrganisationId: principal.organisationKind === 'facilitator' ? null : visibleTo,
       facilitatorUserId: principal.organisationKind === 'facilitator' ? principal.userId : undefined,
       partnershipId: query.partnershipId,
@@ -117,7 +131,7 @@ export class CycleQueriesService {
     const organisationId = principal.organisationId;
     if (!organisationId) return [];
     const [rows, actor] = await Promise.all([
-      this.cycles.involvingSummaries(organisationId, principal.userId, principal.organisationKind === 'facilitator', limit),
+      this.work.involvingSummaries(organisationId, principal.userId, principal.organisationKind === 'facilitator', limit),
       this.actorOf(principal),
     ]);
     return rows.map((r) => {
@@ -133,7 +147,7 @@ export class CycleQueriesService {
    */
   async involvementStamp(principal: Principal): Promise<string | null> {
     if (!principal.organisationId || principal.organisationKind === 'facilitator') return null;
-    const [stamp, actor] = await Promise.all([this.cycles.involvementStamp(principal.organisationId), this.actorOf(principal)]);
+    const [stamp, actor] = await Promise.all([this.work.involvementStamp(principal.organisationId), this.actorOf(principal)]);
     return `${stamp}:${actor.representative ? 'r' : ''}:${(actor.representatives ?? []).join(',')}`;
   }
 
@@ -171,7 +185,7 @@ export class CycleQueriesService {
       orgs.set(organisationId, row);
       years.set(year, orgs);
     };
-    for (const cycle of await this.cycles.fundingOf(partnershipId)) {
+    for (const cycle of await this.funding.fundingOf(partnershipId)) {
       for (const p of cycle.pledges ?? []) if (p.kind === 'cash' && p.amountPence) add(p.at, p.organisationId, 'pledgedPence', p.amountPence);
       for (const proposal of cycle.proposals.filter((x) => x.status === 'open' || x.status === 'accepted')) {
         for (const consent of proposal.consents) if (consent.committedPence) add(consent.at, consent.organisationId, 'committedPence', consent.committedPence);
@@ -186,10 +200,10 @@ export class CycleQueriesService {
   async tableItemsInUse(principal: Principal, partnershipId: string): Promise<TableItemInUse[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
     // Read from every cycle's options (years of them in old cycles): again only once a cycle has moved on.
-    const stamp = await this.cycles.seriesStamp(partnershipId);
+    const stamp = await this.series.seriesStamp(partnershipId);
     const cached = this.itemsInUse.get(partnershipId);
     if (cached?.stamp === stamp) return cached.items;
-    const items = this.cycles
+    const items = this.tableItems
       .tableItemsInUse(partnershipId)
       .then((rows) => rows.map((r) => ({ cycleTitle: r.cycle_title, optionTitle: r.option_title, organisationId: r.organisation_id, item: r.item })));
     this.itemsInUse.set(partnershipId, { stamp, items });
@@ -199,9 +213,24 @@ export class CycleQueriesService {
 
   private readonly itemsInUse = new LRUCache<string, { stamp: string; items: Promise<TableItemInUse[]> }>({ max: 200 });
 
+  /** What changes whenever a partnership's cycles or outcome framework may have (for open data's kept series). */
+  seriesStamp(partnershipId: string): Promise<string> {
+    return this.series.seriesStamp(partnershipId);
+  }
+
+  /** A partnership's cycles with what their snapshots publish, oldest first (open data; no visibility check: callers have made it). */
+  recordsOf(partnershipId: string): Promise<PartnershipCycleRecord[]> {
+    return this.series.recordsOf(partnershipId);
+  }
+
+  /** Every metric reading of a partnership's cycles, oldest first (open data; no visibility check). */
+  readingsOf(partnershipId: string): Promise<PartnershipReading[]> {
+    return this.series.readingsOf(partnershipId);
+  }
+
   /** Cycles in delivery with open actions, for the action reminders (no visibility check: the system's pass). */
   async withOpenActions() {
-    return (await this.cycles.withOpenActions()).map((r) => ({ id: r.id, title: r.title, partnershipId: r.partnership_id, actions: r.actions.filter((a) => !a.doneAt) }));
+    return (await this.reminders.withOpenActions()).map((r) => ({ id: r.id, title: r.title, partnershipId: r.partnership_id, actions: r.actions.filter((a) => !a.doneAt) }));
   }
 
   /** Verified from the checkpoint on, or (`full`) from the first entry; the stored snapshot and texts compared with it. */
@@ -243,11 +272,16 @@ export class CycleQueriesService {
    * check: the caller has checked the partnership's). `after` is the `next` of the page before.
    */
   async exportPage(partnershipId: string, after: ExportCursor | undefined, limit: number): Promise<CycleExportPage> {
-    const rows = await this.cycles.exportPage(partnershipId, after, limit);
+    const rows = await this.lists.exportPage(partnershipId, after, limit);
     return {
       items: rows.map(({ cursor: _, ...item }) => item),
       next: rows.length === limit ? rows[rows.length - 1].cursor : null,
     };
+  }
+
+  /** The learning of a partnership's cycles, a page at a time, oldest cycle first (open data's download; no visibility check: the caller has made it). */
+  learningPage(partnershipId: string, after: ExportCursor | undefined, limit: number) {
+    return this.lists.learningPage(partnershipId, after, limit);
   }
 
   /** The cycle as stored, for other features' services (no visibility check). */
@@ -320,4 +354,4 @@ const sees = (principal: Principal, { row, member }: { row: CycleEntity; member:
 const facilitates = (row: CycleEntity, userId: string): boolean =>
   ((row.snapshot as { context?: { facilitatorUserIds?: string[] } }).context?.facilitatorUserIds ?? []).includes(userId);
 
-export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount' | 'archived' | 'texts'>;
+export type { ReadAlong } from './cycle-store';

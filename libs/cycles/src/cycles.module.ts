@@ -7,20 +7,35 @@ import { PartnershipsModule } from '@app/partnerships';
 import { CycleCreationService } from './cycle-creation.service';
 import { CycleEventsService } from './cycle-events.service';
 import { CycleQueriesService } from './cycle-queries.service';
-import { CyclesRepository } from './cycles.repository';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { CycleStore } from './cycle-store';
+import { CYCLES_REPOSITORIES } from './cycle-repositories';
 import { CycleDirectory } from './cycle-directory';
 import { PartnershipMembersService } from './partnership-members.service';
 import { TaskNotes } from './task-notes';
 import { AuditSigningKey } from './audit-signing';
 import { SignedCheckpointsService } from './signed-checkpoints.service';
 
-/** Cycles, split by job: reading them, opening them, and the one write path of their events. */
+/** Cycles, split by job: reading them, opening them, and the one write path of their events, over one store of what is kept of them. */
 /** The tables this feature owns, registered with the data source by its module. */
 export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity, CycleTextEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [CyclesRepository, CycleDirectory, TaskNotes, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, AuditSigningKey, SignedCheckpointsService],
-  exports: [CyclesRepository, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, AuditSigningKey, SignedCheckpointsService],
+  providers: [
+    { provide: CycleStore, useFactory: (config: AppConfig) => new CycleStore(config.cycleCache), inject: [APP_CONFIG] },
+    ...CYCLES_REPOSITORIES,
+    CycleDirectory,
+    TaskNotes,
+    CycleQueriesService,
+    CycleCreationService,
+    CycleEventsService,
+    PartnershipMembersService,
+    HistoryAuditService,
+    AuditSigningKey,
+    SignedCheckpointsService,
+  ],
+  // Other features read cycles through the services (the repositories stay inside); the store is the API's kept view JSON's too.
+  exports: [CycleStore, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, AuditSigningKey, SignedCheckpointsService],
 })
 export class CyclesModule {}

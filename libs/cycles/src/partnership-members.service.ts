@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Principal } from '@app/accounts';
 import { Transactions } from '@app/database';
 import { Decided, PartnershipGovernanceService, PartnershipsService } from '@app/partnerships';
-import { CyclesRepository } from './cycles.repository';
+import { CycleListsRepository } from './cycle-lists.repository';
 
 /** Organisations leave a partnership, but not while they co-own one of its unfinished cycles. */
 @Injectable()
@@ -10,7 +10,7 @@ export class PartnershipMembersService {
   constructor(
     private readonly partnerships: PartnershipsService,
     private readonly governance: PartnershipGovernanceService,
-    private readonly cycles: CyclesRepository,
+    private readonly cycles: CycleListsRepository,
     private readonly transactions: Transactions,
   ) {}
 

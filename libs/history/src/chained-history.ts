@@ -22,7 +22,7 @@ type EntryOf<K extends string> = ChainedEntryColumns & { seq: number } & Record<
  * A history whose head is kept on its parent's row (the agreement's, the partnership's), written
  * by compare-and-set: the head read under the row's lock, the entries chained after it and
  * inserted, and the head moved on only if its version is still the one read. The cycles' history
- * has the same shape, written many cycles at once by one statement (cycles.repository.ts:
+ * has the same shape, written many cycles at once by one statement (cycle-writes.repository.ts:
  * WRITE_EVENTS); its entries are chained by the same `chainedEntry`.
  */
 export class ChainedHistory<K extends string, E extends EntryOf<K>> {

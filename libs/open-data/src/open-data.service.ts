@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal } from '@app/accounts';
 import { CycleState, Learning, STATE_META } from '@app/domain';
 import { Metric, OutcomeEntity, PartnershipEntity, PartnershipFrameworkService, PartnershipsService } from '@app/partnerships';
-import { CycleQueriesService, CyclesRepository, ExportCursor, FundingYear, PartnershipCycleRecord, PartnershipReading } from '@app/cycles';
+import { CycleQueriesService, ExportCursor, FundingYear, PartnershipCycleRecord, PartnershipReading } from '@app/cycles';
 
 /** A cell of a download: text, a number, yes/no, or empty. */
 export type DownloadCell = string | number | boolean | null;
@@ -106,7 +106,6 @@ export class OpenDataService {
   readonly learningPageSize = 100;
 
   constructor(
-    private readonly cycles: CyclesRepository,
     private readonly queries: CycleQueriesService,
     private readonly partnerships: PartnershipsService,
     private readonly framework: PartnershipFrameworkService,
@@ -151,12 +150,12 @@ export class OpenDataService {
    */
   async learningTable(principal: Principal, partnershipId: string): Promise<DownloadTable> {
     await this.partnerships.requireVisible(principal, partnershipId);
-    const { cycles, learningPageSize: limit } = this;
+    const { queries, learningPageSize: limit } = this;
     const namer = (ids: (string | null)[]) => this.namer(ids);
     async function* rows() {
       let after: ExportCursor | undefined;
       for (;;) {
-        const page = await cycles.learningPage(partnershipId, after, limit);
+        const page = await queries.learningPage(partnershipId, after, limit);
         const name = await namer(page.flatMap((r) => r.learnings.map((l) => l.organisationId)));
         for (const r of page) {
           for (const l of r.learnings) {
@@ -224,7 +223,7 @@ export class OpenDataService {
   /** The public page's content; 404 unless the partnership is published and not archived. */
   async publicPartnership(partnershipId: string): Promise<PublicPartnership> {
     const aggregate = await this.partnerships.getPublic(partnershipId);
-    const [records, funding] = await Promise.all([this.cycles.recordsOf(partnershipId), this.queries.fundingYearsOf(partnershipId)]);
+    const [records, funding] = await Promise.all([this.queries.recordsOf(partnershipId), this.queries.fundingYearsOf(partnershipId)]);
     const series = await this.seriesOf(partnershipId, { outcomes: aggregate.outcomes, records });
     const name = await this.namer([
       ...records.flatMap((r) => [...r.proposals.map((p) => p.proposedByOrganisationId), ...r.learnings.map((l) => l.organisationId)]),
@@ -279,7 +278,7 @@ export class OpenDataService {
    * reading of years of cycles is the costliest read of a partnership page.
    */
   private async seriesOf(partnershipId: string, known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {}): Promise<MetricSeries[]> {
-    const stamp = await this.cycles.seriesStamp(partnershipId);
+    const stamp = await this.queries.seriesStamp(partnershipId);
     const cached = this.series.get(partnershipId);
     if (cached?.stamp === stamp) return cached.series;
     const series = this.readSeries(partnershipId, known);
@@ -296,8 +295,8 @@ export class OpenDataService {
   ): Promise<MetricSeries[]> {
     const [outcomes, records, readings] = await Promise.all([
       known.outcomes ?? this.framework.outcomes(partnershipId),
-      known.records ?? this.cycles.recordsOf(partnershipId),
-      this.cycles.readingsOf(partnershipId),
+      known.records ?? this.queries.recordsOf(partnershipId),
+      this.queries.readingsOf(partnershipId),
     ]);
     const name = await this.namer(readings.map((r) => r.organisationId));
     const cycles = new Map(records.map((r, i) => [r.id, { record: r, number: i + 1 }]));

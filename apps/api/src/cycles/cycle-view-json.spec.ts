@@ -1,3 +1,4 @@
+import { CycleStore } from '@app/cycles/cycle-store';
 import { CycleViewJson, KEPT_FROM_BYTES, jsonBytes } from './cycle-view-json';
 import type { CycleDto } from './dto/cycles.dto';
 
@@ -40,7 +41,7 @@ describe('a cycle view as JSON bytes', () => {
     }) as unknown as CycleDto;
 
   it('keeps a long-lived cycle’s revisions and options by version, and leaves small ones to the usual serialiser', () => {
-    const json = new CycleViewJson();
+    const json = new CycleViewJson(new CycleStore({ enabled: true, bytes: 64 * 1024 * 1024 }));
     expect(json.bytes(view(1, 100))).toBeUndefined();
     const large = view(2, KEPT_FROM_BYTES);
     expect(json.bytes(large)!.toString()).toBe(JSON.stringify(large));

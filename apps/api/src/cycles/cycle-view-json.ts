@@ -1,42 +1,34 @@
-import { LRUCache } from 'lru-cache';
+/** The cycles' kept view JSON: a part of what the CycleStore keeps of each version of a cycle. */
+import type { CycleStore } from '@app/cycles';
 import type { CycleDto } from './dto/cycles.dto';
 
 /** Revisions and options that take less than this as JSON are serialised with the rest of the view, every time. */
 export const KEPT_FROM_BYTES = 16 * 1024;
 
-interface Kept {
-  version: number;
-  /** The problem's revisions and the options, as JSON in UTF-8; absent when they are small. */
-  revisions?: Buffer;
-  options?: Buffer;
-}
-
 /**
  * A cycle's view as the JSON bytes `JSON.stringify` would make, with its problem revisions and
  * options (a long-lived cycle's texts: hundreds of KB) serialised and encoded once per cycle
- * version and kept. Every answer about a cycle depends on its caller and the hour (`nextEvents`,
- * overdue actions, milestones), but those two parts only on the cycle's version: an old cycle's
- * `GET` spent most of its time making the same 400 KB of JSON again. Small ones are not kept (a
- * marker of their version is, so that a young cycle's view is not measured twice).
+ * version and kept (the store's `json` part of that version). Every answer about a cycle depends on
+ * its caller and the hour (`nextEvents`, overdue actions, milestones), but those two parts only on
+ * the cycle's version: an old cycle's `GET` spent most of its time making the same 400 KB of JSON
+ * again. Small ones are not kept (a marker of their version is, so that a young cycle's view is not
+ * measured twice). With the store off, nothing is kept and every view goes the usual way.
  */
 export class CycleViewJson {
-  private readonly kept = new LRUCache<string, Kept>({
-    max: 10_000,
-    maxSize: 32 * 1024 * 1024,
-    sizeCalculation: (k) => 64 + (k.revisions?.length ?? 0) + (k.options?.length ?? 0),
-  });
+  constructor(private readonly store: CycleStore) {}
 
   /** The view's JSON, or undefined when its revisions and options are small (the caller sends the view as usual). */
   bytes(view: CycleDto): Buffer | undefined {
     // (The DTO types the problem loosely for OpenAPI; mapCycle gives it its revisions.)
     const { revisions: revisionList } = view.problem as { revisions: unknown[] };
     if (!Array.isArray(revisionList) || !Array.isArray(view.options)) return undefined;
-    let kept = this.kept.get(view.id);
-    if (kept?.version !== view.version) {
+    if (!this.store.enabled) return undefined;
+    let kept = this.store.part(view.id, view.version, 'json');
+    if (!kept) {
       const revisions = Buffer.from(JSON.stringify(revisionList));
       const options = Buffer.from(JSON.stringify(view.options));
-      kept = revisions.length + options.length < KEPT_FROM_BYTES ? { version: view.version } : { version: view.version, revisions, options };
-      this.kept.set(view.id, kept);
+      kept = revisions.length + options.length < KEPT_FROM_BYTES ? {} : { revisions, options };
+      this.store.keep(view.id, view.version, { json: { value: kept, bytes: 64 + (kept.revisions?.length ?? 0) + (kept.options?.length ?? 0) } });
     }
     if (!kept.revisions || !kept.options) return undefined;
     return jsonBytes(view, new Map<unknown, Buffer>([[revisionList, kept.revisions], [view.options, kept.options]]));

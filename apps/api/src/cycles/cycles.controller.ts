@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
-import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, EventInput } from '@app/cycles';
+import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, CycleStore, EventInput } from '@app/cycles';
 import { type Clock, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
 import { Caller } from '../http/auth.guard';
@@ -64,9 +64,12 @@ export class CyclesController {
     private readonly creation: CycleCreationService,
     private readonly events: CycleEventsService,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    store: CycleStore,
+  ) {
+    this.json = new CycleViewJson(store);
+  }
 
-  private readonly json = new CycleViewJson();
+  private readonly json: CycleViewJson;
 
   private view(record: CycleRecord, res: FastifyReply): CycleDto {
     const cycle = mapCycle(record, this.clock.now());
