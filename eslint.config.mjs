@@ -100,6 +100,11 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Node's ES module scripts (the test OpenID provider, run as a child process).
+    files: ['test/**/*.mjs', 'scripts/**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+  {
     files: ['apps/web/static/**/*.mjs'],
     languageOptions: { globals: globals.browser },
   },

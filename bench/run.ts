@@ -116,7 +116,7 @@ async function main() {
     const commits = async () => Number((await pg.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
     const commitsBefore = await commits();
     const cpuBefore = { api: cpuSeconds(apiProcess.pid!), postgres: postgresCpuSeconds(), load: process.cpuUsage(), machine: machineBusyMs() };
-    await load(32, seconds, async (client) => {
+    await load(32, seconds, async () => {
       const id = delivering[Math.floor(Math.random() * delivering.length)];
       const u = anyWriter();
       const res = await callForStatus(base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] }, u.token);

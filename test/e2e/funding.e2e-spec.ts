@@ -1,16 +1,15 @@
 import request from 'supertest';
 import { ActionRemindersService } from '@app/milestones';
-import { Collaboration, Factory, TEST_PASSWORD, TestApi, cycleSteps, fromNow, startCollaboration } from '@test/support';
+import { Collaboration, TEST_PASSWORD, TestApi, cycleSteps, fromNow, startCollaboration } from '@test/support';
 import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 /** Pooled funding and a delivery plan over HTTP. */
 describe('funding and the delivery plan', () => {
   let api: TestApi;
-  let factory: Factory;
   let c: Collaboration;
   let steps: ReturnType<typeof cycleSteps>;
 
-  beforeAll(async () => ({ api, factory, c, steps } = await startCollaboration()));
+  beforeAll(async () => ({ api, c, steps } = await startCollaboration()));
   afterAll(() => api.close());
 
   it('three funders (one in kind) reach delivery with the gap recorded; two of three actions done, one overdue', async () => {

@@ -1,6 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { ChainedEntryColumns } from '@app/history';
 import { AnchorEntity, PartnershipEntity } from '@app/partnerships/partnership.entity';
+import type { JsonObject } from '@app/database';
 
 /** A partnership's agreement: its machine's snapshot, a version for compare-and-set, and the chain's head. */
 @Entity('agreements')
@@ -16,7 +17,7 @@ export class AgreementEntity {
   state!: string;
 
   @Column({ type: 'jsonb' })
-  snapshot!: Record<string, any>;
+  snapshot!: JsonObject;
 
   @Column({ type: 'integer' })
   version!: number;

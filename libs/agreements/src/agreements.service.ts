@@ -28,6 +28,7 @@ import {
 import { ChainVerdict, ChainedHistory, GENESIS_HASH, actorColumns } from '@app/history';
 import { PartnershipsService } from '@app/partnerships';
 import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
+import type { JsonObject } from '@app/database';
 
 /** The agreement's history, its head on the agreement's row (@app/history: the chain's subject is the partnership's id). */
 const HISTORY = new ChainedHistory(AgreementHistoryEntity, 'partnershipId', { table: 'agreements', key: 'partnership_id', version: 'version', hash: 'history_hash', touched: 'updated_at' });
@@ -226,7 +227,7 @@ export class AgreementsService {
     item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
     fromState: string | null = row.state,
   ): Promise<AgreementEntity> {
-    const moved = { state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as Record<string, any> };
+    const moved = { state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as JsonObject };
     const content = { type: item.type, ...actorColumns(item.actor), fromState, toState: moved.state, payload: item.payload, at: item.at };
     // The entry chained and appended, and the row moved to it with its new state and snapshot, compare-and-set on its version.
     const [entry] = await HISTORY.append(m, row.partnershipId, row, [content], moved);

@@ -59,7 +59,7 @@ describe('the chain of a cycle’s events', () => {
     chain.apply(action, added);
     expect(chain.write().head).toMatchObject({ version: 22, machineVersion: CYCLE_MACHINE_VERSION });
     // Stored without its texts, which go apart (this row was stored with them: all of them go).
-    const { slim, texts } = splitTexts(persistCycle(added.snapshot));
+    const { slim } = splitTexts(persistCycle(added.snapshot));
     expect(chain.write().head.snapshot).toEqual(slim);
     expect(JSON.stringify(slim)).not.toMatch(/"statement"|"summary"/);
     expect(chain.write().head.texts).toEqual({ 'revision:1': 'Falls at home', 'option:o-1': 'Weekly calls' });

@@ -15,7 +15,6 @@ import {
   ProgressEntry,
   TransitionRefused,
   VersionConflict,
-  decide,
   definitionOf,
   restoreCycle,
   splitTexts,

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Transactions } from '@app/database/transactions';
+import { type QueryRow, Transactions } from '@app/database';
 import { MILESTONE_SUMMARIES_OF } from '@app/milestones/milestones.fragment';
 import { ALL_PARTNERSHIPS, IS_MEMBER, PARTNERSHIPS_OF } from '@app/partnerships/partnerships.fragment';
 import type { CycleContext, Learning } from '@app/domain';
@@ -122,7 +122,7 @@ export class CycleListsRepository {
         WHERE c.partnership_id = m.partnership_id ${conditions.map((x) => `AND ${x}`).join(' ')}
         ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}) c
       ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`;
-    const rows: Record<string, any>[] = await this.dataSource.query(sql, params);
+    const rows: QueryRow[] = await this.dataSource.query(sql, params);
     return rows.map((r) => ({ ...commonFields(r as CycleRow), coOwners: r.co_owners, panelUserIds: r.panel_user_ids }));
   }
 
@@ -150,7 +150,7 @@ export class CycleListsRepository {
    * it out and forgets it.
    */
   async exportPage(partnershipId: string, after: ExportCursor | undefined, limit: number): Promise<(CycleExportRow & { cursor: ExportCursor })[]> {
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: QueryRow[] = await this.dataSource.query(
       `SELECT ${EXPORT_COLUMNS} FROM cycles c CROSS JOIN LATERAL (SELECT c.snapshot->'context' AS ctx) x
        WHERE c.partnership_id = $1 ${after ? 'AND (c.created_at, c.id) > ($3::timestamptz, $4::uuid)' : ''}
        ORDER BY c.created_at, c.id LIMIT $2`,

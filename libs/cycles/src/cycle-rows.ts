@@ -2,6 +2,7 @@
 import type { CycleTexts, ProgressEntry } from '@app/domain';
 import type { CycleMilestoneView } from '@app/milestones/milestones.fragment';
 import type { CycleEntity } from './cycle.entity';
+import type { JsonObject } from '@app/database';
 
 export type { CycleMilestoneView } from '@app/milestones/milestones.fragment';
 
@@ -42,12 +43,12 @@ export interface CycleRow {
   previous_cycle_id: string | null;
   next_cycle_id: string | null;
   state: string;
-  snapshot: Record<string, any>;
+  snapshot: JsonObject;
   machine_version: number;
   version: number;
   progress_count: number;
   history_hash: string;
-  inherited_learning: Record<string, any> | null;
+  inherited_learning: JsonObject | null;
   created_by_user_id: string | null;
   created_at: Date;
   updated_at: Date;

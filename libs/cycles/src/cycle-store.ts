@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { CycleTexts } from '@app/domain';
 import type { CycleEntity } from './cycle.entity';
 import type { CycleView } from './cycle-rows';
+import type { JsonObject } from '@app/database';
 
 /** What was read with a cycle's row for its view. */
 export type ReadAlong = Pick<CycleView, 'milestones' | 'progress' | 'progressCount' | 'archived' | 'texts'>;
@@ -15,7 +16,7 @@ export interface CycleParts {
   /** The row and its view as this process last wrote it (CycleEventsService): the next event is decided on it and written with a compare-and-set on its version. */
   written?: { row: CycleEntity; read: ReadAlong };
   /** A large snapshot, as stored (without texts): a view read sends the version it belongs to, and the database answers without the snapshot if the cycle is still there. */
-  snapshot?: Record<string, any>;
+  snapshot?: JsonObject;
   /** Large texts (cycle_texts), checked the same way. */
   texts?: CycleTexts;
   /** The view's problem revisions and options as JSON (CycleViewJson), absent when small: used for a view of this version only. */

@@ -2,9 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Batcher } from '@app/database/batcher';
-import { Transactions } from '@app/database/transactions';
-import { preparedStatement } from '@app/database/prepared';
+import { Batcher, type JsonObject, preparedStatement, Transactions } from '@app/database';
 import { MILESTONES_OF } from '@app/milestones/milestones.fragment';
 import { IS_ARCHIVED, IS_MEMBER } from '@app/partnerships/partnerships.fragment';
 import { type CycleTexts, type ProgressEntry, revisionTextKey, textsSize } from '@app/domain';
@@ -98,7 +96,7 @@ export class CycleViewsRepository {
   }
 
   /** What a read brought back of a version (each unless it came from the store): kept if large, dropped if not. */
-  private remember(id: string, version: number, read: { snapshot?: Record<string, any>; storedBytes: number; texts?: CycleTexts | null }): void {
+  private remember(id: string, version: number, read: { snapshot?: JsonObject; storedBytes: number; texts?: CycleTexts | null }): void {
     if (!read.snapshot && !read.texts) return;
     const parts: PartsToKeep = {};
     // Parsed, a snapshot takes several times its compressed size.

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { IS_ARCHIVED, IS_MEMBER, MEMBERSHIPS_STAMP, PARTNERSHIPS_OF } from '@app/partnerships/partnerships.fragment';
+import type { JsonObject } from '@app/database';
 
 /** A cycle as "Your work" needs it (see involvingSummaries). */
 export interface InvolvingSummary {
@@ -12,7 +13,7 @@ export interface InvolvingSummary {
   state: string;
   updatedAt: Date;
   archived: boolean;
-  snapshot: Record<string, any>;
+  snapshot: JsonObject;
 }
 
 @Injectable()
@@ -26,7 +27,7 @@ export class CycleWorkRepository {
    * needs: the snapshot (stored without the texts of problem revisions and options).
    */
   async involvingSummaries(organisationId: string, userId: string, facilitatorKind: boolean, limit: number): Promise<InvolvingSummary[]> {
-    const rows: { id: string; title: string; iteration: number; state: string; updated_at: Date; archived: boolean; snapshot: Record<string, any> }[] = await this.dataSource.query(
+    const rows: { id: string; title: string; iteration: number; state: string; updated_at: Date; archived: boolean; snapshot: JsonObject }[] = await this.dataSource.query(
       `SELECT c.id, c.title, c.iteration, c.state, c.updated_at, ${IS_ARCHIVED('c.partnership_id')} AS archived, c.snapshot
        FROM cycles c
        WHERE CASE WHEN $4 THEN c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array($2::text)

@@ -2,17 +2,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Batcher } from '@app/database/batcher';
-import { refusedForItsData } from '@app/database/refused';
-import { Transactions } from '@app/database/transactions';
-import { preparedStatement } from '@app/database/prepared';
+import { Batcher, type JsonObject, preparedStatement, refusedForItsData, Transactions } from '@app/database';
 import { WEBHOOK_DELIVERIES } from '@app/webhooks/webhook-deliveries.fragment';
 import { CLOSED_TASKS, TASKS_DONE, TASK_NOTES, TASK_NOTIFICATIONS } from '@app/notifications/task-notifications.fragment';
 import { IS_ARCHIVED, IS_MEMBER } from '@app/partnerships/partnerships.fragment';
 import { MILESTONES_OF } from '@app/milestones/milestones.fragment';
 import { type CycleTexts, splitTexts } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, CycleTextEntity } from './cycle.entity';
-import { CYCLE_COLUMNS, type CycleMilestoneView, type CycleRow, ISO, toEntity } from './cycle-rows';
+import { CYCLE_COLUMNS, type CycleMilestoneView, type CycleRow, toEntity } from './cycle-rows';
 import { CycleStore } from './cycle-store';
 import type { ClosedTask, TaskNote } from './task-notes';
 
@@ -204,7 +201,7 @@ export class CycleWritesRepository {
     for (const { head } of batch) {
       if (!moved.has(head.id)) continue;
       const wroteTexts = head.texts !== undefined && Object.keys(head.texts).length > 0;
-      this.store.moved(head.id, head.expectedVersion, head.version, wroteTexts ? ['snapshot'] : ['snapshot', 'texts'], { snapshot: head.snapshot as Record<string, any> | undefined });
+      this.store.moved(head.id, head.expectedVersion, head.version, wroteTexts ? ['snapshot'] : ['snapshot', 'texts'], { snapshot: head.snapshot as JsonObject | undefined });
     }
     return batch.map((write) => ({ moved: moved.has(write.head.id), milestones: moved.get(write.head.id) }));
   }
@@ -228,7 +225,7 @@ export class CycleWritesRepository {
   /** A new cycle: its snapshot stored without its texts, which go to cycle_texts. */
   async insert(cycle: Omit<CycleEntity, 'createdAt' | 'updatedAt'>): Promise<void> {
     const { slim, texts } = splitTexts(cycle.snapshot);
-    await this.manager.insert(CycleEntity, { ...cycle, snapshot: slim as Record<string, any> });
+    await this.manager.insert(CycleEntity, { ...cycle, snapshot: slim as JsonObject });
     const rows = Object.entries(texts).map(([key, body]) => ({ cycleId: cycle.id, key, body }));
     if (rows.length) await this.manager.insert(CycleTextEntity, rows);
   }

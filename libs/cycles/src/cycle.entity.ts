@@ -2,6 +2,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import { ChainedEntryColumns, type HashScheme } from '@app/history';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';
 import { UserEntity } from '@app/accounts/user.entity';
+import type { JsonObject } from '@app/database';
 
 @Entity('cycles')
 @Index('cycles_partnership_created_idx', ['partnershipId', 'createdAt', 'id'])
@@ -45,7 +46,7 @@ export class CycleEntity {
 
   /** The machine's persisted snapshot (context included). */
   @Column({ type: 'jsonb' })
-  snapshot!: Record<string, any>;
+  snapshot!: JsonObject;
 
   @Column({ name: 'machine_version', type: 'int' })
   machineVersion!: number;
@@ -64,7 +65,7 @@ export class CycleEntity {
 
   /** The learning of the previous iteration, readable from this one. */
   @Column({ name: 'inherited_learning', type: 'jsonb', nullable: true })
-  inheritedLearning!: Record<string, any> | null;
+  inheritedLearning!: JsonObject | null;
 
   @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
   createdByUserId!: string | null;

@@ -5,6 +5,7 @@ import { CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
 import { AuditSigningKey, dayStatement, headStatement, headsDigest, signStatement } from './audit-signing';
 import { HistoryAuditService } from './history-audit.service';
+import type { QueryRow } from '@app/database';
 
 /** One chain's head as signed on a day: the statement is what the signature covers. */
 export interface SignedHead {
@@ -33,7 +34,7 @@ export interface SignedDay {
 const DAY_COLUMNS = `to_char(day, 'YYYY-MM-DD') AS day, signed_at, key_id, public_key, chains, digest, statement, signature`;
 const HEAD_COLUMNS = `kind, chain_id AS id, seq, hash, to_char(day, 'YYYY-MM-DD') AS day, key_id, statement, signature`;
 
-const dayOf = (r: Record<string, any>): SignedDay => ({
+const dayOf = (r: QueryRow): SignedDay => ({
   day: r.day,
   signedAt: new Date(r.signed_at).toISOString(),
   keyId: r.key_id,
@@ -43,7 +44,7 @@ const dayOf = (r: Record<string, any>): SignedDay => ({
   statement: r.statement,
   signature: r.signature,
 });
-const headOf = (r: Record<string, any>): SignedHead => ({ kind: r.kind, id: r.id, seq: r.seq, hash: r.hash, day: r.day, keyId: r.key_id, statement: r.statement, signature: r.signature });
+const headOf = (r: QueryRow): SignedHead => ({ kind: r.kind, id: r.id, seq: r.seq, hash: r.hash, day: r.day, keyId: r.key_id, statement: r.statement, signature: r.signature });
 
 /**
  * The daily signed checkpoint (docs/security.md): every chain's head that is not signed yet is
@@ -145,6 +146,6 @@ export class SignedCheckpointsService {
       `SELECT DISTINCT ON (chain_id) ${HEAD_COLUMNS} FROM signed_heads WHERE kind = 'cycle' AND chain_id = ANY($1::uuid[]) ORDER BY chain_id, seq DESC`,
       [ids],
     );
-    return new Map(rows.map((r: Record<string, any>) => [r.id, headOf(r)]));
+    return new Map(rows.map((r: QueryRow) => [r.id, headOf(r)]));
   }
 }

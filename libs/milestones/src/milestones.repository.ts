@@ -1,10 +1,8 @@
 /** The milestones' and incidents' rows: scheduling, settling, the sweep's claims and the reads of pages and jobs. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Transactions, entityFromJson } from '@app/database';
+import { Batcher, entityFromJson, type QueryRow, refusedForItsData, Transactions } from '@app/database';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { Batcher } from '@app/database/batcher';
-import { refusedForItsData } from '@app/database/refused';
 import { IncidentEntity, MilestoneChange, MilestoneEntity } from './milestone.entity';
 import { CycleEntity } from '@app/cycles/cycle.entity';
 import { CYCLE_FIELD, CYCLE_ROW, CYCLES_CLAIMED, CYCLES_HELD } from '@app/cycles/cycles.fragment';
@@ -240,7 +238,7 @@ export class MilestonesRepository {
 
   /** Scheduled milestones without an open incident, in id order, for the reconciler. */
   async scheduledBatch(afterId: string | null, limit: number): Promise<ScheduledMilestone[]> {
-    const rows: Record<string, any>[] = await this.dataSource.query(
+    const rows: QueryRow[] = await this.dataSource.query(
       `SELECT m.id, m.cycle_id, m.partnership_id, m.kind, m.due_at, m.revision, m.updated_at
        FROM milestones m
        WHERE m.status = 'scheduled' AND ($1::uuid IS NULL OR m.id > $1::uuid)

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { JsonObject } from '@app/database';
 
 /** Jobs to put in Redis, written in the transaction that made them necessary. */
 @Entity('outbox')
@@ -10,7 +11,7 @@ export class OutboxEntity {
   topic!: string;
 
   @Column({ type: 'jsonb' })
-  payload!: Record<string, any>;
+  payload!: JsonObject;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { CreatePersonalTokenDto, MAX_TOKEN_DAYS, PersonalAccessToken, PersonalAccessTokensService, Principal, TOKEN_SCOPES, TokenScope } from '@app/accounts';
+import { CreatePersonalTokenDto, PersonalAccessToken, PersonalAccessTokensService, Principal, TOKEN_SCOPES, TokenScope } from '@app/accounts';
 import { IdPipe } from '@app/http';
 import { Caller } from '../http/auth.guard';
 
