@@ -28,7 +28,9 @@ const report = (row: Row) => {
   rows.push(row);
   // A fault that landed after the work was done proves nothing.
   const ok = row.lost === 0 && (row.twice === 0 || row.twiceAllowed) && !row.missed ? 'PASS' : 'FAIL';
-  console.log(`  ${row.scenario.padEnd(58)} sent ${String(row.sent).padStart(6)}  accepted ${String(row.accepted).padStart(6)}  lost ${row.lost}  twice ${row.twice}  ${ok}${row.note ? `  (${row.note})` : ''}`);
+  console.log(
+    `  ${row.scenario.padEnd(58)} sent ${String(row.sent).padStart(6)}  accepted ${String(row.accepted).padStart(6)}  lost ${row.lost}  twice ${row.twice}  ${ok}${row.note ? `  (${row.note})` : ''}`,
+  );
 };
 
 async function waitSettled(pg: Client, ids: string[], timeoutMs: number) {
@@ -97,7 +99,15 @@ async function main() {
       const atKill = (await stormOutcome(pg, ids)).settled;
       worker = svc.start(workerEntry, smallSweeps);
       const outcome = await waitSettled(pg, ids, 120_000);
-      report({ scenario: 'worker killed (SIGKILL) mid-storm, restarted', sent: ids.length, accepted: outcome.settled, lost: outcome.left, twice: outcome.twice, note: `${atKill} settled at the kill`, missed: atKill >= ids.length });
+      report({
+        scenario: 'worker killed (SIGKILL) mid-storm, restarted',
+        sent: ids.length,
+        accepted: outcome.settled,
+        lost: outcome.left,
+        twice: outcome.twice,
+        note: `${atKill} settled at the kill`,
+        missed: atKill >= ids.length,
+      });
       await stop(worker);
     }
 
@@ -113,7 +123,15 @@ async function main() {
       const wiped = await svc.wipeRedis(`${svc.prefix}:milestones:*`);
       const atWipe = (await stormOutcome(pg, ids)).settled;
       const outcome = await waitSettled(pg, ids, 120_000);
-      report({ scenario: "queue's Redis keys wiped mid-storm", sent: ids.length, accepted: outcome.settled, lost: outcome.left, twice: outcome.twice, note: `${wiped} keys wiped, ${atWipe} settled then`, missed: atWipe >= ids.length });
+      report({
+        scenario: "queue's Redis keys wiped mid-storm",
+        sent: ids.length,
+        accepted: outcome.settled,
+        lost: outcome.left,
+        twice: outcome.twice,
+        note: `${wiped} keys wiped, ${atWipe} settled then`,
+        missed: atWipe >= ids.length,
+      });
       await stop(worker);
     }
 
@@ -131,7 +149,10 @@ async function main() {
       let stopHealth = false;
       const healthLoop = (async () => {
         while (!stopHealth) {
-          const status = await call(svc.base, 'GET', '/health').then((r) => r.status, () => 0);
+          const status = await call(svc.base, 'GET', '/health').then(
+            (r) => r.status,
+            () => 0,
+          );
           health.set(status, (health.get(status) ?? 0) + 1);
           await sleep(200);
         }
@@ -244,7 +265,16 @@ async function main() {
       }
       const lost = ids.filter((id) => !received.has(id)).length;
       const twice = ids.filter((id) => (received.get(id) ?? 0) > 1).length;
-      report({ scenario: 'worker killed (SIGKILL) mid-email-storm, restarted', sent: ids.length, accepted: ids.length - lost, lost, twice, twiceAllowed: true, note: `${atKill} emailed at the kill; ${twice} sent twice`, missed: atKill >= ids.length });
+      report({
+        scenario: 'worker killed (SIGKILL) mid-email-storm, restarted',
+        sent: ids.length,
+        accepted: ids.length - lost,
+        lost,
+        twice,
+        twiceAllowed: true,
+        note: `${atKill} emailed at the kill; ${twice} sent twice`,
+        missed: atKill >= ids.length,
+      });
       await stop(worker);
       await db.end();
       await new Promise<void>((resolve) => smtp.close(() => resolve()));

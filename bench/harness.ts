@@ -152,12 +152,7 @@ export async function seed(base: string) {
   const login = async (email: string, password: string) => (await must('/v1/auth/login', { email, password })).accessToken as string;
   const admin = await login('admin@cocommission.local', 'cocommission-admin');
   const org = (name: string, kind: string) => must('/v1/organisations', { name, kind }, admin);
-  const [council, icb, charity, forum] = await Promise.all([
-    org('Bench Council', 'commissioner'),
-    org('Bench ICB', 'commissioner'),
-    org('Bench Charity', 'provider'),
-    org('Bench Forum', 'community'),
-  ]);
+  const [council, icb, charity, forum] = await Promise.all([org('Bench Council', 'commissioner'), org('Bench ICB', 'commissioner'), org('Bench Charity', 'provider'), org('Bench Forum', 'community')]);
   const person = async (o: { id: string }, n: string) => {
     const email = `${n}@bench.example`;
     const u = await must('/v1/users', { email, name: n, password: 'bench-password-1', organisationId: o.id }, admin);
@@ -175,9 +170,13 @@ export async function seed(base: string) {
   // people of each co-owner, WRITERS_PER_ORGANISATION of them, as a real partnership's would be.
   const team = async (o: { id: string }, lead: { id: string; email: string; token: string }, n: string) => {
     const others: { id: string; email: string; token: string }[] = [];
-    await parallel(Array.from({ length: WRITERS_PER_ORGANISATION - 1 }, (_, i) => i), 8, async (i) => {
-      others.push(await person(o, `${n}-${i + 2}`));
-    });
+    await parallel(
+      Array.from({ length: WRITERS_PER_ORGANISATION - 1 }, (_, i) => i),
+      8,
+      async (i) => {
+        others.push(await person(o, `${n}-${i + 2}`));
+      },
+    );
     return [lead, ...others];
   };
   const writers = {
@@ -193,10 +192,14 @@ export async function seed(base: string) {
   const partnership = await must('/v1/partnerships', { name: 'Bench partnership', memberOrganisationIds: [icb.id, charity.id, forum.id] }, councilUser.token);
   // Membership is by consent: the platform admin accepts each invitation for the organisation.
   for (const invited of [icb, charity, forum]) await must(`/v1/partnerships/${partnership.id}/invitations/${invited.id}/accept`, {}, admin);
-  const outcome = await must(`/v1/partnerships/${partnership.id}/outcomes`, {
-    title: 'Outcome',
-    metrics: [{ name: 'Admissions', unit: 'per 1,000', baseline: 24, target: 20, direction: 'decrease' }],
-  }, councilUser.token);
+  const outcome = await must(
+    `/v1/partnerships/${partnership.id}/outcomes`,
+    {
+      title: 'Outcome',
+      metrics: [{ name: 'Admissions', unit: 'per 1,000', baseline: 24, target: 20, direction: 'decrease' }],
+    },
+    councilUser.token,
+  );
   const cycleBody = {
     partnershipId: partnership.id,
     title: 'Bench cycle',
@@ -244,9 +247,8 @@ export async function scheduleStorm(pg: Client, cycleIds: string[], perCycle: nu
 /** Milestones of the storm settled, left, and applied more than once. */
 export async function stormOutcome(pg: Client, ids: string[]) {
   const settled = Number((await pg.query(`SELECT count(*) FROM milestones WHERE id = ANY($1::uuid[]) AND status <> 'scheduled'`, [ids])).rows[0].count);
-  const twice = Number((await pg.query(
-    `SELECT count(*) FROM (SELECT payload->>'milestoneId' FROM cycle_history WHERE payload->>'milestoneId' = ANY($1::text[]) GROUP BY 1 HAVING count(*) > 1) d`,
-    [ids],
-  )).rows[0].count);
+  const twice = Number(
+    (await pg.query(`SELECT count(*) FROM (SELECT payload->>'milestoneId' FROM cycle_history WHERE payload->>'milestoneId' = ANY($1::text[]) GROUP BY 1 HAVING count(*) > 1) d`, [ids])).rows[0].count,
+  );
   return { settled, left: ids.length - settled, twice };
 }

@@ -59,18 +59,30 @@ export async function buildOldCycles(pg: Client, _base: string, s: Setup): Promi
   await appendChained(pg, id, head.version, head.history_hash, progress);
 
   // Copies, each with its own chain (the cycle's id is in every entry's hash).
-  const all = (await pg.query(
-    `SELECT type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at FROM cycle_history WHERE cycle_id = $1 ORDER BY seq`,
-    [id],
-  )).rows.map((r) => ({ type: r.type, actorUserId: r.actor_user_id, organisationId: r.organisation_id, representative: r.representative, fromState: r.from_state, toState: r.to_state, payload: r.payload, at: r.at as Date }));
+  const all = (await pg.query(`SELECT type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at FROM cycle_history WHERE cycle_id = $1 ORDER BY seq`, [id])).rows.map(
+    (r) => ({
+      type: r.type,
+      actorUserId: r.actor_user_id,
+      organisationId: r.organisation_id,
+      representative: r.representative,
+      fromState: r.from_state,
+      toState: r.to_state,
+      payload: r.payload,
+      at: r.at as Date,
+    }),
+  );
   const ids = [id];
-  await parallel(Array.from({ length: s.copies - 1 }, (_, i) => i), 2, async () => {
-    const copy = randomUUID();
-    await pg.query(`INSERT INTO cycles SELECT (jsonb_populate_record(c, jsonb_build_object('id', $2::uuid))).* FROM cycles c WHERE c.id = $1`, [id, copy]);
-    await pg.query(`INSERT INTO cycle_texts (cycle_id, key, body) SELECT $2, key, body FROM cycle_texts WHERE cycle_id = $1`, [id, copy]);
-    await appendChained(pg, copy, 0, '0'.repeat(64), all);
-    ids.push(copy);
-  });
+  await parallel(
+    Array.from({ length: s.copies - 1 }, (_, i) => i),
+    2,
+    async () => {
+      const copy = randomUUID();
+      await pg.query(`INSERT INTO cycles SELECT (jsonb_populate_record(c, jsonb_build_object('id', $2::uuid))).* FROM cycles c WHERE c.id = $1`, [id, copy]);
+      await pg.query(`INSERT INTO cycle_texts (cycle_id, key, body) SELECT $2, key, body FROM cycle_texts WHERE cycle_id = $1`, [id, copy]);
+      await appendChained(pg, copy, 0, '0'.repeat(64), all);
+      ids.push(copy);
+    },
+  );
   await pg.query('ANALYZE cycle_history');
   const snapshotBytes = Number((await pg.query(`SELECT octet_length(snapshot::text) AS n FROM cycles WHERE id = $1`, [id])).rows[0].n);
   return { ids, ms: performance.now() - started, snapshotBytes };

@@ -41,7 +41,9 @@ function record(name: string, value: number, unit: string, target?: { op: '>=' |
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 function cpuSeconds(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0; // gone
@@ -65,15 +67,19 @@ function machineBusyMs(): number {
   const [user, nice, system, , , irq, softirq, steal] = ticks;
   return ((user + nice + system + irq + softirq + steal) * 1000) / 100;
 }
-const rssMb = (pid: number) => Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) / 1024;
+const rssMb = (pid: number) =>
+  Number(
+    execFileSync('ps', ['-o', 'rss=', '-p', String(pid)])
+      .toString()
+      .trim(),
+  ) / 1024;
 // BENCH_NODE_ARGS: more Node flags for the API (for instance --trace-gc, with BENCH_VERBOSE=1 to see it).
-const profile = [
-  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : []),
-  ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-];
+const profile = [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 
 async function main() {
-  console.log(`Cocommission benchmark on ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ' (QUICK: figures indicative only)' : ''}\n`);
+  console.log(
+    `Cocommission benchmark on ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ' (QUICK: figures indicative only)' : ''}\n`,
+  );
   svc.prepare();
   const pg = new Client({ connectionString: svc.databaseUrl });
   await pg.connect();
@@ -160,7 +166,13 @@ async function main() {
       const times: number[] = [];
       await load(32, quick ? 2 : 8, async () => {
         const id = delivering[Math.floor(Math.random() * delivering.length)];
-        const res = await callForStatus(base, 'POST', `/v1/cycles/${id}/events`, { type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] }, anyWriter().token);
+        const res = await callForStatus(
+          base,
+          'POST',
+          `/v1/cycles/${id}/events`,
+          { type: 'RECORD_PROGRESS', note: 'Weekly update', readings: [{ metric: 'Admissions', value: 22 }] },
+          anyWriter().token,
+        );
         if (res.status === 200) times.push(res.ms);
         else errors++;
       });
@@ -194,7 +206,6 @@ async function main() {
       if (process.env.BENCH_PROFILE) console.log('profile written to bench/results');
       await endPartialRun();
     }
-
   }
   // BENCH_WEB_PROFILE=1: a CPU profile of the web app under the browsing load, in bench/results/.
   const web = svc.start(webEntry, { WEB_PORT: String(svc.port + 1) }, process.env.BENCH_WEB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : []);
@@ -290,7 +301,11 @@ async function main() {
   const people = [...writers.council, ...writers.icb, ...writers.charity, ...writers.forum].slice(0, 50);
   const cookies = await Promise.all(people.map((u) => webSignIn(webBase, u.email, 'bench-password-1')));
   // Each kind of page alone first: what one costs when nobody else is browsing.
-  for (const [kind, path] of [['work', '/'], ['partnership', `/partnerships/${partnership.id}`], ['cycle', `/cycles/${delivering[0]}`]] as const) {
+  for (const [kind, path] of [
+    ['work', '/'],
+    ['partnership', `/partnerships/${partnership.id}`],
+    ['cycle', `/cycles/${delivering[0]}`],
+  ] as const) {
     const alone: number[] = [];
     let bytes = 0;
     for (let i = 0; i < (quick ? 5 : 20); i++) {
@@ -364,9 +379,7 @@ async function main() {
   const framingTemplate = await must('/v1/cycles', cycleBody, councilUser.token);
   await send(framingTemplate.id, councilUser.token, { type: 'LAUNCH' });
   const framingRow = (await pg.query(`SELECT * FROM cycles WHERE id = $1`, [framingTemplate.id])).rows[0];
-  const otherPartnerships = await Promise.all(
-    Array.from({ length: 9 }, (_, i) => must('/v1/partnerships', { name: `Other ${i}`, memberOrganisationIds: [] }, admin)),
-  );
+  const otherPartnerships = await Promise.all(Array.from({ length: 9 }, (_, i) => must('/v1/partnerships', { name: `Other ${i}`, memberOrganisationIds: [] }, admin)));
   const seedStarted = performance.now();
   // 1,000 framing cycles in the bench partnership (calendar, anchor move, storm), the rest elsewhere.
   await pg.query(
@@ -453,15 +466,11 @@ async function main() {
     if (Date.now() > dueAt.getTime() + 120_000) throw new Error(`${left} storm milestones never settled`);
     await sleep(250);
   }
-  const lateness = (await pg.query(
-    `SELECT extract(epoch FROM ((changes->-1->>'at')::timestamptz - due_at)) * 1000 AS ms, status FROM milestones WHERE id = ANY($1::uuid[])`,
-    [stormIds],
-  )).rows.map((r) => ({ ms: Number(r.ms), status: r.status as string }));
+  const lateness = (await pg.query(`SELECT extract(epoch FROM ((changes->-1->>'at')::timestamptz - due_at)) * 1000 AS ms, status FROM milestones WHERE id = ANY($1::uuid[])`, [stormIds])).rows.map(
+    (r) => ({ ms: Number(r.ms), status: r.status as string }),
+  );
   const fired = lateness.filter((l) => l.status === 'fired').length;
-  const applied = Number((await pg.query(
-    `SELECT count(*) FROM cycle_history WHERE payload->>'milestoneId' = ANY($1::text[])`,
-    [stormIds],
-  )).rows[0].count);
+  const applied = Number((await pg.query(`SELECT count(*) FROM cycle_history WHERE payload->>'milestoneId' = ANY($1::text[])`, [stormIds])).rows[0].count);
   const { twice } = await stormOutcome(pg, stormIds);
   record('storm milestones settled (fired or moot)', lateness.length, 'milestones', { op: '>=', value: storm });
   record('storm events applied = milestones fired', applied - fired, 'difference', { op: '<=', value: 0 });
@@ -479,9 +488,13 @@ async function main() {
   const rawLateness: number[] = [];
   const rawWorkers = [0, 1].map(
     () =>
-      new Worker('raw', async () => {
-        rawLateness.push(Date.now() - rawDue);
-      }, { connection: bullConnection(svc.redisUrl), prefix: svc.prefix, concurrency: 100 }),
+      new Worker(
+        'raw',
+        async () => {
+          rawLateness.push(Date.now() - rawDue);
+        },
+        { connection: bullConnection(svc.redisUrl), prefix: svc.prefix, concurrency: 100 },
+      ),
   );
   while (rawLateness.length < storm) await sleep(100);
   await Promise.all(rawWorkers.map((w) => w.close()));
@@ -498,7 +511,14 @@ async function main() {
   const failed = figures.filter((f) => f.pass === false);
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   const file = join(root, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), quick, machine: { cores: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, figures }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { at: new Date().toISOString(), quick, machine: { cores: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, figures },
+      null,
+      2,
+    ),
+  );
   console.log(`\n${figures.filter((f) => f.pass).length} PASS, ${failed.length} FAIL; saved ${file}`);
 }
 

@@ -47,7 +47,15 @@ function deliveringCycle() {
 }
 
 const persisted = deliveringCycle();
-const event = { type: 'ADD_ACTION', title: 'Hire two nurses', ownerOrganisationId: provider, dueAt: '2027-03-31T17:00:00.000Z', actionId: randomUUID(), actor: person(provider), at } as unknown as CycleEvent;
+const event = {
+  type: 'ADD_ACTION',
+  title: 'Hire two nurses',
+  ownerOrganisationId: provider,
+  dueAt: '2027-03-31T17:00:00.000Z',
+  actionId: randomUUID(),
+  actor: person(provider),
+  at,
+} as unknown as CycleEvent;
 
 const ways: Record<string, () => unknown> = {
   'engine decide() (one inert scope)': () => persistCycle((decide(restoreCycle(persisted), event) as unknown as { snapshot: never }).snapshot),

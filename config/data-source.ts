@@ -12,6 +12,15 @@ import { WEBHOOKS_ENTITIES } from '@app/webhooks';
 import { AGREEMENTS_ENTITIES } from '@app/agreements';
 
 /** Every feature's entities, for the TypeORM CLI (`npm run migration:generate`) and the schema test. */
-export const ALL_ENTITIES = [...ACCOUNTS_ENTITIES, ...PARTNERSHIPS_ENTITIES, ...CYCLES_ENTITIES, ...MILESTONES_ENTITIES, ...NOTIFICATIONS_ENTITIES, ...OUTBOX_ENTITIES, ...WEBHOOKS_ENTITIES, ...AGREEMENTS_ENTITIES];
+export const ALL_ENTITIES = [
+  ...ACCOUNTS_ENTITIES,
+  ...PARTNERSHIPS_ENTITIES,
+  ...CYCLES_ENTITIES,
+  ...MILESTONES_ENTITIES,
+  ...NOTIFICATIONS_ENTITIES,
+  ...OUTBOX_ENTITIES,
+  ...WEBHOOKS_ENTITIES,
+  ...AGREEMENTS_ENTITIES,
+];
 
 export default new DataSource(dataSourceOptions(loadConfig().database.url, 20, ALL_ENTITIES));

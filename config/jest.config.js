@@ -5,14 +5,16 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const libs = ['config', 'domain', 'database', 'history', 'queue', 'accounts', 'partnerships', 'cycles', 'milestones', 'notifications', 'outbox', 'webhooks', 'agreements', 'open-data', 'http'];
 const moduleNameMapper = Object.fromEntries(
-  libs.flatMap((lib) => [
-    [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`],
-    [`^@app/${lib}/(.*)$`, `<rootDir>/libs/${lib}/src/$1`],
-  ]).concat([
-    // Test builders live with the tests (imports run one way: tests → apps → libraries).
-    ['^@test/support$', '<rootDir>/test/support'],
-    ['^@test/support/(.*)$', '<rootDir>/test/support/$1'],
-  ]),
+  libs
+    .flatMap((lib) => [
+      [`^@app/${lib}$`, `<rootDir>/libs/${lib}/src`],
+      [`^@app/${lib}/(.*)$`, `<rootDir>/libs/${lib}/src/$1`],
+    ])
+    .concat([
+      // Test builders live with the tests (imports run one way: tests → apps → libraries).
+      ['^@test/support$', '<rootDir>/test/support'],
+      ['^@test/support/(.*)$', '<rootDir>/test/support/$1'],
+    ]),
 );
 const transform = {
   '^.+\\.ts$': [

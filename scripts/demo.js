@@ -47,7 +47,7 @@ async function main() {
     forum: await org("Northshire Residents' Forum", 'community'),
     mediation: await org('Northshire Community Mediation', 'facilitator'),
   };
-  step('Organisations created: county council and ICB commissioning, two voluntary-sector providers, a residents\' forum, an independent mediation service');
+  step("Organisations created: county council and ICB commissioning, two voluntary-sector providers, a residents' forum, an independent mediation service");
 
   const people = {};
   const person = async (key, name, organisation) => {
@@ -59,7 +59,7 @@ async function main() {
   await person('tom', 'Tom Okafor, Place Director (ICB)', orgs.icb);
   await person('helen', 'Helen Price, CEO, Age Well Northshire', orgs.ageWell);
   await person('sam', 'Sam Hughes, Carers Centre manager', orgs.carers);
-  await person('maria', 'Maria Lopez, Residents\' Forum chair', orgs.forum);
+  await person('maria', "Maria Lopez, Residents' Forum chair", orgs.forum);
   await person('john', 'John Reid, resident with lived experience (review panel)', orgs.forum);
   await person('aisha', 'Aisha Begum, council public health officer (review panel)', orgs.council);
   await person('david', 'David Moss, independent facilitator', orgs.mediation);
@@ -80,7 +80,7 @@ async function main() {
   await call(people.priya.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['£400k prevention budget', 'Public health data'], off: ['Statutory adult social care assessments'] });
   await call(people.tom.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['Winter pressures funding', 'Community nursing time'], off: ['Acute hospital contracts'] });
   await call(people.helen.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['120 trained volunteers', 'Befriending service'], off: ['Our charity reserves'] });
-  await call(people.maria.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ['Residents\' insight and survey network'], off: [] });
+  await call(people.maria.token, 'PUT', `/v1/partnerships/${partnership.id}/table`, { on: ["Residents' insight and survey network"], off: [] });
   step('Members declared what is on and off the table');
   const outcome = await call(people.tom.token, 'POST', `/v1/partnerships/${partnership.id}/outcomes`, {
     title: 'Older people stay well at home through winter',
@@ -129,7 +129,14 @@ async function main() {
   const proposal = cycle.decision.proposals[1].id;
   for (const who of coOwners) await send(who, { type: 'CONSENT', proposalId: proposal });
   await send('helen', { type: 'RECORD_PROGRESS', note: '1,240 calls made; 86 early referrals', readings: [{ metric: 'Emergency admissions 65+', value: 22.9 }] });
-  await send('priya', { type: 'RECORD_PROGRESS', note: 'Quarter 4 figures', readings: [{ metric: 'Emergency admissions 65+', value: 21.4 }, { metric: 'Feel in control of their care', value: 68 }] });
+  await send('priya', {
+    type: 'RECORD_PROGRESS',
+    note: 'Quarter 4 figures',
+    readings: [
+      { metric: 'Emergency admissions 65+', value: 21.4 },
+      { metric: 'Feel in control of their care', value: 68 },
+    ],
+  });
   await send('priya', { type: 'START_REVIEW' });
   await send('helen', { type: 'RECORD_LEARNING', insight: 'Weekly calls caught problems early', evidence: 'Referral log', recommendation: 'continue' });
   await send('john', { type: 'RECORD_LEARNING', insight: 'Men living alone rarely answered calls from unknown numbers', evidence: 'Forum listening sessions', recommendation: 'adapt' });
@@ -177,7 +184,9 @@ async function identityProvider(admin, council) {
   });
   const web = (process.env.PUBLIC_WEB_URL ?? `http://localhost:${process.env.WEB_PORT ?? 3001}`).replace(/\/$/, '');
   const post = async (path, body) => (await fetch(issuer + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).text();
-  const client = JSON.parse(await post('/reg', { redirect_uris: [`${web}/sign-in/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' }));
+  const client = JSON.parse(
+    await post('/reg', { redirect_uris: [`${web}/sign-in/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' }),
+  );
   const domain = `staff-${stamp}.northshire.gov.uk`;
   await post('/__test/account', { sub: 'sam', email: `sam.okafor@${domain}`, email_verified: true, name: 'Sam Okafor, Commissioning Officer (council)' });
   await call(admin, 'PUT', `/v1/organisations/${council.id}/identity-provider`, { issuer, clientId: client.client_id, clientSecret: client.client_secret, emailDomains: [domain] });

@@ -52,7 +52,8 @@ if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
 // NODE_ENV as production (no default admin password, no published secret).
 if (!process.env.NODE_ENV) {
   process.env.NODE_ENV = 'development';
-  if (mode !== 'migrate') console.log('[start] NODE_ENV is unset: running as development (the default admin password works, and must be changed at first sign-in). Set NODE_ENV=production for a real service.');
+  if (mode !== 'migrate')
+    console.log('[start] NODE_ENV is unset: running as development (the default admin password works, and must be changed at first sign-in). Set NODE_ENV=production for a real service.');
 }
 // Never the published development secret: one random secret for this run, the same for every
 // process it starts (the API signs tokens with it, the worker unsubscribe links the web app checks).
@@ -120,7 +121,11 @@ function runApps() {
   if (apps.includes('worker')) {
     // Where notification emails go (the worker sends them).
     const smtp = process.env.SMTP_URL;
-    console.log(smtp ? `[start] email: through ${new URL(smtp).protocol}//${new URL(smtp).host}, from ${process.env.MAIL_FROM ?? 'Cocommission <no-reply@cocommission.local>'}` : '[start] email: off (SMTP_URL is unset); notifications stay in the app');
+    console.log(
+      smtp
+        ? `[start] email: through ${new URL(smtp).protocol}//${new URL(smtp).host}, from ${process.env.MAIL_FROM ?? 'Cocommission <no-reply@cocommission.local>'}`
+        : '[start] email: off (SMTP_URL is unset); notifications stay in the app',
+    );
   }
   const children = apps.map((app) => ({ app, child: run(app, entry(app, 'main')) }));
   let stopping = false;

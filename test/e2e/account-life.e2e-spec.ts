@@ -39,7 +39,9 @@ describe('account life', () => {
     // Reactivated, they sign in again (their old token stays ended: it belongs to the earlier generation).
     await factory.admin.patch(`/v1/users/${user.id}`, { active: true }).expect(200);
     await user.as.get('/v1/me').expect(401);
-    await agent(api.http, await login(api.http, user.email, TEST_PASSWORD)).get('/v1/me').expect(200);
+    await agent(api.http, await login(api.http, user.email, TEST_PASSWORD))
+      .get('/v1/me')
+      .expect(200);
   });
 
   it('a person changes their password: other tokens and sessions end, the answer carries a fresh token', async () => {

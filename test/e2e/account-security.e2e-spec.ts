@@ -52,8 +52,7 @@ describe('account security', () => {
 
   const changePassword = (who: TestUser, address: string, currentPassword: string, newPassword = 'a brand new password 2027') =>
     request(api.http).post('/v1/me/password').set('Authorization', `Bearer ${who.as.token}`).set('X-Forwarded-For', address).send({ currentPassword, newPassword });
-  const loginFrom = (address: string, email: string, password: string) =>
-    request(api.http).post('/v1/auth/login').set('X-Forwarded-For', address).send({ email, password });
+  const loginFrom = (address: string, email: string, password: string) => request(api.http).post('/v1/auth/login').set('X-Forwarded-For', address).send({ email, password });
   const lockoutMails = (email: string) => relay.to(email).filter((m) => m.subject?.startsWith('Wrong passwords for your account'));
   const claimsOf = (token: string) => {
     const { iat: _iat, exp: _exp, iss: _iss, aud: _aud, ...claims } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
@@ -83,7 +82,9 @@ describe('account security', () => {
     });
 
     it('sets Secure cookies when the web app is on https', async () => {
-      const secure = await createWebApp({ config: (c) => ({ ...c, web: { ...c.web, secureCookies: parseConfig({ NODE_ENV: 'test', PUBLIC_WEB_URL: 'https://cocommission.northshire.gov.uk' }).web.secureCookies } }) });
+      const secure = await createWebApp({
+        config: (c) => ({ ...c, web: { ...c.web, secureCookies: parseConfig({ NODE_ENV: 'test', PUBLIC_WEB_URL: 'https://cocommission.northshire.gov.uk' }).web.secureCookies } }),
+      });
       try {
         const form = await request(secure.app.getHttpServer()).get('/sign-in').expect(200);
         expect(String(form.headers['set-cookie'])).toMatch(/cocommission_sign_in=[^;]+;.*Secure/);
@@ -131,7 +132,12 @@ describe('account security', () => {
       const form = await request(http).get('/sign-in').expect(200);
       const signInCookie = String(form.headers['set-cookie']).split(';')[0];
       const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
-      const signedIn = await request(http).post('/sign-in').set('Cookie', signInCookie).type('form').send({ _csrf: csrf, email: user.email, password: TEST_PASSWORD, next: '/partnerships' }).expect(303);
+      const signedIn = await request(http)
+        .post('/sign-in')
+        .set('Cookie', signInCookie)
+        .type('form')
+        .send({ _csrf: csrf, email: user.email, password: TEST_PASSWORD, next: '/partnerships' })
+        .expect(303);
       expect(signedIn.headers.location).toBe('/account?change=required');
       const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((h) => h.startsWith('cocommission_session='))!.split(';')[0];
       await request(http).get('/partnerships').set('Cookie', cookie).expect(303).expect('location', '/account?change=required');
@@ -164,7 +170,11 @@ describe('account security', () => {
       expect(locked.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
       await loginFrom('10.31.1.1', user.email, TEST_PASSWORD).expect(429);
-      const [mail, ...more] = await eventually(() => lockoutMails(user.email), (list) => list.length > 0, 60_000); // behind other files' backlog of work emails, on a loaded machine
+      const [mail, ...more] = await eventually(
+        () => lockoutMails(user.email),
+        (list) => list.length > 0,
+        60_000,
+      ); // behind other files' backlog of work emails, on a loaded machine
       expect(more).toEqual([]);
       expect(mail.text).toContain('wrong current password');
       expect(mail.text).toContain(`${loadConfig().mail.publicWebUrl}/account#password`);
@@ -179,7 +189,11 @@ describe('account security', () => {
       const user = await factory.user(await factory.organisation('provider'));
       for (let i = 0; i < limit(); i++) await loginFrom('10.31.2.1', user.email, 'wrong-password').expect(401);
       await loginFrom('10.31.2.1', user.email, TEST_PASSWORD).expect(429);
-      const [mail] = await eventually(() => lockoutMails(user.email), (list) => list.length > 0, 60_000); // behind other files' backlog of work emails, on a loaded machine
+      const [mail] = await eventually(
+        () => lockoutMails(user.email),
+        (list) => list.length > 0,
+        60_000,
+      ); // behind other files' backlog of work emails, on a loaded machine
       expect(mail.text).toContain('sign-ins to your account failed');
     }, 90_000);
 
@@ -270,7 +284,9 @@ describe('account security', () => {
       expect([changeOther.status, changeUnknown.status]).toEqual([403, 403]);
       expect(changeUnknown.body.detail).toBe(changeOther.body.detail);
       // An admin still hears what happened.
-      expect((await factory.admin.post('/v1/users', { email: outsider.email, name: 'Twin', password: TEST_PASSWORD, organisationId: org.id }).expect(409)).body.detail).toBe('A user with this email already exists.');
+      expect((await factory.admin.post('/v1/users', { email: outsider.email, name: 'Twin', password: TEST_PASSWORD, organisationId: org.id }).expect(409)).body.detail).toBe(
+        'A user with this email already exists.',
+      );
       await factory.admin.get(`/v1/users/${unknown}`).expect(404);
     });
   });

@@ -13,8 +13,7 @@ describe('accounts', () => {
   });
   afterAll(() => api.close());
 
-  const loginFrom = (address: string, email: string, password: string) =>
-    request(api.http).post('/v1/auth/login').set('X-Forwarded-For', address).send({ email, password });
+  const loginFrom = (address: string, email: string, password: string) => request(api.http).post('/v1/auth/login').set('X-Forwarded-For', address).send({ email, password });
 
   it('bootstraps the admin from the environment, who can log in and see themselves', async () => {
     const res = await factory.admin.get('/v1/me').expect(200);
@@ -24,9 +23,7 @@ describe('accounts', () => {
   it('lets the admin create organisations of each kind and users in them, never showing a password hash', async () => {
     const council = await factory.organisation('commissioner', 'Northshire County Council');
     expect(council).toMatchObject({ name: 'Northshire County Council', kind: 'commissioner' });
-    const res = await factory.admin
-      .post('/v1/users', { email: 'Jo.Bloggs@Northshire.gov.uk', name: 'Jo Bloggs', password: TEST_PASSWORD, organisationId: council.id })
-      .expect(201);
+    const res = await factory.admin.post('/v1/users', { email: 'Jo.Bloggs@Northshire.gov.uk', name: 'Jo Bloggs', password: TEST_PASSWORD, organisationId: council.id }).expect(201);
     expect(res.body).toMatchObject({ email: 'jo.bloggs@northshire.gov.uk', role: 'member', organisationId: council.id });
     expect(JSON.stringify(res.body)).not.toMatch(/password|argon/i);
 
@@ -43,16 +40,12 @@ describe('accounts', () => {
   it('refuses a second user with the same email (any case) with 409', async () => {
     const org = await factory.organisation('provider');
     const user = await factory.user(org);
-    const res = await factory.admin
-      .post('/v1/users', { email: user.email.toUpperCase(), name: 'Twin', password: TEST_PASSWORD, organisationId: org.id })
-      .expect(409);
+    const res = await factory.admin.post('/v1/users', { email: user.email.toUpperCase(), name: 'Twin', password: TEST_PASSWORD, organisationId: org.id }).expect(409);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
   });
 
   it('names the missing organisation of a new user as a field error', async () => {
-    const res = await factory.admin
-      .post('/v1/users', { email: 'x@example.org', name: 'X', password: TEST_PASSWORD, organisationId: '00000000-0000-4000-8000-000000000000' })
-      .expect(400);
+    const res = await factory.admin.post('/v1/users', { email: 'x@example.org', name: 'X', password: TEST_PASSWORD, organisationId: '00000000-0000-4000-8000-000000000000' }).expect(400);
     expect(res.body.errors).toEqual([{ field: 'organisationId', message: 'no organisation has this id' }]);
   });
 
@@ -60,9 +53,7 @@ describe('accounts', () => {
     const org = await factory.organisation('commissioner');
     const user = await factory.user(org);
     await user.as.post('/v1/organisations', { name: 'Mine', kind: 'provider' }).expect(403);
-    await user.as
-      .post('/v1/users', { email: 'y@example.org', name: 'Y', password: TEST_PASSWORD, organisationId: org.id })
-      .expect(403);
+    await user.as.post('/v1/users', { email: 'y@example.org', name: 'Y', password: TEST_PASSWORD, organisationId: org.id }).expect(403);
     await user.as.get('/v1/users').expect(403);
     await user.as.get('/v1/organisations').expect(200);
   });
@@ -87,7 +78,9 @@ describe('accounts', () => {
 
     it('refuses alg "none"', async () => {
       const [, payload] = token.split('.');
-      await agent(api.http, `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`).get('/v1/me').expect(401);
+      await agent(api.http, `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`)
+        .get('/v1/me')
+        .expect(401);
     });
 
     it('refuses a tampered payload', async () => {
@@ -161,9 +154,7 @@ describe('accounts', () => {
     it('checks at most the limit of passwords when many wrong ones arrive at once', async () => {
       const user = await factory.user(await factory.organisation('provider'));
       const limit = loadConfig().login.maxFailuresPerAccount;
-      const answers = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => loginFrom('10.7.0.1', user.email, `wrong-password-${i}`)),
-      );
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => loginFrom('10.7.0.1', user.email, `wrong-password-${i}`)));
       const statuses = answers.map((res) => res.status);
       // Every 401 is a password that was checked; a 429 was refused before any check.
       expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(limit);
@@ -214,13 +205,14 @@ describe('accounts', () => {
 
   describe('calendar tokens', () => {
     const DAY = 86_400_000;
-    const feed = (http: TestApi['http'], partnershipId: string, token: string) =>
-      request(http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token=${encodeURIComponent(token)}`);
+    const feed = (http: TestApi['http'], partnershipId: string, token: string) => request(http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token=${encodeURIComponent(token)}`);
 
     it('can be revoked: the old subscription link stops working', async () => {
       const { id, commissioner } = await factory.partnership();
       const { token } = (await commissioner.as.post('/v1/me/calendar-token').expect(201)).body;
-      await feed(api.http, id, token).expect(200).expect('content-type', /text\/calendar/);
+      await feed(api.http, id, token)
+        .expect(200)
+        .expect('content-type', /text\/calendar/);
       await commissioner.as.delete('/v1/me/calendar-token').expect(204);
       const refused = await feed(api.http, id, token).expect(401);
       expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);

@@ -25,7 +25,10 @@ describe('the partnership agreement', () => {
       .post('/v1/partnerships', { name: 'Healthy Ageing', memberOrganisationIds: orgs.slice(1).map((o) => o.id), destination: 'Older people live well at home', principles: ['Decide together'] })
       .expect(201);
     partnershipId = created.body.id;
-    await factory.acceptInvitations(partnershipId, orgs.slice(1).map((o) => o.id));
+    await factory.acceptInvitations(
+      partnershipId,
+      orgs.slice(1).map((o) => o.id),
+    );
   });
   afterAll(() => api.close());
 
@@ -40,14 +43,22 @@ describe('the partnership agreement', () => {
     for (const [i, who] of members.entries()) {
       await send(who, { type: 'STATE_POSITION', whatsInItForUs: `Benefit ${i}`, readiness: i === 3 ? 'concerns' : 'ready', ...(i === 3 && { concerns: 'Residents must be asked' }) }).expect(200);
     }
-    let view = (await send(members[0], { type: 'PROPOSE_AGREEMENT', destination: 'Older people live well and independently at home', horizonYear: 2035, principles: ['Decide together', 'Open books'] }).expect(200)).body;
+    let view = (
+      await send(members[0], { type: 'PROPOSE_AGREEMENT', destination: 'Older people live well and independently at home', horizonYear: 2035, principles: ['Decide together', 'Open books'] }).expect(
+        200,
+      )
+    ).body;
     expect(view).toMatchObject({ state: 'consulting', current: { number: 2, horizonYear: 2035 } });
     expect(view.positions).toHaveLength(5);
     const objection = await send(members[3], { type: 'OBJECT_AGREEMENT', number: 2, reason: 'Residents were not asked' }).expect(200);
     expect(objection.body.objections).toEqual([{ organisationId: members[3].organisationId, reason: 'Residents were not asked' }]);
     const stale = await send(members[1], { type: 'CONSENT_AGREEMENT', number: 1 }).expect(422);
     expect(stale.body.detail).toBe('Version 1 is not the one under consultation; version 2 is.');
-    view = (await send(members[3], { type: 'PROPOSE_AGREEMENT', destination: 'Older people, asked first, live well at home', horizonYear: 2035, principles: ['Decide together', 'Residents first'] }).expect(200)).body;
+    view = (
+      await send(members[3], { type: 'PROPOSE_AGREEMENT', destination: 'Older people, asked first, live well at home', horizonYear: 2035, principles: ['Decide together', 'Residents first'] }).expect(
+        200,
+      )
+    ).body;
     expect(view.objections).toEqual([]);
     for (const who of members) view = (await send(who, { type: 'CONSENT_AGREEMENT', number: 3 }).expect(200)).body;
     expect(view).toMatchObject({ state: 'agreed', agreed: { number: 3, destination: 'Older people, asked first, live well at home' }, notConsentedToAgreed: [] });
@@ -88,9 +99,17 @@ describe('the partnership agreement', () => {
     let clock: ManualClock;
     let owners: TestUser[];
     let id: string;
-    const agreementOf = (who: TestUser) => who.as.get(`/v1/partnerships/${id}/agreement`).expect(200).then((r) => r.body);
+    const agreementOf = (who: TestUser) =>
+      who.as
+        .get(`/v1/partnerships/${id}/agreement`)
+        .expect(200)
+        .then((r) => r.body);
     const agree = async () => {
-      const proposed = (await owners[0].as.post(`/v1/partnerships/${id}/agreement/events`, { type: 'PROPOSE_AGREEMENT', destination: 'Fewer falls at home', horizonYear: 2030, principles: ['Share the data'] }).expect(200)).body;
+      const proposed = (
+        await owners[0].as
+          .post(`/v1/partnerships/${id}/agreement/events`, { type: 'PROPOSE_AGREEMENT', destination: 'Fewer falls at home', horizonYear: 2030, principles: ['Share the data'] })
+          .expect(200)
+      ).body;
       for (const who of owners) await who.as.post(`/v1/partnerships/${id}/agreement/events`, { type: 'CONSENT_AGREEMENT', number: proposed.current.number }).expect(200);
     };
 
@@ -101,7 +120,10 @@ describe('the partnership agreement', () => {
       const orgs = await Promise.all([f.organisation('commissioner', 'Eastshire Council'), f.organisation('provider', 'Eastshire Falls Service'), f.organisation('community', 'Eastshire Voices')]);
       owners = await Promise.all(orgs.map((o) => f.user(o)));
       id = (await owners[0].as.post('/v1/partnerships', { name: 'Falls prevention', memberOrganisationIds: orgs.slice(1).map((o) => o.id) }).expect(201)).body.id;
-      await f.acceptInvitations(id, orgs.slice(1).map((o) => o.id));
+      await f.acceptInvitations(
+        id,
+        orgs.slice(1).map((o) => o.id),
+      );
     });
     afterAll(() => timed.close());
 
@@ -168,7 +190,10 @@ describe('the partnership agreement', () => {
       await owners[0].as.patch(`/v1/partnerships/${id}/anchors/${anchor.id}`, { date: new Date(testClock().now().getTime() - 400 * DAY).toISOString() }).expect(200);
       const worker = await createTestWorker();
       try {
-        const view = await eventually(() => agreementOf(owners[0]), (v) => v.state === 'reviewing');
+        const view = await eventually(
+          () => agreementOf(owners[0]),
+          (v) => v.state === 'reviewing',
+        );
         expect(view.review.status).toBe('fired');
       } finally {
         await worker.close();

@@ -14,10 +14,9 @@ describe('the API over HTTP', () => {
   });
   afterAll(() => api.close());
 
-  const get = (path: string, headers: Record<string, string> = {}) =>
-    request(api.http).get(path).set('Authorization', `Bearer ${c.councilUser.as.token}`).set(headers);
+  const get = (path: string, headers: Record<string, string> = {}) => request(api.http).get(path).set('Authorization', `Bearer ${c.councilUser.as.token}`).set(headers);
 
-  it("tags a cycle with its version for If-Match, and never answers 304 on it: the same version is another view for another caller or hour", async () => {
+  it('tags a cycle with its version for If-Match, and never answers 304 on it: the same version is another view for another caller or hour', async () => {
     const first = await get(`/v1/cycles/${cycleId}`).expect(200);
     const tag = first.headers.etag;
     expect(tag).toBe(`"${first.body.version}"`);

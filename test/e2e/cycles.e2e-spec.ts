@@ -81,7 +81,14 @@ describe('cycles over HTTP', () => {
     view = await ok(c.charityUser.as, id, { type: 'RECORD_PROGRESS', note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }] });
     view = await ok(c.councilUser.as, id, { type: 'RECORD_PROGRESS', note: 'March figures', readings: [{ metric: 'Emergency admissions 65+', value: 21.7 }] });
     expect(view.progress).toEqual([
-      { seq: expect.any(Number), note: '320 calls in February', readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }], organisationId: c.orgs.charity.id, userId: c.charityUser.id, at: expect.any(String) },
+      {
+        seq: expect.any(Number),
+        note: '320 calls in February',
+        readings: [{ metric: c.outcome.metrics[0].id, value: 23.1 }],
+        organisationId: c.orgs.charity.id,
+        userId: c.charityUser.id,
+        at: expect.any(String),
+      },
       expect.objectContaining({ note: 'March figures', organisationId: c.orgs.council.id, userId: c.councilUser.id }),
     ]);
     // What the event answered is what a later read shows (progress comes from the history).
@@ -191,9 +198,7 @@ describe('cycles over HTTP', () => {
     let proposalId: string;
 
     beforeAll(async () => {
-      const [draft, framing, options, deciding, delivering, reviewing, escalated] = await Promise.all(
-        Array.from({ length: 7 }, () => c.newCycle()),
-      );
+      const [draft, framing, options, deciding, delivering, reviewing, escalated] = await Promise.all(Array.from({ length: 7 }, () => c.newCycle()));
       await toFraming(framing);
       const opts = await toOptions(options);
       expect(opts.state).toBe('options');
@@ -318,15 +323,9 @@ describe('cycles over HTTP', () => {
     it('a stale If-Match gets 409 and changes nothing; a fresh one is accepted', async () => {
       const id = await c.newCycle();
       await c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'LAUNCH' }).set('If-Match', '"1"').expect(200);
-      const stale = await c.charityUser.as
-        .post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' })
-        .set('If-Match', '"1"')
-        .expect(409);
+      const stale = await c.charityUser.as.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' }).set('If-Match', '"1"').expect(409);
       expect(stale.body).toMatchObject({ status: 409, currentVersion: 2 });
-      const fresh = await c.charityUser.as
-        .post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' })
-        .set('If-Match', '2')
-        .expect(200);
+      const fresh = await c.charityUser.as.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' }).set('If-Match', '2').expect(200);
       expect(fresh.headers.etag).toBe('"3"');
       await c.charityUser.as.post(`/v1/cycles/${id}/events`, { type: 'REVISE_PROBLEM', statement: 's' }).set('If-Match', 'latest').expect(400);
     });
@@ -431,9 +430,7 @@ describe('cycles over HTTP', () => {
       expect(first.body.items.map((p: { note: string }) => p.note)).toEqual(Array.from({ length: 10 }, (_, i) => `week ${i + 1}`));
       const notes: string[] = [];
       for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
-        const page: { body: { items: { note: string }[]; nextCursor: string | null } } = await c.forumUser.as
-          .get(`/v1/cycles/${id}/progress?limit=10${cursor ? `&cursor=${cursor}` : ''}`)
-          .expect(200);
+        const page: { body: { items: { note: string }[]; nextCursor: string | null } } = await c.forumUser.as.get(`/v1/cycles/${id}/progress?limit=10${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
         notes.push(...page.body.items.map((p) => p.note));
         cursor = page.body.nextCursor;
       }
@@ -495,9 +492,7 @@ describe('cycles over HTTP', () => {
       await toDelivering(id);
       const before = (await c.councilUser.as.get(`/v1/cycles/${id}`)).body.version;
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          send(c.coOwners[i % 4].as, id, { type: 'RECORD_PROGRESS', note: `update ${i}`, readings: [{ metric: c.outcome.metrics[0].id, value: i }] }),
-        ),
+        Array.from({ length: 20 }, (_, i) => send(c.coOwners[i % 4].as, id, { type: 'RECORD_PROGRESS', note: `update ${i}`, readings: [{ metric: c.outcome.metrics[0].id, value: i }] })),
       );
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
       // Each answer shows its own update, whether it won its race or was decided again.
@@ -516,8 +511,7 @@ describe('cycles over HTTP', () => {
       // Migrations are the tables' owner's to run.
       const owner = await ownerDataSource();
       const runner = owner.createQueryRunner();
-      const stored = async () =>
-        (await runner.query(`SELECT snapshot, machine_version FROM cycles WHERE id = $1`, [id]))[0] as { snapshot: any; machine_version: number };
+      const stored = async () => (await runner.query(`SELECT snapshot, machine_version FROM cycles WHERE id = $1`, [id]))[0] as { snapshot: any; machine_version: number };
       await runner.startTransaction();
       try {
         expect(await stored()).toMatchObject({ machine_version: 2, snapshot: { context: expect.not.objectContaining({ progress: expect.anything() }) } });
@@ -596,9 +590,7 @@ describe('cycles over HTTP', () => {
         const full = await ok(c.charityUser.as, id, { type: 'OBJECT_PROBLEM', revision: 9, reason: 'Still too long' });
         expect(spy).toHaveBeenCalledTimes(1);
         expect(full.version).toBe(minimal.body.version + 1);
-        expect(full.problem.revisions.slice(1).map((r: { statement: string }) => [r.statement.slice(0, 2), r.statement.length])).toEqual(
-          Array.from({ length: 8 }, (_, i) => [`${i} `, 20_000]),
-        );
+        expect(full.problem.revisions.slice(1).map((r: { statement: string }) => [r.statement.slice(0, 2), r.statement.length])).toEqual(Array.from({ length: 8 }, (_, i) => [`${i} `, 20_000]));
         spy.mockRestore();
         expect(full).toEqual((await c.forumUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
       } finally {
@@ -650,7 +642,10 @@ describe('cycles over HTTP', () => {
       expect(answer.progress.map((p: { note: string }) => p.note).slice(-3)).toEqual(['Held here', 'From the other process', 'Here again']);
       expect(answer).toEqual((await c.charityUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
       // With If-Match on the version this process held: the cycle moved on, 409.
-      await c.charityUser.as.post(`/v1/cycles/${id}/events`, progress('Stale')).set('If-Match', `"${answer.version - 1}"`).expect(409);
+      await c.charityUser.as
+        .post(`/v1/cycles/${id}/events`, progress('Stale'))
+        .set('If-Match', `"${answer.version - 1}"`)
+        .expect(409);
       expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
     });
   });
@@ -679,13 +674,26 @@ describe('cycles over HTTP', () => {
       await c.councilUser.as.get(`/v1/cycles/${rewritten}/history/verify`).expect(200, { intact: true, length: version });
       // The newest entry replaced by a forged one, properly chained, and the cycle's head pointed at it: link by link it holds.
       const last = (await sql(`SELECT * FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rewritten, version]))[0];
-      const forged = chainedEntry(rewritten, version, last.prev_hash, { type: last.type, actorUserId: last.actor_user_id, organisationId: last.organisation_id, representative: last.representative, fromState: last.from_state, toState: last.to_state, payload: { statement: 'Forged' }, at: last.at });
+      const forged = chainedEntry(rewritten, version, last.prev_hash, {
+        type: last.type,
+        actorUserId: last.actor_user_id,
+        organisationId: last.organisation_id,
+        representative: last.representative,
+        fromState: last.from_state,
+        toState: last.to_state,
+        payload: { statement: 'Forged' },
+        at: last.at,
+      });
       await asOwner(async (m) => {
         await m.query(`SET LOCAL session_replication_role = replica`);
         await m.query(`UPDATE cycle_history SET payload = $3, hash = $4 WHERE cycle_id = $1 AND seq = $2`, [rewritten, version, forged.payload, forged.hash]);
         await m.query(`UPDATE cycles SET history_hash = $2 WHERE id = $1`, [rewritten, forged.hash]);
       });
-      expect((await c.councilUser.as.get(`/v1/cycles/${rewritten}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: version, reason: expect.stringMatching(/rewritten since/) });
+      expect((await c.councilUser.as.get(`/v1/cycles/${rewritten}/history/verify`).expect(200)).body).toMatchObject({
+        intact: false,
+        brokenAtSeq: version,
+        reason: expect.stringMatching(/rewritten since/),
+      });
 
       const rolledBack = await c.newCycle();
       await toFraming(rolledBack);
@@ -698,7 +706,11 @@ describe('cycles over HTTP', () => {
         await m.query(`DELETE FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [rolledBack, at]);
         await m.query(`UPDATE cycles SET version = $2, history_hash = $3 WHERE id = $1`, [rolledBack, at - 1, before]);
       });
-      expect((await c.councilUser.as.get(`/v1/cycles/${rolledBack}/history/verify`).expect(200)).body).toMatchObject({ intact: false, brokenAtSeq: at, reason: expect.stringMatching(/removed since/) });
+      expect((await c.councilUser.as.get(`/v1/cycles/${rolledBack}/history/verify`).expect(200)).body).toMatchObject({
+        intact: false,
+        brokenAtSeq: at,
+        reason: expect.stringMatching(/removed since/),
+      });
     });
 
     it('verify reports the newest entries deleted behind the application, by the cycle’s version and head hash', async () => {
@@ -839,11 +851,15 @@ describe('cycles over HTTP', () => {
       // Texts large enough to be kept as JSON between answers (16 KB and more).
       for (let i = 0; i < 3; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} “quoted” \\ 🙂 `.padEnd(8_000, 'long statement ') });
       const raw = async (as: Agent) => {
-        const res = await agent(api.http, as.token).get(`/v1/cycles/${id}`).buffer(true).parse((r, done) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (d: Buffer) => chunks.push(d));
-          r.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
-        }).expect(200);
+        const res = await agent(api.http, as.token)
+          .get(`/v1/cycles/${id}`)
+          .buffer(true)
+          .parse((r, done) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (d: Buffer) => chunks.push(d));
+            r.on('end', () => done(null, Buffer.concat(chunks).toString('utf8')));
+          })
+          .expect(200);
         expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
         expect(res.headers.etag).toMatch(/^"\d+"$/);
         return res.body as unknown as string;

@@ -35,7 +35,6 @@ describe('email', () => {
     for (const key of ['SMTP_URL', 'PUBLIC_WEB_URL', 'MAIL_BACKOFF_MS', 'MAIL_ATTEMPTS']) if (saved[key] === undefined) delete process.env[key];
   });
 
-
   it('a proposal reaches each co-owner’s representatives (or users) by email, with a working link and one-click unsubscribe', async () => {
     const colleague: TestUser = await factory.user(c.orgs.charity, 'Charity colleague');
     await factory.admin.patch(`/v1/users/${c.charityUser.id}`, { representative: true }).expect(200);
@@ -46,7 +45,10 @@ describe('email', () => {
     await steps.ok(c.icbUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Quickest to start' });
     const isProposal = (m: { subject?: string }) => m.subject?.startsWith('Consent to the proposed decision') ?? false;
     for (const who of [c.councilUser, c.forumUser, c.charityUser]) {
-      const [email, ...more] = await eventually(() => relay.to(who.email).filter(isProposal), (list) => list.length > 0);
+      const [email, ...more] = await eventually(
+        () => relay.to(who.email).filter(isProposal),
+        (list) => list.length > 0,
+      );
       expect(more).toEqual([]);
       expect(email.subject).toBe('Consent to the proposed decision, or object to it: “Winter calls 2027”');
       expect(email.text).toContain(`https://cocommission.northshire.gov.uk/cycles/${id}`);
@@ -61,8 +63,16 @@ describe('email', () => {
     const forumMail = relay.to(c.forumUser.email).find(isProposal)!;
     const link = new URL(/<([^>]+)>/.exec(TestRelay.header(forumMail, 'List-Unsubscribe')!)![1]);
     const path = `${link.pathname}${link.search}`;
-    await request(web.getHttpServer()).get(path).expect(200).expect(/Stop emails/);
-    await request(web.getHttpServer()).post(path).type('form').send('List-Unsubscribe=One-Click').expect(200).expect(/You are unsubscribed/);
+    await request(web.getHttpServer())
+      .get(path)
+      .expect(200)
+      .expect(/Stop emails/);
+    await request(web.getHttpServer())
+      .post(path)
+      .type('form')
+      .send('List-Unsubscribe=One-Click')
+      .expect(200)
+      .expect(/You are unsubscribed/);
     expect((await c.forumUser.as.get('/v1/me').expect(200)).body.emailPreference).toBe('off');
     // A tampered link changes nothing.
     const tampered = path.replace(/token=[\w-]+/, 'token=AAAA');
@@ -82,7 +92,10 @@ describe('email', () => {
     const steps = cycleSteps(c);
     await steps.ok(c.councilUser.as, id, { type: 'LAUNCH' });
     await steps.ok(c.councilUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Winter admissions' });
-    const [email, ...more] = await eventually(() => relay.to(person.email), (list) => list.length > 0);
+    const [email, ...more] = await eventually(
+      () => relay.to(person.email),
+      (list) => list.length > 0,
+    );
     expect(more).toEqual([]);
     expect(email.subject).toBe('Endorse revision 1 of the problem, or object to it: “Greylisting”');
     expect(relay.refused).toBeGreaterThanOrEqual(2);
@@ -114,10 +127,16 @@ describe('email', () => {
       const steps = cycleSteps(c);
       await steps.ok(c.councilUser.as, id, { type: 'LAUNCH' });
       await steps.ok(c.councilUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Winter admissions' });
-      const emails = await eventually(() => relay.to(person.email), (list) => list.length >= 2);
+      const emails = await eventually(
+        () => relay.to(person.email),
+        (list) => list.length >= 2,
+      );
       expect(emails.map((e) => e.subject)).toEqual(['Endorse revision 1 of the problem, or object to it: “Crash mid-send”', 'Endorse revision 1 of the problem, or object to it: “Crash mid-send”']);
       const { items } = (await person.as.get('/v1/me/notifications').expect(200)).body;
-      await eventually(() => repository.deliveries(items[0].id), (log: { status: string }[]) => log.some((d) => d.status === 'sent'));
+      await eventually(
+        () => repository.deliveries(items[0].id),
+        (log: { status: string }[]) => log.some((d) => d.status === 'sent'),
+      );
       await new Promise((r) => setTimeout(r, 600));
       expect(relay.to(person.email)).toHaveLength(2);
     } finally {
@@ -138,8 +157,14 @@ describe('email', () => {
     await steps.ok(c.councilUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Second' });
     // Routed to the digest, not sent at once: both revisions' notifications (the worker routes each
     // in its own time; the digest is sent only once both are there).
-    await eventually(() => mail.digestsDue(new Date('2027-03-01T08:00:00Z')), (due) => due.some((d) => d.userId === reader.id));
-    await eventually(() => asOwner((m) => m.query(`SELECT id FROM notifications WHERE user_id = $1 AND email_status = 'digest'`, [reader.id])), (items: unknown[]) => items.length >= 2);
+    await eventually(
+      () => mail.digestsDue(new Date('2027-03-01T08:00:00Z')),
+      (due) => due.some((d) => d.userId === reader.id),
+    );
+    await eventually(
+      () => asOwner((m) => m.query(`SELECT id FROM notifications WHERE user_id = $1 AND email_status = 'digest'`, [reader.id])),
+      (items: unknown[]) => items.length >= 2,
+    );
     expect(relay.to(reader.email)).toEqual([]);
     // Saturday 6 March 2027: no digest. Monday 1 March 2027, 08:00 in England: one.
     expect((await mail.digestsDue(new Date('2027-03-06T08:00:00Z'))).some((d) => d.userId === reader.id)).toBe(false);

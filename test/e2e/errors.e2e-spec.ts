@@ -20,21 +20,14 @@ describe('errors are problem+json', () => {
   const expectProblem = (res: request.Response, status: number) => {
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toEqual(
-      expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
-    );
+    expect(res.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
     expect(JSON.stringify(res.body)).not.toMatch(/ at .*\.(ts|js):\d+/);
   };
 
   it('names each invalid field', async () => {
     const res = await post('/v1/organisations').send({ name: '', kind: 'charity' });
     expectProblem(res, 400);
-    expect(res.body.errors).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ field: 'name' }),
-        expect.objectContaining({ field: 'kind' }),
-      ]),
-    );
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'name' }), expect.objectContaining({ field: 'kind' })]));
   });
 
   it('names nested fields with a path', async () => {
@@ -44,9 +37,7 @@ describe('errors are problem+json', () => {
       metrics: [{ name: 'm', unit: 'u', baseline: 'high', target: 1, direction: 'up' }],
     });
     expectProblem(res, 400);
-    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(
-      expect.arrayContaining(['metrics.0.baseline', 'metrics.0.direction']),
-    );
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['metrics.0.baseline', 'metrics.0.direction']));
   });
 
   it('refuses unknown fields', async () => {
@@ -77,7 +68,11 @@ describe('errors are problem+json', () => {
 
   it('refuses text that is not well-formed with 400, naming the field: a lone surrogate anywhere in the body, bytes that are not UTF-8, in the address too', async () => {
     // Sent as they are (supertest would otherwise send a Buffer as JSON of its bytes).
-    const json = (text: string | Buffer) => post('/v1/organisations').set('Content-Type', 'application/json').serialize((body: string | Buffer) => body as string).send(text);
+    const json = (text: string | Buffer) =>
+      post('/v1/organisations')
+        .set('Content-Type', 'application/json')
+        .serialize((body: string | Buffer) => body as string)
+        .send(text);
     const surrogate = await json('{"name":"x \\ud800","kind":"provider"}');
     expectProblem(surrogate, 400);
     expect(surrogate.body.errors).toEqual([{ field: 'name', message: 'is not well-formed text' }]);
@@ -101,7 +96,9 @@ describe('errors are problem+json', () => {
     const pair = await json(`{"name":"Pair \\ud83d\\ude00 \\\\ud800 ${randomUUID()}","kind":"provider"}`);
     expect(pair.status).toBe(201);
     expect(pair.body.name).toMatch(/^Pair 😀 \\ud800 /);
-    const query = await request(api.http).get(`/v1/users?organisationId=${encodeURIComponent('é😀')}`).set('Authorization', `Bearer ${token}`);
+    const query = await request(api.http)
+      .get(`/v1/users?organisationId=${encodeURIComponent('é😀')}`)
+      .set('Authorization', `Bearer ${token}`);
     expectProblem(query, 400);
     expect(query.body.errors[0].field).toBe('organisationId');
   });
@@ -139,7 +136,12 @@ describe('errors are problem+json', () => {
       expect(res.headers['x-request-id']).toBe('bad-address');
       expect(res.headers['content-security-policy']).toBeDefined();
     }
-    expectProblem(await request(api.http).get(`/v1/organisations/${'x'.repeat(300)}`).set('Authorization', `Bearer ${token}`), 404);
+    expectProblem(
+      await request(api.http)
+        .get(`/v1/organisations/${'x'.repeat(300)}`)
+        .set('Authorization', `Bearer ${token}`),
+      404,
+    );
     // One trailing slash is the same address.
     expect((await request(api.http).get('/v1/organisations/').set('Authorization', `Bearer ${token}`)).status).toBe(200);
   });
@@ -169,7 +171,7 @@ describe('errors are problem+json', () => {
     expectProblem(await request(api.http).get(`/v1/partnerships/${partnershipId}/calendar.ics?token[x]=a`), 401);
   });
 
-    it('changes nothing when it refuses', async () => {
+  it('changes nothing when it refuses', async () => {
     const before = (await factory.admin.get('/v1/organisations')).body.length;
     await post('/v1/organisations').send({ name: 'Should not exist', kind: 'provider', extra: true }).expect(400);
     await post('/v1/organisations').send({ name: 'Should not exist', kind: 'nope' }).expect(400);
@@ -195,10 +197,7 @@ describe('errors are problem+json', () => {
     const accounts = api.app.get(AccountsService);
     const logged = jest.spyOn(Logger.prototype, 'error');
     try {
-      const causes = [
-        new Error('relation "users_archive" does not exist (password=hunter2)'),
-        new InternalServerErrorException('relation "users_archive" does not exist (password=hunter2)'),
-      ];
+      const causes = [new Error('relation "users_archive" does not exist (password=hunter2)'), new InternalServerErrorException('relation "users_archive" does not exist (password=hunter2)')];
       for (const cause of causes) {
         jest.spyOn(accounts, 'getUser').mockRejectedValueOnce(cause);
         const res = await factory.admin.get('/v1/me');

@@ -153,18 +153,33 @@ describe('funding and the delivery plan', () => {
   });
 
   it('options name the on-the-table items they use; the partnership page shows which are in use, and by which options', async () => {
-    await c.charityUser.as.put(`/v1/partnerships/${c.partnershipId}/table`, { on: ['120 trained volunteers', 'Befriending service'], off: ['Our reserves'] }).expect((r) => expect(r.status).toBeLessThan(300));
+    await c.charityUser.as
+      .put(`/v1/partnerships/${c.partnershipId}/table`, { on: ['120 trained volunteers', 'Befriending service'], off: ['Our reserves'] })
+      .expect((r) => expect(r.status).toBeLessThan(300));
     const id = await c.newCycle({ title: 'Using the table' });
     await steps.toOptions(id);
-    const refused = await steps.send(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: 'Reserves', summary: 'Spend them', tableItems: [{ organisationId: c.orgs.charity.id, item: 'Our reserves' }] });
+    const refused = await steps.send(c.forumUser.as, id, {
+      type: 'SUBMIT_OPTION',
+      title: 'Reserves',
+      summary: 'Spend them',
+      tableItems: [{ organisationId: c.orgs.charity.id, item: 'Our reserves' }],
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.detail).toBe('“Our reserves” is not on the table of Age Well Northshire: an option uses what members have declared.');
-    const view = await steps.ok(c.forumUser.as, id, { type: 'SUBMIT_OPTION', title: 'Volunteer calls', summary: 'Weekly calls', tableItems: [{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }] });
+    const view = await steps.ok(c.forumUser.as, id, {
+      type: 'SUBMIT_OPTION',
+      title: 'Volunteer calls',
+      summary: 'Weekly calls',
+      tableItems: [{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }],
+    });
     expect(view.options.at(-1).tableItems).toEqual([{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }]);
     const optionId = view.options.at(-1).id;
     const undeclared = await steps.send(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, tableItems: [{ organisationId: c.orgs.charity.id, item: 'Our reserves' }] });
     expect(undeclared.status).toBe(422);
-    const both = [{ organisationId: c.orgs.charity.id, item: '120 trained volunteers' }, { organisationId: c.orgs.charity.id, item: 'Befriending service' }];
+    const both = [
+      { organisationId: c.orgs.charity.id, item: '120 trained volunteers' },
+      { organisationId: c.orgs.charity.id, item: 'Befriending service' },
+    ];
     const amended = await steps.ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, tableItems: both });
     expect(amended.options.find((o: { id: string }) => o.id === optionId).tableItems).toEqual(both);
     const retitled = await steps.ok(c.forumUser.as, id, { type: 'AMEND_OPTION', optionId, title: 'Volunteer calls and visits' });

@@ -34,22 +34,22 @@ describe('fuzzing every route', () => {
       incidentId: cycleId,
     };
     const doc = (await request(api.http).get('/docs-json')).body as { paths: Record<string, Record<string, unknown>> };
-    routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => ({ method, path })),
-    );
+    routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method, path })));
   });
   afterAll(() => api.close());
 
   async function fingerprint(): Promise<string> {
     // Read as the tables' owner, beside the app: what the fuzzed requests did to the data.
-    const rows = await asOwner((m) => m.query(`SELECT
+    const rows = await asOwner((m) =>
+      m.query(`SELECT
       (SELECT count(*) FROM organisations) AS o, (SELECT count(*) FROM users) AS u,
       (SELECT count(*) FROM partnerships) AS p, (SELECT count(*) FROM partnership_members) AS pm,
       (SELECT count(*) FROM table_declarations) AS t, (SELECT count(*) FROM outcomes) AS oc,
       (SELECT count(*) FROM anchors) AS a, (SELECT max(updated_at) FROM anchors) AS au,
       (SELECT count(*) FROM cycles) AS c, (SELECT sum(version) FROM cycles) AS v,
       (SELECT count(*) FROM milestones) AS m, (SELECT count(*) FROM notifications) AS n,
-      (SELECT max(updated_at) FROM partnerships) AS pu`));
+      (SELECT max(updated_at) FROM partnerships) AS pu`),
+    );
     return JSON.stringify(rows[0]);
   }
 
@@ -75,7 +75,31 @@ describe('fuzzing every route', () => {
   );
   const body = fc.oneof(
     json,
-    fc.dictionary(fc.constantFrom('type', 'name', 'kind', 'email', 'password', 'statement', 'revision', 'date', 'memberOrganisationIds', 'on', 'off', 'metrics', 'dueAt', 'anchorId', 'offsetDays', 'partnershipId', 'title', 'extra', '__proto__', 'constructor'), json),
+    fc.dictionary(
+      fc.constantFrom(
+        'type',
+        'name',
+        'kind',
+        'email',
+        'password',
+        'statement',
+        'revision',
+        'date',
+        'memberOrganisationIds',
+        'on',
+        'off',
+        'metrics',
+        'dueAt',
+        'anchorId',
+        'offsetDays',
+        'partnershipId',
+        'title',
+        'extra',
+        '__proto__',
+        'constructor',
+      ),
+      json,
+    ),
     fc.record({ type: fc.constantFrom('LAUNCH', 'REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'SUBMIT_OPTION', 'CONSENT', 'FRAMING_DUE', 'NOPE', ...PROTOTYPE_KEYS), junk: json }),
   );
   const token = (valid: string) => fc.constantFrom(valid, '', 'Bearer', `Bearer ${valid}x`, 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', `Basic ${valid}`);
@@ -122,7 +146,16 @@ describe('fuzzing every route', () => {
   const TEXT_FIELDS = ['name', 'statement', 'reason', 'title', 'summary', 'note', 'rationale', 'resolution', 'insight', 'email', 'password', 'destination', 'comment', 'url', 'type', 'kind', 'date'];
   /** A body of text fields, one of which carries text that is not well-formed (in its value, or as a key). */
   const illFormedBody = fc
-    .tuple(fc.dictionary(fc.constantFrom(...TEXT_FIELDS), fc.string({ maxLength: 12 }), { maxKeys: 4 }), fc.constantFrom(...TEXT_FIELDS), fc.oneof(loneSurrogate.map((s) => ({ s })), badBytes.map((b) => ({ b }))), fc.boolean(), fc.boolean())
+    .tuple(
+      fc.dictionary(fc.constantFrom(...TEXT_FIELDS), fc.string({ maxLength: 12 }), { maxKeys: 4 }),
+      fc.constantFrom(...TEXT_FIELDS),
+      fc.oneof(
+        loneSurrogate.map((s) => ({ s })),
+        badBytes.map((b) => ({ b })),
+      ),
+      fc.boolean(),
+      fc.boolean(),
+    )
     .map(([fields, field, bad, asKey, nested]) => {
       const good = Object.entries(fields).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
       const marker = '\u0001BAD\u0001';
@@ -131,7 +164,11 @@ describe('fuzzing every route', () => {
       const [before, after] = text.split(marker);
       return 's' in bad ? Buffer.from(`${before}${bad.s}${after}`) : Buffer.concat([Buffer.from(before), bad.b, Buffer.from(after)]);
     });
-  const sendRaw = (req: request.Test, bytes: Buffer) => req.set('Content-Type', 'application/json').serialize((b: Buffer) => b as unknown as string).send(bytes);
+  const sendRaw = (req: request.Test, bytes: Buffer) =>
+    req
+      .set('Content-Type', 'application/json')
+      .serialize((b: Buffer) => b as unknown as string)
+      .send(bytes);
 
   it('refuses text that is not well-formed in any body or address with 400 and changes nothing', async () => {
     const before = await fingerprint();
@@ -172,8 +209,14 @@ describe('fuzzing every route', () => {
       const answers = await Promise.all([
         ...people.map((p, i) => p.as.post(`/v1/cycles/${good[i]}/events`, { type: 'REVISE_PROBLEM', statement: `Round ${round} by ${i}` })),
         ...people.flatMap((p, i) => [
-          sendRaw(request(api.http).post(`/v1/cycles/${bad[i]}/events`).set('Authorization', `Bearer ${p.as.token!}`), Buffer.from(`{"type":"REVISE_PROBLEM","statement":"${illFormed[(round + i) % illFormed.length]}"}`)),
-          sendRaw(request(api.http).post(`/v1/cycles/${bad[i]}/events`).set('Authorization', `Bearer ${p.as.token!}`), Buffer.concat([Buffer.from('{"type":"REVISE_PROBLEM","statement":"x'), Buffer.from(BAD_BYTES[(round + i) % BAD_BYTES.length]), Buffer.from('"}')])),
+          sendRaw(
+            request(api.http).post(`/v1/cycles/${bad[i]}/events`).set('Authorization', `Bearer ${p.as.token!}`),
+            Buffer.from(`{"type":"REVISE_PROBLEM","statement":"${illFormed[(round + i) % illFormed.length]}"}`),
+          ),
+          sendRaw(
+            request(api.http).post(`/v1/cycles/${bad[i]}/events`).set('Authorization', `Bearer ${p.as.token!}`),
+            Buffer.concat([Buffer.from('{"type":"REVISE_PROBLEM","statement":"x'), Buffer.from(BAD_BYTES[(round + i) % BAD_BYTES.length]), Buffer.from('"}')]),
+          ),
         ]),
       ]);
       expect(answers.map((a) => a.status)).toEqual([...people.map(() => 200), ...people.flatMap(() => [400, 400])]);
@@ -208,7 +251,10 @@ describe('fuzzing every route', () => {
           const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`)).body;
           expect(history).toHaveLength(after.version);
         }
-        await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200).expect((r) => expect(r.body.intact).toBe(true));
+        await c.councilUser.as
+          .get(`/v1/cycles/${id}/history/verify`)
+          .expect(200)
+          .expect((r) => expect(r.body.intact).toBe(true));
       }),
       { numRuns: 12 },
     );

@@ -29,7 +29,8 @@ describe('the learning download, streamed', () => {
     const rows: CsvCell[][] = [];
     for (const id of cycles) {
       const view = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
-      for (const l of view.review.learnings) rows.push([view.id, view.title, view.iteration, l.at, l.writtenBy, l.organisationId, l.organisationId ? names.get(l.organisationId)! : null, l.recommendation, l.insight, l.evidence]);
+      for (const l of view.review.learnings)
+        rows.push([view.id, view.title, view.iteration, l.at, l.writtenBy, l.organisationId, l.organisationId ? names.get(l.organisationId)! : null, l.recommendation, l.insight, l.evidence]);
     }
     // As bytes (a TextDecoder would drop the byte-order mark).
     return (await buffer(csvFile({ filename: 'learning.csv', columns, rows }).body)).toString('utf8');
@@ -46,12 +47,17 @@ describe('the learning download, streamed', () => {
   it('sends the same bytes as the file built in memory, chunked, from the API and the web app alike', async () => {
     const expected = await expectedFile();
     expect(expected.split('\r\n').length).toBeGreaterThan(7);
-    const res = await request(api.http).get(`/v1/partnerships/${c.partnershipId}/learning.csv`).set('Authorization', `Bearer ${c.councilUser.as.token}`).buffer(true).parse((r, done) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (chunk: string) => (body += chunk));
-      r.on('end', () => done(null, body));
-    }).expect(200);
+    const res = await request(api.http)
+      .get(`/v1/partnerships/${c.partnershipId}/learning.csv`)
+      .set('Authorization', `Bearer ${c.councilUser.as.token}`)
+      .buffer(true)
+      .parse((r, done) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (chunk: string) => (body += chunk));
+        r.on('end', () => done(null, body));
+      })
+      .expect(200);
     expect(res.headers['transfer-encoding']).toBe('chunked');
     expect(res.headers['content-length']).toBeUndefined();
     expect(res.body).toBe(expected);

@@ -52,18 +52,21 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     return id;
   };
   const cycle = async (id: string) => (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
-  const milestoneOf = async (id: string, milestoneId: string) =>
-    (await cycle(id)).milestones.find((m: { id: string }) => m.id === milestoneId);
+  const milestoneOf = async (id: string, milestoneId: string) => (await cycle(id)).milestones.find((m: { id: string }) => m.id === milestoneId);
   const schedule = (id: string, body: object) => c.councilUser.as.post(`/v1/cycles/${id}/milestones`, body);
 
   it('a milestone that comes due moves the cycle, recorded as the system', async () => {
     const id = await framing();
     const created = await schedule(id, { kind: 'framingDue', dueAt: inMs(1500) }).expect(201);
     expect(created.body).toMatchObject({ kind: 'framingDue', status: 'scheduled' });
-    const view = await waitFor(async () => {
-      const v = await cycle(id);
-      return v.state === 'escalated' && v;
-    }, 15000, 'the cycle to escalate');
+    const view = await waitFor(
+      async () => {
+        const v = await cycle(id);
+        return v.state === 'escalated' && v;
+      },
+      15000,
+      'the cycle to escalate',
+    );
     expect(view.escalation).toMatchObject({ from: 'framing', milestone: 'FRAMING_DUE' });
     expect(view.milestones[0]).toMatchObject({ id: created.body.id, status: 'fired' });
     expect(view.milestones[0].changes.map((x: { status: string }) => x.status)).toEqual(['scheduled', 'fired']);
@@ -76,10 +79,14 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
   it('a milestone whose moment has passed in the lifecycle becomes moot and changes nothing', async () => {
     const id = await c.newCycle();
     const created = await schedule(id, { kind: 'optionsClose', dueAt: inMs(800) }).expect(201);
-    const m = await waitFor(async () => {
-      const x = await milestoneOf(id, created.body.id);
-      return x.status !== 'scheduled' && x;
-    }, 15000, 'the milestone to settle');
+    const m = await waitFor(
+      async () => {
+        const x = await milestoneOf(id, created.body.id);
+        return x.status !== 'scheduled' && x;
+      },
+      15000,
+      'the milestone to settle',
+    );
     expect(m.status).toBe('moot');
     expect(m.changes[1].note).toMatch(/no longer applies/);
     const v = await cycle(id);
@@ -122,8 +129,7 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     const [viewA, viewB] = [await cycle(a), await cycle(b)];
     expect(viewA.state).toBe('escalated');
     expect(viewB.state).toBe('framing');
-    const status = (view: { milestones: { id: string; status: string; changes: { note?: string }[] }[] }, id: string) =>
-      view.milestones.find((m) => m.id === id)!;
+    const status = (view: { milestones: { id: string; status: string; changes: { note?: string }[] }[] }, id: string) => view.milestones.find((m) => m.id === id)!;
     expect(status(viewA, reviewDue.id).status).toBe('moot'); // due first, while the cycle was framing
     expect(status(viewA, framingDue.id).status).toBe('fired');
     expect(status(viewA, secondFramingDue.id)).toMatchObject({ status: 'moot', changes: expect.arrayContaining([expect.objectContaining({ note: expect.stringMatching(/escalated/) })]) });
@@ -174,9 +180,7 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
 
   describe('anchors', () => {
     it('aligns by calendar or working days, and moving the anchor moves every aligned milestone of every cycle', async () => {
-      const anchor = (
-        await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name: 'Council budget set', date: '2027-02-24T10:00:00Z' }).expect(201)
-      ).body;
+      const anchor = (await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name: 'Council budget set', date: '2027-02-24T10:00:00Z' }).expect(201)).body;
       const [a, b] = [await framing(), await framing()];
       const working = await schedule(a, { kind: 'framingDue', anchorId: anchor.id, offsetWorkingDays: -10 }).expect(201);
       expect(working.body.dueAt).toBe('2027-02-10T10:00:00.000Z');
@@ -265,10 +269,14 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     });
     const logged = jest.spyOn(Logger.prototype, 'error');
     try {
-      const incidents = await waitFor(async () => {
-        const list = (await c.icbUser.as.get(`/v1/cycles/${id}/incidents`).expect(200)).body;
-        return list.length > 0 && list;
-      }, 15000, 'the incident');
+      const incidents = await waitFor(
+        async () => {
+          const list = (await c.icbUser.as.get(`/v1/cycles/${id}/incidents`).expect(200)).body;
+          return list.length > 0 && list;
+        },
+        15000,
+        'the incident',
+      );
       // Members see that it failed and the incident's id; the cause only in the worker's log.
       expect(incidents[0]).toMatchObject({ milestoneId, attempts: 2, retriedAt: null, error: expect.stringContaining(`incident ${incidents[0].id}`) });
       expect(JSON.stringify(incidents)).not.toMatch(/storage refused|trigger|refuse_/);
@@ -302,10 +310,14 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
     const id = await mine.newCycle();
     await ok(mine.councilUser.as, id, { type: 'LAUNCH' });
     const created = await mine.councilUser.as.post(`/v1/cycles/${id}/milestones`, { kind: 'framingDue', dueAt: inMs(DAY + 1500) }).expect(201);
-    const page = await waitFor(async () => {
-      const p = (await mine.forumUser.as.get('/v1/me/notifications').expect(200)).body;
-      return p.items.length > 0 && p;
-    }, 15000, 'the reminder');
+    const page = await waitFor(
+      async () => {
+        const p = (await mine.forumUser.as.get('/v1/me/notifications').expect(200)).body;
+        return p.items.length > 0 && p;
+      },
+      15000,
+      'the reminder',
+    );
     expect(page.unread).toBe(1);
     expect(page.items[0]).toMatchObject({ kind: 'milestone-reminder', cycleId: id, read: false });
     expect(page.items[0].text).toMatch(/^Problem definition agreed for "Staying well at home this winter" in 1 day/);
@@ -363,9 +375,7 @@ describe('milestones with a real worker, Redis and PostgreSQL', () => {
       const due = inMs(1500);
       for (const id of ids) await schedule(id, { kind: 'framingDue', dueAt: due }).expect(201);
       for (const id of ids) await waitFor(async () => (await cycle(id)).state === 'escalated', 20000, `cycle ${id}`);
-      const rows: { n: string }[] = await asOwner((m) =>
-        m.query(`SELECT count(*) AS n FROM cycle_history WHERE type = 'FRAMING_DUE' AND cycle_id = ANY($1::uuid[]) GROUP BY cycle_id`, [ids]),
-      );
+      const rows: { n: string }[] = await asOwner((m) => m.query(`SELECT count(*) AS n FROM cycle_history WHERE type = 'FRAMING_DUE' AND cycle_id = ANY($1::uuid[]) GROUP BY cycle_id`, [ids]));
       expect(rows.map((r) => Number(r.n))).toEqual(Array(20).fill(1));
     } finally {
       await second.close();

@@ -12,7 +12,11 @@ interface Release {
   date: string;
   tag: string[];
   parties: { id: string; name: string; roles: string[] }[];
-  planning: { rationale?: string; budget?: { amount: { amount: number; currency: string }; description: string }; milestones?: { id: string; type: string; status: string; dueDate: string; dateMet?: string }[] };
+  planning: {
+    rationale?: string;
+    budget?: { amount: { amount: number; currency: string }; description: string };
+    milestones?: { id: string; type: string; status: string; dueDate: string; dateMet?: string }[];
+  };
   tender: { id: string; status: string; title: string };
   relatedProcesses?: { relationship: string[]; scheme: string; identifier: string }[];
 }
@@ -169,9 +173,7 @@ describe('open data (OCDS)', () => {
     expect(roles(release)['Northshire ICB']).toEqual(['buyer', 'funder']);
     const metOn = ['options', 'deciding', 'delivering', 'reviewing', 'closed'];
     for (const [i, m] of release.planning.milestones!.entries()) expect(m).toMatchObject({ status: 'met', dateMet: await enteredAt(id, metOn[i]) });
-    expect(release.relatedProcesses).toEqual([
-      { id: 'next-iteration', relationship: ['renewalProcess'], title: 'Iteration 2', scheme: 'ocid', identifier: `${PREFIX}-${ids.next}` },
-    ]);
+    expect(release.relatedProcesses).toEqual([{ id: 'next-iteration', relationship: ['renewalProcess'], title: 'Iteration 2', scheme: 'ocid', identifier: `${PREFIX}-${ids.next}` }]);
 
     // Iteration 2: in draft, pointing back at iteration 1 as its prior process; the agreed problem carried forward is not yet agreed again.
     release = await releaseOfCycle(ids.next);
@@ -194,7 +196,12 @@ describe('open data (OCDS)', () => {
     expect(pkg.releases.map((r) => r.ocid)).toEqual(order.map((id: string) => `${PREFIX}-${id}`));
     expect(new Set(Object.values(ids).map((id) => `${PREFIX}-${id}`))).toEqual(new Set(pkg.releases.map((r) => r.ocid)));
     expect(new Set(pkg.releases.map((r) => r.id)).size).toBe(pkg.releases.length);
-    expect(pkg.publishedDate).toBe(pkg.releases.map((r) => r.date).sort().at(-1));
+    expect(pkg.publishedDate).toBe(
+      pkg.releases
+        .map((r) => r.date)
+        .sort()
+        .at(-1),
+    );
     // Each release is the one the cycle's own package has (read a page at a time, from what is published of each context).
     for (const id of Object.values(ids)) {
       const own = JSON.parse((await c.councilUser.as.get(`/v1/cycles/${id}/ocds`).expect(200)).text) as Package;
@@ -244,12 +251,22 @@ describe('open data (OCDS)', () => {
 
   it('shows each package to whoever may read the cycle or the partnership: 404 for others, 401 without a token', async () => {
     const outsider = await factory.user(await factory.organisation('commissioner'));
-    await outsider.as.get(`/v1/cycles/${ids.draft}/ocds`).expect(404).expect('content-type', /problem\+json/);
-    await outsider.as.get(`/v1/partnerships/${c.partnershipId}/ocds`).expect(404).expect('content-type', /problem\+json/);
+    await outsider.as
+      .get(`/v1/cycles/${ids.draft}/ocds`)
+      .expect(404)
+      .expect('content-type', /problem\+json/);
+    await outsider.as
+      .get(`/v1/partnerships/${c.partnershipId}/ocds`)
+      .expect(404)
+      .expect('content-type', /problem\+json/);
     await c.councilUser.as.get('/v1/cycles/7f1c6a7e-0000-4000-8000-000000000000/ocds').expect(404);
     await c.councilUser.as.get('/v1/cycles/not-an-id/ocds').expect(404);
     await c.councilUser.as.get('/v1/partnerships/not-an-id/ocds').expect(404);
-    await factory.anonymous().get(`/v1/cycles/${ids.draft}/ocds`).expect(401).expect('content-type', /problem\+json/);
+    await factory
+      .anonymous()
+      .get(`/v1/cycles/${ids.draft}/ocds`)
+      .expect(401)
+      .expect('content-type', /problem\+json/);
     await factory.anonymous().get(`/v1/partnerships/${c.partnershipId}/ocds`).expect(401);
     // An admin reads everything; a panel member of another organisation reads its partnership's cycles.
     await fetchPackage(`/v1/partnerships/${c.partnershipId}/ocds`, factory.admin);

@@ -61,7 +61,9 @@ describe('sign-in with an organisation’s identity provider', () => {
   /** The web app's start, the provider's login as `sub`, and the callback: its answer (and the callback URL). */
   async function signIn(organisationId: string, sub: string, options: { tamper?: Tamper; address?: string } = {}) {
     const http = web.getHttpServer();
-    const start = await request(http).get(`/sign-in/oidc/${organisationId}`).set('X-Forwarded-For', options.address ?? `10.77.${Math.floor(Math.random() * 250)}.1`);
+    const start = await request(http)
+      .get(`/sign-in/oidc/${organisationId}`)
+      .set('X-Forwarded-For', options.address ?? `10.77.${Math.floor(Math.random() * 250)}.1`);
     expect(start.status).toBe(302);
     const authorization = new URL(start.headers.location);
     const flowCookie = (start.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cocommission_oidc='))!.split(';')[0];
@@ -205,7 +207,9 @@ describe('sign-in with an organisation’s identity provider', () => {
     expect(page.text).toContain(`href="/sign-in/oidc/${org.id}"`);
     expect(page.text).toContain(`Sign in with ${org.name}`);
     // By email: the domain's organisation.
-    const byEmail = await request(http).get(`/sign-in/oidc?email=${encodeURIComponent(`x@${domain}`)}`).expect(302);
+    const byEmail = await request(http)
+      .get(`/sign-in/oidc?email=${encodeURIComponent(`x@${domain}`)}`)
+      .expect(302);
     expect(byEmail.headers.location.startsWith(`${idp.issuer}/auth?`)).toBe(true);
     expect(new URL(byEmail.headers.location).searchParams.get('login_hint')).toBe(`x@${domain}`);
     const unknown = await request(http).get('/sign-in/oidc?email=x%40nowhere.example').expect(404);
@@ -217,7 +221,11 @@ describe('sign-in with an organisation’s identity provider', () => {
     const res = await request(api.http).post('/v1/auth/login').set('X-Forwarded-For', '10.66.0.1').send({ email: lead.email, password: TEST_PASSWORD }).expect(401);
     expect(res.body.detail).toContain(`Sign in with ${org.name}`);
     // By the domain alone, before any password is checked.
-    const byDomain = await request(api.http).post('/v1/auth/login').set('X-Forwarded-For', '10.66.0.2').send({ email: `nobody@${domain}`, password: 'anything-at-all' }).expect(401);
+    const byDomain = await request(api.http)
+      .post('/v1/auth/login')
+      .set('X-Forwarded-For', '10.66.0.2')
+      .send({ email: `nobody@${domain}`, password: 'anything-at-all' })
+      .expect(401);
     expect(byDomain.body.detail).toContain(org.name);
 
     const http = web.getHttpServer();
@@ -303,7 +311,11 @@ describe('sign-in with an organisation’s identity provider', () => {
     // Per person too (by the email they gave), from however many addresses.
     const { domain: theirs } = await organisationWithProvider();
     const email = encodeURIComponent(`busy@${theirs}`);
-    for (let i = 0; i < limit; i++) await request(http).get(`/sign-in/oidc?email=${email}`).set('X-Forwarded-For', `10.89.${i}.${Math.floor(Math.random() * 250)}`).expect(302);
+    for (let i = 0; i < limit; i++)
+      await request(http)
+        .get(`/sign-in/oidc?email=${email}`)
+        .set('X-Forwarded-For', `10.89.${i}.${Math.floor(Math.random() * 250)}`)
+        .expect(302);
     await request(http).get(`/sign-in/oidc?email=${email}`).set('X-Forwarded-For', '10.90.0.1').expect(429);
 
     // What the flows of this file sent through the logs: one more, and a refused one.

@@ -84,7 +84,16 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
       const { header, rows } = csvOf(res);
       expect(header).toEqual(['cycleId', 'cycle', 'iteration', 'at', 'writtenBy', 'organisationId', 'organisation', 'recommendation', 'insight', 'evidence']);
       expect(rows).toEqual([
-        expect.objectContaining({ cycleId: first, cycle: 'Winter, first go', iteration: '1', writtenBy: 'panel', organisation: "Northshire Residents' Forum", recommendation: 'adapt', insight: TRICKY, evidence: `'${FORMULA}` }),
+        expect.objectContaining({
+          cycleId: first,
+          cycle: 'Winter, first go',
+          iteration: '1',
+          writtenBy: 'panel',
+          organisation: "Northshire Residents' Forum",
+          recommendation: 'adapt',
+          insight: TRICKY,
+          evidence: `'${FORMULA}`,
+        }),
         expect.objectContaining({ cycleId: first, writtenBy: 'co-owner', organisation: 'Age Well Northshire', recommendation: 'continue', insight: "'-1 admissions a week", evidence: "'@ICB data" }),
       ]);
     });
@@ -92,7 +101,23 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
     it('gives every metric reading across cycles with its baseline and target', async () => {
       const res = await c.icbUser.as.get(`/v1/partnerships/${c.partnershipId}/readings.csv`).expect(200);
       const { header, rows } = csvOf(res);
-      expect(header).toEqual(['cycleId', 'cycle', 'iteration', 'seq', 'recordedAt', 'organisationId', 'organisation', 'outcome', 'metricId', 'metric', 'unit', 'value', 'baseline', 'target', 'direction']);
+      expect(header).toEqual([
+        'cycleId',
+        'cycle',
+        'iteration',
+        'seq',
+        'recordedAt',
+        'organisationId',
+        'organisation',
+        'outcome',
+        'metricId',
+        'metric',
+        'unit',
+        'value',
+        'baseline',
+        'target',
+        'direction',
+      ]);
       expect(rows.map((r) => [r.cycle, r.organisation, r.metric, r.unit, r.value, r.baseline, r.target, r.direction])).toEqual([
         ['Winter, first go', 'Age Well Northshire', 'Emergency admissions 65+', 'per 1,000', '23.5', '24.5', '20', 'decrease'],
         ['Winter, first go', 'Age Well Northshire', 'Emergency admissions 65+', 'per 1,000', '22', '24.5', '20', 'decrease'],
@@ -111,7 +136,12 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
     });
 
     it('answers 401 without a token and 404 to whoever may not see the data, in the API error format', async () => {
-      for (const path of [`/v1/cycles/${first}/history.csv`, `/v1/partnerships/${c.partnershipId}/learning.csv`, `/v1/partnerships/${c.partnershipId}/readings.csv`, `/v1/partnerships/${c.partnershipId}/funding.csv`]) {
+      for (const path of [
+        `/v1/cycles/${first}/history.csv`,
+        `/v1/partnerships/${c.partnershipId}/learning.csv`,
+        `/v1/partnerships/${c.partnershipId}/readings.csv`,
+        `/v1/partnerships/${c.partnershipId}/funding.csv`,
+      ]) {
         const anonymous = await factory.anonymous().get(path);
         expect({ path, status: anonymous.status, type: anonymous.headers['content-type'] }).toEqual({ path, status: 401, type: expect.stringContaining('application/problem+json') });
         const stranger = await outsider.as.get(path);
@@ -161,9 +191,15 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
       const table = section.slice(section.indexOf('app-outcome-readings'));
       const cells = [...table.slice(0, table.indexOf('</table>')).matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1].trim());
       expect(cells.filter((_, i) => i % 4 !== 1)).toEqual([
-        'Cycle 1: Winter, first go', '23.5 per 1,000', 'Age Well Northshire',
-        'Cycle 1: Winter, first go', '22 per 1,000', 'Age Well Northshire',
-        'Cycle 2: Winter, second go', '21 per 1,000', 'Northshire Residents&#39; Forum',
+        'Cycle 1: Winter, first go',
+        '23.5 per 1,000',
+        'Age Well Northshire',
+        'Cycle 1: Winter, first go',
+        '22 per 1,000',
+        'Age Well Northshire',
+        'Cycle 2: Winter, second go',
+        '21 per 1,000',
+        'Northshire Residents&#39; Forum',
       ]);
     });
   });
@@ -174,7 +210,10 @@ describe('open data: CSV downloads, outcomes across cycles, the public page', ()
 
     it('is not there until a commissioner member publishes it; others may not publish it', async () => {
       const http = web.app.getHttpServer();
-      await request(http).get(path()).expect(404).expect('content-type', /text\/html/);
+      await request(http)
+        .get(path())
+        .expect(404)
+        .expect('content-type', /text\/html/);
       await request(http).get('/public/partnerships/not-an-id').expect(404);
       await request(http).get('/public/partnerships/00000000-0000-4000-8000-000000000000').expect(404);
       const refused = await c.charityUser.as.patch(`/v1/partnerships/${c.partnershipId}`, { public: true }).expect(403);

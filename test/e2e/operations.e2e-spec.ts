@@ -28,7 +28,10 @@ describe('operations', () => {
     // Its script and styles are served too (from swagger-ui-dist).
     const assets = [...ui.text.matchAll(/(?:src|href)="\.?\/?([\w./-]+\.(?:js|css))"/g)].map((m) => m[1]);
     expect(assets.length).toBeGreaterThan(0);
-    for (const asset of assets) await request(api.http).get(`/docs/${asset.replace(/^docs\//, '')}`).expect(200);
+    for (const asset of assets)
+      await request(api.http)
+        .get(`/docs/${asset.replace(/^docs\//, '')}`)
+        .expect(200);
     const doc = await request(api.http).get('/docs-json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.body.paths)).toEqual(

@@ -12,11 +12,17 @@ async function watchViolations(page: Page): Promise<string[]> {
   });
   // Through the DevTools protocol (before any script of the page): the policy does not apply to it.
   await page.exposeFunction('reportViolation', (text: string) => seen.push(text));
-  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + (e.sample || '')));`);
+  await page.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + (e.sample || '')));`,
+  );
   return seen;
 }
 
-const styleSrc = (csp: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('style-src ')) ?? '';
+const styleSrc = (csp: string) =>
+  csp
+    .split(';')
+    .map((d) => d.trim())
+    .find((d) => d.startsWith('style-src ')) ?? '';
 
 /** Pages behind a session are never stored; the web app's and the API's policies allow no inline style (but for Swagger UI's page). */
 describe('what pages say about caching and styles', () => {

@@ -39,7 +39,9 @@ describe('partnership membership by consent', () => {
       .post('/v1/cycles', { partnershipId: id, title: 'Naming strangers', commissionerOrganisationIds: [], providerOrganisationIds: [provider.id], panelUserIds: [colleague.id] })
       .expect(400);
     expect(cycle.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['providerOrganisationIds']));
-    await commissioner.as.post('/v1/cycles', { partnershipId: id, title: 'A panel of strangers', commissionerOrganisationIds: [], providerOrganisationIds: [], panelUserIds: [colleague.id] }).expect(400);
+    await commissioner.as
+      .post('/v1/cycles', { partnershipId: id, title: 'A panel of strangers', commissionerOrganisationIds: [], providerOrganisationIds: [], panelUserIds: [colleague.id] })
+      .expect(400);
     expect((await commissioner.as.get(`/v1/cycles?partnershipId=${id}`).expect(200)).body.items).toEqual([]);
     // The web app's new-cycle form lists none of its people.
     const web = await createWebApp();
@@ -54,7 +56,9 @@ describe('partnership membership by consent', () => {
     }
     // Its people are told of the invitation only: its lead, not its other members.
     const told = (await lead.as.get('/v1/me/notifications').expect(200)).body.items;
-    expect(told).toEqual([expect.objectContaining({ kind: 'partnership-invitation', cycleId: null, link: expect.stringMatching(/\/partnership-invitations$/), text: expect.stringContaining('Without asking') })]);
+    expect(told).toEqual([
+      expect.objectContaining({ kind: 'partnership-invitation', cycleId: null, link: expect.stringMatching(/\/partnership-invitations$/), text: expect.stringContaining('Without asking') }),
+    ]);
     expect((await colleague.as.get('/v1/me/notifications').expect(200)).body.items).toEqual([]);
     const invitations = (await lead.as.get('/v1/partnership-invitations').expect(200)).body.items;
     expect(invitations).toEqual([expect.objectContaining({ partnershipId: id, partnershipName: 'Without asking', organisationId: provider.id })]);
@@ -83,7 +87,9 @@ describe('partnership membership by consent', () => {
     expect(history.map((e: { type: string }) => e.type)).toEqual(['CREATED', 'INVITED', 'INVITATION_ACCEPTED']);
     expect(history[2]).toMatchObject({ actorUserId: lead.id, organisationId: provider.id, payload: { organisationId: provider.id } });
     // Now its people can be named.
-    await commissioner.as.post('/v1/cycles', { partnershipId: id, title: 'Together', commissionerOrganisationIds: [], providerOrganisationIds: [provider.id], panelUserIds: [colleague.id] }).expect(201);
+    await commissioner.as
+      .post('/v1/cycles', { partnershipId: id, title: 'Together', commissionerOrganisationIds: [], providerOrganisationIds: [provider.id], panelUserIds: [colleague.id] })
+      .expect(201);
   });
 
   it('keeps a declining organisation out; it may be invited again', async () => {

@@ -20,7 +20,14 @@ describe('partnership decisions', () => {
     const c = await collaboration(factory);
     const history = (await c.charityUser.as.get(`/v1/partnerships/${c.partnershipId}/history`).expect(200)).body;
     expect(history.map((e: { type: string }) => e.type)).toEqual(['CREATED', ...Array(5).fill('INVITED'), ...Array(5).fill('INVITATION_ACCEPTED')]);
-    expect(history[0]).toMatchObject({ seq: 1, actorUserId: c.councilUser.id, organisationId: c.orgs.council.id, fromState: 'open', toState: 'open', payload: { memberOrganisationIds: [c.orgs.council.id] } });
+    expect(history[0]).toMatchObject({
+      seq: 1,
+      actorUserId: c.councilUser.id,
+      organisationId: c.orgs.council.id,
+      fromState: 'open',
+      toState: 'open',
+      payload: { memberOrganisationIds: [c.orgs.council.id] },
+    });
     expect(history[1]).toMatchObject({ seq: 2, type: 'INVITED', payload: { organisationId: c.orgs.icb.id }, prevHash: history[0].hash, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await c.charityUser.as.get(`/v1/partnerships/${c.partnershipId}/history/verify`).expect(200, { intact: true, length: history.length });
     const outsider = await factory.user(await factory.organisation('commissioner'));
@@ -76,7 +83,12 @@ describe('partnership decisions', () => {
     expect(agreed.body.proposals).toEqual([]);
     const history = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/history`).expect(200)).body;
     expect(history.slice(-3)).toEqual([
-      expect.objectContaining({ type: 'PROPOSED', actorUserId: c.councilUser.id, organisationId: c.orgs.council.id, payload: { proposalId: proposed.body.id, action: 'remove_member', organisationId: c.orgs.mediation.id } }),
+      expect.objectContaining({
+        type: 'PROPOSED',
+        actorUserId: c.councilUser.id,
+        organisationId: c.orgs.council.id,
+        payload: { proposalId: proposed.body.id, action: 'remove_member', organisationId: c.orgs.mediation.id },
+      }),
       expect.objectContaining({ type: 'AGREED', actorUserId: c.icbUser.id, organisationId: c.orgs.icb.id, payload: expect.objectContaining({ proposalId: proposed.body.id }) }),
       expect.objectContaining({ type: 'MEMBER_REMOVED', actorUserId: c.icbUser.id, payload: { organisationId: c.orgs.mediation.id, proposalId: proposed.body.id } }),
     ]);
@@ -150,8 +162,16 @@ describe('partnership decisions', () => {
       expect(councilPage).not.toContain('This partnership was archived');
       const icbPage = (await request(http).get(`/partnerships/${c.partnershipId}`).set('Cookie', icb.cookie).expect(200)).text;
       expect(icbPage).toContain('Northshire County Council proposes to archive the partnership');
-      expect(icbPage).toMatch(new RegExp(`<form method="post" action="/partnerships/${c.partnershipId}/archive"[^>]*>\\s*<input type="hidden" name="_csrf"[^>]*>\\s*(<[^>]*>\\s*)*<button[^>]*id="agree-`));
-      await request(http).post(`/partnerships/${c.partnershipId}/archive`).set('Cookie', icb.cookie).type('form').send({ _csrf: icb.csrf }).expect(303).expect('location', `/partnerships/${c.partnershipId}?done=archived`);
+      expect(icbPage).toMatch(
+        new RegExp(`<form method="post" action="/partnerships/${c.partnershipId}/archive"[^>]*>\\s*<input type="hidden" name="_csrf"[^>]*>\\s*(<[^>]*>\\s*)*<button[^>]*id="agree-`),
+      );
+      await request(http)
+        .post(`/partnerships/${c.partnershipId}/archive`)
+        .set('Cookie', icb.cookie)
+        .type('form')
+        .send({ _csrf: icb.csrf })
+        .expect(303)
+        .expect('location', `/partnerships/${c.partnershipId}?done=archived`);
       const history = (await request(http).get(`/partnerships/${c.partnershipId}/history`).set('Cookie', council.cookie).expect(200)).text;
       expect(history).toContain('Chain intact');
       expect(history).toContain('Proposed to archive the partnership');

@@ -35,9 +35,7 @@ describe('partnerships', () => {
     expect(res.body.invited.map((m: { organisationId: string }) => m.organisationId).sort()).toEqual([icb.id, charity.id].sort());
     await factory.acceptInvitations(res.body.id, [icb.id, charity.id]);
     const joined = await commissioner.as.get(`/v1/partnerships/${res.body.id}`).expect(200);
-    expect(joined.body.members.map((m: { organisationId: string }) => m.organisationId).sort()).toEqual(
-      [council.id, icb.id, charity.id].sort(),
-    );
+    expect(joined.body.members.map((m: { organisationId: string }) => m.organisationId).sort()).toEqual([council.id, icb.id, charity.id].sort());
     const list = await commissioner.as.get('/v1/partnerships').expect(200);
     expect(list.body.map((p: { id: string }) => p.id)).toContain(res.body.id);
   });
@@ -51,9 +49,7 @@ describe('partnerships', () => {
 
   it('refuses unknown member organisations as a field error', async () => {
     const commissioner = await factory.user(await factory.organisation('commissioner'));
-    const res = await commissioner.as
-      .post('/v1/partnerships', { name: 'P', memberOrganisationIds: ['00000000-0000-4000-8000-000000000000'] })
-      .expect(400);
+    const res = await commissioner.as.post('/v1/partnerships', { name: 'P', memberOrganisationIds: ['00000000-0000-4000-8000-000000000000'] }).expect(400);
     expect(res.body.errors[0].field).toBe('memberOrganisationIds');
   });
 
@@ -125,13 +121,9 @@ describe('partnerships', () => {
   describe('on and off the table', () => {
     it('each member declares for its own organisation; earlier versions stay readable', async () => {
       const p = await factory.partnership();
-      const first = await p.providerUser.as
-        .put(`/v1/partnerships/${p.id}/table`, { on: ['Care navigators'], off: ['Our reserves'] })
-        .expect(200);
+      const first = await p.providerUser.as.put(`/v1/partnerships/${p.id}/table`, { on: ['Care navigators'], off: ['Our reserves'] }).expect(200);
       expect(first.body).toMatchObject({ organisationId: p.provider.id, version: 1, on: ['Care navigators'] });
-      await p.providerUser.as
-        .put(`/v1/partnerships/${p.id}/table`, { on: ['Care navigators', 'Premises'], off: [] })
-        .expect(200);
+      await p.providerUser.as.put(`/v1/partnerships/${p.id}/table`, { on: ['Care navigators', 'Premises'], off: [] }).expect(200);
       await p.commissioner.as.put(`/v1/partnerships/${p.id}/table`, { on: ['Pooled budget'], off: ['Statutory duties'] }).expect(200);
 
       const view = await p.communityUser.as.get(`/v1/partnerships/${p.id}`).expect(200);
@@ -147,9 +139,7 @@ describe('partnerships', () => {
 
     it('keeps every version when members declare at the same moment', async () => {
       const p = await factory.partnership();
-      const results = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => p.providerUser.as.put(`/v1/partnerships/${p.id}/table`, { on: [`item ${i}`], off: [] })),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => p.providerUser.as.put(`/v1/partnerships/${p.id}/table`, { on: [`item ${i}`], off: [] })));
       expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
       const history = await p.providerUser.as.get(`/v1/partnerships/${p.id}/table/${p.provider.id}`).expect(200);
       expect(history.body.map((d: { version: number }) => d.version)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
@@ -183,17 +173,13 @@ describe('partnerships', () => {
 
   it('commissioners set and move dated anchors; others may not', async () => {
     const p = await factory.partnership();
-    const created = await p.commissioner.as
-      .post(`/v1/partnerships/${p.id}/anchors`, { name: 'Council budget set', date: '2027-02-24' })
-      .expect(201);
+    const created = await p.commissioner.as.post(`/v1/partnerships/${p.id}/anchors`, { name: 'Council budget set', date: '2027-02-24' }).expect(201);
     expect(created.body).toMatchObject({ name: 'Council budget set', date: '2027-02-24T00:00:00.000Z' });
     await p.providerUser.as.post(`/v1/partnerships/${p.id}/anchors`, { name: 'Mine', date: '2027-01-01' }).expect(403);
     const bad = await p.commissioner.as.post(`/v1/partnerships/${p.id}/anchors`, { name: 'Bad', date: '24/02/2027' }).expect(400);
     expect(bad.body.errors[0].field).toBe('date');
 
-    const moved = await p.commissioner.as
-      .patch(`/v1/partnerships/${p.id}/anchors/${created.body.id}`, { date: '2027-03-03T10:00:00Z' })
-      .expect(200);
+    const moved = await p.commissioner.as.patch(`/v1/partnerships/${p.id}/anchors/${created.body.id}`, { date: '2027-03-03T10:00:00Z' }).expect(200);
     expect(moved.body).toMatchObject({ id: created.body.id, name: 'Council budget set', date: '2027-03-03T10:00:00.000Z' });
     await p.providerUser.as.patch(`/v1/partnerships/${p.id}/anchors/${created.body.id}`, { date: '2027-01-01' }).expect(403);
     await p.commissioner.as.patch(`/v1/partnerships/${p.id}/anchors/00000000-0000-4000-8000-000000000000`, { date: '2027-01-01' }).expect(404);

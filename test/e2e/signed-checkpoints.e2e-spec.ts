@@ -11,8 +11,7 @@ import { accessibilityProblems, createTestWeb, screenshot } from '@test/support/
 import { SIGN_DAY_SCHEDULER, SignedCheckpointWorker } from '../../apps/worker/src/signed-checkpoint.worker';
 
 /** What anyone holding only the public key checks: the signature covers the statement's bytes. */
-const verifies = (publicKeyPem: string, statement: string, signature: string) =>
-  verify(null, Buffer.from(statement, 'utf8'), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
+const verifies = (publicKeyPem: string, statement: string, signature: string) => verify(null, Buffer.from(statement, 'utf8'), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
 
 describe('signed checkpoints of the histories', () => {
   let api: TestApi;
@@ -96,8 +95,14 @@ describe('signed checkpoints of the histories', () => {
     // forgets what was verified: the chain holds link by link.
     const [last] = await asOwner((m) => m.query(`SELECT * FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [id, head.seq]));
     const forged = chainedEntry(id, head.seq, last.prev_hash, {
-      type: last.type, actorUserId: last.actor_user_id, organisationId: last.organisation_id, representative: last.representative,
-      fromState: last.from_state, toState: last.to_state, payload: { statement: 'Forged' }, at: last.at,
+      type: last.type,
+      actorUserId: last.actor_user_id,
+      organisationId: last.organisation_id,
+      representative: last.representative,
+      fromState: last.from_state,
+      toState: last.to_state,
+      payload: { statement: 'Forged' },
+      at: last.at,
     });
     await asOwner(async (m) => {
       await m.query(`SET LOCAL session_replication_role = replica`);
@@ -132,7 +137,13 @@ describe('signed checkpoints of the histories', () => {
     const statement = headStatement({ kind: 'cycle', id, seq: head.seq, hash: forged.hash, day: days[2], keyId: head.keyId });
     await asOwner((m) =>
       m.query(`INSERT INTO signed_heads (kind, chain_id, seq, hash, day, key_id, statement, signature) VALUES ('cycle', $1, $2, $3, $4, $5, $6, $7)`, [
-        id, head.seq, forged.hash, days[2], head.keyId, statement, sign(null, Buffer.from(statement), stranger.privateKey).toString('base64'),
+        id,
+        head.seq,
+        forged.hash,
+        days[2],
+        head.keyId,
+        statement,
+        sign(null, Buffer.from(statement), stranger.privateKey).toString('base64'),
       ]),
     );
     expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200)).body).toMatchObject({
@@ -179,7 +190,11 @@ describe('signed checkpoints of the histories', () => {
     const unkeyed = await createTestApi({ config: (config) => ({ ...config, env: 'production', audit: { signingKey: null } }) });
     try {
       expect(await unkeyed.app.get(SignedCheckpointsService).signDay('2091-04-01')).toBeNull();
-      expect((await request(unkeyed.http).get('/health').expect(200)).body.info.auditSigning).toMatchObject({ status: 'up', signing: false, message: expect.stringMatching(/AUDIT_SIGNING_KEY is unset/) });
+      expect((await request(unkeyed.http).get('/health').expect(200)).body.info.auditSigning).toMatchObject({
+        status: 'up',
+        signing: false,
+        message: expect.stringMatching(/AUDIT_SIGNING_KEY is unset/),
+      });
       expect((await request(unkeyed.http).get('/v1/audit/checkpoints').expect(200)).body).toMatchObject({ signing: false, publicKey: null, keyId: null });
       expect((await asOwner((m) => m.query(`SELECT count(*)::int AS n FROM signed_checkpoints WHERE day = '2091-04-01'`)))[0].n).toBe(0);
     } finally {

@@ -12,8 +12,7 @@ describe('task notifications', () => {
   afterAll(() => api.close());
 
   type Item = { kind: string; cycleId: string; text: string; state: 'open' | 'done'; link: string | null };
-  const inbox = async (who: { as: Agent }, cycleId: string): Promise<Item[]> =>
-    (await who.as.get('/v1/me/notifications?limit=100').expect(200)).body.items.filter((n: Item) => n.cycleId === cycleId);
+  const inbox = async (who: { as: Agent }, cycleId: string): Promise<Item[]> => (await who.as.get('/v1/me/notifications?limit=100').expect(200)).body.items.filter((n: Item) => n.cycleId === cycleId);
   const tasks = async (who: { as: Agent }, cycleId: string, kind: string) => (await inbox(who, cycleId)).filter((n) => n.kind === kind);
 
   it('a new revision asks every co-owner organisation (its representatives, where it names any) to endorse it, once', async () => {

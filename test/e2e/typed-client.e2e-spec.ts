@@ -79,7 +79,22 @@ describe('the typed client', () => {
     const entries = Array.isArray(history.data) ? history.data : [];
     const page = await forum.GET('/v1/cycles/{id}/history', { params: { path: { id }, query: { limit: 5 } } });
     expect(page.data && !Array.isArray(page.data) && page.data.items.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(entries.map((e) => e.type)).toEqual(['CREATED', 'LAUNCH', 'REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'ENDORSE_PROBLEM', 'ENDORSE_PROBLEM', 'ENDORSE_PROBLEM', 'SUBMIT_OPTION', 'CLOSE_OPTIONS', 'PROPOSE_DECISION', 'CONSENT', 'CONSENT', 'CONSENT', 'CONSENT']);
+    expect(entries.map((e) => e.type)).toEqual([
+      'CREATED',
+      'LAUNCH',
+      'REVISE_PROBLEM',
+      'ENDORSE_PROBLEM',
+      'ENDORSE_PROBLEM',
+      'ENDORSE_PROBLEM',
+      'ENDORSE_PROBLEM',
+      'SUBMIT_OPTION',
+      'CLOSE_OPTIONS',
+      'PROPOSE_DECISION',
+      'CONSENT',
+      'CONSENT',
+      'CONSENT',
+      'CONSENT',
+    ]);
     const verdict = await forum.GET('/v1/cycles/{id}/history/verify', { params: { path: { id } } });
     expect(verdict.data).toMatchObject({ intact: true, length: 14 });
     const anonymous = await createClient({ baseUrl }).GET('/v1/cycles/{id}', { params: { path: { id } } });

@@ -1,6 +1,21 @@
 import { Page } from 'playwright-core';
 import request from 'supertest';
-import { Collaboration, Factory, TEST_PASSWORD, TestApi, TestRelay, TestUser, TestWorker, collaboration, createTestWorker, cycleSteps, eventually, fastWorkerEnvironment, fromNow, startTestApi } from '@test/support';
+import {
+  Collaboration,
+  Factory,
+  TEST_PASSWORD,
+  TestApi,
+  TestRelay,
+  TestUser,
+  TestWorker,
+  collaboration,
+  createTestWorker,
+  cycleSteps,
+  eventually,
+  fastWorkerEnvironment,
+  fromNow,
+  startTestApi,
+} from '@test/support';
 import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signInOverHttp } from '@test/support/test-web';
 
 /**
@@ -53,12 +68,17 @@ describe('an independent facilitator in a browser', () => {
     await steps.toFraming(named);
     // The partnership's calendar: an anchor the cycle's milestone is aligned to, and one it is not.
     const [used] = await Promise.all(
-      ['Council budget set', 'ICB board away day'].map(async (name) => (await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name, date: fromNow(90 * 86_400_000) }).expect(201)).body),
+      ['Council budget set', 'ICB board away day'].map(
+        async (name) => (await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/anchors`, { name, date: fromNow(90 * 86_400_000) }).expect(201)).body,
+      ),
     );
     await c.councilUser.as.post(`/v1/cycles/${named}/milestones`, { kind: 'decisionDue', anchorId: used.id, offsetDays: -7 }).expect(201);
     await steps.ok(c.charityUser.as, named, { type: 'ESCALATE', reason: 'The forum and the charity disagree on who is eligible' });
 
-    const [email] = await eventually(() => relay.to(mediator.email), (list) => list.length > 0);
+    const [email] = await eventually(
+      () => relay.to(mediator.email),
+      (list) => list.length > 0,
+    );
     const link = new URL(/href="([^"]+\/cycles\/[^"]+)"/.exec(email.html || '')![1]);
     expect(`${link.origin}${link.pathname}`).toBe(`${PUBLIC}/cycles/${named}`);
 

@@ -64,15 +64,86 @@ describe('fuzzing the web app’s forms', () => {
   ];
   const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'];
   const garbageId = fc.constantFrom('not-a-uuid', '00000000-0000-4000-8000-000000000000', '%20', '..', 'x'.repeat(300));
-  const value = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '99999999999', 'NaN', '31', '2', '2027', 'LAUNCH', 'RECORD_PROGRESS', 'framingDue', ...PROTOTYPE_KEYS), fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }));
-  const field = fc.constantFrom('type', 'statement', 'revision', 'reason', 'title', 'summary', 'optionId', 'optionIds', 'proposalId', 'note', 'reading_x', 'score_y', 'outcome', 'kind', 'anchorId', 'offset', 'unit', 'date-day', 'date-month', 'date-year', 'name', 'email', 'password', 'organisationId', 'on', 'off', 'panelUserIds', 'memberOrganisationIds', 'providerOrganisationIds', 'communityOrganisationIds', 'facilitatorUserIds', 'outcomeIds', 'coAuthorOrganisationIds', 'destination', 'principles', 'metric', 'baseline', 'target', 'direction', 'next', 'whatsInItForUs', 'readiness', 'concerns', 'horizonYear', 'number', 'version', 'url', 'events', 'currentPassword', 'newPassword', 'active', 'representative', 'role', 'user', 'token', 'amountPence', 'estimatedCostPence', 'dueAt', 'actionId', 'ownerOrganisationId', 'alloc_x_y', ...PROTOTYPE_KEYS);
+  const value = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('', '0', '-1', '99999999999', 'NaN', '31', '2', '2027', 'LAUNCH', 'RECORD_PROGRESS', 'framingDue', ...PROTOTYPE_KEYS),
+    fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
+  );
+  const field = fc.constantFrom(
+    'type',
+    'statement',
+    'revision',
+    'reason',
+    'title',
+    'summary',
+    'optionId',
+    'optionIds',
+    'proposalId',
+    'note',
+    'reading_x',
+    'score_y',
+    'outcome',
+    'kind',
+    'anchorId',
+    'offset',
+    'unit',
+    'date-day',
+    'date-month',
+    'date-year',
+    'name',
+    'email',
+    'password',
+    'organisationId',
+    'on',
+    'off',
+    'panelUserIds',
+    'memberOrganisationIds',
+    'providerOrganisationIds',
+    'communityOrganisationIds',
+    'facilitatorUserIds',
+    'outcomeIds',
+    'coAuthorOrganisationIds',
+    'destination',
+    'principles',
+    'metric',
+    'baseline',
+    'target',
+    'direction',
+    'next',
+    'whatsInItForUs',
+    'readiness',
+    'concerns',
+    'horizonYear',
+    'number',
+    'version',
+    'url',
+    'events',
+    'currentPassword',
+    'newPassword',
+    'active',
+    'representative',
+    'role',
+    'user',
+    'token',
+    'amountPence',
+    'estimatedCostPence',
+    'dueAt',
+    'actionId',
+    'ownerOrganisationId',
+    'alloc_x_y',
+    ...PROTOTYPE_KEYS,
+  );
 
   it('answers every random form with a page or a redirect, never a 5xx', async () => {
     const http = web.app.getHttpServer();
     await fc.assert(
       fc.asyncProperty(fc.nat(routes.length - 1), fc.dictionary(field, value, { maxKeys: 8 }), fc.boolean(), garbageId, async (r, form, realIds, garbage) => {
         const path = routes[r].replace(/:(\w+)/g, (_, name: string) => (realIds && ids[name] ? ids[name] : garbage));
-        const res = await request(http).post(path).set('Cookie', cookie).type('form').send({ ...form, _csrf: csrf });
+        const res = await request(http)
+          .post(path)
+          .set('Cookie', cookie)
+          .type('form')
+          .send({ ...form, _csrf: csrf });
         expect({ path, form, status: res.status }).toEqual({ path, form, status: expect.any(Number) });
         expect(res.status).toBeLessThan(500);
         if (res.status !== 303) expect(res.headers['content-type']).toContain('text/html');
@@ -83,10 +154,32 @@ describe('fuzzing the web app’s forms', () => {
 
   it('answers every page with repeated or prototype-named query parameters with a page or a redirect, never a 5xx', async () => {
     const http = web.app.getHttpServer();
-    const pages = ['/', '/cycles/:cycle', '/partnerships', '/partnerships/:partnership', '/partnerships/:partnership/cycles/new', '/partnerships/:partnership/agreement', '/partnerships/:partnership/funding', '/partnerships/:partnership/learning.csv', '/partnerships/:partnership/readings.csv', '/partnerships/:partnership/funding.csv', '/cycles/:cycle/history.csv', '/public/partnerships/:partnership', '/notifications', '/people', '/account', '/unsubscribe', '/admin', '/sign-in'];
+    const pages = [
+      '/',
+      '/cycles/:cycle',
+      '/partnerships',
+      '/partnerships/:partnership',
+      '/partnerships/:partnership/cycles/new',
+      '/partnerships/:partnership/agreement',
+      '/partnerships/:partnership/funding',
+      '/partnerships/:partnership/learning.csv',
+      '/partnerships/:partnership/readings.csv',
+      '/partnerships/:partnership/funding.csv',
+      '/cycles/:cycle/history.csv',
+      '/public/partnerships/:partnership',
+      '/notifications',
+      '/people',
+      '/account',
+      '/unsubscribe',
+      '/admin',
+      '/sign-in',
+    ];
     const queryKey = fc.constantFrom('next', 'cursor', 'page', 'tab', 'signed-out', 'error', ...PROTOTYPE_KEYS, 'next[x]');
     const query = fc
-      .array(fc.tuple(queryKey, fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('/', '//evil.example', ...PROTOTYPE_KEYS)), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 4 })
+      .array(fc.tuple(queryKey, fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('/', '//evil.example', ...PROTOTYPE_KEYS)), { minLength: 1, maxLength: 3 })), {
+        minLength: 1,
+        maxLength: 4,
+      })
       .map((pairs) => pairs.flatMap(([key, values]) => values.map((v) => `${encodeURIComponent(key)}=${encodeURIComponent(v)}`)).join('&'));
     await fc.assert(
       fc.asyncProperty(fc.nat(pages.length - 1), query, async (p, search) => {
@@ -118,12 +211,23 @@ describe('fuzzing the web app’s forms', () => {
       return Buffer.concat([Buffer.from(`${[...good, `_csrf=${encodeURIComponent(csrf)}`].join('&')}&`), ...own]);
     });
   const postRaw = (path: string, session: string, bytes: Buffer) =>
-    request(web.app.getHttpServer()).post(path).set('Cookie', session).set('Content-Type', 'application/x-www-form-urlencoded').serialize((b: Buffer) => b as unknown as string).send(bytes);
+    request(web.app.getHttpServer())
+      .post(path)
+      .set('Cookie', session)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .serialize((b: Buffer) => b as unknown as string)
+      .send(bytes);
 
   it('answers every form or address holding text that is not well-formed with a 400 page, and changes nothing', async () => {
     const http = web.app.getHttpServer();
     const fingerprint = async () =>
-      JSON.stringify(await asOwner((m) => m.query(`SELECT (SELECT count(*) FROM partnerships) AS p, (SELECT sum(version) FROM cycles) AS v, (SELECT count(*) FROM milestones) AS m, (SELECT count(*) FROM anchors) AS a, (SELECT count(*) FROM users) AS u`)));
+      JSON.stringify(
+        await asOwner((m) =>
+          m.query(
+            `SELECT (SELECT count(*) FROM partnerships) AS p, (SELECT sum(version) FROM cycles) AS v, (SELECT count(*) FROM milestones) AS m, (SELECT count(*) FROM anchors) AS a, (SELECT count(*) FROM users) AS u`,
+          ),
+        ),
+      );
     const before = await fingerprint();
     await fc.assert(
       fc.asyncProperty(fc.nat(routes.length - 1), illFormedForm, async (r, bytes) => {
@@ -160,7 +264,11 @@ describe('fuzzing the web app’s forms', () => {
     for (let round = 0; round < rounds; round++) {
       const answers = await Promise.all([
         ...people.map((p, i) =>
-          request(http).post(`/cycles/${good[i]}/events`).set('Cookie', p.session.cookie).type('form').send({ _csrf: p.session.csrf, type: 'REVISE_PROBLEM', statement: `Round ${round} by ${i}` }),
+          request(http)
+            .post(`/cycles/${good[i]}/events`)
+            .set('Cookie', p.session.cookie)
+            .type('form')
+            .send({ _csrf: p.session.csrf, type: 'REVISE_PROBLEM', statement: `Round ${round} by ${i}` }),
         ),
         ...people.flatMap((p, i) => {
           const bytes = BAD_BYTES[(round + i) % BAD_BYTES.length];
@@ -193,13 +301,25 @@ describe('fuzzing the web app’s forms', () => {
 
   it('turns broken requests into 4xx pages', async () => {
     const http = web.app.getHttpServer();
-    await request(http).post('/partnerships/' + ids.partnership + '/table').set('Cookie', cookie).type('form').send({ _csrf: csrf, on: 'x'.repeat(400_000) }).expect(413);
-    await request(http).get('/cycles/%E0%A4%A').set('Cookie', cookie).expect((res) => expect(res.status).toBeLessThan(500));
+    await request(http)
+      .post('/partnerships/' + ids.partnership + '/table')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, on: 'x'.repeat(400_000) })
+      .expect(413);
+    await request(http)
+      .get('/cycles/%E0%A4%A')
+      .set('Cookie', cookie)
+      .expect((res) => expect(res.status).toBeLessThan(500));
     // Ids that were not chosen from the page's lists (found by the fuzzing above, once a 500).
     await request(http).post('/partnerships').set('Cookie', cookie).type('form').send({ _csrf: csrf, name: 'P', memberOrganisationIds: ' ' }).expect(400);
     await request(http).post(`/partnerships/${ids.partnership}/cycles`).set('Cookie', cookie).type('form').send({ _csrf: csrf, title: 'T', panelUserIds: 'x' }).expect(400);
     await request(http).post(`/cycles/${ids.cycle}/milestones`).set('Cookie', cookie).type('form').send({ _csrf: csrf, kind: 'framingDue', anchorId: 'x', offset: '1' }).expect(400);
-    await request(http).get('/no/such/page').set('Cookie', cookie).expect(404).expect('content-type', /text\/html/);
+    await request(http)
+      .get('/no/such/page')
+      .set('Cookie', cookie)
+      .expect(404)
+      .expect('content-type', /text\/html/);
     await request(http).get('/cycles/00000000-0000-4000-8000-000000000000').set('Cookie', cookie).expect(404);
     await request(http).post(`/partnerships/${ids.partnership}/table`).set('Cookie', cookie).type('form').send({ on: 'x' }).expect(403);
     await request(http).get('/').set('Cookie', 'cocommission_session=forged').expect(303).expect('location', '/sign-in');

@@ -27,7 +27,12 @@ describe('the cycle page of a long-lived cycle', () => {
     await api?.close();
   });
 
-  const page = (query = '') => request(web.app.getHttpServer()).get(`/cycles/${id}${query}`).set('Cookie', cookie).expect(200).then((r) => r.text);
+  const page = (query = '') =>
+    request(web.app.getHttpServer())
+      .get(`/cycles/${id}${query}`)
+      .set('Cookie', cookie)
+      .expect(200)
+      .then((r) => r.text);
 
   it('lists the newest ten revisions, compares the newest with the one before, and links the rest', async () => {
     const html = await page();
@@ -76,7 +81,12 @@ describe('the cycle page of a long-lived cycle', () => {
   });
 
   it('Your work is kept between views, and changes as soon as the cycle moves on', async () => {
-    const work = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => r.text);
+    const work = () =>
+      request(web.app.getHttpServer())
+        .get('/')
+        .set('Cookie', cookie)
+        .expect(200)
+        .then((r) => r.text);
     const latest = Number(/Revision (\d+) is the latest/.exec(await page())![1]);
     expect(await work()).toContain(`Your organisation has not endorsed revision ${latest}`);
     expect(await work()).toContain(`Your organisation has not endorsed revision ${latest}`);

@@ -58,13 +58,17 @@ describe('the statements a web page reads with', () => {
     expect(sent.filter((sql) => /web_sessions/.test(sql))).toHaveLength(1);
     expect(sent.filter((sql) => /notifications/.test(sql))).toEqual([expect.stringMatching(/web_sessions/)]);
     // The frame's count is the one read with the session, as it stands when the page is asked for.
-    const unread = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => /aria-label="(\d+) unread"/.exec(r.text)?.[1] ?? '0');
+    const unread = () =>
+      request(web.app.getHttpServer())
+        .get('/')
+        .set('Cookie', cookie)
+        .expect(200)
+        .then((r) => /aria-label="(\d+) unread"/.exec(r.text)?.[1] ?? '0');
     const before = Number(await unread());
     // A notification made and read behind the app's back, as the tables' owner.
-    const [note] = await asOwner((m) => m.query(
-      `INSERT INTO notifications (user_id, kind, cycle_id, text, dedupe_key) VALUES ($1, 'task', $2, 'Your turn', $3) RETURNING id`,
-      [c.forumUser.id, cycleId, `reads-${randomUUID()}`],
-    ));
+    const [note] = await asOwner((m) =>
+      m.query(`INSERT INTO notifications (user_id, kind, cycle_id, text, dedupe_key) VALUES ($1, 'task', $2, 'Your turn', $3) RETURNING id`, [c.forumUser.id, cycleId, `reads-${randomUUID()}`]),
+    );
     expect(Number(await unread())).toBe(before + 1);
     await asOwner((m) => m.query(`UPDATE notifications SET read_at = now() WHERE id = $1`, [note.id]));
     expect(Number(await unread())).toBe(before);
@@ -88,7 +92,12 @@ describe('the statements a web page reads with', () => {
   it('draws Your work’s tables with each cycle’s title as text, the same on every view until a cycle moves', async () => {
     const title = `<img src=x onerror="alert(1)"> & 'friends' \\ ${randomUUID().slice(0, 8)}`;
     const id = await c.newCycle({ title });
-    const work = () => request(web.app.getHttpServer()).get('/').set('Cookie', cookie).expect(200).then((r) => r.text);
+    const work = () =>
+      request(web.app.getHttpServer())
+        .get('/')
+        .set('Cookie', cookie)
+        .expect(200)
+        .then((r) => r.text);
     const first = await work();
     const escaped = `&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;friends&#39; &#92; ${title.split(' ').at(-1)}`;
     expect(first).toContain(`<a class="govuk-link" href="/cycles/${id}">${escaped}</a> (iteration 1)`);
@@ -99,7 +108,6 @@ describe('the statements a web page reads with', () => {
     await c.councilUser.as.post(`/v1/cycles/${id}/events`, { type: 'EDIT_DRAFT', title: `${title} renamed` }).expect(200);
     expect(await work()).toContain(`${escaped} renamed</a>`);
   });
-
 });
 
 /** Charts are drawn on the server, and drawing is the dearest part of a cycle page. */

@@ -71,7 +71,11 @@ describe('the web app, hardened', () => {
     const failing = jest.spyOn(web.app.get(AccountsService), 'listOrganisations').mockRejectedValueOnce(cause);
     const logged = jest.spyOn(Logger.prototype, 'error');
     try {
-      const res = await request(web.app.getHttpServer()).get('/admin').set('Cookie', admin.cookie).expect(500).expect('content-type', /text\/html/);
+      const res = await request(web.app.getHttpServer())
+        .get('/admin')
+        .set('Cookie', admin.cookie)
+        .expect(500)
+        .expect('content-type', /text\/html/);
       const incidentId = /class="app-incident">([0-9a-f-]{36})</.exec(res.text)?.[1];
       expect(incidentId).toBeDefined();
       expect(res.text).toContain('Sorry, there is a problem with the service');

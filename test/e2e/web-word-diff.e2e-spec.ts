@@ -36,7 +36,12 @@ describe('word differences on the web pages', () => {
   });
   beforeEach(() => compare.mockClear());
 
-  const get = (path: string) => request(web.app.getHttpServer()).get(path).set('Cookie', cookie).expect(200).then((r) => r.text);
+  const get = (path: string) =>
+    request(web.app.getHttpServer())
+      .get(path)
+      .set('Cookie', cookie)
+      .expect(200)
+      .then((r) => r.text);
 
   describe('the cycle page', () => {
     let id: string;

@@ -98,12 +98,7 @@ describe('the web app in a browser', () => {
     // A form posted without the session's token (as another site would) changes nothing.
     const cookies = await people.priya.page.context().cookies();
     const session = cookies.find((c) => c.name === 'cocommission_session')!;
-    await request(web.app.getHttpServer())
-      .post(`/partnerships/${partnershipId}/table`)
-      .set('Cookie', `cocommission_session=${session.value}`)
-      .type('form')
-      .send({ on: 'Everything' })
-      .expect(403);
+    await request(web.app.getHttpServer()).post(`/partnerships/${partnershipId}/table`).set('Cookie', `cocommission_session=${session.value}`).type('form').send({ on: 'Everything' }).expect(403);
     // The checker itself finds what it should (an image without a text alternative is critical).
     await page.setContent('<html lang="en"><head><title>t</title></head><body><main><img src="/assets/images/favicon.svg"></main></body></html>');
     expect((await accessibilityProblems(page)).map((p) => p.id)).toContain('image-alt');
@@ -165,9 +160,7 @@ describe('the web app in a browser', () => {
     await expectAccessible(maria.page, '07-cycle-error-summary');
     // Maria objects, then writes revision 2; the difference is shown.
     await send('maria', 'Object to revision 1', (p) => p.fill('#event-OBJECT_PROBLEM-reason', 'It leaves out cold homes.'));
-    await send('maria', 'Write revision 2 of the problem', (p) =>
-      p.fill('#event-REVISE_PROBLEM-statement', 'Older people are admitted to hospital in winter because they live in cold homes.'),
-    );
+    await send('maria', 'Write revision 2 of the problem', (p) => p.fill('#event-REVISE_PROBLEM-statement', 'Older people are admitted to hospital in winter because they live in cold homes.'));
     await maria.page.click('summary:has-text("What changed from revision 1")');
     await containsText(maria.page.locator('.app-diff'), 'because they live in cold homes');
     expect(await maria.page.locator('.app-diff ins').allInnerTexts()).not.toHaveLength(0);

@@ -47,7 +47,10 @@ describe('webhooks follow access', () => {
   /** Sends an event and waits until the council's webhook (still on) has it: by then the other one would have had it too. */
   async function revise(c: Collaboration, cycleId: string, councilPath: string, statement: string) {
     await cycleSteps(c).ok(c.charityUser.as, cycleId, { type: 'REVISE_PROBLEM', statement });
-    await eventually(() => bed.receiver.on(councilPath).filter((r) => JSON.parse(r.body).payload?.statement === statement), (list) => list.length === 1);
+    await eventually(
+      () => bed.receiver.on(councilPath).filter((r) => JSON.parse(r.body).payload?.statement === statement),
+      (list) => list.length === 1,
+    );
   }
 
   /** The council proposes the ICB's removal and the ICB agrees (two commissioner members decide it). */
@@ -65,7 +68,10 @@ describe('webhooks follow access', () => {
   it('switches off the webhooks of an organisation removed from the partnership, and sends it nothing more', async () => {
     const { c, icb, cycleId, councilPath, icbPath } = await twoHooks('removed');
     await cycleSteps(c).toFraming(cycleId);
-    await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 3);
+    await eventually(
+      () => typesAt(icbPath, cycleId),
+      (types) => types.length === 3,
+    );
     await removeIcb(c);
     expect(await listed(c, icb.id)).toMatchObject({
       active: false,
@@ -84,12 +90,18 @@ describe('webhooks follow access', () => {
     const again = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: `${bed.base}${icbPath}`, events: ['*'] }).expect(201);
     expect(again.body).toMatchObject({ active: true, organisationId: c.orgs.icb.id });
     await revise(c, cycleId, councilPath, 'With the new webhook');
-    await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 4);
+    await eventually(
+      () => typesAt(icbPath, cycleId),
+      (types) => types.length === 4,
+    );
   });
 
   it('does not send a delivery queued before the removal, not even if its webhook were on again', async () => {
     const { c, icb, cycleId, councilPath, icbPath } = await twoHooks('queued');
-    await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 1);
+    await eventually(
+      () => typesAt(icbPath, cycleId),
+      (types) => types.length === 1,
+    );
     await bed.stopWorker();
     try {
       await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
@@ -117,7 +129,10 @@ describe('webhooks follow access', () => {
   it('switches off the webhooks of a person deactivated', async () => {
     const { c, icb, cycleId, councilPath, icbPath } = await twoHooks('deactivated');
     await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
-    await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 2);
+    await eventually(
+      () => typesAt(icbPath, cycleId),
+      (types) => types.length === 2,
+    );
     await bed.factory.admin.patch(`/v1/users/${c.icbUser.id}`, { active: false }).expect(200);
     expect(await listed(c, icb.id)).toMatchObject({ active: false, disabledReason: 'creator-deactivated', disabledDetail: 'The person who made it was deactivated.' });
     await revise(c, cycleId, councilPath, 'After the ICB officer left');
@@ -132,7 +147,10 @@ describe('webhooks follow access', () => {
     await bed.factory.admin.patch(`/v1/users/${c.icbUser.id}`, { role: 'lead' }).expect(200);
     expect(await listed(c, icb.id)).toMatchObject({ active: true });
     await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
-    await eventually(() => typesAt(icbPath, cycleId), (types) => types.length === 2);
+    await eventually(
+      () => typesAt(icbPath, cycleId),
+      (types) => types.length === 2,
+    );
     // No route moves a person to another organisation or changes an organisation's kind (a
     // succession would): the database's own triggers switch the webhook off whichever code does.
     const provider = (await bed.factory.organisation('provider')).id;
@@ -148,7 +166,10 @@ describe('webhooks follow access', () => {
 
   it('switches off every webhook of a partnership archived, and its queued deliveries fail', async () => {
     const { c, council, icb, cycleId, councilPath, icbPath } = await twoHooks('archived');
-    await eventually(() => [...typesAt(councilPath, cycleId), ...typesAt(icbPath, cycleId)], (types) => types.length === 2);
+    await eventually(
+      () => [...typesAt(councilPath, cycleId), ...typesAt(icbPath, cycleId)],
+      (types) => types.length === 2,
+    );
     await bed.stopWorker();
     try {
       await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
@@ -157,7 +178,10 @@ describe('webhooks follow access', () => {
       for (const hook of [council, icb]) {
         expect(await listed(c, hook.id)).toMatchObject({ active: false, disabledReason: 'partnership-archived', disabledDetail: 'The partnership was archived.' });
         const items = (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${hook.id}/deliveries`).expect(200)).body.items;
-        expect(items.map((d: { eventType: string; status: string }) => [d.eventType, d.status])).toEqual([['LAUNCH', 'failed'], ['CREATED', 'delivered']]);
+        expect(items.map((d: { eventType: string; status: string }) => [d.eventType, d.status])).toEqual([
+          ['LAUNCH', 'failed'],
+          ['CREATED', 'delivered'],
+        ]);
       }
     } finally {
       await bed.startWorker();

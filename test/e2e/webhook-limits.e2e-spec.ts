@@ -51,7 +51,12 @@ describe('webhooks do not amplify', () => {
       const me = await signInOverHttp(web, commissioner.email, TEST_PASSWORD);
       const page = await request(http).get(`/partnerships/${id}`).set('Cookie', me.cookie).expect(200);
       expect(page.text).toContain('The person who made it was deactivated.');
-      const twice = await request(http).post(`/partnerships/${id}/webhooks`).set('Cookie', me.cookie).type('form').send({ _csrf: me.csrf, url: `${bed.base}/web-again`, events: '' }).expect(409);
+      const twice = await request(http)
+        .post(`/partnerships/${id}/webhooks`)
+        .set('Cookie', me.cookie)
+        .type('form')
+        .send({ _csrf: me.csrf, url: `${bed.base}/web-again`, events: '' })
+        .expect(409);
       expect(twice.text).toContain('govuk-error-summary');
       expect(twice.text).toContain(`already goes to ${bed.base}/web-again`);
     } finally {
@@ -68,7 +73,14 @@ describe('webhooks do not amplify', () => {
     // Six deliveries waiting (CREATED, LAUNCH, four revisions) when the worker starts.
     await bed.startWorker();
     // The first arrival of each delivery (a worker that stalls may post one again: at least once).
-    const firsts = () => [...new Map(bed.receiver.on('/paced').reverse().map((r) => [r.headers['webhook-id'], r.at])).values()];
+    const firsts = () => [
+      ...new Map(
+        bed.receiver
+          .on('/paced')
+          .reverse()
+          .map((r) => [r.headers['webhook-id'], r.at]),
+      ).values(),
+    ];
     const at = (await eventually(firsts, (list) => list.length >= 6, 30000)).sort((a, b) => a - b);
     // Two a window at most: six take three windows, and no second holds more than two windows' worth.
     expect(at[5] - at[0]).toBeGreaterThanOrEqual(900);

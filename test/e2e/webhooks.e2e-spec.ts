@@ -41,12 +41,14 @@ describe('webhooks', () => {
     type Delivery = { cycleId: string; status: string; attempts: number; lastStatusCode: number };
     const log = await eventually(
       async (): Promise<Delivery[]> =>
-        (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${created.body.id}/deliveries`).expect(200)).body.items.filter(
-          (d: { cycleId: string }) => d.cycleId === id,
-        ),
+        (await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks/${created.body.id}/deliveries`).expect(200)).body.items.filter((d: { cycleId: string }) => d.cycleId === id),
       (items) => items.length === 3 && items.every((d) => d.status !== 'pending'),
     );
-    expect(log.map((d) => [d.status, d.lastStatusCode])).toEqual([['delivered', 200], ['delivered', 200], ['delivered', 200]]);
+    expect(log.map((d) => [d.status, d.lastStatusCode])).toEqual([
+      ['delivered', 200],
+      ['delivered', 200],
+      ['delivered', 200],
+    ]);
     // The two 500s were tried again: three deliveries took five tries in all.
     expect(log.reduce((sum, d) => sum + d.attempts, 0)).toBe(5);
     expect(bed.receiver.on('/partner').filter((r) => r.answered === 500)).toHaveLength(2);

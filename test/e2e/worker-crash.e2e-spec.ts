@@ -37,23 +37,18 @@ describe('a worker killed mid-storm and restarted', () => {
   });
 
   function startWorker(): ChildProcess {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'apps/worker/src/main.ts'],
-      {
-        cwd: root,
-        // Small sweeps: many passes, each its own transaction.
-        // The child inherits CLOCK_OFFSET_MS: its clock agrees with this process's.
-        env: { ...process.env, TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', MILESTONE_SWEEP_BATCH: '5', LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', 'apps/worker/src/main.ts'], {
+      cwd: root,
+      // Small sweeps: many passes, each its own transaction.
+      // The child inherits CLOCK_OFFSET_MS: its clock agrees with this process's.
+      env: { ...process.env, TS_NODE_SWC: 'true', WORKER_CONCURRENCY: '2', MILESTONE_SWEEP_BATCH: '5', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(child);
     return child;
   }
 
-  const firedCount = async (db: DataSource, ids: string[]) =>
-    Number((await db.query(`SELECT count(*) AS n FROM milestones WHERE status = 'fired' AND cycle_id = ANY($1::uuid[])`, [ids]))[0].n);
+  const firedCount = async (db: DataSource, ids: string[]) => Number((await db.query(`SELECT count(*) AS n FROM milestones WHERE status = 'fired' AND cycle_id = ANY($1::uuid[])`, [ids]))[0].n);
 
   it('applies every milestone exactly once', async () => {
     const db = api.app.get(DataSource);
@@ -90,16 +85,10 @@ describe('a worker killed mid-storm and restarted', () => {
 
     const second = startWorker();
     await waitFor(async () => (await firedCount(db, ids)) === ids.length, 90000, 'every milestone to fire (the second worker starts in ~20 s)');
-    const perCycle: { n: string }[] = await db.query(
-      `SELECT count(*) AS n FROM cycle_history WHERE type = 'FRAMING_DUE' AND cycle_id = ANY($1::uuid[]) GROUP BY cycle_id`,
-      [ids],
-    );
+    const perCycle: { n: string }[] = await db.query(`SELECT count(*) AS n FROM cycle_history WHERE type = 'FRAMING_DUE' AND cycle_id = ANY($1::uuid[]) GROUP BY cycle_id`, [ids]);
     expect(perCycle).toHaveLength(ids.length);
     expect(perCycle.every((r) => Number(r.n) === 1)).toBe(true);
-    const states: { state: string; n: string }[] = await db.query(
-      `SELECT state, count(*) AS n FROM cycles WHERE id = ANY($1::uuid[]) GROUP BY state`,
-      [ids],
-    );
+    const states: { state: string; n: string }[] = await db.query(`SELECT state, count(*) AS n FROM cycles WHERE id = ANY($1::uuid[]) GROUP BY state`, [ids]);
     expect(states).toEqual([{ state: 'escalated', n: String(ids.length) }]);
     await c.councilUser.as.get(`/v1/cycles/${ids[0]}/history/verify`).expect(200, { intact: true, length: 4 });
 

@@ -48,7 +48,9 @@ describe('each person’s write allowance', () => {
     expect(outcomes).toHaveLength(statuses.filter((s) => s === 201).length);
     // Reads go on; another person's writes go on.
     await agent(api.http, p.commissioner.as.token).get(`/v1/partnerships/${p.id}`).expect(200);
-    await agent(api.http, p.providerUser.as.token).post(`/v1/partnerships/${p.id}/outcomes`, { title: 'Theirs', metrics: [metric] }).expect(201);
+    await agent(api.http, p.providerUser.as.token)
+      .post(`/v1/partnerships/${p.id}/outcomes`, { title: 'Theirs', metrics: [metric] })
+      .expect(201);
   });
 
   it('holds in the web app too: a page saying to wait, with Retry-After', async () => {
@@ -57,7 +59,13 @@ describe('each person’s write allowance', () => {
     try {
       const { cookie, csrf: csrfToken } = await signInOverHttp({ app: web.app } as TestWeb, p.commissioner.email, TEST_PASSWORD);
       const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => request(web.app.getHttpServer()).post(`/partnerships/${p.id}/anchors`).set('Cookie', cookie).type('form').send({ _csrf: csrfToken, name: `A${i}` })),
+        Array.from({ length: 20 }, (_, i) =>
+          request(web.app.getHttpServer())
+            .post(`/partnerships/${p.id}/anchors`)
+            .set('Cookie', cookie)
+            .type('form')
+            .send({ _csrf: csrfToken, name: `A${i}` }),
+        ),
       );
       const refused = answers.find((a) => a.status === 429);
       expect(refused).toBeDefined();

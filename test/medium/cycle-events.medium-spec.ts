@@ -59,7 +59,13 @@ describe('the cycle events service', () => {
     await events.send(council, framing, { type: 'LAUNCH' });
     const answers = await app.get(Transactions).run(() =>
       events.applySystemEvents([
-        { cycleId: framing, events: [{ key: 'a', type: 'FRAMING_DUE', payload: {} }, { key: 'b', type: 'FRAMING_DUE', payload: {} }] },
+        {
+          cycleId: framing,
+          events: [
+            { key: 'a', type: 'FRAMING_DUE', payload: {} },
+            { key: 'b', type: 'FRAMING_DUE', payload: {} },
+          ],
+        },
         { cycleId: draft, events: [{ key: 'c', type: 'REVIEW_DUE', payload: {} }] },
       ]),
     );

@@ -62,8 +62,6 @@ describe('database', () => {
   });
 
   it('a member user must belong to an organisation', async () => {
-    await expect(
-      dataSource.query(`INSERT INTO users (email, name, password_hash, role) VALUES ('a@b.c', 'A', 'x', 'member')`),
-    ).rejects.toThrow(/users_member_has_organisation/);
+    await expect(dataSource.query(`INSERT INTO users (email, name, password_hash, role) VALUES ('a@b.c', 'A', 'x', 'member')`)).rejects.toThrow(/users_member_has_organisation/);
   });
 });

@@ -49,8 +49,7 @@ describe('milestone jobs and the sweeper', () => {
     return id;
   };
   const stateOf = async (id: string) => (await app.get(CycleQueriesService).get(council, id)).row.state;
-  const statusOf = async (milestoneId: string) =>
-    (await app.get(DataSource).query(`SELECT status FROM milestones WHERE id = $1`, [milestoneId]))[0].status as string;
+  const statusOf = async (milestoneId: string) => (await app.get(DataSource).query(`SELECT status FROM milestones WHERE id = $1`, [milestoneId]))[0].status as string;
 
   it('a milestone not yet due is left alone; once the clock passes it, a sweep fires it as the system', async () => {
     const id = await launched();

@@ -178,7 +178,9 @@ describe('the reads a web page is drawn from', () => {
       await expect(service.get(caller(), '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NotFound' });
       // An independent facilitator sees no partnership; an admin sees every one.
       await expect(service.get({ ...caller(c.orgs.forum.id), organisationKind: 'facilitator' }, c.partnershipId)).rejects.toMatchObject({ code: 'NotFound' });
-      await expect(service.get({ ...caller(null as unknown as string), role: 'admin', organisationId: null, organisationKind: null } as Principal, c.partnershipId)).resolves.toMatchObject({ partnership: { id: c.partnershipId } });
+      await expect(service.get({ ...caller(null as unknown as string), role: 'admin', organisationId: null, organisationKind: null } as Principal, c.partnershipId)).resolves.toMatchObject({
+        partnership: { id: c.partnershipId },
+      });
       expect(load).toHaveBeenCalledTimes(5);
       // The answer is kept for the request's other checks: none of them reads it again.
       const principal = caller();

@@ -33,14 +33,10 @@ describe('webhooks follow access: the migration', () => {
       await runner.query(`INSERT INTO partnerships VALUES ($1, NULL), ($2, now())`, [id(10), id(11)]);
       await runner.query(`INSERT INTO partnership_members VALUES ($1, $3), ($2, $3)`, [id(10), id(11), id(1)]);
       const hook = (n: number, partnership: number, user: number, url: string, active = true) =>
-        runner.query(`INSERT INTO webhooks (id, partnership_id, url, events, secret, created_by_user_id, active, created_at) VALUES ($1, $2, $3, '["*"]', 's', $4, $5, now() + $6 * interval '1 second')`, [
-          id(n),
-          id(partnership),
-          url,
-          id(user),
-          active,
-          n,
-        ]);
+        runner.query(
+          `INSERT INTO webhooks (id, partnership_id, url, events, secret, created_by_user_id, active, created_at) VALUES ($1, $2, $3, '["*"]', 's', $4, $5, now() + $6 * interval '1 second')`,
+          [id(n), id(partnership), url, id(user), active, n],
+        );
       await hook(31, 10, 21, 'https://a.example/one');
       await hook(32, 10, 21, 'https://a.example/one');
       await hook(33, 10, 22, 'https://b.example/');
@@ -57,12 +53,9 @@ describe('webhooks follow access: the migration', () => {
       const migration = new WebhooksFollowAccess1764300000000();
       await migration.up(runner);
       const hooks = async () =>
-        (await runner.query(`SELECT id, organisation_id, active, disabled_reason FROM webhooks ORDER BY id`)).map((w: { id: string; organisation_id: string; active: boolean; disabled_reason: string | null }) => [
-          w.id.slice(-2),
-          w.organisation_id.slice(-1),
-          w.active,
-          w.disabled_reason,
-        ]);
+        (await runner.query(`SELECT id, organisation_id, active, disabled_reason FROM webhooks ORDER BY id`)).map(
+          (w: { id: string; organisation_id: string; active: boolean; disabled_reason: string | null }) => [w.id.slice(-2), w.organisation_id.slice(-1), w.active, w.disabled_reason],
+        );
       expect(await hooks()).toEqual([
         ['31', '1', true, null],
         ['32', '1', false, 'duplicate'],
@@ -79,7 +72,11 @@ describe('webhooks follow access: the migration', () => {
       // A second one that is on to the same address in the partnership is refused by the database too.
       await runner.query(`SAVEPOINT twice`);
       await expect(
-        runner.query(`INSERT INTO webhooks (partnership_id, organisation_id, url, events, secret, created_by_user_id) VALUES ($1, $2, 'https://a.example/one', '["*"]', 's', $3)`, [id(10), id(1), id(21)]),
+        runner.query(`INSERT INTO webhooks (partnership_id, organisation_id, url, events, secret, created_by_user_id) VALUES ($1, $2, 'https://a.example/one', '["*"]', 's', $3)`, [
+          id(10),
+          id(1),
+          id(21),
+        ]),
       ).rejects.toThrow(/webhooks_partnership_url_key/);
       await runner.query(`ROLLBACK TO SAVEPOINT twice`);
       // From now on the triggers keep it: the organisation leaving switches its webhook off.

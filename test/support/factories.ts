@@ -69,16 +69,8 @@ export class Factory {
 
   /** A commissioner, a provider and a community organisation, each with one user, in one partnership. */
   async partnership() {
-    const [council, provider, community] = await Promise.all([
-      this.organisation('commissioner'),
-      this.organisation('provider'),
-      this.organisation('community'),
-    ]);
-    const [commissioner, providerUser, communityUser] = await Promise.all([
-      this.user(council),
-      this.user(provider),
-      this.user(community),
-    ]);
+    const [council, provider, community] = await Promise.all([this.organisation('commissioner'), this.organisation('provider'), this.organisation('community')]);
+    const [commissioner, providerUser, communityUser] = await Promise.all([this.user(council), this.user(provider), this.user(community)]);
     const res = await commissioner.as.post('/v1/partnerships', {
       name: `Partnership ${unique()}`,
       memberOrganisationIds: [provider.id, community.id],
@@ -112,17 +104,16 @@ export async function collaboration(factory: Factory) {
     factory.organisation('community', 'Northshire Mediation Service'),
     factory.organisation('community', 'Northshire Lived Experience Network'),
   ]);
-  const [councilUser, icbUser, charityUser, forumUser, panelResident, panelResident2, panelOfficer, facilitator] =
-    await Promise.all([
-      factory.user(council),
-      factory.user(icb),
-      factory.user(charity),
-      factory.user(forum),
-      factory.user(forum),
-      factory.user(livedExperience),
-      factory.user(council),
-      factory.user(mediation),
-    ]);
+  const [councilUser, icbUser, charityUser, forumUser, panelResident, panelResident2, panelOfficer, facilitator] = await Promise.all([
+    factory.user(council),
+    factory.user(icb),
+    factory.user(charity),
+    factory.user(forum),
+    factory.user(forum),
+    factory.user(livedExperience),
+    factory.user(council),
+    factory.user(mediation),
+  ]);
   const partnership = await councilUser.as
     .post('/v1/partnerships', { name: `Healthy Lives ${unique()}`, memberOrganisationIds: [icb.id, charity.id, forum.id, mediation.id, livedExperience.id] })
     .expect(201);

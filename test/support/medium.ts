@@ -26,7 +26,9 @@ export async function servicesCollaboration(app: INestApplicationContext) {
   const partnership = await partnerships.create(council, { name: `Medium ${randomUUID()}`, memberOrganisationIds: [charity.organisationId!] });
   // The charity joins: a platform admin accepts its invitation.
   const adminUser = (await accounts.listUsers()).find((u) => u.role === 'admin')!;
-  await app.get(PartnershipInvitationsService).answerInvitation({ userId: adminUser.id, role: 'admin', organisationId: null, organisationKind: null, generation: 0 }, partnership.partnership.id, charity.organisationId!, 'accepted');
+  await app
+    .get(PartnershipInvitationsService)
+    .answerInvitation({ userId: adminUser.id, role: 'admin', organisationId: null, organisationKind: null, generation: 0 }, partnership.partnership.id, charity.organisationId!, 'accepted');
   const partnershipId = partnership.partnership.id;
   return {
     council,

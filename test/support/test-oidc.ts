@@ -23,7 +23,10 @@ export async function startTestOidc(): Promise<TestOidc> {
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'oidc-server.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
   // oidc-provider warns of its in-memory store and of Node 20 on every start: only the rest is shown.
   child.stderr!.on('data', (chunk: Buffer) => {
-    const rest = chunk.toString().split('\n').filter((line) => line && !line.startsWith('oidc-provider WARNING'));
+    const rest = chunk
+      .toString()
+      .split('\n')
+      .filter((line) => line && !line.startsWith('oidc-provider WARNING'));
     if (rest.length) process.stderr.write(`${rest.join('\n')}\n`);
   });
   const issuer = await new Promise<string>((resolve, reject) => {

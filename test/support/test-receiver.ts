@@ -41,4 +41,3 @@ export class TestReceiver {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
-

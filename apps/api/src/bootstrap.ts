@@ -5,7 +5,19 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig, loadConfig } from '@app/config';
-import { Csp, CspFor, conditionalGets, eventSchemaComponents, fastifyOptions, fastifySecurityHeaders, hardenFastifyApp, illFormedFields, mayEscapeSurrogates, notWellFormed, wellFormedUrl } from '@app/http';
+import {
+  Csp,
+  CspFor,
+  conditionalGets,
+  eventSchemaComponents,
+  fastifyOptions,
+  fastifySecurityHeaders,
+  hardenFastifyApp,
+  illFormedFields,
+  mayEscapeSurrogates,
+  notWellFormed,
+  wellFormedUrl,
+} from '@app/http';
 import { AppModule } from './app.module';
 import { BodyRefused, problem } from './http/problem';
 import { sendProblem } from './http/problem.filter';
@@ -33,7 +45,8 @@ function tooDeep(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -87,10 +100,7 @@ function jsonBodies(instance: FastifyInstance, limit: number): void {
 export function openApiDocument(app: INestApplication) {
   const options = new DocumentBuilder()
     .setTitle('Cocommission API')
-    .setDescription(
-      'Councils, ICBs and voluntary and community organisations commissioning public services together. ' +
-        'Every error is application/problem+json (RFC 9457).',
-    )
+    .setDescription('Councils, ICBs and voluntary and community organisations commissioning public services together. ' + 'Every error is application/problem+json (RFC 9457).')
     .setVersion('1')
     .addBearerAuth()
     .build();

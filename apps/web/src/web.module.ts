@@ -40,7 +40,20 @@ import { PublicPagesController } from './public/public-pages.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
-  imports: [AppConfigModule, loggerModule, DatabaseModule, QueueModule, AccountsModule, PartnershipsModule, CyclesModule, MilestonesModule, NotificationsModule, WebhooksModule, AgreementsModule, OpenDataModule],
+  imports: [
+    AppConfigModule,
+    loggerModule,
+    DatabaseModule,
+    QueueModule,
+    AccountsModule,
+    PartnershipsModule,
+    CyclesModule,
+    MilestonesModule,
+    NotificationsModule,
+    WebhooksModule,
+    AgreementsModule,
+    OpenDataModule,
+  ],
   controllers: [
     SignInController,
     OidcController,

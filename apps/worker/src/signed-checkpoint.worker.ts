@@ -39,11 +39,15 @@ export class SignedCheckpointWorker implements OnModuleInit, OnApplicationShutdo
 
   /** The scheduler, and today's job when today is not signed yet. */
   async schedule(catchUpDelayMs = CATCH_UP_DELAY_MS): Promise<void> {
-    await this.queue.upsertJobScheduler(SIGN_DAY_SCHEDULER, { pattern: '10 0 * * *', tz: 'UTC' }, {
-      name: AUDIT_JOB.signDay,
-      data: {},
-      opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86400 } },
-    });
+    await this.queue.upsertJobScheduler(
+      SIGN_DAY_SCHEDULER,
+      { pattern: '10 0 * * *', tz: 'UTC' },
+      {
+        name: AUDIT_JOB.signDay,
+        data: {},
+        opts: { attempts: 5, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86400 } },
+      },
+    );
     const today = this.checkpoints.today();
     if (!(await this.checkpoints.day(today))) {
       await this.queue.add(AUDIT_JOB.signDay, { day: today } satisfies SignDayJobData, {

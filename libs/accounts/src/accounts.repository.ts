@@ -45,14 +45,7 @@ export class AccountsRepository {
   }
 
   /** Returns undefined when the email is taken. */
-  async insertUser(user: {
-    email: string;
-    name: string;
-    passwordHash: string;
-    role: UserRole;
-    organisationId: string | null;
-    mustChangePassword?: boolean;
-  }): Promise<UserEntity | undefined> {
+  async insertUser(user: { email: string; name: string; passwordHash: string; role: UserRole; organisationId: string | null; mustChangePassword?: boolean }): Promise<UserEntity | undefined> {
     try {
       const saved = await this.users.save(this.users.create(user));
       return (await this.findUser(saved.id)) ?? undefined;
@@ -68,10 +61,7 @@ export class AccountsRepository {
 
   /** Whether each user is active, and their session generation: one statement for many (absent users are left out). */
   async standingOf(ids: string[]): Promise<Map<string, { active: boolean; generation: number }>> {
-    const rows: { id: string; active: boolean; session_generation: number }[] = await this.dataSource.query(
-      'SELECT id, active, session_generation FROM users WHERE id = ANY($1::uuid[])',
-      [ids],
-    );
+    const rows: { id: string; active: boolean; session_generation: number }[] = await this.dataSource.query('SELECT id, active, session_generation FROM users WHERE id = ANY($1::uuid[])', [ids]);
     return new Map(rows.map((r) => [r.id, { active: r.active, generation: r.session_generation }]));
   }
 
@@ -79,10 +69,10 @@ export class AccountsRepository {
   async namesOf(organisationIds: string[], userIds: string[]): Promise<{ organisations: Map<string, string>; users: Map<string, string> }> {
     const rows: { is_user: boolean; id: string; name: string }[] =
       organisationIds.length || userIds.length
-        ? await this.dataSource.query(
-            'SELECT false AS is_user, id, name FROM organisations WHERE id = ANY($1::uuid[]) UNION ALL SELECT true, id, name FROM users WHERE id = ANY($2::uuid[])',
-            [organisationIds, userIds],
-          )
+        ? await this.dataSource.query('SELECT false AS is_user, id, name FROM organisations WHERE id = ANY($1::uuid[]) UNION ALL SELECT true, id, name FROM users WHERE id = ANY($2::uuid[])', [
+            organisationIds,
+            userIds,
+          ])
         : [];
     return {
       organisations: new Map(rows.filter((r) => !r.is_user).map((r) => [r.id, r.name])),
@@ -96,10 +86,7 @@ export class AccountsRepository {
 
   /** The ids of the users of these organisations and of these users, as far as they exist. */
   async userIdsOf(organisationIds: string[], userIds: string[]): Promise<string[]> {
-    const rows: { id: string }[] = await this.users.query(
-      'SELECT id FROM users WHERE organisation_id = ANY($1::uuid[]) OR id = ANY($2::uuid[]) ORDER BY id',
-      [organisationIds, userIds],
-    );
+    const rows: { id: string }[] = await this.users.query('SELECT id FROM users WHERE organisation_id = ANY($1::uuid[]) OR id = ANY($2::uuid[]) ORDER BY id', [organisationIds, userIds]);
     return rows.map((r) => r.id);
   }
 
@@ -118,14 +105,13 @@ export class AccountsRepository {
    * forms choose among.
    */
   async choosableUsers(organisationIds: string[], kind: OrganisationKind): Promise<{ ofOrganisations: ChoosableUser[]; ofKind: ChoosableUser[] }> {
-    const rows: { id: string; name: string; organisation_id: string | null; organisation_name: string | null; kind: string | null; active: boolean; by_name: string }[] =
-      await this.dataSource.query(
-        `SELECT u.id, u.name, u.organisation_id, o.name AS organisation_name, o.kind, u.active, row_number() OVER (ORDER BY u.name, u.id) AS by_name
+    const rows: { id: string; name: string; organisation_id: string | null; organisation_name: string | null; kind: string | null; active: boolean; by_name: string }[] = await this.dataSource.query(
+      `SELECT u.id, u.name, u.organisation_id, o.name AS organisation_name, o.kind, u.active, row_number() OVER (ORDER BY u.name, u.id) AS by_name
          FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id
          WHERE u.organisation_id = ANY($1::uuid[]) OR o.kind = $2
          ORDER BY u.email`,
-        [organisationIds, kind],
-      );
+      [organisationIds, kind],
+    );
     const user = (r: (typeof rows)[number]): ChoosableUser => ({ id: r.id, name: r.name, organisationId: r.organisation_id, organisationName: r.organisation_name, active: r.active });
     const position = new Map(organisationIds.map((id, i) => [id, i]));
     // Stable sorts: within an organisation, the database's order of emails stays.
@@ -175,10 +161,7 @@ export class AccountsRepository {
 
   /** Whether the user's standing (active) and role were last set by a platform admin. */
   async setByAdmin(id: string): Promise<{ active: boolean; role: boolean }> {
-    const [row]: { active_set_by_admin: boolean; role_set_by_admin: boolean }[] = await this.dataSource.query(
-      'SELECT active_set_by_admin, role_set_by_admin FROM users WHERE id = $1',
-      [id],
-    );
+    const [row]: { active_set_by_admin: boolean; role_set_by_admin: boolean }[] = await this.dataSource.query('SELECT active_set_by_admin, role_set_by_admin FROM users WHERE id = $1', [id]);
     return { active: row?.active_set_by_admin ?? false, role: row?.role_set_by_admin ?? false };
   }
 
@@ -219,11 +202,7 @@ export class AccountsRepository {
 
   /** The user whose calendar token has this hash and was issued after `issuedAfter`. */
   findUserByCalendarTokenHash(hash: string, issuedAfter: Date): Promise<UserEntity | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .leftJoinAndSelect('u.organisation', 'o')
-      .where('u.calendarTokenHash = :hash AND u.calendarTokenIssuedAt > :issuedAfter', { hash, issuedAfter })
-      .getOne();
+    return this.users.createQueryBuilder('u').leftJoinAndSelect('u.organisation', 'o').where('u.calendarTokenHash = :hash AND u.calendarTokenIssuedAt > :issuedAfter', { hash, issuedAfter }).getOne();
   }
 
   /** When the user's calendar token was issued, or null without one. */

@@ -6,7 +6,13 @@ import type { UserEntity } from './user.entity';
 
 describe('TokenService', () => {
   const config = parseConfig({ NODE_ENV: 'test', JWT_TTL_SECONDS: '60' });
-  const user = { id: '6f1c2b1e-0000-4000-8000-000000000001', role: 'member', organisationId: '6f1c2b1e-0000-4000-8000-000000000002', organisation: { kind: 'provider' }, sessionGeneration: 3 } as UserEntity;
+  const user = {
+    id: '6f1c2b1e-0000-4000-8000-000000000001',
+    role: 'member',
+    organisationId: '6f1c2b1e-0000-4000-8000-000000000002',
+    organisation: { kind: 'provider' },
+    sessionGeneration: 3,
+  } as UserEntity;
   afterEach(() => jest.useRealTimers());
 
   it('verifies a token once, then remembers it until it expires, and no longer', () => {

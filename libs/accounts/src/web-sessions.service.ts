@@ -100,9 +100,7 @@ interface SessionRow {
 /** The entities TypeORM made of the joined query (the same columns; no organisation: null). */
 function sessionOf(r: SessionRow): WebSessionEntity {
   const organisation =
-    r.organisation_id === null
-      ? null
-      : Object.assign(new OrganisationEntity(), { id: r.organisation_id, name: r.organisation_name, kind: r.organisation_kind, createdAt: r.organisation_created_at });
+    r.organisation_id === null ? null : Object.assign(new OrganisationEntity(), { id: r.organisation_id, name: r.organisation_name, kind: r.organisation_kind, createdAt: r.organisation_created_at });
   const user = Object.assign(new UserEntity(), {
     id: r.user_id,
     email: r.email,

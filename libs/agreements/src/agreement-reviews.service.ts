@@ -51,10 +51,10 @@ export class AgreementReviewsService {
     await this.dataSource.transaction(async (m) => {
       // One change of the review date at a time per partnership (two at once would both insert a scheduled one).
       await m.query(`SELECT 1 FROM agreements WHERE partnership_id = $1 FOR UPDATE`, [partnershipId]);
-      await m.query(
-        `UPDATE agreement_reviews SET status = 'cancelled', changes = changes || $2::jsonb, updated_at = now() WHERE partnership_id = $1 AND status = 'scheduled'`,
-        [partnershipId, JSON.stringify([{ status: 'cancelled', at, note: 'Replaced by a new review date' }])],
-      );
+      await m.query(`UPDATE agreement_reviews SET status = 'cancelled', changes = changes || $2::jsonb, updated_at = now() WHERE partnership_id = $1 AND status = 'scheduled'`, [
+        partnershipId,
+        JSON.stringify([{ status: 'cancelled', at, note: 'Replaced by a new review date' }]),
+      ]);
       await m.insert(AgreementReviewEntity, {
         partnershipId,
         anchorId: anchor.id,

@@ -203,7 +203,8 @@ export class AgreementsService {
     const aggregate = await this.partnerships.load(partnershipId);
     const p = aggregate.partnership;
     const at = this.clock.now();
-    const first = p.destination || p.principles.length ? { number: 1, destination: p.destination ?? '', horizonYear: null, principles: p.principles, proposedByOrganisationId: null, at: at.toISOString() } : null;
+    const first =
+      p.destination || p.principles.length ? { number: 1, destination: p.destination ?? '', horizonYear: null, principles: p.principles, proposedByOrganisationId: null, at: at.toISOString() } : null;
     const snapshot = startAgreement(first);
     return this.dataSource.transaction(async (m) => {
       const inserted = await m

@@ -53,11 +53,7 @@ describe('parseConfig', () => {
   it('names every bad variable', () => {
     expect(() => parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', QUEUE_PREFIX: 'a b' })).toThrow(
       expect.objectContaining({
-        problems: expect.arrayContaining([
-          expect.stringContaining('PORT'),
-          expect.stringContaining('DATABASE_URL'),
-          expect.stringContaining('QUEUE_PREFIX'),
-        ]),
+        problems: expect.arrayContaining([expect.stringContaining('PORT'), expect.stringContaining('DATABASE_URL'), expect.stringContaining('QUEUE_PREFIX')]),
       }),
     );
   });
@@ -67,12 +63,7 @@ describe('parseConfig', () => {
     try {
       parseConfig({ NODE_ENV: 'production' });
     } catch (error) {
-      expect((error as ConfigError).problems).toEqual(
-        expect.arrayContaining([
-          'JWT_SECRET is required when NODE_ENV=production',
-          'ADMIN_PASSWORD is required when NODE_ENV=production',
-        ]),
-      );
+      expect((error as ConfigError).problems).toEqual(expect.arrayContaining(['JWT_SECRET is required when NODE_ENV=production', 'ADMIN_PASSWORD is required when NODE_ENV=production']));
     }
   });
 
@@ -116,12 +107,7 @@ describe('parseConfig', () => {
     expect(parseConfig({}).http.trustProxy).toBe(0);
     expect(parseConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(0);
     expect(parseConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
-    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8,loopback' }).http.trustProxy).toEqual([
-      '10.0.0.0/8',
-      '192.168.1.7',
-      'fd00::/8',
-      'loopback',
-    ]);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8,loopback' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
     expect(parseConfig({ TRUST_PROXY: '10.0.0.0/255.0.0.0' }).http.trustProxy).toEqual(['10.0.0.0/255.0.0.0']);
     for (const value of ['true', 'TRUE', 'yes']) {
       expect(() => parseConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY may not be "true".*number of proxies/);

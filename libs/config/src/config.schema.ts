@@ -66,13 +66,16 @@ const trustProxy = z
   });
 
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.join(' or ')}//`,
+  );
 
 export const environmentSchema = z.object({
   // Unset counts as production (fail closed), but for JWT_SECRET: unset, a random one per process.
@@ -91,11 +94,7 @@ export const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, "_", "." and "-"')
     .default('cocommission'),
   // The length first: the pattern never sees more than an address can hold.
-  ADMIN_EMAIL: z
-    .string()
-    .max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`)
-    .pipe(z.email('must be an email address'))
-    .default(DEV_DEFAULTS.adminEmail),
+  ADMIN_EMAIL: z.string().max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`).pipe(z.email('must be an email address')).default(DEV_DEFAULTS.adminEmail),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: int(900, 60),
@@ -108,7 +107,10 @@ export const environmentSchema = z.object({
   EXPENSIVE_READS_PER_MINUTE: int(60, 1),
   MAX_MILESTONES_PER_CYCLE: int(500, 1),
   MAX_OUTCOMES_PER_PARTNERSHIP: int(200, 1),
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('256kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb')
+    .default('256kb'),
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),

@@ -39,7 +39,15 @@ function delivering(): CycleSnapshot {
 }
 
 const rowOf = (snapshot: CycleSnapshot, machineVersion = CYCLE_MACHINE_VERSION) =>
-  ({ id: 'cycle-1', state: 'delivering', version: 20, historyHash: GENESIS_HASH, snapshot: persistCycle(snapshot), machineVersion, updatedAt: new Date('2027-01-01T00:00:00Z') }) as unknown as CycleEntity;
+  ({
+    id: 'cycle-1',
+    state: 'delivering',
+    version: 20,
+    historyHash: GENESIS_HASH,
+    snapshot: persistCycle(snapshot),
+    machineVersion,
+    updatedAt: new Date('2027-01-01T00:00:00Z'),
+  }) as unknown as CycleEntity;
 
 describe('the chain of a cycle’s events', () => {
   const snapshot = delivering();

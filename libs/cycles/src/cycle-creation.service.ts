@@ -2,22 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
 import { Principal } from '@app/accounts';
-import {
-  Actor,
-  CYCLE_MACHINE_VERSION,
-  type Clock,
-  CoOwner,
-  CycleSnapshot,
-  Forbidden,
-  Team,
-  ValidationFailed,
-  peopleOf,
-  persistCycle,
-  startCycle,
-  stateOf,
-  tasksOf,
-  teamProblems,
-} from '@app/domain';
+import { Actor, CYCLE_MACHINE_VERSION, type Clock, CoOwner, CycleSnapshot, Forbidden, Team, ValidationFailed, peopleOf, persistCycle, startCycle, stateOf, tasksOf, teamProblems } from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import { CycleViewsRepository } from './cycle-views.repository';
@@ -92,12 +77,7 @@ export class CycleCreationService {
 
   /** Iteration n+1: same partnership, co-owners, panel and outcomes; the last problem statement
    *  as its first revision; the learning readable from it. In the closing transaction. */
-  async openNextIteration(
-    row: CycleEntity,
-    closed: CycleSnapshot,
-    actor: Actor,
-    at: Date,
-  ): Promise<string> {
+  async openNextIteration(row: CycleEntity, closed: CycleSnapshot, actor: Actor, at: Date): Promise<string> {
     const context = closed.context;
     const revision = context.problem.revisions.at(-1);
     // Its text is kept apart from the snapshot (cycle_texts): written with the revision, it is there.
@@ -130,18 +110,16 @@ export class CycleCreationService {
     });
   }
 
-  private async insertCycle(
-    cycle: {
-      partnershipId: string;
-      title: string;
-      iteration: number;
-      previousCycleId: string | null;
-      snapshot: CycleSnapshot;
-      inheritedLearning: Record<string, unknown> | null;
-      actor: Actor;
-      at: Date;
-    },
-  ): Promise<string> {
+  private async insertCycle(cycle: {
+    partnershipId: string;
+    title: string;
+    iteration: number;
+    previousCycleId: string | null;
+    snapshot: CycleSnapshot;
+    inheritedLearning: Record<string, unknown> | null;
+    actor: Actor;
+    at: Date;
+  }): Promise<string> {
     const id = randomUUID();
     const entry: CycleHistoryEntity = {
       cycleId: id,

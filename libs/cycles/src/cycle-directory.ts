@@ -20,18 +20,11 @@ export class CycleDirectory {
     const [aggregate, users] = await Promise.all([this.partnerships.load(partnershipId), this.accounts.findUsers(ids)]);
     const members = aggregate.members.map((m) => ({ organisationId: m.organisationId, kind: m.organisation?.kind ?? 'community' }));
     const outcomes = aggregate.outcomes;
-    const organisations = await this.accounts.findOrganisations([
-      ...new Set([...users.flatMap((u) => (u.organisationId ? [u.organisationId] : [])), ...members.map((m) => m.organisationId)]),
-    ]);
+    const organisations = await this.accounts.findOrganisations([...new Set([...users.flatMap((u) => (u.organisationId ? [u.organisationId] : [])), ...members.map((m) => m.organisationId)])]);
     const kindOf = new Map(organisations.map((o) => [o.id, o.kind]));
     return {
       members: Object.fromEntries(members.map((m) => [m.organisationId, m.kind as OrganisationKind])),
-      users: Object.fromEntries(
-        users.map((u) => [
-          u.id,
-          { name: u.name, organisationId: u.organisationId, kind: (u.organisationId && kindOf.get(u.organisationId)) || null, active: u.active },
-        ]),
-      ),
+      users: Object.fromEntries(users.map((u) => [u.id, { name: u.name, organisationId: u.organisationId, kind: (u.organisationId && kindOf.get(u.organisationId)) || null, active: u.active }])),
       outcomes: Object.fromEntries(outcomes.map((o) => [o.id, o.metrics.map((m) => ({ id: m.id, name: m.name }))])),
       organisationNames: Object.fromEntries(organisations.map((o) => [o.id, o.name])),
       onTheTable: Object.fromEntries(aggregate.declarations.map((d) => [d.organisationId, d.on])),
@@ -40,9 +33,7 @@ export class CycleDirectory {
 
   /** For an event: the people its fields name (`…UserIds`) and the cycle's own panel and facilitators. */
   forEvent(partnershipId: string, context: CycleContext, fields: Record<string, unknown>): Promise<Directory> {
-    const named = Object.entries(fields).flatMap(([name, value]) =>
-      name.endsWith('UserIds') && Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [],
-    );
+    const named = Object.entries(fields).flatMap(([name, value]) => (name.endsWith('UserIds') && Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []));
     return this.of(partnershipId, [...named, ...peopleOf(context)]);
   }
 }

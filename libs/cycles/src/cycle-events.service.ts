@@ -105,9 +105,7 @@ export class CycleEventsService {
     if (read.archived) throw new Conflict('The partnership is archived: it and its cycles are read-only.');
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw new VersionConflict(row.version);
     // Entries whose rules read the partnership and the people named get them looked up first.
-    const directory = definitionOf(input.type)?.directory
-      ? await this.directory.forEvent(row.partnershipId, restoreCycle(row.snapshot).context, input)
-      : undefined;
+    const directory = definitionOf(input.type)?.directory ? await this.directory.forEvent(row.partnershipId, restoreCycle(row.snapshot).context, input) : undefined;
     const event = () => ({ ...withGeneratedIds(input), actor, at: this.clock.now().toISOString(), ...(directory && { directory }) }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, expectedVersion);
     if (applied.outcome === 'applied') {
@@ -184,8 +182,7 @@ export class CycleEventsService {
     alongside?: InTransaction,
   ): Promise<{ outcome: 'applied'; state: CycleState } | { outcome: 'moot'; reason: string; cycleVersion: number }> {
     const row = typeof cycle === 'string' ? await this.queries.mustFind(cycle) : cycle;
-    const event = () =>
-      ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: this.clock.now().toISOString() }) as CycleEvent;
+    const event = () => ({ type, ...payload, actor: { userId: null, organisationId: null, system: true }, at: this.clock.now().toISOString() }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, undefined, alongside);
     if (applied.outcome === 'applied') return { outcome: 'applied', state: applied.row.state as CycleState };
     // Moot as of this version of the cycle: the caller settles it only if the cycle has not moved since.
@@ -199,12 +196,7 @@ export class CycleEventsService {
    * cannot lose twice: decided again on the fresh state, or, with `expectedVersion` (If-Match),
    * refused as a conflict if the cycle has moved on.
    */
-  private async applyWithRetry(
-    row: CycleEntity,
-    event: () => CycleEvent,
-    expectedVersion: number | undefined,
-    alongside?: InTransaction,
-  ): Promise<Applied> {
+  private async applyWithRetry(row: CycleEntity, event: () => CycleEvent, expectedVersion: number | undefined, alongside?: InTransaction): Promise<Applied> {
     const first = await this.writeOptimistic(row, event(), alongside);
     if (first.outcome !== 'lost-race') return first;
     return this.transactions.run(async () => {
@@ -221,10 +213,7 @@ export class CycleEventsService {
    * or cancelled), in the caller's transaction: the row is locked, the version bumped and the
    * entry chained like any other.
    */
-  async recordEntry(
-    cycleId: string,
-    entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date },
-  ): Promise<void> {
+  async recordEntry(cycleId: string, entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }): Promise<void> {
     await this.recordEntries([{ cycleId, ...entry }]);
   }
 
@@ -236,9 +225,7 @@ export class CycleEventsService {
    * left out of the answer, for the one-at-a-time path.
    */
   async applySystemEvents(plans: SystemEventPlan[]): Promise<Map<string, SystemEventOutcome[]>> {
-    const rows = new Map(
-      (await this.cycles.lockMany([...new Set(plans.map((p) => p.cycleId))].sort())).map((r) => [r.id, r]),
-    );
+    const rows = new Map((await this.cycles.lockMany([...new Set(plans.map((p) => p.cycleId))].sort())).map((r) => [r.id, r]));
     const answers = new Map<string, SystemEventOutcome[]>();
     const chains: CycleChain[] = [];
     for (const plan of plans) {
@@ -275,9 +262,7 @@ export class CycleEventsService {
   }
 
   /** `recordEntry` for many cycles at once, in one statement (an anchor move touches hundreds). */
-  async recordEntries(
-    items: { cycleId: string; type: string; actor: Actor; payload: Record<string, unknown>; at: Date }[],
-  ): Promise<void> {
+  async recordEntries(items: { cycleId: string; type: string; actor: Actor; payload: Record<string, unknown>; at: Date }[]): Promise<void> {
     const rows = await this.cycles.lockMany([...new Set(items.map((i) => i.cycleId))].sort());
     const chains = new Map(rows.map((row) => [row.id, new CycleChain(row)]));
     for (const item of items) {

@@ -176,10 +176,7 @@ export class CycleListsRepository {
    * The exact creation time of a cycle, for keyset pagination (microseconds kept), with its
    * partnership and whether an organisation belongs to it (a cursor must be one the caller could see).
    */
-  async cursorOf(
-    id: string,
-    organisationId: string | null,
-  ): Promise<{ createdAt: string; id: string; partnershipId: string; member: boolean } | undefined> {
+  async cursorOf(id: string, organisationId: string | null): Promise<{ createdAt: string; id: string; partnershipId: string; member: boolean } | undefined> {
     const rows: { created_at: string; partnership_id: string; member: boolean }[] = await this.dataSource.query(
       `SELECT to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, c.partnership_id,
          ${IS_MEMBER('c.partnership_id', '$2')} AS member

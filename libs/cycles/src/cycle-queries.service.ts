@@ -94,10 +94,7 @@ export class CycleQueriesService {
     return this.recordOf(row, actor, read);
   }
 
-  async list(
-    principal: Principal,
-    query: { partnershipId?: string; state?: CycleState; limit: number; cursor?: string },
-  ): Promise<CyclePage> {
+  async list(principal: Principal, query: { partnershipId?: string; state?: CycleState; limit: number; cursor?: string }): Promise<CyclePage> {
     if (query.partnershipId) await this.partnerships.requireVisible(principal, query.partnershipId);
     let after: { createdAt: string; id: string } | undefined;
     if (query.cursor) {
@@ -130,10 +127,7 @@ export class CycleQueriesService {
   async involvingSummaries(principal: Principal, limit: number): Promise<InvolvedCycle[]> {
     const organisationId = principal.organisationId;
     if (!organisationId) return [];
-    const [rows, actor] = await Promise.all([
-      this.work.involvingSummaries(organisationId, principal.userId, principal.organisationKind === 'facilitator', limit),
-      this.actorOf(principal),
-    ]);
+    const [rows, actor] = await Promise.all([this.work.involvingSummaries(organisationId, principal.userId, principal.organisationKind === 'facilitator', limit), this.actorOf(principal)]);
     return rows.map((r) => {
       const snapshot = restoreCycle(r.snapshot as never);
       return { ...r, snapshot, nextEvents: r.archived ? [] : nextEvents(snapshot, actor) };
@@ -191,9 +185,7 @@ export class CycleQueriesService {
         for (const consent of proposal.consents) if (consent.committedPence) add(consent.at, consent.organisationId, 'committedPence', consent.committedPence);
       }
     }
-    return [...years.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([year, orgs]) => ({ year, byOrganisation: [...orgs.entries()].map(([organisationId, v]) => ({ organisationId, ...v })) }));
+    return [...years.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([year, orgs]) => ({ year, byOrganisation: [...orgs.entries()].map(([organisationId, v]) => ({ organisationId, ...v })) }));
   }
 
   /** Which on-the-table items the partnership's live options use, and which options. */
@@ -351,7 +343,6 @@ const sees = (principal: Principal, { row, member }: { row: CycleEntity; member:
   return member;
 };
 
-const facilitates = (row: CycleEntity, userId: string): boolean =>
-  ((row.snapshot as { context?: { facilitatorUserIds?: string[] } }).context?.facilitatorUserIds ?? []).includes(userId);
+const facilitates = (row: CycleEntity, userId: string): boolean => ((row.snapshot as { context?: { facilitatorUserIds?: string[] } }).context?.facilitatorUserIds ?? []).includes(userId);
 
 export type { ReadAlong } from './cycle-store';

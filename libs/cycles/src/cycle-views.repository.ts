@@ -47,10 +47,7 @@ export class CycleViewsRepository {
   // One batch on its way at a time: what arrives meanwhile makes the next batch bigger, so the
   // round trips (each wakes a PostgreSQL backend, costly on a VM) are shared by more requests.
   /** Reads that arrive while others are on their way go together: one statement, one round trip. */
-  private readonly viewReads = new Batcher<{ id: string; organisationId: string | null; texts: boolean }, CycleView | undefined>(
-    (batch) => this.readBatch(batch),
-    { maxBatch: 64, maxInFlight: 1 },
-  );
+  private readonly viewReads = new Batcher<{ id: string; organisationId: string | null; texts: boolean }, CycleView | undefined>((batch) => this.readBatch(batch), { maxBatch: 64, maxInFlight: 1 });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -131,10 +128,7 @@ export class CycleViewsRepository {
   /** When each of these cycles first reached each state, by cycle id. */
   async statesReached(ids: string[]): Promise<Map<string, StatesReached>> {
     if (!ids.length) return new Map();
-    const rows: { id: string; reached: StatesReached }[] = await this.dataSource.query(
-      `SELECT c.id, COALESCE(${STATES_REACHED}, '{}') AS reached FROM cycles c WHERE c.id = ANY($1::uuid[])`,
-      [ids],
-    );
+    const rows: { id: string; reached: StatesReached }[] = await this.dataSource.query(`SELECT c.id, COALESCE(${STATES_REACHED}, '{}') AS reached FROM cycles c WHERE c.id = ANY($1::uuid[])`, [ids]);
     return new Map(rows.map((r) => [r.id, r.reached]));
   }
 }

@@ -215,10 +215,7 @@ export class CycleWritesRepository {
   async lockMany(ids: string[]): Promise<CycleEntity[]> {
     if (!ids.length) return [];
     // Plain SQL: a storm locks hundreds of rows with their snapshots, too many to hydrate through TypeORM.
-    const rows: CycleRow[] = await this.manager.query(
-      `SELECT ${CYCLE_COLUMNS} FROM cycles c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE`,
-      [ids],
-    );
+    const rows: CycleRow[] = await this.manager.query(`SELECT ${CYCLE_COLUMNS} FROM cycles c WHERE c.id = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE`, [ids]);
     return rows.map(toEntity);
   }
 
@@ -249,5 +246,4 @@ export class CycleWritesRepository {
       [entry.cycleId, entry.seq],
     );
   }
-
 }

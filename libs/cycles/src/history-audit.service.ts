@@ -92,7 +92,11 @@ export class HistoryAuditService {
       // rewritten chain alone could look intact).
       if (checkpoint && checkpoint.seq > 0) {
         if (head.version < checkpoint.seq) {
-          return { head, full: true, verdict: broken(head.version + 1, head.version, `The cycle is at version ${head.version}, but entry ${checkpoint.seq} was verified before: entries were removed since.`) };
+          return {
+            head,
+            full: true,
+            verdict: broken(head.version + 1, head.version, `The cycle is at version ${head.version}, but entry ${checkpoint.seq} was verified before: entries were removed since.`),
+          };
         }
         const at = await m.getRepository(CycleHistoryEntity).findOne({ where: { cycleId, seq: checkpoint.seq }, select: { seq: true, hash: true } });
         // (Missing altogether, the full walk below says which entries are gone.)
@@ -141,9 +145,8 @@ export class HistoryAuditService {
       created_at: string;
       carried: string | null;
       signed: { seq: number; hash: string; day: string; statement: string; signature: string; entry_hash: string | null } | null;
-    }[] =
-      await this.dataSource.query(
-        `WITH RECURSIVE ancestors (id, depth) AS (
+    }[] = await this.dataSource.query(
+      `WITH RECURSIVE ancestors (id, depth) AS (
            SELECT (h.payload->>'previousCycleId')::uuid, 1 FROM cycle_history h WHERE h.cycle_id = $1 AND h.seq = 1 AND h.payload->>'previousCycleId' IS NOT NULL
            UNION ALL
            SELECT (h.payload->>'previousCycleId')::uuid, a.depth + 1 FROM ancestors a JOIN cycle_history h ON h.cycle_id = a.id AND h.seq = 1
@@ -159,8 +162,8 @@ export class HistoryAuditService {
               'entry_hash', (SELECT h.hash FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq = s.seq))
              FROM signed_heads s WHERE s.kind = 'cycle' AND s.chain_id = c.id ORDER BY s.seq DESC LIMIT 1) AS signed
          FROM cycles c WHERE c.id = $1`,
-        [cycleId, RECORDED_PART_TYPES],
-      );
+      [cycleId, RECORDED_PART_TYPES],
+    );
     if (!row || row.version !== version) return undefined;
     // The newest head signed with the audit key (held outside the database) must still be in the chain.
     const key = row.signed && this.signing.get();
@@ -225,15 +228,7 @@ export class HistoryAuditService {
          broken_at_seq = CASE WHEN EXCLUDED.broken_at_seq IS NOT NULL OR EXCLUDED.full_checked_at IS NOT NULL THEN EXCLUDED.broken_at_seq ELSE k.broken_at_seq END,
          broken_reason = CASE WHEN EXCLUDED.broken_at_seq IS NOT NULL OR EXCLUDED.full_checked_at IS NOT NULL THEN EXCLUDED.broken_reason ELSE k.broken_reason END
        WHERE EXCLUDED.broken_at_seq IS NOT NULL OR k.seq <= EXCLUDED.seq`,
-      [
-        cycleId,
-        intact ? head.version : 0,
-        intact ? head.historyHash : '',
-        now,
-        full ? now : null,
-        intact ? null : verdict.brokenAtSeq,
-        intact ? null : verdict.reason,
-      ],
+      [cycleId, intact ? head.version : 0, intact ? head.historyHash : '', now, full ? now : null, intact ? null : verdict.brokenAtSeq, intact ? null : verdict.reason],
     );
     if (!intact) this.logger.error(`The history of cycle ${cycleId} does not verify at entry ${verdict.brokenAtSeq}: ${verdict.reason}`);
   }

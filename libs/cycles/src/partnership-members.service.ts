@@ -21,9 +21,7 @@ export class PartnershipMembersService {
    * a non-member); closing it means the invitation taking the partnership's row too.
    */
   async remove(principal: Principal, partnershipId: string, organisationId: string): Promise<Decided> {
-    const decided = await this.transactions.run(() =>
-      this.governance.removeMember(principal, partnershipId, organisationId, () => this.cycles.unfinishedCoOwnedBy(partnershipId, organisationId)),
-    );
+    const decided = await this.transactions.run(() => this.governance.removeMember(principal, partnershipId, organisationId, () => this.cycles.unfinishedCoOwnedBy(partnershipId, organisationId)));
     await this.governance.tell(partnershipId, decided.entries);
     return decided;
   }

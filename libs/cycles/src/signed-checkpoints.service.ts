@@ -142,10 +142,7 @@ export class SignedCheckpointsService {
   /** The newest signed head of each of these cycles (those signed at all). */
   async newestOfCycles(ids: string[]): Promise<Map<string, SignedHead>> {
     if (!ids.length) return new Map();
-    const rows = await this.dataSource.query(
-      `SELECT DISTINCT ON (chain_id) ${HEAD_COLUMNS} FROM signed_heads WHERE kind = 'cycle' AND chain_id = ANY($1::uuid[]) ORDER BY chain_id, seq DESC`,
-      [ids],
-    );
+    const rows = await this.dataSource.query(`SELECT DISTINCT ON (chain_id) ${HEAD_COLUMNS} FROM signed_heads WHERE kind = 'cycle' AND chain_id = ANY($1::uuid[]) ORDER BY chain_id, seq DESC`, [ids]);
     return new Map(rows.map((r: QueryRow) => [r.id, headOf(r)]));
   }
 }

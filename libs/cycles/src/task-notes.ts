@@ -40,11 +40,7 @@ export class TaskNotes {
     ]);
     return opened.flatMap((task) => {
       const users =
-        'organisationId' in task.assignee
-          ? (byOrganisation.get(task.assignee.organisationId) ?? [])
-          : 'userId' in task.assignee
-            ? [task.assignee.userId].filter((id) => active.has(id))
-            : admins;
+        'organisationId' in task.assignee ? (byOrganisation.get(task.assignee.organisationId) ?? []) : 'userId' in task.assignee ? [task.assignee.userId].filter((id) => active.has(id)) : admins;
       return users.map((userId) => ({
         user_id: userId,
         kind: `task.${task.kind}`,

@@ -68,7 +68,10 @@ describe('Batcher', () => {
     const b = new Batcher(r.run, { maxBatch: 2, maxInFlight: 2, key });
     const all = ['a', 'b', 'c', 'd', 'e'].map((i) => b.add(i));
     await tick();
-    expect(r.batches).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(r.batches).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
     expect(b.pending).toBe(1);
     await r.release();
     await r.release();

@@ -19,7 +19,9 @@ export function entityFromJson<T extends ObjectLiteral>(dataSource: DataSource, 
     if (value === undefined) continue;
     const type = typeof column.type === 'string' ? column.type : '';
     if (column.transformer || !(TIMESTAMPS.has(type) || AS_IS.has(type))) {
-      throw new Error(`entityFromJson: ${metadata.name}.${column.propertyName} (${type || 'a type by constructor'}${column.transformer ? ', transformed' : ''}) is not read from JSON as TypeORM reads it`);
+      throw new Error(
+        `entityFromJson: ${metadata.name}.${column.propertyName} (${type || 'a type by constructor'}${column.transformer ? ', transformed' : ''}) is not read from JSON as TypeORM reads it`,
+      );
     }
     column.setEntityValue(entity, value !== null && TIMESTAMPS.has(type) ? new Date(value as string) : value);
   }

@@ -27,10 +27,10 @@ export async function grantAppRole(migrationUrl: string, appUrl: string): Promis
     if (!exists.rowCount) {
       const password = decodeURIComponent(new URL(appUrl).password);
       const [{ sql }] = (
-        await client.query<{ sql: string }>(
-          `SELECT CASE WHEN $2 = '' THEN format('CREATE ROLE %I LOGIN', $1::text) ELSE format('CREATE ROLE %I LOGIN PASSWORD %L', $1::text, $2::text) END AS sql`,
-          [role, password],
-        )
+        await client.query<{ sql: string }>(`SELECT CASE WHEN $2 = '' THEN format('CREATE ROLE %I LOGIN', $1::text) ELSE format('CREATE ROLE %I LOGIN PASSWORD %L', $1::text, $2::text) END AS sql`, [
+          role,
+          password,
+        ])
       ).rows;
       try {
         await client.query(sql);
@@ -38,7 +38,9 @@ export async function grantAppRole(migrationUrl: string, appUrl: string): Promis
         const code = (error as { code?: string }).code;
         // 42710: another process created it meanwhile (roles are the cluster's, not the database's).
         if (code !== '42710' && code !== '23505') {
-          throw new Error(`The app's role ${role} does not exist and could not be created (${(error as Error).message}): create it, or run the app as the migrations' role by leaving MIGRATION_DATABASE_URL unset`);
+          throw new Error(
+            `The app's role ${role} does not exist and could not be created (${(error as Error).message}): create it, or run the app as the migrations' role by leaving MIGRATION_DATABASE_URL unset`,
+          );
         }
       }
     }

@@ -4,9 +4,10 @@ import * as errors from './errors';
 import { ERROR_STATUS, errorStatus, formErrorStatus } from './error-status';
 
 /** Every class errors.ts exports that is a domain error (DomainError itself is abstract). */
-const classes = Object.entries(errors).filter(
-  ([name, value]) => typeof value === 'function' && value.prototype instanceof DomainError && name !== 'DomainError',
-) as [string, new (...args: unknown[]) => DomainError][];
+const classes = Object.entries(errors).filter(([name, value]) => typeof value === 'function' && value.prototype instanceof DomainError && name !== 'DomainError') as [
+  string,
+  new (...args: unknown[]) => DomainError,
+][];
 
 describe('the error → HTTP status table', () => {
   it('finds the error classes (the check itself)', () => {

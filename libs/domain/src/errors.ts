@@ -2,15 +2,7 @@
  * Errors the libraries raise. Each carries a code; its HTTP status is in one table (error-status.ts),
  * which the API's problem filter and the web app's pages answer with. Libraries never throw HTTP exceptions.
  */
-export type DomainErrorCode =
-  | 'ValidationFailed'
-  | 'Unauthenticated'
-  | 'Forbidden'
-  | 'NotFound'
-  | 'Conflict'
-  | 'VersionConflict'
-  | 'TransitionRefused'
-  | 'RateLimited';
+export type DomainErrorCode = 'ValidationFailed' | 'Unauthenticated' | 'Forbidden' | 'NotFound' | 'Conflict' | 'VersionConflict' | 'TransitionRefused' | 'RateLimited';
 
 export interface FieldProblem {
   field: string;
@@ -27,7 +19,10 @@ export abstract class DomainError extends Error {
 
 export class ValidationFailed extends DomainError {
   readonly code = 'ValidationFailed';
-  constructor(readonly errors: FieldProblem[], message = 'The request has invalid fields.') {
+  constructor(
+    readonly errors: FieldProblem[],
+    message = 'The request has invalid fields.',
+  ) {
     super(message);
   }
 }
@@ -54,13 +49,11 @@ export class Conflict extends DomainError {
 
 export class VersionConflict extends DomainError {
   readonly code = 'VersionConflict';
-  constructor(readonly currentVersion: number | undefined, message?: string) {
-    super(
-      message ??
-        (currentVersion === undefined
-          ? 'Someone else changed this first. Reload and try again.'
-          : `The version you sent is stale: the current version is ${currentVersion}.`),
-    );
+  constructor(
+    readonly currentVersion: number | undefined,
+    message?: string,
+  ) {
+    super(message ?? (currentVersion === undefined ? 'Someone else changed this first. Reload and try again.' : `The version you sent is stale: the current version is ${currentVersion}.`));
   }
 }
 
@@ -70,7 +63,10 @@ export class TransitionRefused extends DomainError {
 
 export class RateLimited extends DomainError {
   readonly code = 'RateLimited';
-  constructor(readonly retryAfterSeconds: number, message: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -62,9 +62,7 @@ describe('history chain', () => {
   it('hashes new entries in RFC 8785 form, and keeps verifying entries hashed in the earlier scheme', () => {
     // RFC 8785, section 3.2.2.3: numbers in their shortest ECMAScript form (the RFC's literal is meant to round).
     // eslint-disable-next-line no-loss-of-precision
-    expect(canonicalize({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001] })).toBe(
-      '{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}',
-    );
+    expect(canonicalize({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001] })).toBe('{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}');
     // Two entries written before RFC 8785 was adopted (scheme 1), then one since (scheme 2).
     const old: ReturnType<typeof entry>[] = [];
     let prev = GENESIS_HASH;

@@ -84,19 +84,12 @@ export function chainHash(prevHash: string, subjectId: string, entry: EntryConte
 }
 
 /** A history entry with its link to the one before and its own hash, in the current scheme. */
-export function chainedEntry<C extends EntryContent>(
-  subjectId: string,
-  seq: number,
-  prevHash: string,
-  content: C,
-): C & { seq: number; prevHash: string; hash: string; hashScheme: HashScheme } {
+export function chainedEntry<C extends EntryContent>(subjectId: string, seq: number, prevHash: string, content: C): C & { seq: number; prevHash: string; hash: string; hashScheme: HashScheme } {
   const placed = { ...content, seq };
   return { ...placed, prevHash, hash: chainHash(prevHash, subjectId, placed, CURRENT_HASH_SCHEME), hashScheme: CURRENT_HASH_SCHEME };
 }
 
-export type ChainVerdict =
-  | { intact: true; length: number }
-  | { intact: false; brokenAtSeq: number; length: number; reason: string; disagrees?: 'snapshot' | 'texts' };
+export type ChainVerdict = { intact: true; length: number } | { intact: false; brokenAtSeq: number; length: number; reason: string; disagrees?: 'snapshot' | 'texts' };
 
 /** What the parent's row (the cycle's, agreement's, partnership's) records of its history: how many entries (its version) and the newest one's hash. */
 export interface ChainHead {

@@ -84,7 +84,12 @@ describe('request logs of a real server', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
-      for (const query of ['code=s3cret-code&state=s3cret-state&iss=https%3A%2F%2Fidp', 'state=s3cret-state&code=s3cret-code', 'id_token=s3cret.id.token&session_state=s3cret-ss', 'error=access_denied&state=s3cret-state']) {
+      for (const query of [
+        'code=s3cret-code&state=s3cret-state&iss=https%3A%2F%2Fidp',
+        'state=s3cret-state&code=s3cret-code',
+        'id_token=s3cret.id.token&session_state=s3cret-ss',
+        'error=access_denied&state=s3cret-state',
+      ]) {
         await fetch(`http://127.0.0.1:${port}/sign-in/oidc/callback?${query}`);
       }
     } finally {

@@ -14,16 +14,19 @@ const SECRET_PARAMETER = /token|password|secret|signature|key|^code$|state$|nonc
 export function urlWithoutSecrets(url: string | undefined): string | undefined {
   const at = url?.indexOf('?') ?? -1;
   if (!url || at < 0) return url;
-  const query = url.slice(at + 1).split('&').map((pair) => {
-    const name = pair.split('=')[0];
-    let decoded = name;
-    try {
-      decoded = decodeURIComponent(name);
-    } catch {
-      // A name that does not decode is judged as written.
-    }
-    return SECRET_PARAMETER.test(decoded) ? `${name}=[redacted]` : pair;
-  });
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=')[0];
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name);
+      } catch {
+        // A name that does not decode is judged as written.
+      }
+      return SECRET_PARAMETER.test(decoded) ? `${name}=[redacted]` : pair;
+    });
   return `${url.slice(0, at)}?${query.join('&')}`;
 }
 
@@ -58,16 +61,7 @@ export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-        'req.query.token',
-        'req.query.password',
-        '*.password',
-        '*.accessToken',
-        '*.token',
-      ],
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.query.token', 'req.query.password', '*.password', '*.accessToken', '*.token'],
       censor: '[redacted]',
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

@@ -57,19 +57,14 @@ export class MilestoneJobsService {
       if (!milestone?.cycle || milestone.status !== 'scheduled' || milestone.revision !== job.revision) return 'stale';
       const at = () => this.clock.now().toISOString();
       try {
-        const result = await this.events.sendSystemEvent(
-          milestone.cycle,
-          EVENT_OF[milestone.kind],
-          { milestoneId: milestone.id },
-          async (state) => {
-            const settled = await this.milestones.settle(milestone.id, milestone.revision, 'fired', {
-              status: 'fired',
-              at: at(),
-              note: `the cycle moved to ${state}`,
-            });
-            if (!settled) throw new AlreadySettled();
-          },
-        );
+        const result = await this.events.sendSystemEvent(milestone.cycle, EVENT_OF[milestone.kind], { milestoneId: milestone.id }, async (state) => {
+          const settled = await this.milestones.settle(milestone.id, milestone.revision, 'fired', {
+            status: 'fired',
+            at: at(),
+            note: `the cycle moved to ${state}`,
+          });
+          if (!settled) throw new AlreadySettled();
+        });
         if (result.outcome === 'applied') return 'fired';
         const change = { status: 'moot' as const, at: at(), note: result.reason };
         if (await this.milestones.settleMoot(milestone.id, milestone.revision, milestone.cycleId, result.cycleVersion, change)) {
@@ -156,8 +151,7 @@ export class MilestoneJobsService {
       const revisions = new Map(milestones.map((m) => [m.id, m.revision]));
       const at = this.clock.now().toISOString();
       const settlements = [...answers.values()].flat().map((o) => {
-        const change: MilestoneChange =
-          o.outcome === 'applied' ? { status: 'fired', at, note: `the cycle moved to ${o.state}` } : { status: 'moot', at, note: o.reason };
+        const change: MilestoneChange = o.outcome === 'applied' ? { status: 'fired', at, note: `the cycle moved to ${o.state}` } : { status: 'moot', at, note: o.reason };
         return { id: o.key, revision: revisions.get(o.key)!, status: change.status as 'fired' | 'moot', change };
       });
       await this.milestones.settleMany(settlements);

@@ -22,7 +22,10 @@ export interface MilestoneChange {
 @Index('milestones_partnership_idx', ['partnershipId'])
 @Check('milestones_kind_check', `"kind" IN ('framingDue', 'optionsClose', 'decisionDue', 'reviewStart', 'reviewDue')`)
 @Check('milestones_status_check', `"status" IN ('scheduled', 'fired', 'moot', 'cancelled')`)
-@Check('milestones_alignment_check', `("anchor_id" IS NULL AND "offset_days" IS NULL AND "offset_working_days" IS NULL) OR ("anchor_id" IS NOT NULL AND (("offset_days" IS NULL) <> ("offset_working_days" IS NULL)))`)
+@Check(
+  'milestones_alignment_check',
+  `("anchor_id" IS NULL AND "offset_days" IS NULL AND "offset_working_days" IS NULL) OR ("anchor_id" IS NOT NULL AND (("offset_days" IS NULL) <> ("offset_working_days" IS NULL)))`,
+)
 export class MilestoneEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -83,8 +86,7 @@ export class MilestoneEntity {
 
 /** What members are told of an incident: how it failed, and the id under which the worker logged why. */
 export const incidentSummary = (incident: { id: string; attempts: number }): string =>
-  `Handling this milestone failed ${incident.attempts} time${incident.attempts === 1 ? '' : 's'}. ` +
-  `The cause is in the worker's log under incident ${incident.id}; a commissioner can retry it.`;
+  `Handling this milestone failed ${incident.attempts} time${incident.attempts === 1 ? '' : 's'}. ` + `The cause is in the worker's log under incident ${incident.id}; a commissioner can retry it.`;
 
 /** Milestone handling that failed after all its retries: visible, and retried by a commissioner. */
 @Entity('incidents')

@@ -35,7 +35,6 @@ const NO_OPEN_INCIDENT = `NOT EXISTS (SELECT 1 FROM incidents i WHERE i.mileston
 /** A storm of due milestones reads and settles in batches: one round trip for many jobs. */
 const BATCHES = { maxBatch: 200, maxInFlight: 4 };
 
-
 /** A row as PostgreSQL's to_jsonb gives it. */
 type Row = Record<string, unknown>;
 @Injectable()
@@ -59,7 +58,6 @@ export class MilestonesRepository {
   private get manager(): EntityManager {
     return this.transactions.manager;
   }
-
 
   /** How many milestones the cycle has (cancelled ones too: they stay in its calendar), in the caller's transaction. */
   countForCycle(cycleId: string): Promise<number> {
@@ -137,9 +135,7 @@ export class MilestonesRepository {
 
   /** When the next milestone a sweep would settle is due. */
   async nextDueAt(): Promise<Date | null> {
-    const [row] = await this.dataSource.query(
-      `SELECT m.due_at FROM milestones m WHERE m.status = 'scheduled' AND ${NO_OPEN_INCIDENT} ORDER BY m.due_at LIMIT 1`,
-    );
+    const [row] = await this.dataSource.query(`SELECT m.due_at FROM milestones m WHERE m.status = 'scheduled' AND ${NO_OPEN_INCIDENT} ORDER BY m.due_at LIMIT 1`);
     return row ? new Date(row.due_at) : null;
   }
 
@@ -169,9 +165,7 @@ export class MilestonesRepository {
   }
 
   /** Settles many milestones in the caller's transaction (each only from `scheduled` at its revision). */
-  async settleMany(
-    settlements: { id: string; revision: number; status: 'fired' | 'moot' | 'cancelled'; change: MilestoneChange }[],
-  ): Promise<void> {
+  async settleMany(settlements: { id: string; revision: number; status: 'fired' | 'moot' | 'cancelled'; change: MilestoneChange }[]): Promise<void> {
     if (!settlements.length) return;
     await this.manager.query(
       `UPDATE milestones m SET status = i.status, changes = m.changes || jsonb_build_array(i.change), updated_at = now()
@@ -182,12 +176,7 @@ export class MilestonesRepository {
   }
 
   /** Changes status only from `scheduled` at this revision: a second delivery changes nothing. */
-  async settle(
-    id: string,
-    revision: number,
-    status: 'fired' | 'moot' | 'cancelled',
-    change: MilestoneChange,
-  ): Promise<boolean> {
+  async settle(id: string, revision: number, status: 'fired' | 'moot' | 'cancelled', change: MilestoneChange): Promise<boolean> {
     const result = await this.manager.query(
       `UPDATE milestones SET status = $3, changes = changes || $4::jsonb, updated_at = now()
        WHERE id = $1 AND revision = $2 AND status = 'scheduled'`,
@@ -229,10 +218,7 @@ export class MilestonesRepository {
 
   async bumpRevision(id: string): Promise<number> {
     // UPDATE ... RETURNING answers [rows, affected].
-    const [rows]: [{ revision: number }[], number] = await this.manager.query(
-      `UPDATE milestones SET revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision`,
-      [id],
-    );
+    const [rows]: [{ revision: number }[], number] = await this.manager.query(`UPDATE milestones SET revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING revision`, [id]);
     return rows[0].revision;
   }
 
@@ -274,10 +260,7 @@ export class MilestonesRepository {
   }
 
   async markRetried(id: string, userId: string): Promise<boolean> {
-    const result = await this.manager.query(
-      `UPDATE incidents SET retried_at = now(), retried_by_user_id = $2 WHERE id = $1 AND retried_at IS NULL`,
-      [id, userId],
-    );
+    const result = await this.manager.query(`UPDATE incidents SET retried_at = now(), retried_by_user_id = $2 WHERE id = $1 AND retried_at IS NULL`, [id, userId]);
     return affected(result) === 1;
   }
 }

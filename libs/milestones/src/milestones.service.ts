@@ -3,16 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
 import { Principal, isAdmin } from '@app/accounts';
 import { CycleEventsService, CycleQueriesService, CycleRecord } from '@app/cycles';
-import {
-  FINAL_STATES,
-  Forbidden,
-  NotFound,
-  TransitionRefused,
-  ValidationFailed,
-  alignedDue,
-  restoreCycle,
-  type Clock,
-} from '@app/domain';
+import { FINAL_STATES, Forbidden, NotFound, TransitionRefused, ValidationFailed, alignedDue, restoreCycle, type Clock } from '@app/domain';
 import { AnchorEntity, Decided, PartnershipCalendarService, PartnershipGovernanceService, PartnershipsService } from '@app/partnerships';
 import { IncidentEntity, MilestoneChange, MilestoneEntity, MilestoneKind } from './milestone.entity';
 import { OutboxService } from '@app/outbox';
@@ -21,9 +12,7 @@ import { CalendarAnchor, CalendarMilestone, Conflict, calendarConflicts, schedul
 import { Transactions } from '@app/database';
 
 export type NewMilestone =
-  | { kind: MilestoneKind; dueAt: string }
-  | { kind: MilestoneKind; anchorId: string; offsetDays: number }
-  | { kind: MilestoneKind; anchorId: string; offsetWorkingDays: number };
+  { kind: MilestoneKind; dueAt: string } | { kind: MilestoneKind; anchorId: string; offsetDays: number } | { kind: MilestoneKind; anchorId: string; offsetWorkingDays: number };
 
 export interface Calendar {
   anchors: CalendarAnchor[];
@@ -150,12 +139,7 @@ export class MilestonesService {
    * cycle of the partnership: old jobs removed and new ones queued through the outbox, and the move
    * recorded in each affected cycle's history.
    */
-  async moveAnchor(
-    principal: Principal,
-    partnershipId: string,
-    anchorId: string,
-    changes: { name?: string; date: Date },
-  ): Promise<{ anchor: AnchorEntity; moved: number }> {
+  async moveAnchor(principal: Principal, partnershipId: string, anchorId: string, changes: { name?: string; date: Date }): Promise<{ anchor: AnchorEntity; moved: number }> {
     const anchor = await this.partnershipCalendar.anchorToMove(principal, partnershipId, anchorId);
     const now = this.clock.now();
     const reminderDays = await this.partnershipCalendar.reminderDays(partnershipId);
@@ -181,9 +165,7 @@ export class MilestonesService {
       await this.milestones.move(moves.map(({ milestone, dueAt, change }) => ({ id: milestone.id, dueAt, change })));
       await this.outbox.enqueue([
         ...moves.map(({ milestone }) => unscheduleMessage(milestone, reminderDays)),
-        ...moves.flatMap(({ milestone, dueAt }) =>
-          scheduleMessages({ id: milestone.id, revision: milestone.revision + 1, dueAt }, reminderDays, now),
-        ),
+        ...moves.flatMap(({ milestone, dueAt }) => scheduleMessages({ id: milestone.id, revision: milestone.revision + 1, dueAt }, reminderDays, now)),
       ]);
       await this.events.recordEntries(
         cycleIds.flatMap((cycleId) => {
@@ -224,8 +206,7 @@ export class MilestonesService {
     const cycleIds = [...new Set(aligned.filter((m) => alignedDue(date, m).getTime() < now.getTime()).map((m) => m.cycleId))].sort();
     if (!cycleIds.length) return;
     const cycles = (await Promise.all(cycleIds.map((id) => this.cycles.find(id)))).filter((c) => c !== null);
-    const commissions = (c: (typeof cycles)[number]) =>
-      restoreCycle(c.snapshot).context.coOwners.some((o) => o.organisationId === principal.organisationId && o.role === 'commissioner');
+    const commissions = (c: (typeof cycles)[number]) => restoreCycle(c.snapshot).context.coOwners.some((o) => o.organisationId === principal.organisationId && o.role === 'commissioner');
     const others = cycles.filter((c) => !commissions(c));
     if (!others.length) return;
     const name = (c: (typeof cycles)[number]) => `"${c.title}" (${c.id})`;
@@ -301,9 +282,7 @@ export class MilestonesService {
           at: now,
         })),
       );
-      await this.milestones.settleMany(
-        scheduled.map((m) => ({ id: m.id, revision: m.revision, status: 'cancelled', change: { status: 'cancelled', reason: 'archived', at: now.toISOString() } })),
-      );
+      await this.milestones.settleMany(scheduled.map((m) => ({ id: m.id, revision: m.revision, status: 'cancelled', change: { status: 'cancelled', reason: 'archived', at: now.toISOString() } })));
       await this.outbox.enqueue(scheduled.map((m) => unscheduleMessage(m, reminderDays)));
       return decided;
     });

@@ -71,8 +71,6 @@ describe('calendarConflicts', () => {
       { ...base, id: 'b', kind: 'reviewDue', anchorId: 'budget', offsetDays: 30, dueAt: at('2027-03-12') },
       { ...base, id: 'c', kind: 'framingDue', status: 'cancelled', anchorId: 'budget', offsetDays: -30, dueAt: at('2027-02-20') },
     ];
-    expect(calendarConflicts(milestones, [anchor])).toEqual([
-      expect.objectContaining({ type: 'after-anchor', milestoneIds: ['a'], anchorId: 'budget' }),
-    ]);
+    expect(calendarConflicts(milestones, [anchor])).toEqual([expect.objectContaining({ type: 'after-anchor', milestoneIds: ['a'], anchorId: 'budget' })]);
   });
 });

@@ -42,20 +42,16 @@ export function scheduleMessages(m: Schedulable, reminderDays: number[], now: Da
     payload: { name: JOB.fire, data: { milestoneId: m.id, revision: m.revision }, runAt: m.dueAt.toISOString() },
   };
   if (m.dueAt.getTime() <= now.getTime()) return [fire];
-  const reminders = [...new Set(reminderDays)]
-    .sort((a, b) => b - a)
-    .map((days) => ({ days, at: new Date(m.dueAt.getTime() - days * DAY) }));
+  const reminders = [...new Set(reminderDays)].sort((a, b) => b - a).map((days) => ({ days, at: new Date(m.dueAt.getTime() - days * DAY) }));
   const future = reminders.filter((r) => r.at.getTime() > now.getTime());
   const missed = reminders.filter((r) => r.at.getTime() <= now.getTime() && catchUpSince && r.at.getTime() > catchUpSince.getTime());
   const chosen = missed.length ? [...future, missed[missed.length - 1]] : future;
   return [
     fire,
-    ...chosen.map(
-      (r): OutboxMessage => ({
-        topic: 'schedule',
-        payload: { name: JOB.remind, data: { milestoneId: m.id, revision: m.revision, days: r.days }, runAt: r.at.toISOString() },
-      }),
-    ),
+    ...chosen.map((r): OutboxMessage => ({
+      topic: 'schedule',
+      payload: { name: JOB.remind, data: { milestoneId: m.id, revision: m.revision, days: r.days }, runAt: r.at.toISOString() },
+    })),
   ];
 }
 
@@ -65,10 +61,7 @@ export function unscheduleMessage(m: Omit<Schedulable, 'dueAt'>, reminderDays: n
   return {
     topic: 'unschedule',
     payload: {
-      jobIds: [
-        fireJobId(fire),
-        ...reminderDays.map((days) => remindJobId({ milestoneId: m.id, revision: m.revision, days } as RemindJobData)),
-      ],
+      jobIds: [fireJobId(fire), ...reminderDays.map((days) => remindJobId({ milestoneId: m.id, revision: m.revision, days } as RemindJobData))],
     },
   };
 }
@@ -92,8 +85,7 @@ export interface CalendarAnchor {
 }
 
 export type Conflict =
-  | { type: 'out-of-order'; cycleId: string; milestoneIds: [string, string]; message: string }
-  | { type: 'after-anchor'; cycleId: string; milestoneIds: [string]; anchorId: string; message: string };
+  { type: 'out-of-order'; cycleId: string; milestoneIds: [string, string]; message: string } | { type: 'after-anchor'; cycleId: string; milestoneIds: [string]; anchorId: string; message: string };
 
 const dateText = (d: Date) => d.toISOString().slice(0, 10);
 

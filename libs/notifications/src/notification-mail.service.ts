@@ -53,7 +53,10 @@ export class NotificationMailService {
     const pending = await this.notifications.emailPending(limit);
     if (!pending.length) return [];
     if (!this.mailer) {
-      await this.notifications.setEmailStatus(pending.filter((p) => p.emailStatus === 'pending').map((p) => p.id), 'skipped');
+      await this.notifications.setEmailStatus(
+        pending.filter((p) => p.emailStatus === 'pending').map((p) => p.id),
+        'skipped',
+      );
       return [];
     }
     const users = new Map((await this.accounts.findUsers([...new Set(pending.map((p) => p.userId))])).map((u) => [u.id, u]));
@@ -116,7 +119,11 @@ export class NotificationMailService {
       await this.notifications.recordDelivery(ids, 'digest', 'skipped', attempt, 'email is off for this person, or not configured');
       return 'skipped';
     }
-    const email = digestEmail(user.name, items.map((n) => this.itemOf(n)), this.linksOf(user));
+    const email = digestEmail(
+      user.name,
+      items.map((n) => this.itemOf(n)),
+      this.linksOf(user),
+    );
     const response = await this.deliver(user, email, ids, 'digest', attempt);
     await this.notifications.recordDelivery(ids, 'digest', 'sent', attempt, response);
     return 'sent';

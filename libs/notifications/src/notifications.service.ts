@@ -3,8 +3,7 @@ import { NotFound, ValidationFailed } from '@app/domain';
 import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
 
-export type NewNotification = Pick<NotificationEntity, 'userId' | 'kind' | 'cycleId' | 'milestoneId' | 'text' | 'dedupeKey'> &
-  Partial<Pick<NotificationEntity, 'link' | 'taskKey'>>;
+export type NewNotification = Pick<NotificationEntity, 'userId' | 'kind' | 'cycleId' | 'milestoneId' | 'text' | 'dedupeKey'> & Partial<Pick<NotificationEntity, 'link' | 'taskKey'>>;
 
 /** What people are told: written once (a dedupe key makes a repeat a no-op), listed, read. Tasks' notifications are written by the writes that open and close them (task-notifications.fragment.ts). */
 @Injectable()

@@ -5,8 +5,7 @@
  */
 
 /** Task notifications given as JSON (a parameter such as `$3`), yielded as `n`. */
-export const TASK_NOTES = (param: string) =>
-  `jsonb_to_recordset(${param}::jsonb) AS n(user_id uuid, kind text, cycle_id uuid, text text, link text, task_key text, dedupe_key text)`;
+export const TASK_NOTES = (param: string) => `jsonb_to_recordset(${param}::jsonb) AS n(user_id uuid, kind text, cycle_id uuid, text text, link text, task_key text, dedupe_key text)`;
 
 /** Closed tasks given as JSON (a parameter such as `$4`), yielded as `d`. */
 export const CLOSED_TASKS = (param: string) => `jsonb_to_recordset(${param}::jsonb) AS d(cycle_id uuid, task_key text, at timestamptz)`;

@@ -82,7 +82,16 @@ describe('a cycle as an OCDS planning process', () => {
     expect(releaseOf(framing, directory, 'ocds-x').planning.rationale).toBeUndefined();
     const options = { ...framing, state: 'options', reached: { ...framing.reached, options: '2027-01-10T09:00:00.000Z' } };
     expect(releaseOf(options, directory, 'ocds-x').planning.rationale).toBe('Problem (agreed revision 1): Too many admissions');
-    const proposal = { id: 'p1', optionIds: ['x'], rationale: 'Quickest to start', proposedByOrganisationId: ORG.icb, proposedByUserId: 'u-x', consents: [], objections: [], at: '2027-01-20T09:00:00.000Z' };
+    const proposal = {
+      id: 'p1',
+      optionIds: ['x'],
+      rationale: 'Quickest to start',
+      proposedByOrganisationId: ORG.icb,
+      proposedByUserId: 'u-x',
+      consents: [],
+      objections: [],
+      at: '2027-01-20T09:00:00.000Z',
+    };
     const blocked = { ...options, context: { ...options.context, proposals: [{ ...proposal, status: 'blocked' as const }] } };
     expect(releaseOf(blocked, directory, 'ocds-x').planning.rationale).not.toContain('Decision');
     const decided = { ...options, state: 'delivering', context: { ...options.context, proposals: [{ ...proposal, status: 'accepted' as const }] } };
@@ -105,8 +114,16 @@ describe('a cycle as an OCDS planning process', () => {
       'Age Well Northshire pledged in kind: 120 volunteers',
     ]);
     const proposal = {
-      id: 'p1', optionIds: ['a'], rationale: 'r', proposedByOrganisationId: ORG.icb, proposedByUserId: 'u', status: 'accepted' as const,
-      allocations: [{ optionId: 'a', organisationId: ORG.council, amountPence: 3_000_000 }], consents: [], objections: [], at: 'x',
+      id: 'p1',
+      optionIds: ['a'],
+      rationale: 'r',
+      proposedByOrganisationId: ORG.icb,
+      proposedByUserId: 'u',
+      status: 'accepted' as const,
+      allocations: [{ optionId: 'a', organisationId: ORG.council, amountPence: 3_000_000 }],
+      consents: [],
+      objections: [],
+      at: 'x',
     };
     const allocated = releaseOf(cycle({ context: context({ pledges, proposals: [proposal] }) }), directory, 'ocds-x').planning.budget!;
     expect(allocated.amount).toEqual({ amount: 30_000, currency: 'GBP' });
@@ -118,7 +135,14 @@ describe('a cycle as an OCDS planning process', () => {
     const release = releaseOf(
       cycle({
         state: 'escalated',
-        milestones: [m('m0', 'framingDue', 'cancelled'), m('m1', 'framingDue', 'moot'), m('m2', 'optionsClose', 'fired'), m('m3', 'decisionDue', 'scheduled'), m('m4', 'reviewStart', 'cancelled'), m('m5', 'reviewDue', 'scheduled')],
+        milestones: [
+          m('m0', 'framingDue', 'cancelled'),
+          m('m1', 'framingDue', 'moot'),
+          m('m2', 'optionsClose', 'fired'),
+          m('m3', 'decisionDue', 'scheduled'),
+          m('m4', 'reviewStart', 'cancelled'),
+          m('m5', 'reviewDue', 'scheduled'),
+        ],
         reached: { draft: 'a', framing: 'b', options: '2027-01-20T10:00:00.000Z', escalated: 'd' },
       }),
       directory,
@@ -157,7 +181,10 @@ describe('a cycle as an OCDS planning process', () => {
       state: 'options',
       version: 5,
       updatedAt: '2027-02-01T09:00:00.000Z',
-      context: context({ problem: { revisions: [revision(1, 'p')], endorsements: [], objections: [] }, pledges: [{ organisationId: ORG.icb, kind: 'cash', amountPence: 100, description: 'd', userId: 'u', at: 'x' }] }),
+      context: context({
+        problem: { revisions: [revision(1, 'p')], endorsements: [], objections: [] },
+        pledges: [{ organisationId: ORG.icb, kind: 'cash', amountPence: 100, description: 'd', userId: 'u', at: 'x' }],
+      }),
       milestones: [{ id: 'm1', kind: 'framingDue', dueAt: '2027-02-01T09:00:00.000Z', status: 'moot' }],
       reached: { options: '2027-01-20T10:00:00.000Z' },
     });

@@ -115,9 +115,7 @@ export function releaseOf(cycle: OcdsCycle, directory: OcdsDirectory, ocidPrefix
   const rationale = rationaleOf(cycle, accepted?.rationale);
   const budget = budgetOf(c, directory, accepted?.allocations ?? null);
   // A cancelled milestone is left out, unless the cycle got there anyway (archiving cancels those still scheduled).
-  const milestones = cycle.milestones
-    .filter((m) => MILESTONES[m.kind] && (m.status !== 'cancelled' || cycle.reached[MILESTONES[m.kind].metOn]))
-    .map((m) => milestoneOf(m, cycle.reached));
+  const milestones = cycle.milestones.filter((m) => MILESTONES[m.kind] && (m.status !== 'cancelled' || cycle.reached[MILESTONES[m.kind].metOn])).map((m) => milestoneOf(m, cycle.reached));
   const related = relatedProcessesOf(cycle, ocidPrefix);
   return {
     ocid,
@@ -166,10 +164,7 @@ function partiesOf(c: OcdsContext, directory: OcdsDirectory): OcdsParty[] {
 function rationaleOf(cycle: OcdsCycle, decision: string | undefined): string | undefined {
   const revisions = cycle.context.problem.revisions;
   const agreed = cycle.reached.options !== undefined ? revisions.at(-1) : undefined;
-  const parts = [
-    agreed && `Problem (agreed revision ${agreed.number}): ${agreed.statement}`,
-    decision && `Decision: ${decision}`,
-  ].filter((p): p is string => Boolean(p));
+  const parts = [agreed && `Problem (agreed revision ${agreed.number}): ${agreed.statement}`, decision && `Decision: ${decision}`].filter((p): p is string => Boolean(p));
   return parts.length ? parts.join('\n\n') : undefined;
 }
 
@@ -178,20 +173,14 @@ function rationaleOf(cycle: OcdsCycle, decision: string | undefined): string | u
  * (reserved for them), else the cash pledged. The description names each pledging organisation
  * with what it pledged, in kind and staff time included.
  */
-function budgetOf(
-  c: OcdsContext,
-  directory: OcdsDirectory,
-  allocations: { amountPence: number }[] | null,
-): { description: string; amount: OcdsValue } | undefined {
+function budgetOf(c: OcdsContext, directory: OcdsDirectory, allocations: { amountPence: number }[] | null): { description: string; amount: OcdsValue } | undefined {
   const pledges = c.pledges ?? [];
   if (!pledges.length && !allocations?.length) return undefined;
   const pledgedPence = pledges.reduce((sum, p) => sum + (p.kind === 'cash' ? (p.amountPence ?? 0) : 0), 0);
   const allocatedPence = (allocations ?? []).reduce((sum, a) => sum + a.amountPence, 0);
   const name = (id: string) => directory.organisationName(id) ?? 'An organisation';
   const KIND = { cash: 'cash', in_kind: 'in kind', staff_time: 'staff time' } as const;
-  const lines = pledges.map((p) =>
-    `${name(p.organisationId)} pledged ${p.kind === 'cash' ? formatPence(p.amountPence ?? 0) : KIND[p.kind]}: ${p.description}`,
-  );
+  const lines = pledges.map((p) => `${name(p.organisationId)} pledged ${p.kind === 'cash' ? formatPence(p.amountPence ?? 0) : KIND[p.kind]}: ${p.description}`);
   const decided = allocations !== null && allocations.length > 0;
   const head = decided
     ? `${formatPence(allocatedPence)} of the ${formatPence(pledgedPence)} pledged in cash is allocated by the decision to its chosen options.`

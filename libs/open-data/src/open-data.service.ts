@@ -177,9 +177,7 @@ export class OpenDataService {
   async readingsTable(principal: Principal, partnershipId: string): Promise<DownloadTable> {
     await this.partnerships.requireVisible(principal, partnershipId);
     const series = await this.seriesOf(partnershipId);
-    const rows = series
-      .flatMap((s) => s.readings.map((r) => ({ s, r })))
-      .sort((a, b) => a.r.at.getTime() - b.r.at.getTime() || a.r.cycleNumber - b.r.cycleNumber || a.r.seq - b.r.seq);
+    const rows = series.flatMap((s) => s.readings.map((r) => ({ s, r }))).sort((a, b) => a.r.at.getTime() - b.r.at.getTime() || a.r.cycleNumber - b.r.cycleNumber || a.r.seq - b.r.seq);
     return {
       filename: `partnership-${partnershipId}-readings.csv`,
       columns: ['cycleId', 'cycle', 'iteration', 'seq', 'recordedAt', 'organisationId', 'organisation', 'outcome', 'metricId', 'metric', 'unit', 'value', 'baseline', 'target', 'direction'],
@@ -255,7 +253,11 @@ export class OpenDataService {
           options: p.optionIds.map(optionTitle),
           rationale: p.rationale,
           proposedBy: name(p.proposedByOrganisationId),
-          decidedAt: p.consents.map((c) => c.at).sort().at(-1) ?? p.at,
+          decidedAt:
+            p.consents
+              .map((c) => c.at)
+              .sort()
+              .at(-1) ?? p.at,
         })),
       learnings: r.learnings.map((l) => ({
         insight: l.insight,
@@ -289,10 +291,7 @@ export class OpenDataService {
 
   private readonly series = new LRUCache<string, { stamp: string; series: Promise<MetricSeries[]> }>({ max: 200 });
 
-  private async readSeries(
-    partnershipId: string,
-    known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {},
-  ): Promise<MetricSeries[]> {
+  private async readSeries(partnershipId: string, known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {}): Promise<MetricSeries[]> {
     const [outcomes, records, readings] = await Promise.all([
       known.outcomes ?? this.framework.outcomes(partnershipId),
       known.records ?? this.queries.recordsOf(partnershipId),

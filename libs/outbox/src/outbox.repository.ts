@@ -17,13 +17,9 @@ export class OutboxRepository {
     return this.transactions.manager;
   }
 
-
   async enqueue(messages: OutboxMessage[]): Promise<void> {
     if (!messages.length) return;
-    await this.manager.query(
-      `INSERT INTO outbox (topic, payload) SELECT m->>'topic', m->'payload' FROM jsonb_array_elements($1::jsonb) AS m`,
-      [JSON.stringify(messages)],
-    );
+    await this.manager.query(`INSERT INTO outbox (topic, payload) SELECT m->>'topic', m->'payload' FROM jsonb_array_elements($1::jsonb) AS m`, [JSON.stringify(messages)]);
   }
 
   /** Takes up to `limit` outbox messages; they are gone once the transaction commits. */

@@ -44,7 +44,10 @@ export class PartnershipCalendarService {
   /** Calendar feeds and reminders read this; commissioner members change it. */
   async setReminderDays(principal: Principal, id: string, days: number[]): Promise<PartnershipAggregate> {
     await this.access.requireCommissionerMember(principal, id, 'change reminders');
-    await this.calendar.setReminderDays(id, [...new Set(days)].sort((a, b) => b - a));
+    await this.calendar.setReminderDays(
+      id,
+      [...new Set(days)].sort((a, b) => b - a),
+    );
     return this.access.get(principal, id);
   }
 

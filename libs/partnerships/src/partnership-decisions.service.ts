@@ -90,7 +90,12 @@ export class PartnershipDecisionsService {
             : entry.type === 'INVITATION_ACCEPTED' || entry.type === 'INVITATION_DECLINED'
               ? commissioners
               : [...members.map((m) => m.organisationId), ...(entry.type === 'MEMBER_REMOVED' ? [entry.payload.organisationId as string] : [])];
-        const text = TOLD[entry.type]({ who: name(entry.organisationId), member: name(entry.payload.organisationId), action: entry.payload.action as ProposalAction, partnership: aggregate.partnership.name });
+        const text = TOLD[entry.type]({
+          who: name(entry.organisationId),
+          member: name(entry.payload.organisationId),
+          action: entry.payload.action as ProposalAction,
+          partnership: aggregate.partnership.name,
+        });
         return [...new Set(to.flatMap((o) => byOrganisation.get(o) ?? []))]
           .filter((userId) => userId !== entry.actorUserId)
           .map((userId) => ({

@@ -10,19 +10,11 @@ export class PartnershipFrameworkRepository extends FeatureRepository {
   }
 
   declarationHistory(partnershipId: string, organisationId: string): Promise<TableDeclarationEntity[]> {
-    return this.dataSource
-      .getRepository(TableDeclarationEntity)
-      .find({ where: { partnershipId, organisationId }, order: { version: 'DESC' } });
+    return this.dataSource.getRepository(TableDeclarationEntity).find({ where: { partnershipId, organisationId }, order: { version: 'DESC' } });
   }
 
   /** Appends the next version; the member row is locked so two declarations never clash. */
-  declare(
-    partnershipId: string,
-    organisationId: string,
-    declaredByUserId: string,
-    on: string[],
-    off: string[],
-  ): Promise<TableDeclarationEntity> {
+  declare(partnershipId: string, organisationId: string, declaredByUserId: string, on: string[], off: string[]): Promise<TableDeclarationEntity> {
     return this.transactions.run(async () => {
       await this.manager
         .getRepository(PartnershipMemberEntity)
@@ -33,9 +25,7 @@ export class PartnershipFrameworkRepository extends FeatureRepository {
           organisationId,
         })
         .getOne();
-      const latest = await this.manager
-        .getRepository(TableDeclarationEntity)
-        .findOne({ where: { partnershipId, organisationId }, order: { version: 'DESC' } });
+      const latest = await this.manager.getRepository(TableDeclarationEntity).findOne({ where: { partnershipId, organisationId }, order: { version: 'DESC' } });
       return this.manager.save(
         this.manager.create(TableDeclarationEntity, {
           partnershipId,

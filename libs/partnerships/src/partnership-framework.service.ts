@@ -48,12 +48,7 @@ export class PartnershipFrameworkService {
     return this.framework.declarationHistory(id, organisationId);
   }
 
-  async addOutcome(
-    principal: Principal,
-    id: string,
-    title: string,
-    metrics: Omit<Metric, 'id'>[],
-  ): Promise<OutcomeEntity> {
+  async addOutcome(principal: Principal, id: string, title: string, metrics: Omit<Metric, 'id'>[]): Promise<OutcomeEntity> {
     await this.access.requireMember(principal, id, 'add to the shared outcome framework');
     const cap = this.config.caps.outcomesPerPartnership;
     // Counted with the partnership's row locked, so two outcomes added at once cannot both be the last one.

@@ -41,12 +41,7 @@ export class PartnershipGovernanceService {
    * answers the titles of the unfinished cycles it co-owns (the refusal names them). A partnership
    * keeps at least one commissioner member.
    */
-  async removeMember(
-    principal: Principal,
-    id: string,
-    organisationId: string,
-    unfinished: () => Promise<string[]>,
-  ): Promise<Decided> {
+  async removeMember(principal: Principal, id: string, organisationId: string, unfinished: () => Promise<string[]>): Promise<Decided> {
     await this.access.requireCommissionerMember(principal, id, 'remove member organisations');
     await this.partnerships.archivedAt(id, true); // held until the removal commits
     const members = await this.partnerships.memberKinds(id);
@@ -96,7 +91,9 @@ export class PartnershipGovernanceService {
       if (proposal.proposedByOrganisationId !== principal.organisationId) throw new Forbidden('Only the organisation that proposed it withdraws a proposal.');
       if (proposal.state !== 'open') throw new TransitionRefused(`The proposal was ${proposal.state} already.`);
       await this.history.settle(proposal.id, 'withdrawn', principal.userId, principal.organisationId, at);
-      return this.decisions.record(principal, id, at, [{ type: 'PROPOSAL_WITHDRAWN', payload: { proposalId, action: proposal.action, ...(proposal.organisationId && { organisationId: proposal.organisationId }) } }]);
+      return this.decisions.record(principal, id, at, [
+        { type: 'PROPOSAL_WITHDRAWN', payload: { proposalId, action: proposal.action, ...(proposal.organisationId && { organisationId: proposal.organisationId }) } },
+      ]);
     });
     await this.decisions.tell(id, entries);
   }

@@ -57,7 +57,9 @@ export class PartnershipHistoryRepository extends FeatureRepository {
     });
   }
 
-  async propose(proposal: Pick<PartnershipProposalEntity, 'partnershipId' | 'action' | 'organisationId' | 'proposedByUserId' | 'proposedByOrganisationId' | 'proposedAt'>): Promise<PartnershipProposalEntity> {
+  async propose(
+    proposal: Pick<PartnershipProposalEntity, 'partnershipId' | 'action' | 'organisationId' | 'proposedByUserId' | 'proposedByOrganisationId' | 'proposedAt'>,
+  ): Promise<PartnershipProposalEntity> {
     const repository = this.manager.getRepository(PartnershipProposalEntity);
     return repository.save(repository.create(proposal));
   }

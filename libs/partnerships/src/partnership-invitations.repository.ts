@@ -38,18 +38,21 @@ export class PartnershipInvitationsRepository extends FeatureRepository {
 
   /** The invitation's state, locked until the caller's transaction ends (accepting and declining race). */
   async invitationState(partnershipId: string, organisationId: string): Promise<InvitationState | undefined> {
-    const rows: { state: InvitationState }[] = await this.manager.query(
-      'SELECT state FROM partnership_invitations WHERE partnership_id = $1 AND organisation_id = $2 FOR UPDATE',
-      [partnershipId, organisationId],
-    );
+    const rows: { state: InvitationState }[] = await this.manager.query('SELECT state FROM partnership_invitations WHERE partnership_id = $1 AND organisation_id = $2 FOR UPDATE', [
+      partnershipId,
+      organisationId,
+    ]);
     return rows[0]?.state;
   }
 
   async decideInvitation(partnershipId: string, organisationId: string, state: 'accepted' | 'declined', userId: string, at: Date): Promise<void> {
-    await this.manager.query(
-      `UPDATE partnership_invitations SET state = $3, decided_by_user_id = $4, decided_at = $5 WHERE partnership_id = $1 AND organisation_id = $2`,
-      [partnershipId, organisationId, state, userId, at],
-    );
+    await this.manager.query(`UPDATE partnership_invitations SET state = $3, decided_by_user_id = $4, decided_at = $5 WHERE partnership_id = $1 AND organisation_id = $2`, [
+      partnershipId,
+      organisationId,
+      state,
+      userId,
+      at,
+    ]);
   }
 
   /** The partnership's pending invitations, with the invited organisations, oldest first. */

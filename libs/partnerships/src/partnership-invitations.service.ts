@@ -29,7 +29,12 @@ export class PartnershipInvitationsService {
     const at = this.clock.now();
     const invited = await this.transactions.run(async () => {
       const invited = await this.invitationsOf.invite(id, named, principal.userId, at);
-      await this.decisions.record(principal, id, at, invited.map((organisationId) => ({ type: 'INVITED', payload: { organisationId } })));
+      await this.decisions.record(
+        principal,
+        id,
+        at,
+        invited.map((organisationId) => ({ type: 'INVITED', payload: { organisationId } })),
+      );
       return invited;
     });
     const aggregate = await this.access.get(principal, id);

@@ -1,17 +1,5 @@
 /** The tables of the partnerships feature: partnerships, members, invitations, declarations, outcomes, anchors, history and proposals. */
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  OneToMany,
-  PrimaryColumn,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { ChainedEntryColumns } from '@app/history';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';

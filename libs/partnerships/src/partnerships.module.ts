@@ -3,7 +3,16 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';
 import { NotificationsModule } from '@app/notifications';
-import { AnchorEntity, OutcomeEntity, PartnershipEntity, PartnershipHistoryEntity, PartnershipInvitationEntity, PartnershipMemberEntity, PartnershipProposalEntity, TableDeclarationEntity } from './partnership.entity';
+import {
+  AnchorEntity,
+  OutcomeEntity,
+  PartnershipEntity,
+  PartnershipHistoryEntity,
+  PartnershipInvitationEntity,
+  PartnershipMemberEntity,
+  PartnershipProposalEntity,
+  TableDeclarationEntity,
+} from './partnership.entity';
 import { PartnershipsRepository } from './partnerships.repository';
 import { PartnershipInvitationsRepository } from './partnership-invitations.repository';
 import { PartnershipCalendarRepository } from './partnership-calendar.repository';
@@ -17,13 +26,30 @@ import { PartnershipCalendarService } from './partnership-calendar.service';
 import { PartnershipFrameworkService } from './partnership-framework.service';
 
 /** The tables this feature owns, registered with the data source by its module. */
-export const PARTNERSHIPS_ENTITIES = [PartnershipEntity, PartnershipMemberEntity, TableDeclarationEntity, OutcomeEntity, AnchorEntity, PartnershipInvitationEntity, PartnershipHistoryEntity, PartnershipProposalEntity];
+export const PARTNERSHIPS_ENTITIES = [
+  PartnershipEntity,
+  PartnershipMemberEntity,
+  TableDeclarationEntity,
+  OutcomeEntity,
+  AnchorEntity,
+  PartnershipInvitationEntity,
+  PartnershipHistoryEntity,
+  PartnershipProposalEntity,
+];
 
 const SERVICES = [PartnershipsService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipCalendarService, PartnershipFrameworkService];
 
 @Module({
   imports: [AccountsModule, NotificationsModule, TypeOrmModule.forFeature(PARTNERSHIPS_ENTITIES)],
-  providers: [PartnershipsRepository, PartnershipInvitationsRepository, PartnershipCalendarRepository, PartnershipFrameworkRepository, PartnershipHistoryRepository, PartnershipDecisionsService, ...SERVICES],
+  providers: [
+    PartnershipsRepository,
+    PartnershipInvitationsRepository,
+    PartnershipCalendarRepository,
+    PartnershipFrameworkRepository,
+    PartnershipHistoryRepository,
+    PartnershipDecisionsService,
+    ...SERVICES,
+  ],
   exports: SERVICES,
 })
 export class PartnershipsModule {}

@@ -19,10 +19,7 @@ type Row = Record<string, unknown>;
 
 @Injectable()
 export class PartnershipsRepository extends FeatureRepository {
-  async insert(
-    partnership: Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'createdByUserId'>,
-    organisationIds: string[],
-  ): Promise<string> {
+  async insert(partnership: Pick<PartnershipEntity, 'name' | 'destination' | 'principles' | 'createdByUserId'>, organisationIds: string[]): Promise<string> {
     const saved = await this.manager.save(this.manager.create(PartnershipEntity, partnership));
     await this.addMembers(saved.id, organisationIds);
     return saved.id;
@@ -58,10 +55,7 @@ export class PartnershipsRepository extends FeatureRepository {
 
   /** Whether it is archived, read in the caller's transaction (and locked, with `lock`). */
   async archivedAt(id: string, lock = false): Promise<Date | null | undefined> {
-    const rows: { archived_at: Date | null }[] = await this.manager.query(
-      `SELECT archived_at FROM partnerships WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
+    const rows: { archived_at: Date | null }[] = await this.manager.query(`SELECT archived_at FROM partnerships WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     return rows.length ? rows[0].archived_at : undefined;
   }
 
@@ -116,7 +110,10 @@ export class PartnershipsRepository extends FeatureRepository {
     );
     if (!rows.length) return undefined;
     const [row] = rows;
-    const as = <T extends object>(target: new () => T) => (json: Row) => entityFromJson(this.dataSource, target, json);
+    const as =
+      <T extends object>(target: new () => T) =>
+      (json: Row) =>
+        entityFromJson(this.dataSource, target, json);
     return {
       partnership: as(PartnershipEntity)(row.partnership),
       members: row.members.map(({ member, organisation }) => Object.assign(as(PartnershipMemberEntity)(member), { organisation: as(OrganisationEntity)(organisation) })),
@@ -136,5 +133,4 @@ export class PartnershipsRepository extends FeatureRepository {
     }
     return query.getMany();
   }
-
 }

@@ -133,7 +133,8 @@ export class PartnershipsService {
       let decided: Decided = { done: true, proposal: null, entries: [] };
       if (changes.public === true && !current) {
         decided = await this.decisions.agreedByTwo(principal, id, 'publish', null, at);
-        if (decided.done) decided.entries.push(...(await this.decisions.record(principal, id, at, [{ type: 'PUBLISHED', payload: decided.proposal ? { proposalId: decided.proposal.id } : { alone: true } }])));
+        if (decided.done)
+          decided.entries.push(...(await this.decisions.record(principal, id, at, [{ type: 'PUBLISHED', payload: decided.proposal ? { proposalId: decided.proposal.id } : { alone: true } }])));
       } else if (changes.public === false && current) {
         decided.entries.push(...(await this.decisions.record(principal, id, at, [{ type: 'WITHDRAWN', payload: {} }])));
       }

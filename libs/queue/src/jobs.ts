@@ -21,9 +21,7 @@ export const fireJobId = (d: FireJobData) => `fire.${d.milestoneId}.${d.revision
 export const remindJobId = (d: RemindJobData) => `remind.${d.milestoneId}.${d.revision}.${d.days}`;
 
 /** What the outbox asks the relay to do in Redis. */
-export type OutboxMessage =
-  | { topic: 'schedule'; payload: { name: JobName; data: FireJobData | RemindJobData; runAt: string } }
-  | { topic: 'unschedule'; payload: { jobIds: string[] } };
+export type OutboxMessage = { topic: 'schedule'; payload: { name: JobName; data: FireJobData | RemindJobData; runAt: string } } | { topic: 'unschedule'; payload: { jobIds: string[] } };
 
 /** The mail queue: one job per notification emailed at once, one per person's daily digest. */
 export const MAIL_QUEUE = 'mail';

@@ -1,7 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 
-
 export class AddressRefused extends Error {}
 
 /** The ports a webhook may name unless private addresses are allowed (https's own, and 80). */
@@ -31,8 +30,7 @@ export function urlProblem(raw: string, allowPrivate: boolean): string | undefin
 
 /** A DNS lookup answering only the address checked, in whichever form Node asks for (one address, or all). */
 export function pinnedLookup(address: string, family: 4 | 6) {
-  return (_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
-    options?.all ? callback(null, [{ address, family }]) : callback(null, address, family);
+  return (_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => (options?.all ? callback(null, [{ address, family }]) : callback(null, address, family));
 }
 
 /**

@@ -150,12 +150,7 @@ export class WebhooksService {
     if (!delivery || delivery.status !== 'pending') return 'gone';
     // Checked again now (not only when the event wrote it): a delivery queued before its webhook's
     // access ended does not go out after.
-    const hook = await this.hooks
-      .createQueryBuilder('w')
-      .addSelect('w.secret')
-      .where('w.id = :id', { id: delivery.webhookId })
-      .andWhere(WEBHOOK_MAY_RECEIVE('w'))
-      .getOne();
+    const hook = await this.hooks.createQueryBuilder('w').addSelect('w.secret').where('w.id = :id', { id: delivery.webhookId }).andWhere(WEBHOOK_MAY_RECEIVE('w')).getOne();
     if (!hook) {
       await this.deliveries.update({ id: deliveryId, status: 'pending' }, { status: 'failed', lastError: 'The webhook is switched off.' });
       return 'gone';
@@ -206,19 +201,16 @@ export class WebhooksService {
       `UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = $1 RETURNING consecutive_failures`,
       [hook.id],
     );
-    await this.deliveries.update(
-      { id: delivery.id },
-      { attempts: attempt, lastStatusCode: status, lastError: error, ...(lastAttempt && { status: 'failed' }) },
-    );
+    await this.deliveries.update({ id: delivery.id }, { attempts: attempt, lastStatusCode: status, lastError: error, ...(lastAttempt && { status: 'failed' }) });
     if ((rows[0]?.consecutive_failures ?? 0) >= DISABLE_AFTER_FAILURES) await this.disable(hook);
   }
 
   /** Switched off after 20 failures in a row; its commissioners are told (once). */
   private async disable(hook: WebhookEntity): Promise<void> {
-    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
-      `UPDATE webhooks SET active = false, disabled_at = $2, disabled_reason = 'failures' WHERE id = $1 AND active RETURNING id`,
-      [hook.id, this.clock.now()],
-    );
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(`UPDATE webhooks SET active = false, disabled_at = $2, disabled_reason = 'failures' WHERE id = $1 AND active RETURNING id`, [
+      hook.id,
+      this.clock.now(),
+    ]);
     if (!rows.length) return;
     await this.dataSource.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = 'The webhook was switched off.' WHERE webhook_id = $1 AND status = 'pending'`, [hook.id]);
     const commissioners = (await this.partnerships.memberKinds(hook.partnershipId)).filter((m) => m.kind === 'commissioner').map((m) => m.organisationId);

@@ -4,16 +4,7 @@ import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { Forbidden } from '@app/domain';
 import { AdminOnly, Caller } from '../http/auth.guard';
 import { IdPipe } from '@app/http';
-import {
-  CreateOrganisationDto,
-  CreateUserDto,
-  ListUsersQuery,
-  OrganisationDto,
-  UpdateUserDto,
-  UserDto,
-  mapOrganisation,
-  mapUser,
-} from './dto/accounts.dto';
+import { CreateOrganisationDto, CreateUserDto, ListUsersQuery, OrganisationDto, UpdateUserDto, UserDto, mapOrganisation, mapUser } from './dto/accounts.dto';
 
 @ApiTags('accounts')
 @ApiBearerAuth()

@@ -31,7 +31,13 @@ export class CycleViewJson {
       this.store.keep(view.id, view.version, { json: { value: kept, bytes: 64 + (kept.revisions?.length ?? 0) + (kept.options?.length ?? 0) } });
     }
     if (!kept.revisions || !kept.options) return undefined;
-    return jsonBytes(view, new Map<unknown, Buffer>([[revisionList, kept.revisions], [view.options, kept.options]]));
+    return jsonBytes(
+      view,
+      new Map<unknown, Buffer>([
+        [revisionList, kept.revisions],
+        [view.options, kept.options],
+      ]),
+    );
   }
 }
 

@@ -1,15 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Logger, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiExtraModels,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
 import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, CycleStore, EventInput } from '@app/cycles';
@@ -177,5 +167,4 @@ export interface MinimalCycleDto {
 }
 
 /** RFC 7240: `Prefer: return=minimal`, among other preferences, in any case. */
-export const prefersMinimal = (prefer: string | undefined): boolean =>
-  !!prefer && prefer.split(',').some((p) => /^\s*return\s*=\s*"?minimal"?\s*(;|$)/i.test(p));
+export const prefersMinimal = (prefer: string | undefined): boolean => !!prefer && prefer.split(',').some((p) => /^\s*return\s*=\s*"?minimal"?\s*(;|$)/i.test(p));

@@ -33,11 +33,7 @@ export class MilestonesController {
   @Delete(':id/milestones/:milestoneId')
   @ApiOperation({ summary: 'Cancel a scheduled milestone (a commissioner of the cycle)' })
   @ApiOkResponse({ type: MilestoneDto })
-  async cancel(
-    @Caller() caller: Principal,
-    @CycleId() id: string,
-    @Param('milestoneId', new IdPipe('milestone')) milestoneId: string,
-  ): Promise<MilestoneDto> {
+  async cancel(@Caller() caller: Principal, @CycleId() id: string, @Param('milestoneId', new IdPipe('milestone')) milestoneId: string): Promise<MilestoneDto> {
     return mapMilestone(await this.milestones.cancel(caller, id, milestoneId));
   }
 
@@ -52,11 +48,7 @@ export class MilestonesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Try a failed milestone again (a commissioner of the cycle)' })
   @ApiOkResponse({ type: IncidentDto })
-  async retry(
-    @Caller() caller: Principal,
-    @CycleId() id: string,
-    @Param('incidentId', new IdPipe('incident')) incidentId: string,
-  ): Promise<IncidentDto> {
+  async retry(@Caller() caller: Principal, @CycleId() id: string, @Param('incidentId', new IdPipe('incident')) incidentId: string): Promise<IncidentDto> {
     return mapIncident(await this.milestones.retryIncident(caller, id, incidentId));
   }
 }

@@ -25,11 +25,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, 503 otherwise; `auditSigning` says whether the daily checkpoints are signed (AUDIT_SIGNING_KEY)' })
   check() {
-    return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 1500 }),
-      () => this.redisCheck(),
-      () => this.signingCheck(),
-    ]);
+    return this.health.check([() => this.database.pingCheck('database', { timeout: 1500 }), () => this.redisCheck(), () => this.signingCheck()]);
   }
 
   /**
@@ -48,10 +44,7 @@ export class HealthController {
   private async redisCheck() {
     const indicator = this.indicators.check('redis');
     try {
-      const reply = await Promise.race([
-        this.redis.ping(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout after 1500 ms')), 1500)),
-      ]);
+      const reply = await Promise.race([this.redis.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout after 1500 ms')), 1500))]);
       return reply === 'PONG' ? indicator.up() : indicator.down({ message: `unexpected reply ${reply}` });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

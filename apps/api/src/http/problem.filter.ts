@@ -41,8 +41,7 @@ export class ProblemFilter implements ExceptionFilter {
       return problem(status, exception.message, {
         code: exception.code,
         ...(exception instanceof ValidationFailed && { errors: exception.errors }),
-        ...(exception instanceof VersionConflict &&
-          exception.currentVersion !== undefined && { currentVersion: exception.currentVersion }),
+        ...(exception instanceof VersionConflict && exception.currentVersion !== undefined && { currentVersion: exception.currentVersion }),
       });
     }
     if (exception instanceof HttpException) {
@@ -54,7 +53,7 @@ export class ProblemFilter implements ExceptionFilter {
         typeof payload === 'string'
           ? payload
           : Array.isArray((payload as { message?: unknown }).message)
-            ? ((payload as { message: string[] }).message.join('; '))
+            ? (payload as { message: string[] }).message.join('; ')
             : String((payload as { message?: unknown }).message ?? exception.message);
       // Terminus puts the health details in its 503 response: keep them.
       const checks = typeof payload === 'object' && payload && 'details' in payload ? { checks: payload } : {};
@@ -87,6 +86,8 @@ function isUnavailable(error: unknown): boolean {
   const code = e?.code ?? e?.driverError?.code;
   return (
     (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|connection is closed|is not established|the database system is (starting up|shutting down)|Cannot use a pool after calling end|Driver not Connected|max retries per request|Stream isn't writeable/i.test(e?.message ?? '')
+    /Connection terminated|connection is closed|is not established|the database system is (starting up|shutting down)|Cannot use a pool after calling end|Driver not Connected|max retries per request|Stream isn't writeable/i.test(
+      e?.message ?? '',
+    )
   );
 }

@@ -19,7 +19,10 @@ export class DownloadsController {
   constructor(private readonly openData: OpenDataService) {}
 
   @Get('cycles/:id/history.csv')
-  @ApiOperation({ summary: "The cycle's history as CSV, oldest first", description: 'Columns: seq, at, type, organisationId, organisation, representative, actorUserId, fromState, toState, summary, payload (JSON), hash.' + CSV_NOTE })
+  @ApiOperation({
+    summary: "The cycle's history as CSV, oldest first",
+    description: 'Columns: seq, at, type, organisationId, organisation, representative, actorUserId, fromState, toState, summary, payload (JSON), hash.' + CSV_NOTE,
+  })
   @ApiProduces('text/csv')
   @CSV('One row per history entry')
   @ApiNotFoundResponse({ description: 'No such cycle, or the caller may not see it' })
@@ -28,7 +31,10 @@ export class DownloadsController {
   }
 
   @Get('partnerships/:id/learning.csv')
-  @ApiOperation({ summary: "The learning recorded in the partnership's cycles, as CSV", description: 'Columns: cycleId, cycle, iteration, at, writtenBy (panel or co-owner), organisationId, organisation, recommendation, insight, evidence.' + CSV_NOTE })
+  @ApiOperation({
+    summary: "The learning recorded in the partnership's cycles, as CSV",
+    description: 'Columns: cycleId, cycle, iteration, at, writtenBy (panel or co-owner), organisationId, organisation, recommendation, insight, evidence.' + CSV_NOTE,
+  })
   @ApiProduces('text/csv')
   @CSV('One row per learning entry, oldest cycle first')
   @ApiNotFoundResponse({ description: 'No such partnership, or the caller may not see it' })
@@ -37,7 +43,10 @@ export class DownloadsController {
   }
 
   @Get('partnerships/:id/readings.csv')
-  @ApiOperation({ summary: "Every metric reading of the partnership's cycles, as CSV", description: 'Columns: cycleId, cycle, iteration, seq, recordedAt, organisationId, organisation, outcome, metricId, metric, unit, value, baseline, target, direction.' + CSV_NOTE })
+  @ApiOperation({
+    summary: "Every metric reading of the partnership's cycles, as CSV",
+    description: 'Columns: cycleId, cycle, iteration, seq, recordedAt, organisationId, organisation, outcome, metricId, metric, unit, value, baseline, target, direction.' + CSV_NOTE,
+  })
   @ApiProduces('text/csv')
   @CSV('One row per reading, oldest first')
   @ApiNotFoundResponse({ description: 'No such partnership, or the caller may not see it' })
@@ -46,7 +55,10 @@ export class DownloadsController {
   }
 
   @Get('partnerships/:id/funding.csv')
-  @ApiOperation({ summary: 'Cash pledged and committed per member organisation and financial year, in pounds, as CSV', description: 'Columns: year (2027-28), organisationId, organisation, pledgedPounds, committedPounds (40000.50: no symbol, no separators).' + CSV_NOTE })
+  @ApiOperation({
+    summary: 'Cash pledged and committed per member organisation and financial year, in pounds, as CSV',
+    description: 'Columns: year (2027-28), organisationId, organisation, pledgedPounds, committedPounds (40000.50: no symbol, no separators).' + CSV_NOTE,
+  })
   @ApiProduces('text/csv')
   @CSV('One row per financial year and organisation')
   @ApiNotFoundResponse({ description: 'No such partnership, or the caller may not see it' })

@@ -61,18 +61,12 @@ export class CalendarController {
   @Get(':id/calendar.ics')
   @ApiOperation({
     summary: 'The calendar as an iCalendar (RFC 5545) feed',
-    description:
-      'Send a bearer token, or (for Outlook and Google Calendar subscriptions) `?token=` from POST /v1/me/calendar-token.',
+    description: 'Send a bearer token, or (for Outlook and Google Calendar subscriptions) `?token=` from POST /v1/me/calendar-token.',
   })
   @ApiQuery({ name: 'token', required: false })
   @ApiProduces('text/calendar')
   @ApiTooManyRequestsResponse({ description: 'More reads than ANONYMOUS_READS_PER_MINUTE allows one address (an IPv6 address by its /64) in a minute: try again after Retry-After seconds' })
-  async ics(
-    @Param('id', new IdPipe('partnership')) id: string,
-    @Headers('authorization') authorization: string | undefined,
-    @Query('token') token: unknown,
-    @Res() res: FastifyReply,
-  ): Promise<void> {
+  async ics(@Param('id', new IdPipe('partnership')) id: string, @Headers('authorization') authorization: string | undefined, @Query('token') token: unknown, @Res() res: FastifyReply): Promise<void> {
     const caller = await this.callerOf(authorization, token);
     const calendar = await this.milestones.calendar(caller, id);
     const base = this.config.http.publicUrl.replace(/\/$/, '');

@@ -4,7 +4,15 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResp
 import { Principal } from '@app/accounts';
 import { AgreementsService } from '@app/agreements';
 import { MilestonesService } from '@app/milestones';
-import { Decided, PartnershipAggregate, PartnershipCalendarService, PartnershipFrameworkService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipsService } from '@app/partnerships';
+import {
+  Decided,
+  PartnershipAggregate,
+  PartnershipCalendarService,
+  PartnershipFrameworkService,
+  PartnershipGovernanceService,
+  PartnershipInvitationsService,
+  PartnershipsService,
+} from '@app/partnerships';
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
 import { CycleQueriesService, FundingYear, PartnershipMembersService } from '@app/cycles';
 import { Caller } from '../http/auth.guard';
@@ -96,12 +104,7 @@ export class PartnershipsController {
   })
   @ApiOkResponse({ type: PartnershipDto })
   @ApiAcceptedResponse({ type: PartnershipDto, description: 'Publishing is proposed, waiting for another commissioner member' })
-  async update(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Body() body: UpdatePartnershipDto,
-    @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<PartnershipDto> {
+  async update(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: UpdatePartnershipDto, @Res({ passthrough: true }) res: FastifyReply): Promise<PartnershipDto> {
     const { destination, principles, horizonYear, ...rest } = body;
     if (destination !== undefined || principles !== undefined || horizonYear !== undefined) {
       await this.agreements.proposeFromPartnership(caller, id, { destination, principles, horizonYear });
@@ -194,7 +197,11 @@ export class PartnershipsController {
   private async view(caller: Principal, aggregate: PartnershipAggregate): Promise<PartnershipDto> {
     const id = aggregate.partnership.id;
     const [invited, proposals] = await Promise.all([this.partnershipInvitations.invitations(caller, id), this.governance.proposals(caller, id)]);
-    return mapPartnership(aggregate, invited, proposals.filter((p) => p.state === 'open'));
+    return mapPartnership(
+      aggregate,
+      invited,
+      proposals.filter((p) => p.state === 'open'),
+    );
   }
 
   @Get(':id/invitations')
@@ -211,11 +218,7 @@ export class PartnershipsController {
     description: '404 to anyone of another organisation; 403 to its members who are not leads; 422 when it was answered already; 409 when the partnership is archived.',
   })
   @ApiOkResponse({ type: PartnershipDto })
-  async acceptInvitation(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Param('organisationId', new IdPipe('invitation')) organisationId: string,
-  ): Promise<PartnershipDto> {
+  async acceptInvitation(@Caller() caller: Principal, @PartnershipId() id: string, @Param('organisationId', new IdPipe('invitation')) organisationId: string): Promise<PartnershipDto> {
     await this.partnershipInvitations.answerInvitation(caller, id, organisationId, 'accepted');
     return this.view(caller, await this.partnerships.get(caller, id));
   }
@@ -224,11 +227,7 @@ export class PartnershipsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Decline the invitation of an organisation (a lead of that organisation, or an admin)' })
   @ApiNoContentResponse()
-  async declineInvitation(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Param('organisationId', new IdPipe('invitation')) organisationId: string,
-  ): Promise<void> {
+  async declineInvitation(@Caller() caller: Principal, @PartnershipId() id: string, @Param('organisationId', new IdPipe('invitation')) organisationId: string): Promise<void> {
     await this.partnershipInvitations.answerInvitation(caller, id, organisationId, 'declined');
   }
 
@@ -238,55 +237,35 @@ export class PartnershipsController {
     description: 'Each is listed in `invited` until one of its leads, or an admin, accepts; only then is it a member. Its leads are told.',
   })
   @ApiCreatedResponse({ type: PartnershipDto })
-  async addMembers(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Body() body: AddMembersDto,
-  ): Promise<PartnershipDto> {
+  async addMembers(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: AddMembersDto): Promise<PartnershipDto> {
     return this.view(caller, await this.partnershipInvitations.addMembers(caller, id, body.organisationIds));
   }
 
   @Put(':id/table')
   @ApiOperation({ summary: "Declare what the caller's organisation puts on and keeps off the table (a new version)" })
   @ApiOkResponse({ type: TableDeclarationDto })
-  async declareTable(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Body() body: TableDto,
-  ): Promise<TableDeclarationDto> {
+  async declareTable(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: TableDto): Promise<TableDeclarationDto> {
     return mapDeclaration(await this.framework.declareTable(caller, id, body.on, body.off));
   }
 
   @Get(':id/table/:organisationId')
   @ApiOperation({ summary: "Every version of a member's declaration, newest first" })
   @ApiOkResponse({ type: [TableDeclarationDto] })
-  async tableHistory(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Param('organisationId', new IdPipe('member')) organisationId: string,
-  ): Promise<TableDeclarationDto[]> {
+  async tableHistory(@Caller() caller: Principal, @PartnershipId() id: string, @Param('organisationId', new IdPipe('member')) organisationId: string): Promise<TableDeclarationDto[]> {
     return (await this.framework.tableHistory(caller, id, organisationId)).map(mapDeclaration);
   }
 
   @Post(':id/outcomes')
   @ApiOperation({ summary: 'Add an outcome with its metrics to the shared outcome framework (a member)' })
   @ApiCreatedResponse({ type: OutcomeDto })
-  async addOutcome(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Body() body: CreateOutcomeDto,
-  ): Promise<OutcomeDto> {
+  async addOutcome(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: CreateOutcomeDto): Promise<OutcomeDto> {
     return mapOutcome(await this.framework.addOutcome(caller, id, body.title, body.metrics));
   }
 
   @Post(':id/anchors')
   @ApiOperation({ summary: 'Add a dated anchor to the calendar (a commissioner member)' })
   @ApiCreatedResponse({ type: AnchorDto })
-  async addAnchor(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Body() body: CreateAnchorDto,
-  ): Promise<AnchorDto> {
+  async addAnchor(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: CreateAnchorDto): Promise<AnchorDto> {
     return mapAnchor(await this.calendar.addAnchor(caller, id, body.name, new Date(body.date)));
   }
 
@@ -309,11 +288,7 @@ export class PartnershipsController {
   @Put(':id/reminders')
   @ApiOperation({ summary: 'Days before each milestone that participants are reminded (a commissioner member)' })
   @ApiOkResponse({ type: PartnershipDto })
-  async setReminders(
-    @Caller() caller: Principal,
-    @PartnershipId() id: string,
-    @Body() body: RemindersDto,
-  ): Promise<PartnershipDto> {
+  async setReminders(@Caller() caller: Principal, @PartnershipId() id: string, @Body() body: RemindersDto): Promise<PartnershipDto> {
     return this.view(caller, await this.calendar.setReminderDays(caller, id, body.days));
   }
 }

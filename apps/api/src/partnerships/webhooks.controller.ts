@@ -1,5 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { Principal } from '@app/accounts';
 import { IdPipe } from '@app/http';
 import { CreateWebhookDto, DISABLED_REASONS, WebhookDeliveryEntity, WebhookEntity, WebhooksService, whyOff } from '@app/webhooks';
@@ -10,7 +21,9 @@ class WebhookDto {
   @ApiProperty() url!: string;
   @ApiProperty({ type: [String] }) events!: string[];
   @ApiPropertyOptional({ description: 'Shown once, when it is made: `whsec_` and the base64 of the signing key' }) secret?: string;
-  @ApiProperty({ description: 'The commissioner member organisation it speaks for (its maker’s): it receives events only while that organisation is a commissioner member and its maker is active in it' })
+  @ApiProperty({
+    description: 'The commissioner member organisation it speaks for (its maker’s): it receives events only while that organisation is a commissioner member and its maker is active in it',
+  })
   organisationId!: string;
   @ApiProperty({ description: 'Switched off after 20 failed deliveries in a row, or when the access it was made with ends (it then stays off: add it again)' }) active!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) disabledAt!: string | null;

@@ -59,8 +59,7 @@ export class AdminController {
               e.field === 'password' ? { field: 'user-password', text: `The password ${e.message}` } : { field: 'user-organisation', text: 'Choose the person’s organisation' },
             ),
           );
-        }
-        else throw error;
+        } else throw error;
       }
     }
     await this.render(res, 400, session, { errors, values: { ...body, password: '' } });

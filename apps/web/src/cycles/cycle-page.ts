@@ -119,21 +119,20 @@ export function cyclePage(
   // The newest few (or all when asked); word differences only for the pair shown (the newest, or the one asked to compare).
   const all = c.problem.revisions;
   const shown = display.allRevisions ? all : all.slice(-REVISIONS_SHOWN);
-  const revisions = shown
-    .map((r) => {
-      const i = all.indexOf(r);
-      const compared = i > 0 && (i === all.length - 1 || r.number === display.compare);
-      const diff = compared ? wordDiff(all[i - 1].statement, r.statement) : null;
-      return {
-        ...r,
-        author: r.carriedForward ? 'Carried forward from the previous iteration' : `${names.user(r.authorUserId)}, ${names.org(r.authorOrganisationId)}`,
-        comparable: i > 0,
-        compared,
-        diff,
-        // Too large to compare word by word: the earlier text, to read beside this one.
-        previousStatement: compared && !diff ? all[i - 1].statement : null,
-      };
-    });
+  const revisions = shown.map((r) => {
+    const i = all.indexOf(r);
+    const compared = i > 0 && (i === all.length - 1 || r.number === display.compare);
+    const diff = compared ? wordDiff(all[i - 1].statement, r.statement) : null;
+    return {
+      ...r,
+      author: r.carriedForward ? 'Carried forward from the previous iteration' : `${names.user(r.authorUserId)}, ${names.org(r.authorOrganisationId)}`,
+      comparable: i > 0,
+      compared,
+      diff,
+      // Too large to compare word by word: the earlier text, to read beside this one.
+      previousStatement: compared && !diff ? all[i - 1].statement : null,
+    };
+  });
   const optionTitle = (id: string) => c.options.find((o) => o.id === id)?.title ?? 'an option';
   const outcomeTitle = (id: string) => outcomes.find((o) => o.id === id)?.title ?? 'an outcome';
   const forms: EventForm[] = eventForms(record.nextEvents, {
@@ -146,9 +145,7 @@ export function cyclePage(
   const metrics = c.metrics.map((m) => {
     const outcome = outcomes.find((o) => o.id === m.outcomeId);
     const definition = outcome?.metrics.find((x) => x.id === m.id);
-    const readings = record.progress.flatMap((p) =>
-      p.readings.filter((r) => r.metric === m.id || r.metric === m.name).map((r) => ({ value: r.value, at: p.at, by: names.org(p.organisationId) })),
-    );
+    const readings = record.progress.flatMap((p) => p.readings.filter((r) => r.metric === m.id || r.metric === m.name).map((r) => ({ value: r.value, at: p.at, by: names.org(p.organisationId) })));
     return { ...m, unit: definition?.unit ?? '', baseline: definition?.baseline ?? null, target: definition?.target ?? null, direction: definition?.direction ?? null, readings };
   });
   return {

@@ -126,12 +126,7 @@ export class CyclePagesController {
   }
 
   @Post(':id/milestones/:milestoneId/cancel')
-  async cancelMilestone(
-    @Session() session: WebSession,
-    @CycleId() id: string,
-    @Param('milestoneId', new IdPipe('milestone')) milestoneId: string,
-    @Res() res: Response,
-  ) {
+  async cancelMilestone(@Session() session: WebSession, @CycleId() id: string, @Param('milestoneId', new IdPipe('milestone')) milestoneId: string, @Res() res: Response) {
     await this.milestones.cancel(session.principal, id, milestoneId);
     res.redirect(303, `/cycles/${id}?done=MILESTONE_CANCELLED#milestones`);
   }
@@ -142,7 +137,10 @@ export class CyclePagesController {
    * name them), so only what the cycle itself uses: its outcomes and its milestones' anchors.
    * (The cycle was read for this person: they may see it.)
    */
-  private async partnershipOf(principal: Principal, record: CycleRecord): Promise<{
+  private async partnershipOf(
+    principal: Principal,
+    record: CycleRecord,
+  ): Promise<{
     aggregate: PartnershipAggregate;
     partnership: PartnershipAggregate['partnership'] | null;
     outcomes: PartnershipAggregate['outcomes'];
@@ -178,13 +176,7 @@ export class CyclePagesController {
     },
   ) {
     const c = record.snapshot.context;
-    const userIds = [
-      ...c.panelUserIds,
-      ...c.facilitatorUserIds,
-      ...c.problem.revisions.map((r) => r.authorUserId),
-      ...record.progress.map((p) => p.userId),
-      ...c.learnings.map((l) => l.userId),
-    ];
+    const userIds = [...c.panelUserIds, ...c.facilitatorUserIds, ...c.problem.revisions.map((r) => r.authorUserId), ...record.progress.map((p) => p.userId), ...c.learnings.map((l) => l.userId)];
     const organisationIds = [
       ...c.coOwners.map((o) => o.organisationId),
       ...c.problem.revisions.map((r) => r.authorOrganisationId),
@@ -236,16 +228,11 @@ export class CyclePagesController {
       })),
       milestones: record.milestones.map((m) => ({
         ...m,
-        alignment: m.anchorId
-          ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName.get(m.anchorId) ?? 'an anchor'}”`
-          : 'Fixed date',
+        alignment: m.anchorId ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName.get(m.anchorId) ?? 'an anchor'}”` : 'Fixed date',
       })),
       canSchedule,
       milestoneKinds: MILESTONE_KINDS.map((k) => ({ value: k, text: MILESTONE_LABELS[k], selected: extra.milestoneValues?.kind === k })),
-      anchorItems: [
-        { value: '', text: 'No anchor: a fixed date' },
-        ...partnership.anchors.map((a) => ({ value: a.id, text: a.name, selected: extra.milestoneValues?.anchorId === a.id })),
-      ],
+      anchorItems: [{ value: '', text: 'No anchor: a fixed date' }, ...partnership.anchors.map((a) => ({ value: a.id, text: a.name, selected: extra.milestoneValues?.anchorId === a.id }))],
       milestoneValues: extra.milestoneValues ?? {},
       done: extra.done,
       errors,

@@ -66,7 +66,15 @@ describe('charts drawn on the server', () => {
 
   it('draw the outcome and funding charts as before too', async () => {
     const reading = (cycleNumber: number, at: string, value: number) => ({
-      cycleId: `c${cycleNumber}`, cycleTitle: `Cycle ${cycleNumber}`, iteration: 1, cycleNumber, seq: 1, at: new Date(at), value, organisationId: null, organisation: 'The council',
+      cycleId: `c${cycleNumber}`,
+      cycleTitle: `Cycle ${cycleNumber}`,
+      iteration: 1,
+      cycleNumber,
+      seq: 1,
+      at: new Date(at),
+      value,
+      organisationId: null,
+      organisation: 'The council',
     });
     const series = {
       metric: { id: 'm', outcomeId: 'o', name: 'Admissions', unit: 'per 1,000', baseline: 24, target: 20, direction: 'decrease' },

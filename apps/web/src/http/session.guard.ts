@@ -63,10 +63,7 @@ export class SessionGuard implements CanActivate {
     }
     request.session = session;
     if (session.user.mustChangePassword && !WHILE_DEFAULT_PASSWORD.has(request.path)) throw new PasswordChangeRequired();
-    await Promise.all([
-      this.writes.take(session.user.id, request.method),
-      this.reflector.getAllAndOverride<boolean>(EXPENSIVE_READ, targets) ? this.reads.expensive(session.user.id) : undefined,
-    ]);
+    await Promise.all([this.writes.take(session.user.id, request.method), this.reflector.getAllAndOverride<boolean>(EXPENSIVE_READ, targets) ? this.reads.expensive(session.user.id) : undefined]);
     if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) && session.user.role !== 'admin') {
       throw new Forbidden('Only platform admins may open this page.');
     }

@@ -16,12 +16,10 @@ export class NotificationsController {
 
   @Get()
   async index(@Session() session: WebSession, @Query('cursor') cursor: string | undefined, @Res() res: Response) {
-    const page = await this.notifications
-      .page(session.user.id, 25, typeof cursor === 'string' && /^[0-9a-f-]{36}$/i.test(cursor) ? cursor : undefined)
-      .catch((error: unknown) => {
-        if (error instanceof ValidationFailed) return this.notifications.page(session.user.id, 25);
-        throw error;
-      });
+    const page = await this.notifications.page(session.user.id, 25, typeof cursor === 'string' && /^[0-9a-f-]{36}$/i.test(cursor) ? cursor : undefined).catch((error: unknown) => {
+      if (error instanceof ValidationFailed) return this.notifications.page(session.user.id, 25);
+      throw error;
+    });
     res.render('notifications', { ...(await this.layout.of(session)), section: 'notifications', title: 'Notifications', page });
   }
 

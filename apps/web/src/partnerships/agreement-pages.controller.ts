@@ -117,7 +117,9 @@ export class AgreementPagesController {
     const status = formErrorStatus(error, [ValidationFailed, Forbidden, NotFound, Conflict]);
     if (!status) throw error;
     const errors: FormError[] =
-      error instanceof ValidationFailed ? error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? 'review-forms', text: `The review date ${e.message}` })) : [{ field: 'review-forms', text: (error as Error).message }];
+      error instanceof ValidationFailed
+        ? error.errors.map((e) => ({ field: FIELD_IDS[e.field] ?? 'review-forms', text: `The review date ${e.message}` }))
+        : [{ field: 'review-forms', text: (error as Error).message }];
     await this.render(res, status, session, id, { errors, values: body });
   }
 

@@ -100,7 +100,9 @@ async function drawFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
         svg: await outcomeChartSvg(s),
         caption,
         legend: cycles.map((r) => `Cycle ${r.cycleNumber} is “${r.cycleTitle}” (iteration ${r.iteration})`).join('; '),
-        rows: readings.slice(-READINGS_LISTED).map((r) => ({ cycle: `Cycle ${r.cycleNumber}: ${r.cycleTitle}`, date: formatEnglandDate(r.at), value: `${r.value}${unit}`, organisation: r.organisation })),
+        rows: readings
+          .slice(-READINGS_LISTED)
+          .map((r) => ({ cycle: `Cycle ${r.cycleNumber}: ${r.cycleTitle}`, date: formatEnglandDate(r.at), value: `${r.value}${unit}`, organisation: r.organisation })),
         total: readings.length,
       };
     }),

@@ -41,13 +41,7 @@ export class PartnershipCalendarController {
 
   /** Moving an anchor moves every milestone aligned to it, in every cycle. */
   @Post(':id/anchors/:anchorId')
-  async moveAnchor(
-    @Session() session: WebSession,
-    @PartnershipId() id: string,
-    @Param('anchorId', new IdPipe('anchor')) anchorId: string,
-    @Body() body: Form,
-    @Res() res: Response,
-  ) {
+  async moveAnchor(@Session() session: WebSession, @PartnershipId() id: string, @Param('anchorId', new IdPipe('anchor')) anchorId: string, @Body() body: Form, @Res() res: Response) {
     const date = dateFromForm(body, `move-${anchorId}`);
     const { errors } = await checkForm(UpdateAnchorDto, { date: date.value?.toISOString() }, { date: date.errors[0] });
     if (errors.length) return this.pages.render(res, 400, session, id, { errors, values: body });

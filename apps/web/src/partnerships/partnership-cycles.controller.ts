@@ -68,12 +68,24 @@ export class PartnershipCyclesController {
       partnership: aggregate.partnership,
       errors: extra.errors ?? [],
       titleValue: typed(extra.values ?? {}, 'title') ?? '',
-      commissioners: items('commissionerOrganisationIds', members.filter((m) => m.kind === 'commissioner' && m.value !== session.principal.organisationId)),
-      providers: items('providerOrganisationIds', members.filter((m) => m.kind === 'provider')),
-      community: items('communityOrganisationIds', members.filter((m) => m.kind === 'community')),
+      commissioners: items(
+        'commissionerOrganisationIds',
+        members.filter((m) => m.kind === 'commissioner' && m.value !== session.principal.organisationId),
+      ),
+      providers: items(
+        'providerOrganisationIds',
+        members.filter((m) => m.kind === 'provider'),
+      ),
+      community: items(
+        'communityOrganisationIds',
+        members.filter((m) => m.kind === 'community'),
+      ),
       panel: items('panelUserIds', users.filter((u) => memberIds.has(u.organisationId ?? '')).map(person)),
       facilitators: items('facilitatorUserIds', users.map(person)),
-      outcomes: items('outcomeIds', aggregate.outcomes.map((o) => ({ value: o.id, text: o.title }))),
+      outcomes: items(
+        'outcomeIds',
+        aggregate.outcomes.map((o) => ({ value: o.id, text: o.title })),
+      ),
     });
   }
 }

@@ -58,12 +58,7 @@ export class PartnershipGovernanceController {
 
   /** A commissioner member removes an organisation (refused while it co-owns an unfinished cycle). */
   @Post(':id/members/:organisationId/remove')
-  async removeMember(
-    @Session() session: WebSession,
-    @PartnershipId() id: string,
-    @Param('organisationId', new IdPipe('member')) organisationId: string,
-    @Res() res: Response,
-  ) {
+  async removeMember(@Session() session: WebSession, @PartnershipId() id: string, @Param('organisationId', new IdPipe('member')) organisationId: string, @Res() res: Response) {
     try {
       const decided = await this.members.remove(session.principal, id, organisationId);
       res.redirect(303, decided.done ? `/partnerships/${id}?done=member-removed#table` : `/partnerships/${id}?done=proposed#decisions`);

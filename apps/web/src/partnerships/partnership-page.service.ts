@@ -89,9 +89,7 @@ export class PartnershipPageService {
     const archived = aggregate.partnership.archivedAt !== null;
     const commissions = session.principal.organisationKind === 'commissioner' && aggregate.members.some((m) => m.organisationId === session.principal.organisationId);
     const webhooks = commissions
-      ? await Promise.all(
-          (await this.webhooks.list(session.principal, id)).map(async (w) => ({ ...w, deliveries: await this.webhooks.deliveriesOf(session.principal, id, w.id, 10) })),
-        )
+      ? await Promise.all((await this.webhooks.list(session.principal, id)).map(async (w) => ({ ...w, deliveries: await this.webhooks.deliveriesOf(session.principal, id, w.id, 10) })))
       : [];
     const conflicted = new Set(calendar.conflicts.flatMap((c) => c.milestoneIds));
     const anchorName = (anchorId: string | null) => aggregate.anchors.find((a) => a.id === anchorId)?.name ?? null;
@@ -104,10 +102,7 @@ export class PartnershipPageService {
           date: m.dueAt,
           kind: 'milestone',
           text: `${m.cycleTitle}: ${m.kind}`,
-          detail:
-            (m.anchorId
-              ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName(m.anchorId)}”`
-              : 'Fixed date') + ` · ${m.status}`,
+          detail: (m.anchorId ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName(m.anchorId)}”` : 'Fixed date') + ` · ${m.status}`,
           conflict: conflicted.has(m.id),
           cycleId: m.cycleId,
         })),

@@ -68,9 +68,7 @@ export class PartnershipPagesController {
       invitationsWaiting: (await this.invitations.invitationsToAnswer(principal)).length,
       canCreate,
       isAdmin: principal.role === 'admin',
-      organisationItems: organisations
-        .filter((o) => o.id !== principal.organisationId)
-        .map((o) => ({ value: o.id, text: `${o.name} (${o.kind})`, checked: chosen.has(o.id) })),
+      organisationItems: organisations.filter((o) => o.id !== principal.organisationId).map((o) => ({ value: o.id, text: `${o.name} (${o.kind})`, checked: chosen.has(o.id) })),
       errors: extra.errors ?? [],
       values: extra.values ?? {},
     });

@@ -22,7 +22,12 @@ export class PartnershipWebhooksController {
   async addWebhook(@Session() session: WebSession, @PartnershipId() id: string, @Body() body: Form, @Res() res: Response) {
     const { value, errors } = await checkForm(
       CreateWebhookDto,
-      { url: text(body, 'url'), events: text(body, 'events')?.split(/[\s,]+/).filter(Boolean) ?? ['*'] },
+      {
+        url: text(body, 'url'),
+        events: text(body, 'events')
+          ?.split(/[\s,]+/)
+          .filter(Boolean) ?? ['*'],
+      },
       {
         url: { field: 'webhook-url', text: 'Enter the address the partner system receives events at (2,000 characters at most)' },
         events: { field: 'webhook-events', text: 'Enter event types such as CONSENT LAUNCH (at most 100), or leave it empty for all' },
@@ -42,12 +47,7 @@ export class PartnershipWebhooksController {
   }
 
   @Post(':id/webhooks/:webhookId/remove')
-  async removeWebhook(
-    @Session() session: WebSession,
-    @PartnershipId() id: string,
-    @Param('webhookId', new IdPipe('webhook')) webhookId: string,
-    @Res() res: Response,
-  ) {
+  async removeWebhook(@Session() session: WebSession, @PartnershipId() id: string, @Param('webhookId', new IdPipe('webhook')) webhookId: string, @Res() res: Response) {
     await this.webhooks.remove(session.principal, id, webhookId);
     res.redirect(303, `/partnerships/${id}?done=webhook-removed#webhooks`);
   }

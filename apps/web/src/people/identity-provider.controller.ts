@@ -26,7 +26,8 @@ export class IdentityProviderPagesController {
 
   @Get()
   async page(@Session() session: WebSession, @OrganisationId() id: string, @Query('done') done: string | undefined, @Res() res: Response) {
-    const done_ = done === 'saved' ? 'The identity provider is saved: its people can sign in with it' : done === 'removed' ? 'The identity provider is removed: its people sign in with passwords' : undefined;
+    const done_ =
+      done === 'saved' ? 'The identity provider is saved: its people can sign in with it' : done === 'removed' ? 'The identity provider is removed: its people sign in with passwords' : undefined;
     await this.render(res, 200, session, id, { done: done_ });
   }
 
@@ -36,7 +37,9 @@ export class IdentityProviderPagesController {
       issuer: str(body.issuer),
       clientId: str(body.clientId),
       clientSecret: typeof body.clientSecret === 'string' ? body.clientSecret : '',
-      emailDomains: str(body.emailDomains).split(/[\s,]+/).filter(Boolean),
+      emailDomains: str(body.emailDomains)
+        .split(/[\s,]+/)
+        .filter(Boolean),
       passwordsAllowed: body.passwordsAllowed !== 'no',
     };
     try {
@@ -47,7 +50,8 @@ export class IdentityProviderPagesController {
       if (error instanceof ValidationFailed) {
         return this.render(res, 400, session, id, { values, errors: error.errors.map((e) => ({ field: FIELDS[e.field] ?? 'idp-issuer', text: `${label(e.field)} ${e.message}` })) });
       }
-      if (error instanceof TransitionRefused) return this.render(res, 422, session, id, { values, errors: [{ field: /domain/.test(error.message) ? 'idp-domains' : 'idp-issuer', text: error.message }] });
+      if (error instanceof TransitionRefused)
+        return this.render(res, 422, session, id, { values, errors: [{ field: /domain/.test(error.message) ? 'idp-domains' : 'idp-issuer', text: error.message }] });
       throw error;
     }
   }
@@ -65,7 +69,8 @@ export class IdentityProviderPagesController {
       throw error;
     });
     const organisation = await this.accounts.getOrganisation(id);
-    const values = extra.values ?? (current ? { issuer: current.issuer, clientId: current.clientId, emailDomains: current.emailDomains.join(', '), passwordsAllowed: current.passwordsAllowed ? 'yes' : 'no' } : {});
+    const values =
+      extra.values ?? (current ? { issuer: current.issuer, clientId: current.clientId, emailDomains: current.emailDomains.join(', '), passwordsAllowed: current.passwordsAllowed ? 'yes' : 'no' } : {});
     res.status(status).render('identity-provider', {
       ...(await this.layout.of(session)),
       section: session.principal.role === 'admin' ? 'admin' : 'people',

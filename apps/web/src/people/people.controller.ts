@@ -1,6 +1,23 @@
 import { Body, Controller, Get, Inject, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AccountsService, AdminActStands, ChangePasswordDto, CreatePersonalTokenDto, CreateUserDto, EMAIL_PREFERENCES, MAX_TOKEN_DAYS, PersonalAccessTokensService, PreferencesDto, TokenScope, UNUSABLE_EMAIL, UpdateUserDto, UserChanges, WebSession, WebSessionsService, isAdmin } from '@app/accounts';
+import {
+  AccountsService,
+  AdminActStands,
+  ChangePasswordDto,
+  CreatePersonalTokenDto,
+  CreateUserDto,
+  EMAIL_PREFERENCES,
+  MAX_TOKEN_DAYS,
+  PersonalAccessTokensService,
+  PreferencesDto,
+  TokenScope,
+  UNUSABLE_EMAIL,
+  UpdateUserDto,
+  UserChanges,
+  WebSession,
+  WebSessionsService,
+  isAdmin,
+} from '@app/accounts';
 import { NotificationMailService } from '@app/notifications';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Conflict, Forbidden, RateLimited, TransitionRefused, ValidationFailed } from '@app/domain';
@@ -80,7 +97,12 @@ export class PeopleController {
   async change(@Session() session: WebSession, @UserId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const { value: changes, errors } = await checkForm(
       UpdateUserDto,
-      { active: choice(body, 'active', 'yes', 'no'), representative: choice(body, 'representative', 'yes', 'no'), role: text(body, 'role'), password: text(body, 'password') && typed(body, 'password') },
+      {
+        active: choice(body, 'active', 'yes', 'no'),
+        representative: choice(body, 'representative', 'yes', 'no'),
+        role: text(body, 'role'),
+        password: text(body, 'password') && typed(body, 'password'),
+      },
       {
         active: { field: 'active', text: 'Choose whether the account is active' },
         representative: { field: 'representative', text: 'Choose whether they represent their organisation' },
@@ -150,11 +172,15 @@ export class PeopleController {
   @Post('account/tokens')
   async createToken(@Session() session: WebSession, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const days = text(body, 'expiresInDays');
-    const { value, errors } = await checkForm(CreatePersonalTokenDto, { name: text(body, 'name'), scope: text(body, 'scope'), expiresInDays: number(body, 'expiresInDays', /^\d{1,3}$/) }, {
-      name: { field: 'token-name', text: 'Enter a name for the token (100 characters at most), such as the system that uses it' },
-      scope: { field: 'token-scope', text: 'Choose what the token may do' },
-      expiresInDays: { field: 'token-days', text: `Enter how many days the token works, from 1 to ${MAX_TOKEN_DAYS}` },
-    });
+    const { value, errors } = await checkForm(
+      CreatePersonalTokenDto,
+      { name: text(body, 'name'), scope: text(body, 'scope'), expiresInDays: number(body, 'expiresInDays', /^\d{1,3}$/) },
+      {
+        name: { field: 'token-name', text: 'Enter a name for the token (100 characters at most), such as the system that uses it' },
+        scope: { field: 'token-scope', text: 'Choose what the token may do' },
+        expiresInDays: { field: 'token-days', text: `Enter how many days the token works, from 1 to ${MAX_TOKEN_DAYS}` },
+      },
+    );
     const values = { name: text(body, 'name') ?? '', scope: text(body, 'scope'), expiresInDays: days ?? '' };
     if (errors.length) return this.renderAccount(res, 400, session, { errors, tokenValues: values });
     try {

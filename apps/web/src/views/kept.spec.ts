@@ -11,8 +11,7 @@ const environment = () => {
   return env;
 };
 const people = (n: number) => Array.from({ length: n }, (_, i) => ({ value: `id-${i}`, text: `Person <${i}>`, hint: { text: `Organisation ${i % 7}` } }));
-const asGovuk = (env: nunjucks.Environment, params: object) =>
-  env.renderString('{% from "govuk/components/checkboxes/macro.njk" import govukCheckboxes %}{{ govukCheckboxes(params) }}', { params });
+const asGovuk = (env: nunjucks.Environment, params: object) => env.renderString('{% from "govuk/components/checkboxes/macro.njk" import govukCheckboxes %}{{ govukCheckboxes(params) }}', { params });
 
 /** How many times a kept macro drew (its template is rendered with `params`; GOV.UK's own parts are not counted). */
 const drawings = (render: jest.SpyInstance) => render.mock.calls.filter(([context]) => context && typeof context === 'object' && 'params' in context).length;

@@ -40,7 +40,12 @@ function isPlainData(value: unknown): boolean {
  */
 export function keptMacro(env: Environment, file: string, name: string, budget = { entries: 500, characters: 8_000_000 }) {
   const template = new nunjucks.Template(`{% from "${file}" import ${name} %}{{ ${name}(params) }}`, env);
-  const kept = new LRUCache<string, string>({ max: budget.entries, maxSize: budget.characters, maxEntrySize: Math.max(1, Math.floor(budget.characters / 10)), sizeCalculation: (html) => Math.max(1, html.length) });
+  const kept = new LRUCache<string, string>({
+    max: budget.entries,
+    maxSize: budget.characters,
+    maxEntrySize: Math.max(1, Math.floor(budget.characters / 10)),
+    sizeCalculation: (html) => Math.max(1, html.length),
+  });
   return (params: unknown) => {
     const key = keyOf(params);
     let html = key === undefined ? undefined : kept.get(key);

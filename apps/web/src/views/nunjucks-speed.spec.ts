@@ -28,8 +28,15 @@ const TEMPLATE = `
 {%- set captured -%}{%- for r in items -%}<i>{{ r.name }}</i>{%- endfor -%}{%- endset -%}{{ captured }}
 `;
 const context = {
-  items: [{ name: 'A & B', count: 2 }, { name: '<b>', count: 0 }, { name: 'C', count: 5 }],
-  people: [{ value: 'a', text: 'Ann' }, { value: 'b', text: 'Bo', hint: { text: 'Org' } }],
+  items: [
+    { name: 'A & B', count: 2 },
+    { name: '<b>', count: 0 },
+    { name: 'C', count: 5 },
+  ],
+  people: [
+    { value: 'a', text: 'Ann' },
+    { value: 'b', text: 'Bo', hint: { text: 'Org' } },
+  ],
 };
 
 describe("nunjucks's hot spots mended", () => {

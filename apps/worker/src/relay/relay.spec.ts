@@ -4,7 +4,7 @@ import { Relay } from './relay';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Waits until `done` holds (a loaded machine runs timers late: no fixed sleep decides a test). */
 async function until(done: () => boolean, withinMs = 10_000): Promise<void> {
-  for (const end = Date.now() + withinMs; !done() && Date.now() < end; ) await sleep(5);
+  for (const end = Date.now() + withinMs; !done() && Date.now() < end;) await sleep(5);
 }
 const relayEvery = (relayIntervalMs: number) => new Relay({ worker: { relayIntervalMs } as never });
 

@@ -40,7 +40,11 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 const UNIQUE_VIOLATION = '23505';
 
 /** The domain of an email address, lower-cased ('' without one). */
-export const emailDomainOf = (email: string): string => email.slice(email.lastIndexOf('@') + 1).trim().toLowerCase();
+export const emailDomainOf = (email: string): string =>
+  email
+    .slice(email.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase();
 
 /**
  * Organisations' OpenID Connect providers: configured by an admin or the organisation's lead,
@@ -118,10 +122,10 @@ export class IdentityProvidersService {
     if (bad.length) problems.push({ field: 'emailDomains', message: `are not domains: ${bad.slice(0, 5).join(', ')}` });
     if (problems.length) throw new ValidationFailed(problems);
 
-    const taken: { domain: string }[] = await this.dataSource.query(
-      'SELECT domain FROM identity_provider_domains WHERE domain = ANY($1::text[]) AND organisation_id <> $2 ORDER BY domain',
-      [domains, organisationId],
-    );
+    const taken: { domain: string }[] = await this.dataSource.query('SELECT domain FROM identity_provider_domains WHERE domain = ANY($1::text[]) AND organisation_id <> $2 ORDER BY domain', [
+      domains,
+      organisationId,
+    ]);
     if (taken.length) throw new TransitionRefused(takenMessage(taken.map((t) => t.domain)));
     try {
       await oidcClient.discover(issuer, clientId, input.clientSecret, this.config.oidc.allowInsecureIssuer);

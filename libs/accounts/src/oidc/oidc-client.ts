@@ -52,7 +52,9 @@ const unreachable = (error: unknown): boolean =>
 
 /** The most precise words of the error (oauth4webapi's, the innermost, under openid-client's "something went wrong"). */
 const reasonOf = (error: unknown): string => {
-  const precise = chain(error).reverse().find((e) => typeof e.code === 'string' && /^OAUTH_|^ERR_JW/.test(e.code) && e.message);
+  const precise = chain(error)
+    .reverse()
+    .find((e) => typeof e.code === 'string' && /^OAUTH_|^ERR_JW/.test(e.code) && e.message);
   return (precise ?? (error as Error)).message ?? 'unknown';
 };
 

@@ -156,7 +156,12 @@ export class OidcSignInService {
     } catch (error) {
       if (!(error instanceof DiscoveryFailed)) throw error;
       this.logger.warn(`An identity provider could not be used: ${error.message}`);
-      throw new OidcSignInFailed('down', error.reachable ? `The organisation’s sign-in service cannot be used now. ${error.message}` : 'The organisation’s sign-in service did not answer. Try again in a few minutes, or ask your IT team.');
+      throw new OidcSignInFailed(
+        'down',
+        error.reachable
+          ? `The organisation’s sign-in service cannot be used now. ${error.message}`
+          : 'The organisation’s sign-in service did not answer. Try again in a few minutes, or ask your IT team.',
+      );
     }
   }
 

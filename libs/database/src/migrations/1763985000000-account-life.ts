@@ -17,9 +17,7 @@ export class AccountLife1763985000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "users" DROP CONSTRAINT "users_role_check"`);
     await q.query(`ALTER TABLE "users" ADD CONSTRAINT "users_role_check" CHECK ("role" IN ('admin', 'member', 'lead'))`);
     await q.query(`ALTER TABLE "organisations" DROP CONSTRAINT "organisations_kind_check"`);
-    await q.query(
-      `ALTER TABLE "organisations" ADD CONSTRAINT "organisations_kind_check" CHECK ("kind" IN ('commissioner', 'provider', 'community', 'facilitator'))`,
-    );
+    await q.query(`ALTER TABLE "organisations" ADD CONSTRAINT "organisations_kind_check" CHECK ("kind" IN ('commissioner', 'provider', 'community', 'facilitator'))`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -17,9 +17,7 @@ export class TaskNotifications1763995000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "notifications" ADD COLUMN "done_at" timestamptz`);
     await q.query(`ALTER TABLE "notifications" ADD COLUMN "email_status" text NOT NULL DEFAULT 'skipped'`);
     await q.query(`ALTER TABLE "notifications" ALTER COLUMN "email_status" SET DEFAULT 'pending'`);
-    await q.query(
-      `ALTER TABLE "notifications" ADD CONSTRAINT "notifications_email_status_check" CHECK ("email_status" IN ('pending', 'digest', 'sent', 'skipped', 'failed'))`,
-    );
+    await q.query(`ALTER TABLE "notifications" ADD CONSTRAINT "notifications_email_status_check" CHECK ("email_status" IN ('pending', 'digest', 'sent', 'skipped', 'failed'))`);
     await q.query(`CREATE INDEX "notifications_open_task_idx" ON "notifications" ("cycle_id", "task_key") WHERE "state" = 'open' AND "task_key" IS NOT NULL`);
     await q.query(`CREATE INDEX "notifications_email_pending_idx" ON "notifications" ("created_at") WHERE "email_status" IN ('pending', 'digest')`);
     await q.query(`CREATE TABLE "notification_deliveries" (

@@ -58,20 +58,39 @@ export class WebhooksFollowAccess1764300000000 implements MigrationInterface {
     // Its organisation leaves the partnership (or is replaced in it).
     const member = `SELECT id FROM webhooks WHERE partnership_id = OLD.partnership_id AND organisation_id = OLD.organisation_id AND active`;
     await follow(q, 'webhooks_follow_membership', `'member-removed'`, member, 'AFTER DELETE ON partnership_members FOR EACH ROW');
-    await follow(q, 'webhooks_follow_membership_change', `'member-removed'`, member,
-      'AFTER UPDATE ON partnership_members FOR EACH ROW WHEN (NEW.partnership_id <> OLD.partnership_id OR NEW.organisation_id <> OLD.organisation_id)');
+    await follow(
+      q,
+      'webhooks_follow_membership_change',
+      `'member-removed'`,
+      member,
+      'AFTER UPDATE ON partnership_members FOR EACH ROW WHEN (NEW.partnership_id <> OLD.partnership_id OR NEW.organisation_id <> OLD.organisation_id)',
+    );
     // Its maker is deactivated, or no longer acts for its organisation (moved, or made an admin).
-    await follow(q, 'webhooks_follow_maker', `CASE WHEN NOT NEW.active THEN 'creator-deactivated' ELSE 'creator-role' END`,
+    await follow(
+      q,
+      'webhooks_follow_maker',
+      `CASE WHEN NOT NEW.active THEN 'creator-deactivated' ELSE 'creator-role' END`,
       `SELECT id FROM webhooks WHERE created_by_user_id = NEW.id AND active
          AND NOT (NEW.active AND NEW.role <> 'admin' AND NEW.organisation_id IS NOT DISTINCT FROM organisation_id)`,
       `AFTER UPDATE OF active, role, organisation_id ON users FOR EACH ROW
-         WHEN (NEW.active IS DISTINCT FROM OLD.active OR NEW.role IS DISTINCT FROM OLD.role OR NEW.organisation_id IS DISTINCT FROM OLD.organisation_id)`);
+         WHEN (NEW.active IS DISTINCT FROM OLD.active OR NEW.role IS DISTINCT FROM OLD.role OR NEW.organisation_id IS DISTINCT FROM OLD.organisation_id)`,
+    );
     // Its organisation is no longer a commissioner.
-    await follow(q, 'webhooks_follow_organisation_kind', `'organisation-not-commissioner'`, `SELECT id FROM webhooks WHERE organisation_id = NEW.id AND active`,
-      `AFTER UPDATE OF kind ON organisations FOR EACH ROW WHEN (NEW.kind <> 'commissioner' AND OLD.kind = 'commissioner')`);
+    await follow(
+      q,
+      'webhooks_follow_organisation_kind',
+      `'organisation-not-commissioner'`,
+      `SELECT id FROM webhooks WHERE organisation_id = NEW.id AND active`,
+      `AFTER UPDATE OF kind ON organisations FOR EACH ROW WHEN (NEW.kind <> 'commissioner' AND OLD.kind = 'commissioner')`,
+    );
     // The partnership is archived.
-    await follow(q, 'webhooks_follow_archive', `'partnership-archived'`, `SELECT id FROM webhooks WHERE partnership_id = NEW.id AND active`,
-      `AFTER UPDATE OF archived_at ON partnerships FOR EACH ROW WHEN (NEW.archived_at IS NOT NULL AND OLD.archived_at IS NULL)`);
+    await follow(
+      q,
+      'webhooks_follow_archive',
+      `'partnership-archived'`,
+      `SELECT id FROM webhooks WHERE partnership_id = NEW.id AND active`,
+      `AFTER UPDATE OF archived_at ON partnerships FOR EACH ROW WHEN (NEW.archived_at IS NOT NULL AND OLD.archived_at IS NULL)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

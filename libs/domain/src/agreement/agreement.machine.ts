@@ -54,7 +54,10 @@ const AGREEMENT_EVENT_FIELDS = {
   PROPOSE_AGREEMENT: z.strictObject({
     destination: text(5000, 'Enter the shared destination', 'The destination'),
     horizonYear: z.int({ error: 'Enter the year the destination is for, such as 2035' }).min(2000, 'Enter a year from 2000').max(2200, 'Enter a year before 2200'),
-    principles: z.array(text(1000, 'Enter each principle', 'A principle')).min(1, 'Enter at least one principle').max(50),
+    principles: z
+      .array(text(1000, 'Enter each principle', 'A principle'))
+      .min(1, 'Enter at least one principle')
+      .max(50),
   }),
   STATE_POSITION: z
     .strictObject({
@@ -115,7 +118,8 @@ function rulesRefuse(c: AgreementContext, e: AgreementEvent): Reason {
   if (e.number !== current) return current ? `Version ${e.number} is not the one under consultation; version ${current} is.` : 'No version has been proposed yet.';
   const org = e.actor.organisationId;
   if (c.consents.some((x) => x.organisationId === org && x.number === current)) return `Your organisation has already consented to version ${current}.`;
-  if (c.objections.some((x) => x.organisationId === org && x.number === current)) return `Your organisation has already objected to version ${current}; a new version is needed before it can respond again.`;
+  if (c.objections.some((x) => x.organisationId === org && x.number === current))
+    return `Your organisation has already objected to version ${current}; a new version is needed before it can respond again.`;
   return undefined;
 }
 
@@ -135,7 +139,10 @@ function effect(c: AgreementContext, e: AgreementEvent): AgreementContext {
       // A new version clears every response: each member consents or objects to it.
       return {
         ...base,
-        versions: [...c.versions, { number: latest(c) + 1, destination: e.destination, horizonYear: e.horizonYear, principles: e.principles, proposedByOrganisationId: e.actor.organisationId, at: e.at }],
+        versions: [
+          ...c.versions,
+          { number: latest(c) + 1, destination: e.destination, horizonYear: e.horizonYear, principles: e.principles, proposedByOrganisationId: e.actor.organisationId, at: e.at },
+        ],
         consents: [],
         objections: [],
       };
@@ -211,9 +218,7 @@ export const agreementMachine = setup({
 });
 
 export type AgreementSnapshot = ReturnType<typeof agreementMachine.resolveState>;
-export type AgreementDecision =
-  | { accepted: true; snapshot: AgreementSnapshot; state: AgreementState }
-  | { accepted: false; kind: 'forbidden' | 'refused' | 'moot'; reason: string };
+export type AgreementDecision = { accepted: true; snapshot: AgreementSnapshot; state: AgreementState } | { accepted: false; kind: 'forbidden' | 'refused' | 'moot'; reason: string };
 
 const STATE_WORDS: Record<AgreementState, string> = { drafting: 'being drafted', consulting: 'under consultation', agreed: 'agreed', reviewing: 'under review' };
 

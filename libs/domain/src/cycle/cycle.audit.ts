@@ -12,17 +12,7 @@ import { type CycleTexts, joinTexts } from './cycle.texts';
 import type { CycleContext } from './cycle.types';
 
 /** The entry types whose effects write what is compared (every other leaves it as it was). */
-export const RECORDED_PART_TYPES = [
-  'REVISE_PROBLEM',
-  'ENDORSE_PROBLEM',
-  'OBJECT_PROBLEM',
-  'SUBMIT_OPTION',
-  'AMEND_OPTION',
-  'WITHDRAW_OPTION',
-  'PROPOSE_DECISION',
-  'CONSENT',
-  'OBJECT',
-] as const;
+export const RECORDED_PART_TYPES = ['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'SUBMIT_OPTION', 'AMEND_OPTION', 'WITHDRAW_OPTION', 'PROPOSE_DECISION', 'CONSENT', 'OBJECT'] as const;
 
 /** A history entry as the comparison reads it. */
 export interface RecordedEntry {
@@ -49,13 +39,7 @@ type Parts = Pick<CycleContext, 'options' | 'proposals'> & { problem: CycleConte
  * before (its history does not record it) and when it was carried, the cycle's creation.
  * `head`: the cycle's version, named when a stored part no entry recorded is found.
  */
-export function snapshotDisagreement(
-  stored: PersistedCycle,
-  texts: CycleTexts,
-  entries: RecordedEntry[],
-  head: number,
-  carried?: { statement: string; at: Date },
-): SnapshotDisagreement | undefined {
+export function snapshotDisagreement(stored: PersistedCycle, texts: CycleTexts, entries: RecordedEntry[], head: number, carried?: { statement: string; at: Date }): SnapshotDisagreement | undefined {
   const { parts: expected, origin } = recordedParts(entries, carried);
   const context = stored.context as Partial<Parts> | undefined;
   const actual: Parts = {
@@ -82,8 +66,10 @@ export function snapshotDisagreement(
     const n = Math.max(got.length, want.length);
     for (let i = 0; i < n; i++) {
       if (canonicalize(got[i]) === canonicalize(want[i])) continue;
-      if (i >= want.length) return { seq: head, where: 'snapshot', reason: `The stored cycle has ${got.length} ${plural} but its history records ${want.length}: ${name} ${i + 1} was added behind it.` };
-      if (i >= got.length) return { seq: seqOf(i), where: 'snapshot', reason: `The stored cycle has ${got.length} ${plural} but its history records ${want.length}: ${name} ${i + 1} (entry ${seqOf(i)}) is missing.` };
+      if (i >= want.length)
+        return { seq: head, where: 'snapshot', reason: `The stored cycle has ${got.length} ${plural} but its history records ${want.length}: ${name} ${i + 1} was added behind it.` };
+      if (i >= got.length)
+        return { seq: seqOf(i), where: 'snapshot', reason: `The stored cycle has ${got.length} ${plural} but its history records ${want.length}: ${name} ${i + 1} (entry ${seqOf(i)}) is missing.` };
       return { seq: seqOf(i), where: 'snapshot', reason: `The stored cycle's ${name} ${i + 1} is not what entry ${seqOf(i)} of its history recorded.` };
     }
   }
@@ -114,7 +100,13 @@ export function recordedParts(entries: RecordedEntry[], carried?: { statement: s
     options: [],
     proposals: [],
   };
-  const origin = { revisions: parts.problem.revisions.map(() => 1), endorsements: [] as number[], objections: [] as number[], options: new Map<string, number>(), proposals: new Map<string, number>() };
+  const origin = {
+    revisions: parts.problem.revisions.map(() => 1),
+    endorsements: [] as number[],
+    objections: [] as number[],
+    options: new Map<string, number>(),
+    proposals: new Map<string, number>(),
+  };
   for (const entry of entries) {
     const effect = definitionOf(entry.type)?.effect;
     if (!effect || !(RECORDED_PART_TYPES as readonly string[]).includes(entry.type)) continue;

@@ -25,7 +25,9 @@ describe('the event catalogue', () => {
   });
 
   it('lists every entry its stages define (catalogue/*.ts): none is left out of USER_EVENTS or MILESTONE_EVENTS', () => {
-    const defined = Object.values(catalogue as Record<string, unknown>).filter((value): value is { type: string } => typeof value === 'object' && value !== null && 'routes' in value && 'who' in value);
+    const defined = Object.values(catalogue as Record<string, unknown>).filter(
+      (value): value is { type: string } => typeof value === 'object' && value !== null && 'routes' in value && 'who' in value,
+    );
     expect(defined.map((entry) => entry.type).sort()).toEqual([...CATALOGUE.keys()].sort());
   });
 
@@ -39,9 +41,7 @@ describe('the event catalogue', () => {
   it('validates fields with messages a person understands, naming each field', () => {
     expect(parseEvent({ type: 'REVISE_PROBLEM', statement: 'Older people wait too long' })).toEqual({ type: 'REVISE_PROBLEM', statement: 'Older people wait too long' });
     expect(problems({ type: 'REVISE_PROBLEM', statement: '   ' })).toEqual([{ field: 'statement', message: 'Enter the problem statement' }]);
-    expect(problems({ type: 'REVISE_PROBLEM', statement: 'x'.repeat(20001) })).toEqual([
-      { field: 'statement', message: 'The problem statement must be 20,000 characters or fewer' },
-    ]);
+    expect(problems({ type: 'REVISE_PROBLEM', statement: 'x'.repeat(20001) })).toEqual([{ field: 'statement', message: 'The problem statement must be 20,000 characters or fewer' }]);
     expect(problems({ type: 'LAUNCH', actor: { userId: 'x' } })).toEqual([{ field: 'actor', message: 'is not a field of this request' }]);
     expect(problems({ type: 'AMEND_OPTION', optionId: '00000000-0000-4000-8000-000000000000' })).toEqual([
       { field: 'title', message: 'Enter a new title, summary, cost or the items on the table it uses' },
@@ -66,7 +66,7 @@ describe('the event catalogue', () => {
     for (const entry of CATALOGUE.values()) {
       for (const [state, routes] of Object.entries(entry.routes)) {
         const node = cycleMachine.states[state];
-        const transitions = (node.on as Record<string, typeof node.on[keyof typeof node.on]>)[entry.type] ?? [];
+        const transitions = (node.on as Record<string, (typeof node.on)[keyof typeof node.on]>)[entry.type] ?? [];
         expect(transitions).toHaveLength(Array.isArray(routes) ? routes.length : 1);
         for (const t of transitions) expect((t.guard as unknown as { guards: unknown[] }).guards).toContain(entry.who.kind);
       }

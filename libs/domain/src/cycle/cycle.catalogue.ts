@@ -78,9 +78,7 @@ export type EventFields<T extends CycleEventType> = z.infer<Extract<Entry, { typ
 export const USER_EVENT_TYPES: readonly UserEventType[] = USER_EVENTS.map((e) => e.type);
 
 /** Every entry by type; a Map, so that `toString` or `__proto__` is not an event type. */
-export const CATALOGUE: ReadonlyMap<string, EventDefinition> = new Map(
-  [...USER_EVENTS, ...MILESTONE_EVENTS].map((entry) => [entry.type, entry as unknown as EventDefinition]),
-);
+export const CATALOGUE: ReadonlyMap<string, EventDefinition> = new Map([...USER_EVENTS, ...MILESTONE_EVENTS].map((entry) => [entry.type, entry as unknown as EventDefinition]));
 
 export const definitionOf = (type: string): EventDefinition | undefined => CATALOGUE.get(type);
 

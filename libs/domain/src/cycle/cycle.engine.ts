@@ -15,9 +15,7 @@ export type PersistedCycle = Record<string, unknown>;
 
 export type CycleEffect = { type: 'openNextIteration' };
 
-export type Decision =
-  | { accepted: true; snapshot: CycleSnapshot; state: CycleState; effects: CycleEffect[] }
-  | { accepted: false; kind: 'forbidden' | 'refused' | 'moot'; reason: string };
+export type Decision = { accepted: true; snapshot: CycleSnapshot; state: CycleState; effects: CycleEffect[] } | { accepted: false; kind: 'forbidden' | 'refused' | 'moot'; reason: string };
 
 export { CYCLE_MACHINE_VERSION };
 
@@ -58,11 +56,9 @@ export function startCycle(input: CycleInput): CycleSnapshot {
   return snapshot;
 }
 
-export const persistCycle = (snapshot: CycleSnapshot): PersistedCycle =>
-  cycleMachine.getPersistedSnapshot(snapshot) as unknown as PersistedCycle;
+export const persistCycle = (snapshot: CycleSnapshot): PersistedCycle => cycleMachine.getPersistedSnapshot(snapshot) as unknown as PersistedCycle;
 
-export const restoreCycle = (persisted: PersistedCycle): CycleSnapshot =>
-  cycleMachine.resolveState(persisted as unknown as Parameters<typeof cycleMachine.resolveState>[0]);
+export const restoreCycle = (persisted: PersistedCycle): CycleSnapshot => cycleMachine.resolveState(persisted as unknown as Parameters<typeof cycleMachine.resolveState>[0]);
 
 export const stateOf = (snapshot: CycleSnapshot): CycleState => snapshot.value as CycleState;
 

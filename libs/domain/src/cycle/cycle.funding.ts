@@ -19,8 +19,7 @@ export const cashPledged = (c: CycleContext, organisationId: string): number => 
   return pledge?.kind === 'cash' ? (pledge.amountPence ?? 0) : 0;
 };
 
-const total = (allocations: Allocation[], organisationId: string) =>
-  allocations.filter((a) => a.organisationId === organisationId).reduce((sum, a) => sum + a.amountPence, 0);
+const total = (allocations: Allocation[], organisationId: string) => allocations.filter((a) => a.organisationId === organisationId).reduce((sum, a) => sum + a.amountPence, 0);
 
 /** The cash an organisation has committed: its allocations in the proposals it consented to that still stand. */
 export function committed(c: CycleContext, organisationId: string): number {
@@ -71,8 +70,7 @@ export function proposalUnfunded(c: CycleContext, proposal: Proposal | undefined
 }
 
 /** What an organisation commits by consenting to a proposal: the cash allocated from it. */
-export const commitmentOf = (proposal: Proposal | undefined, organisationId: string | null): number =>
-  proposal && organisationId ? total(proposal.allocations ?? [], organisationId) : 0;
+export const commitmentOf = (proposal: Proposal | undefined, organisationId: string | null): number => (proposal && organisationId ? total(proposal.allocations ?? [], organisationId) : 0);
 
 /** The cycle's funding as its view shows it. Gap: the chosen options' costs less what is allocated, never negative. */
 export function fundingOf(c: CycleContext) {

@@ -122,9 +122,7 @@ describe('the cycle machine', () => {
 
   describe('framing', () => {
     it('refuses an endorsement before any revision', () => {
-      expect(refusal(launched(), icb, { type: 'ENDORSE_PROBLEM', revision: 1 }).reason).toBe(
-        'No problem statement has been written yet: a co-owner writes revision 1 first.',
-      );
+      expect(refusal(launched(), icb, { type: 'ENDORSE_PROBLEM', revision: 1 }).reason).toBe('No problem statement has been written yet: a co-owner writes revision 1 first.');
     });
 
     it('moves to options only when every co-owner endorsed the latest revision', () => {
@@ -150,23 +148,15 @@ describe('the cycle machine', () => {
       let s = send(launched(), charity, { type: 'REVISE_PROBLEM', statement: 'v1' });
       s = send(s, charity, { type: 'REVISE_PROBLEM', statement: 'v2' });
       s = send(s, charity, { type: 'REVISE_PROBLEM', statement: 'v3' });
-      expect(refusal(s, icb, { type: 'ENDORSE_PROBLEM', revision: 2 }).reason).toBe(
-        'Revision 2 is no longer the latest; revision 3 is.',
-      );
-      expect(refusal(s, icb, { type: 'ENDORSE_PROBLEM', revision: 7 }).reason).toBe(
-        'There is no revision 7; the latest is revision 3.',
-      );
+      expect(refusal(s, icb, { type: 'ENDORSE_PROBLEM', revision: 2 }).reason).toBe('Revision 2 is no longer the latest; revision 3 is.');
+      expect(refusal(s, icb, { type: 'ENDORSE_PROBLEM', revision: 7 }).reason).toBe('There is no revision 7; the latest is revision 3.');
     });
 
     it('takes one response per organisation per revision', () => {
       let s = send(launched(), charity, { type: 'REVISE_PROBLEM', statement: 'v1' });
       s = send(s, icb, { type: 'ENDORSE_PROBLEM', revision: 1 });
-      expect(refusal(s, { ...icb, userId: 'another-icb-user' }, { type: 'ENDORSE_PROBLEM', revision: 1 }).reason).toBe(
-        'Your organisation has already endorsed revision 1.',
-      );
-      expect(refusal(s, icb, { type: 'OBJECT_PROBLEM', revision: 1, reason: 'changed my mind' }).reason).toBe(
-        'Your organisation has already endorsed revision 1.',
-      );
+      expect(refusal(s, { ...icb, userId: 'another-icb-user' }, { type: 'ENDORSE_PROBLEM', revision: 1 }).reason).toBe('Your organisation has already endorsed revision 1.');
+      expect(refusal(s, icb, { type: 'OBJECT_PROBLEM', revision: 1, reason: 'changed my mind' }).reason).toBe('Your organisation has already endorsed revision 1.');
     });
 
     it('an objection stands until a new revision', () => {
@@ -197,9 +187,7 @@ describe('the cycle machine', () => {
   describe('options', () => {
     it('co-owners submit options, co-authored by other co-owners', () => {
       const s = withOption();
-      expect(s.context.options).toEqual([
-        expect.objectContaining({ id: 'opt-1', status: 'live', authorOrganisationIds: [CHARITY, FORUM] }),
-      ]);
+      expect(s.context.options).toEqual([expect.objectContaining({ id: 'opt-1', status: 'live', authorOrganisationIds: [CHARITY, FORUM] })]);
     });
 
     it('refuses a co-author that is not a co-owner', () => {
@@ -222,9 +210,7 @@ describe('the cycle machine', () => {
       });
       expect(refusal(s, council, { type: 'WITHDRAW_OPTION', optionId: 'opt-1' }).kind).toBe('forbidden');
       s = send(s, charity, { type: 'WITHDRAW_OPTION', optionId: 'opt-1' });
-      expect(refusal(s, charity, { type: 'AMEND_OPTION', optionId: 'opt-1', title: 'x' }).reason).toBe(
-        'Option "Winter wellbeing calls" has been withdrawn and cannot be amended.',
-      );
+      expect(refusal(s, charity, { type: 'AMEND_OPTION', optionId: 'opt-1', title: 'x' }).reason).toBe('Option "Winter wellbeing calls" has been withdrawn and cannot be amended.');
       expect(refusal(s, charity, { type: 'WITHDRAW_OPTION', optionId: 'missing' })).toMatchObject({
         kind: 'refused',
         reason: 'There is no option missing in this cycle.',
@@ -238,9 +224,7 @@ describe('the cycle machine', () => {
 
     it('the window cannot close with no live option', () => {
       const s = send(withOption(), charity, { type: 'WITHDRAW_OPTION', optionId: 'opt-1' });
-      expect(refusal(s, council, { type: 'CLOSE_OPTIONS' }).reason).toBe(
-        'There is no live option: the window cannot close without one.',
-      );
+      expect(refusal(s, council, { type: 'CLOSE_OPTIONS' }).reason).toBe('There is no live option: the window cannot close without one.');
       expect(refusal(framed(), council, { type: 'CLOSE_OPTIONS' }).kind).toBe('refused');
     });
 
@@ -257,9 +241,9 @@ describe('the cycle machine', () => {
       let s = send(deciding(), icb, { type: 'APPRAISE_OPTION', optionId: 'opt-1', scores: [{ outcomeId: 'outcome-1', score: 3 }] });
       s = send(s, icb, { type: 'APPRAISE_OPTION', optionId: 'opt-1', scores: [{ outcomeId: 'outcome-1', score: 4 }], comment: 'Better' });
       expect(s.context.appraisals).toEqual([expect.objectContaining({ organisationId: ICB, comment: 'Better' })]);
-      expect(
-        refusal(s, icb, { type: 'APPRAISE_OPTION', optionId: 'opt-1', scores: [{ outcomeId: 'other', score: 1 }] }).reason,
-      ).toBe("Appraise against the cycle's outcomes; other is not one of them.");
+      expect(refusal(s, icb, { type: 'APPRAISE_OPTION', optionId: 'opt-1', scores: [{ outcomeId: 'other', score: 1 }] }).reason).toBe(
+        "Appraise against the cycle's outcomes; other is not one of them.",
+      );
       expect(refusal(s, outsider, { type: 'APPRAISE_OPTION', optionId: 'opt-1', scores: [] }).kind).toBe('forbidden');
     });
 
@@ -276,9 +260,7 @@ describe('the cycle machine', () => {
       let s = send(deciding(), icb, { type: 'PROPOSE_DECISION', proposalId: 'p-1', optionIds: ['opt-1'], rationale: 'r' });
       s = send(s, charity, { type: 'OBJECT', proposalId: 'p-1', reason: 'We cannot staff it by January' });
       expect(s.context.proposals[0].status).toBe('blocked');
-      expect(refusal(s, forum, { type: 'CONSENT', proposalId: 'p-1' }).reason).toBe(
-        'That proposal was blocked by an objection; a new proposal is needed.',
-      );
+      expect(refusal(s, forum, { type: 'CONSENT', proposalId: 'p-1' }).reason).toBe('That proposal was blocked by an objection; a new proposal is needed.');
       s = send(s, charity, { type: 'PROPOSE_DECISION', proposalId: 'p-2', optionIds: ['opt-1'], rationale: 'From February' });
       for (const a of coOwners) s = send(s, a, { type: 'CONSENT', proposalId: 'p-2' });
       expect(stateOf(s)).toBe('delivering');
@@ -295,17 +277,11 @@ describe('the cycle machine', () => {
     it('refuses a second response, unknown proposals and withdrawn or unknown options', () => {
       let s = send(deciding(), icb, { type: 'PROPOSE_DECISION', proposalId: 'p-1', optionIds: ['opt-1'], rationale: 'r' });
       s = send(s, council, { type: 'CONSENT', proposalId: 'p-1' });
-      expect(refusal(s, council, { type: 'CONSENT', proposalId: 'p-1' }).reason).toBe(
-        'Your organisation has already consented to this proposal.',
-      );
+      expect(refusal(s, council, { type: 'CONSENT', proposalId: 'p-1' }).reason).toBe('Your organisation has already consented to this proposal.');
       expect(refusal(s, council, { type: 'OBJECT', proposalId: 'p-1', reason: 'x' }).reason).toMatch(/already consented/);
       expect(refusal(s, council, { type: 'CONSENT', proposalId: 'nope' }).reason).toBe('There is no proposal nope in this cycle.');
-      expect(refusal(s, council, { type: 'PROPOSE_DECISION', proposalId: 'p-9', optionIds: ['nope'], rationale: 'r' }).reason).toBe(
-        'There is no option nope in this cycle.',
-      );
-      expect(refusal(s, council, { type: 'PROPOSE_DECISION', proposalId: 'p-9', optionIds: [], rationale: 'r' }).reason).toBe(
-        'A proposal chooses at least one option.',
-      );
+      expect(refusal(s, council, { type: 'PROPOSE_DECISION', proposalId: 'p-9', optionIds: ['nope'], rationale: 'r' }).reason).toBe('There is no option nope in this cycle.');
+      expect(refusal(s, council, { type: 'PROPOSE_DECISION', proposalId: 'p-9', optionIds: [], rationale: 'r' }).reason).toBe('A proposal chooses at least one option.');
     });
 
     it('the decisionDue milestone escalates', () => {
@@ -381,9 +357,7 @@ describe('the cycle machine', () => {
       ] as const) {
         let s = send(make(), charity, { type: 'ESCALATE', reason: 'We disagree on the budget' });
         expect(stateOf(s)).toBe('escalated');
-        expect(refusal(s, charity, { type: 'ESCALATE', reason: 'again' }).reason).toBe(
-          'The cycle is already escalated; a facilitator must resolve it first.',
-        );
+        expect(refusal(s, charity, { type: 'ESCALATE', reason: 'again' }).reason).toBe('The cycle is already escalated; a facilitator must resolve it first.');
         expect(refusal(s, council, { type: 'RESOLVE_ESCALATION', resolution: 'x' }).kind).toBe('forbidden');
         s = send(s, facilitator, { type: 'RESOLVE_ESCALATION', resolution: 'Agreed to split the cost' });
         expect(stateOf(s)).toBe(state);
@@ -393,9 +367,7 @@ describe('the cycle machine', () => {
 
     it('only co-owners escalate; there is nothing to resolve unless escalated', () => {
       expect(refusal(launched(), outsider, { type: 'ESCALATE', reason: 'x' }).kind).toBe('forbidden');
-      expect(refusal(launched(), facilitator, { type: 'RESOLVE_ESCALATION', resolution: 'x' }).reason).toBe(
-        'There is no escalation to resolve: the cycle is not escalated.',
-      );
+      expect(refusal(launched(), facilitator, { type: 'RESOLVE_ESCALATION', resolution: 'x' }).reason).toBe('There is no escalation to resolve: the cycle is not escalated.');
     });
 
     it('without named facilitators, only a platform admin resolves', () => {
@@ -429,7 +401,7 @@ describe('the cycle machine', () => {
       expect(stateOf(send(s, facilitator, { type: 'RESOLVE_ESCALATION', resolution: 'r' }))).toBe('framing');
     });
 
-    it('people cannot send milestone events (403), and the system cannot send people\'s events', () => {
+    it("people cannot send milestone events (403), and the system cannot send people's events", () => {
       expect(refusal(launched(), council, { type: 'FRAMING_DUE' }).kind).toBe('forbidden');
       expect(refusal(launched(), system, { type: 'REVISE_PROBLEM', statement: 'x' }).kind).toBe('forbidden');
     });
@@ -438,7 +410,18 @@ describe('the cycle machine', () => {
   describe('nextEvents', () => {
     it('lists what each actor may send now, from the machine', () => {
       const s = send(launched(), charity, { type: 'REVISE_PROBLEM', statement: 'v1' });
-      expect(nextEvents(s, council)).toEqual(['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'PLEDGE', 'ESCALATE', 'INVITE_CO_OWNER', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'LEAVE_CYCLE', 'CANCEL']);
+      expect(nextEvents(s, council)).toEqual([
+        'REVISE_PROBLEM',
+        'ENDORSE_PROBLEM',
+        'OBJECT_PROBLEM',
+        'PLEDGE',
+        'ESCALATE',
+        'INVITE_CO_OWNER',
+        'CHANGE_PANEL',
+        'CHANGE_FACILITATORS',
+        'LEAVE_CYCLE',
+        'CANCEL',
+      ]);
       expect(nextEvents(s, charity)).toEqual(['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'PLEDGE', 'ESCALATE', 'LEAVE_CYCLE']);
       const endorsed = send(s, charity, { type: 'ENDORSE_PROBLEM', revision: 1 });
       expect(nextEvents(endorsed, charity)).toEqual(['REVISE_PROBLEM', 'PLEDGE', 'ESCALATE', 'LEAVE_CYCLE']);

@@ -65,9 +65,7 @@ const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'representative', 'opti
 
 const guards: Record<string, Guard> = {
   ...Object.fromEntries(WHO_KINDS.map((kind) => [kind, whoGuard(kind)])),
-  ...Object.fromEntries(
-    entries.filter((e) => e.rule).map((e) => [`rule.${e.type}`, ({ context, event }: GuardArgs) => e.rule!(context, event as never) === undefined]),
-  ),
+  ...Object.fromEntries(entries.filter((e) => e.rule).map((e) => [`rule.${e.type}`, ({ context, event }: GuardArgs) => e.rule!(context, event as never) === undefined])),
   ...Object.fromEntries(WORKING_STATES.map((state) => [`returnsTo.${state}`, ({ context }: GuardArgs) => context.escalations.at(-1)?.from === state])),
   hasLiveOption: ({ context }) => liveOptions(context).length > 0,
   everyCoOwnerEndorsed: ({ context }) => everyCoOwnerEndorsed(context),
@@ -91,15 +89,9 @@ const machineSetup = setup({
 /** One route of the catalogue as an XState transition, with its guards named. */
 function transitionOf(type: string, from: CycleState, route: Route) {
   const entry = CATALOGUE.get(type)!;
-  const conditions = [
-    entry.who.kind,
-    ...(entry.rule && !route.skipRule ? [`rule.${type}`] : []),
-    ...(route.when ?? []),
-    ...(route.unless ?? []).map((name) => not(name)),
-  ];
+  const conditions = [entry.who.kind, ...(entry.rule && !route.skipRule ? [`rule.${type}`] : []), ...(route.when ?? []), ...(route.unless ?? []).map((name) => not(name))];
   const effect = route.effect ?? 'record';
-  const actions =
-    effect === 'escalate' ? { type: 'escalate', params: { from: from as WorkingState } } : effect === 'record' && entry.effect ? `record.${type}` : undefined;
+  const actions = effect === 'escalate' ? { type: 'escalate', params: { from: from as WorkingState } } : effect === 'record' && entry.effect ? `record.${type}` : undefined;
   // Names checked by setup() at run time; the generated config is typed as a whole below.
   return { guard: and(conditions as never[]), ...(route.to && { target: route.to === from ? undefined : route.to }), ...(actions && { actions }) };
 }

@@ -162,9 +162,7 @@ describe("a cycle's people", () => {
 
     it('never leaves a cycle without a commissioner or without a provider or community co-owner', () => {
       let s = send(framing(), forum, { type: 'LEAVE_CYCLE', reason: 'No capacity' });
-      expect(refused(s, charity, { type: 'LEAVE_CYCLE', reason: 'Going too' }).reason).toBe(
-        'Your organisation cannot leave: a cycle always keeps at least one provider or community co-owner.',
-      );
+      expect(refused(s, charity, { type: 'LEAVE_CYCLE', reason: 'Going too' }).reason).toBe('Your organisation cannot leave: a cycle always keeps at least one provider or community co-owner.');
       expect(nextEvents(s, charity)).not.toContain('LEAVE_CYCLE');
       expect(refused(s, council, { type: 'LEAVE_CYCLE', reason: 'Bye' }).reason).toContain('at least one commissioner');
       s = send(s, council, { type: 'INVITE_CO_OWNER', organisationId: 'org-forum', role: 'community' });
@@ -198,10 +196,7 @@ describe("a cycle's people", () => {
   });
 
   it('teamProblems names each problem by its field', () => {
-    const problems = teamProblems(
-      { coOwners: [{ organisationId: 'org-charity', role: 'commissioner' }], panelUserIds: ['u-mediator'], facilitatorUserIds: ['u-nobody'] },
-      directory,
-    );
+    const problems = teamProblems({ coOwners: [{ organisationId: 'org-charity', role: 'commissioner' }], panelUserIds: ['u-mediator'], facilitatorUserIds: ['u-nobody'] }, directory);
     expect(problems.map((p) => p.field)).toEqual(['commissionerOrganisationIds', 'panelUserIds', 'facilitatorUserIds']);
   });
 });

@@ -79,10 +79,7 @@ export function teamProblems(team: Team, directory: Directory): TeamProblem[] {
     });
   const panelOutside = unusable(team.panelUserIds, (u) => u.organisationId !== null && directory.members[u.organisationId] !== undefined);
   if (panelOutside.length) problems.push({ field: 'panelUserIds', message: `not active users of member organisations: ${panelOutside.join(', ')}` });
-  const facilitatorsOutside = unusable(
-    team.facilitatorUserIds,
-    (u) => u.organisationId !== null && (directory.members[u.organisationId] !== undefined || u.kind === 'facilitator'),
-  );
+  const facilitatorsOutside = unusable(team.facilitatorUserIds, (u) => u.organisationId !== null && (directory.members[u.organisationId] !== undefined || u.kind === 'facilitator'));
   if (facilitatorsOutside.length) {
     problems.push({
       field: 'facilitatorUserIds',
@@ -111,6 +108,4 @@ export function coOwnersRefuse(coOwners: CoOwner[]): string | undefined {
 }
 
 /** The user ids a team names, for the directory to look up. */
-export const peopleOf = (team: Pick<Team, 'panelUserIds' | 'facilitatorUserIds'>): string[] => [
-  ...new Set([...team.panelUserIds, ...team.facilitatorUserIds]),
-];
+export const peopleOf = (team: Pick<Team, 'panelUserIds' | 'facilitatorUserIds'>): string[] => [...new Set([...team.panelUserIds, ...team.facilitatorUserIds])];

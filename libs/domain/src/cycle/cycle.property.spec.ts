@@ -78,7 +78,12 @@ const AFTER_DECIDING: CycleState[] = ['delivering', 'reviewing', 'closed'];
 /** Co-owners act more often than panel members, facilitators, outsiders and milestones. */
 const ACTOR_PICKS = [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const PEOPLE = ['panel-1', 'panel-2', 'panel-3', 'user-carers', 'facilitator', 'user-council'];
-const INVITED: [string, string][] = [['carers', 'provider'], ['elsewhere', 'community'], ['forum', 'community'], ['council', 'provider']];
+const INVITED: [string, string][] = [
+  ['carers', 'provider'],
+  ['elsewhere', 'community'],
+  ['forum', 'community'],
+  ['council', 'provider'],
+];
 const step = fc.record({
   actor: fc.constantFrom(...ACTOR_PICKS),
   type: fc.nat(TYPES.length - 1),
@@ -120,7 +125,7 @@ function eventOf(s: Step, snapshot: CycleSnapshot, index: number): CycleEvent {
     role: INVITED[s.n % 4][1],
     providerOrganisationIds: s.n % 2 ? ['charity', 'carers'] : undefined,
     kind: (['cash', 'cash', 'in_kind', 'staff_time'] as const)[s.n % 4],
-    amountPence: (s.n % 4) < 2 ? (s.n + 1) * 100_000 : undefined,
+    amountPence: s.n % 4 < 2 ? (s.n + 1) * 100_000 : undefined,
     description: s.text,
     allocations: s.fromContext && s.n % 3 === 0 ? ctx.coOwners.slice(0, 2).map((o) => ({ optionId, organisationId: o.organisationId, amountPence: (s.n + 1) * 50_000 })) : undefined,
     ownerOrganisationId: ctx.coOwners[s.n % Math.max(1, ctx.coOwners.length)]?.organisationId ?? 'council',
@@ -167,8 +172,7 @@ function walk(start: CycleState, steps: Step[], each?: (snapshot: CycleSnapshot)
 }
 
 /** The state the cycle works in: itself, or where an escalation came from. */
-const workingState = (s: CycleSnapshot): CycleState =>
-  stateOf(s) === 'escalated' ? s.context.escalations.at(-1)!.from : stateOf(s);
+const workingState = (s: CycleSnapshot): CycleState => (stateOf(s) === 'escalated' ? s.context.escalations.at(-1)!.from : stateOf(s));
 
 /**
  * Never `options` without every *current* co-owner's endorsement of the latest revision, never
@@ -247,7 +251,8 @@ describe('the cycle machine under random events', () => {
   });
 
   it('a transition that opens the next iteration leaves no action behind for the next one', () => {
-    const closing = fc.sample(fc.array(step, { minLength: 200, maxLength: 300 }), { numRuns: 400, seed: 7 })
+    const closing = fc
+      .sample(fc.array(step, { minLength: 200, maxLength: 300 }), { numRuns: 400, seed: 7 })
       .map((steps) => {
         let snapshot = scripted('reviewing');
         for (const [index, s] of steps.entries()) {
@@ -274,9 +279,7 @@ describe('the cycle machine under random events', () => {
       }),
       { numRuns: 300, seed: 42 },
     );
-    expect([...reached]).toEqual(
-      expect.arrayContaining(['framing', 'options', 'deciding', 'delivering', 'reviewing', 'closed', 'escalated', 'cancelled']),
-    );
+    expect([...reached]).toEqual(expect.arrayContaining(['framing', 'options', 'deciding', 'delivering', 'reviewing', 'closed', 'escalated', 'cancelled']));
   });
 });
 

@@ -24,9 +24,7 @@ function notCoOwner(context: CycleContext, actor: Actor, what: string): Reason {
 function notCommissioner(context: CycleContext, actor: Actor, what: string): Reason {
   const role = roleOf(context, actor);
   if (role === 'commissioner') return undefined;
-  return role
-    ? `Only the cycle's commissioners ${what}; your organisation is a ${role} co-owner.`
-    : `Only the cycle's commissioners ${what}; your organisation is not a co-owner.`;
+  return role ? `Only the cycle's commissioners ${what}; your organisation is a ${role} co-owner.` : `Only the cycle's commissioners ${what}; your organisation is not a co-owner.`;
 }
 
 function notAuthor(context: CycleContext, actor: Actor, optionId: unknown, what: string): Reason {
@@ -70,9 +68,7 @@ export function whoRefuses(who: Who, type: string, context: CycleContext, actor:
       return isPanel(context, actor) ? undefined : 'Only members of the review panel sign off the review.';
     case 'facilitator':
       if (context.facilitatorUserIds.length === 0) {
-        return actor.organisationId === null && actor.userId !== null
-          ? undefined
-          : 'This cycle names no facilitator, so only a platform admin may resolve its escalation.';
+        return actor.organisationId === null && actor.userId !== null ? undefined : 'This cycle names no facilitator, so only a platform admin may resolve its escalation.';
       }
       return actor.userId !== null && context.facilitatorUserIds.includes(actor.userId) ? undefined : "Only the cycle's facilitators resolve escalations.";
     case 'coOwner':
@@ -95,9 +91,7 @@ export function problemResponseRefuses(context: CycleContext, revision: number, 
   const latest = latestRevision(context);
   if (latest === 0) return 'No problem statement has been written yet: a co-owner writes revision 1 first.';
   if (revision !== latest) {
-    return revision < latest && revision >= 1
-      ? `Revision ${revision} is no longer the latest; revision ${latest} is.`
-      : `There is no revision ${revision}; the latest is revision ${latest}.`;
+    return revision < latest && revision >= 1 ? `Revision ${revision} is no longer the latest; revision ${latest} is.` : `There is no revision ${revision}; the latest is revision ${latest}.`;
   }
   if (context.problem.endorsements.some((e) => e.revision === latest && e.organisationId === organisationId)) {
     return `Your organisation has already endorsed revision ${latest}.`;
@@ -143,8 +137,7 @@ export function everyCoOwnerConsented(proposal: Proposal | undefined, context: C
   return context.coOwners.every((c) => consented.has(c.organisationId));
 }
 
-export const everyPanelMemberSignedOff = (context: CycleContext): boolean =>
-  context.panelUserIds.length > 0 && context.panelUserIds.every((id) => context.signOffs.some((s) => s.userId === id));
+export const everyPanelMemberSignedOff = (context: CycleContext): boolean => context.panelUserIds.length > 0 && context.panelUserIds.every((id) => context.signOffs.some((s) => s.userId === id));
 
 /** Iterate only when more than half of the panel chose it. */
 export function reviewOutcome(context: CycleContext): { outcome: 'close' | 'iterate'; close: number; iterate: number } {

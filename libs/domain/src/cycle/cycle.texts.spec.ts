@@ -73,7 +73,7 @@ describe('cycle texts kept apart from the stored snapshot', () => {
       'option:opt-1': 'Volunteers call isolated residents weekly.',
       'option:opt-2': 'Libraries and halls open as warm spaces, with lunch.',
     });
-    expect((whole.value as string)).toBe('delivering');
+    expect(whole.value as string).toBe('delivering');
   });
 
   it('a snapshot stored before texts were kept apart keeps its own texts when joined, and gives them all up when split', () => {

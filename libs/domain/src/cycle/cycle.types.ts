@@ -3,17 +3,7 @@
 export const CO_OWNER_ROLES = ['commissioner', 'provider', 'community'] as const;
 export type CoOwnerRole = (typeof CO_OWNER_ROLES)[number];
 
-export const CYCLE_STATES = [
-  'draft',
-  'framing',
-  'options',
-  'deciding',
-  'delivering',
-  'reviewing',
-  'escalated',
-  'cancelled',
-  'closed',
-] as const;
+export const CYCLE_STATES = ['draft', 'framing', 'options', 'deciding', 'delivering', 'reviewing', 'escalated', 'cancelled', 'closed'] as const;
 export type CycleState = (typeof CYCLE_STATES)[number];
 /** States a cycle can escalate from and return to. */
 export type WorkingState = Exclude<CycleState, 'escalated' | 'cancelled' | 'closed'>;

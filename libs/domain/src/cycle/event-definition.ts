@@ -100,5 +100,4 @@ export const ids = (what: string, max = 50) => z.array(z.uuid({ error: `Choose $
 export const WORKING_STATES: WorkingState[] = ['draft', 'framing', 'options', 'deciding', 'delivering', 'reviewing'];
 
 /** The same route from every working state (escalating, cancelling). */
-export const fromEvery = (states: CycleState[], route: (from: CycleState) => Route): Partial<Record<CycleState, Route>> =>
-  Object.fromEntries(states.map((state) => [state, route(state)]));
+export const fromEvery = (states: CycleState[], route: (from: CycleState) => Route): Partial<Record<CycleState, Route>> => Object.fromEntries(states.map((state) => [state, route(state)]));

@@ -36,7 +36,12 @@ export function parseEvent(body: unknown): EventInput {
 export function eventSchemas(): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
     [...CATALOGUE.values()].map((entry) => {
-      const { $schema: _, properties = {}, required = [], ...rest } = z.toJSONSchema(entry.fields, { target: 'openapi-3.0', unrepresentable: 'any' }) as {
+      const {
+        $schema: _,
+        properties = {},
+        required = [],
+        ...rest
+      } = z.toJSONSchema(entry.fields, { target: 'openapi-3.0', unrepresentable: 'any' }) as {
         $schema?: string;
         properties?: Record<string, unknown>;
         required?: string[];

@@ -114,7 +114,8 @@ export class CycleDto extends CycleSummaryDto {
     ...OBJECT,
     description:
       '{ pledges: [{ organisationId, kind, amountPence, description }], pledgedPence, allocatedPence, costPence, gapPence, allocations }: gap = the chosen options’ cost − allocations, never negative (the accepted proposal, else the open one)',
-  }) funding!: object;
+  })
+  funding!: object;
   @ApiProperty({ ...OBJECT_LIST, description: 'The delivery plan: [{ id, title, ownerOrganisationId, dueAt, status: open|done|overdue, doneAt, note }]' }) actions!: object[];
   @ApiProperty({ enum: USER_EVENT_TYPES, isArray: true, description: 'What the caller may send now' }) nextEvents!: string[];
 }
@@ -202,7 +203,8 @@ export class VerifyDto {
   @ApiPropertyOptional({ description: 'Why, in words, when broken (an entry changed, a link broken, the newest entries missing)' }) reason?: string;
   @ApiPropertyOptional({
     enum: ['snapshot', 'texts'],
-    description: 'Set when the chain holds but what the cycle shows does not: its stored snapshot (revisions, responses, options, proposals and their consents) or its texts differ from what the history recorded; `brokenAtSeq` names the entry that recorded the part',
+    description:
+      'Set when the chain holds but what the cycle shows does not: its stored snapshot (revisions, responses, options, proposals and their consents) or its texts differ from what the history recorded; `brokenAtSeq` names the entry that recorded the part',
   })
   disagrees?: 'snapshot' | 'texts';
   @ApiProperty() length!: number;

@@ -7,7 +7,6 @@ import { NotificationEntity } from '@app/notifications';
 // The request body is the milestones feature's (the web app's form validates with it too).
 export { CreateMilestoneDto } from '@app/milestones';
 
-
 export class MilestoneDto {
   @ApiProperty() id!: string;
   @ApiProperty() cycleId!: string;

@@ -1,12 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, IsUUID } from 'class-validator';
-import { AnchorEntity, OutcomeEntity, PartnershipAggregate, InvitationToJoin, PartnershipEntity, PROPOSAL_ACTIONS, PROPOSAL_STATES, PartnershipInvitationEntity, PartnershipProposalEntity, ProposalAction, ProposalState, TableDeclarationEntity } from '@app/partnerships';
+import {
+  AnchorEntity,
+  OutcomeEntity,
+  PartnershipAggregate,
+  InvitationToJoin,
+  PartnershipEntity,
+  PROPOSAL_ACTIONS,
+  PROPOSAL_STATES,
+  PartnershipInvitationEntity,
+  PartnershipProposalEntity,
+  ProposalAction,
+  ProposalState,
+  TableDeclarationEntity,
+} from '@app/partnerships';
 import { ORGANISATION_KINDS, OrganisationKind } from '@app/accounts';
 
 // The request bodies are the partnerships feature's (the web app's forms validate with them too).
 import { MetricInputDto } from '@app/partnerships';
 export { CreateAnchorDto, CreateOutcomeDto, CreatePartnershipDto, MetricInputDto, TableDto, UpdateAnchorDto, UpdatePartnershipDto } from '@app/partnerships';
-
 
 export class AddMembersDto {
   @ApiProperty({ type: [String] })

@@ -11,5 +11,12 @@ export const ANY_STAGE_FORMS = {
     fields: () => [{ name: 'reason', kind: 'textarea', label: 'What is the disagreement?' }],
   },
   RESOLVE_ESCALATION: { done: 'The escalation is resolved', heading: 'Resolve the escalation', button: 'Resolve', fields: () => [{ name: 'resolution', kind: 'textarea', label: 'Resolution' }] },
-  CANCEL: { done: 'The cycle is cancelled', heading: 'Cancel the cycle', description: 'A cancelled cycle cannot be reopened.', button: 'Cancel cycle', warning: true, fields: () => [{ name: 'reason', kind: 'textarea', label: 'Why cancel?' }] },
+  CANCEL: {
+    done: 'The cycle is cancelled',
+    heading: 'Cancel the cycle',
+    description: 'A cancelled cycle cannot be reopened.',
+    button: 'Cancel cycle',
+    warning: true,
+    fields: () => [{ name: 'reason', kind: 'textarea', label: 'Why cancel?' }],
+  },
 } satisfies StageForms;

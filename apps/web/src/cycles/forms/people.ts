@@ -14,9 +14,7 @@ export const PEOPLE_FORMS = {
         name: 'organisationId',
         kind: 'select',
         label: 'Organisation',
-        items: (view.choices?.organisations ?? [])
-          .filter((o) => o.kind !== 'facilitator' && !coOwnerIds(view.context).includes(o.id))
-          .map((o) => ({ value: o.id, text: o.name })),
+        items: (view.choices?.organisations ?? []).filter((o) => o.kind !== 'facilitator' && !coOwnerIds(view.context).includes(o.id)).map((o) => ({ value: o.id, text: o.name })),
       },
       {
         name: 'role',

@@ -5,8 +5,7 @@ import type { FormFieldSpec, FormView } from './form-spec';
 export const optionItems = (options: CycleContext['options']) => options.map((o) => ({ value: o.id, text: o.title }));
 const userChoices = (view: FormView, fits: (u: { organisationId: string | null }) => boolean = () => true) =>
   (view.choices?.users ?? []).filter(fits).map((u) => ({ value: u.id, text: u.name, hint: { text: u.organisationName } }));
-export const organisationChoices = (view: FormView, kinds: string[]) =>
-  (view.choices?.organisations ?? []).filter((o) => kinds.includes(o.kind)).map((o) => ({ value: o.id, text: o.name }));
+export const organisationChoices = (view: FormView, kinds: string[]) => (view.choices?.organisations ?? []).filter((o) => kinds.includes(o.kind)).map((o) => ({ value: o.id, text: o.name }));
 export const peopleField = (name: 'panelUserIds' | 'facilitatorUserIds', label: string, hint: string, view: FormView): FormFieldSpec => ({
   name,
   kind: 'checkboxes',

@@ -12,9 +12,7 @@ export const APPRAISE_OPTION = defineEvent({
   label: 'Appraised an option',
   fields: z.strictObject({
     optionId: id('Choose an option'),
-    scores: z
-      .array(z.strictObject({ outcomeId: z.uuid(), score: z.int({ error: 'Choose a score from 0 to 5' }).min(0, 'Choose a score from 0 to 5').max(5, 'Choose a score from 0 to 5') }))
-      .max(100),
+    scores: z.array(z.strictObject({ outcomeId: z.uuid(), score: z.int({ error: 'Choose a score from 0 to 5' }).min(0, 'Choose a score from 0 to 5').max(5, 'Choose a score from 0 to 5') })).max(100),
     comment: text(5000, 'Enter a comment', 'The comment').optional(),
   }),
   who: { kind: 'coOwner' },
@@ -43,15 +41,22 @@ const allocationsField = z
   .array(z.strictObject({ optionId: z.uuid(), organisationId: z.uuid(), amountPence: pence('Enter each allocation in pounds').min(1, 'Enter each allocation as £0.01 or more, or leave it empty') }))
   .max(500);
 
-export const PROPOSE_DECISION = defineEvent<'PROPOSE_DECISION', {
-  optionIds: z.ZodArray<z.ZodUUID>;
-  rationale: ReturnType<typeof text>;
-  allocations: z.ZodOptional<typeof allocationsField>;
-}, { proposalId: string }>({
+export const PROPOSE_DECISION = defineEvent<
+  'PROPOSE_DECISION',
+  {
+    optionIds: z.ZodArray<z.ZodUUID>;
+    rationale: ReturnType<typeof text>;
+    allocations: z.ZodOptional<typeof allocationsField>;
+  },
+  { proposalId: string }
+>({
   type: 'PROPOSE_DECISION',
   label: 'Proposed a decision',
   fields: z.strictObject({
-    optionIds: z.array(z.uuid({ error: 'Choose options from the list' }), { error: 'Choose at least one option' }).min(1, 'Choose at least one option').max(50),
+    optionIds: z
+      .array(z.uuid({ error: 'Choose options from the list' }), { error: 'Choose at least one option' })
+      .min(1, 'Choose at least one option')
+      .max(50),
     rationale: text(20000, 'Enter the rationale for the decision', 'The rationale'),
     allocations: allocationsField.optional(),
   }),
@@ -101,7 +106,12 @@ export const CONSENT = defineEvent({
   fields: z.strictObject({ proposalId: id('Choose the proposal') }),
   who: { kind: 'representative', doing: 'consent to a proposal' },
   routes: { deciding: stay },
-  rule: (c, e) => proposalRefuses(c, e.proposalId, e.actor.organisationId) ?? proposalUnfunded(c, c.proposals.find((p) => p.id === e.proposalId)),
+  rule: (c, e) =>
+    proposalRefuses(c, e.proposalId, e.actor.organisationId) ??
+    proposalUnfunded(
+      c,
+      c.proposals.find((p) => p.id === e.proposalId),
+    ),
   offered: (c, actor) => canRespond(c, actor.organisationId) && proposalUnfunded(c) === undefined,
   // Consent commits the organisation's allocations (the history keeps it).
   effect: (c, e) => ({

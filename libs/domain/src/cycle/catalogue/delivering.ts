@@ -36,11 +36,15 @@ export const START_REVIEW = defineEvent({
   routes: { delivering: { to: 'reviewing', effect: 'none' } },
 });
 
-export const ADD_ACTION = defineEvent<'ADD_ACTION', {
-  title: ReturnType<typeof text>;
-  ownerOrganisationId: z.ZodUUID;
-  dueAt: z.ZodISODateTime;
-}, { actionId: string }>({
+export const ADD_ACTION = defineEvent<
+  'ADD_ACTION',
+  {
+    title: ReturnType<typeof text>;
+    ownerOrganisationId: z.ZodUUID;
+    dueAt: z.ZodISODateTime;
+  },
+  { actionId: string }
+>({
   type: 'ADD_ACTION',
   label: 'Added an action to the delivery plan',
   fields: z.strictObject({
@@ -60,7 +64,17 @@ export const ADD_ACTION = defineEvent<'ADD_ACTION', {
     ...c,
     actions: [
       ...actionsOf(c),
-      { id: e.actionId, title: e.title, ownerOrganisationId: e.ownerOrganisationId, dueAt: new Date(e.dueAt).toISOString(), addedByOrganisationId: e.actor.organisationId!, at: e.at, doneAt: null, doneByUserId: null, note: null },
+      {
+        id: e.actionId,
+        title: e.title,
+        ownerOrganisationId: e.ownerOrganisationId,
+        dueAt: new Date(e.dueAt).toISOString(),
+        addedByOrganisationId: e.actor.organisationId!,
+        at: e.at,
+        doneAt: null,
+        doneByUserId: null,
+        note: null,
+      },
     ],
   }),
 });

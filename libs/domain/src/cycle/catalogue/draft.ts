@@ -36,9 +36,7 @@ type DraftEdit = { [K in keyof typeof draftFields]?: K extends 'title' ? string 
 
 /** The team a draft's edit leaves: each list sent replaces the one it names; the rest stay. */
 function editedTeam(c: CycleContext, e: DraftEdit): Team {
-  const coOwners: CoOwner[] = CO_OWNER_ROLES.flatMap((role) =>
-    [...new Set(e[ROLE_FIELDS[role]] ?? coOwnerIds(c, role))].map((organisationId) => ({ organisationId, role })),
-  );
+  const coOwners: CoOwner[] = CO_OWNER_ROLES.flatMap((role) => [...new Set(e[ROLE_FIELDS[role]] ?? coOwnerIds(c, role))].map((organisationId) => ({ organisationId, role })));
   return {
     coOwners,
     panelUserIds: [...new Set(e.panelUserIds ?? c.panelUserIds)],
@@ -49,9 +47,7 @@ function editedTeam(c: CycleContext, e: DraftEdit): Team {
 export const EDIT_DRAFT = defineEvent({
   type: 'EDIT_DRAFT',
   label: 'Edited the draft',
-  fields: z
-    .strictObject(draftFields)
-    .refine((e) => Object.values(e).some((v) => v !== undefined), { message: 'Change at least one thing', path: ['title'] }),
+  fields: z.strictObject(draftFields).refine((e) => Object.values(e).some((v) => v !== undefined), { message: 'Change at least one thing', path: ['title'] }),
   who: { kind: 'commissioner', doing: 'edit the draft' },
   routes: { draft: stay },
   directory: true,
@@ -72,9 +68,7 @@ export const EDIT_DRAFT = defineEvent({
   },
   effect: (c, e) => {
     const outcomeIds = e.outcomeIds ? [...new Set(e.outcomeIds)] : c.outcomeIds;
-    const metrics = e.outcomeIds
-      ? outcomeIds.flatMap((outcomeId) => (directoryOf(e).outcomes[outcomeId] ?? []).map((m) => ({ id: m.id, name: m.name, outcomeId })))
-      : c.metrics;
+    const metrics = e.outcomeIds ? outcomeIds.flatMap((outcomeId) => (directoryOf(e).outcomes[outcomeId] ?? []).map((m) => ({ id: m.id, name: m.name, outcomeId }))) : c.metrics;
     return { ...c, ...editedTeam(c, e), outcomeIds, metrics };
   },
   title: (e) => e.title?.trim(),

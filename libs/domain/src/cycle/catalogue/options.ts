@@ -5,22 +5,28 @@ import { CycleContext } from '../cycle.types';
 import { defineEvent, id, text } from '../event-definition';
 import { CYCLE_CAPS, pence, stay, tableItemsField, tableItemsRefuse } from './shared';
 
-const authorsLiveOption = (c: CycleContext, organisationId: string | null) =>
-  organisationId !== null && liveOptions(c).some((o) => o.authorOrganisationIds.includes(organisationId));
+const authorsLiveOption = (c: CycleContext, organisationId: string | null) => organisationId !== null && liveOptions(c).some((o) => o.authorOrganisationIds.includes(organisationId));
 
-export const SUBMIT_OPTION = defineEvent<'SUBMIT_OPTION', {
-  title: ReturnType<typeof text>;
-  summary: ReturnType<typeof text>;
-  coAuthorOrganisationIds: z.ZodOptional<z.ZodArray<z.ZodUUID>>;
-  estimatedCostPence: z.ZodOptional<ReturnType<typeof pence>>;
-  tableItems: z.ZodOptional<typeof tableItemsField>;
-}, { optionId: string }>({
+export const SUBMIT_OPTION = defineEvent<
+  'SUBMIT_OPTION',
+  {
+    title: ReturnType<typeof text>;
+    summary: ReturnType<typeof text>;
+    coAuthorOrganisationIds: z.ZodOptional<z.ZodArray<z.ZodUUID>>;
+    estimatedCostPence: z.ZodOptional<ReturnType<typeof pence>>;
+    tableItems: z.ZodOptional<typeof tableItemsField>;
+  },
+  { optionId: string }
+>({
   type: 'SUBMIT_OPTION',
   label: 'Submitted an option',
   fields: z.strictObject({
     title: text(300, 'Enter a title for the option', 'The title'),
     summary: text(20000, 'Enter a summary of the option', 'The summary'),
-    coAuthorOrganisationIds: z.array(z.uuid({ error: 'Choose co-authors from the list' })).max(50).optional(),
+    coAuthorOrganisationIds: z
+      .array(z.uuid({ error: 'Choose co-authors from the list' }))
+      .max(50)
+      .optional(),
     estimatedCostPence: pence('Enter the estimated cost in pounds, for example 55,000').optional(),
     tableItems: tableItemsField.optional(),
   }),

@@ -8,7 +8,12 @@ import { capitalised, directoryOf, reasonField, refusalOf, stay } from './shared
 const AFTER_LAUNCH: CycleState[] = ['framing', 'options', 'deciding', 'delivering', 'reviewing', 'escalated'];
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
 /** A new panel or set of facilitators: refused when unchanged, or when someone it adds may not be there. */
-function peopleChangeRefuses(c: CycleContext, e: { directory?: Directory; type: string } & Partial<Record<'panelUserIds' | 'facilitatorUserIds', string[]>>, field: 'panelUserIds' | 'facilitatorUserIds', unchanged: string) {
+function peopleChangeRefuses(
+  c: CycleContext,
+  e: { directory?: Directory; type: string } & Partial<Record<'panelUserIds' | 'facilitatorUserIds', string[]>>,
+  field: 'panelUserIds' | 'facilitatorUserIds',
+  unchanged: string,
+) {
   const next = [...new Set(e[field] ?? [])];
   if (sameSet(next, c[field])) return unchanged;
   // Only those it adds are checked: taking someone off never depends on the others' standing.
@@ -41,7 +46,10 @@ export const CHANGE_FACILITATORS = defineEvent({
   fields: z.strictObject({ facilitatorUserIds: ids('facilitators') }),
   who: { kind: 'commissioner', doing: 'change the facilitators' },
   // Not while escalated: one side of a dispute may not replace the neutral voice resolving it.
-  routes: fromEvery(AFTER_LAUNCH.filter((s) => s !== 'escalated'), () => stay),
+  routes: fromEvery(
+    AFTER_LAUNCH.filter((s) => s !== 'escalated'),
+    () => stay,
+  ),
   directory: true,
   rule: (c, e) => peopleChangeRefuses(c, e, 'facilitatorUserIds', 'The facilitators are unchanged.'),
   effect: (c, e) => ({ ...c, facilitatorUserIds: [...new Set(e.facilitatorUserIds)] }),

@@ -11,8 +11,7 @@ export const who = (event: { actor: { organisationId: string | null; userId: str
 });
 export const reasonField = (missing = 'Enter the reason') => text(5000, missing, 'The reason');
 /** An amount of money in whole pence (never floats), up to £100 billion. */
-export const pence = (missing: string) =>
-  z.int({ error: missing }).min(0, 'Enter an amount of £0 or more').max(10_000_000_000_000, 'Enter an amount below £100,000,000,000');
+export const pence = (missing: string) => z.int({ error: missing }).min(0, 'Enter an amount of £0 or more').max(10_000_000_000_000, 'Enter an amount below £100,000,000,000');
 /** On-the-table items of members' declarations an option uses. */
 export const tableItemsField = z.array(z.strictObject({ organisationId: z.uuid({ error: 'Choose the organisation' }), item: text(500, 'Choose the item', 'The item') })).max(100);
 export function tableItemsRefuse(items: { organisationId: string; item: string }[] | undefined, directory: Directory | undefined): string | undefined {
@@ -22,7 +21,6 @@ export function tableItemsRefuse(items: { organisationId: string; item: string }
 }
 /** A route that stays in its state and records the entry's effect. */
 export const stay = { effect: 'record' } as const;
-
 
 /**
  * The most revisions of its problem and options one cycle may hold: far more than people write
@@ -40,5 +38,4 @@ export function directoryOf(event: { type: string; directory?: Directory }): Dir
 export const sentences = (problems: { message: string }[]) => problems.map((p) => `${capitalised(p.message)}.`).join(' ');
 export const capitalised = (message: string) => (/^[a-z]+ /.test(message) ? message.charAt(0).toUpperCase() + message.slice(1) : message);
 /** Only the problems of these fields, as one refusal. */
-export const refusalOf = (team: Team, directory: Directory, fields: string[]) =>
-  sentences(teamProblems(team, directory).filter((p) => fields.includes(p.field))) || undefined;
+export const refusalOf = (team: Team, directory: Directory, fields: string[]) => sentences(teamProblems(team, directory).filter((p) => fields.includes(p.field))) || undefined;
