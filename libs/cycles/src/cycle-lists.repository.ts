@@ -6,7 +6,7 @@ import { type QueryRow, Transactions } from '@app/database';
 import { MILESTONE_SUMMARIES_OF } from '@app/milestones/milestones.fragment';
 import { ALL_PARTNERSHIPS, IS_MEMBER, PARTNERSHIPS_OF } from '@app/partnerships/partnerships.fragment';
 import type { CycleContext, Learning } from '@app/domain';
-import { type CycleMilestoneView, type CycleRow, commonFields, STATES_REACHED, type StatesReached } from './cycle-rows';
+import { type CycleHeadFields, type CycleMilestoneView, type CycleRow, commonFields, headFields, STATES_REACHED, type StatesReached } from './cycle-rows';
 
 /**
  * What publishing a cycle reads of its context (open data): its people, pledges and cancellation,
@@ -17,14 +17,8 @@ export type PublishedContext = Pick<CycleContext, 'coOwners' | 'panelUserIds' | 
 };
 
 /** A cycle as exports read it: its head, what is published of its context, its milestones and when it first reached each state. */
-export interface CycleExportRow {
+export interface CycleExportRow extends CycleHeadFields {
   id: string;
-  title: string;
-  iteration: number;
-  previousCycleId: string | null;
-  nextCycleId: string | null;
-  state: string;
-  version: number;
   updatedAt: Date;
   context: PublishedContext;
   milestones: Pick<CycleMilestoneView, 'id' | 'kind' | 'dueAt' | 'status'>[];
@@ -63,15 +57,9 @@ export interface CycleListFilter {
   limit: number;
 }
 
-export interface CycleSummaryRow {
+export interface CycleSummaryRow extends CycleHeadFields {
   id: string;
   partnershipId: string;
-  title: string;
-  iteration: number;
-  previousCycleId: string | null;
-  nextCycleId: string | null;
-  state: string;
-  version: number;
   coOwners: { organisationId: string; role: string }[];
   panelUserIds: string[];
   createdAt: Date;
@@ -158,12 +146,7 @@ export class CycleListsRepository {
     );
     return rows.map((r) => ({
       id: r.id,
-      title: r.title,
-      iteration: r.iteration,
-      previousCycleId: r.previous_cycle_id,
-      nextCycleId: r.next_cycle_id,
-      state: r.state,
-      version: r.version,
+      ...headFields(r as CycleRow),
       updatedAt: r.updated_at,
       context: r.context,
       milestones: r.milestones,

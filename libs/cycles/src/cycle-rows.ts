@@ -54,16 +54,31 @@ export interface CycleRow {
   updated_at: Date;
 }
 
-/** The columns a cycle's summary and its whole row share, from snake_case. */
-export const commonFields = (r: Pick<CycleRow, 'id' | 'partnership_id' | 'title' | 'iteration' | 'previous_cycle_id' | 'next_cycle_id' | 'state' | 'version' | 'created_at' | 'updated_at'>) => ({
-  id: r.id,
-  partnershipId: r.partnership_id,
+/** What every read of a cycle names of it: its title, its place among its iterations, its state and version. */
+export interface CycleHeadFields {
+  title: string;
+  iteration: number;
+  previousCycleId: string | null;
+  nextCycleId: string | null;
+  state: string;
+  version: number;
+}
+
+/** A cycle's CycleHeadFields from snake_case. */
+export const headFields = (r: Pick<CycleRow, 'title' | 'iteration' | 'previous_cycle_id' | 'next_cycle_id' | 'state' | 'version'>): CycleHeadFields => ({
   title: r.title,
   iteration: r.iteration,
   previousCycleId: r.previous_cycle_id,
   nextCycleId: r.next_cycle_id,
   state: r.state,
   version: r.version,
+});
+
+/** The columns a cycle's summary and its whole row share, from snake_case. */
+export const commonFields = (r: Pick<CycleRow, 'id' | 'partnership_id' | 'title' | 'iteration' | 'previous_cycle_id' | 'next_cycle_id' | 'state' | 'version' | 'created_at' | 'updated_at'>) => ({
+  id: r.id,
+  partnershipId: r.partnership_id,
+  ...headFields(r),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

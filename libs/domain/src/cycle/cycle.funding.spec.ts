@@ -48,16 +48,19 @@ function deciding(): CycleSnapshot {
   return send(s, council, { type: 'CLOSE_OPTIONS' });
 }
 
+/** A co-owner's proposal of the option with the council's cash allocated to it. */
+const proposal = (proposalId: string, amountPence: number, optionId = 'o-1') => ({
+  type: 'PROPOSE_DECISION',
+  proposalId,
+  optionIds: ['o-1'],
+  rationale: 'r',
+  allocations: [{ optionId, organisationId: 'org-council', amountPence }],
+});
+
 describe('funding rules', () => {
   it('refuses over-allocation in words, and allocation to an option not proposed', () => {
     const s = deciding();
-    const alloc = (amountPence: number, optionId = 'o-1') => ({
-      type: 'PROPOSE_DECISION',
-      proposalId: `p-${tick}`,
-      optionIds: ['o-1'],
-      rationale: 'r',
-      allocations: [{ optionId, organisationId: 'org-council', amountPence }],
-    });
+    const alloc = (amountPence: number, optionId = 'o-1') => proposal(`p-${tick}`, amountPence, optionId);
     expect(refusal(s, charity, alloc(5_500_000))).toBe('Northshire County Council pledged £40,000.00; the proposal allocates £55,000.00 of it.');
     expect(refusal(s, charity, alloc(100, 'o-2'))).toBe('An allocation is to option “Grants”, which the proposal does not choose.');
     expect(refusal(s, charity, { ...alloc(100), allocations: [{ optionId: 'o-1', organisationId: 'org-charity', amountPence: 100 }] })).toBe(
@@ -66,13 +69,7 @@ describe('funding rules', () => {
   });
 
   it('consent commits the allocation; the gap is the chosen cost less what is allocated, never negative', () => {
-    let s = send(deciding(), charity, {
-      type: 'PROPOSE_DECISION',
-      proposalId: 'p',
-      optionIds: ['o-1'],
-      rationale: 'r',
-      allocations: [{ optionId: 'o-1', organisationId: 'org-council', amountPence: 4_000_000 }],
-    });
+    let s = send(deciding(), charity, proposal('p', 4_000_000));
     expect(fundingOf(s.context)).toMatchObject({ pledgedPence: 4_000_000, allocatedPence: 4_000_000, costPence: 5_500_000, gapPence: 1_500_000 });
     s = send(s, council, { type: 'CONSENT', proposalId: 'p' });
     expect(s.context.proposals[0].consents[0].committedPence).toBe(4_000_000);
@@ -83,16 +80,10 @@ describe('funding rules', () => {
   });
 
   it('a pledge lowered below an unconsented allocation blocks consent; below a commitment it is refused', () => {
-    let s = send(deciding(), charity, {
-      type: 'PROPOSE_DECISION',
-      proposalId: 'p',
-      optionIds: ['o-1'],
-      rationale: 'r',
-      allocations: [{ optionId: 'o-1', organisationId: 'org-council', amountPence: 4_000_000 }],
-    });
+    let s = send(deciding(), charity, proposal('p', 4_000_000));
     s = send(s, council, { type: 'PLEDGE', kind: 'cash', amountPence: 3_000_000, description: 'Cut' });
     expect(refusal(s, charity, { type: 'CONSENT', proposalId: 'p' })).toBe("The proposal allocates £40,000.00 of a co-owner's pledge, which is now £30,000.00: a new proposal is needed.");
-    s = send(s, charity, { type: 'PROPOSE_DECISION', proposalId: 'p2', optionIds: ['o-1'], rationale: 'r', allocations: [{ optionId: 'o-1', organisationId: 'org-council', amountPence: 3_000_000 }] });
+    s = send(s, charity, proposal('p2', 3_000_000));
     s = send(s, council, { type: 'CONSENT', proposalId: 'p2' });
     expect(refusal(s, council, { type: 'PLEDGE', kind: 'in_kind', description: 'Rooms instead' })).toBe('Your organisation has committed £30,000.00 by consenting: it cannot pledge less now.');
   });

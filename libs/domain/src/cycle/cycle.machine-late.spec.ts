@@ -2,31 +2,8 @@ import { Actor } from './cycle.types';
 import type { CycleEvent } from './cycle.catalogue';
 import { CycleSnapshot, decide, nextEvents, persistCycle, startCycle, stateOf } from './cycle.engine';
 import { CYCLE_CAPS } from './cycle.catalogue';
-import {
-  ICB,
-  council,
-  icb,
-  charity,
-  forum,
-  outsider,
-  panelA,
-  panelB,
-  panelC,
-  facilitator,
-  system,
-  coOwners,
-  input,
-  at,
-  Body,
-  send,
-  refusal,
-  launched,
-  framed,
-  withOption,
-  deciding,
-  delivering,
-  reviewing,
-} from './cycle.machine.fixtures';
+import { ICB, council, icb, charity, forum, outsider, panelA, panelB, panelC, facilitator, system, coOwners } from './cycle.machine.fixtures';
+import { input, at, Body, send, refusal, launched, framed, withOption, deciding, delivering, reviewing } from './cycle.machine.fixtures';
 
 describe('the cycle machine, from delivering on', () => {
   describe('delivering', () => {

@@ -1,26 +1,6 @@
 import { startCycle, stateOf } from './cycle.engine';
-import {
-  ICB,
-  CHARITY,
-  FORUM,
-  OUTSIDER,
-  council,
-  icb,
-  charity,
-  forum,
-  outsider,
-  panelB,
-  system,
-  coOwners,
-  input,
-  Body,
-  send,
-  refusal,
-  launched,
-  framed,
-  withOption,
-  deciding,
-} from './cycle.machine.fixtures';
+import { ICB, CHARITY, FORUM, OUTSIDER, council, icb, charity, forum, outsider, panelB, system, coOwners } from './cycle.machine.fixtures';
+import { input, Body, send, refusal, launched, framed, withOption, deciding } from './cycle.machine.fixtures';
 
 describe('the cycle machine, from draft to deciding', () => {
   describe('draft', () => {
