@@ -1,3 +1,4 @@
+/** The worker app's module: no HTTP, the BullMQ workers and the one relay with every pass it runs. */
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';

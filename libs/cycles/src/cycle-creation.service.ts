@@ -1,3 +1,4 @@
+/** Opening cycles: a new one in draft, and the next iteration when a review chooses to iterate. */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';

@@ -1,3 +1,4 @@
+/** The cycles' write path: events decided by the machine, chained and persisted with their history. */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';

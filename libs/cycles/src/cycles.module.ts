@@ -1,3 +1,4 @@
+/** The cycles feature: its tables, repositories and services, split by job, for the apps and other features. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The notifications feature's public face: its entity, services, mail and account alerts. */
 export * from './notification.entity';
 export * from './notifications.service';
 export * from './notifications.module';

@@ -1,3 +1,4 @@
+/** Emailing notifications: the notifications table as the outbox, each sent by a job at least once, never lost. */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountsService, UserEntity } from '@app/accounts';
 import { APP_CONFIG, AppConfig, CLOCK, deriveKey } from '@app/config';

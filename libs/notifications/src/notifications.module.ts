@@ -1,3 +1,4 @@
+/** The notifications feature: its tables, services and mail, for the apps and other features to import. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';
