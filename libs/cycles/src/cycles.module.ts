@@ -11,9 +11,9 @@ import { CycleQueriesService } from './cycle-queries.service';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CycleStore } from './cycle-store';
 import { CYCLES_REPOSITORIES } from './cycle-repositories';
-import { CycleDirectory } from './cycle-directory';
+import { CycleDirectory } from './cycle-directory.service';
 import { PartnershipMembersService } from './partnership-members.service';
-import { TaskNotes } from './task-notes';
+import { TaskNotes } from './task-notes.service';
 import { AuditSigningKey } from './audit-signing';
 import { SignedCheckpointsService } from './signed-checkpoints.service';
 

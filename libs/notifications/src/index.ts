@@ -6,4 +6,4 @@ export * from './notification-mail.service';
 export * from './mail/email-content';
 export * from './mail/unsubscribe';
 export * from './mail/mailer';
-export * from './account-alerts';
+export * from './account-alerts.service';

@@ -9,7 +9,7 @@ import { MAILER, Mailer } from './mail/mailer';
 import { UnsubscribeLinks } from './mail/unsubscribe';
 import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
-import { ACCOUNT_LOCKED } from './account-alerts';
+import { ACCOUNT_LOCKED } from './account-alerts.service';
 
 export type SendOutcome = 'sent' | 'skipped' | 'already' | 'nothing';
 
