@@ -9,7 +9,7 @@ import { ManualClock } from '@app/domain';
 import { MilestoneJobsService, MilestonesModule, MilestonesRepository, MilestonesService } from '@app/milestones';
 import { QueueModule } from '@app/queue';
 import { Relay } from '../../apps/worker/src/relay/relay';
-import { Sweeper } from '../../apps/worker/src/sweeper';
+import { Sweeper } from '../../apps/worker/src/sweeper.pass';
 import { servicesCollaboration } from '../support/medium';
 import { waitFor } from '../support/test-worker';
 

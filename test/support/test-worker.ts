@@ -5,7 +5,7 @@ import IORedis from 'ioredis';
 import { loadConfig } from '@app/config';
 import { MILESTONE_QUEUE, bullConnection } from '@app/queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { Reconciler } from '../../apps/worker/src/reconciler';
+import { Reconciler } from '../../apps/worker/src/reconciler.pass';
 import { OutboxRelay } from '../../apps/worker/src/outbox.relay';
 
 /** Short real delays for tests: quick retries, quick relay, quick stalled-job recovery. */

@@ -1,3 +1,4 @@
+/** The API app's module: the features' libraries and the HTTP controllers over them. */
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';

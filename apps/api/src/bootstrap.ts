@@ -1,3 +1,4 @@
+/** Building the API around its module (Fastify, body parsing, headers, OpenAPI), for main.ts and the tests alike. */
 import { isUtf8 } from 'node:buffer';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

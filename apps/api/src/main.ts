@@ -1,3 +1,4 @@
+/** The API's process: builds the app, listens, and shuts down gracefully on a signal. */
 import 'reflect-metadata';
 import { exitGracefully, loadConfig, runMain } from '@app/config';
 import { createApi } from './bootstrap';

@@ -1,3 +1,4 @@
+/** `npm run migration:run`: applies pending migrations, then grants the app's role what it needs. */
 import 'reflect-metadata';
 import { loadConfig, runMain } from '@app/config';
 import { migrate, roleOf, separateAppRole } from '@app/database';

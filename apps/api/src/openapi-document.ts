@@ -1,3 +1,4 @@
+/** The OpenAPI document built without a server, a database or Redis, for `npm run client`. */
 import { NestFactory } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from './app.module';

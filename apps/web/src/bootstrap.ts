@@ -1,3 +1,4 @@
+/** Building the web app around its module (cookies, headers, static files, views), for main.ts and the tests alike. */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NestFactory } from '@nestjs/core';

@@ -1,3 +1,4 @@
+/** The web app's module: GOV.UK-styled pages over the same library services as the API. */
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccountsModule } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** Running the delivery plan's reminders and overdue notices every 15 minutes, as a pass of the relay. */
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ActionRemindersService } from '@app/milestones';
 import { Relay } from './relay/relay';

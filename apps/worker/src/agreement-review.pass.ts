@@ -1,3 +1,4 @@
+/** Firing the agreement review dates that have come, once each, as a pass of the relay. */
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AgreementReviewsService } from '@app/agreements';
 import { Relay } from './relay/relay';

@@ -1,3 +1,4 @@
+/** What the background queues' workers and jobs share: stall settings, fixed ids and retries with backoff. */
 import { Logger } from '@nestjs/common';
 import { Job, JobsOptions, Worker } from 'bullmq';
 import type { AppConfig } from '@app/config';

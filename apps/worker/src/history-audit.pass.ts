@@ -1,3 +1,4 @@
+/** The background audit: the chains verified longest ago walked again in full, resting between cycles. */
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HistoryAuditService } from '@app/cycles';
 import { Relay } from './relay/relay';

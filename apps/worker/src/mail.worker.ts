@@ -1,3 +1,4 @@
+/** Email in the background: new notifications routed and sent by jobs, and the daily digests scheduled. */
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';

@@ -1,3 +1,4 @@
+/** The worker's process: starts the background role without HTTP and shuts down gracefully on a signal. */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';

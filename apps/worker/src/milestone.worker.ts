@@ -1,3 +1,4 @@
+/** The milestone queue's worker: every job name has its handler, or this does not compile. */
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';

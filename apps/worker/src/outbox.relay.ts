@@ -1,3 +1,4 @@
+/** The outbox's pass of the relay: outbox rows become BullMQ jobs with fixed ids, deleted once Redis has them. */
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';

@@ -1,3 +1,4 @@
+/** The daily signed checkpoint as a BullMQ job scheduler, caught up at start when the day is unsigned. */
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, Worker } from 'bullmq';

@@ -1,3 +1,4 @@
+/** Webhook deliveries in the background: pending ones become jobs, posted with retries and per-host limits. */
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';

@@ -1,3 +1,4 @@
+/** The worker app's module: no HTTP, the BullMQ workers and the one relay with every pass it runs. */
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -17,9 +18,9 @@ import { NotificationsModule } from '@app/notifications';
 import { MailWorker } from './mail.worker';
 import { MilestoneWorker } from './milestone.worker';
 import { OutboxRelay } from './outbox.relay';
-import { Reconciler } from './reconciler';
+import { Reconciler } from './reconciler.pass';
 import { Relay } from './relay/relay';
-import { Sweeper } from './sweeper';
+import { Sweeper } from './sweeper.pass';
 import { SignedCheckpointWorker } from './signed-checkpoint.worker';
 
 /**

@@ -1,3 +1,4 @@
+/** The accounts feature: its tables, repository, services and limiters, for the apps to import. */
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';

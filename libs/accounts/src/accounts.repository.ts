@@ -1,3 +1,4 @@
+/** The accounts' rows: organisations, users and the people forms let one choose. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';

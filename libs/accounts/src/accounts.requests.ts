@@ -1,3 +1,4 @@
+/** The accounts feature's request bodies (login, organisations, users, passwords, tokens), checked by the validation pipe. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_EMAIL_LENGTH } from '@app/domain';

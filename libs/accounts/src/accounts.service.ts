@@ -1,3 +1,4 @@
+/** Organisations and their users: signing in, creating and changing users, and whether a person may still act. */
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { addYears } from 'date-fns';

@@ -1,3 +1,4 @@
+/** The accounts feature's public face: organisations and users, principals, sessions and tokens, sign-in through providers, limiters and requests. */
 export * from './organisation.entity';
 export * from './user.entity';
 export * from './principal';

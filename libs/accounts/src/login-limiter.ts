@@ -1,3 +1,4 @@
+/** Wrong passwords counted in Redis per account and address and per address, so guesses are refused past a few and the owner is told. */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { addressKey } from './rate-limits';

@@ -1,3 +1,4 @@
+/** The organisations' table: each organisation and its kind. */
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 import { ORGANISATION_KINDS, OrganisationKind } from '@app/domain';

@@ -1,3 +1,4 @@
+/** Hashing passwords with argon2id, and a decoy hash so unknown accounts take as long to refuse. */
 import { hash, verify } from '@node-rs/argon2';
 
 /** argon2id with the library's defaults (OWASP's recommended m=19 MiB, t=2, p=1). */

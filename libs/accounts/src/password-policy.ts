@@ -1,3 +1,4 @@
+/** Which new passwords are refused: too short, too long, or a known common one. */
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 1024;
 

@@ -1,3 +1,4 @@
+/** The personal access tokens' table: people's tokens for scripts, stored only as hashes. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { UserEntity } from './user.entity';
 

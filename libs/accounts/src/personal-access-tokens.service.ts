@@ -1,3 +1,4 @@
+/** People's personal access tokens for scripts and partner systems: made, listed, revoked and checked. */
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -1,3 +1,4 @@
+/** Who is acting, as every service trusts it once a token is verified. */
 import { OrganisationKind } from './organisation.entity';
 import { UserEntity, UserRole } from './user.entity';
 

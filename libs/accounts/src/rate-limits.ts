@@ -1,3 +1,4 @@
+/** What the rate limiters share: refusals as 429 with Retry-After, and the key an address is counted under. */
 import ipaddr from 'ipaddr.js';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimited } from '@app/domain';

@@ -1,3 +1,4 @@
+/** Anonymous reads per address and expensive reads per person, limited per minute and counted in Redis. */
 import { Inject, Injectable } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';

@@ -1,3 +1,4 @@
+/** Short-lived signed access tokens: issued at sign-in and verified, algorithm pinned, on every request. */
 import { KeyObject, createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';

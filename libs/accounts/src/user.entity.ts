@@ -1,3 +1,4 @@
+/** The users' table: people, their role, organisation, email preference and sign-in standing. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { OrganisationEntity } from './organisation.entity';
 

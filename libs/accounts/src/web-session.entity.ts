@@ -1,3 +1,4 @@
+/** The web sessions' table: signed-in browsers, keeping only a hash of each cookie's secret. */
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { UserEntity } from './user.entity';
 

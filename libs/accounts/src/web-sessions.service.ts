@@ -1,3 +1,4 @@
+/** The web app's sign-in sessions, kept in PostgreSQL so a restart or a Redis flush signs nobody out. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

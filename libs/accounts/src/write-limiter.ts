@@ -1,3 +1,4 @@
+/** Each person's writes limited per second with a burst allowance, counted in Redis across processes. */
 import { Inject, Injectable } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { BurstyRateLimiter, RateLimiterRedis } from 'rate-limiter-flexible';

@@ -1,3 +1,4 @@
+/** The agreement's review date: aligned to a partnership's anchor, fired exactly once when it comes. */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';

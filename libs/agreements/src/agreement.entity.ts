@@ -1,3 +1,4 @@
+/** The agreements feature's tables: the agreement, its append-only history and its review date. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { ChainedEntryColumns } from '@app/history';
 import { AnchorEntity, PartnershipEntity } from '@app/partnerships/partnership.entity';

@@ -1,3 +1,4 @@
+/** The agreements feature: its tables and services, for the apps to import. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The agreements feature's request bodies, checked by the validation pipe. */
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { OffsetDays, OffsetWorkingDays } from '@app/http';

@@ -1,3 +1,4 @@
+/** A partnership's agreement: its machine's snapshot, compare-and-set writes and hash-chained history. */
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';

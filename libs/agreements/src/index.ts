@@ -1,3 +1,4 @@
+/** The agreements feature's public face: its entities, services, module and requests. */
 export * from './agreement.entity';
 export * from './agreements.service';
 export * from './agreements.module';

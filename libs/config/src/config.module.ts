@@ -1,3 +1,4 @@
+/** The validated configuration and the clock, provided globally to every Nest module. */
 import { Global, Module } from '@nestjs/common';
 import { Clock, OffsetClock, systemClock } from '@app/domain';
 import type { AppConfig } from './config.schema';

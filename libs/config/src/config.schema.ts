@@ -1,3 +1,4 @@
+/** The environment's schema: every setting the processes read, validated once at boot. */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';

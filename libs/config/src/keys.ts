@@ -1,3 +1,4 @@
+/** Keys derived from JWT_SECRET, one per purpose, and the access tokens' issuer and audience. */
 import { hkdfSync } from 'node:crypto';
 
 /** What a key derived from JWT_SECRET is for: each purpose its own key, none usable for another. */

@@ -1,3 +1,4 @@
+/** Reading the configuration once from the environment (and an optional .env file). */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppConfig, parseConfig } from './config.schema';

@@ -1,3 +1,4 @@
+/** How a process's main runs and ends: graceful shutdown on signals, exit codes for configuration problems. */
 import { ConfigError } from './config.schema';
 
 /** On SIGTERM or SIGINT: close the app (HTTP drained, workers closed, connections ended), then

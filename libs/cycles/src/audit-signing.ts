@@ -1,3 +1,4 @@
+/** The Ed25519 key that signs the daily audit checkpoints: read from the setting, or generated for development. */
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

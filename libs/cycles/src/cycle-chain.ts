@@ -1,3 +1,4 @@
+/** Deciding one cycle's events with the machine and chaining their history entries, for the one write statement. */
 import {
   Actor,
   CYCLE_MACHINE_VERSION,

@@ -1,3 +1,4 @@
+/** Opening cycles: a new one in draft, and the next iteration when a review chooses to iterate. */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
@@ -10,8 +11,8 @@ import { CycleWritesRepository } from './cycle-writes.repository';
 import { CycleQueriesService, CycleRecord } from './cycle-queries.service';
 import { GENESIS_HASH, actorColumns, chainedEntry } from '@app/history';
 import { Transactions } from '@app/database';
-import { CycleDirectory } from './cycle-directory';
-import { TaskNotes } from './task-notes';
+import { CycleDirectory } from './cycle-directory.service';
+import { TaskNotes } from './task-notes.service';
 
 export interface NewCycle {
   partnershipId: string;

@@ -1,3 +1,4 @@
+/** The cycles' write path: events decided by the machine, chained and persisted with their history. */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
@@ -29,8 +30,8 @@ import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.ser
 import { CycleCreationService } from './cycle-creation.service';
 import { CycleChain } from './cycle-chain';
 import { Transactions } from '@app/database';
-import { CycleDirectory } from './cycle-directory';
-import { TaskNotes } from './task-notes';
+import { CycleDirectory } from './cycle-directory.service';
+import { TaskNotes } from './task-notes.service';
 import type { EventWrite, WriteOutcome } from './cycle-writes.repository';
 
 /** Milestone events for one cycle, in the order they are due. */

@@ -1,3 +1,4 @@
+/** Reading cycles: one, a page of them, those a person is involved in, their history and its verdict. */
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';

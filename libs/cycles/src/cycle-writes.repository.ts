@@ -11,7 +11,7 @@ import { type CycleTexts, splitTexts } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, CycleTextEntity } from './cycle.entity';
 import { CYCLE_COLUMNS, type CycleMilestoneView, type CycleRow, toEntity } from './cycle-rows';
 import { CycleStore } from './cycle-store';
-import type { ClosedTask, TaskNote } from './task-notes';
+import type { ClosedTask, TaskNote } from './task-notes.service';
 
 /**
  * The one statement that writes cycles' events, whoever sends them: a compare-and-set of each

@@ -1,3 +1,4 @@
+/** The cycles feature's tables: cycles, their append-only history, its checkpoints and the cycles' texts. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { ChainedEntryColumns, type HashScheme } from '@app/history';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';

@@ -1,3 +1,4 @@
+/** The cycles feature: its tables, repositories and services, split by job, for the apps and other features. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';
@@ -10,9 +11,9 @@ import { CycleQueriesService } from './cycle-queries.service';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CycleStore } from './cycle-store';
 import { CYCLES_REPOSITORIES } from './cycle-repositories';
-import { CycleDirectory } from './cycle-directory';
+import { CycleDirectory } from './cycle-directory.service';
 import { PartnershipMembersService } from './partnership-members.service';
-import { TaskNotes } from './task-notes';
+import { TaskNotes } from './task-notes.service';
 import { AuditSigningKey } from './audit-signing';
 import { SignedCheckpointsService } from './signed-checkpoints.service';
 

@@ -1,3 +1,4 @@
+/** The cycles feature's request bodies, checked by the validation pipe. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 

@@ -1,3 +1,4 @@
+/** A cycle's history read a page at a time and its chain verified from a checkpoint, not re-hashed in full. */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, MoreThan, MoreThanOrEqual } from 'typeorm';

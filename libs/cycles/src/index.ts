@@ -1,3 +1,4 @@
+/** The cycles feature's public face: its entities, repositories, services and SQL pieces for other features. */
 export * from './cycle.entity';
 export * from './cycle-rows';
 export * from './cycle-store';

@@ -1,3 +1,4 @@
+/** Organisations leaving a partnership, refused while they co-own one of its unfinished cycles. */
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@app/accounts';
 import { Transactions } from '@app/database';

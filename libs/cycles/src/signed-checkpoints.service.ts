@@ -1,3 +1,4 @@
+/** The daily signed checkpoint: every chain's new head signed with the audit key, once per day. */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';

@@ -1,3 +1,4 @@
+/** The data source's connection and migrations settings, shared by Nest and the TypeORM CLI. */
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 

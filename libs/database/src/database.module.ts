@@ -1,3 +1,4 @@
+/** The one data source and the transactional context, as a global Nest module. */
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';

@@ -1,3 +1,4 @@
+/** Creating a missing database and dropping one (for boot, migrations and tests' per-run databases). */
 import { Client } from 'pg';
 
 /** Creates the database named in `url` when it does not exist yet (connecting to `postgres`). */

@@ -1,3 +1,4 @@
+/** Entities read from rows PostgreSQL made JSON of, as TypeORM would have read them (one round trip for an aggregate's parts). */
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 
 const TIMESTAMPS = new Set(['timestamptz', 'timestamp', 'timestamp with time zone', 'timestamp without time zone']);

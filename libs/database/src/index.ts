@@ -1,3 +1,4 @@
+/** The database library's public face: the data source module, migrations, roles, transactions and row helpers. */
 export * from './database.module';
 export * from './data-source-options';
 export * from './ensure-database';

@@ -1,3 +1,4 @@
+/** Applying pending migrations as the tables' owner, then giving the app's role its privileges. */
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
 import { ensureDatabase } from './ensure-database';

@@ -1,3 +1,4 @@
+/** Named prepared statements for the few queries on the hot path, on TypeORM's own pool. */
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 

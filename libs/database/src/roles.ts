@@ -1,3 +1,4 @@
+/** The app's own PostgreSQL role: given the DML it needs on the migrations' tables, never ownership. */
 import { Client } from 'pg';
 
 /** The user a connection string logs in as (PostgreSQL's own default, the OS user, is not guessed: URLs here name one). */

@@ -1,3 +1,4 @@
+/** The transactional context: work run here is one transaction that every repository it calls joins. */
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';

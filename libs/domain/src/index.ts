@@ -1,3 +1,4 @@
+/** The domain's public face: the cycle and agreement machines, errors, the clock, money and England's calendar. */
 export * from './errors';
 export * from './error-status';
 export * from './cycle';

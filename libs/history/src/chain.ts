@@ -1,3 +1,4 @@
+/** Hash-chained entries: how an entry's content is hashed under each scheme, linked and verified. */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Actor } from '@app/domain';

@@ -1,3 +1,4 @@
+/** A hash-chained history whose head is kept on its parent's row, appended by compare-and-set. */
 import { DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { VersionConflict } from '@app/domain';
 import { ChainHead, ChainVerdict, EntryContent, chainedEntry, verifyChain } from './chain';

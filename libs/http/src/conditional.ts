@@ -1,3 +1,4 @@
+/** Conditional GETs and caching headers: ETags, 304s and no-store for answers that depend on who asks. */
 import { Readable } from 'node:stream';
 import etag from 'etag';
 import type { FastifyInstance, FastifyRequest } from 'fastify';

@@ -1,3 +1,4 @@
+/** CSV downloads streamed row by row, with cells a spreadsheet cannot run as formulas. */
 import { Readable, pipeline as streamPipeline } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';

@@ -1,3 +1,4 @@
+/** The events' bodies for the OpenAPI document and their validation, both from the catalogue's schemas. */
 import { EventInput, eventSchemas, parseEvent } from '@app/domain';
 
 /** The name under which each event's body schema is registered in the OpenAPI document. */

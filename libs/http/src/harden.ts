@@ -1,3 +1,4 @@
+/** What both apps start with: structured logs, proxy trust, helmet's headers and the Content-Security-Policy. */
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';

@@ -1,3 +1,4 @@
+/** A path id that is not a UUID names nothing: answered 404 like any unknown id. */
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { NotFound } from '@app/domain';

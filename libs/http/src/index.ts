@@ -1,3 +1,4 @@
+/** The HTTP library's public face: validation, logging, hardening and response helpers shared by both apps. */
 export * from './events.dto';
 export * from './logging';
 export * from './validation';

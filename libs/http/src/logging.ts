@@ -1,3 +1,4 @@
+/** Request logging: a request id on every line, and no secret query parameters, passwords or tokens. */
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';

@@ -1,3 +1,4 @@
+/** Marking routes whose answers are expensive, so each person may ask for only so many a minute. */
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 

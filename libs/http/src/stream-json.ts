@@ -1,3 +1,4 @@
+/** Streaming pages of items as one JSON array, in constant memory however many there are. */
 import { Readable } from 'node:stream';
 
 /**

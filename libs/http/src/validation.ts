@@ -1,3 +1,4 @@
+/** Checking request bodies against their classes, for the API's pipe and the web app's forms alike. */
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidatorOptions, validate } from 'class-validator';

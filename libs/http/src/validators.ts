@@ -1,3 +1,4 @@
+/** Field decorators the request bodies share: bounded text and lists, page limits, anchor offsets. */
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';

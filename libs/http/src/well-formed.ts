@@ -1,3 +1,4 @@
+/** Refusing text that is not well-formed (bad UTF-8, lone surrogates) at the edge of both apps. */
 import { isUtf8 } from 'node:buffer';
 import { ValidationFailed } from '@app/domain';
 

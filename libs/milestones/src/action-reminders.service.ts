@@ -1,3 +1,4 @@
+/** Reminders of delivery plan actions coming due or overdue, run daily by the worker and sent once each. */
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
 import { CLOCK } from '@app/config';

@@ -1,3 +1,4 @@
+/** The milestones feature's public face: its entities, repository, services, scheduling helpers and requests. */
 export * from './milestone.entity';
 export * from './milestones.repository';
 export * from './milestones.service';

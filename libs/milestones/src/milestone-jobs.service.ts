@@ -1,3 +1,4 @@
+/** What the worker's milestone jobs do: fire, sweep what is due, remind and record failures, idempotent however often delivered. */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';

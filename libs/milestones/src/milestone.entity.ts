@@ -1,3 +1,4 @@
+/** The milestones feature's tables: a cycle's dated milestones and the incidents of those that failed to fire. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { UserEntity } from '@app/accounts/user.entity';
 import { CycleEntity } from '@app/cycles/cycle.entity';

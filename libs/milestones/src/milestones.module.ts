@@ -1,3 +1,4 @@
+/** The milestones feature: its tables, repository and services, for the apps and the worker to import. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CyclesModule } from '@app/cycles';

@@ -1,3 +1,4 @@
+/** The milestones feature's request bodies, checked by the validation pipe. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsUUID, ValidateIf } from 'class-validator';
 import { OffsetDays, OffsetWorkingDays } from '@app/http';

@@ -1,3 +1,4 @@
+/** Scheduling and cancelling a cycle's milestones, moving anchors with them, incidents and archiving a partnership. */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';

@@ -1,3 +1,4 @@
+/** The notifications feature's public face: its entity, services, mail and account alerts. */
 export * from './notification.entity';
 export * from './notifications.service';
 export * from './notifications.module';
@@ -5,4 +6,4 @@ export * from './notification-mail.service';
 export * from './mail/email-content';
 export * from './mail/unsubscribe';
 export * from './mail/mailer';
-export * from './account-alerts';
+export * from './account-alerts.service';

@@ -1,3 +1,4 @@
+/** Emailing notifications: the notifications table as the outbox, each sent by a job at least once, never lost. */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountsService, UserEntity } from '@app/accounts';
 import { APP_CONFIG, AppConfig, CLOCK, deriveKey } from '@app/config';
@@ -8,7 +9,7 @@ import { MAILER, Mailer } from './mail/mailer';
 import { UnsubscribeLinks } from './mail/unsubscribe';
 import { NotificationEntity } from './notification.entity';
 import { NotificationsRepository } from './notifications.repository';
-import { ACCOUNT_LOCKED } from './account-alerts';
+import { ACCOUNT_LOCKED } from './account-alerts.service';
 
 export type SendOutcome = 'sent' | 'skipped' | 'already' | 'nothing';
 

@@ -1,3 +1,4 @@
+/** The notifications feature's tables: what a person is told (and its email state, the outbox) and each delivery try. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { UserEntity } from '@app/accounts/user.entity';
 

@@ -1,3 +1,4 @@
+/** The notifications feature: its tables, services and mail, for the apps and other features to import. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';
@@ -7,7 +8,7 @@ import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 import { NotificationMailService } from './notification-mail.service';
 import { MAILER, createMailer } from './mail/mailer';
-import { AccountAlerts } from './account-alerts';
+import { AccountAlerts } from './account-alerts.service';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const NOTIFICATIONS_ENTITIES = [NotificationEntity, NotificationDeliveryEntity];

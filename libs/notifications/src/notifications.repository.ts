@@ -1,3 +1,4 @@
+/** The notifications' rows: written, paged, counted, and routed to email or the digest with each delivery logged. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';

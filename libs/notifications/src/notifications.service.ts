@@ -1,3 +1,4 @@
+/** What people are told: written once (deduplicated), listed and marked read. */
 import { Injectable } from '@nestjs/common';
 import { NotFound, ValidationFailed } from '@app/domain';
 import { NotificationEntity } from './notification.entity';

@@ -1,3 +1,4 @@
+/** The outbox's table: jobs to put in Redis, written in the transaction that made them necessary. */
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { JsonObject } from '@app/database';
 

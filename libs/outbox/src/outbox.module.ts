@@ -1,3 +1,4 @@
+/** The outbox feature: its table, repository and service, for the features that queue jobs. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OutboxEntity } from './outbox.entity';

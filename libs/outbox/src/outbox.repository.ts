@@ -1,3 +1,4 @@
+/** The outbox's rows: jobs enqueued in the change's transaction and claimed by the relay. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transactions } from '@app/database';

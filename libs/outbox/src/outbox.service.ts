@@ -1,3 +1,4 @@
+/** Jobs for Redis written in the same transaction as the change that needs them, for the relay to hand on. */
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '@app/database';
 import type { OutboxMessage } from '@app/queue';

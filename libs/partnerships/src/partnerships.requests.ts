@@ -1,3 +1,4 @@
+/** The partnerships feature's request bodies (partnerships, tables, outcomes, anchors), checked by the validation pipe. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';

@@ -1,3 +1,4 @@
+/** BullMQ's setup and a plain Redis client for the rest, as a global Nest module. */
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import IORedis from 'ioredis';

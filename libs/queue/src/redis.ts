@@ -1,3 +1,4 @@
+/** Redis connections as BullMQ's production guide asks, and the warning when Redis may evict its keys. */
 import type { ConnectionOptions } from 'bullmq';
 import IORedis, { RedisOptions } from 'ioredis';
 

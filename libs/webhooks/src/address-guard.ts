@@ -1,3 +1,4 @@
+/** Keeping webhooks off private networks: URLs checked as written and addresses checked as resolved. */
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 

@@ -1,3 +1,4 @@
+/** The webhooks feature's public face: its entities, service, module, address checks and requests. */
 export * from './webhook.entity';
 export * from './webhooks.service';
 export * from './webhooks.module';

@@ -1,3 +1,4 @@
+/** SQL that makes a history entry's webhook deliveries in the cycle write's own statement, so none is lost or doubled. */
 import { WEBHOOK_MAY_RECEIVE } from './webhook-access';
 
 /** An instant as the deliveries' bodies give it (UTC, milliseconds). */

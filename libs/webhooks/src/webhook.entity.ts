@@ -1,3 +1,4 @@
+/** The webhooks feature's tables: partner systems' subscriptions to a partnership's events and their deliveries. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';

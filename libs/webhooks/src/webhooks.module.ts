@@ -1,3 +1,4 @@
+/** The webhooks feature: its tables and service, for the apps and the worker to import. */
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The webhooks feature's request bodies, checked by the validation pipe. */
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
 

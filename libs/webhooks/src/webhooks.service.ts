@@ -1,3 +1,4 @@
+/** Partner systems' webhooks: registered by commissioner members, and each accepted event delivered, signed and retried. */
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';

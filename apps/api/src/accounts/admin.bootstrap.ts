@@ -1,3 +1,4 @@
+/** Creating the first platform admin from ADMIN_EMAIL and ADMIN_PASSWORD when no user exists yet. */
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';

@@ -1,3 +1,4 @@
+/** Signing in over the API for an access token, and who the token says the caller is. */
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { AccountsService, IdentityProvidersService, LoginLimiter, Principal, TokenService } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The caller's own account over the API: notifications, email preference, password and calendar token. */
 import { Body, Controller, Delete, Get, HttpCode, Inject, Ip, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { AccountsService, Principal, TokenService } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** Organisations and their users over the API: created, listed, read and changed. */
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';

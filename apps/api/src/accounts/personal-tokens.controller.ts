@@ -1,3 +1,4 @@
+/** The caller's personal access tokens over the API: made, listed and revoked. */
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { CreatePersonalTokenDto, PersonalAccessToken, PersonalAccessTokensService, Principal, TOKEN_SCOPES, TokenScope } from '@app/accounts';

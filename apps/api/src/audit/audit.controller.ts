@@ -1,3 +1,4 @@
+/** The histories' signed checkpoints: the public days with their key, and a cycle's signed heads for who may see it. */
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The signed checkpoints' query and answers, as the audit routes and OpenAPI describe them. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { PageLimit } from '@app/http';

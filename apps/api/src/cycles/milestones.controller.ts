@@ -1,3 +1,4 @@
+/** A cycle's milestones and incidents over the API: scheduling, listing, cancelling and retrying. */
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The health check for load balancers: whether PostgreSQL and Redis answer, and whether the daily checkpoints are signed. */
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';

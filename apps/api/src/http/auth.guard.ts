@@ -1,3 +1,4 @@
+/** Which routes need a token or an admin, and the guard that verifies the bearer token on every request. */
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';

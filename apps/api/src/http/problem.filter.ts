@@ -1,3 +1,4 @@
+/** Every error answered as application/problem+json, a 5xx with only an incident id and never a stack trace. */
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -1,3 +1,4 @@
+/** The API's error body (application/problem+json) and the refusal of a body no route could read. */
 import { FieldProblem } from '@app/domain';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

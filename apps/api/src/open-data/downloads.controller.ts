@@ -1,3 +1,4 @@
+/** CSV downloads of a cycle's and a partnership's data, with the same visibility as their JSON reads. */
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';

@@ -1,3 +1,4 @@
+/** A partnership's webhooks over the API: its commissioner members make, list and remove them and read deliveries. */
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,

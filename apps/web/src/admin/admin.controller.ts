@@ -1,3 +1,4 @@
+/** The admin pages: platform admins manage organisations and their users. */
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AccountsService, CreateOrganisationDto, CreateUserDto, ORGANISATION_KINDS, WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** Everything the cycle page shows, in words and with names instead of ids: the lifecycle, who is awaited, the money. */
 import type { CycleRecord } from '@app/cycles';
 import { CYCLE_STATES, CycleContext, CycleState, STATE_META, formatPence, fundingOf } from '@app/domain';
 import type { FormChoices } from './forms';

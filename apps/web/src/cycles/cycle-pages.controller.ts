@@ -1,3 +1,4 @@
+/** The cycle page: the cycle, the events the caller may send from it, and its milestones scheduled or cancelled. */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';

@@ -1,3 +1,4 @@
+/** The forms of the events the caller may send now, from their copy in forms/ and what the page knows. */
 import { fromZonedTime } from 'date-fns-tz';
 import { ENGLAND, UserEventType, parsePounds, startCycle } from '@app/domain';
 import { FormFieldSpec, FormView, eventFormOf } from './forms';

@@ -1,3 +1,4 @@
+/** A cycle's metric readings against baseline and target, drawn as SVG on the server (no script in the browser). */
 import { LRUCache } from 'lru-cache';
 import { View, parse } from 'vega';
 import { compile } from 'vega-lite';

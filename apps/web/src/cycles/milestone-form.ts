@@ -1,3 +1,4 @@
+/** The milestone form: its labels and fields, read into a milestone and checked by the API's request class. */
 import type { NewMilestone } from '@app/milestones';
 import { CreateMilestoneDto, MILESTONE_KINDS, MilestoneKind } from '@app/milestones';
 import { Form, checkForm, number, text } from '../http/form';

@@ -1,3 +1,4 @@
+/** What the forms naming a cycle's people choose among: organisations, active users and outcomes. */
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
 import type { FormChoices } from '../cycles/forms';

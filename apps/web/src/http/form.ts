@@ -1,3 +1,4 @@
+/** Reading a posted form's fields: as typed, trimmed, or as lists (a field sent twice reads as left out). */
 import type { ClassConstructor } from 'class-transformer';
 import { validateBody } from '@app/http';
 import type { FormError } from '../views/filters';

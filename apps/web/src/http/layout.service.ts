@@ -1,3 +1,4 @@
+/** What every page's frame shows: who is signed in, the form token and unread notifications. */
 import { Injectable } from '@nestjs/common';
 import { WebSession } from '@app/accounts';
 

@@ -1,3 +1,4 @@
+/** Names of the organisations and users a page shows, read once per page. */
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
 import type { Names } from '../cycles/cycle-page';

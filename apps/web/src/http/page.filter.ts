@@ -1,3 +1,4 @@
+/** Errors as pages: sign-in, 404 and 403 pages, and a 500 page that shows only an incident id. */
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';

@@ -1,3 +1,4 @@
+/** Which pages need a session, an admin or none, and the form token every posted form must carry. */
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';

@@ -1,3 +1,4 @@
+/** Word-level differences between two texts, given up on rather than hold the page up when too large. */
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { diffWords } from 'diff';

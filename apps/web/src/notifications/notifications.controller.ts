@@ -1,3 +1,4 @@
+/** The notifications page: what a person has been told, and marking it read. */
 import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';

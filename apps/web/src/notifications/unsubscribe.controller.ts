@@ -1,3 +1,4 @@
+/** One-click unsubscribe from email without signing in, from the signed link in every email. */
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { NotificationMailService } from '@app/notifications';

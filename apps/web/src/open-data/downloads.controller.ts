@@ -1,3 +1,4 @@
+/** The API's CSV downloads for signed-in people, linked from the cycle and partnership pages. */
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The agreement page: the proposal against the agreed version, members' positions and consent, the history verified. */
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The partnership's funding chart: pledged and committed cash per member and year, drawn as SVG on the server. */
 import { drawSvg } from '../cycles/metric-chart';
 
 export interface FundingBar {

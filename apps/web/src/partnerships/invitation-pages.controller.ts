@@ -1,3 +1,4 @@
+/** The invitation pages: an invited organisation's lead (or an admin) accepts or declines joining a partnership. */
 import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** An outcome metric's readings across every cycle of the partnership, drawn as SVG on the server. */
 import type { MetricSeries } from '@app/open-data';
 import { baselineRule, drawSvg, targetRule } from '../cycles/metric-chart';
 

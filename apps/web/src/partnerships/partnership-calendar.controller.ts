@@ -1,3 +1,4 @@
+/** The partnership's calendar pages: its anchors, moving them, and each person's subscription link. */
 import { Body, Controller, Inject, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** Opening a cycle from the partnership page: the form that names its co-owners, panel, facilitators and outcomes. */
 import { Body, Controller, Get, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';

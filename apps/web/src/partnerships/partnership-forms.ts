@@ -1,3 +1,4 @@
+/** What the partnership pages' forms share: the partnership's id in the path and the words for a bad choice. */
 import { Param } from '@nestjs/common';
 import { IdPipe } from '@app/http';
 

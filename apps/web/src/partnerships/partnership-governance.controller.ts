@@ -1,3 +1,4 @@
+/** The partnership's governance pages: removing members, the public page, proposals, archiving and the chained history. */
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** Drawing the partnership page for every controller that posts to it, with a form's outcome and errors. */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The partnerships list and a partnership's own page: opening one, members' tables, outcomes and funding. */
 import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AccountsService, WebSession } from '@app/accounts';

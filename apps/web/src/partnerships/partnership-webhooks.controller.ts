@@ -1,3 +1,4 @@
+/** The partnership page's webhooks: a commissioner member subscribes partner systems to its events, or removes them. */
 import { Body, Controller, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { WebSession } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The identity provider page: an organisation's OpenID Connect settings, for an admin or its lead. */
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AccountsService, IdentityProvidersService, WebSession } from '@app/accounts';

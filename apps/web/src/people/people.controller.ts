@@ -1,3 +1,4 @@
+/** The people pages: admins manage every user, leads their organisation's, and everyone their own password. */
 import { Body, Controller, Get, Inject, Ip, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {

@@ -1,3 +1,4 @@
+/** A partnership's public page, without sign-in, once a commissioner member publishes it. */
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { LRUCache } from 'lru-cache';

@@ -1,3 +1,4 @@
+/** Signing in through an organisation's identity provider (OpenID Connect with PKCE). */
 import { Controller, Get, Inject, Ip, Param, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { IdentityProvidersService, OIDC_FLOW_SECONDS, OidcSignInFailed, OidcSignInService, WebSessionsService } from '@app/accounts';

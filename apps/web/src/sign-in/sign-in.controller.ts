@@ -1,3 +1,4 @@
+/** Signing in with a password and signing out of the web app. */
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Ip, Post, Query, Req, Res } from '@nestjs/common';
 import type { CookieOptions, Response } from 'express';

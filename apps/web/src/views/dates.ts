@@ -1,3 +1,4 @@
+/** GOV.UK date inputs read as 9am that day in England. */
 import { nineInEngland } from '@app/domain';
 import { text } from '../http/form';
 import type { FormError } from './filters';

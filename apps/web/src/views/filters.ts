@@ -1,3 +1,4 @@
+/** The templates' filters: dates as people in England read them, a linear-time trim, and form errors' shape. */
 import nunjucks, { type Environment } from 'nunjucks';
 
 /** A problem with one field of a form: `field` is the id of the input it belongs to. */

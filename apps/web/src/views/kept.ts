@@ -1,3 +1,4 @@
+/** GOV.UK Frontend macros whose HTML is kept and given again for the same plain parameters. */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import nunjucks, { type Environment } from 'nunjucks';

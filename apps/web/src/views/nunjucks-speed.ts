@@ -1,3 +1,4 @@
+/** A faster nunjucks Frame.set, since setting loop and macro variables was a twentieth of the web app's busy time. */
 import nunjucks, { type Environment } from 'nunjucks';
 
 type Frame = { variables: Record<string, unknown>; resolve(name: string, forWrite?: boolean): Frame | undefined };

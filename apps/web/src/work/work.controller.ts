@@ -1,3 +1,4 @@
+/** Your work: the signed-in person's cycles and what each awaits from them. */
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { LRUCache } from 'lru-cache';

@@ -1,3 +1,4 @@
+/** The worker's one polling loop, running each feature's pass over PostgreSQL when it is due. */
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 

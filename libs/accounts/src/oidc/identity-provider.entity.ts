@@ -1,3 +1,4 @@
+/** The single sign-on tables: organisations' OpenID Connect providers, the domains they vouch for and people's identities. */
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { OrganisationEntity } from '../organisation.entity';
 import { UserEntity } from '../user.entity';

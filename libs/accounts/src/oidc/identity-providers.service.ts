@@ -1,3 +1,4 @@
+/** An organisation's OpenID Connect provider: configured by its lead or an admin, and chosen at sign-in by email domain. */
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Configuration } from 'openid-client';

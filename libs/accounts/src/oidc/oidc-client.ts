@@ -1,3 +1,4 @@
+/** Talking to an OpenID Connect provider: discovery, the authorization code exchange and the ID token's checks. */
 import * as oidc from 'openid-client';
 
 /** What the sign-in asks the provider for: who the person is, their email and name. */

@@ -1,3 +1,4 @@
+/** Signing in through an organisation's OpenID Connect provider, from the redirect to the verified person. */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -1,3 +1,4 @@
+/** Identity providers' client secrets encrypted at rest, bound to the organisation they belong to. */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deriveKey } from '@app/config';
 

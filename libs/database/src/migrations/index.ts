@@ -1,3 +1,4 @@
+/** Every migration, in timestamp order: the list the data source runs. */
 import { Foundation1763900000000 } from './1763900000000-foundation';
 import { Cycles1763910000000 } from './1763910000000-cycles';
 import { Milestones1763920000000 } from './1763920000000-milestones';

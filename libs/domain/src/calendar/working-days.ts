@@ -1,3 +1,4 @@
+/** England's calendar: dates in its time zone and working days, bank holidays excluded. */
 import { addDays as addCalendarDays } from 'date-fns';
 import { formatInTimeZone, fromZonedTime, toZonedTime } from 'date-fns-tz';
 import table from './england-bank-holidays.json';

@@ -1,3 +1,4 @@
+/** The cycle machine specs' cast and the steps that bring a cycle to each stage. */
 import { Actor, CycleInput } from './cycle.types';
 import type { CycleEvent, UserEvent } from './cycle.catalogue';
 import { CycleSnapshot, decide, persistCycle, restoreCycle, startCycle } from './cycle.engine';

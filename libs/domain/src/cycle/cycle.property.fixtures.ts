@@ -1,3 +1,4 @@
+/** The property specs' random cycles: the steps, the events they make and the invariants checked after each. */
 import fc from 'fast-check';
 import { Actor, CycleInput, CycleState, MILESTONE_EVENT_TYPES } from './cycle.types';
 import type { CycleEvent } from './cycle.catalogue';

@@ -1,3 +1,4 @@
+/** The cycle's public face: its types, event catalogue, rules, engine, and what it reads of people, tasks, funding, texts and the audit. */
 export * from './cycle.types';
 export * from './cycle.catalogue';
 export * from './event-definition';

@@ -1,3 +1,4 @@
+/** Sending email through the SMTP relay, or not at all when SMTP_URL is unset. */
 import type { AppConfig } from '@app/config';
 import type { Email } from './email-content';
 

@@ -1,3 +1,4 @@
+/** One-click unsubscribe links that need no sign-in, signed so nobody can turn off someone else's email. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**

@@ -1,3 +1,4 @@
+/** The account routes' bodies and answers, with the mappers from organisations and users. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { EMAIL_PREFERENCES, EmailPreference, ORGANISATION_KINDS, OrganisationEntity, OrganisationKind, UserEntity, UserRole } from '@app/accounts';

@@ -1,3 +1,4 @@
+/** The cycle routes' queries, bodies and answers, with the mappers from records to answers. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, IsString, MaxLength } from 'class-validator';
 import { CycleRecord } from '@app/cycles';

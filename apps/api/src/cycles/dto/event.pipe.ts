@@ -1,3 +1,4 @@
+/** Checking a cycle event's body against its type's fields in the catalogue. */
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { EventInput, parseEvent } from '@app/domain';
 

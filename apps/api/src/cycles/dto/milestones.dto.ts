@@ -1,3 +1,4 @@
+/** The milestone, incident and notification answers, with their mappers from entities. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { PageLimit } from '@app/http';

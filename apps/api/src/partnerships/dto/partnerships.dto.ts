@@ -1,3 +1,4 @@
+/** The partnership routes' bodies and answers, with the mappers from entities to answers. */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, IsUUID } from 'class-validator';
 import {

@@ -1,3 +1,4 @@
+/** Rebuilding the milestones' jobs from PostgreSQL at start and periodically, so a Redis flush loses nothing. */
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';

@@ -1,3 +1,4 @@
+/** The notifications of the tasks an event opens, one per person who may do each, written with the event. */
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
 import { Task } from '@app/domain';

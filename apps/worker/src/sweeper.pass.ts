@@ -1,3 +1,4 @@
+/** Settling milestones the moment they come due, in bulk, ahead of their jobs (a source of the relay). */
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { MilestoneJobsService } from '@app/milestones';
 import { Relay } from './relay/relay';

@@ -1,3 +1,4 @@
+/** Looking up who a cycle's people rules read about: the partnership's members and outcomes, and the people named. */
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '@app/accounts';
 import { CycleContext, Directory, OrganisationKind, peopleOf } from '@app/domain';

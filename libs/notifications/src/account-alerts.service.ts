@@ -1,3 +1,4 @@
+/** Telling an account's owner, in the app and by email, when wrong passwords locked it. */
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AccountsService, LoginLimiter, PasswordCheck } from '@app/accounts';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
