@@ -44,6 +44,15 @@ export class CycleInvitationEntity {
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
 
+  /** Who followed the link: a guest sees the cycles of the invitations they followed. */
+  @Index('cycle_invitations_guest_idx')
+  @Column({ name: 'guest_user_id', type: 'uuid', nullable: true })
+  guestUserId!: string | null;
+
+  @ManyToOne(() => UserEntity, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'guest_user_id', foreignKeyConstraintName: 'cycle_invitations_guest_fkey' })
+  guest?: UserEntity | null;
+
   /** When the link was followed: it works once. */
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
   usedAt!: Date | null;

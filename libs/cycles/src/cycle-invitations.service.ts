@@ -1,16 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import { Principal, refusedWith } from '@app/accounts';
+import { AccountsService, Principal, principalOf, refusedWith } from '@app/accounts';
+import { UserEntity } from '@app/accounts/user.entity';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
-import { type Clock, Forbidden, NotFound, TransitionRefused, ValidationFailed, normaliseEmail, restoreCycle } from '@app/domain';
+import { type Clock, DomainError, Forbidden, NotFound, TransitionRefused, ValidationFailed, normaliseEmail, restoreCycle } from '@app/domain';
 import { MAILER, type Email, type Mailer } from '@app/notifications';
 import { REDIS } from '@app/queue';
 import { CycleInvitationEntity, INVITATION_ROLES, InvitationRole } from './cycle-invitation.entity';
 import { CycleQueriesService } from './cycle-queries.service';
+import { CycleEventsService } from './cycle-events.service';
+import { CycleViewsRepository } from './cycle-views.repository';
 
 /** An invitation as its cycle's commissioners see it (never the link). */
 export interface CycleInvitation {
@@ -22,6 +25,9 @@ export interface CycleInvitation {
   state: 'sent' | 'used' | 'expired';
   createdAt: Date;
 }
+
+/** What following a link comes to: signed in as the guest, or why not. */
+export type Followed = { outcome: 'signed-in'; user: UserEntity; cycleId: string } | { outcome: 'used' | 'expired'; email: string } | { outcome: 'has-account' | 'unknown' };
 
 export interface NewInvitation {
   email: string;
@@ -39,11 +45,15 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
  */
 @Injectable()
 export class CycleInvitationsService {
+  private readonly logger = new Logger(CycleInvitationsService.name);
   private readonly perInviter: RateLimiterRedis;
   private readonly perAddress: RateLimiterRedis;
 
   constructor(
     private readonly queries: CycleQueriesService,
+    private readonly events: CycleEventsService,
+    private readonly views: CycleViewsRepository,
+    private readonly accounts: AccountsService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(MAILER) private readonly mailer: Mailer | null,
     @Inject(REDIS) redis: IORedis,
@@ -89,6 +99,69 @@ export class CycleInvitationsService {
     await this.requireCommissioner(caller, cycleId);
     const result = await this.invitations.delete({ id, cycleId });
     if (!result.affected) throw new NotFound('invitation');
+  }
+
+  /**
+   * Follows a link: once, before it expires, it signs its person in as a guest (made on first use;
+   * an address that already has a staff account signs in as usual instead); a panel invitation
+   * adds them to the cycle's review panel, in the inviter's name.
+   */
+  async follow(token: string): Promise<Followed> {
+    if (!token || token.length > 100) return { outcome: 'unknown' };
+    const found = await this.invitations.findOne({ where: { tokenHash: sha256(token) } });
+    if (!found) return { outcome: 'unknown' };
+    const now = this.clock.now();
+    if (found.usedAt || found.expiresAt.getTime() <= now.getTime()) return { outcome: found.usedAt ? 'used' : 'expired', email: found.email };
+    const guest = await this.guestFor(found);
+    if (!guest) return { outcome: 'has-account' };
+    // Taken once: of two browsers following the same link at once, one signs in.
+    const taken = await this.invitations
+      .createQueryBuilder()
+      .update()
+      .set({ usedAt: now, guestUserId: guest.id })
+      .where('id = :id AND used_at IS NULL AND expires_at > :now', { id: found.id, now })
+      .execute();
+    if (!taken.affected) return { outcome: 'used', email: found.email };
+    if (found.role === 'panel') await this.joinPanel(found, guest.id);
+    return { outcome: 'signed-in', user: guest, cycleId: found.cycleId };
+  }
+
+  /** A fresh link to the address a used or expired link was sent to (never another address), counted like any send. */
+  async renew(token: string): Promise<{ email: string } | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const found = await this.invitations.findOne({ where: { tokenHash: sha256(token) } });
+    if (!found || (!found.usedAt && found.expiresAt.getTime() > this.clock.now().getTime())) return undefined;
+    await this.perAddress.consume(found.email).catch(refusedWith((wait) => `Too many links sent to this address. Try again in ${wait}.`));
+    const cycle = await this.views.find(found.cycleId);
+    if (!cycle) return undefined;
+    if (!this.mailer) throw new TransitionRefused('This service sends no email, so no new link can be sent.');
+    await this.send(found.cycleId, cycle.title, { email: found.email, name: found.name, role: found.role }, found.invitedByUserId);
+    return { email: found.email };
+  }
+
+  /** The invitation's guest: the one with its address, or a new one; none when the address is a staff account's. */
+  private async guestFor(found: CycleInvitationEntity): Promise<UserEntity | undefined> {
+    const users = this.dataSource.getRepository(UserEntity);
+    const existing = await users.findOne({ where: { email: found.email } });
+    if (existing) return existing.role === 'guest' && existing.active ? existing : undefined;
+    await users.createQueryBuilder().insert().values({ email: found.email, name: found.name, passwordHash: '', role: 'guest', organisationId: null }).orIgnore().execute();
+    const made = await users.findOne({ where: { email: found.email } });
+    return made?.role === 'guest' ? made : undefined;
+  }
+
+  /** A panel guest joins the review panel, in the inviter's name; when the cycle refuses it (not launched yet), they still see the cycle. */
+  private async joinPanel(found: CycleInvitationEntity, guestUserId: string): Promise<void> {
+    if (!found.invitedByUserId) return;
+    const inviter = principalOf(await this.accounts.getUser(found.invitedByUserId));
+    try {
+      const { row } = await this.queries.loadVisible(inviter, found.cycleId, false);
+      const { panelUserIds } = restoreCycle(row.snapshot).context;
+      if (panelUserIds.includes(guestUserId)) return;
+      await this.events.send(inviter, found.cycleId, { type: 'CHANGE_PANEL', panelUserIds: [...panelUserIds, guestUserId] });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn(`A panel guest of cycle ${found.cycleId} could not join its panel: ${error.message}`);
+    }
   }
 
   private async send(cycleId: string, title: string, who: NewInvitation, invitedByUserId: string | null): Promise<CycleInvitation> {

@@ -146,7 +146,8 @@ export class CyclePagesController {
     outcomes: PartnershipAggregate['outcomes'];
     anchors: PartnershipAggregate['anchors'];
   }> {
-    if (isAdmin(principal) || principal.organisationKind !== 'facilitator') {
+    // An independent facilitator or a guest sees the cycle, never its partnership.
+    if (isAdmin(principal) || (principal.organisationKind !== 'facilitator' && principal.role !== 'guest')) {
       const aggregate = await this.partnerships.get(principal, record.row.partnershipId);
       return { aggregate, partnership: aggregate.partnership, outcomes: aggregate.outcomes, anchors: aggregate.anchors };
     }
