@@ -98,7 +98,14 @@ describe('guests in the web app', () => {
   it('a voice guest sees the cycle but may not act on it (the machine offers them nothing)', async () => {
     const { token } = await invite('lee.voice@example.org', 'voice');
     const cookie = cookieOf(await request(web.getHttpServer()).get(`/invitations/${token}`).expect(303));
-    await request(web.getHttpServer()).get(`/cycles/${cycleId}`).set('Cookie', cookie).expect(200);
+    const page = await request(web.getHttpServer()).get(`/cycles/${cycleId}`).set('Cookie', cookie).expect(200);
+    expect(page.text).not.toContain('name="type" value="');
     await request(web.getHttpServer()).get(`/cycles/${other}`).set('Cookie', cookie).expect(404);
+    // Their other pages list nothing of anyone else's.
+    for (const path of ['/', '/partnerships']) {
+      const res = await request(web.getHttpServer()).get(path).set('Cookie', cookie);
+      expect(res.status).toBeLessThan(500);
+      expect(res.text).not.toContain('Not theirs');
+    }
   });
 });
