@@ -51,6 +51,7 @@ describe('a guest on a phone', () => {
       await page.goto(link);
       expect(new URL(page.url()).pathname).toBe(`/cycles/${cycleId}`);
       await page.getByRole('heading', { name: 'Winter calls 2027' }).first().waitFor();
+      await page.getByText('You are on the review panel for this work.').waitFor();
       await fits(page);
       await screenshot(page, 'guest-cycle-375');
 
@@ -67,6 +68,7 @@ describe('a guest on a phone', () => {
       const view = await c.councilUser.as.get(`/v1/cycles/${cycleId}`).expect(200);
       expect(view.body.review.learnings.map((l: { writtenBy: string }) => l.writtenBy)).toContain('panel');
       expect(view.body.review.signOffs).toHaveLength(1);
+      await page.getByText('Sam Patel (review panel)').first().waitFor({ state: 'attached' });
 
       await page.goto(link);
       await page.getByRole('heading', { name: 'This link has already been used' }).waitFor();

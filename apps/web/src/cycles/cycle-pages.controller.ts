@@ -223,7 +223,12 @@ export class CyclePagesController {
       history: history.map((h) => ({
         seq: h.seq,
         type: h.type,
-        by: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}` : 'the system (a milestone)',
+        by: !h.actorUserId
+          ? 'the system (a milestone)'
+          : // A guest on the panel (a resident) acts for no organisation.
+            !h.organisationId && c.panelUserIds.includes(h.actorUserId)
+            ? `${names.user(h.actorUserId)} (review panel)`
+            : `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}`,
         move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
         at: h.at,
       })),
@@ -232,6 +237,8 @@ export class CyclePagesController {
         alignment: m.anchorId ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName.get(m.anchorId) ?? 'an anchor'}”` : 'Fixed date',
       })),
       canSchedule,
+      // A guest is told, in plain words, what they are here for and what they see.
+      guest: session.principal.role === 'guest' ? { onPanel: c.panelUserIds.includes(session.principal.userId) } : null,
       milestoneKinds: MILESTONE_KINDS.map((k) => ({ value: k, text: MILESTONE_LABELS[k], selected: extra.milestoneValues?.kind === k })),
       anchorItems: [{ value: '', text: 'No anchor: a fixed date' }, ...partnership.anchors.map((a) => ({ value: a.id, text: a.name, selected: extra.milestoneValues?.anchorId === a.id }))],
       milestoneValues: extra.milestoneValues ?? {},
