@@ -65,6 +65,9 @@ describe('guests in the web app', () => {
       .query(`SELECT id, role, organisation_id FROM users WHERE email = $1`, ['sam.resident@example.org']);
     expect(guest).toMatchObject({ role: 'guest', organisation_id: null });
     expect(view.body.panelUserIds).toContain(guest.id);
+    // A guest is of no organisation: no role of one nor a password can be given them.
+    await factory.admin.patch(`/v1/users/${guest.id}`, { role: 'member' }).expect(400);
+    await factory.admin.patch(`/v1/users/${guest.id}`, { password: 'a long enough password 1' }).expect(400);
     const invitations = await c.councilUser.as.get(`/v1/cycles/${cycleId}/invitations`).expect(200);
     expect(invitations.body.items.find((i: { email: string }) => i.email === 'sam.resident@example.org').state).toBe('used');
 
