@@ -727,6 +727,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cycles/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cycle’s invitations, newest first (a commissioner’s members only) */
+        get: operations["CycleInvitationsController_list"];
+        put?: never;
+        /**
+         * Invite a guest (a resident, a person without an account) to the cycle
+         * @description A member of one of the cycle’s commissioners (403 otherwise) invites a person by email to its review panel or to give their view. The email carries a single-use link to the web app (`/invitations/<token>`) that expires after INVITATION_TTL_HOURS; only its hash is kept. Sends are limited per inviter and per invited address (429).
+         */
+        post: operations["CycleInvitationsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an invitation: its link stops working */
+        delete: operations["CycleInvitationsController_withdraw"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notifications": {
         parameters: {
             query?: never;
@@ -1670,6 +1708,33 @@ export interface components {
             at: string;
             retriedAt?: string | null;
             retriedByUserId?: string | null;
+        };
+        CreateCycleInvitationDto: {
+            /** @example sam.resident@example.org */
+            email: string;
+            /** @example Sam Patel */
+            name: string;
+            /**
+             * @description panel: a seat on the review panel (records learning, signs off); voice: gives their view
+             * @enum {string}
+             */
+            role: "panel" | "voice";
+        };
+        CycleInvitationDto: {
+            id: string;
+            email: string;
+            name: string;
+            /** @enum {string} */
+            role: "panel" | "voice";
+            expiresAt: string;
+            /**
+             * @description sent: the link still works; used: followed once; expired: not followed in time
+             * @enum {string}
+             */
+            state: "sent" | "used" | "expired";
+        };
+        CycleInvitationListDto: {
+            items: components["schemas"]["CycleInvitationDto"][];
         };
         NotificationDto: {
             id: string;
@@ -3453,6 +3518,73 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["IncidentDto"];
                 };
+            };
+        };
+    };
+    CycleInvitationsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleInvitationListDto"];
+                };
+            };
+        };
+    };
+    CycleInvitationsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCycleInvitationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleInvitationDto"];
+                };
+            };
+        };
+    };
+    CycleInvitationsController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

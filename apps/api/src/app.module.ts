@@ -26,6 +26,7 @@ import { AgreementsModule } from '@app/agreements';
 import { AgreementController } from './partnerships/agreement.controller';
 import { CyclesController } from './cycles/cycles.controller';
 import { MilestonesController } from './cycles/milestones.controller';
+import { CycleInvitationsController } from './cycles/cycle-invitations.controller';
 import { CalendarController } from './partnerships/calendar.controller';
 import { MeController } from './accounts/me.controller';
 import { PersonalTokensController } from './accounts/personal-tokens.controller';
@@ -59,6 +60,7 @@ import { OcdsController } from './open-data/ocds.controller';
     CalendarController,
     CyclesController,
     MilestonesController,
+    CycleInvitationsController,
     MeController,
     PersonalTokensController,
     IdentityProviderController,

@@ -32,6 +32,7 @@ import { PartnershipPageService } from './partnerships/partnership-page.service'
 import { InvitationPagesController } from './partnerships/invitation-pages.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 import { OidcController } from './sign-in/oidc.controller';
+import { GuestInvitationsController } from './sign-in/guest-invitations.controller';
 import { WorkController } from './work/work.controller';
 import { PeopleController } from './people/people.controller';
 import { IdentityProviderPagesController } from './people/identity-provider.controller';
@@ -58,6 +59,7 @@ import { PublicPagesController } from './public/public-pages.controller';
   controllers: [
     SignInController,
     OidcController,
+    GuestInvitationsController,
     WorkController,
     CyclePagesController,
     PartnershipPagesController,

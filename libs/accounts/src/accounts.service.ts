@@ -140,6 +140,11 @@ export class AccountsService {
     if (user.role === 'admin' && (changes.role !== undefined || changes.representative !== undefined)) {
       throw new ValidationFailed([{ field: changes.role !== undefined ? 'role' : 'representative', message: 'does not apply to a platform admin' }]);
     }
+    // A guest belongs to no organisation: no role of one, nor a password (an invitation's link signs them in).
+    if (user.role === 'guest' && (changes.role !== undefined || changes.representative !== undefined || changes.password !== undefined)) {
+      const field = changes.role !== undefined ? 'role' : changes.representative !== undefined ? 'representative' : 'password';
+      throw new ValidationFailed([{ field, message: 'does not apply to a guest (a person invited to a cycle)' }]);
+    }
     if (changes.active === false && id === actor.userId) throw new ValidationFailed([{ field: 'active', message: 'you cannot deactivate yourself' }]);
     const problem = changes.password !== undefined ? passwordProblem(changes.password) : undefined;
     if (problem) throw new ValidationFailed([{ field: 'password', message: problem }]);

@@ -94,7 +94,8 @@ export class PersonalAccessTokensService {
     if (!token.startsWith(PERSONAL_TOKEN_PREFIX) || token.length > 100) return undefined;
     const now = this.clock.now();
     const [row]: TokenRow[] = await this.dataSource.query(PRINCIPAL_OF_TOKEN, [sha256(token), now, new Date(now.getTime() - LAST_USE_RESOLUTION_MS)]);
-    if (!row || !USER_ROLES.includes(row.role) || (row.kind !== null && !ORGANISATION_KINDS.includes(row.kind))) return undefined;
+    // A guest signs in only with the web session their invitation opened: no token of theirs is taken.
+    if (!row || !(USER_ROLES as readonly string[]).includes(row.role) || (row.kind !== null && !ORGANISATION_KINDS.includes(row.kind))) return undefined;
     return {
       userId: row.user_id,
       role: row.role,

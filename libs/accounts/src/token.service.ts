@@ -86,7 +86,7 @@ export class TokenService {
     }
     const valid =
       typeof claims.sub === 'string' &&
-      USER_ROLES.includes(claims.role as UserRole) &&
+      (USER_ROLES as readonly string[]).includes(claims.role as UserRole) &&
       (claims.org === null || typeof claims.org === 'string') &&
       (claims.kind === null || ORGANISATION_KINDS.includes(claims.kind as OrganisationKind)) &&
       Number.isInteger(claims.gen);

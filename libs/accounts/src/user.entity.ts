@@ -3,14 +3,16 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import { OrganisationEntity } from './organisation.entity';
 
 export const USER_ROLES = ['admin', 'member', 'lead'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
+/** A person who followed an invitation to a cycle: of no organisation, never given by a role change. */
+export const GUEST_ROLE = 'guest';
+export type UserRole = (typeof USER_ROLES)[number] | typeof GUEST_ROLE;
 export const EMAIL_PREFERENCES = ['immediate', 'daily', 'off'] as const;
 export type EmailPreference = (typeof EMAIL_PREFERENCES)[number];
 
 @Entity('users')
 @Check('users_email_preference_check', `"email_preference" IN ('immediate', 'daily', 'off')`)
-@Check('users_role_check', `"role" IN ('admin', 'member', 'lead')`)
-@Check('users_member_has_organisation', `"role" = 'admin' OR "organisation_id" IS NOT NULL`)
+@Check('users_role_check', `"role" IN ('admin', 'member', 'lead', 'guest')`)
+@Check('users_member_has_organisation', `"role" IN ('admin', 'guest') OR "organisation_id" IS NOT NULL`)
 @Index('users_organisation_idx', ['organisationId'])
 @Index('users_calendar_token_key', ['calendarTokenHash'], { unique: true, where: '"calendar_token_hash" IS NOT NULL' })
 export class UserEntity {

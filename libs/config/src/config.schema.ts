@@ -148,6 +148,9 @@ export const environmentSchema = z.object({
   OIDC_ALLOW_INSECURE_ISSUER: flag,
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   OIDC_STARTS_PER_MINUTE: int(20, 1),
+  // Invitations of guests to a cycle: how long a link works, and how many sends an hour per inviter and per invited address.
+  INVITATION_TTL_HOURS: int(168, 1),
+  INVITATIONS_PER_HOUR: int(30, 1),
   // The Ed25519 key that signs the daily checkpoints of every history's head: PEM, base64 PKCS#8 DER, or a file holding either (docs/security.md).
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   // The one cache of cycles each process keeps (CycleStore): its budget in bytes, and `off` for tests that read every cycle afresh.
@@ -209,6 +212,7 @@ export interface AppConfig {
    * sign-ins one address or one email may start a minute.
    */
   oidc: { allowInsecureIssuer: boolean; secretsKey: string; startsPerMinute: number };
+  invitations: { ttlHours: number; perHour: number };
   /** signingKey: AUDIT_SIGNING_KEY as given (null: a file generated outside production, none in production). */
   audit: { signingKey: string | null };
   /** What each process keeps of the cycles it read and wrote (CycleStore): whether it keeps anything, and within how many bytes. */
@@ -328,6 +332,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     },
     openData: { ocidPrefix: env.OCID_PREFIX },
     oidc: { allowInsecureIssuer: env.OIDC_ALLOW_INSECURE_ISSUER, secretsKey: env.SECRETS_KEY ?? jwtSecret, startsPerMinute: env.OIDC_STARTS_PER_MINUTE },
+    invitations: { ttlHours: env.INVITATION_TTL_HOURS, perHour: env.INVITATIONS_PER_HOUR },
     audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },
     cycleCache: { enabled: env.CYCLE_CACHE === 'on', bytes: env.CYCLE_CACHE_BYTES },
     logLevel: env.LOG_LEVEL,

@@ -25,7 +25,12 @@ export class CycleDirectory {
     const kindOf = new Map(organisations.map((o) => [o.id, o.kind]));
     return {
       members: Object.fromEntries(members.map((m) => [m.organisationId, m.kind as OrganisationKind])),
-      users: Object.fromEntries(users.map((u) => [u.id, { name: u.name, organisationId: u.organisationId, kind: (u.organisationId && kindOf.get(u.organisationId)) || null, active: u.active }])),
+      users: Object.fromEntries(
+        users.map((u) => [
+          u.id,
+          { name: u.name, organisationId: u.organisationId, kind: (u.organisationId && kindOf.get(u.organisationId)) || null, active: u.active, ...(u.role === 'guest' ? { guest: true } : {}) },
+        ]),
+      ),
       outcomes: Object.fromEntries(outcomes.map((o) => [o.id, o.metrics.map((m) => ({ id: m.id, name: m.name }))])),
       organisationNames: Object.fromEntries(organisations.map((o) => [o.id, o.name])),
       onTheTable: Object.fromEntries(aggregate.declarations.map((d) => [d.organisationId, d.on])),

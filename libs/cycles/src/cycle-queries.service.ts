@@ -332,7 +332,8 @@ export class CycleQueriesService {
    */
   async loadVisible(principal: Principal, id: string, texts = true): Promise<CycleView> {
     const found = await this.cycles.view(id, principal.organisationId, texts);
-    if (!found || !sees(principal, found)) throw new NotFound('cycle');
+    const guestSees = principal.role === 'guest' && found !== undefined && (await this.cycles.invitedGuest(id, principal.userId));
+    if (!found || !(sees(principal, found) || guestSees)) throw new NotFound('cycle');
     return found;
   }
 }

@@ -131,4 +131,10 @@ export class CycleViewsRepository {
     const rows: { id: string; reached: StatesReached }[] = await this.dataSource.query(`SELECT c.id, COALESCE(${STATES_REACHED}, '{}') AS reached FROM cycles c WHERE c.id = ANY($1::uuid[])`, [ids]);
     return new Map(rows.map((r) => [r.id, r.reached]));
   }
+
+  /** Whether the guest followed an invitation to this cycle (a guest sees those cycles and no other). */
+  async invitedGuest(cycleId: string, userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM cycle_invitations WHERE cycle_id = $1 AND guest_user_id = $2 LIMIT 1`, [cycleId, userId]);
+    return rows.length > 0;
+  }
 }

@@ -16,13 +16,16 @@ import { PartnershipMembersService } from './partnership-members.service';
 import { TaskNotes } from './task-notes.service';
 import { AuditSigningKey } from './audit-signing';
 import { SignedCheckpointsService } from './signed-checkpoints.service';
+import { NotificationsModule } from '@app/notifications';
+import { CycleInvitationEntity } from './cycle-invitation.entity';
+import { CycleInvitationsService } from './cycle-invitations.service';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events, over one store of what is kept of them. */
 /** The tables this feature owns, registered with the data source by its module. */
-export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity, CycleTextEntity];
+export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity, CycleTextEntity, CycleInvitationEntity];
 
 @Module({
-  imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
+  imports: [AccountsModule, PartnershipsModule, NotificationsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
   providers: [
     { provide: CycleStore, useFactory: (config: AppConfig) => new CycleStore(config.cycleCache), inject: [APP_CONFIG] },
     ...CYCLES_REPOSITORIES,
@@ -35,8 +38,19 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpoi
     HistoryAuditService,
     AuditSigningKey,
     SignedCheckpointsService,
+    CycleInvitationsService,
   ],
   // Other features read cycles through the services (the repositories stay inside); the store is the API's kept view JSON's too.
-  exports: [CycleStore, CycleQueriesService, CycleCreationService, CycleEventsService, PartnershipMembersService, HistoryAuditService, AuditSigningKey, SignedCheckpointsService],
+  exports: [
+    CycleStore,
+    CycleQueriesService,
+    CycleCreationService,
+    CycleEventsService,
+    PartnershipMembersService,
+    HistoryAuditService,
+    AuditSigningKey,
+    SignedCheckpointsService,
+    CycleInvitationsService,
+  ],
 })
 export class CyclesModule {}

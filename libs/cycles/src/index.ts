@@ -20,3 +20,6 @@ export * from './audit-signing';
 export * from './signed-checkpoints.service';
 export * from './cycles.requests';
 export type { EventInput } from '@app/domain';
+export * from './cycle-invitation.entity';
+export * from './cycle-invitations.service';
+export * from './cycle-invitations.requests';

@@ -92,4 +92,34 @@ describe('request logs of a real server', () => {
     expect(lines.join('')).toContain('error=access_denied');
     expect(lines.join('')).not.toMatch(/s3cret/);
   });
+
+  it('never write the link of a guest’s invitation, nor when it is renewed', async () => {
+    const { createServer } = await import('node:http');
+    const { pinoHttp } = await import('pino-http');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const log = pinoHttp(pinoHttpOptions({ logLevel: 'info' }), sink);
+    const server = createServer((req, res) => {
+      log(req, res);
+      res.statusCode = 303;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      await fetch(`http://127.0.0.1:${port}/invitations/s3cret-link-token`);
+      await fetch(`http://127.0.0.1:${port}/invitations/s3cret-link-token/renew`, { method: 'POST' });
+    } finally {
+      server.close();
+    }
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0]).req.url).toBe('/invitations/[redacted]');
+    expect(JSON.parse(lines[1]).req.url).toBe('/invitations/[redacted]/renew');
+    expect(lines.join('')).not.toMatch(/s3cret/);
+  });
 });

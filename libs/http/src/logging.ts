@@ -11,8 +11,12 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
  */
 const SECRET_PARAMETER = /token|password|secret|signature|key|^code$|state$|nonce|verifier|assertion/i;
 
-/** A request's URL with the value of every secret query parameter replaced. */
-export function urlWithoutSecrets(url: string | undefined): string | undefined {
+/** A path whose last segment is a secret: a guest's invitation link (`/invitations/<token>`, and what follows it). */
+const SECRET_PATH = /^\/invitations\/[^/?#]+/;
+
+/** A request's URL with the value of every secret query parameter (and a secret path segment) replaced. */
+export function urlWithoutSecrets(given: string | undefined): string | undefined {
+  const url = given?.replace(SECRET_PATH, '/invitations/[redacted]');
   const at = url?.indexOf('?') ?? -1;
   if (!url || at < 0) return url;
   const query = url

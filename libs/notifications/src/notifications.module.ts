@@ -22,6 +22,6 @@ export const NOTIFICATIONS_ENTITIES = [NotificationEntity, NotificationDeliveryE
     AccountAlerts,
     { provide: MAILER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createMailer(config) },
   ],
-  exports: [NotificationsService, NotificationMailService],
+  exports: [NotificationsService, NotificationMailService, MAILER],
 })
 export class NotificationsModule {}

@@ -147,7 +147,8 @@ export class CyclePagesController {
     outcomes: PartnershipAggregate['outcomes'];
     anchors: PartnershipAggregate['anchors'];
   }> {
-    if (isAdmin(principal) || principal.organisationKind !== 'facilitator') {
+    // An independent facilitator or a guest sees the cycle, never its partnership.
+    if (isAdmin(principal) || (principal.organisationKind !== 'facilitator' && principal.role !== 'guest')) {
       const aggregate = await this.partnerships.get(principal, record.row.partnershipId);
       return { aggregate, partnership: aggregate.partnership, outcomes: aggregate.outcomes, anchors: aggregate.anchors };
     }
@@ -223,7 +224,12 @@ export class CyclePagesController {
       history: history.map((h) => ({
         seq: h.seq,
         type: h.type,
-        by: h.actorUserId ? `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}` : 'the system (a milestone)',
+        by: !h.actorUserId
+          ? 'the system (a milestone)'
+          : // A guest on the panel (a resident) acts for no organisation.
+            !h.organisationId && c.panelUserIds.includes(h.actorUserId)
+            ? `${names.user(h.actorUserId)} (review panel)`
+            : `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}`,
         move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
         at: h.at,
       })),
@@ -232,6 +238,8 @@ export class CyclePagesController {
         alignment: m.anchorId ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName.get(m.anchorId) ?? 'an anchor'}”` : 'Fixed date',
       })),
       canSchedule,
+      // A guest is told, in plain words, what they are here for and what they see.
+      guest: session.principal.role === 'guest' ? { onPanel: c.panelUserIds.includes(session.principal.userId) } : null,
       milestoneKinds: MILESTONE_KINDS.map((k) => ({ value: k, text: MILESTONE_LABELS[k], selected: extra.milestoneValues?.kind === k })),
       anchorItems: [{ value: '', text: 'No anchor: a fixed date' }, ...partnership.anchors.map((a) => ({ value: a.id, text: a.name, selected: extra.milestoneValues?.anchorId === a.id }))],
       milestoneValues: extra.milestoneValues ?? {},

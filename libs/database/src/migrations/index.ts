@@ -25,6 +25,8 @@ import { PartnershipInvitations1764330000000 } from './1764330000000-partnership
 import { PartnershipHistory1764331000000 } from './1764331000000-partnership-history';
 import { SignedCheckpoints1764340000000 } from './1764340000000-signed-checkpoints';
 import { PersonalAccessTokens1764390000000 } from './1764390000000-personal-access-tokens';
+import { CycleInvitations1764400000000 } from './1764400000000-cycle-invitations';
+import { CycleGuests1764401000000 } from './1764401000000-cycle-guests';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
@@ -57,4 +59,6 @@ export const MIGRATIONS: Function[] = [
   SignedCheckpoints1764340000000,
   PersonalAccessTokens1764390000000,
   IdentityProviders1764391000000,
+  CycleInvitations1764400000000,
+  CycleGuests1764401000000,
 ];

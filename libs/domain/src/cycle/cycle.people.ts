@@ -18,7 +18,7 @@ export interface Directory {
   /** What each member's latest declaration puts on the table. */
   onTheTable?: Record<string, string[]>;
   /** The people the event or the cycle names: their organisation, its kind and whether they may still act. */
-  users: Record<string, { name: string; organisationId: string | null; kind: OrganisationKind | null; active: boolean }>;
+  users: Record<string, { name: string; organisationId: string | null; kind: OrganisationKind | null; active: boolean; guest?: boolean }>;
   /** The partnership's outcomes, by id, with their metrics. */
   outcomes: Record<string, { id: string; name: string }[]>;
 }
@@ -77,7 +77,8 @@ export function teamProblems(team: Team, directory: Directory): TeamProblem[] {
       const user = person(id);
       return !user || !user.active || !fits(user);
     });
-  const panelOutside = unusable(team.panelUserIds, (u) => u.organisationId !== null && directory.members[u.organisationId] !== undefined);
+  // A guest (a resident invited to this cycle's panel) belongs to no organisation.
+  const panelOutside = unusable(team.panelUserIds, (u) => u.guest === true || (u.organisationId !== null && directory.members[u.organisationId] !== undefined));
   if (panelOutside.length) problems.push({ field: 'panelUserIds', message: `not active users of member organisations: ${panelOutside.join(', ')}` });
   const facilitatorsOutside = unusable(team.facilitatorUserIds, (u) => u.organisationId !== null && (directory.members[u.organisationId] !== undefined || u.kind === 'facilitator'));
   if (facilitatorsOutside.length) {

@@ -1,0 +1,114 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Collaboration, Factory, TestApi, TestRelay, collaboration, cycleSteps, eventually, startTestApi } from '@test/support';
+import { createWebApp } from '@test/support/test-web';
+
+/** A guest follows their invitation (issue 33, part 2): signed in by the link once, they see that cycle and no other. */
+describe('guests in the web app', () => {
+  const relay = new TestRelay();
+  const saved = { ...process.env };
+  const PUBLIC = 'https://cocommission.northshire.gov.uk';
+  let api: TestApi;
+  let web: NestExpressApplication;
+  let factory: Factory;
+  let c: Collaboration;
+  let cycleId: string;
+  let other: string;
+
+  beforeAll(async () => {
+    process.env.SMTP_URL = await relay.start();
+    process.env.PUBLIC_WEB_URL = PUBLIC;
+    ({ api, factory } = await startTestApi());
+    web = (await createWebApp()).app;
+    c = await collaboration(factory);
+    cycleId = await c.newCycle({ title: 'Winter calls 2027' });
+    other = await c.newCycle({ title: 'Not theirs' });
+    await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
+  }, 60000);
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+    await relay.close();
+    for (const key of ['SMTP_URL', 'PUBLIC_WEB_URL']) if (saved[key] === undefined) delete process.env[key];
+  });
+
+  const invite = async (email: string, role: 'panel' | 'voice') => {
+    const before = relay.to(email).length;
+    const res = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email, name: 'Sam Patel', role }).expect(201);
+    const mails = await eventually(
+      () => relay.to(email),
+      (list) => list.length > before,
+    );
+    const token = new RegExp(`${PUBLIC}/invitations/([\\w-]+)`).exec(mails[mails.length - 1].text ?? '')![1];
+    return { id: res.body.id as string, token };
+  };
+  const cookieOf = (res: request.Response) =>
+    [res.headers['set-cookie']]
+      .flat()
+      .find((v) => v?.startsWith('cocommission_session='))!
+      .split(';')[0];
+
+  it('a panel guest’s link signs them in once, opens their cycle, puts them on its panel; other cycles are 404; no one else’s email shows', async () => {
+    const { token } = await invite('sam.resident@example.org', 'panel');
+    const followed = await request(web.getHttpServer()).get(`/invitations/${token}`).expect(303);
+    expect(followed.headers.location).toBe(`/cycles/${cycleId}`);
+    const cookie = cookieOf(followed);
+    const page = await request(web.getHttpServer()).get(`/cycles/${cycleId}`).set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('Winter calls 2027');
+    for (const person of [c.councilUser, c.icbUser, c.charityUser, c.forumUser]) expect(page.text).not.toContain(person.email);
+    await request(web.getHttpServer()).get(`/cycles/${other}`).set('Cookie', cookie).expect(404);
+    await request(web.getHttpServer()).get(`/partnerships/${c.partnershipId}`).set('Cookie', cookie).expect(404);
+    const view = await c.councilUser.as.get(`/v1/cycles/${cycleId}`).expect(200);
+    const [guest]: { id: string; role: string; organisation_id: string | null }[] = await api.app
+      .get(DataSource)
+      .query(`SELECT id, role, organisation_id FROM users WHERE email = $1`, ['sam.resident@example.org']);
+    expect(guest).toMatchObject({ role: 'guest', organisation_id: null });
+    expect(view.body.panelUserIds).toContain(guest.id);
+    // A guest is of no organisation: no role of one nor a password can be given them.
+    await factory.admin.patch(`/v1/users/${guest.id}`, { role: 'member' }).expect(400);
+    await factory.admin.patch(`/v1/users/${guest.id}`, { password: 'a long enough password 1' }).expect(400);
+    const invitations = await c.councilUser.as.get(`/v1/cycles/${cycleId}/invitations`).expect(200);
+    expect(invitations.body.items.find((i: { email: string }) => i.email === 'sam.resident@example.org').state).toBe('used');
+
+    const again = await request(web.getHttpServer()).get(`/invitations/${token}`).expect(410);
+    expect(again.text).toContain('This link has already been used');
+    expect(again.text).toContain('Send me a new link');
+    const mailsBefore = relay.to('sam.resident@example.org').length;
+    const renewed = await request(web.getHttpServer()).post(`/invitations/${token}/renew`).expect(200);
+    expect(renewed.text).toContain('We have sent you a new link');
+    const mails = await eventually(
+      () => relay.to('sam.resident@example.org'),
+      (list) => list.length > mailsBefore,
+    );
+    const fresh = new RegExp(`${PUBLIC}/invitations/([\\w-]+)`).exec(mails[mails.length - 1].text ?? '')![1];
+    expect(fresh).not.toBe(token);
+    await request(web.getHttpServer()).get(`/invitations/${fresh}`).expect(303);
+  });
+
+  it('an expired link says so and offers a new one; an unknown link is 404; a staff address is not signed in by a link', async () => {
+    const { id, token } = await invite('kim.voice@example.org', 'voice');
+    await api.app.get(DataSource).query(`UPDATE cycle_invitations SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    const expired = await request(web.getHttpServer()).get(`/invitations/${token}`).expect(410);
+    expect(expired.text).toContain('This link has expired');
+    await request(web.getHttpServer()).get(`/invitations/not-a-real-link`).expect(404);
+    await request(web.getHttpServer()).post(`/invitations/not-a-real-link/renew`).expect(404);
+    const staff = await invite(c.charityUser.email, 'voice');
+    const refused = await request(web.getHttpServer()).get(`/invitations/${staff.token}`).expect(409);
+    expect(refused.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('a voice guest sees the cycle but may not act on it (the machine offers them nothing)', async () => {
+    const { token } = await invite('lee.voice@example.org', 'voice');
+    const cookie = cookieOf(await request(web.getHttpServer()).get(`/invitations/${token}`).expect(303));
+    const page = await request(web.getHttpServer()).get(`/cycles/${cycleId}`).set('Cookie', cookie).expect(200);
+    expect(page.text).not.toContain('name="type" value="');
+    await request(web.getHttpServer()).get(`/cycles/${other}`).set('Cookie', cookie).expect(404);
+    // Their other pages list nothing of anyone else's.
+    for (const path of ['/', '/partnerships']) {
+      const res = await request(web.getHttpServer()).get(path).set('Cookie', cookie);
+      expect(res.status).toBeLessThan(500);
+      expect(res.text).not.toContain('Not theirs');
+    }
+  });
+});
