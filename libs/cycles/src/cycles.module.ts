@@ -24,6 +24,18 @@ import { CycleInvitationsService } from './cycle-invitations.service';
 /** The tables this feature owns, registered with the data source by its module. */
 export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity, CycleTextEntity, CycleInvitationEntity];
 
+/** What other features may inject: the cycles' services (the repositories stay inside). */
+const CYCLES_SERVICES = [
+  CycleQueriesService,
+  CycleCreationService,
+  CycleEventsService,
+  PartnershipMembersService,
+  HistoryAuditService,
+  AuditSigningKey,
+  SignedCheckpointsService,
+  CycleInvitationsService,
+];
+
 @Module({
   imports: [AccountsModule, PartnershipsModule, NotificationsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
   providers: [
@@ -31,26 +43,9 @@ export const CYCLES_ENTITIES = [CycleEntity, CycleHistoryEntity, HistoryCheckpoi
     ...CYCLES_REPOSITORIES,
     CycleDirectory,
     TaskNotes,
-    CycleQueriesService,
-    CycleCreationService,
-    CycleEventsService,
-    PartnershipMembersService,
-    HistoryAuditService,
-    AuditSigningKey,
-    SignedCheckpointsService,
-    CycleInvitationsService,
+    ...CYCLES_SERVICES,
   ],
   // Other features read cycles through the services (the repositories stay inside); the store is the API's kept view JSON's too.
-  exports: [
-    CycleStore,
-    CycleQueriesService,
-    CycleCreationService,
-    CycleEventsService,
-    PartnershipMembersService,
-    HistoryAuditService,
-    AuditSigningKey,
-    SignedCheckpointsService,
-    CycleInvitationsService,
-  ],
+  exports: [CycleStore, ...CYCLES_SERVICES],
 })
 export class CyclesModule {}
