@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Factory, TEST_PASSWORD, TestApi, agent, startTestApi } from '@test/support';
+import { Factory, TEST_PASSWORD, TestApi, agent, startTestApi, testClock } from '@test/support';
 import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 /** Personal access tokens for scripts and partner systems (API.md, "Sign-in"). */
@@ -26,7 +26,7 @@ describe('personal access tokens', () => {
     const user = await factory.user(org);
     const made = await user.as.post('/v1/me/tokens', { name: 'Case system', scope: 'write', expiresInDays: 30 }).expect(201);
     expect(made.body).toEqual({ id: expect.any(String), name: 'Case system', scope: 'write', expiresAt: expect.any(String), token: expect.stringMatching(/^cct_[A-Za-z0-9_-]{43}$/) });
-    const days = (Date.parse(made.body.expiresAt) - Date.now()) / 86_400_000;
+    const days = (Date.parse(made.body.expiresAt) - testClock().now().getTime()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
 
