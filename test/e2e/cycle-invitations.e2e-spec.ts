@@ -27,13 +27,13 @@ describe('cycle invitations', () => {
   const linkIn = (text: string) => /https:\/\/cocommission\.northshire\.gov\.uk\/invitations\/([\w-]+)/.exec(text)?.[1];
 
   it('a commissioner’s member invites a resident to the panel: 201, an email with a single link to the web app, only its hash kept', async () => {
-    const res = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'Sam.Resident@example.org', name: 'Sam Patel', role: 'panel' }).expect(201);
-    expect(res.body).toEqual({ id: expect.any(String), email: 'sam.resident@example.org', name: 'Sam Patel', role: 'panel', expiresAt: expect.any(String), state: 'sent' });
+    const res = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'Sam.Resident@Invitations.example.org', name: 'Sam Patel', role: 'panel' }).expect(201);
+    expect(res.body).toEqual({ id: expect.any(String), email: 'sam.resident@invitations.example.org', name: 'Sam Patel', role: 'panel', expiresAt: expect.any(String), state: 'sent' });
     const hours = (new Date(res.body.expiresAt).getTime() - testClock().now().getTime()) / 3600_000;
     expect(hours).toBeGreaterThan(167);
     expect(hours).toBeLessThanOrEqual(168);
     const [email] = await eventually(
-      () => relay.to('sam.resident@example.org'),
+      () => relay.to('sam.resident@invitations.example.org'),
       (list) => list.length > 0,
     );
     expect(email.subject).toBe('You are invited to take part: “Winter calls 2027”');
@@ -50,25 +50,25 @@ describe('cycle invitations', () => {
   });
 
   it('only a commissioner’s members invite (403); a cycle one cannot see is 404; bad bodies are 400', async () => {
-    await c.charityUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'a@example.org', name: 'A', role: 'voice' }).expect(403);
+    await c.charityUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'a@invitations.example.org', name: 'A', role: 'voice' }).expect(403);
     await c.charityUser.as.get(`/v1/cycles/${cycleId}/invitations`).expect(403);
     const stranger = await factory.user(await factory.organisation('commissioner'));
-    await stranger.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'a@example.org', name: 'A', role: 'voice' }).expect(404);
+    await stranger.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'a@invitations.example.org', name: 'A', role: 'voice' }).expect(404);
     const bad = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'not an email', name: '', role: 'boss' }).expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'name', 'role']);
   });
 
   it('withdrawing an invitation removes it (204, then 404)', async () => {
-    const res = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'kim@example.org', name: 'Kim', role: 'voice' }).expect(201);
+    const res = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'kim@invitations.example.org', name: 'Kim', role: 'voice' }).expect(201);
     await c.councilUser.as.delete(`/v1/cycles/${cycleId}/invitations/${res.body.id}`).expect(204);
     await c.councilUser.as.delete(`/v1/cycles/${cycleId}/invitations/${res.body.id}`).expect(404);
   });
 
   it('sends are limited per invited address and per inviter (429 with Retry-After)', async () => {
-    for (let i = 0; i < 3; i++) await c.icbUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'lee@example.org', name: 'Lee', role: 'voice' }).expect(201);
-    const refused = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'lee@example.org', name: 'Lee', role: 'voice' }).expect(429);
+    for (let i = 0; i < 3; i++) await c.icbUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'lee@invitations.example.org', name: 'Lee', role: 'voice' }).expect(201);
+    const refused = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'lee@invitations.example.org', name: 'Lee', role: 'voice' }).expect(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // The ICB's member has used their three sends: a new address is refused too.
-    await c.icbUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'new@example.org', name: 'New', role: 'voice' }).expect(429);
+    await c.icbUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'new@invitations.example.org', name: 'New', role: 'voice' }).expect(429);
   });
 });

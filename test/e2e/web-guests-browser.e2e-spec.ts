@@ -38,9 +38,9 @@ describe('a guest on a phone', () => {
   };
 
   it('follows the link, records learning and signs off the review; a used link offers a new one', async () => {
-    await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'sam.resident@example.org', name: 'Sam Patel', role: 'panel' }).expect(201);
+    await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'sam.resident@browser.example.org', name: 'Sam Patel', role: 'panel' }).expect(201);
     const [email] = await eventually(
-      () => relay.to('sam.resident@example.org'),
+      () => relay.to('sam.resident@browser.example.org'),
       (list) => list.length > 0,
     );
     const link = new RegExp(`${PUBLIC}(/invitations/[\\w-]+)`).exec(email.text ?? '')![1];

@@ -50,7 +50,7 @@ describe('guests in the web app', () => {
       .split(';')[0];
 
   it('a panel guest’s link signs them in once, opens their cycle, puts them on its panel; other cycles are 404; no one else’s email shows', async () => {
-    const { token } = await invite('sam.resident@example.org', 'panel');
+    const { token } = await invite('sam.resident@guests.example.org', 'panel');
     const followed = await request(web.getHttpServer()).get(`/invitations/${token}`).expect(303);
     expect(followed.headers.location).toBe(`/cycles/${cycleId}`);
     const cookie = cookieOf(followed);
@@ -62,23 +62,23 @@ describe('guests in the web app', () => {
     const view = await c.councilUser.as.get(`/v1/cycles/${cycleId}`).expect(200);
     const [guest]: { id: string; role: string; organisation_id: string | null }[] = await api.app
       .get(DataSource)
-      .query(`SELECT id, role, organisation_id FROM users WHERE email = $1`, ['sam.resident@example.org']);
+      .query(`SELECT id, role, organisation_id FROM users WHERE email = $1`, ['sam.resident@guests.example.org']);
     expect(guest).toMatchObject({ role: 'guest', organisation_id: null });
     expect(view.body.panelUserIds).toContain(guest.id);
     // A guest is of no organisation: no role of one nor a password can be given them.
     await factory.admin.patch(`/v1/users/${guest.id}`, { role: 'member' }).expect(400);
     await factory.admin.patch(`/v1/users/${guest.id}`, { password: 'a long enough password 1' }).expect(400);
     const invitations = await c.councilUser.as.get(`/v1/cycles/${cycleId}/invitations`).expect(200);
-    expect(invitations.body.items.find((i: { email: string }) => i.email === 'sam.resident@example.org').state).toBe('used');
+    expect(invitations.body.items.find((i: { email: string }) => i.email === 'sam.resident@guests.example.org').state).toBe('used');
 
     const again = await request(web.getHttpServer()).get(`/invitations/${token}`).expect(410);
     expect(again.text).toContain('This link has already been used');
     expect(again.text).toContain('Send me a new link');
-    const mailsBefore = relay.to('sam.resident@example.org').length;
+    const mailsBefore = relay.to('sam.resident@guests.example.org').length;
     const renewed = await request(web.getHttpServer()).post(`/invitations/${token}/renew`).expect(200);
     expect(renewed.text).toContain('We have sent you a new link');
     const mails = await eventually(
-      () => relay.to('sam.resident@example.org'),
+      () => relay.to('sam.resident@guests.example.org'),
       (list) => list.length > mailsBefore,
     );
     const fresh = new RegExp(`${PUBLIC}/invitations/([\\w-]+)`).exec(mails[mails.length - 1].text ?? '')![1];
@@ -87,7 +87,7 @@ describe('guests in the web app', () => {
   });
 
   it('an expired link says so and offers a new one; an unknown link is 404; a staff address is not signed in by a link', async () => {
-    const { id, token } = await invite('kim.voice@example.org', 'voice');
+    const { id, token } = await invite('kim.voice@guests.example.org', 'voice');
     await api.app.get(DataSource).query(`UPDATE cycle_invitations SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
     const expired = await request(web.getHttpServer()).get(`/invitations/${token}`).expect(410);
     expect(expired.text).toContain('This link has expired');
@@ -99,7 +99,7 @@ describe('guests in the web app', () => {
   });
 
   it('a voice guest sees the cycle but may not act on it (the machine offers them nothing)', async () => {
-    const { token } = await invite('lee.voice@example.org', 'voice');
+    const { token } = await invite('lee.voice@guests.example.org', 'voice');
     const cookie = cookieOf(await request(web.getHttpServer()).get(`/invitations/${token}`).expect(303));
     const page = await request(web.getHttpServer()).get(`/cycles/${cycleId}`).set('Cookie', cookie).expect(200);
     expect(page.text).not.toContain('name="type" value="');
