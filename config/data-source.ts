@@ -10,6 +10,7 @@ import { OUTBOX_ENTITIES } from '@app/outbox';
 import { PARTNERSHIPS_ENTITIES } from '@app/partnerships';
 import { WEBHOOKS_ENTITIES } from '@app/webhooks';
 import { AGREEMENTS_ENTITIES } from '@app/agreements';
+import { DATA_PROTECTION_ENTITIES } from '@app/data-protection';
 
 /** Every feature's entities, for the TypeORM CLI (`npm run migration:generate`) and the schema test. */
 export const ALL_ENTITIES = [
@@ -21,6 +22,7 @@ export const ALL_ENTITIES = [
   ...OUTBOX_ENTITIES,
   ...WEBHOOKS_ENTITIES,
   ...AGREEMENTS_ENTITIES,
+  ...DATA_PROTECTION_ENTITIES,
 ];
 
 export default new DataSource(dataSourceOptions(loadConfig().database.url, 20, ALL_ENTITIES));

@@ -3,7 +3,24 @@
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const libs = ['config', 'domain', 'database', 'history', 'queue', 'accounts', 'partnerships', 'cycles', 'milestones', 'notifications', 'outbox', 'webhooks', 'agreements', 'open-data', 'http'];
+const libs = [
+  'config',
+  'domain',
+  'database',
+  'history',
+  'queue',
+  'accounts',
+  'partnerships',
+  'cycles',
+  'milestones',
+  'notifications',
+  'outbox',
+  'webhooks',
+  'agreements',
+  'open-data',
+  'data-protection',
+  'http',
+];
 const moduleNameMapper = Object.fromEntries(
   libs
     .flatMap((lib) => [

@@ -1,0 +1,2 @@
+/** The data-protection feature's public face: its module and services. */
+export * from './data-protection.module';
