@@ -2,7 +2,9 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { AppConfigModule } from '@app/config';
-import { CyclesModule } from '@app/cycles';
+import { CycleEventsService, CyclesModule } from '@app/cycles';
+import type { Principal } from '@app/accounts';
+import { ERASED, type Seals, releaseFields } from '@app/history';
 import { DatabaseModule } from '@app/database';
 import { QueueModule } from '@app/queue';
 import { servicesCollaboration } from '../support/medium';
@@ -16,13 +18,14 @@ describe('append-only tables', () => {
   let app: INestApplicationContext;
   let db: DataSource;
   let partnershipId: string;
+  let council: Principal;
   let newCycle: () => Promise<string>;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule, DatabaseModule, QueueModule, CyclesModule] }).compile();
     app = await moduleRef.init();
     db = app.get(DataSource);
-    ({ partnershipId, newCycle } = await servicesCollaboration(app));
+    ({ partnershipId, council, newCycle } = await servicesCollaboration(app));
   });
   afterAll(() => app.close());
 
@@ -55,6 +58,37 @@ describe('append-only tables', () => {
     await asOwner(async (m) => {
       await expect(m.query(`TRUNCATE cycle_history CASCADE`)).rejects.toThrow(/append-only/);
     });
+  });
+
+  it('a sealed entry (hash scheme 4) may have its personal fields released, and nothing else changed', async () => {
+    const id = await newCycle();
+    const events = app.get(CycleEventsService);
+    await events.send(council, id, { type: 'LAUNCH' });
+    await events.send(council, id, { type: 'ESCALATE', reason: 'Sam Patel of Elm Road was not told' });
+    const [entry]: { seq: number; payload: Record<string, unknown>; seals: Seals; hash_scheme: number }[] = await db.query(
+      `SELECT seq, payload, seals, hash_scheme FROM cycle_history WHERE cycle_id = $1 AND type = 'ESCALATE'`,
+      [id],
+    );
+    expect(entry.hash_scheme).toBe(4);
+    expect(Object.keys(entry.seals)).toEqual(['/reason']);
+    const update = (payload: unknown, seals: unknown) =>
+      db.query(`UPDATE cycle_history SET payload = $3, seals = $4 WHERE cycle_id = $1 AND seq = $2`, [id, entry.seq, JSON.stringify(payload), JSON.stringify(seals)]);
+    const released = releaseFields(entry.payload, entry.seals, ['/reason'], ERASED);
+    // Refused: another text in its place (salt kept or dropped), the digest changed, a seal added or removed, a field outside the seals changed, a row of an older scheme.
+    await expect(update({ ...entry.payload, reason: 'Someone else' }, entry.seals)).rejects.toThrow(/append-only/);
+    await expect(update({ ...entry.payload, reason: 'Someone else' }, released.seals)).rejects.toThrow(/append-only/);
+    await expect(update(released.payload, { '/reason': { digest: '0'.repeat(64) } })).rejects.toThrow(/append-only/);
+    await expect(update(released.payload, { ...released.seals, '/other': { digest: 'x' } })).rejects.toThrow(/append-only/);
+    await expect(update({ ...released.payload, extra: 1 }, released.seals)).rejects.toThrow(/append-only/);
+    await expect(db.query(`UPDATE cycle_history SET payload = payload WHERE cycle_id = $1 AND seq = 1`, [id])).rejects.toThrow(/append-only/);
+    await expect(db.query(`UPDATE cycle_history SET hash = 'x' WHERE cycle_id = $1 AND seq = $2`, [id, entry.seq])).rejects.toThrow(/permission denied/);
+    // Allowed: the text replaced by its marker, the salt dropped, the digest kept.
+    await update(released.payload, released.seals);
+    const [after] = await db.query(`SELECT payload, seals FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [id, entry.seq]);
+    expect(after).toEqual({ payload: { ...entry.payload, reason: ERASED }, seals: { '/reason': { digest: entry.seals['/reason'].digest } } });
+    // Once released, a text cannot come back.
+    await expect(update(entry.payload, entry.seals)).rejects.toThrow(/append-only/);
+    await expect(asOwner((m) => m.query(`DELETE FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [id, entry.seq]))).rejects.toThrow(/append-only/);
   });
 
   it('a partnership’s history: the apps’ role may not change it; its owner is stopped by the trigger', async () => {

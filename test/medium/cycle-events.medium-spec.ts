@@ -41,8 +41,8 @@ describe('the cycle events service', () => {
     const record = await events.send(council, id, { type: 'LAUNCH' });
     expect(record.row).toMatchObject({ state: 'framing', version: 2 });
     expect(await history(id)).toEqual([
-      { seq: 1, type: 'CREATED', from_state: null, to_state: 'draft', hash_scheme: 3 },
-      { seq: 2, type: 'LAUNCH', from_state: 'draft', to_state: 'framing', hash_scheme: 3 },
+      { seq: 1, type: 'CREATED', from_state: null, to_state: 'draft', hash_scheme: 4 },
+      { seq: 2, type: 'LAUNCH', from_state: 'draft', to_state: 'framing', hash_scheme: 4 },
     ]);
     expect(await queries.verify(council, id)).toEqual({ intact: true, length: 2 });
   });

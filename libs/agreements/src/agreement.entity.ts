@@ -1,6 +1,6 @@
 /** The agreements feature's tables: the agreement, its append-only history and its review date. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ChainedEntryColumns } from '@app/history';
+import { ChainedEntryColumns, hashSchemeColumn } from '@app/history';
 import { AnchorEntity, PartnershipEntity } from '@app/partnerships/partnership.entity';
 import type { JsonObject } from '@app/database';
 
@@ -38,6 +38,9 @@ export class AgreementEntity {
 @Check('agreement_history_seq_check', `"seq" > 0`)
 @Check('agreement_history_hash_scheme_check', `"hash_scheme" IN (3)`)
 export class AgreementHistoryEntity extends ChainedEntryColumns<3> {
+  @hashSchemeColumn(3)
+  override hashScheme!: 3;
+
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid' })
   partnershipId!: string;
 

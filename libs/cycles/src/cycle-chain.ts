@@ -10,6 +10,7 @@ import {
   definitionOf,
   isMilestoneEventType,
   persistCycle,
+  personalFieldsOf,
   restoreCycle,
   splitTexts,
   taskChanges,
@@ -17,7 +18,7 @@ import {
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { EventWrite } from './cycle-writes.repository';
-import { actorColumns, chainedEntry } from '@app/history';
+import { actorColumns, chainedEntry, sealFields } from '@app/history';
 
 /**
  * Decide → chain, for one cycle: events are decided one after another on the state the one
@@ -141,7 +142,16 @@ export class CycleChain {
     if (typeof milestoneId === 'string' && (item.type === 'MILESTONE_CANCELLED' || isMilestoneEventType(item.type))) this.endedMilestones.push(milestoneId);
     const entry: CycleHistoryEntity = {
       cycleId: this.row.id,
-      ...chainedEntry(this.row.id, this.version + 1, this.historyHash, { type: item.type, ...actorColumns(item.actor), fromState: this.state, toState, payload: item.payload, at: item.at }),
+      ...chainedEntry(this.row.id, this.version + 1, this.historyHash, {
+        type: item.type,
+        ...actorColumns(item.actor),
+        fromState: this.state,
+        toState,
+        payload: item.payload,
+        at: item.at,
+        // What a person wrote is sealed: the chain commits to its digest, so it can be erased (hash scheme 4).
+        seals: sealFields(item.payload, personalFieldsOf(item.type, item.payload)) ?? null,
+      }),
     };
     this.entries.push(entry);
     this.version += 1;

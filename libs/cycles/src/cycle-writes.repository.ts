@@ -33,7 +33,7 @@ const WRITE_EVENTS = `
   entries AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(
       cycle_id uuid, seq int, type text, actor_user_id uuid, organisation_id uuid, representative boolean, from_state text, to_state text,
-      payload jsonb, at timestamptz, prev_hash text, hash text)),
+      payload jsonb, at timestamptz, prev_hash text, hash text, seals jsonb)),
   locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM heads) ORDER BY c.id FOR UPDATE SKIP LOCKED),
   moved AS (
     UPDATE cycles c SET snapshot = coalesce(h.snapshot, c.snapshot), state = h.state, title = coalesce(h.title, c.title), history_hash = h.hash,
@@ -52,8 +52,8 @@ const WRITE_EVENTS = `
     JOIN moved m ON m.id = t.cycle_id
     ON CONFLICT (cycle_id, key) DO UPDATE SET body = EXCLUDED.body),
   appended AS (
-    INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash)
-    SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.representative, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash
+    INSERT INTO cycle_history (cycle_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash, seals)
+    SELECT e.cycle_id, e.seq, e.type, e.actor_user_id, e.organisation_id, e.representative, e.from_state, e.to_state, e.payload, e.at, e.prev_hash, e.hash, e.seals
     FROM entries e JOIN moved m ON m.id = e.cycle_id
     RETURNING cycle_id)
   SELECT w.id, CASE WHEN w.wants_milestones THEN ${MILESTONES_OF('w.id')} END AS milestones
@@ -148,6 +148,7 @@ const entryParams = (entries: CycleHistoryEntity[]) =>
       at: e.at,
       prev_hash: e.prevHash,
       hash: e.hash,
+      seals: e.seals ?? null,
     })),
   );
 

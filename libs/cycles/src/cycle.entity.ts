@@ -1,6 +1,6 @@
 /** The cycles feature's tables: cycles, their append-only history, its checkpoints and the cycles' texts. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ChainedEntryColumns, type HashScheme } from '@app/history';
+import { ChainedEntryColumns, type HashScheme, type Seals, hashSchemeColumn } from '@app/history';
 import { PartnershipEntity } from '@app/partnerships/partnership.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 import type { JsonObject } from '@app/database';
@@ -86,8 +86,16 @@ export class CycleEntity {
 @Entity('cycle_history')
 @Index('cycle_history_progress_idx', ['cycleId', 'seq'], { where: `"type" = 'RECORD_PROGRESS'` })
 @Check('cycle_history_seq_check', `"seq" > 0`)
-@Check('cycle_history_hash_scheme_check', `"hash_scheme" IN (1, 2, 3)`)
+@Check('cycle_history_hash_scheme_check', `"hash_scheme" IN (1, 2, 3, 4)`)
 export class CycleHistoryEntity extends ChainedEntryColumns<HashScheme> {
+  /** How `hash` was computed (chain.ts): from scheme 4 on, personal fields sealed. The database fills it in. */
+  @hashSchemeColumn(4)
+  override hashScheme!: HashScheme;
+
+  /** The payload's personal fields, sealed: each one's digest (hashed) and salt (seals.ts); null when it has none. */
+  @Column({ type: 'jsonb', nullable: true })
+  seals?: Seals | null;
+
   @PrimaryColumn({ name: 'cycle_id', type: 'uuid' })
   cycleId!: string;
 

@@ -6,7 +6,7 @@ import { CLOCK } from '@app/config';
 import { type CycleTexts, RECORDED_PART_TYPES, type RecordedEntry, snapshotDisagreement } from '@app/domain';
 import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
-import { ChainVerdict, verifyChain } from '@app/history';
+import { ChainVerdict, type HashScheme, type Seals, verifyChain } from '@app/history';
 import { AuditSigningKey, statementVerifies } from './audit-signing';
 
 /** A full verification asked for again within this time goes on from the checkpoint of the last one instead. */
@@ -27,10 +27,11 @@ interface EntryJson {
   at: string;
   prevHash: string;
   hash: string;
-  hashScheme: 1 | 2 | 3;
+  hashScheme: HashScheme;
+  seals: Seals | null;
 }
 
-const HISTORY_COLUMNS = 'cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, representative, at, prev_hash, hash, hash_scheme';
+const HISTORY_COLUMNS = 'cycle_id, seq, type, actor_user_id, organisation_id, from_state, to_state, payload, representative, at, prev_hash, hash, hash_scheme, seals';
 
 /** A history entry as a plain statement reads it. */
 interface HistoryRow {
@@ -46,7 +47,8 @@ interface HistoryRow {
   at: Date;
   prev_hash: string;
   hash: string;
-  hash_scheme: 1 | 2 | 3;
+  hash_scheme: HashScheme;
+  seals: Seals | null;
 }
 
 /** What a page of history is: the entries after the cursor, and the cursor for the next page. */
@@ -194,7 +196,7 @@ export class HistoryAuditService {
       `SELECT c.version, c.history_hash, k.seq AS k_seq, k.hash AS k_hash,
          (SELECT coalesce(json_agg(json_build_object('seq', h.seq, 'type', h.type, 'actorUserId', h.actor_user_id, 'organisationId', h.organisation_id,
             'representative', h.representative, 'fromState', h.from_state, 'toState', h.to_state, 'payload', h.payload,
-            'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'prevHash', h.prev_hash, 'hash', h.hash, 'hashScheme', h.hash_scheme) ORDER BY h.seq), '[]'::json)
+            'at', to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'prevHash', h.prev_hash, 'hash', h.hash, 'hashScheme', h.hash_scheme, 'seals', h.seals) ORDER BY h.seq), '[]'::json)
           FROM cycle_history h WHERE h.cycle_id = c.id AND h.seq >= k.seq) AS entries
        FROM cycles c JOIN history_checkpoints k ON k.cycle_id = c.id
        WHERE c.id = $1 AND k.broken_at_seq IS NULL AND k.seq > 0 AND k.seq <= c.version`,
@@ -290,6 +292,7 @@ export class HistoryAuditService {
         prevHash: r.prev_hash,
         hash: r.hash,
         hashScheme: r.hash_scheme,
+        seals: r.seals,
       }),
     );
   }

@@ -23,3 +23,5 @@ export type { EventInput } from '@app/domain';
 export * from './cycle-invitation.entity';
 export * from './cycle-invitations.service';
 export * from './cycle-invitations.requests';
+export * from './cycle-releases.service';
+export * from './cycle-releases.requests';

@@ -14,7 +14,8 @@ export function separateAppRole(migrationUrl: string, appUrl: string): boolean {
 /**
  * Gives the app's role what it needs and nothing more, connected as the migrations' role (the
  * owner of every table): SELECT, INSERT, UPDATE and DELETE on the tables, but only SELECT and
- * INSERT on an append-only history (any table with an `*_append_only` trigger), the sequences'
+ * INSERT on an append-only history (any table with an `*_append_only` trigger; UPDATE of its
+ * `payload` and `seals` alone where it seals personal fields, which its trigger checks), the sequences'
  * values, and the same by default on whatever a later migration creates. Never ownership,
  * TRUNCATE, TRIGGER or REFERENCES: the app cannot switch a trigger off, alter a table or empty one.
  * The role is created when missing and the owner may create roles (with the URL's password, if any).
@@ -54,6 +55,13 @@ export async function grantAppRole(migrationUrl: string, appUrl: string): Promis
          JOIN pg_proc p ON p.oid = g.tgfoid WHERE n.nspname = 'public' AND p.proname LIKE '%append_only' ORDER BY 1`,
       )
     ).rows.map((row) => row.t);
+    // An append-only history with sealed personal fields (`seals`): its trigger lets their texts be released, and nothing else (hash scheme 4).
+    const sealed = (
+      await client.query<{ t: string }>(
+        `SELECT quote_ident(table_name) AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'seals' AND quote_ident(table_name) = ANY($1) ORDER BY 1`,
+        [appendOnly],
+      )
+    ).rows.map((row) => row.t);
     await client.query('BEGIN');
     for (const statement of [
       `GRANT CONNECT ON DATABASE ${database} TO ${r}`,
@@ -62,6 +70,7 @@ export async function grantAppRole(migrationUrl: string, appUrl: string): Promis
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${r}`,
       `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${r}`,
       ...appendOnly.map((table) => `REVOKE UPDATE, DELETE ON ${table} FROM ${r}`),
+      ...sealed.map((table) => `GRANT UPDATE (payload, seals) ON ${table} TO ${r}`),
       `REVOKE INSERT, UPDATE, DELETE ON "migrations" FROM ${r}`,
       // What later migrations create (run as this same owner) is covered before anyone grants again.
       `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${r}`,

@@ -82,7 +82,7 @@ describe('history chain', () => {
     const scheme2 = { ...content, representative: false, prevHash: GENESIS_HASH, hash: chainHash(GENESIS_HASH, 'c', content, 2), hashScheme: 2 as const };
     // A scheme 2 row read back with the column's default still verifies.
     expect(verifyChain('c', [scheme2])).toEqual({ intact: true, length: 1 });
-    const scheme3 = chainedEntry(content.cycleId, 1, GENESIS_HASH, { ...content, representative: true });
+    const scheme3 = chainedEntry(content.cycleId, 1, GENESIS_HASH, { ...content, representative: true }, 3);
     expect(scheme3.hashScheme).toBe(3);
     expect(verifyChain('c', [scheme3])).toEqual({ intact: true, length: 1 });
     expect(verifyChain('c', [{ ...scheme3, representative: false }])).toMatchObject({ intact: false, brokenAtSeq: 1 });

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Actor } from '@app/domain';
+import { RELEASING_TYPES, type Seals, releasedBy, sealProblem, sealedPayload } from './seals';
 
 /** The hash the first entry of every history links to. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -17,6 +18,8 @@ export interface EntryContent {
   toState: string;
   payload: Record<string, unknown>;
   at: Date;
+  /** Scheme 4: the payload's personal fields, each hashed as a salted digest (seals.ts). */
+  seals?: Seals | null;
 }
 
 /** An entry as its history keeps it: its content, its place, its link to the one before and its own hash. */
@@ -34,10 +37,13 @@ export interface ChainLink {
  * 1. the project's own JSON with sorted keys (entries written before RFC 8785 was adopted);
  * 2. RFC 8785 JSON Canonicalization (`canonicalize`);
  * 3. the same, with `representative` (whether the actor was their organisation's representative)
- *    among the content, for every entry written since.
+ *    among the content;
+ * 4. the same, with each personal field of the payload (what a person wrote) hashed as a salted
+ *    digest, `{ "$sealed": <digest> }`, instead of its text (seals.ts): the text and its salt
+ *    can be erased and the entry still verifies. An entry without personal fields hashes as in 3.
  */
-export type HashScheme = 1 | 2 | 3;
-export const CURRENT_HASH_SCHEME: HashScheme = 3;
+export type HashScheme = 1 | 2 | 3 | 4;
+export const CURRENT_HASH_SCHEME: HashScheme = 4;
 
 /** Scheme 1, kept to verify the entries it hashed: JSON with object keys sorted at every depth. */
 export function legacyCanonicalJson(value: unknown): string {
@@ -55,6 +61,7 @@ const CANONICAL: Record<HashScheme, (value: unknown) => string> = {
   1: legacyCanonicalJson,
   2: rfc8785,
   3: rfc8785,
+  4: rfc8785,
 };
 
 /**
@@ -72,7 +79,7 @@ export function chainedContent(subjectId: string, seq: number, entry: EntryConte
     organisationId: entry.organisationId,
     fromState: entry.fromState,
     toState: entry.toState,
-    payload: entry.payload,
+    payload: scheme >= 4 ? sealedPayload(entry.payload, entry.seals ?? undefined) : entry.payload,
     at: entry.at.toISOString(),
   };
   return scheme >= 3 ? { ...content, representative: entry.representative ?? false } : content;
@@ -84,10 +91,17 @@ export function chainHash(prevHash: string, subjectId: string, entry: EntryConte
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
-/** A history entry with its link to the one before and its own hash, in the current scheme. */
-export function chainedEntry<C extends EntryContent>(subjectId: string, seq: number, prevHash: string, content: C): C & { seq: number; prevHash: string; hash: string; hashScheme: HashScheme } {
+/** A history entry with its link to the one before and its own hash, in the current scheme (or the history's own). */
+export function chainedEntry<C extends EntryContent>(
+  subjectId: string,
+  seq: number,
+  prevHash: string,
+  content: C,
+  scheme: HashScheme = CURRENT_HASH_SCHEME,
+): C & { seq: number; prevHash: string; hash: string; hashScheme: HashScheme } {
+  if (content.seals && scheme < 4) throw new Error(`Hash scheme ${scheme} cannot seal personal fields`);
   const placed = { ...content, seq };
-  return { ...placed, prevHash, hash: chainHash(prevHash, subjectId, placed, CURRENT_HASH_SCHEME), hashScheme: CURRENT_HASH_SCHEME };
+  return { ...placed, prevHash, hash: chainHash(prevHash, subjectId, placed, scheme), hashScheme: scheme };
 }
 
 export type ChainVerdict = { intact: true; length: number } | { intact: false; brokenAtSeq: number; length: number; reason: string; disagrees?: 'snapshot' | 'texts' };
@@ -114,12 +128,16 @@ export function verifyChain(
   const length = from.seq + entries.length;
   const broken = (brokenAtSeq: number, reason: string): ChainVerdict => ({ intact: false, brokenAtSeq, length, reason });
   let prev = from.hash;
+  // The sealed fields that erasure and redaction entries released (`<seq><pointer>`): only those may have lost their text.
+  const released = new Set(entries.filter((e) => RELEASING_TYPES.includes(e.type)).flatMap((e) => releasedBy(e.payload).map((f) => `${f.seq}${f.path}`)));
   for (const [index, entry] of entries.entries()) {
     const { prevHash, hash, hashScheme = CURRENT_HASH_SCHEME } = entry;
     const seq = from.seq + index + 1;
     if (entry.seq !== seq) return broken(seq, `Entry ${seq} is missing: the next entry is numbered ${entry.seq}.`);
     if (prevHash !== prev) return broken(seq, `Entry ${seq} does not link to the entry before it.`);
     if (chainHash(prevHash, subjectId, entry, hashScheme) !== hash) return broken(seq, `Entry ${seq} was changed after it was written: its content no longer matches its hash.`);
+    const unsealed = hashScheme >= 4 ? sealProblem(seq, entry.payload, entry.seals ?? undefined, released) : undefined;
+    if (unsealed) return broken(seq, unsealed);
     prev = hash;
   }
   if (head) {

@@ -40,7 +40,13 @@ export abstract class ChainedEntryColumns<S extends HashScheme = HashScheme> {
   @Column({ type: 'text' })
   hash!: string;
 
-  /** How `hash` was computed (chain.ts): 1 before RFC 8785, 2 since, 3 with `representative`. The database fills it in. */
-  @Column({ name: 'hash_scheme', type: 'smallint', default: 3, insert: false, update: false })
+  /**
+   * How `hash` was computed (chain.ts): 1 before RFC 8785, 2 since, 3 with `representative`, 4 with
+   * personal fields sealed. The database fills it in: each entity declares the column with its
+   * table's default (`hashSchemeColumn`).
+   */
   hashScheme!: S;
 }
+
+/** The `hash_scheme` column, with the scheme the table's new entries are hashed in as its default. */
+export const hashSchemeColumn = (scheme: HashScheme) => Column({ name: 'hash_scheme', type: 'smallint', default: scheme, insert: false, update: false });

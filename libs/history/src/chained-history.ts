@@ -1,7 +1,7 @@
 /** A hash-chained history whose head is kept on its parent's row, appended by compare-and-set. */
 import { DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { VersionConflict } from '@app/domain';
-import { ChainHead, ChainVerdict, EntryContent, chainedEntry, verifyChain } from './chain';
+import { ChainHead, ChainVerdict, EntryContent, HashScheme, chainedEntry, verifyChain } from './chain';
 import type { ChainedEntryColumns } from './chained-entry.columns';
 
 /** Where a history's head is kept: its parent's table, the row's key, and the columns of the head (names written into the SQL: the code's constants, never input). */
@@ -32,6 +32,8 @@ export class ChainedHistory<K extends string, E extends EntryOf<K>> {
     /** The entity's property naming the chain's subject (the parent's id). */
     private readonly subject: K,
     private readonly head: HeadColumns,
+    /** The scheme its entries are hashed in: 3 (its table allows no other) until it seals personal fields. */
+    private readonly scheme: HashScheme = 3,
   ) {}
 
   /** The head, with the other columns asked for, the row locked until the caller's transaction ends (undefined: no row). */
@@ -52,7 +54,7 @@ export class ChainedHistory<K extends string, E extends EntryOf<K>> {
     let seq = from.version;
     let prev = from.historyHash;
     const entries = contents.map((content) => {
-      const entry = chainedEntry(id, ++seq, prev, content);
+      const entry = chainedEntry(id, ++seq, prev, content, this.scheme);
       prev = entry.hash;
       return { ...entry, [this.subject]: id } as unknown as E;
     });

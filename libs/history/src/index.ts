@@ -1,4 +1,5 @@
 /** The history library's public face: hash chaining and the chained histories built on it. */
 export * from './chain';
+export * from './seals';
 export * from './chained-entry.columns';
 export * from './chained-history';

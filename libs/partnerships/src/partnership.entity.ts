@@ -1,6 +1,6 @@
 /** The tables of the partnerships feature: partnerships, members, invitations, declarations, outcomes, anchors, history and proposals. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ChainedEntryColumns } from '@app/history';
+import { ChainedEntryColumns, hashSchemeColumn } from '@app/history';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 
@@ -68,6 +68,9 @@ export class PartnershipEntity {
 @Check('partnership_history_seq_check', `"seq" > 0`)
 @Check('partnership_history_hash_scheme_check', `"hash_scheme" IN (3)`)
 export class PartnershipHistoryEntity extends ChainedEntryColumns<3> {
+  @hashSchemeColumn(3)
+  override hashScheme!: 3;
+
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid', primaryKeyConstraintName: 'partnership_history_pkey' })
   partnershipId!: string;
 

@@ -3,8 +3,8 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Logger, Param, Post, 
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
-import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, CycleStore, EventInput } from '@app/cycles';
-import { type Clock, ValidationFailed } from '@app/domain';
+import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, CycleReleasesService, CycleStore, EventInput, RedactEntryDto } from '@app/cycles';
+import { type Clock, NotFound, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
 import { Caller } from '../http/auth.guard';
 import { ExpensiveRead, IdPipe, jsonArrayStream } from '@app/http';
@@ -54,6 +54,7 @@ export class CyclesController {
     private readonly cycles: CycleQueriesService,
     private readonly creation: CycleCreationService,
     private readonly events: CycleEventsService,
+    private readonly releases: CycleReleasesService,
     @Inject(CLOCK) private readonly clock: Clock,
     store: CycleStore,
   ) {
@@ -156,6 +157,21 @@ export class CyclesController {
   })
   verify(@Caller() caller: Principal, @CycleId() id: string, @Query() query: VerifyQuery): Promise<VerifyDto> {
     return this.cycles.verify(caller, id, { full: query.full === 'true' });
+  }
+
+  @Post(':id/history/:seq/redact')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Redacts one personal field of one history entry (admin), with a reason',
+    description:
+      'The field’s text becomes "[redacted]" in the history, the cycle’s views and exports; its salted digest stays in the chain, so `verify` stays intact. A REDACTED entry records the field, who and why. Only fields the entry sealed (what a person wrote) can be redacted (400 otherwise, naming them).',
+  })
+  @ApiBody({ type: RedactEntryDto })
+  @ApiOkResponse({ schema: { type: 'object', properties: { seq: { type: 'integer' }, field: { type: 'string' }, redactedBySeq: { type: 'integer' } } } })
+  redact(@Caller() caller: Principal, @CycleId() id: string, @Param('seq') seq: string, @Body() body: RedactEntryDto) {
+    // A path that is not an entry's number names nothing.
+    if (!/^[1-9][0-9]{0,8}$/.test(seq)) throw new NotFound('history entry');
+    return this.releases.redact(caller, id, Number(seq), body);
   }
 }
 

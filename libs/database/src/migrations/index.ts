@@ -27,6 +27,7 @@ import { SignedCheckpoints1764340000000 } from './1764340000000-signed-checkpoin
 import { PersonalAccessTokens1764390000000 } from './1764390000000-personal-access-tokens';
 import { CycleInvitations1764400000000 } from './1764400000000-cycle-invitations';
 import { CycleGuests1764401000000 } from './1764401000000-cycle-guests';
+import { SealedHistory1764420000000 } from './1764420000000-sealed-history';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
@@ -61,4 +62,5 @@ export const MIGRATIONS: Function[] = [
   IdentityProviders1764391000000,
   CycleInvitations1764400000000,
   CycleGuests1764401000000,
+  SealedHistory1764420000000,
 ];

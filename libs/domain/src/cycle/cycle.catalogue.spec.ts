@@ -1,6 +1,6 @@
 import { ValidationFailed } from '../errors';
 import * as catalogue from './cycle.catalogue';
-import { CATALOGUE, MILESTONE_EVENTS, USER_EVENTS, definitionOf } from './cycle.catalogue';
+import { CATALOGUE, MILESTONE_EVENTS, USER_EVENTS, definitionOf, personalFieldsOf } from './cycle.catalogue';
 import { cycleMachine } from './cycle.machine';
 import { eventSchemas, parseEvent } from './event-input';
 
@@ -72,5 +72,18 @@ describe('the event catalogue', () => {
       }
     }
     expect(cycleMachine.states.framing.meta).toEqual({ label: 'Framing the problem', description: 'framing the problem' });
+  });
+});
+
+describe('the prose an entry seals (personalFieldsOf)', () => {
+  it('names what a person wrote, nested ones too, and not titles, ids or choices', () => {
+    expect(personalFieldsOf('RECORD_LEARNING', { insight: 'I', evidence: 'E', recommendation: 'adapt' })).toEqual(['/insight', '/evidence']);
+    expect(personalFieldsOf('RECORD_LEARNING', { insight: 'I', recommendation: 'adapt' })).toEqual(['/insight']);
+    expect(personalFieldsOf('SUBMIT_OPTION', { optionId: 'o', title: 'Buses', summary: 'S' })).toEqual(['/summary']);
+    expect(personalFieldsOf('ESCALATE', { reason: 'R' })).toEqual(['/reason']);
+    expect(personalFieldsOf('SIGN_OFF_REVIEW', { outcome: 'close' })).toEqual([]);
+    expect(personalFieldsOf('CREATED', { title: 'T' })).toEqual([]);
+    expect(personalFieldsOf('PLEDGE', { kind: 'in-kind', description: 'Two volunteers' })).toEqual(['/description']);
+    expect(personalFieldsOf('PROPOSE_DECISION', { optionIds: [], rationale: 'R', allocations: [] })).toEqual(['/rationale']);
   });
 });

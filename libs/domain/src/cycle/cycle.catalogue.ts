@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { MILESTONE_EVENT_TYPES, MilestoneEventType } from './cycle.types';
-import { EventDefinition, EventOf } from './event-definition';
+import { EventDefinition, EventOf, prosePointers } from './event-definition';
 import { CANCEL, ESCALATE, RESOLVE_ESCALATION } from './catalogue/any-stage';
 import { APPRAISE_OPTION, CONSENT, OBJECT, PLEDGE, PROPOSE_DECISION } from './catalogue/deciding';
 import { ADD_ACTION, COMPLETE_ACTION, RECORD_PROGRESS, START_REVIEW } from './catalogue/delivering';
@@ -81,5 +81,11 @@ export const USER_EVENT_TYPES: readonly UserEventType[] = USER_EVENTS.map((e) =>
 export const CATALOGUE: ReadonlyMap<string, EventDefinition> = new Map([...USER_EVENTS, ...MILESTONE_EVENTS].map((entry) => [entry.type, entry as unknown as EventDefinition]));
 
 export const definitionOf = (type: string): EventDefinition | undefined => CATALOGUE.get(type);
+
+/** The JSON Pointers of what a person wrote in an entry of this type (its `prose` fields): what its history entry seals. */
+export const personalFieldsOf = (type: string, payload: Record<string, unknown>): string[] => {
+  const definition = CATALOGUE.get(type);
+  return definition ? prosePointers(definition.fields, payload) : [];
+};
 
 export const isMilestoneEventType = (type: string): type is MilestoneEventType => (MILESTONE_EVENT_TYPES as readonly string[]).includes(type);

@@ -92,6 +92,33 @@ export const text = (max: number, missing: string, label: string) =>
     .max(max, `${label} must be ${thousands(max)} characters or fewer`)
     .refine((value) => value.trim().length > 0, missing);
 
+/** The fields that hold what a person wrote (`prose`): sealed in the history (hash scheme 4), erasable with their author. */
+const PROSE = new WeakSet<z.ZodType>();
+
+/**
+ * Free text a person writes (a statement, a reason, a note, a learning): `text`, marked as
+ * personal data. Titles and labels (an option's, an action's, a metric's) name things and stay `text`.
+ */
+export const prose = (max: number, missing: string, label: string) => {
+  const schema = text(max, missing, label);
+  PROSE.add(schema);
+  return schema;
+};
+
+/** The JSON Pointers (RFC 6901) of the prose a value of `schema` holds, for the history's seals. */
+export function prosePointers(schema: z.ZodType, value: unknown, at = ''): string[] {
+  if (PROSE.has(schema)) return typeof value === 'string' ? [at] : [];
+  const def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType> } } })._zod.def;
+  if ((def.type === 'optional' || def.type === 'nullable' || def.type === 'default') && def.innerType) return prosePointers(def.innerType, value, at);
+  if (def.type === 'array' && def.element && Array.isArray(value)) return value.flatMap((item, i) => prosePointers(def.element!, item, `${at}/${i}`));
+  if (def.type === 'object' && def.shape && value !== null && typeof value === 'object') {
+    return Object.entries(def.shape).flatMap(([key, field]) =>
+      key in value ? prosePointers(field, (value as Record<string, unknown>)[key], `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`) : [],
+    );
+  }
+  return [];
+}
+
 export const id = (missing: string) => z.uuid({ error: missing });
 
 /** A list of ids, each named by the message when it is not one. */

@@ -11,3 +11,4 @@ export * from './cycle.tasks';
 export * from './cycle.funding';
 export * from './cycle.texts';
 export * from './cycle.audit';
+export * from './cycle.erasure';

@@ -1,6 +1,6 @@
 /** From any working state: escalating a disagreement, resolving it, cancelling the cycle. */
 import { z } from 'zod';
-import { WORKING_STATES, defineEvent, fromEvery, text } from '../event-definition';
+import { defineEvent, fromEvery, prose, WORKING_STATES } from '../event-definition';
 import { reasonField } from './shared';
 
 export const ESCALATE = defineEvent({
@@ -14,7 +14,7 @@ export const ESCALATE = defineEvent({
 export const RESOLVE_ESCALATION = defineEvent({
   type: 'RESOLVE_ESCALATION',
   label: 'Resolved the escalation',
-  fields: z.strictObject({ resolution: text(20000, 'Enter the resolution', 'The resolution') }),
+  fields: z.strictObject({ resolution: prose(20000, 'Enter the resolution', 'The resolution') }),
   who: { kind: 'facilitator' },
   // Back to the state the escalation came from: one route per working state, guarded by `returnsTo`.
   routes: { escalated: WORKING_STATES.map((state) => ({ to: state, when: [`returnsTo.${state}`], effect: 'record' as const })) },

@@ -4,7 +4,7 @@ import { liveOptions, openProposal, optionRefuses, proposalRefuses } from '../cy
 import { CycleContext, PLEDGE_KINDS } from '../cycle.types';
 import { allocationsRefuse, commitmentOf, committed, pledgesOf, proposalUnfunded } from '../cycle.funding';
 import { formatPence } from '../../money';
-import { defineEvent, fromEvery, id, text } from '../event-definition';
+import { defineEvent, fromEvery, id, prose, text } from '../event-definition';
 import { pence, reasonField, stay, who } from './shared';
 
 export const APPRAISE_OPTION = defineEvent({
@@ -13,7 +13,7 @@ export const APPRAISE_OPTION = defineEvent({
   fields: z.strictObject({
     optionId: id('Choose an option'),
     scores: z.array(z.strictObject({ outcomeId: z.uuid(), score: z.int({ error: 'Choose a score from 0 to 5' }).min(0, 'Choose a score from 0 to 5').max(5, 'Choose a score from 0 to 5') })).max(100),
-    comment: text(5000, 'Enter a comment', 'The comment').optional(),
+    comment: prose(5000, 'Enter a comment', 'The comment').optional(),
   }),
   who: { kind: 'coOwner' },
   routes: { deciding: stay },
@@ -57,7 +57,7 @@ export const PROPOSE_DECISION = defineEvent<
       .array(z.uuid({ error: 'Choose options from the list' }), { error: 'Choose at least one option' })
       .min(1, 'Choose at least one option')
       .max(50),
-    rationale: text(20000, 'Enter the rationale for the decision', 'The rationale'),
+    rationale: prose(20000, 'Enter the rationale for the decision', 'The rationale'),
     allocations: allocationsField.optional(),
   }),
   generates: 'proposalId',
@@ -141,7 +141,7 @@ export const PLEDGE = defineEvent({
     .strictObject({
       kind: z.enum(PLEDGE_KINDS, { error: 'Choose what your organisation puts in' }),
       amountPence: pence('Enter the amount in pounds, for example 40,000').optional(),
-      description: text(2000, 'Describe what your organisation puts in', 'The description'),
+      description: prose(2000, 'Describe what your organisation puts in', 'The description'),
     })
     .refine((e) => e.kind !== 'cash' || (e.amountPence !== undefined && e.amountPence > 0), { message: 'Enter the cash amount in pounds, for example 40,000', path: ['amountPence'] })
     .refine((e) => e.kind === 'cash' || e.amountPence === undefined, { message: 'Give an amount for cash only; describe in-kind and staff time', path: ['amountPence'] }),

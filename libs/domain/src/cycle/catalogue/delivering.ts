@@ -1,14 +1,14 @@
 /** Delivering: the delivery plan's actions, progress updates, and starting the review. */
 import { z } from 'zod';
 import { actionsOf, openActionsOf } from '../cycle.funding';
-import { defineEvent, id, text } from '../event-definition';
+import { defineEvent, id, prose, text } from '../event-definition';
 import { stay } from './shared';
 
 export const RECORD_PROGRESS = defineEvent({
   type: 'RECORD_PROGRESS',
   label: 'Recorded progress',
   fields: z.strictObject({
-    note: text(20000, 'Enter what has happened', 'The note'),
+    note: prose(20000, 'Enter what has happened', 'The note'),
     readings: z
       .array(
         z.strictObject({
@@ -82,7 +82,7 @@ export const ADD_ACTION = defineEvent<
 export const COMPLETE_ACTION = defineEvent({
   type: 'COMPLETE_ACTION',
   label: 'Completed an action',
-  fields: z.strictObject({ actionId: id('Choose the action'), note: text(5000, 'Enter a note', 'The note').optional() }),
+  fields: z.strictObject({ actionId: id('Choose the action'), note: prose(5000, 'Enter a note', 'The note').optional() }),
   who: { kind: 'actionOwner', doing: 'complete it' },
   routes: { delivering: stay },
   rule: (c, e) => {

@@ -1,13 +1,13 @@
 /** Framing the problem: revisions, and each co-owner's endorsement or objection. */
 import { z } from 'zod';
 import { problemResponseRefuses, latestRevision } from '../cycle.rules';
-import { defineEvent, text } from '../event-definition';
+import { defineEvent, prose } from '../event-definition';
 import { CYCLE_CAPS, reasonField, stay, who } from './shared';
 
 export const REVISE_PROBLEM = defineEvent({
   type: 'REVISE_PROBLEM',
   label: 'Wrote a new revision of the problem',
-  fields: z.strictObject({ statement: text(20000, 'Enter the problem statement', 'The problem statement') }),
+  fields: z.strictObject({ statement: prose(20000, 'Enter the problem statement', 'The problem statement') }),
   who: { kind: 'coOwner' },
   routes: { framing: stay },
   rule: (c) =>

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { liveOptions, optionRefuses } from '../cycle.rules';
 import { CycleContext } from '../cycle.types';
-import { defineEvent, id, text } from '../event-definition';
+import { defineEvent, id, prose, text } from '../event-definition';
 import { CYCLE_CAPS, pence, stay, tableItemsField, tableItemsRefuse } from './shared';
 
 const authorsLiveOption = (c: CycleContext, organisationId: string | null) => organisationId !== null && liveOptions(c).some((o) => o.authorOrganisationIds.includes(organisationId));
@@ -22,7 +22,7 @@ export const SUBMIT_OPTION = defineEvent<
   label: 'Submitted an option',
   fields: z.strictObject({
     title: text(300, 'Enter a title for the option', 'The title'),
-    summary: text(20000, 'Enter a summary of the option', 'The summary'),
+    summary: prose(20000, 'Enter a summary of the option', 'The summary'),
     coAuthorOrganisationIds: z
       .array(z.uuid({ error: 'Choose co-authors from the list' }))
       .max(50)
@@ -68,7 +68,7 @@ export const AMEND_OPTION = defineEvent({
     .strictObject({
       optionId: id('Choose an option'),
       title: text(300, 'Enter a new title or a new summary', 'The title').optional(),
-      summary: text(20000, 'Enter a new title or a new summary', 'The summary').optional(),
+      summary: prose(20000, 'Enter a new title or a new summary', 'The summary').optional(),
       estimatedCostPence: pence('Enter the estimated cost in pounds, for example 55,000').optional(),
       tableItems: tableItemsField.optional(),
     })

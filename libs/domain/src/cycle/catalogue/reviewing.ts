@@ -1,15 +1,15 @@
 /** The learning review: learning recorded, and the panel's sign-offs. */
 import { z } from 'zod';
 import { CycleContext } from '../cycle.types';
-import { defineEvent, text } from '../event-definition';
+import { defineEvent, prose } from '../event-definition';
 import { stay } from './shared';
 
 export const RECORD_LEARNING = defineEvent({
   type: 'RECORD_LEARNING',
   label: 'Recorded learning',
   fields: z.strictObject({
-    insight: text(20000, 'Enter what was learned', 'The insight'),
-    evidence: text(20000, 'Enter the evidence', 'The evidence').optional(),
+    insight: prose(20000, 'Enter what was learned', 'The insight'),
+    evidence: prose(20000, 'Enter the evidence', 'The evidence').optional(),
     recommendation: z.enum(['continue', 'adapt', 'stop'], { error: 'Choose a recommendation' }),
   }),
   who: { kind: 'coOwnerOrPanel' },

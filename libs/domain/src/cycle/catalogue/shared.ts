@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import type { Directory, Team } from '../cycle.people';
 import { teamProblems } from '../cycle.people';
-import { text } from '../event-definition';
+import { prose, text } from '../event-definition';
 
 export const who = (event: { actor: { organisationId: string | null; userId: string | null }; at: string }) => ({
   organisationId: event.actor.organisationId!,
   userId: event.actor.userId!,
   at: event.at,
 });
-export const reasonField = (missing = 'Enter the reason') => text(5000, missing, 'The reason');
+export const reasonField = (missing = 'Enter the reason') => prose(5000, missing, 'The reason');
 /** An amount of money in whole pence (never floats), up to £100 billion. */
 export const pence = (missing: string) => z.int({ error: missing }).min(0, 'Enter an amount of £0 or more').max(10_000_000_000_000, 'Enter an amount below £100,000,000,000');
 /** On-the-table items of members' declarations an option uses. */

@@ -1,0 +1,142 @@
+/**
+ * Personal texts released from cycles' histories (issue 34): one entry's field redacted by an
+ * admin, or everything a person wrote erased with them. The sealed fields lose their text and salt
+ * (their digests stay, so the chain verifies), the stored snapshot and texts lose the same texts,
+ * and the release is itself an entry of each cycle's history (REDACTED, PERSONAL_DATA_ERASED).
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { type Principal, isAdmin } from '@app/accounts';
+import { CLOCK } from '@app/config';
+import { Transactions, type JsonObject } from '@app/database';
+import { type Actor, type Clock, type CycleTexts, Forbidden, NotFound, type ReleasedEntry, ValidationFailed, releaseInSnapshot, releaseInTexts } from '@app/domain';
+import { ERASED, REDACTED, type Seals, releaseFields, valueAt } from '@app/history';
+import { CycleEventsService } from './cycle-events.service';
+import { CycleQueriesService } from './cycle-queries.service';
+
+/** An entry's row as the release reads it. */
+interface SealedRow {
+  cycle_id: string;
+  seq: number;
+  type: string;
+  at: Date;
+  payload: Record<string, unknown>;
+  seals: Seals | null;
+  hash_scheme: number;
+}
+
+/** What erasing a person did to the cycles: those touched, how many fields lost their text, and the entries of older schemes that keep theirs. */
+export interface ErasedFromCycles {
+  cycleIds: string[];
+  released: number;
+  /** Entries they wrote under hash schemes 1–3, whose texts the chain itself commits to (see docs/data-protection.md). */
+  retained: number;
+}
+
+const MAX_REASON = 2000;
+
+@Injectable()
+export class CycleReleasesService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly events: CycleEventsService,
+    private readonly queries: CycleQueriesService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Redacts one field of one entry (admin): its text becomes "[redacted]" in the history and in
+   * what the cycle shows, and a REDACTED entry records which field, by whom and why.
+   */
+  async redact(admin: Principal, cycleId: string, seq: number, input: { field?: unknown; reason?: unknown }): Promise<{ seq: number; field: string; redactedBySeq: number }> {
+    const field = typeof input.field === 'string' ? input.field.trim() : '';
+    const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+    const problems = [
+      ...(!field || field.length > 200 ? [{ field: 'field', message: 'must name the field of the entry to redact, such as insight' }] : []),
+      ...(!reason || reason.length > MAX_REASON ? [{ field: 'reason', message: `must say why, in 1 to ${MAX_REASON} characters` }] : []),
+    ];
+    if (problems.length) throw new ValidationFailed(problems);
+    if (!isAdmin(admin)) throw new Forbidden('Only an admin redacts a history entry.');
+    await this.queries.get(admin, cycleId);
+    const pointer = field.startsWith('/') ? field : `/${field}`;
+    return this.transactions.run(async () => {
+      await this.events.lockForEntries([cycleId]);
+      const [row] = await this.rows(`h.cycle_id = $1 AND h.seq = $2`, [cycleId, seq]);
+      if (!row) throw new NotFound('history entry');
+      const sealed = Object.keys(row.seals ?? {});
+      if (!row.seals?.[pointer]) {
+        const what = sealed.length ? `its personal fields are ${sealed.map((p) => p.slice(1)).join(', ')}` : 'it holds no personal text';
+        throw new ValidationFailed([{ field: 'field', message: `entry ${seq} has no personal field ${field} to redact: ${what}` }]);
+      }
+      if (row.seals[pointer].salt === undefined) throw new ValidationFailed([{ field: 'field', message: `the field ${field} of entry ${seq} is already erased or redacted` }]);
+      await this.release(cycleId, [{ row, pointers: [pointer] }], REDACTED);
+      const entry = { type: 'REDACTED', actor: this.actorOf(admin), payload: { fields: [{ seq, path: pointer }], reason }, at: this.clock.now() };
+      await this.events.recordEntry(cycleId, entry);
+      const [{ version }]: { version: number }[] = await this.transactions.manager.query(`SELECT version FROM cycles WHERE id = $1`, [cycleId]);
+      return { seq, field: pointer.slice(1), redactedBySeq: version };
+    });
+  }
+
+  /**
+   * Erases what `userId` wrote in every cycle's history, in the caller's transaction: each sealed
+   * field of their entries becomes "[erased]", and each cycle touched gains a PERSONAL_DATA_ERASED
+   * entry naming the fields, in `actor`'s name.
+   */
+  async eraseAuthor(userId: string, actor: Actor, reason: string): Promise<ErasedFromCycles> {
+    const [{ retained }]: { retained: number }[] = await this.transactions.manager.query(
+      `SELECT count(*)::int AS retained FROM cycle_history h WHERE h.actor_user_id = $1 AND h.hash_scheme < 4 AND h.type <> 'CREATED'`,
+      [userId],
+    );
+    const cycleIds: string[] = (await this.transactions.manager.query(`SELECT DISTINCT h.cycle_id FROM cycle_history h WHERE h.actor_user_id = $1 AND h.seals IS NOT NULL ORDER BY 1`, [userId])).map(
+      (r: { cycle_id: string }) => r.cycle_id,
+    );
+    await this.events.lockForEntries(cycleIds);
+    let released = 0;
+    const touched: string[] = [];
+    for (const cycleId of cycleIds) {
+      const rows = await this.rows(`h.cycle_id = $1 AND h.actor_user_id = $2 AND h.seals IS NOT NULL`, [cycleId, userId]);
+      const items = rows
+        .map((row) => ({
+          row,
+          pointers: Object.entries(row.seals ?? {})
+            .filter(([, seal]) => seal.salt !== undefined)
+            .map(([pointer]) => pointer),
+        }))
+        .filter((i) => i.pointers.length);
+      if (!items.length) continue;
+      await this.release(cycleId, items, ERASED);
+      const fields = items.flatMap((i) => i.pointers.map((path) => ({ seq: i.row.seq, path })));
+      await this.events.recordEntry(cycleId, { type: 'PERSONAL_DATA_ERASED', actor, payload: { userId, fields, reason }, at: this.clock.now() });
+      released += fields.length;
+      touched.push(cycleId);
+    }
+    return { cycleIds: touched, released, retained };
+  }
+
+  /** Releases the fields of one cycle's entries and takes their texts out of its snapshot and texts (its row locked by the caller). */
+  private async release(cycleId: string, items: { row: SealedRow; pointers: string[] }[], marker: typeof ERASED | typeof REDACTED): Promise<void> {
+    const m = this.transactions.manager;
+    const entries: ReleasedEntry[] = [];
+    for (const { row, pointers } of items) {
+      const next = releaseFields(row.payload, row.seals!, pointers, marker);
+      await m.query(`UPDATE cycle_history SET payload = $3, seals = $4 WHERE cycle_id = $1 AND seq = $2`, [cycleId, row.seq, JSON.stringify(next.payload), JSON.stringify(next.seals)]);
+      const texts = pointers.map((p) => valueAt(row.payload, p)).filter((t): t is string => typeof t === 'string');
+      entries.push({ type: row.type, at: row.at.toISOString(), payload: row.payload, texts });
+    }
+    const [cycle]: { snapshot: JsonObject; texts: CycleTexts }[] = await m.query(
+      `SELECT c.snapshot, COALESCE((SELECT json_object_agg(t.key, t.body) FROM cycle_texts t WHERE t.cycle_id = c.id), '{}') AS texts FROM cycles c WHERE c.id = $1`,
+      [cycleId],
+    );
+    const snapshot = releaseInSnapshot(cycle.snapshot, entries, marker);
+    await m.query(`UPDATE cycles SET snapshot = $2 WHERE id = $1`, [cycleId, JSON.stringify(snapshot)]);
+    const texts = releaseInTexts(snapshot, cycle.texts, entries, marker);
+    for (const [key, body] of Object.entries(texts)) await m.query(`UPDATE cycle_texts SET body = $3 WHERE cycle_id = $1 AND key = $2`, [cycleId, key, body]);
+  }
+
+  private async rows(where: string, params: unknown[]): Promise<SealedRow[]> {
+    return this.transactions.manager.query(`SELECT h.cycle_id, h.seq, h.type, h.at, h.payload, h.seals, h.hash_scheme FROM cycle_history h WHERE ${where} ORDER BY h.seq`, params);
+  }
+
+  private actorOf(principal: Principal): Actor {
+    return { userId: principal.userId, organisationId: principal.organisationId, representative: false };
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Personal data sealed out of the chain (hash scheme 4): each personal field of an entry's payload
+ * is hashed as a salted digest, so the text and its salt can be erased and the chain still verifies.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** What stands in a payload for a text that was erased with its person, or redacted by an admin. */
+export const ERASED = '[erased]';
+export const REDACTED = '[redacted]';
+const MARKERS: readonly unknown[] = [ERASED, REDACTED];
+
+/**
+ * One sealed field: the digest the chain commits to, and the salt that proves the text beside it
+ * is the one written. An erased or redacted field has no salt left (its text is a marker).
+ */
+export interface Seal {
+  digest: string;
+  salt?: string;
+}
+/** An entry's seals by the field's JSON Pointer into its payload (RFC 6901: `/insight`, `/pledges/0/description`). */
+export type Seals = Record<string, Seal>;
+
+/** The placeholder a sealed field's value is hashed as. */
+export const SEALED_KEY = '$sealed';
+
+/** SHA-256 over the salt, a newline and the value's RFC 8785 JSON (hex). */
+export function sealDigest(salt: string, value: unknown): string {
+  return createHash('sha256')
+    .update(salt)
+    .update('\n')
+    .update(canonicalize(value) ?? 'null')
+    .digest('hex');
+}
+
+/** Seals the payload's fields at `pointers` (those holding a value), each with a salt of its own. */
+export function sealFields(payload: Record<string, unknown>, pointers: string[], salt: () => string = () => randomBytes(16).toString('hex')): Seals | undefined {
+  const seals: Seals = {};
+  for (const pointer of pointers) {
+    const value = valueAt(payload, pointer);
+    if (value === undefined) continue;
+    const s = salt();
+    seals[pointer] = { digest: sealDigest(s, value), salt: s };
+  }
+  return Object.keys(seals).length ? seals : undefined;
+}
+
+/** The payload as it is hashed: each sealed field replaced by `{ "$sealed": digest }` (a copy; the payload is not changed). */
+export function sealedPayload(payload: Record<string, unknown>, seals: Seals | undefined): Record<string, unknown> {
+  if (!seals || !Object.keys(seals).length) return payload;
+  const copy = structuredClone(payload);
+  // A field no longer there (the payload was changed behind the application) is left out: the hash will not hold.
+  for (const [pointer, seal] of Object.entries(seals)) if (valueAt(copy, pointer) !== undefined) setAt(copy, pointer, { [SEALED_KEY]: seal.digest });
+  return copy;
+}
+
+/**
+ * Why the payload's sealed fields do not hold, if they do not: a field with its salt must be the
+ * text the digest sealed; one without (erased or redacted) must hold a marker and be named by an
+ * erasure or redaction entry (`released`: `<seq><pointer>` of the fields such entries name).
+ */
+export function sealProblem(seq: number, payload: Record<string, unknown>, seals: Seals | undefined, released: ReadonlySet<string>): string | undefined {
+  for (const [pointer, seal] of Object.entries(seals ?? {})) {
+    const value = valueAt(payload, pointer);
+    if (seal.salt !== undefined) {
+      if (sealDigest(seal.salt, value) !== seal.digest) return `Entry ${seq} was changed after it was written: its field ${pointer} is not the text it sealed.`;
+    } else if (!MARKERS.includes(value)) {
+      return `Entry ${seq}'s field ${pointer} lost its seal's salt but still holds a text.`;
+    } else if (!released.has(`${seq}${pointer}`)) {
+      return `Entry ${seq}'s field ${pointer} was erased, but no erasure or redaction entry of the history names it.`;
+    }
+  }
+  return undefined;
+}
+
+/** The payload and seals with the fields at `pointers` released: each text replaced by `marker`, its salt dropped (the digest stays). */
+export function releaseFields(payload: Record<string, unknown>, seals: Seals, pointers: string[], marker: typeof ERASED | typeof REDACTED): { payload: Record<string, unknown>; seals: Seals } {
+  const nextPayload = structuredClone(payload);
+  const nextSeals: Seals = { ...seals };
+  for (const pointer of pointers) {
+    const seal = seals[pointer];
+    if (!seal) throw new Error(`The field ${pointer} is not sealed`);
+    setAt(nextPayload, pointer, marker);
+    nextSeals[pointer] = { digest: seal.digest };
+  }
+  return { payload: nextPayload, seals: nextSeals };
+}
+
+/** The fields an erasure or redaction entry releases, as its payload names them: `fields: [{ seq, path }]`. */
+export function releasedBy(payload: Record<string, unknown>): { seq: number; path: string }[] {
+  const fields = payload.fields;
+  if (!Array.isArray(fields)) return [];
+  return fields.filter((f): f is { seq: number; path: string } => typeof f === 'object' && f !== null && typeof f.seq === 'number' && typeof f.path === 'string');
+}
+
+/** The entry types whose payload's `fields` release sealed fields of earlier entries. */
+export const RELEASING_TYPES: readonly string[] = ['PERSONAL_DATA_ERASED', 'REDACTED'];
+
+// ----- JSON Pointers (RFC 6901), over plain objects and arrays ----------------------------------
+
+const tokensOf = (pointer: string): string[] => {
+  if (!pointer.startsWith('/')) throw new Error(`${pointer} is not a JSON Pointer`);
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+};
+
+/** The value at `pointer` (undefined when there is none). */
+export function valueAt(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const token of tokensOf(pointer)) {
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, token)) return undefined;
+    node = (node as Record<string, unknown>)[token];
+  }
+  return node;
+}
+
+function setAt(root: Record<string, unknown>, pointer: string, value: unknown): void {
+  const tokens = tokensOf(pointer);
+  let node: unknown = root;
+  for (const token of tokens.slice(0, -1)) {
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, token)) throw new Error(`Nothing is at ${pointer}`);
+    node = (node as Record<string, unknown>)[token];
+  }
+  const last = tokens[tokens.length - 1];
+  if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, last)) throw new Error(`Nothing is at ${pointer}`);
+  (node as Record<string, unknown>)[last] = value;
+}
+
+/** The pointer of a path of keys (`['pledges', 0, 'description']` → `/pledges/0/description`). */
+export const pointerOf = (path: (string | number)[]): string => path.map((t) => `/${String(t).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
