@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { HistoryAuditService } from '@app/cycles';
-import { Agent, Collaboration, TestApi, startCollaboration } from '@test/support';
+import { Agent, Collaboration, TestApi, startCollaboration, testClock } from '@test/support';
 
 const ROOT = join(__dirname, '../..');
 
@@ -70,7 +70,9 @@ describe('the offline audit of a history', () => {
     expect(entries.map((e) => e.seq)).toEqual(history.map((_: unknown, i: number) => i + 1));
     const head = JSON.parse(lines.at(-1)!);
     expect(head).toEqual({ kind: 'head', history: 'cycle', subjectId: cycleId, version: cycle.version, historyHash: history.at(-1).hash, exportedAt: expect.any(String) });
-    expect(Math.abs(Date.parse(head.exportedAt) - Date.now())).toBeLessThan(10 * 60_000);
+    // The export moment is the service's clock's (moved by `npm run test:calendar`), and names the file.
+    expect(Math.abs(Date.parse(head.exportedAt) - testClock().now().getTime())).toBeLessThan(10 * 60_000);
+    expect(res.headers['content-disposition']).toContain(`-${head.exportedAt.slice(0, 10)}.ndjson`);
   });
 
   it('the verifier passes the file, then names the entry one byte was changed in, the entry a deleted line held, and refuses a file without its head', async () => {
