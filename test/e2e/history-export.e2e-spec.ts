@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { HistoryAuditService } from '@app/cycles';
-import { Agent, Collaboration, TestApi, startCollaboration, testClock } from '@test/support';
+import { Agent, Collaboration, TEST_PASSWORD, TestApi, startCollaboration, testClock } from '@test/support';
+import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 const ROOT = join(__dirname, '../..');
 
@@ -165,6 +166,35 @@ describe('the offline audit of a history', () => {
     const now = await exportOf(c.councilUser.as, `/v1/cycles/${cycleId}/history/export`);
     expect(JSON.parse(now.lines.at(-1)!).version).toBe(head.version + 1);
     expect(await verifier(file('after.ndjson', now.body))).toMatchObject({ code: 0 });
+  });
+
+  it('the web app offers the same files to signed-in people, linked from the cycle, agreement and partnership history pages', async () => {
+    const web = await createWebApp();
+    try {
+      const http = web.app.getHttpServer();
+      const { cookie } = await signInOverHttp({ app: web.app } as TestWeb, c.forumUser.email, TEST_PASSWORD);
+      const pages = [
+        { page: `/cycles/${cycleId}`, file: `/cycles/${cycleId}/history.ndjson`, history: 'cycle' },
+        { page: `/partnerships/${c.partnershipId}/agreement`, file: `/partnerships/${c.partnershipId}/agreement/history.ndjson`, history: 'agreement' },
+        { page: `/partnerships/${c.partnershipId}/history`, file: `/partnerships/${c.partnershipId}/history.ndjson`, history: 'partnership' },
+      ];
+      for (const { page, file: url, history } of pages) {
+        expect((await request(http).get(page).set('Cookie', cookie).expect(200)).text).toContain(`href="${url}" download`);
+        const res = await request(http).get(url).set('Cookie', cookie).buffer(true).parse(text).expect(200);
+        expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+        expect(res.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="${history}-history-`));
+        const api = await exportOf(c.forumUser.as, url.replace(/^\/(cycles|partnerships)\//, '/v1/$1/').replace(/\.ndjson$/, '/export'));
+        // The same file as the API's but for the moment of export.
+        const withoutMoment = (body: string) => body.replace(/"exportedAt":"[^"]+"/, '');
+        expect(withoutMoment(res.body)).toBe(withoutMoment(api.body));
+        expect(await verifier(file(`web-${history}.ndjson`, res.body))).toMatchObject({ code: 0 });
+      }
+      const outsider = await factory.user(await factory.organisation('provider'));
+      const other = await signInOverHttp({ app: web.app } as TestWeb, outsider.email, TEST_PASSWORD);
+      for (const { file: url } of pages) await request(http).get(url).set('Cookie', other.cookie).expect(404);
+    } finally {
+      await web.app.close();
+    }
   });
 
   it('the verifier loads only pure code: no Nest, TypeORM or pg', async () => {

@@ -3,3 +3,4 @@ export * from './chain';
 export * from './chained-entry.columns';
 export * from './chained-history';
 export * from './history-export';
+export * from './history-export-file';
