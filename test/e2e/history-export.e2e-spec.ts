@@ -62,6 +62,9 @@ describe('the offline audit of a history', () => {
     expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="cycle-history-${cycleId}-\\d{4}-\\d{2}-\\d{2}\\.ndjson"$`));
     expect(body.endsWith('\n')).toBe(true);
+    // Streamed: not tagged, and not kept by a cache (it holds what the caller may see).
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.etag).toBeUndefined();
     const history = (await c.charityUser.as.get(`/v1/cycles/${cycleId}/history`).expect(200)).body;
     const cycle = (await c.charityUser.as.get(`/v1/cycles/${cycleId}`).expect(200)).body;
     expect(lines).toHaveLength(history.length + 1);
