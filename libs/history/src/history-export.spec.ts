@@ -117,6 +117,8 @@ describe('the offline audit file', () => {
     const head = JSON.parse(lines[3]);
     expect(await verifyExport([...lines.slice(0, 3), JSON.stringify({ ...head, historyHash: 'f'.repeat(64) })])).toMatchObject({ status: 'broken', seq: 3 });
     expect(await verifyExport([...lines.slice(0, 3), JSON.stringify({ ...head, version: 2 })])).toMatchObject({ status: 'broken', seq: 3 });
+    // The head's own line is named, blank lines after it aside.
+    expect(await verifyExport([...lines.slice(0, 3), JSON.stringify({ ...head, version: 2 }), '', ''])).toMatchObject({ status: 'broken', seq: 3, line: 4 });
     expect(await verifyExport([...lines.slice(0, 3), JSON.stringify({ ...head, subjectId: 'another' })])).toMatchObject({ status: 'broken', seq: 3 });
     const other = [...lines];
     other[1] = other[1].replace(CYCLE, 'another');

@@ -111,6 +111,7 @@ function headProblem(line: Record<string, unknown>): string | undefined {
 export async function verifyExport(lines: AsyncIterable<string> | Iterable<string>): Promise<ExportVerdict> {
   let number = 0;
   let head: ExportHead | undefined;
+  let headAt = 0;
   let subjectId: string | undefined;
   let from = { seq: 0, hash: GENESIS_HASH };
   let seen = false;
@@ -131,6 +132,7 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
       const problem = headProblem(parsed);
       if (problem) return { status: 'malformed', line: number, reason: `Line ${number} is the head, but its ${problem}.` };
       head = parsed as unknown as ExportHead;
+      headAt = number;
       continue;
     }
     const problem = entryProblem(parsed);
@@ -151,7 +153,7 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
   }
   if (!seen) return { status: 'malformed', reason: 'The file is empty: it holds no entries and no head.' };
   if (!head) return { status: 'malformed', reason: 'The file has no head line (the last line, "kind": "head"): it is incomplete, or was cut short.' };
-  const at = number;
+  const at = headAt;
   if (subjectId !== undefined && head.subjectId !== subjectId) {
     return { status: 'broken', seq: from.seq, line: at, reason: `The head is of another history (${head.subjectId}), not of ${subjectId} as the entries.` };
   }
