@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { HistoryAuditService } from '@app/cycles';
-import { Agent, Collaboration, TEST_PASSWORD, TestApi, startCollaboration, testClock } from '@test/support';
+import { chainedEntry } from '@app/history';
+import { Agent, Collaboration, TEST_PASSWORD, TestApi, asOwner, startCollaboration, testClock } from '@test/support';
 import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 const ROOT = join(__dirname, '../..');
@@ -198,6 +199,41 @@ describe('the offline audit of a history', () => {
     } finally {
       await web.app.close();
     }
+  });
+
+  it('streams a long history over several pages (1,200 entries more), and the verifier passes it', async () => {
+    const before = JSON.parse((await exportOf(c.councilUser.as, `/v1/partnerships/${c.partnershipId}/history/export`)).lines.at(-1)!);
+    // Chained as the service chains them, written behind it (as a long-lived partnership's would be, over years).
+    let prev = before.historyHash as string;
+    const rows = Array.from({ length: 1200 }, (_, i) => {
+      const seq = before.version + i + 1;
+      const entry = chainedEntry(c.partnershipId, seq, prev, {
+        type: 'MEMBER_INVITED',
+        actorUserId: c.councilUser.id,
+        organisationId: c.orgs.council.id,
+        representative: false,
+        fromState: 'open',
+        toState: 'open',
+        payload: { organisationId: c.orgs.charity.id, note: `Invitation ${seq}: “quoted”, \\ and \u00e9` },
+        at: new Date(testClock().now().getTime() - (1200 - i) * 60_000),
+      });
+      prev = entry.hash;
+      return { ...entry, at: entry.at.toISOString() };
+    });
+    await asOwner(async (m) => {
+      await m.query(
+        `INSERT INTO partnership_history (partnership_id, seq, type, actor_user_id, organisation_id, representative, from_state, to_state, payload, at, prev_hash, hash)
+         SELECT $1, x.seq, x.type, x."actorUserId", x."organisationId", x.representative, x."fromState", x."toState", x.payload, x.at, x."prevHash", x.hash
+         FROM jsonb_to_recordset($2::jsonb) AS x(seq int, type text, "actorUserId" uuid, "organisationId" uuid, representative boolean, "fromState" text, "toState" text, payload jsonb, at timestamptz, "prevHash" text, hash text)`,
+        [c.partnershipId, JSON.stringify(rows)],
+      );
+      await m.query(`UPDATE partnerships SET history_version = $2, history_hash = $3 WHERE id = $1`, [c.partnershipId, before.version + 1200, prev]);
+    });
+    await c.councilUser.as.get(`/v1/partnerships/${c.partnershipId}/history/verify`).expect(200, { intact: true, length: before.version + 1200 });
+    const long = await exportOf(c.councilUser.as, `/v1/partnerships/${c.partnershipId}/history/export`);
+    expect(long.lines).toHaveLength(before.version + 1201);
+    expect(long.lines.slice(0, -1).map((l) => JSON.parse(l).seq)).toEqual(Array.from({ length: before.version + 1200 }, (_, i) => i + 1));
+    expect(await verifier(file('long.ndjson', long.body))).toMatchObject({ code: 0, stdout: `intact (${before.version + 1200} entries, head ${prev})\n` });
   });
 
   it('the verifier loads only pure code: no Nest, TypeORM or pg', async () => {
