@@ -67,6 +67,7 @@ describe('the offline audit file', () => {
     const head = JSON.parse(lines.at(-1)!).historyHash;
     expect(await verifyExport(lines)).toEqual({ status: 'intact', entries: 6, head, history: 'cycle', subjectId: CYCLE });
     expect(await verifyExport([...lines.map((l) => `${l}\r`), ''])).toMatchObject({ status: 'intact', entries: 6 });
+    expect(await verifyExport([`\uFEFF${lines[0]}`, ...lines.slice(1)])).toMatchObject({ status: 'intact', entries: 6 });
     expect(describeVerdict(await verifyExport(lines))).toEqual({ text: `intact (6 entries, head ${head})`, code: 0 });
   });
 

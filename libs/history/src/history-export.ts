@@ -117,7 +117,9 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
   let seen = false;
   for await (const raw of lines) {
     number++;
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    // A byte-order mark some editors add when saving, and a carriage return before the newline, are not the line's.
+    const unmarked = number === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+    const text = unmarked.endsWith('\r') ? unmarked.slice(0, -1) : unmarked;
     if (!text.trim()) continue;
     seen = true;
     if (head) return { status: 'malformed', line: number, reason: `Line ${number} follows the head line: the head must be the last line.` };
