@@ -38,6 +38,7 @@ import { PeopleController } from './people/people.controller';
 import { IdentityProviderPagesController } from './people/identity-provider.controller';
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
 import { DownloadsController } from './open-data/downloads.controller';
+import { HistoryExportsController } from './audit/history-exports.controller';
 import { PublicPagesController } from './public/public-pages.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
@@ -75,6 +76,7 @@ import { PublicPagesController } from './public/public-pages.controller';
     UnsubscribeController,
     AgreementPagesController,
     DownloadsController,
+    HistoryExportsController,
     PublicPagesController,
   ],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],

@@ -26,7 +26,7 @@ import {
   restoreAgreement,
   startAgreement,
 } from '@app/domain';
-import { ChainVerdict, ChainedHistory, GENESIS_HASH, actorColumns } from '@app/history';
+import { ChainHead, ChainVerdict, ChainedHistory, GENESIS_HASH, actorColumns } from '@app/history';
 import { PartnershipsService } from '@app/partnerships';
 import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
 import type { JsonObject } from '@app/database';
@@ -133,6 +133,15 @@ export class AgreementsService {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.ensure(partnershipId);
     return HISTORY.entries(this.dataSource.manager, partnershipId);
+  }
+
+  /** The head the agreement's row keeps now and its entries up to it, in pages, for the offline audit's export (404 when the caller may not see the partnership). */
+  async historyExport(principal: Principal, partnershipId: string): Promise<{ head: ChainHead; pages: AsyncGenerator<AgreementHistoryEntity[]> }> {
+    await this.partnerships.requireVisible(principal, partnershipId);
+    await this.ensure(partnershipId);
+    const head = await HISTORY.currentHead(this.dataSource.manager, partnershipId);
+    if (!head) throw new NotFound('partnership');
+    return { head, pages: HISTORY.pages(this.dataSource.manager, partnershipId, head.version) };
   }
 
   /** The whole chain checked, and its end against the agreement's version and head hash. */

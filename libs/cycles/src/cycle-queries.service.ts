@@ -14,7 +14,7 @@ import { CycleFundingRepository } from './cycle-funding.repository';
 import { CycleTableItemsRepository } from './cycle-table-items.repository';
 import { CycleActionRemindersRepository } from './cycle-action-reminders.repository';
 import { CycleSeriesRepository, PartnershipCycleRecord, PartnershipReading } from './cycle-series.repository';
-import type { ChainVerdict } from '@app/history';
+import type { ChainHead, ChainVerdict } from '@app/history';
 import { HistoryAuditService, HistoryPage } from './history-audit.service';
 import { SignedCheckpointsService, SignedHead } from './signed-checkpoints.service';
 
@@ -251,6 +251,14 @@ export class CycleQueriesService {
   async historyPages(principal: Principal, id: string): Promise<AsyncGenerator<CycleHistoryEntity[]>> {
     await this.loadVisible(principal, id, false);
     return this.audit.all(id);
+  }
+
+  /** The head the cycle's row keeps now and its entries up to it, in pages, for the offline audit's export (as `historyPages`: 404 when the caller may not see it). */
+  async historyExport(principal: Principal, id: string): Promise<{ head: ChainHead; pages: AsyncGenerator<CycleHistoryEntity[]> }> {
+    await this.loadVisible(principal, id, false);
+    const found = await this.audit.exportOf(id);
+    if (!found) throw new NotFound('cycle');
+    return found;
   }
 
   /** The cycle, if the caller may see it (as `get`), with when it first reached each state (open data). */

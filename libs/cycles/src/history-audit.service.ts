@@ -6,7 +6,7 @@ import { CLOCK } from '@app/config';
 import { type CycleTexts, RECORDED_PART_TYPES, type RecordedEntry, snapshotDisagreement } from '@app/domain';
 import type { Clock } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, HistoryCheckpointEntity } from './cycle.entity';
-import { ChainVerdict, type HashScheme, type Seals, verifyChain } from '@app/history';
+import { ChainHead, ChainVerdict, type HashScheme, type Seals, historyPages, verifyChain } from '@app/history';
 import { AuditSigningKey, statementVerifies } from './audit-signing';
 
 /** A full verification asked for again within this time goes on from the checkpoint of the last one instead. */
@@ -295,6 +295,17 @@ export class HistoryAuditService {
         seals: r.seals,
       }),
     );
+  }
+
+  /**
+   * The cycle's head as its row keeps it now, and its entries up to it a page at a time (for the
+   * offline audit's export: the file ends with this head, whatever is appended meanwhile). Null: no cycle.
+   */
+  async exportOf(cycleId: string, pageSize = 500): Promise<{ head: ChainHead; pages: AsyncGenerator<CycleHistoryEntity[]> } | null> {
+    const row = await this.dataSource.getRepository(CycleEntity).findOne({ where: { id: cycleId }, select: { id: true, version: true, historyHash: true } });
+    if (!row) return null;
+    const head = { version: row.version, historyHash: row.historyHash };
+    return { head, pages: historyPages(this.dataSource.manager, CycleHistoryEntity, 'cycleId', cycleId, head.version, pageSize) };
   }
 
   /** The whole history, oldest first, a page at a time (constant memory however long it is). */

@@ -1,5 +1,5 @@
 /** A hash-chained history whose head is kept on its parent's row, appended by compare-and-set. */
-import { DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import { Between, DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { VersionConflict } from '@app/domain';
 import { ChainHead, ChainVerdict, EntryContent, HashScheme, chainedEntry, verifyChain } from './chain';
 import type { ChainedEntryColumns } from './chained-entry.columns';
@@ -17,7 +17,7 @@ export interface HeadColumns {
 }
 
 /** An entry of a history whose subject is `K` (its entity's key for the chain's subject). */
-type EntryOf<K extends string> = ChainedEntryColumns & { seq: number } & Record<K, string>;
+export type EntryOf<K extends string> = ChainedEntryColumns & { seq: number } & Record<K, string>;
 
 /**
  * A history whose head is kept on its parent's row (the agreement's, the partnership's), written
@@ -77,6 +77,18 @@ export class ChainedHistory<K extends string, E extends EntryOf<K>> {
     return m.getRepository(this.entity).find({ where: { [this.subject]: id } as FindOptionsWhere<E>, order: { seq: 'ASC' } as never });
   }
 
+  /** The head its parent's row keeps now, unlocked (undefined: no row). */
+  async currentHead(m: EntityManager, id: string): Promise<ChainHead | undefined> {
+    const { table, key, version, hash } = this.head;
+    const [head]: ChainHead[] = await m.query(`SELECT ${version} AS "version", ${hash} AS "historyHash" FROM ${table} WHERE ${key} = $1`, [id]);
+    return head;
+  }
+
+  /** Entries 1 to `upTo` (a head read before), oldest first, a page at a time. */
+  pages(m: EntityManager, id: string, upTo: number, pageSize?: number): AsyncGenerator<E[]> {
+    return historyPages(m, this.entity, this.subject, id, upTo, pageSize);
+  }
+
   /** The whole chain checked, and its end against the head its parent's row keeps (one snapshot of both). */
   verify(dataSource: DataSource, id: string): Promise<ChainVerdict> {
     return dataSource.transaction('REPEATABLE READ', async (m) => {
@@ -85,5 +97,25 @@ export class ChainedHistory<K extends string, E extends EntryOf<K>> {
       if (!head) throw new Error(`No ${table} row ${id} holds this history's head.`);
       return verifyChain(id, await this.entries(m, id), head);
     });
+  }
+}
+
+/**
+ * A history's entries 1 to `upTo`, oldest first, a page at a time (constant memory however long):
+ * for an export, `upTo` the version its parent's row had when it began, so that the entries are
+ * the head's even while others are appended (entries are never changed, and a head's are written
+ * with it). Each page is its own read: no transaction is held open while a client downloads.
+ */
+export async function* historyPages<K extends string, E extends EntryOf<K>>(m: EntityManager, entity: EntityTarget<E>, subject: K, id: string, upTo: number, pageSize = 500): AsyncGenerator<E[]> {
+  let after = 0;
+  while (after < upTo) {
+    const page = await m.getRepository(entity).find({
+      where: { [subject]: id, seq: Between(after + 1, upTo) } as FindOptionsWhere<E>,
+      order: { seq: 'ASC' } as never,
+      take: pageSize,
+    });
+    if (page.length) yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1].seq;
   }
 }

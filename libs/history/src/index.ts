@@ -3,3 +3,5 @@ export * from './chain';
 export * from './seals';
 export * from './chained-entry.columns';
 export * from './chained-history';
+export * from './history-export';
+export * from './history-export-file';

@@ -4,7 +4,7 @@ import { Principal } from '@app/accounts';
 import { CLOCK } from '@app/config';
 import { type Clock, Conflict, Forbidden, NotFound, TransitionRefused } from '@app/domain';
 import { Transactions } from '@app/database';
-import type { ChainVerdict } from '@app/history';
+import type { ChainHead, ChainVerdict } from '@app/history';
 import { PartnershipHistoryEntity, PartnershipProposalEntity } from './partnership.entity';
 import { PartnershipsRepository } from './partnerships.repository';
 import { PartnershipHistoryRepository } from './partnership-history.repository';
@@ -108,6 +108,14 @@ export class PartnershipGovernanceService {
   async historyOf(principal: Principal, id: string): Promise<PartnershipHistoryEntity[]> {
     await this.access.requireVisible(principal, id);
     return this.history.entries(id);
+  }
+
+  /** The head the partnership's row keeps now and its entries up to it, in pages, for the offline audit's export (404 when the caller may not see it). */
+  async historyExport(principal: Principal, id: string): Promise<{ head: ChainHead; pages: AsyncGenerator<PartnershipHistoryEntity[]> }> {
+    await this.access.requireVisible(principal, id);
+    const found = await this.history.exportOf(id);
+    if (!found) throw new NotFound('partnership');
+    return found;
   }
 
   async verifyHistory(principal: Principal, id: string): Promise<ChainVerdict> {

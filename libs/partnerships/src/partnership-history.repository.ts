@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { FeatureRepository } from '@app/database';
 import { NotFound } from '@app/domain';
-import { ChainVerdict, ChainedHistory } from '@app/history';
+import { ChainHead, ChainVerdict, ChainedHistory } from '@app/history';
 import { PartnershipHistoryEntity, PartnershipProposalEntity, ProposalAction } from './partnership.entity';
 
 /** One thing that happened to a partnership, before it is chained. */
@@ -42,6 +42,12 @@ export class PartnershipHistoryRepository extends FeatureRepository {
 
   entries(partnershipId: string): Promise<PartnershipHistoryEntity[]> {
     return HISTORY.entries(this.dataSource.manager, partnershipId);
+  }
+
+  /** The head the partnership's row keeps now and its entries up to it, in pages (undefined: no partnership). */
+  async exportOf(partnershipId: string): Promise<{ head: ChainHead; pages: AsyncGenerator<PartnershipHistoryEntity[]> } | undefined> {
+    const head = await HISTORY.currentHead(this.dataSource.manager, partnershipId);
+    return head && { head, pages: HISTORY.pages(this.dataSource.manager, partnershipId, head.version) };
   }
 
   /** The whole chain checked, and its end against the head the partnership's row keeps (one snapshot of both). */

@@ -7,6 +7,7 @@ import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRec
 import { type Clock, NotFound, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
 import { Caller } from '../http/auth.guard';
+import { HistoryExportRoute, sendHistoryExport } from '../http/history-export';
 import { ExpensiveRead, IdPipe, jsonArrayStream } from '@app/http';
 import {
   CreateCycleDto,
@@ -139,6 +140,14 @@ export class CyclesController {
     // Once some of the array is out, a failure cuts the answer short (invalid JSON): why is logged.
     body.on('error', (error) => this.logger.error({ err: error, cycleId: id }, 'The history stopped part way'));
     res.type('application/json; charset=utf-8').send(body);
+  }
+
+  @Get(':id/history/export')
+  @HistoryExportRoute("The cycle's history")
+  async exportHistory(@Caller() caller: Principal, @CycleId() id: string, @Res() res: FastifyReply): Promise<void> {
+    const exportedAt = this.clock.now();
+    const { head, pages } = await this.cycles.historyExport(caller, id);
+    sendHistoryExport(res, this.logger, { history: 'cycle', subjectId: id, subjectKey: 'cycleId', head, pages, exportedAt });
   }
 
   @Get(':id/progress')

@@ -1,12 +1,14 @@
 /** The partnership's agreement over the API: reading it, its events, its verified history and its review date. */
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Logger, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
 import { AgreementRecord, AgreementReviewDto, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
-import { ValidationFailed } from '@app/domain';
+import { type Clock, ValidationFailed } from '@app/domain';
+import { CLOCK } from '@app/config';
 import { ExpensiveRead, IdPipe } from '@app/http';
 import { Caller } from '../http/auth.guard';
+import { HistoryExportRoute, sendHistoryExport } from '../http/history-export';
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
 
 const PartnershipId = () => Param('id', new IdPipe('partnership'));
@@ -55,9 +57,12 @@ function ifMatch(header: string | undefined): number | undefined {
 @ApiBearerAuth()
 @Controller('v1/partnerships/:id/agreement')
 export class AgreementController {
+  private readonly logger = new Logger(AgreementController.name);
+
   constructor(
     private readonly agreements: AgreementsService,
     private readonly reviews: AgreementReviewsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -90,6 +95,14 @@ export class AgreementController {
   @ApiOkResponse({ type: VerifyDto })
   verify(@Caller() caller: Principal, @PartnershipId() id: string): Promise<VerifyDto> {
     return this.agreements.verify(caller, id);
+  }
+
+  @Get('history/export')
+  @HistoryExportRoute("The agreement's history")
+  async exportHistory(@Caller() caller: Principal, @PartnershipId() id: string, @Res() res: FastifyReply): Promise<void> {
+    const exportedAt = this.clock.now();
+    const { head, pages } = await this.agreements.historyExport(caller, id);
+    sendHistoryExport(res, this.logger, { history: 'agreement', subjectId: id, subjectKey: 'partnershipId', head, pages, exportedAt });
   }
 
   @Put('review')

@@ -1,5 +1,5 @@
 /** Partnerships over the API: opening and reading them, members, invitations, governance, tables, outcomes and anchors. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal } from '@app/accounts';
@@ -17,6 +17,9 @@ import {
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
 import { CycleQueriesService, FundingYear, PartnershipMembersService } from '@app/cycles';
 import { Caller } from '../http/auth.guard';
+import { HistoryExportRoute, sendHistoryExport } from '../http/history-export';
+import { CLOCK } from '@app/config';
+import type { Clock } from '@app/domain';
 import { IdPipe } from '@app/http';
 import {
   AddMembersDto,
@@ -52,6 +55,8 @@ const PartnershipId = () => Param('id', new IdPipe('partnership'));
 @ApiBearerAuth()
 @Controller('v1/partnerships')
 export class PartnershipsController {
+  private readonly logger = new Logger(PartnershipsController.name);
+
   constructor(
     private readonly partnerships: PartnershipsService,
     private readonly partnershipInvitations: PartnershipInvitationsService,
@@ -62,6 +67,7 @@ export class PartnershipsController {
     private readonly members: PartnershipMembersService,
     private readonly cycles: CycleQueriesService,
     private readonly agreements: AgreementsService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get(':id/funding')
@@ -126,6 +132,14 @@ export class PartnershipsController {
   @ApiOkResponse({ type: VerifyDto })
   verifyHistory(@Caller() caller: Principal, @PartnershipId() id: string): Promise<VerifyDto> {
     return this.governance.verifyHistory(caller, id);
+  }
+
+  @Get(':id/history/export')
+  @HistoryExportRoute('The partnership history')
+  async exportHistory(@Caller() caller: Principal, @PartnershipId() id: string, @Res() res: FastifyReply): Promise<void> {
+    const exportedAt = this.clock.now();
+    const { head, pages } = await this.governance.historyExport(caller, id);
+    sendHistoryExport(res, this.logger, { history: 'partnership', subjectId: id, subjectKey: 'partnershipId', head, pages, exportedAt });
   }
 
   @Get(':id/proposals')
