@@ -39,6 +39,9 @@ import { IdentityProviderPagesController } from './people/identity-provider.cont
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
 import { DownloadsController } from './open-data/downloads.controller';
 import { PublicPagesController } from './public/public-pages.controller';
+import { DataProtectionModule } from '@app/data-protection';
+import { RetentionPagesController } from './admin/retention.controller';
+import { PrivacyPageController } from './public/privacy-page.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -55,6 +58,7 @@ import { PublicPagesController } from './public/public-pages.controller';
     WebhooksModule,
     AgreementsModule,
     OpenDataModule,
+    DataProtectionModule,
   ],
   controllers: [
     SignInController,
@@ -76,6 +80,8 @@ import { PublicPagesController } from './public/public-pages.controller';
     AgreementPagesController,
     DownloadsController,
     PublicPagesController,
+    RetentionPagesController,
+    PrivacyPageController,
   ],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })

@@ -28,6 +28,7 @@ import { PersonalAccessTokens1764390000000 } from './1764390000000-personal-acce
 import { CycleInvitations1764400000000 } from './1764400000000-cycle-invitations';
 import { CycleGuests1764401000000 } from './1764401000000-cycle-guests';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
+import { Retention1764410000000 } from './1764410000000-retention';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -61,4 +62,5 @@ export const MIGRATIONS: Function[] = [
   IdentityProviders1764391000000,
   CycleInvitations1764400000000,
   CycleGuests1764401000000,
+  Retention1764410000000,
 ];
