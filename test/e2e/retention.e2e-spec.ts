@@ -123,7 +123,13 @@ describe('retention', () => {
         );
         let seq = 0;
         const webhookDelivery = (at: Date, status: string) =>
-          one(`INSERT INTO webhook_deliveries (webhook_id, event_type, cycle_id, seq, body, status, at) VALUES ($1, 'LAUNCH', $2, $3, '{}', $4, $5) RETURNING id`, [webhook, cycleId, ++seq, status, at]);
+          one(`INSERT INTO webhook_deliveries (webhook_id, event_type, cycle_id, seq, body, status, at) VALUES ($1, 'LAUNCH', $2, $3, '{}', $4, $5) RETURNING id`, [
+            webhook,
+            cycleId,
+            ++seq,
+            status,
+            at,
+          ]);
         const oldDelivered = await webhookDelivery(ago(100 * DAY), 'delivered');
         const oldFailed = await webhookDelivery(ago(100 * DAY), 'failed');
         const oldPending = await webhookDelivery(ago(100 * DAY), 'pending');
@@ -282,7 +288,12 @@ describe('retention', () => {
       // Not for anyone else.
       const someone = await signInOverHttp(web, member.email, 'correct-horse-battery-staple');
       await request(http).get('/admin/retention').set('Cookie', someone.cookie).expect(403);
-      await request(http).post('/admin/retention').set('Cookie', someone.cookie).type('form').send({ ...form, _csrf: someone.csrf }).expect(403);
+      await request(http)
+        .post('/admin/retention')
+        .set('Cookie', someone.cookie)
+        .type('form')
+        .send({ ...form, _csrf: someone.csrf })
+        .expect(403);
       expect((await policy()).body.rules.map((r: { keepDays: number }) => r.keepDays)).toEqual(DEFAULTS.map((r) => r.keepDays));
     });
 
