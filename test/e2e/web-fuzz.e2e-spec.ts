@@ -48,6 +48,7 @@ describe('fuzzing the web app’s forms', () => {
     '/partnerships/:partnership/cycles',
     '/admin/organisations',
     '/admin/users',
+    '/admin/retention',
     '/notifications/:id/read',
     '/partnerships/:partnership/agreement/events',
     '/partnerships/:partnership/agreement/review',
@@ -172,6 +173,8 @@ describe('fuzzing the web app’s forms', () => {
       '/account',
       '/unsubscribe',
       '/admin',
+      '/admin/retention',
+      '/privacy',
       '/sign-in',
     ];
     const queryKey = fc.constantFrom('next', 'cursor', 'page', 'tab', 'signed-out', 'error', ...PROTOTYPE_KEYS, 'next[x]');

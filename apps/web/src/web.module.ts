@@ -40,6 +40,9 @@ import { UnsubscribeController } from './notifications/unsubscribe.controller';
 import { DownloadsController } from './open-data/downloads.controller';
 import { HistoryExportsController } from './audit/history-exports.controller';
 import { PublicPagesController } from './public/public-pages.controller';
+import { DataProtectionModule } from '@app/data-protection';
+import { RetentionPagesController } from './admin/retention.controller';
+import { PrivacyPageController } from './public/privacy-page.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -56,6 +59,7 @@ import { PublicPagesController } from './public/public-pages.controller';
     WebhooksModule,
     AgreementsModule,
     OpenDataModule,
+    DataProtectionModule,
   ],
   controllers: [
     SignInController,
@@ -78,6 +82,8 @@ import { PublicPagesController } from './public/public-pages.controller';
     DownloadsController,
     HistoryExportsController,
     PublicPagesController,
+    RetentionPagesController,
+    PrivacyPageController,
   ],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })

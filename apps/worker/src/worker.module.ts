@@ -6,7 +6,8 @@ import { APP_CONFIG, AppConfig, AppConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MilestonesModule } from '@app/milestones';
 import { OutboxModule } from '@app/outbox';
-import { AUDIT_QUEUE, MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, WEBHOOK_QUEUE } from '@app/queue';
+import { AUDIT_QUEUE, MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, RETENTION_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
+import { DataProtectionModule } from '@app/data-protection';
 import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
 import { ActionReminderPass } from './action-reminder.pass';
@@ -22,12 +23,13 @@ import { Reconciler } from './reconciler.pass';
 import { Relay } from './relay/relay';
 import { Sweeper } from './sweeper.pass';
 import { SignedCheckpointWorker } from './signed-checkpoint.worker';
+import { RetentionWorker } from './retention.worker';
 
 /**
  * The background role: no HTTP; the milestone worker, email, webhooks and the daily signed
  * checkpoint's BullMQ workers, and the one relay whose sources (the outbox, the mail and webhook
  * passes, the sweeper, the reconciler, action reminders, the agreements' review dates, the history
- * audit, the checkpoint's scheduler) each provider below registers.
+ * audit, the checkpoint's and the retention run's schedulers) each provider below registers.
  */
 @Module({
   imports: [
@@ -38,14 +40,15 @@ import { SignedCheckpointWorker } from './signed-checkpoint.worker';
     }),
     DatabaseModule,
     QueueModule,
-    BullModule.registerQueue({ name: MILESTONE_QUEUE }, { name: MAIL_QUEUE }, { name: WEBHOOK_QUEUE }, { name: AUDIT_QUEUE }),
+    BullModule.registerQueue({ name: MILESTONE_QUEUE }, { name: MAIL_QUEUE }, { name: WEBHOOK_QUEUE }, { name: AUDIT_QUEUE }, { name: RETENTION_QUEUE }),
     MilestonesModule,
     OutboxModule,
     NotificationsModule,
     WebhooksModule,
     AgreementsModule,
     CyclesModule,
+    DataProtectionModule,
   ],
-  providers: [Relay, MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass, SignedCheckpointWorker],
+  providers: [Relay, MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass, SignedCheckpointWorker, RetentionWorker],
 })
 export class WorkerModule {}

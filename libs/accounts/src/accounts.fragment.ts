@@ -8,3 +8,9 @@ export const ORGANISATION_FIELD = (field: 'kind' | 'name', id: string) => `(SELE
 
 /** The organisation of the user with id `userId` (an SQL expression); null for a user of none. */
 export const USER_ORGANISATION = (userId: string) => `(SELECT u.organisation_id FROM users u WHERE u.id = ${userId})`;
+
+/** Retention (libs/data-protection): deletes up to `limit` web sessions that expired before `before` (SQL expressions) and answers how many as `n`. */
+export const WEB_SESSIONS_EXPIRED = (before: string, limit: string) =>
+  `WITH gone AS (DELETE FROM web_sessions WHERE token_hash IN (
+     SELECT s.token_hash FROM web_sessions s WHERE s.expires_at < ${before} LIMIT ${limit} FOR UPDATE SKIP LOCKED) RETURNING 1)
+   SELECT count(*)::int AS n FROM gone`;

@@ -140,4 +140,11 @@ describe('parseConfig', () => {
     }
     expect(() => parseConfig({ ADMIN_EMAIL: 'not an email' })).toThrow(/ADMIN_EMAIL must be an email address/);
   });
+
+  it('names the privacy contact and the retention run’s time of day, with defaults', () => {
+    expect(parseConfig({}).privacy).toEqual({ contact: expect.stringMatching(/^The data protection officer of the council/), retentionTime: '02:30' });
+    expect(parseConfig({ PRIVACY_CONTACT: 'dpo@northshire.gov.uk', RETENTION_TIME: '23:05' }).privacy).toEqual({ contact: 'dpo@northshire.gov.uk', retentionTime: '23:05' });
+    for (const time of ['2:30', '24:00', '02:60', 'noon']) expect(() => parseConfig({ RETENTION_TIME: time })).toThrow(/RETENTION_TIME must be a time of day as HH:MM/);
+    expect(() => parseConfig({ PRIVACY_CONTACT: 'x'.repeat(1001) })).toThrow(/PRIVACY_CONTACT must be at most 1,000 characters/);
+  });
 });

@@ -153,6 +153,13 @@ export const environmentSchema = z.object({
   INVITATIONS_PER_HOUR: int(30, 1),
   // The Ed25519 key that signs the daily checkpoints of every history's head: PEM, base64 PKCS#8 DER, or a file holding either (docs/security.md).
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  // Who the privacy notice (/privacy) names to contact about personal data: the hosting council's data protection officer.
+  PRIVACY_CONTACT: z.string().max(1000, 'must be at most 1,000 characters').default('The data protection officer of the council that runs this service: ask the council for their contact details.'),
+  // When the worker applies the retention policy each day (HH:MM, UTC).
+  RETENTION_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM (UTC), such as 02:30')
+    .default('02:30'),
   // The one cache of cycles each process keeps (CycleStore): its budget in bytes, and `off` for tests that read every cycle afresh.
   CYCLE_CACHE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   CYCLE_CACHE_BYTES: int(128 * 1024 * 1024, 0),
@@ -215,6 +222,8 @@ export interface AppConfig {
   invitations: { ttlHours: number; perHour: number };
   /** signingKey: AUDIT_SIGNING_KEY as given (null: a file generated outside production, none in production). */
   audit: { signingKey: string | null };
+  /** contact: PRIVACY_CONTACT, who the privacy notice names; retentionTime: RETENTION_TIME, when the daily retention job runs (HH:MM, UTC). */
+  privacy: { contact: string; retentionTime: string };
   /** What each process keeps of the cycles it read and wrote (CycleStore): whether it keeps anything, and within how many bytes. */
   cycleCache: { enabled: boolean; bytes: number };
   logLevel: Environment['LOG_LEVEL'];
@@ -334,6 +343,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     oidc: { allowInsecureIssuer: env.OIDC_ALLOW_INSECURE_ISSUER, secretsKey: env.SECRETS_KEY ?? jwtSecret, startsPerMinute: env.OIDC_STARTS_PER_MINUTE },
     invitations: { ttlHours: env.INVITATION_TTL_HOURS, perHour: env.INVITATIONS_PER_HOUR },
     audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },
+    privacy: { contact: env.PRIVACY_CONTACT, retentionTime: env.RETENTION_TIME },
     cycleCache: { enabled: env.CYCLE_CACHE === 'on', bytes: env.CYCLE_CACHE_BYTES },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

@@ -15,3 +15,13 @@ export const CYCLE_ROW = (id: string) => `(SELECT to_jsonb(c) FROM cycles c WHER
 
 /** One column (title or state) of the cycle with id `id` (an SQL expression). */
 export const CYCLE_FIELD = (field: 'title' | 'state', id: string) => `(SELECT c.${field} FROM cycles c WHERE c.id = ${id})`;
+
+/**
+ * Retention (libs/data-protection): deletes up to `limit` cycle invitations that expired before
+ * `before` (SQL expressions) without being followed, and answers how many as `n`. A followed one
+ * stays: it is what lets its guest see the cycle (cycle-views.repository.ts).
+ */
+export const CYCLE_INVITATIONS_EXPIRED = (before: string, limit: string) =>
+  `WITH gone AS (DELETE FROM cycle_invitations WHERE id IN (
+     SELECT i.id FROM cycle_invitations i WHERE i.expires_at < ${before} AND i.guest_user_id IS NULL LIMIT ${limit} FOR UPDATE SKIP LOCKED) RETURNING 1)
+   SELECT count(*)::int AS n FROM gone`;

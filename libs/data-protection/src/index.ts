@@ -1,2 +1,7 @@
 /** The data-protection feature's public face: its module and services. */
 export * from './data-protection.module';
+export * from './retention.policy';
+export * from './retention.requests';
+export * from './retention.service';
+export { RetentionRuleEntity } from './retention-rule.entity';
+export type { JobRecord } from './retention.repository';

@@ -10,3 +10,22 @@ export const UNREAD_COUNT = (userId: string) => `(SELECT count(*) FROM notificat
 export const CLOSE_MILESTONE_REMINDERS = (settled: string) =>
   `UPDATE notifications n SET state = 'done', done_at = now()
          FROM ${settled} WHERE n.cycle_id = ${settled}.cycle_id AND n.task_key = 'milestone.' || ${settled}.id AND n.state = 'open'`;
+
+/**
+ * Retention (libs/data-protection): deletes up to `limit` notifications sent before `before` (SQL
+ * expressions), read or not, and answers how many as `n`. An open task stays until it is done (it
+ * is still someone's work) and one still to be emailed (pending, or waiting for a digest) until
+ * it is; their delivery logs go with them (ON DELETE CASCADE).
+ */
+export const NOTIFICATIONS_EXPIRED = (before: string, limit: string) =>
+  `WITH gone AS (DELETE FROM notifications WHERE id IN (
+     SELECT n.id FROM notifications n
+     WHERE n.created_at < ${before} AND n.email_status NOT IN ('pending', 'digest') AND NOT (n.state = 'open' AND n.task_key IS NOT NULL)
+     LIMIT ${limit} FOR UPDATE SKIP LOCKED) RETURNING 1)
+   SELECT count(*)::int AS n FROM gone`;
+
+/** Retention: deletes up to `limit` email delivery logs written before `before` (each row is one finished attempt) and answers how many as `n`. */
+export const EMAIL_DELIVERIES_EXPIRED = (before: string, limit: string) =>
+  `WITH gone AS (DELETE FROM notification_deliveries WHERE id IN (
+     SELECT d.id FROM notification_deliveries d WHERE d.at < ${before} LIMIT ${limit} FOR UPDATE SKIP LOCKED) RETURNING 1)
+   SELECT count(*)::int AS n FROM gone`;

@@ -55,3 +55,7 @@ export interface SignDayJobData {
   day?: string;
 }
 export const signDayJobId = (day: string) => `sign-day.${day}`;
+
+/** The retention queue: one run of the retention policy a day, by scheduler (libs/data-protection applies it). */
+export const RETENTION_QUEUE = 'retention';
+export const RETENTION_JOB = { apply: 'apply' } as const;

@@ -20,3 +20,13 @@ export const WEBHOOK_DELIVERIES = (source: string) => `
     JOIN webhooks w ON w.partnership_id = c.partnership_id AND ${WEBHOOK_MAY_RECEIVE('w')}
       AND (w.events @> jsonb_build_array(e.type) OR w.events @> '["*"]'::jsonb)
     ON CONFLICT DO NOTHING`;
+
+/**
+ * Retention (libs/data-protection): deletes up to `limit` webhook deliveries queued before
+ * `before` (SQL expressions) that are delivered or have failed for good, and answers how many as
+ * `n`. A pending delivery is still the outbox of its event: it never goes.
+ */
+export const WEBHOOK_DELIVERIES_EXPIRED = (before: string, limit: string) =>
+  `WITH gone AS (DELETE FROM webhook_deliveries WHERE id IN (
+     SELECT d.id FROM webhook_deliveries d WHERE d.at < ${before} AND d.status <> 'pending' LIMIT ${limit} FOR UPDATE SKIP LOCKED) RETURNING 1)
+   SELECT count(*)::int AS n FROM gone`;

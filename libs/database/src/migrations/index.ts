@@ -29,6 +29,7 @@ import { CycleInvitations1764400000000 } from './1764400000000-cycle-invitations
 import { CycleGuests1764401000000 } from './1764401000000-cycle-guests';
 import { SealedHistory1764420000000 } from './1764420000000-sealed-history';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
+import { Retention1764410000000 } from './1764410000000-retention';
 
 /** Every migration in order. A new one is added here as well as in this folder. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -62,5 +63,6 @@ export const MIGRATIONS: Function[] = [
   IdentityProviders1764391000000,
   CycleInvitations1764400000000,
   CycleGuests1764401000000,
+  Retention1764410000000,
   SealedHistory1764420000000,
 ];
