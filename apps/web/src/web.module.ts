@@ -39,6 +39,7 @@ import { IdentityProviderPagesController } from './people/identity-provider.cont
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
 import { DownloadsController } from './open-data/downloads.controller';
 import { PublicPagesController } from './public/public-pages.controller';
+import { StatementsController } from './public/statements.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -76,6 +77,7 @@ import { PublicPagesController } from './public/public-pages.controller';
     AgreementPagesController,
     DownloadsController,
     PublicPagesController,
+    StatementsController,
   ],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })
