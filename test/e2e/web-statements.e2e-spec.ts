@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Factory, TEST_PASSWORD, TestApi, TestUser, createTestApi } from '@test/support';
-import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signInOverHttp } from '@test/support/test-web';
+import { TestWeb, accessibilityProblems, createTestWeb, createWebApp, screenshot, signInOverHttp } from '@test/support/test-web';
 
 /**
  * The legal pages (issue 34, part 6): the accessibility statement and the cookies page answer
@@ -64,6 +64,22 @@ describe('the accessibility statement and the cookies page', () => {
     expect(cookies.text).toContain('8 hours, or until you sign out');
     expect(cookies.text).toContain('1 hour, or until you sign in');
     expect(cookies.text).toContain('10 minutes, or until the sign-in finishes');
+  });
+
+  it('names who runs the service and where to report a problem, once SERVICE_OPERATOR and CONTACT_EMAIL are set', async () => {
+    const unset = await http().get('/accessibility').expect(200);
+    expect(unset.text).toContain('tell the person who invited you, or your organisation’s Cocommission administrator');
+    const { app } = await createWebApp({ config: (config) => ({ ...config, site: { operator: 'Northshire County Council', contactEmail: 'accessibility@northshire.gov.uk' } }) });
+    try {
+      const statement = await request(app.getHttpServer()).get('/accessibility').expect(200);
+      expect(statement.text).toContain('This website is run by Northshire County Council.');
+      expect(statement.text).toContain('Northshire County Council is committed to making its website accessible');
+      expect(statement.text).toContain('<a class="govuk-link" href="mailto:accessibility@northshire.gov.uk">accessibility@northshire.gov.uk</a>');
+      const cookies = await request(app.getHttpServer()).get('/cookies').expect(200);
+      expect(cookies.text).toContain('mailto:accessibility@northshire.gov.uk');
+    } finally {
+      await app.close();
+    }
   });
 
   it('names the cookies the app really sets, with the lifetimes it gives them', async () => {
