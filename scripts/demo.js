@@ -27,6 +27,17 @@ async function call(token, method, path, body, expected = [200, 201]) {
   return json;
 }
 
+/** The answer's status and body, whatever the status (for the steps the service may refuse and the demo goes on past). */
+async function attempt(token, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
 const login = async (email, pw) => (await call(undefined, 'POST', '/v1/auth/login', { email, password: pw }, [200])).accessToken;
 
 function step(text) {
@@ -111,6 +122,7 @@ async function main() {
   };
 
   await send('priya', { type: 'LAUNCH' });
+  await inviteResident(people.priya, cycle);
   await send('helen', { type: 'REVISE_PROBLEM', statement: 'Too many older people are admitted to hospital in winter because they are isolated and problems are noticed late.' });
   await send('maria', { type: 'OBJECT_PROBLEM', revision: 1, reason: 'Residents tell us cold homes matter as much as isolation.' });
   await send('maria', { type: 'REVISE_PROBLEM', statement: 'Too many older people are admitted to hospital in winter because they are isolated, live in cold homes, and problems are noticed late.' });
@@ -162,6 +174,24 @@ async function main() {
 }
 
 /**
+ * A resident without an account is invited to the cycle's review panel by a commissioner's member
+ * (POST /v1/cycles/:id/invitations): the service emails them a single-use link. A service with no
+ * SMTP_URL sends no email and refuses the invitation (422): the demo says so and goes on.
+ */
+async function inviteResident(inviter, cycle) {
+  const email = `leila.resident+${stamp}@demo.cocommission.org`;
+  const { status, json } = await attempt(inviter.token, 'POST', `/v1/cycles/${cycle.id}/invitations`, { email, name: 'Leila Ahmed', role: 'panel' });
+  if (status === 201) {
+    const until = new Date(json.expiresAt).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' });
+    step(`INVITATION         by ${inviter.name.split(',')[0].padEnd(12)} -> ${email} invited to the review panel (a single-use link by email, until ${until}; no password needed)`);
+  } else if (status === 422 && /SMTP_URL/.test(json?.detail ?? '')) {
+    step('INVITATION         skipped: invitations need SMTP_URL (the service sends no email, so it invites nobody); set SMTP_URL for the API to invite a resident');
+  } else {
+    throw new Error(`POST /v1/cycles/${cycle.id}/invitations answered ${status}: ${JSON.stringify(json)}`);
+  }
+}
+
+/**
  * DEMO_IDENTITY_PROVIDER=1: starts a test OpenID provider (oidc-provider, a devDependency) on a
  * loopback port, connects it as the council's identity provider, and keeps it running until
  * Ctrl-C, so that "Sign in with Northshire County Council" works on the sign-in page. The service
@@ -169,11 +199,20 @@ async function main() {
  */
 async function identityProvider(admin, council) {
   if (process.env.DEMO_IDENTITY_PROVIDER !== '1') {
-    console.log('\nIdentity provider: skipped (DEMO_IDENTITY_PROVIDER=1, with the service started with OIDC_ALLOW_INSECURE_ISSUER=true, connects a test one to the council).');
+    console.log(
+      '\nIdentity provider: skipped (optional: DEMO_IDENTITY_PROVIDER=1, with the service started with OIDC_ALLOW_INSECURE_ISSUER=true, connects a test one to the council; see docs/sign-in.md).',
+    );
+    return;
+  }
+  // The test provider answers over plain http: a service that does not allow it would refuse it, so it is not tried.
+  if (!['true', '1'].includes(process.env.OIDC_ALLOW_INSECURE_ISSUER ?? '')) {
+    console.log('\nIdentity provider: skipped: the test provider answers over http://, which the service refuses unless OIDC_ALLOW_INSECURE_ISSUER=true.');
+    console.log('  Start the service with OIDC_ALLOW_INSECURE_ISSUER=true and run the demo with it set too (see docs/sign-in.md).');
     return;
   }
   const { spawn } = require('node:child_process');
   const { join } = require('node:path');
+  console.log('\nIdentity provider: starting a test OpenID provider (oidc-provider) on a loopback port');
   const child = spawn(process.execPath, [join(__dirname, '../test/support/oidc-server.mjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
   const issuer = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the test identity provider stopped (${code})`)));
@@ -189,10 +228,25 @@ async function identityProvider(admin, council) {
   );
   const domain = `staff-${stamp}.northshire.gov.uk`;
   await post('/__test/account', { sub: 'sam', email: `sam.okafor@${domain}`, email_verified: true, name: 'Sam Okafor, Commissioning Officer (council)' });
-  await call(admin, 'PUT', `/v1/organisations/${council.id}/identity-provider`, { issuer, clientId: client.client_id, clientSecret: client.client_secret, emailDomains: [domain] });
-  console.log(`\nIdentity provider: ${issuer} now signs in ${council.name}'s people (@${domain}).`);
-  console.log(`  Open ${web}/sign-in, choose "Sign in with ${council.name}" and type the account "sam" at the provider.`);
-  console.log('  Press Ctrl-C to stop the test identity provider.');
+  step(`Registered the web app with it as a client (redirect URI ${web}/sign-in/oidc/callback) and made the account "sam" (sam.okafor@${domain})`);
+  const configured = await attempt(admin, 'PUT', `/v1/organisations/${council.id}/identity-provider`, {
+    issuer,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    emailDomains: [domain],
+  });
+  if (configured.status !== 200 && configured.status !== 201) {
+    child.kill('SIGTERM');
+    // The service's own OIDC_ALLOW_INSECURE_ISSUER is not true (the demo's environment said it was): said, and the demo ends well.
+    if (configured.status === 400 && JSON.stringify(configured.json).includes('issuer')) {
+      step('The service refused the http:// issuer: start it with OIDC_ALLOW_INSECURE_ISSUER=true to try this. The test provider is stopped.');
+      return;
+    }
+    throw new Error(`PUT /v1/organisations/${council.id}/identity-provider answered ${configured.status}: ${JSON.stringify(configured.json)}`);
+  }
+  step(`${issuer} now signs in ${council.name}'s people (@${domain}).`);
+  step(`Open ${web}/sign-in, choose "Sign in with ${council.name}" and type the account "sam" at the provider.`);
+  step('Press Ctrl-C to stop the test identity provider.');
   await new Promise((resolve) => process.once('SIGINT', resolve));
   child.kill('SIGTERM');
 }

@@ -40,6 +40,8 @@ describe('fuzzing the web app’s forms', () => {
     '/cycles/:cycle/events',
     '/cycles/:cycle/milestones',
     '/cycles/:cycle/milestones/:id/cancel',
+    '/cycles/:cycle/invitations',
+    '/cycles/:cycle/invitations/:id/withdraw',
     '/partnerships',
     '/partnerships/:partnership/outcomes',
     '/partnerships/:partnership/table',
@@ -176,6 +178,8 @@ describe('fuzzing the web app’s forms', () => {
       '/admin/retention',
       '/privacy',
       '/sign-in',
+      '/accessibility',
+      '/cookies',
     ];
     const queryKey = fc.constantFrom('next', 'cursor', 'page', 'tab', 'signed-out', 'error', ...PROTOTYPE_KEYS, 'next[x]');
     const query = fc

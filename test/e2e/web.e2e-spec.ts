@@ -363,5 +363,5 @@ describe('the web app in a browser', () => {
     await containsText(priya.page.locator('main'), 'it and its cycles are read-only');
     expect(await priya.page.locator('button:has-text("Archive the partnership")').count()).toBe(0);
     await expectAccessible(priya.page, '18-partnership-archived');
-  });
+  }, 90000);
 });

@@ -43,6 +43,7 @@ import { PublicPagesController } from './public/public-pages.controller';
 import { DataProtectionModule } from '@app/data-protection';
 import { RetentionPagesController } from './admin/retention.controller';
 import { PrivacyPageController } from './public/privacy-page.controller';
+import { StatementsController } from './public/statements.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -84,6 +85,7 @@ import { PrivacyPageController } from './public/privacy-page.controller';
     PublicPagesController,
     RetentionPagesController,
     PrivacyPageController,
+    StatementsController,
   ],
   providers: [LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
 })

@@ -122,6 +122,8 @@ export const environmentSchema = z.object({
     .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://relay.council.gov.uk:587')
     .optional(),
   MAIL_FROM: z.string().min(3).max(320).default('Cocommission <no-reply@cocommission.local>'),
+  SERVICE_OPERATOR: z.string().trim().min(1).max(200).optional(),
+  CONTACT_EMAIL: z.string().trim().email('must be an email address').max(320).optional(),
   WEBHOOK_ALLOW_PRIVATE: flag,
   WEBHOOK_ATTEMPTS: int(12, 1),
   WEBHOOK_BACKOFF_MS: int(20000, 1),
@@ -206,6 +208,8 @@ export interface AppConfig {
   http: { bodyLimit: string; trustProxy: number | string[]; publicUrl: string };
   /** Email: the SMTP relay (null: no email is sent), the sender, and the web app's address for links. */
   mail: { smtpUrl: string | null; from: string; publicWebUrl: string };
+  /** Who runs this service and where people report a problem (the accessibility statement and the cookies page name them); null: not set. */
+  site: { operator: string | null; contactEmail: string | null };
   /**
    * Webhooks: whether private addresses (and plain http, any port) may be targets (tests, one
    * private network), their retries, and how many deliveries one destination host gets per window.
@@ -339,6 +343,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       from: env.MAIL_FROM,
       publicWebUrl,
     },
+    site: { operator: env.SERVICE_OPERATOR ?? null, contactEmail: env.CONTACT_EMAIL ?? null },
     openData: { ocidPrefix: env.OCID_PREFIX },
     oidc: { allowInsecureIssuer: env.OIDC_ALLOW_INSECURE_ISSUER, secretsKey: env.SECRETS_KEY ?? jwtSecret, startsPerMinute: env.OIDC_STARTS_PER_MINUTE },
     invitations: { ttlHours: env.INVITATION_TTL_HOURS, perHour: env.INVITATIONS_PER_HOUR },

@@ -5,15 +5,15 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import { CLOCK } from '@app/config';
 import type { Response } from 'express';
 import { Principal, WebSession, isAdmin } from '@app/accounts';
-import { CycleEventsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
-import { type Clock, CycleState, Forbidden, TransitionRefused, ValidationFailed, VersionConflict, formErrorStatus } from '@app/domain';
+import { CreateCycleInvitationDto, CycleEventsService, CycleInvitation, CycleInvitationsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
+import { type Clock, CycleState, Forbidden, RateLimited, TransitionRefused, ValidationFailed, VersionConflict, formErrorStatus } from '@app/domain';
 import { ExpensiveRead, IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
 import { LayoutService } from '../http/layout.service';
 import { NamesService } from '../http/names.service';
 import { ChoicesService } from '../http/choices.service';
-import { typed } from '../http/form';
+import { checkForm, text, typed } from '../http/form';
 import { Session } from '../http/session.guard';
 import { WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
@@ -28,7 +28,16 @@ const CycleId = () => Param('id', new IdPipe('cycle'));
 const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['MILESTONE', 'The milestone is scheduled'],
   ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
+  ['INVITED', 'The invitation is sent by email'],
+  ['INVITATION_WITHDRAWN', 'The invitation is withdrawn: its link no longer works'],
 ]);
+/** The invitation form's field for each field of the request. */
+const INVITE_FIELDS: Record<string, string> = { email: 'invite-email', name: 'invite-name', role: 'invite-role' };
+const INVITATION_STATES: Record<CycleInvitation['state'], { text: string; classes: string }> = {
+  sent: { text: 'Sent', classes: 'govuk-tag--blue' },
+  used: { text: 'Accepted', classes: 'govuk-tag--green' },
+  expired: { text: 'Expired', classes: 'govuk-tag--grey' },
+};
 /** History entries a cycle page shows at a time, newest first (older ones a link away; the CSV has them all). */
 const HISTORY_SHOWN = 25;
 const CHOOSES_PEOPLE: ReadonlySet<string> = new Set(['EDIT_DRAFT', 'CHANGE_PANEL', 'CHANGE_FACILITATORS', 'INVITE_CO_OWNER', 'SUBMIT_OPTION']);
@@ -65,6 +74,7 @@ export class CyclePagesController {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: HistoryAuditService,
     private readonly wordDiffs: WordDiffs,
+    private readonly invitations: CycleInvitationsService,
   ) {}
 
   @Get(':id')
@@ -133,6 +143,50 @@ export class CyclePagesController {
   }
 
   /**
+   * A commissioner's member invites a guest (a resident, a person without an account) to the
+   * cycle's review panel or to give their view: the API's request class checks the form, the
+   * API's service sends the email. Anyone else who sees the cycle is refused before the form is read.
+   */
+  @Post(':id/invitations')
+  async invite(@Session() session: WebSession, @CycleId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
+    // 404 for a cycle they cannot see, 403 unless they are a commissioner's member: as the API.
+    await this.invitations.list(session.principal, id);
+    const shape = { email: text(body, 'email'), name: text(body, 'name'), role: text(body, 'role') };
+    const { value, errors } = await checkForm(CreateCycleInvitationDto, shape, {
+      email: { field: 'invite-email', text: shape.email ? 'Enter an email address in the correct format, like name@example.com' : 'Enter the email address of the person you are inviting' },
+      name: { field: 'invite-name', text: shape.name ? 'The name must be 100 characters or fewer' : 'Enter the name of the person you are inviting' },
+      role: { field: 'invite-role', text: 'Choose what you are inviting them to do' },
+    });
+    let status = 400;
+    if (!errors.length) {
+      try {
+        await this.invitations.invite(session.principal, id, value);
+        return res.redirect(303, `/cycles/${id}?done=INVITED#invitations`);
+      } catch (error) {
+        if (error instanceof ValidationFailed) errors.push(...error.errors.map((e) => ({ field: INVITE_FIELDS[e.field] ?? 'invite-email', text: `The ${e.field} ${e.message}` })));
+        else if (error instanceof RateLimited) {
+          res.setHeader('Retry-After', String(error.retryAfterSeconds));
+          status = 429;
+          errors.push({ field: 'invite-email', text: error.message });
+        } else if (error instanceof TransitionRefused) {
+          // This service sends no email (no SMTP_URL): nobody can be invited.
+          status = 422;
+          errors.push({ field: 'invite-email', text: error.message });
+        } else throw error;
+      }
+    }
+    const record = await this.cycles.get(session.principal, id);
+    await this.render(res, status, session, record, { inviteErrors: errors, inviteValues: body });
+  }
+
+  /** Withdraws an invitation (a commissioner's member): its link stops working. */
+  @Post(':id/invitations/:invitationId/withdraw')
+  async withdrawInvitation(@Session() session: WebSession, @CycleId() id: string, @Param('invitationId', new IdPipe('invitation')) invitationId: string, @Res() res: Response) {
+    await this.invitations.withdraw(session.principal, id, invitationId);
+    res.redirect(303, `/cycles/${id}?done=INVITATION_WITHDRAWN#invitations`);
+  }
+
+  /**
    * What the page shows of the cycle's partnership. A member (or an admin) sees it whole; an
    * independent facilitator the cycle names sees no partnership (as in the API: only the cycles that
    * name them), so only what the cycle itself uses: its outcomes and its milestones' anchors.
@@ -173,6 +227,8 @@ export class CyclePagesController {
       failed?: { type: string; problems: { field: string; message: string }[]; values: Record<string, unknown> };
       milestoneErrors?: FormError[];
       milestoneValues?: Record<string, unknown>;
+      inviteErrors?: FormError[];
+      inviteValues?: Record<string, unknown>;
       /** Which pair of revisions to compare, whether to list them all, and which page of the history to show. */
       display?: { compare?: number; allRevisions?: boolean; historyBefore?: number };
     },
@@ -205,8 +261,11 @@ export class CyclePagesController {
       // Keep what was typed.
       if (form) for (const f of form.fields) if (f.kind !== 'hidden' && typeof extra.failed.values[f.name] === 'string') f.value = extra.failed.values[f.name] as string;
     }
-    errors.push(...(extra.milestoneErrors ?? []));
+    errors.push(...(extra.milestoneErrors ?? []), ...(extra.inviteErrors ?? []));
+    // A commissioner's member schedules milestones and invites guests.
     const canSchedule = c.coOwners.some((o) => o.organisationId === session.principal.organisationId && o.role === 'commissioner');
+    const invitations = canSchedule ? await this.invitations.list(session.principal, record.row.id) : [];
+    const inviteValues = extra.inviteValues ?? {};
     const anchorName = new Map(partnership.anchors.map((a) => [a.id, a.name]));
     res.status(status).render('cycle', {
       ...frame,
@@ -243,6 +302,12 @@ export class CyclePagesController {
       milestoneKinds: MILESTONE_KINDS.map((k) => ({ value: k, text: MILESTONE_LABELS[k], selected: extra.milestoneValues?.kind === k })),
       anchorItems: [{ value: '', text: 'No anchor: a fixed date' }, ...partnership.anchors.map((a) => ({ value: a.id, text: a.name, selected: extra.milestoneValues?.anchorId === a.id }))],
       milestoneValues: extra.milestoneValues ?? {},
+      invitations: invitations.map((i) => ({ ...i, roleText: i.role === 'panel' ? 'Review panel' : 'Giving their view', stateTag: INVITATION_STATES[i.state] })),
+      inviteValues,
+      inviteRoles: [
+        { value: 'panel', text: 'Sit on the review panel', hint: { text: 'They can say what was learned and sign off the learning review' }, checked: inviteValues.role === 'panel' },
+        { value: 'voice', text: 'Give their view', hint: { text: 'They can see this cycle' }, checked: inviteValues.role === 'voice' },
+      ],
       done: extra.done,
       errors,
       failedType: extra.failed?.type,

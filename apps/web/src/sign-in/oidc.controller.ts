@@ -6,11 +6,11 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { isEmailAddress } from '@app/domain';
 import { IdPipe } from '@app/http';
 import { PublicPage, SESSION_COOKIE, WebRequest } from '../http/session.guard';
-import { SignInView, safeNext, signInPage } from './sign-in.controller';
+import { SIGN_IN_COOKIE_SECONDS, SignInView, safeNext, signInPage } from './sign-in.controller';
 
 /** The browser keeps the state of the sign-in it started (only that browser may finish it). */
-const FLOW_COOKIE = 'cocommission_oidc';
-const FLOW_PATH = '/sign-in/oidc';
+export const OIDC_FLOW_COOKIE = 'cocommission_oidc';
+export const OIDC_FLOW_PATH = '/sign-in/oidc';
 
 const FAILURE: Record<OidcSignInFailed['reason'], { status: number; title: string }> = {
   expired: { status: 400, title: 'This sign-in has expired' },
@@ -50,9 +50,9 @@ export class OidcController {
   @PublicPage()
   @Get('callback')
   async callback(@Query() query: Record<string, unknown>, @Req() req: WebRequest, @Res() res: Response) {
-    res.clearCookie(FLOW_COOKIE, { path: FLOW_PATH });
+    res.clearCookie(OIDC_FLOW_COOKIE, { path: OIDC_FLOW_PATH });
     try {
-      const { user, next } = await this.oidc.finish(query, req.cookies?.[FLOW_COOKIE]);
+      const { user, next } = await this.oidc.finish(query, req.cookies?.[OIDC_FLOW_COOKIE]);
       const session = await this.sessions.start(user);
       res.cookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'lax', secure: this.config.web.secureCookies, path: '/', maxAge: session.expiresAt.getTime() - Date.now() });
       res.redirect(303, next);
@@ -68,13 +68,13 @@ export class OidcController {
   }
 
   private signInForm(res: Response, status: number, view: SignInView) {
-    return signInPage(res, status, view, this.providers, { httpOnly: true, sameSite: 'lax', secure: this.config.web.secureCookies, path: '/', maxAge: 60 * 60 * 1000 });
+    return signInPage(res, status, view, this.providers, { httpOnly: true, sameSite: 'lax', secure: this.config.web.secureCookies, path: '/', maxAge: SIGN_IN_COOKIE_SECONDS * 1000 });
   }
 
   private async begin(res: Response, organisationId: string, address: string, next: string, email?: string) {
     try {
       const { url, state } = await this.oidc.start(organisationId, address, { next, email });
-      res.cookie(FLOW_COOKIE, state, { httpOnly: true, sameSite: 'lax', secure: this.config.web.secureCookies, path: FLOW_PATH, maxAge: OIDC_FLOW_SECONDS * 1000 });
+      res.cookie(OIDC_FLOW_COOKIE, state, { httpOnly: true, sameSite: 'lax', secure: this.config.web.secureCookies, path: OIDC_FLOW_PATH, maxAge: OIDC_FLOW_SECONDS * 1000 });
       res.redirect(302, url);
     } catch (error) {
       this.failed(res, error);

@@ -10,7 +10,9 @@ import { CsrfRefused, PublicPage, SESSION_COOKIE, Session, WebRequest } from '..
 import { WebSession } from '@app/accounts';
 
 /** Before sign-in there is no session: the form's token is also set as a cookie (double submit). */
-const SIGN_IN_COOKIE = 'cocommission_sign_in';
+export const SIGN_IN_COOKIE = 'cocommission_sign_in';
+/** How long the sign-in form's token lasts (an hour to fill the form in). */
+export const SIGN_IN_COOKIE_SECONDS = 3600;
 
 /** Only a path of this site: never send someone elsewhere after signing in. */
 export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/');
@@ -30,7 +32,7 @@ export class SignInController {
   }
 
   private form(res: Response, status: number, view: SignInView) {
-    return signInPage(res, status, view, this.providers, this.cookieOptions(60 * 60 * 1000));
+    return signInPage(res, status, view, this.providers, this.cookieOptions(SIGN_IN_COOKIE_SECONDS * 1000));
   }
 
   @PublicPage()
