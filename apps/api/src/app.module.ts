@@ -34,6 +34,8 @@ import { IdentityProviderController } from './accounts/identity-provider.control
 import { DownloadsController } from './open-data/downloads.controller';
 import { OpenDataModule } from '@app/open-data';
 import { OcdsController } from './open-data/ocds.controller';
+import { DataProtectionModule } from '@app/data-protection';
+import { SubjectAccessController } from './data-protection/subject-access.controller';
 
 @Module({
   imports: [
@@ -50,6 +52,7 @@ import { OcdsController } from './open-data/ocds.controller';
     WebhooksModule,
     AgreementsModule,
     OpenDataModule,
+    DataProtectionModule,
   ],
   controllers: [
     HealthController,
@@ -69,6 +72,7 @@ import { OcdsController } from './open-data/ocds.controller';
     DownloadsController,
     OcdsController,
     AuditController,
+    SubjectAccessController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
 })

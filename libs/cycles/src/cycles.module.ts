@@ -19,6 +19,7 @@ import { SignedCheckpointsService } from './signed-checkpoints.service';
 import { NotificationsModule } from '@app/notifications';
 import { CycleInvitationEntity } from './cycle-invitation.entity';
 import { CycleInvitationsService } from './cycle-invitations.service';
+import { CyclesSubjectAccess } from './cycles.subject-access';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events, over one store of what is kept of them. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -34,6 +35,7 @@ const CYCLES_SERVICES = [
   AuditSigningKey,
   SignedCheckpointsService,
   CycleInvitationsService,
+  CyclesSubjectAccess,
 ];
 
 @Module({

@@ -23,3 +23,4 @@ export type { EventInput } from '@app/domain';
 export * from './cycle-invitation.entity';
 export * from './cycle-invitations.service';
 export * from './cycle-invitations.requests';
+export * from './cycles.subject-access';

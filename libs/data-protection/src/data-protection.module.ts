@@ -2,13 +2,31 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { EntitySchema } from 'typeorm';
+import { AccountsModule } from '@app/accounts';
+import { AgreementsModule } from '@app/agreements';
+import { CyclesModule } from '@app/cycles';
+import { MilestonesModule } from '@app/milestones';
+import { NotificationsModule } from '@app/notifications';
+import { PartnershipsModule } from '@app/partnerships';
+import { WebhooksModule } from '@app/webhooks';
+import { SubjectAccessService } from './subject-access.service';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const DATA_PROTECTION_ENTITIES: (abstract new () => object)[] | EntitySchema[] = [];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(DATA_PROTECTION_ENTITIES)],
-  providers: [],
-  exports: [],
+  imports: [
+    TypeOrmModule.forFeature(DATA_PROTECTION_ENTITIES),
+    // Subject access reads what each feature holds about a person through that feature's own reads.
+    AccountsModule,
+    NotificationsModule,
+    CyclesModule,
+    MilestonesModule,
+    PartnershipsModule,
+    AgreementsModule,
+    WebhooksModule,
+  ],
+  providers: [SubjectAccessService],
+  exports: [SubjectAccessService],
 })
 export class DataProtectionModule {}

@@ -2,3 +2,4 @@
 export * from './chain';
 export * from './chained-entry.columns';
 export * from './chained-history';
+export * from './entries-by-actor';
