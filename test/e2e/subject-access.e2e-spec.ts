@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { COVERAGE, SUBJECT_ACCESS_KEYS } from '@app/data-protection';
 import { dateInEngland } from '@app/domain';
@@ -183,6 +184,36 @@ describe('subject-access export', () => {
     const own = await someone.as.get('/v1/me/export').expect(200);
     expect(own.body.user.id).toBe(someone.id);
     expect(own.body.panelSeats).toEqual([]);
+  });
+
+  it('a guest, who has no API token, downloads theirs from the web app’s account page: the invitation they took up, their panel seat', async () => {
+    const cycleId = await c.newCycle({ title: 'Guest seats' });
+    await cycleSteps(c).ok(c.councilUser.as, cycleId, { type: 'LAUNCH' });
+    const email = `resident-${cycleId.slice(0, 8)}@subject-access.example.org`;
+    await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email, name: 'Robin Guest', role: 'panel' }).expect(201);
+    const [mail] = await eventually(
+      () => relay.to(email),
+      (list) => list.length > 0,
+    );
+    const token = /https:\/\/cocommission\.northshire\.gov\.uk\/invitations\/([\w-]+)/.exec(mail.text ?? '')![1];
+    const followed = await request(web.getHttpServer()).get(`/invitations/${token}`).expect(303);
+    const cookie = [followed.headers['set-cookie']]
+      .flat()
+      .find((v) => v?.startsWith('cocommission_session='))!
+      .split(';')[0];
+    const page = await request(web.getHttpServer()).get('/account').set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('href="/account/export"');
+    const res = await request(web.getHttpServer()).get('/account/export').set('Cookie', cookie).expect(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const file = JSON.parse(res.text);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="cocommission-subject-access-${file.user.id}-${dateInEngland(testClock().now())}.json"`);
+    expect(file.user).toMatchObject({ email, name: 'Robin Guest', role: 'guest', organisationId: null });
+    expect(file.organisation).toBeNull();
+    expect(file.invitations).toEqual([expect.objectContaining({ kind: 'cycle', relation: 'received', cycleId, email, name: 'Robin Guest', role: 'panel', usedAt: expect.any(String) })]);
+    expect(file.panelSeats).toEqual([{ cycleId, title: 'Guest seats', state: 'framing' }]);
+    expect(file.sessions).toEqual([expect.objectContaining({ current: true })]);
+    expect(res.text).not.toContain(token);
+    await request(web.getHttpServer()).get('/account/export').expect(303);
   });
 
   it('lists panel seats and facilitator roles held now', async () => {

@@ -39,6 +39,8 @@ import { IdentityProviderPagesController } from './people/identity-provider.cont
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
 import { DownloadsController } from './open-data/downloads.controller';
 import { PublicPagesController } from './public/public-pages.controller';
+import { DataProtectionModule } from '@app/data-protection';
+import { YourDataController } from './people/your-data.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -55,8 +57,10 @@ import { PublicPagesController } from './public/public-pages.controller';
     WebhooksModule,
     AgreementsModule,
     OpenDataModule,
+    DataProtectionModule,
   ],
   controllers: [
+    YourDataController,
     SignInController,
     OidcController,
     GuestInvitationsController,
