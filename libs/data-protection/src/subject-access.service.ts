@@ -1,5 +1,5 @@
 /** A person's subject-access export (UK GDPR article 15): everything held about them, as one JSON file, gathered from each feature's own subject-access reads. */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { AccountsSubjectAccess, Principal, isAdmin } from '@app/accounts';
 import { AgreementsSubjectAccess } from '@app/agreements';
@@ -21,6 +21,8 @@ export interface SubjectAccessFile {
 
 @Injectable()
 export class SubjectAccessService {
+  private readonly logger = new Logger(SubjectAccessService.name);
+
   constructor(
     private readonly accounts: AccountsSubjectAccess,
     private readonly notifications: NotificationsSubjectAccess,
@@ -43,6 +45,8 @@ export class SubjectAccessService {
     const account = await this.accounts.of(userId);
     if (!account) throw new NotFound('user');
     const now = this.clock.now();
+    // Who exported whose data, and when: an admin's export for a person is an act to account for.
+    this.logger.log({ userId, byUserId: principal.userId }, 'A subject-access export is being made');
     let partnerships: ReturnType<PartnershipsSubjectAccess['of']> | undefined;
     let milestones: ReturnType<MilestonesSubjectAccess['of']> | undefined;
     let seats: ReturnType<CyclesSubjectAccess['seats']> | undefined;
