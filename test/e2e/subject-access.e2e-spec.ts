@@ -1,6 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { CycleEventsService } from '@app/cycles';
 import { COVERAGE, SUBJECT_ACCESS_KEYS } from '@app/data-protection';
 import { dateInEngland } from '@app/domain';
 import { Collaboration, Factory, TestApi, TestRelay, agent, asOwner, collaboration, cycleSteps, eventually, fromNow, startTestApi, testClock } from '@test/support';
@@ -215,6 +216,25 @@ describe('subject-access export', () => {
     expect(res.text).not.toContain(token);
     await request(web.getHttpServer()).get('/account/export').expect(303);
   });
+
+  it('a long history comes whole and in order, page after page (520 progress notes: two pages of entries, six of texts)', async () => {
+    const cycleId = await c.newCycle({ title: 'A long delivery' });
+    await cycleSteps(c).toDelivering(cycleId);
+    const writer = c.forumUser;
+    const principal = { userId: writer.id, role: 'member' as const, organisationId: c.orgs.forum.id, organisationKind: 'community' as const, generation: 0 };
+    const events = api.app.get(CycleEventsService);
+    for (let i = 0; i < 520; i++) await events.send(principal, cycleId, { type: 'RECORD_PROGRESS', note: `Week ${i}: calls made`, readings: [] }, undefined, { minimal: true });
+    const file = (await factory.admin.get(`/v1/users/${writer.id}/export`).expect(200)).body;
+    const entries = file.historyEntries.filter((e: { cycleId: string }) => e.cycleId === cycleId);
+    const notes = entries.filter((e: { type: string }) => e.type === 'RECORD_PROGRESS');
+    expect(notes).toHaveLength(520);
+    const seqs = entries.map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const texts = file.texts.filter((t: { cycleId: string }) => t.cycleId === cycleId);
+    expect(texts.map((t: { text: string }) => t.text)).toEqual(Array.from({ length: 520 }, (_, i) => `Week ${i}: calls made`));
+    expect(texts.map((t: { seq: number }) => t.seq)).toEqual(notes.map((e: { seq: number }) => e.seq));
+  }, 120000);
 
   it('lists panel seats and facilitator roles held now', async () => {
     const cycleId = await c.newCycle({ title: 'Seats' });
