@@ -36,6 +36,7 @@ import { OpenDataModule } from '@app/open-data';
 import { OcdsController } from './open-data/ocds.controller';
 import { DataProtectionModule } from '@app/data-protection';
 import { RetentionController } from './data-protection/retention.controller';
+import { SubjectAccessController } from './data-protection/subject-access.controller';
 
 @Module({
   imports: [
@@ -73,6 +74,7 @@ import { RetentionController } from './data-protection/retention.controller';
     OcdsController,
     AuditController,
     RetentionController,
+    SubjectAccessController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
 })

@@ -44,6 +44,7 @@ import { DataProtectionModule } from '@app/data-protection';
 import { RetentionPagesController } from './admin/retention.controller';
 import { PrivacyPageController } from './public/privacy-page.controller';
 import { StatementsController } from './public/statements.controller';
+import { YourDataController } from './people/your-data.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -63,6 +64,7 @@ import { StatementsController } from './public/statements.controller';
     DataProtectionModule,
   ],
   controllers: [
+    YourDataController,
     SignInController,
     OidcController,
     GuestInvitationsController,

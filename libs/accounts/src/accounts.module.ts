@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrganisationEntity } from './organisation.entity';
 import { UserEntity } from './user.entity';
+import { AccountsSubjectAccess } from './accounts.subject-access';
 import { WebSessionEntity } from './web-session.entity';
 import { PersonalAccessTokenEntity } from './personal-access-token.entity';
 import { PersonalAccessTokensService } from './personal-access-tokens.service';
@@ -23,7 +24,30 @@ export const ACCOUNTS_ENTITIES = [OrganisationEntity, UserEntity, WebSessionEnti
 
 @Module({
   imports: [JwtModule.register({}), TypeOrmModule.forFeature(ACCOUNTS_ENTITIES)],
-  providers: [AccountsRepository, AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService, PersonalAccessTokensService, IdentityProvidersService, OidcSignInService],
-  exports: [AccountsService, TokenService, LoginLimiter, WriteLimiter, ReadLimiter, WebSessionsService, PersonalAccessTokensService, IdentityProvidersService, OidcSignInService],
+  providers: [
+    AccountsRepository,
+    AccountsSubjectAccess,
+    AccountsService,
+    TokenService,
+    LoginLimiter,
+    WriteLimiter,
+    ReadLimiter,
+    WebSessionsService,
+    PersonalAccessTokensService,
+    IdentityProvidersService,
+    OidcSignInService,
+  ],
+  exports: [
+    AccountsSubjectAccess,
+    AccountsService,
+    TokenService,
+    LoginLimiter,
+    WriteLimiter,
+    ReadLimiter,
+    WebSessionsService,
+    PersonalAccessTokensService,
+    IdentityProvidersService,
+    OidcSignInService,
+  ],
 })
 export class AccountsModule {}

@@ -18,3 +18,4 @@ export * from './oidc/identity-provider.entity';
 export * from './oidc/identity-providers.service';
 export * from './oidc/oidc-sign-in.service';
 export * from './accounts.requests';
+export * from './accounts.subject-access';

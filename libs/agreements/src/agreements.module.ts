@@ -6,13 +6,14 @@ import { PartnershipsModule } from '@app/partnerships';
 import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
 import { AgreementReviewsService } from './agreement-reviews.service';
 import { AgreementsService } from './agreements.service';
+import { AgreementsSubjectAccess } from './agreements.subject-access';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const AGREEMENTS_ENTITIES = [AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(AGREEMENTS_ENTITIES)],
-  providers: [AgreementsService, AgreementReviewsService],
-  exports: [AgreementsService, AgreementReviewsService],
+  providers: [AgreementsService, AgreementReviewsService, AgreementsSubjectAccess],
+  exports: [AgreementsService, AgreementReviewsService, AgreementsSubjectAccess],
 })
 export class AgreementsModule {}

@@ -4,3 +4,4 @@ export * from './agreements.service';
 export * from './agreements.module';
 export * from './agreement-reviews.service';
 export * from './agreements.requests';
+export * from './agreements.subject-access';

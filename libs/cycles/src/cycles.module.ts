@@ -20,6 +20,7 @@ import { NotificationsModule } from '@app/notifications';
 import { CycleInvitationEntity } from './cycle-invitation.entity';
 import { CycleInvitationsService } from './cycle-invitations.service';
 import { CycleReleasesService } from './cycle-releases.service';
+import { CyclesSubjectAccess } from './cycles.subject-access';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events, over one store of what is kept of them. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -36,6 +37,7 @@ const CYCLES_SERVICES = [
   SignedCheckpointsService,
   CycleInvitationsService,
   CycleReleasesService,
+  CyclesSubjectAccess,
 ];
 
 @Module({

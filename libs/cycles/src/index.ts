@@ -25,3 +25,4 @@ export * from './cycle-invitations.service';
 export * from './cycle-invitations.requests';
 export * from './cycle-releases.service';
 export * from './cycle-releases.requests';
+export * from './cycles.subject-access';

@@ -6,13 +6,30 @@ import { AccountsModule } from '@app/accounts';
 import { RetentionRuleEntity } from './retention-rule.entity';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
+import { AgreementsModule } from '@app/agreements';
+import { CyclesModule } from '@app/cycles';
+import { MilestonesModule } from '@app/milestones';
+import { NotificationsModule } from '@app/notifications';
+import { PartnershipsModule } from '@app/partnerships';
+import { WebhooksModule } from '@app/webhooks';
+import { SubjectAccessService } from './subject-access.service';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const DATA_PROTECTION_ENTITIES: (abstract new () => object)[] | EntitySchema[] = [RetentionRuleEntity];
 
 @Module({
-  imports: [AccountsModule, TypeOrmModule.forFeature(DATA_PROTECTION_ENTITIES)],
-  providers: [RetentionRepository, RetentionService],
-  exports: [RetentionService],
+  imports: [
+    TypeOrmModule.forFeature(DATA_PROTECTION_ENTITIES),
+    // Subject access (and erasure) read and change what each feature holds about a person through that feature's own services.
+    AccountsModule,
+    NotificationsModule,
+    CyclesModule,
+    MilestonesModule,
+    PartnershipsModule,
+    AgreementsModule,
+    WebhooksModule,
+  ],
+  providers: [RetentionRepository, RetentionService, SubjectAccessService],
+  exports: [RetentionService, SubjectAccessService],
 })
 export class DataProtectionModule {}

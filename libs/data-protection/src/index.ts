@@ -5,3 +5,5 @@ export * from './retention.requests';
 export * from './retention.service';
 export { RetentionRuleEntity } from './retention-rule.entity';
 export type { JobRecord } from './retention.repository';
+export * from './subject-access.service';
+export * from './subject-access.coverage';

@@ -7,3 +7,4 @@ export * from './email';
 export * from './calendar/working-days';
 export * from './money';
 export * from './agreement/agreement.machine';
+export * from './personal/free-texts';

@@ -5,3 +5,4 @@ export * from './chained-entry.columns';
 export * from './chained-history';
 export * from './history-export';
 export * from './history-export-file';
+export * from './entries-by-actor';

@@ -7,3 +7,4 @@ export * from './milestones.module';
 export * from './schedule';
 export * from './action-reminders.service';
 export * from './milestones.requests';
+export * from './milestones.subject-access';

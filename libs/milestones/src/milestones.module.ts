@@ -10,6 +10,7 @@ import { MilestoneJobsService } from './milestone-jobs.service';
 import { MilestonesRepository } from './milestones.repository';
 import { MilestonesService } from './milestones.service';
 import { ActionRemindersService } from './action-reminders.service';
+import { MilestonesSubjectAccess } from './milestones.subject-access';
 import { AccountsModule } from '@app/accounts';
 
 /** The tables this feature owns, registered with the data source by its module. */
@@ -17,7 +18,7 @@ export const MILESTONES_ENTITIES = [MilestoneEntity, IncidentEntity];
 
 @Module({
   imports: [AccountsModule, CyclesModule, PartnershipsModule, NotificationsModule, OutboxModule, TypeOrmModule.forFeature(MILESTONES_ENTITIES)],
-  providers: [MilestonesRepository, MilestonesService, MilestoneJobsService, ActionRemindersService],
-  exports: [MilestonesService, MilestoneJobsService, ActionRemindersService],
+  providers: [MilestonesRepository, MilestonesSubjectAccess, MilestonesService, MilestoneJobsService, ActionRemindersService],
+  exports: [MilestonesSubjectAccess, MilestonesService, MilestoneJobsService, ActionRemindersService],
 })
 export class MilestonesModule {}

@@ -7,3 +7,4 @@ export * from './mail/email-content';
 export * from './mail/unsubscribe';
 export * from './mail/mailer';
 export * from './account-alerts.service';
+export * from './notifications.subject-access';

@@ -9,6 +9,7 @@ import { NotificationsService } from './notifications.service';
 import { NotificationMailService } from './notification-mail.service';
 import { MAILER, createMailer } from './mail/mailer';
 import { AccountAlerts } from './account-alerts.service';
+import { NotificationsSubjectAccess } from './notifications.subject-access';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const NOTIFICATIONS_ENTITIES = [NotificationEntity, NotificationDeliveryEntity];
@@ -18,10 +19,11 @@ export const NOTIFICATIONS_ENTITIES = [NotificationEntity, NotificationDeliveryE
   providers: [
     NotificationsRepository,
     NotificationsService,
+    NotificationsSubjectAccess,
     NotificationMailService,
     AccountAlerts,
     { provide: MAILER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createMailer(config) },
   ],
-  exports: [NotificationsService, NotificationMailService, MAILER],
+  exports: [NotificationsService, NotificationsSubjectAccess, NotificationMailService, MAILER],
 })
 export class NotificationsModule {}

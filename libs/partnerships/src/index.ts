@@ -12,3 +12,4 @@ export * from './partnership-framework.service';
 export * from './partnerships.fragment';
 export * from './partnerships.requests';
 export * from './partnerships.module';
+export * from './partnerships.subject-access';

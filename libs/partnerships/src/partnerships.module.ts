@@ -24,6 +24,7 @@ import { PartnershipGovernanceService } from './partnership-governance.service';
 import { PartnershipInvitationsService } from './partnership-invitations.service';
 import { PartnershipCalendarService } from './partnership-calendar.service';
 import { PartnershipFrameworkService } from './partnership-framework.service';
+import { PartnershipsSubjectAccess } from './partnerships.subject-access';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const PARTNERSHIPS_ENTITIES = [
@@ -37,7 +38,7 @@ export const PARTNERSHIPS_ENTITIES = [
   PartnershipProposalEntity,
 ];
 
-const SERVICES = [PartnershipsService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipCalendarService, PartnershipFrameworkService];
+const SERVICES = [PartnershipsSubjectAccess, PartnershipsService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipCalendarService, PartnershipFrameworkService];
 
 @Module({
   imports: [AccountsModule, NotificationsModule, TypeOrmModule.forFeature(PARTNERSHIPS_ENTITIES)],

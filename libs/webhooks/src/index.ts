@@ -5,3 +5,4 @@ export * from './webhooks.module';
 export * from './address-guard';
 export * from './webhook-access';
 export * from './webhooks.requests';
+export * from './webhooks.subject-access';
