@@ -218,6 +218,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partnerships/{id}/history/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The partnership history as a file for an offline audit: NDJSON, one entry a line in seq order, the head last
+         * @description Each line is one JSON object: an entry as stored (subjectId, seq, type, actorUserId, organisationId, representative, fromState, toState, payload, at, prevHash, hash, hashScheme), and last the head (`kind: "head"`, history, subjectId, version, historyHash, exportedAt): what the row recorded when the export began. `npm run verify-history -- <file>` verifies it with no server; docs/history-format.md describes the format for a verifier of your own. An attachment.
+         */
+        get: operations["PartnershipsController_exportHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/proposals": {
         parameters: {
             query?: never;
@@ -619,6 +639,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cycles/{id}/history/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cycle's history as a file for an offline audit: NDJSON, one entry a line in seq order, the head last
+         * @description Each line is one JSON object: an entry as stored (subjectId, seq, type, actorUserId, organisationId, representative, fromState, toState, payload, at, prevHash, hash, hashScheme), and last the head (`kind: "head"`, history, subjectId, version, historyHash, exportedAt): what the row recorded when the export began. `npm run verify-history -- <file>` verifies it with no server; docs/history-format.md describes the format for a verifier of your own. An attachment.
+         */
+        get: operations["CyclesController_exportHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cycles/{id}/progress": {
         parameters: {
             query?: never;
@@ -650,6 +690,26 @@ export interface paths {
         get: operations["CyclesController_verify"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/history/{seq}/redact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redacts one personal field of one history entry (admin), with a reason
+         * @description The field’s text becomes "[redacted]" in the history, the cycle’s views and exports; its salted digest stays in the chain, so `verify` stays intact. A REDACTED entry records the field, who and why. Only fields the entry sealed (what a person wrote) can be redacted (400 otherwise, naming them).
+         */
+        post: operations["CyclesController_redact"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1035,6 +1095,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partnerships/{id}/agreement/history/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agreement's history as a file for an offline audit: NDJSON, one entry a line in seq order, the head last
+         * @description Each line is one JSON object: an entry as stored (subjectId, seq, type, actorUserId, organisationId, representative, fromState, toState, payload, at, prevHash, hash, hashScheme), and last the head (`kind: "head"`, history, subjectId, version, historyHash, exportedAt): what the row recorded when the export began. `npm run verify-history -- <file>` verifies it with no server; docs/history-format.md describes the format for a verifier of your own. An attachment.
+         */
+        get: operations["AgreementController_exportHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/agreement/review": {
         parameters: {
             query?: never;
@@ -1202,6 +1282,67 @@ export interface paths {
         };
         /** The cycle’s signed heads, newest first: each names an entry of its history and the hash it had when signed */
         get: operations["AuditController_cycleHeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The retention policy: how many days each kind of record is kept (admin) */
+        get: operations["RetentionController_get"];
+        /**
+         * Replace the retention policy (admin)
+         * @description Every record once; all the rules change together or none does. The worker’s next daily run applies them (docs/data-protection.md#retention).
+         */
+        put: operations["RetentionController_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about you, as one JSON file (UK GDPR article 15)
+         * @description One JSON file (an attachment, `cocommission-subject-access-<userId>-<date>.json`) with everything held about the person: the account, their organisation, sign-ins and personal access tokens (by name, scope and dates: never a secret nor its hash), identity-provider links, notifications with their email deliveries, tasks, every history entry they made in cycles, agreements and partnerships with the free texts they wrote, their panel seats and facilitator roles, what they opened, scheduled, proposed, declared or subscribed to, and invitations sent and received. Long lists are written as they are read; a failure part way cuts the file short (invalid JSON). docs/data-protection.md lists where each table’s rows go. A guest may ask too, and so may a read personal access token.
+         */
+        get: operations["SubjectAccessController_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about a person, as one JSON file, to answer their subject-access request (admins)
+         * @description One JSON file (an attachment, `cocommission-subject-access-<userId>-<date>.json`) with everything held about the person: the account, their organisation, sign-ins and personal access tokens (by name, scope and dates: never a secret nor its hash), identity-provider links, notifications with their email deliveries, tasks, every history entry they made in cycles, agreements and partnerships with the free texts they wrote, their panel seats and facilitator roles, what they opened, scheduled, proposed, declared or subscribed to, and invitations sent and received. Long lists are written as they are read; a failure part way cuts the file short (invalid JSON). docs/data-protection.md lists where each table’s rows go.
+         */
+        get: operations["SubjectAccessController_theirs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1672,6 +1813,15 @@ export interface components {
             items: components["schemas"]["ProgressEntryDto"][];
             nextCursor?: string | null;
         };
+        RedactEntryDto: {
+            /**
+             * @description The field of the entry’s payload (a JSON Pointer without its leading slash for a nested one: `pledges/0/description`)
+             * @example insight
+             */
+            field: string;
+            /** @example Names a resident who did not agree to be named */
+            reason: string;
+        };
         CreateMilestoneDto: {
             /** @enum {string} */
             kind: "framingDue" | "optionsClose" | "decisionDue" | "reviewStart" | "reviewDue";
@@ -1948,6 +2098,159 @@ export interface components {
             publicKey: string | null;
             /** @description Newest first */
             items: components["schemas"]["SignedHeadDto"][];
+        };
+        RetentionRuleViewDto: {
+            /**
+             * @example notifications
+             * @enum {string}
+             */
+            record: "notifications" | "emailDeliveries" | "webhookDeliveries" | "webSessions" | "invitations" | "closedCyclePersonalData";
+            /** @example 365 */
+            keepDays: number;
+            /**
+             * @description job: the worker’s daily retention run deletes the records; erasure: the erasure of personal data applies it (closedCyclePersonalData), so that the history’s proof stays
+             * @enum {string}
+             */
+            appliedBy: "job" | "erasure";
+        };
+        RetentionPolicyDto: {
+            /** @description Every kind of record, in a fixed order */
+            rules: components["schemas"]["RetentionRuleViewDto"][];
+        };
+        RetentionRuleDto: {
+            /**
+             * @example notifications
+             * @enum {string}
+             */
+            record: "notifications" | "emailDeliveries" | "webhookDeliveries" | "webSessions" | "invitations" | "closedCyclePersonalData";
+            /**
+             * @description Whole days the record is kept (webSessions: 0 = removed once expired)
+             * @example 365
+             */
+            keepDays: number;
+            /**
+             * @description Read-only: who applies the rule (the daily job, or the erasure of personal data). Ignored when sent.
+             * @enum {string}
+             */
+            appliedBy?: "job" | "erasure";
+        };
+        UpdateRetentionDto: {
+            /** @description Every record once (the whole policy) */
+            rules: components["schemas"]["RetentionRuleDto"][];
+        };
+        SubjectUserDto: {
+            id: string;
+            email: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "member" | "lead" | "guest";
+            organisationId?: string | null;
+            active: boolean;
+            activeSetByAdmin: boolean;
+            roleSetByAdmin: boolean;
+            representative: boolean;
+            mustChangePassword: boolean;
+            /** @description `{ issuedAt }` when a calendar token is held (never the token) */
+            calendarToken?: Record<string, never> | null;
+            createdAt: string;
+        };
+        SubjectOrganisationDto: {
+            id: string;
+            name: string;
+            kind: string;
+        };
+        SubjectSessionDto: {
+            createdAt: string;
+            expiresAt: string;
+            /** @description Still valid now */
+            current: boolean;
+        };
+        SubjectTokenDto: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read" | "write";
+            createdAt: string;
+            expiresAt: string;
+            lastUsedAt?: string | null;
+        };
+        SubjectHistoryEntryDto: {
+            cycleId: string;
+            seq: number;
+            type: string;
+            at: string;
+            /** @description The organisation they acted for */
+            organisationId?: string | null;
+            /** @description Whether they acted as its representative */
+            representative: boolean;
+        };
+        SubjectTextDto: {
+            cycleId: string;
+            seq: number;
+            /**
+             * @description The field’s path in the entry: `statement`, `reason`, `insight`…
+             * @example statement
+             */
+            field: string;
+            text: string;
+        };
+        SubjectAccessDto: {
+            exportedAt: string;
+            /** @description The account (no password hash, no token hashes) */
+            user: components["schemas"]["SubjectUserDto"];
+            organisation?: components["schemas"]["SubjectOrganisationDto"] | null;
+            /** @description `{ email: immediate|daily|off }` */
+            preferences: Record<string, never>;
+            /** @description Web sign-ins */
+            sessions: components["schemas"]["SubjectSessionDto"][];
+            /** @description Personal access tokens, by name, scope and dates */
+            tokens: components["schemas"]["SubjectTokenDto"][];
+            /** @description Identity providers’ subjects linked to the account: `{ issuer, subject, linkedAt }` */
+            identities: Record<string, never>[];
+            /** @description Notifications, oldest first, each with its email deliveries and the task it tells of */
+            notifications: Record<string, never>[];
+            /** @description Tasks given to them: `{ notificationId, cycleId, key, state, createdAt, doneAt }` */
+            tasks: Record<string, never>[];
+            /** @description Every entry they made in a cycle’s history */
+            historyEntries: components["schemas"]["SubjectHistoryEntryDto"][];
+            /** @description The free texts of those entries */
+            texts: components["schemas"]["SubjectTextDto"][];
+            /** @description Cycles whose review panel names them now: `{ cycleId, title, state }` */
+            panelSeats: Record<string, never>[];
+            /** @description Cycles whose facilitators name them now: `{ cycleId, title, state }` */
+            facilitatorRoles: Record<string, never>[];
+            /** @description Cycles they opened */
+            cyclesCreated: Record<string, never>[];
+            /** @description Invitations they sent or received: `kind` cycle or partnership, `relation` sent, received or decided (the invitee’s own details are not given) */
+            invitations: Record<string, never>[];
+            /** @description Milestones they scheduled */
+            milestonesScheduled: Record<string, never>[];
+            /** @description Milestone incidents they retried */
+            incidentsRetried: Record<string, never>[];
+            /** @description Partnerships they opened */
+            partnershipsCreated: Record<string, never>[];
+            /** @description Partnerships they archived */
+            partnershipsArchived: Record<string, never>[];
+            /** @description Partnership proposals they made or decided */
+            partnershipProposals: Record<string, never>[];
+            /** @description On/off-the-table declarations they made for their organisation */
+            tableDeclarations: Record<string, never>[];
+            /** @description Outcomes they added */
+            outcomesAdded: Record<string, never>[];
+            /** @description Entries they made in partnerships’ histories: `{ partnershipId, seq, type, at, organisationId, representative }` */
+            partnershipHistoryEntries: Record<string, never>[];
+            /** @description Entries they made in partnership agreements’ histories: `{ partnershipId, seq, type, at, organisationId, representative }` */
+            agreementHistoryEntries: Record<string, never>[];
+            /** @description The free texts of those entries: `{ partnershipId, seq, field, text }` */
+            agreementTexts: Record<string, never>[];
+            /** @description Agreement review dates they set */
+            agreementReviews: Record<string, never>[];
+            /** @description Webhook subscriptions they made (never the signing secret) */
+            webhooks: Record<string, never>[];
+            /** @description Comments they wrote */
+            comments: Record<string, never>[];
+            /** @description Files they attached */
+            attachments: Record<string, never>[];
         };
         /** @description Launched the cycle */
         LaunchEvent: {
@@ -2801,6 +3104,42 @@ export interface operations {
             };
         };
     };
+    PartnershipsController_exportHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description No such subject, or the caller may not see it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     PartnershipsController_proposals: {
         parameters: {
             query?: never;
@@ -3354,6 +3693,42 @@ export interface operations {
             };
         };
     };
+    CyclesController_exportHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description No such subject, or the caller may not see it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     CyclesController_progress: {
         parameters: {
             query?: {
@@ -3407,6 +3782,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    CyclesController_redact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                seq: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedactEntryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        seq?: number;
+                        field?: string;
+                        redactedBySeq?: number;
+                    };
+                };
             };
         };
     };
@@ -4054,6 +4459,42 @@ export interface operations {
             };
         };
     };
+    AgreementController_exportHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description No such subject, or the caller may not see it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     AgreementController_scheduleReview: {
         parameters: {
             query?: never;
@@ -4384,6 +4825,139 @@ export interface operations {
             };
             /** @description No such cycle, or the caller may not see it */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RetentionController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionPolicyDto"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RetentionController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRetentionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionPolicyDto"];
+                };
+            };
+            /** @description An unknown record, a record missing or repeated, or keepDays not a whole number from 0 to 36500; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SubjectAccessController_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessDto"];
+                };
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SubjectAccessController_theirs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectAccessDto"];
+                };
+            };
+            /** @description The caller is not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
