@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { MILESTONE_EVENT_TYPES, MilestoneEventType } from './cycle.types';
-import { EventDefinition, EventOf, prosePointers } from './event-definition';
+import { EventDefinition, EventOf, proseKeys, prosePointers } from './event-definition';
 import { CANCEL, ESCALATE, RESOLVE_ESCALATION } from './catalogue/any-stage';
 import { APPRAISE_OPTION, CONSENT, OBJECT, PLEDGE, PROPOSE_DECISION } from './catalogue/deciding';
 import { ADD_ACTION, COMPLETE_ACTION, RECORD_PROGRESS, START_REVIEW } from './catalogue/delivering';
@@ -81,6 +81,11 @@ export const USER_EVENT_TYPES: readonly UserEventType[] = USER_EVENTS.map((e) =>
 export const CATALOGUE: ReadonlyMap<string, EventDefinition> = new Map([...USER_EVENTS, ...MILESTONE_EVENTS].map((entry) => [entry.type, entry as unknown as EventDefinition]));
 
 export const definitionOf = (type: string): EventDefinition | undefined => CATALOGUE.get(type);
+
+/** The event types whose fields hold prose, and those fields (what a subject-access export lists and erasure replaces). */
+export const CYCLE_PROSE_FIELDS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  [...CATALOGUE.values()].map((d) => [d.type, proseKeys(d.fields)] as const).filter(([, keys]) => keys.length),
+);
 
 /** The JSON Pointers of what a person wrote in an entry of this type (its `prose` fields): what its history entry seals. */
 export const personalFieldsOf = (type: string, payload: Record<string, unknown>): string[] => {

@@ -119,6 +119,15 @@ export function prosePointers(schema: z.ZodType, value: unknown, at = ''): strin
   return [];
 }
 
+/** The top-level fields of an event's schema that are prose (an optional one too). */
+export function proseKeys(schema: z.ZodObject): string[] {
+  const unwrapped = (field: z.ZodType): z.ZodType => {
+    const def = (field as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def;
+    return (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') && def.innerType ? unwrapped(def.innerType) : field;
+  };
+  return Object.entries(schema.shape).flatMap(([key, field]) => (PROSE.has(unwrapped(field as z.ZodType)) ? [key] : []));
+}
+
 export const id = (missing: string) => z.uuid({ error: missing });
 
 /** A list of ids, each named by the message when it is not one. */

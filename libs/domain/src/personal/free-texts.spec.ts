@@ -47,6 +47,27 @@ describe('free texts', () => {
     expect(unclassified).toEqual([]);
   });
 
+  it('takes the cycle’s free texts from the catalogue’s prose fields (those its history seals)', () => {
+    expect(CYCLE_FREE_TEXT_FIELDS).toEqual({
+      REVISE_PROBLEM: ['statement'],
+      OBJECT_PROBLEM: ['reason'],
+      SUBMIT_OPTION: ['summary'],
+      AMEND_OPTION: ['summary'],
+      APPRAISE_OPTION: ['comment'],
+      PLEDGE: ['description'],
+      PROPOSE_DECISION: ['rationale'],
+      OBJECT: ['reason'],
+      RECORD_PROGRESS: ['note'],
+      COMPLETE_ACTION: ['note'],
+      RECORD_LEARNING: ['insight', 'evidence'],
+      ESCALATE: ['reason'],
+      RESOLVE_ESCALATION: ['resolution'],
+      LEAVE_CYCLE: ['reason'],
+      REMOVE_CO_OWNER: ['reason'],
+      CANCEL: ['reason'],
+    });
+  });
+
   it('names only fields the cycle catalogue has', () => {
     const fields = new Map([...USER_EVENTS, ...MILESTONE_EVENTS].map((e) => [e.type as string, textPaths(e.fields)]));
     for (const [type, paths] of [...Object.entries(CYCLE_FREE_TEXT_FIELDS), ...Object.entries(FREE_TEXT_LABELS)]) {

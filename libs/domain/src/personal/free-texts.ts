@@ -3,6 +3,7 @@
  * summaries, reasons, notes, learning): the prose that may name people, and so what a
  * subject-access export lists and what erasure or redaction replaces. Pure.
  */
+import { CYCLE_PROSE_FIELDS } from '../cycle/cycle.catalogue';
 
 /**
  * A field's path in an entry's payload: a key, or `key[]` for each text of a list. Short labels
@@ -12,25 +13,8 @@
  */
 export type FreeTextPath = string;
 
-/** The cycle's entry types with free texts, and their fields (the event catalogue's). */
-export const CYCLE_FREE_TEXT_FIELDS: Readonly<Record<string, readonly FreeTextPath[]>> = {
-  REVISE_PROBLEM: ['statement'],
-  OBJECT_PROBLEM: ['reason'],
-  SUBMIT_OPTION: ['summary'],
-  AMEND_OPTION: ['summary'],
-  APPRAISE_OPTION: ['comment'],
-  PLEDGE: ['description'],
-  PROPOSE_DECISION: ['rationale'],
-  OBJECT: ['reason'],
-  RECORD_PROGRESS: ['note'],
-  COMPLETE_ACTION: ['note'],
-  RECORD_LEARNING: ['insight', 'evidence'],
-  ESCALATE: ['reason'],
-  RESOLVE_ESCALATION: ['resolution'],
-  LEAVE_CYCLE: ['reason'],
-  REMOVE_CO_OWNER: ['reason'],
-  CANCEL: ['reason'],
-};
+/** The cycle's entry types with free texts, and their fields: the catalogue's `prose` fields (event-definition.ts), which its entries seal in the history. */
+export const CYCLE_FREE_TEXT_FIELDS: Readonly<Record<string, readonly FreeTextPath[]>> = CYCLE_PROSE_FIELDS;
 
 /** The agreement's entry types with free texts, and their fields (agreement.machine.ts). */
 export const AGREEMENT_FREE_TEXT_FIELDS: Readonly<Record<string, readonly FreeTextPath[]>> = {
