@@ -1351,6 +1351,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erases a person (admins), with a reason
+         * @description Their name becomes "Former member of <organisation>", their email, password, identities, tokens and sessions go, their notifications too; what they wrote in cycles’ histories becomes "[erased]" in the history, views and exports, and every cycle touched gains a PERSONAL_DATA_ERASED entry: `verify` stays intact (hash scheme 4 hashed digests, not texts). Entries they wrote under the schemes before 4 keep their texts (`retained`; docs/data-protection.md). Refused (422) for the last active admin, and for a person with open tasks (hand them over first).
+         */
+        post: operations["ErasureController_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2251,6 +2271,10 @@ export interface components {
             comments: Record<string, never>[];
             /** @description Files they attached */
             attachments: Record<string, never>[];
+        };
+        EraseUserDto: {
+            /** @example Erasure request of 2 December 2026 (UK GDPR article 17), reference DP-2026-114 */
+            reason: string;
         };
         /** @description Launched the cycle */
         LaunchEvent: {
@@ -4958,6 +4982,58 @@ export interface operations {
             };
             /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ErasureController_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id?: string;
+                        name?: string;
+                        cycleIds?: string[];
+                        released?: number;
+                        retained?: number;
+                    };
+                };
+            };
+            /** @description The caller is not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The last active admin, or a person with open tasks */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

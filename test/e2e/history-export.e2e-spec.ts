@@ -71,7 +71,11 @@ describe('the offline audit of a history', () => {
     expect(lines).toHaveLength(history.length + 1);
     const entries = lines.slice(0, -1).map((l) => JSON.parse(l));
     // The entry as the API shows it, with its subject and scheme.
-    expect(entries).toEqual(history.map((h: object) => ({ subjectId: cycleId, ...h, hashScheme: 3 })));
+    // Hash scheme 4: each entry's seals too (what a person wrote, as salted digests), null where it wrote none.
+    expect(entries.map(({ seals: _, ...e }) => e)).toEqual(history.map((h: object) => ({ subjectId: cycleId, ...h, hashScheme: 4 })));
+    const revision = entries.find((e) => e.type === 'REVISE_PROBLEM');
+    expect(revision.seals).toEqual({ '/statement': { digest: expect.stringMatching(/^[0-9a-f]{64}$/), salt: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    expect(entries.find((e) => e.type === 'LAUNCH').seals).toBeNull();
     expect(entries.map((e) => e.seq)).toEqual(history.map((_: unknown, i: number) => i + 1));
     const head = JSON.parse(lines.at(-1)!);
     expect(head).toEqual({ kind: 'head', history: 'cycle', subjectId: cycleId, version: cycle.version, historyHash: history.at(-1).hash, exportedAt: expect.any(String) });
@@ -94,7 +98,8 @@ describe('the offline audit of a history', () => {
     expect(changed[index]).not.toBe(lines[index]);
     const broken = await verifier(file('changed.ndjson', changed.join('\n') + '\n'));
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toBe(`broken at entry ${seq} (line ${index + 1}): Entry ${seq} was changed after it was written: its content no longer matches its hash.\n`);
+    // The statement is sealed (hash scheme 4): its salted digest no longer matches it.
+    expect(broken.stdout).toBe(`broken at entry ${seq} (line ${index + 1}): Entry ${seq} was changed after it was written: its field /statement is not the text it sealed.\n`);
 
     // A middle line deleted: the entry it held is named.
     const middle = Math.floor((lines.length - 1) / 2);

@@ -37,6 +37,7 @@ import { OcdsController } from './open-data/ocds.controller';
 import { DataProtectionModule } from '@app/data-protection';
 import { RetentionController } from './data-protection/retention.controller';
 import { SubjectAccessController } from './data-protection/subject-access.controller';
+import { ErasureController } from './data-protection/erasure.controller';
 
 @Module({
   imports: [
@@ -75,6 +76,7 @@ import { SubjectAccessController } from './data-protection/subject-access.contro
     AuditController,
     RetentionController,
     SubjectAccessController,
+    ErasureController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
 })

@@ -1,7 +1,7 @@
 /** The accounts' rows: organisations, users and the people forms let one choose. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { EmailPreference, UserEntity, UserRole } from './user.entity';
 
@@ -170,6 +170,22 @@ export class AccountsRepository {
    * Changes a user; `endsSessions` moves their session generation on (earlier tokens and sessions
    * end) and ends their calendar token too.
    */
+  /**
+   * A person erased (UK GDPR article 17): their name becomes `formerName`, their email an address
+   * that names nobody, their password, calendar token, identities, tokens and sessions go, and
+   * they can never sign in again. Their row stays, so what they did keeps its actor.
+   */
+  async eraseUser(m: EntityManager, id: string, formerName: string): Promise<void> {
+    await m.query(
+      `UPDATE users SET name = $2, email = 'erased-' || id || '@erased.invalid', password_hash = '', active = false, active_set_by_admin = true, representative = false,
+         calendar_token_hash = NULL, calendar_token_issued_at = NULL, session_generation = session_generation + 1 WHERE id = $1`,
+      [id, formerName],
+    );
+    await m.query(`DELETE FROM user_identities WHERE user_id = $1`, [id]);
+    await m.query(`DELETE FROM personal_access_tokens WHERE user_id = $1`, [id]);
+    await m.query(`DELETE FROM web_sessions WHERE user_id = $1`, [id]);
+  }
+
   async updateUser(
     id: string,
     changes: {

@@ -1,5 +1,6 @@
 /** Organisations and their users: signing in, creating and changing users, and whether a person may still act. */
 import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { addYears } from 'date-fns';
 import { LRUCache } from 'lru-cache';
@@ -209,6 +210,25 @@ export class AccountsService {
   }
 
   /** Web sessions deleted and this process's standing forgotten (others read it within a second). */
+  /**
+   * Erases a person's account in the caller's transaction (`m`): "Former member of <organisation>"
+   * (a guest: "Former guest"; an admin: "Former platform admin") in place of their name, and
+   * everything that signs them in gone. Answers the name they had and the name they have now.
+   */
+  async eraseAccount(m: EntityManager, id: string): Promise<{ name: string; formerName: string }> {
+    const user = await this.getUser(id);
+    const formerName = user.role === 'guest' ? 'Former guest' : user.role === 'admin' ? 'Former platform admin' : `Former member of ${user.organisation?.name ?? 'their organisation'}`;
+    await this.accounts.eraseUser(m, id, formerName);
+    this.standing.delete(id);
+    if (user.organisationId) this.representatives.delete(user.organisationId);
+    return { name: user.name, formerName };
+  }
+
+  /** How many active platform admins there are besides `userId`. */
+  async otherActiveAdmins(userId: string): Promise<number> {
+    return (await this.accounts.listUsers()).filter((u) => u.role === 'admin' && u.active && u.id !== userId).length;
+  }
+
   private async ended(userId: string): Promise<void> {
     this.standing.delete(userId);
     await this.sessions.endAll(userId);

@@ -26,7 +26,10 @@ interface SealedRow {
 
 /** What erasing a person did to the cycles: those touched, how many fields lost their text, and the entries of older schemes that keep theirs. */
 export interface ErasedFromCycles {
+  /** The cycles whose history lost texts of theirs (each gained a PERSONAL_DATA_ERASED entry). */
   cycleIds: string[];
+  /** Every cycle they acted in. */
+  involvedCycleIds: string[];
   released: number;
   /** Entries they wrote under hash schemes 1–3, whose texts the chain itself commits to (see docs/data-protection.md). */
   retained: number;
@@ -109,7 +112,10 @@ export class CycleReleasesService {
       released += fields.length;
       touched.push(cycleId);
     }
-    return { cycleIds: touched, released, retained };
+    const involvedCycleIds: string[] = (await this.transactions.manager.query(`SELECT DISTINCT h.cycle_id FROM cycle_history h WHERE h.actor_user_id = $1 ORDER BY 1`, [userId])).map(
+      (r: { cycle_id: string }) => r.cycle_id,
+    );
+    return { cycleIds: touched, involvedCycleIds, released, retained };
   }
 
   /** Releases the fields of one cycle's entries and takes their texts out of its snapshot and texts (its row locked by the caller). */

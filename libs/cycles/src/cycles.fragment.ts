@@ -25,3 +25,10 @@ export const CYCLE_INVITATIONS_EXPIRED = (before: string, limit: string) =>
   `WITH gone AS (DELETE FROM cycle_invitations WHERE id IN (
      SELECT i.id FROM cycle_invitations i WHERE i.expires_at < ${before} AND i.guest_user_id IS NULL LIMIT ${limit} FOR UPDATE SKIP LOCKED) RETURNING 1)
    SELECT count(*)::int AS n FROM gone`;
+
+/**
+ * Erasure (libs/data-protection): the invitations a guest `userId` followed, or sent to `email`
+ * (SQL expressions), no longer name them: "Former guest", an address that names nobody.
+ */
+export const CYCLE_INVITATIONS_OF_ERASED = (userId: string, email: string) =>
+  `UPDATE cycle_invitations SET name = 'Former guest', email = 'erased-' || id || '@erased.invalid' WHERE guest_user_id = ${userId} OR email = ${email}`;

@@ -13,6 +13,7 @@ import { NotificationsModule } from '@app/notifications';
 import { PartnershipsModule } from '@app/partnerships';
 import { WebhooksModule } from '@app/webhooks';
 import { SubjectAccessService } from './subject-access.service';
+import { ErasureService } from './erasure.service';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const DATA_PROTECTION_ENTITIES: (abstract new () => object)[] | EntitySchema[] = [RetentionRuleEntity];
@@ -29,7 +30,7 @@ export const DATA_PROTECTION_ENTITIES: (abstract new () => object)[] | EntitySch
     AgreementsModule,
     WebhooksModule,
   ],
-  providers: [RetentionRepository, RetentionService, SubjectAccessService],
-  exports: [RetentionService, SubjectAccessService],
+  providers: [RetentionRepository, RetentionService, SubjectAccessService, ErasureService],
+  exports: [RetentionService, SubjectAccessService, ErasureService],
 })
 export class DataProtectionModule {}

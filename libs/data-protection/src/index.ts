@@ -7,3 +7,5 @@ export { RetentionRuleEntity } from './retention-rule.entity';
 export type { JobRecord } from './retention.repository';
 export * from './subject-access.service';
 export * from './subject-access.coverage';
+export * from './erasure.service';
+export * from './erasure.requests';

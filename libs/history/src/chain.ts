@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Actor } from '@app/domain';
-import { RELEASING_TYPES, type Seals, releasedBy, sealProblem, sealedPayload } from './seals';
+import { RELEASING_TYPES, type Seals, checkSeals, releasedBy, sealedPayload, unexplainedRelease } from './seals';
 
 /** The hash the first entry of every history links to. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -124,21 +124,35 @@ export function verifyChain(
   head?: ChainHead,
   /** Entries up to `seq` were verified before and ended with `hash`: `entries` are the ones after it. */
   from: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
+  /**
+   * Released fields (`<seq><pointer>` → seq) not yet named by an erasure or redaction entry, for a
+   * caller that verifies a chain in parts (a file, line by line): given, they are carried from part
+   * to part, and the caller asks `unexplained` at the end; not given, this call's end is the chain's.
+   */
+  pending?: Map<string, number>,
 ): ChainVerdict {
   const length = from.seq + entries.length;
   const broken = (brokenAtSeq: number, reason: string): ChainVerdict => ({ intact: false, brokenAtSeq, length, reason });
   let prev = from.hash;
-  // The sealed fields that erasure and redaction entries released (`<seq><pointer>`): only those may have lost their text.
-  const released = new Set(entries.filter((e) => RELEASING_TYPES.includes(e.type)).flatMap((e) => releasedBy(e.payload).map((f) => `${f.seq}${f.path}`)));
+  // Sealed fields released (erased or redacted) and not yet named by a later erasure or redaction entry.
+  const released = pending ?? new Map<string, number>();
   for (const [index, entry] of entries.entries()) {
     const { prevHash, hash, hashScheme = CURRENT_HASH_SCHEME } = entry;
     const seq = from.seq + index + 1;
     if (entry.seq !== seq) return broken(seq, `Entry ${seq} is missing: the next entry is numbered ${entry.seq}.`);
     if (prevHash !== prev) return broken(seq, `Entry ${seq} does not link to the entry before it.`);
     if (chainHash(prevHash, subjectId, entry, hashScheme) !== hash) return broken(seq, `Entry ${seq} was changed after it was written: its content no longer matches its hash.`);
-    const unsealed = hashScheme >= 4 ? sealProblem(seq, entry.payload, entry.seals ?? undefined, released) : undefined;
-    if (unsealed) return broken(seq, unsealed);
+    if (hashScheme >= 4) {
+      const sealed = checkSeals(seq, entry.payload, entry.seals ?? undefined);
+      if (sealed.problem) return broken(seq, sealed.problem);
+      for (const pointer of sealed.released) released.set(`${seq}${pointer}`, seq);
+    }
+    if (RELEASING_TYPES.includes(entry.type)) for (const f of releasedBy(entry.payload)) released.delete(`${f.seq}${f.path}`);
     prev = hash;
+  }
+  if (!pending) {
+    const left = unexplained(released);
+    if (left) return broken(left.seq, left.reason);
   }
   if (head) {
     if (length < head.version) {
@@ -152,6 +166,13 @@ export function verifyChain(
     }
   }
   return { intact: true, length };
+}
+
+/** The first released field (by seq) that no erasure or redaction entry named, if any: what a chain verified in parts is broken at. */
+export function unexplained(pending: Map<string, number>): { seq: number; reason: string } | undefined {
+  let first: [string, number] | undefined;
+  for (const item of pending) if (!first || item[1] < first[1]) first = item;
+  return first && { seq: first[1], reason: unexplainedRelease(first[0], first[1]) };
 }
 
 /** Who an entry says did it, from the actor of the event (the system: no one). */

@@ -1,5 +1,5 @@
 /** The offline audit's file (NDJSON, one entry a line, the head last): written by the API, verified with no server or database (docs/history-format.md). */
-import { CURRENT_HASH_SCHEME, ChainHead, ChainLink, EntryContent, GENESIS_HASH, verifyChain } from './chain';
+import { CURRENT_HASH_SCHEME, ChainHead, ChainLink, EntryContent, GENESIS_HASH, unexplained, verifyChain } from './chain';
 
 /** Which history a file holds: a cycle's, a partnership's agreement's, or the partnership's own. */
 export type HistoryKind = 'cycle' | 'agreement' | 'partnership';
@@ -115,6 +115,9 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
   let subjectId: string | undefined;
   let from = { seq: 0, hash: GENESIS_HASH };
   let seen = false;
+  // Fields erased or redacted, until the erasure or redaction entry naming them is read.
+  const pending = new Map<string, number>();
+  const releasedAtLine = new Map<number, number>();
   for await (const raw of lines) {
     number++;
     // A byte-order mark some editors add when saving, and a carriage return before the newline, are not the line's.
@@ -146,7 +149,9 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
     }
     let verdict;
     try {
-      verdict = verifyChain(subjectId, [entry], undefined, from);
+      const before = pending.size;
+      verdict = verifyChain(subjectId, [entry], undefined, from, pending);
+      if (pending.size > before) releasedAtLine.set(entry.seq, number);
     } catch (error) {
       return { status: 'malformed', line: number, reason: `Entry ${entry.seq} cannot be hashed under scheme ${entry.hashScheme} by this verifier (${(error as Error).message}).` };
     }
@@ -159,6 +164,8 @@ export async function verifyExport(lines: AsyncIterable<string> | Iterable<strin
   if (subjectId !== undefined && head.subjectId !== subjectId) {
     return { status: 'broken', seq: from.seq, line: at, reason: `The head is of another history (${head.subjectId}), not of ${subjectId} as the entries.` };
   }
+  const left = unexplained(pending);
+  if (left) return { status: 'broken', seq: left.seq, line: releasedAtLine.get(left.seq) ?? at, reason: left.reason };
   const what = `The ${head.history}'s head`;
   if (from.seq < head.version) {
     return {

@@ -1,4 +1,4 @@
-import { GENESIS_HASH, chainHash, chainedEntry, verifyChain } from './chain';
+import { GENESIS_HASH, chainHash, chainedEntry, unexplained, verifyChain } from './chain';
 import { ERASED, REDACTED, type Seals, releaseFields, sealDigest, sealFields, sealedPayload, valueAt, pointerOf } from './seals';
 
 const at = (day: number) => new Date(Date.UTC(2027, 0, day));
@@ -87,6 +87,17 @@ describe('sealed personal fields (hash scheme 4)', () => {
       at: at(9),
     });
     expect(verifyChain('c', [...withoutEntry, redaction])).toEqual({ intact: true, length: 4 });
+    // Verified in parts (a file, line by line): the release is accounted for when its entry comes.
+    const pending = new Map<string, number>();
+    let from = { seq: 0, hash: GENESIS_HASH };
+    for (const e of [...withoutEntry, redaction]) {
+      expect(verifyChain('c', [e], undefined, from, pending)).toMatchObject({ intact: true });
+      from = { seq: e.seq, hash: e.hash };
+    }
+    expect(unexplained(pending)).toBeUndefined();
+    const cut = new Map<string, number>();
+    verifyChain('c', withoutEntry, undefined, undefined, cut);
+    expect(unexplained(cut)).toEqual({ seq: 1, reason: "Entry 1's field /insight was erased, but no erasure or redaction entry of the history names it." });
     // A text put back without its salt, or another text under the marker's place: not intact.
     const textBack = [{ ...withoutEntry[0], payload: learning }, entries[1], entries[2], redaction];
     expect(verifyChain('c', textBack)).toMatchObject({ intact: false, brokenAtSeq: 1, reason: expect.stringMatching(/lost its seal's salt but still holds a text/) });

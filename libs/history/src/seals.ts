@@ -55,23 +55,27 @@ export function sealedPayload(payload: Record<string, unknown>, seals: Seals | u
 }
 
 /**
- * Why the payload's sealed fields do not hold, if they do not: a field with its salt must be the
- * text the digest sealed; one without (erased or redacted) must hold a marker and be named by an
- * erasure or redaction entry (`released`: `<seq><pointer>` of the fields such entries name).
+ * Checks the payload's sealed fields: one with its salt must be the text its digest sealed; one
+ * without (erased or redacted) must hold a marker. Answers the first problem, if any, and the
+ * pointers of the released fields (each must be named by a later erasure or redaction entry).
  */
-export function sealProblem(seq: number, payload: Record<string, unknown>, seals: Seals | undefined, released: ReadonlySet<string>): string | undefined {
+export function checkSeals(seq: number, payload: Record<string, unknown>, seals: Seals | undefined): { problem?: string; released: string[] } {
+  const released: string[] = [];
   for (const [pointer, seal] of Object.entries(seals ?? {})) {
     const value = valueAt(payload, pointer);
     if (seal.salt !== undefined) {
-      if (sealDigest(seal.salt, value) !== seal.digest) return `Entry ${seq} was changed after it was written: its field ${pointer} is not the text it sealed.`;
+      if (sealDigest(seal.salt, value) !== seal.digest) return { problem: `Entry ${seq} was changed after it was written: its field ${pointer} is not the text it sealed.`, released };
     } else if (!MARKERS.includes(value)) {
-      return `Entry ${seq}'s field ${pointer} lost its seal's salt but still holds a text.`;
-    } else if (!released.has(`${seq}${pointer}`)) {
-      return `Entry ${seq}'s field ${pointer} was erased, but no erasure or redaction entry of the history names it.`;
+      return { problem: `Entry ${seq}'s field ${pointer} lost its seal's salt but still holds a text.`, released };
+    } else {
+      released.push(pointer);
     }
   }
-  return undefined;
+  return { released };
 }
+
+/** Why a released field is not accounted for: no erasure or redaction entry named it. */
+export const unexplainedRelease = (key: string, seq: number): string => `Entry ${seq}'s field ${key.slice(String(seq).length)} was erased, but no erasure or redaction entry of the history names it.`;
 
 /** The payload and seals with the fields at `pointers` released: each text replaced by `marker`, its salt dropped (the digest stays). */
 export function releaseFields(payload: Record<string, unknown>, seals: Seals, pointers: string[], marker: typeof ERASED | typeof REDACTED): { payload: Record<string, unknown>; seals: Seals } {
