@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { RetentionService } from '@app/data-protection';
 import { TEST_PASSWORD, type Collaboration, type Factory, TestApi, startCollaboration } from '@test/support';
 
 const ROOT = join(__dirname, '..', '..');
@@ -122,5 +123,31 @@ describe('erasing a person', () => {
     // A second erasure finds nothing more to release.
     const again = await factory.admin.post(`/v1/users/${member.id}/erase`, { reason: 'Erasure request DP-2026-114' }).expect(200);
     expect(again.body).toMatchObject({ cycleIds: [], released: 0 });
+  });
+
+  it('retention releases what everyone wrote in a cycle closed longer ago than the policy keeps it, once; the chain still verifies', async () => {
+    const id = cycleIds[0];
+    for (const p of c.panel.filter((p) => p.id !== member.id)) await steps.ok(p.as, id, { type: 'SIGN_OFF_REVIEW', outcome: 'close' });
+    expect((await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body.state).toBe('closed');
+    const policy = (await factory.admin.get('/v1/admin/retention').expect(200)).body.rules as { record: string; keepDays: number }[];
+    const retention = api.app.get(RetentionService);
+    // Kept 6 years by default: nothing is released yet.
+    expect((await retention.apply()).closedCyclePersonalData).toBe(0);
+    await factory.admin.put('/v1/admin/retention', { rules: policy.map((r) => (r.record === 'closedCyclePersonalData' ? { ...r, keepDays: 0 } : r)) }).expect(200);
+    try {
+      expect((await retention.apply()).closedCyclePersonalData).toBeGreaterThanOrEqual(1);
+      const cycle = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+      expect(cycle.problem.revisions.map((r: { statement: string }) => r.statement)).toEqual(cycle.problem.revisions.map(() => '[erased]'));
+      const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history?limit=500`).expect(200)).body.items;
+      expect(history.at(-1)).toMatchObject({ type: 'PERSONAL_DATA_ERASED', actorUserId: null, payload: { reason: 'Retention: personal data of cycles closed more than 0 days ago' } });
+      expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
+      // The two cycles still open keep what everyone but the erased person wrote.
+      const open = (await c.councilUser.as.get(`/v1/cycles/${cycleIds[1]}`).expect(200)).body;
+      expect(open.problem.revisions[0].statement).not.toBe('[erased]');
+      // Idempotent: nothing more to release.
+      expect((await retention.apply()).closedCyclePersonalData).toBe(0);
+    } finally {
+      await factory.admin.put('/v1/admin/retention', { rules: policy }).expect(200);
+    }
   });
 });

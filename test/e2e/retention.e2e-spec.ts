@@ -179,6 +179,7 @@ describe('retention', () => {
         webhookDeliveries: expect.any(Number),
         webSessions: expect.any(Number),
         invitations: expect.any(Number),
+        closedCyclePersonalData: expect.any(Number),
       });
       expect(first.notifications).toBeGreaterThanOrEqual(2);
       expect(first.webhookDeliveries).toBeGreaterThanOrEqual(2);
@@ -188,7 +189,7 @@ describe('retention', () => {
       expect(await present(rows.kept)).toEqual([...rows.kept].sort());
 
       const second = await retention.apply();
-      expect(second).toEqual({ notifications: 0, emailDeliveries: 0, webhookDeliveries: 0, webSessions: 0, invitations: 0 });
+      expect(second).toEqual({ notifications: 0, emailDeliveries: 0, webhookDeliveries: 0, webSessions: 0, invitations: 0, closedCyclePersonalData: 0 });
       expect(await present(rows.kept)).toEqual([...rows.kept].sort());
     });
 

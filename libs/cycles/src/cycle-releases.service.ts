@@ -36,6 +36,8 @@ export interface ErasedFromCycles {
 }
 
 const MAX_REASON = 2000;
+/** The retention job acts for no one. */
+const SYSTEM: Actor = { userId: null, organisationId: null, system: true };
 
 @Injectable()
 export class CycleReleasesService {
@@ -116,6 +118,41 @@ export class CycleReleasesService {
       (r: { cycle_id: string }) => r.cycle_id,
     );
     return { cycleIds: touched, involvedCycleIds, released, retained };
+  }
+
+  /**
+   * Retention of closed cycles' personal data (libs/data-protection): up to `limit` cycles closed
+   * before `before` that still hold sealed texts have every one released ("[erased]"), each with a
+   * PERSONAL_DATA_ERASED entry in the system's name. Answers how many cycles; idempotent.
+   */
+  async releaseClosedBefore(before: Date, limit: number, reason: string): Promise<number> {
+    return this.transactions.run(async () => {
+      const ids: string[] = (
+        await this.transactions.manager.query(
+          `SELECT c.id FROM cycles c
+           WHERE c.state = 'closed'
+             AND (SELECT max(h.at) FROM cycle_history h WHERE h.cycle_id = c.id AND h.to_state = 'closed' AND h.from_state IS DISTINCT FROM 'closed') < $1
+             AND EXISTS (SELECT 1 FROM cycle_history h WHERE h.cycle_id = c.id AND h.seals IS NOT NULL AND jsonb_path_exists(h.seals, '$.*.salt'))
+           ORDER BY c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED`,
+          [before, limit],
+        )
+      ).map((r: { id: string }) => r.id);
+      for (const cycleId of ids) {
+        const rows = await this.rows(`h.cycle_id = $1 AND h.seals IS NOT NULL`, [cycleId]);
+        const items = rows
+          .map((row) => ({
+            row,
+            pointers: Object.entries(row.seals ?? {})
+              .filter(([, seal]) => seal.salt !== undefined)
+              .map(([pointer]) => pointer),
+          }))
+          .filter((i) => i.pointers.length);
+        await this.release(cycleId, items, ERASED);
+        const fields = items.flatMap((i) => i.pointers.map((path) => ({ seq: i.row.seq, path })));
+        await this.events.recordEntry(cycleId, { type: 'PERSONAL_DATA_ERASED', actor: SYSTEM, payload: { fields, reason }, at: this.clock.now() });
+      }
+      return ids.length;
+    });
   }
 
   /** Releases the fields of one cycle's entries and takes their texts out of its snapshot and texts (its row locked by the caller). */

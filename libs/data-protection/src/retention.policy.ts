@@ -8,8 +8,8 @@ export type RetentionRecord = (typeof RETENTION_RECORDS)[number];
 export const MAX_KEEP_DAYS = 36_500;
 
 /**
- * Who carries a rule out: the daily retention job deletes the rows itself; `erasure` rules are
- * applied by the erasure of personal data (issue 34 part 3), since the history's proof must stay.
+ * Who carries a rule out: the daily retention job deletes the rows itself; an `erasure` rule's texts
+ * are released instead (the same run, by the erasure's means), since the history's proof must stay.
  */
 export type RetentionApplier = 'job' | 'erasure';
 

@@ -2,10 +2,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Principal, isAdmin } from '@app/accounts';
 import { CLOCK } from '@app/config';
+import { CycleReleasesService } from '@app/cycles';
 import { Transactions } from '@app/database';
 import { type Clock, Forbidden } from '@app/domain';
 import { JobRecord, RETENTION_APPLIERS, RetentionRepository } from './retention.repository';
-import { RETENTION_INFO, RETENTION_RECORDS, RetentionRuleState } from './retention.policy';
+import { RETENTION_INFO, RETENTION_RECORDS, type RetentionRecord, RetentionRuleState } from './retention.policy';
 import type { UpdateRetentionDto } from './retention.requests';
 
 /** Rows deleted per statement: short statements, so that the tables' other users never wait long. */
@@ -14,7 +15,7 @@ export const RETENTION_BATCH = 1000;
 const DAY_MS = 86_400_000;
 
 /** What one run of the retention job deleted, per kind of record. */
-export type RetentionCounts = Record<JobRecord, number>;
+export type RetentionCounts = Record<RetentionRecord, number>;
 
 @Injectable()
 export class RetentionService {
@@ -22,6 +23,7 @@ export class RetentionService {
 
   constructor(
     private readonly rules: RetentionRepository,
+    private readonly releases: CycleReleasesService,
     private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -59,14 +61,27 @@ export class RetentionService {
   /**
    * One run of the policy: for each record the job applies, deletes what is older than its
    * period, `batch` rows a statement until none is left. Idempotent (a second run finds nothing),
-   * and safe beside another run (rows another holds are skipped). The erasure's rules are not
-   * applied here (retention.policy.ts).
+   * and safe beside another run (rows another holds are skipped). Closed cycles' personal data is
+   * released rather than deleted (CycleReleasesService), the history keeping its proof.
    */
   async apply(batch = RETENTION_BATCH): Promise<RetentionCounts> {
     const started = this.clock.now();
     const policy = await this.policy();
     const counts = {} as RetentionCounts;
     for (const rule of policy) {
+      if (rule.record === 'closedCyclePersonalData') {
+        // Released, not deleted: the history keeps its digests and verifies (docs/data-protection.md).
+        const before = new Date(started.getTime() - rule.keepDays * DAY_MS);
+        const reason = `Retention: personal data of cycles closed more than ${rule.keepDays} days ago`;
+        let cycles = 0;
+        for (;;) {
+          const n = await this.releases.releaseClosedBefore(before, batch, reason);
+          cycles += n;
+          if (n < batch) break;
+        }
+        counts.closedCyclePersonalData = cycles;
+        continue;
+      }
       if (rule.appliedBy !== 'job') continue;
       const record = rule.record as JobRecord;
       if (!(record in RETENTION_APPLIERS)) continue;
