@@ -15,13 +15,20 @@ describe('redacting a history entry', () => {
   let cycleId: string;
   const named = 'Mrs Ada Jones of 4 Elm Road waited nine days for a carer.';
 
+  const allowedPrivate = process.env.WEBHOOK_ALLOW_PRIVATE;
   beforeAll(async () => {
+    process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
     ({ api, factory, c, steps } = await startCollaboration());
     cycleId = await c.newCycle({ title: 'Care at home' });
     await steps.toFraming(cycleId);
+    // A partner system's webhook (no worker runs here: its delivery stays pending, in the outbox).
+    await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: 'http://127.0.0.1:9/partner', events: ['REVISE_PROBLEM'] }).expect(201);
     await steps.ok(c.charityUser.as, cycleId, { type: 'REVISE_PROBLEM', statement: named });
   }, 60000);
-  afterAll(() => api?.close());
+  afterAll(async () => {
+    await api?.close();
+    if (allowedPrivate === undefined) delete process.env.WEBHOOK_ALLOW_PRIVATE;
+  });
 
   const entryOf = async (type: string) => {
     const history = await c.councilUser.as.get(`/v1/cycles/${cycleId}/history?limit=200`).expect(200);
@@ -50,6 +57,11 @@ describe('redacting a history entry', () => {
     const [row] = await api.app.get(DataSource).query(`SELECT payload, seals FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [cycleId, revision.seq]);
     expect(JSON.stringify(row)).not.toContain('Ada Jones');
     expect(row.seals['/statement']).toEqual({ digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // The webhook delivery not yet sent carries the redacted payload.
+    const deliveries: { body: { payload: { statement: string } } }[] = await api.app
+      .get(DataSource)
+      .query(`SELECT body FROM webhook_deliveries WHERE cycle_id = $1 AND seq = $2`, [cycleId, revision.seq]);
+    expect(deliveries.map((d) => d.body.payload.statement)).toEqual(['[redacted]']);
   });
 
   it('bad input is refused with the problem named, and nothing changes', async () => {

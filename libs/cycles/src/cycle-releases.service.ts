@@ -10,6 +10,7 @@ import { CLOCK } from '@app/config';
 import { Transactions, type JsonObject } from '@app/database';
 import { type Actor, type Clock, type CycleTexts, Forbidden, NotFound, type ReleasedEntry, ValidationFailed, releaseInSnapshot, releaseInTexts } from '@app/domain';
 import { ERASED, REDACTED, type Seals, releaseFields, valueAt } from '@app/history';
+import { WEBHOOK_DELIVERIES_RELEASED } from '@app/webhooks/webhook-deliveries.fragment';
 import { CycleEventsService } from './cycle-events.service';
 import { CycleQueriesService } from './cycle-queries.service';
 
@@ -162,6 +163,7 @@ export class CycleReleasesService {
     for (const { row, pointers } of items) {
       const next = releaseFields(row.payload, row.seals!, pointers, marker);
       await m.query(`UPDATE cycle_history SET payload = $3, seals = $4 WHERE cycle_id = $1 AND seq = $2`, [cycleId, row.seq, JSON.stringify(next.payload), JSON.stringify(next.seals)]);
+      await m.query(WEBHOOK_DELIVERIES_RELEASED('$1', '$2', '$3::jsonb'), [cycleId, row.seq, JSON.stringify(next.payload)]);
       const texts = pointers.map((p) => valueAt(row.payload, p)).filter((t): t is string => typeof t === 'string');
       entries.push({ type: row.type, at: row.at.toISOString(), payload: row.payload, texts });
     }

@@ -30,3 +30,11 @@ export const WEBHOOK_DELIVERIES_EXPIRED = (before: string, limit: string) =>
   `WITH gone AS (DELETE FROM webhook_deliveries WHERE id IN (
      SELECT d.id FROM webhook_deliveries d WHERE d.at < ${before} AND d.status <> 'pending' LIMIT ${limit} FOR UPDATE SKIP LOCKED) RETURNING 1)
    SELECT count(*)::int AS n FROM gone`;
+
+/**
+ * Erasure and redaction (libs/cycles: cycle-releases.service.ts): the deliveries of the entry
+ * `cycleId`, `seq` carry its payload as released (`payload`, jsonb), pending ones and the logs of
+ * those sent alike (SQL expressions).
+ */
+export const WEBHOOK_DELIVERIES_RELEASED = (cycleId: string, seq: string, payload: string) =>
+  `UPDATE webhook_deliveries SET body = jsonb_set(body, '{payload}', ${payload}) WHERE cycle_id = ${cycleId} AND seq = ${seq}`;
