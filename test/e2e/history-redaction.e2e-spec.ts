@@ -88,4 +88,21 @@ describe('redacting a history entry', () => {
     expect(await version()).toBe(before + 1);
     expect((await c.councilUser.as.get(`/v1/cycles/${cycleId}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
   });
+
+  it('a statement carried into the next iteration is redacted there too, which records it; both verify', async () => {
+    const first = await c.newCycle({ title: 'Carried on' });
+    await steps.toReviewing(first);
+    for (const p of c.panel) await steps.ok(p.as, first, { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
+    const next = (await c.councilUser.as.get(`/v1/cycles/${first}`).expect(200)).body.nextCycleId as string;
+    expect(next).toEqual(expect.any(String));
+    const carried = (await c.councilUser.as.get(`/v1/cycles/${next}`).expect(200)).body.problem.revisions[0];
+    expect(carried).toMatchObject({ carriedForward: true, statement: 'Too many older people are admitted to hospital in winter.' });
+    const history = (await c.councilUser.as.get(`/v1/cycles/${first}/history?limit=500`).expect(200)).body.items as { seq: number; type: string }[];
+    const revision = history.filter((e) => e.type === 'REVISE_PROBLEM').pop()!;
+    await factory.admin.post(`/v1/cycles/${first}/history/${revision.seq}/redact`, { field: 'statement', reason: 'Names a ward' }).expect(200);
+    expect((await c.councilUser.as.get(`/v1/cycles/${next}`).expect(200)).body.problem.revisions[0].statement).toBe('[redacted]');
+    const nextHistory = (await c.councilUser.as.get(`/v1/cycles/${next}/history?limit=500`).expect(200)).body.items;
+    expect(nextHistory.at(-1)).toMatchObject({ type: 'REDACTED', payload: { fields: [], carriedFrom: first, reason: 'Names a ward' } });
+    for (const id of [first, next]) expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
+  });
 });

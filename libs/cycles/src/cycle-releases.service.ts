@@ -74,9 +74,9 @@ export class CycleReleasesService {
         throw new ValidationFailed([{ field: 'field', message: `entry ${seq} has no personal field ${field} to redact: ${what}` }]);
       }
       if (row.seals[pointer].salt === undefined) throw new ValidationFailed([{ field: 'field', message: `the field ${field} of entry ${seq} is already erased or redacted` }]);
-      await this.release(cycleId, [{ row, pointers: [pointer] }], REDACTED);
-      const entry = { type: 'REDACTED', actor: this.actorOf(admin), payload: { fields: [{ seq, path: pointer }], reason }, at: this.clock.now() };
-      await this.events.recordEntry(cycleId, entry);
+      const actor = this.actorOf(admin);
+      await this.release(cycleId, [{ row, pointers: [pointer] }], REDACTED, { actor, reason });
+      await this.events.recordEntry(cycleId, { type: 'REDACTED', actor, payload: { fields: [{ seq, path: pointer }], reason }, at: this.clock.now() });
       const [{ version }]: { version: number }[] = await this.transactions.manager.query(`SELECT version FROM cycles WHERE id = $1`, [cycleId]);
       return { seq, field: pointer.slice(1), redactedBySeq: version };
     });
@@ -109,7 +109,7 @@ export class CycleReleasesService {
         }))
         .filter((i) => i.pointers.length);
       if (!items.length) continue;
-      await this.release(cycleId, items, ERASED);
+      await this.release(cycleId, items, ERASED, { actor, reason });
       const fields = items.flatMap((i) => i.pointers.map((path) => ({ seq: i.row.seq, path })));
       await this.events.recordEntry(cycleId, { type: 'PERSONAL_DATA_ERASED', actor, payload: { userId, fields, reason }, at: this.clock.now() });
       released += fields.length;
@@ -148,7 +148,7 @@ export class CycleReleasesService {
               .map(([pointer]) => pointer),
           }))
           .filter((i) => i.pointers.length);
-        await this.release(cycleId, items, ERASED);
+        await this.release(cycleId, items, ERASED, { actor: SYSTEM, reason });
         const fields = items.flatMap((i) => i.pointers.map((path) => ({ seq: i.row.seq, path })));
         await this.events.recordEntry(cycleId, { type: 'PERSONAL_DATA_ERASED', actor: SYSTEM, payload: { fields, reason }, at: this.clock.now() });
       }
@@ -157,7 +157,7 @@ export class CycleReleasesService {
   }
 
   /** Releases the fields of one cycle's entries and takes their texts out of its snapshot and texts (its row locked by the caller). */
-  private async release(cycleId: string, items: { row: SealedRow; pointers: string[] }[], marker: typeof ERASED | typeof REDACTED): Promise<void> {
+  private async release(cycleId: string, items: { row: SealedRow; pointers: string[] }[], marker: typeof ERASED | typeof REDACTED, by: { actor: Actor; reason: string }): Promise<void> {
     const m = this.transactions.manager;
     const entries: ReleasedEntry[] = [];
     for (const { row, pointers } of items) {
@@ -175,6 +175,33 @@ export class CycleReleasesService {
     await m.query(`UPDATE cycles SET snapshot = $2 WHERE id = $1`, [cycleId, JSON.stringify(snapshot)]);
     const texts = releaseInTexts(snapshot, cycle.texts, entries, marker);
     for (const [key, body] of Object.entries(texts)) await m.query(`UPDATE cycle_texts SET body = $3 WHERE cycle_id = $1 AND key = $2`, [cycleId, key, body]);
+    await this.releaseCarried(
+      cycleId,
+      entries.filter((e) => e.type === 'REVISE_PROBLEM').flatMap((e) => e.texts),
+      marker,
+      by,
+    );
+  }
+
+  /**
+   * A statement released in a cycle may have been carried into its next iterations as their first
+   * revision (their history does not record it: cycle.audit.ts): there it is released too, and
+   * each such iteration records the release, naming where it came from.
+   */
+  private async releaseCarried(cycleId: string, statements: string[], marker: typeof ERASED | typeof REDACTED, by: { actor: Actor; reason: string }): Promise<void> {
+    if (!statements.length) return;
+    const m = this.transactions.manager;
+    let from = cycleId;
+    for (;;) {
+      const [next]: { id: string | null }[] = await m.query(`SELECT next_cycle_id AS id FROM cycles WHERE id = $1`, [from]);
+      if (!next?.id) return;
+      await this.events.lockForEntries([next.id]);
+      const changed: unknown[] = await m.query(`UPDATE cycle_texts SET body = $3 WHERE cycle_id = $1 AND key = $2 AND body = ANY($4) RETURNING 1`, [next.id, 'revision:1', marker, statements]);
+      if (!changed.length) return;
+      const type = marker === ERASED ? 'PERSONAL_DATA_ERASED' : 'REDACTED';
+      await this.events.recordEntry(next.id, { type, actor: by.actor, payload: { fields: [], carriedFrom: cycleId, reason: by.reason }, at: this.clock.now() });
+      from = next.id;
+    }
   }
 
   private async rows(where: string, params: unknown[]): Promise<SealedRow[]> {
