@@ -106,7 +106,8 @@ describe('signed checkpoints of the histories', () => {
     });
     await asOwner(async (m) => {
       await m.query(`SET LOCAL session_replication_role = replica`);
-      await m.query(`UPDATE cycle_history SET payload = $3, hash = $4 WHERE cycle_id = $1 AND seq = $2`, [id, head.seq, forged.payload, forged.hash]);
+      // (Its seals go too: the forged statement is hashed as it is, in the open.)
+      await m.query(`UPDATE cycle_history SET payload = $3, hash = $4, seals = NULL WHERE cycle_id = $1 AND seq = $2`, [id, head.seq, forged.payload, forged.hash]);
       await m.query(`UPDATE cycles SET history_hash = $2 WHERE id = $1`, [id, forged.hash]);
       await m.query(`DELETE FROM history_checkpoints WHERE cycle_id = $1`, [id]);
       await m.query(`UPDATE cycle_texts SET body = 'Forged' WHERE cycle_id = $1 AND body = 'Honest'`, [id]);
