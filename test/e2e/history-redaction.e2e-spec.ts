@@ -87,11 +87,23 @@ describe('redacting a history entry', () => {
     expect(again.body.errors[0].message).toBe(`the field reason of entry ${seq} is already erased or redacted`);
     expect(await version()).toBe(before + 1);
     expect((await c.councilUser.as.get(`/v1/cycles/${cycleId}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
+    // A text an event wrote into what an earlier one opened (the escalation's resolution) goes from the view too.
+    const resolved = await steps.ok(c.facilitator.as, cycleId, { type: 'RESOLVE_ESCALATION', resolution: 'Tom Price will answer by Friday' });
+    expect(resolved.escalations.at(-1).resolution).toBe('Tom Price will answer by Friday');
+    await post(`${resolved.version}`, { field: 'resolution', reason: 'Names a person' }).expect(200);
+    const cycle = (await c.councilUser.as.get(`/v1/cycles/${cycleId}`).expect(200)).body;
+    expect(cycle.escalations.at(-1).resolution).toBe('[redacted]');
+    expect(JSON.stringify(cycle)).not.toContain('Tom Price');
+    // The redaction's own reason is sealed: it can be redacted in its turn.
+    const redaction = await entryOf('REDACTED');
+    await post(`${redaction.seq}`, { field: 'reason', reason: 'The reason named the person' }).expect(200);
+    expect((await c.councilUser.as.get(`/v1/cycles/${cycleId}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
   });
 
   it('a statement carried into the next iteration is redacted there too, which records it; both verify', async () => {
     const first = await c.newCycle({ title: 'Carried on' });
     await steps.toReviewing(first);
+    const learning = await steps.ok(c.panel[0].as, first, { type: 'RECORD_LEARNING', insight: 'Ada Jones asked for earlier visits', recommendation: 'adapt' });
     for (const p of c.panel) await steps.ok(p.as, first, { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
     const next = (await c.councilUser.as.get(`/v1/cycles/${first}`).expect(200)).body.nextCycleId as string;
     expect(next).toEqual(expect.any(String));
@@ -103,6 +115,13 @@ describe('redacting a history entry', () => {
     expect((await c.councilUser.as.get(`/v1/cycles/${next}`).expect(200)).body.problem.revisions[0].statement).toBe('[redacted]');
     const nextHistory = (await c.councilUser.as.get(`/v1/cycles/${next}/history?limit=500`).expect(200)).body.items;
     expect(nextHistory.at(-1)).toMatchObject({ type: 'REDACTED', payload: { fields: [], carriedFrom: first, reason: 'Names a ward' } });
+    for (const id of [first, next]) expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
+    // The learning the next iteration inherited is redacted there too.
+    expect(JSON.stringify((await c.councilUser.as.get(`/v1/cycles/${next}`).expect(200)).body.inheritedLearning)).toContain('Ada Jones');
+    await factory.admin.post(`/v1/cycles/${first}/history/${learning.version}/redact`, { field: 'insight', reason: 'Names a resident' }).expect(200);
+    const inherited = (await c.councilUser.as.get(`/v1/cycles/${next}`).expect(200)).body.inheritedLearning;
+    expect(JSON.stringify(inherited)).not.toContain('Ada Jones');
+    expect(inherited.learnings.map((l: { insight: string }) => l.insight)).toContain('[redacted]');
     for (const id of [first, next]) expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
   });
 });

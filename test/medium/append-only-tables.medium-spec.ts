@@ -79,6 +79,9 @@ describe('append-only tables', () => {
     await expect(update({ ...entry.payload, reason: 'Someone else' }, released.seals)).rejects.toThrow(/append-only/);
     await expect(update(released.payload, { '/reason': { digest: '0'.repeat(64) } })).rejects.toThrow(/append-only/);
     await expect(update(released.payload, { ...released.seals, '/other': { digest: 'x' } })).rejects.toThrow(/append-only/);
+    // A seal that keeps something beside its digest, or a salt made null: refused too.
+    await expect(update(released.payload, { '/reason': { ...released.seals['/reason'], note: entry.payload.reason } })).rejects.toThrow(/append-only/);
+    await expect(update(released.payload, { '/reason': { ...released.seals['/reason'], salt: null } })).rejects.toThrow(/append-only/);
     await expect(update({ ...released.payload, extra: 1 }, released.seals)).rejects.toThrow(/append-only/);
     await expect(db.query(`UPDATE cycle_history SET payload = payload WHERE cycle_id = $1 AND seq = 1`, [id])).rejects.toThrow(/append-only/);
     await expect(db.query(`UPDATE cycle_history SET hash = 'x' WHERE cycle_id = $1 AND seq = $2`, [id, entry.seq])).rejects.toThrow(/permission denied/);

@@ -18,7 +18,7 @@ import {
 } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { EventWrite } from './cycle-writes.repository';
-import { actorColumns, chainedEntry, sealFields } from '@app/history';
+import { RELEASING_TYPES, actorColumns, chainedEntry, sealFields } from '@app/history';
 
 /**
  * Decide → chain, for one cycle: events are decided one after another on the state the one
@@ -150,7 +150,8 @@ export class CycleChain {
         payload: item.payload,
         at: item.at,
         // What a person wrote is sealed: the chain commits to its digest, so it can be erased (hash scheme 4).
-        seals: sealFields(item.payload, personalFieldsOf(item.type, item.payload)) ?? null,
+        // (A person's reason for an erasure or redaction may name people too; the system's says why by rule.)
+        seals: sealFields(item.payload, RELEASING_TYPES.includes(item.type) ? (item.actor.userId ? ['/reason'] : []) : personalFieldsOf(item.type, item.payload)) ?? null,
       }),
     };
     this.entries.push(entry);

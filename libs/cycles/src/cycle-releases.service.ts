@@ -8,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Principal, isAdmin } from '@app/accounts';
 import { CLOCK } from '@app/config';
 import { Transactions, type JsonObject } from '@app/database';
-import { type Actor, type Clock, type CycleTexts, Forbidden, NotFound, type ReleasedEntry, ValidationFailed, releaseInSnapshot, releaseInTexts } from '@app/domain';
+import { type Actor, type Clock, CYCLE_PROSE_FIELDS, type CycleTexts, Forbidden, NotFound, type ReleasedEntry, ValidationFailed, releaseInJson, releaseInSnapshot, releaseInTexts } from '@app/domain';
 import { ERASED, REDACTED, type Seals, releaseFields, valueAt } from '@app/history';
 import { WEBHOOK_DELIVERIES_RELEASED } from '@app/webhooks/webhook-deliveries.fragment';
 import { CycleEventsService } from './cycle-events.service';
@@ -29,8 +29,6 @@ interface SealedRow {
 export interface ErasedFromCycles {
   /** The cycles whose history lost texts of theirs (each gained a PERSONAL_DATA_ERASED entry). */
   cycleIds: string[];
-  /** Every cycle they acted in. */
-  involvedCycleIds: string[];
   released: number;
   /** Entries they wrote under hash schemes 1–3, whose texts the chain itself commits to (see docs/data-protection.md). */
   retained: number;
@@ -89,8 +87,8 @@ export class CycleReleasesService {
    */
   async eraseAuthor(userId: string, actor: Actor, reason: string): Promise<ErasedFromCycles> {
     const [{ retained }]: { retained: number }[] = await this.transactions.manager.query(
-      `SELECT count(*)::int AS retained FROM cycle_history h WHERE h.actor_user_id = $1 AND h.hash_scheme < 4 AND h.type <> 'CREATED'`,
-      [userId],
+      `SELECT count(*)::int AS retained FROM cycle_history h WHERE h.actor_user_id = $1 AND h.hash_scheme < 4 AND h.type = ANY($2)`,
+      [userId, Object.keys(CYCLE_PROSE_FIELDS)],
     );
     const cycleIds: string[] = (await this.transactions.manager.query(`SELECT DISTINCT h.cycle_id FROM cycle_history h WHERE h.actor_user_id = $1 AND h.seals IS NOT NULL ORDER BY 1`, [userId])).map(
       (r: { cycle_id: string }) => r.cycle_id,
@@ -115,14 +113,11 @@ export class CycleReleasesService {
       released += fields.length;
       touched.push(cycleId);
     }
-    const involvedCycleIds: string[] = (await this.transactions.manager.query(`SELECT DISTINCT h.cycle_id FROM cycle_history h WHERE h.actor_user_id = $1 ORDER BY 1`, [userId])).map(
-      (r: { cycle_id: string }) => r.cycle_id,
-    );
-    return { cycleIds: touched, involvedCycleIds, released, retained };
+    return { cycleIds: touched, released, retained };
   }
 
   /**
-   * Retention of closed cycles' personal data (libs/data-protection): up to `limit` cycles closed
+   * Retention of closed (and cancelled) cycles' personal data (libs/data-protection): up to `limit` cycles ended
    * before `before` that still hold sealed texts have every one released ("[erased]"), each with a
    * PERSONAL_DATA_ERASED entry in the system's name. Answers how many cycles; idempotent.
    */
@@ -131,8 +126,8 @@ export class CycleReleasesService {
       const ids: string[] = (
         await this.transactions.manager.query(
           `SELECT c.id FROM cycles c
-           WHERE c.state = 'closed'
-             AND (SELECT max(h.at) FROM cycle_history h WHERE h.cycle_id = c.id AND h.to_state = 'closed' AND h.from_state IS DISTINCT FROM 'closed') < $1
+           WHERE c.state IN ('closed', 'cancelled')
+             AND (SELECT max(h.at) FROM cycle_history h WHERE h.cycle_id = c.id AND h.to_state = c.state AND h.from_state IS DISTINCT FROM c.state) < $1
              AND EXISTS (SELECT 1 FROM cycle_history h WHERE h.cycle_id = c.id AND h.seals IS NOT NULL AND jsonb_path_exists(h.seals, '$.*.salt'))
            ORDER BY c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED`,
           [before, limit],
@@ -175,29 +170,43 @@ export class CycleReleasesService {
     await m.query(`UPDATE cycles SET snapshot = $2 WHERE id = $1`, [cycleId, JSON.stringify(snapshot)]);
     const texts = releaseInTexts(snapshot, cycle.texts, entries, marker);
     for (const [key, body] of Object.entries(texts)) await m.query(`UPDATE cycle_texts SET body = $3 WHERE cycle_id = $1 AND key = $2`, [cycleId, key, body]);
-    await this.releaseCarried(
-      cycleId,
-      entries.filter((e) => e.type === 'REVISE_PROBLEM').flatMap((e) => e.texts),
-      marker,
-      by,
-    );
+    // Only the cycle's last statement is carried into its next iteration (and on, through iterations that wrote none).
+    const [{ last }]: { last: number | null }[] = await m.query(`SELECT max(seq) AS last FROM cycle_history WHERE cycle_id = $1 AND type = 'REVISE_PROBLEM'`, [cycleId]);
+    const carried = entries.filter((e, i) => e.type === 'REVISE_PROBLEM' && items[i].row.seq === last).flatMap((e) => e.texts);
+    await this.releaseInNext(cycleId, carried, entries, marker, by);
   }
 
   /**
-   * A statement released in a cycle may have been carried into its next iterations as their first
-   * revision (their history does not record it: cycle.audit.ts): there it is released too, and
-   * each such iteration records the release, naming where it came from.
+   * What a cycle's next iteration copied from it: its last problem statement, carried as the first
+   * revision (on through iterations that wrote no statement of their own: cycle.audit.ts), and its
+   * learning (the next one's inherited learning). Released there too; each iteration changed
+   * records the release with where it came from.
    */
-  private async releaseCarried(cycleId: string, statements: string[], marker: typeof ERASED | typeof REDACTED, by: { actor: Actor; reason: string }): Promise<void> {
-    if (!statements.length) return;
+  private async releaseInNext(cycleId: string, statements: string[], entries: ReleasedEntry[], marker: typeof ERASED | typeof REDACTED, by: { actor: Actor; reason: string }): Promise<void> {
     const m = this.transactions.manager;
     let from = cycleId;
-    for (;;) {
+    let learnings = entries.some((e) => e.type === 'RECORD_LEARNING');
+    while (statements.length || learnings) {
       const [next]: { id: string | null }[] = await m.query(`SELECT next_cycle_id AS id FROM cycles WHERE id = $1`, [from]);
       if (!next?.id) return;
       await this.events.lockForEntries([next.id]);
-      const changed: unknown[] = await m.query(`UPDATE cycle_texts SET body = $3 WHERE cycle_id = $1 AND key = $2 AND body = ANY($4) RETURNING 1`, [next.id, 'revision:1', marker, statements]);
-      if (!changed.length) return;
+      let changed = false;
+      if (statements.length) {
+        changed = (await m.query(`UPDATE cycle_texts SET body = $3 WHERE cycle_id = $1 AND key = $2 AND body = ANY($4) RETURNING 1`, [next.id, 'revision:1', marker, statements])).length > 0;
+        const [{ own }]: { own: boolean }[] = await m.query(`SELECT EXISTS (SELECT 1 FROM cycle_history WHERE cycle_id = $1 AND type = 'REVISE_PROBLEM') AS own`, [next.id]);
+        if (!changed || own) statements = [];
+      }
+      if (learnings) {
+        const [row]: { inherited: JsonObject | null }[] = await m.query(`SELECT inherited_learning AS inherited FROM cycles WHERE id = $1`, [next.id]);
+        const released = row?.inherited ? releaseInJson(row.inherited, entries, marker) : null;
+        if (released && JSON.stringify(released) !== JSON.stringify(row.inherited)) {
+          await m.query(`UPDATE cycles SET inherited_learning = $2 WHERE id = $1`, [next.id, JSON.stringify(released)]);
+          changed = true;
+        }
+        // Only the next iteration inherits a cycle's learning.
+        learnings = false;
+      }
+      if (!changed) return;
       const type = marker === ERASED ? 'PERSONAL_DATA_ERASED' : 'REDACTED';
       await this.events.recordEntry(next.id, { type, actor: by.actor, payload: { fields: [], carriedFrom: cycleId, reason: by.reason }, at: this.clock.now() });
       from = next.id;

@@ -10,7 +10,7 @@ import { Transactions } from '@app/database';
 import { CycleReleasesService } from '@app/cycles';
 import { CYCLE_INVITATIONS_OF_ERASED } from '@app/cycles/cycles.fragment';
 import { Forbidden, TransitionRefused, ValidationFailed } from '@app/domain';
-import { NOTIFICATIONS_OF_ERASED, NOTIFICATIONS_RENAMED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
+import { NOTIFICATIONS_OF_ERASED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
 
 /** What an erasure did. */
 export interface Erased {
@@ -39,24 +39,29 @@ export class ErasureService {
     if (!reason || reason.length > 2000) throw new ValidationFailed([{ field: 'reason', message: 'must say why, in 1 to 2000 characters' }]);
     if (!isAdmin(admin)) throw new Forbidden('Only a platform admin erases a person.');
     const user = await this.accounts.getUser(id);
-    if (user.role === 'admin' && (await this.accounts.otherActiveAdmins(id)) === 0) {
-      throw new TransitionRefused(`${id === admin.userId ? 'You are' : 'This person is'} the last active platform admin: make another person an admin first.`);
-    }
-    const [{ open }]: { open: number }[] = await this.transactions.manager.query(OPEN_TASKS_OF('$1'), [id]);
-    if (open) {
-      throw new TransitionRefused(`This person has ${open} open task${open === 1 ? '' : 's'}: hand their work to a colleague (or finish it) before erasing them.`);
-    }
     const actor = { userId: admin.userId, organisationId: admin.organisationId, representative: false };
     const result = await this.transactions.run(async () => {
       const m = this.transactions.manager;
+      // Checked under locks: two admins erasing each other at once leave one; a task opened meanwhile waits.
+      await m.query(`SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE`);
+      await m.query(`SELECT id FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      if (user.role === 'admin' && (await this.accounts.otherActiveAdmins(id)) === 0) {
+        throw new TransitionRefused(`${id === admin.userId ? 'You are' : 'This person is'} the last active platform admin: make another person an admin first.`);
+      }
+      const [{ open }]: { open: number }[] = await m.query(OPEN_TASKS_OF('$1'), [id]);
+      if (open) {
+        throw new TransitionRefused(`This person has ${open} open task${open === 1 ? '' : 's'}: hand their work to a colleague (or finish it) before erasing them.`);
+      }
       const fromCycles = await this.releases.eraseAuthor(id, actor, reason);
-      const { name, formerName } = await this.accounts.eraseAccount(m, id);
+      const { formerName } = await this.accounts.eraseAccount(m, id);
       await m.query(NOTIFICATIONS_OF_ERASED('$1'), [id]);
-      const { involvedCycleIds, ...erased } = fromCycles;
-      if (name.trim()) await m.query(NOTIFICATIONS_RENAMED('$1::uuid[]', '$2', '$3'), [involvedCycleIds, name, formerName]);
       await m.query(CYCLE_INVITATIONS_OF_ERASED('$1', '$2'), [id, user.email]);
-      return { id, name: formerName, ...erased };
+      return { id, name: formerName, ...fromCycles };
     });
+    // What they wrote while this ran (their sign-in is trusted for a second more): released too.
+    const late = await this.transactions.run(() => this.releases.eraseAuthor(id, actor, reason));
+    result.cycleIds = [...new Set([...result.cycleIds, ...late.cycleIds])].sort();
+    result.released += late.released;
     this.logger.log({ msg: 'Person erased', userId: id, by: admin.userId, cycles: result.cycleIds.length, released: result.released, retained: result.retained });
     return result;
   }

@@ -73,11 +73,13 @@ export class RetentionService {
         // Released, not deleted: the history keeps its digests and verifies (docs/data-protection.md).
         const before = new Date(started.getTime() - rule.keepDays * DAY_MS);
         const reason = `Retention: personal data of cycles closed more than ${rule.keepDays} days ago`;
+        // A few cycles a transaction: each release rewrites a cycle's entries and snapshot under its lock.
+        const perTransaction = Math.min(batch, 20);
         let cycles = 0;
         for (;;) {
-          const n = await this.releases.releaseClosedBefore(before, batch, reason);
+          const n = await this.releases.releaseClosedBefore(before, perTransaction, reason);
           cycles += n;
-          if (n < batch) break;
+          if (n < perTransaction) break;
         }
         counts.closedCyclePersonalData = cycles;
         continue;

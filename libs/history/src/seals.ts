@@ -63,6 +63,9 @@ export function checkSeals(seq: number, payload: Record<string, unknown>, seals:
   const released: string[] = [];
   for (const [pointer, seal] of Object.entries(seals ?? {})) {
     const value = valueAt(payload, pointer);
+    if (typeof seal !== 'object' || seal === null || typeof seal.digest !== 'string' || (seal.salt !== undefined && typeof seal.salt !== 'string')) {
+      return { problem: `Entry ${seq}'s seal of ${pointer} is not a digest with or without its salt.`, released };
+    }
     if (seal.salt !== undefined) {
       if (sealDigest(seal.salt, value) !== seal.digest) return { problem: `Entry ${seq} was changed after it was written: its field ${pointer} is not the text it sealed.`, released };
     } else if (!MARKERS.includes(value)) {

@@ -33,12 +33,5 @@ export const EMAIL_DELIVERIES_EXPIRED = (before: string, limit: string) =>
 /** Erasure (libs/data-protection): the notifications of the user `userId` (an SQL expression) go, with their emails' delivery logs; those not yet emailed are never sent. */
 export const NOTIFICATIONS_OF_ERASED = (userId: string) => `DELETE FROM notifications WHERE user_id = ${userId}`;
 
-/**
- * Erasure: in other people's notifications about the cycles `cycleIds` (an SQL uuid[] expression),
- * the name `name` becomes `formerName` (SQL expressions), emails not yet sent included.
- */
-export const NOTIFICATIONS_RENAMED = (cycleIds: string, name: string, formerName: string) =>
-  `UPDATE notifications SET text = replace(text, ${name}, ${formerName}) WHERE cycle_id = ANY(${cycleIds}) AND strpos(text, ${name}) > 0`;
-
 /** How many open tasks the user `userId` (an SQL expression) has, as `open`. */
 export const OPEN_TASKS_OF = (userId: string) => `SELECT count(*)::int AS open FROM notifications WHERE user_id = ${userId} AND state = 'open' AND task_key IS NOT NULL`;

@@ -6,7 +6,7 @@ import { Principal } from '@app/accounts';
 import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, CycleReleasesService, CycleStore, EventInput, RedactEntryDto } from '@app/cycles';
 import { type Clock, NotFound, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
-import { Caller } from '../http/auth.guard';
+import { AdminOnly, Caller } from '../http/auth.guard';
 import { HistoryExportRoute, sendHistoryExport } from '../http/history-export';
 import { ExpensiveRead, IdPipe, jsonArrayStream } from '@app/http';
 import {
@@ -169,6 +169,7 @@ export class CyclesController {
   }
 
   @Post(':id/history/:seq/redact')
+  @AdminOnly()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Redacts one personal field of one history entry (admin), with a reason',

@@ -37,9 +37,10 @@ export class SealedHistory1764420000000 implements MigrationInterface {
         FOR pointer, old_seal IN SELECT key, value FROM jsonb_each(OLD.seals) LOOP
           new_seal := NEW.seals -> pointer;
           path := ARRAY(SELECT replace(replace(t, '~1', '/'), '~0', '~') FROM unnest(string_to_array(substr(pointer, 2), '/')) WITH ORDINALITY AS u(t, n) ORDER BY n);
-          IF new_seal ->> 'digest' IS DISTINCT FROM old_seal ->> 'digest' THEN ${REFUSE}; END IF;
-          IF new_seal ? 'salt' THEN
-            IF new_seal ->> 'salt' IS DISTINCT FROM old_seal ->> 'salt' OR (NEW.payload #> path) IS DISTINCT FROM (OLD.payload #> path) THEN ${REFUSE}; END IF;
+          -- A seal stays exactly as it was, or loses its salt and nothing else.
+          IF new_seal IS DISTINCT FROM old_seal AND new_seal IS DISTINCT FROM (old_seal - 'salt') THEN ${REFUSE}; END IF;
+          IF new_seal = old_seal THEN
+            IF (NEW.payload #> path) IS DISTINCT FROM (OLD.payload #> path) THEN ${REFUSE}; END IF;
           ELSIF (NEW.payload #> path) IS DISTINCT FROM '"[erased]"'::jsonb AND (NEW.payload #> path) IS DISTINCT FROM '"[redacted]"'::jsonb THEN
             ${REFUSE};
           END IF;

@@ -16,21 +16,34 @@ export interface ReleasedEntry {
 }
 
 /**
- * The snapshot with each released text replaced by `marker` wherever the entry's event wrote it:
- * in any object of the context stamped with the entry's moment (a revision, an objection, a
- * learning, a pledge, a consent, an escalation), a string property equal to one of its texts.
+ * `value` (a snapshot's context, a next iteration's inherited learning) with each released text
+ * replaced by `marker` wherever the entry's event wrote it: in any object stamped with the entry's
+ * moment (`at`, or `doneAt`/`resolvedAt` for what an event completed: an action's note, an
+ * escalation's resolution), a string property equal to one of its texts.
  */
-export function releaseInSnapshot(persisted: PersistedCycle, released: ReleasedEntry[], marker: string): PersistedCycle {
+export function releaseInJson(value: unknown, released: ReleasedEntry[], marker: string): unknown {
   const byMoment = new Map<string, Set<string>>();
   for (const entry of released) byMoment.set(entry.at, new Set([...(byMoment.get(entry.at) ?? []), ...entry.texts]));
+  const textsOf = (record: Record<string, unknown>): Set<string> | undefined => {
+    let found: Set<string> | undefined;
+    for (const [key, v] of Object.entries(record)) {
+      if ((key === 'at' || key.endsWith('At')) && typeof v === 'string' && byMoment.has(v)) found = new Set([...(found ?? []), ...byMoment.get(v)!]);
+    }
+    return found;
+  };
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (node === null || typeof node !== 'object') return node;
     const record = node as Record<string, unknown>;
-    const texts = typeof record.at === 'string' ? byMoment.get(record.at) : undefined;
-    return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, typeof value === 'string' && texts?.has(value) ? marker : walk(value)]));
+    const texts = textsOf(record);
+    return Object.fromEntries(Object.entries(record).map(([key, v]) => [key, typeof v === 'string' && texts?.has(v) ? marker : walk(v)]));
   };
-  return { ...persisted, context: walk(persisted.context) as PersistedCycle['context'] };
+  return walk(value);
+}
+
+/** The snapshot with each released text replaced by `marker` where its entry's event wrote it (releaseInJson). */
+export function releaseInSnapshot(persisted: PersistedCycle, released: ReleasedEntry[], marker: string): PersistedCycle {
+  return { ...persisted, context: releaseInJson(persisted.context, released, marker) as PersistedCycle['context'] };
 }
 
 /**
