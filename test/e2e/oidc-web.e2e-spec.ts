@@ -30,11 +30,12 @@ describe('sign-in with an identity provider, in a browser', () => {
     factory = await Factory.create(api.http);
     web = await createTestWeb({ config, port });
     idp = await startTestOidc();
-  });
+    // Three processes' worth of start (the API, the web app with its browser, the provider's child process).
+  }, 90000);
   afterAll(async () => {
-    await idp.stop();
-    await web.close();
-    await api.close();
+    await idp?.stop();
+    await web?.close();
+    await api?.close();
   });
 
   it('the lead connects the provider; a colleague chooses “Sign in with …”, signs in at the provider and is signed in here', async () => {
