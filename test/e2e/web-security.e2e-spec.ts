@@ -35,7 +35,9 @@ describe('the web app, hardened', () => {
       .type('form')
       .send({ _csrf: admin.csrf, name: 'Dot', email: `a@${'.'.repeat(100_000)} x`, password: 'a-long-enough-password', organisationId: org.id })
       .expect(400);
-    expect(Date.now() - started).toBeLessThan(1500);
+    // The pattern on 100,000 dots took tens of seconds; checked by length first, it is a few milliseconds
+    // (a bound far above that, so that a loaded machine does not fail it: the bench measures speed).
+    expect(Date.now() - started).toBeLessThan(8000);
     expect(res.text).toContain('254 characters at most');
   });
 
