@@ -69,6 +69,8 @@ module.exports = {
   // One suite at a time: the suites of a run share one database, whose outboxes (emails, webhook
   // deliveries) any suite's worker relays; two at once would take each other's messages.
   maxWorkers: 1,
+  // Which runs them in Jest's own process: `npm test` gives it a 12 GB heap (what a hundred suites'
+  // Nest apps leave behind crossed Node's default 4 GB; the machines have 24).
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/*.spec.ts'] },
     { ...withServices, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'] },
