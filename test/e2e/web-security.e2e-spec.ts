@@ -28,7 +28,7 @@ describe('the web app, hardened', () => {
     const admin = await signIn(config.admin.email, config.admin.password!);
     const org = await factory.organisation('provider');
     await request(web.app.getHttpServer()).get('/admin').set('Cookie', admin.cookie).expect(200); // the page's templates compiled
-    const started = Date.now();
+    const started = performance.now();
     const res = await request(web.app.getHttpServer())
       .post('/admin/users')
       .set('Cookie', admin.cookie)
@@ -37,7 +37,7 @@ describe('the web app, hardened', () => {
       .expect(400);
     // The pattern on 100,000 dots took tens of seconds; checked by length first, it is a few milliseconds
     // (a bound far above that, so that a loaded machine does not fail it: the bench measures speed).
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(performance.now() - started).toBeLessThan(8000);
     expect(res.text).toContain('254 characters at most');
   });
 

@@ -22,32 +22,23 @@ import { WebSessionsService } from './web-sessions.service';
 /** The tables this feature owns, registered with the data source by its module. */
 export const ACCOUNTS_ENTITIES = [OrganisationEntity, UserEntity, WebSessionEntity, PersonalAccessTokenEntity, IdentityProviderEntity, IdentityProviderDomainEntity, UserIdentityEntity];
 
+/** The services this feature provides and exports (its repository stays its own). */
+const ACCOUNTS_SERVICES = [
+  AccountsSubjectAccess,
+  AccountsService,
+  TokenService,
+  LoginLimiter,
+  WriteLimiter,
+  ReadLimiter,
+  WebSessionsService,
+  PersonalAccessTokensService,
+  IdentityProvidersService,
+  OidcSignInService,
+];
+
 @Module({
   imports: [JwtModule.register({}), TypeOrmModule.forFeature(ACCOUNTS_ENTITIES)],
-  providers: [
-    AccountsRepository,
-    AccountsSubjectAccess,
-    AccountsService,
-    TokenService,
-    LoginLimiter,
-    WriteLimiter,
-    ReadLimiter,
-    WebSessionsService,
-    PersonalAccessTokensService,
-    IdentityProvidersService,
-    OidcSignInService,
-  ],
-  exports: [
-    AccountsSubjectAccess,
-    AccountsService,
-    TokenService,
-    LoginLimiter,
-    WriteLimiter,
-    ReadLimiter,
-    WebSessionsService,
-    PersonalAccessTokensService,
-    IdentityProvidersService,
-    OidcSignInService,
-  ],
+  providers: [AccountsRepository, ...ACCOUNTS_SERVICES],
+  exports: ACCOUNTS_SERVICES,
 })
 export class AccountsModule {}

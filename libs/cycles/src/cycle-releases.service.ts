@@ -98,19 +98,9 @@ export class CycleReleasesService {
     const touched: string[] = [];
     for (const cycleId of cycleIds) {
       const rows = await this.rows(`h.cycle_id = $1 AND h.actor_user_id = $2 AND h.seals IS NOT NULL`, [cycleId, userId]);
-      const items = rows
-        .map((row) => ({
-          row,
-          pointers: Object.entries(row.seals ?? {})
-            .filter(([, seal]) => seal.salt !== undefined)
-            .map(([pointer]) => pointer),
-        }))
-        .filter((i) => i.pointers.length);
-      if (!items.length) continue;
-      await this.release(cycleId, items, ERASED, { actor, reason });
-      const fields = items.flatMap((i) => i.pointers.map((path) => ({ seq: i.row.seq, path })));
-      await this.events.recordEntry(cycleId, { type: 'PERSONAL_DATA_ERASED', actor, payload: { userId, fields, reason }, at: this.clock.now() });
-      released += fields.length;
+      const fields = await this.eraseSealed(cycleId, rows, actor, reason, { userId });
+      if (!fields) continue;
+      released += fields;
       touched.push(cycleId);
     }
     return { cycleIds: touched, released, retained };
@@ -134,21 +124,31 @@ export class CycleReleasesService {
         )
       ).map((r: { id: string }) => r.id);
       for (const cycleId of ids) {
-        const rows = await this.rows(`h.cycle_id = $1 AND h.seals IS NOT NULL`, [cycleId]);
-        const items = rows
-          .map((row) => ({
-            row,
-            pointers: Object.entries(row.seals ?? {})
-              .filter(([, seal]) => seal.salt !== undefined)
-              .map(([pointer]) => pointer),
-          }))
-          .filter((i) => i.pointers.length);
-        await this.release(cycleId, items, ERASED, { actor: SYSTEM, reason });
-        const fields = items.flatMap((i) => i.pointers.map((path) => ({ seq: i.row.seq, path })));
-        await this.events.recordEntry(cycleId, { type: 'PERSONAL_DATA_ERASED', actor: SYSTEM, payload: { fields, reason }, at: this.clock.now() });
+        await this.eraseSealed(cycleId, await this.rows(`h.cycle_id = $1 AND h.seals IS NOT NULL`, [cycleId]), SYSTEM, reason);
       }
       return ids.length;
     });
+  }
+
+  /**
+   * Erases every field of `rows` (one cycle's entries) that still has its salt, and records the
+   * PERSONAL_DATA_ERASED entry naming them (with `about` in its payload). Answers how many fields
+   * (0: nothing was left, nothing recorded).
+   */
+  private async eraseSealed(cycleId: string, rows: SealedRow[], actor: Actor, reason: string, about: Record<string, unknown> = {}): Promise<number> {
+    const items = rows
+      .map((row) => ({
+        row,
+        pointers: Object.entries(row.seals ?? {})
+          .filter(([, seal]) => seal.salt !== undefined)
+          .map(([pointer]) => pointer),
+      }))
+      .filter((i) => i.pointers.length);
+    if (!items.length) return 0;
+    await this.release(cycleId, items, ERASED, { actor, reason });
+    const fields = items.flatMap((i) => i.pointers.map((path) => ({ seq: i.row.seq, path })));
+    await this.events.recordEntry(cycleId, { type: 'PERSONAL_DATA_ERASED', actor, payload: { ...about, fields, reason }, at: this.clock.now() });
+    return fields.length;
   }
 
   /** Releases the fields of one cycle's entries and takes their texts out of its snapshot and texts (its row locked by the caller). */
