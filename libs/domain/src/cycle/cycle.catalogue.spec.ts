@@ -1,6 +1,6 @@
 import { ValidationFailed } from '../errors';
 import * as catalogue from './cycle.catalogue';
-import { CATALOGUE, MILESTONE_EVENTS, USER_EVENTS, definitionOf, personalFieldsOf } from './cycle.catalogue';
+import { CATALOGUE, MILESTONE_EVENTS, SERVICE_EVENTS, USER_EVENTS, definitionOf, personalFieldsOf } from './cycle.catalogue';
 import { cycleMachine } from './cycle.machine';
 import { eventSchemas, parseEvent } from './event-input';
 
@@ -16,15 +16,16 @@ const problems = (body: unknown) => {
 
 describe('the event catalogue', () => {
   // That every person's event has a form and a banner is the web app's (apps/web/src/cycles/event-forms.spec.ts).
-  it('holds every event once, people’s sent by people, milestones’ sent by the system', () => {
-    expect(CATALOGUE.size).toBe(USER_EVENTS.length + MILESTONE_EVENTS.length);
+  it('holds every event once, people’s sent by people, milestones’ and the service’s by the system', () => {
+    expect(CATALOGUE.size).toBe(USER_EVENTS.length + MILESTONE_EVENTS.length + SERVICE_EVENTS.length);
     for (const entry of USER_EVENTS) {
-      expect(entry.who.kind).not.toBe('milestone');
+      expect(['milestone', 'service']).not.toContain(entry.who.kind);
     }
     for (const entry of MILESTONE_EVENTS) expect(entry.who.kind).toBe('milestone');
+    for (const entry of SERVICE_EVENTS) expect(entry.who.kind).toBe('service');
   });
 
-  it('lists every entry its stages define (catalogue/*.ts): none is left out of USER_EVENTS or MILESTONE_EVENTS', () => {
+  it('lists every entry its stages define (catalogue/*.ts): none is left out of USER_EVENTS, MILESTONE_EVENTS or SERVICE_EVENTS', () => {
     const defined = Object.values(catalogue as Record<string, unknown>).filter(
       (value): value is { type: string } => typeof value === 'object' && value !== null && 'routes' in value && 'who' in value,
     );

@@ -3,7 +3,7 @@
  * schema and TypeScript type from one zod schema), who may send it, its rule, its effect on what
  * the cycle remembers and where it takes the machine. The entries live by lifecycle stage in
  * catalogue/ (draft, framing, options, deciding, delivering, reviewing, any-stage, people,
- * milestones); this file lists them. The machine (cycle.machine.ts), `nextEvents` and the API are
+ * milestones, reorganisation); this file lists them. The machine (cycle.machine.ts), `nextEvents` and the API are
  * derived from it, and the web app draws each person's event with its form (apps/web/src/cycles/forms):
  * adding an event is an entry in its stage's file, its test, and its form.
  */
@@ -19,6 +19,7 @@ import { DECISION_DUE, FRAMING_DUE, OPTIONS_DUE, REVIEW_DUE, REVIEW_START } from
 import { AMEND_OPTION, CLOSE_OPTIONS, SUBMIT_OPTION, WITHDRAW_OPTION } from './catalogue/options';
 import { CHANGE_FACILITATORS, CHANGE_PANEL, INVITE_CO_OWNER, LEAVE_CYCLE, REMOVE_CO_OWNER } from './catalogue/people';
 import { RECORD_LEARNING, SIGN_OFF_REVIEW } from './catalogue/reviewing';
+import { HANDED_OVER, ORGANISATION_SUCCEEDED } from './catalogue/reorganisation';
 
 export * from './catalogue/any-stage';
 export * from './catalogue/deciding';
@@ -29,6 +30,7 @@ export * from './catalogue/milestones';
 export * from './catalogue/options';
 export * from './catalogue/people';
 export * from './catalogue/reviewing';
+export * from './catalogue/reorganisation';
 export { CYCLE_CAPS } from './catalogue/shared';
 
 /** People's events, in the order forms and `nextEvents` list them. */
@@ -63,13 +65,16 @@ export const USER_EVENTS = [
   CANCEL,
 ] as const;
 export const MILESTONE_EVENTS = [FRAMING_DUE, OPTIONS_DUE, DECISION_DUE, REVIEW_START, REVIEW_DUE] as const;
+/** What the service records on an admin's, a lead's or a job's behalf (who `service`). */
+export const SERVICE_EVENTS = [ORGANISATION_SUCCEEDED, HANDED_OVER] as const;
 
-type Entry = (typeof USER_EVENTS)[number] | (typeof MILESTONE_EVENTS)[number];
+type Entry = (typeof USER_EVENTS)[number] | (typeof MILESTONE_EVENTS)[number] | (typeof SERVICE_EVENTS)[number];
 type EventOfEntry<E> = E extends EventDefinition<infer T, infer F, infer G> ? EventOf<T, F, G> : never;
 
 export type UserEvent = EventOfEntry<(typeof USER_EVENTS)[number]>;
 export type MilestoneEvent = EventOfEntry<(typeof MILESTONE_EVENTS)[number]>;
-export type CycleEvent = UserEvent | MilestoneEvent;
+export type ServiceEvent = EventOfEntry<(typeof SERVICE_EVENTS)[number]>;
+export type CycleEvent = UserEvent | MilestoneEvent | ServiceEvent;
 export type CycleEventType = CycleEvent['type'];
 export type UserEventType = UserEvent['type'];
 /** The fields a client sends for an event type (without the ids the service generates). */
@@ -78,7 +83,7 @@ export type EventFields<T extends CycleEventType> = z.infer<Extract<Entry, { typ
 export const USER_EVENT_TYPES: readonly UserEventType[] = USER_EVENTS.map((e) => e.type);
 
 /** Every entry by type; a Map, so that `toString` or `__proto__` is not an event type. */
-export const CATALOGUE: ReadonlyMap<string, EventDefinition> = new Map([...USER_EVENTS, ...MILESTONE_EVENTS].map((entry) => [entry.type, entry as unknown as EventDefinition]));
+export const CATALOGUE: ReadonlyMap<string, EventDefinition> = new Map([...USER_EVENTS, ...MILESTONE_EVENTS, ...SERVICE_EVENTS].map((entry) => [entry.type, entry as unknown as EventDefinition]));
 
 export const definitionOf = (type: string): EventDefinition | undefined => CATALOGUE.get(type);
 

@@ -5,7 +5,7 @@
  * the open proposal then cannot be consented to until a new one replaces it.
  */
 import { formatPence } from '../money';
-import { openProposal } from './cycle.rules';
+import { openProposal, standingFor } from './cycle.rules';
 import type { Allocation, CycleContext, Proposal } from './cycle.types';
 
 export const pledgesOf = (c: CycleContext) => c.pledges ?? [];
@@ -25,7 +25,7 @@ const total = (allocations: Allocation[], organisationId: string) => allocations
 export function committed(c: CycleContext, organisationId: string): number {
   return c.proposals
     .filter((p) => p.status === 'open' || p.status === 'accepted')
-    .flatMap((p) => p.consents.filter((x) => x.organisationId === organisationId))
+    .flatMap((p) => p.consents.filter((x) => standingFor(c, x.organisationId) === organisationId))
     .reduce((sum, x) => sum + (x.committedPence ?? 0), 0);
 }
 

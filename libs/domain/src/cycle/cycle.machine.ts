@@ -61,7 +61,7 @@ const whoGuard =
   (kind: WhoKind): Guard =>
   ({ context, event }) =>
     whoRefuses({ kind, doing: '' } as never, event.type, context, event.actor, event as { optionId?: unknown; actionId?: unknown }) === undefined;
-const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'representative', 'optionAuthor', 'actionOwner', 'coOwnerOrPanel', 'panelMember', 'facilitator', 'milestone'];
+const WHO_KINDS: WhoKind[] = ['commissioner', 'coOwner', 'representative', 'optionAuthor', 'actionOwner', 'coOwnerOrPanel', 'panelMember', 'facilitator', 'milestone', 'service'];
 
 const guards: Record<string, Guard> = {
   ...Object.fromEntries(WHO_KINDS.map((kind) => [kind, whoGuard(kind)])),

@@ -54,6 +54,7 @@ function notActionOwner(context: CycleContext, actor: Actor, actionId: unknown, 
  */
 export function whoRefuses(who: Who, type: string, context: CycleContext, actor: Actor, event?: { optionId?: unknown; actionId?: unknown }): Reason {
   if (who.kind === 'milestone') return actor.system ? undefined : `${type} is sent by the cycle's milestones, not by people.`;
+  if (who.kind === 'service') return actor.system ? undefined : `${type} is recorded by the service (a succession or a handover), not sent by people.`;
   if (actor.system) return `The system does not send ${type}.`;
   switch (who.kind) {
     case 'commissioner':
@@ -78,6 +79,22 @@ export function whoRefuses(who: Who, type: string, context: CycleContext, actor:
   }
 }
 
+// ----- reorganisation -----------------------------------------------------------------------
+
+/**
+ * The organisation that stands for this one in the cycle now: itself, or its successor (after
+ * every succession in order). What a predecessor gave counts for the organisation it became.
+ */
+export function standingFor(context: CycleContext, organisationId: string): string {
+  let current = organisationId;
+  for (const s of context.successions ?? []) if (s.predecessorOrganisationId === current) current = s.successorOrganisationId;
+  return current;
+}
+
+/** Whether what `given` by an organisation (an endorsement, a consent) was given by `organisationId` or by one it succeeded. */
+export const givenBy = (context: CycleContext, given: { organisationId: string }, organisationId: string | null): boolean =>
+  organisationId !== null && standingFor(context, given.organisationId) === organisationId;
+
 // ----- what -----------------------------------------------------------------------------------
 
 export const latestRevision = (context: CycleContext): number => context.problem.revisions.length;
@@ -93,10 +110,10 @@ export function problemResponseRefuses(context: CycleContext, revision: number, 
   if (revision !== latest) {
     return revision < latest && revision >= 1 ? `Revision ${revision} is no longer the latest; revision ${latest} is.` : `There is no revision ${revision}; the latest is revision ${latest}.`;
   }
-  if (context.problem.endorsements.some((e) => e.revision === latest && e.organisationId === organisationId)) {
+  if (context.problem.endorsements.some((e) => e.revision === latest && givenBy(context, e, organisationId))) {
     return `Your organisation has already endorsed revision ${latest}.`;
   }
-  if (context.problem.objections.some((o) => o.revision === latest && o.organisationId === organisationId)) {
+  if (context.problem.objections.some((o) => o.revision === latest && givenBy(context, o, organisationId))) {
     return `Your organisation has already objected to revision ${latest}; a new revision is needed before it can respond again.`;
   }
   return undefined;
@@ -116,8 +133,8 @@ export function proposalRefuses(context: CycleContext, proposalId: string, organ
   if (proposal.status === 'blocked') return 'That proposal was blocked by an objection; a new proposal is needed.';
   if (proposal.status === 'superseded') return 'That proposal was replaced by a newer one; respond to the latest proposal.';
   if (proposal.status === 'accepted') return 'That proposal has already been agreed.';
-  if (proposal.consents.some((c) => c.organisationId === organisationId)) return 'Your organisation has already consented to this proposal.';
-  if (proposal.objections.some((o) => o.organisationId === organisationId)) return 'Your organisation has already objected to this proposal.';
+  if (proposal.consents.some((c) => givenBy(context, c, organisationId))) return 'Your organisation has already consented to this proposal.';
+  if (proposal.objections.some((o) => givenBy(context, o, organisationId))) return 'Your organisation has already objected to this proposal.';
   return undefined;
 }
 
@@ -126,14 +143,14 @@ export function proposalRefuses(context: CycleContext, proposalId: string, organ
 export function everyCoOwnerEndorsed(context: CycleContext): boolean {
   const latest = latestRevision(context);
   if (latest === 0) return false;
-  const endorsed = new Set(context.problem.endorsements.filter((e) => e.revision === latest).map((e) => e.organisationId));
+  const endorsed = new Set(context.problem.endorsements.filter((e) => e.revision === latest).map((e) => standingFor(context, e.organisationId)));
   const objected = context.problem.objections.some((o) => o.revision === latest);
   return !objected && context.coOwners.every((c) => endorsed.has(c.organisationId));
 }
 
 export function everyCoOwnerConsented(proposal: Proposal | undefined, context: CycleContext): boolean {
   if (!proposal || proposal.status !== 'open' || proposal.objections.length) return false;
-  const consented = new Set(proposal.consents.map((c) => c.organisationId));
+  const consented = new Set(proposal.consents.map((c) => standingFor(context, c.organisationId)));
   return context.coOwners.every((c) => consented.has(c.organisationId));
 }
 

@@ -5,7 +5,7 @@
  * tasks that appear are notified, the ones that go are done.
  */
 import type { CycleSnapshot } from './cycle.engine';
-import { openProposal } from './cycle.rules';
+import { openProposal, standingFor } from './cycle.rules';
 import { dateInEngland } from '../calendar/working-days';
 import type { CycleState } from './cycle.types';
 import type { UserEventType } from './cycle.catalogue';
@@ -31,7 +31,7 @@ export function tasksOf(snapshot: CycleSnapshot): Task[] {
     case 'framing': {
       const latest = c.problem.revisions.length;
       if (!latest) return [];
-      const answered = new Set([...c.problem.endorsements, ...c.problem.objections].filter((e) => e.revision === latest).map((e) => e.organisationId));
+      const answered = new Set([...c.problem.endorsements, ...c.problem.objections].filter((e) => e.revision === latest).map((e) => standingFor(c, e.organisationId)));
       return c.coOwners
         .filter((o) => !answered.has(o.organisationId))
         .map((o) => ({
@@ -45,7 +45,7 @@ export function tasksOf(snapshot: CycleSnapshot): Task[] {
     case 'deciding': {
       const open = openProposal(c);
       if (!open) return [];
-      const answered = new Set([...open.consents, ...open.objections].map((r) => r.organisationId));
+      const answered = new Set([...open.consents, ...open.objections].map((r) => standingFor(c, r.organisationId)));
       return c.coOwners
         .filter((o) => !answered.has(o.organisationId))
         .map((o) => ({

@@ -57,6 +57,8 @@ export interface Pledge {
   kind: PledgeKind;
   /** Cash only. */
   amountPence: number | null;
+  /** The organisation that made it, where a succession brought it to its successor (the history keeps it in the predecessor's name). */
+  formerOrganisationId?: string;
   description: string;
   userId: string;
   at: string;
@@ -179,6 +181,19 @@ export interface Escalation {
   resolvedAt: string | null;
 }
 
+/**
+ * An organisation that took another's place in the cycle (a reorganisation's vesting date).
+ * What the predecessor gave (endorsements, consents, objections, appraisals, learning) stays
+ * recorded in its name and counts for its successor; `keptRole` is set when the successor
+ * already co-owned the cycle (its own role kept, the predecessor's dropped).
+ */
+export interface Succession {
+  predecessorOrganisationId: string;
+  successorOrganisationId: string;
+  at: string;
+  keptRole?: CoOwnerRole;
+}
+
 export interface CycleContext {
   coOwners: CoOwner[];
   panelUserIds: string[];
@@ -197,6 +212,8 @@ export interface CycleContext {
   pledges?: Pledge[];
   /** The delivery plan. Absent in cycles made before it. */
   actions?: DeliveryAction[];
+  /** Organisations that succeeded others, in order. Absent in cycles no reorganisation touched. */
+  successions?: Succession[];
   closure: { outcome: SignOffOutcome; close: number; iterate: number; at: string } | null;
 }
 

@@ -22,7 +22,9 @@ export type Who =
   | { kind: 'coOwnerOrPanel' }
   | { kind: 'panelMember' }
   | { kind: 'facilitator' }
-  | { kind: 'milestone' };
+  | { kind: 'milestone' }
+  /** Recorded by the service itself on an authorised person's or a job's behalf (a succession, a handover): never sent by a client. */
+  | { kind: 'service' };
 export type WhoKind = Who['kind'];
 
 /** Common to every event: who sent it and when the service accepted it. */

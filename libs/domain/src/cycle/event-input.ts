@@ -50,7 +50,12 @@ export function eventSchemas(): Record<string, Record<string, unknown>> {
         entry.type,
         {
           ...rest,
-          description: entry.who.kind === 'milestone' ? `${entry.label} (sent by milestones: a client gets 403)` : entry.label,
+          description:
+            entry.who.kind === 'milestone'
+              ? `${entry.label} (sent by milestones: a client gets 403)`
+              : entry.who.kind === 'service'
+                ? `${entry.label} (recorded by the service: a client gets 403)`
+                : entry.label,
           properties: { type: { type: 'string', enum: [entry.type] }, ...properties },
           required: ['type', ...required],
         },

@@ -1,6 +1,6 @@
 /** Deciding: pledges, appraisals, a proposal and each co-owner's consent or objection. */
 import { z } from 'zod';
-import { liveOptions, openProposal, optionRefuses, proposalRefuses } from '../cycle.rules';
+import { givenBy, liveOptions, openProposal, optionRefuses, proposalRefuses } from '../cycle.rules';
 import { CycleContext, PLEDGE_KINDS } from '../cycle.types';
 import { allocationsRefuse, commitmentOf, committed, pledgesOf, proposalUnfunded } from '../cycle.funding';
 import { formatPence } from '../../money';
@@ -31,7 +31,7 @@ export const APPRAISE_OPTION = defineEvent({
   effect: (c, e) => ({
     ...c,
     appraisals: [
-      ...c.appraisals.filter((a) => !(a.optionId === e.optionId && a.organisationId === e.actor.organisationId)),
+      ...c.appraisals.filter((a) => !(a.optionId === e.optionId && givenBy(c, a, e.actor.organisationId))),
       { optionId: e.optionId, scores: e.scores, comment: e.comment ?? null, ...who(e) },
     ],
   }),
