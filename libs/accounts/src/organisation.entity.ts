@@ -19,4 +19,11 @@ export class OrganisationEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** When a succession carried it out: it acts no more, and is shown as "Former <name> (now <successors>)". */
+  @Column({ name: 'dissolved_at', type: 'timestamptz', nullable: true })
+  dissolvedAt!: Date | null;
+
+  @Column({ name: 'successor_organisation_ids', type: 'uuid', array: true, default: () => "'{}'" })
+  successorOrganisationIds!: string[];
 }
