@@ -12,7 +12,19 @@ import { type CycleTexts, joinTexts } from './cycle.texts';
 import type { CycleContext } from './cycle.types';
 
 /** The entry types whose effects write what is compared (every other leaves it as it was). */
-export const RECORDED_PART_TYPES = ['REVISE_PROBLEM', 'ENDORSE_PROBLEM', 'OBJECT_PROBLEM', 'SUBMIT_OPTION', 'AMEND_OPTION', 'WITHDRAW_OPTION', 'PROPOSE_DECISION', 'CONSENT', 'OBJECT'] as const;
+export const RECORDED_PART_TYPES = [
+  'REVISE_PROBLEM',
+  'ENDORSE_PROBLEM',
+  'OBJECT_PROBLEM',
+  'SUBMIT_OPTION',
+  'AMEND_OPTION',
+  'WITHDRAW_OPTION',
+  'PROPOSE_DECISION',
+  'CONSENT',
+  'OBJECT',
+  // A succession moves option authorship and allocated cash to the successor.
+  'ORGANISATION_SUCCEEDED',
+] as const;
 
 /** A history entry as the comparison reads it. */
 export interface RecordedEntry {
@@ -111,7 +123,9 @@ export function recordedParts(entries: RecordedEntry[], carried?: { statement: s
     const effect = definitionOf(entry.type)?.effect;
     if (!effect || !(RECORDED_PART_TYPES as readonly string[]).includes(entry.type)) continue;
     const event = { type: entry.type, ...entry.payload, actor: { userId: entry.actorUserId, organisationId: entry.organisationId }, at: entry.at.toISOString() };
-    parts = effect(parts as CycleContext, event as never) as Parts;
+    // Only the parts compared are rebuilt: the rest of the cycle (its co-owners) starts empty for effects that read it.
+    const { problem, options, proposals } = effect({ coOwners: [], ...parts } as unknown as CycleContext, event as never);
+    parts = { problem, options, proposals };
     const id = (field: string) => entry.payload[field] as string;
     if (entry.type === 'REVISE_PROBLEM') origin.revisions.push(entry.seq);
     if (entry.type === 'ENDORSE_PROBLEM') origin.endorsements.push(entry.seq);

@@ -13,11 +13,11 @@ export const actionsOf = (c: CycleContext) => c.actions ?? [];
 /** The actions of the delivery plan an organisation owns and has not done. */
 export const openActionsOf = (c: CycleContext, organisationId: string | null) => actionsOf(c).filter((a) => !a.doneAt && a.ownerOrganisationId === organisationId);
 
-/** The cash an organisation pledges now (0 when it pledges none, or not cash). */
-export const cashPledged = (c: CycleContext, organisationId: string): number => {
-  const pledge = pledgesOf(c).find((p) => p.organisationId === organisationId);
-  return pledge?.kind === 'cash' ? (pledge.amountPence ?? 0) : 0;
-};
+/** The cash an organisation pledges now (0 when it pledges none, or not cash): with what it brought from the organisations it succeeded. */
+export const cashPledged = (c: CycleContext, organisationId: string): number =>
+  pledgesOf(c)
+    .filter((p) => p.organisationId === organisationId && p.kind === 'cash')
+    .reduce((sum, p) => sum + (p.amountPence ?? 0), 0);
 
 const total = (allocations: Allocation[], organisationId: string) => allocations.filter((a) => a.organisationId === organisationId).reduce((sum, a) => sum + a.amountPence, 0);
 
@@ -80,7 +80,13 @@ export function fundingOf(c: CycleContext) {
   const allocatedPence = allocations.reduce((sum, a) => sum + a.amountPence, 0);
   const costPence = (proposal?.optionIds ?? []).reduce((sum, id) => sum + (c.options.find((o) => o.id === id)?.estimatedCostPence ?? 0), 0);
   return {
-    pledges: pledges.map((p) => ({ organisationId: p.organisationId, kind: p.kind, amountPence: p.amountPence, description: p.description })),
+    pledges: pledges.map((p) => ({
+      organisationId: p.organisationId,
+      kind: p.kind,
+      amountPence: p.amountPence,
+      description: p.description,
+      ...(p.formerOrganisationId && { formerOrganisationId: p.formerOrganisationId }),
+    })),
     pledgedPence: pledges.reduce((sum, p) => sum + (p.kind === 'cash' ? (p.amountPence ?? 0) : 0), 0),
     allocatedPence,
     costPence,

@@ -4,7 +4,7 @@ import { Actor, CycleInput, CycleState, MILESTONE_EVENT_TYPES } from './cycle.ty
 import type { CycleEvent } from './cycle.catalogue';
 import { USER_EVENT_TYPES } from './cycle.catalogue';
 import { CycleSnapshot, decide, startCycle, stateOf } from './cycle.engine';
-import { openProposal } from './cycle.rules';
+import { openProposal, standingFor } from './cycle.rules';
 import { Directory } from './cycle.people';
 import { cashPledged, committed } from './cycle.funding';
 
@@ -40,7 +40,17 @@ export const ACTORS: Actor[] = [
 ];
 /** The partnership as the people events' rules see it: `spare` is a member no random event invites. */
 export const DIRECTORY: Directory = {
-  members: { council: 'commissioner', icb: 'commissioner', charity: 'provider', forum: 'community', carers: 'provider', elsewhere: 'community', spare: 'provider' },
+  members: {
+    council: 'commissioner',
+    icb: 'commissioner',
+    charity: 'provider',
+    forum: 'community',
+    carers: 'provider',
+    elsewhere: 'community',
+    spare: 'provider',
+    unitary: 'commissioner',
+    'merged-forum': 'community',
+  },
   users: {
     ...Object.fromEntries(ORGS.map((o) => [`user-${o}`, { name: o, organisationId: o, kind: DIRECTORY_KINDS[o], active: true }])),
     'panel-1': { name: 'Panel 1', organisationId: 'forum', kind: 'community', active: true },
@@ -68,7 +78,12 @@ export const TYPES = [
   ...Array<string>(4).fill('PLEDGE'),
   ...Array<string>(2).fill('ADD_ACTION'),
   ...Array<string>(2).fill('COMPLETE_ACTION'),
+  // A reorganisation: an organisation succeeded (by a newcomer, or by a co-owner), a person handing over.
+  ...Array<string>(3).fill('ORGANISATION_SUCCEEDED'),
+  ...Array<string>(2).fill('HANDED_OVER'),
 ];
+/** Who may succeed a co-owner: newcomers of each kind and the co-owners themselves. */
+export const SUCCESSORS = ['unitary', 'merged-forum', 'carers', 'council', 'icb', 'charity', 'forum'];
 export const AFTER_FRAMING: CycleState[] = ['options', 'deciding', 'delivering', 'reviewing', 'closed'];
 export const AFTER_DECIDING: CycleState[] = ['delivering', 'reviewing', 'closed'];
 
@@ -129,8 +144,14 @@ export function eventOf(s: Step, snapshot: CycleSnapshot, index: number): CycleE
     dueAt: '2027-03-31T17:00:00.000Z',
     actionId: type === 'ADD_ACTION' ? `action-${index}` : ((ctx.actions ?? []).find((a) => !a.doneAt)?.id ?? `action-${s.n}`),
     estimatedCostPence: s.n * 1_000_000,
+    predecessorOrganisationId: s.fromContext ? (ctx.coOwners[s.n % ctx.coOwners.length]?.organisationId ?? 'council') : ORGS[s.n % ORGS.length],
+    successorOrganisationId: SUCCESSORS[(s.n + index) % SUCCESSORS.length],
+    fromUserId: s.fromContext ? ([...ctx.panelUserIds, ...ctx.facilitatorUserIds][s.n] ?? PEOPLE[s.n]) : PEOPLE[s.n],
+    toUserId: PEOPLE[(s.n + index) % PEOPLE.length],
   };
-  return { type, actor, at: new Date(Date.UTC(2027, 0, 1, 0, 0, index)).toISOString(), directory: DIRECTORY, ...fields } as CycleEvent;
+  // The service records a succession or a handover; now and then a person tries to.
+  const service = type === 'ORGANISATION_SUCCEEDED' || type === 'HANDED_OVER';
+  return { type, actor: service && s.fromContext ? ACTORS[ACTORS.length - 1] : actor, at: new Date(Date.UTC(2027, 0, 1, 0, 0, index)).toISOString(), directory: DIRECTORY, ...fields } as CycleEvent;
 }
 
 /** A scripted walk to a later state, so that random sequences also explore deciding and beyond. */
@@ -180,7 +201,8 @@ export const workingState = (s: CycleSnapshot): CycleState => (stateOf(s) === 'e
 export function checkInvariants(before: CycleSnapshot, s: CycleSnapshot): void {
   const ctx = s.context;
   const moved = (from: CycleState, to: CycleState) => stateOf(before) === from && stateOf(s) === to;
-  const everyone = (orgs: string[]) => ctx.coOwners.every((c) => orgs.includes(c.organisationId));
+  // What an organisation gave counts for the one that succeeded it.
+  const everyone = (orgs: string[]) => ctx.coOwners.every((c) => orgs.map((o) => standingFor(ctx, o)).includes(c.organisationId));
   expect(ctx.coOwners.some((c) => c.role === 'commissioner')).toBe(true);
   if (stateOf(s) !== 'draft') expect(ctx.coOwners.some((c) => c.role !== 'commissioner')).toBe(true);
   if (AFTER_FRAMING.includes(workingState(s))) expect(ctx.problem.revisions.length).toBeGreaterThan(0);
@@ -197,6 +219,16 @@ export function checkInvariants(before: CycleSnapshot, s: CycleSnapshot): void {
   }
   if (stateOf(s) === 'closed') {
     expect(ctx.signOffs.map((x) => x.userId).sort()).toEqual([...ctx.panelUserIds].sort());
+  }
+  // An organisation co-owns once; a succession never touches a finished cycle.
+  expect(new Set(ctx.coOwners.map((o) => o.organisationId)).size).toBe(ctx.coOwners.length);
+  if (['closed', 'cancelled'].includes(stateOf(before))) expect(ctx.successions ?? []).toEqual(before.context.successions ?? []);
+  // No one still stands for an organisation that was succeeded: it co-owns nothing, owns no open action, pledges nothing.
+  for (const { predecessorOrganisationId: gone } of ctx.successions ?? []) {
+    if (ctx.coOwners.some((o) => o.organisationId === gone) || (ctx.pledges ?? []).some((p) => p.organisationId === gone)) {
+      // It may have come back as a successor of another (a chain): only then may it be there.
+      expect((ctx.successions ?? []).some((x) => x.successorOrganisationId === gone)).toBe(true);
+    }
   }
   // Committed cash never exceeds pledged cash, for any organisation, at any step.
   for (const o of ctx.coOwners) expect({ org: o.organisationId, over: committed(ctx, o.organisationId) > cashPledged(ctx, o.organisationId) }).toEqual({ org: o.organisationId, over: false });

@@ -82,4 +82,30 @@ describe('the cycle machine under random events', () => {
     );
     expect([...reached]).toEqual(expect.arrayContaining(['framing', 'options', 'deciding', 'delivering', 'reviewing', 'closed', 'escalated', 'cancelled']));
   });
+
+  it('random sequences do reorganise: successions (into newcomers and co-owners) and handovers are accepted, and refused', () => {
+    const seen = new Map<string, number>();
+    const count = (key: string) => seen.set(key, (seen.get(key) ?? 0) + 1);
+    fc.assert(
+      fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 50, maxLength: 200 }), (start, steps) => {
+        let snapshot = scripted(start);
+        steps.forEach((s, index) => {
+          const event = eventOf(s, snapshot, index);
+          if (event.type !== 'ORGANISATION_SUCCEEDED' && event.type !== 'HANDED_OVER') {
+            const decision = decide(snapshot, event);
+            if (decision.accepted) snapshot = decision.snapshot;
+            return;
+          }
+          const decision = decide(snapshot, event);
+          count(`${event.type}.${decision.accepted ? 'accepted' : decision.kind}`);
+          if (decision.accepted && event.type === 'ORGANISATION_SUCCEEDED' && decision.snapshot.context.successions?.at(-1)?.keptRole) count('kept');
+          if (decision.accepted) snapshot = decision.snapshot;
+        });
+      }),
+      { numRuns: 200, seed: 42 },
+    );
+    for (const key of ['ORGANISATION_SUCCEEDED.accepted', 'ORGANISATION_SUCCEEDED.refused', 'ORGANISATION_SUCCEEDED.forbidden', 'kept', 'HANDED_OVER.accepted', 'HANDED_OVER.refused']) {
+      expect({ key, seen: (seen.get(key) ?? 0) > 0 }).toEqual({ key, seen: true });
+    }
+  });
 });

@@ -92,8 +92,9 @@ export const HANDED_OVER = defineEvent({
     const name = (userId: string) => directory.users[userId]?.name ?? userId;
     if (e.fromUserId === e.toUserId) return 'A person cannot hand over to themselves.';
     const next = handedOver(c, e.fromUserId, e.toUserId);
-    if (next.panelUserIds === c.panelUserIds && !c.facilitatorUserIds.includes(e.fromUserId)) {
-      return c.panelUserIds.includes(e.fromUserId)
+    const seated = c.panelUserIds.includes(e.fromUserId);
+    if ((!seated || c.signOffs.some((s) => s.userId === e.fromUserId)) && !c.facilitatorUserIds.includes(e.fromUserId)) {
+      return seated
         ? `${name(e.fromUserId)} has signed off this cycle's review: their sign-off stands, so their seat stays theirs.`
         : `${name(e.fromUserId)} holds no panel seat or facilitator role in this cycle.`;
     }
