@@ -7,10 +7,13 @@
 # Every process of the run reads the same moved clock (TEST_CLOCK_START → CLOCK_START); real delays
 # (jobs, timeouts) keep their length. `.ci/run` runs one moment; run them all before a release.
 # --skip-fuzz leaves out the two fuzz files (random input, nothing in them depends on the day).
-# --skip-timeless leaves out those and the other suites about what no date changes (limits and caps,
-# headers, error shapes, the generated client, crash recovery, Redis down): CI uses it to stay within
-# its time. A new suite is in the calendar run unless it is named here.
-TIMELESS='(fuzz|web-fuzz|typed-client|write-limits|read-limits|webhook-limits|caps|page-headers|web-security|errors|health-redis-down|worker-crash)\.e2e-spec\.ts$'
+# --skip-timeless leaves out those and the suites about what no date changes: limits and caps, headers,
+# error shapes, the generated client, crash recovery, Redis down, and the suites about rendering,
+# integrity and access that read no date (word diffs, webhooks' access, OCDS and open data, signed
+# checkpoints, redaction, a partnership's consent and decisions, browser walks); it also leaves out
+# the unit tests, which never read the services' clock (their times are given). CI uses it to stay
+# within its time. A new suite is in the calendar run unless it is named here.
+TIMELESS='(fuzz|web-fuzz|typed-client|write-limits|read-limits|webhook-limits|caps|page-headers|web-security|errors|health-redis-down|worker-crash|oidc-web|web-word-diff|web-invitations|webhook-access|webhooks|open-data|signed-checkpoints|history-redaction|partnership-consent|partnership-decisions|partnership-governance-web|cycle-people|learning-download|web-guests-browser|web-long-cycle|operations)\.e2e-spec\.ts$'
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +28,7 @@ jest_args=()
 for arg in "$@"; do
   case "$arg" in
     --skip-fuzz) jest_args+=(--testPathIgnorePatterns 'fuzz\.e2e-spec\.ts$') ;;
-    --skip-timeless) jest_args+=(--testPathIgnorePatterns "/test/e2e/$TIMELESS") ;;
+    --skip-timeless) jest_args+=(--selectProjects medium e2e --testPathIgnorePatterns "/test/e2e/$TIMELESS") ;;
     *) names+=("$arg") ;;
   esac
 done
