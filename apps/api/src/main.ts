@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApi(config);
   await app.listen(config.port, '0.0.0.0');
-  exitGracefully(app, config.shutdownTimeoutMs);
+  exitGracefully(app, config.shutdownTimeoutMs, config.drainDelayMs);
 }
 
 runMain(main);

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createWeb(config);
   await app.listen(config.web.port, '0.0.0.0');
-  exitGracefully(app, config.shutdownTimeoutMs);
+  exitGracefully(app, config.shutdownTimeoutMs, config.drainDelayMs);
 }
 
 runMain(main);

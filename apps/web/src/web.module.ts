@@ -31,6 +31,7 @@ import { PartnershipCyclesController } from './partnerships/partnership-cycles.c
 import { PartnershipPageService } from './partnerships/partnership-page.service';
 import { InvitationPagesController } from './partnerships/invitation-pages.controller';
 import { SignInController } from './sign-in/sign-in.controller';
+import { HealthController } from './health/health.controller';
 import { OidcController } from './sign-in/oidc.controller';
 import { GuestInvitationsController } from './sign-in/guest-invitations.controller';
 import { WorkController } from './work/work.controller';
@@ -64,6 +65,7 @@ import { YourDataController } from './people/your-data.controller';
     DataProtectionModule,
   ],
   controllers: [
+    HealthController,
     YourDataController,
     SignInController,
     OidcController,

@@ -115,6 +115,7 @@ export const environmentSchema = z.object({
   TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
+  DRAIN_DELAY_MS: int(0, 0),
   PUBLIC_URL: z.string().url().optional(),
   PUBLIC_WEB_URL: z.string().url().optional(),
   SMTP_URL: z
@@ -232,6 +233,8 @@ export interface AppConfig {
   cycleCache: { enabled: boolean; bytes: number };
   logLevel: Environment['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  /** How long a process answers 503 on /health/ready after SIGTERM before it stops taking requests (the load balancer's time to notice). */
+  drainDelayMs: number;
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
   clock: { offsetMs: number };
   worker: {
@@ -352,6 +355,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     cycleCache: { enabled: env.CYCLE_CACHE === 'on', bytes: env.CYCLE_CACHE_BYTES },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    drainDelayMs: env.DRAIN_DELAY_MS,
     // CLOCK_OFFSET_MS moves the clock by a fixed amount (every process of a test run alike);
     // CLOCK_START sets it to a moment as the configuration is read, and it runs on from there.
     clock: { offsetMs: env.CLOCK_OFFSET_MS ?? (env.CLOCK_START ? Date.parse(env.CLOCK_START) - Date.now() : 0) },

@@ -1,15 +1,24 @@
 /** How a process's main runs and ends: graceful shutdown on signals, exit codes for configuration problems. */
 import { ConfigError } from './config.schema';
 
-/** On SIGTERM or SIGINT: close the app (HTTP drained, workers closed, connections ended), then
- *  exit 0; exit 1 if that takes longer than `timeoutMs` or fails. */
-export function exitGracefully(app: { close(): Promise<void> }, timeoutMs: number): void {
+/** Whether this process is draining: from the signal on, /health/ready answers 503 while it finishes what it holds. */
+export const lifecycle = { draining: false };
+
+/**
+ * On SIGTERM or SIGINT: draining at once (readiness 503, so the load balancer sends no more), then
+ * after `drainDelayMs` close the app (HTTP drained, workers closed, connections ended) and exit 0;
+ * exit 1 if closing takes longer than `timeoutMs` or fails.
+ */
+export function exitGracefully(app: { close(): Promise<void> }, timeoutMs: number, drainDelayMs = 0): void {
   const stop = () => {
-    setTimeout(() => process.exit(1), timeoutMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    lifecycle.draining = true;
+    setTimeout(() => process.exit(1), drainDelayMs + timeoutMs).unref();
+    setTimeout(() => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    }, drainDelayMs).unref();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

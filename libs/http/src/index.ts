@@ -10,3 +10,4 @@ export * from './csv';
 export * from './conditional';
 export * from './read-limits';
 export * from './well-formed';
+export * from './readiness';

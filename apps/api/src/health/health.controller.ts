@@ -1,5 +1,7 @@
 /** The health check for load balancers: whether PostgreSQL and Redis answer, and whether the daily checkpoints are signed. */
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { readinessOf } from '@app/http';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import IORedis from 'ioredis';
@@ -27,6 +29,22 @@ export class HealthController {
   @ApiOperation({ summary: '200 when PostgreSQL and Redis answer, 503 otherwise; `auditSigning` says whether the daily checkpoints are signed (AUDIT_SIGNING_KEY)' })
   check() {
     return this.health.check([() => this.database.pingCheck('database', { timeout: 1500 }), () => this.redisCheck(), () => this.signingCheck()]);
+  }
+
+  @Public({ unmetered: true })
+  @Get('live')
+  @ApiOperation({ summary: '200 while the process answers (liveness: restart it when this fails)' })
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Public({ unmetered: true })
+  @Get('ready')
+  @ApiOperation({ summary: '200 when PostgreSQL and Redis answer; 503 when either does not, or while the process drains after SIGTERM (readiness: send it no requests)' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const readiness = await readinessOf({ database: this.checkpoints, redis: this.redis });
+    reply.status(readiness.ready ? 200 : 503);
+    return readiness.body;
   }
 
   /**

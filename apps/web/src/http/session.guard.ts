@@ -10,8 +10,11 @@ export const SESSION_COOKIE = 'cocommission_session';
 const PUBLIC = 'cocommission:web-public';
 const ADMIN_ONLY = 'cocommission:web-admin-only';
 
-/** The page needs no sign-in (the sign-in page itself, a public partnership page): its reads are counted per address (ReadLimiter). */
-export const PublicPage = () => SetMetadata(PUBLIC, true);
+/**
+ * The page needs no sign-in (the sign-in page itself, a public partnership page): its reads are
+ * counted per address (ReadLimiter); `unmetered` for health, which a load balancer asks every few seconds.
+ */
+export const PublicPage = (options: { unmetered?: boolean } = {}) => SetMetadata(PUBLIC, options.unmetered ? 'unmetered' : 'metered');
 /** Only platform admins may open the page. */
 export const AdminPage = () => SetMetadata(ADMIN_ONLY, true);
 
@@ -52,8 +55,9 @@ export class SessionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<WebRequest>();
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) {
-      await this.reads.anonymous(request.ip ?? '', request.method);
+    const open = this.reflector.getAllAndOverride<'metered' | 'unmetered' | undefined>(PUBLIC, targets);
+    if (open) {
+      if (open === 'metered') await this.reads.anonymous(request.ip ?? '', request.method);
       return true;
     }
     const session = await this.sessions.resume(request.cookies?.[SESSION_COOKIE]);
