@@ -12,6 +12,8 @@ process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 // supertest and the browser connect from 127.0.0.1: its X-Forwarded-For stands for the client.
 process.env.TRUST_PROXY = 'loopback';
 process.env.DATABASE_POOL_SIZE = '5';
+// Several workers in one run (tests start two): each serves its metrics on a port of its own.
+process.env.WORKER_METRICS_PORT ??= '0';
 // Tests write far faster than people: each person's write allowance is raised (write-limits.e2e-spec checks the real one).
 process.env.WRITE_RATE_PER_SECOND ??= '1000';
 process.env.WRITE_BURST ??= '5000';

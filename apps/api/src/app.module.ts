@@ -16,6 +16,7 @@ import { OrganisationsController } from './accounts/organisations.controller';
 import { AdminBootstrap } from './accounts/admin.bootstrap';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './health/metrics.controller';
 import { AuthGuard } from './http/auth.guard';
 import { ProblemFilter } from './http/problem.filter';
 import { validationPipe } from '@app/http';
@@ -58,6 +59,7 @@ import { ErasureController } from './data-protection/erasure.controller';
   ],
   controllers: [
     HealthController,
+    MetricsController,
     AuthController,
     OrganisationsController,
     PartnershipsController,

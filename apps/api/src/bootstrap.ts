@@ -14,6 +14,7 @@ import {
   fastifyOptions,
   fastifySecurityHeaders,
   hardenFastifyApp,
+  httpRequestDuration,
   illFormedFields,
   mayEscapeSurrogates,
   notWellFormed,
@@ -126,6 +127,11 @@ const DOCS_CSP: CspFor = { prefix: '/docs', csp: { 'style-src': ["'self'", "'uns
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
   hardenFastifyApp(app, API_CSP, DOCS_CSP);
   const fastify = app.getHttpAdapter().getInstance();
+  // Every request in the metrics, by its route's template (an unmatched path is one label, not its own).
+  fastify.addHook('onResponse', (request, reply, done) => {
+    httpRequestDuration.observe({ method: request.method, route: request.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
   jsonBodies(fastify, bodyLimitBytes(config.http.bodyLimit));
   conditionalGets(fastify);
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });

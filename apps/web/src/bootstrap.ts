@@ -7,7 +7,7 @@ import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import nunjucks from 'nunjucks';
 import { AppConfig, loadConfig } from '@app/config';
-import { hardenApp, notWellFormed, wellFormedEncoded, wellFormedUrl } from '@app/http';
+import { hardenApp, httpRequestDuration, notWellFormed, wellFormedEncoded, wellFormedUrl } from '@app/http';
 import { registerFilters } from './views/filters';
 import { registerKeptMacros } from './views/kept';
 import { speedUpNunjucks } from './views/nunjucks-speed';
@@ -39,6 +39,15 @@ export function configureWeb(app: NestExpressApplication, config: AppConfig): vo
     // Outside production the app is often opened over plain HTTP by address (a laptop, a test
     // server): upgrading its styles and scripts to HTTPS would leave the pages bare.
     'upgrade-insecure-requests': config.env === 'production' ? [] : null,
+  });
+  // Every request in the metrics, by its route's template (an unmatched path is one label, not its own).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = (req as Request & { route?: { path?: string } }).route?.path;
+      httpRequestDuration.observe({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
   });
   app.use(cookieParser());
   // Text that is not well-formed (an address or a form whose percent-encoding decodes to bytes that

@@ -3,10 +3,11 @@ import { Logger } from '@nestjs/common';
 import { Job, JobsOptions, Worker } from 'bullmq';
 import type { AppConfig } from '@app/config';
 import { bullConnection } from '@app/queue';
+import { jobDuration } from '@app/http';
 
 /** A BullMQ worker for one of the background queues (mail, webhooks), with the stall settings every worker shares. */
 export function backgroundWorker(queue: string, process: (job: Job, token?: string) => Promise<unknown>, config: AppConfig, logger: Logger): Worker {
-  const worker = new Worker(queue, process, {
+  const worker = new Worker(queue, measured(queue, process), {
     connection: bullConnection(config.redis.url),
     prefix: config.redis.prefix,
     concurrency: 20,
@@ -16,6 +17,21 @@ export function backgroundWorker(queue: string, process: (job: Job, token?: stri
   });
   worker.on('error', (error) => logger.warn(`${queue} worker connection: ${error.message}`));
   return worker;
+}
+
+/** A queue's job handler timed in the metrics (`cocommission_job_duration_seconds`), by queue and outcome. */
+export function measured<A extends unknown[], R>(queue: string, process: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    const stop = jobDuration.startTimer({ queue });
+    try {
+      const result = await process(...args);
+      stop({ outcome: 'completed' });
+      return result;
+    } catch (error) {
+      stop({ outcome: 'failed' });
+      throw error;
+    }
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ENGLAND } from '@app/domain';
+import { deliveries } from '@app/http';
 import { NotificationMailService } from '@app/notifications';
 import { DigestJobData, EmailJobData, MAIL_JOB, MAIL_QUEUE, MailJobName, digestJobId, emailJobId } from '@app/queue';
 import { backgroundWorker, retriedJob } from './background-queue';
@@ -36,10 +37,14 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   onModuleInit(): void {
     this.relays.register({ name: 'The mail pass', everyMs: this.config.worker.relayIntervalMs * 5, pass: () => this.relay().then(() => undefined) });
     this.worker = backgroundWorker(MAIL_QUEUE, (job) => this.handle(job), this.config, this.logger);
+    this.worker.on('completed', (job, outcome) => {
+      if (job.name === MAIL_JOB.email && outcome === 'sent') deliveries.inc({ channel: 'email', outcome: 'sent' });
+    });
     this.worker.on('failed', (job, error) => {
-      if (job && job.name === MAIL_JOB.email && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-        void this.mail.giveUp((job.data as EmailJobData).notificationId, job.attemptsMade, error.message).catch(() => undefined);
-      }
+      if (job?.name !== MAIL_JOB.email) return;
+      const last = job.attemptsMade >= (job.opts.attempts ?? 1);
+      deliveries.inc({ channel: 'email', outcome: last ? 'failed' : 'retried' });
+      if (last) void this.mail.giveUp((job.data as EmailJobData).notificationId, job.attemptsMade, error.message).catch(() => undefined);
     });
   }
 

@@ -4,6 +4,7 @@ import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
 import { FireJobData, JOB, JobName, MILESTONE_QUEUE, RemindJobData, bullConnection } from '@app/queue';
+import { measured } from './background-queue';
 
 type Handlers = { [N in JobName]: (job: Job) => Promise<unknown> };
 
@@ -25,16 +26,20 @@ export class MilestoneWorker implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     const { worker } = this.config;
-    this.worker = new Worker(MILESTONE_QUEUE, (job) => this.handle(job), {
-      connection: bullConnection(this.config.redis.url),
-      prefix: this.config.redis.prefix,
-      concurrency: worker.concurrency,
-      lockDuration: worker.lockDurationMs,
-      stalledInterval: worker.stalledIntervalMs,
-      maxStalledCount: 5,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    this.worker = new Worker(
+      MILESTONE_QUEUE,
+      measured(MILESTONE_QUEUE, (job: Job) => this.handle(job)),
+      {
+        connection: bullConnection(this.config.redis.url),
+        prefix: this.config.redis.prefix,
+        concurrency: worker.concurrency,
+        lockDuration: worker.lockDurationMs,
+        stalledInterval: worker.stalledIntervalMs,
+        maxStalledCount: 5,
+        removeOnComplete: { count: 0 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    );
     this.worker.on('error', (error) => this.logger.warn(`Worker connection: ${error.message}`));
   }
 

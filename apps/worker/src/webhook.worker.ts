@@ -3,6 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { deliveries } from '@app/http';
 import { WEBHOOK_JOB, WEBHOOK_QUEUE, WebhookJobData, webhookJobId } from '@app/queue';
 import { WebhooksService } from '@app/webhooks';
 import { backgroundWorker, retriedJob } from './background-queue';
@@ -41,6 +42,14 @@ export class WebhookWorker implements OnModuleInit, OnApplicationShutdown {
       this.config,
       this.logger,
     );
+    this.worker.on('completed', (_job, outcome) => {
+      if (outcome === 'delivered') deliveries.inc({ channel: 'webhook', outcome: 'sent' });
+    });
+    this.worker.on('failed', (job, error) => {
+      // Held back by its host's allowance is not a try (DelayedError).
+      if (!job || error instanceof DelayedError) return;
+      deliveries.inc({ channel: 'webhook', outcome: job.attemptsMade >= (job.opts.attempts ?? 1) ? 'failed' : 'retried' });
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -8,6 +8,7 @@ import { MilestonesModule } from '@app/milestones';
 import { OutboxModule } from '@app/outbox';
 import { AUDIT_QUEUE, MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, RETENTION_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
 import { DataProtectionModule } from '@app/data-protection';
+import { WorkerMetricsServer } from './metrics.server';
 import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
 import { ActionReminderPass } from './action-reminder.pass';
@@ -49,6 +50,20 @@ import { RetentionWorker } from './retention.worker';
     CyclesModule,
     DataProtectionModule,
   ],
-  providers: [Relay, MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass, SignedCheckpointWorker, RetentionWorker],
+  providers: [
+    Relay,
+    MilestoneWorker,
+    OutboxRelay,
+    Reconciler,
+    Sweeper,
+    MailWorker,
+    WebhookWorker,
+    ActionReminderPass,
+    AgreementReviewPass,
+    HistoryAuditPass,
+    SignedCheckpointWorker,
+    RetentionWorker,
+    WorkerMetricsServer,
+  ],
 })
 export class WorkerModule {}

@@ -116,6 +116,8 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10000, 0),
   DRAIN_DELAY_MS: int(0, 0),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  WORKER_METRICS_PORT: int(3002, 0).pipe(z.number().max(65535)),
   PUBLIC_URL: z.string().url().optional(),
   PUBLIC_WEB_URL: z.string().url().optional(),
   SMTP_URL: z
@@ -235,6 +237,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** How long a process answers 503 on /health/ready after SIGTERM before it stops taking requests (the load balancer's time to notice). */
   drainDelayMs: number;
+  /** Who may read /metrics: bearer METRICS_TOKEN when set; unset, anyone outside production and no one in it (fail closed). workerPort: the worker's metrics server (0: any free port). */
+  metrics: { token: string | null; open: boolean; workerPort: number };
   /** How far the services' clock is from the system's (0 but in tests and demos: CLOCK_START). */
   clock: { offsetMs: number };
   worker: {
@@ -356,6 +360,7 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     drainDelayMs: env.DRAIN_DELAY_MS,
+    metrics: { token: env.METRICS_TOKEN ?? null, open: env.METRICS_TOKEN === undefined && (env.NODE_ENV ?? 'production') !== 'production', workerPort: env.WORKER_METRICS_PORT },
     // CLOCK_OFFSET_MS moves the clock by a fixed amount (every process of a test run alike);
     // CLOCK_START sets it to a moment as the configuration is read, and it runs on from there.
     clock: { offsetMs: env.CLOCK_OFFSET_MS ?? (env.CLOCK_START ? Date.parse(env.CLOCK_START) - Date.now() : 0) },

@@ -30,6 +30,7 @@ import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.ser
 import { CycleCreationService } from './cycle-creation.service';
 import { CycleChain } from './cycle-chain';
 import { Transactions } from '@app/database';
+import { cycleEvents } from '@app/http';
 import { CycleDirectory } from './cycle-directory.service';
 import { TaskNotes } from './task-notes.service';
 import type { EventWrite, WriteOutcome } from './cycle-writes.repository';
@@ -109,6 +110,7 @@ export class CycleEventsService {
     const directory = definitionOf(input.type)?.directory ? await this.directory.forEvent(row.partnershipId, restoreCycle(row.snapshot).context, input) : undefined;
     const event = () => ({ ...withGeneratedIds(input), actor, at: this.clock.now().toISOString(), ...(directory && { directory }) }) as CycleEvent;
     const applied = await this.applyWithRetry(row, event, expectedVersion);
+    cycleEvents.inc({ type: input.type, outcome: applied.outcome === 'applied' ? 'accepted' : applied.outcome === 'refused' ? applied.kind : 'conflict' });
     if (applied.outcome === 'applied') {
       // Someone else's event landed first: read everything again rather than guess what it added
       // (a minimal answer carries only what the written row says).
@@ -149,6 +151,7 @@ export class CycleEventsService {
       this.store.drop(held.row.id, 'written');
       return undefined;
     }
+    cycleEvents.inc({ type: input.type, outcome: 'accepted' });
     const row = chain.rowAfter();
     const after = withEntry({ ...held.read, milestones: outcome.milestones ?? held.read.milestones }, entry);
     this.hold(row, after);
@@ -239,6 +242,7 @@ export class CycleEventsService {
         const event = { type, ...payload, actor: SYSTEM, at: this.clock.now().toISOString() } as CycleEvent;
         const decision = chain.decide(event);
         if (!decision.accepted) {
+          cycleEvents.inc({ type, outcome: decision.kind });
           outcomes.push({ key, outcome: 'moot', reason: decision.reason });
           continue;
         }
@@ -247,6 +251,7 @@ export class CycleEventsService {
           break;
         }
         chain.apply(event, decision);
+        cycleEvents.inc({ type, outcome: 'accepted' });
         outcomes.push({ key, outcome: 'applied', state: decision.state });
       }
       if (needsOneByOne) continue;

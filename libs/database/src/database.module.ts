@@ -8,6 +8,7 @@ import { ClsModule } from 'nestjs-cls';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { dataSourceOptions } from './data-source-options';
 import { Transactions } from './transactions';
+import { DatabasePoolMetrics } from './pool-metrics';
 
 /**
  * nestjs-cls registers a global guard and a global interceptor even when neither is mounted, and
@@ -42,7 +43,7 @@ function withoutIdleEnhancers(module: DynamicModule): DynamicModule {
       }),
     ),
   ],
-  providers: [Transactions],
+  providers: [Transactions, DatabasePoolMetrics],
   exports: [Transactions],
 })
 export class DatabaseModule {}

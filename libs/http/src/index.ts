@@ -11,3 +11,4 @@ export * from './conditional';
 export * from './read-limits';
 export * from './well-formed';
 export * from './readiness';
+export * from './metrics';

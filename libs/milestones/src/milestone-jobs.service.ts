@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
 import type { Clock } from '@app/domain';
+import { milestoneLateness } from '@app/http';
 import { CycleEventsService, CycleQueriesService, SystemEventPlan } from '@app/cycles';
 import type { FireJobData, OutboxMessage, RemindJobData } from '@app/queue';
 import { NotificationsService } from '@app/notifications';
@@ -66,10 +67,10 @@ export class MilestoneJobsService {
           });
           if (!settled) throw new AlreadySettled();
         });
-        if (result.outcome === 'applied') return 'fired';
+        if (result.outcome === 'applied') return this.settled(milestone.dueAt, 'fired');
         const change = { status: 'moot' as const, at: at(), note: result.reason };
         if (await this.milestones.settleMoot(milestone.id, milestone.revision, milestone.cycleId, result.cycleVersion, change)) {
-          return 'moot';
+          return this.settled(milestone.dueAt, 'moot');
         }
         // The cycle moved (or the milestone settled) since the read: decide again.
         if (attempt >= 10) throw new Error(`milestone ${milestone.id}: the cycle kept moving while deciding it`);
@@ -121,6 +122,12 @@ export class MilestoneJobsService {
     return due ? due.getTime() - this.clock.now().getTime() : null;
   }
 
+  /** A milestone settled: how late after its due time, in the metrics. */
+  private settled<S extends 'fired' | 'moot'>(dueAt: Date, status: S): S {
+    milestoneLateness.observe(Math.max(0, this.clock.now().getTime() - dueAt.getTime()) / 1000);
+    return status;
+  }
+
   /** The services' time now, for the worker's delays. */
   now(): Date {
     return this.clock.now();
@@ -156,6 +163,8 @@ export class MilestoneJobsService {
         return { id: o.key, revision: revisions.get(o.key)!, status: change.status as 'fired' | 'moot', change };
       });
       await this.milestones.settleMany(settlements);
+      const dueAt = new Map(milestones.map((m) => [m.id, m.dueAt]));
+      for (const settlement of settlements) this.settled(dueAt.get(settlement.id)!, settlement.status);
       return { seen: cycleIds.length, settled: settlements.length };
     });
   }

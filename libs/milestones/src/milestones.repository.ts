@@ -155,13 +155,14 @@ export class MilestonesRepository {
   }
 
   /** The scheduled milestones of these cycles due by now, locked, in the order they are due. */
-  lockDue(cycleIds: string[], now: Date): Promise<{ id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number }[]> {
-    return this.manager.query(
-      `SELECT m.id, m.cycle_id AS "cycleId", m.kind, m.revision FROM milestones m
+  async lockDue(cycleIds: string[], now: Date): Promise<{ id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number; dueAt: Date }[]> {
+    const rows: { id: string; cycleId: string; kind: MilestoneEntity['kind']; revision: number; dueAt: Date }[] = await this.manager.query(
+      `SELECT m.id, m.cycle_id AS "cycleId", m.kind, m.revision, m.due_at AS "dueAt" FROM milestones m
        WHERE m.cycle_id = ANY($1::uuid[]) AND m.status = 'scheduled' AND m.due_at <= $2 AND ${NO_OPEN_INCIDENT}
        ORDER BY m.due_at, m.id FOR UPDATE OF m`,
       [cycleIds, now],
     );
+    return rows.map((row) => ({ ...row, dueAt: new Date(row.dueAt) }));
   }
 
   /** Settles many milestones in the caller's transaction (each only from `scheduled` at its revision). */
