@@ -2,6 +2,7 @@ import request from 'supertest';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NotificationMailService } from '@app/notifications';
 import { Collaboration, Factory, TestApi, TestRelay, TestUser, TestWorker, asOwner, collaboration, createTestWorker, eventually, cycleSteps, fastWorkerEnvironment, startTestApi } from '@test/support';
+import { counted, deliveries } from '@app/http';
 import { createWebApp } from '@test/support/test-web';
 
 /** Email through a real SMTP server: who gets what, retries, the daily digest, one-click unsubscribe. */
@@ -89,6 +90,7 @@ describe('email', () => {
     await factory.acceptInvitations(c.partnershipId, [org.id]);
     const id = await c.newCycle({ title: 'Greylisting', providerOrganisationIds: [org.id], communityOrganisationIds: [] });
     relay.refuse(person.email, 2);
+    const [sentBefore, retriedBefore] = await Promise.all([counted(deliveries, { channel: 'email', outcome: 'sent' }), counted(deliveries, { channel: 'email', outcome: 'retried' })]);
     const steps = cycleSteps(c);
     await steps.ok(c.councilUser.as, id, { type: 'LAUNCH' });
     await steps.ok(c.councilUser.as, id, { type: 'REVISE_PROBLEM', statement: 'Winter admissions' });
@@ -100,10 +102,13 @@ describe('email', () => {
     expect(email.subject).toBe('Endorse revision 1 of the problem, or object to it: “Greylisting”');
     expect(relay.refused).toBeGreaterThanOrEqual(2);
     const { items } = (await person.as.get('/v1/me/notifications').expect(200)).body;
-    const deliveries = await asOwner((m) => m.query(`SELECT status FROM notification_deliveries WHERE notification_id = $1 ORDER BY at, id`, [items[0].id]));
-    expect(deliveries.map((d: { status: string }) => d.status)).toEqual(['refused', 'refused', 'sent']);
+    const log = await asOwner((m) => m.query(`SELECT status FROM notification_deliveries WHERE notification_id = $1 ORDER BY at, id`, [items[0].id]));
+    expect(log.map((d: { status: string }) => d.status)).toEqual(['refused', 'refused', 'sent']);
     await new Promise((r) => setTimeout(r, 600));
     expect(relay.to(person.email)).toHaveLength(1);
+    // The metrics count the tries: two retried, at least this one sent.
+    expect(await counted(deliveries, { channel: 'email', outcome: 'retried' })).toBeGreaterThanOrEqual(retriedBefore + 2);
+    expect(await counted(deliveries, { channel: 'email', outcome: 'sent' })).toBeGreaterThanOrEqual(sentBefore + 1);
   });
 
   it('a worker that dies after the relay accepted an email, before marking it sent, sends it again: one duplicate, nothing lost', async () => {

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { WebhooksService } from '@app/webhooks';
 import { Collaboration, Factory, WebhookBed, collaboration, createTestApi, cycleSteps, eventually } from '@test/support';
+import { counted, deliveries } from '@app/http';
 
 /** Webhooks to a real HTTP receiver: signed per Standard Webhooks, retried after 500s, logged, switched off, SSRF-guarded. */
 describe('webhooks', () => {
@@ -21,6 +22,7 @@ describe('webhooks', () => {
     await c.charityUser.as.get(`/v1/partnerships/${c.partnershipId}/webhooks`).expect(403);
 
     bed.receiver.answer('/partner', 500, 500);
+    const [sentBefore, retriedBefore] = await Promise.all([counted(deliveries, { channel: 'webhook', outcome: 'sent' }), counted(deliveries, { channel: 'webhook', outcome: 'retried' })]);
     const id = await c.newCycle({ title: 'Webhooked' });
     await cycleSteps(c).toFraming(id);
     // CREATED, LAUNCH and REVISE_PROBLEM, each delivered once in the end.
@@ -52,6 +54,9 @@ describe('webhooks', () => {
     // The two 500s were tried again: three deliveries took five tries in all.
     expect(log.reduce((sum, d) => sum + d.attempts, 0)).toBe(5);
     expect(bed.receiver.on('/partner').filter((r) => r.answered === 500)).toHaveLength(2);
+    // The metrics count them: three sent, two retried.
+    expect(await counted(deliveries, { channel: 'webhook', outcome: 'sent' })).toBeGreaterThanOrEqual(sentBefore + 3);
+    expect(await counted(deliveries, { channel: 'webhook', outcome: 'retried' })).toBeGreaterThanOrEqual(retriedBefore + 2);
   });
 
   it('switches a webhook off after 20 failures in a row and tells the commissioners', async () => {

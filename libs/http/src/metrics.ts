@@ -103,3 +103,9 @@ export function mayScrape(metrics: { token: string | null; open: boolean }, auth
   const expected = Buffer.from(metrics.token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** A counter's value for these labels, in this process (0 when never counted): for tests and the bench. */
+export async function counted(counter: Counter<string>, labels: Record<string, string>): Promise<number> {
+  const { values } = await counter.get();
+  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((sum, v) => sum + v.value, 0);
+}
