@@ -209,7 +209,7 @@ describe('retention', () => {
 
   it('the worker keeps a daily BullMQ job scheduler for it under the run’s prefix, put back at start after a flush', async () => {
     const config = loadConfig();
-    const queue = new Queue(RETENTION_QUEUE, { connection: bullConnection(config.redis.url), prefix: config.redis.prefix });
+    const queue = new Queue(RETENTION_QUEUE, { connection: bullConnection(config.redis), prefix: config.redis.prefix });
     const redis = new IORedis(config.redis.url);
     const worker = await createTestWorker();
     try {

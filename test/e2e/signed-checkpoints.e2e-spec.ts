@@ -205,7 +205,7 @@ describe('signed checkpoints of the histories', () => {
 
   it('the worker keeps a BullMQ job scheduler for it, put back after a flush, and signs today once', async () => {
     const config = loadConfig();
-    const queue = new Queue(AUDIT_QUEUE, { connection: bullConnection(config.redis.url), prefix: config.redis.prefix });
+    const queue = new Queue(AUDIT_QUEUE, { connection: bullConnection(config.redis), prefix: config.redis.prefix });
     const worker = await createTestWorker();
     try {
       const schedulers = async () => (await queue.getJobSchedulers()).map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz }));

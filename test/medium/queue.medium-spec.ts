@@ -5,7 +5,7 @@ import { createRedis, evictionPolicyWarning } from '@app/queue';
 describe('Redis eviction policy check', () => {
   let redis: IORedis;
   beforeAll(() => {
-    redis = createRedis(loadConfig().redis.url, 'client');
+    redis = createRedis(loadConfig().redis, 'client');
   });
   afterAll(() => redis.disconnect());
 

@@ -56,7 +56,7 @@ export async function wipeQueueKeys(): Promise<number> {
 
 export function testQueue(): Queue {
   const config = loadConfig();
-  return new Queue(MILESTONE_QUEUE, { connection: bullConnection(config.redis.url), prefix: config.redis.prefix });
+  return new Queue(MILESTONE_QUEUE, { connection: bullConnection(config.redis), prefix: config.redis.prefix });
 }
 
 /** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */

@@ -8,7 +8,7 @@ import { jobDuration } from '@app/http';
 /** A BullMQ worker for one of the background queues (mail, webhooks), with the stall settings every worker shares. */
 export function backgroundWorker(queue: string, process: (job: Job, token?: string) => Promise<unknown>, config: AppConfig, logger: Logger): Worker {
   const worker = new Worker(queue, measured(queue, process), {
-    connection: bullConnection(config.redis.url),
+    connection: bullConnection(config.redis),
     prefix: config.redis.prefix,
     concurrency: 20,
     lockDuration: config.worker.lockDurationMs,

@@ -30,7 +30,7 @@ export class MilestoneWorker implements OnModuleInit, OnApplicationShutdown {
       MILESTONE_QUEUE,
       measured(MILESTONE_QUEUE, (job: Job) => this.handle(job)),
       {
-        connection: bullConnection(this.config.redis.url),
+        connection: bullConnection(this.config.redis),
         prefix: this.config.redis.prefix,
         concurrency: worker.concurrency,
         lockDuration: worker.lockDurationMs,

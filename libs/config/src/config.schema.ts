@@ -90,6 +90,18 @@ export const environmentSchema = z.object({
   MIGRATION_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_SIZE: int(20, 1),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  // Redis Sentinel instead of REDIS_URL: the sentinels, the primary's name, passwords and TLS.
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9.:[\]-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.:[\]-]+:\d{1,5}\s*)*$/, 'must list the sentinels as host:port, comma-separated, e.g. 10.0.0.5:26379,10.0.0.6:26379')
+    .optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, "_", "." and "-"')
+    .optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_TLS: flag,
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'may hold only letters, digits, "_", "." and "-"')
@@ -185,7 +197,8 @@ export interface AppConfig {
   web: { port: number; sessionTtlSeconds: number; templatesReload: boolean; secureCookies: boolean };
   /** url: the apps' connection; migrationUrl: the migrations' (the tables' owner), the same when unset. */
   database: { url: string; migrationUrl: string; poolSize: number };
-  redis: { url: string; prefix: string };
+  /** url: REDIS_URL; sentinels: REDIS_SENTINELS (with the primary's name), used instead of the URL when set. */
+  redis: { url: string; prefix: string; sentinels?: { hosts: { host: string; port: number }[]; name: string; password?: string }; password?: string; tls?: boolean };
   /**
    * The platform admin created when no user exists: null password (no admin created) unless
    * ADMIN_PASSWORD is set, or NODE_ENV=development/test gives the default, which must then be
@@ -266,6 +279,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** REDIS_SENTINELS's hosts (its pattern checked): `host:port`, the last colon the port's (an IPv6 address in brackets). */
+export const sentinelHosts = (list: string): { host: string; port: number }[] =>
+  list.split(',').map((item) => {
+    const trimmed = item.trim();
+    const at = trimmed.lastIndexOf(':');
+    return { host: trimmed.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(trimmed.slice(at + 1)) };
+  });
+
 /** Only development and test, set explicitly, accept what this repository prints. */
 const isLocal = (env: Environment) => env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
 
@@ -275,6 +296,8 @@ const isLocal = (env: Environment) => env.NODE_ENV === 'development' || env.NODE
  */
 function productionProblems(raw: Record<string, string | undefined>, env: Environment): string[] {
   const problems: string[] = [];
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name the sentinels know the primary by');
+  if (!env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINEL_NAME is set without REDIS_SENTINELS: list the sentinels as host:port, comma-separated');
   if (!isLocal(env)) {
     const outside = env.NODE_ENV === 'production' ? '' : ' (NODE_ENV is unset: set NODE_ENV=development for a local run)';
     if (env.JWT_SECRET === DEV_DEFAULTS.jwtSecret) problems.push(`JWT_SECRET is the development default${outside}`);
@@ -317,7 +340,15 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
       secureCookies: nodeEnv === 'production' || publicWebUrl.startsWith('https:'),
     },
     database: { url: env.DATABASE_URL, migrationUrl: env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
-    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+    redis: {
+      url: env.REDIS_URL,
+      prefix: env.QUEUE_PREFIX,
+      ...(env.REDIS_SENTINELS && {
+        sentinels: { hosts: sentinelHosts(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME!, ...(env.REDIS_SENTINEL_PASSWORD && { password: env.REDIS_SENTINEL_PASSWORD }) },
+      }),
+      ...(env.REDIS_PASSWORD && { password: env.REDIS_PASSWORD }),
+      ...(env.REDIS_TLS && { tls: true }),
+    },
     admin: { email: normaliseEmail(env.ADMIN_EMAIL), password: adminPassword, mustChange: adminPassword === DEV_DEFAULTS.adminPassword },
     // Unset outside development and test: a random secret, so that no published one ever signs a token.
     jwt: {
