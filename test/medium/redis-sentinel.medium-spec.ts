@@ -34,7 +34,7 @@ describe('Redis through Sentinel', () => {
   const NAME = 'cocommission-test';
 
   const server = (args: string[]) => {
-    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    const child = spawn('redis-server', args, { stdio: 'ignore', cwd: dir });
     children.push(child);
     return child;
   };
@@ -53,7 +53,7 @@ describe('Redis through Sentinel', () => {
 
   beforeAll(async () => {
     [primaryPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-    const volatile = ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'];
+    const volatile = ['--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', dir];
     primary = server(['--port', String(primaryPort), ...volatile]);
     server(['--port', String(replicaPort), ...volatile, '--replicaof', '127.0.0.1', String(primaryPort)]);
     const conf = join(dir, 'sentinel.conf');
