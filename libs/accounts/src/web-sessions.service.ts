@@ -70,7 +70,7 @@ export class WebSessionsService {
 /** A session, its user and the user's organisation, and their unread notifications. */
 const RESUME = `SELECT s.token_hash, s.user_id, s.csrf_token, s.generation, s.created_at, s.expires_at,
     u.email, u.name, u.role, u.organisation_id, u.active, u.representative, u.session_generation, u.email_preference, u.must_change_password, u.created_at AS user_created_at,
-    o.name AS organisation_name, o.kind AS organisation_kind, o.created_at AS organisation_created_at,
+    o.name AS organisation_name, o.kind AS organisation_kind, o.created_at AS organisation_created_at, o.dissolved_at AS organisation_dissolved_at, o.successor_organisation_ids AS organisation_successor_ids,
     ${UNREAD_COUNT('s.user_id')} AS unread
   FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
   WHERE s.token_hash = $1`;
@@ -95,13 +95,24 @@ interface SessionRow {
   organisation_name: string | null;
   organisation_kind: OrganisationEntity['kind'] | null;
   organisation_created_at: Date | null;
+  organisation_dissolved_at: Date | null;
+  organisation_successor_ids: string[] | null;
   unread: number;
 }
 
 /** The entities TypeORM made of the joined query (the same columns; no organisation: null). */
 function sessionOf(r: SessionRow): WebSessionEntity {
   const organisation =
-    r.organisation_id === null ? null : Object.assign(new OrganisationEntity(), { id: r.organisation_id, name: r.organisation_name, kind: r.organisation_kind, createdAt: r.organisation_created_at });
+    r.organisation_id === null
+      ? null
+      : Object.assign(new OrganisationEntity(), {
+          id: r.organisation_id,
+          name: r.organisation_name,
+          kind: r.organisation_kind,
+          createdAt: r.organisation_created_at,
+          dissolvedAt: r.organisation_dissolved_at,
+          successorOrganisationIds: r.organisation_successor_ids ?? [],
+        });
   const user = Object.assign(new UserEntity(), {
     id: r.user_id,
     email: r.email,
