@@ -38,6 +38,8 @@ import { DataProtectionModule } from '@app/data-protection';
 import { RetentionController } from './data-protection/retention.controller';
 import { SubjectAccessController } from './data-protection/subject-access.controller';
 import { ErasureController } from './data-protection/erasure.controller';
+import { ConversationModule } from '@app/conversation';
+import { CommentsController } from './cycles/comments.controller';
 
 @Module({
   imports: [
@@ -55,6 +57,7 @@ import { ErasureController } from './data-protection/erasure.controller';
     AgreementsModule,
     OpenDataModule,
     DataProtectionModule,
+    ConversationModule,
   ],
   controllers: [
     HealthController,
@@ -77,6 +80,7 @@ import { ErasureController } from './data-protection/erasure.controller';
     RetentionController,
     SubjectAccessController,
     ErasureController,
+    CommentsController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
 })

@@ -67,6 +67,8 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
   'agreement_history.actor_user_id': { key: 'agreementHistoryEntries' },
   'agreement_reviews.created_by_user_id': { key: 'agreementReviews' },
   'webhooks.created_by_user_id': { key: 'webhooks' },
+  'comments.author_user_id': { key: 'comments' },
+  'comments.hidden_by_user_id': { key: 'comments' },
   'retention_rules.updated_by_user_id': { notPersonal: 'which admin last changed a retention period: a fact of the policy, shown to admins on the policy page' },
 };
 
