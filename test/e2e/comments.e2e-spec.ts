@@ -132,10 +132,7 @@ describe('comments', () => {
       expect(res.body.status).toBe(400);
     }
     await post(c.charityUser.as, { ...base, body: 'x'.repeat(10000) }).expect(201);
-    const surrogate = await c.charityUser.as
-      .post(url())
-      .set('Content-Type', 'application/json')
-      .send('{"subject":"revision","subjectId":"1","body":"half \\ud800 a pair"}');
+    const surrogate = await c.charityUser.as.post(url()).set('Content-Type', 'application/json').send('{"subject":"revision","subjectId":"1","body":"half \\ud800 a pair"}');
     expect(surrogate.status).toBe(400);
     await c.charityUser.as.get(`${url()}?subject=cycle`).expect(400);
     await c.charityUser.as.get(`${url()}?subjectId=1`).expect(400);
@@ -273,5 +270,24 @@ describe('comments', () => {
     const [first] = (await c.councilUser.as.get(url()).expect(200)).body.items;
     await c.councilUser.as.post(`${url(other)}/${first.id}/hide`, { reason: 'Wrong cycle' }).expect(404);
     await c.charityUser.as.patch(`${url(other)}/${first.id}`, { body: 'Wrong cycle' }).expect(404);
+  });
+  it('erasing a person: their comments stay in their threads as "[erased]", the reasons they hid with too (in the history, which still verifies); mentions of their address go', async () => {
+    const leaver = await factory.user(c.orgs.council, 'Leaving Officer');
+    const theirs = await post(leaver.as, { subject: 'revision', subjectId: '1', body: 'A comment naming Ada Jones.' }).expect(201);
+    const reply = await post(c.charityUser.as, { subject: 'revision', subjectId: '1', body: `Thanks @${leaver.email}`, replyTo: theirs.body.id }).expect(201);
+    const other = await post(c.forumUser.as, { subject: 'revision', subjectId: '1', body: 'Something to hide.' }).expect(201);
+    await leaver.as.post(`${url()}/${other.body.id}/hide`, { reason: 'Ada Jones asked us to' }).expect(200);
+    await factory.admin.post(`/v1/users/${leaver.id}/erase`, { reason: 'Request DP-7' }).expect(200);
+    const items: { id: string; body: string | null; hiddenReason: string | null }[] = (await c.councilUser.as.get(`${url()}?subject=revision&subjectId=1`).expect(200)).body.items;
+    expect(items.find((i) => i.id === theirs.body.id)!.body).toBe('[erased]');
+    expect(items.find((i) => i.id === reply.body.id)!.body).toBe('Thanks @[erased]');
+    expect(items.find((i) => i.id === other.body.id)!.hiddenReason).toBe('[erased]');
+    const [row]: { body: string }[] = await api.app.get(DataSource).query(`SELECT body FROM comments WHERE id = $1`, [reply.body.id]);
+    expect(row.body).not.toContain(leaver.email);
+    const history = (await c.councilUser.as.get(`/v1/cycles/${cycleId}/history?limit=100`).expect(200)).body.items;
+    const hidden = history.find((h: { type: string; payload: { commentId?: string } }) => h.type === 'COMMENT_HIDDEN' && h.payload.commentId === other.body.id);
+    expect(hidden.payload.reason).toBe('[erased]');
+    expect(JSON.stringify(history)).not.toContain('Ada Jones');
+    expect((await c.councilUser.as.get(`/v1/cycles/${cycleId}/history/verify?full=true`).expect(200)).body.intact).toBe(true);
   });
 });

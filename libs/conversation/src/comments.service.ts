@@ -123,7 +123,19 @@ export class CommentsService {
       if (parent.replyTo) return this.post(caller, cycleId, { ...input, replyTo: parent.replyTo });
     }
     const saved = await this.comments.save(
-      this.comments.create({ cycleId, subject: input.subject, subjectId: input.subjectId, replyTo, authorUserId: caller.userId, body, at: this.clock.now(), editedAt: null, hiddenAt: null, hiddenByUserId: null, hiddenReason: null }),
+      this.comments.create({
+        cycleId,
+        subject: input.subject,
+        subjectId: input.subjectId,
+        replyTo,
+        authorUserId: caller.userId,
+        body,
+        at: this.clock.now(),
+        editedAt: null,
+        hiddenAt: null,
+        hiddenByUserId: null,
+        hiddenReason: null,
+      }),
     );
     await this.tellMentioned(caller, row, saved);
     return (await this.viewsOf(row, [saved]))[0];
@@ -245,7 +257,9 @@ export class CommentsService {
       subject: r.subject,
       subjectId: r.subjectId,
       replyTo: r.replyTo,
-      body: r.hiddenAt ? null : r.body.replace(MENTION, (_, before: string, email: string) => `${before}${people.has(normaliseEmail(email)) ? `@${people.get(normaliseEmail(email))!.name}` : HIDDEN_MENTION}`),
+      body: r.hiddenAt
+        ? null
+        : r.body.replace(MENTION, (_, before: string, email: string) => `${before}${people.has(normaliseEmail(email)) ? `@${people.get(normaliseEmail(email))!.name}` : HIDDEN_MENTION}`),
       authorUserId: r.authorUserId,
       at: r.at,
       editedAt: r.editedAt,

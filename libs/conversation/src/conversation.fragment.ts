@@ -2,10 +2,11 @@
 
 /**
  * Erasure (libs/data-protection): the comments `userId` wrote (an SQL expression) keep their place
- * in their threads, their bodies "[erased]"; mentions of their address `email` in others' comments
- * become "@[erased]".
+ * in their threads, their bodies "[erased]"; the reasons they gave for hiding comments too; mentions
+ * of their address `email` in others' comments become "@[erased]". One statement: a row is changed once.
  */
 export const COMMENTS_OF_ERASED = (userId: string, email: string) =>
-  `WITH own AS (UPDATE comments SET body = '[erased]' WHERE author_user_id = ${userId} RETURNING 1),
-   mentioned AS (UPDATE comments SET body = replace(body, '@' || ${email}, '@[erased]') WHERE author_user_id <> ${userId} AND strpos(lower(body), '@' || lower(${email})) > 0 RETURNING 1)
-   SELECT (SELECT count(*) FROM own)::int + (SELECT count(*) FROM mentioned)::int AS n`;
+  `UPDATE comments SET
+     body = CASE WHEN author_user_id = ${userId} THEN '[erased]' ELSE replace(body, '@' || ${email}, '@[erased]') END,
+     hidden_reason = CASE WHEN hidden_by_user_id = ${userId} THEN '[erased]' ELSE hidden_reason END
+   WHERE author_user_id = ${userId} OR hidden_by_user_id = ${userId} OR strpos(body, '@' || ${email}) > 0`;

@@ -163,8 +163,7 @@ export class CycleChain {
         at: item.at,
         // What a person wrote is sealed: the chain commits to its digest, so it can be erased (hash scheme 4).
         // (A person's reason for an erasure or redaction may name people too; the system's says why by rule.)
-        seals:
-          sealFields(item.payload, item.sealed ?? (RELEASING_TYPES.includes(item.type) ? (item.actor.userId ? ['/reason'] : []) : personalFieldsOf(item.type, item.payload))) ?? null,
+        seals: sealFields(item.payload, item.sealed ?? (RELEASING_TYPES.includes(item.type) ? (item.actor.userId ? ['/reason'] : []) : personalFieldsOf(item.type, item.payload))) ?? null,
       }),
     };
     this.entries.push(entry);
