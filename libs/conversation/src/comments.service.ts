@@ -150,12 +150,29 @@ export class CommentsService {
     if (found.hiddenAt) throw new TransitionRefused('This comment has been hidden: it cannot be changed.');
     const now = this.clock.now();
     if (now.getTime() - found.at.getTime() > EDIT_WINDOW_MS) {
-      throw new Forbidden(`A comment can be changed for ${EDIT_WINDOW_MS / 60_000} minutes after it is posted; this one was posted at ${found.at.toISOString()}. Post a new comment instead.`);
+      throw new Forbidden(tooLate(found.at));
     }
     await this.comments.update({ id: found.id }, { body, editedAt: now });
     const edited = { ...found, body, editedAt: now };
     await this.tellMentioned(caller, row, edited);
     return (await this.viewsOf(row, [edited]))[0];
+  }
+
+  /** The author's comment as they wrote it (mentions as typed), to change it: while they still may (as `edit`). */
+  async ownForEdit(caller: Principal, cycleId: string, commentId: string): Promise<{ id: string; body: string; subject: CommentSubject; subjectId: string; editableUntil: Date }> {
+    await this.participating(caller, cycleId);
+    const found = await this.mustFind(cycleId, commentId);
+    if (found.authorUserId !== caller.userId) throw new Forbidden('Only the person who wrote a comment may change it.');
+    if (found.hiddenAt) throw new TransitionRefused('This comment has been hidden: it cannot be changed.');
+    const editableUntil = new Date(found.at.getTime() + EDIT_WINDOW_MS);
+    if (this.clock.now().getTime() > editableUntil.getTime()) throw new Forbidden(tooLate(found.at));
+    return { id: found.id, body: found.body, subject: found.subject, subjectId: found.subjectId, editableUntil };
+  }
+
+  /** Whether the caller may comment on the cycle (they may see it: the caller has checked) and hide comments on it. */
+  rightsOn(caller: Principal, row: CycleEntity): { comment: boolean; hide: boolean } {
+    const c = restoreCycle(row.snapshot).context;
+    return { comment: takesPart(caller, c) && caller.tokenScope !== 'read', hide: moderates(caller, c) && caller.tokenScope !== 'read' };
   }
 
   /** A commissioner's member or a facilitator hides a comment, with a reason: kept, never shown again, the act in the cycle's history. */
@@ -270,6 +287,9 @@ export class CommentsService {
     }));
   }
 }
+
+const tooLate = (at: Date) =>
+  `A comment can be changed for ${EDIT_WINDOW_MS / 60_000} minutes after it is posted; this one was posted at ${at.toISOString()}. Post a new comment instead.`;
 
 /** A body as kept: trimmed, 1 to MAX_COMMENT_LENGTH characters of well-formed text. */
 function checkedBody(value: unknown): string {
