@@ -189,12 +189,7 @@ describe('guests in the web app', () => {
     expect(councilPage.text).toContain(`href="/cycles/${cycleId}/comments/${id}/hide"`);
     const noReason = await request(web.getHttpServer()).post(`/cycles/${cycleId}/comments/${id}/hide`).set('Cookie', council.cookie).type('form').send({ _csrf: council.csrf, reason: '' }).expect(400);
     expect(noReason.text).toContain('Enter why you are hiding this comment');
-    await request(web.getHttpServer())
-      .post(`/cycles/${cycleId}/comments/${id}/hide`)
-      .set('Cookie', council.cookie)
-      .type('form')
-      .send({ _csrf: council.csrf, reason: 'Off the subject' })
-      .expect(303);
+    await request(web.getHttpServer()).post(`/cycles/${cycleId}/comments/${id}/hide`).set('Cookie', council.cookie).type('form').send({ _csrf: council.csrf, reason: 'Off the subject' }).expect(303);
     const hidden = await request(web.getHttpServer()).get(`/cycles/${cycleId}`).set('Cookie', forum.cookie).expect(200);
     expect(hidden.text).not.toContain('See the winter report for numbers.');
     expect(hidden.text).toContain('Reason: Off the subject');

@@ -94,6 +94,15 @@ import { CommentThreads } from './cycles/comment-threads';
     PrivacyPageController,
     StatementsController,
   ],
-  providers: [CommentThreads, LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
+  providers: [
+    CommentThreads,
+    LayoutService,
+    NamesService,
+    ChoicesService,
+    WordDiffs,
+    PartnershipPageService,
+    { provide: APP_GUARD, useClass: SessionGuard },
+    { provide: APP_FILTER, useClass: PageFilter },
+  ],
 })
 export class WebModule {}

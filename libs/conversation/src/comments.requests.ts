@@ -27,7 +27,7 @@ export class CreateCommentDto {
   @MaxLength(MAX_COMMENT_LENGTH)
   body!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The comment this one answers (of the same subject); threads are one level deep' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The comment this one answers (of the same subject); threads are one level deep' })
   @IsOptional()
   @IsUUID()
   replyTo?: string | null;

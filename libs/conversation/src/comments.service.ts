@@ -288,8 +288,7 @@ export class CommentsService {
   }
 }
 
-const tooLate = (at: Date) =>
-  `A comment can be changed for ${EDIT_WINDOW_MS / 60_000} minutes after it is posted; this one was posted at ${at.toISOString()}. Post a new comment instead.`;
+const tooLate = (at: Date) => `A comment can be changed for ${EDIT_WINDOW_MS / 60_000} minutes after it is posted; this one was posted at ${at.toISOString()}. Post a new comment instead.`;
 
 /** A body as kept: trimmed, 1 to MAX_COMMENT_LENGTH characters of well-formed text. */
 function checkedBody(value: unknown): string {

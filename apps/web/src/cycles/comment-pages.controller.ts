@@ -47,12 +47,16 @@ export class CommentPagesController {
   @Post(':id/comments')
   async post(@Session() session: WebSession, @CycleId() id: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const shape = { subject: text(body, 'subject'), subjectId: text(body, 'subjectId'), body: field(body, 'body'), replyTo: text(body, 'replyTo') };
-    const { value, errors } = await checkForm(CreateCommentDto, { ...shape, body: shape.body?.trim() || undefined }, {
-      subject: { field: 'comment-body', text: 'Choose what you are commenting on' },
-      subjectId: { field: 'comment-body', text: 'Choose what you are commenting on' },
-      body: { field: 'comment-body', text: shape.body?.trim() ? `Your comment must be ${MAX_COMMENT_LENGTH.toLocaleString('en-GB')} characters or fewer` : 'Enter your comment' },
-      replyTo: { field: 'comment-body', text: 'Choose the comment you are replying to' },
-    });
+    const { value, errors } = await checkForm(
+      CreateCommentDto,
+      { ...shape, body: shape.body?.trim() || undefined },
+      {
+        subject: { field: 'comment-body', text: 'Choose what you are commenting on' },
+        subjectId: { field: 'comment-body', text: 'Choose what you are commenting on' },
+        body: { field: 'comment-body', text: shape.body?.trim() ? `Your comment must be ${MAX_COMMENT_LENGTH.toLocaleString('en-GB')} characters or fewer` : 'Enter your comment' },
+        replyTo: { field: 'comment-body', text: 'Choose the comment you are replying to' },
+      },
+    );
     let status = 400;
     if (!errors.length) {
       try {
@@ -84,9 +88,13 @@ export class CommentPagesController {
   async edit(@Session() session: WebSession, @CycleId() id: string, @CommentId() commentId: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
     const own = await this.comments.ownForEdit(session.principal, id, commentId);
     const typed = field(body, 'body') ?? '';
-    const { value, errors } = await checkForm(EditCommentDto, { body: typed.trim() || undefined }, {
-      body: { field: 'comment-body', text: typed.trim() ? `Your comment must be ${MAX_COMMENT_LENGTH.toLocaleString('en-GB')} characters or fewer` : 'Enter your comment' },
-    });
+    const { value, errors } = await checkForm(
+      EditCommentDto,
+      { body: typed.trim() || undefined },
+      {
+        body: { field: 'comment-body', text: typed.trim() ? `Your comment must be ${MAX_COMMENT_LENGTH.toLocaleString('en-GB')} characters or fewer` : 'Enter your comment' },
+      },
+    );
     let status = 400;
     if (!errors.length) {
       try {
@@ -109,9 +117,13 @@ export class CommentPagesController {
   async hide(@Session() session: WebSession, @CycleId() id: string, @CommentId() commentId: string, @Body() body: Record<string, unknown>, @Res() res: Response) {
     await this.requireModerator(session, id);
     const reason = text(body, 'reason');
-    const { value, errors } = await checkForm(HideCommentDto, { reason }, {
-      reason: { field: 'hide-reason', text: reason ? `The reason must be ${MAX_HIDE_REASON_LENGTH.toLocaleString('en-GB')} characters or fewer` : 'Enter why you are hiding this comment' },
-    });
+    const { value, errors } = await checkForm(
+      HideCommentDto,
+      { reason },
+      {
+        reason: { field: 'hide-reason', text: reason ? `The reason must be ${MAX_HIDE_REASON_LENGTH.toLocaleString('en-GB')} characters or fewer` : 'Enter why you are hiding this comment' },
+      },
+    );
     let status = 400;
     if (!errors.length) {
       try {
