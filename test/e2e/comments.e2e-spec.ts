@@ -290,4 +290,17 @@ describe('comments', () => {
     expect(JSON.stringify(history)).not.toContain('Ada Jones');
     expect((await c.councilUser.as.get(`/v1/cycles/${cycleId}/history/verify?full=true`).expect(200)).body.intact).toBe(true);
   });
+  it('an archived partnership’s cycles are read-only: comments are read, not posted, changed or hidden (422)', async () => {
+    const [first] = (await c.councilUser.as.get(url()).expect(200)).body.items;
+    const ds = api.app.get(DataSource);
+    await ds.query(`UPDATE partnerships SET archived_at = now() WHERE id = $1`, [c.partnershipId]);
+    try {
+      const refused = await post(c.charityUser.as, { subject: 'revision', subjectId: '1', body: 'After the end' }).expect(422);
+      expect(refused.body.detail).toContain('archived');
+      await c.councilUser.as.post(`${url()}/${first.id}/hide`, { reason: 'Late' }).expect(422);
+      await c.councilUser.as.get(url()).expect(200);
+    } finally {
+      await ds.query(`UPDATE partnerships SET archived_at = NULL WHERE id = $1`, [c.partnershipId]);
+    }
+  });
 });

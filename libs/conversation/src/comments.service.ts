@@ -84,6 +84,18 @@ function takesPart(principal: Principal, c: CycleContext): boolean {
   return principal.organisationId !== null && c.coOwners.some((o) => o.organisationId === principal.organisationId);
 }
 
+export interface CommentRights {
+  comment: boolean;
+  hide: boolean;
+}
+
+/** What the caller may do with a cycle's comments: nothing in an archived partnership's cycle, nor with a read token. */
+function rightsOn(caller: Principal, row: CycleEntity, archived: boolean): CommentRights {
+  const c = restoreCycle(row.snapshot).context;
+  const writes = !archived && caller.tokenScope !== 'read';
+  return { comment: writes && takesPart(caller, c), hide: writes && moderates(caller, c) };
+}
+
 /** Whether the caller may hide comments: a user of a commissioner co-owner, or a facilitator of the cycle. */
 export function moderates(principal: Pick<Principal, 'userId' | 'organisationId'>, c: CycleContext): boolean {
   if (c.facilitatorUserIds.includes(principal.userId)) return true;
@@ -169,10 +181,17 @@ export class CommentsService {
     return { id: found.id, body: found.body, subject: found.subject, subjectId: found.subjectId, editableUntil };
   }
 
-  /** Whether the caller may comment on the cycle (they may see it: the caller has checked) and hide comments on it. */
-  rightsOn(caller: Principal, row: CycleEntity): { comment: boolean; hide: boolean } {
-    const c = restoreCycle(row.snapshot).context;
-    return { comment: takesPart(caller, c) && caller.tokenScope !== 'read', hide: moderates(caller, c) && caller.tokenScope !== 'read' };
+  /** Whether the caller may comment on the cycle and hide its comments (404 when they may not see it). */
+  async rights(caller: Principal, cycleId: string): Promise<CommentRights> {
+    const { row, archived } = await this.queries.loadVisible(caller, cycleId, false);
+    return rightsOn(caller, row, archived);
+  }
+
+  /** The cycle's comments (as `list`) and what the caller may do with them, from one read of the cycle: what its page shows. */
+  async forPage(caller: Principal, cycleId: string): Promise<{ items: CommentView[] } & CommentRights> {
+    const { row, archived } = await this.queries.loadVisible(caller, cycleId, false);
+    const rows = await this.comments.find({ where: { cycleId }, order: { at: 'ASC', id: 'ASC' } });
+    return { items: await this.viewsOf(row, threaded(rows)), ...rightsOn(caller, row, archived) };
   }
 
   /** A commissioner's member or a facilitator hides a comment, with a reason: kept, never shown again, the act in the cycle's history. */
@@ -181,7 +200,8 @@ export class CommentsService {
     if (!reason || reason.length > MAX_HIDE_REASON_LENGTH || !reason.isWellFormed()) {
       throw new ValidationFailed([{ field: 'reason', message: `must say why, in 1 to ${MAX_HIDE_REASON_LENGTH} characters` }]);
     }
-    const { row } = await this.queries.loadVisible(caller, cycleId, false);
+    const { row, archived } = await this.queries.loadVisible(caller, cycleId, false);
+    if (archived) throw new TransitionRefused(ARCHIVED);
     if (!moderates(caller, restoreCycle(row.snapshot).context)) throw new Forbidden('Only members of the cycle’s commissioners and its facilitators hide comments.');
     const hidden = await this.transactions.run(async () => {
       const found = await this.comments.createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id AND c.cycle_id = :cycleId', { id: commentId, cycleId }).getOne();
@@ -215,9 +235,10 @@ export class CommentsService {
     return this.viewsOf(row, threaded(rows));
   }
 
-  /** 404 when the caller may not see the cycle, 403 when they see it but take no part in it. */
+  /** 404 when the caller may not see the cycle, 403 when they see it but take no part in it, 422 when its partnership is archived. */
   private async participating(caller: Principal, cycleId: string): Promise<CycleEntity> {
-    const { row } = await this.queries.loadVisible(caller, cycleId, false);
+    const { row, archived } = await this.queries.loadVisible(caller, cycleId, false);
+    if (archived) throw new TransitionRefused(ARCHIVED);
     if (!takesPart(caller, restoreCycle(row.snapshot).context)) {
       throw new Forbidden('Only the cycle’s co-owners, its review panel, its facilitators and the people invited to it comment on it.');
     }
@@ -233,7 +254,7 @@ export class CommentsService {
   /** Each address mentioned that is of an active person who may see the cycle (not the author): their name. Anyone else's is passed over, saying nothing of who exists. */
   private async mentionedPeople(row: CycleEntity, emails: string[]): Promise<Map<string, { userId: string; name: string }>> {
     const people = new Map<string, { userId: string; name: string }>();
-    for (const email of emails.slice(0, MAX_MENTIONS)) {
+    for (const email of emails) {
       const user = await this.accounts.findActiveByEmail(email);
       if (!user) continue;
       try {
@@ -249,7 +270,7 @@ export class CommentsService {
 
   /** Tells each person mentioned who may see the cycle, once per comment (an edit tells only those newly mentioned). */
   private async tellMentioned(caller: Principal, row: CycleEntity, comment: CommentEntity): Promise<void> {
-    const people = [...(await this.mentionedPeople(row, mentionsIn(comment.body))).values()].filter((p) => p.userId !== caller.userId);
+    const people = [...(await this.mentionedPeople(row, mentionsIn(comment.body).slice(0, MAX_MENTIONS))).values()].filter((p) => p.userId !== caller.userId);
     if (!people.length) return;
     const author = await this.accounts.getUser(caller.userId);
     await this.notifications.notify(
@@ -289,6 +310,8 @@ export class CommentsService {
 }
 
 const tooLate = (at: Date) => `A comment can be changed for ${EDIT_WINDOW_MS / 60_000} minutes after it is posted; this one was posted at ${at.toISOString()}. Post a new comment instead.`;
+
+const ARCHIVED = 'This cycle’s partnership is archived: its cycles are read-only, comments too.';
 
 /** A body as kept: trimmed, 1 to MAX_COMMENT_LENGTH characters of well-formed text. */
 function checkedBody(value: unknown): string {

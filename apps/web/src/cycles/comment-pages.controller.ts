@@ -138,8 +138,7 @@ export class CommentPagesController {
 
   /** 404 for a cycle the caller cannot see, 403 unless they may hide its comments (before any form is read). */
   private async requireModerator(session: WebSession, id: string): Promise<void> {
-    const { row } = await this.cycles.visible(session.principal, id);
-    if (!this.comments.rightsOn(session.principal, row).hide) throw new Forbidden('Only members of the cycle’s commissioners and its facilitators hide comments.');
+    if (!(await this.comments.rights(session.principal, id)).hide) throw new Forbidden('Only members of the cycle’s commissioners and its facilitators hide comments.');
   }
 
   /** The error a form shows about itself (its status), or throws it on for the page filter. */

@@ -62,8 +62,8 @@ export class CommentThreads {
 
   /** The cycle's comments for this reader (the record was read for them: they may see it). */
   async of(principal: Principal, record: CycleRecord): Promise<CommentsOnPage> {
-    const items = await this.comments.list(principal, record.row.id);
-    const rights = this.comments.rightsOn(principal, record.row);
+    // (An archived partnership's cycles offer nothing to send, no comment either.)
+    const { items, ...rights } = await this.comments.forPage(principal, record.row.id);
     const names = await this.names.of([], [...items.map((i) => i.authorUserId), ...items.map((i) => i.hiddenByUserId)]);
     const now = this.clock.now().getTime();
     const shown = (i: CommentView): ShownComment => ({
