@@ -194,4 +194,42 @@ describe('guests in the web app', () => {
     expect(hidden.text).not.toContain('See the winter report for numbers.');
     expect(hidden.text).toContain('Reason: Off the subject');
   });
+  it('a proposal and an objection to it take comments from the cycle page too', async () => {
+    const steps = cycleSteps(c);
+    const id = await c.newCycle({ title: 'Deciding together' });
+    const optionId = await steps.toDeciding(id);
+    const proposal = await steps.ok(c.icbUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Quickest to start' });
+    const proposalId = proposal.decision.proposals[0].id as string;
+    await steps.ok(c.charityUser.as, id, { type: 'OBJECT', proposalId, reason: 'Cannot recruit volunteers before January' });
+    const forum = await signInOverHttp({ app: web } as never, c.forumUser.email, 'correct-horse-battery-staple');
+    const page = await request(web.getHttpServer()).get(`/cycles/${id}`).set('Cookie', forum.cookie).expect(200);
+    expect(page.text).toContain('Comments on proposal 1');
+    expect(page.text).toContain('Comments on Age Well Northshire’s objection to proposal 1');
+    expect(page.text).toContain(`value="proposal:${proposalId}:${c.orgs.charity.id}"`);
+    await request(web.getHttpServer())
+      .post(`/cycles/${id}/comments`)
+      .set('Cookie', forum.cookie)
+      .type('form')
+      .send({ _csrf: forum.csrf, subject: 'objection', subjectId: `proposal:${proposalId}:${c.orgs.charity.id}`, body: 'The forum can help recruit.' })
+      .expect(303);
+    const after = await request(web.getHttpServer()).get(`/cycles/${id}`).set('Cookie', forum.cookie).expect(200);
+    expect(after.text).toContain('The forum can help recruit.');
+    const [{ id: commentId }]: { id: string }[] = await api.app.get(DataSource).query(`SELECT id FROM comments WHERE cycle_id = $1`, [id]);
+    expect(after.text).toContain(`href="/cycles/${id}/comments/${commentId}/edit"`);
+    // Sixteen minutes on, the change link is gone and its page says why.
+    await api.app.get(DataSource).query(`UPDATE comments SET at = at - interval '16 minutes' WHERE id = $1`, [commentId]);
+    const later = await request(web.getHttpServer()).get(`/cycles/${id}`).set('Cookie', forum.cookie).expect(200);
+    expect(later.text).not.toContain(`/comments/${commentId}/edit`);
+    const late = await request(web.getHttpServer()).get(`/cycles/${id}/comments/${commentId}/edit`).set('Cookie', forum.cookie).expect(403);
+    expect(late.text).toContain('15 minutes');
+    // A part that is not in the cycle: the form says so on its own page (422), with what was typed.
+    const refused = await request(web.getHttpServer())
+      .post(`/cycles/${id}/comments`)
+      .set('Cookie', forum.cookie)
+      .type('form')
+      .send({ _csrf: forum.csrf, subject: 'revision', subjectId: '7', body: 'Revision seven?' })
+      .expect(422);
+    expect(refused.text).toContain('This cycle has no revision “7” to comment on.');
+    expect(refused.text).toContain('Revision seven?');
+  });
 });

@@ -34,7 +34,12 @@ function subjectLabel(subject: string, subjectId: string): string {
 }
 
 /** Where on the cycle page a part's comments are. */
-const anchorOf = (subject: string, subjectId: string) => (subject === 'revision' ? `revision-${subjectId}` : subject === 'option' ? `option-${subjectId}` : 'comments');
+function anchorOf(subject: string, subjectId: string): string {
+  if (subject !== 'objection') return `${subject}-${subjectId}`;
+  // An objection's key names what it objects to: `revision:<number>:…` or `proposal:<id>:…`.
+  const [kind, of] = subjectId.split(':');
+  return `${kind === 'revision' ? 'revision' : 'proposal'}-${of ?? ''}`;
+}
 
 @Controller('cycles')
 export class CommentPagesController {
