@@ -1405,6 +1405,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cycles/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cycle’s comments, oldest first, each reply after the comment it answers (hidden ones without their bodies) */
+        get: operations["CommentsController_list"];
+        put?: never;
+        /**
+         * Comment on a revision, an option, a proposal or an objection (or reply to a comment)
+         * @description By the users of the cycle’s co-owners, its review panel, its facilitators and the guests invited to it (403 for anyone else who sees it; 404 for those who do not). The subject must be part of the cycle (422 otherwise); a reply answers a comment of the same subject, and threads are one level deep. `@<email>` of a person who may see the cycle tells them (a notification, emailed as they chose); anyone else’s address is passed over without a word. A comment changes nothing of the cycle: not its state, not its version, not its history.
+         */
+        post: operations["CommentsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/comments/{commentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a comment: its author only (403), within 15 minutes of posting it (403 after, saying so) */
+        patch: operations["CommentsController_edit"];
+        trace?: never;
+    };
+    "/v1/cycles/{id}/comments/{commentId}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hide a comment, with a reason: a commissioner’s member or a facilitator (403 otherwise)
+         * @description Its body is shown to nobody again; who hid it, when and why are shown instead, and a COMMENT_HIDDEN entry (the reason sealed) is chained in the cycle’s history.
+         */
+        post: operations["CommentsController_hide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2308,6 +2366,69 @@ export interface components {
         };
         EraseUserDto: {
             /** @example Erasure request of 2 December 2026 (UK GDPR article 17), reference DP-2026-114 */
+            reason: string;
+        };
+        CreateCommentDto: {
+            /**
+             * @description What the comment is about
+             * @enum {string}
+             */
+            subject: "revision" | "option" | "proposal" | "objection";
+            /**
+             * @description Which one: a revision’s number ("2"), an option’s or a proposal’s id, or an objection as `revision:<number>:<organisationId>` (an organisation’s objection to a problem revision) or `proposal:<proposalId>:<organisationId>` (its objection to a proposal)
+             * @example 2
+             */
+            subjectId: string;
+            /**
+             * @description Plain text; `@<email>` mentions a person
+             * @example Could we ask @sam.patel@example.org how the winter calls went last year?
+             */
+            body: string;
+            /**
+             * Format: uuid
+             * @description The comment this one answers (of the same subject); threads are one level deep
+             */
+            replyTo?: string | null;
+        };
+        CommentDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            subject: "revision" | "option" | "proposal" | "objection";
+            /** @description A revision’s number, an option’s or a proposal’s id, or an objection’s key (see the request) */
+            subjectId: string;
+            /**
+             * Format: uuid
+             * @description The comment this one answers
+             */
+            replyTo: string | null;
+            /** @description Plain text; null once hidden. Mentions of people who may see the cycle read `@Their Name`; an address of anyone else reads `@[email address hidden]`. */
+            body: string | null;
+            /** Format: uuid */
+            authorUserId: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            editedAt: string | null;
+            hidden: boolean;
+            /** Format: date-time */
+            hiddenAt?: string | null;
+            /**
+             * Format: uuid
+             * @description Who hid it (a commissioner’s member or a facilitator)
+             */
+            hiddenByUserId?: string | null;
+            /** @description Why it was hidden */
+            hiddenReason?: string | null;
+        };
+        CommentListDto: {
+            items: components["schemas"]["CommentDto"][];
+        };
+        EditCommentDto: {
+            body: string;
+        };
+        HideCommentDto: {
+            /** @example Names a resident’s address */
             reason: string;
         };
         /** @description Launched the cycle */
@@ -5124,6 +5245,108 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    CommentsController_list: {
+        parameters: {
+            query?: {
+                subject?: "revision" | "option" | "proposal" | "objection";
+                /** @description With subject: one part’s thread */
+                subjectId?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentListDto"];
+                };
+            };
+        };
+    };
+    CommentsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCommentDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
+            };
+        };
+    };
+    CommentsController_edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                commentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditCommentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
+            };
+        };
+    };
+    CommentsController_hide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                commentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HideCommentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentDto"];
+                };
             };
         };
     };

@@ -82,6 +82,9 @@ describe('subject-access export', () => {
     const theirs = `The charity's statement ${other.id}.`;
     await steps.ok(other.as, cycleId, { type: 'REVISE_PROBLEM', statement: theirs });
     await steps.ok(me.as, cycleId, { type: 'REVISE_PROBLEM', statement: mine });
+    // A comment of theirs, and one of the other person's they may not have.
+    const myComment = (await me.as.post(`/v1/cycles/${cycleId}/comments`, { subject: 'revision', subjectId: '2', body: `My comment in ward ${me.id}` }).expect(201)).body;
+    await other.as.post(`/v1/cycles/${cycleId}/comments`, { subject: 'revision', subjectId: '1', body: `The charity's comment ${other.id}` }).expect(201);
     const reason = `Escalated because ${me.id} could not agree.`;
     await steps.ok(me.as, cycleId, { type: 'ESCALATE', reason });
     // A milestone, a webhook, an invitation to a guest, an agreement proposal.
@@ -148,7 +151,9 @@ describe('subject-access export', () => {
       { partnershipId: c.partnershipId, seq: expect.any(Number), field: 'principles[0]', text: 'Decide together' },
       { partnershipId: c.partnershipId, seq: expect.any(Number), field: 'principles[1]', text: `Principle of ${me.id}` },
     ]);
-    expect(file.comments).toEqual([]);
+    expect(file.comments).toEqual([
+      { relation: 'wrote', id: myComment.id, cycleId, subject: 'revision', subjectId: '2', replyTo: null, body: `My comment in ward ${me.id}`, at: myComment.at, editedAt: null, hiddenAt: null },
+    ]);
     expect(file.attachments).toEqual([]);
 
     // Nothing secret, nothing of anyone else's.

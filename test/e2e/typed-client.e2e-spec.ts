@@ -97,6 +97,15 @@ describe('the typed client', () => {
     ]);
     const verdict = await forum.GET('/v1/cycles/{id}/history/verify', { params: { path: { id } } });
     expect(verdict.data).toMatchObject({ intact: true, length: 14 });
+    // A comment and a reply, typed both ways; the cycle's version does not move.
+    const comment = await forum.POST('/v1/cycles/{id}/comments', { params: { path: { id } }, body: { subject: 'option', subjectId: optionId, body: 'Could the calls be in Urdu too?' } });
+    expect(comment.response.status).toBe(201);
+    const reply = await charity.POST('/v1/cycles/{id}/comments', { params: { path: { id } }, body: { subject: 'option', subjectId: optionId, body: 'Yes.', replyTo: comment.data!.id } });
+    expect(reply.data!.replyTo).toBe(comment.data!.id);
+    const thread = await council.GET('/v1/cycles/{id}/comments', { params: { path: { id }, query: { subject: 'option', subjectId: optionId } } });
+    expect(thread.data!.items.map((i) => i.body)).toEqual(['Could the calls be in Urdu too?', 'Yes.']);
+    const hidden = await council.POST('/v1/cycles/{id}/comments/{commentId}/hide', { params: { path: { id, commentId: reply.data!.id } }, body: { reason: 'Too short to help' } });
+    expect(hidden.data).toMatchObject({ hidden: true, body: null, hiddenReason: 'Too short to help' });
     const anonymous = await createClient({ baseUrl }).GET('/v1/cycles/{id}', { params: { path: { id } } });
     expect(anonymous.response.status).toBe(401);
   });

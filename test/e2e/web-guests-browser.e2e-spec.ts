@@ -81,4 +81,37 @@ describe('a guest on a phone', () => {
       await context.close();
     }
   });
+  it('a voice guest reads the problem and gives their view; an empty view is put right on its own page; every page passes axe and fits', async () => {
+    await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'robin.voice@browser.example.org', name: 'Robin Voice', role: 'voice' }).expect(201);
+    const [email] = await eventually(
+      () => relay.to('robin.voice@browser.example.org'),
+      (list) => list.length > 0,
+    );
+    const link = new RegExp(`${PUBLIC}(/invitations/[\\w-]+)`).exec(email.text ?? '')![1];
+    const context = await web.browser.newContext({ baseURL: web.base, viewport: { width: 375, height: 740 } });
+    context.setDefaultTimeout(10000);
+    const page = await context.newPage();
+    try {
+      await page.goto(link);
+      await page.getByText('You were invited to see this work and give your view.').waitFor();
+      await page.getByText('Too many older people are admitted to hospital in winter.').first().waitFor();
+      await fits(page);
+      const form = page.locator('form.app-comment-form').first();
+      await form.getByRole('button', { name: 'Send your view' }).click();
+      await page.getByRole('heading', { name: 'Give your view' }).waitFor();
+      await page.getByText('Enter your comment').first().waitFor();
+      await fits(page);
+      await screenshot(page, 'guest-view-error-375');
+      await page.fill('#comment-body', 'I live alone. A weekly call would help me through the winter.');
+      await page.getByRole('button', { name: 'Post comment' }).click();
+      await page.getByText('Your comment is posted').waitFor();
+      await page.getByText('I live alone. A weekly call would help me through the winter.').waitFor();
+      await fits(page);
+      await screenshot(page, 'guest-view-posted-375');
+      const comments = (await c.councilUser.as.get(`/v1/cycles/${cycleId}/comments?subject=revision&subjectId=1`).expect(200)).body.items;
+      expect(comments.map((i: { body: string }) => i.body)).toContain('I live alone. A weekly call would help me through the winter.');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -39,6 +39,8 @@ import { DataProtectionModule } from '@app/data-protection';
 import { RetentionController } from './data-protection/retention.controller';
 import { SubjectAccessController } from './data-protection/subject-access.controller';
 import { ErasureController } from './data-protection/erasure.controller';
+import { ConversationModule } from '@app/conversation';
+import { CommentsController } from './cycles/comments.controller';
 
 @Module({
   imports: [
@@ -56,6 +58,7 @@ import { ErasureController } from './data-protection/erasure.controller';
     AgreementsModule,
     OpenDataModule,
     DataProtectionModule,
+    ConversationModule,
   ],
   controllers: [
     HealthController,
@@ -79,6 +82,7 @@ import { ErasureController } from './data-protection/erasure.controller';
     RetentionController,
     SubjectAccessController,
     ErasureController,
+    CommentsController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
 })

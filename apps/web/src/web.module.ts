@@ -46,6 +46,9 @@ import { RetentionPagesController } from './admin/retention.controller';
 import { PrivacyPageController } from './public/privacy-page.controller';
 import { StatementsController } from './public/statements.controller';
 import { YourDataController } from './people/your-data.controller';
+import { ConversationModule } from '@app/conversation';
+import { CommentPagesController } from './cycles/comment-pages.controller';
+import { CommentThreads } from './cycles/comment-threads';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -63,6 +66,7 @@ import { YourDataController } from './people/your-data.controller';
     AgreementsModule,
     OpenDataModule,
     DataProtectionModule,
+    ConversationModule,
   ],
   controllers: [
     HealthController,
@@ -72,6 +76,7 @@ import { YourDataController } from './people/your-data.controller';
     GuestInvitationsController,
     WorkController,
     CyclePagesController,
+    CommentPagesController,
     PartnershipPagesController,
     PartnershipGovernanceController,
     PartnershipCalendarController,
@@ -91,6 +96,15 @@ import { YourDataController } from './people/your-data.controller';
     PrivacyPageController,
     StatementsController,
   ],
-  providers: [LayoutService, NamesService, ChoicesService, WordDiffs, PartnershipPageService, { provide: APP_GUARD, useClass: SessionGuard }, { provide: APP_FILTER, useClass: PageFilter }],
+  providers: [
+    CommentThreads,
+    LayoutService,
+    NamesService,
+    ChoicesService,
+    WordDiffs,
+    PartnershipPageService,
+    { provide: APP_GUARD, useClass: SessionGuard },
+    { provide: APP_FILTER, useClass: PageFilter },
+  ],
 })
 export class WebModule {}

@@ -20,6 +20,15 @@ import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { EventWrite } from './cycle-writes.repository';
 import { RELEASING_TYPES, actorColumns, chainedEntry, sealFields } from '@app/history';
 
+/** An entry chained without the machine: what it records, and which of its fields a person wrote (sealed). */
+export interface RecordedItem {
+  type: string;
+  actor: Actor;
+  payload: Record<string, unknown>;
+  at: Date;
+  sealed?: string[];
+}
+
 /**
  * Decide → chain, for one cycle: events are decided one after another on the state the one
  * before left, each accepted one chained as a history entry; entries that only record (a milestone
@@ -72,8 +81,11 @@ export class CycleChain {
     return entry;
   }
 
-  /** Chains an entry that records something without moving the machine. */
-  record(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }): CycleHistoryEntity {
+  /**
+   * Chains an entry that records something without moving the machine. `sealed`: the JSON Pointers
+   * of what a person wrote in it (a comment hidden's reason), sealed like an event's prose.
+   */
+  record(item: RecordedItem): CycleHistoryEntity {
     return this.append(item, this.state);
   }
 
@@ -137,7 +149,7 @@ export class CycleChain {
     return this.stored;
   }
 
-  private append(item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }, toState: string): CycleHistoryEntity {
+  private append(item: RecordedItem, toState: string): CycleHistoryEntity {
     const milestoneId = item.payload.milestoneId;
     if (typeof milestoneId === 'string' && (item.type === 'MILESTONE_CANCELLED' || isMilestoneEventType(item.type))) this.endedMilestones.push(milestoneId);
     const entry: CycleHistoryEntity = {
@@ -151,7 +163,7 @@ export class CycleChain {
         at: item.at,
         // What a person wrote is sealed: the chain commits to its digest, so it can be erased (hash scheme 4).
         // (A person's reason for an erasure or redaction may name people too; the system's says why by rule.)
-        seals: sealFields(item.payload, RELEASING_TYPES.includes(item.type) ? (item.actor.userId ? ['/reason'] : []) : personalFieldsOf(item.type, item.payload)) ?? null,
+        seals: sealFields(item.payload, item.sealed ?? (RELEASING_TYPES.includes(item.type) ? (item.actor.userId ? ['/reason'] : []) : personalFieldsOf(item.type, item.payload))) ?? null,
       }),
     };
     this.entries.push(entry);

@@ -28,7 +28,7 @@ import { CycleWritesRepository } from './cycle-writes.repository';
 import { Lanes } from './lanes';
 import { CycleQueriesService, CycleRecord, ReadAlong } from './cycle-queries.service';
 import { CycleCreationService } from './cycle-creation.service';
-import { CycleChain } from './cycle-chain';
+import { CycleChain, type RecordedItem } from './cycle-chain';
 import { Transactions } from '@app/database';
 import { cycleEvents } from '@app/http';
 import { CycleDirectory } from './cycle-directory.service';
@@ -217,7 +217,7 @@ export class CycleEventsService {
    * or cancelled), in the caller's transaction: the row is locked, the version bumped and the
    * entry chained like any other.
    */
-  async recordEntry(cycleId: string, entry: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }): Promise<void> {
+  async recordEntry(cycleId: string, entry: RecordedItem): Promise<void> {
     await this.recordEntries([{ cycleId, ...entry }]);
   }
 
@@ -268,7 +268,7 @@ export class CycleEventsService {
   }
 
   /** `recordEntry` for many cycles at once, in one statement (an anchor move touches hundreds). */
-  async recordEntries(items: { cycleId: string; type: string; actor: Actor; payload: Record<string, unknown>; at: Date }[]): Promise<void> {
+  async recordEntries(items: (RecordedItem & { cycleId: string })[]): Promise<void> {
     const rows = await this.cycles.lockMany([...new Set(items.map((i) => i.cycleId))].sort());
     const chains = new Map(rows.map((row) => [row.id, new CycleChain(row)]));
     for (const item of items) {

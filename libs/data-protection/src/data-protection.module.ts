@@ -7,6 +7,7 @@ import { RetentionRuleEntity } from './retention-rule.entity';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 import { AgreementsModule } from '@app/agreements';
+import { ConversationModule } from '@app/conversation';
 import { CyclesModule } from '@app/cycles';
 import { MilestonesModule } from '@app/milestones';
 import { NotificationsModule } from '@app/notifications';
@@ -29,6 +30,7 @@ export const DATA_PROTECTION_ENTITIES: (abstract new () => object)[] | EntitySch
     PartnershipsModule,
     AgreementsModule,
     WebhooksModule,
+    ConversationModule,
   ],
   providers: [RetentionRepository, RetentionService, SubjectAccessService, ErasureService],
   exports: [RetentionService, SubjectAccessService, ErasureService],

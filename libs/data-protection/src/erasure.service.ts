@@ -9,6 +9,7 @@ import { AccountsService, type Principal, isAdmin } from '@app/accounts';
 import { Transactions } from '@app/database';
 import { CycleReleasesService } from '@app/cycles';
 import { CYCLE_INVITATIONS_OF_ERASED } from '@app/cycles/cycles.fragment';
+import { COMMENTS_OF_ERASED } from '@app/conversation/conversation.fragment';
 import { Forbidden, TransitionRefused, ValidationFailed } from '@app/domain';
 import { NOTIFICATIONS_OF_ERASED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
 
@@ -53,6 +54,8 @@ export class ErasureService {
         throw new TransitionRefused(`This person has ${open} open task${open === 1 ? '' : 's'}: hand their work to a colleague (or finish it) before erasing them.`);
       }
       const fromCycles = await this.releases.eraseAuthor(id, actor, reason);
+      // Their comments keep their place in threads, their bodies "[erased]"; others' mentions of their address go too.
+      await m.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]);
       const { formerName } = await this.accounts.eraseAccount(m, id);
       await m.query(NOTIFICATIONS_OF_ERASED('$1'), [id]);
       await m.query(CYCLE_INVITATIONS_OF_ERASED('$1', '$2'), [id, user.email]);
@@ -62,6 +65,8 @@ export class ErasureService {
     const late = await this.transactions.run(() => this.releases.eraseAuthor(id, actor, reason));
     result.cycleIds = [...new Set([...result.cycleIds, ...late.cycleIds])].sort();
     result.released += late.released;
+    // And what they commented meanwhile.
+    await this.transactions.run(() => this.transactions.manager.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]));
     this.logger.log({ msg: 'Person erased', userId: id, by: admin.userId, cycles: result.cycleIds.length, released: result.released, retained: result.retained });
     return result;
   }

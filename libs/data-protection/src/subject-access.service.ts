@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { AccountsSubjectAccess, Principal, isAdmin } from '@app/accounts';
 import { AgreementsSubjectAccess } from '@app/agreements';
 import { CLOCK } from '@app/config';
+import { ConversationSubjectAccess } from '@app/conversation';
 import { CyclesSubjectAccess } from '@app/cycles';
 import { Clock, Forbidden, NotFound, dateInEngland } from '@app/domain';
 import { MilestonesSubjectAccess } from '@app/milestones';
@@ -31,6 +32,7 @@ export class SubjectAccessService {
     private readonly partnerships: PartnershipsSubjectAccess,
     private readonly agreements: AgreementsSubjectAccess,
     private readonly webhooks: WebhooksSubjectAccess,
+    private readonly conversation: ConversationSubjectAccess,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -81,8 +83,8 @@ export class SubjectAccessService {
       agreementTexts: () => this.agreements.texts(userId),
       agreementReviews: () => this.agreements.reviews(userId),
       webhooks: () => this.webhooks.of(userId),
-      // Comments and attachments come with issue 36; until then none is held.
-      comments: async () => [],
+      comments: () => this.conversation.comments(userId),
+      // Attachments come with issue 36's evidence; until then none is held.
       attachments: async () => [],
     };
     return {

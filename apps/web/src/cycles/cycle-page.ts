@@ -167,7 +167,10 @@ export function cyclePage(
       comment: a.comment,
     })),
     proposals: c.proposals.map((p, i) => ({
+      id: p.id,
       number: i + 1,
+      // Each objection, by the key its comments name it by (`proposal:<id>:<organisationId>`).
+      objections: p.objections.map((o) => ({ key: `proposal:${p.id}:${o.organisationId}`, by: names.org(o.organisationId) })),
       status: p.status,
       options: p.optionIds.map(optionTitle).join(', '),
       rationale: p.rationale,

@@ -22,6 +22,7 @@ import { eventFromForm, formErrors } from './event-forms';
 import { eventFormOf } from './forms';
 import { metricChartSvg } from './metric-chart';
 import { MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_LABELS, milestoneFromForm } from './milestone-form';
+import { CommentThreads } from './comment-threads';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
 /** The success banner after a form: its copy's for events, these for milestones. */
@@ -30,6 +31,9 @@ const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['MILESTONE_CANCELLED', 'The milestone is cancelled'],
   ['INVITED', 'The invitation is sent by email'],
   ['INVITATION_WITHDRAWN', 'The invitation is withdrawn: its link no longer works'],
+  ['COMMENTED', 'Your comment is posted'],
+  ['COMMENT_CHANGED', 'Your comment is changed'],
+  ['COMMENT_HIDDEN', 'The comment is hidden'],
 ]);
 /** The invitation form's field for each field of the request. */
 const INVITE_FIELDS: Record<string, string> = { email: 'invite-email', name: 'invite-name', role: 'invite-role' };
@@ -75,6 +79,7 @@ export class CyclePagesController {
     private readonly audit: HistoryAuditService,
     private readonly wordDiffs: WordDiffs,
     private readonly invitations: CycleInvitationsService,
+    private readonly commentThreads: CommentThreads,
   ) {}
 
   @Get(':id')
@@ -244,10 +249,12 @@ export class CyclePagesController {
     // The newest entries only, and the chain verified from its checkpoint: a cycle years old opens as fast as a new one.
     // (The record was read for this person: they may see it.)
     const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN, extra.display?.historyBefore), this.audit.verify(record.row.id).then((v) => v!)]);
-    const [names, partnership, frame] = await Promise.all([
+    const [names, partnership, frame, comments] = await Promise.all([
       this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
       this.partnershipOf(session.principal, record),
       this.layout.of(session),
+      // The conversation beside the revisions and options (partials/comments.njk).
+      this.commentThreads.of(session.principal, record),
     ]);
     // Forms that name people choose among the partnership's: read only when one is offered (never to an outsider).
     const choices = partnership.partnership && record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership.aggregate) : undefined;
@@ -308,6 +315,7 @@ export class CyclePagesController {
         { value: 'panel', text: 'Sit on the review panel', hint: { text: 'They can say what was learned and sign off the learning review' }, checked: inviteValues.role === 'panel' },
         { value: 'voice', text: 'Give their view', hint: { text: 'They can see this cycle' }, checked: inviteValues.role === 'voice' },
       ],
+      comments,
       done: extra.done,
       errors,
       failedType: extra.failed?.type,

@@ -29,6 +29,7 @@ import { CycleInvitations1764400000000 } from './1764400000000-cycle-invitations
 import { CycleGuests1764401000000 } from './1764401000000-cycle-guests';
 import { SealedHistory1764420000000 } from './1764420000000-sealed-history';
 import { Successions1764440000000 } from './1764440000000-successions';
+import { Comments1764470000000 } from './1764470000000-comments';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
 import { Retention1764410000000 } from './1764410000000-retention';
 
@@ -67,4 +68,5 @@ export const MIGRATIONS: Function[] = [
   Retention1764410000000,
   SealedHistory1764420000000,
   Successions1764440000000,
+  Comments1764470000000,
 ];
