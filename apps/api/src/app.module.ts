@@ -13,6 +13,7 @@ import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
 import { AuthController } from './accounts/auth.controller';
 import { OrganisationsController } from './accounts/organisations.controller';
+import { HandoverController } from './accounts/handover.controller';
 import { AdminBootstrap } from './accounts/admin.bootstrap';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
@@ -60,6 +61,7 @@ import { ErasureController } from './data-protection/erasure.controller';
     HealthController,
     AuthController,
     OrganisationsController,
+    HandoverController,
     PartnershipsController,
     PartnershipInvitationsController,
     CalendarController,
