@@ -97,7 +97,7 @@ export class CycleHandoverService {
    */
   async handOver(principal: Principal, fromUserId: string, toUserId: string): Promise<HandoverOutcome> {
     const from = await this.leaver(principal, fromUserId);
-    const to = await this.colleague(from, toUserId);
+    const to = await this.colleagueOf(from, toUserId);
     const actor = { userId: principal.userId, organisationId: principal.organisationId, system: true };
     const skipped: HandoverSkip[] = [];
     await this.transactions.run(async () => {
@@ -141,7 +141,7 @@ export class CycleHandoverService {
   }
 
   /** The colleague: an active user of the leaver's organisation, not the leaver (422 otherwise, 422 for nobody too: the body's fault). */
-  private async colleague(from: UserEntity, toUserId: string): Promise<UserEntity> {
+  async colleagueOf(from: UserEntity, toUserId: string): Promise<UserEntity> {
     if (toUserId === from.id) throw new TransitionRefused('Choose a colleague: a person cannot hand over their work to themselves.');
     const [to] = await this.accounts.findUsers([toUserId]);
     if (!to || to.organisationId !== from.organisationId || to.role === 'guest') {
@@ -149,6 +149,13 @@ export class CycleHandoverService {
     }
     if (!to.active) throw new TransitionRefused(`${to.name}’s account is deactivated: choose an active colleague.`);
     return to;
+  }
+
+  /** The titles of these cycles, by id (the web app's confirmation lists them). */
+  async titlesOf(cycleIds: string[]): Promise<Map<string, string>> {
+    if (!cycleIds.length) return new Map();
+    const rows: { id: string; title: string }[] = await this.dataSource.query('SELECT id, title FROM cycles WHERE id = ANY($1::uuid[])', [cycleIds]);
+    return new Map(rows.map((r) => [r.id, r.title]));
   }
 
   /** The cycles to lock, with whether their partnership is archived (read-only: skipped). */
