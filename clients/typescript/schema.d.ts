@@ -127,6 +127,26 @@ export interface paths {
         patch: operations["OrganisationsController_updateUser"];
         trace?: never;
     };
+    "/v1/users/{id}/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a person’s work over to a colleague (a lead of their organisation, or admin)
+         * @description In every unfinished cycle, the person’s panel seat (unless they signed off its review: their sign-off stands) and facilitator role go to the colleague, with a HANDED_OVER entry in the cycle’s history; their open tasks there follow, and the colleague is notified. All in one transaction; a repeat moves nothing more.
+         */
+        post: operations["HandoverController_handOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/funding": {
         parameters: {
             query?: never;
@@ -1443,6 +1463,21 @@ export interface components {
             /** @description Admins only: a new password (at least 12 characters, not a common one); ends the user’s sessions */
             password?: string;
         };
+        HandoverDto: {
+            /** @description The colleague who takes over: an active user of the same organisation */
+            toUserId: string;
+        };
+        HandoverSkipDto: {
+            cycleId: string;
+            /** @description Why the cycle’s rules kept the person’s seat there (they signed off its review, the colleague may not sit there, the partnership is archived) */
+            reason: string;
+        };
+        HandoverAnswerDto: {
+            /** @description The unfinished cycles whose seats are now the colleague’s, by this handover or an earlier one of the same two people (a repeat answers the same) */
+            cycles: string[];
+            /** @description Cycles where the person keeps a seat, and why */
+            skipped: components["schemas"]["HandoverSkipDto"][];
+        };
         CreatePartnershipDto: {
             /** @example Northshire Healthy Lives Partnership */
             name: string;
@@ -2640,6 +2675,24 @@ export interface components {
             /** Format: uuid */
             milestoneId?: string;
         };
+        /** @description An organisation was succeeded by another (recorded by the service: a client gets 403) */
+        OrganisationSucceededEvent: {
+            /** @enum {string} */
+            type: "ORGANISATION_SUCCEEDED";
+            /** Format: uuid */
+            predecessorOrganisationId: string;
+            /** Format: uuid */
+            successorOrganisationId: string;
+        };
+        /** @description Handed a person’s seats over to a colleague (recorded by the service: a client gets 403) */
+        HandedOverEvent: {
+            /** @enum {string} */
+            type: "HANDED_OVER";
+            /** Format: uuid */
+            fromUserId: string;
+            /** Format: uuid */
+            toUserId: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2966,6 +3019,52 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserDto"];
                 };
+            };
+        };
+    };
+    HandoverController_handOver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoverDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoverAnswerDto"];
+                };
+            };
+            /** @description Neither a platform admin nor a lead of the person’s organisation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The colleague is not an active user of the same organisation (or is the person) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
