@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { Agent, Collaboration, Factory, TestApi, TestUser, cycleSteps, startCollaboration } from '@test/support';
 
 /**
@@ -26,8 +27,12 @@ describe('handing over a person’s work', () => {
   const view = async (id: string) => (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
   const handOver = (as: Agent, userId: string, toUserId: string) => as.post(`/v1/users/${userId}/handover`, { toUserId });
 
+  const saved = process.env.WEBHOOK_ALLOW_PRIVATE;
   beforeAll(async () => {
+    // A webhook on this machine (no worker runs: its deliveries stay queued, which is what is checked).
+    process.env.WEBHOOK_ALLOW_PRIVATE = 'true';
     ({ api, factory, c, steps } = await startCollaboration());
+    await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/webhooks`, { url: 'http://127.0.0.1:9/handovers', events: ['HANDED_OVER'] }).expect(201);
     [lead, leaver, colleague] = await Promise.all([factory.lead(c.orgs.mediation, 'Mediation lead'), factory.user(c.orgs.mediation, 'Lee Leaver'), factory.user(c.orgs.mediation, 'Cal Colleague')]);
     facilitated = await c.newCycle({ title: 'Facilitated by the leaver', facilitatorUserIds: [leaver.id] });
     await steps.toFraming(facilitated);
@@ -37,7 +42,11 @@ describe('handing over a person’s work', () => {
     await steps.toReviewing(signedOff);
     await steps.ok(leaver.as, signedOff, { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
   }, 120000);
-  afterAll(() => api.close());
+  afterAll(async () => {
+    await api.close();
+    if (saved === undefined) delete process.env.WEBHOOK_ALLOW_PRIVATE;
+    else process.env.WEBHOOK_ALLOW_PRIVATE = saved;
+  });
 
   it('refuses anyone but a lead of the person’s organisation or an admin (403), an unknown person (404) and a bad body (400)', async () => {
     // A member of the same organisation, a lead of another.
@@ -88,6 +97,13 @@ describe('handing over a person’s work', () => {
       expect(entry).toMatchObject({ actorUserId: lead.id, organisationId: c.orgs.mediation.id, fromState: entry.toState });
       await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: history.length });
     }
+    // The partnership's webhook gets each entry, queued with it.
+    const queued: { cycle_id: string; payload: object }[] = await api.app
+      .get(DataSource)
+      .query(`SELECT cycle_id, body->'payload' AS payload FROM webhook_deliveries WHERE event_type = 'HANDED_OVER' AND cycle_id = ANY($1::uuid[]) ORDER BY cycle_id`, [
+        [facilitated, reviewing, signedOff],
+      ]);
+    expect(queued).toEqual([facilitated, reviewing].sort().map((cycle_id) => ({ cycle_id, payload: { fromUserId: leaver.id, toUserId: colleague.id } })));
     // The signed-off cycle's history is as it was.
     const after = await c.councilUser.as.get(`/v1/cycles/${signedOff}/history`).expect(200);
     expect(after.body.length).toBe(before.body.length);
@@ -118,6 +134,20 @@ describe('handing over a person’s work', () => {
     expect(again.body.skipped).toEqual([{ cycleId: signedOff, reason: expect.stringContaining('signed off') }]);
     expect(await lengths()).toEqual(was);
     expect((await inbox(colleague, facilitated)).filter((n) => n.kind === 'handover')).toHaveLength(1);
+  });
+
+  it('two handovers of the same person at once move each seat once, and both answer the same cycles', async () => {
+    const [twice, taker] = await Promise.all([factory.user(c.orgs.mediation, 'Tam Twice'), factory.user(c.orgs.mediation)]);
+    const x = await c.newCycle({ title: 'Concurrent one', facilitatorUserIds: [twice.id] });
+    const y = await c.newCycle({ title: 'Concurrent two', panelUserIds: [twice.id] });
+    const answers = await Promise.all([handOver(lead.as, twice.id, taker.id), handOver(lead.as, twice.id, taker.id)]);
+    for (const answer of answers) expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { cycles: [x, y].sort(), skipped: [] } });
+    for (const id of [x, y]) {
+      const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history`).expect(200)).body;
+      expect(history.filter((h: { type: string }) => h.type === 'HANDED_OVER')).toHaveLength(1);
+      await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: history.length });
+      expect((await inbox(taker, id)).filter((n) => n.kind === 'handover')).toHaveLength(1);
+    }
   });
 
   it('an admin hands over too; a person with no seat left hands over nothing', async () => {
