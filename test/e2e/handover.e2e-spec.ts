@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { Agent, Collaboration, Factory, TestApi, TestUser, cycleSteps, startCollaboration } from '@test/support';
+import { Agent, Collaboration, Factory, TestApi, TestUser, collaboration, cycleSteps, startCollaboration } from '@test/support';
 
 /**
  * A person hands over their work (issue 35, part 5): a lead of their organisation moves their
@@ -148,6 +148,17 @@ describe('handing over a person’s work', () => {
       await c.councilUser.as.get(`/v1/cycles/${id}/history/verify`).expect(200, { intact: true, length: history.length });
       expect((await inbox(taker, id)).filter((n) => n.kind === 'handover')).toHaveLength(1);
     }
+  });
+
+  it('leaves the seats of an archived partnership’s cycles, saying why', async () => {
+    const archivedOne = await collaboration(factory);
+    const [mediationLead, stays] = await Promise.all([factory.lead(archivedOne.orgs.mediation), factory.user(archivedOne.orgs.mediation)]);
+    const id = await archivedOne.newCycle({ facilitatorUserIds: [stays.id] });
+    await archivedOne.councilUser.as.post(`/v1/partnerships/${archivedOne.partnershipId}/archive`).expect(202);
+    await archivedOne.icbUser.as.post(`/v1/partnerships/${archivedOne.partnershipId}/archive`).expect(200);
+    const answer = await handOver(mediationLead.as, stays.id, archivedOne.facilitator.id).expect(200);
+    expect(answer.body).toEqual({ cycles: [], skipped: [{ cycleId: id, reason: 'The partnership is archived: it and its cycles are read-only.' }] });
+    expect((await archivedOne.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body.facilitatorUserIds).toEqual([stays.id]);
   });
 
   it('an admin hands over too; a person with no seat left hands over nothing', async () => {
