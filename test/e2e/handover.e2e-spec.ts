@@ -161,6 +161,18 @@ describe('handing over a person’s work', () => {
     expect((await archivedOne.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body.facilitatorUserIds).toEqual([stays.id]);
   });
 
+  it('a person with an open task is erased only once it is handed over; the colleague’s notification then names them no more', async () => {
+    const [going, taking] = await Promise.all([factory.user(c.orgs.mediation, 'Gail Going'), factory.user(c.orgs.mediation)]);
+    const id = await c.newCycle({ title: 'Reviewed, then erased', panelUserIds: [c.panel[0].id, going.id] });
+    await steps.toReviewing(id);
+    const erase = () => factory.admin.post(`/v1/users/${going.id}/erase`, { reason: 'Left the service; asked to be erased' });
+    expect((await erase()).body.detail).toContain('hand their work to a colleague');
+    await handOver(lead.as, going.id, taking.id).expect(200, { cycles: [id], skipped: [] });
+    await erase().expect(200);
+    const [told] = (await inbox(taking, id)).filter((n) => n.kind === 'handover');
+    expect(told.text).toBe('Former member of Northshire Mediation Service handed their panel seat over to you: “Reviewed, then erased”');
+  });
+
   it('an admin hands over too; a person with no seat left hands over nothing', async () => {
     const idle = await factory.user(c.orgs.mediation);
     await factory.admin.post(`/v1/users/${idle.id}/handover`, { toUserId: colleague.id }).expect(200, { cycles: [], skipped: [] });

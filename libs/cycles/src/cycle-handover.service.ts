@@ -130,8 +130,8 @@ export class CycleHandoverService {
           text: `${from.name} handed their ${what} over to you: “${outcome.before.title}”`,
           link: `/cycles/${cycleId}`,
           task_key: null,
-          // Once per handover entry: a later handover back and forth is told again.
-          dedupe_key: `${HANDOVER_KIND}.${cycleId}.${outcome.seq}`,
+          // Once per handover entry (a later one back and forth is told again); who handed over first, for an erasure of them to find (HANDOVERS_NAMING_ERASED).
+          dedupe_key: `${HANDOVER_KIND}.${from.id}.${cycleId}.${outcome.seq}`,
         });
       }
       await this.writes.insertNotes(notes);

@@ -10,7 +10,7 @@ import { Transactions } from '@app/database';
 import { CycleReleasesService } from '@app/cycles';
 import { CYCLE_INVITATIONS_OF_ERASED } from '@app/cycles/cycles.fragment';
 import { Forbidden, TransitionRefused, ValidationFailed } from '@app/domain';
-import { NOTIFICATIONS_OF_ERASED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
+import { HANDOVERS_NAMING_ERASED, NOTIFICATIONS_OF_ERASED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
 
 /** What an erasure did. */
 export interface Erased {
@@ -55,6 +55,7 @@ export class ErasureService {
       const fromCycles = await this.releases.eraseAuthor(id, actor, reason);
       const { formerName } = await this.accounts.eraseAccount(m, id);
       await m.query(NOTIFICATIONS_OF_ERASED('$1'), [id]);
+      await m.query(HANDOVERS_NAMING_ERASED('$1', '$2', '$3'), [id, user.name, formerName]);
       await m.query(CYCLE_INVITATIONS_OF_ERASED('$1', '$2'), [id, user.email]);
       return { id, name: formerName, ...fromCycles };
     });

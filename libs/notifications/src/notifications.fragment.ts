@@ -33,5 +33,13 @@ export const EMAIL_DELIVERIES_EXPIRED = (before: string, limit: string) =>
 /** Erasure (libs/data-protection): the notifications of the user `userId` (an SQL expression) go, with their emails' delivery logs; those not yet emailed are never sent. */
 export const NOTIFICATIONS_OF_ERASED = (userId: string) => `DELETE FROM notifications WHERE user_id = ${userId}`;
 
+/**
+ * Erasure: the notifications telling colleagues that the user `userId` handed their work over
+ * (kind `handover`, whose dedupe key starts with who handed over: libs/cycles
+ * cycle-handover.service.ts) name them as `formerName` instead of `name` (SQL expressions).
+ */
+export const HANDOVERS_NAMING_ERASED = (userId: string, name: string, formerName: string) =>
+  `UPDATE notifications SET text = replace(text, ${name}, ${formerName}) WHERE kind = 'handover' AND dedupe_key LIKE 'handover.' || ${userId} || '.%'`;
+
 /** How many open tasks the user `userId` (an SQL expression) has, as `open`. */
 export const OPEN_TASKS_OF = (userId: string) => `SELECT count(*)::int AS open FROM notifications WHERE user_id = ${userId} AND state = 'open' AND task_key IS NOT NULL`;
