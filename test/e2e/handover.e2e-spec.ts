@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { Agent, Collaboration, Factory, TestApi, TestUser, collaboration, cycleSteps, startCollaboration } from '@test/support';
+import { MilestoneJobsService } from '@app/milestones';
+import { Agent, Collaboration, Factory, TestApi, TestUser, collaboration, cycleSteps, fromNow, startCollaboration } from '@test/support';
 
 /**
  * A person hands over their work (issue 35, part 5): a lead of their organisation moves their
@@ -165,9 +166,20 @@ describe('handing over a person’s work', () => {
     const [going, taking] = await Promise.all([factory.user(c.orgs.mediation, 'Gail Going'), factory.user(c.orgs.mediation)]);
     const id = await c.newCycle({ title: 'Reviewed, then erased', panelUserIds: [c.panel[0].id, going.id] });
     await steps.toReviewing(id);
+    // A milestone's reminder, open until the milestone comes: it follows the facilitator role.
+    const framing = await c.newCycle({ title: 'Framed, then erased', facilitatorUserIds: [going.id] });
+    await steps.toFraming(framing);
+    const milestone = await c.councilUser.as.post(`/v1/cycles/${framing}/milestones`, { kind: 'framingDue', dueAt: fromNow(3 * 86_400_000) }).expect(201);
+    await api.app.get(MilestoneJobsService).remind({ milestoneId: milestone.body.id, revision: 1, days: 3 });
+    const reminders = async (who: { as: Agent }) => (await inbox(who, framing)).filter((n) => n.kind === 'milestone-reminder').map((n) => n.state);
+    expect(await reminders(going)).toEqual(['open']);
+    expect(await reminders(taking)).toEqual([]);
+
     const erase = () => factory.admin.post(`/v1/users/${going.id}/erase`, { reason: 'Left the service; asked to be erased' });
     expect((await erase()).body.detail).toContain('hand their work to a colleague');
-    await handOver(lead.as, going.id, taking.id).expect(200, { cycles: [id], skipped: [] });
+    await handOver(lead.as, going.id, taking.id).expect(200, { cycles: [id, framing].sort(), skipped: [] });
+    expect(await reminders(going)).toEqual(['done']);
+    expect(await reminders(taking)).toEqual(['open']);
     await erase().expect(200);
     const [told] = (await inbox(taking, id)).filter((n) => n.kind === 'handover');
     expect(told.text).toBe('Former member of Northshire Mediation Service handed their panel seat over to you: “Reviewed, then erased”');

@@ -7,6 +7,7 @@ import { CLOCK } from '@app/config';
 import { Transactions } from '@app/database';
 import { type Clock, CycleEvent, Forbidden, TransitionRefused, peopleOf, restoreCycle } from '@app/domain';
 import { IS_ARCHIVED } from '@app/partnerships/partnerships.fragment';
+import { REMINDERS_HANDED_OVER } from '@app/notifications/notifications.fragment';
 import { CycleDirectory } from './cycle-directory.service';
 import { CycleEventsService } from './cycle-events.service';
 import { CycleWritesRepository } from './cycle-writes.repository';
@@ -115,6 +116,8 @@ export class CycleHandoverService {
       );
       for (const id of [...archived].sort()) skipped.push({ cycleId: id, reason: 'The partnership is archived: it and its cycles are read-only.' });
       const notes = [];
+      /** Cycles the person takes no part in any more (their organisation does not co-own it, no seat stays theirs): their milestone reminders there follow the seat. */
+      const leftBehind: string[] = [];
       for (const [cycleId, outcome] of [...outcomes].sort(([a], [b]) => a.localeCompare(b))) {
         if (outcome.outcome === 'refused') {
           skipped.push({ cycleId, reason: outcome.reason });
@@ -123,6 +126,8 @@ export class CycleHandoverService {
         const before = restoreCycle(outcome.before.snapshot).context;
         const seats = [before.facilitatorUserIds.includes(from.id) && 'facilitator role', before.panelUserIds.includes(from.id) && !before.signOffs.some((s) => s.userId === from.id) && 'panel seat'];
         const what = seats.filter(Boolean).join(' and ');
+        const keepsSeat = before.panelUserIds.includes(from.id) && before.signOffs.some((s) => s.userId === from.id);
+        if (!keepsSeat && !before.coOwners.some((o) => o.organisationId === from.organisationId)) leftBehind.push(cycleId);
         notes.push({
           user_id: to.id,
           kind: HANDOVER_KIND,
@@ -135,6 +140,7 @@ export class CycleHandoverService {
         });
       }
       await this.writes.insertNotes(notes);
+      if (leftBehind.length) await this.transactions.manager.query(REMINDERS_HANDED_OVER('$1', '$2', '$3::uuid[]', '$4'), [from.id, to.id, leftBehind, this.clock.now()]);
     });
     skipped.sort((a, b) => a.cycleId.localeCompare(b.cycleId));
     return { cycles: await this.handedOver(from.id, to.id), skipped };
