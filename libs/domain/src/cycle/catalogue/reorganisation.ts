@@ -92,7 +92,9 @@ export const HANDED_OVER = defineEvent({
     const name = (userId: string) => directory.users[userId]?.name ?? userId;
     if (e.fromUserId === e.toUserId) return 'A person cannot hand over to themselves.';
     const next = handedOver(c, e.fromUserId, e.toUserId);
-    if (next.panelUserIds === c.panelUserIds && !c.facilitatorUserIds.includes(e.fromUserId)) {
+    // A seat moves when the person holds it: a panel seat not signed off, a facilitator role.
+    const seatMoves = next.panelUserIds !== c.panelUserIds && c.panelUserIds.includes(e.fromUserId);
+    if (!seatMoves && !c.facilitatorUserIds.includes(e.fromUserId)) {
       return c.panelUserIds.includes(e.fromUserId)
         ? `${name(e.fromUserId)} has signed off this cycle's review: their sign-off stands, so their seat stays theirs.`
         : `${name(e.fromUserId)} holds no panel seat or facilitator role in this cycle.`;
