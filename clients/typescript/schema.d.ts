@@ -161,6 +161,26 @@ export interface paths {
         patch: operations["OrganisationsController_updateUser"];
         trace?: never;
     };
+    "/v1/users/{id}/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a person’s work over to a colleague (a lead of their organisation, or admin)
+         * @description In every unfinished cycle, the person’s panel seat (unless they signed off its review: their sign-off stands) and facilitator role go to the colleague, with a HANDED_OVER entry in the cycle’s history; their open tasks there follow, and the colleague is notified. All in one transaction; a repeat moves nothing more.
+         */
+        post: operations["HandoverController_handOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/funding": {
         parameters: {
             query?: never;
@@ -1396,7 +1416,7 @@ export interface paths {
         put?: never;
         /**
          * Erases a person (admins), with a reason
-         * @description Their name becomes "Former member of <organisation>", their email, password, identities, tokens and sessions go, their notifications too; what they wrote in cycles’ histories becomes "[erased]" in the history, views and exports, and every cycle touched gains a PERSONAL_DATA_ERASED entry: `verify` stays intact (hash scheme 4 hashed digests, not texts). Entries they wrote under the schemes before 4 keep their texts (`retained`; docs/data-protection.md). Refused (422) for the last active admin, and for a person with open tasks (hand them over first).
+         * @description Their name becomes "Former member of <organisation>" (colleagues’ notifications of work they handed over name them so too), their email, password, identities, tokens and sessions go, their notifications too; what they wrote in cycles’ histories becomes "[erased]" in the history, views and exports, and every cycle touched gains a PERSONAL_DATA_ERASED entry: `verify` stays intact (hash scheme 4 hashed digests, not texts). Entries they wrote under the schemes before 4 keep their texts (`retained`; docs/data-protection.md). Refused (422) for the last active admin, and for a person with open tasks (hand them over first).
          */
         post: operations["ErasureController_erase"];
         delete?: never;
@@ -1534,6 +1554,21 @@ export interface components {
             role?: "member" | "lead";
             /** @description Admins only: a new password (at least 12 characters, not a common one); ends the user’s sessions */
             password?: string;
+        };
+        HandoverDto: {
+            /** @description The colleague who takes over: an active user of the same organisation */
+            toUserId: string;
+        };
+        HandoverSkipDto: {
+            cycleId: string;
+            /** @description Why the cycle’s rules kept the person’s seat there (they signed off its review, the colleague may not sit there, the partnership is archived) */
+            reason: string;
+        };
+        HandoverAnswerDto: {
+            /** @description The unfinished cycles whose seats are now the colleague’s, by this handover or an earlier one of the same two people (a repeat answers the same) */
+            cycles: string[];
+            /** @description Cycles where the person keeps a seat, and why */
+            skipped: components["schemas"]["HandoverSkipDto"][];
         };
         CreatePartnershipDto: {
             /** @example Northshire Healthy Lives Partnership */
@@ -3173,6 +3208,52 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserDto"];
                 };
+            };
+        };
+    };
+    HandoverController_handOver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoverDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandoverAnswerDto"];
+                };
+            };
+            /** @description Neither a platform admin nor a lead of the person’s organisation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The colleague is not an active user of the same organisation (or is the person) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

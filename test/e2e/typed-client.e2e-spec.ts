@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
-import { Collaboration, TestApi, TestUser, startCollaboration } from '@test/support';
+import { Collaboration, Factory, TestApi, TestUser, startCollaboration } from '@test/support';
 import { CocommissionClient, createClient, operations } from '../../clients/typescript';
 
 /** Any event's body, as the schema types it: `type` selects the fields. */
@@ -32,10 +32,11 @@ async function freshClientFiles(): Promise<{ openapi: string; schema: string }> 
 describe('the typed client', () => {
   let api: TestApi;
   let c: Collaboration;
+  let factory: Factory;
   let baseUrl: string;
 
   beforeAll(async () => {
-    ({ api, c } = await startCollaboration());
+    ({ api, c, factory } = await startCollaboration());
     await api.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
   }, 60000);
@@ -108,6 +109,16 @@ describe('the typed client', () => {
     expect(hidden.data).toMatchObject({ hidden: true, body: null, hiddenReason: 'Too short to help' });
     const anonymous = await createClient({ baseUrl }).GET('/v1/cycles/{id}', { params: { path: { id } } });
     expect(anonymous.response.status).toBe(401);
+  });
+
+  it('hands a person’s work over, typed: the cycles moved and those skipped', async () => {
+    const [leaver, colleague] = await Promise.all([factory.user(c.orgs.livedExperience), factory.user(c.orgs.livedExperience)]);
+    const id = await c.newCycle({ panelUserIds: [leaver.id] });
+    const admin = createClient({ baseUrl, headers: { Authorization: `Bearer ${factory.admin.token}` } });
+    const answer = await admin.POST('/v1/users/{id}/handover', { params: { path: { id: leaver.id } }, body: { toUserId: colleague.id } });
+    expect(answer.response.status).toBe(200);
+    const moved: { cycles: string[]; skipped: { cycleId: string; reason: string }[] } = answer.data!;
+    expect(moved).toEqual({ cycles: [id], skipped: [] });
   });
 
   it('is generated from the API as it is: the committed files equal a fresh generation, and every live route is in them', async () => {

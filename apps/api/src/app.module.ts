@@ -13,6 +13,7 @@ import { PartnershipsModule } from '@app/partnerships';
 import { QueueModule } from '@app/queue';
 import { AuthController } from './accounts/auth.controller';
 import { OrganisationsController } from './accounts/organisations.controller';
+import { HandoverController } from './accounts/handover.controller';
 import { AdminBootstrap } from './accounts/admin.bootstrap';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
@@ -65,6 +66,7 @@ import { CommentsController } from './cycles/comments.controller';
     MetricsController,
     AuthController,
     OrganisationsController,
+    HandoverController,
     PartnershipsController,
     PartnershipInvitationsController,
     CalendarController,

@@ -36,6 +36,7 @@ import { OidcController } from './sign-in/oidc.controller';
 import { GuestInvitationsController } from './sign-in/guest-invitations.controller';
 import { WorkController } from './work/work.controller';
 import { PeopleController } from './people/people.controller';
+import { HandoverController } from './people/handover.controller';
 import { IdentityProviderPagesController } from './people/identity-provider.controller';
 import { UnsubscribeController } from './notifications/unsubscribe.controller';
 import { DownloadsController } from './open-data/downloads.controller';
@@ -86,6 +87,7 @@ import { CommentThreads } from './cycles/comment-threads';
     NotificationsController,
     AdminController,
     PeopleController,
+    HandoverController,
     IdentityProviderPagesController,
     UnsubscribeController,
     AgreementPagesController,

@@ -45,6 +45,9 @@ export type SystemEventOutcome = { key: string; outcome: 'applied'; state: Cycle
 
 const SYSTEM: Actor = { userId: null, organisationId: null, system: true };
 
+/** What the service's event (a handover) did to one cycle: written (the row before it and the entry's seq), or refused by the machine. */
+export type ServiceEventOutcome = { outcome: 'applied'; before: CycleEntity; seq: number } | { outcome: 'refused'; reason: string };
+
 /** Work that must commit or roll back with an event. */
 export type InTransaction = (state: CycleState) => Promise<void>;
 
@@ -260,6 +263,34 @@ export class CycleEventsService {
     }
     await this.writeLocked(chains);
     return answers;
+  }
+
+  /**
+   * The service's events to several cycles (a handover), in the caller's transaction: the rows
+   * locked in id order, each cycle's event built on its locked row (none: left alone) and decided
+   * by the machine, and every accepted one written with its history entry, the tasks it opened and
+   * closed and its webhook deliveries, in one statement.
+   */
+  async applyServiceEvents(cycleIds: string[], eventOf: (row: CycleEntity) => Promise<CycleEvent | undefined>): Promise<Map<string, ServiceEventOutcome>> {
+    const rows = await this.cycles.lockMany([...new Set(cycleIds)].sort());
+    const outcomes = new Map<string, ServiceEventOutcome>();
+    const chains: CycleChain[] = [];
+    for (const row of rows) {
+      const event = await eventOf(row);
+      if (!event) continue;
+      const chain = new CycleChain(row);
+      const decision = chain.decide(event);
+      if (!decision.accepted) {
+        outcomes.set(row.id, { outcome: 'refused', reason: decision.reason });
+        continue;
+      }
+      if (decision.effects.length) throw new Error(`${event.type} would open another iteration of cycle ${row.id}: the service's events only record`);
+      const entry = chain.apply(event, decision);
+      outcomes.set(row.id, { outcome: 'applied', before: row, seq: entry.seq });
+      chains.push(chain);
+    }
+    await this.writeLocked(chains);
+    return outcomes;
   }
 
   /** Takes the rows' locks in the caller's transaction, in id order, as every writer does. */

@@ -228,8 +228,8 @@ export class CycleWritesRepository {
     if (rows.length) await this.manager.insert(CycleTextEntity, rows);
   }
 
-  /** Notifications of a new cycle's tasks (iteration n+1 waiting to be launched), in the caller's transaction. */
-  async insertNotes(notes: TaskNote[]): Promise<void> {
+  /** Notifications of a new cycle's tasks (iteration n+1 waiting to be launched), or of other news of a cycle (no task: a handover), in the caller's transaction. */
+  async insertNotes(notes: (TaskNote | (Omit<TaskNote, 'task_key'> & { task_key: null }))[]): Promise<void> {
     if (!notes.length) return;
     await this.manager.query(TASK_NOTIFICATIONS(TASK_NOTES('$1')), [JSON.stringify(notes)]);
   }

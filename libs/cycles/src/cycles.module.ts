@@ -21,6 +21,7 @@ import { CycleInvitationEntity } from './cycle-invitation.entity';
 import { CycleInvitationsService } from './cycle-invitations.service';
 import { CycleReleasesService } from './cycle-releases.service';
 import { CyclesSubjectAccess } from './cycles.subject-access';
+import { CycleHandoverService } from './cycle-handover.service';
 
 /** Cycles, split by job: reading them, opening them, and the one write path of their events, over one store of what is kept of them. */
 /** The tables this feature owns, registered with the data source by its module. */
@@ -38,6 +39,7 @@ const CYCLES_SERVICES = [
   CycleInvitationsService,
   CycleReleasesService,
   CyclesSubjectAccess,
+  CycleHandoverService,
 ];
 
 @Module({

@@ -11,7 +11,7 @@ import { CycleReleasesService } from '@app/cycles';
 import { CYCLE_INVITATIONS_OF_ERASED } from '@app/cycles/cycles.fragment';
 import { COMMENTS_OF_ERASED } from '@app/conversation/conversation.fragment';
 import { Forbidden, TransitionRefused, ValidationFailed } from '@app/domain';
-import { NOTIFICATIONS_OF_ERASED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
+import { HANDOVERS_NAMING_ERASED, NOTIFICATIONS_OF_ERASED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
 
 /** What an erasure did. */
 export interface Erased {
@@ -58,6 +58,7 @@ export class ErasureService {
       await m.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]);
       const { formerName } = await this.accounts.eraseAccount(m, id);
       await m.query(NOTIFICATIONS_OF_ERASED('$1'), [id]);
+      await m.query(HANDOVERS_NAMING_ERASED('$1', '$2', '$3'), [id, user.name, formerName]);
       await m.query(CYCLE_INVITATIONS_OF_ERASED('$1', '$2'), [id, user.email]);
       return { id, name: formerName, ...fromCycles };
     });

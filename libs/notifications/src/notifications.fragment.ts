@@ -33,5 +33,30 @@ export const EMAIL_DELIVERIES_EXPIRED = (before: string, limit: string) =>
 /** Erasure (libs/data-protection): the notifications of the user `userId` (an SQL expression) go, with their emails' delivery logs; those not yet emailed are never sent. */
 export const NOTIFICATIONS_OF_ERASED = (userId: string) => `DELETE FROM notifications WHERE user_id = ${userId}`;
 
+/**
+ * A handover (libs/cycles cycle-handover.service.ts): the open milestone reminders of the user
+ * `from` in the cycles `cycleIds` (they were told as a panel member or facilitator: reminders are
+ * open until the milestone comes) are done for them and given to the user `to`, unless `to` has
+ * that reminder open already; a new row, so that it is emailed to `to` as they chose. `at` is
+ * when (SQL expressions).
+ */
+export const REMINDERS_HANDED_OVER = (from: string, to: string, cycleIds: string, at: string) => `
+  WITH gone AS (
+    UPDATE notifications SET state = 'done', done_at = ${at}
+    WHERE user_id = ${from} AND cycle_id = ANY(${cycleIds}) AND state = 'open' AND task_key LIKE 'milestone.%'
+    RETURNING kind, cycle_id, milestone_id, text, link, task_key, dedupe_key)
+  INSERT INTO notifications (user_id, kind, cycle_id, milestone_id, text, link, task_key, dedupe_key)
+  SELECT ${to}, g.kind, g.cycle_id, g.milestone_id, g.text, g.link, g.task_key, g.dedupe_key FROM gone g
+  WHERE NOT EXISTS (SELECT 1 FROM notifications x WHERE x.user_id = ${to} AND x.cycle_id = g.cycle_id AND x.task_key = g.task_key AND x.state = 'open')
+  ON CONFLICT (user_id, dedupe_key) DO NOTHING`;
+
+/**
+ * Erasure: the notifications telling colleagues that the user `userId` handed their work over
+ * (kind `handover`, whose dedupe key starts with who handed over: libs/cycles
+ * cycle-handover.service.ts) name them as `formerName` instead of `name` (SQL expressions).
+ */
+export const HANDOVERS_NAMING_ERASED = (userId: string, name: string, formerName: string) =>
+  `UPDATE notifications SET text = replace(text, ${name}, ${formerName}) WHERE kind = 'handover' AND dedupe_key LIKE 'handover.' || ${userId} || '.%'`;
+
 /** How many open tasks the user `userId` (an SQL expression) has, as `open`. */
 export const OPEN_TASKS_OF = (userId: string) => `SELECT count(*)::int AS open FROM notifications WHERE user_id = ${userId} AND state = 'open' AND task_key IS NOT NULL`;

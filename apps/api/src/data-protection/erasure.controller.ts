@@ -18,7 +18,7 @@ export class ErasureController {
   @ApiOperation({
     summary: 'Erases a person (admins), with a reason',
     description:
-      'Their name becomes "Former member of <organisation>", their email, password, identities, tokens and sessions go, their notifications too; ' +
+      'Their name becomes "Former member of <organisation>" (colleagues’ notifications of work they handed over name them so too), their email, password, identities, tokens and sessions go, their notifications too; ' +
       'what they wrote in cycles’ histories becomes "[erased]" in the history, views and exports, and every cycle touched gains a PERSONAL_DATA_ERASED entry: ' +
       '`verify` stays intact (hash scheme 4 hashed digests, not texts). Entries they wrote under the schemes before 4 keep their texts (`retained`; docs/data-protection.md). ' +
       'Refused (422) for the last active admin, and for a person with open tasks (hand them over first).',

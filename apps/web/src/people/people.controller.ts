@@ -244,6 +244,8 @@ export class PeopleController {
       title: user.name,
       person: { id: user.id, name: user.name, email: user.email, organisationName: user.organisation?.name ?? 'Platform admin', isAdmin: user.role === 'admin' },
       self: user.id === session.user.id,
+      // A person of an organisation: a colleague of it may take over their seats (HandoverController).
+      handsOver: user.organisationId !== null && user.role !== 'admin' && user.role !== 'guest',
       setsPasswords: isAdmin(session.principal),
       activeItems: [
         { value: 'yes', text: 'Active: may sign in', checked: user.active },

@@ -2,6 +2,7 @@ import { Directory, teamProblems } from './cycle.people';
 import { CycleSnapshot, decide, nextEvents, startCycle, stateOf } from './cycle.engine';
 import { Actor, CycleInput } from './cycle.types';
 import type { CycleEvent } from './cycle.catalogue';
+import { tasksOf } from './cycle.tasks';
 
 const council: Actor = { userId: 'u-council', organisationId: 'org-council' };
 const charity: Actor = { userId: 'u-charity', organisationId: 'org-charity' };
@@ -198,5 +199,33 @@ describe("a cycle's people", () => {
   it('teamProblems names each problem by its field', () => {
     const problems = teamProblems({ coOwners: [{ organisationId: 'org-charity', role: 'commissioner' }], panelUserIds: ['u-mediator'], facilitatorUserIds: ['u-nobody'] }, directory);
     expect(problems.map((p) => p.field)).toEqual(['commissionerOrganisationIds', 'panelUserIds', 'facilitatorUserIds']);
+  });
+});
+
+describe('a handover (HANDED_OVER, recorded by the service)', () => {
+  const service: Actor = { userId: 'u-lead', organisationId: 'org-carers', system: true };
+  const handOver = (fromUserId: string, toUserId: string) => ({ type: 'HANDED_OVER', fromUserId, toUserId });
+
+  it('moves a panel seat with its review task, and a facilitator role', () => {
+    const before = reviewing();
+    const after = send(before, service, handOver('u-panel-c', 'u-carer'));
+    expect(after.context.panelUserIds).toEqual(['u-panel-a', 'u-panel-b', 'u-carer']);
+    expect(stateOf(after)).toBe('reviewing');
+    const reviewers = (s: CycleSnapshot) => tasksOf(s).flatMap((t) => ('userId' in t.assignee ? [t.assignee.userId] : []));
+    expect(reviewers(before)).toContain('u-panel-c');
+    expect(reviewers(after)).toEqual(['u-panel-a', 'u-panel-b', 'u-carer']);
+    const mediated = send(framing(), service, handOver('u-mediator', 'u-panel-c'));
+    expect(mediated.context.facilitatorUserIds).toEqual(['u-panel-c']);
+  });
+
+  it('refuses a person (only the service records it), a seat signed off, a person with no seat, and a colleague who may not sit there', () => {
+    expect(refused(framing(), council, handOver('u-panel-c', 'u-carer')).kind).toBe('forbidden');
+    const signed = send(reviewing(), { userId: 'u-panel-c', organisationId: 'org-carers' }, { type: 'SIGN_OFF_REVIEW', outcome: 'iterate' });
+    expect(refused(signed, service, handOver('u-panel-c', 'u-carer')).reason).toBe("Sam has signed off this cycle's review: their sign-off stands, so their seat stays theirs.");
+    expect(refused(framing(), service, handOver('u-council', 'u-carer')).reason).toBe('Priya holds no panel seat or facilitator role in this cycle.');
+    expect(refused(framing(), service, handOver('u-panel-c', 'u-left')).reason).toMatch(/^Former officer cannot take over: /);
+    // A facilitator stays neutral: a co-owner's user does not take the role.
+    expect(refused(framing(), service, handOver('u-mediator', 'u-council')).reason).toMatch(/^Priya cannot take over: /);
+    expect(refused(framing(), service, handOver('u-carer', 'u-carer')).reason).toBe('A person cannot hand over to themselves.');
   });
 });
