@@ -112,6 +112,14 @@ describe('a succession in a cycle (ORGANISATION_SUCCEEDED)', () => {
     expect(refusal(framed(), admin, succession(COUNCIL, COUNCIL)).reason).toMatch(/cannot succeed itself/);
   });
 
+  it('leaves a succeeded organisation out for good: it is not invited back, nor succeeds another', () => {
+    const s = send(framed(), admin, succession(COUNCIL, UNITARY));
+    expect(refusal(s, icb, { type: 'INVITE_CO_OWNER', organisationId: COUNCIL, role: 'commissioner', directory: directory() }).reason).toBe(
+      'Northshire County Council was succeeded by North Wold Council, which stands for it in this cycle.',
+    );
+    expect(refusal(s, admin, succession(ICB, COUNCIL)).reason).toMatch(/^Northshire County Council was succeeded by North Wold Council/);
+  });
+
   it('is refused when a facilitator would belong to a co-owner', () => {
     const dir = directory({ [facilitator.userId!]: { name: 'Fran Facilitator', organisationId: UNITARY, kind: 'commissioner', active: true } });
     expect(refusal(framed(), admin, succession(COUNCIL, UNITARY, dir)).reason).toMatch(/facilitator must be neutral: Fran Facilitator/);

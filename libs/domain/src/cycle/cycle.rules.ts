@@ -91,6 +91,12 @@ export function standingFor(context: CycleContext, organisationId: string): stri
   return current;
 }
 
+/** An organisation another succeeded in this cycle takes no part in it again (its successor stands for it); the refusal when one of these is such. */
+export function succeededRefuses(context: CycleContext, organisationIds: string[], name: (organisationId: string) => string = (id) => id): Reason {
+  const gone = organisationIds.find((id) => standingFor(context, id) !== id);
+  return gone && `${name(gone)} was succeeded by ${name(standingFor(context, gone))}, which stands for it in this cycle.`;
+}
+
 /** Whether what `given` by an organisation (an endorsement, a consent) was given by `organisationId` or by one it succeeded. */
 export const givenBy = (context: CycleContext, given: { organisationId: string }, organisationId: string | null): boolean =>
   organisationId !== null && standingFor(context, given.organisationId) === organisationId;

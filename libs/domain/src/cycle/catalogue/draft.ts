@@ -4,6 +4,7 @@ import { CO_OWNER_ROLES, CoOwner, CycleContext } from '../cycle.types';
 import { ROLE_FIELDS, Team, coOwnerIds, teamProblems } from '../cycle.people';
 import { defineEvent, ids, text } from '../event-definition';
 import { directoryOf, sentences, stay } from './shared';
+import { succeededRefuses } from '../cycle.rules';
 
 export const LAUNCH = defineEvent({
   type: 'LAUNCH',
@@ -58,6 +59,8 @@ export const EDIT_DRAFT = defineEvent({
     const sent = (Object.keys(draftFields) as (keyof typeof draftFields)[]).filter((field) => e[field] !== undefined);
     const checked = new Set<string>(sent);
     if (sent.some((field) => field.endsWith('OrganisationIds'))) [...Object.values(ROLE_FIELDS), 'facilitatorUserIds'].forEach((f) => checked.add(f));
+    const succeeded = succeededRefuses(c, coOwnerIds(team), (id) => directory.organisationNames?.[id] ?? id);
+    if (succeeded) return succeeded;
     const problems = teamProblems(team, directory).filter((p) => checked.has(p.field));
     const unknown = (e.outcomeIds ?? []).filter((o) => !directory.outcomes[o]);
     if (unknown.length) problems.push({ field: 'outcomeIds', message: `not outcomes of this partnership: ${unknown.join(', ')}` });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CO_OWNER_ROLES, CycleContext, CycleState } from '../cycle.types';
 import { Directory, coOwnersRefuse, roleRefuses } from '../cycle.people';
+import { succeededRefuses } from '../cycle.rules';
 import { WORKING_STATES, defineEvent, fromEvery, id, ids } from '../event-definition';
 import { capitalised, directoryOf, reasonField, refusalOf, stay } from './shared';
 
@@ -68,6 +69,8 @@ export const INVITE_CO_OWNER = defineEvent({
   rule: (c, e) => {
     const directory = directoryOf(e);
     if (c.coOwners.some((o) => o.organisationId === e.organisationId)) return `${e.organisationId} already co-owns the cycle.`;
+    const succeeded = succeededRefuses(c, [e.organisationId], (id) => directory.organisationNames?.[id] ?? id);
+    if (succeeded) return succeeded;
     const refused = roleRefuses(e.organisationId, e.role, directory);
     if (refused) return `${capitalised(refused)}.`;
     return refusalOf({ ...c, coOwners: [...c.coOwners, { organisationId: e.organisationId, role: e.role }] }, directory, ['facilitatorUserIds']);

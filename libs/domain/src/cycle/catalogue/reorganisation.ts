@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { coOwnersRefuse } from '../cycle.people';
+import { succeededRefuses } from '../cycle.rules';
 import { CycleContext, CycleState } from '../cycle.types';
 import { WORKING_STATES, defineEvent, fromEvery, id } from '../event-definition';
 import { capitalised, directoryOf, refusalOf, stay } from './shared';
@@ -61,6 +62,8 @@ export const ORGANISATION_SUCCEEDED = defineEvent({
     if (e.predecessorOrganisationId === e.successorOrganisationId) return 'An organisation cannot succeed itself.';
     const role = c.coOwners.find((o) => o.organisationId === e.predecessorOrganisationId)?.role;
     if (!role) return `${name(e.predecessorOrganisationId)} does not co-own the cycle.`;
+    const gone = succeededRefuses(c, [e.successorOrganisationId], name);
+    if (gone) return gone;
     const next = succeeded(c, e.predecessorOrganisationId, e.successorOrganisationId, e.at);
     const broken = coOwnersRefuse(next.coOwners);
     if (broken) return `${name(e.successorOrganisationId)} already co-owns the cycle, so ${name(e.predecessorOrganisationId)}'s place would go: ${broken.charAt(0).toLowerCase()}${broken.slice(1)}`;
