@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/*
+ * The container image's HEALTHCHECK (Dockerfile): finds which role this container runs from the
+ * processes' command lines, then asks that role. The API: GET /health (PostgreSQL and Redis
+ * answer). The web app has no health route: GET /accessibility (the process answers and renders).
+ * The worker serves no HTTP: healthy while its process runs. Exit 0 healthy, 1 not.
+ */
+'use strict';
+const { readdirSync, readFileSync } = require('node:fs');
+const http = require('node:http');
+
+function role() {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let command = '';
+    try {
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // it ended meanwhile
+    }
+    const found = /dist\/apps\/(api|web|worker)\/apps\/\1\/src\/(main|migrate)\.js/.exec(command);
+    if (found) return found[2] === 'migrate' ? 'migrate' : found[1];
+  }
+  return null;
+}
+
+const targets = {
+  api: { port: process.env.PORT || 3000, path: '/health' },
+  web: { port: process.env.WEB_PORT || 3001, path: '/accessibility' },
+};
+
+const running = role();
+if (!running) process.exit(1);
+const target = targets[running];
+if (!target) process.exit(0);
+const request = http.get({ host: '127.0.0.1', port: target.port, path: target.path, timeout: 4000 }, (response) => {
+  response.resume();
+  process.exit(response.statusCode === 200 ? 0 : 1);
+});
+request.on('timeout', () => request.destroy(new Error('timeout')));
+request.on('error', () => process.exit(1));
