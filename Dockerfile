@@ -27,7 +27,7 @@ COPY apps/web/static ./apps/web/static
 COPY scripts/node-flags.json scripts/container-role.sh scripts/container-health.js ./scripts/
 # The node image's unprivileged user (uid 1000); it owns nothing it runs.
 USER node
-EXPOSE 3000 3001
+EXPOSE 3000 3001 3002
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "scripts/container-health.js"]
 ENTRYPOINT ["sh", "scripts/container-role.sh"]
 CMD ["api"]

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /*
  * The container image's HEALTHCHECK (Dockerfile): finds which role this container runs from the
- * processes' command lines, then asks that role. The API: GET /health (PostgreSQL and Redis
- * answer). The web app has no health route: GET /accessibility (the process answers and renders).
- * The worker serves no HTTP: healthy while its process runs. Exit 0 healthy, 1 not.
+ * processes' command lines, then asks that role its liveness, GET /health/live: the API, the web
+ * app, and the worker on WORKER_METRICS_PORT (readiness is the load balancer's question, not the
+ * container's: a draining process is alive). Exit 0 healthy, 1 not.
  */
 'use strict';
 const { readdirSync, readFileSync } = require('node:fs');
@@ -24,8 +24,9 @@ function role() {
 }
 
 const targets = {
-  api: { port: process.env.PORT || 3000, path: '/health' },
-  web: { port: process.env.WEB_PORT || 3001, path: '/accessibility' },
+  api: { port: process.env.PORT || 3000, path: '/health/live' },
+  web: { port: process.env.WEB_PORT || 3001, path: '/health/live' },
+  worker: { port: process.env.WORKER_METRICS_PORT || 3002, path: '/health/live' },
 };
 
 const running = role();

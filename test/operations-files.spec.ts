@@ -123,12 +123,12 @@ describe('Dockerfile', () => {
     expect(missing).toEqual([]);
   });
 
-  it('exposes the API and web ports of docs/configuration.md and checks health through a script the image holds', () => {
+  it('exposes the API, web and worker metrics ports of docs/configuration.md and checks health through a script the image holds', () => {
     const expose = runtime.body
       .find((i) => i.op === 'EXPOSE')!
       .args.split(/\s+/)
       .map(Number);
-    expect(expose.sort()).toEqual([environmentSchema.shape.PORT.parse(undefined), environmentSchema.shape.WEB_PORT.parse(undefined)].sort());
+    expect(expose.sort()).toEqual([environmentSchema.shape.PORT.parse(undefined), environmentSchema.shape.WEB_PORT.parse(undefined), environmentSchema.shape.WORKER_METRICS_PORT.parse(undefined)].sort());
     expect(runtime.body.find((i) => i.op === 'HEALTHCHECK')!.args).toMatch(/CMD \["node", "scripts\/container-health\.js"\]/);
     expect(runtime.body.some((i) => i.op === 'COPY' && i.args.includes('scripts/container-health.js'))).toBe(true);
   });
@@ -201,10 +201,10 @@ describe('config/haproxy.cfg', () => {
   });
 
   it('checks each backend on a route its app serves', () => {
-    expect(backends.api.check).toBe('/health');
-    expect(read('apps/api/src/health/health.controller.ts')).toMatch(/@Controller\('health'\)[\s\S]*@Get\(\)/);
-    expect(backends.web.check).toBe('/accessibility');
-    expect(read('apps/web/src/public/statements.controller.ts')).toContain("@Get('accessibility')");
+    expect(backends.api.check).toBe('/health/ready');
+    expect(read('apps/api/src/health/health.controller.ts')).toMatch(/@Controller\('health'\)[\s\S]*@Get\('ready'\)/);
+    expect(backends.web.check).toBe('/health/ready');
+    expect(read('apps/web/src/health/health.controller.ts')).toContain("@Get('health/ready')");
     expect(cfg).toMatch(/default-server check /);
   });
 });
