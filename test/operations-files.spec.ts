@@ -128,7 +128,9 @@ describe('Dockerfile', () => {
       .find((i) => i.op === 'EXPOSE')!
       .args.split(/\s+/)
       .map(Number);
-    expect(expose.sort()).toEqual([environmentSchema.shape.PORT.parse(undefined), environmentSchema.shape.WEB_PORT.parse(undefined), environmentSchema.shape.WORKER_METRICS_PORT.parse(undefined)].sort());
+    expect(expose.sort()).toEqual(
+      [environmentSchema.shape.PORT.parse(undefined), environmentSchema.shape.WEB_PORT.parse(undefined), environmentSchema.shape.WORKER_METRICS_PORT.parse(undefined)].sort(),
+    );
     expect(runtime.body.find((i) => i.op === 'HEALTHCHECK')!.args).toMatch(/CMD \["node", "scripts\/container-health\.js"\]/);
     expect(runtime.body.some((i) => i.op === 'COPY' && i.args.includes('scripts/container-health.js'))).toBe(true);
   });
