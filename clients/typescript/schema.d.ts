@@ -2640,6 +2640,24 @@ export interface components {
             /** Format: uuid */
             milestoneId?: string;
         };
+        /** @description An organisation was succeeded by another (recorded by the service: a client gets 403) */
+        OrganisationSucceededEvent: {
+            /** @enum {string} */
+            type: "ORGANISATION_SUCCEEDED";
+            /** Format: uuid */
+            predecessorOrganisationId: string;
+            /** Format: uuid */
+            successorOrganisationId: string;
+        };
+        /** @description Handed a person’s seats over to a colleague (recorded by the service: a client gets 403) */
+        HandedOverEvent: {
+            /** @enum {string} */
+            type: "HANDED_OVER";
+            /** Format: uuid */
+            fromUserId: string;
+            /** Format: uuid */
+            toUserId: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -5013,6 +5031,7 @@ export interface operations {
                         id?: string;
                         name?: string;
                         cycleIds?: string[];
+                        agreementPartnershipIds?: string[];
                         released?: number;
                         retained?: number;
                     };
