@@ -42,6 +42,7 @@ import { HistoryExportsController } from './audit/history-exports.controller';
 import { PublicPagesController } from './public/public-pages.controller';
 import { DataProtectionModule } from '@app/data-protection';
 import { RetentionPagesController } from './admin/retention.controller';
+import { ErasurePagesController } from './admin/erasure.controller';
 import { PrivacyPageController } from './public/privacy-page.controller';
 import { StatementsController } from './public/statements.controller';
 import { YourDataController } from './people/your-data.controller';
@@ -86,6 +87,7 @@ import { YourDataController } from './people/your-data.controller';
     HistoryExportsController,
     PublicPagesController,
     RetentionPagesController,
+    ErasurePagesController,
     PrivacyPageController,
     StatementsController,
   ],
