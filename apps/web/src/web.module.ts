@@ -43,6 +43,7 @@ import { PublicPagesController } from './public/public-pages.controller';
 import { DataProtectionModule } from '@app/data-protection';
 import { RetentionPagesController } from './admin/retention.controller';
 import { ErasurePagesController } from './admin/erasure.controller';
+import { RedactionPagesController } from './admin/redaction.controller';
 import { PrivacyPageController } from './public/privacy-page.controller';
 import { StatementsController } from './public/statements.controller';
 import { YourDataController } from './people/your-data.controller';
@@ -88,6 +89,7 @@ import { YourDataController } from './people/your-data.controller';
     PublicPagesController,
     RetentionPagesController,
     ErasurePagesController,
+    RedactionPagesController,
     PrivacyPageController,
     StatementsController,
   ],
