@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import { type Collaboration, Factory, TEST_PASSWORD, TestApi, createTestApi, startCollaboration } from '@test/support';
-import { TestWeb, createTestWeb, signInOverHttp } from '@test/support/test-web';
+import { TestWeb, accessibilityProblems, createTestWeb, signInOverHttp, signedIn } from '@test/support/test-web';
 
 /** The admin's erasure page (issue 34): linked from the person's page, it says what happens, asks why, names a refusal, and erases. */
 describe('the web page that erases a person', () => {
@@ -68,6 +68,7 @@ describe('the web page that erases a person', () => {
 /** The admin's redaction page (issue 34): a "Redact" link on each entry of the cycle's history that holds a personal text, a field and a reason, CSRF. */
 describe('the web page that redacts a history entry', () => {
   let api: TestApi;
+  let factory: Factory;
   let c: Collaboration;
   let steps: Awaited<ReturnType<typeof startCollaboration>>['steps'];
   let web: TestWeb;
@@ -75,7 +76,7 @@ describe('the web page that redacts a history entry', () => {
   const named = 'Mr Sam Price of 9 Oak Lane waited a month for a ramp.';
 
   beforeAll(async () => {
-    ({ api, c, steps } = await startCollaboration());
+    ({ api, factory, c, steps } = await startCollaboration());
     cycleId = await c.newCycle({ title: 'Home adaptations' });
     await steps.toFraming(cycleId);
     await steps.ok(c.charityUser.as, cycleId, { type: 'REVISE_PROBLEM', statement: named });
@@ -129,4 +130,27 @@ describe('the web page that redacts a history entry', () => {
     const again = await request(http).get(url).set('Cookie', admin.cookie).expect(200);
     expect(again.text).toContain('This entry holds no personal text left to redact.');
   });
+
+  it('the erasure and redaction pages are axe-clean, with their errors shown too', async () => {
+    const config = loadConfig();
+    const person = await factory.user(c.orgs.charity, 'Jo Axe');
+    await steps.ok(c.charityUser.as, cycleId, { type: 'REVISE_PROBLEM', statement: 'A second statement.' });
+    const history = (await c.councilUser.as.get(`/v1/cycles/${cycleId}/history?limit=200`).expect(200)).body.items as { seq: number; type: string }[];
+    const revision = history.filter((e) => e.type === 'REVISE_PROBLEM').pop()!;
+    const { context, page } = await signedIn(web, config.admin.email, config.admin.password!);
+    try {
+      await page.goto(`/people/${person.id}/erase`);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.click('button:has-text("Erase this person’s personal data")');
+      await page.waitForSelector('.govuk-error-summary');
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.goto(`/cycles/${cycleId}/history/${revision.seq}/redact`);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.click('button:has-text("Redact")');
+      await page.waitForSelector('.govuk-error-summary');
+      expect(await accessibilityProblems(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60000);
 });
