@@ -135,4 +135,34 @@ describe('erasure in the agreement’s and the partnership’s histories', () =>
     const again = await factory.admin.post(`/v1/users/${members[1].id}/erase`, { reason: 'Erasure request DP-7' }).expect(200);
     expect(again.body).toMatchObject({ agreementPartnershipIds: [], released: 0 });
   });
+
+  it('an admin redacts one field of an agreement entry: "[redacted]" in the history and the view, a REDACTED entry, verify intact; bad input changes nothing', async () => {
+    const named = 'Our carer Ms Lee at 3 Mill Street says the transport works.';
+    await members[0].as.post(`${url()}/events`, { type: 'STATE_POSITION', whatsInItForUs: named, readiness: 'ready' }).expect(200);
+    const history = (await members[0].as.get(`${url()}/history`).expect(200)).body as { seq: number; type: string; payload: Record<string, unknown> }[];
+    const position = history.at(-1)!;
+    const redact = (who: TestUser['as'], seq: number, body: object) => who.post(`${url()}/history/${seq}/redact`, body);
+    const unknown = await redact(factory.admin, position.seq, { field: 'readiness', reason: 'Names a carer' }).expect(400);
+    expect(unknown.body.errors).toEqual([{ field: 'field', message: `entry ${position.seq} has no personal field readiness to redact: its personal fields are whatsInItForUs` }]);
+    const noReason = await redact(factory.admin, position.seq, { field: 'whatsInItForUs' }).expect(400);
+    expect(noReason.body.errors.map((e: { field: string }) => e.field)).toContain('reason');
+    await redact(members[0].as, position.seq, { field: 'whatsInItForUs', reason: 'Names a carer' }).expect(403);
+    await redact(factory.admin, 99999, { field: 'whatsInItForUs', reason: 'Names a carer' }).expect(404);
+    await redact(factory.admin, 0, { field: 'whatsInItForUs', reason: 'Names a carer' }).expect(404);
+    expect((await members[0].as.get(`${url()}/history`).expect(200)).body).toHaveLength(history.length);
+
+    const done = await redact(factory.admin, position.seq, { field: 'whatsInItForUs', reason: 'Names a carer' }).expect(200);
+    expect(done.body).toEqual({ seq: position.seq, field: 'whatsInItForUs', redactedBySeq: position.seq + 1 });
+    const after = (await members[0].as.get(`${url()}/history`).expect(200)).body as { seq: number; type: string; payload: Record<string, unknown> }[];
+    expect(after.find((e) => e.seq === position.seq)!.payload).toMatchObject({ whatsInItForUs: '[redacted]', readiness: 'ready' });
+    expect(after.at(-1)).toMatchObject({ type: 'REDACTED', payload: { fields: [{ seq: position.seq, path: '/whatsInItForUs' }], reason: 'Names a carer' } });
+    const view = (await members[0].as.get(url()).expect(200)).body;
+    expect(JSON.stringify(view)).not.toContain('Ms Lee');
+    expect((await members[0].as.get(`${url()}/history/verify`).expect(200)).body).toEqual({ intact: true, length: after.length });
+    const file = join(mkdtempSync(join(tmpdir(), 'agreement-redaction-')), 'agreement.ndjson');
+    writeFileSync(file, await ndjson(members[0].as, `${url()}/history/export`));
+    expect(await verifier(file)).toMatchObject({ code: 0 });
+    // Twice: already redacted.
+    await redact(factory.admin, position.seq, { field: 'whatsInItForUs', reason: 'Names a carer' }).expect(400);
+  });
 });

@@ -6,9 +6,10 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK } from '@app/config';
-import { AGREEMENT_ERASED_FIELDS, type Actor, type Clock, freeTextTypes } from '@app/domain';
+import { AGREEMENT_ERASED_FIELDS, type Actor, type Clock, Forbidden, NotFound, ValidationFailed, freeTextTypes } from '@app/domain';
+import { type Principal, isAdmin } from '@app/accounts';
 import { Transactions, type JsonObject } from '@app/database';
-import { ERASED, type Seals, actorColumns, releaseFields, valueAt } from '@app/history';
+import { ERASED, REDACTED, type Seals, actorColumns, releaseFields, valueAt } from '@app/history';
 import { AGREEMENT_HISTORY } from './agreements.service';
 
 /** What an erasure did in the agreements' histories. */
@@ -36,6 +37,50 @@ export class AgreementReleasesService {
     private readonly transactions: Transactions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /**
+   * Redacts one sealed field of one entry of the agreement's history (an admin's act, with a reason):
+   * its text becomes "[redacted]" in the entry and in the agreement's snapshot, and a REDACTED entry
+   * records which field, by whom and why. The same rules and answers as a cycle's redaction.
+   */
+  async redact(admin: Principal, partnershipId: string, seq: number, input: { field?: unknown; reason?: unknown }): Promise<{ seq: number; field: string; redactedBySeq: number }> {
+    const field = typeof input.field === 'string' ? input.field.trim() : '';
+    const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+    const problems = [
+      ...(!field || field.length > 200 ? [{ field: 'field', message: 'must name the field of the entry to redact, such as reason' }] : []),
+      ...(!reason || reason.length > 2000 ? [{ field: 'reason', message: 'must say why, in 1 to 2000 characters' }] : []),
+    ];
+    if (problems.length) throw new ValidationFailed(problems);
+    if (!isAdmin(admin)) throw new Forbidden('Only an admin redacts a history entry.');
+    const pointer = field.startsWith('/') ? field : `/${field}`;
+    return this.transactions.run(async () => {
+      const m = this.transactions.manager;
+      const locked = await AGREEMENT_HISTORY.lock<{ state: string; snapshot: JsonObject }>(m, partnershipId, ['state', 'snapshot']);
+      if (!locked) throw new NotFound('agreement');
+      const [row]: SealedRow[] = await m.query(`SELECT h.seq, h.type, h.payload, h.seals FROM agreement_history h WHERE h.partnership_id = $1 AND h.seq = $2`, [partnershipId, seq]);
+      if (!row) throw new NotFound('history entry');
+      const sealed = Object.keys(row.seals ?? {});
+      if (!row.seals?.[pointer]) {
+        const what = sealed.length ? `its personal fields are ${sealed.map((p) => p.slice(1)).join(', ')}` : 'it holds no personal text';
+        throw new ValidationFailed([{ field: 'field', message: `entry ${seq} has no personal field ${field} to redact: ${what}` }]);
+      }
+      if (row.seals[pointer].salt === undefined) throw new ValidationFailed([{ field: 'field', message: `the field ${field} of entry ${seq} is already erased or redacted` }]);
+      const text = valueAt(row.payload, pointer);
+      const next = releaseFields(row.payload, row.seals, [pointer], REDACTED);
+      await m.query(`UPDATE agreement_history SET payload = $3, seals = $4 WHERE partnership_id = $1 AND seq = $2`, [partnershipId, seq, JSON.stringify(next.payload), JSON.stringify(next.seals)]);
+      const snapshot = releaseInSnapshot(locked.row.snapshot, new Set(typeof text === 'string' ? [text] : []), REDACTED, true);
+      const { state } = locked.row;
+      const actor = { userId: admin.userId, organisationId: admin.organisationId, representative: false };
+      const [entry] = await AGREEMENT_HISTORY.append(
+        m,
+        partnershipId,
+        locked.head,
+        [{ type: 'REDACTED', ...actorColumns(actor), fromState: state, toState: state, payload: { fields: [{ seq, path: pointer }], reason }, at: this.clock.now() }],
+        { snapshot },
+      );
+      return { seq, field: pointer.slice(1), redactedBySeq: entry.seq };
+    });
+  }
 
   /** Erases what `userId` said in every agreement's history, in the caller's transaction, in `actor`'s name. */
   async eraseAuthor(userId: string, actor: Actor, reason: string): Promise<ErasedFromAgreements> {
@@ -94,12 +139,17 @@ export class AgreementReleasesService {
   }
 }
 
-/** The snapshot with each of the prose fields that copies one of `texts` made "[erased]" (a copy). */
-export function releaseInSnapshot(snapshot: JsonObject, texts: Set<string>): JsonObject {
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
+/**
+ * The snapshot with each of the prose fields that copies one of `texts` made `marker` (a copy): the
+ * positions' and reasons' fields, and with `everywhere` (a redaction) any text of it, such as a
+ * version's destination or principle.
+ */
+export function releaseInSnapshot(snapshot: JsonObject, texts: Set<string>, marker: typeof ERASED | typeof REDACTED = ERASED, everywhere = false): JsonObject {
+  const walk = (node: unknown, key?: string): unknown => {
+    if (typeof node === 'string') return (everywhere || (key !== undefined && SNAPSHOT_PROSE_KEYS.includes(key))) && texts.has(node) ? marker : node;
+    if (Array.isArray(node)) return node.map((item) => walk(item, key));
     if (node === null || typeof node !== 'object') return node;
-    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, SNAPSHOT_PROSE_KEYS.includes(key) && typeof value === 'string' && texts.has(value) ? ERASED : walk(value)]));
+    return Object.fromEntries(Object.entries(node).map(([k, value]) => [k, walk(value, k)]));
   };
   return walk(snapshot) as JsonObject;
 }
