@@ -1169,6 +1169,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partnerships/{id}/agreement/history/{seq}/redact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redacts one personal field of one entry of the agreement’s history (admin), with a reason
+         * @description As for a cycle’s history: the field’s text becomes "[redacted]" in the history and the agreement’s view; its salted digest stays in the chain, so `verify` stays intact. A REDACTED entry records the field, who and why. Only fields the entry sealed can be redacted (400 otherwise, naming them).
+         */
+        post: operations["AgreementController_redact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partnerships/{id}/agreement/review": {
         parameters: {
             query?: never;
@@ -4807,6 +4827,36 @@ export interface operations {
             };
         };
     };
+    AgreementController_redact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                seq: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedactEntryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        seq?: number;
+                        field?: string;
+                        redactedBySeq?: number;
+                    };
+                };
+            };
+        };
+    };
     AgreementController_scheduleReview: {
         parameters: {
             query?: never;
@@ -5301,6 +5351,7 @@ export interface operations {
                         id?: string;
                         name?: string;
                         cycleIds?: string[];
+                        agreementPartnershipIds?: string[];
                         released?: number;
                         retained?: number;
                     };

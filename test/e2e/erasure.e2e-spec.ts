@@ -66,7 +66,7 @@ describe('erasing a person', () => {
     // Their tasks done (each review signed off), the erasure goes ahead.
     for (const id of cycleIds) await steps.ok(member.as, id, { type: 'SIGN_OFF_REVIEW', outcome: 'close' });
     const res = await factory.admin.post(`/v1/users/${member.id}/erase`, { reason: 'Erasure request DP-2026-114' }).expect(200);
-    expect(res.body).toEqual({ id: member.id, name: 'Former member of Northshire Lived Experience Network', cycleIds: [...cycleIds].sort(), released: 6, retained: 0 });
+    expect(res.body).toEqual({ id: member.id, name: 'Former member of Northshire Lived Experience Network', cycleIds: [...cycleIds].sort(), agreementPartnershipIds: [], released: 6, retained: 0 });
 
     const user = (await factory.admin.get(`/v1/users/${member.id}`).expect(200)).body;
     expect(user).toMatchObject({ name: 'Former member of Northshire Lived Experience Network', active: false });

@@ -94,8 +94,10 @@ describe('append-only tables', () => {
     await expect(asOwner((m) => m.query(`DELETE FROM cycle_history WHERE cycle_id = $1 AND seq = $2`, [id, entry.seq]))).rejects.toThrow(/append-only/);
   });
 
-  it('a partnership’s history: the apps’ role may not change it; its owner is stopped by the trigger', async () => {
-    await expect(db.query(`UPDATE partnership_history SET payload = '{}' WHERE partnership_id = $1 AND seq = 2`, [partnershipId])).rejects.toThrow(/permission denied/);
+  it('a partnership’s history: the apps’ role may change only sealed texts, which the trigger checks; its owner is stopped by the trigger', async () => {
+    // Hash scheme 4 (migration 1764430000000): the apps' role may UPDATE payload and seals, which the trigger checks; any other column is not theirs.
+    await expect(db.query(`UPDATE partnership_history SET type = 'X' WHERE partnership_id = $1 AND seq = 2`, [partnershipId])).rejects.toThrow(/permission denied/);
+    await expect(db.query(`UPDATE partnership_history SET payload = '{}' WHERE partnership_id = $1 AND seq = 2`, [partnershipId])).rejects.toThrow(/append-only/);
     await expect(asOwner((m) => m.query(`UPDATE partnership_history SET payload = '{}' WHERE partnership_id = $1 AND seq = 2`, [partnershipId]))).rejects.toThrow(/append-only/);
   });
 

@@ -44,6 +44,8 @@ import { HistoryExportsController } from './audit/history-exports.controller';
 import { PublicPagesController } from './public/public-pages.controller';
 import { DataProtectionModule } from '@app/data-protection';
 import { RetentionPagesController } from './admin/retention.controller';
+import { ErasurePagesController } from './admin/erasure.controller';
+import { RedactionPagesController } from './admin/redaction.controller';
 import { PrivacyPageController } from './public/privacy-page.controller';
 import { StatementsController } from './public/statements.controller';
 import { YourDataController } from './people/your-data.controller';
@@ -95,6 +97,8 @@ import { CommentThreads } from './cycles/comment-threads';
     HistoryExportsController,
     PublicPagesController,
     RetentionPagesController,
+    ErasurePagesController,
+    RedactionPagesController,
     PrivacyPageController,
     StatementsController,
   ],

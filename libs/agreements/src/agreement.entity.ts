@@ -1,6 +1,6 @@
 /** The agreements feature's tables: the agreement, its append-only history and its review date. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ChainedEntryColumns, hashSchemeColumn } from '@app/history';
+import { ChainedEntryColumns, type Seals, hashSchemeColumn } from '@app/history';
 import { AnchorEntity, PartnershipEntity } from '@app/partnerships/partnership.entity';
 import type { JsonObject } from '@app/database';
 
@@ -36,10 +36,15 @@ export class AgreementEntity {
 /** The agreement's append-only, hash-chained history (the database refuses changes and deletions). */
 @Entity('agreement_history')
 @Check('agreement_history_seq_check', `"seq" > 0`)
-@Check('agreement_history_hash_scheme_check', `"hash_scheme" IN (3)`)
-export class AgreementHistoryEntity extends ChainedEntryColumns<3> {
-  @hashSchemeColumn(3)
-  override hashScheme!: 3;
+@Check('agreement_history_hash_scheme_check', `"hash_scheme" IN (3, 4)`)
+export class AgreementHistoryEntity extends ChainedEntryColumns<3 | 4> {
+  /** How `hash` was computed (chain.ts): 3 before personal fields were sealed, 4 since. The database fills it in. */
+  @hashSchemeColumn(4)
+  override hashScheme!: 3 | 4;
+
+  /** The payload's personal fields, sealed: each one's digest (hashed) and salt (seals.ts); null when it has none. */
+  @Column({ type: 'jsonb', nullable: true })
+  seals?: Seals | null;
 
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid' })
   partnershipId!: string;

@@ -6,6 +6,7 @@ import { PartnershipsModule } from '@app/partnerships';
 import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from './agreement.entity';
 import { AgreementReviewsService } from './agreement-reviews.service';
 import { AgreementsService } from './agreements.service';
+import { AgreementReleasesService } from './agreement-releases.service';
 import { AgreementsSubjectAccess } from './agreements.subject-access';
 
 /** The tables this feature owns, registered with the data source by its module. */
@@ -13,7 +14,7 @@ export const AGREEMENTS_ENTITIES = [AgreementEntity, AgreementHistoryEntity, Agr
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, TypeOrmModule.forFeature(AGREEMENTS_ENTITIES)],
-  providers: [AgreementsService, AgreementReviewsService, AgreementsSubjectAccess],
-  exports: [AgreementsService, AgreementReviewsService, AgreementsSubjectAccess],
+  providers: [AgreementsService, AgreementReviewsService, AgreementsSubjectAccess, AgreementReleasesService],
+  exports: [AgreementsService, AgreementReviewsService, AgreementsSubjectAccess, AgreementReleasesService],
 })
 export class AgreementsModule {}

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { CLOCK } from '@app/config';
 import {
+  AGREEMENT_FREE_TEXT_FIELDS,
   Actor,
   AgreementEvent,
   AgreementEventType,
@@ -21,6 +22,7 @@ import {
   agreementStateOf,
   alignedDue,
   decideAgreement,
+  freeTextPointersOf,
   persistAgreement,
   problemsOf,
   restoreAgreement,
@@ -32,7 +34,13 @@ import { AgreementEntity, AgreementHistoryEntity, AgreementReviewEntity } from '
 import type { JsonObject } from '@app/database';
 
 /** The agreement's history, its head on the agreement's row (@app/history: the chain's subject is the partnership's id). */
-const HISTORY = new ChainedHistory(AgreementHistoryEntity, 'partnershipId', { table: 'agreements', key: 'partnership_id', version: 'version', hash: 'history_hash', touched: 'updated_at' });
+export const AGREEMENT_HISTORY = new ChainedHistory(
+  AgreementHistoryEntity,
+  'partnershipId',
+  { table: 'agreements', key: 'partnership_id', version: 'version', hash: 'history_hash', touched: 'updated_at' },
+  // What a person wrote (a position, an objection, a proposal's destination and principles) is sealed (hash scheme 4).
+  (type, payload) => freeTextPointersOf(AGREEMENT_FREE_TEXT_FIELDS, type, payload),
+);
 
 export interface AgreementRecord {
   row: AgreementEntity;
@@ -132,23 +140,23 @@ export class AgreementsService {
   async history(principal: Principal, partnershipId: string): Promise<AgreementHistoryEntity[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.ensure(partnershipId);
-    return HISTORY.entries(this.dataSource.manager, partnershipId);
+    return AGREEMENT_HISTORY.entries(this.dataSource.manager, partnershipId);
   }
 
   /** The head the agreement's row keeps now and its entries up to it, in pages, for the offline audit's export (404 when the caller may not see the partnership). */
   async historyExport(principal: Principal, partnershipId: string): Promise<{ head: ChainHead; pages: AsyncGenerator<AgreementHistoryEntity[]> }> {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.ensure(partnershipId);
-    const head = await HISTORY.currentHead(this.dataSource.manager, partnershipId);
+    const head = await AGREEMENT_HISTORY.currentHead(this.dataSource.manager, partnershipId);
     if (!head) throw new NotFound('partnership');
-    return { head, pages: HISTORY.pages(this.dataSource.manager, partnershipId, head.version) };
+    return { head, pages: AGREEMENT_HISTORY.pages(this.dataSource.manager, partnershipId, head.version) };
   }
 
   /** The whole chain checked, and its end against the agreement's version and head hash. */
   async verify(principal: Principal, partnershipId: string): Promise<ChainVerdict> {
     await this.partnerships.requireVisible(principal, partnershipId);
     await this.ensure(partnershipId);
-    return HISTORY.verify(this.dataSource, partnershipId);
+    return AGREEMENT_HISTORY.verify(this.dataSource, partnershipId);
   }
 
   /**
@@ -241,7 +249,7 @@ export class AgreementsService {
     const moved = { state: agreementStateOf(snapshot), snapshot: persistAgreement(snapshot) as JsonObject };
     const content = { type: item.type, ...actorColumns(item.actor), fromState, toState: moved.state, payload: item.payload, at: item.at };
     // The entry chained and appended, and the row moved to it with its new state and snapshot, compare-and-set on its version.
-    const [entry] = await HISTORY.append(m, row.partnershipId, row, [content], moved);
+    const [entry] = await AGREEMENT_HISTORY.append(m, row.partnershipId, row, [content], moved);
     const next = { ...moved, version: entry.seq, historyHash: entry.hash };
     // The partnership's destination and principles are the agreed version's, from the moment it is agreed.
     const agreed = snapshot.context.versions.find((v) => v.number === snapshot.context.agreedNumber);

@@ -5,3 +5,4 @@ export * from './agreements.module';
 export * from './agreement-reviews.service';
 export * from './agreements.requests';
 export * from './agreements.subject-access';
+export * from './agreement-releases.service';

@@ -7,6 +7,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AccountsService, type Principal, isAdmin } from '@app/accounts';
 import { Transactions } from '@app/database';
+import { AgreementReleasesService } from '@app/agreements';
 import { CycleReleasesService } from '@app/cycles';
 import { CYCLE_INVITATIONS_OF_ERASED } from '@app/cycles/cycles.fragment';
 import { COMMENTS_OF_ERASED } from '@app/conversation/conversation.fragment';
@@ -18,6 +19,8 @@ export interface Erased {
   id: string;
   name: string;
   cycleIds: string[];
+  /** The partnerships whose agreement's history recorded the erasure (the partnerships' own histories hold no prose). */
+  agreementPartnershipIds: string[];
   /** How many fields of their history entries lost their text. */
   released: number;
   /** Their entries of hash schemes 1–3, whose texts the chain commits to and which stay (docs/data-protection.md). */
@@ -31,6 +34,7 @@ export class ErasureService {
   constructor(
     private readonly accounts: AccountsService,
     private readonly releases: CycleReleasesService,
+    private readonly agreements: AgreementReleasesService,
     private readonly transactions: Transactions,
   ) {}
 
@@ -56,19 +60,36 @@ export class ErasureService {
       const fromCycles = await this.releases.eraseAuthor(id, actor, reason);
       // Their comments keep their place in threads, their bodies "[erased]"; others' mentions of their address go too.
       await m.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]);
+      const fromAgreements = await this.agreements.eraseAuthor(id, actor, reason);
       const { formerName } = await this.accounts.eraseAccount(m, id);
       await m.query(NOTIFICATIONS_OF_ERASED('$1'), [id]);
       await m.query(HANDOVERS_NAMING_ERASED('$1', '$2', '$3'), [id, user.name, formerName]);
       await m.query(CYCLE_INVITATIONS_OF_ERASED('$1', '$2'), [id, user.email]);
-      return { id, name: formerName, ...fromCycles };
+      return {
+        id,
+        name: formerName,
+        cycleIds: fromCycles.cycleIds,
+        agreementPartnershipIds: fromAgreements.partnershipIds,
+        released: fromCycles.released + fromAgreements.released,
+        retained: fromCycles.retained + fromAgreements.retained,
+      };
     });
     // What they wrote while this ran (their sign-in is trusted for a second more): released too.
-    const late = await this.transactions.run(() => this.releases.eraseAuthor(id, actor, reason));
+    const [late, lateAgreements] = await this.transactions.run(async () => [await this.releases.eraseAuthor(id, actor, reason), await this.agreements.eraseAuthor(id, actor, reason)] as const);
     result.cycleIds = [...new Set([...result.cycleIds, ...late.cycleIds])].sort();
-    result.released += late.released;
+    result.agreementPartnershipIds = [...new Set([...result.agreementPartnershipIds, ...lateAgreements.partnershipIds])].sort();
+    result.released += late.released + lateAgreements.released;
     // And what they commented meanwhile.
     await this.transactions.run(() => this.transactions.manager.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]));
-    this.logger.log({ msg: 'Person erased', userId: id, by: admin.userId, cycles: result.cycleIds.length, released: result.released, retained: result.retained });
+    this.logger.log({
+      msg: 'Person erased',
+      userId: id,
+      by: admin.userId,
+      cycles: result.cycleIds.length,
+      agreements: result.agreementPartnershipIds.length,
+      released: result.released,
+      retained: result.retained,
+    });
     return result;
   }
 }

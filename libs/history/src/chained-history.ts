@@ -1,7 +1,8 @@
 /** A hash-chained history whose head is kept on its parent's row, appended by compare-and-set. */
 import { Between, DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { VersionConflict } from '@app/domain';
-import { ChainHead, ChainVerdict, EntryContent, HashScheme, chainedEntry, verifyChain } from './chain';
+import { CURRENT_HASH_SCHEME, ChainHead, ChainVerdict, EntryContent, HashScheme, chainedEntry, verifyChain } from './chain';
+import { RELEASING_TYPES, sealFields } from './seals';
 import type { ChainedEntryColumns } from './chained-entry.columns';
 
 /** Where a history's head is kept: its parent's table, the row's key, and the columns of the head (names written into the SQL: the code's constants, never input). */
@@ -32,8 +33,14 @@ export class ChainedHistory<K extends string, E extends EntryOf<K>> {
     /** The entity's property naming the chain's subject (the parent's id). */
     private readonly subject: K,
     private readonly head: HeadColumns,
-    /** The scheme its entries are hashed in: 3 (its table allows no other) until it seals personal fields. */
-    private readonly scheme: HashScheme = 3,
+    /**
+     * The JSON Pointers of what a person wrote in an entry (its prose): sealed in the entry (hash
+     * scheme 4), so that it can be erased or redacted and the chain still verifies. An erasure's or
+     * redaction's reason is a person's prose too (the system's says why by rule).
+     */
+    private readonly personalFields: (type: string, payload: Record<string, unknown>) => string[] = () => [],
+    /** The scheme its entries are hashed in. */
+    private readonly scheme: HashScheme = CURRENT_HASH_SCHEME,
   ) {}
 
   /** The head, with the other columns asked for, the row locked until the caller's transaction ends (undefined: no row). */
@@ -54,7 +61,9 @@ export class ChainedHistory<K extends string, E extends EntryOf<K>> {
     let seq = from.version;
     let prev = from.historyHash;
     const entries = contents.map((content) => {
-      const entry = chainedEntry(id, ++seq, prev, content, this.scheme);
+      const pointers = RELEASING_TYPES.includes(content.type) ? (content.actorUserId ? ['/reason'] : []) : this.personalFields(content.type, content.payload);
+      const seals = this.scheme >= 4 ? (sealFields(content.payload, pointers) ?? null) : undefined;
+      const entry = chainedEntry(id, ++seq, prev, { ...content, ...(seals !== undefined && { seals }) }, this.scheme);
       prev = entry.hash;
       return { ...entry, [this.subject]: id } as unknown as E;
     });

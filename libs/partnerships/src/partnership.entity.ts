@@ -1,6 +1,6 @@
 /** The tables of the partnerships feature: partnerships, members, invitations, declarations, outcomes, anchors, history and proposals. */
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ChainedEntryColumns, hashSchemeColumn } from '@app/history';
+import { ChainedEntryColumns, type Seals, hashSchemeColumn } from '@app/history';
 import { OrganisationEntity } from '@app/accounts/organisation.entity';
 import { UserEntity } from '@app/accounts/user.entity';
 
@@ -66,10 +66,15 @@ export class PartnershipEntity {
  */
 @Entity('partnership_history')
 @Check('partnership_history_seq_check', `"seq" > 0`)
-@Check('partnership_history_hash_scheme_check', `"hash_scheme" IN (3)`)
-export class PartnershipHistoryEntity extends ChainedEntryColumns<3> {
-  @hashSchemeColumn(3)
-  override hashScheme!: 3;
+@Check('partnership_history_hash_scheme_check', `"hash_scheme" IN (3, 4)`)
+export class PartnershipHistoryEntity extends ChainedEntryColumns<3 | 4> {
+  /** How `hash` was computed (chain.ts): 3 before personal fields were sealed, 4 since. The database fills it in. */
+  @hashSchemeColumn(4)
+  override hashScheme!: 3 | 4;
+
+  /** The payload's personal fields, sealed: each one's digest (hashed) and salt (seals.ts); null when it has none. */
+  @Column({ type: 'jsonb', nullable: true })
+  seals?: Seals | null;
 
   @PrimaryColumn({ name: 'partnership_id', type: 'uuid', primaryKeyConstraintName: 'partnership_history_pkey' })
   partnershipId!: string;

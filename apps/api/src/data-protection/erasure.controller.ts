@@ -27,7 +27,14 @@ export class ErasureController {
   @ApiOkResponse({
     schema: {
       type: 'object',
-      properties: { id: { type: 'string' }, name: { type: 'string' }, cycleIds: { type: 'array', items: { type: 'string' } }, released: { type: 'integer' }, retained: { type: 'integer' } },
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        cycleIds: { type: 'array', items: { type: 'string' } },
+        agreementPartnershipIds: { type: 'array', items: { type: 'string' } },
+        released: { type: 'integer' },
+        retained: { type: 'integer' },
+      },
     },
   })
   @ApiForbiddenResponse({ description: 'The caller is not a platform admin' })

@@ -3,11 +3,12 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Logger, Param
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
-import { AgreementRecord, AgreementReviewDto, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
-import { type Clock, ValidationFailed } from '@app/domain';
+import { AgreementRecord, AgreementReleasesService, AgreementReviewDto, AgreementReviewInput, AgreementReviewsService, AgreementsService } from '@app/agreements';
+import { RedactEntryDto } from '@app/cycles';
+import { type Clock, NotFound, ValidationFailed } from '@app/domain';
 import { CLOCK } from '@app/config';
 import { ExpensiveRead, IdPipe } from '@app/http';
-import { Caller } from '../http/auth.guard';
+import { AdminOnly, Caller } from '../http/auth.guard';
 import { HistoryExportRoute, sendHistoryExport } from '../http/history-export';
 import { HistoryEntryDto, VerifyDto, mapHistoryEntry } from '../cycles/dto/cycles.dto';
 
@@ -62,6 +63,7 @@ export class AgreementController {
   constructor(
     private readonly agreements: AgreementsService,
     private readonly reviews: AgreementReviewsService,
+    private readonly releases: AgreementReleasesService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -103,6 +105,22 @@ export class AgreementController {
     const exportedAt = this.clock.now();
     const { head, pages } = await this.agreements.historyExport(caller, id);
     sendHistoryExport(res, this.logger, { history: 'agreement', subjectId: id, subjectKey: 'partnershipId', head, pages, exportedAt });
+  }
+
+  @Post('history/:seq/redact')
+  @AdminOnly()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Redacts one personal field of one entry of the agreement’s history (admin), with a reason',
+    description:
+      'As for a cycle’s history: the field’s text becomes "[redacted]" in the history and the agreement’s view; its salted digest stays in the chain, so `verify` stays intact. A REDACTED entry records the field, who and why. Only fields the entry sealed can be redacted (400 otherwise, naming them).',
+  })
+  @ApiBody({ type: RedactEntryDto })
+  @ApiOkResponse({ schema: { type: 'object', properties: { seq: { type: 'integer' }, field: { type: 'string' }, redactedBySeq: { type: 'integer' } } } })
+  redact(@Caller() caller: Principal, @PartnershipId() id: string, @Param('seq') seq: string, @Body() body: RedactEntryDto) {
+    // A path that is not an entry's number names nothing.
+    if (!/^[1-9][0-9]{0,8}$/.test(seq)) throw new NotFound('history entry');
+    return this.releases.redact(caller, id, Number(seq), body);
   }
 
   @Put('review')

@@ -298,7 +298,10 @@ export class CyclePagesController {
             : `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}`,
         move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
         at: h.at,
+        // An admin may redact a personal text the entry still holds (hash scheme 4).
+        redactable: isAdmin(session.principal) && Object.values(h.seals ?? {}).some((seal) => seal.salt !== undefined),
       })),
+      canRedact: isAdmin(session.principal),
       milestones: record.milestones.map((m) => ({
         ...m,
         alignment: m.anchorId ? `${m.offsetWorkingDays ?? m.offsetDays} ${m.offsetWorkingDays !== null ? 'working days' : 'days'} from “${anchorName.get(m.anchorId) ?? 'an anchor'}”` : 'Fixed date',

@@ -28,6 +28,7 @@ import { PersonalAccessTokens1764390000000 } from './1764390000000-personal-acce
 import { CycleInvitations1764400000000 } from './1764400000000-cycle-invitations';
 import { CycleGuests1764401000000 } from './1764401000000-cycle-guests';
 import { SealedHistory1764420000000 } from './1764420000000-sealed-history';
+import { SealedAgreementHistory1764430000000 } from './1764430000000-sealed-agreement-history';
 import { Successions1764440000000 } from './1764440000000-successions';
 import { Comments1764470000000 } from './1764470000000-comments';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
@@ -67,6 +68,7 @@ export const MIGRATIONS: Function[] = [
   CycleGuests1764401000000,
   Retention1764410000000,
   SealedHistory1764420000000,
+  SealedAgreementHistory1764430000000,
   Successions1764440000000,
   Comments1764470000000,
 ];

@@ -60,3 +60,19 @@ export function freeTextsOf(fields: Readonly<Record<string, readonly FreeTextPat
 
 /** The entry types of `fields` (for a statement that reads only entries which may hold free texts). */
 export const freeTextTypes = (fields: Readonly<Record<string, readonly FreeTextPath[]>>): string[] => Object.keys(fields);
+
+/** The JSON Pointers of the free texts an entry's payload holds under `fields` (`/principles/2` for the third of a list): what its history entry seals. */
+export const freeTextPointersOf = (fields: Readonly<Record<string, readonly FreeTextPath[]>>, type: string, payload: Record<string, unknown>): string[] =>
+  freeTextsOf(fields, type, payload).map((t) => `/${t.field.replace(/\[(\d+)\]$/, '/$1')}`);
+
+/**
+ * The agreement's free texts a person's erasure releases: what they said for their organisation
+ * (its position, an objection, a reason to reopen). The destination and principles they proposed
+ * are the partnership's agreement itself, which outlives its members: sealed, so an admin can
+ * redact a resident named there, but not erased with the person who typed them.
+ */
+export const AGREEMENT_ERASED_FIELDS: Readonly<Record<string, readonly FreeTextPath[]>> = {
+  STATE_POSITION: AGREEMENT_FREE_TEXT_FIELDS.STATE_POSITION,
+  OBJECT_AGREEMENT: AGREEMENT_FREE_TEXT_FIELDS.OBJECT_AGREEMENT,
+  REOPEN_AGREEMENT: AGREEMENT_FREE_TEXT_FIELDS.REOPEN_AGREEMENT,
+};
