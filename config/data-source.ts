@@ -11,6 +11,7 @@ import { PARTNERSHIPS_ENTITIES } from '@app/partnerships';
 import { WEBHOOKS_ENTITIES } from '@app/webhooks';
 import { AGREEMENTS_ENTITIES } from '@app/agreements';
 import { DATA_PROTECTION_ENTITIES } from '@app/data-protection';
+import { REORGANISATION_ENTITIES } from '@app/reorganisation';
 
 /** Every feature's entities, for the TypeORM CLI (`npm run migration:generate`) and the schema test. */
 export const ALL_ENTITIES = [
@@ -23,6 +24,7 @@ export const ALL_ENTITIES = [
   ...WEBHOOKS_ENTITIES,
   ...AGREEMENTS_ENTITIES,
   ...DATA_PROTECTION_ENTITIES,
+  ...REORGANISATION_ENTITIES,
 ];
 
 export default new DataSource(dataSourceOptions(loadConfig().database.url, 20, ALL_ENTITIES));

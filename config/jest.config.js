@@ -19,6 +19,7 @@ const libs = [
   'agreements',
   'open-data',
   'data-protection',
+  'reorganisation',
   'http',
 ];
 const moduleNameMapper = Object.fromEntries(

@@ -35,6 +35,8 @@ import { DownloadsController } from './open-data/downloads.controller';
 import { OpenDataModule } from '@app/open-data';
 import { OcdsController } from './open-data/ocds.controller';
 import { DataProtectionModule } from '@app/data-protection';
+import { ReorganisationModule } from '@app/reorganisation';
+import { SuccessionController } from './reorganisation/succession.controller';
 import { RetentionController } from './data-protection/retention.controller';
 import { SubjectAccessController } from './data-protection/subject-access.controller';
 import { ErasureController } from './data-protection/erasure.controller';
@@ -55,6 +57,7 @@ import { ErasureController } from './data-protection/erasure.controller';
     AgreementsModule,
     OpenDataModule,
     DataProtectionModule,
+    ReorganisationModule,
   ],
   controllers: [
     HealthController,
@@ -77,6 +80,7 @@ import { ErasureController } from './data-protection/erasure.controller';
     RetentionController,
     SubjectAccessController,
     ErasureController,
+    SuccessionController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
 })

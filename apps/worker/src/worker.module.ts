@@ -8,6 +8,7 @@ import { MilestonesModule } from '@app/milestones';
 import { OutboxModule } from '@app/outbox';
 import { AUDIT_QUEUE, MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, RETENTION_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
 import { DataProtectionModule } from '@app/data-protection';
+import { ReorganisationModule } from '@app/reorganisation';
 import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
 import { ActionReminderPass } from './action-reminder.pass';
@@ -48,6 +49,7 @@ import { RetentionWorker } from './retention.worker';
     AgreementsModule,
     CyclesModule,
     DataProtectionModule,
+    ReorganisationModule,
   ],
   providers: [Relay, MilestoneWorker, OutboxRelay, Reconciler, Sweeper, MailWorker, WebhookWorker, ActionReminderPass, AgreementReviewPass, HistoryAuditPass, SignedCheckpointWorker, RetentionWorker],
 })

@@ -26,3 +26,4 @@ export * from './cycle-invitations.requests';
 export * from './cycle-releases.service';
 export * from './cycle-releases.requests';
 export * from './cycles.subject-access';
+export * from './cycle-directory.service';
