@@ -6,7 +6,7 @@ import { AccountsModule } from '@app/accounts';
 import { AgreementsModule } from '@app/agreements';
 import { CyclesModule } from '@app/cycles';
 import { OutboxModule } from '@app/outbox';
-import { PartnershipsModule } from '@app/partnerships';
+import { PartnershipHistoryRepository, PartnershipsModule } from '@app/partnerships';
 import { SuccessionEntity } from './succession.entity';
 import { ReorganisationService } from './reorganisation.service';
 import { ReorganisationJobsService } from './reorganisation-jobs.service';
@@ -16,7 +16,8 @@ export const REORGANISATION_ENTITIES: (abstract new () => object)[] | EntitySche
 
 @Module({
   imports: [TypeOrmModule.forFeature(REORGANISATION_ENTITIES), AccountsModule, CyclesModule, PartnershipsModule, AgreementsModule, OutboxModule],
-  providers: [ReorganisationService, ReorganisationJobsService],
+  // The partnership's chained history, which the succession's entry joins (in the job's transaction).
+  providers: [ReorganisationService, ReorganisationJobsService, PartnershipHistoryRepository],
   exports: [ReorganisationService, ReorganisationJobsService],
 })
 export class ReorganisationModule {}

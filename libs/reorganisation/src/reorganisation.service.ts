@@ -271,7 +271,7 @@ export function refuseUnless(plan: SuccessionPlan): void {
   const lines = [
     ...plan.unassigned.map((c) => `cycle ${c.id} ("${c.title}") is assigned to no successor`),
     ...plan.doublyAssigned.map((c) => `cycle ${c.id} ("${c.title}") is assigned to more than one successor`),
-    ...plan.refusals.map((r) => `cycle ${r.cycleId} ("${r.title}"): ${r.reason}`),
+    ...plan.refusals.map((r) => `cycle ${r.cycleId} ("${r.title}"): ${r.reason.replace(/\.$/, '')}`),
   ];
   if (lines.length) throw new TransitionRefused(`The succession cannot be scheduled: ${lines.join('; ')}.`);
 }
