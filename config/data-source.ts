@@ -12,6 +12,7 @@ import { WEBHOOKS_ENTITIES } from '@app/webhooks';
 import { AGREEMENTS_ENTITIES } from '@app/agreements';
 import { DATA_PROTECTION_ENTITIES } from '@app/data-protection';
 import { CONVERSATION_ENTITIES } from '@app/conversation';
+import { REORGANISATION_ENTITIES } from '@app/reorganisation';
 
 /** Every feature's entities, for the TypeORM CLI (`npm run migration:generate`) and the schema test. */
 export const ALL_ENTITIES = [
@@ -25,6 +26,7 @@ export const ALL_ENTITIES = [
   ...AGREEMENTS_ENTITIES,
   ...DATA_PROTECTION_ENTITIES,
   ...CONVERSATION_ENTITIES,
+  ...REORGANISATION_ENTITIES,
 ];
 
 export default new DataSource(dataSourceOptions(loadConfig().database.url, 20, ALL_ENTITIES));

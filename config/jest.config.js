@@ -20,6 +20,7 @@ const libs = [
   'open-data',
   'data-protection',
   'conversation',
+  'reorganisation',
   'http',
 ];
 const moduleNameMapper = Object.fromEntries(

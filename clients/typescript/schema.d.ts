@@ -1503,6 +1503,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organisations/{id}/succession": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation’s scheduled succession (admins); 404 when none is */
+        get: operations["SuccessionController_get"];
+        put?: never;
+        /**
+         * Schedules an organisation’s succession by one or more successors on a date (admins)
+         * @description Body `{ effectiveAt, successors: [{ organisationId, cycleIds? }] }`. With several successors every unfinished cycle the organisation co-owns is assigned to exactly one. Refused (422) when a cycle is left unassigned or assigned twice, or when the cycles’ rules would refuse ORGANISATION_SUCCEEDED (naming each cycle and why); 409 when one is scheduled already.
+         */
+        post: operations["SuccessionController_schedule"];
+        /** Cancels the scheduled succession before its date (admins); 409 once the date has come */
+        delete: operations["SuccessionController_cancel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{id}/succession/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a succession would move, and what the cycles’ rules refuse, changing nothing (admins) */
+        post: operations["SuccessionController_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1528,6 +1567,9 @@ export interface components {
             /** @enum {string} */
             kind: "commissioner" | "provider" | "community" | "facilitator";
             createdAt: string;
+            /** @enum {string} */
+            state: "active" | "dissolved";
+            successorOrganisationIds: string[];
         };
         UserDto: {
             id: string;
@@ -5479,6 +5521,104 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CommentDto"];
                 };
+            };
+        };
+    };
+    SuccessionController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SuccessionController_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller is not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such organisation */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A succession of this organisation is already scheduled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Cycles unassigned, assigned twice, or refused by their rules; a dissolved organisation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SuccessionController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SuccessionController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -37,6 +37,8 @@ import { DownloadsController } from './open-data/downloads.controller';
 import { OpenDataModule } from '@app/open-data';
 import { OcdsController } from './open-data/ocds.controller';
 import { DataProtectionModule } from '@app/data-protection';
+import { ReorganisationModule } from '@app/reorganisation';
+import { SuccessionController } from './reorganisation/succession.controller';
 import { RetentionController } from './data-protection/retention.controller';
 import { SubjectAccessController } from './data-protection/subject-access.controller';
 import { ErasureController } from './data-protection/erasure.controller';
@@ -60,6 +62,7 @@ import { CommentsController } from './cycles/comments.controller';
     OpenDataModule,
     DataProtectionModule,
     ConversationModule,
+    ReorganisationModule,
   ],
   controllers: [
     HealthController,
@@ -85,6 +88,7 @@ import { CommentsController } from './cycles/comments.controller';
     SubjectAccessController,
     ErasureController,
     CommentsController,
+    SuccessionController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
 })

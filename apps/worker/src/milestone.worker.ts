@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
-import { FireJobData, JOB, JobName, MILESTONE_QUEUE, RemindJobData, bullConnection } from '@app/queue';
+import { ReorganisationJobsService } from '@app/reorganisation';
+import { FireJobData, JOB, JobName, MILESTONE_QUEUE, RemindJobData, SucceedJobData, bullConnection } from '@app/queue';
 import { measured } from './background-queue';
 
 type Handlers = { [N in JobName]: (job: Job) => Promise<unknown> };
@@ -17,10 +18,13 @@ export class MilestoneWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly handlers: Handlers = {
     [JOB.fire]: (job) => this.fire(job as Job<FireJobData>),
     [JOB.remind]: (job) => this.jobs.remind((job as Job<RemindJobData>).data),
+    // An organisation's succession on its date (libs/reorganisation): retried like a milestone, carried out once.
+    [JOB.succeed]: (job) => this.successions.carryOut((job as Job<SucceedJobData>).data),
   };
 
   constructor(
     private readonly jobs: MilestoneJobsService,
+    private readonly successions: ReorganisationJobsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

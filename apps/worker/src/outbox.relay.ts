@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
 import { OutboxService } from '@app/outbox';
-import { FireJobData, JOB, MILESTONE_QUEUE, OutboxMessage, RemindJobData, fireJobId, remindJobId } from '@app/queue';
+import { FireJobData, JOB, MILESTONE_QUEUE, OutboxMessage, RemindJobData, SucceedJobData, fireJobId, remindJobId, succeedJobId } from '@app/queue';
 import { Relay } from './relay/relay';
 
 const BATCH = 500;
@@ -22,7 +22,7 @@ export function jobOf(
   now: Date,
 ) {
   const fire = message.name === JOB.fire;
-  const jobId = fire ? fireJobId(message.data as FireJobData) : remindJobId(message.data as RemindJobData);
+  const jobId = fire ? fireJobId(message.data as FireJobData) : message.name === JOB.succeed ? succeedJobId(message.data as SucceedJobData) : remindJobId(message.data as RemindJobData);
   return {
     name: message.name,
     data: message.data,

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { MilestoneJobsService } from '@app/milestones';
+import { ReorganisationJobsService } from '@app/reorganisation';
 import { MILESTONE_QUEUE } from '@app/queue';
 import { jobOf } from './outbox.relay';
 import { Relay } from './relay/relay';
@@ -20,6 +21,7 @@ export class Reconciler implements OnModuleInit {
   constructor(
     private readonly relay: Relay,
     private readonly jobs: MilestoneJobsService,
+    private readonly successions: ReorganisationJobsService,
     @InjectQueue(MILESTONE_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -37,6 +39,11 @@ export class Reconciler implements OnModuleInit {
       await this.queue.addBulk(adds);
       count += adds.length;
     }
+    // Every scheduled succession's job too (a fixed id per succession).
+    const now = this.jobs.now();
+    const successions = (await this.successions.expectedJobs()).flatMap((m) => (m.topic === 'schedule' ? [jobOf(m.payload, this.config.worker, now)] : []));
+    if (successions.length) await this.queue.addBulk(successions);
+    count += successions.length;
     return count;
   }
 

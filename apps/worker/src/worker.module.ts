@@ -9,6 +9,7 @@ import { OutboxModule } from '@app/outbox';
 import { AUDIT_QUEUE, MAIL_QUEUE, MILESTONE_QUEUE, QueueModule, RETENTION_QUEUE, WEBHOOK_QUEUE } from '@app/queue';
 import { DataProtectionModule } from '@app/data-protection';
 import { WorkerMetricsServer } from './metrics.server';
+import { ReorganisationModule } from '@app/reorganisation';
 import { WebhooksModule } from '@app/webhooks';
 import { WebhookWorker } from './webhook.worker';
 import { ActionReminderPass } from './action-reminder.pass';
@@ -49,6 +50,7 @@ import { RetentionWorker } from './retention.worker';
     AgreementsModule,
     CyclesModule,
     DataProtectionModule,
+    ReorganisationModule,
   ],
   providers: [
     Relay,

@@ -309,7 +309,8 @@ export class AccountsService {
   async authenticate(email: string, password: string): Promise<UserEntity | undefined> {
     const user = await this.accounts.findUserForLogin(normaliseEmail(email));
     const ok = await passwordHasher.verify(user?.passwordHash ?? (await decoyHash()), password);
-    return user && ok && user.active ? user : undefined;
+    // A dissolved organisation acts no more: its users (normally moved to its successor) cannot sign in.
+    return user && ok && user.active && !user.organisation?.dissolvedAt ? user : undefined;
   }
 
   /**

@@ -175,6 +175,18 @@ export class AgreementsService {
     return { accepted: true };
   }
 
+  /**
+   * Records that happened to the agreement without moving it (an organisation succeeded by
+   * another: its membership follows the partnership's), in the caller's transaction. No agreement
+   * yet: nothing to record.
+   */
+  async recordEntry(m: EntityManager, partnershipId: string, item: { type: string; actor: Actor; payload: Record<string, unknown>; at: Date }): Promise<boolean> {
+    const current = await m.getRepository(AgreementEntity).findOne({ where: { partnershipId }, lock: { mode: 'pessimistic_write' } });
+    if (!current) return false;
+    await this.append(m, current, restoreAgreement(current.snapshot), item);
+    return true;
+  }
+
   /** The review date on show: the one scheduled, else the latest that came, was moot or was cancelled. */
   async reviewOf(partnershipId: string, m: EntityManager = this.dataSource.manager): Promise<AgreementReviewView | null> {
     // The scheduled one, else the latest.

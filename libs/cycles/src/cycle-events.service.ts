@@ -9,6 +9,7 @@ import {
   Conflict,
   CycleEvent,
   CycleState,
+  type Directory,
   type EventInput,
   Forbidden,
   MilestoneEventType,
@@ -291,6 +292,30 @@ export class CycleEventsService {
     }
     await this.writeLocked(chains);
     return outcomes;
+  }
+
+  /**
+   * Events the service records on people's behalf (who `service`: a succession), in the caller's
+   * transaction: the cycles locked in id order, each event decided with the directory given (the
+   * partnership as it will be) and chained like any other. Answers the refusals by cycle; writes
+   * only when there are none, so the caller can roll back on any.
+   */
+  async applySuccessionEvents(items: { cycleId: string; type: string; payload: Record<string, unknown>; actor: Actor; directory: Directory }[]): Promise<Map<string, string>> {
+    const rows = new Map((await this.cycles.lockMany([...new Set(items.map((i) => i.cycleId))].sort())).map((r) => [r.id, r]));
+    const chains = new Map<string, CycleChain>();
+    const refusals = new Map<string, string>();
+    for (const item of items) {
+      const row = rows.get(item.cycleId);
+      if (!row) throw new NotFound('cycle');
+      const chain = chains.get(item.cycleId) ?? new CycleChain(row);
+      chains.set(item.cycleId, chain);
+      const event = { type: item.type, ...item.payload, actor: item.actor, at: this.clock.now().toISOString(), directory: item.directory } as CycleEvent;
+      const decision = chain.decide(event);
+      if (!decision.accepted) refusals.set(item.cycleId, decision.reason);
+      else chain.apply(event, decision);
+    }
+    if (!refusals.size) await this.writeLocked([...chains.values()].filter((c) => c.entries.length));
+    return refusals;
   }
 
   /** Takes the rows' locks in the caller's transaction, in id order, as every writer does. */

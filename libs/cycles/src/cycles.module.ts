@@ -40,17 +40,13 @@ const CYCLES_SERVICES = [
   CycleReleasesService,
   CyclesSubjectAccess,
   CycleHandoverService,
+  // The partnership and people the rules read, for a succession's dry run (libs/reorganisation).
+  CycleDirectory,
 ];
 
 @Module({
   imports: [AccountsModule, PartnershipsModule, NotificationsModule, TypeOrmModule.forFeature(CYCLES_ENTITIES)],
-  providers: [
-    { provide: CycleStore, useFactory: (config: AppConfig) => new CycleStore(config.cycleCache), inject: [APP_CONFIG] },
-    ...CYCLES_REPOSITORIES,
-    CycleDirectory,
-    TaskNotes,
-    ...CYCLES_SERVICES,
-  ],
+  providers: [{ provide: CycleStore, useFactory: (config: AppConfig) => new CycleStore(config.cycleCache), inject: [APP_CONFIG] }, ...CYCLES_REPOSITORIES, TaskNotes, ...CYCLES_SERVICES],
   // Other features read cycles through the services (the repositories stay inside); the store is the API's kept view JSON's too.
   exports: [CycleStore, ...CYCLES_SERVICES],
 })

@@ -28,3 +28,4 @@ export * from './cycle-releases.requests';
 export * from './cycles.subject-access';
 export * from './cycle-handover.service';
 export * from './cycle-handover.requests';
+export * from './cycle-directory.service';

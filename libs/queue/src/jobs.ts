@@ -1,7 +1,7 @@
 /** The milestone queue: its name, its jobs, their payloads and their fixed ids. */
 export const MILESTONE_QUEUE = 'milestones';
 
-export const JOB = { fire: 'fire', remind: 'remind' } as const;
+export const JOB = { fire: 'fire', remind: 'remind', succeed: 'succeed' } as const;
 export type JobName = (typeof JOB)[keyof typeof JOB];
 
 export interface FireJobData {
@@ -20,8 +20,15 @@ export interface RemindJobData {
 export const fireJobId = (d: FireJobData) => `fire.${d.milestoneId}.${d.revision}`;
 export const remindJobId = (d: RemindJobData) => `remind.${d.milestoneId}.${d.revision}.${d.days}`;
 
+/** An organisation's succession carried out on its date (libs/reorganisation); one job per succession. */
+export interface SucceedJobData {
+  successionId: string;
+}
+export const succeedJobId = (d: SucceedJobData) => `succeed.${d.successionId}`;
+
 /** What the outbox asks the relay to do in Redis. */
-export type OutboxMessage = { topic: 'schedule'; payload: { name: JobName; data: FireJobData | RemindJobData; runAt: string } } | { topic: 'unschedule'; payload: { jobIds: string[] } };
+export type OutboxMessage =
+  { topic: 'schedule'; payload: { name: JobName; data: FireJobData | RemindJobData | SucceedJobData; runAt: string } } | { topic: 'unschedule'; payload: { jobIds: string[] } };
 
 /** The mail queue: one job per notification emailed at once, one per person's daily digest. */
 export const MAIL_QUEUE = 'mail';

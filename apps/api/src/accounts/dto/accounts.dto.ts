@@ -19,6 +19,9 @@ export class OrganisationDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ORGANISATION_KINDS }) kind!: OrganisationKind;
   @ApiProperty() createdAt!: string;
+  /** `dissolved` once a succession has been carried out: it acts no more. */
+  @ApiProperty({ enum: ['active', 'dissolved'] }) state!: 'active' | 'dissolved';
+  @ApiProperty({ type: [String] }) successorOrganisationIds!: string[];
 }
 
 export const mapOrganisation = (o: OrganisationEntity): OrganisationDto => ({
@@ -26,6 +29,8 @@ export const mapOrganisation = (o: OrganisationEntity): OrganisationDto => ({
   name: o.name,
   kind: o.kind,
   createdAt: o.createdAt.toISOString(),
+  state: o.dissolvedAt ? 'dissolved' : 'active',
+  successorOrganisationIds: o.successorOrganisationIds ?? [],
 });
 
 export class UserDto {

@@ -1,0 +1,251 @@
+/**
+ * Reorganisation (issue 35): two councils succeeded by one unitary on a vesting date, carried out
+ * by the worker's job after a Redis flush, with two workers, once; the cycles' rules still hold
+ * and every history verifies. Plus what scheduling refuses, and a split.
+ */
+import {
+  Agent,
+  agent,
+  Collaboration,
+  Factory,
+  TestApi,
+  TestWorker,
+  collaboration,
+  createTestApi,
+  createTestWorker,
+  cycleSteps,
+  fastWorkerEnvironment,
+  fromNow,
+  login,
+  TEST_PASSWORD,
+  waitFor,
+  wipeQueueKeys,
+} from '@test/support';
+
+describe('reorganisation: an organisation succeeded on a vesting date', () => {
+  let api: TestApi;
+  let workers: TestWorker[];
+  let factory: Factory;
+  let c: Collaboration;
+  let steps: ReturnType<typeof cycleSteps>;
+
+  beforeAll(async () => {
+    fastWorkerEnvironment();
+    api = await createTestApi();
+    workers = [await createTestWorker(), await createTestWorker()];
+    factory = await Factory.create(api.http);
+    c = await collaboration(factory);
+    steps = cycleSteps(c);
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.close();
+    await api.close();
+  });
+
+  const succession = (organisationId: string, body: object) => factory.admin.post(`/v1/organisations/${organisationId}/succession`, body);
+  const cycle = async (as: Agent, id: string) => (await as.get(`/v1/cycles/${id}`).expect(200)).body;
+  const types = async (as: Agent, id: string) => ((await as.get(`/v1/cycles/${id}/history`).expect(200)).body as { type: string }[]).map((h) => h.type);
+
+  it('two councils become one unitary: once, with two workers and a Redis flush, every rule holding and every history intact', async () => {
+    const district = await factory.organisation('commissioner', 'Southshire District Council');
+    const unitary = await factory.organisation('commissioner', 'North Wold Council');
+    const districtUser = await factory.user(district);
+    await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [district.id] }).expect(201);
+    await factory.acceptInvitations(c.partnershipId, [district.id]);
+
+    const framing = await c.newCycle({ title: 'Framing', commissionerOrganisationIds: [c.orgs.council.id, c.orgs.icb.id, district.id] });
+    await steps.toFraming(framing);
+    const options = await c.newCycle({ title: 'Options' });
+    await steps.toOptions(options);
+    const deciding = await c.newCycle({ title: 'Deciding' });
+    const optionId = await steps.toDeciding(deciding);
+    const proposed = await steps.ok(c.icbUser.as, deciding, { type: 'PROPOSE_DECISION', optionIds: [optionId], rationale: 'Quickest to start' });
+    const proposalId = proposed.decision.proposals[0].id;
+    // One predecessor has consented already: its consent stands for its successor.
+    await steps.ok(c.councilUser.as, deciding, { type: 'CONSENT', proposalId });
+    const delivering = await c.newCycle({ title: 'Delivering' });
+    await steps.toDelivering(delivering);
+    const ended = await c.newCycle({ title: 'Ended' });
+    await steps.ok(c.councilUser.as, ended, { type: 'LAUNCH' });
+    await steps.ok(c.councilUser.as, ended, { type: 'CANCEL', reason: 'Merged into another cycle' });
+    const endedHistory = await types(c.councilUser.as, ended);
+    // An agreement being consulted on.
+    await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/agreement/events`, { type: 'STATE_POSITION', whatsInItForUs: 'Fewer admissions', readiness: 'ready' }).expect(200);
+
+    const effectiveAt = fromNow(6000);
+    const body = { effectiveAt, successors: [{ organisationId: unitary.id }] };
+    const preview = (await factory.admin.post(`/v1/organisations/${c.orgs.council.id}/succession/preview`, body).expect(200)).body;
+    expect(preview.refusals).toEqual([]);
+    const previewed = preview.partnerships.find((p: { id: string }) => p.id === c.partnershipId);
+    expect(previewed.cycles.map((x: { id: string }) => x.id).sort()).toEqual([framing, options, deciding, delivering].sort());
+    expect(previewed.cycles.every((x: { successorOrganisationId: string }) => x.successorOrganisationId === unitary.id)).toBe(true);
+    expect(preview.users).toBe(2);
+    // The preview changed nothing.
+    await factory.admin.get(`/v1/organisations/${c.orgs.council.id}/succession`).expect(404);
+
+    const scheduled = await succession(c.orgs.council.id, body).expect(201);
+    expect(scheduled.body).toMatchObject({ state: 'scheduled', effectiveAt, successors: [{ organisationId: unitary.id }] });
+    await succession(district.id, body).expect(201);
+    await factory.admin.get(`/v1/organisations/${c.orgs.council.id}/succession`).expect(200);
+    await succession(c.orgs.council.id, body).expect(409);
+
+    // Redis loses the jobs before the date; the reconciler rebuilds them from PostgreSQL.
+    await workers[0].drainOutbox();
+    await wipeQueueKeys();
+    expect(await workers[1].reconcile()).toBeGreaterThan(0);
+
+    await waitFor(
+      async () => {
+        const [a, b] = await Promise.all([factory.admin.get(`/v1/organisations/${c.orgs.council.id}`), factory.admin.get(`/v1/organisations/${district.id}`)]);
+        return a.body.state === 'dissolved' && b.body.state === 'dissolved';
+      },
+      30000,
+      'both councils to be dissolved',
+    );
+    const council = (await factory.admin.get(`/v1/organisations/${c.orgs.council.id}`).expect(200)).body;
+    expect(council.successorOrganisationIds).toEqual([unitary.id]);
+    await factory.admin.get(`/v1/organisations/${c.orgs.council.id}/succession`).expect(404);
+    // Rebuilt again after it was done: nothing happens twice.
+    await workers[0].reconcile();
+    await new Promise((r) => setTimeout(r, 1000));
+
+    // The council's people are the unitary's now, and sign in as such.
+    const unitaryUser = { ...c.councilUser, as: agent(api.http, await login(api.http, c.councilUser.email, TEST_PASSWORD)) };
+    const me = (await unitaryUser.as.get('/v1/me').expect(200)).body;
+    expect(me.organisationId ?? me.organisation?.id).toBe(unitary.id);
+
+    for (const id of [framing, options, deciding, delivering]) {
+      const view = await cycle(unitaryUser.as, id);
+      const owners = view.coOwners.map((o: { organisationId: string }) => o.organisationId);
+      expect(owners).toContain(unitary.id);
+      expect(owners).not.toContain(c.orgs.council.id);
+      expect(owners).not.toContain(district.id);
+      // The unitary co-owns once, even succeeding two co-owners.
+      expect(owners.filter((o: string) => o === unitary.id)).toHaveLength(1);
+      const history = await types(unitaryUser.as, id);
+      expect(history.filter((t) => t === 'ORGANISATION_SUCCEEDED')).toHaveLength(id === framing ? 2 : 1);
+      await unitaryUser.as
+        .get(`/v1/cycles/${id}/history/verify`)
+        .expect(200)
+        .expect((r) => expect(r.body.intact).toBe(true));
+    }
+    const entry = ((await unitaryUser.as.get(`/v1/cycles/${deciding}/history`).expect(200)).body as { type: string; payload: object; actorUserId: string | null }[]).find(
+      (h) => h.type === 'ORGANISATION_SUCCEEDED',
+    )!;
+    expect(entry.payload).toEqual({ predecessorOrganisationId: c.orgs.council.id, successorOrganisationId: unitary.id });
+
+    // The council's consent counts for the unitary: the others' consents accept the proposal.
+    let view;
+    for (const u of [c.icbUser, c.charityUser, c.forumUser]) view = await steps.ok(u.as, deciding, { type: 'CONSENT', proposalId });
+    expect(view.state).toBe('delivering');
+
+    // The cancelled cycle is untouched.
+    expect(await types(unitaryUser.as, ended)).toEqual(endedHistory);
+
+    // The partnership and the agreement: the unitary a member, the councils gone, the agreement's history says so.
+    const partnership = (await unitaryUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(200)).body;
+    const members = JSON.stringify(partnership);
+    expect(members).toContain(unitary.id);
+    const agreement = (await unitaryUser.as.get(`/v1/partnerships/${c.partnershipId}/agreement/history`).expect(200)).body as { type: string }[];
+    expect(agreement.filter((h) => h.type === 'ORGANISATION_SUCCEEDED')).toHaveLength(2);
+    await unitaryUser.as
+      .get(`/v1/partnerships/${c.partnershipId}/agreement/history/verify`)
+      .expect(200)
+      .expect((r) => expect(r.body.intact).toBe(true));
+
+    // A dissolved organisation's users cannot sign in (the district's moved: they can, as the unitary's).
+    const moved = (await factory.admin.get(`/v1/users/${districtUser.id}`).expect(200)).body;
+    expect(moved.organisationId ?? moved.organisation?.id).toBe(unitary.id);
+  });
+
+  it('refuses what cannot be scheduled, in the API’s error format', async () => {
+    // A partnership of its own (the first test's councils are dissolved).
+    const c = await collaboration(factory);
+    const commissioner = await factory.organisation('commissioner');
+    const at = fromNow(3_600_000);
+    const target = c.orgs.icb.id;
+    // Not an admin.
+    await c.icbUser.as.post(`/v1/organisations/${target}/succession`, { effectiveAt: at, successors: [{ organisationId: commissioner.id }] }).expect(403);
+    // In the past, the organisation itself, twice the same, no such organisation, an unknown field.
+    const past = await succession(target, { effectiveAt: new Date(Date.now() - 1000).toISOString(), successors: [{ organisationId: commissioner.id }] }).expect(400);
+    expect(past.body.errors).toEqual([expect.objectContaining({ field: 'effectiveAt' })]);
+    await succession(target, { effectiveAt: at, successors: [{ organisationId: target }] }).expect(400);
+    await succession(target, { effectiveAt: at, successors: [{ organisationId: commissioner.id }, { organisationId: commissioner.id }] }).expect(400);
+    await succession(target, { effectiveAt: at, successors: [{ organisationId: '00000000-0000-4000-8000-000000000000' }] }).expect(400);
+    await succession(target, { effectiveAt: at, successors: [{ organisationId: commissioner.id }], extra: 1 }).expect(400);
+    await succession('00000000-0000-4000-8000-000000000000', { effectiveAt: at, successors: [{ organisationId: commissioner.id }] }).expect(404);
+    // A commissioner in the provider's place: the cycle would have no provider co-owner, and the rules name it.
+    const id = await c.newCycle({ title: 'Provider needed' });
+    const refused = await succession(c.orgs.charity.id, { effectiveAt: at, successors: [{ organisationId: commissioner.id }] }).expect(422);
+    expect(refused.body.detail).toContain(id);
+    expect(refused.body.detail).toContain('Provider needed');
+    // A split must assign every unfinished cycle to exactly one successor.
+    const other = await factory.organisation('commissioner');
+    const second = await c.newCycle({ title: 'Second' });
+    const split = await succession(target, { effectiveAt: at, successors: [{ organisationId: commissioner.id }, { organisationId: other.id, cycleIds: [id] }] }).expect(422);
+    expect(split.body.detail).toContain(second);
+    expect(split.body.detail).toContain('assigned to no successor');
+    const twice = await succession(target, {
+      effectiveAt: at,
+      successors: [
+        { organisationId: commissioner.id, cycleIds: [id, second] },
+        { organisationId: other.id, cycleIds: [id] },
+      ],
+    });
+    expect(twice.status).toBe(422);
+    expect(twice.body.detail).toContain('more than one successor');
+    // Scheduled, then cancelled before the date.
+    await succession(target, { effectiveAt: at, successors: [{ organisationId: commissioner.id }] }).expect(201);
+    await factory.admin.delete(`/v1/organisations/${target}/succession`).expect(204);
+    await factory.admin.get(`/v1/organisations/${target}/succession`).expect(404);
+    await factory.admin.delete(`/v1/organisations/${target}/succession`).expect(404);
+  });
+
+  it('a cancelled succession never happens, whatever its job does', async () => {
+    const from = await factory.organisation('community');
+    const to = await factory.organisation('community');
+    await succession(from.id, { effectiveAt: fromNow(1500), successors: [{ organisationId: to.id }] }).expect(201);
+    await factory.admin.delete(`/v1/organisations/${from.id}/succession`).expect(204);
+    await workers[0].drainOutbox();
+    await workers[0].reconcile();
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await factory.admin.get(`/v1/organisations/${from.id}`).expect(200)).body.state).toBe('active');
+  });
+
+  it('a split: each unfinished cycle goes to the successor it is assigned to, every successor joins', async () => {
+    const f = await Factory.create(api.http);
+    const s = await collaboration(f);
+    const sSteps = cycleSteps(s);
+    const north = await f.organisation('commissioner', 'North ICB');
+    const south = await f.organisation('commissioner', 'South ICB');
+    const one = await s.newCycle({ title: 'North work' });
+    const two = await s.newCycle({ title: 'South work' });
+    await sSteps.toFraming(one);
+    await sSteps.toFraming(two);
+    await succession(s.orgs.icb.id, {
+      effectiveAt: fromNow(2500),
+      successors: [
+        { organisationId: north.id, cycleIds: [one] },
+        { organisationId: south.id, cycleIds: [two] },
+      ],
+    }).expect(201);
+    await workers[1].drainOutbox();
+    await waitFor(async () => (await factory.admin.get(`/v1/organisations/${s.orgs.icb.id}`)).body.state === 'dissolved', 30000, 'the ICB to be dissolved');
+    const owners = async (id: string) => (await cycle(s.councilUser.as, id)).coOwners.map((o: { organisationId: string }) => o.organisationId);
+    expect(await owners(one)).toEqual(expect.arrayContaining([north.id]));
+    expect(await owners(one)).not.toContain(south.id);
+    expect(await owners(two)).toEqual(expect.arrayContaining([south.id]));
+    expect(await owners(two)).not.toContain(s.orgs.icb.id);
+    const partnership = JSON.stringify((await s.councilUser.as.get(`/v1/partnerships/${s.partnershipId}`).expect(200)).body);
+    expect(partnership).toContain(north.id);
+    expect(partnership).toContain(south.id);
+    // The ICB's people went to the first successor listed.
+    const me = (await factory.admin.get(`/v1/users/${s.icbUser.id}`).expect(200)).body;
+    expect(me.organisationId ?? me.organisation?.id).toBe(north.id);
+    for (const id of [one, two])
+      await s.councilUser.as
+        .get(`/v1/cycles/${id}/history/verify`)
+        .expect(200)
+        .expect((r) => expect(r.body.intact).toBe(true));
+  });
+});
