@@ -17,7 +17,7 @@ const verifier = (file: string): Promise<{ code: number; stdout: string }> =>
 
 /**
  * Erasing a person (issue 34): a panel member from the lived-experience network wrote learning
- * naming a resident in three cycles. Erased, their texts and name are gone from every view and
+ * naming a resident in three cycles, and commented on each problem. Erased, their texts and name are gone from every view and
  * export, each history verifies and records the erasure, and the offline verifier passes the files.
  */
 describe('erasing a person', () => {
@@ -38,6 +38,9 @@ describe('erasing a person', () => {
       const id = await c.newCycle({ title });
       await steps.toReviewing(id);
       await steps.ok(member.as, id, { type: 'RECORD_LEARNING', insight, evidence: `Notes of ${memberName}'s call`, recommendation: 'adapt' });
+      // And a comment on the problem's latest revision, naming her too.
+      const revision = String((await member.as.get(`/v1/cycles/${id}`).expect(200)).body.problem.revisions.length);
+      await member.as.post(`/v1/cycles/${id}/comments`, { subject: 'revision', subjectId: revision, body: `${insight} (from the panel)` }).expect(201);
       cycleIds.push(id);
     }
   }, 180000);
@@ -79,6 +82,9 @@ describe('erasing a person', () => {
       const cycle = await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200);
       expect(JSON.stringify(cycle.body)).not.toContain('Ada Jones');
       expect(JSON.stringify(cycle.body)).not.toContain(memberName);
+      const revision = String(cycle.body.problem.revisions.length);
+      const comments = (await c.councilUser.as.get(`/v1/cycles/${id}/comments?subject=revision&subjectId=${revision}`).expect(200)).body.items;
+      expect(comments).toEqual([expect.objectContaining({ authorUserId: member.id, body: '[erased]' })]);
       const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history?limit=500`).expect(200)).body.items as { seq: number; type: string; payload: Record<string, unknown> }[];
       const learning = history.find((e) => e.type === 'RECORD_LEARNING')!;
       expect(learning.payload).toEqual({ insight: '[erased]', evidence: '[erased]', recommendation: 'adapt' });
