@@ -20,7 +20,9 @@ import {
   TEST_PASSWORD,
   waitFor,
   wipeQueueKeys,
+  asOwner,
 } from '@test/support';
+import request from 'supertest';
 
 describe('reorganisation: an organisation succeeded on a vesting date', () => {
   let api: TestApi;
@@ -156,6 +158,21 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     // A dissolved organisation's users cannot sign in (the district's moved: they can, as the unitary's).
     const moved = (await factory.admin.get(`/v1/users/${districtUser.id}`).expect(200)).body;
     expect(moved.organisationId ?? moved.organisation?.id).toBe(unitary.id);
+    await login(api.http, districtUser.email, TEST_PASSWORD);
+    // One left in the council (put back behind the service's back): refused at sign-in.
+    await asOwner((m) => m.query(`UPDATE users SET organisation_id = $1 WHERE id = $2`, [c.orgs.council.id, districtUser.id]));
+    await request(api.http).post('/v1/auth/login').send({ email: districtUser.email, password: TEST_PASSWORD }).expect(401);
+    await asOwner((m) => m.query(`UPDATE users SET organisation_id = $1 WHERE id = $2`, [unitary.id, districtUser.id]));
+
+    // Writes naming the dissolved council are refused (422), and change nothing.
+    const invited = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [c.orgs.council.id] }).expect(422);
+    expect(invited.body.detail).toMatch(/was dissolved in a reorganisation: name its successor instead/);
+    const person = await factory.admin.post('/v1/users', { email: `late-${Date.now()}@example.org`, name: 'Late Starter', password: TEST_PASSWORD, organisationId: c.orgs.council.id }).expect(422);
+    expect(person.body.detail).toMatch(/was dissolved in a reorganisation/);
+    const before = (await unitaryUser.as.get(`/v1/cycles/${deciding}`).expect(200)).body.version;
+    await unitaryUser.as.post(`/v1/cycles/${deciding}/events`, { type: 'INVITE_CO_OWNER', organisationId: c.orgs.council.id, role: 'commissioner' }).expect(422);
+    expect((await unitaryUser.as.get(`/v1/cycles/${deciding}`).expect(200)).body.version).toBe(before);
+    await succession(c.orgs.council.id, { effectiveAt: fromNow(60_000), successors: [{ organisationId: unitary.id }] }).expect(422);
   });
 
   it('refuses what cannot be scheduled, in the API’s error format', async () => {

@@ -6,7 +6,7 @@ import { addYears } from 'date-fns';
 import { LRUCache } from 'lru-cache';
 import { type AppConfig, CLOCK } from '@app/config';
 import { Batcher } from '@app/database';
-import { type Clock, Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed, normaliseEmail } from '@app/domain';
+import { type Clock, Conflict, Forbidden, NotFound, TransitionRefused, Unauthenticated, ValidationFailed, normaliseEmail } from '@app/domain';
 import { AccountsRepository, type ChoosableUser } from './accounts.repository';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { Principal, isAdmin, principalOf } from './principal';
@@ -277,6 +277,7 @@ export class AccountsService {
     if (!organisation) {
       throw new ValidationFailed([{ field: 'organisationId', message: 'no organisation has this id' }]);
     }
+    if (organisation.dissolvedAt) throw new TransitionRefused(`${organisation.name} was dissolved in a reorganisation: add the person to its successor instead.`);
     const user = await this.accounts.insertUser({
       email: normaliseEmail(input.email),
       name: input.name.trim(),

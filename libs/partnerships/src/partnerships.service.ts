@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
 import { CLOCK } from '@app/config';
-import { type Clock, Conflict, Forbidden, NotFound, ValidationFailed } from '@app/domain';
+import { type Clock, Conflict, Forbidden, NotFound, TransitionRefused, ValidationFailed } from '@app/domain';
 import { Transactions } from '@app/database';
 import { PartnershipEntity } from './partnership.entity';
 import { PartnershipAggregate, PartnershipsRepository } from './partnerships.repository';
@@ -236,6 +236,13 @@ export class PartnershipsService {
     const missing = ids.filter((id) => !found.some((o) => o.id === id));
     if (missing.length) {
       throw new ValidationFailed([{ field, message: `no organisation has the id ${missing.join(', ')}` }]);
+    }
+    // A dissolved organisation acts no more: its successors take its place.
+    const dissolved = found.filter((o) => o.dissolvedAt);
+    if (dissolved.length) {
+      throw new TransitionRefused(
+        `${dissolved.map((o) => o.name).join(', ')} ${dissolved.length === 1 ? 'was' : 'were'} dissolved in a reorganisation: name ${dissolved.length === 1 ? 'its successor' : 'their successors'} instead.`,
+      );
     }
   }
 }
