@@ -164,6 +164,11 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     await request(api.http).post('/v1/auth/login').send({ email: districtUser.email, password: TEST_PASSWORD }).expect(401);
     await asOwner((m) => m.query(`UPDATE users SET organisation_id = $1 WHERE id = $2`, [unitary.id, districtUser.id]));
 
+    // The dissolved council is named "Former … (now …)", in the open data of the cycle it still co-owns (the ended one), its party id kept.
+    const ocds = JSON.parse((await unitaryUser.as.get(`/v1/cycles/${ended}/ocds`).expect(200)).text) as { releases: { parties: { id: string; name: string }[] }[] };
+    const party = ocds.releases[0].parties.find((p) => p.id.endsWith(c.orgs.council.id));
+    expect(party?.name).toBe('Former Northshire County Council (now North Wold Council)');
+
     // Writes naming the dissolved council are refused (422), and change nothing.
     const invited = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [c.orgs.council.id] }).expect(422);
     expect(invited.body.detail).toMatch(/was dissolved in a reorganisation: name its successor instead/);

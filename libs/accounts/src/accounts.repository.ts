@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { organisationDisplayName } from '@app/domain';
 import { OrganisationEntity, OrganisationKind } from './organisation.entity';
 import { EmailPreference, UserEntity, UserRole } from './user.entity';
 
@@ -66,17 +67,25 @@ export class AccountsRepository {
     return new Map(rows.map((r) => [r.id, { active: r.active, generation: r.session_generation }]));
   }
 
-  /** The names of these organisations and users, in one statement (those that exist). */
+  /**
+   * The display names of these organisations (a dissolved one as "Former <name> (now <successors>)",
+   * its successors found through the chain) and the names of these users, in one statement.
+   */
   async namesOf(organisationIds: string[], userIds: string[]): Promise<{ organisations: Map<string, string>; users: Map<string, string> }> {
-    const rows: { is_user: boolean; id: string; name: string }[] =
+    const rows: { is_user: boolean; id: string; name: string; dissolved_at: Date | null; successors: string[] | null }[] =
       organisationIds.length || userIds.length
-        ? await this.dataSource.query('SELECT false AS is_user, id, name FROM organisations WHERE id = ANY($1::uuid[]) UNION ALL SELECT true, id, name FROM users WHERE id = ANY($2::uuid[])', [
-            organisationIds,
-            userIds,
-          ])
+        ? await this.dataSource.query(
+            `WITH RECURSIVE chain(id) AS (
+               SELECT id FROM organisations WHERE id = ANY($1::uuid[])
+               UNION SELECT s FROM chain JOIN organisations o ON o.id = chain.id CROSS JOIN unnest(o.successor_organisation_ids) AS s)
+             SELECT false AS is_user, o.id, o.name, o.dissolved_at, o.successor_organisation_ids AS successors FROM organisations o JOIN chain ON chain.id = o.id
+             UNION ALL SELECT true, id, name, NULL, NULL FROM users WHERE id = ANY($2::uuid[])`,
+            [organisationIds, userIds],
+          )
         : [];
+    const byId = new Map(rows.filter((r) => !r.is_user).map((r) => [r.id, { id: r.id, name: r.name, dissolvedAt: r.dissolved_at, successorOrganisationIds: r.successors }]));
     return {
-      organisations: new Map(rows.filter((r) => !r.is_user).map((r) => [r.id, r.name])),
+      organisations: new Map(organisationIds.filter((id) => byId.has(id)).map((id) => [id, organisationDisplayName(id, byId)])),
       users: new Map(rows.filter((r) => r.is_user).map((r) => [r.id, r.name])),
     };
   }

@@ -8,3 +8,4 @@ export * from './calendar/working-days';
 export * from './money';
 export * from './agreement/agreement.machine';
 export * from './personal/free-texts';
+export * from './organisation-names';

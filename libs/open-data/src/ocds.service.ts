@@ -70,7 +70,8 @@ export class OcdsService {
       ...contexts.flatMap((c) => [...c.coOwners.map((o) => o.organisationId), ...(c.pledges ?? []).map((p) => p.organisationId)]),
       ...userOrganisation.values(),
     ]);
-    const names = new Map((await this.accounts.findOrganisations([...organisationIds])).map((o) => [o.id, o.name]));
+    // A dissolved organisation is named "Former <name> (now <successor>)": its party keeps its id.
+    const names = (await this.accounts.namesOf([...organisationIds], [])).organisations;
     return {
       organisationName: (id) => names.get(id),
       organisationOfUser: (id) => userOrganisation.get(id),
