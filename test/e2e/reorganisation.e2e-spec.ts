@@ -169,6 +169,10 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     const party = ocds.releases[0].parties.find((p) => p.id.endsWith(c.orgs.council.id));
     expect(party?.name).toBe('Former Northshire County Council (now North Wold Council)');
 
+    // And in the ended cycle's history as CSV (the council launched it).
+    const csv = await unitaryUser.as.get(`/v1/cycles/${ended}/history.csv`).expect(200);
+    expect(csv.text).toContain('Former Northshire County Council (now North Wold Council)');
+
     // Writes naming the dissolved council are refused (422), and change nothing.
     const invited = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [c.orgs.council.id] }).expect(422);
     expect(invited.body.detail).toMatch(/was dissolved in a reorganisation: name its successor instead/);

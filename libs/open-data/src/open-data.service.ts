@@ -328,11 +328,10 @@ export class OpenDataService {
     );
   }
 
-  /** Organisation names by id, read in one go ("A former organisation" for one not found). */
+  /** Organisation names by id, read in one go (a dissolved one "Former <name> (now <successors>)"; "A former organisation" for one not found). */
   private async namer(ids: (string | null)[]): Promise<(id: string) => string> {
     const unique = [...new Set(ids.filter((id): id is string => !!id))];
-    const found = unique.length ? await this.accounts.findOrganisations(unique) : [];
-    const names = new Map(found.map((o) => [o.id, o.name]));
+    const names = unique.length ? (await this.accounts.namesOf(unique, [])).organisations : new Map<string, string>();
     return (id: string) => names.get(id) ?? 'A former organisation';
   }
 }
