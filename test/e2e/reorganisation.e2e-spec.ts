@@ -23,6 +23,7 @@ import {
   asOwner,
 } from '@test/support';
 import request from 'supertest';
+import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
 
 describe('reorganisation: an organisation succeeded on a vesting date', () => {
   let api: TestApi;
@@ -225,6 +226,22 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     await factory.admin.delete(`/v1/organisations/${target}/succession`).expect(204);
     await factory.admin.get(`/v1/organisations/${target}/succession`).expect(404);
     await factory.admin.delete(`/v1/organisations/${target}/succession`).expect(404);
+  });
+
+  it('the partnership’s page shows a succession coming, and no more once it is cancelled', async () => {
+    const web = await createWebApp();
+    try {
+      const merged = await factory.organisation('community', 'North Wold Residents’ Voice');
+      await succession(c.orgs.forum.id, { effectiveAt: '2031-04-01T00:00:00+01:00', successors: [{ organisationId: merged.id }] }).expect(201);
+      const { cookie } = await signInOverHttp(web as TestWeb, c.icbUser.email, TEST_PASSWORD);
+      const page = (await request(web.app.getHttpServer()).get(`/partnerships/${c.partnershipId}`).set('Cookie', cookie).expect(200)).text;
+      expect(page).toContain('Northshire Residents&#39; Forum becomes North Wold Residents’ Voice on 1 April 2031');
+      await factory.admin.delete(`/v1/organisations/${c.orgs.forum.id}/succession`).expect(204);
+      const after = (await request(web.app.getHttpServer()).get(`/partnerships/${c.partnershipId}`).set('Cookie', cookie).expect(200)).text;
+      expect(after).not.toContain('becomes North Wold Residents’ Voice');
+    } finally {
+      await web.app.close();
+    }
   });
 
   it('a cancelled succession never happens, whatever its job does', async () => {

@@ -2,6 +2,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccountsModule } from '@app/accounts';
+import { ReorganisationModule } from '@app/reorganisation';
 import { AppConfigModule } from '@app/config';
 import { CyclesModule } from '@app/cycles';
 import { DatabaseModule } from '@app/database';
@@ -62,6 +63,7 @@ import { CommentThreads } from './cycles/comment-threads';
     QueueModule,
     AccountsModule,
     PartnershipsModule,
+    ReorganisationModule,
     CyclesModule,
     MilestonesModule,
     NotificationsModule,

@@ -118,6 +118,24 @@ export class ReorganisationService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * The successions scheduled for members of this partnership, soonest first, for its page's
+   * banner: who becomes whom (or is split between whom) and when. The caller has checked it may see it.
+   */
+  async comingTo(partnershipId: string): Promise<{ predecessor: string; successors: string[]; effectiveAt: Date }[]> {
+    const rows: { predecessor: string; effective_at: Date; successors: SuccessorAssignment[] }[] = await this.transactions.manager.query(
+      `SELECT s.predecessor_organisation_id AS predecessor, s.effective_at, s.successors FROM organisation_successions s
+       JOIN partnership_members m ON m.organisation_id = s.predecessor_organisation_id AND m.partnership_id = $1
+       WHERE s.state = 'scheduled' ORDER BY s.effective_at, s.id`,
+      [partnershipId],
+    );
+    if (!rows.length) return [];
+    const ids = rows.flatMap((r) => [r.predecessor, ...r.successors.map((x) => x.organisationId)]);
+    const { organisations: names } = await this.accounts.namesOf([...new Set(ids)], []);
+    const name = (id: string) => names.get(id) ?? 'an organisation';
+    return rows.map((r) => ({ predecessor: name(r.predecessor), successors: r.successors.map((x) => name(x.organisationId)), effectiveAt: new Date(r.effective_at) }));
+  }
+
   /** Schedules the succession of organisation `id` (a platform admin's act). */
   async schedule(principal: Principal, id: string, body: unknown): Promise<SuccessionView> {
     if (!isAdmin(principal)) throw new Forbidden('Only a platform admin records a succession.');

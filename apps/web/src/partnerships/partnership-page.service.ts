@@ -8,6 +8,8 @@ import { OpenDataService } from '@app/open-data';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipFrameworkService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipsService } from '@app/partnerships';
 import { WebhooksService } from '@app/webhooks';
+import { ReorganisationService } from '@app/reorganisation';
+import { joinNames } from '@app/domain';
 import { AgreementsService } from '@app/agreements';
 import { LayoutService } from '../http/layout.service';
 import type { FormError } from '../views/filters';
@@ -54,13 +56,14 @@ export class PartnershipPageService {
     private readonly webhooks: WebhooksService,
     private readonly agreements: AgreementsService,
     private readonly openData: OpenDataService,
+    private readonly reorganisation: ReorganisationService,
     private readonly layout: LayoutService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async render(res: Response, status: number, session: WebSession, id: string, extra: PartnershipPageExtra) {
     // Together: the calendar asks for the partnership too, and shares this read of it.
-    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series, invited, proposals] = await Promise.all([
+    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series, invited, proposals, coming] = await Promise.all([
       this.partnerships.get(session.principal, id),
       this.milestones.calendar(session.principal, id),
       this.framework.tableHistories(session.principal, id),
@@ -71,6 +74,7 @@ export class PartnershipPageService {
       this.openData.outcomeSeries(session.principal, id),
       this.invitations.invitations(session.principal, id),
       this.governance.proposals(session.principal, id),
+      this.reorganisation.comingTo(id),
     ]);
     const agreedNumber = agreement.snapshot.context.agreedNumber;
     const agreed = agreement.snapshot.context.versions.find((v) => v.number === agreedNumber) ?? null;
@@ -114,6 +118,11 @@ export class PartnershipPageService {
       section: 'partnerships',
       title: aggregate.partnership.name,
       partnership: aggregate.partnership,
+      // "Northshire County Council becomes North Wold Council on 1 April 2028" (a split: "is split between A and B").
+      successions: coming.map((c) => ({
+        text: c.successors.length === 1 ? `${c.predecessor} becomes ${c.successors[0]}` : `${c.predecessor} is split between ${joinNames(c.successors)}`,
+        effectiveAt: c.effectiveAt,
+      })),
       members,
       invited: invited.map((i) => ({ name: i.organisation?.name ?? 'an organisation', kind: i.organisation?.kind, invitedAt: i.invitedAt })),
       proposals: proposals
