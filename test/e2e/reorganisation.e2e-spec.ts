@@ -177,7 +177,9 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     // Writes naming the dissolved council are refused (422), and change nothing.
     const invited = await c.icbUser.as.post(`/v1/partnerships/${c.partnershipId}/members`, { organisationIds: [c.orgs.council.id] }).expect(422);
     expect(invited.body.detail).toMatch(/was dissolved in a reorganisation: name its successor instead/);
-    const person = await factory.admin.post('/v1/users', { email: `late-${Date.now()}@example.org`, name: 'Late Starter', password: TEST_PASSWORD, organisationId: c.orgs.council.id }).expect(422);
+    const person = await factory.admin
+      .post('/v1/users', { email: 'late-starter@reorganisation.example.org', name: 'Late Starter', password: TEST_PASSWORD, organisationId: c.orgs.council.id })
+      .expect(422);
     expect(person.body.detail).toMatch(/was dissolved in a reorganisation/);
     const before = (await unitaryUser.as.get(`/v1/cycles/${deciding}`).expect(200)).body.version;
     await unitaryUser.as.post(`/v1/cycles/${deciding}/events`, { type: 'INVITE_CO_OWNER', organisationId: c.orgs.council.id, role: 'commissioner' }).expect(422);
@@ -194,7 +196,7 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     // Not an admin.
     await c.icbUser.as.post(`/v1/organisations/${target}/succession`, { effectiveAt: at, successors: [{ organisationId: commissioner.id }] }).expect(403);
     // In the past, the organisation itself, twice the same, no such organisation, an unknown field.
-    const past = await succession(target, { effectiveAt: new Date(Date.now() - 1000).toISOString(), successors: [{ organisationId: commissioner.id }] }).expect(400);
+    const past = await succession(target, { effectiveAt: fromNow(-1000), successors: [{ organisationId: commissioner.id }] }).expect(400);
     expect(past.body.errors).toEqual([expect.objectContaining({ field: 'effectiveAt' })]);
     await succession(target, { effectiveAt: at, successors: [{ organisationId: target }] }).expect(400);
     await succession(target, { effectiveAt: at, successors: [{ organisationId: commissioner.id }, { organisationId: commissioner.id }] }).expect(400);
