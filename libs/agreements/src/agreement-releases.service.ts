@@ -9,7 +9,7 @@ import { CLOCK } from '@app/config';
 import { AGREEMENT_ERASED_FIELDS, type Actor, type Clock, Forbidden, NotFound, ValidationFailed, freeTextTypes } from '@app/domain';
 import { type Principal, isAdmin } from '@app/accounts';
 import { Transactions, type JsonObject } from '@app/database';
-import { ERASED, REDACTED, type Seals, actorColumns, releaseFields, valueAt } from '@app/history';
+import { ERASED, REDACTED, type Seals, actorColumns, redactionRequest, releaseFields, valueAt } from '@app/history';
 import { AGREEMENT_HISTORY } from './agreements.service';
 
 /** What an erasure did in the agreements' histories. */
@@ -44,15 +44,8 @@ export class AgreementReleasesService {
    * records which field, by whom and why. The same rules and answers as a cycle's redaction.
    */
   async redact(admin: Principal, partnershipId: string, seq: number, input: { field?: unknown; reason?: unknown }): Promise<{ seq: number; field: string; redactedBySeq: number }> {
-    const field = typeof input.field === 'string' ? input.field.trim() : '';
-    const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-    const problems = [
-      ...(!field || field.length > 200 ? [{ field: 'field', message: 'must name the field of the entry to redact, such as reason' }] : []),
-      ...(!reason || reason.length > 2000 ? [{ field: 'reason', message: 'must say why, in 1 to 2000 characters' }] : []),
-    ];
-    if (problems.length) throw new ValidationFailed(problems);
+    const { field, pointer, reason } = redactionRequest(input, 'reason');
     if (!isAdmin(admin)) throw new Forbidden('Only an admin redacts a history entry.');
-    const pointer = field.startsWith('/') ? field : `/${field}`;
     return this.transactions.run(async () => {
       const m = this.transactions.manager;
       const locked = await AGREEMENT_HISTORY.lock<{ state: string; snapshot: JsonObject }>(m, partnershipId, ['state', 'snapshot']);

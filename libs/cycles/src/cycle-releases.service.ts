@@ -9,7 +9,7 @@ import { type Principal, isAdmin } from '@app/accounts';
 import { CLOCK } from '@app/config';
 import { Transactions, type JsonObject } from '@app/database';
 import { type Actor, type Clock, CYCLE_PROSE_FIELDS, type CycleTexts, Forbidden, NotFound, type ReleasedEntry, ValidationFailed, releaseInJson, releaseInSnapshot, releaseInTexts } from '@app/domain';
-import { ERASED, REDACTED, type Seals, releaseFields, valueAt } from '@app/history';
+import { ERASED, REDACTED, type Seals, redactionRequest, releaseFields, valueAt } from '@app/history';
 import { WEBHOOK_DELIVERIES_RELEASED } from '@app/webhooks/webhook-deliveries.fragment';
 import { CycleEventsService } from './cycle-events.service';
 import { CycleQueriesService } from './cycle-queries.service';
@@ -34,7 +34,6 @@ export interface ErasedFromCycles {
   retained: number;
 }
 
-const MAX_REASON = 2000;
 /** The retention job acts for no one. */
 const SYSTEM: Actor = { userId: null, organisationId: null, system: true };
 
@@ -52,16 +51,9 @@ export class CycleReleasesService {
    * what the cycle shows, and a REDACTED entry records which field, by whom and why.
    */
   async redact(admin: Principal, cycleId: string, seq: number, input: { field?: unknown; reason?: unknown }): Promise<{ seq: number; field: string; redactedBySeq: number }> {
-    const field = typeof input.field === 'string' ? input.field.trim() : '';
-    const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-    const problems = [
-      ...(!field || field.length > 200 ? [{ field: 'field', message: 'must name the field of the entry to redact, such as insight' }] : []),
-      ...(!reason || reason.length > MAX_REASON ? [{ field: 'reason', message: `must say why, in 1 to ${MAX_REASON} characters` }] : []),
-    ];
-    if (problems.length) throw new ValidationFailed(problems);
+    const { field, pointer, reason } = redactionRequest(input, 'insight');
     if (!isAdmin(admin)) throw new Forbidden('Only an admin redacts a history entry.');
     await this.queries.get(admin, cycleId);
-    const pointer = field.startsWith('/') ? field : `/${field}`;
     return this.transactions.run(async () => {
       await this.events.lockForEntries([cycleId]);
       const [row] = await this.rows(`h.cycle_id = $1 AND h.seq = $2`, [cycleId, seq]);
