@@ -4,7 +4,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { ValidationFailed } from '@app/domain';
 
 /** What stands in a payload for a text that was erased with its person, or redacted by an admin. */
 export const ERASED = '[erased]';
@@ -138,18 +137,3 @@ function setAt(root: Record<string, unknown>, pointer: string, value: unknown): 
 
 /** The pointer of a path of keys (`['pledges', 0, 'description']` → `/pledges/0/description`). */
 export const pointerOf = (path: (string | number)[]): string => path.map((t) => `/${String(t).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-
-/**
- * A redaction's request, as every chained history takes it: the field (a JSON Pointer, or a
- * top-level name such as `example`) and why; 400 naming each problem.
- */
-export function redactionRequest(input: { field?: unknown; reason?: unknown }, example: string): { field: string; pointer: string; reason: string } {
-  const field = typeof input.field === 'string' ? input.field.trim() : '';
-  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-  const problems = [
-    ...(!field || field.length > 200 ? [{ field: 'field', message: `must name the field of the entry to redact, such as ${example}` }] : []),
-    ...(!reason || reason.length > 2000 ? [{ field: 'reason', message: 'must say why, in 1 to 2000 characters' }] : []),
-  ];
-  if (problems.length) throw new ValidationFailed(problems);
-  return { field, pointer: field.startsWith('/') ? field : `/${field}`, reason };
-}
