@@ -1,5 +1,5 @@
 /* Three tiers (STYLE.md): unit specs beside the code, medium tests against real PostgreSQL and
- * Redis, e2e over HTTP. Medium and e2e share one throwaway database and queue prefix per run. */
+ * Redis, e2e over HTTP. Medium and e2e suites get a throwaway database and queue prefix per Jest worker. */
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -68,11 +68,16 @@ module.exports = {
   rootDir: root,
   // A global option (not per project): real delays of milestones and workers need more than 5 s.
   testTimeout: 30000,
-  // One suite at a time: the suites of a run share one database, whose outboxes (emails, webhook
-  // deliveries) any suite's worker relays; two at once would take each other's messages.
-  maxWorkers: 1,
-  // Which runs them in Jest's own process: `npm test` gives it a 12 GB heap (what a hundred suites'
-  // Nest apps leave behind crossed Node's default 4 GB; the machines have 24).
+  // Two suites at a time by default (TEST_WORKERS): the machines have two cores, and a suite spends
+  // much of its time waiting on PostgreSQL, Redis, Chromium and real delays. Each worker has a database
+  // and queue prefix of its own (global-setup), so no suite relays another's outbox or settles its jobs.
+  maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
+  // A worker whose heap has grown past this (the Nest apps a suite leaves behind) is replaced before
+  // its next suite, so memory stays bounded however many suites a run holds.
+  workerIdleMemoryLimit: '2GB',
+  // A worker still running a second after its last suite has a handle left open: the same second Jest
+  // gives its own process in band before it says it did not exit (.ci/run fails on either).
+  workerGracefulExitTimeout: 1000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/*.spec.ts'] },
     { ...withServices, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'] },

@@ -40,6 +40,6 @@ done
 bash scripts/test-ready.sh
 for name in "${names[@]}"; do
   echo "test:calendar: the whole suite as if it were ${MOMENTS[$name]} ($name)"
-  # One process runs every suite (maxWorkers: 1); past about 100 suites it needs more than Node's default 4 GB heap.
+  # In band (--runInBand) one process runs every suite: past about 100 suites it needs more than Node's default 4 GB heap.
   TEST_CLOCK_START="${MOMENTS[$name]}" node --max-old-space-size=12288 node_modules/jest/bin/jest.js -c config/jest.config.js "${jest_args[@]}"
 done

@@ -87,8 +87,12 @@ describe('Redis through Sentinel', () => {
     );
   }, 60000);
 
-  afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  afterAll(async () => {
+    // Waited for: a child not yet reaped is a handle that keeps this suite's Jest worker from exiting.
+    const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+    const exits = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(exits);
     rmSync(dir, { recursive: true, force: true });
   });
 

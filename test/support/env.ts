@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// The run's own database and queue prefix, from global-setup.
-const run = JSON.parse(readFileSync(join(__dirname, '.run.json'), 'utf8')) as Record<string, string> & { clockOffsetMs: number };
-process.env.DATABASE_URL = run.DATABASE_URL;
+// This worker's own database and queue prefix, from global-setup (in band, Jest's process is worker 1).
+const run = JSON.parse(readFileSync(join(__dirname, '.run.json'), 'utf8')) as {
+  workers: Record<string, { DATABASE_URL: string; MIGRATION_DATABASE_URL: string; QUEUE_PREFIX: string }>;
+  clockOffsetMs: number;
+};
+const worker = process.env.JEST_WORKER_ID ?? '1';
+const services = run.workers[worker];
+if (!services) throw new Error(`test: global-setup made no database for Jest worker ${worker} (it made ${Object.keys(run.workers).join(', ')})`);
+process.env.DATABASE_URL = services.DATABASE_URL;
 // The tables' owner: for test code that must do what the apps' role may not (see ownerDataSource).
-process.env.MIGRATION_DATABASE_URL = run.MIGRATION_DATABASE_URL;
-process.env.QUEUE_PREFIX = run.QUEUE_PREFIX;
+process.env.MIGRATION_DATABASE_URL = services.MIGRATION_DATABASE_URL;
+process.env.QUEUE_PREFIX = services.QUEUE_PREFIX;
 process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 // supertest and the browser connect from 127.0.0.1: its X-Forwarded-For stands for the client.
