@@ -1,20 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import { lifecycle } from '@app/config';
-import { TestApi, createTestApi, waitFor } from '@test/support';
+import { TestApi, createTestApi, freePort, waitFor } from '@test/support';
 import { createWebApp } from '@test/support/test-web';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /**
  * Liveness and readiness apart from /health: a load balancer takes a process out when ready

@@ -5,3 +5,4 @@ export * from './test-relay';
 export * from './test-receiver';
 export * from './webhook-bed';
 export * from './owner';
+export * from './free-port';
