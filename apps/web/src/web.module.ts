@@ -45,6 +45,7 @@ import { HistoryExportsController } from './audit/history-exports.controller';
 import { PublicPagesController } from './public/public-pages.controller';
 import { DataProtectionModule } from '@app/data-protection';
 import { RetentionPagesController } from './admin/retention.controller';
+import { SuccessionPagesController } from './admin/successions.controller';
 import { ErasurePagesController } from './admin/erasure.controller';
 import { RedactionPagesController } from './admin/redaction.controller';
 import { PrivacyPageController } from './public/privacy-page.controller';
@@ -99,6 +100,7 @@ import { CommentThreads } from './cycles/comment-threads';
     HistoryExportsController,
     PublicPagesController,
     RetentionPagesController,
+    SuccessionPagesController,
     ErasurePagesController,
     RedactionPagesController,
     PrivacyPageController,

@@ -9,7 +9,6 @@ import {
   Conflict,
   CycleEvent,
   CycleState,
-  type Directory,
   type EventInput,
   Forbidden,
   MilestoneEventType,
@@ -267,55 +266,45 @@ export class CycleEventsService {
   }
 
   /**
-   * The service's events to several cycles (a handover), in the caller's transaction: the rows
-   * locked in id order, each cycle's event built on its locked row (none: left alone) and decided
-   * by the machine, and every accepted one written with its history entry, the tasks it opened and
-   * closed and its webhook deliveries, in one statement.
+   * Events the service records on people's behalf (a handover, a succession), in the caller's
+   * transaction: the rows locked in id order, each cycle's events built on its locked row by
+   * `eventsOf` (none: left alone; a row gone: skipped), decided by the machine one after another
+   * (each on the state the one before left) and chained like any other. The service's events only
+   * record: one that would open another iteration is a fault. Answers each cycle's outcome (its
+   * first refusal, or the last entry written); writes the accepted cycles, or, with `allOrNothing`,
+   * writes nothing when any is refused (the caller then rolls back or reports).
    */
-  async applyServiceEvents(cycleIds: string[], eventOf: (row: CycleEntity) => Promise<CycleEvent | undefined>): Promise<Map<string, ServiceEventOutcome>> {
+  async applyServiceEvents(
+    cycleIds: string[],
+    eventsOf: (row: CycleEntity) => Promise<CycleEvent[]>,
+    { allOrNothing = false }: { allOrNothing?: boolean } = {},
+  ): Promise<Map<string, ServiceEventOutcome>> {
     const rows = await this.cycles.lockMany([...new Set(cycleIds)].sort());
     const outcomes = new Map<string, ServiceEventOutcome>();
     const chains: CycleChain[] = [];
     for (const row of rows) {
-      const event = await eventOf(row);
-      if (!event) continue;
+      const events = await eventsOf(row);
+      if (!events.length) continue;
       const chain = new CycleChain(row);
-      const decision = chain.decide(event);
-      if (!decision.accepted) {
-        outcomes.set(row.id, { outcome: 'refused', reason: decision.reason });
-        continue;
+      let outcome: ServiceEventOutcome | undefined;
+      for (const event of events) {
+        const decision = chain.decide(event);
+        if (!decision.accepted) {
+          cycleEvents.inc({ type: event.type, outcome: decision.kind });
+          outcome = { outcome: 'refused', reason: decision.reason };
+          break;
+        }
+        if (decision.effects.length) throw new Error(`${event.type} would open another iteration of cycle ${row.id}: the service's events only record`);
+        const entry = chain.apply(event, decision);
+        cycleEvents.inc({ type: event.type, outcome: 'accepted' });
+        outcome = { outcome: 'applied', before: row, seq: entry.seq };
       }
-      if (decision.effects.length) throw new Error(`${event.type} would open another iteration of cycle ${row.id}: the service's events only record`);
-      const entry = chain.apply(event, decision);
-      outcomes.set(row.id, { outcome: 'applied', before: row, seq: entry.seq });
-      chains.push(chain);
+      outcomes.set(row.id, outcome!);
+      if (outcome!.outcome === 'applied') chains.push(chain);
     }
-    await this.writeLocked(chains);
+    const refused = [...outcomes.values()].some((o) => o.outcome === 'refused');
+    if (!(allOrNothing && refused)) await this.writeLocked(chains);
     return outcomes;
-  }
-
-  /**
-   * Events the service records on people's behalf (who `service`: a succession), in the caller's
-   * transaction: the cycles locked in id order, each event decided with the directory given (the
-   * partnership as it will be) and chained like any other. Answers the refusals by cycle; writes
-   * only when there are none, so the caller can roll back on any.
-   */
-  async applySuccessionEvents(items: { cycleId: string; type: string; payload: Record<string, unknown>; actor: Actor; directory: Directory }[]): Promise<Map<string, string>> {
-    const rows = new Map((await this.cycles.lockMany([...new Set(items.map((i) => i.cycleId))].sort())).map((r) => [r.id, r]));
-    const chains = new Map<string, CycleChain>();
-    const refusals = new Map<string, string>();
-    for (const item of items) {
-      const row = rows.get(item.cycleId);
-      if (!row) throw new NotFound('cycle');
-      const chain = chains.get(item.cycleId) ?? new CycleChain(row);
-      chains.set(item.cycleId, chain);
-      const event = { type: item.type, ...item.payload, actor: item.actor, at: this.clock.now().toISOString(), directory: item.directory } as CycleEvent;
-      const decision = chain.decide(event);
-      if (!decision.accepted) refusals.set(item.cycleId, decision.reason);
-      else chain.apply(event, decision);
-    }
-    if (!refusals.size) await this.writeLocked([...chains.values()].filter((c) => c.entries.length));
-    return refusals;
   }
 
   /** Takes the rows' locks in the caller's transaction, in id order, as every writer does. */

@@ -109,9 +109,9 @@ export class CycleHandoverService {
         async (row) => {
           const context = restoreCycle(row.snapshot).context;
           // Moved meanwhile (another handover of the same person committed first): nothing to do here.
-          if (!peopleOf(context).includes(from.id)) return undefined;
+          if (!peopleOf(context).includes(from.id)) return [];
           const directory = await this.directory.of(row.partnershipId, [from.id, to.id, ...peopleOf(context)]);
-          return { type: 'HANDED_OVER', fromUserId: from.id, toUserId: to.id, actor, at: this.clock.now().toISOString(), directory } as CycleEvent;
+          return [{ type: 'HANDED_OVER', fromUserId: from.id, toUserId: to.id, actor, at: this.clock.now().toISOString(), directory } as CycleEvent];
         },
       );
       for (const id of [...archived].sort()) skipped.push({ cycleId: id, reason: 'The partnership is archived: it and its cycles are read-only.' });

@@ -23,8 +23,10 @@ export const remindJobId = (d: RemindJobData) => `remind.${d.milestoneId}.${d.re
 /** An organisation's succession carried out on its date (libs/reorganisation); one job per succession. */
 export interface SucceedJobData {
   successionId: string;
+  /** The succession's revision the job was scheduled for (a change gives another; absent in jobs of before revisions: 1). */
+  revision?: number;
 }
-export const succeedJobId = (d: SucceedJobData) => `succeed.${d.successionId}`;
+export const succeedJobId = (d: SucceedJobData) => `succeed.${d.successionId}.${d.revision ?? 1}`;
 
 /** What the outbox asks the relay to do in Redis. */
 export type OutboxMessage =

@@ -3,3 +3,4 @@ export * from './reorganisation.module';
 export * from './reorganisation.service';
 export * from './reorganisation-jobs.service';
 export * from './succession.entity';
+export * from './succession-notices';

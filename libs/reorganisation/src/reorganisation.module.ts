@@ -10,6 +10,7 @@ import { PartnershipHistoryRepository, PartnershipsModule } from '@app/partnersh
 import { SuccessionEntity } from './succession.entity';
 import { ReorganisationService } from './reorganisation.service';
 import { ReorganisationJobsService } from './reorganisation-jobs.service';
+import { SuccessionNotices } from './succession-notices';
 
 /** The tables this feature owns, registered with the data source by its module. */
 export const REORGANISATION_ENTITIES: (abstract new () => object)[] | EntitySchema[] = [SuccessionEntity];
@@ -17,7 +18,7 @@ export const REORGANISATION_ENTITIES: (abstract new () => object)[] | EntitySche
 @Module({
   imports: [TypeOrmModule.forFeature(REORGANISATION_ENTITIES), AccountsModule, CyclesModule, PartnershipsModule, AgreementsModule, OutboxModule],
   // The partnership's chained history, which the succession's entry joins (in the job's transaction).
-  providers: [ReorganisationService, ReorganisationJobsService, PartnershipHistoryRepository],
+  providers: [ReorganisationService, ReorganisationJobsService, SuccessionNotices, PartnershipHistoryRepository],
   exports: [ReorganisationService, ReorganisationJobsService],
 })
 export class ReorganisationModule {}

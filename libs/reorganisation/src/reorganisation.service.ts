@@ -11,8 +11,10 @@ import { Transactions } from '@app/database';
 import { type Clock, Conflict, CycleContext, Directory, Forbidden, NotFound, OrganisationKind, TransitionRefused, ValidationFailed, decide, peopleOf, restoreCycle } from '@app/domain';
 import { CycleDirectory } from '@app/cycles';
 import { OutboxService } from '@app/outbox';
-import { JOB } from '@app/queue';
-import { SuccessionEntity, SuccessorAssignment } from './succession.entity';
+import { JOB, type OutboxMessage, succeedJobId } from '@app/queue';
+import { In } from 'typeorm';
+import { PartnershipOutcome, SuccessionEntity, SuccessorAssignment } from './succession.entity';
+import { SuccessionNotices } from './succession-notices';
 
 /** The body of a succession, parsed. */
 export interface SuccessionInput {
@@ -48,6 +50,9 @@ export interface SuccessionView {
   state: string;
   effectiveAt: string;
   successors: SuccessorAssignment[];
+  revision: number;
+  /** Partnership by partnership, once its date has come: carried out, or refused by these cycles' rules. */
+  partnerships: ({ partnershipId: string } & PartnershipOutcome)[];
   carriedOutAt: string | null;
   cancelledAt: string | null;
 }
@@ -61,6 +66,10 @@ export const viewOf = (s: SuccessionEntity): SuccessionView => ({
   state: s.state,
   effectiveAt: s.effectiveAt.toISOString(),
   successors: s.successors,
+  revision: s.revision,
+  partnerships: Object.entries(s.outcomes ?? {})
+    .map(([partnershipId, o]) => ({ partnershipId, ...o }))
+    .sort((a, b) => a.partnershipId.localeCompare(b.partnershipId)),
   carriedOutAt: s.carriedOutAt?.toISOString() ?? null,
   cancelledAt: s.cancelledAt?.toISOString() ?? null,
 });
@@ -115,6 +124,7 @@ export class ReorganisationService {
     private readonly accounts: AccountsService,
     private readonly directories: CycleDirectory,
     private readonly outbox: OutboxService,
+    private readonly notices: SuccessionNotices,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -146,11 +156,12 @@ export class ReorganisationService {
       return await this.transactions.run(async () => {
         const m = this.transactions.manager;
         const repo = m.getRepository(SuccessionEntity);
-        if (await repo.findOneBy({ predecessorOrganisationId: id, state: 'scheduled' })) throw new Conflict('A succession of this organisation is already scheduled: cancel it first.');
+        if (await repo.findOneBy({ predecessorOrganisationId: id, state: In(['scheduled', 'held']) })) throw new Conflict('A succession of this organisation is already scheduled: cancel it first.');
         const saved = await repo.save(
           repo.create({ predecessorOrganisationId: id, effectiveAt: input.effectiveAt, state: 'scheduled', successors: input.successors, createdByUserId: principal.userId }),
         );
-        await this.outbox.enqueue([{ topic: 'schedule', payload: { name: JOB.succeed, data: { successionId: saved.id }, runAt: saved.effectiveAt.toISOString() } }]);
+        await this.outbox.enqueue([scheduleMessage(saved)]);
+        await this.notices.tell(saved, 'scheduled');
         return viewOf(saved);
       });
     } catch (error) {
@@ -168,24 +179,86 @@ export class ReorganisationService {
   /** The scheduled succession of organisation `id`. */
   async get(principal: Principal, id: string): Promise<SuccessionView> {
     if (!isAdmin(principal)) throw new Forbidden('Only a platform admin sees a succession.');
-    const found = await this.transactions.manager.getRepository(SuccessionEntity).findOneBy({ predecessorOrganisationId: id, state: 'scheduled' });
+    const found = await this.transactions.manager.getRepository(SuccessionEntity).findOneBy({ predecessorOrganisationId: id, state: In(['scheduled', 'held']) });
     if (!found) throw new NotFound('scheduled succession');
     return viewOf(found);
+  }
+
+  /** Every succession scheduled or held, soonest first, with the names an admin's page shows. */
+  async pending(principal: Principal): Promise<(SuccessionView & { predecessorName: string; successorNames: string[] })[]> {
+    if (!isAdmin(principal)) throw new Forbidden('Only a platform admin sees a succession.');
+    const rows = await this.transactions.manager.getRepository(SuccessionEntity).find({ where: { state: In(['scheduled', 'held']) }, order: { effectiveAt: 'ASC', id: 'ASC' }, take: 500 });
+    const { organisations: names } = await this.accounts.namesOf([...new Set(rows.flatMap((r) => [r.predecessorOrganisationId, ...r.successors.map((x) => x.organisationId)]))], []);
+    const name = (id: string) => names.get(id) ?? 'an organisation';
+    return rows.map((r) => ({ ...viewOf(r), predecessorName: name(r.predecessorOrganisationId), successorNames: r.successors.map((x) => name(x.organisationId)) }));
+  }
+
+  /**
+   * Changes the scheduled succession before its date (another date, other successors or another
+   * split), checked as a new one is: its revision goes up, so the old date's job finds itself stale.
+   */
+  async change(principal: Principal, id: string, body: unknown): Promise<SuccessionView> {
+    if (!isAdmin(principal)) throw new Forbidden('Only a platform admin changes a succession.');
+    const input = parseSuccession(body);
+    refuseUnless(await this.plan(id, input));
+    return this.transactions.run(async () => {
+      const found = await this.lockPending(id);
+      if (found.state !== 'scheduled' || found.effectiveAt.getTime() <= this.clock.now().getTime()) {
+        throw new Conflict('The succession’s date has come: it is being carried out and can no longer be changed.');
+      }
+      const before = found.revision;
+      Object.assign(found, { effectiveAt: input.effectiveAt, successors: input.successors, revision: before + 1, updatedAt: this.clock.now() });
+      const saved = await this.transactions.manager.getRepository(SuccessionEntity).save(found);
+      await this.outbox.enqueue([{ topic: 'unschedule', payload: { jobIds: [succeedJobId({ successionId: saved.id, revision: before })] } }, scheduleMessage(saved)]);
+      await this.notices.tell(saved, 'changed');
+      return viewOf(saved);
+    });
+  }
+
+  /**
+   * Resumes a held succession once the cycles that refused it allow it (checked as when it was
+   * scheduled, on the partnerships it has not reached): carried out now, by a job of a new revision.
+   */
+  async resume(principal: Principal, id: string): Promise<SuccessionView> {
+    if (!isAdmin(principal)) throw new Forbidden('Only a platform admin resumes a succession.');
+    const held = await this.transactions.manager.getRepository(SuccessionEntity).findOneBy({ predecessorOrganisationId: id, state: 'held' });
+    if (!held) throw new NotFound('held succession');
+    refuseUnless(await this.plan(id, { effectiveAt: held.effectiveAt, successors: held.successors }, { due: true }));
+    return this.transactions.run(async () => {
+      const found = await this.lockPending(id);
+      if (found.state !== 'held') throw new Conflict('The succession is not held any more.');
+      Object.assign(found, { state: 'scheduled', revision: found.revision + 1, updatedAt: this.clock.now() });
+      const saved = await this.transactions.manager.getRepository(SuccessionEntity).save(found);
+      await this.outbox.enqueue([scheduleMessage(saved, this.clock.now())]);
+      return viewOf(saved);
+    });
+  }
+
+  /** Partnerships' names, for the admin's page of successions. */
+  partnershipNames(ids: string[]): Promise<{ id: string; name: string }[]> {
+    return this.transactions.manager.query(`SELECT id, name FROM partnerships WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** The organisation's succession scheduled or held, locked for the transaction (404 when none). */
+  private async lockPending(id: string): Promise<SuccessionEntity> {
+    const found = await this.transactions.manager
+      .getRepository(SuccessionEntity)
+      .findOne({ where: { predecessorOrganisationId: id, state: In(['scheduled', 'held']) }, lock: { mode: 'pessimistic_write' } });
+    if (!found) throw new NotFound('scheduled succession');
+    return found;
   }
 
   /** Cancels the scheduled succession before its date; its job then finds it cancelled. */
   async cancel(principal: Principal, id: string): Promise<void> {
     if (!isAdmin(principal)) throw new Forbidden('Only a platform admin cancels a succession.');
     await this.transactions.run(async () => {
-      const m = this.transactions.manager;
-      const [found]: { id: string; effective_at: Date }[] = await m.query(
-        `SELECT id, effective_at FROM organisation_successions WHERE predecessor_organisation_id = $1 AND state = 'scheduled' FOR UPDATE`,
-        [id],
-      );
-      if (!found) throw new NotFound('scheduled succession');
-      if (found.effective_at.getTime() <= this.clock.now().getTime()) throw new Conflict('The succession’s date has come: it is being carried out and can no longer be cancelled.');
-      await m.query(`UPDATE organisation_successions SET state = 'cancelled', cancelled_at = $2, updated_at = $2 WHERE id = $1`, [found.id, this.clock.now()]);
-      await this.outbox.enqueue([{ topic: 'unschedule', payload: { jobIds: [`succeed.${found.id}`] } }]);
+      const found = await this.lockPending(id);
+      if (found.state === 'held') throw new Conflict('The succession has been carried out in some partnerships already: resume it once the cycles that refused it allow it.');
+      if (found.effectiveAt.getTime() <= this.clock.now().getTime()) throw new Conflict('The succession’s date has come: it is being carried out and can no longer be cancelled.');
+      Object.assign(found, { state: 'cancelled', cancelledAt: this.clock.now(), updatedAt: this.clock.now() });
+      const saved = await this.transactions.manager.getRepository(SuccessionEntity).save(found);
+      await this.outbox.enqueue([{ topic: 'unschedule', payload: { jobIds: [succeedJobId({ successionId: saved.id, revision: saved.revision })] } }]);
+      await this.notices.tell(saved, 'cancelled');
     });
   }
 
@@ -194,12 +267,12 @@ export class ReorganisationService {
    * the dry run of ORGANISATION_SUCCEEDED on each unfinished cycle co-owned (the domain's own
    * `decide`, on the partnership as it will be).
    */
-  async plan(id: string, input: SuccessionInput): Promise<SuccessionPlan> {
+  async plan(id: string, input: SuccessionInput, { due = false }: { due?: boolean } = {}): Promise<SuccessionPlan> {
     if (!UUID.test(id)) throw new NotFound('organisation');
     const [predecessor] = await this.accounts.findOrganisations([id]);
     if (!predecessor) throw new NotFound('organisation');
     if (predecessor.dissolvedAt) throw new TransitionRefused(`${predecessor.name} is dissolved already.`);
-    if (input.effectiveAt.getTime() <= this.clock.now().getTime()) throw new ValidationFailed([{ field: 'effectiveAt', message: 'must be in the future' }]);
+    if (!due && input.effectiveAt.getTime() <= this.clock.now().getTime()) throw new ValidationFailed([{ field: 'effectiveAt', message: 'must be in the future' }]);
     const found = new Map((await this.accounts.findOrganisations(input.successors.map((s) => s.organisationId))).map((o) => [o.id, o]));
     const problems = input.successors.flatMap((s, i) => {
       const o = found.get(s.organisationId);
@@ -283,6 +356,12 @@ export class ReorganisationService {
     return decision.accepted ? undefined : (decision.reason ?? 'refused');
   }
 }
+
+/** The job that carries the succession out at its date (or `at`, a resumed one's now), named by its revision. */
+export const scheduleMessage = (s: SuccessionEntity, at: Date = s.effectiveAt): OutboxMessage => ({
+  topic: 'schedule',
+  payload: { name: JOB.succeed, data: { successionId: s.id, revision: s.revision }, runAt: at.toISOString() },
+});
 
 /** 422 naming every cycle left unassigned or assigned twice, and every cycle whose rules refuse. */
 export function refuseUnless(plan: SuccessionPlan): void {

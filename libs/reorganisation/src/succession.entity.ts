@@ -2,7 +2,14 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { OrganisationEntity, UserEntity } from '@app/accounts';
 
-export type SuccessionState = 'scheduled' | 'cancelled' | 'done';
+export type SuccessionState = 'scheduled' | 'held' | 'cancelled' | 'done';
+
+/** What happened in one partnership on the date: carried out, or refused by these cycles' rules. */
+export interface PartnershipOutcome {
+  state: 'done' | 'refused';
+  at: string;
+  refusals?: { cycleId: string; title: string; reason: string }[];
+}
 
 /** One successor, and (in a split) the unfinished cycles it takes. */
 export interface SuccessorAssignment {
@@ -11,10 +18,11 @@ export interface SuccessorAssignment {
 }
 
 @Entity('organisation_successions')
-@Check('organisation_successions_state_check', `"state" IN ('scheduled', 'cancelled', 'done')`)
+@Check('organisation_successions_state_check', `"state" IN ('scheduled', 'held', 'cancelled', 'done')`)
+@Check('organisation_successions_outcomes_check', `jsonb_typeof("outcomes") = 'object'`)
 @Check('organisation_successions_successors_check', `jsonb_typeof("successors") = 'array' AND jsonb_array_length("successors") >= 1`)
-// One succession waits per organisation at a time; the due ones are what the reconciler reads.
-@Index('organisation_successions_one_scheduled', ['predecessorOrganisationId'], { unique: true, where: `"state" = 'scheduled'` })
+// One succession waits per organisation at a time (scheduled or held); the due ones are what the reconciler reads.
+@Index('organisation_successions_one_pending', ['predecessorOrganisationId'], { unique: true, where: `"state" IN ('scheduled', 'held')` })
 @Index('organisation_successions_due', ['effectiveAt'], { where: `"state" = 'scheduled'` })
 export class SuccessionEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -35,6 +43,14 @@ export class SuccessionEntity {
 
   @Column({ type: 'jsonb' })
   successors!: SuccessorAssignment[];
+
+  /** 1, and one more at each change before the date: the job of an earlier revision is stale. */
+  @Column({ type: 'integer', default: 1 })
+  revision!: number;
+
+  /** By partnership id: carried out there, or refused by its cycles' rules on the date. */
+  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  outcomes!: Record<string, PartnershipOutcome>;
 
   @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
   createdByUserId!: string | null;

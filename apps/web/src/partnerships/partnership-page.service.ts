@@ -8,8 +8,7 @@ import { OpenDataService } from '@app/open-data';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipFrameworkService, PartnershipGovernanceService, PartnershipInvitationsService, PartnershipsService } from '@app/partnerships';
 import { WebhooksService } from '@app/webhooks';
-import { ReorganisationService } from '@app/reorganisation';
-import { joinNames } from '@app/domain';
+import { ReorganisationService, successionSentence } from '@app/reorganisation';
 import { AgreementsService } from '@app/agreements';
 import { LayoutService } from '../http/layout.service';
 import type { FormError } from '../views/filters';
@@ -120,7 +119,7 @@ export class PartnershipPageService {
       partnership: aggregate.partnership,
       // "Northshire County Council becomes North Wold Council on 1 April 2028" (a split: "is split between A and B").
       successions: coming.map((c) => ({
-        text: c.successors.length === 1 ? `${c.predecessor} becomes ${c.successors[0]}` : `${c.predecessor} is split between ${joinNames(c.successors)}`,
+        text: successionSentence(c.predecessor, c.successors),
         effectiveAt: c.effectiveAt,
       })),
       members,
