@@ -72,8 +72,18 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     await steps.ok(c.councilUser.as, ended, { type: 'LAUNCH' });
     await steps.ok(c.councilUser.as, ended, { type: 'CANCEL', reason: 'Merged into another cycle' });
     const endedHistory = await types(c.councilUser.as, ended);
-    // An agreement being consulted on.
-    await c.councilUser.as.post(`/v1/partnerships/${c.partnershipId}/agreement/events`, { type: 'STATE_POSITION', whatsInItForUs: 'Fewer admissions', readiness: 'ready' }).expect(200);
+    // A closed cycle: the review signed off by the whole panel.
+    const closed = await c.newCycle({ title: 'Closed' });
+    await steps.toReviewing(closed);
+    let last;
+    for (const p of c.panel) last = await steps.ok(p.as, closed, { type: 'SIGN_OFF_REVIEW', outcome: 'close' });
+    expect(last.state).toBe('closed');
+    const closedHistory = await types(c.councilUser.as, closed);
+    // An agreement being consulted on: a position stated, a draft proposed, the council's consent given.
+    const agreementEvent = (as: Agent, body: object) => as.post(`/v1/partnerships/${c.partnershipId}/agreement/events`, body).expect(200);
+    await agreementEvent(c.councilUser.as, { type: 'STATE_POSITION', whatsInItForUs: 'Fewer admissions', readiness: 'ready' });
+    const draft = (await agreementEvent(c.icbUser.as, { type: 'PROPOSE_AGREEMENT', destination: 'Fewer admissions in winter', horizonYear: 2030, principles: ['Share the data'] })).body;
+    await agreementEvent(c.councilUser.as, { type: 'CONSENT_AGREEMENT', number: draft.current.number });
 
     const effectiveAt = fromNow(6000);
     const body = { effectiveAt, successors: [{ organisationId: unitary.id }] };
@@ -142,8 +152,10 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     for (const u of [c.icbUser, c.charityUser, c.forumUser]) view = await steps.ok(u.as, deciding, { type: 'CONSENT', proposalId });
     expect(view.state).toBe('delivering');
 
-    // The cancelled cycle is untouched.
+    // The cancelled and the closed cycles are untouched.
     expect(await types(unitaryUser.as, ended)).toEqual(endedHistory);
+    expect(await types(unitaryUser.as, closed)).toEqual(closedHistory);
+    expect((await cycle(unitaryUser.as, closed)).coOwners.map((o: { organisationId: string }) => o.organisationId)).toContain(c.orgs.council.id);
 
     // The partnership and the agreement: the unitary a member, the councils gone, the agreement's history says so.
     const partnership = (await unitaryUser.as.get(`/v1/partnerships/${c.partnershipId}`).expect(200)).body;
@@ -151,6 +163,10 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     expect(members).toContain(unitary.id);
     const agreement = (await unitaryUser.as.get(`/v1/partnerships/${c.partnershipId}/agreement/history`).expect(200)).body as { type: string }[];
     expect(agreement.filter((h) => h.type === 'ORGANISATION_SUCCEEDED')).toHaveLength(2);
+    // The draft is still being consulted on, the council's consent counted for the unitary.
+    const consulted = (await unitaryUser.as.get(`/v1/partnerships/${c.partnershipId}/agreement`).expect(200)).body;
+    expect(consulted.current.number).toBe(draft.current.number);
+    expect(JSON.stringify(consulted)).toContain(unitary.id);
     await unitaryUser.as
       .get(`/v1/partnerships/${c.partnershipId}/agreement/history/verify`)
       .expect(200)
@@ -255,6 +271,81 @@ describe('reorganisation: an organisation succeeded on a vesting date', () => {
     await workers[0].reconcile();
     await new Promise((r) => setTimeout(r, 2500));
     expect((await factory.admin.get(`/v1/organisations/${from.id}`).expect(200)).body.state).toBe('active');
+  });
+
+  const inbox = async (as: Agent) =>
+    ((await as.get('/v1/me/notifications?limit=100').expect(200)).body.items as { kind: string; text: string }[]).filter((n) => n.kind === 'succession').map((n) => n.text);
+
+  it('changed before its date: the old date’s job is stale, the new one carries it out; the people concerned are told of each step', async () => {
+    const f = await Factory.create(api.http);
+    const s = await collaboration(f);
+    const lead = await f.lead(s.orgs.council, 'Lena Lead');
+    const first = await f.organisation('community', 'Wold Voices');
+    const second = await f.organisation('community', 'North Wold Residents');
+    const cycleId = await s.newCycle({ title: 'Voices heard' });
+    await cycleSteps(s).toFraming(cycleId);
+    await succession(s.orgs.forum.id, { effectiveAt: fromNow(2500), successors: [{ organisationId: first.id }] }).expect(201);
+    // Changed: a later date, another successor; refused in the API's format when the body is bad or the rules refuse.
+    await factory.admin.put(`/v1/organisations/${s.orgs.forum.id}/succession`, { effectiveAt: fromNow(-1000), successors: [{ organisationId: second.id }] }).expect(400);
+    const provider = await f.organisation('provider');
+    await factory.admin.put(`/v1/organisations/${s.orgs.charity.id}/succession`, { effectiveAt: fromNow(9000), successors: [{ organisationId: provider.id }] }).expect(404);
+    const changed = (await factory.admin.put(`/v1/organisations/${s.orgs.forum.id}/succession`, { effectiveAt: fromNow(5000), successors: [{ organisationId: second.id }] }).expect(200)).body;
+    expect(changed).toMatchObject({ state: 'scheduled', revision: 2, successors: [{ organisationId: second.id }] });
+    await workers[0].drainOutbox();
+    // Past the first date, the first revision's job (had it stayed in Redis) changes nothing: the forum is still active.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await factory.admin.get(`/v1/organisations/${s.orgs.forum.id}`).expect(200)).body.state).toBe('active');
+    await waitFor(async () => (await factory.admin.get(`/v1/organisations/${s.orgs.forum.id}`)).body.state === 'dissolved', 30000, 'the forum to be dissolved');
+    const owners = (await cycle(s.councilUser.as, cycleId)).coOwners.map((o: { organisationId: string }) => o.organisationId);
+    expect(owners).toContain(second.id);
+    expect(owners).not.toContain(first.id);
+    // The forum's person (now the successor's) and a lead of a partner organisation were told three times; a council member who is no lead, not at all.
+    for (const who of [s.forumUser, lead]) {
+      const told = await inbox(who.as);
+      expect(told).toHaveLength(3);
+      const forum = s.orgs.forum.name;
+      expect(told.find((t) => t.startsWith(`${forum} becomes Wold Voices on`))).toBeDefined();
+      expect(told.find((t) => t.startsWith(`The succession of ${forum} has changed: ${forum} becomes North Wold Residents on`))).toBeDefined();
+      expect(told.find((t) => t.startsWith(`${forum} becomes North Wold Residents from`) && t.endsWith('have moved.'))).toBeDefined();
+    }
+    expect(await inbox(s.councilUser.as)).toEqual([]);
+  });
+
+  it('held where the rules refuse on the date, carried out elsewhere, then resumed once the cycle allows it', async () => {
+    const f = await Factory.create(api.http);
+    const s = await collaboration(f);
+    const other = await collaboration(f);
+    // The charity is a member of a second partnership, where nothing refuses.
+    await other.councilUser.as.post(`/v1/partnerships/${other.partnershipId}/members`, { organisationIds: [s.orgs.charity.id] }).expect(201);
+    await f.acceptInvitations(other.partnershipId, [s.orgs.charity.id]);
+    const commissioner = await f.organisation('commissioner', 'Wold Health Partnership');
+    // Scheduled with no cycle to refuse it; a cycle begun afterwards would lose its only provider.
+    await succession(s.orgs.charity.id, { effectiveAt: fromNow(2500), successors: [{ organisationId: commissioner.id }] }).expect(201);
+    const late = await s.newCycle({ title: 'Begun too late' });
+    await workers[0].drainOutbox();
+    await waitFor(async () => (await factory.admin.get(`/v1/organisations/${s.orgs.charity.id}/succession`)).body.state === 'held', 30000, 'the succession to be held');
+    const held = (await factory.admin.get(`/v1/organisations/${s.orgs.charity.id}/succession`).expect(200)).body;
+    const byPartnership = Object.fromEntries(held.partnerships.map((p: { partnershipId: string }) => [p.partnershipId, p]));
+    expect(byPartnership[other.partnershipId]).toMatchObject({ state: 'done' });
+    expect(byPartnership[s.partnershipId]).toMatchObject({ state: 'refused', refusals: [expect.objectContaining({ cycleId: late, title: 'Begun too late' })] });
+    // Not dissolved, still co-owning the cycle, its people still its own; the admins told why.
+    expect((await factory.admin.get(`/v1/organisations/${s.orgs.charity.id}`).expect(200)).body.state).toBe('active');
+    expect((await cycle(s.councilUser.as, late)).coOwners.map((o: { organisationId: string }) => o.organisationId)).toContain(s.orgs.charity.id);
+    expect((await types(s.councilUser.as, late)).includes('ORGANISATION_SUCCEEDED')).toBe(false);
+    expect((await inbox(factory.admin)).some((t) => t.includes('is held') && t.includes('“Begun too late” in'))).toBe(true);
+    // A held succession is not cancelled (it is done elsewhere), and not resumed while the cycle still refuses.
+    await factory.admin.delete(`/v1/organisations/${s.orgs.charity.id}/succession`).expect(409);
+    const still = await factory.admin.post(`/v1/organisations/${s.orgs.charity.id}/succession/resume`, {}).expect(422);
+    expect(still.body.detail).toContain(late);
+    // The commissioners cancel the late cycle; resumed, it is carried out in the partnership it had not reached.
+    await cycleSteps(s).ok(s.councilUser.as, late, { type: 'LAUNCH' });
+    await cycleSteps(s).ok(s.councilUser.as, late, { type: 'CANCEL', reason: 'Begun before the merger: starts again after it' });
+    await factory.admin.post(`/v1/organisations/${s.orgs.charity.id}/succession/resume`, {}).expect(200);
+    await workers[1].drainOutbox();
+    await waitFor(async () => (await factory.admin.get(`/v1/organisations/${s.orgs.charity.id}`)).body.state === 'dissolved', 30000, 'the charity to be dissolved');
+    await factory.admin.post(`/v1/organisations/${s.orgs.charity.id}/succession/resume`, {}).expect(404);
+    const partnership = JSON.stringify((await s.councilUser.as.get(`/v1/partnerships/${s.partnershipId}`).expect(200)).body);
+    expect(partnership).toContain(commissioner.id);
   });
 
   it('a split: each unfinished cycle goes to the successor it is assigned to, every successor joins', async () => {

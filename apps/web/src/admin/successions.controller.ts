@@ -53,7 +53,8 @@ function vestingMoment(t: Typed): Date | undefined {
   if (![d, m, y].every(Number.isFinite) || y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31) return undefined;
   const iso = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   const at = fromZonedTime(`${iso}T00:00:00`, ENGLAND);
-  // 31 February and the like roll over: refused.
+  // 31 February and the like are no date (or roll over): refused.
+  if (Number.isNaN(at.getTime())) return undefined;
   return new Date(at.getTime() + 12 * 3600_000).toISOString().slice(0, 10) === iso ? at : undefined;
 }
 
