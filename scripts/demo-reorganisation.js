@@ -39,12 +39,12 @@ async function main() {
   const admin = await login(adminEmail, adminPassword);
   const org = (name, kind) => call(admin, 'POST', '/v1/organisations', { name, kind });
   const orgs = {
-    county: await org(`Wold County Council (${stamp})`, 'commissioner'),
-    district: await org(`Southwold District Council (${stamp})`, 'commissioner'),
-    icb: await org(`Wold and Vale ICB (${stamp})`, 'commissioner'),
-    charity: await org(`Wold Home Care (charity, ${stamp})`, 'provider'),
-    forum: await org(`Wold Residents' Voice (${stamp})`, 'community'),
-    unitary: await org(`North Wold Council (${stamp})`, 'commissioner'),
+    county: await org('Wold County Council', 'commissioner'),
+    district: await org('Southwold District Council', 'commissioner'),
+    icb: await org('Wold and Vale ICB', 'commissioner'),
+    charity: await org('Wold Home Care (charity)', 'provider'),
+    forum: await org("Wold Residents' Voice", 'community'),
+    unitary: await org('North Wold Council', 'commissioner'),
   };
   const person = async (key, name) => {
     const email = `${key}.${stamp}@demo.cocommission.org`;
@@ -59,7 +59,7 @@ async function main() {
     forum: await person('forum', "Femi Adeyemi, Wold Residents' Voice"),
   };
   const others = [orgs.district, orgs.icb, orgs.charity, orgs.forum].map((o) => o.id);
-  const partnership = await call(people.county.token, 'POST', '/v1/partnerships', { name: `Ageing well in the Wold (${stamp})`, memberOrganisationIds: others });
+  const partnership = await call(people.county.token, 'POST', '/v1/partnerships', { name: `Ageing well in the Wold`, memberOrganisationIds: others });
   for (const id of others) await call(admin, 'POST', `/v1/partnerships/${partnership.id}/invitations/${id}/accept`, {});
   step(`Partnership "${partnership.name}": the county and the district councils, the ICB, a charity and a residents' forum`);
 
@@ -71,6 +71,7 @@ async function main() {
         commissionerOrganisationIds: commissioners,
         providerOrganisationIds: [orgs.charity.id],
         communityOrganisationIds: [orgs.forum.id],
+        panelUserIds: [people.forum.id],
       })
     ).id;
   const send = (who, id, event) => call(people[who].token, 'POST', `/v1/cycles/${id}/events`, event);
@@ -109,6 +110,7 @@ async function main() {
   }
   step('Carried out by the worker on the date: both councils are dissolved');
 
+  const names = new Map(Object.values(orgs).map((o) => [o.id, o.name]));
   const carys = await login(people.county.email, password);
   for (const [title, id] of [
     ['Home care after hospital', framing],
@@ -117,7 +119,7 @@ async function main() {
   ]) {
     const cycle = await call(carys, 'GET', `/v1/cycles/${id}`);
     const verify = await call(carys, 'GET', `/v1/cycles/${id}/history/verify`);
-    const owners = cycle.coOwners.map((o) => o.name ?? o.organisationName ?? o.organisationId).join(', ');
+    const owners = cycle.coOwners.map((o) => names.get(o.organisationId) ?? o.organisationId).join(', ');
     step(`"${title}" (${cycle.state}): co-owned by ${owners}; history intact: ${verify.intact}`);
     if (!verify.intact) throw new Error(`the history of ${title} does not verify`);
   }

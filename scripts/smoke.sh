@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test: start the service as a newcomer would (build, create database, migrate, run API,
 # worker and web app) on a database and queue prefix of its own, with a mail sink of its own as its
-# SMTP relay (scripts/smtp-sink.js), run `npm run demo` against it (which invites a resident by email),
+# SMTP relay (scripts/smtp-sink.js), run `npm run demo` against it (which invites a resident by email)
+# and `npm run demo:reorganisation` (a succession carried out by the worker),
 # then stop it with SIGTERM and check it drains and exits. Cleans up after itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,8 @@ curl -fs "http://127.0.0.1:${WEB_PORT}/styles/govuk-frontend.min.css" >/dev/null
 
 node scripts/demo.js
 grep -q '^leila\.resident+' "$mail_log" || { cat "$mail_log"; echo "smoke: the demo's invitation email never reached the relay" >&2; exit 1; }
+# Local government reorganised under a partnership: the worker carries the succession out on its date.
+node scripts/demo-reorganisation.js
 
 kill -TERM "$pid"
 for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
