@@ -1510,9 +1510,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation’s scheduled succession (admins); 404 when none is */
+        /** The organisation’s succession scheduled or held (admins); 404 when none is */
         get: operations["SuccessionController_get"];
-        put?: never;
+        /**
+         * Changes the scheduled succession before its date (admins)
+         * @description The body of a new one, checked the same way (400, 422); its revision goes up and the people concerned are told. 409 once the date has come.
+         */
+        put: operations["SuccessionController_change"];
         /**
          * Schedules an organisation’s succession by one or more successors on a date (admins)
          * @description Body `{ effectiveAt, successors: [{ organisationId, cycleIds? }] }`. With several successors every unfinished cycle the organisation co-owns is assigned to exactly one. Refused (422) when a cycle is left unassigned or assigned twice, or when the cycles’ rules would refuse ORGANISATION_SUCCEEDED (naming each cycle and why); 409 when one is scheduled already.
@@ -1536,6 +1540,26 @@ export interface paths {
         put?: never;
         /** What a succession would move, and what the cycles’ rules refuse, changing nothing (admins) */
         post: operations["SuccessionController_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{id}/succession/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resumes a held succession (admins)
+         * @description A succession is held when, on its date, the rules of some partnership’s cycles refused it (its `partnerships` name them). Once they allow it, this carries it out there now; 422 naming the cycles while they still refuse.
+         */
+        post: operations["SuccessionController_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5543,6 +5567,40 @@ export interface operations {
             };
         };
     };
+    SuccessionController_change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No succession of this organisation is scheduled */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The date has come */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Cycles unassigned, assigned twice, or refused by their rules */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     SuccessionController_schedule: {
         parameters: {
             query?: never;
@@ -5615,6 +5673,33 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SuccessionController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No succession of this organisation is held */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cycles still refuse it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
