@@ -108,6 +108,15 @@ function storeSuite(name: string, make: () => Promise<{ api: TestApi; objects?: 
       expect(history.filter((h: { type: string }) => h.type === 'ATTACHED')).toHaveLength(1);
     }, 60000);
 
+    it('several people upload at once: each file is kept and chained', async () => {
+      const people = [b.c.councilUser, b.c.icbUser, b.c.charityUser, b.c.forumUser, b.c.panel[0]];
+      const files = people.map(() => pdf(2 * MB));
+      const answers = await Promise.all(people.map((p, i) => upload(b, p.as, { subject: 'review' }, files[i], `Evidence ${i}.pdf`)));
+      expect(answers.map((a) => a.status)).toEqual(people.map(() => 201));
+      expect(answers.map((a) => a.body.sha256).sort()).toEqual(files.map(sha).sort());
+      expect((await b.c.councilUser.as.get(`/v1/cycles/${b.cycleId}/history/verify?full=true`).expect(200)).body.intact).toBe(true);
+    }, 60000);
+
     it('a provider outside the cycle gets 404 on the list and the download', async () => {
       const [first] = (await b.c.councilUser.as.get(`/v1/cycles/${b.cycleId}/attachments`).expect(200)).body.items;
       const stranger = await b.factory.user(await b.factory.organisation('provider'));

@@ -101,7 +101,8 @@ export class AttachmentChunkEntity {
   @Column({ type: 'bytea' })
   data!: Buffer;
 
-  @ManyToOne(() => AttachmentEntity, { onDelete: 'CASCADE' })
+  // Deferred: an upload writes its chunks as they stream, and its row last, once it holds the cycle's lock.
+  @ManyToOne(() => AttachmentEntity, { onDelete: 'CASCADE', deferrable: 'INITIALLY DEFERRED' })
   @JoinColumn({ name: 'attachment_id', foreignKeyConstraintName: 'attachment_chunks_attachment_fkey' })
   attachment?: AttachmentEntity;
 }

@@ -152,17 +152,29 @@ export class AttachmentsService {
     })();
     try {
       const saved = await this.transactions.run(async () => {
+        // The bytes first, the row last: inserting the row takes a share lock on the cycle, which taken
+        // before the history's lock on it deadlocks two uploads to one cycle (chunks' key is deferred).
+        await store.put(id, guarded);
+        const { mediaType, bytes, sha256 } = inspection.result();
+        const name = sanitiseName(upload.name, mediaType);
         const at = this.clock.now();
-        // The row first (the chunks refer to it); what the bytes are is known once they are read.
+        await this.events.recordEntry(cycleId, {
+          type: 'ATTACHED',
+          actor,
+          payload: { attachmentId: id, subject, subjectId, name, mediaType, bytes, sha256 },
+          at,
+          // The file's name is its uploader's words (it may name a person): sealed, so erasure can release it.
+          sealed: ['/name'],
+        });
         const row = this.attachments.create({
           id,
           cycleId,
           subject,
           subjectId,
-          name: 'upload',
-          mediaType: 'application/octet-stream',
-          bytes: 0,
-          sha256: '',
+          name,
+          mediaType,
+          bytes,
+          sha256,
           store: store.kind,
           uploadedByUserId: caller.userId,
           at,
@@ -172,19 +184,7 @@ export class AttachmentsService {
           erasedAt: null,
         });
         await this.attachments.insert(row);
-        await store.put(id, guarded);
-        const { mediaType, bytes, sha256 } = inspection.result();
-        const name = sanitiseName(upload.name, mediaType);
-        await this.attachments.update({ id }, { name, mediaType, bytes, sha256 });
-        await this.events.recordEntry(cycleId, {
-          type: 'ATTACHED',
-          actor,
-          payload: { attachmentId: id, subject, subjectId, name, mediaType, bytes, sha256 },
-          at,
-          // The file's name is its uploader's words (it may name a person): sealed, so erasure can release it.
-          sealed: ['/name'],
-        });
-        return { ...row, name, mediaType, bytes, sha256 };
+        return row;
       });
       return viewOf(saved);
     } catch (error) {

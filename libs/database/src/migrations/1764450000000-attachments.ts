@@ -38,7 +38,7 @@ export class Attachments1764450000000 implements MigrationInterface {
       "seq" integer NOT NULL,
       "data" bytea NOT NULL,
       CONSTRAINT "attachment_chunks_pkey" PRIMARY KEY ("attachment_id", "seq"),
-      CONSTRAINT "attachment_chunks_attachment_fkey" FOREIGN KEY ("attachment_id") REFERENCES "attachments"("id") ON DELETE CASCADE)`);
+      CONSTRAINT "attachment_chunks_attachment_fkey" FOREIGN KEY ("attachment_id") REFERENCES "attachments"("id") ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)`);
     // The bytes are already compressed (PDF, Office, images) or small: PostgreSQL need not try again.
     await q.query(`ALTER TABLE "attachment_chunks" ALTER COLUMN "data" SET STORAGE EXTERNAL`);
   }
