@@ -12,6 +12,7 @@ import { WEBHOOKS_ENTITIES } from '@app/webhooks';
 import { AGREEMENTS_ENTITIES } from '@app/agreements';
 import { DATA_PROTECTION_ENTITIES } from '@app/data-protection';
 import { CONVERSATION_ENTITIES } from '@app/conversation';
+import { EVIDENCE_ENTITIES } from '@app/evidence';
 import { REORGANISATION_ENTITIES } from '@app/reorganisation';
 
 /** Every feature's entities, for the TypeORM CLI (`npm run migration:generate`) and the schema test. */
@@ -26,6 +27,7 @@ export const ALL_ENTITIES = [
   ...AGREEMENTS_ENTITIES,
   ...DATA_PROTECTION_ENTITIES,
   ...CONVERSATION_ENTITIES,
+  ...EVIDENCE_ENTITIES,
   ...REORGANISATION_ENTITIES,
 ];
 

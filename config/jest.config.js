@@ -20,6 +20,7 @@ const libs = [
   'open-data',
   'data-protection',
   'conversation',
+  'evidence',
   'reorganisation',
   'http',
 ];
@@ -33,6 +34,8 @@ const moduleNameMapper = Object.fromEntries(
       // Test builders live with the tests (imports run one way: tests → apps → libraries).
       ['^@test/support$', '<rootDir>/test/support'],
       ['^@test/support/(.*)$', '<rootDir>/test/support/$1'],
+      // file-type exports Node's entry under the `import` and `module-sync` conditions only, which Jest's resolver does not take.
+      ['^file-type$', '<rootDir>/node_modules/file-type/index.js'],
     ]),
 );
 const transform = {
@@ -53,7 +56,7 @@ const transform = {
 // Packages published only as ES modules, which Node 20 loads with require() and Jest does not:
 // compiled to CommonJS like our own code (content-disposition, under @fastify/static: the API's docs).
 // openid-client 6 and what it stands on (jose, oauth4webapi) likewise.
-const esmOnly = ['content-disposition', 'openid-client', 'oauth4webapi', 'jose'];
+const esmOnly = ['content-disposition', 'openid-client', 'oauth4webapi', 'jose', 'file-type', 'strtok3', 'token-types', '@tokenizer/inflate', 'uint8array-extras', '@borewit/text-codec'];
 transform[`/node_modules/(.+/node_modules/)?(${esmOnly.join('|')})/.+\\.js$`] = ['@swc/jest', { module: { type: 'commonjs' } }];
 const transformIgnorePatterns = [`/node_modules/(?!(.+/node_modules/)?(${esmOnly.join('|')})/)`];
 const common = { rootDir: root, moduleNameMapper, transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };

@@ -1503,6 +1503,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cycles/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cycle’s attachments, oldest first (withdrawn ones with withdrawn=true) */
+        get: operations["AttachmentsController_list"];
+        put?: never;
+        /**
+         * Attach a file to a problem revision, an option, a progress report or the learning review
+         * @description By the users of the cycle’s co-owners and its review panel (403 for anyone else who sees it; 404 for those who do not). `multipart/form-data` with the fields `subject` and `subjectId` first, then `file`. The type is sniffed from the bytes: PDF, DOCX, XLSX, PPTX, ODT, ODS, PNG, JPEG, and CSV or plain text (`.csv`, `.txt`: UTF-8 without NULs); anything else 415. Larger than ATTACHMENT_MAX_BYTES (default 20 MB): 413. Either way nothing is stored. An ATTACHED entry with the sha256 (the name sealed) is chained in the cycle’s history. ATTACHMENT_UPLOADS_PER_MINUTE per person (429).
+         */
+        post: operations["AttachmentsController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment’s bytes
+         * @description To those who may see the cycle (404 otherwise), with `Content-Disposition: attachment` (RFC 6266, the name in filename*), the sniffed type and `X-Content-Type-Options: nosniff`. A withdrawn attachment: to the commissioners’ users only; an erased one: to nobody (404).
+         */
+        get: operations["AttachmentsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/attachments/{attachmentId}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an attachment, with a reason: a commissioner’s user (403 otherwise)
+         * @description Hidden from the list and the page (kept in the record, with who, when and why); an ATTACHMENT_WITHDRAWN entry (the sha256, the reason sealed) is chained in the cycle’s history.
+         */
+        post: operations["AttachmentsController_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organisations/{id}/succession": {
         parameters: {
             query?: never;
@@ -2550,6 +2611,46 @@ export interface components {
         };
         HideCommentDto: {
             /** @example Names a resident’s address */
+            reason: string;
+        };
+        AttachmentDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description The file’s name as uploaded, made safe (no path or control characters; the sniffed type’s extension); "[erased]" once its uploader is erased */
+            name: string;
+            /**
+             * @description The type sniffed from the bytes
+             * @enum {string}
+             */
+            mediaType: "application/pdf" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.openxmlformats-officedocument.presentationml.presentation" | "application/vnd.oasis.opendocument.text" | "application/vnd.oasis.opendocument.spreadsheet" | "image/png" | "image/jpeg" | "text/csv" | "text/plain";
+            bytes: number;
+            /** @description SHA-256 of the bytes (lower-case hex), as chained in the ATTACHED history entry */
+            sha256: string;
+            /** @enum {string} */
+            subject: "revision" | "option" | "progress" | "review";
+            /** @description A revision’s number, an option’s id, a progress report’s history position (seq); null for the review */
+            subjectId: string | null;
+            /**
+             * Format: uuid
+             * @description Who uploaded it
+             */
+            uploadedBy: string;
+            /** Format: date-time */
+            at: string;
+            withdrawn: boolean;
+            /** Format: date-time */
+            withdrawnAt: string | null;
+            /** Format: uuid */
+            withdrawnBy: string | null;
+            withdrawnReason: string | null;
+            /** @description Its uploader was erased: the bytes are gone, the sha256 stays */
+            erased: boolean;
+        };
+        AttachmentListDto: {
+            items: components["schemas"]["AttachmentDto"][];
+        };
+        WithdrawAttachmentDto: {
+            /** @example The wrong version: superseded by the signed copy */
             reason: string;
         };
         /** @description Launched the cycle */
@@ -5544,6 +5645,140 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommentDto"];
+                };
+            };
+        };
+    };
+    AttachmentsController_list: {
+        parameters: {
+            query?: {
+                withdrawn?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentListDto"];
+                };
+            };
+        };
+    };
+    AttachmentsController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    subject: "revision" | "option" | "progress" | "review";
+                    /** @description A revision’s number, an option’s id or a progress report’s seq (none for review) */
+                    subjectId?: string;
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentDto"];
+                };
+            };
+            /** @description Larger than ATTACHMENT_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not one of the accepted types (read from the bytes) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More uploads than ATTACHMENT_UPLOADS_PER_MINUTE */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AttachmentsController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                    "application/vnd.oasis.opendocument.text": string;
+                    "application/vnd.oasis.opendocument.spreadsheet": string;
+                    "image/png": string;
+                    "image/jpeg": string;
+                    "text/csv": string;
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    AttachmentsController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawAttachmentDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentDto"];
                 };
             };
         };

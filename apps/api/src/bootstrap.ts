@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
 import { AppConfig, loadConfig } from '@app/config';
 import {
   Csp,
@@ -133,6 +134,11 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     done();
   });
   jsonBodies(fastify, bodyLimitBytes(config.http.bodyLimit));
+  // Attachments (POST /v1/cycles/:id/attachments): streamed, never buffered; one file, two short fields.
+  void fastify.register(multipart, {
+    // One byte over the limit reaches the service, which refuses the file (413) and stores nothing.
+    limits: { fileSize: config.attachments.maxBytes + 1, files: 1, fields: 4, fieldSize: 1000, parts: 6, headerPairs: 50, fieldNameSize: 50 },
+  });
   conditionalGets(fastify);
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

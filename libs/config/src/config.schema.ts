@@ -180,6 +180,18 @@ export const environmentSchema = z.object({
   // The one cache of cycles each process keeps (CycleStore): its budget in bytes, and `off` for tests that read every cycle afresh.
   CYCLE_CACHE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   CYCLE_CACHE_BYTES: int(128 * 1024 * 1024, 0),
+  // Attachments (libs/evidence): the largest file accepted, uploads a minute per person, and where the bytes are kept (PostgreSQL, or an S3-compatible store).
+  ATTACHMENT_MAX_BYTES: int(20 * 1024 * 1024, 1),
+  ATTACHMENT_UPLOADS_PER_MINUTE: int(10, 1),
+  ATTACHMENT_STORE: z.enum(['postgres', 's3'], { error: 'must be postgres or s3' }).default('postgres'),
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3 to 63 lower-case letters, digits, "." and "-"')
+    .optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
   CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
 });
@@ -244,6 +256,16 @@ export interface AppConfig {
   audit: { signingKey: string | null };
   /** contact: PRIVACY_CONTACT, who the privacy notice names; retentionTime: RETENTION_TIME, when the daily retention job runs (HH:MM, UTC). */
   privacy: { contact: string; retentionTime: string };
+  /**
+   * Attachments: the largest file (bytes), each person's uploads a minute, and the store: PostgreSQL
+   * (chunks in a table) or S3 (endpoint null: AWS's own; path-style addressing when an endpoint is given).
+   */
+  attachments: {
+    maxBytes: number;
+    uploadsPerMinute: number;
+    store: 'postgres' | 's3';
+    s3: { endpoint: string | null; bucket: string; accessKeyId: string | null; secretAccessKey: string | null; region: string } | null;
+  };
   /** What each process keeps of the cycles it read and wrote (CycleStore): whether it keeps anything, and within how many bytes. */
   cycleCache: { enabled: boolean; bytes: number };
   logLevel: Environment['LOG_LEVEL'];
@@ -298,6 +320,10 @@ function productionProblems(raw: Record<string, string | undefined>, env: Enviro
   const problems: string[] = [];
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name the sentinels know the primary by');
   if (!env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME) problems.push('REDIS_SENTINEL_NAME is set without REDIS_SENTINELS: list the sentinels as host:port, comma-separated');
+  if (env.ATTACHMENT_STORE === 's3' && !env.S3_BUCKET) problems.push('S3_BUCKET is required with ATTACHMENT_STORE=s3: the bucket the attachments are kept in');
+  if (env.ATTACHMENT_STORE === 's3' && !env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
+    problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (neither: the SDK finds credentials itself, from the role or the environment)');
+  }
   if (!isLocal(env)) {
     const outside = env.NODE_ENV === 'production' ? '' : ' (NODE_ENV is unset: set NODE_ENV=development for a local run)';
     if (env.JWT_SECRET === DEV_DEFAULTS.jwtSecret) problems.push(`JWT_SECRET is the development default${outside}`);
@@ -388,6 +414,21 @@ export function parseConfig(raw: Record<string, string | undefined>): AppConfig 
     audit: { signingKey: env.AUDIT_SIGNING_KEY ?? null },
     privacy: { contact: env.PRIVACY_CONTACT, retentionTime: env.RETENTION_TIME },
     cycleCache: { enabled: env.CYCLE_CACHE === 'on', bytes: env.CYCLE_CACHE_BYTES },
+    attachments: {
+      maxBytes: env.ATTACHMENT_MAX_BYTES,
+      uploadsPerMinute: env.ATTACHMENT_UPLOADS_PER_MINUTE,
+      store: env.ATTACHMENT_STORE,
+      s3:
+        env.ATTACHMENT_STORE === 's3'
+          ? {
+              endpoint: env.S3_ENDPOINT ?? null,
+              bucket: env.S3_BUCKET!,
+              accessKeyId: env.S3_ACCESS_KEY_ID ?? null,
+              secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? null,
+              region: env.S3_REGION,
+            }
+          : null,
+    },
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     drainDelayMs: env.DRAIN_DELAY_MS,

@@ -8,6 +8,7 @@ import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 import { AgreementsModule } from '@app/agreements';
 import { ConversationModule } from '@app/conversation';
+import { EvidenceModule } from '@app/evidence';
 import { CyclesModule } from '@app/cycles';
 import { MilestonesModule } from '@app/milestones';
 import { NotificationsModule } from '@app/notifications';
@@ -31,6 +32,7 @@ export const DATA_PROTECTION_ENTITIES: (abstract new () => object)[] | EntitySch
     AgreementsModule,
     WebhooksModule,
     ConversationModule,
+    EvidenceModule,
   ],
   providers: [RetentionRepository, RetentionService, SubjectAccessService, ErasureService],
   exports: [RetentionService, SubjectAccessService, ErasureService],

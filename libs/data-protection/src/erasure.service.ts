@@ -10,6 +10,7 @@ import { Transactions } from '@app/database';
 import { AgreementReleasesService } from '@app/agreements';
 import { CycleReleasesService } from '@app/cycles';
 import { CYCLE_INVITATIONS_OF_ERASED } from '@app/cycles/cycles.fragment';
+import { EvidenceErasure } from '@app/evidence';
 import { COMMENTS_OF_ERASED } from '@app/conversation/conversation.fragment';
 import { Forbidden, TransitionRefused, ValidationFailed } from '@app/domain';
 import { HANDOVERS_NAMING_ERASED, NOTIFICATIONS_OF_ERASED, OPEN_TASKS_OF } from '@app/notifications/notifications.fragment';
@@ -36,6 +37,7 @@ export class ErasureService {
     private readonly releases: CycleReleasesService,
     private readonly agreements: AgreementReleasesService,
     private readonly transactions: Transactions,
+    private readonly evidence: EvidenceErasure,
   ) {}
 
   /** Erases the person `id` (an admin's act, with a reason); refused, with what to do first, for the last admin or a person with open tasks. */
@@ -60,6 +62,8 @@ export class ErasureService {
       const fromCycles = await this.releases.eraseAuthor(id, actor, reason);
       // Their comments keep their place in threads, their bodies "[erased]"; others' mentions of their address go too.
       await m.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]);
+      // The files they uploaded: names "[erased]", bytes dropped, each sha256 kept (in the row and the history).
+      await this.evidence.eraseUploader(id);
       const fromAgreements = await this.agreements.eraseAuthor(id, actor, reason);
       const { formerName } = await this.accounts.eraseAccount(m, id);
       await m.query(NOTIFICATIONS_OF_ERASED('$1'), [id]);
@@ -79,8 +83,11 @@ export class ErasureService {
     result.cycleIds = [...new Set([...result.cycleIds, ...late.cycleIds])].sort();
     result.agreementPartnershipIds = [...new Set([...result.agreementPartnershipIds, ...lateAgreements.partnershipIds])].sort();
     result.released += late.released + lateAgreements.released;
-    // And what they commented meanwhile.
-    await this.transactions.run(() => this.transactions.manager.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]));
+    // And what they commented and uploaded meanwhile.
+    await this.transactions.run(async () => {
+      await this.transactions.manager.query(COMMENTS_OF_ERASED('$1', '$2'), [id, user.email]);
+      await this.evidence.eraseUploader(id);
+    });
     this.logger.log({
       msg: 'Person erased',
       userId: id,

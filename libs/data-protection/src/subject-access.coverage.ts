@@ -70,6 +70,8 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
   'organisation_successions.created_by_user_id': { notPersonal: 'which admin scheduled an organisation’s succession: a fact of the reorganisation, shown to admins with it' },
   'comments.author_user_id': { key: 'comments' },
   'comments.hidden_by_user_id': { key: 'comments' },
+  'attachments.uploaded_by_user_id': { key: 'attachments' },
+  'attachments.withdrawn_by_user_id': { key: 'attachments' },
   'retention_rules.updated_by_user_id': { notPersonal: 'which admin last changed a retention period: a fact of the policy, shown to admins on the policy page' },
 };
 

@@ -5,6 +5,7 @@ import { AccountsSubjectAccess, Principal, isAdmin } from '@app/accounts';
 import { AgreementsSubjectAccess } from '@app/agreements';
 import { CLOCK } from '@app/config';
 import { ConversationSubjectAccess } from '@app/conversation';
+import { EvidenceSubjectAccess } from '@app/evidence';
 import { CyclesSubjectAccess } from '@app/cycles';
 import { Clock, Forbidden, NotFound, dateInEngland } from '@app/domain';
 import { MilestonesSubjectAccess } from '@app/milestones';
@@ -33,6 +34,7 @@ export class SubjectAccessService {
     private readonly agreements: AgreementsSubjectAccess,
     private readonly webhooks: WebhooksSubjectAccess,
     private readonly conversation: ConversationSubjectAccess,
+    private readonly evidence: EvidenceSubjectAccess,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -84,8 +86,7 @@ export class SubjectAccessService {
       agreementReviews: () => this.agreements.reviews(userId),
       webhooks: () => this.webhooks.of(userId),
       comments: () => this.conversation.comments(userId),
-      // Attachments come with issue 36's evidence; until then none is held.
-      attachments: async () => [],
+      attachments: () => this.evidence.attachments(userId),
     };
     return {
       filename: `cocommission-subject-access-${userId}-${dateInEngland(now)}.json`,

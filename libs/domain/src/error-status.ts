@@ -13,6 +13,8 @@ export const ERROR_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   VersionConflict: 409,
   TransitionRefused: 422,
   RateLimited: 429,
+  TooLarge: 413,
+  UnsupportedType: 415,
 };
 
 /** The status of a domain error (by its code, so a subclass answers as its parent); undefined for any other error. */

@@ -2,7 +2,7 @@
  * Errors the libraries raise. Each carries a code; its HTTP status is in one table (error-status.ts),
  * which the API's problem filter and the web app's pages answer with. Libraries never throw HTTP exceptions.
  */
-export type DomainErrorCode = 'ValidationFailed' | 'Unauthenticated' | 'Forbidden' | 'NotFound' | 'Conflict' | 'VersionConflict' | 'TransitionRefused' | 'RateLimited';
+export type DomainErrorCode = 'ValidationFailed' | 'Unauthenticated' | 'Forbidden' | 'NotFound' | 'Conflict' | 'VersionConflict' | 'TransitionRefused' | 'RateLimited' | 'TooLarge' | 'UnsupportedType';
 
 export interface FieldProblem {
   field: string;
@@ -69,4 +69,14 @@ export class RateLimited extends DomainError {
   ) {
     super(message);
   }
+}
+
+/** What was sent is larger than its limit allows (a file over ATTACHMENT_MAX_BYTES). */
+export class TooLarge extends DomainError {
+  readonly code = 'TooLarge';
+}
+
+/** What was sent is of a kind that is not accepted (a file whose bytes are of no allowed type). */
+export class UnsupportedType extends DomainError {
+  readonly code = 'UnsupportedType';
 }

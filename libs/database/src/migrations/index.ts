@@ -30,6 +30,7 @@ import { CycleGuests1764401000000 } from './1764401000000-cycle-guests';
 import { SealedHistory1764420000000 } from './1764420000000-sealed-history';
 import { SealedAgreementHistory1764430000000 } from './1764430000000-sealed-agreement-history';
 import { Successions1764440000000 } from './1764440000000-successions';
+import { Attachments1764450000000 } from './1764450000000-attachments';
 import { Comments1764470000000 } from './1764470000000-comments';
 import { SuccessionOutcomes1764500000000 } from './1764500000000-succession-outcomes';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
@@ -71,6 +72,7 @@ export const MIGRATIONS: Function[] = [
   SealedHistory1764420000000,
   SealedAgreementHistory1764430000000,
   Successions1764440000000,
+  Attachments1764450000000,
   Comments1764470000000,
   SuccessionOutcomes1764500000000,
 ];

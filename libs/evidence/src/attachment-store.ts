@@ -1,0 +1,167 @@
+/**
+ * Where attachments' bytes are kept, behind one interface: PostgreSQL by default (chunks of 1 MiB in
+ * attachment_chunks, written in the upload's transaction), or an S3-compatible store
+ * (ATTACHMENT_STORE=s3). Bytes stream in and out; no store holds a whole file in memory.
+ */
+import { Readable } from 'node:stream';
+import { DeleteObjectsCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { Transactions } from '@app/database';
+import type { AttachmentStoreKind } from './attachment.entity';
+
+export const CHUNK_BYTES = 1024 * 1024;
+
+export interface AttachmentStore {
+  readonly kind: AttachmentStoreKind;
+  /**
+   * Keeps the bytes of attachment `id` as they come. PostgreSQL writes them in the caller's
+   * transaction (a failure rolls them back with it); S3 aborts its multipart upload on a failure.
+   */
+  put(id: string, bytes: AsyncIterable<Buffer>): Promise<void>;
+  /** Removes what `put` kept, when the transaction around it failed after it (S3; PostgreSQL's roll back). */
+  discard(ids: string[]): Promise<void>;
+  /** The bytes, as they are read. */
+  get(id: string): Promise<Readable>;
+  /** How many of these attachments have bytes kept (for the tests and the bench: nothing left behind). */
+  count(ids: string[]): Promise<number>;
+}
+
+/** Re-cut a stream into pieces of exactly `size` bytes (the last one shorter). */
+async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of source) {
+    let rest = chunk;
+    while (pendingBytes + rest.length >= size) {
+      const take = size - pendingBytes;
+      pending.push(rest.subarray(0, take));
+      yield Buffer.concat(pending, size);
+      pending = [];
+      pendingBytes = 0;
+      rest = rest.subarray(take);
+    }
+    if (rest.length) {
+      pending.push(rest);
+      pendingBytes += rest.length;
+    }
+  }
+  if (pendingBytes) yield Buffer.concat(pending, pendingBytes);
+}
+
+/** Chunks of 1 MiB in attachment_chunks, inserted one at a time in the upload's transaction. */
+@Injectable()
+export class PostgresAttachmentStore implements AttachmentStore {
+  readonly kind = 'postgres' as const;
+
+  constructor(private readonly transactions: Transactions) {}
+
+  async put(id: string, bytes: AsyncIterable<Buffer>): Promise<void> {
+    let seq = 0;
+    for await (const chunk of rechunk(bytes, CHUNK_BYTES)) {
+      await this.transactions.manager.query(`INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES ($1, $2, $3)`, [id, seq++, chunk]);
+    }
+  }
+
+  async discard(): Promise<void> {
+    // Written in the transaction that failed: rolled back with it.
+  }
+
+  async get(id: string): Promise<Readable> {
+    const manager = this.transactions.manager;
+    // One chunk at a time, as the client takes them (Readable.from asks for the next when it needs it).
+    async function* chunks(): AsyncGenerator<Buffer> {
+      for (let seq = 0; ; seq++) {
+        const rows: { data: Buffer }[] = await manager.query(`SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2`, [id, seq]);
+        if (!rows.length) return;
+        yield rows[0].data;
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 });
+  }
+
+  async count(ids: string[]): Promise<number> {
+    const [row]: { n: number }[] = await this.transactions.manager.query(`SELECT count(DISTINCT attachment_id)::int AS n FROM attachment_chunks WHERE attachment_id = ANY($1::uuid[])`, [ids]);
+    return row.n;
+  }
+}
+
+/** Objects named by the attachment's id in S3_BUCKET, uploaded in parts of 5 MiB, one part in flight. */
+@Injectable()
+export class S3AttachmentStore implements AttachmentStore, OnModuleDestroy {
+  readonly kind = 's3' as const;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    const s3 = config.attachments.s3;
+    if (!s3) throw new Error('ATTACHMENT_STORE is not s3');
+    this.bucket = s3.bucket;
+    this.client = new S3Client({
+      region: s3.region,
+      ...(s3.endpoint && { endpoint: s3.endpoint, forcePathStyle: true }),
+      ...(s3.accessKeyId && s3.secretAccessKey && { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } }),
+    });
+  }
+
+  async put(id: string, bytes: AsyncIterable<Buffer>): Promise<void> {
+    // The SDK aborts the multipart upload when the body fails (the limit, a refused type, the client gone).
+    const upload = new Upload({ client: this.client, params: { Bucket: this.bucket, Key: id, Body: Readable.from(bytes) }, queueSize: 1, partSize: 5 * 1024 * 1024, leavePartsOnError: false });
+    await upload.done();
+  }
+
+  async discard(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: ids.map((Key) => ({ Key })), Quiet: true } }));
+  }
+
+  async get(id: string): Promise<Readable> {
+    const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: id }));
+    return answer.Body as Readable;
+  }
+
+  async count(ids: string[]): Promise<number> {
+    let n = 0;
+    for (const id of ids) {
+      try {
+        const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: id }));
+        (answer.Body as Readable).destroy();
+        n++;
+      } catch (error) {
+        if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+      }
+    }
+    return n;
+  }
+
+  onModuleDestroy(): void {
+    this.client.destroy();
+  }
+}
+
+/** The store new uploads go to (ATTACHMENT_STORE), and the one that holds an attachment's bytes by its row's `store`. */
+@Injectable()
+export class AttachmentStores {
+  private s3?: S3AttachmentStore;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    readonly postgres: PostgresAttachmentStore,
+  ) {}
+
+  /** Where new uploads go. */
+  get current(): AttachmentStore {
+    return this.of(this.config.attachments.store);
+  }
+
+  of(kind: AttachmentStoreKind): AttachmentStore {
+    if (kind === 'postgres') return this.postgres;
+    this.s3 ??= new S3AttachmentStore(this.config);
+    return this.s3;
+  }
+
+  onModuleDestroy(): void {
+    this.s3?.onModuleDestroy();
+  }
+}
