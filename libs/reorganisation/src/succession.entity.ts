@@ -49,7 +49,7 @@ export class SuccessionEntity {
   revision!: number;
 
   /** By partnership id: carried out there, or refused by its cycles' rules on the date. */
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb', default: {} })
   outcomes!: Record<string, PartnershipOutcome>;
 
   @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
