@@ -45,7 +45,7 @@ export const HEALTH_CHECK = { interMs: 500, fall: 2, rise: 2 };
  * What a process waits, answering ready 503, between SIGTERM and closing its listener: HAProxy
  * must see it out first (at most inter x fall, plus a check's own time), with a margin.
  */
-export const DRAIN_DELAY_MS = 3000;
+export const DRAIN_DELAY_MS = 5000;
 
 /**
  * The load balancer's configuration: a frontend each for the APIs and the web apps, health checks on
@@ -70,6 +70,9 @@ defaults
     timeout server 60s
     timeout http-keep-alive 10s
     timeout queue 10s
+    # A check may take this long on a busy machine before it counts as failed (without it, inter:
+    # a saturated process was taken out while its peer restarted, and both were out at once).
+    timeout check 3s
     # A request that could not reach its server goes to another (redispatch), up to 3 times.
     retries 3
     option redispatch 1
@@ -142,6 +145,8 @@ export interface Topology {
   sentinelPorts: number[];
   members: Map<string, Member>;
   haproxyConfigPath: string;
+  /** What HAProxy said of its servers (taken out, back), with the time. */
+  haproxyEvents: string[];
   /** The port of the Redis the sentinels call the primary now. */
   redisPrimaryPort(): Promise<number>;
   /** SIGKILL of the Redis primary: its port. */
@@ -170,15 +175,18 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
   }
 }
 
+/** A Redis client for one look: its connection errors are the answer, not an unhandled event. */
+const probe = (port: number, extra: Record<string, unknown> = {}) => new IORedis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, ...extra }).on('error', () => undefined);
+
 const answers = async (port: number): Promise<boolean> => {
-  const probe = new IORedis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = probe(port, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
+    await client.connect();
+    return (await client.ping()) === 'PONG';
   } catch {
     return false;
   } finally {
-    probe.disconnect();
+    client.disconnect();
   }
 };
 
@@ -272,7 +280,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     // Each sentinel knows the replica and the other two (they must, to agree and fail over).
     await waitFor('the sentinels to see the replica and each other', 30000, async () => {
       for (const port of sentinelPorts) {
-        const sentinel = new IORedis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+        const sentinel = probe(port);
         try {
           const replicas = (await sentinel.call('SENTINEL', 'replicas', sentinelName)) as unknown[];
           const others = (await sentinel.call('SENTINEL', 'sentinels', sentinelName)) as unknown[];
@@ -345,6 +353,11 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     execFileSync('haproxy', ['-c', '-q', '-f', haproxyConfigPath], { stdio: 'inherit' });
     const haproxy = spawn('haproxy', ['-db', '-f', haproxyConfigPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     output(haproxy, 'haproxy');
+    const haproxyEvents: string[] = [];
+    haproxy.stderr?.on('data', (d: Buffer) => {
+      for (const line of d.toString().split('\n'))
+        if (/Server \S+ is (UP|DOWN)/.test(line)) haproxyEvents.push(`${new Date().toISOString().slice(11, 23)} ${line.replace(/^\[\w+\]\s*\(\d+\)\s*:\s*/, '')}`);
+    });
     infra.push(haproxy);
 
     const serverStatus = async (backend: 'api' | 'web', server: string): Promise<string> => {
@@ -362,7 +375,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     });
 
     const redisPrimaryPort = async () => {
-      const sentinel = new IORedis({ port: sentinelPorts[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
+      const sentinel = probe(sentinelPorts[0]);
       try {
         const [, port] = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', sentinelName)) as [string, string];
         return Number(port);
@@ -382,6 +395,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       sentinelPorts,
       members,
       haproxyConfigPath,
+      haproxyEvents,
       redisPrimaryPort,
       async killRedisPrimary() {
         const port = await redisPrimaryPort();
@@ -390,7 +404,8 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
         await ended(child, 'SIGKILL', 5000);
         return port;
       },
-      redis: () => new IORedis({ sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })), name: sentinelName, maxRetriesPerRequest: 20 }),
+      // Its connection errors while it finds the new primary are not events to crash on: its commands wait or fail instead.
+      redis: () => new IORedis({ sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })), name: sentinelName, maxRetriesPerRequest: 20 }).on('error', () => undefined),
       async signal(memberName, signal) {
         const m = members.get(memberName);
         if (!m) throw new Error(`topology: no member ${memberName}`);
