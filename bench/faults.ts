@@ -10,10 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
-import { AddressInfo } from 'node:net';
 import { call, load } from './http';
-import { type FaultRow as Row, topologyCases } from './topology-faults';
+import { type FaultRow as Row, mailSink, topologyCases } from './topology-faults';
 import { Service, apiEntry, parallel, scheduleStorm, seed, sleep, stop, stormOutcome, workerEntry } from './harness';
 
 const rows: Row[] = [];
@@ -215,25 +213,9 @@ async function classicCases() {
     // 5. kill -9 of the worker while it sends 1,000 emails, then restart: none lost; duplicates (at
     // most one per notification being sent at the kill) reported.
     if (want(5)) {
-      const received = new Map<string, number>();
-      const smtp = new SMTPServer({
-        authOptional: true,
-        disabledCommands: ['STARTTLS'],
-        logger: false,
-        onData(stream, _session, callback) {
-          let head = '';
-          stream.on('data', (chunk: Buffer) => {
-            if (head.length < 8192) head += chunk.toString('utf8');
-          });
-          stream.on('end', () => {
-            const id = /X-Cocommission-Notification: ([0-9a-f-]{36})/i.exec(head)?.[1] ?? 'unknown';
-            received.set(id, (received.get(id) ?? 0) + 1);
-            callback();
-          });
-        },
-      });
-      await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-      const mailEnv = { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`, MAIL_BACKOFF_MS: '500' };
+      const sink = await mailSink();
+      const { received } = sink;
+      const mailEnv = { SMTP_URL: sink.url, MAIL_BACKOFF_MS: '500' };
       const db = new Client({ connectionString: svc.databaseUrl });
       await db.connect();
       const user = (await db.query(`SELECT id FROM users WHERE role <> 'admin' AND active ORDER BY id LIMIT 1`)).rows[0].id as string;
@@ -271,7 +253,7 @@ async function classicCases() {
       });
       await stop(worker);
       await db.end();
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await sink.close();
     }
     await stop(api);
   } finally {

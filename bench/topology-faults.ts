@@ -294,6 +294,9 @@ export async function topologyCases(report: (row: FaultRow) => void, want: (n: n
       await parallel(Array.from({ length: 200 }), 4, async () => {
         cycles.push(await s.inFraming());
       });
+      // The earlier cases' emails (their events notify people) go first, so that this storm's are not queued behind them.
+      const backlog = async () => Number((await pg.query(`SELECT count(*) FROM notifications WHERE email_status = 'pending'`)).rows[0].count);
+      await until('the earlier emails to be sent', 300_000, async () => (await backlog()) === 0);
       // Both storms at once: the emails from now, the milestones due in 3 s; the primary dies once both are under way.
       const user = (await pg.query(`SELECT id FROM users WHERE role <> 'admin' AND active ORDER BY id LIMIT 1`)).rows[0].id as string;
       const run = Date.now().toString(36);
@@ -306,7 +309,9 @@ export async function topologyCases(report: (row: FaultRow) => void, want: (n: n
         )
       ).rows.map((r) => r.id);
       const sentOf = () => emails.filter((id) => sink.received.has(id)).length;
-      await until('both storms to start', 60000, async () => (await stormOutcome(pg, milestones)).settled >= milestones.length * 0.1 && sentOf() >= 100);
+      await until('both storms to start', 120_000, async () => (await stormOutcome(pg, milestones)).settled >= milestones.length * 0.1 && sentOf() >= 100).catch(async (error: Error) => {
+        throw new Error(`${error.message}: ${(await stormOutcome(pg, milestones)).settled} milestones settled, ${sentOf()} emails received, ${await backlog()} pending`);
+      });
       const settledAtKill = (await stormOutcome(pg, milestones)).settled;
       const emailedAtKill = sentOf();
       const killedAt = Date.now();
