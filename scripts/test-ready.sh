@@ -4,6 +4,8 @@
 # - Debian's Chromium is installed for the browser tests: installed when missing and this user can
 #   (root, or sudo without a password); otherwise one line with the exact command, and the
 #   browser tests then fail (they never skip).
+# - Debian's haproxy and redis-sentinel are installed, the same way (scripts/haproxy.sh), for the
+#   test of the topology's HAProxy configuration (test/haproxy-config.spec.ts), which fails without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,5 +26,13 @@ if [ ! -x "$chromium" ]; then
     bash scripts/browser.sh
   else
     echo "test: no Chromium at /usr/bin/chromium, so the browser tests will fail. Install it with: sudo apt-get install -y chromium" >&2
+  fi
+fi
+
+if ! command -v haproxy >/dev/null || ! command -v redis-sentinel >/dev/null; then
+  if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then
+    bash scripts/haproxy.sh
+  else
+    echo "test: haproxy or redis-sentinel is missing, so the HAProxy configuration test will fail. Install them with: sudo apt-get install -y haproxy redis-sentinel" >&2
   fi
 fi
