@@ -20,6 +20,7 @@ const libs = [
   'open-data',
   'data-protection',
   'conversation',
+  'search',
   'reorganisation',
   'http',
 ];

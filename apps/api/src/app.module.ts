@@ -44,6 +44,8 @@ import { SubjectAccessController } from './data-protection/subject-access.contro
 import { ErasureController } from './data-protection/erasure.controller';
 import { ConversationModule } from '@app/conversation';
 import { CommentsController } from './cycles/comments.controller';
+import { SearchModule } from '@app/search';
+import { SearchController } from './search/search.controller';
 
 @Module({
   imports: [
@@ -62,6 +64,7 @@ import { CommentsController } from './cycles/comments.controller';
     OpenDataModule,
     DataProtectionModule,
     ConversationModule,
+    SearchModule,
     ReorganisationModule,
   ],
   controllers: [
@@ -88,6 +91,7 @@ import { CommentsController } from './cycles/comments.controller';
     SubjectAccessController,
     ErasureController,
     CommentsController,
+    SearchController,
     SuccessionController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],

@@ -31,6 +31,7 @@ import { SealedHistory1764420000000 } from './1764420000000-sealed-history';
 import { SealedAgreementHistory1764430000000 } from './1764430000000-sealed-agreement-history';
 import { Successions1764440000000 } from './1764440000000-successions';
 import { Comments1764470000000 } from './1764470000000-comments';
+import { Search1764480000000 } from './1764480000000-search';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
 import { Retention1764410000000 } from './1764410000000-retention';
 
@@ -71,4 +72,5 @@ export const MIGRATIONS: Function[] = [
   SealedAgreementHistory1764430000000,
   Successions1764440000000,
   Comments1764470000000,
+  Search1764480000000,
 ];
