@@ -1,9 +1,8 @@
 import request from 'supertest';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@app/config';
 import { Agent, Collaboration, Factory, TestApi, TestRelay, collaboration, createTestApi, cycleSteps, eventually } from '@test/support';
 import { Factory as FactoryClass } from '@test/support/factories';
-import { TestWeb, createWebApp, signInOverHttp } from '@test/support/test-web';
+import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn, signInOverHttp } from '@test/support/test-web';
 
 interface Item {
   kind: string;
@@ -23,7 +22,7 @@ describe('search', () => {
   // Many searches by one person in a few seconds: the expensive reads' limit is not what is tested here.
   const generous = (config: AppConfig): AppConfig => ({ ...config, reads: { ...config.reads, expensivePerMinute: 100000 } });
   let api: TestApi;
-  let web: NestExpressApplication;
+  let web: TestWeb;
   let factory: Factory;
   let a: Collaboration;
   let b: Collaboration;
@@ -33,7 +32,7 @@ describe('search', () => {
     process.env.SMTP_URL = await relay.start();
     process.env.PUBLIC_WEB_URL = PUBLIC;
     api = await createTestApi({ config: generous });
-    web = (await createWebApp({ config: generous })).app;
+    web = await createTestWeb({ config: generous });
     factory = await FactoryClass.create(api.http);
     [a, b] = [await collaboration(factory), await collaboration(factory)];
     // Both partnerships write about the same things.
@@ -191,10 +190,10 @@ describe('search', () => {
   });
 
   describe('web', () => {
-    const http = () => web.getHttpServer();
+    const http = () => web.app.getHttpServer();
 
     it('every page’s header has a search box (a GET form); the results page marks the hits, escapes the rest, and pages', async () => {
-      const { cookie } = await signInOverHttp({ app: web } as TestWeb, a.councilUser.email, 'correct-horse-battery-staple');
+      const { cookie } = await signInOverHttp(web, a.councilUser.email, 'correct-horse-battery-staple');
       const home = await request(http()).get('/').set('Cookie', cookie).expect(200);
       expect(home.text).toMatch(/<form method="get" action="\/search" role="search"[^>]*>[\s\S]*?name="q"/);
       const empty = await request(http()).get('/search').set('Cookie', cookie).expect(200);
@@ -227,6 +226,34 @@ describe('search', () => {
       expect(new Set(found).size).toBe(23);
       await request(http()).get('/search?q=loneliness').expect(303);
     });
+
+    it('in a browser without JavaScript, the header’s box opens the results; the pages have no serious or critical accessibility problem, wide and at 375 px', async () => {
+      // Without JavaScript: the header's GET form.
+      const plain = await signedIn(web, a.councilUser.email, 'correct-horse-battery-staple', { javaScript: false });
+      try {
+        await plain.page.fill('#app-search-q', 'loneliness calls');
+        await plain.page.press('#app-search-q', 'Enter');
+        await plain.page.waitForURL((url) => url.pathname === '/search');
+        expect(await plain.page.locator('.app-search-snippet mark').count()).toBeGreaterThan(0);
+      } finally {
+        await plain.context.close();
+      }
+      const { context, page } = await signedIn(web, a.councilUser.email, 'correct-horse-battery-staple');
+      try {
+        for (const width of [1100, 375]) {
+          await page.setViewportSize({ width, height: 900 });
+          for (const path of ['/search?q=loneliness+calls', '/search?q=nothing+matches+xylophone', `/search?q=${'x'.repeat(201)}`]) {
+            await page.goto(path);
+            expect({ path, width, problems: await accessibilityProblems(page) }).toEqual({ path, width, problems: [] });
+          }
+        }
+        await page.setViewportSize({ width: 1100, height: 900 });
+        await page.goto('/search?q=loneliness');
+        await screenshot(page, 'search-results');
+      } finally {
+        await context.close();
+      }
+    }, 120000);
 
     it('a guest finds only the cycle they were invited to', async () => {
       const email = 'robin.search@guests.example.org';

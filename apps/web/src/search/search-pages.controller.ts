@@ -7,6 +7,7 @@ import { ExpensiveRead } from '@app/http';
 import { SEARCH_QUERY_MAX, SearchPage, SearchService } from '@app/search';
 import { LayoutService } from '../http/layout.service';
 import { Session } from '../http/session.guard';
+import type { FormError } from '../views/filters';
 
 const KIND_LABELS = { cycle: 'Cycle', option: 'Option', learning: 'Learning', comment: 'Comment' } as const;
 
@@ -28,7 +29,7 @@ export class SearchPagesController {
     const frame = { ...(await this.layout.of(session)), title: query ? `Search: ${query}` : 'Search', searchQuery: typeof q === 'string' ? q : '' };
     if (!query) return res.render('search', frame);
     if (query.length > SEARCH_QUERY_MAX || query.includes('\u0000')) {
-      const errors = [{ field: 'q', message: query.length > SEARCH_QUERY_MAX ? `Enter at most ${SEARCH_QUERY_MAX} characters` : 'Enter words without control characters' }];
+      const errors: FormError[] = [{ field: 'q', text: query.length > SEARCH_QUERY_MAX ? `Enter at most ${SEARCH_QUERY_MAX} characters` : 'Enter words without control characters' }];
       return res.status(400).render('search', { ...frame, errors });
     }
     // A cursor that is not one this search gave out (an old link, a changed query) starts again from the first page.
