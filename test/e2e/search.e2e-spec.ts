@@ -174,6 +174,20 @@ describe('search', () => {
     const named = await a.newCycle({ title: 'Loneliness mediated', facilitatorUserIds: [mediator.id] });
     const items = (await search(mediator.as, 'loneliness', '&limit=50')).items;
     expect(new Set(items.map((i) => i.cycleId))).toEqual(new Set([named]));
+    // Named later, their search follows: the cycle and its comments.
+    const later = await a.newCycle({ title: 'Loneliness handed to mediation' });
+    await cycleSteps(a).toFraming(later);
+    await a.charityUser.as.post(`/v1/cycles/${later}/comments`, { subject: 'revision', subjectId: '1', body: 'Loneliness is the root of it' }).expect(201);
+    expect((await search(mediator.as, 'loneliness', '&limit=50')).items.map((i) => i.cycleId)).not.toContain(later);
+    await cycleSteps(a).ok(a.councilUser.as, later, { type: 'CHANGE_FACILITATORS', facilitatorUserIds: [a.facilitator.id, mediator.id] });
+    const now = (await search(mediator.as, 'loneliness', '&limit=50')).items;
+    expect(
+      now
+        .filter((i) => i.cycleId === later)
+        .map((i) => i.kind)
+        .sort(),
+    ).toEqual(['comment', 'cycle']);
+    expect(new Set(now.map((i) => i.cycleId))).toEqual(new Set([named, later]));
   });
 
   it('refuses a bad q with 400; only common words find nothing', async () => {

@@ -33,9 +33,5 @@ export const CYCLE_INVITATIONS_EXPIRED = (before: string, limit: string) =>
 export const CYCLE_INVITATIONS_OF_ERASED = (userId: string, email: string) =>
   `UPDATE cycle_invitations SET name = 'Former guest', email = 'erased-' || id || '@erased.invalid' WHERE guest_user_id = ${userId} OR email = ${email}`;
 
-/** Whether the cycle with id `id` names user `userId` as a facilitator (SQL expressions): what an independent facilitator sees (cycle-queries.service.ts). */
-export const FACILITATED_BY = (id: string, userId: string) =>
-  `EXISTS (SELECT 1 FROM cycles c WHERE c.id = ${id} AND c.snapshot->'context'->'facilitatorUserIds' @> jsonb_build_array((${userId})::text))`;
-
 /** The cycles guest `userId` (an SQL expression) followed an invitation to, as rows of `cycle_id`: all a guest sees. */
 export const CYCLES_OF_GUEST = (userId: string) => `SELECT i.cycle_id FROM cycle_invitations i WHERE i.guest_user_id = ${userId}`;

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { CYCLE_FIELD, CYCLES_OF_GUEST, FACILITATED_BY } from '@app/cycles/cycles.fragment';
+import { CYCLE_FIELD, CYCLES_OF_GUEST } from '@app/cycles/cycles.fragment';
 import { PARTNERSHIPS_OF } from '@app/partnerships/partnerships.fragment';
 
 export const SEARCH_KINDS = ['cycle', 'option', 'learning', 'comment'] as const;
@@ -56,7 +56,7 @@ export class SearchRepository {
       'all' in viewer
         ? 'true'
         : 'facilitatorUserId' in viewer
-          ? FACILITATED_BY('d.cycle_id', `${param(viewer.facilitatorUserId)}::uuid`)
+          ? `d.facilitator_user_ids @> ARRAY[${param(viewer.facilitatorUserId)}::text]`
           : 'guestUserId' in viewer
             ? `d.cycle_id IN (${CYCLES_OF_GUEST(`${param(viewer.guestUserId)}::uuid`)})`
             : `d.partnership_id IN (${PARTNERSHIPS_OF(`${param(viewer.memberOrganisationId)}::uuid`)})`;
