@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { AppConfig } from '@app/config';
-import { Agent, Collaboration, Factory, TestApi, TestRelay, collaboration, createTestApi, cycleSteps, eventually } from '@test/support';
+import { Search1764480000000 } from '@app/database/migrations/1764480000000-search';
+import { Agent, Collaboration, Factory, TestApi, TestRelay, asOwner, collaboration, createTestApi, cycleSteps, eventually } from '@test/support';
 import { Factory as FactoryClass } from '@test/support/factories';
 import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signedIn, signInOverHttp } from '@test/support/test-web';
 
@@ -201,6 +202,22 @@ describe('search', () => {
     expect(await search(a.councilUser.as, 'the and of')).toEqual({ items: [], nextCursor: null });
     expect(await search(a.councilUser.as, '"!!" & | :*')).toEqual({ items: [], nextCursor: null });
     await factory.anonymous().get('/v1/search?q=loneliness').expect(401);
+  });
+
+  it('the migration fills the index from the cycles and comments already there (down, then up again, as the tables’ owner)', async () => {
+    const before = await allPages(a.councilUser.as, 'loneliness', 50);
+    const others = await allPages(b.councilUser.as, 'loneliness', 50);
+    expect(before.length).toBeGreaterThan(5);
+    await asOwner(async (m) => {
+      const migration = new Search1764480000000();
+      await migration.down(m.queryRunner!);
+      await migration.up(m.queryRunner!);
+    });
+    expect(await allPages(a.councilUser.as, 'loneliness', 50)).toEqual(before);
+    expect(await allPages(b.councilUser.as, 'loneliness', 50)).toEqual(others);
+    // And the apps' role still writes it (the triggers run as the writer).
+    const posted = await a.forumUser.as.post(`/v1/cycles/${ids['a.cycle']}/comments`, { subject: 'revision', subjectId: '1', body: 'Loneliness again, after the migration' }).expect(201);
+    expect((await search(a.councilUser.as, 'migration')).items.map((i) => i.id)).toEqual([posted.body.id]);
   });
 
   describe('web', () => {
