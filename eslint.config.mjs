@@ -22,6 +22,7 @@ const FEATURES = [
   'outbox',
   'partnerships',
   'reorganisation',
+  'search',
   'webhooks',
 ];
 const BASE = ['config', 'database', 'domain', 'http', 'queue'];

@@ -21,6 +21,7 @@ const libs = [
   'data-protection',
   'conversation',
   'evidence',
+  'search',
   'reorganisation',
   'http',
 ];

@@ -1564,6 +1564,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find cycles, options, learning and comments by words, best first, among the cycles the caller may see
+         * @description Only what the caller may see is searched, in the statement that ranks and pages: an admin every cycle, an independent facilitator the cycles that name them, a guest the cycles they were invited to, anyone else the cycles of their organisation’s partnerships. A cycle is found by its title and its latest problem statement, an option by its title and summary (withdrawn ones too, marked), learning by its insight and evidence, a comment by its body (hidden ones never). A title’s words weigh more than a body’s. q of 1 to 200 characters (400 otherwise); a q of only common words ("the and") finds nothing.
+         */
+        get: operations["SearchController_find"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organisations/{id}/succession": {
         parameters: {
             query?: never;
@@ -2652,6 +2672,26 @@ export interface components {
         WithdrawAttachmentDto: {
             /** @example The wrong version: superseded by the signed copy */
             reason: string;
+        };
+        SearchItemDto: {
+            /** @enum {string} */
+            kind: "cycle" | "option" | "learning" | "comment";
+            /** Format: uuid */
+            cycleId: string;
+            /** @description The option’s or the comment’s id, the learning’s number (from 1); null for the cycle itself */
+            id: string | null;
+            /** @description The cycle’s title, the option’s, the learning’s insight; for a comment, its cycle’s title */
+            title: string;
+            cycleTitle: string;
+            /** @description An option its authors withdrew (found all the same) */
+            withdrawn: boolean;
+            /** @description HTML: a passage of the text with each hit in `<mark>…</mark>`, everything else escaped (`&`, `<`, `>`, quotes) */
+            snippet: string;
+        };
+        SearchPageDto: {
+            items: components["schemas"]["SearchItemDto"][];
+            /** @description Pass as `cursor` (with the same q) for the next page; null on the last */
+            nextCursor: string | null;
         };
         /** @description Launched the cycle */
         LaunchEvent: {
@@ -5780,6 +5820,38 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AttachmentDto"];
                 };
+            };
+        };
+    };
+    SearchController_find: {
+        parameters: {
+            query: {
+                /** @description Words (English stemming: "commissioning" finds "commissioned"); "quoted phrases", `or`, and `-word` to leave a word out, as web search engines read them */
+                q: string;
+                limit?: number;
+                /** @description nextCursor of the previous page, for the same q */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPageDto"];
+                };
+            };
+            /** @description More of these reads than EXPENSIVE_READS_PER_MINUTE allows a person in a minute: try again after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -46,6 +46,8 @@ import { ConversationModule } from '@app/conversation';
 import { CommentsController } from './cycles/comments.controller';
 import { EvidenceModule } from '@app/evidence';
 import { AttachmentsController } from './cycles/attachments.controller';
+import { SearchModule } from '@app/search';
+import { SearchController } from './search/search.controller';
 
 @Module({
   imports: [
@@ -65,6 +67,7 @@ import { AttachmentsController } from './cycles/attachments.controller';
     DataProtectionModule,
     ConversationModule,
     EvidenceModule,
+    SearchModule,
     ReorganisationModule,
   ],
   controllers: [
@@ -92,6 +95,7 @@ import { AttachmentsController } from './cycles/attachments.controller';
     ErasureController,
     CommentsController,
     AttachmentsController,
+    SearchController,
     SuccessionController,
   ],
   providers: [AdminBootstrap, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_PIPE, useFactory: validationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],

@@ -53,6 +53,8 @@ import { StatementsController } from './public/statements.controller';
 import { YourDataController } from './people/your-data.controller';
 import { ConversationModule } from '@app/conversation';
 import { CommentPagesController } from './cycles/comment-pages.controller';
+import { SearchModule } from '@app/search';
+import { SearchPagesController } from './search/search-pages.controller';
 import { CommentThreads } from './cycles/comment-threads';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
@@ -73,6 +75,7 @@ import { CommentThreads } from './cycles/comment-threads';
     OpenDataModule,
     DataProtectionModule,
     ConversationModule,
+    SearchModule,
   ],
   controllers: [
     HealthController,
@@ -83,6 +86,7 @@ import { CommentThreads } from './cycles/comment-threads';
     WorkController,
     CyclePagesController,
     CommentPagesController,
+    SearchPagesController,
     PartnershipPagesController,
     PartnershipGovernanceController,
     PartnershipCalendarController,

@@ -32,3 +32,6 @@ export const CYCLE_INVITATIONS_EXPIRED = (before: string, limit: string) =>
  */
 export const CYCLE_INVITATIONS_OF_ERASED = (userId: string, email: string) =>
   `UPDATE cycle_invitations SET name = 'Former guest', email = 'erased-' || id || '@erased.invalid' WHERE guest_user_id = ${userId} OR email = ${email}`;
+
+/** The cycles guest `userId` (an SQL expression) followed an invitation to, as rows of `cycle_id`: all a guest sees. */
+export const CYCLES_OF_GUEST = (userId: string) => `SELECT i.cycle_id FROM cycle_invitations i WHERE i.guest_user_id = ${userId}`;

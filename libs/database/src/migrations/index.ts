@@ -33,6 +33,7 @@ import { Successions1764440000000 } from './1764440000000-successions';
 import { Attachments1764450000000 } from './1764450000000-attachments';
 import { Comments1764470000000 } from './1764470000000-comments';
 import { SuccessionOutcomes1764500000000 } from './1764500000000-succession-outcomes';
+import { Search1764480000000 } from './1764480000000-search';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
 import { Retention1764410000000 } from './1764410000000-retention';
 
@@ -75,4 +76,5 @@ export const MIGRATIONS: Function[] = [
   Attachments1764450000000,
   Comments1764470000000,
   SuccessionOutcomes1764500000000,
+  Search1764480000000,
 ];
