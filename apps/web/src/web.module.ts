@@ -54,6 +54,8 @@ import { YourDataController } from './people/your-data.controller';
 import { ConversationModule } from '@app/conversation';
 import { CommentPagesController } from './cycles/comment-pages.controller';
 import { CommentThreads } from './cycles/comment-threads';
+import { EvidenceModule } from '@app/evidence';
+import { AttachmentPagesController } from './cycles/attachment-pages.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -73,6 +75,7 @@ import { CommentThreads } from './cycles/comment-threads';
     OpenDataModule,
     DataProtectionModule,
     ConversationModule,
+    EvidenceModule,
   ],
   controllers: [
     HealthController,
@@ -83,6 +86,7 @@ import { CommentThreads } from './cycles/comment-threads';
     WorkController,
     CyclePagesController,
     CommentPagesController,
+    AttachmentPagesController,
     PartnershipPagesController,
     PartnershipGovernanceController,
     PartnershipCalendarController,
