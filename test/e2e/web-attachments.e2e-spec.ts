@@ -146,6 +146,11 @@ describe('attachments in the web app', () => {
     expect(unknown.text).toContain('This cycle has no revision');
     const subjectless = await upload(icb, 'nonsense', pdf('no subject'), 'subjectless.pdf').expect(400);
     expect(subjectless.text).toContain('Choose what the file is about');
+    // Bodies that are not multipart/form-data as they claim: no boundary, or cut off in the file.
+    await http().post(`/cycles/${cycleId}/attachments`).set('Cookie', icb.cookie).set('Content-Type', 'multipart/form-data; charset=utf-8').send('x').expect(400);
+    const cut = `--b\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${icb.csrf}\r\n--b\r\nContent-Disposition: form-data; name="subject"\r\n\r\nrevision:1\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="cut.pdf"\r\n\r\n%PDF-1.4\n`;
+    const truncated = await http().post(`/cycles/${cycleId}/attachments`).set('Cookie', icb.cookie).set('Content-Type', 'multipart/form-data; boundary=b').send(cut).expect(400);
+    expect(truncated.text).toContain('There is a problem');
     // A form sent as an ordinary form (no file part at all).
     await http().post(`/cycles/${cycleId}/attachments`).set('Cookie', icb.cookie).type('form').send({ _csrf: icb.csrf, subject: 'revision:1' }).expect(400);
 

@@ -6,12 +6,12 @@
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { ValidationFailed } from '@app/domain';
+import { DomainError, ValidationFailed } from '@app/domain';
 
 /** What the form sent before its file, and the file (none when no part carried a chosen file). */
 export interface UploadForm {
   fields: Record<string, string>;
-  file: { name: string; bytes: Readable } | null;
+  file: { name: string; bytes: AsyncIterable<Buffer> } | null;
   /** Reads and drops whatever is left of the body (the rest of a refused file), so the browser hears the answer. */
   drain: () => Promise<void>;
 }
@@ -19,6 +19,18 @@ export interface UploadForm {
 /** The fields a form may send before the file, each at most this long. */
 const FIELDS = new Set(['_csrf', 'subject']);
 const FIELD_BYTES = 1000;
+
+const unreadable = (error: unknown) =>
+  error instanceof DomainError ? error : new ValidationFailed([{ field: 'body', message: `is not a multipart/form-data body that can be read (${(error as Error).message})` }]);
+
+/** The file's bytes as they come; a body cut off or malformed part way is the form's error (400), never the parser's own. */
+async function* bytesOf(stream: Readable): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    throw unreadable(error);
+  }
+}
 
 /** The subject select's value for each subject: `revision:3`, `option:<id>`, `progress:<seq>`, `review`. */
 export function subjectValue(subject: string, subjectId: string | null): string {
@@ -72,10 +84,12 @@ export function readUploadForm(request: Request): Promise<UploadForm> {
         resolve({ fields, file: null, drain });
         return;
       }
-      resolve({ fields, file: { name: info.filename, bytes: stream }, drain });
+      // The parser may fail the stream after its reader has given up on it (a refusal): heard here, not unhandled.
+      stream.on('error', () => undefined);
+      resolve({ fields, file: { name: info.filename, bytes: bytesOf(stream) }, drain });
     });
     parser.on('error', (error: Error) => {
-      const refused = new ValidationFailed([{ field: 'body', message: `is not a multipart/form-data body that can be read (${error.message})` }]);
+      const refused = unreadable(error);
       // Part way through the file: its reader hears it as the file's error.
       if (settled) current?.destroy(refused);
       else {

@@ -68,13 +68,12 @@ export function uploadSubjects(record: CycleRecord): { value: string; text: stri
 export function attachmentsSection(
   record: CycleRecord,
   names: Names,
-  page: { items: AttachmentView[]; maxBytes: number; upload: boolean; withdraw: boolean },
-  withdrawn: AttachmentView[],
+  page: { items: AttachmentView[]; withdrawn: AttachmentView[]; maxBytes: number; upload: boolean; withdraw: boolean },
   chosen: string | undefined,
 ) {
   return {
     items: page.items.map((a) => itemOf(a, record, names)),
-    withdrawn: withdrawn.map((a) => itemOf(a, record, names)),
+    withdrawn: page.withdrawn.map((a) => itemOf(a, record, names)),
     upload: page.upload,
     withdraw: page.withdraw,
     limit: limitText(page.maxBytes),

@@ -317,13 +317,12 @@ export class CyclePagesController {
     // The newest entries only, and the chain verified from its checkpoint: a cycle years old opens as fast as a new one.
     // (The record was read for this person: they may see it.)
     const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN, extra.display?.historyBefore), this.audit.verify(record.row.id).then((v) => v!)]);
-    // The attachments and what the caller may do with them; the withdrawn ones for those who withdraw.
+    // The attachments and what the caller may do with them (the withdrawn ones for the commissioners' users).
     const attachments = await this.attachments.forPage(session.principal, record.row.id);
-    const withdrawnAttachments = attachments.withdraw ? (await this.attachments.list(session.principal, record.row.id, { withdrawn: true })).filter((a) => a.withdrawn) : [];
     const [names, partnership, frame, comments] = await Promise.all([
       this.names.of(
         [...organisationIds, ...history.map((h) => h.organisationId)],
-        [...userIds, ...history.map((h) => h.actorUserId), ...attachmentUserIds([...attachments.items, ...withdrawnAttachments])],
+        [...userIds, ...history.map((h) => h.actorUserId), ...attachmentUserIds([...attachments.items, ...attachments.withdrawn])],
       ),
       this.partnershipOf(session.principal, record),
       this.layout.of(session),
@@ -393,7 +392,7 @@ export class CyclePagesController {
         { value: 'voice', text: 'Give their view', hint: { text: 'They can see this cycle' }, checked: inviteValues.role === 'voice' },
       ],
       comments,
-      attachments: attachmentsSection(record, names, attachments, withdrawnAttachments, extra.attachmentSubject),
+      attachments: attachmentsSection(record, names, attachments, extra.attachmentSubject),
       done: extra.done,
       errors,
       failedType: extra.failed?.type,
