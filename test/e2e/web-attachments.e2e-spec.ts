@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, cycleSteps, startTestApi } from '@test/support';
-import { TestWeb, accessibilityProblems, createTestWeb, screenshot, signInOverHttp, signedIn } from '@test/support/test-web';
+import { TestWeb, accessibilityProblems, createTestWeb, createWebApp, screenshot, signInOverHttp, signedIn } from '@test/support/test-web';
 
 /**
  * Attachments on the cycle page (issue 36, part 4): a co-owner attaches a PDF through the GOV.UK
@@ -220,4 +220,49 @@ describe('attachments in the web app', () => {
       await context.close();
     }
   });
+});
+
+/** At the service's own limit (20 MB by default): a large file streams through the web app whole, a larger one is refused once read past it. */
+describe('large attachments in the web app', () => {
+  const MB = 1024 * 1024;
+  let api: TestApi;
+  let web: Awaited<ReturnType<typeof createWebApp>>;
+  let c: Collaboration;
+  let cycleId: string;
+
+  beforeAll(async () => {
+    let factory: Factory;
+    ({ api, factory } = await startTestApi());
+    web = await createWebApp();
+    c = await collaboration(factory);
+    cycleId = await c.newCycle({ title: 'Large evidence' });
+    await cycleSteps(c).toFraming(cycleId);
+  }, 120000);
+  afterAll(async () => {
+    await web?.app.close();
+    await api?.close();
+  });
+
+  it('a 15 MB PDF goes up and comes back byte-identical; one past 20 MB is 413 with the limit in words and nothing stored', async () => {
+    const http = () => request(web.app.getHttpServer());
+    const who = await signInOverHttp({ app: web.app } as TestWeb, c.charityUser.email, TEST_PASSWORD);
+    const send = (file: Buffer, name: string) =>
+      http()
+        .post(`/cycles/${cycleId}/attachments`)
+        .set('Cookie', who.cookie)
+        .field('_csrf', who.csrf)
+        .field('subject', 'revision:1')
+        .attach('file', file, { filename: name, contentType: 'application/pdf' });
+    const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(15 * MB, 0x20), Buffer.from('\n%%EOF\n')]);
+    await send(big, 'big.pdf').expect(303);
+    const [row] = (await api.app.get(DataSource).query(`SELECT id, sha256 FROM attachments WHERE cycle_id = $1`, [cycleId])) as { id: string; sha256: string }[];
+    expect(row.sha256).toBe(sha(big));
+    const back = await http().get(`/cycles/${cycleId}/attachments/${row.id}`).set('Cookie', who.cookie).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(back.body as Buffer, big)).toBe(0);
+
+    const tooBig = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(21 * MB, 0x20)]);
+    const refused = await send(tooBig, 'too-big.pdf').expect(413);
+    expect(refused.text).toContain('The file must be smaller than 20 MB');
+    expect(((await api.app.get(DataSource).query(`SELECT count(*)::int AS n FROM attachments WHERE cycle_id = $1`, [cycleId])) as { n: number }[])[0].n).toBe(1);
+  }, 60000);
 });

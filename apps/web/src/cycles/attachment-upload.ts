@@ -23,10 +23,15 @@ const FIELD_BYTES = 1000;
 const unreadable = (error: unknown) =>
   error instanceof DomainError ? error : new ValidationFailed([{ field: 'body', message: `is not a multipart/form-data body that can be read (${(error as Error).message})` }]);
 
-/** The file's bytes as they come; a body cut off or malformed part way is the form's error (400), never the parser's own. */
+/**
+ * The file's bytes as they come; a body cut off or malformed part way is the form's error (400), never
+ * the parser's own. A reader that stops part way (a file past the limit) leaves the stream whole: a
+ * destroyed part would stall the parser, and the rest of the body must still be read (drain) so the
+ * browser hears the answer.
+ */
 async function* bytesOf(stream: Readable): AsyncGenerator<Buffer> {
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    for await (const chunk of stream.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
   } catch (error) {
     throw unreadable(error);
   }
