@@ -42,6 +42,8 @@ describe('fuzzing the web app’s forms', () => {
     '/cycles/:cycle/milestones/:id/cancel',
     '/cycles/:cycle/invitations',
     '/cycles/:cycle/invitations/:id/withdraw',
+    '/cycles/:cycle/attachments',
+    '/cycles/:cycle/attachments/:id/withdraw',
     '/partnerships',
     '/partnerships/:partnership/outcomes',
     '/partnerships/:partnership/table',

@@ -56,6 +56,8 @@ import { CommentPagesController } from './cycles/comment-pages.controller';
 import { SearchModule } from '@app/search';
 import { SearchPagesController } from './search/search-pages.controller';
 import { CommentThreads } from './cycles/comment-threads';
+import { EvidenceModule } from '@app/evidence';
+import { AttachmentPagesController } from './cycles/attachment-pages.controller';
 
 /** The web app: GOV.UK-styled pages over the same library services as the API. */
 @Module({
@@ -76,6 +78,7 @@ import { CommentThreads } from './cycles/comment-threads';
     DataProtectionModule,
     ConversationModule,
     SearchModule,
+    EvidenceModule,
   ],
   controllers: [
     HealthController,
@@ -87,6 +90,7 @@ import { CommentThreads } from './cycles/comment-threads';
     CyclePagesController,
     CommentPagesController,
     SearchPagesController,
+    AttachmentPagesController,
     PartnershipPagesController,
     PartnershipGovernanceController,
     PartnershipCalendarController,

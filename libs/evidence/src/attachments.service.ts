@@ -200,13 +200,22 @@ export class AttachmentsService {
     return rows.filter((r) => options.withdrawn || !r.withdrawnAt).map(viewOf);
   }
 
-  /** The attachments (not withdrawn) and what the caller may do with them, from one read of the cycle: what its page shows. */
-  async forPage(caller: Principal, cycleId: string): Promise<{ items: AttachmentView[]; maxBytes: number } & AttachmentRights> {
+  /**
+   * The attachments (not withdrawn) and what the caller may do with them, from one read of the cycle:
+   * what its page shows; the withdrawn ones too for the commissioners' users, whose record they stay in.
+   */
+  async forPage(caller: Principal, cycleId: string): Promise<{ items: AttachmentView[]; withdrawn: AttachmentView[]; maxBytes: number } & AttachmentRights> {
     const { row, archived } = await this.queries.loadVisible(caller, cycleId, false);
     const c = restoreCycle(row.snapshot).context;
     const writes = !archived && caller.tokenScope !== 'read';
     const rows = await this.attachments.find({ where: { cycleId }, order: { at: 'ASC', id: 'ASC' } });
-    return { items: rows.filter((r) => !r.withdrawnAt).map(viewOf), maxBytes: this.maxBytes, upload: writes && uploads(caller, c), withdraw: writes && withdraws(caller, c) };
+    return {
+      items: rows.filter((r) => !r.withdrawnAt).map(viewOf),
+      withdrawn: withdraws(caller, c) ? rows.filter((r) => r.withdrawnAt).map(viewOf) : [],
+      maxBytes: this.maxBytes,
+      upload: writes && uploads(caller, c),
+      withdraw: writes && withdraws(caller, c),
+    };
   }
 
   /**

@@ -1,12 +1,13 @@
 /** The cycle page: the cycle, the events the caller may send from it, and its milestones scheduled or cancelled. */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CLOCK } from '@app/config';
-import type { Response } from 'express';
-import { Principal, WebSession, isAdmin } from '@app/accounts';
+import type { Request, Response } from 'express';
+import { Principal, WebSession, isAdmin, sameToken } from '@app/accounts';
 import { CreateCycleInvitationDto, CycleEventsService, CycleInvitation, CycleInvitationsService, CycleQueriesService, CycleRecord, HistoryAuditService } from '@app/cycles';
-import { type Clock, CycleState, Forbidden, RateLimited, TransitionRefused, ValidationFailed, VersionConflict, formErrorStatus } from '@app/domain';
+import { type Clock, CycleState, Forbidden, RateLimited, TooLarge, TransitionRefused, UnsupportedType, ValidationFailed, VersionConflict, formErrorStatus } from '@app/domain';
+import { AttachmentsService } from '@app/evidence';
 import { ExpensiveRead, IdPipe, validateEvent } from '@app/http';
 import { MilestonesService } from '@app/milestones';
 import { PartnershipAggregate, PartnershipsService } from '@app/partnerships';
@@ -14,7 +15,7 @@ import { LayoutService } from '../http/layout.service';
 import { NamesService } from '../http/names.service';
 import { ChoicesService } from '../http/choices.service';
 import { checkForm, text, typed } from '../http/form';
-import { Session } from '../http/session.guard';
+import { CsrfRefused, Session, TokenInMultipart, isMultipart } from '../http/session.guard';
 import { WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
 import { STATE_LABELS, cyclePage } from './cycle-page';
@@ -23,6 +24,8 @@ import { eventFormOf } from './forms';
 import { metricChartSvg } from './metric-chart';
 import { MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_LABELS, milestoneFromForm } from './milestone-form';
 import { CommentThreads } from './comment-threads';
+import { readUploadForm, subjectFields } from './attachment-upload';
+import { attachmentUserIds, attachmentsSection, limitText } from './attachments-page';
 
 const CycleId = () => Param('id', new IdPipe('cycle'));
 /** The success banner after a form: its copy's for events, these for milestones. */
@@ -34,7 +37,10 @@ const MILESTONE_DONE: ReadonlyMap<string, string> = new Map([
   ['COMMENTED', 'Your comment is posted'],
   ['COMMENT_CHANGED', 'Your comment is changed'],
   ['COMMENT_HIDDEN', 'The comment is hidden'],
+  ['ATTACHED', 'The file is attached'],
+  ['ATTACHMENT_WITHDRAWN', 'The attachment is withdrawn'],
 ]);
+const UPLOAD_TYPES = 'The file must be a PDF, Word, Excel, PowerPoint, ODT, ODS, CSV, text, PNG or JPEG';
 /** The invitation form's field for each field of the request. */
 const INVITE_FIELDS: Record<string, string> = { email: 'invite-email', name: 'invite-name', role: 'invite-role' };
 const INVITATION_STATES: Record<CycleInvitation['state'], { text: string; classes: string }> = {
@@ -80,6 +86,7 @@ export class CyclePagesController {
     private readonly wordDiffs: WordDiffs,
     private readonly invitations: CycleInvitationsService,
     private readonly commentThreads: CommentThreads,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   @Get(':id')
@@ -192,6 +199,64 @@ export class CyclePagesController {
   }
 
   /**
+   * A co-owner's user or a panel member attaches a file: the form (multipart/form-data) is read as
+   * it streams, its token and subject first, then the file's bytes straight into the API's service
+   * (sniffed, limited, hashed there). A refusal comes back on the cycle page in its error summary,
+   * with nothing stored; a form without the session's token is refused before a byte of the file is kept.
+   */
+  @Post(':id/attachments')
+  @TokenInMultipart()
+  async attach(@Session() session: WebSession, @CycleId() id: string, @Req() req: Request, @Res() res: Response) {
+    const errors: FormError[] = [];
+    let status = 400;
+    let chosen: string | undefined;
+    if (!isMultipart(req)) {
+      errors.push({ field: 'attachment-file', text: 'Select a file' });
+    } else {
+      const form = await readUploadForm(req);
+      chosen = form.fields.subject;
+      try {
+        if (!sameToken(form.fields._csrf, session.csrfToken)) throw new CsrfRefused();
+        const fields = subjectFields(chosen);
+        if (!form.file) {
+          // Nothing to check the subject against the limiter for: 403 for those who may not attach, else the form's errors.
+          if (!(await this.attachments.forPage(session.principal, id)).upload) throw new Forbidden('Only the users of the cycle’s co-owners and its review panel attach files to it.');
+          if (!fields.subject) errors.push({ field: 'attachment-subject', text: 'Choose what the file is about' });
+          throw new ValidationFailed([{ field: 'file', message: 'Select a file' }]);
+        }
+        const { subject, subjectId } = await this.attachments.checkUpload(session.principal, id, fields);
+        await this.attachments.store(session.principal, id, subject, subjectId, { ...fields, name: form.file.name, bytes: form.file.bytes });
+        await form.drain();
+        return res.redirect(303, `/cycles/${id}?done=ATTACHED#attachments`);
+      } catch (error) {
+        await form.drain();
+        status = this.uploadError(error, errors, res);
+      }
+    }
+    const record = await this.cycles.get(session.principal, id);
+    await this.render(res, status, session, record, { attachmentErrors: errors, attachmentSubject: chosen });
+  }
+
+  /** An upload's refusal as the form shows it (its status), or thrown on for the page filter (403, 404, the token). */
+  private uploadError(error: unknown, errors: FormError[], res: Response): number {
+    const status = formErrorStatus(error, [ValidationFailed, TransitionRefused, TooLarge, UnsupportedType, RateLimited]);
+    if (!status) throw error;
+    if (error instanceof TooLarge) errors.push({ field: 'attachment-file', text: `The file must be smaller than ${limitText(this.attachments.maxBytes)}` });
+    else if (error instanceof UnsupportedType) errors.push({ field: 'attachment-file', text: UPLOAD_TYPES });
+    else if (error instanceof RateLimited) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      errors.push({ field: 'attachment-file', text: error.message });
+    } else if (error instanceof ValidationFailed) {
+      for (const e of error.errors) {
+        if (e.field === 'file') errors.push({ field: 'attachment-file', text: e.message });
+        else if (e.field === 'subject' || e.field === 'subjectId') errors.push({ field: 'attachment-subject', text: 'Choose what the file is about' });
+        else errors.push({ field: 'attachment-file', text: 'The form could not be read. Choose the file again and try again' });
+      }
+    } else errors.push({ field: 'attachment-subject', text: (error as Error).message });
+    return status;
+  }
+
+  /**
    * What the page shows of the cycle's partnership. A member (or an admin) sees it whole; an
    * independent facilitator the cycle names sees no partnership (as in the API: only the cycles that
    * name them), so only what the cycle itself uses: its outcomes and its milestones' anchors.
@@ -234,6 +299,9 @@ export class CyclePagesController {
       milestoneValues?: Record<string, unknown>;
       inviteErrors?: FormError[];
       inviteValues?: Record<string, unknown>;
+      attachmentErrors?: FormError[];
+      /** The subject chosen in a refused upload form. */
+      attachmentSubject?: string;
       /** Which pair of revisions to compare, whether to list them all, and which page of the history to show. */
       display?: { compare?: number; allRevisions?: boolean; historyBefore?: number };
     },
@@ -249,8 +317,13 @@ export class CyclePagesController {
     // The newest entries only, and the chain verified from its checkpoint: a cycle years old opens as fast as a new one.
     // (The record was read for this person: they may see it.)
     const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN, extra.display?.historyBefore), this.audit.verify(record.row.id).then((v) => v!)]);
+    // The attachments and what the caller may do with them (the withdrawn ones for the commissioners' users).
+    const attachments = await this.attachments.forPage(session.principal, record.row.id);
     const [names, partnership, frame, comments] = await Promise.all([
-      this.names.of([...organisationIds, ...history.map((h) => h.organisationId)], [...userIds, ...history.map((h) => h.actorUserId)]),
+      this.names.of(
+        [...organisationIds, ...history.map((h) => h.organisationId)],
+        [...userIds, ...history.map((h) => h.actorUserId), ...attachmentUserIds([...attachments.items, ...attachments.withdrawn])],
+      ),
       this.partnershipOf(session.principal, record),
       this.layout.of(session),
       // The conversation beside the revisions and options (partials/comments.njk).
@@ -268,7 +341,7 @@ export class CyclePagesController {
       // Keep what was typed.
       if (form) for (const f of form.fields) if (f.kind !== 'hidden' && typeof extra.failed.values[f.name] === 'string') f.value = extra.failed.values[f.name] as string;
     }
-    errors.push(...(extra.milestoneErrors ?? []), ...(extra.inviteErrors ?? []));
+    errors.push(...(extra.milestoneErrors ?? []), ...(extra.inviteErrors ?? []), ...(extra.attachmentErrors ?? []));
     // A commissioner's member schedules milestones and invites guests.
     const canSchedule = c.coOwners.some((o) => o.organisationId === session.principal.organisationId && o.role === 'commissioner');
     const invitations = canSchedule ? await this.invitations.list(session.principal, record.row.id) : [];
@@ -319,6 +392,7 @@ export class CyclePagesController {
         { value: 'voice', text: 'Give their view', hint: { text: 'They can see this cycle' }, checked: inviteValues.role === 'voice' },
       ],
       comments,
+      attachments: attachmentsSection(record, names, attachments, extra.attachmentSubject),
       done: extra.done,
       errors,
       failedType: extra.failed?.type,

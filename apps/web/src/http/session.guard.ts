@@ -17,6 +17,16 @@ const ADMIN_ONLY = 'cocommission:web-admin-only';
 export const PublicPage = (options: { unmetered?: boolean } = {}) => SetMetadata(PUBLIC, options.unmetered ? 'unmetered' : 'metered');
 /** Only platform admins may open the page. */
 export const AdminPage = () => SetMetadata(ADMIN_ONLY, true);
+const TOKEN_IN_MULTIPART = 'cocommission:web-token-in-multipart';
+/**
+ * The form is sent as multipart/form-data (a file upload), whose body no parser reads before the
+ * handler: the guard leaves the token of such a body to the handler, which must check the `_csrf`
+ * field (sent first) with `sameToken` before it reads or keeps a byte of the file. Any other body is checked here as usual.
+ */
+export const TokenInMultipart = () => SetMetadata(TOKEN_IN_MULTIPART, true);
+
+/** Whether the request's body is multipart/form-data. */
+export const isMultipart = (request: Request): boolean => /^multipart\/form-data\s*;/i.test(request.headers['content-type'] ?? '');
 
 export type WebRequest = Request & { session?: WebSession };
 
@@ -63,7 +73,8 @@ export class SessionGuard implements CanActivate {
     const session = await this.sessions.resume(request.cookies?.[SESSION_COOKIE]);
     if (!session) throw new Unauthenticated('Sign in to continue.');
     context.switchToHttp().getResponse<Response>().setHeader('Cache-Control', 'no-store');
-    if (request.method !== 'GET' && request.method !== 'HEAD' && !sameToken(request.body?._csrf, session.csrfToken)) {
+    const tokenLater = isMultipart(request) && this.reflector.getAllAndOverride<boolean>(TOKEN_IN_MULTIPART, targets);
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !tokenLater && !sameToken(request.body?._csrf, session.csrfToken)) {
       throw new CsrfRefused();
     }
     request.session = session;
