@@ -930,5 +930,22 @@ describe('cycles over HTTP', () => {
       const everything = (await mine.forumUser.as.get('/v1/cycles?limit=100').expect(200)).body;
       expect(everything.items.every((x: { partnershipId: string }) => x.partnershipId === mine.partnershipId)).toBe(true);
     });
+
+    it('a platform admin pages every partnership’s cycles newest first, across partnerships, filtered by state', async () => {
+      const [one, two] = [await collaboration(factory), await collaboration(factory)];
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) for (const p of [one, two]) ids.push(await p.newCycle({ title: `Across ${i}` }));
+      await two.councilUser.as.post(`/v1/cycles/${ids[3]}/events`, { type: 'LAUNCH' }).expect(200);
+      // The newest six of the whole service are these, newest first, in pages of four and two.
+      const first = (await factory.admin.get('/v1/cycles?limit=4').expect(200)).body;
+      const second = (await factory.admin.get(`/v1/cycles?limit=2&cursor=${first.nextCursor}`).expect(200)).body;
+      expect([...first.items, ...second.items].map((x: { id: string }) => x.id)).toEqual([...ids].reverse());
+      const framing = (await factory.admin.get('/v1/cycles?state=framing&limit=100').expect(200)).body.items.map((x: { id: string }) => x.id);
+      expect(framing).toContain(ids[3]);
+      expect(framing.filter((id: string) => ids.includes(id))).toEqual([ids[3]]);
+      // Its partnership filter still reads that partnership only.
+      const only = (await factory.admin.get(`/v1/cycles?partnershipId=${one.partnershipId}&limit=100`).expect(200)).body.items;
+      expect(only.map((x: { id: string }) => x.id)).toEqual([ids[4], ids[2], ids[0]]);
+    });
   });
 });

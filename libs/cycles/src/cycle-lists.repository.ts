@@ -98,6 +98,16 @@ export class CycleListsRepository {
     const columns = `c.id, c.partnership_id, c.title, c.iteration, c.previous_cycle_id, c.next_cycle_id, c.state, c.version,
       c.snapshot->'context'->'coOwners' AS co_owners, c.snapshot->'context'->'panelUserIds' AS panel_user_ids,
       c.created_at, c.updated_at`;
+    // A platform admin's list of every cycle: the newest of all through the (created_at, id) index, a
+    // page reading its own rows only (merging every partnership's newest read 21 rows of each of 500
+    // partnerships for a page of 21: 250-440 ms on the national data set).
+    if (filter.visibleToOrganisationId === null && !filter.partnershipId && !filter.facilitatorUserId) {
+      const rows: QueryRow[] = await this.dataSource.query(
+        `SELECT ${columns} FROM cycles c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY c.created_at DESC, c.id DESC LIMIT ${limit}`,
+        params,
+      );
+      return rows.map((r) => ({ ...commonFields(r as CycleRow), coOwners: r.co_owners, panelUserIds: r.panel_user_ids }));
+    }
     // The newest of each visible partnership through its (partnership_id, created_at, id) index,
     // merged: a page costs the same however many cycles other partnerships hold.
     const partnerships =

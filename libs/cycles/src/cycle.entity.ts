@@ -7,6 +7,8 @@ import type { JsonObject } from '@app/database';
 
 @Entity('cycles')
 @Index('cycles_partnership_created_idx', ['partnershipId', 'createdAt', 'id'])
+// A platform admin's list of every cycle, newest first.
+@Index('cycles_created_idx', ['createdAt', 'id'])
 @Index('cycles_partnership_state_idx', ['partnershipId', 'state'])
 @Check('cycles_version_check', `"version" > 0`)
 @Check('cycles_iteration_check', `"iteration" > 0`)

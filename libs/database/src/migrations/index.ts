@@ -34,6 +34,7 @@ import { Attachments1764450000000 } from './1764450000000-attachments';
 import { Comments1764470000000 } from './1764470000000-comments';
 import { SuccessionOutcomes1764500000000 } from './1764500000000-succession-outcomes';
 import { Search1764480000000 } from './1764480000000-search';
+import { AdminCycleList1764490000000 } from './1764490000000-admin-cycle-list';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
 import { Retention1764410000000 } from './1764410000000-retention';
 
@@ -77,4 +78,5 @@ export const MIGRATIONS: Function[] = [
   Comments1764470000000,
   SuccessionOutcomes1764500000000,
   Search1764480000000,
+  AdminCycleList1764490000000,
 ];
