@@ -102,9 +102,12 @@ function rechain(entries: Row[], subject: string): { version: number; hash: stri
   return { version: entries.length, hash: prev };
 }
 
+/** Tables the database keeps itself from the others (the search index, by its triggers on cycles, cycle_texts and comments): filled as the copies are inserted, never copied. */
+const DERIVED = new Set(['search_documents']);
+
 async function tablesWith(pg: Client, column: string): Promise<string[]> {
   const r = await pg.query(`SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = $1 ORDER BY 1`, [column]);
-  return r.rows.map((x) => x.table_name as string);
+  return r.rows.map((x) => x.table_name as string).filter((t) => !DERIVED.has(t));
 }
 
 /** Tables in an order that inserts referenced rows first (foreign keys among them). */
