@@ -113,6 +113,24 @@ export class Service {
   }
 }
 
+/**
+ * Runs a bench's `main`, which answers whether any figure failed: PASS or FAIL printed and the exit
+ * code set; an error is printed, the service cleaned up, and the exit code 1.
+ */
+export function runBench(svc: Service, main: () => Promise<boolean>): void {
+  main().then(
+    (failed) => {
+      console.log(failed ? 'FAIL' : 'PASS');
+      process.exitCode = failed ? 1 : 0;
+    },
+    async (error) => {
+      console.error(error);
+      await svc.cleanup().catch(() => undefined);
+      process.exitCode = 1;
+    },
+  );
+}
+
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');

@@ -22,7 +22,7 @@ import { Client, Pool, type PoolClient } from 'pg';
 import { GENESIS_HASH, type HashScheme, chainedEntry } from '@app/history';
 import { RETENTION_JOB, RETENTION_QUEUE, bullConnection } from '@app/queue';
 import { Factory, TEST_PASSWORD, collaboration, cycleSteps } from '../test/support/factories';
-import { Service, apiEntry, parallel, root, sleep, stop, webEntry, workerEntry } from './harness';
+import { Service, apiEntry, parallel, root, sleep, stop, webEntry, workerEntry, runBench } from './harness';
 import { call, percentile, rawCall, webSignIn } from './http';
 import { StatementCapture, type CapturedStatement } from './pg-capture';
 
@@ -387,7 +387,7 @@ async function measure(capture: StatementCapture, name: string, target: number, 
   record(`${name} p95`, percentile(times, 95), 'ms', { op: '<=', value: target });
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<boolean> {
   // The test factories read the development defaults (the platform admin's password), as the service does.
   process.env.NODE_ENV ??= 'development';
   const started = performance.now();
@@ -596,12 +596,7 @@ async function main(): Promise<void> {
     capture.close();
     await svc.cleanup();
   }
-  console.log(failed ? 'FAIL' : 'PASS');
-  process.exitCode = failed ? 1 : 0;
+  return failed;
 }
 
-main().catch(async (error) => {
-  console.error(error);
-  await svc.cleanup().catch(() => undefined);
-  process.exitCode = 1;
-});
+runBench(svc, main);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Factory, collaboration, cycleSteps } from '../test/support/factories';
 import { cloneCycles, codelistProblems, releasePackageValidator } from '../test/support/ocds';
-import { Service, apiEntry, root, sleep } from './harness';
+import { Service, apiEntry, root, sleep, runBench } from './harness';
 
 const cycles = Number(process.env.BENCH_OCDS_CYCLES ?? 1000);
 const maxMb = Number(process.env.BENCH_OCDS_MAX_MB ?? 50);
@@ -53,7 +53,7 @@ function download(path: string, token: string, pid: number): Promise<{ bytes: nu
   });
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<boolean> {
   console.log(`OCDS export bench: a partnership of ${cycles} cycles, on ${svc.dbName}`);
   // Build the API if its sources changed, create the database and migrate it (no worker needed).
   const prepared = spawnSync(process.execPath, [join(root, 'scripts/start.js'), 'migrate'], { cwd: root, env: svc.env(), stdio: 'inherit' });
@@ -104,12 +104,7 @@ async function main(): Promise<void> {
     await pg.end();
     await svc.cleanup();
   }
-  console.log(failed ? 'FAIL' : 'PASS');
-  process.exitCode = failed ? 1 : 0;
+  return failed;
 }
 
-main().catch(async (error) => {
-  console.error(error);
-  await svc.cleanup().catch(() => undefined);
-  process.exitCode = 1;
-});
+runBench(svc, main);

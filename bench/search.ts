@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Collaboration, Factory, collaboration, cycleSteps } from '../test/support/factories';
 import { cloneCycles } from '../test/support/ocds';
-import { Service, apiEntry, root } from './harness';
+import { Service, apiEntry, root, runBench } from './harness';
 import { call } from './http';
 
 const cycles = Number(process.env.BENCH_SEARCH_CYCLES ?? 3000);
@@ -53,7 +53,7 @@ async function walk(c: Collaboration, n: number, facilitatorUserIds: string[]): 
   return id;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<boolean> {
   console.log(`Search bench: ${cycles} cycles in three partnerships, ${requests} searches per case, on ${svc.dbName}`);
   // The admin's development credentials, as the service's processes read them (Service.env).
   process.env.NODE_ENV ??= 'development';
@@ -116,12 +116,7 @@ async function main(): Promise<void> {
     await pg.end();
     await svc.cleanup();
   }
-  console.log(failed ? 'FAIL' : 'PASS');
-  process.exitCode = failed ? 1 : 0;
+  return failed;
 }
 
-main().catch(async (error) => {
-  console.error(error);
-  await svc.cleanup().catch(() => undefined);
-  process.exitCode = 1;
-});
+runBench(svc, main);

@@ -1,12 +1,2 @@
-import { createServer } from 'node:net';
-
-/** A loopback port nothing listens on now, for a process a test starts (a server, a redis-server). */
-export const freePort = (): Promise<number> =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** The scripts' free-port helper, for the tests that start a process on a port of their own. */
+export { freePort } from '../../scripts/free-port';
