@@ -56,6 +56,8 @@ function download(path: string, token: string, pid: number): Promise<{ bytes: nu
 async function main(): Promise<boolean> {
   console.log(`OCDS export bench: a partnership of ${cycles} cycles, on ${svc.dbName}`);
   // Build the API if its sources changed, create the database and migrate it (no worker needed).
+  // The admin's development credentials, as the service's processes read them (Service.env).
+  process.env.NODE_ENV ??= 'development';
   const prepared = spawnSync(process.execPath, [join(root, 'scripts/start.js'), 'migrate'], { cwd: root, env: svc.env(), stdio: 'inherit' });
   if (prepared.status !== 0) throw new Error('build or migration failed');
   const api = svc.start(apiEntry);
