@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { get } from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Collaboration, Factory, TEST_PASSWORD, TestApi, collaboration, cycleSteps, startTestApi } from '@test/support';
@@ -259,6 +260,22 @@ describe('large attachments in the web app', () => {
     expect(row.sha256).toBe(sha(big));
     const back = await http().get(`/cycles/${cycleId}/attachments/${row.id}`).set('Cookie', who.cookie).buffer(true).parse(binary).expect(200);
     expect(Buffer.compare(back.body as Buffer, big)).toBe(0);
+
+    // A person who goes away part way through the download: the web app cuts its answer off and
+    // says nothing more (an error page then would be a second answer, thrown outside any request).
+    const aborted = await new Promise<number>((resolve, reject) => {
+      const req = get(`${web.base}/cycles/${cycleId}/attachments/${row.id}`, { headers: { Cookie: who.cookie } }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve(res.statusCode ?? 0);
+        });
+      });
+      req.on('error', (error) => ((error as { code?: string }).code === 'ECONNRESET' ? undefined : reject(error)));
+    });
+    expect(aborted).toBe(200);
+    // Still answering, and the whole file again.
+    const again = await http().get(`/cycles/${cycleId}/attachments/${row.id}`).set('Cookie', who.cookie).buffer(true).parse(binary).expect(200);
+    expect(sha(again.body as Buffer)).toBe(row.sha256);
 
     const tooBig = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(21 * MB, 0x20)]);
     const refused = await send(tooBig, 'too-big.pdf').expect(413);

@@ -76,18 +76,26 @@ export function csvFile(table: CsvTable): CsvFile {
 
 /** Sends the table as a CSV download through Express (the web app). */
 export async function sendCsv(res: Response, table: CsvTable): Promise<void> {
-  const file = csvFile(table);
+  await sendDownload(res, csvFile(table));
+}
+
+/**
+ * Streams a download (a CSV, an attachment's bytes) through Express with its headers. An error before
+ * the first byte is thrown, to be answered as any other (not as a file to save); once the header is
+ * sent nothing else can be said (an error page then would be a second answer): the file is cut off, and
+ * why is logged unless the person went away.
+ */
+export async function sendDownload(res: Response, file: { headers: Record<string, string>; body: NodeJS.ReadableStream }): Promise<void> {
   res.status(200);
   for (const [name, value] of Object.entries(file.headers)) res.setHeader(name, value);
   try {
     await pipeline(file.body, res);
   } catch (error) {
-    // Before anything is sent, the error is answered as any other (not as a file to save).
     if (!res.headersSent) {
       res.removeHeader('Content-Disposition');
       res.removeHeader('Content-Type');
       throw error;
     }
-    // Once the header is sent nothing else can be said: the file is cut off (and why was logged).
+    if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.warn(`A download stopped part way: ${(error as Error).message}`);
   }
 }

@@ -3,14 +3,13 @@
  * API's headers), and a commissioner's user withdrawing one with a reason on a small form of its
  * own. Uploading is the cycle page's own form (CyclePagesController), whose errors show on that page.
  */
-import { pipeline } from 'node:stream/promises';
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { WebSession } from '@app/accounts';
 import { CycleQueriesService } from '@app/cycles';
 import { Forbidden, NotFound, TransitionRefused, ValidationFailed, formErrorStatus } from '@app/domain';
 import { AttachmentsService, MAX_WITHDRAW_REASON_LENGTH } from '@app/evidence';
-import { IdPipe } from '@app/http';
+import { IdPipe, sendDownload } from '@app/http';
 import { LayoutService } from '../http/layout.service';
 import { text } from '../http/form';
 import { Session } from '../http/session.guard';
@@ -31,8 +30,7 @@ export class AttachmentPagesController {
   @Get(':id/attachments/:attachmentId')
   async download(@Session() session: WebSession, @CycleId() id: string, @AttachmentId() attachmentId: string, @Res() res: Response) {
     const file = await this.attachments.download(session.principal, id, attachmentId);
-    res.status(200).set(file.headers);
-    await pipeline(file.body, res);
+    await sendDownload(res, file);
   }
 
   @Get(':id/attachments/:attachmentId/withdraw')

@@ -26,6 +26,12 @@ export class PageFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<WebRequest>();
     const res = http.getResponse<Response>();
+    if (res.headersSent) {
+      // An answer has begun (a download part way): a page now would be a second one. The cause is logged, the answer cut off.
+      this.logger.warn({ err: error, path: req.originalUrl }, 'An error after the answer had begun; the answer is cut off');
+      res.destroy();
+      return;
+    }
     if (error instanceof Unauthenticated) {
       const back = req.method === 'GET' && req.originalUrl !== '/' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
       return res.redirect(303, `/sign-in${back}`);
