@@ -10,27 +10,9 @@
  */
 'use strict';
 
-const base = (process.env.DEMO_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-const adminEmail = process.env.ADMIN_EMAIL ?? 'admin@cocommission.local';
-const adminPassword = process.env.ADMIN_PASSWORD ?? 'cocommission-admin';
-const password = process.env.DEMO_PASSWORD ?? 'demo-password-2027';
-const stamp = Date.now().toString(36);
+const { base, adminEmail, adminPassword, password, stamp, call, login, step } = require('./demo-client');
 /** How far ahead the vesting moment is put: the worker's job carries it out then. */
 const AHEAD_MS = Number(process.env.DEMO_SUCCESSION_DELAY_MS ?? 5000);
-
-async function call(token, method, path, body, expected = [200, 201, 204]) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!expected.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-const login = async (email, pw) => (await call(undefined, 'POST', '/v1/auth/login', { email, password: pw }, [200])).accessToken;
-const step = (text) => console.log(`  ${text}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {

@@ -7,43 +7,7 @@
  */
 'use strict';
 
-const base = (process.env.DEMO_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-const adminEmail = process.env.ADMIN_EMAIL ?? 'admin@cocommission.local';
-const adminPassword = process.env.ADMIN_PASSWORD ?? 'cocommission-admin';
-const password = process.env.DEMO_PASSWORD ?? 'demo-password-2027';
-const stamp = Date.now().toString(36);
-
-async function call(token, method, path, body, expected = [200, 201]) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const json = text ? JSON.parse(text) : undefined;
-  if (!expected.includes(res.status)) {
-    throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  }
-  return json;
-}
-
-/** The answer's status and body, whatever the status (for the steps the service may refuse and the demo goes on past). */
-async function attempt(token, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-const login = async (email, pw) => (await call(undefined, 'POST', '/v1/auth/login', { email, password: pw }, [200])).accessToken;
-
-function step(text) {
-  console.log(`  ${text}`);
-}
-
+const { base, adminEmail, adminPassword, password, stamp, attempt, call, login, step } = require('./demo-client');
 async function main() {
   console.log(`Cocommission demo against ${base}\n`);
   await call(undefined, 'GET', '/health', undefined, [200]);
