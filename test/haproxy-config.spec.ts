@@ -5,7 +5,7 @@
  * fail, they never skip.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DRAIN_DELAY_MS, HEALTH_CHECK, haproxyConfig } from '../scripts/topology';
@@ -45,21 +45,35 @@ describe("the topology's HAProxy configuration", () => {
   });
 
   it('checks readiness, redispatches, and sends again only what cannot be applied twice', () => {
-    const lines = generated.split('\n').map((line) => line.trim());
-    expect(lines.filter((line) => line === 'option httpchk GET /health/ready')).toHaveLength(2);
-    expect(lines).toEqual(expect.arrayContaining(['option redispatch 1', 'retries 3', 'retry-on conn-failure empty-response response-timeout']));
-    // L7 retries (a server that died holding the request) for GET and HEAD only, in both frontends.
-    expect(lines.filter((line) => line === 'http-request disable-l7-retry if !METH_GET')).toHaveLength(2);
-    expect(lines.filter((line) => /^server (api|web)-\d 127\.0\.0\.1:\d+$/.test(line))).toHaveLength(4);
+    expectSafeRetries(generated, /^server (api|web)-\d 127\.0\.0\.1:\d+$/);
     // HAProxy sees a draining process out (fall checks inter apart) well before it closes its listener.
     expect(HEALTH_CHECK.interMs * (HEALTH_CHECK.fall + 1)).toBeLessThan(DRAIN_DELAY_MS);
   });
 });
 
 describe("compose's config/haproxy.cfg", () => {
+  const composed = readFileSync(join(root, 'config/haproxy.cfg'), 'utf8');
+
   it('is valid for haproxy -c (its servers are Docker names, resolved at run time)', () => {
     const { status, output } = check(join(root, 'config/haproxy.cfg'));
     expect(output.match(/\[(WARNING|ALERT)\][^\n]*/g)?.filter((line) => !/could not resolve address '(api|web)-\d'/.test(line)) ?? []).toEqual([]);
     expect(status).toBe(0);
   });
+
+  it('checks, redispatches and retries as the tested topology does', () => {
+    expectSafeRetries(composed, /^server (api|web)-\d (api|web)-\d:\d+$/);
+  });
 });
+
+/**
+ * What both configurations promise: readiness checked with a time limit of its own, a request that
+ * reached no server sent to another, and a request sent again after a server died holding it only
+ * for GET and HEAD (they change nothing), in both frontends; two servers of each web-facing role.
+ */
+function expectSafeRetries(config: string, server: RegExp) {
+  const lines = config.split('\n').map((line) => line.trim());
+  expect(lines.filter((line) => line === 'option httpchk GET /health/ready')).toHaveLength(2);
+  expect(lines).toEqual(expect.arrayContaining(['option redispatch 1', 'retries 3', 'retry-on conn-failure empty-response response-timeout', 'timeout check 3s']));
+  expect(lines.filter((line) => line === 'http-request disable-l7-retry if !METH_GET')).toHaveLength(2);
+  expect(lines.filter((line) => server.test(line))).toHaveLength(4);
+}
