@@ -13,6 +13,9 @@ export type EmailStatus = 'pending' | 'digest' | 'sent' | 'skipped' | 'failed';
 @Entity('notifications')
 @Index('notifications_open_task_idx', ['cycleId', 'taskKey'], { where: `"state" = 'open' AND "task_key" IS NOT NULL` })
 @Index('notifications_email_pending_idx', ['createdAt'], { where: `"email_status" IN ('pending', 'digest')` })
+// The mail pass's order (news of an account first, then oldest first) over what waits to be routed:
+// an expression index of migration EmailQueueOrder1764560000000, which TypeORM cannot describe.
+@Index('notifications_email_queue_idx', { synchronize: false })
 @Check('notifications_state_check', `"state" IN ('open', 'done')`)
 @Check('notifications_email_status_check', `"email_status" IN ('pending', 'digest', 'sent', 'skipped', 'failed')`)
 @Index('notifications_user_created_idx', ['userId', 'createdAt', 'id'])

@@ -4,6 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { EmailStatus, NotificationDeliveryEntity, NotificationEntity } from './notification.entity';
 
+/** The mail pass's batch: its order is `notifications_email_queue_idx`'s (a test reads its plan). */
+export const EMAIL_PENDING_SQL = `SELECT id, user_id AS "userId", email_status AS "emailStatus", kind FROM notifications
+  WHERE email_status = 'pending' ORDER BY (kind LIKE 'account.%') DESC, created_at, id LIMIT $1`;
+
 @Injectable()
 export class NotificationsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -43,14 +47,13 @@ export class NotificationsRepository {
     return this.dataSource.getRepository(NotificationEntity).count({ where: { userId, readAt: IsNull() } });
   }
 
-  /** New notifications not yet routed to an email or a digest, oldest first. */
-  /** Oldest first, but news of an account itself (a lockout) before any backlog of work: it must not wait behind it. */
+  /**
+   * New notifications not yet routed to an email or a digest, oldest first, but news of an account
+   * itself (a lockout) before any backlog of work: it must not wait behind it. Read in that order from
+   * `notifications_email_queue_idx`, so a backlog of millions costs a batch what a few rows do.
+   */
   emailPending(limit: number): Promise<Pick<NotificationEntity, 'id' | 'userId' | 'emailStatus' | 'kind'>[]> {
-    return this.dataSource.query(
-      `SELECT id, user_id AS "userId", email_status AS "emailStatus", kind FROM notifications
-        WHERE email_status = 'pending' ORDER BY (kind LIKE 'account.%') DESC, created_at, id LIMIT $1`,
-      [limit],
-    );
+    return this.dataSource.query(EMAIL_PENDING_SQL, [limit]);
   }
 
   async setEmailStatus(ids: string[], status: EmailStatus): Promise<void> {

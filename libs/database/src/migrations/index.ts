@@ -33,6 +33,7 @@ import { Successions1764440000000 } from './1764440000000-successions';
 import { Attachments1764450000000 } from './1764450000000-attachments';
 import { Comments1764470000000 } from './1764470000000-comments';
 import { SuccessionOutcomes1764500000000 } from './1764500000000-succession-outcomes';
+import { EmailQueueOrder1764560000000 } from './1764560000000-email-queue-order';
 import { Search1764480000000 } from './1764480000000-search';
 import { AdminCycleList1764490000000 } from './1764490000000-admin-cycle-list';
 import { IdentityProviders1764391000000 } from './1764391000000-identity-providers';
@@ -79,4 +80,5 @@ export const MIGRATIONS: Function[] = [
   SuccessionOutcomes1764500000000,
   Search1764480000000,
   AdminCycleList1764490000000,
+  EmailQueueOrder1764560000000,
 ];
