@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@app/config';
-import { dataSourceOptions, migrate } from '@app/database';
+import { dataSourceOptions, migrate, withoutJit } from '@app/database';
 import { ALL_ENTITIES } from '../../config/data-source';
 import { CycleTexts1764200000000 } from '@app/database/migrations/1764200000000-cycle-texts';
 
@@ -12,6 +12,13 @@ describe('database', () => {
     dataSource = await new DataSource(dataSourceOptions(loadConfig().database.migrationUrl, 2, ALL_ENTITIES)).initialize();
   });
   afterAll(() => dataSource.destroy());
+
+  it('withoutJit runs its work with JIT compilation off, in a transaction of its own, and leaves the setting as it was', async () => {
+    const setting = async (run: (sql: string) => Promise<{ jit: string }[]>) => (await run(`SELECT current_setting('jit') AS jit`))[0].jit;
+    const before = await setting((sql) => dataSource.query(sql));
+    expect(await withoutJit(dataSource, (manager) => setting((sql) => manager.query(sql)))).toBe('off');
+    expect(await setting((sql) => dataSource.query(sql))).toBe(before);
+  });
 
   it('the migrations build exactly the schema the entities describe', async () => {
     const pending = await dataSource.driver.createSchemaBuilder().log();
