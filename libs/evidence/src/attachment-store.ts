@@ -15,6 +15,8 @@ import { Transactions } from '@app/database';
 import type { AttachmentStoreKind } from './attachment.entity';
 
 export const CHUNK_BYTES = 1024 * 1024;
+/** How much of a chunk a download reads at once. */
+const READ_BYTES = 256 * 1024;
 
 export interface AttachmentStore {
   readonly kind: AttachmentStoreKind;
@@ -118,15 +120,22 @@ export class PostgresAttachmentStore implements AttachmentStore {
 
   async get(id: string): Promise<Readable> {
     const manager = this.transactions.manager;
-    // One chunk at a time, as the client takes them (Readable.from asks for the next when it needs it).
-    async function* chunks(): AsyncGenerator<Buffer> {
+    // A slice of a chunk at a time, as the client takes them (Readable.from asks for the next when it
+    // needs it): bytea comes back as hex text, twice its size, so a slice is a quarter of a chunk.
+    async function* slices(): AsyncGenerator<Buffer> {
       for (let seq = 0; ; seq++) {
-        const rows: { data: Buffer }[] = await manager.query(`SELECT data FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2`, [id, seq]);
-        if (!rows.length) return;
-        yield rows[0].data;
+        for (let from = 0; ; from += READ_BYTES) {
+          const rows: { data: Buffer; bytes: number }[] = await manager.query(
+            `SELECT substring(data FROM $3 FOR $4) AS data, octet_length(data) AS bytes FROM attachment_chunks WHERE attachment_id = $1 AND seq = $2`,
+            [id, seq, from + 1, READ_BYTES],
+          );
+          if (!rows.length) return;
+          yield rows[0].data;
+          if (from + READ_BYTES >= rows[0].bytes) break;
+        }
       }
     }
-    return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 });
+    return Readable.from(slices(), { objectMode: false, highWaterMark: 1 });
   }
 
   async count(ids: string[]): Promise<number> {
