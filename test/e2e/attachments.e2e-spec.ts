@@ -225,8 +225,7 @@ describe('attachments', () => {
       const copying = async () =>
         ((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND query LIKE 'COPY attachment_chunks%'`)) as { n: number }[])[0].n;
       const server = b.api.http as Server;
-      const opened = !server.listening;
-      if (opened) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const boundary = 'cutoff';
       const head = Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="subject"\r\n\r\nreview\r\n` +
@@ -253,8 +252,6 @@ describe('attachments', () => {
       for (const [i, answer] of answers.entries()) expect(sha((await download(b, b.c.councilUser.as, answer.body.id).expect(200)).body as Buffer)).toBe(sha(files[i]));
       const chunks = files.reduce((n, file) => n + Math.ceil(file.length / MB), 0);
       expect(await rowsOf(b)).toEqual({ n: before.n + 3, chunks: before.chunks + chunks });
-      // Listening was this test's doing (supertest starts and stops its own): closed by it, too.
-      if (opened) await new Promise((resolve) => server.close(resolve));
     }, 60000);
 
     it('subject access lists a person’s uploads; erasure drops their names and bytes, keeping each sha256 (the history still verifies)', async () => {
