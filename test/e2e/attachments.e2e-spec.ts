@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { type Server, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +8,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import S3rver from 's3rver';
-import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps, freePort } from '@test/support';
+import { Agent, Collaboration, Factory, TestApi, collaboration, createTestApi, cycleSteps, eventually, freePort } from '@test/support';
 import { Factory as FactoryClass } from '@test/support/factories';
 
 const MB = 1024 * 1024;
@@ -216,6 +218,41 @@ describe('attachments', () => {
       expect(Object.keys(row.seals)).toEqual(['/reason']);
       expect((await b.c.councilUser.as.get(`/v1/cycles/${b.cycleId}/history/verify?full=true`).expect(200)).body.intact).toBe(true);
     });
+
+    it('an upload cut off part way through its COPY stores nothing, and the connection goes back to the pool fit for the next', async () => {
+      const before = await rowsOf(b);
+      const db = b.api.app.get(DataSource);
+      const copying = async () =>
+        ((await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND query LIKE 'COPY attachment_chunks%'`)) as { n: number }[])[0].n;
+      const server = b.api.http as Server;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const boundary = 'cutoff';
+      const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="subject"\r\n\r\nreview\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      );
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        method: 'POST',
+        path: `/v1/cycles/${b.cycleId}/attachments`,
+        headers: { authorization: `Bearer ${b.c.charityUser.as.token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + 10 * MB },
+      });
+      req.on('error', () => undefined);
+      req.write(head);
+      req.write(pdf(3 * MB));
+      // Three of its ten MB sent, its chunks going into attachment_chunks: then the client is gone.
+      await eventually(copying, (n) => n === 1);
+      req.destroy();
+      await eventually(copying, (n) => n === 0);
+      expect(await rowsOf(b)).toEqual(before);
+      // The pool still works, the connection the COPY was on with the rest: three uploads at once, each kept whole.
+      const files = [1, 2, 3].map(() => pdf(2 * MB));
+      const answers = await Promise.all(files.map((file, i) => upload(b, b.c.icbUser.as, { subject: 'review' }, file, `After ${i}.pdf`).expect(201)));
+      for (const [i, answer] of answers.entries()) expect(sha((await download(b, b.c.councilUser.as, answer.body.id).expect(200)).body as Buffer)).toBe(sha(files[i]));
+      const chunks = files.reduce((n, file) => n + Math.ceil(file.length / MB), 0);
+      expect(await rowsOf(b)).toEqual({ n: before.n + 3, chunks: before.chunks + chunks });
+    }, 60000);
 
     it('subject access lists a person’s uploads; erasure drops their names and bytes, keeping each sha256 (the history still verifies)', async () => {
       const leaver = await b.factory.user(b.c.orgs.council, 'Leaving Officer');
