@@ -13,7 +13,7 @@ RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npx nest build api && npx nest build worker && npx nest build web
+RUN npx nest build api && npx nest build worker && npx nest build web && npx nest build all-in-one
 
 # ---- runtime: production dependencies only, the built code, the web app's templates and files
 FROM node:20-bookworm-slim AS runtime

@@ -86,6 +86,23 @@ const boundaries = [
     ignores: TESTS,
     rules: { 'no-restricted-imports': restrict([]) },
   })),
+  {
+    // The all-in-one process composes the three apps: it alone imports them, and only their bootstraps.
+    files: ['apps/all-in-one/src/**/*.ts'],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            deepImport,
+            pattern('^@test/', 'Test support is for tests only.'),
+            pattern(String.raw`^\.\./(?!\.\./(api|web|worker)/src/bootstrap$)|(^|/)libs/`, 'Another app only through its bootstrap (`../../<app>/src/bootstrap`); libraries as `@app/<lib>`.'),
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 export default defineConfig(

@@ -1,5 +1,6 @@
 /** What the benchmark and the fault suite share: processes of the real service, and seed data. */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
@@ -11,6 +12,13 @@ export const apiEntry = join(root, 'dist/apps/api/apps/api/src/main.js');
 export const workerEntry = join(root, 'dist/apps/worker/apps/worker/src/main.js');
 export const webEntry = join(root, 'dist/apps/web/apps/web/src/main.js');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A process's resident memory in kB, from /proc. */
+export function rssKb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for ${pid}`);
+  return Number(match[1]);
+}
 
 /** A run of the service on a database and queue prefix of its own. */
 export class Service {
@@ -61,7 +69,7 @@ export class Service {
 
   start(entry: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess {
     // The flags the product starts its processes with (scripts/start.js), so that we measure those.
-    const app = /dist\/apps\/(\w+)\//.exec(entry)?.[1] as keyof typeof APP_FLAGS | undefined;
+    const app = /dist\/apps\/([\w-]+)\//.exec(entry)?.[1] as keyof typeof APP_FLAGS | undefined;
     const flags = [...NODE_FLAGS, ...((app && APP_FLAGS[app]) ?? [])];
     const child = spawn(process.execPath, [...flags, ...nodeArgs, entry], { cwd: root, env: this.env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
     // Read what it prints, so that a full pipe never blocks its writes.

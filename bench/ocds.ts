@@ -10,26 +10,18 @@
  * OCDS schemas (outside the measurement), and drops what it made.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Factory, collaboration, cycleSteps } from '../test/support/factories';
 import { cloneCycles, codelistProblems, releasePackageValidator } from '../test/support/ocds';
-import { Service, apiEntry, root, sleep, runBench } from './harness';
+import { Service, apiEntry, root, rssKb, sleep, runBench } from './harness';
 
 const cycles = Number(process.env.BENCH_OCDS_CYCLES ?? 1000);
 const maxMb = Number(process.env.BENCH_OCDS_MAX_MB ?? 50);
 const svc = new Service('ocdsbench', Number(process.env.BENCH_PORT ?? 3960));
 
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
-
-/** A process's resident memory in kB, from /proc. */
-function rssKb(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for ${pid}`);
-  return Number(match[1]);
-}
 
 /** Downloads `path`, keeping nothing but its length, while sampling `pid`'s RSS: the peak and the length. */
 function download(path: string, token: string, pid: number): Promise<{ bytes: number; peakKb: number; status: number }> {

@@ -4,6 +4,7 @@
  * npm run start:api    the same, API only
  * npm run start:worker the same, worker only
  * npm run start:web    the same, web app only
+ * npm start -- --all-in-one   the same, the three roles in one process (ROLES=api,web,worker names them: docs/operations.md)
  * npm run migration:run  build if needed, create the database if missing, migrate
  */
 'use strict';
@@ -14,7 +15,6 @@ const { join } = require('node:path');
 const { flags: NODE_FLAGS, byApp: APP_FLAGS } = require('./node-flags.json');
 
 const root = join(__dirname, '..');
-const mode = process.argv[2] ?? 'all';
 const entry = (app, file) => join(root, 'dist/apps', app, 'apps', app, 'src', `${file}.js`);
 
 function newestSource(dir) {
@@ -40,14 +40,34 @@ function run(app, file, args = []) {
   return spawn(process.execPath, [...NODE_FLAGS, ...(APP_FLAGS[app] ?? []), file, ...args], { cwd: root, stdio: 'inherit', env: process.env });
 }
 
-const apps = { all: ['api', 'worker', 'web'], api: ['api'], worker: ['worker'], web: ['web'], migrate: [] }[mode];
-if (!apps) {
-  console.error(`unknown mode ${mode}: use all, api, worker, web or migrate`);
-  process.exit(64);
-}
-
 // The .env file first (the processes would read it too; the environment wins), so that what it sets counts below.
 if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
+
+// A role named on the command line runs alone; otherwise --all-in-one or ROLES runs the roles in one process.
+const named = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
+const mode = named ?? (process.argv.includes('--all-in-one') || process.env.ROLES ? 'all-in-one' : 'all');
+const ROLES = ['api', 'worker', 'web'];
+const apps = mode === 'all-in-one' ? rolesOf(process.env.ROLES) : { all: ROLES, api: ['api'], worker: ['worker'], web: ['web'], migrate: [] }[mode];
+if (!apps) {
+  console.error(`unknown mode ${mode}: use all, api, worker, web, all-in-one or migrate`);
+  process.exit(64);
+}
+// What runs: each role its own process, or (all-in-one) the roles together in one process, named on its command line.
+const processes = mode === 'all-in-one' ? [{ app: 'all-in-one', args: apps }] : apps.map((app) => ({ app, args: [] }));
+
+/** ROLES's comma-separated roles (all three when unset); an unknown one stops the start. */
+function rolesOf(value) {
+  const roles = (value ?? ROLES.join(','))
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+  const unknown = roles.filter((role) => !ROLES.includes(role));
+  if (unknown.length || !roles.length) {
+    console.error(`ROLES=${value}: name one or more of api, web and worker, separated by commas`);
+    process.exit(64);
+  }
+  return roles;
+}
 // A local run on a fresh machine: development, said so. The services themselves treat an unset
 // NODE_ENV as production (no default admin password, no published secret).
 if (!process.env.NODE_ENV) {
@@ -62,9 +82,9 @@ if (!process.env.JWT_SECRET && mode !== 'migrate') {
   console.log(`[start] JWT_SECRET is unset: a random one for this run's ${apps.join(', ')} (sign-ins and emailed unsubscribe links end when it stops; set JWT_SECRET to keep them)`);
 }
 buildIfNeeded('api');
-for (const app of apps) buildIfNeeded(app);
-if (mode === 'migrate' && process.argv.includes('--build-worker')) buildIfNeeded('worker');
-if (mode === 'migrate' && process.argv.includes('--build-web')) buildIfNeeded('web');
+for (const { app } of processes) buildIfNeeded(app);
+// The benches migrate and build the apps they start: --build-worker, --build-web, --build-all-in-one.
+for (const app of ['worker', 'web', 'all-in-one']) if (mode === 'migrate' && process.argv.includes(`--build-${app}`)) buildIfNeeded(app);
 
 main().catch((error) => {
   console.error(error);
@@ -127,7 +147,8 @@ function runApps() {
         : '[start] email: off (SMTP_URL is unset); notifications stay in the app',
     );
   }
-  const children = apps.map((app) => ({ app, child: run(app, entry(app, 'main')) }));
+  if (mode === 'all-in-one') console.log(`[start] one process: ${apps.join(', ')}`);
+  const children = processes.map(({ app, args }) => ({ app, child: run(app, entry(app, 'main'), args) }));
   let stopping = false;
   function stop(signal) {
     if (stopping) return;
