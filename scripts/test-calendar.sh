@@ -10,10 +10,10 @@
 # --skip-timeless leaves out those and the suites about what no date changes: limits and caps, headers,
 # error shapes, the generated client, crash recovery, Redis down, and the suites about rendering,
 # integrity and access that read no date (word diffs, webhooks' access, OCDS and open data, signed
-# checkpoints, redaction, a partnership’s consent and decisions, browser walks, attachments, search); it also leaves out
+# checkpoints, redaction, a partnership’s consent and decisions, browser walks, attachments, search, the all-in-one process); it also leaves out
 # the unit tests, which never read the services' clock (their times are given). CI uses it to stay
 # within its time. A new suite is in the calendar run unless it is named here.
-TIMELESS='(fuzz|web-fuzz|typed-client|write-limits|read-limits|webhook-limits|caps|page-headers|web-security|errors|health-redis-down|worker-crash|oidc-web|web-word-diff|web-invitations|webhook-access|webhooks|open-data|signed-checkpoints|history-redaction|partnership-consent|partnership-decisions|partnership-governance-web|cycle-people|learning-download|web-guests-browser|web-long-cycle|operations|health-drain|attachments|search)\.e2e-spec\.ts$'
+TIMELESS='(fuzz|web-fuzz|typed-client|write-limits|read-limits|webhook-limits|caps|page-headers|web-security|errors|health-redis-down|worker-crash|oidc-web|web-word-diff|web-invitations|webhook-access|webhooks|open-data|signed-checkpoints|history-redaction|partnership-consent|partnership-decisions|partnership-governance-web|cycle-people|learning-download|web-guests-browser|web-long-cycle|operations|health-drain|attachments|search|all-in-one)\.e2e-spec\.ts$'
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
