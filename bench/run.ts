@@ -211,7 +211,7 @@ async function main() {
   const web = svc.start(webEntry, { WEB_PORT: String(svc.port + 1) }, process.env.BENCH_WEB_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results')}`] : []);
   const webBase = `http://127.0.0.1:${svc.port + 1}`;
   // The web app answers its sign-in page once it is up.
-  await svc.healthy(webBase, 30000, '/sign-in');
+  await svc.healthy(webBase, undefined, '/sign-in');
 
   let changingWrites = async (): Promise<void> => undefined;
   if (!webOnly) {
