@@ -644,6 +644,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The cycle: its latest problem revision and live options (`?view=full`: every revision and option) */
         get: operations["CyclesController_get"];
         put?: never;
         post?: never;
@@ -722,6 +723,40 @@ export interface paths {
         };
         /** Every progress update, oldest first, a page at a time (the cycle view carries the 20 newest) */
         get: operations["CyclesController_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every problem revision, oldest first, a page at a time (the cycle view carries the latest) */
+        get: operations["CyclesController_revisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cycles/{id}/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The options, in the order they were submitted, a page at a time; `?status=withdrawn` the withdrawn ones (the cycle view carries the live) */
+        get: operations["CyclesController_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2050,14 +2085,16 @@ export interface components {
             metrics: {
                 [key: string]: unknown;
             }[];
-            /** @description { revisions: [{ number, statement, ... }], latestRevision, endorsements, objections } */
+            /** @description { revisions: [{ number, statement, ... }], latestRevision, endorsements, objections }: `revisions` holds the latest revision only (every one with `?view=full`); GET /v1/cycles/{id}/revisions pages through them all */
             problem: {
                 [key: string]: unknown;
             };
-            /** @description [{ id, title, summary, status, authorOrganisationIds, ... }] */
+            /** @description [{ id, title, summary, status, authorOrganisationIds, ... }]: the live options (withdrawn ones too with `?view=full`); GET /v1/cycles/{id}/options?status=withdrawn pages through the withdrawn */
             options: {
                 [key: string]: unknown;
             }[];
+            /** @description How many options were withdrawn (the view leaves them out unless `?view=full`) */
+            withdrawnOptionCount: number;
             /** @description [{ optionId, organisationId, scores: [{ outcomeId, score }], comment }] */
             appraisals: {
                 [key: string]: unknown;
@@ -2126,6 +2163,20 @@ export interface components {
         ProgressPageDto: {
             items: components["schemas"]["ProgressEntryDto"][];
             nextCursor?: string | null;
+        };
+        RevisionPageDto: {
+            /** @description [{ number, statement, authorOrganisationId, authorUserId, carriedForward, at }], oldest first */
+            items: {
+                [key: string]: unknown;
+            }[];
+            nextCursor: string | null;
+        };
+        OptionPageDto: {
+            /** @description [{ id, title, summary, status, authorOrganisationIds, ... }], in the order they were submitted */
+            items: {
+                [key: string]: unknown;
+            }[];
+            nextCursor: string | null;
         };
         RedactEntryDto: {
             /**
@@ -4156,7 +4207,10 @@ export interface operations {
     };
     CyclesController_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description full: every problem revision and every option, withdrawn ones too (an old cycle’s answer grows with its history); without it, the latest revision and the live options */
+                view?: "full";
+            };
             header?: never;
             path: {
                 id: string;
@@ -4177,7 +4231,10 @@ export interface operations {
     };
     CyclesController_send: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description full: every problem revision and every option, withdrawn ones too (an old cycle’s answer grows with its history); without it, the latest revision and the live options */
+                view?: "full";
+            };
             header?: {
                 /** @description `return=minimal` (RFC 7240): answer `{ id, state, version, nextEvents }` instead of the whole cycle */
                 Prefer?: string;
@@ -4195,7 +4252,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The cycle; with `Prefer: return=minimal`, `{ id, state, version, nextEvents }` and `Preference-Applied: return=minimal` */
+            /** @description The cycle, as `GET` shows it (`?view=full` too); with `Prefer: return=minimal`, `{ id, state, version, nextEvents }` and `Preference-Applied: return=minimal` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4289,6 +4346,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgressPageDto"];
+                };
+            };
+        };
+    };
+    CyclesController_revisions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page (a revision number) */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionPageDto"];
+                };
+            };
+        };
+    };
+    CyclesController_options: {
+        parameters: {
+            query?: {
+                /** @description Only the options with this status (all of them without it) */
+                status?: "live" | "withdrawn";
+                limit?: number;
+                /** @description nextCursor of the previous page (an option id) */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OptionPageDto"];
                 };
             };
         };

@@ -444,6 +444,90 @@ describe('cycles over HTTP', () => {
       await outsider.as.get(`/v1/cycles/${id}/progress`).expect(404);
     });
 
+    it('the view carries the latest revision and the live options; earlier revisions and withdrawn options are paged from their own lists, and ?view=full has them all', async () => {
+      const id = await c.newCycle();
+      await toFraming(id);
+      for (let i = 2; i <= 7; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `Statement ${i}` });
+      for (const u of c.coOwners) await ok(u.as, id, { type: 'ENDORSE_PROBLEM', revision: 7 });
+      let view;
+      for (let i = 1; i <= 9; i++) view = await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: `Option ${i}`, summary: `Summary ${i}` });
+      const submitted: { id: string }[] = view.options;
+      for (const n of [2, 5, 6, 9]) view = await ok(c.charityUser.as, id, { type: 'WITHDRAW_OPTION', optionId: submitted[n - 1].id });
+      // The event's answer and the GET: the latest revision whole, the live options, the counts.
+      const read = (await c.charityUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
+      expect(view).toEqual(read);
+      expect(read.problem).toMatchObject({ latestRevision: 7, revisions: [expect.objectContaining({ number: 7, statement: 'Statement 7' })] });
+      expect(read.problem.revisions).toHaveLength(1);
+      expect(read.options.map((o: { title: string }) => o.title)).toEqual(['Option 1', 'Option 3', 'Option 4', 'Option 7', 'Option 8']);
+      expect(read.options.every((o: { status: string; summary: string }) => o.status === 'live' && o.summary.startsWith('Summary'))).toBe(true);
+      expect(read.withdrawnOptionCount).toBe(4);
+      // The whole view, asked for: every revision and option, as the view was before it was paged.
+      const full = (await c.charityUser.as.get(`/v1/cycles/${id}?view=full`).expect(200)).body;
+      expect(full.problem.revisions.map((r: { statement: string }) => r.statement)).toEqual([
+        'Too many older people are admitted to hospital in winter.',
+        ...Array.from({ length: 6 }, (_, i) => `Statement ${i + 2}`),
+      ]);
+      expect(full.options.map((o: { title: string; status: string }) => `${o.title} ${o.status}`)).toEqual(
+        Array.from({ length: 9 }, (_, i) => `Option ${i + 1} ${[2, 5, 6, 9].includes(i + 1) ? 'withdrawn' : 'live'}`),
+      );
+      expect({ ...full, problem: { ...full.problem, revisions: full.problem.revisions.slice(-1) }, options: full.options.filter((o: { status: string }) => o.status === 'live') }).toEqual(read);
+      // An event asked for the whole view answers it too.
+      const fuller = await c.councilUser.as.post(`/v1/cycles/${id}/events?view=full`, { type: 'CLOSE_OPTIONS' }).expect(200);
+      expect(fuller.body.options).toHaveLength(9);
+      expect(fuller.body.problem.revisions).toHaveLength(7);
+
+      /** Every page of a list, `limit` a page, checking each page's size. */
+      const pages = async (path: string, limit: number) => {
+        const items: Record<string, unknown>[] = [];
+        const sizes: number[] = [];
+        for (let cursor: string | null = null, n = 0; n === 0 || cursor; n++) {
+          const page: { body: { items: Record<string, unknown>[]; nextCursor: string | null } } = await c.forumUser.as
+            .get(`${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+            .expect(200);
+          items.push(...page.body.items);
+          sizes.push(page.body.items.length);
+          cursor = page.body.nextCursor;
+        }
+        return { items, sizes };
+      };
+      const revisions = await pages(`/v1/cycles/${id}/revisions`, 3);
+      expect(revisions.sizes).toEqual([3, 3, 1]);
+      expect(revisions.items).toEqual(full.problem.revisions);
+      const withdrawn = await pages(`/v1/cycles/${id}/options?status=withdrawn`, 3);
+      expect(withdrawn.sizes).toEqual([3, 1]);
+      expect(withdrawn.items).toEqual(full.options.filter((o: { status: string }) => o.status === 'withdrawn'));
+      expect((await pages(`/v1/cycles/${id}/options?status=live`, 2)).items).toEqual(read.options);
+      expect((await pages(`/v1/cycles/${id}/options`, 4)).items).toEqual(full.options);
+      // Without limit, one page of up to 100; a cursor goes on from where its page ended, whatever changed before it.
+      expect((await c.forumUser.as.get(`/v1/cycles/${id}/revisions`).expect(200)).body).toEqual({ items: full.problem.revisions, nextCursor: null });
+      const second = await c.forumUser.as.get(`/v1/cycles/${id}/options?status=withdrawn&limit=2&cursor=${submitted[4].id}`).expect(200);
+      expect(second.body.items.map((o: { title: string }) => o.title)).toEqual(['Option 6', 'Option 9']);
+      expect(second.body.nextCursor).toBeNull();
+
+      for (const bad of [
+        'revisions?cursor=abc',
+        'revisions?cursor=-1',
+        'revisions?limit=0',
+        'revisions?limit=101',
+        'revisions?other=1',
+        `options?cursor=${id}`,
+        'options?cursor=abc',
+        'options?status=gone',
+        `options?limit=101`,
+      ]) {
+        const res = await c.forumUser.as.get(`/v1/cycles/${id}/${bad}`).expect(400);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+      }
+      for (const bad of ['view=all', 'view=']) {
+        await c.forumUser.as.get(`/v1/cycles/${id}?${bad}`).expect(400);
+        await c.forumUser.as.post(`/v1/cycles/${id}/events?${bad}`, { type: 'RECORD_PROGRESS', note: 'never sent' }).expect(400);
+      }
+      const outsider = await factory.user(await factory.organisation('provider'));
+      await outsider.as.get(`/v1/cycles/${id}/revisions`).expect(404);
+      await outsider.as.get(`/v1/cycles/${id}/options?status=withdrawn`).expect(404);
+      await outsider.as.get(`/v1/cycles/${id}?view=full`).expect(404);
+    });
+
     it('keeps the count of progress updates on the row, right when many arrive at once (batched, some retried)', async () => {
       const id = await c.newCycle();
       await toDelivering(id);
@@ -698,7 +782,8 @@ describe('cycles over HTTP', () => {
         await toFraming(id);
         // Four statements of 8,000 characters: texts large enough to be kept between reads.
         for (let i = 0; i < 4; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} `.padEnd(8_000, 'long statement ') });
-        const get = async (http = api.http) => (await agent(http, c.councilUser.as.token).get(`/v1/cycles/${id}`).expect(200)).body;
+        // The whole view: every revision's statement.
+        const get = async (http = api.http) => (await agent(http, c.councilUser.as.token).get(`/v1/cycles/${id}?view=full`).expect(200)).body;
         const first = await get();
         // Changed behind the application's back, its version not moved (as nothing must): this
         // process answers the texts it holds, read at this version.
@@ -728,8 +813,8 @@ describe('cycles over HTTP', () => {
     it('answers a long-lived cycle’s view with the JSON the whole view makes, its texts made once per version and each caller’s own parts their own', async () => {
       const id = await c.newCycle();
       await toFraming(id);
-      // Texts large enough to be kept as JSON between answers (16 KB and more).
-      for (let i = 0; i < 3; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} “quoted” \\ 🙂 `.padEnd(8_000, 'long statement ') });
+      // Texts large enough to be kept as JSON between answers (16 KB and more: the latest revision's, the view's).
+      for (let i = 0; i < 3; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} “quoted” \\ 🙂 `.padEnd(20_000, 'long statement ') });
       const raw = async (as: Agent) => {
         const res = await agent(api.http, as.token)
           .get(`/v1/cycles/${id}`)
@@ -750,7 +835,7 @@ describe('cycles over HTTP', () => {
       expect(council).toBe(JSON.stringify(JSON.parse(council)));
       expect(forum).toBe(JSON.stringify(JSON.parse(forum)));
       const [councilView, forumView] = [JSON.parse(council), JSON.parse(forum)];
-      expect(councilView.problem.revisions.slice(-3).map((r: { statement: string }) => r.statement.slice(0, 12))).toEqual(['0 “quoted” \\', '1 “quoted” \\', '2 “quoted” \\']);
+      expect(councilView.problem.revisions.map((r: { statement: string }) => r.statement.slice(0, 12))).toEqual(['2 “quoted” \\']);
       // One version, the same texts, and each caller's next events.
       expect(forumView.version).toBe(councilView.version);
       expect(forumView.problem).toEqual(councilView.problem);

@@ -39,7 +39,7 @@ describe('erasing a person', () => {
       await steps.toReviewing(id);
       await steps.ok(member.as, id, { type: 'RECORD_LEARNING', insight, evidence: `Notes of ${memberName}'s call`, recommendation: 'adapt' });
       // And a comment on the problem's latest revision, naming her too.
-      const revision = String((await member.as.get(`/v1/cycles/${id}`).expect(200)).body.problem.revisions.length);
+      const revision = String((await member.as.get(`/v1/cycles/${id}`).expect(200)).body.problem.latestRevision);
       await member.as.post(`/v1/cycles/${id}/comments`, { subject: 'revision', subjectId: revision, body: `${insight} (from the panel)` }).expect(201);
       cycleIds.push(id);
     }
@@ -79,10 +79,11 @@ describe('erasing a person', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'erasure-'));
     for (const id of cycleIds) {
-      const cycle = await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200);
+      // The whole view (every revision and option): the names are in none of them.
+      const cycle = await c.councilUser.as.get(`/v1/cycles/${id}?view=full`).expect(200);
       expect(JSON.stringify(cycle.body)).not.toContain('Ada Jones');
       expect(JSON.stringify(cycle.body)).not.toContain(memberName);
-      const revision = String(cycle.body.problem.revisions.length);
+      const revision = String(cycle.body.problem.latestRevision);
       const comments = (await c.councilUser.as.get(`/v1/cycles/${id}/comments?subject=revision&subjectId=${revision}`).expect(200)).body.items;
       expect(comments).toEqual([expect.objectContaining({ authorUserId: member.id, body: '[erased]' })]);
       const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history?limit=500`).expect(200)).body.items as { seq: number; type: string; payload: Record<string, unknown> }[];
@@ -142,13 +143,13 @@ describe('erasing a person', () => {
     await factory.admin.put('/v1/admin/retention', { rules: policy.map((r) => (r.record === 'closedCyclePersonalData' ? { ...r, keepDays: 0 } : r)) }).expect(200);
     try {
       expect((await retention.apply()).closedCyclePersonalData).toBeGreaterThanOrEqual(1);
-      const cycle = (await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body;
-      expect(cycle.problem.revisions.map((r: { statement: string }) => r.statement)).toEqual(cycle.problem.revisions.map(() => '[erased]'));
+      const revisions = (await c.councilUser.as.get(`/v1/cycles/${id}/revisions`).expect(200)).body.items;
+      expect(revisions.map((r: { statement: string }) => r.statement)).toEqual(revisions.map(() => '[erased]'));
       const history = (await c.councilUser.as.get(`/v1/cycles/${id}/history?limit=500`).expect(200)).body.items;
       expect(history.at(-1)).toMatchObject({ type: 'PERSONAL_DATA_ERASED', actorUserId: null, payload: { reason: 'Retention: personal data of cycles closed more than 0 days ago' } });
       expect((await c.councilUser.as.get(`/v1/cycles/${id}/history/verify?full=true`).expect(200)).body).toMatchObject({ intact: true });
       // The two cycles still open keep what everyone but the erased person wrote.
-      const open = (await c.councilUser.as.get(`/v1/cycles/${cycleIds[1]}`).expect(200)).body;
+      const open = (await c.councilUser.as.get(`/v1/cycles/${cycleIds[1]}?view=full`).expect(200)).body;
       expect(open.problem.revisions[0].statement).not.toBe('[erased]');
       // Idempotent: nothing more to release.
       expect((await retention.apply()).closedCyclePersonalData).toBe(0);

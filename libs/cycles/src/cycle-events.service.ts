@@ -18,6 +18,7 @@ import {
   VersionConflict,
   definitionOf,
   restoreCycle,
+  shownTexts,
   splitTexts,
   textsSize,
 } from '@app/domain';
@@ -64,6 +65,8 @@ type Applied =
 export interface SendOptions {
   /** The caller asked for a minimal answer (`Prefer: return=minimal`): the row's state, version and next events are enough. */
   minimal?: boolean;
+  /** The answer shows every problem revision and option (`?view=full`), so every text: the cycle as held (with the texts its view shows) is not enough. */
+  full?: boolean;
 }
 
 @Injectable()
@@ -101,7 +104,7 @@ export class CycleEventsService {
 
   private async sendNow(principal: Principal, id: string, input: EventInput, expectedVersion: number | undefined, options: SendOptions): Promise<CycleRecord> {
     const held = this.store.get(id)?.parts.written;
-    if (held && (options.minimal || held.read.texts) && (expectedVersion === undefined || expectedVersion === held.row.version)) {
+    if (held && (options.minimal || (held.read.texts && !options.full)) && (expectedVersion === undefined || expectedVersion === held.row.version)) {
       const written = await this.sendOnHeld(principal, held, input, options);
       if (written) return written;
     }
@@ -164,12 +167,14 @@ export class CycleEventsService {
   /**
    * Holds the cycle as just written, as stored: the texts its events wrote (inline in the row's
    * snapshot) join the texts read, so the next event's write sends only the texts it writes
-   * itself. A cycle whose texts take much memory (years of revisions and options) is held without
-   * them, for answers that show none (`Prefer: return=minimal`); one too large even so is not held.
+   * itself. Only the texts its view shows are held (the latest revision's, the live options'): an
+   * old cycle's earlier revisions and withdrawn options are not in its answers. A cycle whose texts
+   * take much memory even so is held without them, for answers that show none (`Prefer:
+   * return=minimal`); one too large even so is not held.
    */
   private hold(row: CycleEntity, read: ReadAlong): void {
     const { slim, texts: written } = splitTexts(row.snapshot);
-    const texts = read.texts && (Object.keys(written).length ? { ...read.texts, ...written } : read.texts);
+    const texts = read.texts && shownTexts(slim, Object.keys(written).length ? { ...read.texts, ...written } : read.texts);
     const size = heldSize(slim, read);
     if (size > HELD_MAX_BYTES) return void this.store.drop(row.id, 'written');
     const kept = texts && textsSize(texts) <= HELD_TEXTS_MAX_BYTES ? texts : null;
@@ -380,9 +385,13 @@ export class CycleEventsService {
 /** A cycle as this process last wrote it: its row and what its view read along. */
 type Held = NonNullable<CycleParts['written']>;
 
-/** A cycle that would take more memory than this, its texts aside, is not held; texts that would take more than this are not held with it. */
+/**
+ * A cycle that would take more memory than this, its texts aside, is not held; texts that would
+ * take more than this are not held with it (only the view's are held: the latest revision's and
+ * the live options', some hundreds of them at most, however long the cycle's history).
+ */
 const HELD_MAX_BYTES = 1024 * 1024;
-const HELD_TEXTS_MAX_BYTES = 256 * 1024;
+const HELD_TEXTS_MAX_BYTES = 512 * 1024;
 
 /**
  * Roughly what a held cycle takes in memory, its texts aside, counted without serialising it: a

@@ -2,7 +2,27 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { AccountsService, Principal, isAdmin } from '@app/accounts';
-import { Actor, CycleSnapshot, CycleState, NotFound, dateInEngland, financialYear, joinTexts, ProgressEntry, UserEventType, ValidationFailed, nextEvents, restoreCycle } from '@app/domain';
+import {
+  Actor,
+  CycleOption,
+  CycleSnapshot,
+  CycleState,
+  NotFound,
+  OptionStatus,
+  Revision,
+  dateInEngland,
+  financialYear,
+  joinTexts,
+  optionTextKey,
+  ProgressEntry,
+  revisionTextKey,
+  UserEventType,
+  ValidationFailed,
+  nextEvents,
+  restoreCycle,
+  withStatement,
+  withSummary,
+} from '@app/domain';
 import { PartnershipsService } from '@app/partnerships';
 import { CycleEntity, CycleHistoryEntity } from './cycle.entity';
 import type { CycleMilestoneView, CycleView, StatesReached } from './cycle-rows';
@@ -48,10 +68,12 @@ export interface FundingYear {
   byOrganisation: { organisationId: string; pledgedPence: number; committedPence: number }[];
 }
 
-export interface ProgressPage {
-  items: ProgressEntry[];
+/** A page of one of a cycle's lists, and the cursor for the next page (null: the last). */
+export interface ListPage<T> {
+  items: T[];
   nextCursor: string | null;
 }
+export type ProgressPage = ListPage<ProgressEntry>;
 
 /** A page of a partnership's cycles for an export, and where the next one starts (null: none). */
 export interface CycleExportPage {
@@ -103,7 +125,7 @@ export class CycleQueriesService {
       const position = await this.lists.cursorOf(query.cursor, principal.organisationId);
       const visible = position && (await this.cycles.find(position.id));
       const fits = position && visible && sees(principal, { row: visible, member: position.member }) && (!query.partnershipId || position.partnershipId === query.partnershipId);
-      if (!fits) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+      if (!fits) throw notACursor();
       after = { createdAt: position.createdAt, id: position.id };
     }
     const visibleTo = isAdmin(principal) ? null : principal.organisationId;
@@ -150,13 +172,42 @@ export class CycleQueriesService {
   async progress(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ProgressPage> {
     await this.loadVisible(principal, id, false);
     // A cursor is the history position of the last update of the page before.
-    if (page.cursor !== undefined && !/^\d{1,9}$/.test(page.cursor)) {
-      throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
-    }
-    const after = page.cursor === undefined ? 0 : Number(page.cursor);
-    const rows = await this.cycles.progressPage(id, after, page.limit + 1);
+    const rows = await this.cycles.progressPage(id, positionAfter(page.cursor), page.limit + 1);
     const items = rows.slice(0, page.limit);
     return { items, nextCursor: rows.length > page.limit ? String(items[items.length - 1].seq) : null };
+  }
+
+  /** Every problem revision, oldest first, a page at a time (the view carries only the latest); only the page's statements are read. */
+  async revisions(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<ListPage<Revision>> {
+    const { row } = await this.loadVisible(principal, id, false);
+    // A cursor is the number of the last revision of the page before (they are numbered from 1, in order).
+    const after = positionAfter(page.cursor);
+    const rest = restoreCycle(row.snapshot).context.problem.revisions.filter((r) => r.number > after);
+    const items = rest.slice(0, page.limit);
+    const texts = await this.cycles.textsOf(
+      id,
+      items.map((r) => revisionTextKey(r.number)),
+    );
+    return { items: items.map((r) => withStatement(r, texts)), nextCursor: rest.length > page.limit ? String(items[items.length - 1].number) : null };
+  }
+
+  /**
+   * The options in the order they were submitted (`status`: only those with it), a page at a time:
+   * the view carries the live ones. Options are only ever added, so the id of the last option of a
+   * page says where the next begins; only the page's summaries are read.
+   */
+  async options(principal: Principal, id: string, page: { status?: OptionStatus; cursor?: string; limit: number }): Promise<ListPage<CycleOption>> {
+    const { row } = await this.loadVisible(principal, id, false);
+    const all = restoreCycle(row.snapshot).context.options;
+    const from = page.cursor === undefined ? 0 : all.findIndex((o) => o.id === page.cursor) + 1;
+    if (from === 0 && page.cursor !== undefined) throw notACursor();
+    const rest = all.slice(from).filter((o) => !page.status || o.status === page.status);
+    const items = rest.slice(0, page.limit);
+    const texts = await this.cycles.textsOf(
+      id,
+      items.map((o) => optionTextKey(o.id)),
+    );
+    return { items: items.map((o) => withSummary(o, texts)), nextCursor: rest.length > page.limit ? items[items.length - 1].id : null };
   }
 
   /**
@@ -243,8 +294,7 @@ export class CycleQueriesService {
   /** A page of the history, oldest first, after the cursor (a seq this list gave out). */
   async historyPage(principal: Principal, id: string, page: { cursor?: string; limit: number }): Promise<HistoryPage> {
     await this.loadVisible(principal, id, false);
-    if (page.cursor !== undefined && !/^\d{1,9}$/.test(page.cursor)) throw new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
-    return this.audit.page(id, page.cursor === undefined ? 0 : Number(page.cursor), page.limit);
+    return this.audit.page(id, positionAfter(page.cursor), page.limit);
   }
 
   /** The whole history, oldest first, in pages (for streaming it in constant memory). */
@@ -344,6 +394,15 @@ export class CycleQueriesService {
     if (!found || !(sees(principal, found) || guestSees)) throw new NotFound('cycle');
     return found;
   }
+}
+
+const notACursor = () => new ValidationFailed([{ field: 'cursor', message: 'is not a cursor this list gave out' }]);
+
+/** A cursor that is a position in a list (a history seq, a revision number): where the next page begins after; 0 without one. */
+function positionAfter(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  if (!/^\d{1,9}$/.test(cursor)) throw notACursor();
+  return Number(cursor);
 }
 
 /** What is read with a cycle's row for its view. */

@@ -115,6 +115,13 @@ export class CycleViewsRepository {
     return rows[0]?.body;
   }
 
+  /** Some of a cycle's texts, by key (a page of revisions or options: not the whole cycle's). */
+  async textsOf(cycleId: string, keys: string[]): Promise<CycleTexts> {
+    if (!keys.length) return {};
+    const rows: { key: string; body: string }[] = await this.dataSource.query(`SELECT key, body FROM cycle_texts WHERE cycle_id = $1 AND key = ANY($2::text[])`, [cycleId, keys]);
+    return Object.fromEntries(rows.map((r) => [r.key, r.body]));
+  }
+
   /** Progress updates after the one at `afterSeq`, oldest first, `limit` at most. */
   async progressPage(cycleId: string, afterSeq: number, limit: number): Promise<ProgressEntry[]> {
     const rows: { entry: ProgressEntry }[] = await this.dataSource.query(

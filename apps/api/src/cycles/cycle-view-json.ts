@@ -12,7 +12,9 @@ export const KEPT_FROM_BYTES = 16 * 1024;
  * its caller and the hour (`nextEvents`, overdue actions, milestones), but those two parts only on
  * the cycle's version: an old cycle's `GET` spent most of its time making the same 400 KB of JSON
  * again. Small ones are not kept (a marker of their version is, so that a young cycle's view is not
- * measured twice). With the store off, nothing is kept and every view goes the usual way.
+ * measured twice). With the store off, nothing is kept and every view goes the usual way. For the
+ * default view only (its latest revision and live options: what the store keeps is that view's);
+ * `?view=full` is made each time.
  */
 export class CycleViewJson {
   constructor(private readonly store: CycleStore) {}

@@ -13,12 +13,17 @@ import {
   CreateCycleDto,
   CycleDto,
   CyclePageDto,
+  CycleViewQuery,
   HistoryEntryDto,
   HistoryPageDto,
   HistoryQuery,
   ListCyclesQuery,
+  OptionPageDto,
+  OptionsQuery,
   ProgressPageDto,
   ProgressQuery,
+  RevisionPageDto,
+  RevisionsQuery,
   VerifyDto,
   VerifyQuery,
   mapCycle,
@@ -64,8 +69,8 @@ export class CyclesController {
 
   private readonly json: CycleViewJson;
 
-  private view(record: CycleRecord, res: FastifyReply): CycleDto {
-    const cycle = mapCycle(record, this.clock.now());
+  private view(record: CycleRecord, res: FastifyReply, query: CycleViewQuery = {}): CycleDto {
+    const cycle = mapCycle(record, this.clock.now(), query.view === 'full');
     res.header('ETag', `"${cycle.version}"`);
     return cycle;
   }
@@ -86,10 +91,13 @@ export class CyclesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'The cycle: its latest problem revision and live options (`?view=full`: every revision and option)' })
   @ApiOkResponse({ type: CycleDto })
-  async get(@Caller() caller: Principal, @CycleId() id: string, @Res({ passthrough: true }) res: FastifyReply) {
-    const cycle = this.view(await this.cycles.get(caller, id), res);
-    // A long-lived cycle's texts as JSON made once per version (the same bytes: see CycleViewJson).
+  async get(@Caller() caller: Principal, @CycleId() id: string, @Query() query: CycleViewQuery, @Res({ passthrough: true }) res: FastifyReply) {
+    const cycle = this.view(await this.cycles.get(caller, id), res, query);
+    // A long-lived cycle's texts as JSON made once per version (the same bytes: see CycleViewJson);
+    // the whole history, asked for, is made each time.
+    if (query.view === 'full') return cycle;
     const bytes = this.json.bytes(cycle);
     if (!bytes) return cycle;
     res.type('application/json; charset=utf-8');
@@ -107,18 +115,22 @@ export class CyclesController {
   @ApiBody({ schema: { oneOf: EVENT_REFS, discriminator: { propertyName: 'type', mapping: EVENT_MAPPING } } })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you read; 409 if the cycle has moved on' })
   @ApiHeader({ name: 'Prefer', required: false, description: '`return=minimal` (RFC 7240): answer `{ id, state, version, nextEvents }` instead of the whole cycle' })
-  @ApiOkResponse({ type: CycleDto, description: 'The cycle; with `Prefer: return=minimal`, `{ id, state, version, nextEvents }` and `Preference-Applied: return=minimal`' })
+  @ApiOkResponse({
+    type: CycleDto,
+    description: 'The cycle, as `GET` shows it (`?view=full` too); with `Prefer: return=minimal`, `{ id, state, version, nextEvents }` and `Preference-Applied: return=minimal`',
+  })
   async send(
     @Caller() caller: Principal,
     @CycleId() id: string,
     @Body(EventPipe) event: EventInput,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('prefer') prefer: string | undefined,
+    @Query() query: CycleViewQuery,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<CycleDto | MinimalCycleDto> {
     const minimal = prefersMinimal(prefer);
-    const record = await this.events.send(caller, id, event, parseIfMatch(ifMatch), { minimal });
-    if (!minimal) return this.view(record, res);
+    const record = await this.events.send(caller, id, event, parseIfMatch(ifMatch), { minimal, full: query.view === 'full' });
+    if (!minimal) return this.view(record, res, query);
     res.header('Preference-Applied', 'return=minimal');
     res.header('ETag', `"${record.row.version}"`);
     return { id: record.row.id, state: record.row.state, version: record.row.version, nextEvents: record.nextEvents };
@@ -155,6 +167,20 @@ export class CyclesController {
   @ApiOkResponse({ type: ProgressPageDto })
   progress(@Caller() caller: Principal, @CycleId() id: string, @Query() query: ProgressQuery): Promise<ProgressPageDto> {
     return this.cycles.progress(caller, id, { cursor: query.cursor, limit: query.limit ?? 100 });
+  }
+
+  @Get(':id/revisions')
+  @ApiOperation({ summary: 'Every problem revision, oldest first, a page at a time (the cycle view carries the latest)' })
+  @ApiOkResponse({ type: RevisionPageDto })
+  revisions(@Caller() caller: Principal, @CycleId() id: string, @Query() query: RevisionsQuery): Promise<RevisionPageDto> {
+    return this.cycles.revisions(caller, id, { cursor: query.cursor, limit: query.limit ?? 100 });
+  }
+
+  @Get(':id/options')
+  @ApiOperation({ summary: 'The options, in the order they were submitted, a page at a time; `?status=withdrawn` the withdrawn ones (the cycle view carries the live)' })
+  @ApiOkResponse({ type: OptionPageDto })
+  options(@Caller() caller: Principal, @CycleId() id: string, @Query() query: OptionsQuery): Promise<OptionPageDto> {
+    return this.cycles.options(caller, id, { status: query.status, cursor: query.cursor, limit: query.limit ?? 100 });
   }
 
   @Get(':id/history/verify')

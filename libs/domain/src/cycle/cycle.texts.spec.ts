@@ -1,7 +1,7 @@
 import { Actor, CycleInput } from './cycle.types';
 import type { CycleEvent } from './cycle.catalogue';
 import { CycleSnapshot, PersistedCycle, decide, nextEvents, persistCycle, restoreCycle, startCycle } from './cycle.engine';
-import { CycleTexts, joinTexts, splitTexts } from './cycle.texts';
+import { CycleTexts, joinTexts, shownTexts, splitTexts, withStatement, withSummary } from './cycle.texts';
 
 const council: Actor = { userId: 'u-council', organisationId: 'org-council' };
 const icb: Actor = { userId: 'u-icb', organisationId: 'org-icb' };
@@ -83,5 +83,33 @@ describe('cycle texts kept apart from the stored snapshot', () => {
     // A text never stored reads as empty rather than missing.
     const { slim } = splitTexts(whole);
     expect((joinTexts(slim, {}).context as any).problem.revisions[0].statement).toBe('');
+  });
+
+  it('the texts a view shows: the latest revision’s statement and the live options’ summaries, the same object when nothing is left out', () => {
+    let cycle: PersistedCycle = json(persistCycle(startCycle(input)));
+    let n = 0;
+    const send = (actor: Actor, body: Record<string, unknown>) => {
+      const decision = decide(restoreCycle(cycle), { ...body, actor, at: new Date(Date.UTC(2027, 1, 1) + n++ * 1000).toISOString() } as CycleEvent);
+      if (!decision.accepted) throw new Error(`refused: ${JSON.stringify(body)}`);
+      cycle = json(persistCycle(decision.snapshot));
+    };
+    send(council, { type: 'LAUNCH' });
+    send(charity, { type: 'REVISE_PROBLEM', statement: 'Second.' });
+    for (const p of people) send(p, { type: 'ENDORSE_PROBLEM', revision: 2 });
+    for (const id of ['opt-1', 'opt-2', 'opt-3']) send(charity, { type: 'SUBMIT_OPTION', optionId: id, title: id, summary: `Summary of ${id}` });
+    send(charity, { type: 'WITHDRAW_OPTION', optionId: 'opt-2' });
+    const { slim, texts } = splitTexts(cycle);
+    const all = { ...texts, 'revision:1': 'Carried from the iteration before.' };
+    const shown = shownTexts(slim, all);
+    expect(shown).toEqual({ 'revision:2': 'Second.', 'option:opt-1': 'Summary of opt-1', 'option:opt-3': 'Summary of opt-3' });
+    expect(shownTexts(slim, shown)).toBe(shown);
+    // What is not at hand is not made up; a snapshot without revisions or options has nothing to show.
+    expect(shownTexts(slim, { 'option:opt-3': 'Summary of opt-3' })).toEqual({ 'option:opt-3': 'Summary of opt-3' });
+    expect(shownTexts({ ...slim, context: {} } as PersistedCycle, all)).toBe(all);
+    // Put back one at a time, as pages do: a text already in place wins.
+    const [first, second] = (slim.context as any).problem.revisions;
+    expect(withStatement(first, all).statement).toBe('Carried from the iteration before.');
+    expect(withStatement({ ...second, statement: 'newer' }, all).statement).toBe('newer');
+    expect(withSummary((slim.context as any).options[1], {}).summary).toBe('');
   });
 });

@@ -68,7 +68,28 @@ export function joinTexts(persisted: PersistedCycle, texts: CycleTexts): Persist
   const parts = partsOf(persisted);
   if (!parts) return persisted;
   return withParts(persisted, {
-    revisions: parts.revisions.map((r) => (typeof r.statement === 'string' ? r : { ...r, statement: texts[revisionTextKey(r.number as number)] ?? '' })),
-    options: parts.options.map((o) => (typeof o.summary === 'string' ? o : { ...o, summary: texts[optionTextKey(o.id as string)] ?? '' })),
+    revisions: parts.revisions.map((r) => withStatement(r as Record<string, unknown> & { number: number }, texts)),
+    options: parts.options.map((o) => withSummary(o as Record<string, unknown> & { id: string }, texts)),
   });
+}
+
+/** A revision with its statement back in place (one present wins: it is newer). */
+export const withStatement = <R extends { number: number; statement?: unknown }>(r: R, texts: CycleTexts): R =>
+  typeof r.statement === 'string' ? r : { ...r, statement: texts[revisionTextKey(r.number)] ?? '' };
+
+/** An option with its summary back in place (one present wins: it is newer). */
+export const withSummary = <O extends { id: string; summary?: unknown }>(o: O, texts: CycleTexts): O => (typeof o.summary === 'string' ? o : { ...o, summary: texts[optionTextKey(o.id)] ?? '' });
+
+/**
+ * The texts a cycle's view shows (its latest problem revision's statement, its live options'
+ * summaries), of `texts`: what the view needs of an old cycle, whose earlier revisions and
+ * withdrawn options are paged from their own lists. The same object when nothing is left out.
+ */
+export function shownTexts(persisted: PersistedCycle, texts: CycleTexts): CycleTexts {
+  const parts = partsOf(persisted);
+  if (!parts) return texts;
+  const latest = parts.revisions.at(-1);
+  const keys = [...(latest ? [revisionTextKey(latest.number as number)] : []), ...parts.options.filter((o) => o.status === 'live').map((o) => optionTextKey(o.id as string))];
+  if (keys.length === Object.keys(texts).length && keys.every((key) => key in texts)) return texts;
+  return Object.fromEntries(keys.filter((key) => key in texts).map((key) => [key, texts[key]]));
 }

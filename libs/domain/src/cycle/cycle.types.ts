@@ -84,7 +84,8 @@ export interface DeliveryAction {
   note: string | null;
 }
 
-export type OptionStatus = 'live' | 'withdrawn';
+export const OPTION_STATUSES = ['live', 'withdrawn'] as const;
+export type OptionStatus = (typeof OPTION_STATUSES)[number];
 export interface CycleOption {
   id: string;
   title: string;

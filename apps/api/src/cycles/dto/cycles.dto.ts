@@ -3,12 +3,16 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, IsString, MaxLength } from 'class-validator';
 import { CycleRecord } from '@app/cycles';
 import type { ChainedEntryColumns } from '@app/history';
-import { CYCLE_STATES, CycleState, USER_EVENT_TYPES, fundingOf } from '@app/domain';
+import { CYCLE_STATES, CycleState, OPTION_STATUSES, OptionStatus, USER_EVENT_TYPES, fundingOf } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
 import { PageLimit } from '@app/http';
 
 // The request body is the cycles feature's (the web app's form validates with it too).
 export { CreateCycleDto } from '@app/cycles';
+
+/** Parts of the cycle view described in words: objects (not strings, as a bare `object` would be documented). */
+const OBJECT = { type: 'object', additionalProperties: true } as const;
+const OBJECT_LIST = { type: 'array', items: OBJECT } as const;
 
 export class ListCyclesQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() partnershipId?: string;
@@ -31,6 +35,32 @@ export class HistoryQuery {
   @PageLimit(1000)
   limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
+}
+
+/** `?view=full`: the cycle's view with every problem revision and option, as it was before the view was paged. */
+export class CycleViewQuery {
+  @ApiPropertyOptional({
+    enum: ['full'],
+    description: 'full: every problem revision and every option, withdrawn ones too (an old cycle’s answer grows with its history); without it, the latest revision and the live options',
+  })
+  @IsOptional()
+  @IsIn(['full'])
+  view?: 'full';
+}
+
+export class RevisionsQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 })
+  @PageLimit()
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (a revision number)' }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
+}
+
+export class OptionsQuery {
+  @ApiPropertyOptional({ enum: OPTION_STATUSES, description: 'Only the options with this status (all of them without it)' }) @IsOptional() @IsIn(OPTION_STATUSES) status?: OptionStatus;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 })
+  @PageLimit()
+  limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (an option id)' }) @IsOptional() @IsUUID() cursor?: string;
 }
 
 export class VerifyQuery {
@@ -64,6 +94,16 @@ export class ProgressPageDto {
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
+export class RevisionPageDto {
+  @ApiProperty({ ...OBJECT_LIST, description: '[{ number, statement, authorOrganisationId, authorUserId, carriedForward, at }], oldest first' }) items!: object[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class OptionPageDto {
+  @ApiProperty({ ...OBJECT_LIST, description: '[{ id, title, summary, status, authorOrganisationIds, ... }], in the order they were submitted' }) items!: object[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
 export class CoOwnerDto {
   @ApiProperty() organisationId!: string;
   @ApiProperty({ enum: ['commissioner', 'provider', 'community'] }) role!: string;
@@ -89,17 +129,24 @@ export class CyclePageDto {
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
-/** Parts of the cycle view described in words: objects (not strings, as a bare `object` would be documented). */
-const OBJECT = { type: 'object', additionalProperties: true } as const;
-const OBJECT_LIST = { type: 'array', items: OBJECT } as const;
-
 export class CycleDto extends CycleSummaryDto {
   @ApiProperty() machineVersion!: number;
   @ApiProperty({ type: [String] }) facilitatorUserIds!: string[];
   @ApiProperty({ type: [String] }) outcomeIds!: string[];
   @ApiProperty({ ...OBJECT_LIST, description: 'Metrics of the linked outcomes: readings refer to them by id or name' }) metrics!: object[];
-  @ApiProperty({ ...OBJECT, description: '{ revisions: [{ number, statement, ... }], latestRevision, endorsements, objections }' }) problem!: object;
-  @ApiProperty({ ...OBJECT_LIST, description: '[{ id, title, summary, status, authorOrganisationIds, ... }]' }) options!: object[];
+  @ApiProperty({
+    ...OBJECT,
+    description:
+      '{ revisions: [{ number, statement, ... }], latestRevision, endorsements, objections }: `revisions` holds the latest revision only (every one with `?view=full`); GET /v1/cycles/{id}/revisions pages through them all',
+  })
+  problem!: object;
+  @ApiProperty({
+    ...OBJECT_LIST,
+    description:
+      '[{ id, title, summary, status, authorOrganisationIds, ... }]: the live options (withdrawn ones too with `?view=full`); GET /v1/cycles/{id}/options?status=withdrawn pages through the withdrawn',
+  })
+  options!: object[];
+  @ApiProperty({ description: 'How many options were withdrawn (the view leaves them out unless `?view=full`)' }) withdrawnOptionCount!: number;
   @ApiProperty({ ...OBJECT_LIST, description: '[{ optionId, organisationId, scores: [{ outcomeId, score }], comment }]' }) appraisals!: object[];
   @ApiProperty({ ...OBJECT, description: '{ proposals: [{ id, optionIds, rationale, status, consents, objections }] }' }) decision!: object;
   @ApiProperty({ type: () => [ProgressEntryDto], description: 'The 20 newest progress updates, oldest first; GET /v1/cycles/{id}/progress has them all' })
@@ -136,10 +183,15 @@ export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
   updatedAt: c.updatedAt.toISOString(),
 });
 
-/** `now` decides which actions are overdue (the services' clock). */
-export function mapCycle({ row, snapshot, nextEvents, milestones, progress, progressCount }: CycleRecord, now: Date): CycleDto {
+/**
+ * `now` decides which actions are overdue (the services' clock). The view carries the latest problem
+ * revision and the live options, so that its size does not grow with the cycle's history; `full`
+ * (`?view=full`) every revision and option, as before the view was paged.
+ */
+export function mapCycle({ row, snapshot, nextEvents, milestones, progress, progressCount }: CycleRecord, now: Date, full = false): CycleDto {
   const c = snapshot.context;
   const current = row.state === 'escalated' ? (c.escalations.at(-1) ?? null) : null;
+  const live = c.options.filter((o) => o.status === 'live');
   return {
     ...mapCycleSummary({ ...row, coOwners: c.coOwners, panelUserIds: c.panelUserIds }),
     machineVersion: row.machineVersion,
@@ -147,12 +199,13 @@ export function mapCycle({ row, snapshot, nextEvents, milestones, progress, prog
     outcomeIds: c.outcomeIds,
     metrics: c.metrics,
     problem: {
-      revisions: c.problem.revisions,
+      revisions: full ? c.problem.revisions : c.problem.revisions.slice(-1),
       latestRevision: c.problem.revisions.length || null,
       endorsements: c.problem.endorsements,
       objections: c.problem.objections,
     },
-    options: c.options,
+    options: full ? c.options : live,
+    withdrawnOptionCount: c.options.length - live.length,
     appraisals: c.appraisals,
     decision: { proposals: c.proposals },
     progress,
