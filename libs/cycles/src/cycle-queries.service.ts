@@ -40,6 +40,8 @@ export interface CycleRecord {
   progress: ProgressEntry[];
   /** How many progress updates it has in all. */
   progressCount: number;
+  /** Whether its partnership is archived (read-only), as read with it. */
+  archived: boolean;
 }
 
 export interface FundingYear {
@@ -324,6 +326,7 @@ export class CycleQueriesService {
       milestones,
       progress,
       progressCount,
+      archived,
     };
   }
 
