@@ -85,6 +85,27 @@ export async function load(clients: number, seconds: number, work: (client: numb
   );
 }
 
+/**
+ * An open-loop load: `people` each start `work` once every `everyMs`, each at a phase of their own,
+ * for `seconds`, whether or not their last one has been answered (people do not wait for the
+ * server to be ready: a slow answer does not slow the arrivals, as a closed loop's would, hiding
+ * the queue). Resolves once every one started is answered.
+ */
+export async function arrivals(people: number, everyMs: number, seconds: number, work: (person: number) => Promise<void>): Promise<void> {
+  const started: Promise<void>[] = [];
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: people }, async (_, person) => {
+      await new Promise((r) => setTimeout(r, Math.random() * everyMs));
+      for (let next = Date.now(); next < until; next += everyMs) {
+        started.push(work(person));
+        await new Promise((r) => setTimeout(r, Math.max(0, next + everyMs - Date.now())));
+      }
+    }),
+  );
+  await Promise.all(started);
+}
+
 export interface RawReply {
   status: number;
   headers: http.IncomingHttpHeaders;

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { UserEntity, principalOf } from '@app/accounts';
 import { CommentsService } from '@app/conversation';
-import { ManualClock } from '@app/domain';
+import { CycleQueriesService } from '@app/cycles';
+import { ManualClock, NotFound } from '@app/domain';
 import { NotificationMailService } from '@app/notifications';
 import { Agent, Collaboration, Factory, TestApi, TestRelay, collaboration, createTestApi, cycleSteps, eventually, testClock } from '@test/support';
 import { Factory as FactoryClass } from '@test/support/factories';
@@ -302,5 +303,26 @@ describe('comments', () => {
     } finally {
       await ds.query(`UPDATE partnerships SET archived_at = NULL WHERE id = $1`, [c.partnershipId]);
     }
+  });
+  it('the cycle page’s own read of the cycle gives its comments and rights as a read of their own would, archived or not; a read of another cycle is not taken', async () => {
+    const ds = api.app.get(DataSource);
+    const principal = async (id: string) => principalOf(await ds.getRepository(UserEntity).findOneOrFail({ where: { id }, relations: { organisation: true } }));
+    const [comments, queries] = [api.app.get(CommentsService), api.app.get(CycleQueriesService)];
+    const charity = await principal(c.charityUser.id);
+    const page = async () => {
+      const read = await queries.get(charity, cycleId);
+      expect(await comments.forPage(charity, cycleId, read)).toEqual(await comments.forPage(charity, cycleId));
+      return (await comments.forPage(charity, cycleId, read)).comment;
+    };
+    expect(await page()).toBe(true);
+    await ds.query(`UPDATE partnerships SET archived_at = now() WHERE id = $1`, [c.partnershipId]);
+    try {
+      expect(await page()).toBe(false);
+    } finally {
+      await ds.query(`UPDATE partnerships SET archived_at = NULL WHERE id = $1`, [c.partnershipId]);
+    }
+    const read = await queries.get(charity, cycleId);
+    const stranger = await factory.user(await factory.organisation('commissioner'));
+    await expect(comments.forPage(await principal(stranger.id), cycleId, { ...read, row: { ...read.row, id: 'another' } as typeof read.row })).rejects.toBeInstanceOf(NotFound);
   });
 });

@@ -1,4 +1,7 @@
 import { DataSource } from 'typeorm';
+import { UserEntity, principalOf } from '@app/accounts';
+import { CycleInvitationsService, CycleQueriesService } from '@app/cycles';
+import { Forbidden, NotFound } from '@app/domain';
 import { Collaboration, Factory, TestApi, TestRelay, collaboration, eventually, startTestApi, testClock } from '@test/support';
 
 /** Guests invited to a cycle by email (issue 33, part 2): who may invite, the email and its link, what is kept, the limits. */
@@ -56,6 +59,21 @@ describe('cycle invitations', () => {
     await stranger.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'a@invitations.example.org', name: 'A', role: 'voice' }).expect(404);
     const bad = await c.councilUser.as.post(`/v1/cycles/${cycleId}/invitations`, { email: 'not an email', name: '', role: 'boss' }).expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'name', 'role']);
+  });
+
+  it('a page that has read the cycle for its caller lists the invitations on that read: the same list, the same refusals', async () => {
+    const ds = api.app.get(DataSource);
+    const principal = async (id: string) => principalOf(await ds.getRepository(UserEntity).findOneOrFail({ where: { id }, relations: { organisation: true } }));
+    const [invitations, queries] = [api.app.get(CycleInvitationsService), api.app.get(CycleQueriesService)];
+    const council = await principal(c.councilUser.id);
+    const read = await queries.get(council, cycleId);
+    expect(await invitations.list(council, cycleId, read)).toEqual(await invitations.list(council, cycleId));
+    // A provider's member is still no commissioner on the read their page made.
+    const charity = await principal(c.charityUser.id);
+    await expect(invitations.list(charity, cycleId, await queries.get(charity, cycleId))).rejects.toBeInstanceOf(Forbidden);
+    // A read of another cycle is no read of this one: this one is read, and one who cannot see it is told 404.
+    const stranger = await factory.user(await factory.organisation('commissioner'));
+    await expect(invitations.list(await principal(stranger.id), cycleId, { row: { ...read.row, id: 'another' } as typeof read.row })).rejects.toBeInstanceOf(NotFound);
   });
 
   it('withdrawing an invitation removes it (204, then 404)', async () => {

@@ -8,7 +8,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccountsService, Principal, principalOf } from '@app/accounts';
 import { CLOCK } from '@app/config';
-import { CycleEntity, CycleEventsService, CycleQueriesService } from '@app/cycles';
+import { CycleEntity, CycleEventsService, CycleQueriesService, CycleView } from '@app/cycles';
 import { Transactions } from '@app/database';
 import { type Clock, type CycleContext, DomainError, Forbidden, NotFound, TransitionRefused, ValidationFailed, normaliseEmail, restoreCycle } from '@app/domain';
 import { NotificationsService } from '@app/notifications';
@@ -187,9 +187,13 @@ export class CommentsService {
     return rightsOn(caller, row, archived);
   }
 
-  /** The cycle's comments (as `list`) and what the caller may do with them, from one read of the cycle: what its page shows. */
-  async forPage(caller: Principal, cycleId: string): Promise<{ items: CommentView[] } & CommentRights> {
-    const { row, archived } = await this.queries.loadVisible(caller, cycleId, false);
+  /**
+   * The cycle's comments (as `list`) and what the caller may do with them, from one read of the
+   * cycle: what its page shows. `read`: the cycle as its page already read it for the caller in
+   * this request (they may see it), used instead of reading it again.
+   */
+  async forPage(caller: Principal, cycleId: string, read?: Pick<CycleView, 'row' | 'archived'>): Promise<{ items: CommentView[] } & CommentRights> {
+    const { row, archived } = read?.row.id === cycleId ? read : await this.queries.loadVisible(caller, cycleId, false);
     const rows = await this.comments.find({ where: { cycleId }, order: { at: 'ASC', id: 'ASC' } });
     return { items: await this.viewsOf(row, threaded(rows)), ...rightsOn(caller, row, archived) };
   }

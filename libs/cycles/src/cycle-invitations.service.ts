@@ -11,6 +11,7 @@ import { type Clock, DomainError, Forbidden, NotFound, TransitionRefused, Valida
 import { MAILER, type Email, type Mailer } from '@app/notifications';
 import { REDIS } from '@app/queue';
 import { CycleInvitationEntity, INVITATION_ROLES, InvitationRole } from './cycle-invitation.entity';
+import { CycleEntity } from './cycle.entity';
 import { CycleQueriesService } from './cycle-queries.service';
 import { CycleEventsService } from './cycle-events.service';
 import { CycleViewsRepository } from './cycle-views.repository';
@@ -87,9 +88,12 @@ export class CycleInvitationsService {
     return this.send(cycleId, title, { email, name, role: input.role }, caller.userId);
   }
 
-  /** The cycle's invitations, newest first. */
-  async list(caller: Principal, cycleId: string): Promise<CycleInvitation[]> {
-    await this.requireCommissioner(caller, cycleId);
+  /**
+   * The cycle's invitations, newest first. `read`: the cycle as already read for the caller in
+   * this request (a page that shows it), judged instead of reading it again.
+   */
+  async list(caller: Principal, cycleId: string, read?: { row: CycleEntity }): Promise<CycleInvitation[]> {
+    await this.requireCommissioner(caller, cycleId, read);
     const rows = await this.invitations.find({ where: { cycleId }, order: { createdAt: 'DESC', id: 'ASC' } });
     return rows.map((r) => this.recordOf(r));
   }
@@ -179,8 +183,8 @@ export class CycleInvitationsService {
     return this.recordOf(saved);
   }
 
-  private async requireCommissioner(caller: Principal, cycleId: string): Promise<string> {
-    const { row } = await this.queries.loadVisible(caller, cycleId, false);
+  private async requireCommissioner(caller: Principal, cycleId: string, read?: { row: CycleEntity }): Promise<string> {
+    const { row } = read?.row.id === cycleId ? read : await this.queries.loadVisible(caller, cycleId, false);
     const { coOwners } = restoreCycle(row.snapshot).context;
     const commissioner = coOwners.some((c) => c.role === 'commissioner' && c.organisationId === caller.organisationId);
     if (!commissioner) throw new Forbidden('Only members of a commissioner of this cycle invite guests to it.');

@@ -60,6 +60,8 @@ export interface CycleRecord {
   progress: ProgressEntry[];
   /** How many progress updates it has in all. */
   progressCount: number;
+  /** Whether its partnership is archived (read-only), as read with it. */
+  archived: boolean;
 }
 
 export interface FundingYear {
@@ -374,6 +376,7 @@ export class CycleQueriesService {
       milestones,
       progress,
       progressCount,
+      archived,
     };
   }
 

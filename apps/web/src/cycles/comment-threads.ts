@@ -63,7 +63,7 @@ export class CommentThreads {
   /** The cycle's comments for this reader (the record was read for them: they may see it). */
   async of(principal: Principal, record: CycleRecord): Promise<CommentsOnPage> {
     // (An archived partnership's cycles offer nothing to send, no comment either.)
-    const { items, ...rights } = await this.comments.forPage(principal, record.row.id);
+    const { items, ...rights } = await this.comments.forPage(principal, record.row.id, record);
     const names = await this.names.of([], [...items.map((i) => i.authorUserId), ...items.map((i) => i.hiddenByUserId)]);
     const now = this.clock.now().getTime();
     const shown = (i: CommentView): ShownComment => ({

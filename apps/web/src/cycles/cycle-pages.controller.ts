@@ -344,7 +344,7 @@ export class CyclePagesController {
     errors.push(...(extra.milestoneErrors ?? []), ...(extra.inviteErrors ?? []), ...(extra.attachmentErrors ?? []));
     // A commissioner's member schedules milestones and invites guests.
     const canSchedule = c.coOwners.some((o) => o.organisationId === session.principal.organisationId && o.role === 'commissioner');
-    const invitations = canSchedule ? await this.invitations.list(session.principal, record.row.id) : [];
+    const invitations = canSchedule ? await this.invitations.list(session.principal, record.row.id, record) : [];
     const inviteValues = extra.inviteValues ?? {};
     const anchorName = new Map(partnership.anchors.map((a) => [a.id, a.name]));
     res.status(status).render('cycle', {
