@@ -25,7 +25,7 @@ import type { ClosedTask, TaskNote } from './task-notes.service';
  * partnership's histories use), group-committed for many cycles in one statement; the entries it
  * appends are chained by the library (`chainedEntry`, through CycleChain) and verified by it.
  */
-const WRITE_EVENTS = `
+const WRITE_EVENTS = (heads: HeadsCarry) => `
   WITH heads AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS h(
       id uuid, expected int, version int, snapshot jsonb, state text, title text, hash text, machine_version int, progress int, at timestamptz,
@@ -36,9 +36,8 @@ const WRITE_EVENTS = `
       payload jsonb, at timestamptz, prev_hash text, hash text, seals jsonb)),
   locked AS (SELECT c.id FROM cycles c WHERE c.id IN (SELECT id FROM heads) ORDER BY c.id FOR UPDATE SKIP LOCKED),
   moved AS (
-    UPDATE cycles c SET snapshot = coalesce(h.snapshot, c.snapshot), state = h.state, title = coalesce(h.title, c.title), history_hash = h.hash,
-      machine_version = coalesce(h.machine_version, c.machine_version), version = h.version, progress_count = c.progress_count + h.progress,
-      updated_at = h.at
+    UPDATE cycles c SET ${heads === 'snapshots' ? 'snapshot = coalesce(h.snapshot, c.snapshot), title = coalesce(h.title, c.title), machine_version = coalesce(h.machine_version, c.machine_version), ' : ''}state = h.state,
+      history_hash = h.hash, version = h.version, progress_count = c.progress_count + h.progress, updated_at = h.at
     FROM heads h WHERE c.id = h.id AND c.version = h.expected AND c.id IN (SELECT id FROM locked)
       AND (h.member_of IS NULL OR ${IS_MEMBER('c.partnership_id', 'h.member_of')})
       AND (h.open IS NOT TRUE OR NOT ${IS_ARCHIVED('c.partnership_id')})
@@ -58,6 +57,15 @@ const WRITE_EVENTS = `
     RETURNING cycle_id)
   SELECT w.id, CASE WHEN w.wants_milestones THEN ${MILESTONES_OF('w.id')} END AS milestones
   FROM moved w WHERE w.id IN (SELECT cycle_id FROM appended)`;
+
+/**
+ * Whether any head of a batch carries a snapshot or a title. When none does (a batch of progress
+ * updates, votes, milestones recorded), the statement's `SET` leaves those columns out, so that
+ * the search index's row trigger on them (`search_cycles_updated`) is not fired at all: it read
+ * both versions' context on every write, as much as the row's own update cost PostgreSQL.
+ */
+type HeadsCarry = 'snapshots' | 'heads only';
+const carriedBy = (writes: EventWrite[]): HeadsCarry => (writes.some((w) => w.head.snapshot !== undefined || w.head.title !== undefined) ? 'snapshots' : 'heads only');
 
 /**
  * Where a cycle goes after its events: from version `expectedVersion` to `version`, with its
@@ -154,7 +162,7 @@ const entryParams = (entries: CycleHistoryEntity[]) =>
 
 @Injectable()
 export class CycleWritesRepository {
-  private readonly writeEvents;
+  private readonly writeEvents: Record<HeadsCarry, ReturnType<typeof preparedStatement<{ id: string; milestones: CycleMilestoneView[] | null }>>>;
   // One batch on its way at a time: what arrives meanwhile makes the next batch bigger, so the
   // round trips (each wakes a PostgreSQL backend, costly on a VM) are shared by more requests.
   /**
@@ -173,7 +181,10 @@ export class CycleWritesRepository {
     private readonly transactions: Transactions,
     private readonly store: CycleStore,
   ) {
-    this.writeEvents = preparedStatement<{ id: string; milestones: CycleMilestoneView[] | null }>(dataSource, 'cycle_events', WRITE_EVENTS);
+    this.writeEvents = {
+      snapshots: preparedStatement(dataSource, 'cycle_events', WRITE_EVENTS('snapshots')),
+      'heads only': preparedStatement(dataSource, 'cycle_events_heads', WRITE_EVENTS('heads only')),
+    };
   }
 
   /** The transaction's manager when one is under way (Transactions.run), else the data source's. */
@@ -189,12 +200,12 @@ export class CycleWritesRepository {
   /** Cycles' events written by the one statement in the caller's transaction; answers the ids that moved. */
   async write(writes: EventWrite[]): Promise<Set<string>> {
     if (!writes.length) return new Set();
-    const rows: { id: string }[] = await this.manager.query(WRITE_EVENTS, paramsOf(writes));
+    const rows: { id: string }[] = await this.manager.query(WRITE_EVENTS(carriedBy(writes)), paramsOf(writes));
     return new Set(rows.map((r) => r.id));
   }
 
   private async writeBatch(batch: EventWrite[]): Promise<WriteOutcome[]> {
-    const rows = await this.writeEvents(paramsOf(batch));
+    const rows = await this.writeEvents[carriedBy(batch)](paramsOf(batch));
     const moved = new Map(rows.map((r) => [r.id, r.milestones ?? undefined]));
     // Committed (the statement is its own transaction): a snapshot kept moves on with its cycle, texts
     // too unless the write wrote some (they are read afresh). (Writes inside a transaction are not

@@ -1,5 +1,5 @@
 import { GENESIS_HASH, chainHash, chainedEntry, unexplained, verifyChain } from './chain';
-import { ERASED, REDACTED, type Seals, releaseFields, sealDigest, sealFields, sealedPayload, valueAt, pointerOf } from './seals';
+import { ERASED, REDACTED, type Seals, newSalt, releaseFields, sealDigest, sealFields, sealedPayload, valueAt, pointerOf } from './seals';
 
 const at = (day: number) => new Date(Date.UTC(2027, 0, day));
 const learning = { insight: 'Sam Patel told us the bus times matter most', evidence: 'Notes of 3 March', recommendation: 'adapt' };
@@ -34,6 +34,12 @@ describe('sealed personal fields (hash scheme 4)', () => {
     expect(JSON.stringify(hashed)).not.toContain('Sam Patel');
     expect(learning.insight).toBe('Sam Patel told us the bus times matter most');
     expect(sealFields({ recommendation: 'adapt' }, [])).toBeUndefined();
+  });
+
+  it('salts are 16 random bytes each, never the same twice, across the pool they are cut from', () => {
+    const salts = Array.from({ length: 1000 }, newSalt);
+    for (const salt of salts) expect(salt).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(salts).size).toBe(salts.length);
   });
 
   it('an entry without personal fields hashes as in scheme 3', () => {

@@ -2,7 +2,7 @@
  * Personal data sealed out of the chain (hash scheme 4): each personal field of an entry's payload
  * is hashed as a salted digest, so the text and its salt can be erased and the chain still verifies.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** What stands in a payload for a text that was erased with its person, or redacted by an admin. */
@@ -33,8 +33,26 @@ export function sealDigest(salt: string, value: unknown): string {
     .digest('hex');
 }
 
+const SALT_BYTES = 16;
+/** Random bytes salts are cut from, 256 salts' worth at a time (as Node's randomUUID buffers its own). */
+const saltPool = Buffer.alloc(SALT_BYTES * 256);
+let saltOffset = saltPool.length;
+
+/**
+ * A new salt: 16 random bytes as hex. One call into the system's generator for 256 of them, where
+ * one each cost 1.5% of the API's CPU under the write load (a progress note is sealed).
+ */
+export function newSalt(): string {
+  if (saltOffset === saltPool.length) {
+    randomFillSync(saltPool);
+    saltOffset = 0;
+  }
+  saltOffset += SALT_BYTES;
+  return saltPool.toString('hex', saltOffset - SALT_BYTES, saltOffset);
+}
+
 /** Seals the payload's fields at `pointers` (those holding a value), each with a salt of its own. */
-export function sealFields(payload: Record<string, unknown>, pointers: string[], salt: () => string = () => randomBytes(16).toString('hex')): Seals | undefined {
+export function sealFields(payload: Record<string, unknown>, pointers: string[], salt: () => string = newSalt): Seals | undefined {
   const seals: Seals = {};
   for (const pointer of pointers) {
     const value = valueAt(payload, pointer);
