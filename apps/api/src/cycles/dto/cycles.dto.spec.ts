@@ -45,7 +45,7 @@ function record(): CycleRecord {
     updatedAt: at,
     inheritedLearning: null,
   };
-  return { row: row as unknown as CycleEntity, snapshot, nextEvents: [], milestones: [], progress: [], progressCount: 0 };
+  return { row: row as unknown as CycleEntity, snapshot, nextEvents: [], milestones: [], progress: [], progressCount: 0, archived: false };
 }
 
 describe('the cycle view', () => {
