@@ -72,21 +72,24 @@ describe('cycles held by the process that wrote them', () => {
       }
     });
 
-    it('of a cycle with long texts hold it without them: minimal answers skip the read, full ones read the texts', async () => {
+    it('of a cycle with long earlier texts hold only those its view shows: minimal and default answers skip the read, ?view=full reads them', async () => {
       const id = await c.newCycle();
       await toFraming(id);
-      // Eight statements of 20,000 characters: more text than a cycle is held with.
+      // Eight statements of 20,000 characters: more text than a cycle is held with, but its view shows only the latest.
       for (let i = 0; i < 8; i++) await ok(c.forumUser.as, id, { type: 'REVISE_PROBLEM', statement: `${i} `.padEnd(20_000, 'long statement ') });
       const spy = reads();
       try {
         const minimal = await c.forumUser.as.post(`/v1/cycles/${id}/events`, { type: 'OBJECT_PROBLEM', revision: 9, reason: 'Too long to read' }).set('Prefer', 'return=minimal').expect(200);
         expect(spy).not.toHaveBeenCalled();
-        const full = await ok(c.charityUser.as, id, { type: 'OBJECT_PROBLEM', revision: 9, reason: 'Still too long' });
+        const shown = await ok(c.charityUser.as, id, { type: 'OBJECT_PROBLEM', revision: 9, reason: 'Still too long' });
+        expect(spy).not.toHaveBeenCalled();
+        expect(shown.version).toBe(minimal.body.version + 1);
+        expect(shown.problem.revisions.map((r: { number: number; statement: string }) => [r.number, r.statement.slice(0, 2), r.statement.length])).toEqual([[9, '7 ', 20_000]]);
+        const full = (await c.councilUser.as.post(`/v1/cycles/${id}/events?view=full`, { type: 'ENDORSE_PROBLEM', revision: 9 }).expect(200)).body;
         expect(spy).toHaveBeenCalledTimes(1);
-        expect(full.version).toBe(minimal.body.version + 1);
         expect(full.problem.revisions.slice(1).map((r: { statement: string }) => [r.statement.slice(0, 2), r.statement.length])).toEqual(Array.from({ length: 8 }, (_, i) => [`${i} `, 20_000]));
         spy.mockRestore();
-        expect(full).toEqual((await c.forumUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
+        expect(full).toEqual((await c.councilUser.as.get(`/v1/cycles/${id}?view=full`).expect(200)).body);
       } finally {
         spy.mockRestore();
       }
