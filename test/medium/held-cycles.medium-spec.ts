@@ -1,5 +1,6 @@
 import { CycleViewsRepository } from '@app/cycles/cycle-views.repository';
 import { CycleWritesRepository } from '@app/cycles/cycle-writes.repository';
+import { CycleStore } from '@app/cycles/cycle-store';
 import { Agent, Collaboration, Factory, TestApi, agent, asOwner, collaboration, createTestApi, cycleSteps, fromNow } from '@test/support';
 
 /** A statement behind the apps' back, as the tables' owner (what another process, or an operator, would do). */
@@ -92,6 +93,33 @@ describe('cycles held by the process that wrote them', () => {
         expect(full).toEqual((await c.councilUser.as.get(`/v1/cycles/${id}?view=full`).expect(200)).body);
       } finally {
         spy.mockRestore();
+      }
+    });
+
+    it('of a cycle with long options answer progress updates with the options JSON kept from the version before, made again once the snapshot moves', async () => {
+      const id = await c.newCycle();
+      await steps().toOptions(id);
+      const long = await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Long', summary: 'A long summary. '.repeat(1200), coAuthorOrganisationIds: [] });
+      await ok(c.charityUser.as, id, { type: 'SUBMIT_OPTION', title: 'Short', summary: 'Weekly calls', coAuthorOrganisationIds: [] });
+      await ok(c.councilUser.as, id, { type: 'CLOSE_OPTIONS' });
+      const proposed = await ok(c.icbUser.as, id, { type: 'PROPOSE_DECISION', optionIds: [long.options[0].id], rationale: 'Its reach' });
+      for (const u of c.coOwners) await ok(u.as, id, { type: 'CONSENT', proposalId: proposed.decision.proposals[0].id });
+      await ok(c.charityUser.as, id, progress('First'));
+      const store = api.app.get(CycleStore);
+      const keeps = jest.spyOn(store, 'keep');
+      const jsonKept = () => keeps.mock.calls.filter(([, , parts]) => parts.json !== undefined).length;
+      try {
+        const answers = [await ok(c.charityUser.as, id, progress('Second')), await ok(c.forumUser.as, id, progress('Third'))];
+        expect(jsonKept()).toBe(0);
+        expect(store.get(id)?.parts.json?.options).toBeDefined();
+        expect(answers[1].options.map((o: { summary: string }) => o.summary.length)).toEqual([19_200, 12]);
+        expect(answers[1]).toEqual((await c.forumUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
+        const acted = await ok(c.councilUser.as, id, { type: 'ADD_ACTION', title: 'Call the next ward', ownerOrganisationId: c.orgs.council.id, dueAt: fromNow(30 * 86_400_000) });
+        expect(jsonKept()).toBe(1);
+        expect(acted.actions.map((a: { title: string }) => a.title)).toEqual(['Call the next ward']);
+        expect(acted).toEqual((await c.councilUser.as.get(`/v1/cycles/${id}`).expect(200)).body);
+      } finally {
+        keeps.mockRestore();
       }
     });
 

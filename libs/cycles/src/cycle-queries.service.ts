@@ -6,6 +6,7 @@ import {
   Actor,
   CycleOption,
   CycleSnapshot,
+  type CycleTexts,
   CycleState,
   NotFound,
   OptionStatus,
@@ -367,7 +368,7 @@ export class CycleQueriesService {
 
   /** The cycle's record: its snapshot with its texts put back where they were read (a view), without them where not (a minimal answer). */
   recordOf(row: CycleEntity, actor: Actor, { milestones, progress, progressCount, archived, texts }: ReadAlong): CycleRecord {
-    const snapshot = restoreCycle(texts ? joinTexts(row.snapshot, texts) : row.snapshot);
+    const snapshot = this.restored(row.snapshot, texts ?? null);
     return {
       row,
       snapshot,
@@ -379,6 +380,23 @@ export class CycleQueriesService {
       archived,
     };
   }
+
+  /**
+   * The stored snapshot restored, with the texts put back, made once for the same two objects: a
+   * cycle this process holds (or keeps) keeps its snapshot and texts objects from one event to the
+   * next while the machine does not move it (a progress update), and an old cycle's hundreds of
+   * options and revisions were copied again for every answer. Neither object is ever changed (the
+   * machine makes new ones: CycleStore), so the restored snapshot stays true of them.
+   */
+  private restored(stored: CycleEntity['snapshot'], texts: CycleTexts | null): CycleSnapshot {
+    const made = this.restoredOf.get(stored);
+    if (made && made.texts === texts) return made.snapshot;
+    const snapshot = restoreCycle(texts ? joinTexts(stored, texts) : stored);
+    this.restoredOf.set(stored, { texts, snapshot });
+    return snapshot;
+  }
+
+  private readonly restoredOf = new WeakMap<object, { texts: CycleTexts | null; snapshot: CycleSnapshot }>();
 
   async mustFind(id: string): Promise<CycleEntity> {
     const row = await this.cycles.find(id);

@@ -19,7 +19,7 @@ export interface CycleParts {
   snapshot?: JsonObject;
   /** Large texts (cycle_texts), checked the same way. */
   texts?: CycleTexts;
-  /** The view's problem revisions and options as JSON (CycleViewJson), absent when small: used for a view of this version only. */
+  /** The view's problem revisions and options as JSON (CycleViewJson), absent when small: used for a view of this version only, and carried to the next by a write that changed neither the snapshot nor a text (CycleWritesRepository). */
   json?: { revisions?: Buffer; options?: Buffer };
 }
 export type CyclePart = keyof CycleParts;

@@ -10,7 +10,7 @@ import { MILESTONES_OF } from '@app/milestones/milestones.fragment';
 import { type CycleTexts, splitTexts } from '@app/domain';
 import { CycleEntity, CycleHistoryEntity, CycleTextEntity } from './cycle.entity';
 import { CYCLE_COLUMNS, type CycleMilestoneView, type CycleRow, toEntity } from './cycle-rows';
-import { CycleStore } from './cycle-store';
+import { type CyclePart, CycleStore } from './cycle-store';
 import type { ClosedTask, TaskNote } from './task-notes.service';
 
 /**
@@ -208,12 +208,15 @@ export class CycleWritesRepository {
     const rows = await this.writeEvents[carriedBy(batch)](paramsOf(batch));
     const moved = new Map(rows.map((r) => [r.id, r.milestones ?? undefined]));
     // Committed (the statement is its own transaction): a snapshot kept moves on with its cycle, texts
-    // too unless the write wrote some (they are read afresh). (Writes inside a transaction are not
-    // followed: it may yet roll back.)
+    // too unless the write wrote some (they are read afresh), and the view's JSON of its revisions
+    // and options when neither the snapshot nor a text changed (a progress update: an old cycle's
+    // answers would otherwise make its hundreds of KB of options again on every event). (Writes
+    // inside a transaction are not followed: it may yet roll back.)
     for (const { head } of batch) {
       if (!moved.has(head.id)) continue;
       const wroteTexts = head.texts !== undefined && Object.keys(head.texts).length > 0;
-      this.store.moved(head.id, head.expectedVersion, head.version, wroteTexts ? ['snapshot'] : ['snapshot', 'texts'], { snapshot: head.snapshot as JsonObject | undefined });
+      const carried: CyclePart[] = wroteTexts ? ['snapshot'] : head.snapshot === undefined ? ['snapshot', 'texts', 'json'] : ['snapshot', 'texts'];
+      this.store.moved(head.id, head.expectedVersion, head.version, carried, { snapshot: head.snapshot as JsonObject | undefined });
     }
     return batch.map((write) => ({ moved: moved.has(write.head.id), milestones: moved.get(write.head.id) }));
   }

@@ -7,8 +7,9 @@ export const KEPT_FROM_BYTES = 16 * 1024;
 
 /**
  * A cycle's view as the JSON bytes `JSON.stringify` would make, with its problem revisions and
- * options (a long-lived cycle's texts: hundreds of KB) serialised and encoded once per cycle
- * version and kept (the store's `json` part of that version). Every answer about a cycle depends on
+ * options (a long-lived cycle's texts: hundreds of KB) serialised and encoded once and kept
+ * (the store's `json` part of that version, which a write that changes neither the snapshot nor a
+ * text carries to the next: a progress update leaves both parts as they were). Every answer about a cycle depends on
  * its caller and the hour (`nextEvents`, overdue actions, milestones), but those two parts only on
  * the cycle's version: an old cycle's `GET` spent most of its time making the same 400 KB of JSON
  * again. Small ones are not kept (a marker of their version is, so that a young cycle's view is not

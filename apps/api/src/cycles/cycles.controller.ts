@@ -69,10 +69,18 @@ export class CyclesController {
 
   private readonly json: CycleViewJson;
 
-  private view(record: CycleRecord, res: FastifyReply, query: CycleViewQuery = {}): CycleDto {
+  /**
+   * The cycle's view as its answer (a `GET`'s, an event's). A long-lived cycle's revisions and
+   * options go as JSON made once and kept (the same bytes: see CycleViewJson), while a progress
+   * update leaves them as they were; the whole history, asked for, is made each time.
+   */
+  private view(record: CycleRecord, res: FastifyReply, query: CycleViewQuery = {}): CycleDto | Buffer {
     const cycle = mapCycle(record, this.clock.now(), query.view === 'full');
     res.header('ETag', `"${cycle.version}"`);
-    return cycle;
+    const bytes = query.view === 'full' ? undefined : this.json.bytes(cycle);
+    if (!bytes) return cycle;
+    res.type('application/json; charset=utf-8');
+    return bytes;
   }
 
   @Post()
@@ -94,14 +102,7 @@ export class CyclesController {
   @ApiOperation({ summary: 'The cycle: its latest problem revision and live options (`?view=full`: every revision and option)' })
   @ApiOkResponse({ type: CycleDto })
   async get(@Caller() caller: Principal, @CycleId() id: string, @Query() query: CycleViewQuery, @Res({ passthrough: true }) res: FastifyReply) {
-    const cycle = this.view(await this.cycles.get(caller, id), res, query);
-    // A long-lived cycle's texts as JSON made once per version (the same bytes: see CycleViewJson);
-    // the whole history, asked for, is made each time.
-    if (query.view === 'full') return cycle;
-    const bytes = this.json.bytes(cycle);
-    if (!bytes) return cycle;
-    res.type('application/json; charset=utf-8');
-    return bytes;
+    return this.view(await this.cycles.get(caller, id), res, query);
   }
 
   @Post(':id/events')
@@ -127,7 +128,7 @@ export class CyclesController {
     @Headers('prefer') prefer: string | undefined,
     @Query() query: CycleViewQuery,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<CycleDto | MinimalCycleDto> {
+  ): Promise<CycleDto | Buffer | MinimalCycleDto> {
     const minimal = prefersMinimal(prefer);
     const record = await this.events.send(caller, id, event, parseIfMatch(ifMatch), { minimal, full: query.view === 'full' });
     if (!minimal) return this.view(record, res, query);

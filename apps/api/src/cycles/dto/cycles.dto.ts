@@ -23,12 +23,18 @@ export class ListCyclesQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
 }
 
-export class ProgressQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 })
-  @PageLimit()
-  limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
+/** A page of up to 100 (100 unless asked) after the cursor the previous page answered, told in `cursorIs`. */
+function PageQuery(cursorIs: string) {
+  class Page {
+    @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 })
+    @PageLimit()
+    limit?: number;
+    @ApiPropertyOptional({ description: `nextCursor of the previous page${cursorIs}` }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
+  }
+  return Page;
 }
+
+export class ProgressQuery extends PageQuery('') {}
 
 export class HistoryQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: 'With limit or cursor, a page `{ items, nextCursor }`; without either, the whole history as an array' })
@@ -48,12 +54,7 @@ export class CycleViewQuery {
   view?: 'full';
 }
 
-export class RevisionsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 })
-  @PageLimit()
-  limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (a revision number)' }) @IsOptional() @IsString() @MaxLength(20) cursor?: string;
-}
+export class RevisionsQuery extends PageQuery(' (a revision number)') {}
 
 export class OptionsQuery {
   @ApiPropertyOptional({ enum: OPTION_STATUSES, description: 'Only the options with this status (all of them without it)' }) @IsOptional() @IsIn(OPTION_STATUSES) status?: OptionStatus;
