@@ -9,6 +9,7 @@ import {
   Conflict,
   CycleEvent,
   CycleState,
+  type CycleTexts,
   type EventInput,
   Forbidden,
   MilestoneEventType,
@@ -174,12 +175,30 @@ export class CycleEventsService {
    */
   private hold(row: CycleEntity, read: ReadAlong): void {
     const { slim, texts: written } = splitTexts(row.snapshot);
-    const texts = read.texts && shownTexts(slim, Object.keys(written).length ? { ...read.texts, ...written } : read.texts);
-    const size = heldSize(slim, read);
+    const { kept, keptBytes, listed } = this.measured(slim, read.texts && Object.keys(written).length ? { ...read.texts, ...written } : read.texts);
+    // A few KB for the row, half a KB for each item of its context's lists and of its recent progress and milestones.
+    const size = 8 * 1024 + 512 * (listed + read.progress.length + read.milestones.length);
     if (size > HELD_MAX_BYTES) return void this.store.drop(row.id, 'written');
-    const kept = texts && textsSize(texts) <= HELD_TEXTS_MAX_BYTES ? texts : null;
-    this.store.keep(row.id, row.version, { written: { value: { row: { ...row, snapshot: slim }, read: { ...read, archived: false, texts: kept } }, bytes: size + (kept ? textsSize(kept) : 0) } });
+    this.store.keep(row.id, row.version, { written: { value: { row: { ...row, snapshot: slim }, read: { ...read, archived: false, texts: kept } }, bytes: size + keptBytes } });
   }
+
+  /**
+   * What a held cycle keeps of `texts` (those its view shows, if not too many) and how big it is,
+   * worked out once for the same snapshot and texts objects: a progress update leaves both as they
+   * were (the held ones), and an old cycle's hundreds of texts were sorted and counted again on
+   * every event. Neither object is ever changed (CycleStore).
+   */
+  private measured(slim: CycleEntity['snapshot'], texts: CycleTexts | null | undefined): HeldMeasure {
+    const before = this.measures.get(slim);
+    if (before && before.texts === texts) return before;
+    const shown = texts && shownTexts(slim, texts);
+    const kept = shown && textsSize(shown) <= HELD_TEXTS_MAX_BYTES ? shown : null;
+    const made: HeldMeasure = { texts, kept, keptBytes: kept ? textsSize(kept) : 0, listed: listedItems(slim) };
+    this.measures.set(slim, made);
+    return made;
+  }
+
+  private readonly measures = new WeakMap<object, HeldMeasure>();
 
   /**
    * Sends a milestone's event as the system, through the same path as people's events. Returns
@@ -393,17 +412,23 @@ type Held = NonNullable<CycleParts['written']>;
 const HELD_MAX_BYTES = 1024 * 1024;
 const HELD_TEXTS_MAX_BYTES = 512 * 1024;
 
+/** What `hold` worked out of a snapshot and the texts read with it. */
+interface HeldMeasure {
+  texts: CycleTexts | null | undefined;
+  kept: CycleTexts | null;
+  keptBytes: number;
+  listed: number;
+}
+
 /**
- * Roughly what a held cycle takes in memory, its texts aside, counted without serialising it: a
- * few KB for the row, and half a KB for each item of its context's lists (revisions, options,
- * proposals, actions, pledges…) and of its recent progress and milestones.
+ * The items of a snapshot's context lists (revisions, options, proposals, actions, pledges…), for
+ * roughly what a held cycle takes in memory, its texts aside, counted without serialising it.
  */
-function heldSize(snapshot: Record<string, unknown>, read: ReadAlong): number {
+function listedItems(snapshot: Record<string, unknown>): number {
   const context = (snapshot as { context?: Record<string, unknown> }).context ?? {};
   const items = (value: unknown): number =>
     Array.isArray(value) ? value.length : value && typeof value === 'object' ? Object.values(value).reduce((n: number, v) => n + (Array.isArray(v) ? v.length : 0), 0) : 0;
-  const listed = Object.values(context).reduce((n: number, value) => n + items(value), 0) + read.progress.length + read.milestones.length;
-  return 8 * 1024 + 512 * listed;
+  return Object.values(context).reduce((n: number, value) => n + items(value), 0);
 }
 
 /** What was read, plus the progress update a history entry records (a person's event changes no milestone). */
