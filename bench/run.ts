@@ -9,7 +9,8 @@
  * section (with BENCH_KEEP_DB=1, its database is kept as the browsing found it, to look into).
  * BENCH_TASKSET=1 runs the write path (1 to 1c) with the API on one core and PostgreSQL on the
  * other (bench/affinity.ts), the issue's slow machine, and judges its p99 at 32 clients;
- * BENCH_SEARCH_TRIGGER=off measures the write path without the search index's trigger on cycles.
+ * BENCH_SEARCH_TRIGGER=off measures the write path without the search index's trigger on cycles;
+ * BENCH_WEB_STATEMENTS=1 prints the statements each kind of web page sends PostgreSQL (section 7).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { bullConnection } from '@app/queue';
 import { Service, apiEntry, parallel, root, scheduleStorm, seed, sleep, stop, stormOutcome, webEntry, workerEntry, WRITERS_PER_ORGANISATION } from './harness';
 import { arrivals, call, callForStatus, load, percentile, rawCall, webSignIn } from './http';
 import { buildOldCycles } from './old-cycles';
+import { StatementCapture } from './pg-capture';
 import { API_CORE, POSTGRES_CORE, backendCpu, cpuSeconds, pgbench, pinWritePath, postmasterPid } from './affinity';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -342,7 +344,15 @@ async function main() {
   console.log('\n7. The web app: 50 signed-in people browsing for 60 s (a click every 1 to 3 s each)');
   const people = [...writers.council, ...writers.icb, ...writers.charity, ...writers.forum].slice(0, 50);
   const cookies = await Promise.all(people.map((u) => webSignIn(webBase, u.email, 'bench-password-1')));
-  // Each kind of page alone first: what one costs when nobody else is browsing.
+  // Each kind of page alone first: what one costs when nobody else is browsing, and how many
+  // statements it sends PostgreSQL (each one a round trip: on a VM, a write that wakes a backend),
+  // counted on a second web app behind bench/pg-capture.ts (the proxy would weigh on the timings).
+  const capture = new StatementCapture({ host: new URL(svc.databaseUrl).hostname, port: Number(new URL(svc.databaseUrl).port || 5432) });
+  const viaCapture = new URL(svc.databaseUrl);
+  viaCapture.port = String(await capture.listen());
+  const counted = svc.start(webEntry, { WEB_PORT: String(svc.port + 2), DATABASE_URL: viaCapture.toString() });
+  const countedBase = `http://127.0.0.1:${svc.port + 2}`;
+  await svc.healthy(countedBase, undefined, '/sign-in');
   for (const [kind, path] of [
     ['work', '/'],
     ['partnership', `/partnerships/${partnership.id}`],
@@ -357,7 +367,17 @@ async function main() {
     }
     record(`web ${kind} page alone, median`, percentile(alone, 50), 'ms');
     record(`web ${kind} page size`, bytes / 1024, 'KB');
+    // Twice: the first load of a process fills its caches (names, templates); the second is every later one.
+    await rawCall(countedBase, 'GET', path, { headers: { cookie: cookies[0] } });
+    capture.statements.length = 0;
+    capture.recording = true;
+    await rawCall(countedBase, 'GET', path, { headers: { cookie: cookies[0] } });
+    capture.recording = false;
+    record(`web ${kind} page: statements`, capture.statements.length, 'statements');
+    if (process.env.BENCH_WEB_STATEMENTS) for (const s of capture.statements) console.log(`    ${s.ms.toFixed(1)} ms  ${s.sql.replace(/\s+/g, ' ').slice(0, 160)}`);
   }
+  await stop(counted);
+  capture.close();
   const browsing: number[] = [];
   const byPage: Record<string, number[]> = { work: [], partnership: [], cycle: [] };
   let webErrors = 0;

@@ -81,12 +81,18 @@ describe('the statements a web page reads with', () => {
     expect(sent.filter((sql) => /"OrganisationEntity"|"UserEntity"/.test(sql))).toEqual([]);
     // Membership comes with the partnership's one read: no statement of its own.
     expect(sent.filter((sql) => /partnership_members/.test(sql) && !/to_jsonb\(p\)/.test(sql) && !/cycle/i.test(sql))).toEqual([]);
+    // The cycle itself is read once: the attachments' rights are worked out from that read.
+    expect(sent.filter((sql) => /WITH ORDINALITY AS i\(id, org, known/.test(sql))).toHaveLength(1);
   });
 
   it('reads the partnership once for the partnership page, though its parts each ask for it', async () => {
     await statementsOf(`/partnerships/${c.partnershipId}`); // the first view makes the agreement
     const sent = await statementsOf(`/partnerships/${c.partnershipId}`);
     expect(sent.filter(reading('anchors'))).toHaveLength(1);
+    // The stamp the kept outcome series and items in use are checked against: once for both.
+    expect(sent.filter((sql) => /AS versions/.test(sql))).toHaveLength(1);
+    // When the person's calendar link expires comes with their session: no read of users of its own.
+    expect(sent.filter((sql) => /FROM "users"/.test(sql))).toEqual([]);
   });
 
   it('draws Your work’s tables with each cycle’s title as text, the same on every view until a cycle moves', async () => {

@@ -49,6 +49,10 @@ describe('the web app, hardened', () => {
     const made = await request(http).post(`/partnerships/${id}/calendar-link`).set('Cookie', me.cookie).type('form').send({ _csrf: me.csrf }).expect(200);
     const token = decodeURIComponent(/calendar\.ics\?token=([^<"\s]+)/.exec(made.text)![1]);
     expect(made.text).toContain('Revoke my subscription link');
+    // Read with the session on every later page: when it stops working, and the way to revoke it.
+    const later = await request(http).get(`/partnerships/${id}`).set('Cookie', me.cookie).expect(200);
+    expect(later.text).toContain('Your subscription link works until');
+    expect(later.text).toContain('Revoke my subscription link');
     const feed = () => request(api.http).get(`/v1/partnerships/${id}/calendar.ics?token=${encodeURIComponent(token)}`);
     await feed().expect(200);
     await request(http)

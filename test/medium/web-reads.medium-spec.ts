@@ -54,6 +54,8 @@ describe('the reads a web page is drawn from', () => {
         .getRepository(WebSessionEntity)
         .createQueryBuilder('session')
         .innerJoinAndSelect('session.user', 'user')
+        // Not read by default: the session reads it for the partnership page (when the calendar link expires).
+        .addSelect('user.calendarTokenIssuedAt')
         .leftJoinAndSelect('user.organisation', 'organisation')
         .where('session.tokenHash = :hash', { hash: createHash('sha256').update(token).digest('hex') })
         .getOneOrFail();

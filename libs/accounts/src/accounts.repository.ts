@@ -231,12 +231,6 @@ export class AccountsRepository {
     return this.users.createQueryBuilder('u').leftJoinAndSelect('u.organisation', 'o').where('u.calendarTokenHash = :hash AND u.calendarTokenIssuedAt > :issuedAfter', { hash, issuedAfter }).getOne();
   }
 
-  /** When the user's calendar token was issued, or null without one. */
-  async calendarTokenIssuedAt(userId: string): Promise<Date | null> {
-    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, calendarTokenIssuedAt: true } });
-    return user?.calendarTokenIssuedAt ?? null;
-  }
-
   async anyUserExists(): Promise<boolean> {
     return (await this.users.count({ take: 1 })) > 0;
   }

@@ -330,9 +330,8 @@ export class AccountsService {
     await this.accounts.setCalendarToken(userId, null);
   }
 
-  /** When the user's calendar token expires, or null when they have none that still works. */
-  async calendarTokenExpiry(userId: string): Promise<Date | null> {
-    const issuedAt = await this.accounts.calendarTokenIssuedAt(userId);
+  /** When the user's calendar token expires, or null when they have none that still works (the user as their session read them). */
+  calendarTokenExpiry({ calendarTokenIssuedAt: issuedAt }: Pick<UserEntity, 'calendarTokenIssuedAt'>): Date | null {
     const expiresAt = issuedAt && addYears(issuedAt, CALENDAR_TOKEN_YEARS);
     return expiresAt && expiresAt > this.clock.now() ? expiresAt : null;
   }

@@ -67,9 +67,9 @@ export class WebSessionsService {
   }
 }
 
-/** A session, its user and the user's organisation, and their unread notifications. */
+/** A session, its user (with when their calendar link was issued: the partnership page says when it expires) and the user's organisation, and their unread notifications. */
 const RESUME = `SELECT s.token_hash, s.user_id, s.csrf_token, s.generation, s.created_at, s.expires_at,
-    u.email, u.name, u.role, u.organisation_id, u.active, u.representative, u.session_generation, u.email_preference, u.must_change_password, u.created_at AS user_created_at,
+    u.email, u.name, u.role, u.organisation_id, u.active, u.representative, u.session_generation, u.email_preference, u.must_change_password, u.created_at AS user_created_at, u.calendar_token_issued_at,
     o.name AS organisation_name, o.kind AS organisation_kind, o.created_at AS organisation_created_at, o.dissolved_at AS organisation_dissolved_at, o.successor_organisation_ids AS organisation_successor_ids,
     ${UNREAD_COUNT('s.user_id')} AS unread
   FROM web_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organisations o ON o.id = u.organisation_id
@@ -92,6 +92,7 @@ interface SessionRow {
   email_preference: UserEntity['emailPreference'];
   must_change_password: boolean;
   user_created_at: Date;
+  calendar_token_issued_at: Date | null;
   organisation_name: string | null;
   organisation_kind: OrganisationEntity['kind'] | null;
   organisation_created_at: Date | null;
@@ -125,6 +126,7 @@ function sessionOf(r: SessionRow): WebSessionEntity {
     emailPreference: r.email_preference,
     mustChangePassword: r.must_change_password,
     createdAt: r.user_created_at,
+    calendarTokenIssuedAt: r.calendar_token_issued_at,
     organisation,
   });
   return Object.assign(new WebSessionEntity(), {

@@ -243,24 +243,27 @@ export class CycleQueriesService {
     return [...years.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([year, orgs]) => ({ year, byOrganisation: [...orgs.entries()].map(([organisationId, v]) => ({ organisationId, ...v })) }));
   }
 
-  /** Which on-the-table items the partnership's live options use, and which options. */
-  async tableItemsInUse(principal: Principal, partnershipId: string): Promise<TableItemInUse[]> {
+  /**
+   * Which on-the-table items the partnership's live options use, and which options. `stamp`: the
+   * partnership's series stamp, when the caller read it for others too (read in this request).
+   */
+  async tableItemsInUse(principal: Principal, partnershipId: string, stamp?: Promise<string>): Promise<TableItemInUse[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
     // Read from every cycle's options (years of them in old cycles): again only once a cycle has moved on.
-    const stamp = await this.series.seriesStamp(partnershipId);
+    const now = await (stamp ?? this.series.seriesStamp(partnershipId));
     const cached = this.itemsInUse.get(partnershipId);
-    if (cached?.stamp === stamp) return cached.items;
+    if (cached?.stamp === now) return cached.items;
     const items = this.tableItems
       .tableItemsInUse(partnershipId)
       .then((rows) => rows.map((r) => ({ cycleTitle: r.cycle_title, optionTitle: r.option_title, organisationId: r.organisation_id, item: r.item })));
-    this.itemsInUse.set(partnershipId, { stamp, items });
+    this.itemsInUse.set(partnershipId, { stamp: now, items });
     items.catch(() => this.itemsInUse.delete(partnershipId));
     return items;
   }
 
   private readonly itemsInUse = new LRUCache<string, { stamp: string; items: Promise<TableItemInUse[]> }>({ max: 200 });
 
-  /** What changes whenever a partnership's cycles or outcome framework may have (for open data's kept series). */
+  /** What changes whenever a partnership's cycles or outcome framework may have (for the kept series and items in use; no visibility check: it tells nothing). */
   seriesStamp(partnershipId: string): Promise<string> {
     return this.series.seriesStamp(partnershipId);
   }

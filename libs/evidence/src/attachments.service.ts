@@ -12,7 +12,7 @@ import IORedis from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { AccountsService, Principal, refusedWith } from '@app/accounts';
 import { APP_CONFIG, AppConfig, CLOCK } from '@app/config';
-import { CycleEntity, CycleEventsService, CycleQueriesService } from '@app/cycles';
+import { CycleEntity, CycleEventsService, CycleQueriesService, type CycleRecord } from '@app/cycles';
 import { Transactions } from '@app/database';
 import { type Clock, type CycleContext, Forbidden, NotFound, TransitionRefused, ValidationFailed, restoreCycle } from '@app/domain';
 import { REDIS } from '@app/queue';
@@ -204,9 +204,16 @@ export class AttachmentsService {
    * The attachments (not withdrawn) and what the caller may do with them, from one read of the cycle:
    * what its page shows; the withdrawn ones too for the commissioners' users, whose record they stay in.
    */
-  async forPage(caller: Principal, cycleId: string): Promise<{ items: AttachmentView[]; withdrawn: AttachmentView[]; maxBytes: number } & AttachmentRights> {
-    const { row, archived } = await this.queries.loadVisible(caller, cycleId, false);
-    const c = restoreCycle(row.snapshot).context;
+  async forPage(
+    caller: Principal,
+    cycleId: string,
+    /** The cycle as read for this caller (the page has it): not read again. */
+    read?: Pick<CycleRecord, 'row' | 'snapshot' | 'archived'>,
+  ): Promise<{ items: AttachmentView[]; withdrawn: AttachmentView[]; maxBytes: number } & AttachmentRights> {
+    const { c, archived } =
+      read?.row.id === cycleId
+        ? { c: read.snapshot.context, archived: read.archived }
+        : await this.queries.loadVisible(caller, cycleId, false).then(({ row, archived }) => ({ c: restoreCycle(row.snapshot).context, archived }));
     const writes = !archived && caller.tokenScope !== 'read';
     const rows = await this.attachments.find({ where: { cycleId }, order: { at: 'ASC', id: 'ASC' } });
     return {

@@ -212,10 +212,13 @@ export class OpenDataService {
     };
   }
 
-  /** Each metric of the shared outcome framework with its readings from every cycle (the caller must see the partnership). */
-  async outcomeSeries(principal: Principal, partnershipId: string): Promise<MetricSeries[]> {
+  /**
+   * Each metric of the shared outcome framework with its readings from every cycle (the caller must
+   * see the partnership). `stamp`: the partnership's series stamp, when the caller read it for others too.
+   */
+  async outcomeSeries(principal: Principal, partnershipId: string, stamp?: Promise<string>): Promise<MetricSeries[]> {
     await this.partnerships.requireVisible(principal, partnershipId);
-    return this.seriesOf(partnershipId);
+    return this.seriesOf(partnershipId, {}, stamp);
   }
 
   /** The public page's content; 404 unless the partnership is published and not archived. */
@@ -279,12 +282,12 @@ export class OpenDataService {
    * its cycles has moved on (their versions) or its outcome framework changed, since reading every
    * reading of years of cycles is the costliest read of a partnership page.
    */
-  private async seriesOf(partnershipId: string, known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {}): Promise<MetricSeries[]> {
-    const stamp = await this.queries.seriesStamp(partnershipId);
+  private async seriesOf(partnershipId: string, known: { outcomes?: OutcomeEntity[]; records?: PartnershipCycleRecord[] } = {}, stamp?: Promise<string>): Promise<MetricSeries[]> {
+    const now = await (stamp ?? this.queries.seriesStamp(partnershipId));
     const cached = this.series.get(partnershipId);
-    if (cached?.stamp === stamp) return cached.series;
+    if (cached?.stamp === now) return cached.series;
     const series = this.readSeries(partnershipId, known);
-    this.series.set(partnershipId, { stamp, series });
+    this.series.set(partnershipId, { stamp: now, series });
     series.catch(() => this.series.delete(partnershipId));
     return series;
   }

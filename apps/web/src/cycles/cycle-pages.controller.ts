@@ -318,7 +318,7 @@ export class CyclePagesController {
     // (The record was read for this person: they may see it.)
     const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN, extra.display?.historyBefore), this.audit.verify(record.row.id).then((v) => v!)]);
     // The attachments and what the caller may do with them (the withdrawn ones for the commissioners' users).
-    const attachments = await this.attachments.forPage(session.principal, record.row.id);
+    const attachments = await this.attachments.forPage(session.principal, record.row.id, record);
     const [names, partnership, frame, comments] = await Promise.all([
       this.names.of(
         [...organisationIds, ...history.map((h) => h.organisationId)],

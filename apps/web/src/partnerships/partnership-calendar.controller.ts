@@ -54,9 +54,9 @@ export class PartnershipCalendarController {
   @Post(':id/calendar-link')
   async calendarLink(@Session() session: WebSession, @PartnershipId() id: string, @Res() res: Response) {
     await this.partnerships.requireVisible(session.principal, id);
-    const { token } = await this.accounts.issueCalendarToken(session.principal.userId);
+    const { token, expiresAt } = await this.accounts.issueCalendarToken(session.principal.userId);
     const link = `${this.config.http.publicUrl}/v1/partnerships/${id}/calendar.ics?token=${encodeURIComponent(token)}`;
-    await this.pages.render(res, 200, session, id, { calendarLink: link });
+    await this.pages.render(res, 200, session, id, { calendarLink: link, calendarLinkExpires: expiresAt });
   }
 
   /** Revokes the person's calendar token: every subscription link made with it stops working. */

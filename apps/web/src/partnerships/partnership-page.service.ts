@@ -37,6 +37,8 @@ export interface PartnershipPageExtra {
   done?: string;
   errors?: FormError[];
   calendarLink?: string;
+  /** When the link just issued expires (the session was read before it was). */
+  calendarLinkExpires?: Date;
   values?: Record<string, unknown>;
   webhookSecret?: { url: string; secret: string };
 }
@@ -61,16 +63,19 @@ export class PartnershipPageService {
   ) {}
 
   async render(res: Response, status: number, session: WebSession, id: string, extra: PartnershipPageExtra) {
+    // One read of the stamp the kept items in use and outcome series are checked against, for both
+    // (each awaits it after its own visibility check; a failure reaches the page through them).
+    const stamp = this.cycles.seriesStamp(id);
+    stamp.catch(() => undefined);
     // Together: the calendar asks for the partnership too, and shares this read of it.
-    const [aggregate, calendar, histories, cycles, calendarLinkExpires, inUse, agreement, series, invited, proposals, coming] = await Promise.all([
+    const [aggregate, calendar, histories, cycles, inUse, agreement, series, invited, proposals, coming] = await Promise.all([
       this.partnerships.get(session.principal, id),
       this.milestones.calendar(session.principal, id),
       this.framework.tableHistories(session.principal, id),
       this.cycles.list(session.principal, { partnershipId: id, limit: 100 }),
-      this.accounts.calendarTokenExpiry(session.principal.userId),
-      this.cycles.tableItemsInUse(session.principal, id),
+      this.cycles.tableItemsInUse(session.principal, id, stamp),
       this.agreements.get(session.principal, id),
-      this.openData.outcomeSeries(session.principal, id),
+      this.openData.outcomeSeries(session.principal, id, stamp),
       this.invitations.invitations(session.principal, id),
       this.governance.proposals(session.principal, id),
       this.reorganisation.comingTo(id),
@@ -160,7 +165,7 @@ export class PartnershipPageService {
       values: extra.values ?? {},
       errors: extra.errors ?? [],
       calendarLink: extra.calendarLink,
-      calendarLinkExpires,
+      calendarLinkExpires: extra.calendarLinkExpires ?? this.accounts.calendarTokenExpiry(session.user),
     });
   }
 }
