@@ -91,6 +91,8 @@ describe('the statements a web page reads with', () => {
     expect(sent.filter(reading('anchors'))).toHaveLength(1);
     // The stamp the kept outcome series and items in use are checked against: once for both.
     expect(sent.filter((sql) => /AS versions/.test(sql))).toHaveLength(1);
+    // The agreement's members come from the partnership's read too.
+    expect(sent.filter((sql) => /FROM partnership_members m WHERE m\.partnership_id = \$1/.test(sql))).toEqual([]);
     // When the person's calendar link expires comes with their session: no read of users of its own.
     expect(sent.filter((sql) => /FROM "users"/.test(sql))).toEqual([]);
   });

@@ -78,9 +78,14 @@ export class AgreementsService {
   ) {}
 
   async get(principal: Principal, partnershipId: string): Promise<AgreementRecord> {
-    await this.partnerships.requireVisible(principal, partnershipId);
+    // Who may see it and who takes part, from the partnership's read (shared with a page's other parts).
+    const aggregate = await this.partnerships.get(principal, partnershipId);
     const row = await this.ensure(partnershipId);
-    return this.recordOf(row, principal);
+    return this.recordOf(
+      row,
+      principal,
+      aggregate.members.filter((m) => m.organisation?.kind !== 'facilitator').map((m) => m.organisationId),
+    );
   }
 
   /**
