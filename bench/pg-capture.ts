@@ -66,6 +66,10 @@ export class StatementCapture {
 
   private connection(client: Socket): void {
     const server = connect(this.target.port, this.target.host);
+    // As pg's own sockets are: with Nagle's algorithm a message that follows another unacknowledged
+    // one waits for its ACK (up to 40 ms of delayed ACK), and every statement behind the proxy paid it.
+    client.setNoDelay(true);
+    server.setNoDelay(true);
     const named = new Map<string, string>();
     let unnamed = '';
     const pending: { sql: string; params: (string | null)[]; started: number }[] = [];
