@@ -19,7 +19,7 @@ import { CsrfRefused, Session, TokenInMultipart, isMultipart } from '../http/ses
 import { WordDiffs } from '../http/word-diffs.service';
 import type { FormError } from '../views/filters';
 import { STATE_LABELS, cyclePage } from './cycle-page';
-import { eventFromForm, formErrors } from './event-forms';
+import { EventForm, eventFromForm, formErrors, hasOwnPage, onCyclePage } from './event-forms';
 import { eventFormOf } from './forms';
 import { metricChartSvg } from './metric-chart';
 import { MILESTONE_FIELDS, MILESTONE_KINDS, MILESTONE_LABELS, milestoneFromForm } from './milestone-form';
@@ -108,6 +108,17 @@ export class CyclePagesController {
       historyBefore: typeof history === 'string' && /^\d{1,9}$/.test(history) ? Number(history) : undefined,
     };
     await this.render(res, 200, session, record, { done: done && doneBanner(done), display });
+  }
+
+  /** A form with a list too long for the cycle page (a large partnership's people, an old cycle's options), on a page of its own. */
+  @Get(':id/forms/:type')
+  async formPage(@Session() session: WebSession, @CycleId() id: string, @Param('type') type: string, @Res() res: Response) {
+    const record = await this.cycles.get(session.principal, id);
+    const { view, frame, partnership } = await this.pageBasis(session, record);
+    const form = view.forms.find((f) => f.type === type);
+    // A form not offered now (the cycle moved on, or no such form): the cycle page says what is.
+    if (!form) return res.redirect(303, `/cycles/${id}#forms`);
+    this.renderForm(res, 200, frame, record, partnership.partnership, form, []);
   }
 
   @Post(':id/events')
@@ -307,40 +318,33 @@ export class CyclePagesController {
     },
   ) {
     const c = record.snapshot.context;
-    const userIds = [...c.panelUserIds, ...c.facilitatorUserIds, ...c.problem.revisions.map((r) => r.authorUserId), ...record.progress.map((p) => p.userId), ...c.learnings.map((l) => l.userId)];
-    const organisationIds = [
-      ...c.coOwners.map((o) => o.organisationId),
-      ...c.problem.revisions.map((r) => r.authorOrganisationId),
-      ...c.escalations.map((e) => e.raisedByOrganisationId),
-      ...c.appraisals.map((a) => a.organisationId),
-    ];
     // The newest entries only, and the chain verified from its checkpoint: a cycle years old opens as fast as a new one.
     // (The record was read for this person: they may see it.)
     const [history, verdict] = await Promise.all([this.audit.newest(record.row.id, HISTORY_SHOWN, extra.display?.historyBefore), this.audit.verify(record.row.id).then((v) => v!)]);
     // The attachments and what the caller may do with them (the withdrawn ones for the commissioners' users).
     const attachments = await this.attachments.forPage(session.principal, record.row.id, record);
-    const [names, partnership, frame, comments] = await Promise.all([
-      this.names.of(
-        [...organisationIds, ...history.map((h) => h.organisationId)],
-        [...userIds, ...history.map((h) => h.actorUserId), ...attachmentUserIds([...attachments.items, ...attachments.withdrawn])],
+    const [{ names, partnership, frame, view }, comments] = await Promise.all([
+      this.pageBasis(
+        session,
+        record,
+        history.map((h) => h.organisationId),
+        [...history.map((h) => h.actorUserId), ...attachmentUserIds([...attachments.items, ...attachments.withdrawn])],
+        extra.display ?? {},
       ),
-      this.partnershipOf(session.principal, record),
-      this.layout.of(session),
       // The conversation beside the revisions and options (partials/comments.njk).
       this.commentThreads.of(session.principal, record),
     ]);
-    // Forms that name people choose among the partnership's: read only when one is offered (never to an outsider).
-    const choices = partnership.partnership && record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership.aggregate) : undefined;
-    const { outcomes } = partnership;
-    const view = cyclePage(record, names, outcomes, session.principal, choices, this.clock.now(), extra.display ?? {}, (before, after) => this.wordDiffs.of(before, after));
-    const charts = await this.chartsOf(view.metrics);
     let errors: FormError[] = [];
     if (extra.failed) {
       const form = view.forms.find((f) => f.type === extra.failed!.type);
       errors = form ? formErrors(form, extra.failed.problems) : extra.failed.problems.map((p) => ({ field: 'forms', text: p.message }));
-      // Keep what was typed.
-      if (form) for (const f of form.fields) if (f.kind !== 'hidden' && typeof extra.failed.values[f.name] === 'string') f.value = extra.failed.values[f.name] as string;
+      // Keep what was typed and ticked.
+      if (form) keepValues(form, extra.failed.values);
+      // A form with a page of its own is shown again there, with its errors.
+      if (form && hasOwnPage(form)) return this.renderForm(res, status, frame, record, partnership.partnership, form, errors);
     }
+    view.forms = view.forms.map((f) => onCyclePage(f, record.row.id));
+    const charts = await this.chartsOf(view.metrics);
     errors.push(...(extra.milestoneErrors ?? []), ...(extra.inviteErrors ?? []), ...(extra.attachmentErrors ?? []));
     // A commissioner's member schedules milestones and invites guests.
     const canSchedule = c.coOwners.some((o) => o.organisationId === session.principal.organisationId && o.role === 'commissioner');
@@ -397,5 +401,44 @@ export class CyclePagesController {
       errors,
       failedType: extra.failed?.type,
     });
+  }
+
+  /**
+   * What the cycle page and a form's own page both draw from: the names the page shows (the
+   * cycle's people and organisations, and `moreOrganisations`/`moreUsers`), the partnership, the
+   * page's frame and the page's view of the cycle with its forms.
+   */
+  private async pageBasis(session: WebSession, record: CycleRecord, moreOrganisations: (string | null)[] = [], moreUsers: (string | null)[] = [], display: Parameters<typeof cyclePage>[6] = {}) {
+    const c = record.snapshot.context;
+    const userIds = [...c.panelUserIds, ...c.facilitatorUserIds, ...c.problem.revisions.map((r) => r.authorUserId), ...record.progress.map((p) => p.userId), ...c.learnings.map((l) => l.userId)];
+    const organisationIds = [
+      ...c.coOwners.map((o) => o.organisationId),
+      ...c.problem.revisions.map((r) => r.authorOrganisationId),
+      ...c.escalations.map((e) => e.raisedByOrganisationId),
+      ...c.appraisals.map((a) => a.organisationId),
+    ];
+    const [names, partnership, frame] = await Promise.all([
+      this.names.of([...organisationIds, ...moreOrganisations], [...userIds, ...moreUsers]),
+      this.partnershipOf(session.principal, record),
+      this.layout.of(session),
+    ]);
+    // Forms that name people choose among the partnership's: read only when one is offered (never to an outsider).
+    const choices = partnership.partnership && record.nextEvents.some((type) => CHOOSES_PEOPLE.has(type)) ? await this.choices.of(partnership.aggregate) : undefined;
+    const view = cyclePage(record, names, partnership.outcomes, session.principal, choices, this.clock.now(), display, (before, after) => this.wordDiffs.of(before, after));
+    return { names, partnership, frame, view };
+  }
+
+  /** A form on a page of its own (hasOwnPage), with its errors when it was refused. */
+  private renderForm(res: Response, status: number, frame: object, record: CycleRecord, partnership: { id: string; name: string } | null, form: EventForm, errors: FormError[]) {
+    res.status(status).render('cycle-form', { ...frame, section: 'work', title: form.heading, cycle: record.row, partnership, form, errors });
+  }
+}
+
+/** A refused form's fields as they were sent: text typed, boxes ticked. */
+function keepValues(form: EventForm, sent: Record<string, unknown>) {
+  for (const f of form.fields) {
+    const value = sent[f.name];
+    if (f.kind === 'checkboxes') f.values = (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string');
+    else if (f.kind !== 'hidden' && typeof value === 'string') f.value = value;
   }
 }

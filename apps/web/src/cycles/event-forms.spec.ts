@@ -1,6 +1,6 @@
 import { USER_EVENT_TYPES, ValidationFailed, startCycle } from '@app/domain';
 import { validateEvent } from '@app/http';
-import { eventForms, eventFromForm, formErrors } from './event-forms';
+import { CHOICES_ON_CYCLE_PAGE, eventForms, eventFromForm, formErrors, hasOwnPage, onCyclePage } from './event-forms';
 import { eventFormOf } from './forms';
 import type { CycleContext } from '@app/domain';
 
@@ -31,6 +31,28 @@ describe('event forms', () => {
     ]);
     const option = eventForms(['SUBMIT_OPTION'], page)[0];
     expect(option.fields.find((f) => f.name === 'coAuthorOrganisationIds')?.items).toEqual([{ value: 'org-b', text: 'ORG-B' }]);
+  });
+
+  it('have a page of their own when a list of boxes is longer than the cycle page shows, which then shows what is chosen and links there', () => {
+    const people = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `u${i}`, name: `Person ${i}`, organisationId: 'org-a', organisationName: 'ORG-A' }));
+    const withPeople = (n: number) => ({
+      ...page,
+      context: { ...context, panelUserIds: ['u1', 'u3'] },
+      choices: { organisations: [{ id: 'org-a', name: 'ORG-A', kind: 'commissioner' }], users: people(n), outcomes: [] },
+    });
+    const [few] = eventForms(['CHANGE_PANEL'], withPeople(CHOICES_ON_CYCLE_PAGE));
+    expect(hasOwnPage(few)).toBe(false);
+    expect(onCyclePage(few, 'cycle-1')).toBe(few);
+    const [many] = eventForms(['CHANGE_PANEL'], withPeople(CHOICES_ON_CYCLE_PAGE + 1));
+    expect(hasOwnPage(many)).toBe(true);
+    expect(onCyclePage(many, 'cycle-1')).toEqual({
+      ...many,
+      fields: [],
+      ownPage: { href: '/cycles/cycle-1/forms/CHANGE_PANEL', chosen: [{ label: 'Review panel', names: ['Person 1', 'Person 3'] }] },
+    });
+    // Other forms stay whole.
+    const [revise] = eventForms(['REVISE_PROBLEM'], withPeople(CHOICES_ON_CYCLE_PAGE + 1));
+    expect(onCyclePage(revise, 'cycle-1')).toBe(revise);
   });
 
   it('turn form strings into the event the API validates: numbers, lists, blank optional boxes left out', async () => {

@@ -18,6 +18,27 @@ export interface EventForm {
   /** Cancelling and escalating are drawn with a warning button. */
   warning: boolean;
   fields: FormField[];
+  /**
+   * Set when the form has a page of its own (it offers too many choices for the cycle page): the
+   * cycle page shows what is chosen now and links there.
+   */
+  ownPage?: { href: string; chosen: { label: string; names: string[] }[] };
+}
+
+/**
+ * The most boxes to tick a list of a form offers on the cycle page. A form with a longer list, such as the review panel's in a partnership of hundreds of people, has a page of its
+ * own: the cycle page stays the same size however large the partnership grows.
+ */
+export const CHOICES_ON_CYCLE_PAGE = 20;
+
+/** Whether a form is shown on a page of its own rather than on the cycle page: boxes to tick are the lists that grow with the partnership (its people, a cycle's options). */
+export const hasOwnPage = (form: EventForm) => form.fields.some((f) => f.kind === 'checkboxes' && (f.items?.length ?? 0) > CHOICES_ON_CYCLE_PAGE);
+
+/** The form as the cycle page shows it: whole, or, when it has a page of its own, what it has chosen now and a link there. */
+export function onCyclePage(form: EventForm, cycleId: string): EventForm {
+  if (!hasOwnPage(form)) return form;
+  const chosen = form.fields.filter((f) => f.kind === 'checkboxes').map((f) => ({ label: f.label, names: (f.items ?? []).filter((i) => f.values?.includes(i.value)).map((i) => i.text) }));
+  return { ...form, fields: [], ownPage: { href: `/cycles/${cycleId}/forms/${form.type}`, chosen } };
 }
 
 /** What the page knows that the forms offer as choices. */

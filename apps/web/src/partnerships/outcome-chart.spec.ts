@@ -1,4 +1,4 @@
-import { READINGS_LISTED, monthlyMeans, outcomeFigures } from './outcome-chart';
+import { CYCLES_DRAWN, READINGS_LISTED, monthlyMeans, namedCycles, outcomeFigures } from './outcome-chart';
 
 const reading = (cycleNumber: number, at: string, value: number) => ({
   cycleId: `c${cycleNumber}`,
@@ -33,5 +33,34 @@ describe('outcome figures of long-lived partnerships', () => {
     expect(figure.caption).toMatch(/^Falls: 500 readings from 3 cycles/);
     // About 17 months of three cycles: a few dozen points, not 500.
     expect((figure.svg!.match(/<path/g) ?? []).length).toBeLessThan(200);
+  });
+
+  it('name the cycles measured most recently and draw the others as one line, when there are many', async () => {
+    // 300 cycles, each measured in its own month (cycle n in month n), the last few also in the last month.
+    const readings = Array.from({ length: 300 }, (_, i) => reading(i + 1, new Date(Date.UTC(2020, i, 15)).toISOString(), i));
+    readings.push(reading(3, new Date(Date.UTC(2020, 299, 20)).toISOString(), 1));
+    readings.sort((a, b) => a.at.getTime() - b.at.getTime());
+    const named = namedCycles(readings);
+    expect([...named].sort((a, b) => a - b)).toEqual([3, 297, 298, 299, 300]);
+    expect(named.size).toBe(CYCLES_DRAWN);
+    const lines = new Set(monthlyMeans(readings, named).map((p) => p.cycle));
+    expect([...lines].sort()).toEqual(['Cycle 297', 'Cycle 298', 'Cycle 299', 'Cycle 3', 'Cycle 300', 'The other 295 cycles']);
+    // Every reading is in a line: cycle 3's earlier month is drawn with its own line, not the others'.
+    expect(monthlyMeans(readings, named).filter((p) => p.cycle === 'Cycle 3')).toHaveLength(2);
+
+    const [figure] = await outcomeFigures([{ outcomeId: 'o', outcomeTitle: 'Fewer falls', metric: { id: 'm', name: 'Falls', unit: '', baseline: 30, target: 20, direction: 'decrease' }, readings }]);
+    expect(figure.caption).toMatch(/^Falls: 301 readings from 300 cycles/);
+    expect(figure.legend).toBe(
+      'Cycle 3 is “Cycle 3” (iteration 1); Cycle 297 is “Cycle 297” (iteration 1); Cycle 298 is “Cycle 298” (iteration 1); Cycle 299 is “Cycle 299” (iteration 1); ' +
+        'Cycle 300 is “Cycle 300” (iteration 1); The other 295 cycles, measured less recently, are drawn as one line of their monthly means',
+    );
+    expect(figure.svg).toContain('The other 295 cycles');
+    expect(figure.svg).not.toContain('Cycle 296');
+  });
+
+  it('draw a line for each cycle when there are few', () => {
+    const readings = Array.from({ length: CYCLES_DRAWN + 1 }, (_, i) => reading(i + 1, new Date(Date.UTC(2027, i, 1)).toISOString(), i));
+    expect(namedCycles(readings).size).toBe(CYCLES_DRAWN + 1);
+    expect(new Set(monthlyMeans(readings, namedCycles(readings)).map((p) => p.cycle)).size).toBe(CYCLES_DRAWN + 1);
   });
 });

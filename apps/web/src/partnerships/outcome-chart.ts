@@ -5,11 +5,32 @@ import { baselineRule, drawSvg, targetRule } from '../cycles/metric-chart';
 const englandDate = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 const formatEnglandDate = (at: Date) => englandDate.format(at);
 
+/** How many cycles the chart draws as lines of their own; the rest are drawn together as one line. */
+export const CYCLES_DRAWN = 5;
+
+/**
+ * Which cycles the chart names: all of them when there are at most CYCLES_DRAWN + 1 (a line each is
+ * still readable), else the CYCLES_DRAWN measured most recently (by their latest reading), the
+ * others drawn as one line of their monthly means, so a partnership of hundreds of cycles draws six
+ * lines, not hundreds, and every reading is in one of them.
+ */
+export function namedCycles(readings: MetricSeries['readings']): Set<number> {
+  const latest = new Map<number, number>();
+  for (const r of readings) latest.set(r.cycleNumber, Math.max(latest.get(r.cycleNumber) ?? -Infinity, r.at.getTime()));
+  const cycles = [...latest.keys()];
+  if (cycles.length <= CYCLES_DRAWN + 1) return new Set(cycles);
+  return new Set(cycles.sort((a, b) => latest.get(b)! - latest.get(a)! || b - a).slice(0, CYCLES_DRAWN));
+}
+
+/** The line of the cycles not named. */
+const othersLine = (count: number) => `The other ${count} cycles`;
+
 /**
  * One metric's readings from every cycle of the partnership over time (monthly means), a line per cycle
- * ("Cycle 1", "Cycle 2": no text of users' goes into the picture), against its baseline (grey
- * dashes) and target (green dots), drawn as SVG on the server by Vega-Lite as the funding and
- * metric charts are. The page's caption and table say the same in words.
+ * ("Cycle 1", "Cycle 2": no text of users' goes into the picture) or, for a partnership of many
+ * cycles, the latest few and one line for the rest, against its baseline (grey dashes) and target
+ * (green dots), drawn as SVG on the server by Vega-Lite as the funding and metric charts are. The
+ * page's caption and table say the same in words.
  */
 export async function outcomeChartSvg(series: MetricSeries): Promise<string | null> {
   if (!series.readings.length) return null;
@@ -19,7 +40,7 @@ export async function outcomeChartSvg(series: MetricSeries): Promise<string | nu
     background: 'white',
     layer: [
       {
-        data: { values: monthlyMeans(series.readings) },
+        data: { values: monthlyMeans(series.readings, namedCycles(series.readings)) },
         mark: { type: 'line' as const, point: true, strokeWidth: 3 },
         encoding: {
           x: { field: 'at', type: 'temporal' as const, title: 'Date' },
@@ -35,20 +56,23 @@ export async function outcomeChartSvg(series: MetricSeries): Promise<string | nu
 }
 
 /**
- * The chart's points: one per cycle and month (the mean of that month's readings, dated at the
- * month's last reading), so a cycle measured weekly for years draws as quickly as a new one.
+ * The chart's points: one per line and month (the mean of that month's readings, dated at the
+ * month's last reading), so a cycle measured weekly for years draws as quickly as a new one. A line
+ * is a cycle of `named` (every cycle when it is not given), or the other cycles together.
  */
-export function monthlyMeans(readings: MetricSeries['readings']): { at: string; value: number; cycle: string }[] {
-  const buckets = new Map<string, { cycle: number; sum: number; n: number; at: Date }>();
+export function monthlyMeans(readings: MetricSeries['readings'], named?: Set<number>): { at: string; value: number; cycle: string }[] {
+  const others = named ? new Set(readings.map((r) => r.cycleNumber).filter((n) => !named.has(n))).size : 0;
+  const buckets = new Map<string, { line: string; sum: number; n: number; at: Date }>();
   for (const r of readings) {
-    const key = `${r.cycleNumber}|${r.at.toISOString().slice(0, 7)}`;
-    const b = buckets.get(key) ?? { cycle: r.cycleNumber, sum: 0, n: 0, at: r.at };
+    const line = !named || named.has(r.cycleNumber) ? `Cycle ${r.cycleNumber}` : othersLine(others);
+    const key = `${line}|${r.at.toISOString().slice(0, 7)}`;
+    const b = buckets.get(key) ?? { line, sum: 0, n: 0, at: r.at };
     b.sum += r.value;
     b.n += 1;
     if (r.at > b.at) b.at = r.at;
     buckets.set(key, b);
   }
-  return [...buckets.values()].sort((a, b) => a.at.getTime() - b.at.getTime()).map((b) => ({ at: b.at.toISOString(), value: Math.round((b.sum / b.n) * 100) / 100, cycle: `Cycle ${b.cycle}` }));
+  return [...buckets.values()].sort((a, b) => a.at.getTime() - b.at.getTime()).map((b) => ({ at: b.at.toISOString(), value: Math.round((b.sum / b.n) * 100) / 100, cycle: b.line }));
 }
 
 /** How many of the newest readings a metric's table lists (the CSV download has them all). */
@@ -61,7 +85,7 @@ export interface OutcomeFigure {
   svg: string | null;
   /** The chart's text alternative. */
   caption: string;
-  /** Which cycle each line is. */
+  /** Which cycle each line is (the named ones, and how many the other line holds). */
   legend: string;
   rows: { cycle: string; date: string; value: string; organisation: string }[];
   /** How many readings there are in all (the table lists the newest READINGS_LISTED). */
@@ -88,6 +112,8 @@ async function drawFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
       const { metric, readings } = s;
       const unit = metric.unit ? ` ${metric.unit}` : '';
       const cycles = [...new Map(readings.map((r) => [r.cycleNumber, r])).values()];
+      const named = namedCycles(readings);
+      const others = cycles.length - named.size;
       const latest = readings.at(-1);
       const standard = `baseline ${metric.baseline}${unit} (grey dashes), target ${metric.target}${unit} (green dots); ${metric.direction === 'decrease' ? 'lower' : 'higher'} is better.`;
       const caption = latest
@@ -100,7 +126,10 @@ async function drawFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
         unit: metric.unit,
         svg: await outcomeChartSvg(s),
         caption,
-        legend: cycles.map((r) => `Cycle ${r.cycleNumber} is “${r.cycleTitle}” (iteration ${r.iteration})`).join('; '),
+        legend: [
+          ...cycles.filter((r) => named.has(r.cycleNumber)).map((r) => `Cycle ${r.cycleNumber} is “${r.cycleTitle}” (iteration ${r.iteration})`),
+          ...(others ? [`${othersLine(others)}, measured less recently, are drawn as one line of their monthly means`] : []),
+        ].join('; '),
         rows: readings
           .slice(-READINGS_LISTED)
           .map((r) => ({ cycle: `Cycle ${r.cycleNumber}: ${r.cycleTitle}`, date: formatEnglandDate(r.at), value: `${r.value}${unit}`, organisation: r.organisation })),
