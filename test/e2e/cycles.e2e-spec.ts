@@ -827,6 +827,9 @@ describe('cycles over HTTP', () => {
           .expect(200);
         expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
         expect(res.headers.etag).toMatch(/^"\d+"$/);
+        // Sent in pieces (the kept texts as they are), its length said: not chunked.
+        expect(res.headers['transfer-encoding']).toBeUndefined();
+        expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body as unknown as string));
         return res.body as unknown as string;
       };
       const council = await raw(c.councilUser.as);

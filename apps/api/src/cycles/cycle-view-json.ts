@@ -20,8 +20,8 @@ export const KEPT_FROM_BYTES = 16 * 1024;
 export class CycleViewJson {
   constructor(private readonly store: CycleStore) {}
 
-  /** The view's JSON, or undefined when its revisions and options are small (the caller sends the view as usual). */
-  bytes(view: CycleDto): Buffer | undefined {
+  /** The view's JSON in pieces (jsonChunks), or undefined when its revisions and options are small (the caller sends the view as usual). */
+  bytes(view: CycleDto): Buffer[] | undefined {
     // (The DTO types the problem loosely for OpenAPI; mapCycle gives it its revisions.)
     const { revisions: revisionList } = view.problem as { revisions: unknown[] };
     if (!Array.isArray(revisionList) || !Array.isArray(view.options)) return undefined;
@@ -34,25 +34,36 @@ export class CycleViewJson {
       this.store.keep(view.id, view.version, { json: { value: kept, bytes: 64 + (kept.revisions?.length ?? 0) + (kept.options?.length ?? 0) } });
     }
     if (!kept.revisions || !kept.options) return undefined;
-    return jsonBytes(
+    return jsonChunks(
       view,
       new Map<unknown, Buffer>([
         [revisionList, kept.revisions],
         [view.options, kept.options],
       ]),
+      new Set([view, view.problem]),
     );
   }
 }
 
 /**
  * `JSON.stringify(value)` as bytes, with the values of `known` (found by identity, in objects' own
- * properties) given as their JSON already made.
+ * properties) given as their JSON already made. With `containers`, only those objects are walked
+ * (the ones that hold a known value): every other property is made by one `JSON.stringify`, as
+ * a long-lived cycle's recent progress and milestones are.
  */
-export function jsonBytes(value: unknown, known: ReadonlyMap<unknown, Buffer>): Buffer {
-  const chunks: (string | Buffer)[] = [];
+export function jsonBytes(value: unknown, known: ReadonlyMap<unknown, Buffer>, containers?: ReadonlySet<unknown>): Buffer {
+  return Buffer.concat(jsonChunks(value, known, containers));
+}
+
+/**
+ * jsonBytes's bytes in pieces, the known values' as given: sent one after the other, a long-lived
+ * cycle's hundreds of KB of options are not copied into a buffer made for each answer.
+ */
+export function jsonChunks(value: unknown, known: ReadonlyMap<unknown, Buffer>, containers?: ReadonlySet<unknown>): Buffer[] {
+  const chunks: Buffer[] = [];
   let text = '';
   const flush = () => {
-    if (text) chunks.push(text);
+    if (text) chunks.push(Buffer.from(text));
     text = '';
   };
   const write = (item: unknown): void => {
@@ -63,7 +74,7 @@ export function jsonBytes(value: unknown, known: ReadonlyMap<unknown, Buffer>): 
       return;
     }
     // Only plain objects are walked (arrays, dates, boxed values and the rest as JSON.stringify makes them).
-    if (!isPlainObject(item) || typeof item.toJSON === 'function') {
+    if (!isPlainObject(item) || typeof item.toJSON === 'function' || (containers && !containers.has(item))) {
       text += JSON.stringify(item);
       return;
     }
@@ -80,7 +91,7 @@ export function jsonBytes(value: unknown, known: ReadonlyMap<unknown, Buffer>): 
   };
   write(value);
   flush();
-  return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
+  return chunks;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

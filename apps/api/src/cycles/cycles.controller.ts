@@ -1,6 +1,7 @@
 /** Cycles over the API: opening, listing and reading them, their events (If-Match), progress and verified history. */
 import { Body, Controller, Get, Headers, HttpCode, Inject, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { Principal } from '@app/accounts';
 import { CycleCreationService, CycleEventsService, CycleQueriesService, CycleRecord, CycleReleasesService, CycleStore, EventInput, RedactEntryDto } from '@app/cycles';
@@ -74,13 +75,18 @@ export class CyclesController {
    * options go as JSON made once and kept (the same bytes: see CycleViewJson), while a progress
    * update leaves them as they were; the whole history, asked for, is made each time.
    */
-  private view(record: CycleRecord, res: FastifyReply, query: CycleViewQuery = {}): CycleDto | Buffer {
+  private view(record: CycleRecord, res: FastifyReply, query: CycleViewQuery = {}): CycleDto | Readable {
     const cycle = mapCycle(record, this.clock.now(), query.view === 'full');
     res.header('ETag', `"${cycle.version}"`);
-    const bytes = query.view === 'full' ? undefined : this.json.bytes(cycle);
-    if (!bytes) return cycle;
+    const chunks = query.view === 'full' ? undefined : this.json.bytes(cycle);
+    if (!chunks) return cycle;
     res.type('application/json; charset=utf-8');
-    return bytes;
+    // Its length said, and its pieces written as they are (the kept ones not copied again).
+    res.header(
+      'content-length',
+      chunks.reduce((n, chunk) => n + chunk.length, 0),
+    );
+    return Readable.from(chunks, { objectMode: false });
   }
 
   @Post()
@@ -128,7 +134,7 @@ export class CyclesController {
     @Headers('prefer') prefer: string | undefined,
     @Query() query: CycleViewQuery,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<CycleDto | Buffer | MinimalCycleDto> {
+  ): Promise<CycleDto | Readable | MinimalCycleDto> {
     const minimal = prefersMinimal(prefer);
     const record = await this.events.send(caller, id, event, parseIfMatch(ifMatch), { minimal, full: query.view === 'full' });
     if (!minimal) return this.view(record, res, query);

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID, IsString, MaxLength } from 'class-validator';
 import { CycleRecord } from '@app/cycles';
 import type { ChainedEntryColumns } from '@app/history';
-import { CYCLE_STATES, CycleState, OPTION_STATUSES, OptionStatus, USER_EVENT_TYPES, fundingOf } from '@app/domain';
+import { CYCLE_STATES, CycleContext, CycleState, OPTION_STATUSES, OptionStatus, USER_EVENT_TYPES, fundingOf, liveOptions } from '@app/domain';
 import type { CycleSummaryRow } from '@app/cycles';
 import { PageLimit } from '@app/http';
 
@@ -185,6 +185,19 @@ export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
 });
 
 /**
+ * The live options of a context's options, found once for the same list: a progress update leaves
+ * the list as it was (the snapshot restored once: CycleQueriesService), and an old cycle's hundreds
+ * of options were looked through again for every answer. The list is never changed (the machine
+ * makes a new one).
+ */
+const liveOf = (c: CycleContext): CycleContext['options'] => {
+  let live = liveLists.get(c.options);
+  if (!live) liveLists.set(c.options, (live = liveOptions(c)));
+  return live;
+};
+const liveLists = new WeakMap<CycleContext['options'], CycleContext['options']>();
+
+/**
  * `now` decides which actions are overdue (the services' clock). The view carries the latest problem
  * revision and the live options, so that its size does not grow with the cycle's history; `full`
  * (`?view=full`) every revision and option, as before the view was paged.
@@ -192,7 +205,7 @@ export const mapCycleSummary = (c: CycleSummaryRow): CycleSummaryDto => ({
 export function mapCycle({ row, snapshot, nextEvents, milestones, progress, progressCount }: CycleRecord, now: Date, full = false): CycleDto {
   const c = snapshot.context;
   const current = row.state === 'escalated' ? (c.escalations.at(-1) ?? null) : null;
-  const live = c.options.filter((o) => o.status === 'live');
+  const live = liveOf(c);
   return {
     ...mapCycleSummary({ ...row, coOwners: c.coOwners, panelUserIds: c.panelUserIds }),
     machineVersion: row.machineVersion,
