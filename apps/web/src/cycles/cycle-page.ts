@@ -140,6 +140,7 @@ export function cyclePage(
     context: c,
     organisationId: caller.organisationId,
     orgName: (id) => names.org(id),
+    userName: (id) => names.user(id),
     outcomeTitle,
     choices,
   });

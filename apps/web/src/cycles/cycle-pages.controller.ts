@@ -112,6 +112,7 @@ export class CyclePagesController {
 
   /** A form with a list too long for the cycle page (a large partnership's people, an old cycle's options), on a page of its own. */
   @Get(':id/forms/:type')
+  @ExpensiveRead()
   async formPage(@Session() session: WebSession, @CycleId() id: string, @Param('type') type: string, @Res() res: Response) {
     const record = await this.cycles.get(session.principal, id);
     const { view, frame, partnership } = await this.pageBasis(session, record);

@@ -48,8 +48,12 @@ describe('event forms', () => {
     expect(onCyclePage(many, 'cycle-1')).toEqual({
       ...many,
       fields: [],
-      ownPage: { href: '/cycles/cycle-1/forms/CHANGE_PANEL', chosen: [{ label: 'Review panel', names: ['Person 1', 'Person 3'] }] },
+      ownPage: { href: '/cycles/cycle-1/forms/CHANGE_PANEL', chosen: [{ label: 'Review panel', names: ['Person 1', 'Person 3'] }], choices: CHOICES_ON_CYCLE_PAGE + 1 },
     });
+    // Someone on the panel whom the choices do not hold (a guest) keeps a ticked box, named.
+    const [withGuest] = eventForms(['CHANGE_PANEL'], { ...withPeople(2), context: { ...context, panelUserIds: ['u1', 'guest-1'] }, userName: (id: string) => `Name of ${id}` });
+    expect(withGuest.fields[0].items!.map((i) => i.text)).toEqual(['Person 0', 'Person 1', 'Name of guest-1']);
+    expect(withGuest.fields[0].values).toEqual(['u1', 'guest-1']);
     // Other forms stay whole.
     const [revise] = eventForms(['REVISE_PROBLEM'], withPeople(CHOICES_ON_CYCLE_PAGE + 1));
     expect(onCyclePage(revise, 'cycle-1')).toBe(revise);

@@ -22,7 +22,7 @@ export interface EventForm {
    * Set when the form has a page of its own (it offers too many choices for the cycle page): the
    * cycle page shows what is chosen now and links there.
    */
-  ownPage?: { href: string; chosen: { label: string; names: string[] }[] };
+  ownPage?: { href: string; chosen: { label: string; names: string[] }[]; choices: number };
 }
 
 /**
@@ -37,8 +37,11 @@ export const hasOwnPage = (form: EventForm) => form.fields.some((f) => f.kind ==
 /** The form as the cycle page shows it: whole, or, when it has a page of its own, what it has chosen now and a link there. */
 export function onCyclePage(form: EventForm, cycleId: string): EventForm {
   if (!hasOwnPage(form)) return form;
-  const chosen = form.fields.filter((f) => f.kind === 'checkboxes').map((f) => ({ label: f.label, names: (f.items ?? []).filter((i) => f.values?.includes(i.value)).map((i) => i.text) }));
-  return { ...form, fields: [], ownPage: { href: `/cycles/${cycleId}/forms/${form.type}`, chosen } };
+  const lists = form.fields.filter((f) => f.kind === 'checkboxes');
+  // What its lists hold now (those that start from the cycle's: a panel, the co-owners), not the empty ones of a new choice.
+  const chosen = lists.filter((f) => f.values !== undefined).map((f) => ({ label: f.label, names: (f.items ?? []).filter((i) => f.values!.includes(i.value)).map((i) => i.text) }));
+  const choices = Math.max(...lists.map((f) => f.items?.length ?? 0));
+  return { ...form, fields: [], ownPage: { href: `/cycles/${cycleId}/forms/${form.type}`, chosen, choices } };
 }
 
 /** What the page knows that the forms offer as choices. */

@@ -10,6 +10,8 @@ export interface FormView {
   context: CycleContext;
   organisationId: string | null;
   orgName: (id: string) => string;
+  /** A person's name, for those a form shows that its choices do not hold (a guest on the panel). */
+  userName?: (id: string) => string;
   outcomeTitle: (id: string) => string;
   /** The partnership's organisations, its people and its outcomes, for forms that choose among them. */
   choices?: FormChoices;
