@@ -17,7 +17,7 @@ import { ChoicesService } from '../http/choices.service';
 import { checkForm, text, typed } from '../http/form';
 import { CsrfRefused, Session, TokenInMultipart, isMultipart } from '../http/session.guard';
 import { WordDiffs } from '../http/word-diffs.service';
-import type { FormError } from '../views/filters';
+import { type FormError, formatDateTime } from '../views/filters';
 import { STATE_LABELS, cyclePage } from './cycle-page';
 import { EventForm, eventFromForm, formErrors, hasOwnPage, onCyclePage } from './event-forms';
 import { eventFormOf } from './forms';
@@ -352,6 +352,20 @@ export class CyclePagesController {
     const invitations = canSchedule ? await this.invitations.list(session.principal, record.row.id, record) : [];
     const inviteValues = extra.inviteValues ?? {};
     const anchorName = new Map(partnership.anchors.map((a) => [a.id, a.name]));
+    const shownHistory = history.map((h) => ({
+      seq: h.seq,
+      type: h.type,
+      by: !h.actorUserId
+        ? 'the system (a milestone)'
+        : // A guest on the panel (a resident) acts for no organisation.
+          !h.organisationId && c.panelUserIds.includes(h.actorUserId)
+          ? `${names.user(h.actorUserId)} (review panel)`
+          : `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}`,
+      move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
+      at: h.at,
+      // An admin may redact a personal text the entry still holds (hash scheme 4).
+      redactable: isAdmin(session.principal) && Object.values(h.seals ?? {}).some((seal) => seal.salt !== undefined),
+    }));
     res.status(status).render('cycle', {
       ...frame,
       section: 'work',
@@ -365,20 +379,18 @@ export class CyclePagesController {
       // Older entries a link away (before the oldest shown), and the way back to the newest.
       historyOlder: history.length && history[history.length - 1].seq > 1 ? history[history.length - 1].seq : null,
       historyPaged: extra.display?.historyBefore !== undefined,
-      history: history.map((h) => ({
-        seq: h.seq,
-        type: h.type,
-        by: !h.actorUserId
-          ? 'the system (a milestone)'
-          : // A guest on the panel (a resident) acts for no organisation.
-            !h.organisationId && c.panelUserIds.includes(h.actorUserId)
-            ? `${names.user(h.actorUserId)} (review panel)`
-            : `${names.user(h.actorUserId)}, ${names.org(h.organisationId)}${h.representative ? ' (representative)' : ''}`,
-        move: h.fromState && h.fromState !== h.toState ? `${STATE_LABELS[h.fromState as CycleState] ?? h.fromState} → ${STATE_LABELS[h.toState as CycleState] ?? h.toState}` : '',
-        at: h.at,
-        // An admin may redact a personal text the entry still holds (hash scheme 4).
-        redactable: isAdmin(session.principal) && Object.values(h.seals ?? {}).some((seal) => seal.salt !== undefined),
-      })),
+      history: shownHistory,
+      // The table's rows made here, its HTML kept for the same rows (the same version's page, visit after visit).
+      historyRows: shownHistory.map((h) => [
+        { text: h.seq },
+        { text: h.type },
+        { text: h.by },
+        { text: h.move },
+        { text: formatDateTime(h.at) },
+        ...(isAdmin(session.principal)
+          ? [{ html: h.redactable ? `<a class="govuk-link" href="/cycles/${record.row.id}/history/${h.seq}/redact">Redact<span class="govuk-visually-hidden"> entry ${h.seq}</span></a>` : '' }]
+          : []),
+      ]),
       canRedact: isAdmin(session.principal),
       milestones: record.milestones.map((m) => ({
         ...m,
