@@ -26,12 +26,16 @@ export interface EventForm {
 }
 
 /**
- * The most boxes to tick a list of a form offers on the cycle page. A form with a longer list, such as the review panel's in a partnership of hundreds of people, has a page of its
- * own: the cycle page stays the same size however large the partnership grows.
+ * The most boxes to tick a list of a form offers on the cycle page. A form with a longer list, such
+ * as the review panel's in a partnership of hundreds of people, has a page of its own: the cycle
+ * page stays the same size however large the partnership grows.
  */
 export const CHOICES_ON_CYCLE_PAGE = 20;
 
-/** Whether a form is shown on a page of its own rather than on the cycle page: boxes to tick are the lists that grow with the partnership (its people, a cycle's options). */
+/**
+ * Whether a form is shown on a page of its own rather than on the cycle page: boxes to tick are the
+ * lists that grow with the partnership (its people, a cycle's options).
+ */
 export const hasOwnPage = (form: EventForm) => form.fields.some((f) => f.kind === 'checkboxes' && (f.items?.length ?? 0) > CHOICES_ON_CYCLE_PAGE);
 
 /** The form as the cycle page shows it: whole, or, when it has a page of its own, what it has chosen now and a link there. */

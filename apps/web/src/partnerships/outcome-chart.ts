@@ -32,7 +32,7 @@ const othersLine = (count: number) => `The other ${count} cycles`;
  * (green dots), drawn as SVG on the server by Vega-Lite as the funding and metric charts are. The
  * page's caption and table say the same in words.
  */
-export async function outcomeChartSvg(series: MetricSeries): Promise<string | null> {
+export async function outcomeChartSvg(series: MetricSeries, named = namedCycles(series.readings)): Promise<string | null> {
   if (!series.readings.length) return null;
   const spec = {
     width: 560,
@@ -40,7 +40,7 @@ export async function outcomeChartSvg(series: MetricSeries): Promise<string | nu
     background: 'white',
     layer: [
       {
-        data: { values: monthlyMeans(series.readings, namedCycles(series.readings)) },
+        data: { values: monthlyMeans(series.readings, named) },
         mark: { type: 'line' as const, point: true, strokeWidth: 3 },
         encoding: {
           x: { field: 'at', type: 'temporal' as const, title: 'Date' },
@@ -124,7 +124,7 @@ async function drawFigures(series: MetricSeries[]): Promise<OutcomeFigure[]> {
         outcomeTitle: s.outcomeTitle,
         metric: metric.name,
         unit: metric.unit,
-        svg: await outcomeChartSvg(s),
+        svg: await outcomeChartSvg(s, named),
         caption,
         legend: [
           ...cycles.filter((r) => named.has(r.cycleNumber)).map((r) => `Cycle ${r.cycleNumber} is “${r.cycleTitle}” (iteration ${r.iteration})`),
